@@ -1,0 +1,100 @@
+//! Stable codes: the human-readable keys (`T5.2`, `FGW`, `gdp`) by which plans, items, units,
+//! people and indicators are referred to in files, URLs and conversations.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest code accepted; long enough for generated codes like `T10.3.12.4.7`.
+pub const MAX_CODE_LEN: usize = 64;
+
+/// A validated code: 1 to 64 characters of ASCII letters, digits, `.`, `-` and `_`, starting
+/// with a letter or digit. Codes appear in URLs and spreadsheet cells, so nothing that needs
+/// escaping is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Code(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error("a code may not be empty")]
+    Empty,
+    #[error("a code is at most {MAX_CODE_LEN} characters long (this one has {0})")]
+    TooLong(usize),
+    #[error(
+        "a code may hold only ASCII letters, digits, '.', '-' and '_' (found {0:?} at position {1})"
+    )]
+    BadChar(char, usize),
+    #[error("a code must start with a letter or digit")]
+    BadStart,
+}
+
+impl Code {
+    pub fn parse(s: &str) -> Result<Self, CodeError> {
+        if s.is_empty() {
+            return Err(CodeError::Empty);
+        }
+        let len = s.chars().count();
+        if len > MAX_CODE_LEN {
+            return Err(CodeError::TooLong(len));
+        }
+        for (i, c) in s.chars().enumerate() {
+            if !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+                return Err(CodeError::BadChar(c, i + 1));
+            }
+        }
+        if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(CodeError::BadStart);
+        }
+        Ok(Code(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Code {
+    type Error = CodeError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Code::parse(&s)
+    }
+}
+
+impl From<Code> for String {
+    fn from(c: Code) -> String {
+        c.0
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: Result<(), CodeError>) {
+        assert_eq!(Code::parse(input).map(|_| ()), expected, "input {input:?}");
+    }
+
+    #[test]
+    fn codes() {
+        check("T5.2", Ok(()));
+        check("zz-ncc_2017", Ok(()));
+        check("", Err(CodeError::Empty));
+        check(&"a".repeat(65), Err(CodeError::TooLong(65)));
+        check("T 5", Err(CodeError::BadChar(' ', 2)));
+        check("任务", Err(CodeError::BadChar('任', 1)));
+        check(".T5", Err(CodeError::BadStart));
+    }
+}

@@ -1,0 +1,220 @@
+//! Items (plan nodes): positionings, goals, tasks, projects, works and milestones, one tree per
+//! plan. The kinds are fixed here; what a plan calls each level is data (`LevelLabel`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Code, Text, percent::Percent};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Positioning,
+    Goal,
+    Task,
+    Project,
+    Work,
+    Milestone,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 6] = [
+        ItemKind::Positioning,
+        ItemKind::Goal,
+        ItemKind::Task,
+        ItemKind::Project,
+        ItemKind::Work,
+        ItemKind::Milestone,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Positioning => "positioning",
+            ItemKind::Goal => "goal",
+            ItemKind::Task => "task",
+            ItemKind::Project => "project",
+            ItemKind::Work => "work",
+            ItemKind::Milestone => "milestone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The default label of the level, used when a plan does not name its own.
+    pub fn default_label(self) -> Text {
+        match self {
+            ItemKind::Positioning => Text::new("定位", "Positioning"),
+            ItemKind::Goal => Text::new("目标", "Goal"),
+            ItemKind::Task => Text::new("任务", "Task"),
+            ItemKind::Project => Text::new("工程", "Project"),
+            ItemKind::Work => Text::new("工作", "Work"),
+            ItemKind::Milestone => Text::new("节点", "Milestone"),
+        }
+    }
+
+    /// Whether an item of this kind may stand at the top of the tree.
+    pub fn may_be_root(self) -> bool {
+        !matches!(self, ItemKind::Milestone)
+    }
+
+    /// The kinds an item of this kind may sit under. Positionings are the top of the tree;
+    /// a milestone is a dated point of something larger and has no children of its own.
+    pub fn allowed_parents(self) -> &'static [ItemKind] {
+        use ItemKind::*;
+        match self {
+            Positioning => &[],
+            Goal => &[Positioning, Goal],
+            Task => &[Positioning, Goal, Task],
+            Project => &[Positioning, Goal, Task, Project, Work],
+            Work => &[Positioning, Goal, Task, Project, Work],
+            Milestone => &[Goal, Task, Project, Work],
+        }
+    }
+
+    pub fn may_sit_under(self, parent: ItemKind) -> bool {
+        self.allowed_parents().contains(&parent)
+    }
+}
+
+/// The relative weight of an item among its siblings in a rollup; strictly positive.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Weight(f64);
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("a weight must be a positive number (got {0})")]
+pub struct WeightError(pub f64);
+
+impl Weight {
+    pub const ONE: Weight = Weight(1.0);
+
+    pub fn new(v: f64) -> Result<Self, WeightError> {
+        if v.is_finite() && v > 0.0 { Ok(Weight(v)) } else { Err(WeightError(v)) }
+    }
+
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for Weight {
+    fn default() -> Self {
+        Weight::ONE
+    }
+}
+
+impl TryFrom<f64> for Weight {
+    type Error = WeightError;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        Weight::new(v)
+    }
+}
+
+impl From<Weight> for f64 {
+    fn from(w: Weight) -> f64 {
+        w.0
+    }
+}
+
+/// One point of an item's planned trajectory: by `date`, `percent` should be done.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrajectoryPoint {
+    pub date: NaiveDate,
+    pub percent: Percent,
+}
+
+/// A measurable target an item commits to, e.g. "metro in operation > 300 km by 2020-12-31".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub value: f64,
+    /// Unit of measure as written in the plan (km, 亿元, 条).
+    pub unit: String,
+    pub by: Option<NaiveDate>,
+    /// The indicator that measures it, if the plan has one.
+    pub indicator: Option<Code>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub code: Code,
+    pub kind: ItemKind,
+    pub parent: Option<Code>,
+    pub title: Text,
+    pub description: Text,
+    /// 牵头单位.
+    pub lead: Option<Code>,
+    /// 配合单位.
+    pub co: Vec<Code>,
+    /// 责任领导.
+    pub leader: Option<Code>,
+    /// 分管领导.
+    pub leader_in_charge: Option<Code>,
+    pub start: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+    pub weight: Weight,
+    /// Shown on the public transparency portal.
+    pub public: bool,
+    /// Items in other branches this one serves (alignment, not a second parent).
+    pub supports: Vec<Code>,
+    /// The passage of the source document the item comes from, quoted.
+    pub source: Option<String>,
+    pub trajectory: Vec<TrajectoryPoint>,
+    pub target: Option<Target>,
+    /// Run "project-style": one project, one team, one dedicated plan (三个一).
+    pub three_ones: bool,
+}
+
+impl Item {
+    /// A new item with every optional field empty; builders and tests start from here.
+    pub fn new(code: Code, kind: ItemKind, title_zh: impl Into<String>) -> Self {
+        Item {
+            code,
+            kind,
+            parent: None,
+            title: Text::new(title_zh, ""),
+            description: Text::default(),
+            lead: None,
+            co: Vec::new(),
+            leader: None,
+            leader_in_charge: None,
+            start: None,
+            due: None,
+            weight: Weight::ONE,
+            public: false,
+            supports: Vec::new(),
+            source: None,
+            trajectory: Vec::new(),
+            target: None,
+            three_ones: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hierarchy() {
+        use ItemKind::*;
+        assert!(Positioning.may_be_root());
+        assert!(!Milestone.may_be_root());
+        assert!(Task.may_sit_under(Goal));
+        assert!(!Positioning.may_sit_under(Task));
+        assert!(!Task.may_sit_under(Milestone));
+        assert!(!Milestone.may_sit_under(Milestone));
+        for k in ItemKind::ALL {
+            assert_eq!(ItemKind::parse(k.as_str()), Some(k));
+            assert!(!k.may_sit_under(Milestone), "{k:?} under a milestone");
+        }
+    }
+
+    #[test]
+    fn weights() {
+        assert!(Weight::new(0.5).is_ok());
+        assert!(Weight::new(0.0).is_err());
+        assert!(Weight::new(-1.0).is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Tuijin's domain: plans, items, units, people and indicators, and the pure rules that act on
+//! them. Nothing in this crate touches a file, a socket, a clock or a database: everything is a
+//! function of its arguments, so every rule can be tested in isolation.
+
+pub mod code;
+pub mod indicator;
+pub mod item;
+pub mod percent;
+pub mod plan;
+pub mod text;
+pub mod unit;
+pub mod validate;
+
+pub use code::{Code, CodeError};
+pub use indicator::{Direction, Frequency, Indicator, IndicatorTarget};
+pub use item::{Item, ItemKind, Target, TrajectoryPoint, Weight};
+pub use percent::Percent;
+pub use plan::{Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Stage, Thresholds};
+pub use text::Text;
+pub use unit::{Person, Unit, UnitKind};
+pub use validate::{FieldPath, Problem, Section, validate};

@@ -1,0 +1,105 @@
+//! Plans: a named strategy with a horizon, stages and a reporting cadence, and the whole
+//! document (`PlanDocument`) that the plan file and the database exchange.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Code, Indicator, Item, ItemKind, Person, Text, Unit};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cadence {
+    #[default]
+    Monthly,
+    Quarterly,
+}
+
+impl Cadence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cadence::Monthly => "monthly",
+            Cadence::Quarterly => "quarterly",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "monthly" => Some(Cadence::Monthly),
+            "quarterly" => Some(Cadence::Quarterly),
+            _ => None,
+        }
+    }
+}
+
+/// Status thresholds in percentage points below expected progress (DESIGN.md section 4).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub at_risk: f64,
+    pub off_track: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { at_risk: 5.0, off_track: 15.0 }
+    }
+}
+
+/// A stage of the plan (阶段), ending on a date, with what it promises.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub code: Code,
+    pub title: Text,
+    pub description: Text,
+    pub end: NaiveDate,
+}
+
+/// What the plan calls one level of its tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelLabel {
+    pub kind: ItemKind,
+    pub label: Text,
+}
+
+/// The document the plan comes from (a speech, a decree) so provenance quotes can be traced.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanSource {
+    pub title: Text,
+    pub date: Option<NaiveDate>,
+    pub occasion: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub code: Code,
+    pub title: Text,
+    pub description: Text,
+    pub source: PlanSource,
+    /// IANA time zone in which the plan's dates are calendar dates.
+    pub timezone: String,
+    pub cadence: Cadence,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub thresholds: Thresholds,
+    pub stages: Vec<Stage>,
+    pub levels: Vec<LevelLabel>,
+}
+
+impl Plan {
+    /// The plan's label for a level, or the default one.
+    pub fn level_label(&self, kind: ItemKind) -> Text {
+        self.levels
+            .iter()
+            .find(|l| l.kind == kind)
+            .map(|l| l.label.clone())
+            .unwrap_or_else(|| kind.default_label())
+    }
+}
+
+/// A whole plan with everything it refers to: what a plan file holds and what an import writes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanDocument {
+    pub plan: Plan,
+    pub units: Vec<Unit>,
+    pub people: Vec<Person>,
+    pub items: Vec<Item>,
+    pub indicators: Vec<Indicator>,
+}

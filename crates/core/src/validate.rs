@@ -1,0 +1,499 @@
+//! Whole-plan validation: every rule that needs more than one field to check (references,
+//! duplicates, cycles, the kind hierarchy, dates). Each problem names the field it is about by
+//! a `FieldPath`, which the file layer turns into file:line:column. All problems are collected;
+//! none stops the check.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{Code, ItemKind, PlanDocument, text::Lang};
+
+/// The part of a plan document a problem is in: the plan header, or entry N of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "section", content = "index", rename_all = "snake_case")]
+pub enum Section {
+    Plan,
+    Stage(usize),
+    Level(usize),
+    Unit(usize),
+    Person(usize),
+    Item(usize),
+    Indicator(usize),
+}
+
+/// A field inside a section, optionally an element of a list field (`co[1]`) or a key of a
+/// nested table (`target.indicator`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct FieldPath {
+    pub section: Section,
+    /// Field name as written in the file; empty for the section as a whole.
+    pub field: String,
+    pub index: Option<usize>,
+}
+
+impl FieldPath {
+    pub fn new(section: Section, field: impl Into<String>) -> Self {
+        FieldPath { section, field: field.into(), index: None }
+    }
+    pub fn at(section: Section, field: impl Into<String>, index: usize) -> Self {
+        FieldPath { section, field: field.into(), index: Some(index) }
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.section {
+            Section::Plan => write!(f, "plan")?,
+            Section::Stage(i) => write!(f, "stage[{i}]")?,
+            Section::Level(i) => write!(f, "level[{i}]")?,
+            Section::Unit(i) => write!(f, "unit[{i}]")?,
+            Section::Person(i) => write!(f, "person[{i}]")?,
+            Section::Item(i) => write!(f, "item[{i}]")?,
+            Section::Indicator(i) => write!(f, "indicator[{i}]")?,
+        }
+        if !self.field.is_empty() {
+            write!(f, ".{}", self.field)?;
+        }
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong. One variant per error class, so tests and translations match on the class,
+/// never on message text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "class", rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The file is not valid TOML at all.
+    Syntax { message: String },
+    UnknownField { field: String, expected: Vec<&'static str> },
+    MissingField { field: String },
+    WrongType { expected: &'static str, found: String },
+    BadValue { message: String },
+    MissingChineseTitle,
+    DuplicateCode { code: String, first: usize },
+    UnknownParent { code: String },
+    UnknownUnit { code: String },
+    UnknownPerson { code: String },
+    UnknownItem { code: String },
+    UnknownIndicator { code: String },
+    Cycle { path: Vec<String> },
+    KindNotAllowed { kind: ItemKind, parent: Option<ItemKind> },
+    DueBeforeStart { start: String, due: String },
+    WeightNotPositive { value: String },
+    TrajectoryOutOfOrder,
+    DuplicateTargetYear { year: i32 },
+}
+
+impl ProblemKind {
+    /// A short, stable name for the class, used in JSON output and tests.
+    pub fn class(&self) -> &'static str {
+        match self {
+            ProblemKind::Syntax { .. } => "syntax",
+            ProblemKind::UnknownField { .. } => "unknown_field",
+            ProblemKind::MissingField { .. } => "missing_field",
+            ProblemKind::WrongType { .. } => "wrong_type",
+            ProblemKind::BadValue { .. } => "bad_value",
+            ProblemKind::MissingChineseTitle => "missing_chinese_title",
+            ProblemKind::DuplicateCode { .. } => "duplicate_code",
+            ProblemKind::UnknownParent { .. } => "unknown_parent",
+            ProblemKind::UnknownUnit { .. } => "unknown_unit",
+            ProblemKind::UnknownPerson { .. } => "unknown_person",
+            ProblemKind::UnknownItem { .. } => "unknown_item",
+            ProblemKind::UnknownIndicator { .. } => "unknown_indicator",
+            ProblemKind::Cycle { .. } => "cycle",
+            ProblemKind::KindNotAllowed { .. } => "kind_not_allowed",
+            ProblemKind::DueBeforeStart { .. } => "due_before_start",
+            ProblemKind::WeightNotPositive { .. } => "weight_not_positive",
+            ProblemKind::TrajectoryOutOfOrder => "trajectory_out_of_order",
+            ProblemKind::DuplicateTargetYear { .. } => "duplicate_target_year",
+        }
+    }
+
+    /// What is wrong and how to fix it, in the requested language.
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            ProblemKind::Syntax { message } => {
+                if zh {
+                    format!("TOML 语法错误：{message}")
+                } else {
+                    format!("not valid TOML: {message}")
+                }
+            }
+            ProblemKind::UnknownField { field, expected } => {
+                let list = expected.join(", ");
+                if zh {
+                    format!("未知字段 `{field}`；可用字段：{list}")
+                } else {
+                    format!("unknown field `{field}`; expected one of: {list}")
+                }
+            }
+            ProblemKind::MissingField { field } => {
+                if zh {
+                    format!("缺少必填字段 `{field}`")
+                } else {
+                    format!("missing required field `{field}`")
+                }
+            }
+            ProblemKind::WrongType { expected, found } => {
+                if zh {
+                    format!("类型错误：应为 {expected}，实为 {found}")
+                } else {
+                    format!("wrong type: expected {expected}, found {found}")
+                }
+            }
+            ProblemKind::BadValue { message } => {
+                if zh {
+                    format!("取值无效：{message}")
+                } else {
+                    format!("invalid value: {message}")
+                }
+            }
+            ProblemKind::MissingChineseTitle => {
+                if zh {
+                    "缺少中文标题：请填写 `title`（中文是主语言）".into()
+                } else {
+                    "missing Chinese title: set `title` (Chinese is the primary language)".into()
+                }
+            }
+            ProblemKind::DuplicateCode { code, first } => {
+                if zh {
+                    format!("编码 `{code}` 重复（第 {first} 条已使用）；每个编码只能出现一次")
+                } else {
+                    format!("duplicate code `{code}` (already used by entry {first}); codes must be unique")
+                }
+            }
+            ProblemKind::UnknownParent { code } => {
+                if zh {
+                    format!("上级编码 `{code}` 不存在；请检查拼写，或先定义该事项")
+                } else {
+                    format!("unknown parent code `{code}`; check the spelling or define that item")
+                }
+            }
+            ProblemKind::UnknownUnit { code } => {
+                if zh {
+                    format!("单位编码 `{code}` 不存在；请在 [[unit]] 中定义")
+                } else {
+                    format!("unknown unit `{code}`; define it in a [[unit]] entry")
+                }
+            }
+            ProblemKind::UnknownPerson { code } => {
+                if zh {
+                    format!("人员编码 `{code}` 不存在；请在 [[person]] 中定义")
+                } else {
+                    format!("unknown person `{code}`; define it in a [[person]] entry")
+                }
+            }
+            ProblemKind::UnknownItem { code } => {
+                if zh {
+                    format!("事项编码 `{code}` 不存在")
+                } else {
+                    format!("unknown item `{code}`; it must be the code of an item in this plan")
+                }
+            }
+            ProblemKind::UnknownIndicator { code } => {
+                if zh {
+                    format!("指标编码 `{code}` 不存在；请在 [[indicator]] 中定义")
+                } else {
+                    format!("unknown indicator `{code}`; define it in an [[indicator]] entry")
+                }
+            }
+            ProblemKind::Cycle { path } => {
+                let p = path.join(" → ");
+                if zh {
+                    format!("上级关系成环：{p}；请打断其中一环")
+                } else {
+                    format!("parent links form a cycle: {p}; break one of the links")
+                }
+            }
+            ProblemKind::KindNotAllowed { kind, parent } => {
+                let allowed: Vec<&str> = kind.allowed_parents().iter().map(|k| k.as_str()).collect();
+                let allowed = allowed.join(", ");
+                match (parent, zh) {
+                    (Some(p), true) => format!(
+                        "类型为 {} 的事项不能放在 {} 之下；允许的上级类型：{allowed}",
+                        kind.as_str(),
+                        p.as_str()
+                    ),
+                    (Some(p), false) => format!(
+                        "a {} may not sit under a {}; allowed parents: {allowed}",
+                        kind.as_str(),
+                        p.as_str()
+                    ),
+                    (None, true) => {
+                        format!("类型为 {} 的事项必须有上级（`parent`）；允许的上级类型：{allowed}", kind.as_str())
+                    }
+                    (None, false) => format!(
+                        "a {} needs a parent; set `parent` to one of: {allowed}",
+                        kind.as_str()
+                    ),
+                }
+            }
+            ProblemKind::DueBeforeStart { start, due } => {
+                if zh {
+                    format!("截止日期 {due} 早于开始日期 {start}")
+                } else {
+                    format!("due date {due} is before start date {start}; swap them or fix one")
+                }
+            }
+            ProblemKind::WeightNotPositive { value } => {
+                if zh {
+                    format!("权重必须为正数（当前为 {value}）")
+                } else {
+                    format!("weight must be a positive number (got {value})")
+                }
+            }
+            ProblemKind::TrajectoryOutOfOrder => {
+                if zh {
+                    "轨迹点须按日期递增，且百分比不递减".into()
+                } else {
+                    "trajectory points must have increasing dates and non-decreasing percents".into()
+                }
+            }
+            ProblemKind::DuplicateTargetYear { year } => {
+                if zh {
+                    format!("{year} 年的目标值重复")
+                } else {
+                    format!("more than one target for year {year}")
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Problem {
+    pub path: FieldPath,
+    pub kind: ProblemKind,
+}
+
+impl Problem {
+    pub fn new(path: FieldPath, kind: ProblemKind) -> Self {
+        Problem { path, kind }
+    }
+}
+
+/// Checks every cross-field rule of a plan document and returns all problems found, in the
+/// order of the document.
+pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let plan = &doc.plan;
+    if plan.title.zh.trim().is_empty() {
+        out.push(Problem::new(FieldPath::new(Section::Plan, "title"), ProblemKind::MissingChineseTitle));
+    }
+    if plan.end < plan.start {
+        out.push(Problem::new(
+            FieldPath::new(Section::Plan, "end"),
+            ProblemKind::DueBeforeStart { start: plan.start.to_string(), due: plan.end.to_string() },
+        ));
+    }
+    duplicates(doc.plan.stages.iter().map(|s| &s.code), Section::Stage, &mut out);
+    for (i, s) in plan.stages.iter().enumerate() {
+        if s.title.zh.trim().is_empty() {
+            out.push(Problem::new(FieldPath::new(Section::Stage(i), "title"), ProblemKind::MissingChineseTitle));
+        }
+    }
+
+    let units = duplicates(doc.units.iter().map(|u| &u.code), Section::Unit, &mut out);
+    for (i, u) in doc.units.iter().enumerate() {
+        if u.name.zh.trim().is_empty() {
+            out.push(Problem::new(FieldPath::new(Section::Unit(i), "name"), ProblemKind::MissingChineseTitle));
+        }
+        if let Some(p) = &u.parent {
+            if !units.contains_key(p) {
+                out.push(Problem::new(
+                    FieldPath::new(Section::Unit(i), "parent"),
+                    ProblemKind::UnknownParent { code: p.to_string() },
+                ));
+            }
+        }
+    }
+    cycles(
+        doc.units.iter().map(|u| (&u.code, u.parent.as_ref())),
+        &units,
+        Section::Unit,
+        &mut out,
+    );
+
+    let people = duplicates(doc.people.iter().map(|p| &p.code), Section::Person, &mut out);
+    for (i, p) in doc.people.iter().enumerate() {
+        if p.name.zh.trim().is_empty() {
+            out.push(Problem::new(FieldPath::new(Section::Person(i), "name"), ProblemKind::MissingChineseTitle));
+        }
+        unit_ref(p.unit.as_ref(), &units, FieldPath::new(Section::Person(i), "unit"), &mut out);
+    }
+
+    let indicators =
+        duplicates(doc.indicators.iter().map(|x| &x.code), Section::Indicator, &mut out);
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        if ind.name.zh.trim().is_empty() {
+            out.push(Problem::new(FieldPath::new(Section::Indicator(i), "name"), ProblemKind::MissingChineseTitle));
+        }
+        unit_ref(ind.owner.as_ref(), &units, FieldPath::new(Section::Indicator(i), "owner"), &mut out);
+        let mut years = HashSet::new();
+        for (j, t) in ind.targets.iter().enumerate() {
+            if !years.insert(t.year) {
+                out.push(Problem::new(
+                    FieldPath::at(Section::Indicator(i), "targets", j),
+                    ProblemKind::DuplicateTargetYear { year: t.year },
+                ));
+            }
+        }
+    }
+
+    let items = duplicates(doc.items.iter().map(|x| &x.code), Section::Item, &mut out);
+    for (i, item) in doc.items.iter().enumerate() {
+        let sec = Section::Item(i);
+        if item.title.zh.trim().is_empty() {
+            out.push(Problem::new(FieldPath::new(sec, "title"), ProblemKind::MissingChineseTitle));
+        }
+        match &item.parent {
+            None if !item.kind.may_be_root() => out.push(Problem::new(
+                FieldPath::new(sec, "kind"),
+                ProblemKind::KindNotAllowed { kind: item.kind, parent: None },
+            )),
+            None => {}
+            Some(p) => match items.get(p) {
+                None => out.push(Problem::new(
+                    FieldPath::new(sec, "parent"),
+                    ProblemKind::UnknownParent { code: p.to_string() },
+                )),
+                Some(&j) => {
+                    let parent_kind = doc.items[j].kind;
+                    if !item.kind.may_sit_under(parent_kind) {
+                        out.push(Problem::new(
+                            FieldPath::new(sec, "kind"),
+                            ProblemKind::KindNotAllowed { kind: item.kind, parent: Some(parent_kind) },
+                        ));
+                    }
+                }
+            },
+        }
+        unit_ref(item.lead.as_ref(), &units, FieldPath::new(sec, "lead"), &mut out);
+        for (j, c) in item.co.iter().enumerate() {
+            unit_ref(Some(c), &units, FieldPath::at(sec, "co", j), &mut out);
+        }
+        for (field, person) in [("leader", &item.leader), ("leader_in_charge", &item.leader_in_charge)] {
+            if let Some(p) = person {
+                if !people.contains_key(p) {
+                    out.push(Problem::new(
+                        FieldPath::new(sec, field),
+                        ProblemKind::UnknownPerson { code: p.to_string() },
+                    ));
+                }
+            }
+        }
+        if let (Some(s), Some(d)) = (item.start, item.due) {
+            if d < s {
+                out.push(Problem::new(
+                    FieldPath::new(sec, "due"),
+                    ProblemKind::DueBeforeStart { start: s.to_string(), due: d.to_string() },
+                ));
+            }
+        }
+        for (j, s) in item.supports.iter().enumerate() {
+            if !items.contains_key(s) || s == &item.code {
+                out.push(Problem::new(
+                    FieldPath::at(sec, "supports", j),
+                    ProblemKind::UnknownItem { code: s.to_string() },
+                ));
+            }
+        }
+        if item.trajectory.windows(2).any(|w| w[1].date <= w[0].date || w[1].percent < w[0].percent)
+        {
+            out.push(Problem::new(FieldPath::new(sec, "trajectory"), ProblemKind::TrajectoryOutOfOrder));
+        }
+        if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref()) {
+            if !indicators.contains_key(code) {
+                out.push(Problem::new(
+                    FieldPath::new(sec, "target.indicator"),
+                    ProblemKind::UnknownIndicator { code: code.to_string() },
+                ));
+            }
+        }
+    }
+    cycles(
+        doc.items.iter().map(|x| (&x.code, x.parent.as_ref())),
+        &items,
+        Section::Item,
+        &mut out,
+    );
+    out
+}
+
+/// Reports every repeated code and returns each code's first position.
+fn duplicates<'a>(
+    codes: impl Iterator<Item = &'a Code>,
+    section: fn(usize) -> Section,
+    out: &mut Vec<Problem>,
+) -> HashMap<&'a Code, usize> {
+    let mut seen = HashMap::new();
+    for (i, code) in codes.enumerate() {
+        if let Some(&first) = seen.get(code) {
+            out.push(Problem::new(
+                FieldPath::new(section(i), "code"),
+                ProblemKind::DuplicateCode { code: code.to_string(), first },
+            ));
+        } else {
+            seen.insert(code, i);
+        }
+    }
+    seen
+}
+
+fn unit_ref(code: Option<&Code>, units: &HashMap<&Code, usize>, path: FieldPath, out: &mut Vec<Problem>) {
+    if let Some(c) = code {
+        if !units.contains_key(c) {
+            out.push(Problem::new(path, ProblemKind::UnknownUnit { code: c.to_string() }));
+        }
+    }
+}
+
+/// Finds every cycle of parent links, reporting each once at its first entry in file order.
+fn cycles<'a>(
+    nodes: impl Iterator<Item = (&'a Code, Option<&'a Code>)>,
+    index: &HashMap<&'a Code, usize>,
+    section: fn(usize) -> Section,
+    out: &mut Vec<Problem>,
+) {
+    let (codes, parents): (Vec<&Code>, Vec<Option<usize>>) =
+        nodes.map(|(c, p)| (c, p.and_then(|p| index.get(p).copied()))).unzip();
+    // 0 = unvisited, 1 = on the current walk, 2 = known to reach a root or a known cycle.
+    let mut state = vec![0u8; parents.len()];
+    for start in 0..parents.len() {
+        let mut walk: Vec<usize> = Vec::new();
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match state[i] {
+                2 => break,
+                1 => {
+                    let from = walk.iter().position(|&w| w == i).expect("on the walk");
+                    let ring = &walk[from..];
+                    let first = *ring.iter().min().expect("a cycle has members");
+                    let rot = ring.iter().position(|&w| w == first).expect("member");
+                    let mut path: Vec<String> = ring[rot..]
+                        .iter()
+                        .chain(&ring[..rot])
+                        .map(|&w| codes[w].to_string())
+                        .collect();
+                    path.push(codes[first].to_string());
+                    out.push(Problem::new(FieldPath::new(section(first), "parent"), ProblemKind::Cycle { path }));
+                    break;
+                }
+                _ => {
+                    state[i] = 1;
+                    walk.push(i);
+                    at = parents[i];
+                }
+            }
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! File formats in and out of Tuijin. Today: the plan file (TOML), read with every problem
+//! located at file:line:column, and written back in one canonical, diff-friendly layout.
+
+pub mod planfile;
+
+pub use planfile::{Located, PlanFileErrors, read_plan, write_plan};

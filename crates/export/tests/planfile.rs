@@ -1,0 +1,91 @@
+//! The plan file: reading, every error class located at line:column, and the round trip.
+
+use tuijin_core::text::Lang;
+use tuijin_export::{read_plan, write_plan};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn small_plan_reads() {
+    let doc = read_plan("small.toml", &fixture("small.toml")).expect("valid");
+    assert_eq!(doc.plan.code.as_str(), "demo-small");
+    assert_eq!(doc.items.len(), 4);
+    assert_eq!(doc.units.len(), 3);
+    let e11 = doc.items.iter().find(|i| i.code.as_str() == "E1.1").unwrap();
+    assert_eq!(e11.weight.value(), 2.0);
+    assert_eq!(e11.trajectory.len(), 2);
+    let t = e11.target.as_ref().unwrap();
+    assert_eq!((t.value, t.unit.as_str()), (300.0, "km"));
+    assert_eq!(doc.indicators[0].targets[0].value, 300.0);
+}
+
+#[test]
+fn write_then_read_gives_the_same_document() {
+    let doc = read_plan("small.toml", &fixture("small.toml")).unwrap();
+    let text = write_plan(&doc);
+    let again = read_plan("export.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(doc, again);
+    assert_eq!(text, write_plan(&again), "the canonical layout is stable");
+}
+
+/// (line, column, class) for every problem of a file.
+fn problems(src: &str) -> Vec<(usize, usize, &'static str)> {
+    let errs = read_plan("bad.toml", src).expect_err("invalid");
+    errs.problems.iter().map(|p| (p.line, p.column, p.class)).collect()
+}
+
+#[test]
+fn every_error_class_is_reported_at_its_place_at_once() {
+    let got = problems(&fixture("bad.toml"));
+    let expected = vec![
+        (7, 1, "unknown_field"),
+        (14, 8, "duplicate_code"),
+        (21, 10, "unknown_parent"),
+        (28, 7, "due_before_start"),
+        (29, 8, "unknown_unit"),
+        (30, 10, "weight_not_positive"),
+        (34, 8, "kind_not_allowed"),
+        (35, 10, "cycle"),
+        (44, 1, "missing_chinese_title"),
+        (50, 8, "duplicate_code"),
+    ];
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn messages_name_the_file_place_and_fix_in_both_languages() {
+    let errs = read_plan("bad.toml", &fixture("bad.toml")).unwrap_err();
+    let en = errs.render(Lang::En);
+    assert!(en.contains("bad.toml:21:10: unknown parent code `NOPE`"), "{en}");
+    assert!(en.contains("unknown field `colour`; expected one of: code, title"), "{en}");
+    let zh = errs.render(Lang::Zh);
+    assert!(zh.contains("bad.toml:21:10: 上级编码 `NOPE` 不存在"), "{zh}");
+}
+
+fn check_one(src: &str, class: &str) {
+    let got = problems(src);
+    assert!(got.iter().any(|p| p.2 == class), "expected {class}, got {got:?}\n{src}");
+}
+
+const HEAD: &str = "[plan]\ncode = \"p\"\ntitle = \"规划\"\nstart = 2017-01-01\nend = 2020-12-31\n";
+
+#[test]
+fn each_class_on_its_own() {
+    check_one("[plan\ncode=1", "syntax");
+    check_one("[plan]\ntitle = \"x\"\nstart = 2017-01-01\nend = 2018-01-01\n", "missing_field");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = 3\n"), "wrong_type");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A B\"\nkind = \"task\"\ntitle = \"x\"\n"), "bad_value");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"aim\"\ntitle = \"x\"\n"), "bad_value");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nstart = \"2017-02-30\"\n"), "bad_value");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"M\"\nkind = \"milestone\"\ntitle = \"x\"\n"), "kind_not_allowed");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nleader = \"nobody\"\n"), "unknown_person");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nsupports = [\"Z\"]\n"), "unknown_item");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntarget = {{ value = 1, indicator = \"q\" }}\n"), "unknown_indicator");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 50 }}, {{ date = 2018-01-01, percent = 60 }}]\n"), "trajectory_out_of_order");
+    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 101 }}]\n"), "bad_value");
+    check_one(&format!("{HEAD}[[indicator]]\ncode = \"g\"\nname = \"GDP\"\ntargets = [{{ year = 2020, value = 1 }}, {{ year = 2020, value = 2 }}]\n"), "duplicate_target_year");
+    check_one(&format!("{HEAD}[[unit]]\ncode = \"A\"\nname = \"甲\"\nparent = \"B\"\n[[unit]]\ncode = \"B\"\nname = \"乙\"\nparent = \"A\"\n"), "cycle");
+}

@@ -1,0 +1,257 @@
+//! Reading items: one, a page of a filtered list, a subtree, and the alignment links between
+//! branches. Items are returned as domain `Item`s with their codes resolved.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use serde::Serialize;
+use tuijin_core::{Code, Item, ItemKind};
+
+use crate::db::{Store, all, get, one};
+use crate::error::{Result, StoreError};
+use crate::plans::{code_col, kind_col, opt_code_col, point, target, text, weight};
+
+/// An item as the API shows it: the domain item plus where it is stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemRecord {
+    pub id: i64,
+    pub plan: Code,
+    pub position: i32,
+    pub archived: bool,
+    pub version: i64,
+    pub child_count: i64,
+    #[serde(flatten)]
+    pub item: Item,
+}
+
+/// An alignment link seen from one item: the other item's code, title and kind.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkRecord {
+    pub code: Code,
+    pub kind: ItemKind,
+    pub title: tuijin_core::Text,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ItemFilter {
+    pub plan: Option<String>,
+    pub kind: Option<ItemKind>,
+    /// Items this unit leads or co-operates on.
+    pub unit: Option<String>,
+    /// Children of this item code; `Some("")` selects roots.
+    pub parent: Option<String>,
+    pub include_archived: bool,
+}
+
+/// A page of results and the cursor of the next page, if there is one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait ItemStore {
+    async fn list_items(&self, filter: &ItemFilter, limit: u64, cursor: Option<&str>) -> Result<Page<ItemRecord>>;
+    async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord>;
+    /// The item and everything below it, parents before children, in plan order.
+    async fn subtree(&self, plan: &str, code: &str) -> Result<Vec<ItemRecord>>;
+    /// Items this one supports, and items that support it.
+    async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)>;
+}
+
+const SELECT: &str = "SELECT i.id, i.position, i.archived, i.version, i.code, i.kind, pa.code AS parent, \
+    i.title_zh, i.title_en, i.description_zh, i.description_en, lu.code AS lead, l1.code AS leader, \
+    l2.code AS leader_in_charge, i.start_date, i.due_date, i.weight, i.public, i.source, \
+    i.target_value, i.target_unit, i.target_by, ind.code AS target_indicator, i.three_ones, pl.code AS plan_code, \
+    (SELECT COUNT(*) FROM items c WHERE c.parent_id = i.id AND NOT c.archived) AS child_count \
+    FROM items i JOIN plans pl ON pl.id = i.plan_id \
+    LEFT JOIN items pa ON pa.id = i.parent_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
+    LEFT JOIN people l1 ON l1.id = i.leader_id LEFT JOIN people l2 ON l2.id = i.leader_in_charge_id \
+    LEFT JOIN indicators ind ON ind.id = i.target_indicator_id";
+
+fn record(r: &QueryResult) -> Result<ItemRecord> {
+    let kind = kind_col(r, "kind")?;
+    let mut item = Item::new(code_col(r, "code")?, kind, "");
+    item.parent = opt_code_col(r, "parent")?;
+    item.title = text(r, "title")?;
+    item.description = text(r, "description")?;
+    item.lead = opt_code_col(r, "lead")?;
+    item.leader = opt_code_col(r, "leader")?;
+    item.leader_in_charge = opt_code_col(r, "leader_in_charge")?;
+    item.start = get(r, "start_date")?;
+    item.due = get(r, "due_date")?;
+    item.weight = weight(get(r, "weight")?)?;
+    item.public = get(r, "public")?;
+    item.source = get(r, "source")?;
+    item.target = target(r)?;
+    item.three_ones = get(r, "three_ones")?;
+    Ok(ItemRecord {
+        id: get(r, "id")?,
+        plan: code_col(r, "plan_code")?,
+        position: get(r, "position")?,
+        archived: get(r, "archived")?,
+        version: get(r, "version")?,
+        child_count: get(r, "child_count")?,
+        item,
+    })
+}
+
+/// Fills co-operating units, alignment links and trajectories of the given records, with one
+/// query each. `scope` is either a plan id (whole plan) or the records' own ids.
+async fn fill_lists<C: ConnectionTrait>(c: &C, recs: &mut [ItemRecord], plan_id: Option<i64>) -> Result<()> {
+    if recs.is_empty() {
+        return Ok(());
+    }
+    let (cond, values): (String, Vec<Value>) = match plan_id {
+        Some(pid) => ("x.plan_id = $1".to_string(), vec![pid.into()]),
+        None => {
+            let ids: Vec<String> = recs.iter().map(|r| r.id.to_string()).collect();
+            (format!("x.id IN ({})", ids.join(",")), vec![])
+        }
+    };
+    let pos: HashMap<i64, usize> = recs.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let co = all(c, &format!("SELECT l.item_id, u.code FROM item_co_units l JOIN items x ON x.id = l.item_id JOIN units u ON u.id = l.unit_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
+    for r in &co {
+        if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
+            recs[i].item.co.push(code_col(r, "code")?);
+        }
+    }
+    let sup = all(c, &format!("SELECT l.item_id, t.code FROM item_supports l JOIN items x ON x.id = l.item_id JOIN items t ON t.id = l.target_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
+    for r in &sup {
+        if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
+            recs[i].item.supports.push(code_col(r, "code")?);
+        }
+    }
+    let tr = all(c, &format!("SELECT l.item_id, l.point_date, l.percent FROM item_trajectory l JOIN items x ON x.id = l.item_id WHERE {cond} ORDER BY l.item_id, l.point_date"), values).await?;
+    for r in &tr {
+        if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
+            recs[i].item.trajectory.push(point(get(r, "point_date")?, get(r, "percent")?)?);
+        }
+    }
+    Ok(())
+}
+
+/// Every item of a plan, archived ones too, as (id, position, archived, item).
+pub(crate) async fn load_plan_items_stored<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<(i64, i32, bool, Item)>> {
+    let rows = all(c, &format!("{SELECT} WHERE i.plan_id = $1 ORDER BY i.position"), vec![plan_id.into()]).await?;
+    let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
+    fill_lists(c, &mut recs, Some(plan_id)).await?;
+    Ok(recs.into_iter().map(|r| (r.id, r.position, r.archived, r.item)).collect())
+}
+
+/// The plan's current (not archived) items in file order.
+pub(crate) async fn load_plan_items<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<Item>> {
+    Ok(load_plan_items_stored(c, plan_id).await?.into_iter().filter(|(_, _, a, _)| !a).map(|(_, _, _, i)| i).collect())
+}
+
+/// Cursor over the (plan_id, position) order: opaque to clients, checked when decoded.
+fn encode_cursor(plan_id: i64, position: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{plan_id}:{position}"))
+}
+
+fn decode_cursor(s: &str) -> Result<(i64, i32)> {
+    let bad = || StoreError::Invalid("the cursor is not one this server gave out".into());
+    let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (a, b) = raw.split_once(':').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+impl Store {
+    async fn plan_id(&self, code: &str) -> Result<i64> {
+        let r = one(&self.db, "SELECT id FROM plans WHERE code = $1", vec![code.into()])
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
+        get(&r, "id")
+    }
+}
+
+impl ItemStore for Store {
+    async fn list_items(&self, f: &ItemFilter, limit: u64, cursor: Option<&str>) -> Result<Page<ItemRecord>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let arg = |v: Value, values: &mut Vec<Value>| {
+            values.push(v);
+            format!("${}", values.len())
+        };
+        if let Some(p) = &f.plan {
+            let pid = self.plan_id(p).await?;
+            conds.push(format!("i.plan_id = {}", arg(pid.into(), &mut values)));
+        }
+        if let Some(k) = f.kind {
+            conds.push(format!("i.kind = {}", arg(k.as_str().into(), &mut values)));
+        }
+        if let Some(u) = &f.unit {
+            let a = arg(u.clone().into(), &mut values);
+            conds.push(format!(
+                "(lu.code = {a} OR EXISTS (SELECT 1 FROM item_co_units cu JOIN units uu ON uu.id = cu.unit_id WHERE cu.item_id = i.id AND uu.code = {a}))"
+            ));
+        }
+        match f.parent.as_deref() {
+            Some("") => conds.push("i.parent_id IS NULL".into()),
+            Some(p) => conds.push(format!("pa.code = {}", arg(p.to_string().into(), &mut values))),
+            None => {}
+        }
+        if !f.include_archived {
+            conds.push("NOT i.archived".into());
+        }
+        if let Some(c) = cursor {
+            let (pid, pos) = decode_cursor(c)?;
+            let a = arg(pid.into(), &mut values);
+            let b = arg(pos.into(), &mut values);
+            conds.push(format!("(i.plan_id > {a} OR (i.plan_id = {a} AND i.position > {b}))"));
+        }
+        let limit = limit.clamp(1, 1000);
+        let lim = arg(((limit + 1) as i64).into(), &mut values);
+        let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        let sql = format!("{SELECT}{where_} ORDER BY i.plan_id, i.position LIMIT {lim}");
+        let rows = all(&self.db, &sql, values).await?;
+        let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
+        let more = recs.len() as u64 > limit;
+        recs.truncate(limit as usize);
+        fill_lists(&self.db, &mut recs, None).await?;
+        let next_cursor = if more {
+            let last = recs.last().expect("a full page");
+            let pid = self.plan_id(last.plan.as_str()).await?;
+            Some(encode_cursor(pid, last.position))
+        } else {
+            None
+        };
+        Ok(Page { items: recs, next_cursor })
+    }
+
+    async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord> {
+        let r = one(&self.db, &format!("{SELECT} WHERE pl.code = $1 AND i.code = $2"), vec![plan.into(), code.into()])
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
+        let mut recs = vec![record(&r)?];
+        fill_lists(&self.db, &mut recs, None).await?;
+        Ok(recs.pop().expect("one record"))
+    }
+
+    async fn subtree(&self, plan: &str, code: &str) -> Result<Vec<ItemRecord>> {
+        let root = self.get_item(plan, code).await?;
+        let sql = format!(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM items WHERE id = $1 \
+             UNION ALL SELECT c.id FROM items c JOIN sub ON c.parent_id = sub.id WHERE NOT c.archived) \
+             {SELECT} WHERE i.id IN (SELECT id FROM sub) ORDER BY i.position"
+        );
+        let rows = all(&self.db, &sql, vec![root.id.into()]).await?;
+        let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
+        fill_lists(&self.db, &mut recs, None).await?;
+        Ok(recs)
+    }
+
+    async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)> {
+        let item = self.get_item(plan, code).await?;
+        let link = |r: &QueryResult| -> Result<LinkRecord> {
+            Ok(LinkRecord { code: code_col(r, "code")?, kind: kind_col(r, "kind")?, title: text(r, "title")? })
+        };
+        let out = all(&self.db, "SELECT t.code, t.kind, t.title_zh, t.title_en FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
+        let inc = all(&self.db, "SELECT s.code, s.kind, s.title_zh, s.title_en FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
+        Ok((out.iter().map(link).collect::<Result<_>>()?, inc.iter().map(link).collect::<Result<_>>()?))
+    }
+}

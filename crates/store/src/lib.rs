@@ -1,0 +1,24 @@
+//! Persistence for Tuijin on SQLite (the embedded default) and PostgreSQL, through one code
+//! path: portable SQL with `$N` placeholders run by sea-orm's connection, and sea-query for the
+//! statements it builds better than we would (multi-row inserts, DDL). Only queries that truly
+//! differ between the two dialects fork, in functions named for it.
+//!
+//! Capabilities are split into traits (`PlanStore`, `ItemStore`, `DirectoryStore`,
+//! `EventStore`) that take and return domain types from `tuijin-core`, never rows.
+
+mod db;
+mod directory;
+mod error;
+mod events;
+mod items;
+mod migrations;
+mod plans;
+mod url;
+
+pub use db::{Backend, Store};
+pub use directory::{DirectoryStore, UnitRecord};
+pub use error::StoreError;
+pub use events::{Event, EventStore};
+pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
+pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
+pub use url::DatabaseUrl;

@@ -1,0 +1,15 @@
+//! Forward-only migrations, one per file, embedded and applied at start-up (and by
+//! `tuijin migrate`). An applied migration is never edited: a change is a new file.
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+mod m0001_plans;
+
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_plans::Migration)]
+    }
+}
