@@ -22,3 +22,6 @@ pub use events::{Event, EventStore};
 pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use url::DatabaseUrl;
+
+#[cfg(feature = "testing")]
+pub mod testing;

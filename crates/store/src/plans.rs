@@ -77,6 +77,9 @@ impl PlanStore for Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
+        if let Some(p) = tuijin_core::validate(doc).first() {
+            return Err(StoreError::Invalid(format!("{}: {}", p.path, p.kind.message(tuijin_core::text::Lang::En))));
+        }
         let txn = self.db.begin().await?;
         take_write_lock(&txn, self.backend()).await?;
         let mut events = Vec::new();
@@ -437,8 +440,8 @@ async fn import_units(
         .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
         .collect::<Result<_>>()?;
     for u in units {
-        let want = u.parent.as_ref().map(|p| ids[p.as_str()]);
-        let had = old.get(u.code.as_str()).and_then(|(_, o)| o.parent.as_ref().map(|p| ids[p.as_str()]));
+        let want = u.parent.as_ref().map(|p| lookup(&ids, "unit", p)).transpose()?;
+        let had = old.get(u.code.as_str()).and_then(|(_, o)| o.parent.as_ref().and_then(|p| ids.get(p.as_str()).copied()));
         if want != had {
             exec(txn, "UPDATE units SET parent_id = $1 WHERE id = $2", vec![want.into(), ids[u.code.as_str()].into()]).await?;
         }
@@ -475,7 +478,7 @@ async fn import_people(
             p.name.en.clone().into(),
             p.post.zh.clone().into(),
             p.post.en.clone().into(),
-            p.unit.as_ref().map(|u| units[u.as_str()]).into(),
+            p.unit.as_ref().map(|u| lookup(units, "unit", u)).transpose()?.into(),
             p.assumed.into(),
         ];
         match old.get(p.code.as_str()) {
@@ -582,7 +585,7 @@ async fn import_indicators(
             ind.frequency.as_str().into(),
             ind.baseline.into(),
             ind.baseline_year.into(),
-            ind.owner.as_ref().map(|u| units[u.as_str()]).into(),
+            ind.owner.as_ref().map(|u| lookup(units, "unit", u)).transpose()?.into(),
             ind.scope.clone().into(),
             ind.public.into(),
         ];
@@ -681,7 +684,7 @@ async fn import_items(
     let rows: Vec<Vec<Value>> = new_items
         .iter()
         .map(|(pos, it)| item_values(plan_id, ids[it.code.as_str()], *pos as i32, it, &ids, refs, now))
-        .collect();
+        .collect::<Result<_>>()?;
     insert_rows(txn, "items", ITEM_COLUMNS, rows).await?;
     let mut rewrite_links: Vec<(i64, &Item)> = new_items.iter().map(|(_, it)| (ids[it.code.as_str()], *it)).collect();
     for (_, it) in &new_items {
@@ -695,7 +698,7 @@ async fn import_items(
             counts.unchanged += 1;
             continue;
         }
-        let mut v = item_values(plan_id, s.id, pos as i32, it, &ids, refs, now);
+        let mut v = item_values(plan_id, s.id, pos as i32, it, &ids, refs, now)?;
         // UPDATE ... SET every column but id and plan_id, bump the version, clear archived.
         let last = ITEM_COLUMNS.len() - 1; // "version", bumped below instead
         let sets: Vec<String> = ITEM_COLUMNS[..last].iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
@@ -741,10 +744,10 @@ async fn import_items(
     let mut traj = Vec::new();
     for (id, it) in &rewrite_links {
         for (i, c) in it.co.iter().enumerate() {
-            co.push(vec![(*id).into(), refs.units[c.as_str()].into(), (i as i32).into()]);
+            co.push(vec![(*id).into(), lookup(refs.units, "unit", c)?.into(), (i as i32).into()]);
         }
         for (i, s) in it.supports.iter().enumerate() {
-            sup.push(vec![(*id).into(), ids[s.as_str()].into(), (i as i32).into()]);
+            sup.push(vec![(*id).into(), lookup_str(&ids, "item", s)?.into(), (i as i32).into()]);
         }
         for p in &it.trajectory {
             traj.push(vec![(*id).into(), p.date.into(), p.percent.value().into()]);
@@ -792,24 +795,26 @@ fn item_values(
     ids: &HashMap<&str, i64>,
     refs: &Refs<'_>,
     now: DateTime<Utc>,
-) -> Vec<Value> {
-    let unit = |c: &Option<Code>| c.as_ref().map(|c| refs.units[c.as_str()]);
-    let person = |c: &Option<Code>| c.as_ref().map(|c| refs.people[c.as_str()]);
+) -> Result<Vec<Value>> {
+    let unit = |c: &Option<Code>| c.as_ref().map(|c| lookup(refs.units, "unit", c)).transpose();
+    let person = |c: &Option<Code>| c.as_ref().map(|c| lookup(refs.people, "person", c)).transpose();
+    let parent = it.parent.as_ref().map(|p| lookup_str(ids, "item", p)).transpose()?;
+    let indicator = it.target.as_ref().and_then(|t| t.indicator.as_ref()).map(|c| lookup(refs.indicators, "indicator", c)).transpose()?;
     let t = it.target.as_ref();
-    vec![
+    Ok(vec![
         id.into(),
         plan_id.into(),
         position.into(),
         it.code.as_str().into(),
         it.kind.as_str().into(),
-        it.parent.as_ref().map(|p| ids[p.as_str()]).into(),
+        parent.into(),
         it.title.zh.clone().into(),
         it.title.en.clone().into(),
         it.description.zh.clone().into(),
         it.description.en.clone().into(),
-        unit(&it.lead).into(),
-        person(&it.leader).into(),
-        person(&it.leader_in_charge).into(),
+        unit(&it.lead)?.into(),
+        person(&it.leader)?.into(),
+        person(&it.leader_in_charge)?.into(),
         it.start.into(),
         it.due.into(),
         it.weight.value().into(),
@@ -818,11 +823,21 @@ fn item_values(
         t.map(|t| t.value).into(),
         t.map(|t| t.unit.clone()).unwrap_or_default().into(),
         t.and_then(|t| t.by).into(),
-        t.and_then(|t| t.indicator.as_ref()).map(|c| refs.indicators[c.as_str()]).into(),
+        indicator.into(),
         it.three_ones.into(),
         now.into(),
         1i64.into(),
-    ]
+    ])
+}
+
+/// Resolves a code the document refers to. Documents are validated before import, so a miss
+/// means a caller skipped validation: refuse the import rather than write a dangling link.
+fn lookup(map: &HashMap<String, i64>, what: &str, code: &Code) -> Result<i64> {
+    map.get(code.as_str()).copied().ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
+}
+
+fn lookup_str(map: &HashMap<&str, i64>, what: &str, code: &Code) -> Result<i64> {
+    map.get(code.as_str()).copied().ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
 }
 
 /// Multi-row inserts in batches that stay under both backends' limit on bound parameters.

@@ -1,0 +1,169 @@
+//! The storage conformance suite: every test runs on SQLite, and on PostgreSQL too when
+//! `TUIJIN_TEST_DATABASE_URL` is set (as `.ci/run` does).
+
+use chrono::{TimeZone, Utc};
+use tuijin_core::{Code, ItemKind, PlanDocument, Text};
+use tuijin_export::read_plan;
+use tuijin_store::testing::TestDb;
+use tuijin_store::{
+    DirectoryStore, EventStore, ItemFilter, ItemStore, PlanStore, StoreError,
+};
+
+fn small() -> PlanDocument {
+    let path = format!("{}/../../tests/fixtures/small.toml", env!("CARGO_MANIFEST_DIR"));
+    read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2020, 6, 30, 8, 0, 0).unwrap()
+}
+
+fn code(s: &str) -> Code {
+    Code::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn import_then_read() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let sum = s.import_plan(&small(), "test", now()).await.unwrap();
+        assert!(sum.plan_created, "{}", db.label());
+        assert_eq!((sum.items.added, sum.units.added, sum.indicators.added), (4, 3, 1));
+
+        let f = ItemFilter { kind: Some(ItemKind::Project), ..Default::default() };
+        let page = s.list_items(&f, 50, None).await.unwrap();
+        let codes: Vec<&str> = page.items.iter().map(|r| r.item.code.as_str()).collect();
+        assert_eq!(codes, ["E1", "E1.1"], "{}", db.label());
+
+        let e1 = s.get_item("demo-small", "E1").await.unwrap();
+        assert_eq!(e1.item.co, [code("FGW"), code("ZDQ")]);
+        assert_eq!(e1.item.lead, Some(code("JTW")));
+        assert_eq!(e1.item.leader, Some(code("vm-transport")));
+        assert_eq!(e1.child_count, 2);
+        assert!(e1.item.three_ones);
+
+        let sub = s.subtree("demo-small", "E1").await.unwrap();
+        assert_eq!(sub.len(), 3);
+        let (out, inc) = s.links("demo-small", "E1").await.unwrap();
+        assert_eq!(out[0].code, code("P1"));
+        assert!(inc.is_empty());
+        let (_, inc) = s.links("demo-small", "P1").await.unwrap();
+        assert_eq!(inc[0].code, code("E1"));
+
+        let by_unit = ItemFilter { unit: Some("ZDQ".into()), ..Default::default() };
+        assert_eq!(s.list_items(&by_unit, 50, None).await.unwrap().items.len(), 1);
+        let roots = ItemFilter { parent: Some(String::new()), ..Default::default() };
+        assert_eq!(s.list_items(&roots, 50, None).await.unwrap().items.len(), 2);
+
+        let units = s.list_units().await.unwrap();
+        assert_eq!(units.iter().find(|u| u.unit.code.as_str() == "JTW").unwrap().lead_count, 3);
+        assert_eq!(s.list_indicators("demo-small").await.unwrap()[0].targets[0].year, 2020);
+
+        let missing = s.get_item("demo-small", "nope").await;
+        assert!(matches!(missing, Err(StoreError::NotFound(_))));
+    }
+}
+
+#[tokio::test]
+async fn export_round_trip_leaves_the_database_unchanged() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let doc = small();
+        s.import_plan(&doc, "test", now()).await.unwrap();
+        let exported = s.export_plan("demo-small").await.unwrap();
+        assert_eq!(exported, doc, "{}", db.label());
+        let before = s.list_items(&ItemFilter::default(), 100, None).await.unwrap();
+        let sum = s.import_plan(&exported, "test", now()).await.unwrap();
+        assert_eq!(sum.items.changed() + sum.units.changed() + sum.indicators.changed(), 0);
+        assert!(!sum.plan_updated);
+        let after = s.list_items(&ItemFilter::default(), 100, None).await.unwrap();
+        assert_eq!(before, after, "{}", db.label());
+        assert_eq!(s.export_plan("demo-small").await.unwrap(), exported);
+    }
+}
+
+#[tokio::test]
+async fn reimport_updates_by_code_and_archives_what_was_dropped() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let doc = small();
+        s.import_plan(&doc, "test", now()).await.unwrap();
+
+        let mut changed = doc.clone();
+        changed.items.retain(|i| i.code.as_str() != "E1.2");
+        changed.items[1].title = Text::new("畅通郑州工程（修订）", "Smooth-Flowing Zhengzhou (revised)");
+        let mut extra = changed.items[2].clone();
+        extra.code = code("E1.3");
+        extra.target = None;
+        changed.items.push(extra);
+        let sum = s.import_plan(&changed, "office", now()).await.unwrap();
+        assert_eq!((sum.items.added, sum.items.updated, sum.items.archived, sum.items.unchanged), (1, 1, 1, 2), "{}", db.label());
+        assert_eq!(s.export_plan("demo-small").await.unwrap().items, changed.items);
+
+        let archived = s.get_item("demo-small", "E1.2").await.unwrap();
+        assert!(archived.archived, "dropped items are archived, never deleted");
+        let e1 = s.get_item("demo-small", "E1").await.unwrap();
+        assert_eq!(e1.version, 2);
+
+        // Bring it back: restored, not duplicated.
+        let sum = s.import_plan(&doc, "office", now()).await.unwrap();
+        assert_eq!(sum.items.added, 0);
+        assert!(!s.get_item("demo-small", "E1.2").await.unwrap().archived);
+
+        let events = s.events_for("item", "E1", 10).await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["item.added", "item.updated", "item.updated"]);
+        assert_eq!(events[1].actor, "office");
+        assert!(events[1].before.is_some() && events[1].after.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_refused_import_changes_nothing() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let doc = small();
+        s.import_plan(&doc, "test", now()).await.unwrap();
+        let mut bad = doc.clone();
+        bad.items[0].title = Text::new("改了", "changed");
+        bad.items[3].lead = Some(code("NOWHERE"));
+        let err = s.import_plan(&bad, "test", now()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert_eq!(s.export_plan("demo-small").await.unwrap(), doc, "{}", db.label());
+    }
+}
+
+#[tokio::test]
+async fn pagination_walks_every_item_once() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&small(), "test", now()).await.unwrap();
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = s.list_items(&ItemFilter::default(), 3, cursor.as_deref()).await.unwrap();
+            seen.extend(page.items.iter().map(|r| r.item.code.to_string()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ["P1", "E1", "E1.1", "E1.2"], "{}", db.label());
+        let bad = s.list_items(&ItemFilter::default(), 3, Some("garbage!")).await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))));
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_recorded() {
+    let dbs = TestDb::all().await;
+    if std::env::var(tuijin_store::testing::PG_ENV).is_ok_and(|v| !v.is_empty()) {
+        assert_eq!(dbs.len(), 2, "PostgreSQL is configured, so both backends must run");
+    }
+    for db in dbs {
+        let names = db.store.applied_migrations().await.unwrap();
+        assert_eq!(names, ["m0001_plans"], "{}", db.label());
+        // Running them again is a no-op.
+        db.store.migrate().await.unwrap();
+    }
+}
