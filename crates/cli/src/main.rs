@@ -1,1 +1,142 @@
-fn main() {}
+//! `tuijin`: the server and the command line. Each subcommand wires the layers together; the
+//! work itself lives in the library crates.
+
+mod cmd_plan;
+mod config;
+mod seed;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tuijin_store::{PlanStore, Store};
+use tuijin_web::{AppState, Clock};
+
+use config::{DEMO_BIND, DbArgs, ServeArgs};
+
+#[derive(Parser)]
+#[command(name = "tuijin", version, about = "推进 Tuijin — run a strategic plan: items, progress, warnings, supervision.")]
+struct Cli {
+    /// Log format: text or json.
+    #[arg(long, global = true, default_value = "text", env = "TUIJIN_LOG_FORMAT")]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the product on its embedded default plan (Zhengzhou 2017) with sample history.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// The simulated "today" of the demo (the seed plan's first stage ends in 2020).
+        #[arg(long, default_value = seed::DEMO_TODAY, value_parser = config::parse_date)]
+        today: chrono::NaiveDate,
+    },
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Plan files: validate, import, export, generate.
+    Plan {
+        #[command(subcommand)]
+        command: cmd_plan::PlanCommand,
+    },
+    /// Apply pending database migrations (the server also does this at start-up).
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tuijin: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the error and its causes.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("tuijin: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TUIJIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Demo { serve, today } => demo(serve, today).await,
+        Command::Serve { serve } => {
+            let store = serve.db.open().await?;
+            let addr = serve.bind()?;
+            let state = AppState { store, clock: Clock::System, demo: false };
+            println!("Tuijin serving on http://{addr}");
+            tuijin_web::serve(state, addr).await.with_context(|| format!("serving on {addr}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan { command } => cmd_plan::run(command).await,
+        Command::Migrate { db } => {
+            let store = Store::connect(&db.url()?).await?;
+            store.migrate().await.context("applying migrations")?;
+            for m in store.applied_migrations().await? {
+                println!("applied {m}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
+    let mut serve = serve;
+    if serve.bind.is_none() {
+        serve.bind = Some(DEMO_BIND.to_string());
+    }
+    let store = serve.db.open().await?;
+    let doc = seed::seed_plan()?;
+    let summary = store
+        .import_plan(&doc, "demo", chrono::Utc::now())
+        .await
+        .context("loading the seed plan")?;
+    let addr = serve.bind()?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (is another server running there?)"))?;
+    println!("推进 Tuijin demo — {}", doc.plan.title.zh);
+    println!(
+        "  plan {} loaded into {} ({} items; {} added, {} updated now)",
+        doc.plan.code,
+        serve.db.url()?,
+        doc.items.len(),
+        summary.items.added,
+        summary.items.updated
+    );
+    println!("  simulated today: {today} (change with --today YYYY-MM-DD)");
+    println!("  open http://{addr}/");
+    println!("  API: http://{addr}/api/v1/items?kind=project");
+    println!(
+        "  log-in: accounts are not part of this build yet; the server is read-only and listens on {addr} only."
+    );
+    let state = AppState { store, clock: Clock::Fixed(today), demo: true };
+    tuijin_web::serve_on(state, listener).await.context("serving")?;
+    Ok(ExitCode::SUCCESS)
+}

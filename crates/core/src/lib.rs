@@ -3,6 +3,7 @@
 //! function of its arguments, so every rule can be tested in isolation.
 
 pub mod code;
+pub mod generate;
 pub mod indicator;
 pub mod item;
 pub mod percent;

@@ -1,0 +1,150 @@
+//! `tuijin plan …`: validate, import, export and generate plan files.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use tuijin_core::text::Lang;
+use tuijin_store::PlanStore;
+
+use crate::config::DbArgs;
+
+#[derive(Subcommand)]
+pub enum PlanCommand {
+    /// Check a plan file and report every problem with file:line:column.
+    Validate {
+        file: PathBuf,
+        /// Language of the messages: zh or en.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Import a plan file: all or nothing; items are matched by code, dropped ones archived.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Write a plan back out in the plan file format.
+    Export {
+        /// Plan code; may be left out when the database holds one plan.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a generated plan of any size (for benchmarks and load tests).
+    Generate {
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        #[arg(long, default_value_t = 6)]
+        depth: usize,
+        #[arg(long, default_value_t = 200)]
+        units: usize,
+        #[arg(long, default_value = "generated")]
+        code: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn lang(s: &str) -> Result<Lang> {
+    match s {
+        "zh" => Ok(Lang::Zh),
+        "en" => Ok(Lang::En),
+        other => bail!("--lang `{other}`: use zh or en"),
+    }
+}
+
+fn read(file: &PathBuf, lang: Lang) -> Result<std::result::Result<tuijin_core::PlanDocument, String>> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.display().to_string();
+    Ok(tuijin_export::read_plan(&name, &text).map_err(|e| e.render(lang)))
+}
+
+fn write_out(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
+    match cmd {
+        PlanCommand::Validate { file, lang: l } => match read(&file, lang(&l)?)? {
+            Ok(doc) => {
+                println!(
+                    "{}: valid — plan {}, {} items, {} units, {} indicators",
+                    file.display(),
+                    doc.plan.code,
+                    doc.items.len(),
+                    doc.units.len(),
+                    doc.indicators.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(problems) => {
+                eprint!("{problems}");
+                let n = problems.lines().count();
+                eprintln!("tuijin: {} has {n} problem{}", file.display(), if n == 1 { "" } else { "s" });
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        PlanCommand::Import { file, db, lang: l } => {
+            let doc = match read(&file, lang(&l)?)? {
+                Ok(doc) => doc,
+                Err(problems) => {
+                    eprint!("{problems}");
+                    eprintln!("tuijin: nothing imported: {} is not valid", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let store = db.open().await?;
+            let started = std::time::Instant::now();
+            let s = store.import_plan(&doc, "cli", chrono::Utc::now()).await.context("import failed; nothing was changed")?;
+            println!(
+                "plan {} {} in {:.2}s",
+                s.plan,
+                if s.plan_created { "created" } else if s.plan_updated { "updated" } else { "unchanged" },
+                started.elapsed().as_secs_f64()
+            );
+            for (name, c) in [("items", &s.items), ("units", &s.units), ("people", &s.people), ("indicators", &s.indicators)] {
+                println!("  {name:<10} {} added, {} updated, {} archived, {} unchanged", c.added, c.updated, c.archived, c.unchanged);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PlanCommand::Export { plan, output, db } => {
+            let store = db.open().await?;
+            let code = match plan {
+                Some(p) => p,
+                None => {
+                    let plans = store.list_plans().await?;
+                    match plans.as_slice() {
+                        [one] => one.plan.code.to_string(),
+                        [] => bail!("the database holds no plan; import one first"),
+                        many => {
+                            let codes: Vec<String> = many.iter().map(|p| p.plan.code.to_string()).collect();
+                            bail!("the database holds several plans; choose one with --plan ({})", codes.join(", "))
+                        }
+                    }
+                }
+            };
+            let doc = store.export_plan(&code).await?;
+            write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        PlanCommand::Generate { items, depth, units, code, output } => {
+            let doc = tuijin_core::generate::generated_plan(&code, items, depth, units);
+            write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

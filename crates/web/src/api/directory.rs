@@ -1,0 +1,27 @@
+//! Units and indicators.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use tuijin_store::DirectoryStore;
+
+use crate::views::{IndicatorView, ListView, UnitView};
+use crate::{AppState, ApiError};
+
+/// All units, with how many items each leads.
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = ListView<UnitView>)))]
+pub async fn list_units(State(st): State<AppState>) -> Result<Json<ListView<UnitView>>, ApiError> {
+    let units = st.store.list_units().await?;
+    Ok(Json(ListView { items: units.iter().map(UnitView::from).collect() }))
+}
+
+/// A plan's indicators with baselines and yearly targets.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/indicators",
+    params(("plan" = String, Path, description = "plan code")),
+    responses((status = 200, body = ListView<IndicatorView>), (status = 404, body = crate::error::Problem)))]
+pub async fn list_indicators(
+    State(st): State<AppState>,
+    Path(plan): Path<String>,
+) -> Result<Json<ListView<IndicatorView>>, ApiError> {
+    let list = st.store.list_indicators(&plan).await?;
+    Ok(Json(ListView { items: list.iter().map(IndicatorView::from).collect() }))
+}

@@ -1,0 +1,92 @@
+//! Items: filtered, paginated lists; one item with its children and links; a subtree.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use tuijin_core::ItemKind;
+use tuijin_store::{ItemFilter, ItemStore};
+use utoipa::IntoParams;
+
+use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
+use crate::{AppState, ApiError};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemQuery {
+    /// Plan code.
+    pub plan: Option<String>,
+    /// positioning, goal, task, project, work or milestone.
+    pub kind: Option<String>,
+    /// Items this unit leads or co-operates on.
+    pub unit: Option<String>,
+    /// Children of this item code; empty for the roots.
+    pub parent: Option<String>,
+    /// Include archived items (default false).
+    pub archived: Option<bool>,
+    /// Page size, 1 to 1000 (default 100).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Items, filtered, in plan order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/items", params(ItemQuery),
+    responses((status = 200, body = PageView<ItemView>), (status = 400, body = crate::error::Problem)))]
+pub async fn list_items(
+    State(st): State<AppState>,
+    Query(q): Query<ItemQuery>,
+) -> Result<Json<PageView<ItemView>>, ApiError> {
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(ItemKind::parse(k).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "kind: `{k}` is not one of positioning, goal, task, project, work, milestone"
+            ))
+        })?),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest(format!("limit: {limit} is not between 1 and 1000")));
+    }
+    let filter = ItemFilter {
+        plan: q.plan,
+        kind,
+        unit: q.unit,
+        parent: q.parent,
+        include_archived: q.archived.unwrap_or(false),
+    };
+    let page = st.store.list_items(&filter, limit, q.cursor.as_deref()).await?;
+    Ok(Json(PageView { items: page.items.iter().map(ItemView::from).collect(), next_cursor: page.next_cursor }))
+}
+
+/// One item, its children, what it supports and what supports it.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}",
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
+    responses((status = 200, body = ItemDetailView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_item(
+    State(st): State<AppState>,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Json<ItemDetailView>, ApiError> {
+    let item = st.store.get_item(&plan, &code).await?;
+    let filter = ItemFilter { plan: Some(plan.clone()), parent: Some(code.clone()), ..Default::default() };
+    let children = st.store.list_items(&filter, 1000, None).await?;
+    let (supports, supported_by) = st.store.links(&plan, &code).await?;
+    Ok(Json(ItemDetailView {
+        item: ItemView::from(&item),
+        children: children.items.iter().map(ItemView::from).collect(),
+        supports: supports.iter().map(LinkView::from).collect(),
+        supported_by: supported_by.iter().map(LinkView::from).collect(),
+    }))
+}
+
+/// The item and everything below it, parents first.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/subtree",
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
+    responses((status = 200, body = ListView<ItemView>), (status = 404, body = crate::error::Problem)))]
+pub async fn subtree(
+    State(st): State<AppState>,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Json<ListView<ItemView>>, ApiError> {
+    let items = st.store.subtree(&plan, &code).await?;
+    Ok(Json(ListView { items: items.iter().map(ItemView::from).collect() }))
+}

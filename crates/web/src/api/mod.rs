@@ -1,0 +1,46 @@
+//! The JSON API under `/api/v1`. Every route is registered here and documented in the OpenAPI
+//! spec (`GET /api/v1/openapi.json`), generated from the handlers' annotations.
+
+pub mod directory;
+pub mod health;
+pub mod items;
+pub mod plans;
+
+use axum::Router;
+use axum::routing::get;
+use utoipa::OpenApi;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tuijin API", description = "Plans, items, units and indicators of a delivery office's strategic plan."),
+    paths(
+        health::healthz,
+        plans::list_plans,
+        plans::get_plan,
+        items::list_items,
+        items::get_item,
+        items::subtree,
+        directory::list_units,
+        directory::list_indicators,
+    ),
+    components(schemas(crate::error::Problem))
+)]
+pub struct ApiDoc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/plans", get(plans::list_plans))
+        .route("/plans/{plan}", get(plans::get_plan))
+        .route("/plans/{plan}/items/{code}", get(items::get_item))
+        .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
+        .route("/plans/{plan}/indicators", get(directory::list_indicators))
+        .route("/items", get(items::list_items))
+        .route("/units", get(directory::list_units))
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,275 @@
+//! What the API sends: view types shaped for clients and documented in the OpenAPI spec, kept
+//! apart from domain and storage types so either can change without breaking the contract.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tuijin_core::{Indicator, Plan, Text};
+use tuijin_store::{ItemRecord, LinkRecord, PlanRecord, UnitRecord};
+use utoipa::ToSchema;
+
+/// A text in Chinese (primary) and English.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextView {
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<&Text> for TextView {
+    fn from(t: &Text) -> Self {
+        TextView { zh: t.zh.clone(), en: t.en.clone() }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageView {
+    pub code: String,
+    pub title: TextView,
+    pub description: TextView,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LevelView {
+    pub kind: String,
+    pub label: TextView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub code: String,
+    pub title: TextView,
+    pub description: TextView,
+    pub source_title: TextView,
+    pub source_date: Option<NaiveDate>,
+    pub timezone: String,
+    pub cadence: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub at_risk_threshold: f64,
+    pub off_track_threshold: f64,
+    pub stages: Vec<StageView>,
+    /// What this plan calls each level of its tree.
+    pub levels: Vec<LevelView>,
+    pub item_count: i64,
+    pub version: i64,
+}
+
+impl From<&PlanRecord> for PlanView {
+    fn from(r: &PlanRecord) -> Self {
+        let p: &Plan = &r.plan;
+        PlanView {
+            code: p.code.to_string(),
+            title: (&p.title).into(),
+            description: (&p.description).into(),
+            source_title: (&p.source.title).into(),
+            source_date: p.source.date,
+            timezone: p.timezone.clone(),
+            cadence: p.cadence.as_str().into(),
+            start: p.start,
+            end: p.end,
+            at_risk_threshold: p.thresholds.at_risk,
+            off_track_threshold: p.thresholds.off_track,
+            stages: p
+                .stages
+                .iter()
+                .map(|s| StageView {
+                    code: s.code.to_string(),
+                    title: (&s.title).into(),
+                    description: (&s.description).into(),
+                    end: s.end,
+                })
+                .collect(),
+            levels: tuijin_core::ItemKind::ALL
+                .iter()
+                .map(|k| LevelView { kind: k.as_str().into(), label: (&p.level_label(*k)).into() })
+                .collect(),
+            item_count: r.item_count,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetView {
+    pub value: f64,
+    pub unit: String,
+    pub by: Option<NaiveDate>,
+    pub indicator: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrajectoryPointView {
+    pub date: NaiveDate,
+    pub percent: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemView {
+    pub plan: String,
+    pub code: String,
+    /// positioning, goal, task, project, work or milestone.
+    pub kind: String,
+    pub parent: Option<String>,
+    pub title: TextView,
+    pub description: TextView,
+    /// Lead unit (牵头单位).
+    pub lead: Option<String>,
+    /// Co-operating units (配合单位).
+    pub co: Vec<String>,
+    /// Responsible leader (责任领导).
+    pub leader: Option<String>,
+    /// Leader in charge (分管领导).
+    pub leader_in_charge: Option<String>,
+    pub start: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+    pub weight: f64,
+    pub public: bool,
+    /// Items in other branches this one serves.
+    pub supports: Vec<String>,
+    /// The passage of the source document this item comes from.
+    pub source: Option<String>,
+    pub target: Option<TargetView>,
+    pub trajectory: Vec<TrajectoryPointView>,
+    /// Run project-style: one project, one team, one dedicated plan (三个一).
+    pub three_ones: bool,
+    pub child_count: i64,
+    pub archived: bool,
+    pub version: i64,
+}
+
+impl From<&ItemRecord> for ItemView {
+    fn from(r: &ItemRecord) -> Self {
+        let i = &r.item;
+        let s = |c: &Option<tuijin_core::Code>| c.as_ref().map(|c| c.to_string());
+        ItemView {
+            plan: r.plan.to_string(),
+            code: i.code.to_string(),
+            kind: i.kind.as_str().into(),
+            parent: s(&i.parent),
+            title: (&i.title).into(),
+            description: (&i.description).into(),
+            lead: s(&i.lead),
+            co: i.co.iter().map(|c| c.to_string()).collect(),
+            leader: s(&i.leader),
+            leader_in_charge: s(&i.leader_in_charge),
+            start: i.start,
+            due: i.due,
+            weight: i.weight.value(),
+            public: i.public,
+            supports: i.supports.iter().map(|c| c.to_string()).collect(),
+            source: i.source.clone(),
+            target: i.target.as_ref().map(|t| TargetView {
+                value: t.value,
+                unit: t.unit.clone(),
+                by: t.by,
+                indicator: t.indicator.as_ref().map(|c| c.to_string()),
+            }),
+            trajectory: i
+                .trajectory
+                .iter()
+                .map(|p| TrajectoryPointView { date: p.date, percent: p.percent.value() })
+                .collect(),
+            three_ones: i.three_ones,
+            child_count: r.child_count,
+            archived: r.archived,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    pub code: String,
+    pub kind: String,
+    pub title: TextView,
+}
+
+impl From<&LinkRecord> for LinkView {
+    fn from(l: &LinkRecord) -> Self {
+        LinkView { code: l.code.to_string(), kind: l.kind.as_str().into(), title: (&l.title).into() }
+    }
+}
+
+/// One item with its children and its alignment links in both directions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDetailView {
+    pub item: ItemView,
+    pub children: Vec<ItemView>,
+    pub supports: Vec<LinkView>,
+    pub supported_by: Vec<LinkView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub code: String,
+    pub name: TextView,
+    pub kind: String,
+    pub parent: Option<String>,
+    /// True when the source does not name this unit and it was chosen as a plausible owner.
+    pub assumed: bool,
+    pub lead_count: i64,
+}
+
+impl From<&UnitRecord> for UnitView {
+    fn from(r: &UnitRecord) -> Self {
+        UnitView {
+            code: r.unit.code.to_string(),
+            name: (&r.unit.name).into(),
+            kind: r.unit.kind.as_str().into(),
+            parent: r.unit.parent.as_ref().map(|c| c.to_string()),
+            assumed: r.unit.assumed,
+            lead_count: r.lead_count,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorTargetView {
+    pub year: i32,
+    pub value: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorView {
+    pub code: String,
+    pub name: TextView,
+    pub unit: String,
+    pub direction: String,
+    pub frequency: String,
+    pub baseline: Option<f64>,
+    pub baseline_year: Option<i32>,
+    pub targets: Vec<IndicatorTargetView>,
+    pub owner: Option<String>,
+    pub scope: String,
+    pub public: bool,
+}
+
+impl From<&Indicator> for IndicatorView {
+    fn from(i: &Indicator) -> Self {
+        IndicatorView {
+            code: i.code.to_string(),
+            name: (&i.name).into(),
+            unit: i.unit.clone(),
+            direction: i.direction.as_str().into(),
+            frequency: i.frequency.as_str().into(),
+            baseline: i.baseline,
+            baseline_year: i.baseline_year,
+            targets: i.targets.iter().map(|t| IndicatorTargetView { year: t.year, value: t.value }).collect(),
+            owner: i.owner.as_ref().map(|c| c.to_string()),
+            scope: i.scope.clone(),
+            public: i.public,
+        }
+    }
+}
+
+/// A page of a list; pass `next_cursor` back as `cursor` for the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+}
