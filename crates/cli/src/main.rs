@@ -88,10 +88,14 @@ async fn run(command: Command) -> Result<ExitCode> {
         Command::Demo { serve, today } => demo(serve, today).await,
         Command::Serve { serve } => {
             let store = serve.db.open().await?;
-            let addr = serve.bind()?;
+            let wanted = serve.bind()?;
+            let listener = tokio::net::TcpListener::bind(wanted)
+                .await
+                .with_context(|| format!("cannot listen on {wanted}"))?;
+            let addr = listener.local_addr()?;
             let state = AppState { store, clock: Clock::System, demo: false };
             println!("Tuijin serving on http://{addr}");
-            tuijin_web::serve(state, addr).await.with_context(|| format!("serving on {addr}"))?;
+            tuijin_web::serve_on(state, listener).await.context("serving")?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { command } => cmd_plan::run(command).await,
@@ -117,10 +121,11 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .import_plan(&doc, "demo", chrono::Utc::now())
         .await
         .context("loading the seed plan")?;
-    let addr = serve.bind()?;
-    let listener = tokio::net::TcpListener::bind(addr)
+    let wanted = serve.bind()?;
+    let listener = tokio::net::TcpListener::bind(wanted)
         .await
-        .with_context(|| format!("cannot listen on {addr} (is another server running there?)"))?;
+        .with_context(|| format!("cannot listen on {wanted} (is another server running there?)"))?;
+    let addr = listener.local_addr()?;
     println!("推进 Tuijin demo — {}", doc.plan.title.zh);
     println!(
         "  plan {} loaded into {} ({} items; {} added, {} updated now)",

@@ -1,13 +1,14 @@
 //! Items: filtered, paginated lists; one item with its children and links; a subtree.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use tuijin_core::ItemKind;
 use tuijin_store::{ItemFilter, ItemStore};
 use utoipa::IntoParams;
 
 use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
+use crate::error::ApiQuery;
 use crate::{AppState, ApiError};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -34,7 +35,7 @@ pub struct ItemQuery {
     responses((status = 200, body = PageView<ItemView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_items(
     State(st): State<AppState>,
-    Query(q): Query<ItemQuery>,
+    ApiQuery(q): ApiQuery<ItemQuery>,
 ) -> Result<Json<PageView<ItemView>>, ApiError> {
     let kind = match q.kind.as_deref() {
         None | Some("") => None,

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
         .route("/items", get(items::list_items))
         .route("/units", get(directory::list_units))
+        .fallback(crate::error::api_not_found)
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {

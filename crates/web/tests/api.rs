@@ -1,0 +1,149 @@
+//! The read API end to end: the real router on a fresh database (SQLite, and PostgreSQL when
+//! configured), requests in-process.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::Value;
+use tower::ServiceExt;
+use tuijin_store::PlanStore;
+use tuijin_store::testing::TestDb;
+use tuijin_web::{AppState, Clock, router};
+
+struct TestApp {
+    db: TestDb,
+    app: axum::Router,
+}
+
+impl TestApp {
+    async fn all() -> Vec<TestApp> {
+        let path = format!("{}/../../tests/fixtures/small.toml", env!("CARGO_MANIFEST_DIR"));
+        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut out = Vec::new();
+        for db in TestDb::all().await {
+            db.store.import_plan(&doc, "test", Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()).await.unwrap();
+            let state = AppState {
+                store: db.store.clone(),
+                clock: Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
+                demo: true,
+            };
+            out.push(TestApp { app: router(state), db });
+        }
+        out
+    }
+
+    async fn get(&self, uri: &str) -> (StatusCode, String, Value) {
+        let res = self.app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let ctype = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, ctype, json)
+    }
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn health_reports_database_and_simulated_today() {
+    for t in TestApp::all().await {
+        let (s, _, v) = t.get("/healthz").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["database"], "ok");
+        assert_eq!(v["today"], "2020-06-30");
+        assert_eq!(v["simulated_today"], true);
+    }
+}
+
+#[tokio::test]
+async fn items_filter_by_kind_unit_parent_and_page() {
+    for t in TestApp::all().await {
+        let (s, _, v) = t.get("/api/v1/items?kind=project").await;
+        assert_eq!(s, StatusCode::OK, "{}", t.db.label());
+        assert_eq!(codes(&v), ["E1", "E1.1"]);
+        let e1 = &v["items"][0];
+        assert_eq!(e1["title"]["zh"], "畅通郑州工程");
+        assert_eq!(e1["title"]["en"], "Smooth-Flowing Zhengzhou project");
+        assert_eq!(e1["lead"], "JTW");
+        assert_eq!(e1["due"], "2020-12-31");
+        assert_eq!(e1["co"], serde_json::json!(["FGW", "ZDQ"]));
+
+        let (_, _, v) = t.get("/api/v1/items?unit=ZDQ").await;
+        assert_eq!(codes(&v), ["E1"]);
+        let (_, _, v) = t.get("/api/v1/items?parent=E1").await;
+        assert_eq!(codes(&v), ["E1.1", "E1.2"]);
+        let (_, _, v) = t.get("/api/v1/items?parent=").await;
+        assert_eq!(codes(&v), ["P1", "E1"]);
+
+        let (_, _, p1) = t.get("/api/v1/items?limit=3").await;
+        assert_eq!(codes(&p1).len(), 3);
+        let cursor = p1["next_cursor"].as_str().unwrap();
+        let (_, _, p2) = t.get(&format!("/api/v1/items?limit=3&cursor={cursor}")).await;
+        assert_eq!(codes(&p2), ["E1.2"]);
+        assert!(p2["next_cursor"].is_null());
+    }
+}
+
+#[tokio::test]
+async fn one_item_with_children_links_and_provenance() {
+    for t in TestApp::all().await {
+        let (s, _, v) = t.get("/api/v1/plans/demo-small/items/E1").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["item"]["three_ones"], true);
+        assert_eq!(v["children"].as_array().unwrap().len(), 2);
+        assert_eq!(v["supports"][0]["code"], "P1");
+        let (_, _, v) = t.get("/api/v1/plans/demo-small/items/E1.1").await;
+        assert_eq!(v["item"]["source"], "确保2020年全市建成运营地铁里程超过300公里");
+        assert_eq!(v["item"]["target"]["value"], 300.0);
+        let (_, _, v) = t.get("/api/v1/plans/demo-small/items/P1").await;
+        assert_eq!(v["supported_by"][0]["code"], "E1");
+        let (_, _, v) = t.get("/api/v1/plans/demo-small/items/E1/subtree").await;
+        assert_eq!(codes(&v), ["E1", "E1.1", "E1.2"]);
+    }
+}
+
+#[tokio::test]
+async fn plans_units_indicators_and_spec() {
+    for t in TestApp::all().await {
+        let (_, _, v) = t.get("/api/v1/plans").await;
+        assert_eq!(v["items"][0]["code"], "demo-small");
+        assert_eq!(v["items"][0]["item_count"], 4);
+        let (_, _, v) = t.get("/api/v1/plans/demo-small").await;
+        assert_eq!(v["stages"][0]["code"], "S2020");
+        let project = v["levels"].as_array().unwrap().iter().find(|l| l["kind"] == "project").unwrap();
+        assert_eq!(project["label"]["zh"], "支撑性工程");
+        let (_, _, v) = t.get("/api/v1/units").await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 3);
+        let (_, _, v) = t.get("/api/v1/plans/demo-small/indicators").await;
+        assert_eq!(v["items"][0]["targets"][0]["value"], 300.0);
+        let (s, _, spec) = t.get("/api/v1/openapi.json").await;
+        assert_eq!(s, StatusCode::OK);
+        for path in ["/api/v1/items", "/api/v1/plans/{plan}/items/{code}", "/api/v1/units", "/healthz"] {
+            assert!(spec["paths"].get(path).is_some(), "{path} missing from the spec");
+        }
+    }
+}
+
+#[tokio::test]
+async fn errors_are_problem_json_with_the_right_status() {
+    for t in TestApp::all().await {
+        for (uri, status) in [
+            ("/api/v1/plans/nope", StatusCode::NOT_FOUND),
+            ("/api/v1/plans/demo-small/items/ZZZ", StatusCode::NOT_FOUND),
+            ("/api/v1/items?kind=aim", StatusCode::BAD_REQUEST),
+            ("/api/v1/items?limit=0", StatusCode::BAD_REQUEST),
+            ("/api/v1/items?cursor=%25%25", StatusCode::BAD_REQUEST),
+            ("/api/v1/items?plan=nope", StatusCode::NOT_FOUND),
+            ("/api/v1/items?limit=abc", StatusCode::BAD_REQUEST),
+            ("/api/v1/no-such-endpoint", StatusCode::NOT_FOUND),
+        ] {
+            let (s, ctype, v) = t.get(uri).await;
+            assert_eq!(s, status, "{uri}");
+            assert_eq!(ctype, "application/problem+json", "{uri}");
+            assert_eq!(v["status"], status.as_u16());
+            assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+    }
+}
