@@ -61,15 +61,21 @@ fn lang(s: &str) -> Result<Lang> {
     }
 }
 
-fn read(file: &PathBuf, lang: Lang) -> Result<std::result::Result<tuijin_core::PlanDocument, String>> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+fn read(
+    file: &PathBuf,
+    lang: Lang,
+) -> Result<std::result::Result<tuijin_core::PlanDocument, String>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
     Ok(tuijin_export::read_plan(&name, &text).map_err(|e| e.render(lang)))
 }
 
 fn write_out(output: Option<&PathBuf>, text: &str) -> Result<()> {
     match output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             print!("{text}");
             Ok(())
@@ -94,7 +100,11 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             Err(problems) => {
                 eprint!("{problems}");
                 let n = problems.lines().count();
-                eprintln!("tuijin: {} has {n} problem{}", file.display(), if n == 1 { "" } else { "s" });
+                eprintln!(
+                    "tuijin: {} has {n} problem{}",
+                    file.display(),
+                    if n == 1 { "" } else { "s" }
+                );
                 Ok(ExitCode::FAILURE)
             }
         },
@@ -109,15 +119,32 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             };
             let store = db.open().await?;
             let started = std::time::Instant::now();
-            let s = store.import_plan(&doc, "cli", chrono::Utc::now()).await.context("import failed; nothing was changed")?;
+            let s = store
+                .import_plan(&doc, "cli", chrono::Utc::now())
+                .await
+                .context("import failed; nothing was changed")?;
             println!(
                 "plan {} {} in {:.2}s",
                 s.plan,
-                if s.plan_created { "created" } else if s.plan_updated { "updated" } else { "unchanged" },
+                if s.plan_created {
+                    "created"
+                } else if s.plan_updated {
+                    "updated"
+                } else {
+                    "unchanged"
+                },
                 started.elapsed().as_secs_f64()
             );
-            for (name, c) in [("items", &s.items), ("units", &s.units), ("people", &s.people), ("indicators", &s.indicators)] {
-                println!("  {name:<10} {} added, {} updated, {} archived, {} unchanged", c.added, c.updated, c.archived, c.unchanged);
+            for (name, c) in [
+                ("items", &s.items),
+                ("units", &s.units),
+                ("people", &s.people),
+                ("indicators", &s.indicators),
+            ] {
+                println!(
+                    "  {name:<10} {} added, {} updated, {} archived, {} unchanged",
+                    c.added, c.updated, c.archived, c.unchanged
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -131,8 +158,12 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
                         [one] => one.plan.code.to_string(),
                         [] => bail!("the database holds no plan; import one first"),
                         many => {
-                            let codes: Vec<String> = many.iter().map(|p| p.plan.code.to_string()).collect();
-                            bail!("the database holds several plans; choose one with --plan ({})", codes.join(", "))
+                            let codes: Vec<String> =
+                                many.iter().map(|p| p.plan.code.to_string()).collect();
+                            bail!(
+                                "the database holds several plans; choose one with --plan ({})",
+                                codes.join(", ")
+                            )
                         }
                     }
                 }
@@ -141,7 +172,13 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
             Ok(ExitCode::SUCCESS)
         }
-        PlanCommand::Generate { items, depth, units, code, output } => {
+        PlanCommand::Generate {
+            items,
+            depth,
+            units,
+            code,
+            output,
+        } => {
             let doc = tuijin_core::generate::generated_plan(&code, items, depth, units);
             write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
             Ok(ExitCode::SUCCESS)

@@ -30,7 +30,9 @@ impl DbArgs {
 
     pub async fn open(&self) -> Result<Store> {
         let url = self.url()?;
-        Store::open(&url).await.with_context(|| format!("opening the database {url}"))
+        Store::open(&url)
+            .await
+            .with_context(|| format!("opening the database {url}"))
     }
 }
 
@@ -46,10 +48,12 @@ pub struct ServeArgs {
 impl ServeArgs {
     pub fn bind(&self) -> Result<SocketAddr> {
         let s = self.bind.as_deref().unwrap_or(DEFAULT_BIND);
-        s.parse().with_context(|| format!("--bind `{s}` is not an address like 127.0.0.1:8080"))
+        s.parse()
+            .with_context(|| format!("--bind `{s}` is not an address like 127.0.0.1:8080"))
     }
 }
 
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }

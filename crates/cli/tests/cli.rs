@@ -6,7 +6,9 @@ use std::process::{Command, Stdio};
 
 fn tuijin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tuijin"));
-    c.env_remove("TUIJIN_DATABASE_URL").env_remove("TUIJIN_DATA").env("TUIJIN_LOG", "warn");
+    c.env_remove("TUIJIN_DATABASE_URL")
+        .env_remove("TUIJIN_DATA")
+        .env("TUIJIN_LOG", "warn");
     c
 }
 
@@ -49,14 +51,20 @@ fn validate_reports_every_problem_with_its_place() {
     assert!(out.contains("valid — plan demo-small, 4 items"), "{out}");
     let (code, _, err) = run(&["plan", "validate", &fixture("bad.toml")]);
     assert_eq!(code, 1);
-    assert!(err.contains("bad.toml:21:10: unknown parent code `NOPE`"), "{err}");
+    assert!(
+        err.contains("bad.toml:21:10: unknown parent code `NOPE`"),
+        "{err}"
+    );
     assert!(err.contains("has 10 problems"), "{err}");
     let (_, _, err) = run(&["plan", "validate", "--lang", "zh", &fixture("bad.toml")]);
     assert!(err.contains("上级编码 `NOPE` 不存在"), "{err}");
     let (code, _, err) = run(&["plan", "validate", "/nonexistent/plan.toml"]);
     assert_eq!(code, 1);
     assert_eq!(err.lines().count(), 1, "one-line reason: {err}");
-    assert!(err.starts_with("tuijin: cannot read /nonexistent/plan.toml"), "{err}");
+    assert!(
+        err.starts_with("tuijin: cannot read /nonexistent/plan.toml"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,27 +83,54 @@ fn failed_import_changes_nothing_and_round_trip_is_identical() {
     assert_eq!(code, 0);
     assert!(out.contains("items      4 added"), "{out}");
     let exported = dir.path().join("export.toml");
-    let (code, _, _) = run(&["plan", "export", "--data", data, "-o", exported.to_str().unwrap()]);
+    let (code, _, _) = run(&[
+        "plan",
+        "export",
+        "--data",
+        data,
+        "-o",
+        exported.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0);
     let (code, out, _) = run(&["plan", "import", exported.to_str().unwrap(), "--data", data]);
     assert_eq!(code, 0);
     assert!(out.contains("unchanged in"), "{out}");
-    assert!(out.contains("items      0 added, 0 updated, 0 archived, 4 unchanged"), "{out}");
+    assert!(
+        out.contains("items      0 added, 0 updated, 0 archived, 4 unchanged"),
+        "{out}"
+    );
     let again = dir.path().join("again.toml");
-    run(&["plan", "export", "--data", data, "-o", again.to_str().unwrap()]);
-    assert_eq!(std::fs::read_to_string(&exported).unwrap(), std::fs::read_to_string(&again).unwrap());
+    run(&[
+        "plan",
+        "export",
+        "--data",
+        data,
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
 }
 
 #[test]
 fn unknown_database_scheme_is_a_clear_start_up_error() {
     let (code, _, err) = run(&["plan", "export", "--database-url", "mysql://h/db"]);
     assert_eq!(code, 1);
-    assert!(err.contains("unsupported database URL scheme `mysql`"), "{err}");
+    assert!(
+        err.contains("unsupported database URL scheme `mysql`"),
+        "{err}"
+    );
 }
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut body = String::new();
     s.read_to_string(&mut body).unwrap();
     body
@@ -113,7 +148,10 @@ fn demo_serves_the_seed_plan() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     let mut addr = None;
-    while !printed.last().is_some_and(|l: &String| l.contains("log-in")) {
+    while !printed
+        .last()
+        .is_some_and(|l: &String| l.contains("log-in"))
+    {
         let line = lines.next().expect("demo printed its banner").unwrap();
         if let Some(rest) = line.trim().strip_prefix("open http://") {
             addr = Some(rest.trim_end_matches('/').to_string());
@@ -124,10 +162,22 @@ fn demo_serves_the_seed_plan() {
     let res = http_get(&addr, "/api/v1/items?kind=project&parent=");
     let _ = child.kill();
     let _ = child.wait();
-    assert!(dir.path().join("tuijin-data/tuijin.db").exists(), "creates ./tuijin-data");
-    assert!(printed.iter().any(|l| l.contains("simulated today: 2020-06-30")), "{printed:?}");
+    assert!(
+        dir.path().join("tuijin-data/tuijin.db").exists(),
+        "creates ./tuijin-data"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("simulated today: 2020-06-30")),
+        "{printed:?}"
+    );
     assert!(printed.iter().any(|l| l.contains("log-in")), "{printed:?}");
-    for (code, zh) in [("E1", "畅通郑州工程"), ("E5", "幸福郑州工程"), ("E9", "智汇郑州工程")] {
+    for (code, zh) in [
+        ("E1", "畅通郑州工程"),
+        ("E5", "幸福郑州工程"),
+        ("E9", "智汇郑州工程"),
+    ] {
         assert!(res.contains(&format!("\"code\":\"{code}\"")), "{res}");
         assert!(res.contains(zh), "{res}");
     }

@@ -31,52 +31,109 @@ fn structure_of_the_speech() {
             .map(|i| i.code.to_string())
             .collect()
     };
-    assert_eq!(roots(ItemKind::Positioning, "P"), ["P1", "P2", "P3", "P4", "P5", "P6"]);
+    assert_eq!(
+        roots(ItemKind::Positioning, "P"),
+        ["P1", "P2", "P3", "P4", "P5", "P6"]
+    );
     assert_eq!(roots(ItemKind::Goal, "G"), ["G2020", "G2030", "G2049"]);
     assert_eq!(roots(ItemKind::Task, "T").len(), 10, "ten major tasks");
-    assert_eq!(roots(ItemKind::Project, "E").len(), 9, "nine supporting projects");
-    assert_eq!(roots(ItemKind::Work, "W").len(), 6, "six foundational works");
+    assert_eq!(
+        roots(ItemKind::Project, "E").len(),
+        9,
+        "nine supporting projects"
+    );
+    assert_eq!(
+        roots(ItemKind::Work, "W").len(),
+        6,
+        "six foundational works"
+    );
     assert_eq!(doc.plan.stages.len(), 3);
-    let titles: Vec<&str> = doc.items.iter().filter(|i| i.kind == ItemKind::Positioning).map(|i| i.title.zh.as_str()).collect();
+    let titles: Vec<&str> = doc
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Positioning)
+        .map(|i| i.title.zh.as_str())
+        .collect();
     assert_eq!(
         titles,
-        ["国际综合枢纽", "国际物流中心", "国家重要的经济增长中心", "国家极具活力的创新创业中心", "国家内陆地区对外开放门户", "华夏历史文明传承创新中心"]
+        [
+            "国际综合枢纽",
+            "国际物流中心",
+            "国家重要的经济增长中心",
+            "国家极具活力的创新创业中心",
+            "国家内陆地区对外开放门户",
+            "华夏历史文明传承创新中心"
+        ]
     );
     // Every major task has the sub-tasks the speech names.
     for t in 1..=10 {
         let code = format!("T{t}");
-        let subs = doc.items.iter().filter(|i| i.parent.as_ref().is_some_and(|p| p.as_str() == code)).count();
+        let subs = doc
+            .items
+            .iter()
+            .filter(|i| i.parent.as_ref().is_some_and(|p| p.as_str() == code))
+            .count();
         assert!(subs >= 3, "{code} has {subs} sub-tasks");
     }
     // The delivery mechanism: the leading body and its office at the DRC.
     let office = doc.units.iter().find(|u| u.code.as_str() == "TJB").unwrap();
     assert!(office.name.zh.contains("市发改委"));
-    assert!(doc.items.iter().filter(|i| i.kind == ItemKind::Project && i.parent.is_none()).all(|i| i.three_ones));
+    assert!(
+        doc.items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Project && i.parent.is_none())
+            .all(|i| i.three_ones)
+    );
 }
 
 #[test]
 fn dated_targets_of_the_speech() {
     let doc = seed();
-    let item = |c: &str| doc.items.iter().find(|i| i.code.as_str() == c).unwrap_or_else(|| panic!("{c} missing"));
-    let target = |c: &str| item(c).target.clone().unwrap_or_else(|| panic!("{c} has no target"));
+    let item = |c: &str| {
+        doc.items
+            .iter()
+            .find(|i| i.code.as_str() == c)
+            .unwrap_or_else(|| panic!("{c} missing"))
+    };
+    let target = |c: &str| {
+        item(c)
+            .target
+            .clone()
+            .unwrap_or_else(|| panic!("{c} has no target"))
+    };
     // Metro over 300 km in operation by 2020.
     let t = target("E1.1");
-    assert_eq!((t.value, t.unit.as_str(), t.by), (300.0, "km", Some(date("2020-12-31"))));
+    assert_eq!(
+        (t.value, t.unit.as_str(), t.by),
+        (300.0, "km", Some(date("2020-12-31")))
+    );
     // GDP over one trillion yuan by 2020.
     let t = target("G2020.3");
-    assert_eq!((t.value, t.unit.as_str(), t.by), (10000.0, "亿元", Some(date("2020-12-31"))));
+    assert_eq!(
+        (t.value, t.unit.as_str(), t.by),
+        (10000.0, "亿元", Some(date("2020-12-31")))
+    );
     // The 4th ring expressway works start in 2017.
     assert_eq!(item("E1.2").kind, ItemKind::Milestone);
     assert_eq!(item("E1.2").due, Some(date("2017-12-31")));
     // Resettlement housing mostly delivered within three years; 193 connecting roads.
     assert_eq!(item("E5.1").due, Some(date("2020-08-14")));
-    assert_eq!((target("E5.2").value, target("E5.2").unit.as_str()), (193.0, "条"));
+    assert_eq!(
+        (target("E5.2").value, target("E5.2").unit.as_str()),
+        (193.0, "条")
+    );
     // 96 km of the Jialu River.
-    assert_eq!((target("E6.1").value, target("E6.1").unit.as_str()), (96.0, "km"));
+    assert_eq!(
+        (target("E6.1").value, target("E6.1").unit.as_str()),
+        (96.0, "km")
+    );
     // The four cultural districts really started within 2017.
     for i in 1..=4 {
         let m = item(&format!("E7.1.{i}.M"));
-        assert_eq!((m.kind, m.due), (ItemKind::Milestone, Some(date("2017-12-31"))));
+        assert_eq!(
+            (m.kind, m.due),
+            (ItemKind::Milestone, Some(date("2017-12-31")))
+        );
     }
     // The four centres completed by the end of 2018.
     for i in 1..=4 {
@@ -84,7 +141,13 @@ fn dated_targets_of_the_speech() {
     }
     // The free trade zone's five systems by the end of 2017.
     assert_eq!(item("E8.1").due, Some(date("2017-12-31")));
-    assert_eq!(doc.items.iter().filter(|i| i.parent.as_ref().is_some_and(|p| p.as_str() == "E8.1")).count(), 5);
+    assert_eq!(
+        doc.items
+            .iter()
+            .filter(|i| i.parent.as_ref().is_some_and(|p| p.as_str() == "E8.1"))
+            .count(),
+        5
+    );
 }
 
 #[test]
@@ -92,19 +155,38 @@ fn every_item_is_bilingual_and_quotes_the_speech_verbatim() {
     let doc = seed();
     let speech = flat(SPEECH);
     for i in &doc.items {
-        assert!(!i.title.zh.is_empty() && !i.title.en.is_empty(), "{} needs both titles", i.code);
-        let quote = i.source.as_deref().unwrap_or_else(|| panic!("{} has no source quote", i.code));
-        assert!(speech.contains(&flat(quote)), "{}: quote not in the speech: {quote}", i.code);
+        assert!(
+            !i.title.zh.is_empty() && !i.title.en.is_empty(),
+            "{} needs both titles",
+            i.code
+        );
+        let quote = i
+            .source
+            .as_deref()
+            .unwrap_or_else(|| panic!("{} has no source quote", i.code));
+        assert!(
+            speech.contains(&flat(quote)),
+            "{}: quote not in the speech: {quote}",
+            i.code
+        );
     }
     for u in &doc.units {
-        assert!(!u.name.zh.is_empty() && !u.name.en.is_empty(), "unit {}", u.code);
+        assert!(
+            !u.name.zh.is_empty() && !u.name.en.is_empty(),
+            "unit {}",
+            u.code
+        );
     }
 }
 
 #[test]
 fn every_task_project_and_work_is_aligned() {
     let doc = seed();
-    for i in doc.items.iter().filter(|i| i.parent.is_none() && matches!(i.kind, ItemKind::Task | ItemKind::Project | ItemKind::Work) && i.code.as_str() != "M") {
+    for i in doc.items.iter().filter(|i| {
+        i.parent.is_none()
+            && matches!(i.kind, ItemKind::Task | ItemKind::Project | ItemKind::Work)
+            && i.code.as_str() != "M"
+    }) {
         assert!(!i.supports.is_empty(), "{} supports nothing", i.code);
     }
 }
@@ -113,9 +195,16 @@ fn every_task_project_and_work_is_aligned() {
 async fn export_of_the_imported_seed_reproduces_the_file() {
     use tuijin_store::PlanStore;
     for db in tuijin_store::testing::TestDb::all().await {
-        db.store.import_plan(&seed(), "test", chrono::Utc::now()).await.unwrap();
+        db.store
+            .import_plan(&seed(), "test", chrono::Utc::now())
+            .await
+            .unwrap();
         let exported = db.store.export_plan("zz-ncc-2017").await.unwrap();
         assert_eq!(exported, seed(), "{}", db.label());
-        assert_eq!(tuijin_export::write_plan(&exported), SEED, "the seed file is in canonical form");
+        assert_eq!(
+            tuijin_export::write_plan(&exported),
+            SEED,
+            "the seed file is in canonical form"
+        );
     }
 }

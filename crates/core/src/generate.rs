@@ -45,7 +45,7 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
     };
     // Breadth-first: level by level, each parent gets up to `fan` children.
     let mut level: Vec<Option<usize>> = vec![None];
-    'outer: for d in 0..depth {
+    'outer: for kind in kinds.into_iter().take(depth) {
         let mut next_level = Vec::new();
         for parent in &level {
             for _ in 0..fan {
@@ -54,13 +54,17 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
                 }
                 let n = out.len();
                 let code = Code::parse(&format!("G{n}")).expect("valid code");
-                let mut it = Item::new(code, kinds[d], format!("生成事项 {n}"));
+                let mut it = Item::new(code, kind, format!("生成事项 {n}"));
                 it.title.en = format!("Generated item {n}");
                 it.parent = parent.map(|p: usize| out_code(&out, p));
                 let s = start + Duration::days((next() % 365) as i64);
                 it.start = Some(s);
                 it.due = Some(s + Duration::days(180 + (next() % 1500) as i64));
-                it.lead = Some(unit_list[(next() % unit_list.len() as u64) as usize].code.clone());
+                it.lead = Some(
+                    unit_list[(next() % unit_list.len() as u64) as usize]
+                        .code
+                        .clone(),
+                );
                 it.weight = Weight::new(1.0 + (next() % 3) as f64).expect("positive");
                 next_level.push(Some(n));
                 out.push(it);

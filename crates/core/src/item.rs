@@ -91,7 +91,11 @@ impl Weight {
     pub const ONE: Weight = Weight(1.0);
 
     pub fn new(v: f64) -> Result<Self, WeightError> {
-        if v.is_finite() && v > 0.0 { Ok(Weight(v)) } else { Err(WeightError(v)) }
+        if v.is_finite() && v > 0.0 {
+            Ok(Weight(v))
+        } else {
+            Err(WeightError(v))
+        }
     }
 
     pub fn value(self) -> f64 {

@@ -39,7 +39,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { at_risk: 5.0, off_track: 15.0 }
+        Thresholds {
+            at_risk: 5.0,
+            off_track: 15.0,
+        }
     }
 }
 

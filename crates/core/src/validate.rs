@@ -35,10 +35,18 @@ pub struct FieldPath {
 
 impl FieldPath {
     pub fn new(section: Section, field: impl Into<String>) -> Self {
-        FieldPath { section, field: field.into(), index: None }
+        FieldPath {
+            section,
+            field: field.into(),
+            index: None,
+        }
     }
     pub fn at(section: Section, field: impl Into<String>, index: usize) -> Self {
-        FieldPath { section, field: field.into(), index: Some(index) }
+        FieldPath {
+            section,
+            field: field.into(),
+            index: Some(index),
+        }
     }
 }
 
@@ -69,24 +77,61 @@ impl fmt::Display for FieldPath {
 #[serde(tag = "class", rename_all = "snake_case")]
 pub enum ProblemKind {
     /// The file is not valid TOML at all.
-    Syntax { message: String },
-    UnknownField { field: String, expected: Vec<&'static str> },
-    MissingField { field: String },
-    WrongType { expected: &'static str, found: String },
-    BadValue { message: String },
+    Syntax {
+        message: String,
+    },
+    UnknownField {
+        field: String,
+        expected: Vec<&'static str>,
+    },
+    MissingField {
+        field: String,
+    },
+    WrongType {
+        expected: &'static str,
+        found: String,
+    },
+    BadValue {
+        message: String,
+    },
     MissingChineseTitle,
-    DuplicateCode { code: String, first: usize },
-    UnknownParent { code: String },
-    UnknownUnit { code: String },
-    UnknownPerson { code: String },
-    UnknownItem { code: String },
-    UnknownIndicator { code: String },
-    Cycle { path: Vec<String> },
-    KindNotAllowed { kind: ItemKind, parent: Option<ItemKind> },
-    DueBeforeStart { start: String, due: String },
-    WeightNotPositive { value: String },
+    DuplicateCode {
+        code: String,
+        first: usize,
+    },
+    UnknownParent {
+        code: String,
+    },
+    UnknownUnit {
+        code: String,
+    },
+    UnknownPerson {
+        code: String,
+    },
+    UnknownItem {
+        code: String,
+    },
+    UnknownIndicator {
+        code: String,
+    },
+    Cycle {
+        path: Vec<String>,
+    },
+    KindNotAllowed {
+        kind: ItemKind,
+        parent: Option<ItemKind>,
+    },
+    DueBeforeStart {
+        start: String,
+        due: String,
+    },
+    WeightNotPositive {
+        value: String,
+    },
     TrajectoryOutOfOrder,
-    DuplicateTargetYear { year: i32 },
+    DuplicateTargetYear {
+        year: i32,
+    },
 }
 
 impl ProblemKind {
@@ -165,7 +210,9 @@ impl ProblemKind {
                 if zh {
                     format!("编码 `{code}` 重复（第 {first} 条已使用）；每个编码只能出现一次")
                 } else {
-                    format!("duplicate code `{code}` (already used by entry {first}); codes must be unique")
+                    format!(
+                        "duplicate code `{code}` (already used by entry {first}); codes must be unique"
+                    )
                 }
             }
             ProblemKind::UnknownParent { code } => {
@@ -212,7 +259,8 @@ impl ProblemKind {
                 }
             }
             ProblemKind::KindNotAllowed { kind, parent } => {
-                let allowed: Vec<&str> = kind.allowed_parents().iter().map(|k| k.as_str()).collect();
+                let allowed: Vec<&str> =
+                    kind.allowed_parents().iter().map(|k| k.as_str()).collect();
                 let allowed = allowed.join(", ");
                 match (parent, zh) {
                     (Some(p), true) => format!(
@@ -226,7 +274,10 @@ impl ProblemKind {
                         p.as_str()
                     ),
                     (None, true) => {
-                        format!("类型为 {} 的事项必须有上级（`parent`）；允许的上级类型：{allowed}", kind.as_str())
+                        format!(
+                            "类型为 {} 的事项必须有上级（`parent`）；允许的上级类型：{allowed}",
+                            kind.as_str()
+                        )
                     }
                     (None, false) => format!(
                         "a {} needs a parent; set `parent` to one of: {allowed}",
@@ -252,7 +303,8 @@ impl ProblemKind {
                 if zh {
                     "轨迹点须按日期递增，且百分比不递减".into()
                 } else {
-                    "trajectory points must have increasing dates and non-decreasing percents".into()
+                    "trajectory points must have increasing dates and non-decreasing percents"
+                        .into()
                 }
             }
             ProblemKind::DuplicateTargetYear { year } => {
@@ -284,33 +336,51 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     let mut out = Vec::new();
     let plan = &doc.plan;
     if plan.title.zh.trim().is_empty() {
-        out.push(Problem::new(FieldPath::new(Section::Plan, "title"), ProblemKind::MissingChineseTitle));
+        out.push(Problem::new(
+            FieldPath::new(Section::Plan, "title"),
+            ProblemKind::MissingChineseTitle,
+        ));
     }
     if plan.end < plan.start {
         out.push(Problem::new(
             FieldPath::new(Section::Plan, "end"),
-            ProblemKind::DueBeforeStart { start: plan.start.to_string(), due: plan.end.to_string() },
+            ProblemKind::DueBeforeStart {
+                start: plan.start.to_string(),
+                due: plan.end.to_string(),
+            },
         ));
     }
-    duplicates(doc.plan.stages.iter().map(|s| &s.code), Section::Stage, &mut out);
+    duplicates(
+        doc.plan.stages.iter().map(|s| &s.code),
+        Section::Stage,
+        &mut out,
+    );
     for (i, s) in plan.stages.iter().enumerate() {
         if s.title.zh.trim().is_empty() {
-            out.push(Problem::new(FieldPath::new(Section::Stage(i), "title"), ProblemKind::MissingChineseTitle));
+            out.push(Problem::new(
+                FieldPath::new(Section::Stage(i), "title"),
+                ProblemKind::MissingChineseTitle,
+            ));
         }
     }
 
     let units = duplicates(doc.units.iter().map(|u| &u.code), Section::Unit, &mut out);
     for (i, u) in doc.units.iter().enumerate() {
         if u.name.zh.trim().is_empty() {
-            out.push(Problem::new(FieldPath::new(Section::Unit(i), "name"), ProblemKind::MissingChineseTitle));
+            out.push(Problem::new(
+                FieldPath::new(Section::Unit(i), "name"),
+                ProblemKind::MissingChineseTitle,
+            ));
         }
-        if let Some(p) = &u.parent {
-            if !units.contains_key(p) {
-                out.push(Problem::new(
-                    FieldPath::new(Section::Unit(i), "parent"),
-                    ProblemKind::UnknownParent { code: p.to_string() },
-                ));
-            }
+        if let Some(p) = &u.parent
+            && !units.contains_key(p)
+        {
+            out.push(Problem::new(
+                FieldPath::new(Section::Unit(i), "parent"),
+                ProblemKind::UnknownParent {
+                    code: p.to_string(),
+                },
+            ));
         }
     }
     cycles(
@@ -320,21 +390,44 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         &mut out,
     );
 
-    let people = duplicates(doc.people.iter().map(|p| &p.code), Section::Person, &mut out);
+    let people = duplicates(
+        doc.people.iter().map(|p| &p.code),
+        Section::Person,
+        &mut out,
+    );
     for (i, p) in doc.people.iter().enumerate() {
         if p.name.zh.trim().is_empty() {
-            out.push(Problem::new(FieldPath::new(Section::Person(i), "name"), ProblemKind::MissingChineseTitle));
+            out.push(Problem::new(
+                FieldPath::new(Section::Person(i), "name"),
+                ProblemKind::MissingChineseTitle,
+            ));
         }
-        unit_ref(p.unit.as_ref(), &units, FieldPath::new(Section::Person(i), "unit"), &mut out);
+        unit_ref(
+            p.unit.as_ref(),
+            &units,
+            FieldPath::new(Section::Person(i), "unit"),
+            &mut out,
+        );
     }
 
-    let indicators =
-        duplicates(doc.indicators.iter().map(|x| &x.code), Section::Indicator, &mut out);
+    let indicators = duplicates(
+        doc.indicators.iter().map(|x| &x.code),
+        Section::Indicator,
+        &mut out,
+    );
     for (i, ind) in doc.indicators.iter().enumerate() {
         if ind.name.zh.trim().is_empty() {
-            out.push(Problem::new(FieldPath::new(Section::Indicator(i), "name"), ProblemKind::MissingChineseTitle));
+            out.push(Problem::new(
+                FieldPath::new(Section::Indicator(i), "name"),
+                ProblemKind::MissingChineseTitle,
+            ));
         }
-        unit_ref(ind.owner.as_ref(), &units, FieldPath::new(Section::Indicator(i), "owner"), &mut out);
+        unit_ref(
+            ind.owner.as_ref(),
+            &units,
+            FieldPath::new(Section::Indicator(i), "owner"),
+            &mut out,
+        );
         let mut years = HashSet::new();
         for (j, t) in ind.targets.iter().enumerate() {
             if !years.insert(t.year) {
@@ -350,71 +443,105 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     for (i, item) in doc.items.iter().enumerate() {
         let sec = Section::Item(i);
         if item.title.zh.trim().is_empty() {
-            out.push(Problem::new(FieldPath::new(sec, "title"), ProblemKind::MissingChineseTitle));
+            out.push(Problem::new(
+                FieldPath::new(sec, "title"),
+                ProblemKind::MissingChineseTitle,
+            ));
         }
         match &item.parent {
             None if !item.kind.may_be_root() => out.push(Problem::new(
                 FieldPath::new(sec, "kind"),
-                ProblemKind::KindNotAllowed { kind: item.kind, parent: None },
+                ProblemKind::KindNotAllowed {
+                    kind: item.kind,
+                    parent: None,
+                },
             )),
             None => {}
             Some(p) => match items.get(p) {
                 None => out.push(Problem::new(
                     FieldPath::new(sec, "parent"),
-                    ProblemKind::UnknownParent { code: p.to_string() },
+                    ProblemKind::UnknownParent {
+                        code: p.to_string(),
+                    },
                 )),
                 Some(&j) => {
                     let parent_kind = doc.items[j].kind;
                     if !item.kind.may_sit_under(parent_kind) {
                         out.push(Problem::new(
                             FieldPath::new(sec, "kind"),
-                            ProblemKind::KindNotAllowed { kind: item.kind, parent: Some(parent_kind) },
+                            ProblemKind::KindNotAllowed {
+                                kind: item.kind,
+                                parent: Some(parent_kind),
+                            },
                         ));
                     }
                 }
             },
         }
-        unit_ref(item.lead.as_ref(), &units, FieldPath::new(sec, "lead"), &mut out);
+        unit_ref(
+            item.lead.as_ref(),
+            &units,
+            FieldPath::new(sec, "lead"),
+            &mut out,
+        );
         for (j, c) in item.co.iter().enumerate() {
             unit_ref(Some(c), &units, FieldPath::at(sec, "co", j), &mut out);
         }
-        for (field, person) in [("leader", &item.leader), ("leader_in_charge", &item.leader_in_charge)] {
-            if let Some(p) = person {
-                if !people.contains_key(p) {
-                    out.push(Problem::new(
-                        FieldPath::new(sec, field),
-                        ProblemKind::UnknownPerson { code: p.to_string() },
-                    ));
-                }
-            }
-        }
-        if let (Some(s), Some(d)) = (item.start, item.due) {
-            if d < s {
+        for (field, person) in [
+            ("leader", &item.leader),
+            ("leader_in_charge", &item.leader_in_charge),
+        ] {
+            if let Some(p) = person
+                && !people.contains_key(p)
+            {
                 out.push(Problem::new(
-                    FieldPath::new(sec, "due"),
-                    ProblemKind::DueBeforeStart { start: s.to_string(), due: d.to_string() },
+                    FieldPath::new(sec, field),
+                    ProblemKind::UnknownPerson {
+                        code: p.to_string(),
+                    },
                 ));
             }
+        }
+        if let (Some(s), Some(d)) = (item.start, item.due)
+            && d < s
+        {
+            out.push(Problem::new(
+                FieldPath::new(sec, "due"),
+                ProblemKind::DueBeforeStart {
+                    start: s.to_string(),
+                    due: d.to_string(),
+                },
+            ));
         }
         for (j, s) in item.supports.iter().enumerate() {
             if !items.contains_key(s) || s == &item.code {
                 out.push(Problem::new(
                     FieldPath::at(sec, "supports", j),
-                    ProblemKind::UnknownItem { code: s.to_string() },
+                    ProblemKind::UnknownItem {
+                        code: s.to_string(),
+                    },
                 ));
             }
         }
-        if item.trajectory.windows(2).any(|w| w[1].date <= w[0].date || w[1].percent < w[0].percent)
+        if item
+            .trajectory
+            .windows(2)
+            .any(|w| w[1].date <= w[0].date || w[1].percent < w[0].percent)
         {
-            out.push(Problem::new(FieldPath::new(sec, "trajectory"), ProblemKind::TrajectoryOutOfOrder));
+            out.push(Problem::new(
+                FieldPath::new(sec, "trajectory"),
+                ProblemKind::TrajectoryOutOfOrder,
+            ));
         }
-        if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref()) {
-            if !indicators.contains_key(code) {
-                out.push(Problem::new(
-                    FieldPath::new(sec, "target.indicator"),
-                    ProblemKind::UnknownIndicator { code: code.to_string() },
-                ));
-            }
+        if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref())
+            && !indicators.contains_key(code)
+        {
+            out.push(Problem::new(
+                FieldPath::new(sec, "target.indicator"),
+                ProblemKind::UnknownIndicator {
+                    code: code.to_string(),
+                },
+            ));
         }
     }
     cycles(
@@ -437,7 +564,10 @@ fn duplicates<'a>(
         if let Some(&first) = seen.get(code) {
             out.push(Problem::new(
                 FieldPath::new(section(i), "code"),
-                ProblemKind::DuplicateCode { code: code.to_string(), first },
+                ProblemKind::DuplicateCode {
+                    code: code.to_string(),
+                    first,
+                },
             ));
         } else {
             seen.insert(code, i);
@@ -446,11 +576,21 @@ fn duplicates<'a>(
     seen
 }
 
-fn unit_ref(code: Option<&Code>, units: &HashMap<&Code, usize>, path: FieldPath, out: &mut Vec<Problem>) {
-    if let Some(c) = code {
-        if !units.contains_key(c) {
-            out.push(Problem::new(path, ProblemKind::UnknownUnit { code: c.to_string() }));
-        }
+fn unit_ref(
+    code: Option<&Code>,
+    units: &HashMap<&Code, usize>,
+    path: FieldPath,
+    out: &mut Vec<Problem>,
+) {
+    if let Some(c) = code
+        && !units.contains_key(c)
+    {
+        out.push(Problem::new(
+            path,
+            ProblemKind::UnknownUnit {
+                code: c.to_string(),
+            },
+        ));
     }
 }
 
@@ -461,8 +601,9 @@ fn cycles<'a>(
     section: fn(usize) -> Section,
     out: &mut Vec<Problem>,
 ) {
-    let (codes, parents): (Vec<&Code>, Vec<Option<usize>>) =
-        nodes.map(|(c, p)| (c, p.and_then(|p| index.get(p).copied()))).unzip();
+    let (codes, parents): (Vec<&Code>, Vec<Option<usize>>) = nodes
+        .map(|(c, p)| (c, p.and_then(|p| index.get(p).copied())))
+        .unzip();
     // 0 = unvisited, 1 = on the current walk, 2 = known to reach a root or a known cycle.
     let mut state = vec![0u8; parents.len()];
     for start in 0..parents.len() {
@@ -482,7 +623,10 @@ fn cycles<'a>(
                         .map(|&w| codes[w].to_string())
                         .collect();
                     path.push(codes[first].to_string());
-                    out.push(Problem::new(FieldPath::new(section(first), "parent"), ProblemKind::Cycle { path }));
+                    out.push(Problem::new(
+                        FieldPath::new(section(first), "parent"),
+                        ProblemKind::Cycle { path },
+                    ));
                     break;
                 }
                 _ => {

@@ -14,7 +14,11 @@ fn small_plan_reads() {
     assert_eq!(doc.plan.code.as_str(), "demo-small");
     assert_eq!(doc.items.len(), 4);
     assert_eq!(doc.units.len(), 3);
-    let e11 = doc.items.iter().find(|i| i.code.as_str() == "E1.1").unwrap();
+    let e11 = doc
+        .items
+        .iter()
+        .find(|i| i.code.as_str() == "E1.1")
+        .unwrap();
     assert_eq!(e11.weight.value(), 2.0);
     assert_eq!(e11.trajectory.len(), 2);
     let t = e11.target.as_ref().unwrap();
@@ -34,7 +38,10 @@ fn write_then_read_gives_the_same_document() {
 /// (line, column, class) for every problem of a file.
 fn problems(src: &str) -> Vec<(usize, usize, &'static str)> {
     let errs = read_plan("bad.toml", src).expect_err("invalid");
-    errs.problems.iter().map(|p| (p.line, p.column, p.class)).collect()
+    errs.problems
+        .iter()
+        .map(|p| (p.line, p.column, p.class))
+        .collect()
 }
 
 #[test]
@@ -59,15 +66,27 @@ fn every_error_class_is_reported_at_its_place_at_once() {
 fn messages_name_the_file_place_and_fix_in_both_languages() {
     let errs = read_plan("bad.toml", &fixture("bad.toml")).unwrap_err();
     let en = errs.render(Lang::En);
-    assert!(en.contains("bad.toml:21:10: unknown parent code `NOPE`"), "{en}");
-    assert!(en.contains("unknown field `colour`; expected one of: code, title"), "{en}");
+    assert!(
+        en.contains("bad.toml:21:10: unknown parent code `NOPE`"),
+        "{en}"
+    );
+    assert!(
+        en.contains("unknown field `colour`; expected one of: code, title"),
+        "{en}"
+    );
     let zh = errs.render(Lang::Zh);
-    assert!(zh.contains("bad.toml:21:10: 上级编码 `NOPE` 不存在"), "{zh}");
+    assert!(
+        zh.contains("bad.toml:21:10: 上级编码 `NOPE` 不存在"),
+        "{zh}"
+    );
 }
 
 fn check_one(src: &str, class: &str) {
     let got = problems(src);
-    assert!(got.iter().any(|p| p.2 == class), "expected {class}, got {got:?}\n{src}");
+    assert!(
+        got.iter().any(|p| p.2 == class),
+        "expected {class}, got {got:?}\n{src}"
+    );
 }
 
 const HEAD: &str = "[plan]\ncode = \"p\"\ntitle = \"规划\"\nstart = 2017-01-01\nend = 2020-12-31\n";
@@ -75,17 +94,72 @@ const HEAD: &str = "[plan]\ncode = \"p\"\ntitle = \"规划\"\nstart = 2017-01-01
 #[test]
 fn each_class_on_its_own() {
     check_one("[plan\ncode=1", "syntax");
-    check_one("[plan]\ntitle = \"x\"\nstart = 2017-01-01\nend = 2018-01-01\n", "missing_field");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = 3\n"), "wrong_type");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A B\"\nkind = \"task\"\ntitle = \"x\"\n"), "bad_value");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"aim\"\ntitle = \"x\"\n"), "bad_value");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nstart = \"2017-02-30\"\n"), "bad_value");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"M\"\nkind = \"milestone\"\ntitle = \"x\"\n"), "kind_not_allowed");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nleader = \"nobody\"\n"), "unknown_person");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nsupports = [\"Z\"]\n"), "unknown_item");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntarget = {{ value = 1, indicator = \"q\" }}\n"), "unknown_indicator");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 50 }}, {{ date = 2018-01-01, percent = 60 }}]\n"), "trajectory_out_of_order");
-    check_one(&format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 101 }}]\n"), "bad_value");
-    check_one(&format!("{HEAD}[[indicator]]\ncode = \"g\"\nname = \"GDP\"\ntargets = [{{ year = 2020, value = 1 }}, {{ year = 2020, value = 2 }}]\n"), "duplicate_target_year");
-    check_one(&format!("{HEAD}[[unit]]\ncode = \"A\"\nname = \"甲\"\nparent = \"B\"\n[[unit]]\ncode = \"B\"\nname = \"乙\"\nparent = \"A\"\n"), "cycle");
+    check_one(
+        "[plan]\ntitle = \"x\"\nstart = 2017-01-01\nend = 2018-01-01\n",
+        "missing_field",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = 3\n"),
+        "wrong_type",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A B\"\nkind = \"task\"\ntitle = \"x\"\n"),
+        "bad_value",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"aim\"\ntitle = \"x\"\n"),
+        "bad_value",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nstart = \"2017-02-30\"\n"
+        ),
+        "bad_value",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"M\"\nkind = \"milestone\"\ntitle = \"x\"\n"),
+        "kind_not_allowed",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nleader = \"nobody\"\n"
+        ),
+        "unknown_person",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nsupports = [\"Z\"]\n"
+        ),
+        "unknown_item",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntarget = {{ value = 1, indicator = \"q\" }}\n"
+        ),
+        "unknown_indicator",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 50 }}, {{ date = 2018-01-01, percent = 60 }}]\n"
+        ),
+        "trajectory_out_of_order",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\ntrajectory = [{{ date = 2019-01-01, percent = 101 }}]\n"
+        ),
+        "bad_value",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[indicator]]\ncode = \"g\"\nname = \"GDP\"\ntargets = [{{ year = 2020, value = 1 }}, {{ year = 2020, value = 2 }}]\n"
+        ),
+        "duplicate_target_year",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[unit]]\ncode = \"A\"\nname = \"甲\"\nparent = \"B\"\n[[unit]]\ncode = \"B\"\nname = \"乙\"\nparent = \"A\"\n"
+        ),
+        "cycle",
+    );
 }

@@ -63,7 +63,8 @@ impl Store {
             }
         };
         let mut opts = opts;
-        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
+        opts.sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(30));
         let db = Database::connect(opts).await?;
         Ok(Store { db, backend })
     }

@@ -37,7 +37,8 @@ impl DirectoryStore for Store {
                     unit: Unit {
                         code: code_col(r, "code")?,
                         name: text(r, "name")?,
-                        kind: UnitKind::parse(&get::<String>(r, "kind")?).unwrap_or(UnitKind::Other),
+                        kind: UnitKind::parse(&get::<String>(r, "kind")?)
+                            .unwrap_or(UnitKind::Other),
                         parent: opt_code_col(r, "parent")?,
                         assumed: get(r, "assumed")?,
                     },

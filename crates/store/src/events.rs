@@ -56,7 +56,16 @@ pub(crate) async fn append<C: ConnectionTrait>(
     crate::plans::insert_rows(
         c,
         "events",
-        &["at", "actor", "kind", "entity", "entity_code", "plan_id", "before_json", "after_json"],
+        &[
+            "at",
+            "actor",
+            "kind",
+            "entity",
+            "entity_code",
+            "plan_id",
+            "before_json",
+            "after_json",
+        ],
         rows,
     )
     .await?;

@@ -54,7 +54,12 @@ pub struct Page<T> {
 
 #[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
 pub trait ItemStore {
-    async fn list_items(&self, filter: &ItemFilter, limit: u64, cursor: Option<&str>) -> Result<Page<ItemRecord>>;
+    async fn list_items(
+        &self,
+        filter: &ItemFilter,
+        limit: u64,
+        cursor: Option<&str>,
+    ) -> Result<Page<ItemRecord>>;
     async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord>;
     /// The item and everything below it, parents before children, in plan order.
     async fn subtree(&self, plan: &str, code: &str) -> Result<Vec<ItemRecord>>;
@@ -101,7 +106,11 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
 
 /// Fills co-operating units, alignment links and trajectories of the given records, with one
 /// query each. `scope` is either a plan id (whole plan) or the records' own ids.
-async fn fill_lists<C: ConnectionTrait>(c: &C, recs: &mut [ItemRecord], plan_id: Option<i64>) -> Result<()> {
+async fn fill_lists<C: ConnectionTrait>(
+    c: &C,
+    recs: &mut [ItemRecord],
+    plan_id: Option<i64>,
+) -> Result<()> {
     if recs.is_empty() {
         return Ok(());
     }
@@ -128,23 +137,42 @@ async fn fill_lists<C: ConnectionTrait>(c: &C, recs: &mut [ItemRecord], plan_id:
     let tr = all(c, &format!("SELECT l.item_id, l.point_date, l.percent FROM item_trajectory l JOIN items x ON x.id = l.item_id WHERE {cond} ORDER BY l.item_id, l.point_date"), values).await?;
     for r in &tr {
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
-            recs[i].item.trajectory.push(point(get(r, "point_date")?, get(r, "percent")?)?);
+            recs[i]
+                .item
+                .trajectory
+                .push(point(get(r, "point_date")?, get(r, "percent")?)?);
         }
     }
     Ok(())
 }
 
 /// Every item of a plan, archived ones too, as (id, position, archived, item).
-pub(crate) async fn load_plan_items_stored<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<(i64, i32, bool, Item)>> {
-    let rows = all(c, &format!("{SELECT} WHERE i.plan_id = $1 ORDER BY i.position"), vec![plan_id.into()]).await?;
+pub(crate) async fn load_plan_items_stored<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+) -> Result<Vec<(i64, i32, bool, Item)>> {
+    let rows = all(
+        c,
+        &format!("{SELECT} WHERE i.plan_id = $1 ORDER BY i.position"),
+        vec![plan_id.into()],
+    )
+    .await?;
     let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
     fill_lists(c, &mut recs, Some(plan_id)).await?;
-    Ok(recs.into_iter().map(|r| (r.id, r.position, r.archived, r.item)).collect())
+    Ok(recs
+        .into_iter()
+        .map(|r| (r.id, r.position, r.archived, r.item))
+        .collect())
 }
 
 /// The plan's current (not archived) items in file order.
 pub(crate) async fn load_plan_items<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<Item>> {
-    Ok(load_plan_items_stored(c, plan_id).await?.into_iter().filter(|(_, _, a, _)| !a).map(|(_, _, _, i)| i).collect())
+    Ok(load_plan_items_stored(c, plan_id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, a, _)| !a)
+        .map(|(_, _, _, i)| i)
+        .collect())
 }
 
 /// Cursor over the (plan_id, position) order: opaque to clients, checked when decoded.
@@ -162,15 +190,24 @@ fn decode_cursor(s: &str) -> Result<(i64, i32)> {
 
 impl Store {
     async fn plan_id(&self, code: &str) -> Result<i64> {
-        let r = one(&self.db, "SELECT id FROM plans WHERE code = $1", vec![code.into()])
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
+        let r = one(
+            &self.db,
+            "SELECT id FROM plans WHERE code = $1",
+            vec![code.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
         get(&r, "id")
     }
 }
 
 impl ItemStore for Store {
-    async fn list_items(&self, f: &ItemFilter, limit: u64, cursor: Option<&str>) -> Result<Page<ItemRecord>> {
+    async fn list_items(
+        &self,
+        f: &ItemFilter,
+        limit: u64,
+        cursor: Option<&str>,
+    ) -> Result<Page<ItemRecord>> {
         let mut conds: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let arg = |v: Value, values: &mut Vec<Value>| {
@@ -192,7 +229,10 @@ impl ItemStore for Store {
         }
         match f.parent.as_deref() {
             Some("") => conds.push("i.parent_id IS NULL".into()),
-            Some(p) => conds.push(format!("pa.code = {}", arg(p.to_string().into(), &mut values))),
+            Some(p) => conds.push(format!(
+                "pa.code = {}",
+                arg(p.to_string().into(), &mut values)
+            )),
             None => {}
         }
         if !f.include_archived {
@@ -202,11 +242,17 @@ impl ItemStore for Store {
             let (pid, pos) = decode_cursor(c)?;
             let a = arg(pid.into(), &mut values);
             let b = arg(pos.into(), &mut values);
-            conds.push(format!("(i.plan_id > {a} OR (i.plan_id = {a} AND i.position > {b}))"));
+            conds.push(format!(
+                "(i.plan_id > {a} OR (i.plan_id = {a} AND i.position > {b}))"
+            ));
         }
         let limit = limit.clamp(1, 1000);
         let lim = arg(((limit + 1) as i64).into(), &mut values);
-        let where_ = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        let where_ = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
         let sql = format!("{SELECT}{where_} ORDER BY i.plan_id, i.position LIMIT {lim}");
         let rows = all(&self.db, &sql, values).await?;
         let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
@@ -220,13 +266,20 @@ impl ItemStore for Store {
         } else {
             None
         };
-        Ok(Page { items: recs, next_cursor })
+        Ok(Page {
+            items: recs,
+            next_cursor,
+        })
     }
 
     async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord> {
-        let r = one(&self.db, &format!("{SELECT} WHERE pl.code = $1 AND i.code = $2"), vec![plan.into(), code.into()])
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
+        let r = one(
+            &self.db,
+            &format!("{SELECT} WHERE pl.code = $1 AND i.code = $2"),
+            vec![plan.into(), code.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
         let mut recs = vec![record(&r)?];
         fill_lists(&self.db, &mut recs, None).await?;
         Ok(recs.pop().expect("one record"))
@@ -248,10 +301,17 @@ impl ItemStore for Store {
     async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)> {
         let item = self.get_item(plan, code).await?;
         let link = |r: &QueryResult| -> Result<LinkRecord> {
-            Ok(LinkRecord { code: code_col(r, "code")?, kind: kind_col(r, "kind")?, title: text(r, "title")? })
+            Ok(LinkRecord {
+                code: code_col(r, "code")?,
+                kind: kind_col(r, "kind")?,
+                title: text(r, "title")?,
+            })
         };
         let out = all(&self.db, "SELECT t.code, t.kind, t.title_zh, t.title_en FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
         let inc = all(&self.db, "SELECT s.code, s.kind, s.title_zh, s.title_en FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
-        Ok((out.iter().map(link).collect::<Result<_>>()?, inc.iter().map(link).collect::<Result<_>>()?))
+        Ok((
+            out.iter().map(link).collect::<Result<_>>()?,
+            inc.iter().map(link).collect::<Result<_>>()?,
+        ))
     }
 }

@@ -78,22 +78,56 @@ impl PlanStore for Store {
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
         if let Some(p) = tuijin_core::validate(doc).first() {
-            return Err(StoreError::Invalid(format!("{}: {}", p.path, p.kind.message(tuijin_core::text::Lang::En))));
+            return Err(StoreError::Invalid(format!(
+                "{}: {}",
+                p.path,
+                p.kind.message(tuijin_core::text::Lang::En)
+            )));
         }
         let txn = self.db.begin().await?;
         take_write_lock(&txn, self.backend()).await?;
         let mut events = Vec::new();
-        let mut summary = ImportSummary { plan: doc.plan.code.to_string(), ..Default::default() };
+        let mut summary = ImportSummary {
+            plan: doc.plan.code.to_string(),
+            ..Default::default()
+        };
         let plan_id = upsert_plan(&txn, &doc.plan, now, &mut summary, &mut events).await?;
-        let units = import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
-        let people =
-            import_people(&txn, plan_id, &doc.people, &units, &mut summary.people, &mut events)
-                .await?;
+        let units =
+            import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
+        let people = import_people(
+            &txn,
+            plan_id,
+            &doc.people,
+            &units,
+            &mut summary.people,
+            &mut events,
+        )
+        .await?;
         replace_stages_and_levels(&txn, plan_id, &doc.plan).await?;
-        let indicators = import_indicators(&txn, plan_id, doc, &units, &mut summary.indicators, &mut events).await?;
-        let refs = Refs { units: &units, people: &people, indicators: &indicators };
-        import_items(&txn, plan_id, &doc.items, &refs, now, &mut summary.items, &mut events)
-            .await?;
+        let indicators = import_indicators(
+            &txn,
+            plan_id,
+            doc,
+            &units,
+            &mut summary.indicators,
+            &mut events,
+        )
+        .await?;
+        let refs = Refs {
+            units: &units,
+            people: &people,
+            indicators: &indicators,
+        };
+        import_items(
+            &txn,
+            plan_id,
+            &doc.items,
+            &refs,
+            now,
+            &mut summary.items,
+            &mut events,
+        )
+        .await?;
         for e in &mut events {
             e.plan_id = Some(plan_id);
         }
@@ -105,8 +139,12 @@ impl PlanStore for Store {
             before: None,
             after: Some(serde_json::to_string(&summary).unwrap_or_default()),
         });
+        let t = std::time::Instant::now();
         append(&txn, now, actor, events).await?;
+        tracing::debug!(elapsed = ?t.elapsed(), "import: events written");
+        let t = std::time::Instant::now();
         txn.commit().await?;
+        tracing::debug!(elapsed = ?t.elapsed(), "import: committed");
         Ok(summary)
     }
 
@@ -154,7 +192,13 @@ impl PlanStore for Store {
         .collect::<Result<Vec<_>>>()?;
         let indicators = indicators_of(c, pid).await?;
         let items = crate::items::load_plan_items(c, pid).await?;
-        Ok(PlanDocument { plan: rec.plan, units, people, items, indicators })
+        Ok(PlanDocument {
+            plan: rec.plan,
+            units,
+            people,
+            items,
+            indicators,
+        })
     }
 
     async fn list_plans(&self) -> Result<Vec<PlanRecord>> {
@@ -167,9 +211,13 @@ impl PlanStore for Store {
     }
 
     async fn get_plan(&self, code: &str) -> Result<PlanRecord> {
-        let row = one(&self.db, &format!("{PLAN_SELECT} WHERE p.code = $1"), vec![code.into()])
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
+        let row = one(
+            &self.db,
+            &format!("{PLAN_SELECT} WHERE p.code = $1"),
+            vec![code.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
         plan_record(&self.db, &row).await
     }
 }
@@ -211,17 +259,29 @@ async fn plan_record<C: ConnectionTrait>(c: &C, r: &sea_orm::QueryResult) -> Res
     let plan = Plan {
         code: code_col(r, "code")?,
         title: Text::new(get::<String>(r, "title_zh")?, get::<String>(r, "title_en")?),
-        description: Text::new(get::<String>(r, "description_zh")?, get::<String>(r, "description_en")?),
+        description: Text::new(
+            get::<String>(r, "description_zh")?,
+            get::<String>(r, "description_en")?,
+        ),
         source: PlanSource {
-            title: Text::new(get::<String>(r, "source_title_zh")?, get::<String>(r, "source_title_en")?),
+            title: Text::new(
+                get::<String>(r, "source_title_zh")?,
+                get::<String>(r, "source_title_en")?,
+            ),
             date: get(r, "source_date")?,
-            occasion: Text::new(get::<String>(r, "source_occasion_zh")?, get::<String>(r, "source_occasion_en")?),
+            occasion: Text::new(
+                get::<String>(r, "source_occasion_zh")?,
+                get::<String>(r, "source_occasion_en")?,
+            ),
         },
         timezone: get(r, "timezone")?,
         cadence: Cadence::parse(&get::<String>(r, "cadence")?).unwrap_or_default(),
         start: get(r, "start_date")?,
         end: get(r, "end_date")?,
-        thresholds: Thresholds { at_risk: get(r, "at_risk")?, off_track: get(r, "off_track")? },
+        thresholds: Thresholds {
+            at_risk: get(r, "at_risk")?,
+            off_track: get(r, "off_track")?,
+        },
         stages,
         levels,
     };
@@ -291,11 +351,22 @@ async fn upsert_plan(
             p.thresholds.off_track.into(),
         ]
     };
-    let existing = one(txn, "SELECT id FROM plans WHERE code = $1", vec![plan.code.as_str().into()]).await?;
+    let existing = one(
+        txn,
+        "SELECT id FROM plans WHERE code = $1",
+        vec![plan.code.as_str().into()],
+    )
+    .await?;
     match existing {
         Some(r) => {
             let id: i64 = get(&r, "id")?;
-            let row = one(txn, &format!("{PLAN_SELECT} WHERE p.id = $1"), vec![id.into()]).await?.expect("plan row");
+            let row = one(
+                txn,
+                &format!("{PLAN_SELECT} WHERE p.id = $1"),
+                vec![id.into()],
+            )
+            .await?
+            .expect("plan row");
             let mut old = plan_record(txn, &row).await?.plan;
             // Stages and levels are compared here too, though they are rewritten separately.
             let mut new = plan.clone();
@@ -345,9 +416,13 @@ async fn upsert_plan(
                 v,
             )
             .await?;
-            let r = one(txn, "SELECT id FROM plans WHERE code = $1", vec![plan.code.as_str().into()])
-                .await?
-                .expect("just inserted");
+            let r = one(
+                txn,
+                "SELECT id FROM plans WHERE code = $1",
+                vec![plan.code.as_str().into()],
+            )
+            .await?
+            .expect("just inserted");
             summary.plan_created = true;
             events.push(NewEvent {
                 kind: "plan.created",
@@ -362,9 +437,23 @@ async fn upsert_plan(
     }
 }
 
-async fn replace_stages_and_levels(txn: &DatabaseTransaction, plan_id: i64, plan: &Plan) -> Result<()> {
-    exec(txn, "DELETE FROM stages WHERE plan_id = $1", vec![plan_id.into()]).await?;
-    exec(txn, "DELETE FROM levels WHERE plan_id = $1", vec![plan_id.into()]).await?;
+async fn replace_stages_and_levels(
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    plan: &Plan,
+) -> Result<()> {
+    exec(
+        txn,
+        "DELETE FROM stages WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
+    exec(
+        txn,
+        "DELETE FROM levels WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
     for (i, s) in plan.stages.iter().enumerate() {
         exec(
             txn,
@@ -415,21 +504,45 @@ async fn import_units(
         old.insert(u.code.to_string(), (get(r, "id")?, u));
     }
     for u in units {
-        let v: Vec<Value> = vec![u.name.zh.clone().into(), u.name.en.clone().into(), u.kind.as_str().into(), u.assumed.into()];
+        let v: Vec<Value> = vec![
+            u.name.zh.clone().into(),
+            u.name.en.clone().into(),
+            u.kind.as_str().into(),
+            u.assumed.into(),
+        ];
         match old.get(u.code.as_str()) {
             None => {
                 let mut vals = vec![u.code.as_str().into()];
                 vals.extend(v);
                 exec(txn, "INSERT INTO units (code, name_zh, name_en, kind, assumed) VALUES ($1,$2,$3,$4,$5)", vals).await?;
                 counts.added += 1;
-                events.push(NewEvent { kind: "unit.added", entity: "unit", entity_code: u.code.to_string(), plan_id: None, before: None, after: serde_json::to_string(u).ok() });
+                events.push(NewEvent {
+                    kind: "unit.added",
+                    entity: "unit",
+                    entity_code: u.code.to_string(),
+                    plan_id: None,
+                    before: None,
+                    after: serde_json::to_string(u).ok(),
+                });
             }
             Some((id, o)) if o != u => {
                 let mut vals = v;
                 vals.push((*id).into());
-                exec(txn, "UPDATE units SET name_zh=$1, name_en=$2, kind=$3, assumed=$4 WHERE id=$5", vals).await?;
+                exec(
+                    txn,
+                    "UPDATE units SET name_zh=$1, name_en=$2, kind=$3, assumed=$4 WHERE id=$5",
+                    vals,
+                )
+                .await?;
                 counts.updated += 1;
-                events.push(NewEvent { kind: "unit.updated", entity: "unit", entity_code: u.code.to_string(), plan_id: None, before: serde_json::to_string(o).ok(), after: serde_json::to_string(u).ok() });
+                events.push(NewEvent {
+                    kind: "unit.updated",
+                    entity: "unit",
+                    entity_code: u.code.to_string(),
+                    plan_id: None,
+                    before: serde_json::to_string(o).ok(),
+                    after: serde_json::to_string(u).ok(),
+                });
             }
             Some(_) => counts.unchanged += 1,
         }
@@ -440,14 +553,40 @@ async fn import_units(
         .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
         .collect::<Result<_>>()?;
     for u in units {
-        let want = u.parent.as_ref().map(|p| lookup(&ids, "unit", p)).transpose()?;
-        let had = old.get(u.code.as_str()).and_then(|(_, o)| o.parent.as_ref().and_then(|p| ids.get(p.as_str()).copied()));
+        let want = u
+            .parent
+            .as_ref()
+            .map(|p| lookup(&ids, "unit", p))
+            .transpose()?;
+        let had = old
+            .get(u.code.as_str())
+            .and_then(|(_, o)| o.parent.as_ref().and_then(|p| ids.get(p.as_str()).copied()));
         if want != had {
-            exec(txn, "UPDATE units SET parent_id = $1 WHERE id = $2", vec![want.into(), ids[u.code.as_str()].into()]).await?;
+            exec(
+                txn,
+                "UPDATE units SET parent_id = $1 WHERE id = $2",
+                vec![want.into(), ids[u.code.as_str()].into()],
+            )
+            .await?;
         }
     }
-    exec(txn, "DELETE FROM plan_units WHERE plan_id = $1", vec![plan_id.into()]).await?;
-    let rows: Vec<Vec<Value>> = units.iter().enumerate().map(|(i, u)| vec![plan_id.into(), ids[u.code.as_str()].into(), (i as i32).into()]).collect();
+    exec(
+        txn,
+        "DELETE FROM plan_units WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
+    let rows: Vec<Vec<Value>> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            vec![
+                plan_id.into(),
+                ids[u.code.as_str()].into(),
+                (i as i32).into(),
+            ]
+        })
+        .collect();
     insert_rows(txn, "plan_units", &["plan_id", "unit_id", "position"], rows).await?;
     Ok(ids)
 }
@@ -478,7 +617,11 @@ async fn import_people(
             p.name.en.clone().into(),
             p.post.zh.clone().into(),
             p.post.en.clone().into(),
-            p.unit.as_ref().map(|u| lookup(units, "unit", u)).transpose()?.into(),
+            p.unit
+                .as_ref()
+                .map(|u| lookup(units, "unit", u))
+                .transpose()?
+                .into(),
             p.assumed.into(),
         ];
         match old.get(p.code.as_str()) {
@@ -487,14 +630,28 @@ async fn import_people(
                 vals.push(p.code.as_str().into());
                 exec(txn, "INSERT INTO people (name_zh, name_en, post_zh, post_en, unit_id, assumed, code) VALUES ($1,$2,$3,$4,$5,$6,$7)", vals).await?;
                 counts.added += 1;
-                events.push(NewEvent { kind: "person.added", entity: "person", entity_code: p.code.to_string(), plan_id: None, before: None, after: serde_json::to_string(p).ok() });
+                events.push(NewEvent {
+                    kind: "person.added",
+                    entity: "person",
+                    entity_code: p.code.to_string(),
+                    plan_id: None,
+                    before: None,
+                    after: serde_json::to_string(p).ok(),
+                });
             }
             Some((id, o)) if o != p => {
                 let mut vals = v;
                 vals.push((*id).into());
                 exec(txn, "UPDATE people SET name_zh=$1, name_en=$2, post_zh=$3, post_en=$4, unit_id=$5, assumed=$6 WHERE id=$7", vals).await?;
                 counts.updated += 1;
-                events.push(NewEvent { kind: "person.updated", entity: "person", entity_code: p.code.to_string(), plan_id: None, before: serde_json::to_string(o).ok(), after: serde_json::to_string(p).ok() });
+                events.push(NewEvent {
+                    kind: "person.updated",
+                    entity: "person",
+                    entity_code: p.code.to_string(),
+                    plan_id: None,
+                    before: serde_json::to_string(o).ok(),
+                    after: serde_json::to_string(p).ok(),
+                });
             }
             Some(_) => counts.unchanged += 1,
         }
@@ -504,18 +661,50 @@ async fn import_people(
         .iter()
         .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
         .collect::<Result<_>>()?;
-    exec(txn, "DELETE FROM plan_people WHERE plan_id = $1", vec![plan_id.into()]).await?;
-    let rows: Vec<Vec<Value>> = people.iter().enumerate().map(|(i, p)| vec![plan_id.into(), ids[p.code.as_str()].into(), (i as i32).into()]).collect();
-    insert_rows(txn, "plan_people", &["plan_id", "person_id", "position"], rows).await?;
+    exec(
+        txn,
+        "DELETE FROM plan_people WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
+    let rows: Vec<Vec<Value>> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            vec![
+                plan_id.into(),
+                ids[p.code.as_str()].into(),
+                (i as i32).into(),
+            ]
+        })
+        .collect();
+    insert_rows(
+        txn,
+        "plan_people",
+        &["plan_id", "person_id", "position"],
+        rows,
+    )
+    .await?;
     Ok(ids)
 }
 
-pub(crate) async fn indicators_of<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<Indicator>> {
-    Ok(load_indicators_with_ids(c, plan_id, false).await?.into_iter().map(|(_, _, i)| i).collect())
+pub(crate) async fn indicators_of<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+) -> Result<Vec<Indicator>> {
+    Ok(load_indicators_with_ids(c, plan_id, false)
+        .await?
+        .into_iter()
+        .map(|(_, _, i)| i)
+        .collect())
 }
 
 /// (id, archived, indicator) for every indicator of a plan, in file order.
-async fn load_indicators_with_ids<C: ConnectionTrait>(c: &C, plan_id: i64, with_archived: bool) -> Result<Vec<(i64, bool, Indicator)>> {
+async fn load_indicators_with_ids<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    with_archived: bool,
+) -> Result<Vec<(i64, bool, Indicator)>> {
     let rows = all(
         c,
         "SELECT x.id, x.archived, x.code, x.name_zh, x.name_en, x.unit, x.direction, x.frequency, x.baseline, x.baseline_year, u.code AS owner, x.scope, x.public \
@@ -531,7 +720,13 @@ async fn load_indicators_with_ids<C: ConnectionTrait>(c: &C, plan_id: i64, with_
     .await?;
     let mut by_id: HashMap<i64, Vec<IndicatorTarget>> = HashMap::new();
     for t in &targets {
-        by_id.entry(get(t, "indicator_id")?).or_default().push(IndicatorTarget { year: get(t, "year")?, value: get(t, "value")? });
+        by_id
+            .entry(get(t, "indicator_id")?)
+            .or_default()
+            .push(IndicatorTarget {
+                year: get(t, "year")?,
+                value: get(t, "value")?,
+            });
     }
     let mut out = Vec::new();
     for r in &rows {
@@ -547,8 +742,10 @@ async fn load_indicators_with_ids<C: ConnectionTrait>(c: &C, plan_id: i64, with_
                 code: code_col(r, "code")?,
                 name: Text::new(get::<String>(r, "name_zh")?, get::<String>(r, "name_en")?),
                 unit: get(r, "unit")?,
-                direction: Direction::parse(&get::<String>(r, "direction")?).unwrap_or(Direction::Increase),
-                frequency: Frequency::parse(&get::<String>(r, "frequency")?).unwrap_or(Frequency::Annual),
+                direction: Direction::parse(&get::<String>(r, "direction")?)
+                    .unwrap_or(Direction::Increase),
+                frequency: Frequency::parse(&get::<String>(r, "frequency")?)
+                    .unwrap_or(Frequency::Annual),
                 baseline: get(r, "baseline")?,
                 baseline_year: get(r, "baseline_year")?,
                 targets: by_id.remove(&id).unwrap_or_default(),
@@ -585,7 +782,11 @@ async fn import_indicators(
             ind.frequency.as_str().into(),
             ind.baseline.into(),
             ind.baseline_year.into(),
-            ind.owner.as_ref().map(|u| lookup(units, "unit", u)).transpose()?.into(),
+            ind.owner
+                .as_ref()
+                .map(|u| lookup(units, "unit", u))
+                .transpose()?
+                .into(),
             ind.scope.clone().into(),
             ind.public.into(),
         ];
@@ -595,9 +796,22 @@ async fn import_indicators(
                 vals.push(plan_id.into());
                 vals.push(ind.code.as_str().into());
                 exec(txn, "INSERT INTO indicators (position, name_zh, name_en, unit, direction, frequency, baseline, baseline_year, owner_unit_id, scope, public, plan_id, code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)", vals).await?;
-                let r = one(txn, "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2", vec![plan_id.into(), ind.code.as_str().into()]).await?.expect("inserted");
+                let r = one(
+                    txn,
+                    "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2",
+                    vec![plan_id.into(), ind.code.as_str().into()],
+                )
+                .await?
+                .expect("inserted");
                 counts.added += 1;
-                events.push(NewEvent { kind: "indicator.added", entity: "indicator", entity_code: ind.code.to_string(), plan_id: Some(plan_id), before: None, after: serde_json::to_string(ind).ok() });
+                events.push(NewEvent {
+                    kind: "indicator.added",
+                    entity: "indicator",
+                    entity_code: ind.code.to_string(),
+                    plan_id: Some(plan_id),
+                    before: None,
+                    after: serde_json::to_string(ind).ok(),
+                });
                 let id: i64 = get(&r, "id")?;
                 write_targets(txn, id, &ind.targets).await?;
                 id
@@ -610,7 +824,14 @@ async fn import_indicators(
                 if o != ind || *archived {
                     write_targets(txn, *id, &ind.targets).await?;
                     counts.updated += 1;
-                    events.push(NewEvent { kind: "indicator.updated", entity: "indicator", entity_code: ind.code.to_string(), plan_id: Some(plan_id), before: serde_json::to_string(o).ok(), after: serde_json::to_string(ind).ok() });
+                    events.push(NewEvent {
+                        kind: "indicator.updated",
+                        entity: "indicator",
+                        entity_code: ind.code.to_string(),
+                        plan_id: Some(plan_id),
+                        before: serde_json::to_string(o).ok(),
+                        after: serde_json::to_string(ind).ok(),
+                    });
                 } else {
                     counts.unchanged += 1;
                 }
@@ -621,18 +842,48 @@ async fn import_indicators(
     }
     for (code, (id, archived, o)) in &old {
         if !*archived && !ids.contains_key(code) {
-            exec(txn, "UPDATE indicators SET archived = TRUE WHERE id = $1", vec![(*id).into()]).await?;
+            exec(
+                txn,
+                "UPDATE indicators SET archived = TRUE WHERE id = $1",
+                vec![(*id).into()],
+            )
+            .await?;
             counts.archived += 1;
-            events.push(NewEvent { kind: "indicator.archived", entity: "indicator", entity_code: code.clone(), plan_id: Some(plan_id), before: serde_json::to_string(o).ok(), after: None });
+            events.push(NewEvent {
+                kind: "indicator.archived",
+                entity: "indicator",
+                entity_code: code.clone(),
+                plan_id: Some(plan_id),
+                before: serde_json::to_string(o).ok(),
+                after: None,
+            });
         }
     }
     Ok(ids)
 }
 
-async fn write_targets(txn: &DatabaseTransaction, id: i64, targets: &[IndicatorTarget]) -> Result<()> {
-    exec(txn, "DELETE FROM indicator_targets WHERE indicator_id = $1", vec![id.into()]).await?;
-    let rows = targets.iter().map(|t| vec![id.into(), t.year.into(), t.value.into()]).collect();
-    insert_rows(txn, "indicator_targets", &["indicator_id", "year", "value"], rows).await
+async fn write_targets(
+    txn: &DatabaseTransaction,
+    id: i64,
+    targets: &[IndicatorTarget],
+) -> Result<()> {
+    exec(
+        txn,
+        "DELETE FROM indicator_targets WHERE indicator_id = $1",
+        vec![id.into()],
+    )
+    .await?;
+    let rows = targets
+        .iter()
+        .map(|t| vec![id.into(), t.year.into(), t.value.into()])
+        .collect();
+    insert_rows(
+        txn,
+        "indicator_targets",
+        &["indicator_id", "year", "value"],
+        rows,
+    )
+    .await
 }
 
 struct Refs<'a> {
@@ -658,12 +909,25 @@ async fn import_items(
     counts: &mut SectionCounts,
     events: &mut Vec<NewEvent>,
 ) -> Result<()> {
+    let t = std::time::Instant::now();
     let old: HashMap<String, StoredItem> = crate::items::load_plan_items_stored(txn, plan_id)
         .await?
         .into_iter()
-        .map(|(id, position, archived, item)| (item.code.to_string(), StoredItem { id, position, archived, item }))
+        .map(|(id, position, archived, item)| {
+            (
+                item.code.to_string(),
+                StoredItem {
+                    id,
+                    position,
+                    archived,
+                    item,
+                },
+            )
+        })
         .collect();
-    let next = one(txn, "SELECT COALESCE(MAX(id), 0) AS m FROM items", vec![]).await?.expect("one row");
+    let next = one(txn, "SELECT COALESCE(MAX(id), 0) AS m FROM items", vec![])
+        .await?
+        .expect("one row");
     let mut next_id: i64 = get::<i64>(&next, "m")? + 1;
     let mut ids: HashMap<&str, i64> = HashMap::with_capacity(items.len());
     for it in items {
@@ -678,22 +942,51 @@ async fn import_items(
     }
 
     // New items go in parents-first order so that every parent link points at a written row.
-    let mut new_items: Vec<(usize, &Item)> = items.iter().enumerate().filter(|(_, it)| !old.contains_key(it.code.as_str())).collect();
+    let mut new_items: Vec<(usize, &Item)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| !old.contains_key(it.code.as_str()))
+        .collect();
     let depth = depths(items);
     new_items.sort_by_key(|(pos, it)| (depth[it.code.as_str()], *pos));
     let rows: Vec<Vec<Value>> = new_items
         .iter()
-        .map(|(pos, it)| item_values(plan_id, ids[it.code.as_str()], *pos as i32, it, &ids, refs, now))
+        .map(|(pos, it)| {
+            item_values(
+                plan_id,
+                ids[it.code.as_str()],
+                *pos as i32,
+                it,
+                &ids,
+                refs,
+                now,
+            )
+        })
         .collect::<Result<_>>()?;
+    tracing::debug!(elapsed = ?t.elapsed(), "import: existing items loaded, new rows built");
+    let t = std::time::Instant::now();
     insert_rows(txn, "items", ITEM_COLUMNS, rows).await?;
-    let mut rewrite_links: Vec<(i64, &Item)> = new_items.iter().map(|(_, it)| (ids[it.code.as_str()], *it)).collect();
+    tracing::debug!(elapsed = ?t.elapsed(), "import: new items inserted");
+    let mut rewrite_links: Vec<(i64, &Item)> = new_items
+        .iter()
+        .map(|(_, it)| (ids[it.code.as_str()], *it))
+        .collect();
     for (_, it) in &new_items {
         counts.added += 1;
-        events.push(NewEvent { kind: "item.added", entity: "item", entity_code: it.code.to_string(), plan_id: Some(plan_id), before: None, after: serde_json::to_string(it).ok() });
+        events.push(NewEvent {
+            kind: "item.added",
+            entity: "item",
+            entity_code: it.code.to_string(),
+            plan_id: Some(plan_id),
+            before: None,
+            after: serde_json::to_string(it).ok(),
+        });
     }
 
     for (pos, it) in items.iter().enumerate() {
-        let Some(s) = old.get(it.code.as_str()) else { continue };
+        let Some(s) = old.get(it.code.as_str()) else {
+            continue;
+        };
         if s.item == *it && s.position == pos as i32 && !s.archived {
             counts.unchanged += 1;
             continue;
@@ -701,18 +994,40 @@ async fn import_items(
         let mut v = item_values(plan_id, s.id, pos as i32, it, &ids, refs, now)?;
         // UPDATE ... SET every column but id and plan_id, bump the version, clear archived.
         let last = ITEM_COLUMNS.len() - 1; // "version", bumped below instead
-        let sets: Vec<String> = ITEM_COLUMNS[..last].iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-        let sql = format!("UPDATE items SET {}, archived = FALSE, version = version + 1 WHERE id = $1 AND plan_id = $2", sets.join(", "));
+        let sets: Vec<String> = ITEM_COLUMNS[..last]
+            .iter()
+            .enumerate()
+            .skip(2)
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE items SET {}, archived = FALSE, version = version + 1 WHERE id = $1 AND plan_id = $2",
+            sets.join(", ")
+        );
         v.truncate(last);
         exec(txn, &sql, v).await?;
         if s.item != *it || s.archived {
             counts.updated += 1;
-            events.push(NewEvent { kind: if s.archived { "item.restored" } else { "item.updated" }, entity: "item", entity_code: it.code.to_string(), plan_id: Some(plan_id), before: serde_json::to_string(&s.item).ok(), after: serde_json::to_string(it).ok() });
+            events.push(NewEvent {
+                kind: if s.archived {
+                    "item.restored"
+                } else {
+                    "item.updated"
+                },
+                entity: "item",
+                entity_code: it.code.to_string(),
+                plan_id: Some(plan_id),
+                before: serde_json::to_string(&s.item).ok(),
+                after: serde_json::to_string(it).ok(),
+            });
         } else {
             // Only its place in the file moved.
             counts.unchanged += 1;
         }
-        if s.item.co != it.co || s.item.supports != it.supports || s.item.trajectory != it.trajectory {
+        if s.item.co != it.co
+            || s.item.supports != it.supports
+            || s.item.trajectory != it.trajectory
+        {
             rewrite_links.push((s.id, it));
         }
     }
@@ -723,7 +1038,14 @@ async fn import_items(
         if !s.archived && !present.contains(code.as_str()) {
             archived.push(s.id);
             counts.archived += 1;
-            events.push(NewEvent { kind: "item.archived", entity: "item", entity_code: code.clone(), plan_id: Some(plan_id), before: serde_json::to_string(&s.item).ok(), after: None });
+            events.push(NewEvent {
+                kind: "item.archived",
+                entity: "item",
+                entity_code: code.clone(),
+                plan_id: Some(plan_id),
+                before: serde_json::to_string(&s.item).ok(),
+                after: None,
+            });
         }
     }
     for chunk in archived.chunks(500) {
@@ -732,36 +1054,75 @@ async fn import_items(
     }
 
     // Co-operating units, alignment links and trajectories of new and changed items.
-    let changed: Vec<String> = rewrite_links.iter().filter(|(id, _)| old.values().any(|s| s.id == *id)).map(|(id, _)| id.to_string()).collect();
+    let changed: Vec<String> = rewrite_links
+        .iter()
+        .filter(|(id, _)| old.values().any(|s| s.id == *id))
+        .map(|(id, _)| id.to_string())
+        .collect();
     for chunk in changed.chunks(500) {
         let list = chunk.join(",");
         for t in ["item_co_units", "item_supports", "item_trajectory"] {
-            exec(txn, &format!("DELETE FROM {t} WHERE item_id IN ({list})"), vec![]).await?;
+            exec(
+                txn,
+                &format!("DELETE FROM {t} WHERE item_id IN ({list})"),
+                vec![],
+            )
+            .await?;
         }
     }
+    tracing::debug!("import: updates and archives written");
     let mut co = Vec::new();
     let mut sup = Vec::new();
     let mut traj = Vec::new();
     for (id, it) in &rewrite_links {
         for (i, c) in it.co.iter().enumerate() {
-            co.push(vec![(*id).into(), lookup(refs.units, "unit", c)?.into(), (i as i32).into()]);
+            co.push(vec![
+                (*id).into(),
+                lookup(refs.units, "unit", c)?.into(),
+                (i as i32).into(),
+            ]);
         }
         for (i, s) in it.supports.iter().enumerate() {
-            sup.push(vec![(*id).into(), lookup_str(&ids, "item", s)?.into(), (i as i32).into()]);
+            sup.push(vec![
+                (*id).into(),
+                lookup_str(&ids, "item", s)?.into(),
+                (i as i32).into(),
+            ]);
         }
         for p in &it.trajectory {
             traj.push(vec![(*id).into(), p.date.into(), p.percent.value().into()]);
         }
     }
-    insert_rows(txn, "item_co_units", &["item_id", "unit_id", "position"], co).await?;
-    insert_rows(txn, "item_supports", &["item_id", "target_id", "position"], sup).await?;
-    insert_rows(txn, "item_trajectory", &["item_id", "point_date", "percent"], traj).await?;
+    insert_rows(
+        txn,
+        "item_co_units",
+        &["item_id", "unit_id", "position"],
+        co,
+    )
+    .await?;
+    insert_rows(
+        txn,
+        "item_supports",
+        &["item_id", "target_id", "position"],
+        sup,
+    )
+    .await?;
+    insert_rows(
+        txn,
+        "item_trajectory",
+        &["item_id", "point_date", "percent"],
+        traj,
+    )
+    .await?;
     Ok(())
 }
 
 /// Depth of each item in its tree (roots are 0); the document is validated, so no cycles.
 fn depths(items: &[Item]) -> HashMap<&str, usize> {
-    let parent: HashMap<&str, Option<&str>> = items.iter().map(|i| (i.code.as_str(), i.parent.as_ref().map(|p| p.as_str()))).collect();
+    let parent: HashMap<&str, Option<&str>> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.parent.as_ref().map(|p| p.as_str())))
+        .collect();
     let mut depth: HashMap<&str, usize> = HashMap::with_capacity(items.len());
     for it in items {
         let mut chain = vec![it.code.as_str()];
@@ -781,10 +1142,31 @@ fn depths(items: &[Item]) -> HashMap<&str, usize> {
 }
 
 const ITEM_COLUMNS: &[&str] = &[
-    "id", "plan_id", "position", "code", "kind", "parent_id", "title_zh", "title_en",
-    "description_zh", "description_en", "lead_unit_id", "leader_id", "leader_in_charge_id",
-    "start_date", "due_date", "weight", "public", "source", "target_value", "target_unit",
-    "target_by", "target_indicator_id", "three_ones", "updated_at", "version",
+    "id",
+    "plan_id",
+    "position",
+    "code",
+    "kind",
+    "parent_id",
+    "title_zh",
+    "title_en",
+    "description_zh",
+    "description_en",
+    "lead_unit_id",
+    "leader_id",
+    "leader_in_charge_id",
+    "start_date",
+    "due_date",
+    "weight",
+    "public",
+    "source",
+    "target_value",
+    "target_unit",
+    "target_by",
+    "target_indicator_id",
+    "three_ones",
+    "updated_at",
+    "version",
 ];
 
 fn item_values(
@@ -796,10 +1178,27 @@ fn item_values(
     refs: &Refs<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>> {
-    let unit = |c: &Option<Code>| c.as_ref().map(|c| lookup(refs.units, "unit", c)).transpose();
-    let person = |c: &Option<Code>| c.as_ref().map(|c| lookup(refs.people, "person", c)).transpose();
-    let parent = it.parent.as_ref().map(|p| lookup_str(ids, "item", p)).transpose()?;
-    let indicator = it.target.as_ref().and_then(|t| t.indicator.as_ref()).map(|c| lookup(refs.indicators, "indicator", c)).transpose()?;
+    let unit = |c: &Option<Code>| {
+        c.as_ref()
+            .map(|c| lookup(refs.units, "unit", c))
+            .transpose()
+    };
+    let person = |c: &Option<Code>| {
+        c.as_ref()
+            .map(|c| lookup(refs.people, "person", c))
+            .transpose()
+    };
+    let parent = it
+        .parent
+        .as_ref()
+        .map(|p| lookup_str(ids, "item", p))
+        .transpose()?;
+    let indicator = it
+        .target
+        .as_ref()
+        .and_then(|t| t.indicator.as_ref())
+        .map(|c| lookup(refs.indicators, "indicator", c))
+        .transpose()?;
     let t = it.target.as_ref();
     Ok(vec![
         id.into(),
@@ -833,15 +1232,24 @@ fn item_values(
 /// Resolves a code the document refers to. Documents are validated before import, so a miss
 /// means a caller skipped validation: refuse the import rather than write a dangling link.
 fn lookup(map: &HashMap<String, i64>, what: &str, code: &Code) -> Result<i64> {
-    map.get(code.as_str()).copied().ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
+    map.get(code.as_str())
+        .copied()
+        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
 }
 
 fn lookup_str(map: &HashMap<&str, i64>, what: &str, code: &Code) -> Result<i64> {
-    map.get(code.as_str()).copied().ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
+    map.get(code.as_str())
+        .copied()
+        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} `{code}`")))
 }
 
 /// Multi-row inserts in batches that stay under both backends' limit on bound parameters.
-pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+pub(crate) async fn insert_rows<C: ConnectionTrait>(
+    c: &C,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -849,7 +1257,8 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &str, columns:
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut q = Query::insert();
-        q.into_table(Alias::new(table)).columns(columns.iter().map(|c| Alias::new(*c)));
+        q.into_table(Alias::new(table))
+            .columns(columns.iter().map(|c| Alias::new(*c)));
         for row in rows.by_ref().take(per) {
             q.values_panic(row.into_iter().map(SimpleExpr::Value));
         }
@@ -860,7 +1269,10 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(c: &C, table: &str, columns:
 
 // Helpers shared with items.rs for building domain items from rows.
 pub(crate) fn text(r: &sea_orm::QueryResult, base: &str) -> Result<Text> {
-    Ok(Text::new(get::<String>(r, &format!("{base}_zh"))?, get::<String>(r, &format!("{base}_en"))?))
+    Ok(Text::new(
+        get::<String>(r, &format!("{base}_zh"))?,
+        get::<String>(r, &format!("{base}_en"))?,
+    ))
 }
 
 pub(crate) fn target(r: &sea_orm::QueryResult) -> Result<Option<Target>> {
@@ -881,5 +1293,8 @@ pub(crate) fn weight(v: f64) -> Result<Weight> {
 }
 
 pub(crate) fn point(date: NaiveDate, percent: f64) -> Result<TrajectoryPoint> {
-    Ok(TrajectoryPoint { date, percent: Percent::new(percent).map_err(|e| StoreError::Invalid(e.to_string()))? })
+    Ok(TrajectoryPoint {
+        date,
+        percent: Percent::new(percent).map_err(|e| StoreError::Invalid(e.to_string()))?,
+    })
 }

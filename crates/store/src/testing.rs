@@ -23,21 +23,41 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temporary folder");
         let url = DatabaseUrl::in_data_dir(dir.path());
         let store = Store::open(&url).await.expect("open SQLite");
-        TestDb { store, url, _dir: Some(dir), pg: None }
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            pg: None,
+        }
     }
 
     /// A new, empty PostgreSQL database, or `None` when no server is configured.
     pub async fn postgres() -> Option<TestDb> {
         let admin = std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())?;
         static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!("tuijin_t_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
-        let conn = Database::connect(&admin).await.expect("connect to the test PostgreSQL");
-        conn.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE (the role needs CREATEDB)");
+        let name = format!(
+            "tuijin_t_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let conn = Database::connect(&admin)
+            .await
+            .expect("connect to the test PostgreSQL");
+        conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("CREATE DATABASE (the role needs CREATEDB)");
         conn.close().await.ok();
-        let (base, _) = admin.rsplit_once('/').expect("a database URL ends in /dbname");
+        let (base, _) = admin
+            .rsplit_once('/')
+            .expect("a database URL ends in /dbname");
         let url = DatabaseUrl::parse(&format!("{base}/{name}")).expect("postgres url");
         let store = Store::open(&url).await.expect("open PostgreSQL");
-        Some(TestDb { store, url, _dir: None, pg: Some((admin, name)) })
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
     }
 
     /// Every backend available here: SQLite always, PostgreSQL when configured.
@@ -60,10 +80,17 @@ impl Drop for TestDb {
         if let Some((admin, name)) = self.pg.take() {
             // Drop runs outside async code: use a short-lived runtime on its own thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async move {
                     let conn = Database::connect(&admin).await.ok()?;
-                    conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
+                    conn.execute_unprepared(&format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    ))
+                    .await
+                    .ok()?;
                     conn.close().await.ok()
                 })
             })

@@ -31,7 +31,10 @@ impl DatabaseUrl {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(s.to_string()));
         }
-        if let Some(rest) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+        if let Some(rest) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or(rest);
             if path.is_empty() {
                 return Err(UrlError::Empty);
@@ -79,9 +82,18 @@ mod tests {
 
     #[test]
     fn schemes() {
-        assert_eq!(DatabaseUrl::parse("sqlite://x/t.db"), Ok(DatabaseUrl::Sqlite("x/t.db".into())));
-        assert!(matches!(DatabaseUrl::parse("postgres://u:p@h/d"), Ok(DatabaseUrl::Postgres(_))));
-        assert_eq!(DatabaseUrl::parse("mysql://h/d"), Err(UrlError::Scheme("mysql".into())));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x/t.db"),
+            Ok(DatabaseUrl::Sqlite("x/t.db".into()))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u:p@h/d"),
+            Ok(DatabaseUrl::Postgres(_))
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("mysql://h/d"),
+            Err(UrlError::Scheme("mysql".into()))
+        );
         assert_eq!(DatabaseUrl::parse(" "), Err(UrlError::Empty));
     }
 

@@ -5,12 +5,13 @@ use chrono::{TimeZone, Utc};
 use tuijin_core::{Code, ItemKind, PlanDocument, Text};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
-use tuijin_store::{
-    DirectoryStore, EventStore, ItemFilter, ItemStore, PlanStore, StoreError,
-};
+use tuijin_store::{DirectoryStore, EventStore, ItemFilter, ItemStore, PlanStore, StoreError};
 
 fn small() -> PlanDocument {
-    let path = format!("{}/../../tests/fixtures/small.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/fixtures/small.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -28,9 +29,15 @@ async fn import_then_read() {
         let s = &db.store;
         let sum = s.import_plan(&small(), "test", now()).await.unwrap();
         assert!(sum.plan_created, "{}", db.label());
-        assert_eq!((sum.items.added, sum.units.added, sum.indicators.added), (4, 3, 1));
+        assert_eq!(
+            (sum.items.added, sum.units.added, sum.indicators.added),
+            (4, 3, 1)
+        );
 
-        let f = ItemFilter { kind: Some(ItemKind::Project), ..Default::default() };
+        let f = ItemFilter {
+            kind: Some(ItemKind::Project),
+            ..Default::default()
+        };
         let page = s.list_items(&f, 50, None).await.unwrap();
         let codes: Vec<&str> = page.items.iter().map(|r| r.item.code.as_str()).collect();
         assert_eq!(codes, ["E1", "E1.1"], "{}", db.label());
@@ -50,14 +57,33 @@ async fn import_then_read() {
         let (_, inc) = s.links("demo-small", "P1").await.unwrap();
         assert_eq!(inc[0].code, code("E1"));
 
-        let by_unit = ItemFilter { unit: Some("ZDQ".into()), ..Default::default() };
-        assert_eq!(s.list_items(&by_unit, 50, None).await.unwrap().items.len(), 1);
-        let roots = ItemFilter { parent: Some(String::new()), ..Default::default() };
+        let by_unit = ItemFilter {
+            unit: Some("ZDQ".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_items(&by_unit, 50, None).await.unwrap().items.len(),
+            1
+        );
+        let roots = ItemFilter {
+            parent: Some(String::new()),
+            ..Default::default()
+        };
         assert_eq!(s.list_items(&roots, 50, None).await.unwrap().items.len(), 2);
 
         let units = s.list_units().await.unwrap();
-        assert_eq!(units.iter().find(|u| u.unit.code.as_str() == "JTW").unwrap().lead_count, 3);
-        assert_eq!(s.list_indicators("demo-small").await.unwrap()[0].targets[0].year, 2020);
+        assert_eq!(
+            units
+                .iter()
+                .find(|u| u.unit.code.as_str() == "JTW")
+                .unwrap()
+                .lead_count,
+            3
+        );
+        assert_eq!(
+            s.list_indicators("demo-small").await.unwrap()[0].targets[0].year,
+            2020
+        );
 
         let missing = s.get_item("demo-small", "nope").await;
         assert!(matches!(missing, Err(StoreError::NotFound(_))));
@@ -72,11 +98,20 @@ async fn export_round_trip_leaves_the_database_unchanged() {
         s.import_plan(&doc, "test", now()).await.unwrap();
         let exported = s.export_plan("demo-small").await.unwrap();
         assert_eq!(exported, doc, "{}", db.label());
-        let before = s.list_items(&ItemFilter::default(), 100, None).await.unwrap();
+        let before = s
+            .list_items(&ItemFilter::default(), 100, None)
+            .await
+            .unwrap();
         let sum = s.import_plan(&exported, "test", now()).await.unwrap();
-        assert_eq!(sum.items.changed() + sum.units.changed() + sum.indicators.changed(), 0);
+        assert_eq!(
+            sum.items.changed() + sum.units.changed() + sum.indicators.changed(),
+            0
+        );
         assert!(!sum.plan_updated);
-        let after = s.list_items(&ItemFilter::default(), 100, None).await.unwrap();
+        let after = s
+            .list_items(&ItemFilter::default(), 100, None)
+            .await
+            .unwrap();
         assert_eq!(before, after, "{}", db.label());
         assert_eq!(s.export_plan("demo-small").await.unwrap(), exported);
     }
@@ -91,17 +126,34 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
 
         let mut changed = doc.clone();
         changed.items.retain(|i| i.code.as_str() != "E1.2");
-        changed.items[1].title = Text::new("畅通郑州工程（修订）", "Smooth-Flowing Zhengzhou (revised)");
+        changed.items[1].title =
+            Text::new("畅通郑州工程（修订）", "Smooth-Flowing Zhengzhou (revised)");
         let mut extra = changed.items[2].clone();
         extra.code = code("E1.3");
         extra.target = None;
         changed.items.push(extra);
         let sum = s.import_plan(&changed, "office", now()).await.unwrap();
-        assert_eq!((sum.items.added, sum.items.updated, sum.items.archived, sum.items.unchanged), (1, 1, 1, 2), "{}", db.label());
-        assert_eq!(s.export_plan("demo-small").await.unwrap().items, changed.items);
+        assert_eq!(
+            (
+                sum.items.added,
+                sum.items.updated,
+                sum.items.archived,
+                sum.items.unchanged
+            ),
+            (1, 1, 1, 2),
+            "{}",
+            db.label()
+        );
+        assert_eq!(
+            s.export_plan("demo-small").await.unwrap().items,
+            changed.items
+        );
 
         let archived = s.get_item("demo-small", "E1.2").await.unwrap();
-        assert!(archived.archived, "dropped items are archived, never deleted");
+        assert!(
+            archived.archived,
+            "dropped items are archived, never deleted"
+        );
         let e1 = s.get_item("demo-small", "E1").await.unwrap();
         assert_eq!(e1.version, 2);
 
@@ -129,7 +181,12 @@ async fn a_refused_import_changes_nothing() {
         bad.items[3].lead = Some(code("NOWHERE"));
         let err = s.import_plan(&bad, "test", now()).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
-        assert_eq!(s.export_plan("demo-small").await.unwrap(), doc, "{}", db.label());
+        assert_eq!(
+            s.export_plan("demo-small").await.unwrap(),
+            doc,
+            "{}",
+            db.label()
+        );
     }
 }
 
@@ -141,7 +198,10 @@ async fn pagination_walks_every_item_once() {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = s.list_items(&ItemFilter::default(), 3, cursor.as_deref()).await.unwrap();
+            let page = s
+                .list_items(&ItemFilter::default(), 3, cursor.as_deref())
+                .await
+                .unwrap();
             seen.extend(page.items.iter().map(|r| r.item.code.to_string()));
             match page.next_cursor {
                 Some(c) => cursor = Some(c),
@@ -149,7 +209,9 @@ async fn pagination_walks_every_item_once() {
             }
         }
         assert_eq!(seen, ["P1", "E1", "E1.1", "E1.2"], "{}", db.label());
-        let bad = s.list_items(&ItemFilter::default(), 3, Some("garbage!")).await;
+        let bad = s
+            .list_items(&ItemFilter::default(), 3, Some("garbage!"))
+            .await;
         assert!(matches!(bad, Err(StoreError::Invalid(_))));
     }
 }
@@ -158,7 +220,11 @@ async fn pagination_walks_every_item_once() {
 async fn migrations_are_recorded() {
     let dbs = TestDb::all().await;
     if std::env::var(tuijin_store::testing::PG_ENV).is_ok_and(|v| !v.is_empty()) {
-        assert_eq!(dbs.len(), 2, "PostgreSQL is configured, so both backends must run");
+        assert_eq!(
+            dbs.len(),
+            2,
+            "PostgreSQL is configured, so both backends must run"
+        );
     }
     for db in dbs {
         let names = db.store.applied_migrations().await.unwrap();

@@ -59,7 +59,12 @@ impl IntoResponse for ApiError {
             detail,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            json,
+        )
+            .into_response()
     }
 }
 

@@ -16,7 +16,10 @@ pub struct TextView {
 
 impl From<&Text> for TextView {
     fn from(t: &Text) -> Self {
-        TextView { zh: t.zh.clone(), en: t.en.clone() }
+        TextView {
+            zh: t.zh.clone(),
+            en: t.en.clone(),
+        }
     }
 }
 
@@ -81,7 +84,10 @@ impl From<&PlanRecord> for PlanView {
                 .collect(),
             levels: tuijin_core::ItemKind::ALL
                 .iter()
-                .map(|k| LevelView { kind: k.as_str().into(), label: (&p.level_label(*k)).into() })
+                .map(|k| LevelView {
+                    kind: k.as_str().into(),
+                    label: (&p.level_label(*k)).into(),
+                })
                 .collect(),
             item_count: r.item_count,
             version: r.version,
@@ -167,7 +173,10 @@ impl From<&ItemRecord> for ItemView {
             trajectory: i
                 .trajectory
                 .iter()
-                .map(|p| TrajectoryPointView { date: p.date, percent: p.percent.value() })
+                .map(|p| TrajectoryPointView {
+                    date: p.date,
+                    percent: p.percent.value(),
+                })
                 .collect(),
             three_ones: i.three_ones,
             child_count: r.child_count,
@@ -186,7 +195,11 @@ pub struct LinkView {
 
 impl From<&LinkRecord> for LinkView {
     fn from(l: &LinkRecord) -> Self {
-        LinkView { code: l.code.to_string(), kind: l.kind.as_str().into(), title: (&l.title).into() }
+        LinkView {
+            code: l.code.to_string(),
+            kind: l.kind.as_str().into(),
+            title: (&l.title).into(),
+        }
     }
 }
 
@@ -254,7 +267,14 @@ impl From<&Indicator> for IndicatorView {
             frequency: i.frequency.as_str().into(),
             baseline: i.baseline,
             baseline_year: i.baseline_year,
-            targets: i.targets.iter().map(|t| IndicatorTargetView { year: t.year, value: t.value }).collect(),
+            targets: i
+                .targets
+                .iter()
+                .map(|t| IndicatorTargetView {
+                    year: t.year,
+                    value: t.value,
+                })
+                .collect(),
             owner: i.owner.as_ref().map(|c| c.to_string()),
             scope: i.scope.clone(),
             public: i.public,

@@ -17,33 +17,63 @@ struct TestApp {
 
 impl TestApp {
     async fn all() -> Vec<TestApp> {
-        let path = format!("{}/../../tests/fixtures/small.toml", env!("CARGO_MANIFEST_DIR"));
-        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
+        let path = format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
+            .unwrap();
         let mut out = Vec::new();
         for db in TestDb::all().await {
-            db.store.import_plan(&doc, "test", Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()).await.unwrap();
+            db.store
+                .import_plan(
+                    &doc,
+                    "test",
+                    Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+                )
+                .await
+                .unwrap();
             let state = AppState {
                 store: db.store.clone(),
                 clock: Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
                 demo: true,
             };
-            out.push(TestApp { app: router(state), db });
+            out.push(TestApp {
+                app: router(state),
+                db,
+            });
         }
         out
     }
 
     async fn get(&self, uri: &str) -> (StatusCode, String, Value) {
-        let res = self.app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let res = self
+            .app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         let status = res.status();
-        let ctype = res.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+        let ctype = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
+            .await
+            .unwrap();
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, ctype, json)
     }
 }
 
 fn codes(v: &Value) -> Vec<String> {
-    v["items"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect()
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -80,7 +110,9 @@ async fn items_filter_by_kind_unit_parent_and_page() {
         let (_, _, p1) = t.get("/api/v1/items?limit=3").await;
         assert_eq!(codes(&p1).len(), 3);
         let cursor = p1["next_cursor"].as_str().unwrap();
-        let (_, _, p2) = t.get(&format!("/api/v1/items?limit=3&cursor={cursor}")).await;
+        let (_, _, p2) = t
+            .get(&format!("/api/v1/items?limit=3&cursor={cursor}"))
+            .await;
         assert_eq!(codes(&p2), ["E1.2"]);
         assert!(p2["next_cursor"].is_null());
     }
@@ -95,7 +127,10 @@ async fn one_item_with_children_links_and_provenance() {
         assert_eq!(v["children"].as_array().unwrap().len(), 2);
         assert_eq!(v["supports"][0]["code"], "P1");
         let (_, _, v) = t.get("/api/v1/plans/demo-small/items/E1.1").await;
-        assert_eq!(v["item"]["source"], "确保2020年全市建成运营地铁里程超过300公里");
+        assert_eq!(
+            v["item"]["source"],
+            "确保2020年全市建成运营地铁里程超过300公里"
+        );
         assert_eq!(v["item"]["target"]["value"], 300.0);
         let (_, _, v) = t.get("/api/v1/plans/demo-small/items/P1").await;
         assert_eq!(v["supported_by"][0]["code"], "E1");
@@ -112,7 +147,12 @@ async fn plans_units_indicators_and_spec() {
         assert_eq!(v["items"][0]["item_count"], 4);
         let (_, _, v) = t.get("/api/v1/plans/demo-small").await;
         assert_eq!(v["stages"][0]["code"], "S2020");
-        let project = v["levels"].as_array().unwrap().iter().find(|l| l["kind"] == "project").unwrap();
+        let project = v["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["kind"] == "project")
+            .unwrap();
         assert_eq!(project["label"]["zh"], "支撑性工程");
         let (_, _, v) = t.get("/api/v1/units").await;
         assert_eq!(v["items"].as_array().unwrap().len(), 3);
@@ -120,8 +160,16 @@ async fn plans_units_indicators_and_spec() {
         assert_eq!(v["items"][0]["targets"][0]["value"], 300.0);
         let (s, _, spec) = t.get("/api/v1/openapi.json").await;
         assert_eq!(s, StatusCode::OK);
-        for path in ["/api/v1/items", "/api/v1/plans/{plan}/items/{code}", "/api/v1/units", "/healthz"] {
-            assert!(spec["paths"].get(path).is_some(), "{path} missing from the spec");
+        for path in [
+            "/api/v1/items",
+            "/api/v1/plans/{plan}/items/{code}",
+            "/api/v1/units",
+            "/healthz",
+        ] {
+            assert!(
+                spec["paths"].get(path).is_some(),
+                "{path} missing from the spec"
+            );
         }
     }
 }

@@ -49,7 +49,10 @@ impl PlanFileErrors {
                 (Some(path), None) => format!(" [{path}]"),
                 _ => String::new(),
             };
-            s.push_str(&format!("{}:{}:{}: {msg}{at}\n", self.file, p.line, p.column));
+            s.push_str(&format!(
+                "{}:{}:{}: {msg}{at}\n",
+                self.file, p.line, p.column
+            ));
         }
         s
     }

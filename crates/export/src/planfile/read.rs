@@ -15,40 +15,103 @@ use tuijin_core::{
 
 use super::{Located, PlanFileErrors, line_column, path_string};
 
-const TOP: &[&str] = &["plan", "stage", "level", "unit", "person", "item", "indicator"];
+const TOP: &[&str] = &[
+    "plan",
+    "stage",
+    "level",
+    "unit",
+    "person",
+    "item",
+    "indicator",
+];
 const PLAN: &[&str] = &[
-    "code", "title", "title_en", "description", "description_en", "timezone", "cadence", "start",
-    "end", "source", "thresholds",
+    "code",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "timezone",
+    "cadence",
+    "start",
+    "end",
+    "source",
+    "thresholds",
 ];
 const SOURCE: &[&str] = &["title", "title_en", "date", "occasion", "occasion_en"];
 const THRESHOLDS: &[&str] = &["at_risk", "off_track"];
-const STAGE: &[&str] = &["code", "title", "title_en", "description", "description_en", "end"];
+const STAGE: &[&str] = &[
+    "code",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "end",
+];
 const LEVEL: &[&str] = &["kind", "label", "label_en"];
 const UNIT: &[&str] = &["code", "name", "name_en", "kind", "parent", "assumed"];
-const PERSON: &[&str] = &["code", "name", "name_en", "post", "post_en", "unit", "assumed"];
+const PERSON: &[&str] = &[
+    "code", "name", "name_en", "post", "post_en", "unit", "assumed",
+];
 const ITEM: &[&str] = &[
-    "code", "kind", "parent", "title", "title_en", "description", "description_en", "lead", "co",
-    "leader", "leader_in_charge", "start", "due", "weight", "public", "supports", "source",
-    "trajectory", "target", "three_ones",
+    "code",
+    "kind",
+    "parent",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "lead",
+    "co",
+    "leader",
+    "leader_in_charge",
+    "start",
+    "due",
+    "weight",
+    "public",
+    "supports",
+    "source",
+    "trajectory",
+    "target",
+    "three_ones",
 ];
 const TRAJECTORY: &[&str] = &["date", "percent"];
 const TARGET: &[&str] = &["value", "unit", "by", "indicator"];
 const INDICATOR: &[&str] = &[
-    "code", "name", "name_en", "unit", "direction", "frequency", "baseline", "baseline_year",
-    "targets", "owner", "scope", "public",
+    "code",
+    "name",
+    "name_en",
+    "unit",
+    "direction",
+    "frequency",
+    "baseline",
+    "baseline_year",
+    "targets",
+    "owner",
+    "scope",
+    "public",
 ];
 const INDICATOR_TARGET: &[&str] = &["year", "value"];
 
 /// Reads and validates a plan file. `file` is the name used in messages.
 pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> {
-    let mut r = Reader { src, spans: HashMap::new(), problems: Vec::new(), codes: HashMap::new(), unbuilt: HashSet::new() };
+    let mut r = Reader {
+        src,
+        spans: HashMap::new(),
+        problems: Vec::new(),
+        codes: HashMap::new(),
+        unbuilt: HashSet::new(),
+    };
     let root = match DeTable::parse(src) {
         Ok(t) => t,
         Err(e) => {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
             let message = e.message().trim().to_string();
-            r.problems.push(r.located(offset, None, ProblemKind::Syntax { message }));
-            return Err(PlanFileErrors { file: file.to_string(), problems: r.problems });
+            r.problems
+                .push(r.located(offset, None, ProblemKind::Syntax { message }));
+            return Err(PlanFileErrors {
+                file: file.to_string(),
+                problems: r.problems,
+            });
         }
     };
     let doc = r.document(root.get_ref(), root.span());
@@ -82,7 +145,10 @@ pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> 
     problems.sort_by_key(|p| (p.line, p.column));
     match doc {
         Some(doc) if problems.is_empty() => Ok(doc),
-        _ => Err(PlanFileErrors { file: file.to_string(), problems }),
+        _ => Err(PlanFileErrors {
+            file: file.to_string(),
+            problems,
+        }),
     }
 }
 
@@ -93,7 +159,12 @@ fn r_locate(
 ) -> (usize, Option<String>) {
     let offset = spans
         .get(path)
-        .or_else(|| spans.get(&FieldPath { index: None, ..path.clone() }))
+        .or_else(|| {
+            spans.get(&FieldPath {
+                index: None,
+                ..path.clone()
+            })
+        })
         .or_else(|| {
             // `target.indicator` and the like: fall back to the outer field.
             let outer = path.field.split('.').next().unwrap_or_default();
@@ -145,19 +216,35 @@ impl<'s> Reader<'s> {
     }
 
     fn document(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<PlanDocument> {
-        let top = Fields { table: root, section: Section::Plan, prefix: String::new() };
+        let top = Fields {
+            table: root,
+            section: Section::Plan,
+            prefix: String::new(),
+        };
         for (k, v) in root {
             if !TOP.contains(&k.get_ref().as_ref()) {
-                let kind = ProblemKind::UnknownField { field: k.get_ref().to_string(), expected: TOP.to_vec() };
-                self.problem(k.span().start, FieldPath::new(Section::Plan, k.get_ref().to_string()), kind);
+                let kind = ProblemKind::UnknownField {
+                    field: k.get_ref().to_string(),
+                    expected: TOP.to_vec(),
+                };
+                self.problem(
+                    k.span().start,
+                    FieldPath::new(Section::Plan, k.get_ref().to_string()),
+                    kind,
+                );
                 let _ = v;
             }
         }
         let plan = match root.get("plan") {
             Some(v) => match v.get_ref().as_table() {
                 Some(t) => {
-                    self.spans.insert(FieldPath::new(Section::Plan, ""), v.span().start);
-                    self.plan(&Fields { table: t, section: Section::Plan, prefix: String::new() })
+                    self.spans
+                        .insert(FieldPath::new(Section::Plan, ""), v.span().start);
+                    self.plan(&Fields {
+                        table: t,
+                        section: Section::Plan,
+                        prefix: String::new(),
+                    })
                 }
                 None => {
                     self.wrong_type(&top, "plan", v, "table");
@@ -165,7 +252,13 @@ impl<'s> Reader<'s> {
                 }
             },
             None => {
-                self.problem(span.start, FieldPath::new(Section::Plan, "plan"), ProblemKind::MissingField { field: "[plan]".into() });
+                self.problem(
+                    span.start,
+                    FieldPath::new(Section::Plan, "plan"),
+                    ProblemKind::MissingField {
+                        field: "[plan]".into(),
+                    },
+                );
                 None
             }
         };
@@ -174,11 +267,23 @@ impl<'s> Reader<'s> {
         let units = self.list(&top, "unit", Section::Unit, UNIT, Self::unit);
         let people = self.list(&top, "person", Section::Person, PERSON, Self::person);
         let items = self.list(&top, "item", Section::Item, ITEM, Self::item);
-        let indicators = self.list(&top, "indicator", Section::Indicator, INDICATOR, Self::indicator);
+        let indicators = self.list(
+            &top,
+            "indicator",
+            Section::Indicator,
+            INDICATOR,
+            Self::indicator,
+        );
         let mut plan = plan?;
         plan.stages = stages?;
         plan.levels = levels?;
-        Some(PlanDocument { plan, units: units?, people: people?, items: items?, indicators: indicators? })
+        Some(PlanDocument {
+            plan,
+            units: units?,
+            people: people?,
+            items: items?,
+            indicators: indicators?,
+        })
     }
 
     /// Reads an array of tables; returns `None` if any entry failed to read (its problems are
@@ -191,7 +296,9 @@ impl<'s> Reader<'s> {
         allowed: &'static [&'static str],
         read: fn(&mut Self, &Fields<'_, '_>) -> Option<T>,
     ) -> Option<Vec<T>> {
-        let Some(v) = top.table.get(key) else { return Some(Vec::new()) };
+        let Some(v) = top.table.get(key) else {
+            return Some(Vec::new());
+        };
         let Some(arr) = v.get_ref().as_array() else {
             self.wrong_type(top, key, v, "array of tables ([[...]])");
             return None;
@@ -200,16 +307,28 @@ impl<'s> Reader<'s> {
         let mut ok = true;
         for (i, entry) in arr.iter().enumerate() {
             let sec = section(i);
-            self.spans.insert(FieldPath::new(sec, ""), entry.span().start);
+            self.spans
+                .insert(FieldPath::new(sec, ""), entry.span().start);
             let Some(t) = entry.get_ref().as_table() else {
-                self.problem(entry.span().start, FieldPath::new(sec, ""), ProblemKind::WrongType { expected: "table", found: entry.get_ref().type_str().into() });
+                self.problem(
+                    entry.span().start,
+                    FieldPath::new(sec, ""),
+                    ProblemKind::WrongType {
+                        expected: "table",
+                        found: entry.get_ref().type_str().into(),
+                    },
+                );
                 ok = false;
                 continue;
             };
             if let Some(code) = t.get("code").and_then(|c| c.get_ref().as_str()) {
                 self.codes.insert(sec, code.to_string());
             }
-            let f = Fields { table: t, section: sec, prefix: String::new() };
+            let f = Fields {
+                table: t,
+                section: sec,
+                prefix: String::new(),
+            };
             self.unknown_fields(&f, allowed);
             match read(self, &f) {
                 Some(x) => out.push(x),
@@ -228,28 +347,61 @@ impl<'s> Reader<'s> {
             let name = k.get_ref().as_ref();
             if !allowed.contains(&name) {
                 let path = FieldPath::new(f.section, format!("{}{name}", f.prefix));
-                self.problem(k.span().start, path, ProblemKind::UnknownField { field: name.to_string(), expected: allowed.to_vec() });
+                self.problem(
+                    k.span().start,
+                    path,
+                    ProblemKind::UnknownField {
+                        field: name.to_string(),
+                        expected: allowed.to_vec(),
+                    },
+                );
             }
         }
     }
 
-    fn wrong_type(&mut self, f: &Fields<'_, '_>, key: &str, v: Val<'_, '_>, expected: &'static str) {
+    fn wrong_type(
+        &mut self,
+        f: &Fields<'_, '_>,
+        key: &str,
+        v: Val<'_, '_>,
+        expected: &'static str,
+    ) {
         let path = FieldPath::new(f.section, format!("{}{key}", f.prefix));
-        self.problem(v.span().start, path, ProblemKind::WrongType { expected, found: v.get_ref().type_str().into() });
+        self.problem(
+            v.span().start,
+            path,
+            ProblemKind::WrongType {
+                expected,
+                found: v.get_ref().type_str().into(),
+            },
+        );
     }
 
     /// Looks a field up and records where it is.
     fn get<'t, 'i>(&mut self, f: &Fields<'t, 'i>, key: &str) -> Option<Val<'t, 'i>> {
         let v = f.table.get(key)?;
-        self.spans.insert(FieldPath::new(f.section, format!("{}{key}", f.prefix)), v.span().start);
+        self.spans.insert(
+            FieldPath::new(f.section, format!("{}{key}", f.prefix)),
+            v.span().start,
+        );
         Some(v)
     }
 
     fn required<'t, 'i>(&mut self, f: &Fields<'t, 'i>, key: &str) -> Option<Val<'t, 'i>> {
         let v = self.get(f, key);
         if v.is_none() {
-            let offset = self.spans.get(&FieldPath::new(f.section, "")).copied().unwrap_or(0);
-            self.problem(offset, FieldPath::new(f.section, format!("{}{key}", f.prefix)), ProblemKind::MissingField { field: format!("{}{key}", f.prefix) });
+            let offset = self
+                .spans
+                .get(&FieldPath::new(f.section, ""))
+                .copied()
+                .unwrap_or(0);
+            self.problem(
+                offset,
+                FieldPath::new(f.section, format!("{}{key}", f.prefix)),
+                ProblemKind::MissingField {
+                    field: format!("{}{key}", f.prefix),
+                },
+            );
         }
         v
     }
@@ -284,18 +436,41 @@ impl<'s> Reader<'s> {
         Text { zh, en }
     }
 
-    fn code_of(&mut self, f: &Fields<'_, '_>, key: &str, v: Val<'_, '_>, index: Option<usize>) -> Option<Code> {
-        let path = FieldPath { section: f.section, field: format!("{}{key}", f.prefix), index };
+    fn code_of(
+        &mut self,
+        f: &Fields<'_, '_>,
+        key: &str,
+        v: Val<'_, '_>,
+        index: Option<usize>,
+    ) -> Option<Code> {
+        let path = FieldPath {
+            section: f.section,
+            field: format!("{}{key}", f.prefix),
+            index,
+        };
         match v.get_ref().as_str() {
             Some(s) => match Code::parse(s) {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    self.problem(v.span().start, path, ProblemKind::BadValue { message: format!("`{s}`: {e}") });
+                    self.problem(
+                        v.span().start,
+                        path,
+                        ProblemKind::BadValue {
+                            message: format!("`{s}`: {e}"),
+                        },
+                    );
                     None
                 }
             },
             None => {
-                self.problem(v.span().start, path, ProblemKind::WrongType { expected: "string (a code)", found: v.get_ref().type_str().into() });
+                self.problem(
+                    v.span().start,
+                    path,
+                    ProblemKind::WrongType {
+                        expected: "string (a code)",
+                        found: v.get_ref().type_str().into(),
+                    },
+                );
                 None
             }
         }
@@ -319,7 +494,9 @@ impl<'s> Reader<'s> {
     }
 
     fn code_list(&mut self, f: &Fields<'_, '_>, key: &str, ok: &mut bool) -> Vec<Code> {
-        let Some(v) = self.get(f, key) else { return Vec::new() };
+        let Some(v) = self.get(f, key) else {
+            return Vec::new();
+        };
         let Some(arr) = v.get_ref().as_array() else {
             self.wrong_type(f, key, v, "array of codes");
             *ok = false;
@@ -327,7 +504,10 @@ impl<'s> Reader<'s> {
         };
         let mut out = Vec::new();
         for (i, e) in arr.iter().enumerate() {
-            self.spans.insert(FieldPath::at(f.section, format!("{}{key}", f.prefix), i), e.span().start);
+            self.spans.insert(
+                FieldPath::at(f.section, format!("{}{key}", f.prefix), i),
+                e.span().start,
+            );
             match self.code_of(f, key, e, Some(i)) {
                 Some(c) => out.push(c),
                 None => *ok = false,
@@ -342,14 +522,27 @@ impl<'s> Reader<'s> {
             DeValue::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
             DeValue::String(s) => s.to_string(),
             other => {
-                self.problem(v.span().start, path, ProblemKind::WrongType { expected: "date (YYYY-MM-DD)", found: other.type_str().into() });
+                self.problem(
+                    v.span().start,
+                    path,
+                    ProblemKind::WrongType {
+                        expected: "date (YYYY-MM-DD)",
+                        found: other.type_str().into(),
+                    },
+                );
                 return None;
             }
         };
         match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.problem(v.span().start, path, ProblemKind::BadValue { message: format!("`{text}` is not a date; write YYYY-MM-DD") });
+                self.problem(
+                    v.span().start,
+                    path,
+                    ProblemKind::BadValue {
+                        message: format!("`{text}` is not a date; write YYYY-MM-DD"),
+                    },
+                );
                 None
             }
         }
@@ -374,7 +567,9 @@ impl<'s> Reader<'s> {
 
     fn number_of(&mut self, f: &Fields<'_, '_>, key: &str, v: Val<'_, '_>) -> Option<f64> {
         let n = match v.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok().map(|i| i as f64),
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|i| i as f64),
             DeValue::Float(x) => x.as_str().replace('_', "").parse::<f64>().ok(),
             _ => None,
         };
@@ -394,7 +589,11 @@ impl<'s> Reader<'s> {
     fn opt_year(&mut self, f: &Fields<'_, '_>, key: &str, ok: &mut bool) -> Option<i32> {
         let v = self.get(f, key)?;
         let y = match v.get_ref() {
-            DeValue::Integer(i) => i.as_str().parse::<i32>().ok().filter(|y| (1900..=2200).contains(y)),
+            DeValue::Integer(i) => i
+                .as_str()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y)),
             _ => None,
         };
         if y.is_none() {
@@ -418,8 +617,20 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn choice<T>(&mut self, f: &Fields<'_, '_>, key: &str, parse: fn(&str) -> Option<T>, names: &[&str], required: bool, ok: &mut bool) -> Option<T> {
-        let v = if required { self.required(f, key) } else { self.get(f, key) };
+    fn choice<T>(
+        &mut self,
+        f: &Fields<'_, '_>,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        names: &[&str],
+        required: bool,
+        ok: &mut bool,
+    ) -> Option<T> {
+        let v = if required {
+            self.required(f, key)
+        } else {
+            self.get(f, key)
+        };
         let Some(v) = v else {
             *ok &= !required;
             return None;
@@ -429,7 +640,13 @@ impl<'s> Reader<'s> {
             Some(s) => match parse(s) {
                 Some(x) => Some(x),
                 None => {
-                    self.problem(v.span().start, path, ProblemKind::BadValue { message: format!("`{s}` is not one of: {}", names.join(", ")) });
+                    self.problem(
+                        v.span().start,
+                        path,
+                        ProblemKind::BadValue {
+                            message: format!("`{s}` is not one of: {}", names.join(", ")),
+                        },
+                    );
                     *ok = false;
                     None
                 }
@@ -442,11 +659,21 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn nested<'t, 'i>(&mut self, f: &Fields<'t, 'i>, key: &str, allowed: &'static [&'static str], ok: &mut bool) -> Option<Fields<'t, 'i>> {
+    fn nested<'t, 'i>(
+        &mut self,
+        f: &Fields<'t, 'i>,
+        key: &str,
+        allowed: &'static [&'static str],
+        ok: &mut bool,
+    ) -> Option<Fields<'t, 'i>> {
         let v = self.get(f, key)?;
         match v.get_ref().as_table() {
             Some(t) => {
-                let n = Fields { table: t, section: f.section, prefix: format!("{}{key}.", f.prefix) };
+                let n = Fields {
+                    table: t,
+                    section: f.section,
+                    prefix: format!("{}{key}.", f.prefix),
+                };
                 self.unknown_fields(&n, allowed);
                 Some(n)
             }
@@ -472,7 +699,14 @@ impl<'s> Reader<'s> {
             ok = false;
             None
         });
-        let cadence = self.choice(f, "cadence", Cadence::parse, &["monthly", "quarterly"], false, &mut ok);
+        let cadence = self.choice(
+            f,
+            "cadence",
+            Cadence::parse,
+            &["monthly", "quarterly"],
+            false,
+            &mut ok,
+        );
         let start = self.req_date(f, "start", &mut ok);
         let end = self.req_date(f, "end", &mut ok);
         let mut source = PlanSource::default();
@@ -490,8 +724,18 @@ impl<'s> Reader<'s> {
                 thresholds.off_track = v;
             }
             if !(thresholds.at_risk >= 0.0 && thresholds.off_track >= thresholds.at_risk) {
-                let offset = self.spans.get(&FieldPath::new(Section::Plan, "thresholds")).copied().unwrap_or(0);
-                self.problem(offset, FieldPath::new(Section::Plan, "thresholds"), ProblemKind::BadValue { message: "thresholds need 0 <= at_risk <= off_track".into() });
+                let offset = self
+                    .spans
+                    .get(&FieldPath::new(Section::Plan, "thresholds"))
+                    .copied()
+                    .unwrap_or(0);
+                self.problem(
+                    offset,
+                    FieldPath::new(Section::Plan, "thresholds"),
+                    ProblemKind::BadValue {
+                        message: "thresholds need 0 <= at_risk <= off_track".into(),
+                    },
+                );
                 ok = false;
             }
         }
@@ -518,7 +762,12 @@ impl<'s> Reader<'s> {
         let description = self.text(f, "description", &mut ok);
         let end = self.req_date(f, "end", &mut ok);
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
-        Some(Stage { code: code?, title, description, end: end? })
+        Some(Stage {
+            code: code?,
+            title,
+            description,
+            end: end?,
+        })
     }
 
     fn level(&mut self, f: &Fields<'_, '_>) -> Option<LevelLabel> {
@@ -538,7 +787,13 @@ impl<'s> Reader<'s> {
         let parent = self.opt_code(f, "parent", &mut ok);
         let assumed = self.bool_or(f, "assumed", false, &mut ok);
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
-        Some(Unit { code: code?, name, kind: kind.unwrap_or(UnitKind::Department), parent, assumed })
+        Some(Unit {
+            code: code?,
+            name,
+            kind: kind.unwrap_or(UnitKind::Department),
+            parent,
+            assumed,
+        })
     }
 
     fn person(&mut self, f: &Fields<'_, '_>) -> Option<Person> {
@@ -549,7 +804,13 @@ impl<'s> Reader<'s> {
         let unit = self.opt_code(f, "unit", &mut ok);
         let assumed = self.bool_or(f, "assumed", false, &mut ok);
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
-        Some(Person { code: code?, name, post, unit, assumed })
+        Some(Person {
+            code: code?,
+            name,
+            post,
+            unit,
+            assumed,
+        })
     }
 
     fn item(&mut self, f: &Fields<'_, '_>) -> Option<Item> {
@@ -570,7 +831,13 @@ impl<'s> Reader<'s> {
             Some(v) => match self.number_of(f, "weight", v).map(Weight::new) {
                 Some(Ok(w)) => w,
                 Some(Err(e)) => {
-                    self.problem(v.span().start, FieldPath::new(f.section, "weight"), ProblemKind::WeightNotPositive { value: e.0.to_string() });
+                    self.problem(
+                        v.span().start,
+                        FieldPath::new(f.section, "weight"),
+                        ProblemKind::WeightNotPositive {
+                            value: e.0.to_string(),
+                        },
+                    );
                     ok = false;
                     Weight::ONE
                 }
@@ -589,12 +856,21 @@ impl<'s> Reader<'s> {
         let trajectory = self.trajectory(f, &mut ok);
         let mut target = None;
         if let Some(t) = self.nested(f, "target", TARGET, &mut ok) {
-            let value = self.required(&t, "value").and_then(|v| self.number_of(&t, "value", v));
+            let value = self
+                .required(&t, "value")
+                .and_then(|v| self.number_of(&t, "value", v));
             let unit = self.str_or_empty(&t, "unit", &mut ok);
             let by = self.opt_date(&t, "by", &mut ok);
             let indicator = self.opt_code(&t, "indicator", &mut ok);
             match value {
-                Some(value) => target = Some(Target { value, unit, by, indicator }),
+                Some(value) => {
+                    target = Some(Target {
+                        value,
+                        unit,
+                        by,
+                        indicator,
+                    })
+                }
                 None => ok = false,
             }
         }
@@ -623,7 +899,9 @@ impl<'s> Reader<'s> {
     }
 
     fn trajectory(&mut self, f: &Fields<'_, '_>, ok: &mut bool) -> Vec<TrajectoryPoint> {
-        let Some(v) = self.get(f, "trajectory") else { return Vec::new() };
+        let Some(v) = self.get(f, "trajectory") else {
+            return Vec::new();
+        };
         let Some(arr): Option<&DeArray<'_>> = v.get_ref().as_array() else {
             self.wrong_type(f, "trajectory", v, "array of { date, percent } tables");
             *ok = false;
@@ -634,11 +912,22 @@ impl<'s> Reader<'s> {
             let path = FieldPath::at(f.section, "trajectory", i);
             self.spans.insert(path.clone(), e.span().start);
             let Some(t) = e.get_ref().as_table() else {
-                self.problem(e.span().start, path, ProblemKind::WrongType { expected: "{ date, percent } table", found: e.get_ref().type_str().into() });
+                self.problem(
+                    e.span().start,
+                    path,
+                    ProblemKind::WrongType {
+                        expected: "{ date, percent } table",
+                        found: e.get_ref().type_str().into(),
+                    },
+                );
                 *ok = false;
                 continue;
             };
-            let p = Fields { table: t, section: f.section, prefix: format!("trajectory[{i}].") };
+            let p = Fields {
+                table: t,
+                section: f.section,
+                prefix: format!("trajectory[{i}]."),
+            };
             self.unknown_fields(&p, TRAJECTORY);
             let date = self.req_date(&p, "date", ok);
             let percent = self.required(&p, "percent").and_then(|pv| {
@@ -646,7 +935,13 @@ impl<'s> Reader<'s> {
                 match Percent::new(n) {
                     Ok(pc) => Some(pc),
                     Err(e) => {
-                        self.problem(pv.span().start, path.clone(), ProblemKind::BadValue { message: e.to_string() });
+                        self.problem(
+                            pv.span().start,
+                            path.clone(),
+                            ProblemKind::BadValue {
+                                message: e.to_string(),
+                            },
+                        );
                         None
                     }
                 }
@@ -682,15 +977,29 @@ impl<'s> Reader<'s> {
                 }
                 Some(arr) => {
                     for (i, e) in arr.iter().enumerate() {
-                        self.spans.insert(FieldPath::at(f.section, "targets", i), e.span().start);
+                        self.spans
+                            .insert(FieldPath::at(f.section, "targets", i), e.span().start);
                         let Some(t) = e.get_ref().as_table() else {
-                            self.problem(e.span().start, FieldPath::at(f.section, "targets", i), ProblemKind::WrongType { expected: "{ year, value } table", found: e.get_ref().type_str().into() });
+                            self.problem(
+                                e.span().start,
+                                FieldPath::at(f.section, "targets", i),
+                                ProblemKind::WrongType {
+                                    expected: "{ year, value } table",
+                                    found: e.get_ref().type_str().into(),
+                                },
+                            );
                             ok = false;
                             continue;
                         };
-                        let p = Fields { table: t, section: f.section, prefix: format!("targets[{i}].") };
+                        let p = Fields {
+                            table: t,
+                            section: f.section,
+                            prefix: format!("targets[{i}]."),
+                        };
                         self.unknown_fields(&p, INDICATOR_TARGET);
-                        if self.required(&p, "year").is_none() || self.required(&p, "value").is_none() {
+                        if self.required(&p, "year").is_none()
+                            || self.required(&p, "value").is_none()
+                        {
                             ok = false;
                             continue;
                         }

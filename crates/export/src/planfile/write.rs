@@ -120,7 +120,13 @@ pub fn write_plan(doc: &PlanDocument) -> String {
             let parts: Vec<String> = item
                 .trajectory
                 .iter()
-                .map(|t| format!("{{ date = {}, percent = {} }}", t.date, number(t.percent.value())))
+                .map(|t| {
+                    format!(
+                        "{{ date = {}, percent = {} }}",
+                        t.date,
+                        number(t.percent.value())
+                    )
+                })
                 .collect();
             w.line("trajectory", &format!("[\n  {},\n]", parts.join(",\n  ")));
         }
@@ -179,5 +185,9 @@ fn quote(s: &str) -> String {
 /// Whole numbers without a fraction (`300`, read back as 300.0); others in the shortest form
 /// that reads back to the same f64.
 fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }

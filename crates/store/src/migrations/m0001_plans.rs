@@ -13,43 +13,74 @@ impl MigrationName for Migration {
 }
 
 fn id(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().auto_increment().primary_key().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
 }
 fn text(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).text().not_null().default("").to_owned()
+    ColumnDef::new(Alias::new(name))
+        .text()
+        .not_null()
+        .default("")
+        .to_owned()
 }
 fn text_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).text().null().to_owned()
 }
 fn big(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .not_null()
+        .to_owned()
 }
 fn big_null(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .big_integer()
+        .null()
+        .to_owned()
 }
 fn int(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).integer().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .integer()
+        .not_null()
+        .to_owned()
 }
 fn int_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).integer().null().to_owned()
 }
 fn real(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).double().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .double()
+        .not_null()
+        .to_owned()
 }
 fn real_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).double().null().to_owned()
 }
 fn flag(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).boolean().not_null().default(false).to_owned()
+    ColumnDef::new(Alias::new(name))
+        .boolean()
+        .not_null()
+        .default(false)
+        .to_owned()
 }
 fn date(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).date().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .date()
+        .not_null()
+        .to_owned()
 }
 fn date_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).date().null().to_owned()
 }
 fn instant(name: &str) -> ColumnDef {
-    ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 fn fk(table: &str, col: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create()
@@ -62,7 +93,10 @@ fn fk(table: &str, col: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatem
     f
 }
 fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create().name(name).table(Alias::new(table)).to_owned();
+    let mut i = Index::create()
+        .name(name)
+        .table(Alias::new(table))
+        .to_owned();
     for c in cols {
         i.col(Alias::new(*c));
     }
@@ -89,7 +123,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("units", "units_code", &["code"], true)).await?;
+        m.create_index(index("units", "units_code", &["code"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -106,7 +141,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("people", "people_code", &["code"], true)).await?;
+        m.create_index(index("people", "people_code", &["code"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -134,7 +170,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("plans", "plans_code", &["code"], true)).await?;
+        m.create_index(index("plans", "plans_code", &["code"], true))
+            .await?;
 
         m.create_table(
             Table::create()
@@ -152,7 +189,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("stages", "stages_plan_code", &["plan_id", "code"], true)).await?;
+        m.create_index(index(
+            "stages",
+            "stages_plan_code",
+            &["plan_id", "code"],
+            true,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -162,7 +205,11 @@ impl MigrationTrait for Migration {
                 .col(text("kind"))
                 .col(text("label_zh"))
                 .col(text("label_en"))
-                .primary_key(Index::create().col(Alias::new("plan_id")).col(Alias::new("kind")))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("plan_id"))
+                        .col(Alias::new("kind")),
+                )
                 .foreign_key(&mut fk("levels", "plan_id", "plans", true))
                 .to_owned(),
         )
@@ -170,14 +217,21 @@ impl MigrationTrait for Migration {
 
         // Which units and people a plan file declares, in its order: units are shared between
         // plans, but each plan's file lists its own.
-        for (table, col, to) in [("plan_units", "unit_id", "units"), ("plan_people", "person_id", "people")] {
+        for (table, col, to) in [
+            ("plan_units", "unit_id", "units"),
+            ("plan_people", "person_id", "people"),
+        ] {
             m.create_table(
                 Table::create()
                     .table(Alias::new(table))
                     .col(big("plan_id"))
                     .col(big(col))
                     .col(int("position"))
-                    .primary_key(Index::create().col(Alias::new("plan_id")).col(Alias::new(col)))
+                    .primary_key(
+                        Index::create()
+                            .col(Alias::new("plan_id"))
+                            .col(Alias::new(col)),
+                    )
                     .foreign_key(&mut fk(table, "plan_id", "plans", true))
                     .foreign_key(&mut fk(table, col, to, false))
                     .to_owned(),
@@ -208,15 +262,30 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("indicators", "indicators_plan_code", &["plan_id", "code"], true)).await?;
+        m.create_index(index(
+            "indicators",
+            "indicators_plan_code",
+            &["plan_id", "code"],
+            true,
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table(Alias::new("indicator_targets"))
                 .col(big("indicator_id"))
                 .col(int("year"))
                 .col(real("value"))
-                .primary_key(Index::create().col(Alias::new("indicator_id")).col(Alias::new("year")))
-                .foreign_key(&mut fk("indicator_targets", "indicator_id", "indicators", true))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("indicator_id"))
+                        .col(Alias::new("year")),
+                )
+                .foreign_key(&mut fk(
+                    "indicator_targets",
+                    "indicator_id",
+                    "indicators",
+                    true,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -226,7 +295,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Alias::new("items"))
-                .col(ColumnDef::new(Alias::new("id")).big_integer().not_null().primary_key())
+                .col(
+                    ColumnDef::new(Alias::new("id"))
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(big("plan_id"))
                 .col(int("position"))
                 .col(text("code"))
@@ -261,11 +335,31 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("items", "items_plan_code", &["plan_id", "code"], true)).await?;
-        m.create_index(index("items", "items_plan_position", &["plan_id", "position"], false)).await?;
-        m.create_index(index("items", "items_parent", &["parent_id"], false)).await?;
-        m.create_index(index("items", "items_lead", &["lead_unit_id"], false)).await?;
-        m.create_index(index("items", "items_plan_kind", &["plan_id", "kind"], false)).await?;
+        m.create_index(index(
+            "items",
+            "items_plan_code",
+            &["plan_id", "code"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "items",
+            "items_plan_position",
+            &["plan_id", "position"],
+            false,
+        ))
+        .await?;
+        m.create_index(index("items", "items_parent", &["parent_id"], false))
+            .await?;
+        m.create_index(index("items", "items_lead", &["lead_unit_id"], false))
+            .await?;
+        m.create_index(index(
+            "items",
+            "items_plan_kind",
+            &["plan_id", "kind"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -273,13 +367,23 @@ impl MigrationTrait for Migration {
                 .col(big("item_id"))
                 .col(big("unit_id"))
                 .col(int("position"))
-                .primary_key(Index::create().col(Alias::new("item_id")).col(Alias::new("unit_id")))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("item_id"))
+                        .col(Alias::new("unit_id")),
+                )
                 .foreign_key(&mut fk("item_co_units", "item_id", "items", true))
                 .foreign_key(&mut fk("item_co_units", "unit_id", "units", false))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("item_co_units", "item_co_units_unit", &["unit_id"], false)).await?;
+        m.create_index(index(
+            "item_co_units",
+            "item_co_units_unit",
+            &["unit_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -287,13 +391,23 @@ impl MigrationTrait for Migration {
                 .col(big("item_id"))
                 .col(big("target_id"))
                 .col(int("position"))
-                .primary_key(Index::create().col(Alias::new("item_id")).col(Alias::new("target_id")))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("item_id"))
+                        .col(Alias::new("target_id")),
+                )
                 .foreign_key(&mut fk("item_supports", "item_id", "items", true))
                 .foreign_key(&mut fk("item_supports", "target_id", "items", true))
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("item_supports", "item_supports_target", &["target_id"], false)).await?;
+        m.create_index(index(
+            "item_supports",
+            "item_supports_target",
+            &["target_id"],
+            false,
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -301,7 +415,11 @@ impl MigrationTrait for Migration {
                 .col(big("item_id"))
                 .col(date("point_date"))
                 .col(real("percent"))
-                .primary_key(Index::create().col(Alias::new("item_id")).col(Alias::new("point_date")))
+                .primary_key(
+                    Index::create()
+                        .col(Alias::new("item_id"))
+                        .col(Alias::new("point_date")),
+                )
                 .foreign_key(&mut fk("item_trajectory", "item_id", "items", true))
                 .to_owned(),
         )
@@ -322,7 +440,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("events", "events_entity", &["entity", "entity_code"], false)).await?;
+        m.create_index(index(
+            "events",
+            "events_entity",
+            &["entity", "entity_code"],
+            false,
+        ))
+        .await?;
         Ok(())
     }
 }

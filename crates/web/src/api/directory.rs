@@ -5,13 +5,15 @@ use axum::extract::{Path, State};
 use tuijin_store::DirectoryStore;
 
 use crate::views::{IndicatorView, ListView, UnitView};
-use crate::{AppState, ApiError};
+use crate::{ApiError, AppState};
 
 /// All units, with how many items each leads.
 #[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = ListView<UnitView>)))]
 pub async fn list_units(State(st): State<AppState>) -> Result<Json<ListView<UnitView>>, ApiError> {
     let units = st.store.list_units().await?;
-    Ok(Json(ListView { items: units.iter().map(UnitView::from).collect() }))
+    Ok(Json(ListView {
+        items: units.iter().map(UnitView::from).collect(),
+    }))
 }
 
 /// A plan's indicators with baselines and yearly targets.
@@ -23,5 +25,7 @@ pub async fn list_indicators(
     Path(plan): Path<String>,
 ) -> Result<Json<ListView<IndicatorView>>, ApiError> {
     let list = st.store.list_indicators(&plan).await?;
-    Ok(Json(ListView { items: list.iter().map(IndicatorView::from).collect() }))
+    Ok(Json(ListView {
+        items: list.iter().map(IndicatorView::from).collect(),
+    }))
 }

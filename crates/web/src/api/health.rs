@@ -27,5 +27,12 @@ pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
         today: st.clock.today(),
         simulated_today: st.clock.is_simulated(),
     };
-    (if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(h))
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(h),
+    )
 }

@@ -7,9 +7,9 @@ use tuijin_core::ItemKind;
 use tuijin_store::{ItemFilter, ItemStore};
 use utoipa::IntoParams;
 
-use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
 use crate::error::ApiQuery;
-use crate::{AppState, ApiError};
+use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
+use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -47,7 +47,9 @@ pub async fn list_items(
     };
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadRequest(format!("limit: {limit} is not between 1 and 1000")));
+        return Err(ApiError::BadRequest(format!(
+            "limit: {limit} is not between 1 and 1000"
+        )));
     }
     let filter = ItemFilter {
         plan: q.plan,
@@ -56,8 +58,14 @@ pub async fn list_items(
         parent: q.parent,
         include_archived: q.archived.unwrap_or(false),
     };
-    let page = st.store.list_items(&filter, limit, q.cursor.as_deref()).await?;
-    Ok(Json(PageView { items: page.items.iter().map(ItemView::from).collect(), next_cursor: page.next_cursor }))
+    let page = st
+        .store
+        .list_items(&filter, limit, q.cursor.as_deref())
+        .await?;
+    Ok(Json(PageView {
+        items: page.items.iter().map(ItemView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// One item, its children, what it supports and what supports it.
@@ -69,7 +77,11 @@ pub async fn get_item(
     Path((plan, code)): Path<(String, String)>,
 ) -> Result<Json<ItemDetailView>, ApiError> {
     let item = st.store.get_item(&plan, &code).await?;
-    let filter = ItemFilter { plan: Some(plan.clone()), parent: Some(code.clone()), ..Default::default() };
+    let filter = ItemFilter {
+        plan: Some(plan.clone()),
+        parent: Some(code.clone()),
+        ..Default::default()
+    };
     let children = st.store.list_items(&filter, 1000, None).await?;
     let (supports, supported_by) = st.store.links(&plan, &code).await?;
     Ok(Json(ItemDetailView {
@@ -89,5 +101,7 @@ pub async fn subtree(
     Path((plan, code)): Path<(String, String)>,
 ) -> Result<Json<ListView<ItemView>>, ApiError> {
     let items = st.store.subtree(&plan, &code).await?;
-    Ok(Json(ListView { items: items.iter().map(ItemView::from).collect() }))
+    Ok(Json(ListView {
+        items: items.iter().map(ItemView::from).collect(),
+    }))
 }

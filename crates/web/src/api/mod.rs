@@ -14,7 +14,10 @@ use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tuijin API", description = "Plans, items, units and indicators of a delivery office's strategic plan."),
+    info(
+        title = "Tuijin API",
+        description = "Plans, items, units and indicators of a delivery office's strategic plan."
+    ),
     paths(
         health::healthz,
         plans::list_plans,

@@ -5,13 +5,15 @@ use axum::extract::{Path, State};
 use tuijin_store::PlanStore;
 
 use crate::views::{ListView, PlanView};
-use crate::{AppState, ApiError};
+use crate::{ApiError, AppState};
 
 /// All plans.
 #[utoipa::path(get, path = "/api/v1/plans", responses((status = 200, body = ListView<PlanView>)))]
 pub async fn list_plans(State(st): State<AppState>) -> Result<Json<ListView<PlanView>>, ApiError> {
     let plans = st.store.list_plans().await?;
-    Ok(Json(ListView { items: plans.iter().map(PlanView::from).collect() }))
+    Ok(Json(ListView {
+        items: plans.iter().map(PlanView::from).collect(),
+    }))
 }
 
 /// One plan with its stages and level names.
