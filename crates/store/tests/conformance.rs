@@ -233,3 +233,17 @@ async fn migrations_are_recorded() {
         db.store.migrate().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn both_backends_have_the_same_schema() {
+    let sqlite = TestDb::sqlite().await;
+    let expected = sqlite.store.schema_columns().await.unwrap();
+    assert!(
+        expected
+            .iter()
+            .any(|(t, cols)| t == "items" && cols.contains(&"parent_id".to_string()))
+    );
+    if let Some(pg) = TestDb::postgres().await {
+        assert_eq!(pg.store.schema_columns().await.unwrap(), expected);
+    }
+}
