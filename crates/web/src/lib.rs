@@ -5,6 +5,7 @@
 pub mod api;
 mod clock;
 mod error;
+pub mod metrics;
 mod pages;
 pub mod views;
 
@@ -28,14 +29,23 @@ pub struct AppState {
     pub clock: Clock,
     /// True for `tuijin demo`: pages say the data is sample data and the date simulated.
     pub demo: bool,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Clock, demo: bool) -> Self {
+        AppState { store, clock, demo, metrics: metrics::Metrics::new() }
+    }
 }
 
 /// The whole application: API, health, pages.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(api::health::healthz))
+        .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
