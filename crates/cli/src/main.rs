@@ -107,11 +107,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {wanted}"))?;
             let addr = listener.local_addr()?;
-            let state = AppState {
-                store,
-                clock: Clock::System,
-                demo: false,
-            };
+            let state = AppState::new(store, Clock::System, false);
             println!("Tuijin serving on http://{addr}");
             tuijin_web::serve_on(state, listener)
                 .await
@@ -161,11 +157,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     println!(
         "  log-in: accounts are not part of this build yet; the server is read-only and listens on {addr} only."
     );
-    let state = AppState {
-        store,
-        clock: Clock::Fixed(today),
-        demo: true,
-    };
+    let state = AppState::new(store, Clock::Fixed(today), true);
     tuijin_web::serve_on(state, listener)
         .await
         .context("serving")?;

@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod item;
 pub mod percent;
 pub mod plan;
+pub mod progress;
 pub mod text;
 pub mod unit;
 pub mod validate;

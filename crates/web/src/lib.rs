@@ -34,7 +34,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, clock: Clock, demo: bool) -> Self {
-        AppState { store, clock, demo, metrics: metrics::Metrics::new() }
+        AppState {
+            store,
+            clock,
+            demo,
+            metrics: metrics::Metrics::new(),
+        }
     }
 }
 
@@ -45,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(

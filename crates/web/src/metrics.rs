@@ -39,12 +39,24 @@ impl Metrics {
     pub fn new() -> Arc<Metrics> {
         let mut registry = Registry::with_prefix("tuijin");
         let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            requests.clone(),
+        );
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
-        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        Arc::new(Metrics { registry, requests, latency })
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        Arc::new(Metrics {
+            registry,
+            requests,
+            latency,
+        })
     }
 
     fn render(&self) -> String {
@@ -67,15 +79,25 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let method = req.method().to_string();
     let started = Instant::now();
     let res = next.run(req).await;
-    let labels = RequestLabels { method, route: route.clone(), status: res.status().as_u16() };
+    let labels = RequestLabels {
+        method,
+        route: route.clone(),
+        status: res.status().as_u16(),
+    };
     st.metrics.requests.get_or_create(&labels).inc();
-    st.metrics.latency.get_or_create(&RouteLabels { route }).observe(started.elapsed().as_secs_f64());
+    st.metrics
+        .latency
+        .get_or_create(&RouteLabels { route })
+        .observe(started.elapsed().as_secs_f64());
     res
 }
 
 pub async fn render(State(st): State<AppState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         st.metrics.render(),
     )
 }

@@ -14,7 +14,9 @@ use tuijin_store::{ItemFilter, ItemStore, PlanStore, StoreError};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/plans/{plan}/items/{code}", get(item_page))
+    Router::new()
+        .route("/", get(home))
+        .route("/plans/{plan}/items/{code}", get(item_page))
 }
 
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.6;color:#1b1f24}\
@@ -77,11 +79,15 @@ async fn home(State(st): State<AppState>) -> Html<String> {
     layout(&st, "首页", body)
 }
 
-async fn item_page(State(st): State<AppState>, Path((plan, code)): Path<(String, String)>) -> Response {
+async fn item_page(
+    State(st): State<AppState>,
+    Path((plan, code)): Path<(String, String)>,
+) -> Response {
     let item = match st.store.get_item(&plan, &code).await {
         Ok(i) => i,
         Err(StoreError::NotFound(_)) => {
-            let body = html! { h1 { "未找到 " span.en { "Not found" } } p { "事项 " (code) " 不存在。" } };
+            let body =
+                html! { h1 { "未找到 " span.en { "Not found" } } p { "事项 " (code) " 不存在。" } };
             return (StatusCode::NOT_FOUND, layout(&st, "未找到", body)).into_response();
         }
         Err(e) => {
@@ -90,10 +96,21 @@ async fn item_page(State(st): State<AppState>, Path((plan, code)): Path<(String,
         }
     };
     let plan_rec = st.store.get_plan(&plan).await.ok();
-    let level = plan_rec.as_ref().map(|p| p.plan.level_label(item.item.kind)).unwrap_or_else(|| item.item.kind.default_label());
+    let level = plan_rec
+        .as_ref()
+        .map(|p| p.plan.level_label(item.item.kind))
+        .unwrap_or_else(|| item.item.kind.default_label());
     let children = st
         .store
-        .list_items(&ItemFilter { plan: Some(plan.clone()), parent: Some(code.clone()), ..Default::default() }, 1000, None)
+        .list_items(
+            &ItemFilter {
+                plan: Some(plan.clone()),
+                parent: Some(code.clone()),
+                ..Default::default()
+            },
+            1000,
+            None,
+        )
         .await
         .map(|p| p.items)
         .unwrap_or_default();

@@ -198,29 +198,75 @@ async fn metrics_count_requests_by_route() {
     for t in TestApp::all().await {
         t.get("/api/v1/plans/demo-small/items/E1").await;
         t.get("/api/v1/plans/demo-small/items/E1.1").await;
-        let res = t.app.clone().oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
+        let res = t
+            .app
+            .clone()
+            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let text = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+        let text = String::from_utf8(
+            axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
         assert!(
             text.contains(r#"tuijin_http_requests_total{method="GET",route="/api/v1/plans/{plan}/items/{code}",status="200"} 2"#),
             "{text}"
         );
-        assert!(text.contains("tuijin_http_request_duration_seconds_bucket"), "{text}");
+        assert!(
+            text.contains("tuijin_http_request_duration_seconds_bucket"),
+            "{text}"
+        );
     }
 }
 
 #[tokio::test]
 async fn item_page_shows_details_and_the_source_quote() {
     for t in TestApp::all().await {
-        let res = t.app.clone().oneshot(Request::get("/plans/demo-small/items/E1.1").body(Body::empty()).unwrap()).await.unwrap();
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/plans/demo-small/items/E1.1")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let html = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
-        assert!(html.contains("<blockquote lang=\"zh-CN\">确保2020年全市建成运营地铁里程超过300公里</blockquote>"), "{html}");
+        let html = String::from_utf8(
+            axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(
+            html.contains(
+                "<blockquote lang=\"zh-CN\">确保2020年全市建成运营地铁里程超过300公里</blockquote>"
+            ),
+            "{html}"
+        );
         assert!(html.contains("地铁运营里程超过300公里"));
         assert!(html.contains("Metro in operation over 300 km"));
         assert!(html.contains("演示模式"), "demo banner");
-        assert!(html.contains("href=\"/plans/demo-small/items/E1\""), "link to the parent");
-        let res = t.app.clone().oneshot(Request::get("/plans/demo-small/items/NOPE").body(Body::empty()).unwrap()).await.unwrap();
+        assert!(
+            html.contains("href=\"/plans/demo-small/items/E1\""),
+            "link to the parent"
+        );
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/plans/demo-small/items/NOPE")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 }

@@ -1,0 +1,462 @@
+//! Progress rules (DESIGN.md section 4): how a parent's progress follows from its children's,
+//! what progress is expected on a date, and which status an item has. Every function here is
+//! pure; the store keeps the results and the web layer shows them.
+//!
+//! "No report yet" is unknown, never 0 %. Each node carries its progress over the part of its
+//! weight that is known, and the share of its weight that is unknown; a parent combines the
+//! known parts of its children and adds up the unknown shares, so "T5: 40 %, 30 % of its weight
+//! unreported" is exact at every level.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{Thresholds, TrajectoryPoint};
+
+/// How a parent's progress follows from its children's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RollupRule {
+    /// Weighted by the children's weights (the default).
+    #[default]
+    WeightedMean,
+    /// Every child counts the same.
+    SimpleMean,
+    /// The least advanced child.
+    WorstChild,
+    /// Set by hand, with a mandatory reason; children are ignored.
+    Manual,
+}
+
+impl RollupRule {
+    pub const ALL: [RollupRule; 4] = [
+        RollupRule::WeightedMean,
+        RollupRule::SimpleMean,
+        RollupRule::WorstChild,
+        RollupRule::Manual,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RollupRule::WeightedMean => "weighted_mean",
+            RollupRule::SimpleMean => "simple_mean",
+            RollupRule::WorstChild => "worst_child",
+            RollupRule::Manual => "manual",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The progress of one node: over the known part of its weight, and how much is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Percent complete of the known part; `None` when nothing is known.
+    pub percent: Option<f64>,
+    /// Share (0 to 1) of the node's weight with no accepted report below it.
+    pub unknown_share: f64,
+}
+
+impl Progress {
+    pub const UNKNOWN: Progress = Progress {
+        percent: None,
+        unknown_share: 1.0,
+    };
+
+    pub fn known(percent: f64) -> Progress {
+        Progress {
+            percent: Some(percent),
+            unknown_share: 0.0,
+        }
+    }
+}
+
+/// One child as its parent sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChildProgress {
+    pub weight: f64,
+    pub progress: Progress,
+    /// Cancelled children do not count at all.
+    pub cancelled: bool,
+}
+
+/// Tolerance under which two progress figures are the same (rounding of sums).
+pub const EPSILON: f64 = 1e-9;
+
+/// Combines children's progress by a rule. `Manual` is not a combination: callers use the
+/// manual figure instead, so it combines like the default here.
+pub fn roll_up(rule: RollupRule, children: &[ChildProgress]) -> Progress {
+    let live: Vec<&ChildProgress> = children.iter().filter(|c| !c.cancelled).collect();
+    if live.is_empty() {
+        return Progress::UNKNOWN;
+    }
+    let weight = |c: &ChildProgress| match rule {
+        RollupRule::SimpleMean | RollupRule::WorstChild => 1.0,
+        RollupRule::WeightedMean | RollupRule::Manual => c.weight,
+    };
+    let total: f64 = live.iter().map(|c| weight(c)).sum();
+    let known_mass = |c: &ChildProgress| match c.progress.percent {
+        Some(_) => weight(c) * (1.0 - c.progress.unknown_share),
+        None => 0.0,
+    };
+    let known: f64 = live.iter().map(|c| known_mass(c)).sum();
+    let unknown_share = clamp01(1.0 - known / total);
+    if known <= EPSILON {
+        return Progress {
+            percent: None,
+            unknown_share: 1.0,
+        };
+    }
+    let percent = match rule {
+        RollupRule::WorstChild => live
+            .iter()
+            .filter_map(|c| c.progress.percent)
+            .fold(f64::INFINITY, f64::min),
+        _ => {
+            live.iter()
+                .map(|c| known_mass(c) * c.progress.percent.unwrap_or(0.0))
+                .sum::<f64>()
+                / known
+        }
+    };
+    Progress {
+        percent: Some(percent.clamp(0.0, 100.0)),
+        unknown_share,
+    }
+}
+
+fn clamp01(x: f64) -> f64 {
+    if x < EPSILON { 0.0 } else { x.min(1.0) }
+}
+
+/// Progress expected on `date`: interpolated between the trajectory points, with the start at
+/// 0 % and the due date at 100 % implied; linear from start to due without points. `None`
+/// when the item has no dates to expect anything from.
+pub fn expected(
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    trajectory: &[TrajectoryPoint],
+    date: NaiveDate,
+) -> Option<f64> {
+    let mut points: Vec<(NaiveDate, f64)> = Vec::new();
+    if let Some(s) = start {
+        points.push((s, 0.0));
+    }
+    points.extend(trajectory.iter().map(|p| (p.date, p.percent.value())));
+    if let Some(d) = due {
+        points.push((d, 100.0));
+    }
+    if due.is_none() && trajectory.is_empty() {
+        return None;
+    }
+    points.sort_by_key(|p| p.0);
+    points.dedup_by_key(|p| p.0);
+    let (first, last) = (*points.first()?, *points.last()?);
+    if date < first.0 {
+        return Some(0.0);
+    }
+    if date >= last.0 {
+        return Some(last.1);
+    }
+    let i = points
+        .iter()
+        .position(|p| p.0 > date)
+        .expect("date is before the last point");
+    let (a, b) = (points[i - 1], points[i]);
+    let span = (b.0 - a.0).num_days() as f64;
+    let gone = (date - a.0).num_days() as f64;
+    Some(a.1 + (b.1 - a.1) * gone / span)
+}
+
+/// An item's status on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Done,
+    NotStarted,
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Overdue,
+    /// Nothing reported, so nothing can be said.
+    Unreported,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Done,
+        Status::NotStarted,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Overdue,
+        Status::Unreported,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::NotStarted => "not_started",
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::OffTrack => "off_track",
+            Status::Overdue => "overdue",
+            Status::Unreported => "unreported",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Which rule decided a status, with the numbers that made it so.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusReason {
+    pub status: Status,
+    pub date: NaiveDate,
+    pub progress: Option<f64>,
+    pub expected: Option<f64>,
+    /// Expected minus actual, in percentage points (positive means behind).
+    pub gap: Option<f64>,
+    /// The threshold crossed, when one was.
+    pub threshold: Option<f64>,
+    /// One sentence naming the rule, in English; clients translate by `status`.
+    pub rule: String,
+}
+
+/// The status of an item on `date` (DESIGN.md section 4), with its reason.
+pub fn status(
+    progress: Option<f64>,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    trajectory: &[TrajectoryPoint],
+    date: NaiveDate,
+    thresholds: Thresholds,
+) -> StatusReason {
+    let exp = expected(start, due, trajectory, date);
+    let gap = match (exp, progress) {
+        (Some(e), Some(p)) => Some(e - p),
+        _ => None,
+    };
+    let reason = |status, threshold, rule: String| StatusReason {
+        status,
+        date,
+        progress,
+        expected: exp,
+        gap,
+        threshold,
+        rule,
+    };
+    if progress.is_some_and(|p| p >= 100.0 - EPSILON) {
+        return reason(Status::Done, None, "progress is 100 %".into());
+    }
+    if let Some(s) = start.filter(|s| date < *s) {
+        return reason(
+            Status::NotStarted,
+            None,
+            format!("{date} is before the start date {s}"),
+        );
+    }
+    if let Some(d) = due.filter(|d| date > *d) {
+        return reason(
+            Status::Overdue,
+            None,
+            format!("{date} is past the due date {d} and the item is not done"),
+        );
+    }
+    let (Some(_), Some(g)) = (progress, gap) else {
+        return match progress {
+            None => reason(Status::Unreported, None, "no accepted report yet".into()),
+            Some(_) => reason(Status::OnTrack, None, "no dates to compare against".into()),
+        };
+    };
+    if g > thresholds.off_track + EPSILON {
+        reason(
+            Status::OffTrack,
+            Some(thresholds.off_track),
+            format!(
+                "{g:.1} points behind expected, more than the off-track threshold {}",
+                thresholds.off_track
+            ),
+        )
+    } else if g > thresholds.at_risk + EPSILON {
+        reason(
+            Status::AtRisk,
+            Some(thresholds.at_risk),
+            format!(
+                "{g:.1} points behind expected, more than the at-risk threshold {}",
+                thresholds.at_risk
+            ),
+        )
+    } else {
+        reason(
+            Status::OnTrack,
+            None,
+            format!(
+                "{g:.1} points behind expected, within the at-risk threshold {}",
+                thresholds.at_risk
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Percent;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn child(weight: f64, percent: Option<f64>) -> ChildProgress {
+        let progress = match percent {
+            Some(p) => Progress::known(p),
+            None => Progress::UNKNOWN,
+        };
+        ChildProgress {
+            weight,
+            progress,
+            cancelled: false,
+        }
+    }
+
+    #[test]
+    fn weighted_mean_over_known_children_with_unknown_share() {
+        let r = roll_up(
+            RollupRule::WeightedMean,
+            &[child(1.0, Some(50.0)), child(3.0, Some(10.0))],
+        );
+        assert_eq!(
+            r,
+            Progress {
+                percent: Some(20.0),
+                unknown_share: 0.0
+            }
+        );
+        let r = roll_up(
+            RollupRule::WeightedMean,
+            &[child(1.0, Some(50.0)), child(3.0, None)],
+        );
+        assert_eq!(
+            r,
+            Progress {
+                percent: Some(50.0),
+                unknown_share: 0.75
+            }
+        );
+        let r = roll_up(
+            RollupRule::WeightedMean,
+            &[child(1.0, None), child(1.0, None)],
+        );
+        assert_eq!(r, Progress::UNKNOWN);
+        assert_eq!(roll_up(RollupRule::WeightedMean, &[]), Progress::UNKNOWN);
+    }
+
+    #[test]
+    fn unknown_shares_add_up_through_levels() {
+        // A child that is itself half unknown contributes half its weight as known.
+        let half = ChildProgress {
+            weight: 2.0,
+            progress: Progress {
+                percent: Some(40.0),
+                unknown_share: 0.5,
+            },
+            cancelled: false,
+        };
+        let r = roll_up(RollupRule::WeightedMean, &[half, child(1.0, Some(100.0))]);
+        assert!((r.percent.unwrap() - 70.0).abs() < 1e-9, "{r:?}");
+        assert!((r.unknown_share - 1.0 / 3.0).abs() < 1e-9, "{r:?}");
+    }
+
+    #[test]
+    fn other_rules_and_cancelled_children() {
+        let kids = [child(1.0, Some(90.0)), child(9.0, Some(10.0))];
+        assert_eq!(roll_up(RollupRule::SimpleMean, &kids).percent, Some(50.0));
+        assert_eq!(roll_up(RollupRule::WorstChild, &kids).percent, Some(10.0));
+        let mut cancelled = child(9.0, Some(10.0));
+        cancelled.cancelled = true;
+        assert_eq!(
+            roll_up(
+                RollupRule::WeightedMean,
+                &[child(1.0, Some(90.0)), cancelled]
+            ),
+            Progress::known(90.0)
+        );
+    }
+
+    #[test]
+    fn expected_linear_and_by_trajectory() {
+        let (s, e) = (Some(d("2020-01-01")), Some(d("2020-01-11")));
+        assert_eq!(expected(s, e, &[], d("2019-12-01")), Some(0.0));
+        assert_eq!(expected(s, e, &[], d("2020-01-06")), Some(50.0));
+        assert_eq!(expected(s, e, &[], d("2020-02-01")), Some(100.0));
+        let traj = [TrajectoryPoint {
+            date: d("2020-01-03"),
+            percent: Percent::new(80.0).unwrap(),
+        }];
+        assert_eq!(expected(s, e, &traj, d("2020-01-02")), Some(40.0));
+        assert_eq!(expected(s, e, &traj, d("2020-01-07")), Some(90.0));
+        assert_eq!(expected(None, None, &[], d("2020-01-07")), None);
+        // Only a due date (a milestone): nothing expected before it, all of it after.
+        assert_eq!(expected(None, e, &[], d("2020-01-10")), Some(0.0));
+        assert_eq!(expected(None, e, &[], d("2020-01-11")), Some(100.0));
+    }
+
+    fn check(progress: Option<f64>, date: &str, expected_status: Status) {
+        let r = status(
+            progress,
+            Some(d("2020-01-01")),
+            Some(d("2020-12-31")),
+            &[],
+            d(date),
+            Thresholds::default(),
+        );
+        assert_eq!(
+            r.status, expected_status,
+            "progress {progress:?} on {date}: {r:?}"
+        );
+    }
+
+    #[test]
+    fn every_status_rule_and_boundary() {
+        check(Some(100.0), "2021-06-01", Status::Done);
+        check(Some(100.0), "2019-06-01", Status::Done);
+        check(None, "2019-12-31", Status::NotStarted);
+        check(Some(99.0), "2021-01-01", Status::Overdue);
+        check(None, "2021-01-01", Status::Overdue);
+        check(None, "2020-06-01", Status::Unreported);
+        // 2020-07-02 is day 183 of 365: expected 50.1 %.
+        let e = expected(
+            Some(d("2020-01-01")),
+            Some(d("2020-12-31")),
+            &[],
+            d("2020-07-02"),
+        )
+        .unwrap();
+        check(Some(e), "2020-07-02", Status::OnTrack);
+        check(Some(e - 5.0), "2020-07-02", Status::OnTrack); // exactly at the threshold
+        check(Some(e - 5.01), "2020-07-02", Status::AtRisk);
+        check(Some(e - 15.0), "2020-07-02", Status::AtRisk);
+        check(Some(e - 15.01), "2020-07-02", Status::OffTrack);
+        check(Some(e + 30.0), "2020-07-02", Status::OnTrack);
+        // On the due date itself the item is not yet overdue.
+        check(Some(90.0), "2020-12-31", Status::AtRisk);
+    }
+
+    #[test]
+    fn reasons_carry_the_numbers() {
+        let r = status(
+            Some(20.0),
+            Some(d("2020-01-01")),
+            Some(d("2020-01-11")),
+            &[],
+            d("2020-01-06"),
+            Thresholds::default(),
+        );
+        assert_eq!(r.status, Status::OffTrack);
+        assert_eq!(
+            (r.expected, r.gap, r.threshold),
+            (Some(50.0), Some(30.0), Some(15.0))
+        );
+        assert!(r.rule.contains("30.0 points behind"), "{}", r.rule);
+    }
+}
