@@ -83,6 +83,8 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
             start,
             end: NaiveDate::from_ymd_opt(2030, 12, 31).expect("valid date"),
             thresholds: Thresholds::default(),
+            rollup: crate::RollupRule::WeightedMean,
+            reporting: crate::Reporting::default(),
             stages: Vec::new(),
             levels: Vec::new(),
         },

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{Code, Text, percent::Percent};
+use crate::{Code, Text, percent::Percent, progress::RollupRule};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -168,6 +168,19 @@ pub struct Item {
     pub target: Option<Target>,
     /// Run "project-style": one project, one team, one dedicated plan (三个一).
     pub three_ones: bool,
+    /// How this item's progress follows from its children's; `None` takes the plan's default.
+    pub rollup: Option<RollupRule>,
+    /// The figure set by hand, with its reason, when the rollup is manual.
+    pub manual: Option<ManualProgress>,
+    /// Cancelled items stay in the plan but count for nothing in rollups.
+    pub cancelled: bool,
+}
+
+/// A progress figure set by hand instead of rolled up; the reason is mandatory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManualProgress {
+    pub percent: Percent,
+    pub reason: String,
 }
 
 impl Item {
@@ -192,6 +205,9 @@ impl Item {
             trajectory: Vec::new(),
             target: None,
             three_ones: false,
+            rollup: None,
+            manual: None,
+            cancelled: false,
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{Code, Indicator, Item, ItemKind, Person, Text, Unit};
+use crate::{Code, Indicator, Item, ItemKind, Person, Text, Unit, progress::RollupRule};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +46,28 @@ impl Default for Thresholds {
     }
 }
 
+/// When reports are due and when silence becomes a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reporting {
+    /// Day of the month after a period on which the top level's reports are due; each level
+    /// below is due one day earlier.
+    pub due_day: u32,
+    /// Days after the due date before a missing report becomes a warning.
+    pub grace_days: u32,
+    /// Days without any accepted report after which an item counts as stale.
+    pub stale_days: u32,
+}
+
+impl Default for Reporting {
+    fn default() -> Self {
+        Reporting {
+            due_day: 5,
+            grace_days: 5,
+            stale_days: 60,
+        }
+    }
+}
+
 /// A stage of the plan (阶段), ending on a date, with what it promises.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
@@ -82,6 +104,9 @@ pub struct Plan {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub thresholds: Thresholds,
+    /// The rollup rule of items that do not choose their own.
+    pub rollup: RollupRule,
+    pub reporting: Reporting,
     pub stages: Vec<Stage>,
     pub levels: Vec<LevelLabel>,
 }

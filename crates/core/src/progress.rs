@@ -460,3 +460,148 @@ mod tests {
         assert!(r.rule.contains("30.0 points behind"), "{}", r.rule);
     }
 }
+
+/// What the rollup needs to know about one item.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Node {
+    pub parent: Option<usize>,
+    pub weight: f64,
+    pub rule: RollupRule,
+    pub cancelled: bool,
+    /// The figure set by hand when the rule is `Manual`.
+    pub manual: Option<f64>,
+    /// The latest accepted report's percent, if any.
+    pub reported: Option<f64>,
+}
+
+/// The one rule for a single node, used by the incremental path (a report touches an item and
+/// its ancestors) and the full recompute alike: a manual figure wins; an item with live
+/// children rolls them up; a leaf is its latest accepted report, or unknown.
+pub fn node_progress(node: &Node, children: &[ChildProgress]) -> Progress {
+    if node.rule == RollupRule::Manual {
+        if let Some(m) = node.manual {
+            return Progress::known(m);
+        }
+    }
+    if children.iter().any(|c| !c.cancelled) {
+        return roll_up(node.rule, children);
+    }
+    node.reported
+        .map(Progress::known)
+        .unwrap_or(Progress::UNKNOWN)
+}
+
+/// Every node's progress from scratch. Nodes must list parents before children.
+pub fn roll_up_tree(nodes: &[Node]) -> Vec<Progress> {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            children[p].push(i);
+        }
+    }
+    let mut out = vec![Progress::UNKNOWN; nodes.len()];
+    for i in (0..nodes.len()).rev() {
+        let kids: Vec<ChildProgress> = children[i]
+            .iter()
+            .map(|&c| ChildProgress {
+                weight: nodes[c].weight,
+                progress: out[c],
+                cancelled: nodes[c].cancelled,
+            })
+            .collect();
+        out[i] = node_progress(&nodes[i], &kids);
+    }
+    out
+}
+
+/// True when two progress figures agree within rounding.
+pub fn same(a: Progress, b: Progress) -> bool {
+    let pct = match (a.percent, b.percent) {
+        (None, None) => true,
+        (Some(x), Some(y)) => (x - y).abs() < 1e-6,
+        _ => false,
+    };
+    pct && (a.unknown_share - b.unknown_share).abs() < 1e-6
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Incremental maintenance as the store does it: after a leaf changes, recompute that leaf
+    /// and then each ancestor from its children's stored values.
+    fn touch(nodes: &[Node], stored: &mut [Progress], children: &[Vec<usize>], mut at: usize) {
+        loop {
+            let kids: Vec<ChildProgress> = children[at]
+                .iter()
+                .map(|&c| ChildProgress {
+                    weight: nodes[c].weight,
+                    progress: stored[c],
+                    cancelled: nodes[c].cancelled,
+                })
+                .collect();
+            stored[at] = node_progress(&nodes[at], &kids);
+            match nodes[at].parent {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+    }
+
+    fn tree() -> impl Strategy<Value = Vec<Node>> {
+        (2usize..60).prop_flat_map(|n| {
+            let parents = (1..n)
+                .map(|i| proptest::option::weighted(0.9, 0..i))
+                .collect::<Vec<_>>();
+            let weights = proptest::collection::vec(0.1f64..10.0, n);
+            let rules = proptest::collection::vec(
+                prop_oneof![
+                    6 => Just(RollupRule::WeightedMean),
+                    2 => Just(RollupRule::SimpleMean),
+                    1 => Just(RollupRule::WorstChild),
+                    1 => Just(RollupRule::Manual)
+                ],
+                n,
+            );
+            let cancelled = proptest::collection::vec(proptest::bool::weighted(0.1), n);
+            let manual = proptest::collection::vec(proptest::option::of(0.0f64..=100.0), n);
+            (parents, weights, rules, cancelled, manual).prop_map(move |(parents, w, r, c, m)| {
+                (0..n)
+                    .map(|i| Node {
+                        parent: if i == 0 { None } else { parents[i - 1] },
+                        weight: w[i],
+                        rule: r[i],
+                        cancelled: c[i],
+                        manual: m[i],
+                        reported: None,
+                    })
+                    .collect()
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn incremental_equals_full_recompute(
+            mut nodes in tree(),
+            reports in proptest::collection::vec((0usize..60, proptest::option::weighted(0.9, 0.0f64..=100.0)), 1..80),
+        ) {
+            let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+            for (i, n) in nodes.iter().enumerate() {
+                if let Some(p) = n.parent { children[p].push(i); }
+            }
+            let mut stored = roll_up_tree(&nodes);
+            for (at, percent) in reports {
+                let at = at % nodes.len();
+                nodes[at].reported = percent;
+                touch(&nodes, &mut stored, &children, at);
+                let full = roll_up_tree(&nodes);
+                for i in 0..nodes.len() {
+                    prop_assert!(same(stored[i], full[i]), "node {} incremental {:?} full {:?}", i, stored[i], full[i]);
+                }
+            }
+        }
+    }
+}

@@ -129,6 +129,10 @@ pub enum ProblemKind {
         value: String,
     },
     TrajectoryOutOfOrder,
+    /// A manual rollup without its figure and reason, or a figure without a manual rollup.
+    ManualRollup {
+        has_figure: bool,
+    },
     DuplicateTargetYear {
         year: i32,
     },
@@ -155,6 +159,7 @@ impl ProblemKind {
             ProblemKind::DueBeforeStart { .. } => "due_before_start",
             ProblemKind::WeightNotPositive { .. } => "weight_not_positive",
             ProblemKind::TrajectoryOutOfOrder => "trajectory_out_of_order",
+            ProblemKind::ManualRollup { .. } => "manual_rollup",
             ProblemKind::DuplicateTargetYear { .. } => "duplicate_target_year",
         }
     }
@@ -307,6 +312,12 @@ impl ProblemKind {
                         .into()
                 }
             }
+            ProblemKind::ManualRollup { has_figure } => match (has_figure, zh) {
+                (false, true) => "手工进度须同时填写 `manual = { percent, reason }`，且理由不能为空".into(),
+                (false, false) => "a manual rollup needs `manual = { percent = …, reason = \"…\" }` with a non-empty reason".into(),
+                (true, true) => "填写了手工进度，但 `rollup` 不是 \"manual\"".into(),
+                (true, false) => "a manual figure is given but `rollup` is not \"manual\"".into(),
+            },
             ProblemKind::DuplicateTargetYear { year } => {
                 if zh {
                     format!("{year} 年的目标值重复")
@@ -531,6 +542,18 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
             out.push(Problem::new(
                 FieldPath::new(sec, "trajectory"),
                 ProblemKind::TrajectoryOutOfOrder,
+            ));
+        }
+        let manual_rule = item.rollup == Some(crate::RollupRule::Manual);
+        let has_figure = item.manual.is_some();
+        let has_reason = item
+            .manual
+            .as_ref()
+            .is_some_and(|m| !m.reason.trim().is_empty());
+        if manual_rule != has_figure || (manual_rule && !has_reason) {
+            out.push(Problem::new(
+                FieldPath::new(sec, if has_figure { "manual" } else { "rollup" }),
+                ProblemKind::ManualRollup { has_figure },
             ));
         }
         if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref())

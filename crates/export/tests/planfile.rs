@@ -163,3 +163,42 @@ fn each_class_on_its_own() {
         "cycle",
     );
 }
+
+#[test]
+fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
+    let src = format!(
+        "{HEAD}rollup = \"worst_child\"\n[plan.reporting]\ndue_day = 3\ngrace_days = 2\nstale_days = 30\n\
+         [[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nrollup = \"manual\"\nmanual = {{ percent = 40, reason = \"按合同节点估算\" }}\n\
+         [[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\ncancelled = true\n"
+    );
+    let doc = read_plan("engine.toml", &src).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc.plan.rollup, tuijin_core::RollupRule::WorstChild);
+    assert_eq!(doc.plan.reporting.due_day, 3);
+    assert_eq!(doc.items[0].manual.as_ref().unwrap().percent.value(), 40.0);
+    assert!(doc.items[1].cancelled);
+    let again = read_plan("again.toml", &write_plan(&doc)).unwrap();
+    assert_eq!(doc, again);
+
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nrollup = \"manual\"\n"
+        ),
+        "manual_rollup",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nrollup = \"manual\"\nmanual = {{ percent = 4, reason = \" \" }}\n"
+        ),
+        "manual_rollup",
+    );
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"x\"\nmanual = {{ percent = 4, reason = \"r\" }}\n"
+        ),
+        "manual_rollup",
+    );
+    check_one(
+        &format!("{HEAD}[plan.reporting]\ndue_day = 40\n"),
+        "bad_value",
+    );
+}

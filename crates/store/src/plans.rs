@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait, Value};
 use serde::Serialize;
 use tuijin_core::{
     Cadence, Code, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind, LevelLabel,
-    Percent, Person, Plan, PlanDocument, PlanSource, Stage, Target, Text, Thresholds,
-    TrajectoryPoint, Unit, UnitKind, Weight,
+    Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Stage, Target, Text,
+    Thresholds, TrajectoryPoint, Unit, UnitKind, Weight,
 };
 
 use crate::db::{Backend, Store, all, exec, exec_built, get, one};
@@ -282,6 +282,12 @@ async fn plan_record<C: ConnectionTrait>(c: &C, r: &sea_orm::QueryResult) -> Res
             at_risk: get(r, "at_risk")?,
             off_track: get(r, "off_track")?,
         },
+        rollup: RollupRule::parse(&get::<String>(r, "rollup_rule")?).unwrap_or_default(),
+        reporting: Reporting {
+            due_day: get::<i32>(r, "report_due_day")?.max(1) as u32,
+            grace_days: get::<i32>(r, "report_grace_days")?.max(0) as u32,
+            stale_days: get::<i32>(r, "stale_days")?.max(1) as u32,
+        },
         stages,
         levels,
     };
@@ -349,6 +355,10 @@ async fn upsert_plan(
             p.end.into(),
             p.thresholds.at_risk.into(),
             p.thresholds.off_track.into(),
+            p.rollup.as_str().into(),
+            (p.reporting.due_day as i32).into(),
+            (p.reporting.grace_days as i32).into(),
+            (p.reporting.stale_days as i32).into(),
         ]
     };
     let existing = one(
@@ -387,7 +397,7 @@ async fn upsert_plan(
                     "UPDATE plans SET title_zh=$1, title_en=$2, description_zh=$3, description_en=$4, \
                      source_title_zh=$5, source_title_en=$6, source_date=$7, source_occasion_zh=$8, \
                      source_occasion_en=$9, timezone=$10, cadence=$11, start_date=$12, end_date=$13, \
-                     at_risk=$14, off_track=$15, updated_at=$16, version = version + 1 WHERE id=$17",
+                     at_risk=$14, off_track=$15, rollup_rule=$16, report_due_day=$17, report_grace_days=$18, stale_days=$19, updated_at=$20, version = version + 1 WHERE id=$21",
                     v,
                 )
                 .await?;
@@ -411,8 +421,9 @@ async fn upsert_plan(
                 txn,
                 "INSERT INTO plans (code, title_zh, title_en, description_zh, description_en, \
                  source_title_zh, source_title_en, source_date, source_occasion_zh, source_occasion_en, \
-                 timezone, cadence, start_date, end_date, at_risk, off_track, version, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,1,$17,$17)",
+                 timezone, cadence, start_date, end_date, at_risk, off_track, rollup_rule, report_due_day, \
+                 report_grace_days, stale_days, version, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,1,$21,$21)",
                 v,
             )
             .await?;
@@ -1165,6 +1176,10 @@ const ITEM_COLUMNS: &[&str] = &[
     "target_by",
     "target_indicator_id",
     "three_ones",
+    "rollup_rule",
+    "manual_percent",
+    "manual_reason",
+    "cancelled",
     "updated_at",
     "version",
 ];
@@ -1224,6 +1239,10 @@ fn item_values(
         t.and_then(|t| t.by).into(),
         indicator.into(),
         it.three_ones.into(),
+        it.rollup.map(|r| r.as_str()).into(),
+        it.manual.as_ref().map(|m| m.percent.value()).into(),
+        it.manual.as_ref().map(|m| m.reason.clone()).into(),
+        it.cancelled.into(),
         now.into(),
         1i64.into(),
     ])

@@ -228,7 +228,7 @@ async fn migrations_are_recorded() {
     }
     for db in dbs {
         let names = db.store.applied_migrations().await.unwrap();
-        assert_eq!(names, ["m0001_plans"], "{}", db.label());
+        assert_eq!(names, ["m0001_plans", "m0002_progress"], "{}", db.label());
         // Running them again is a no-op.
         db.store.migrate().await.unwrap();
     }
@@ -245,5 +245,27 @@ async fn both_backends_have_the_same_schema() {
     );
     if let Some(pg) = TestDb::postgres().await {
         assert_eq!(pg.store.schema_columns().await.unwrap(), expected);
+    }
+}
+
+#[tokio::test]
+async fn engine_settings_are_stored() {
+    for db in TestDb::all().await {
+        let mut doc = small();
+        doc.plan.rollup = tuijin_core::RollupRule::SimpleMean;
+        doc.plan.reporting.due_day = 3;
+        doc.items[1].rollup = Some(tuijin_core::RollupRule::Manual);
+        doc.items[1].manual = Some(tuijin_core::ManualProgress {
+            percent: tuijin_core::Percent::new(35.0).unwrap(),
+            reason: "按合同节点估算".into(),
+        });
+        doc.items[3].cancelled = true;
+        db.store.import_plan(&doc, "test", now()).await.unwrap();
+        assert_eq!(
+            db.store.export_plan("demo-small").await.unwrap(),
+            doc,
+            "{}",
+            db.label()
+        );
     }
 }

@@ -9,8 +9,8 @@ use toml::de::{DeArray, DeTable, DeValue};
 use tuijin_core::validate::{FieldPath, ProblemKind, Section, validate};
 use tuijin_core::{
     Cadence, Code, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind, LevelLabel,
-    Percent, Person, Plan, PlanDocument, PlanSource, Stage, Target, Text, Thresholds,
-    TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
+    ManualProgress, Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Stage,
+    Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
 };
 
 use super::{Located, PlanFileErrors, line_column, path_string};
@@ -36,9 +36,13 @@ const PLAN: &[&str] = &[
     "end",
     "source",
     "thresholds",
+    "rollup",
+    "reporting",
 ];
 const SOURCE: &[&str] = &["title", "title_en", "date", "occasion", "occasion_en"];
 const THRESHOLDS: &[&str] = &["at_risk", "off_track"];
+const REPORTING: &[&str] = &["due_day", "grace_days", "stale_days"];
+const MANUAL: &[&str] = &["percent", "reason"];
 const STAGE: &[&str] = &[
     "code",
     "title",
@@ -73,6 +77,9 @@ const ITEM: &[&str] = &[
     "trajectory",
     "target",
     "three_ones",
+    "rollup",
+    "manual",
+    "cancelled",
 ];
 const TRAJECTORY: &[&str] = &["date", "percent"];
 const TARGET: &[&str] = &["value", "unit", "by", "indicator"];
@@ -715,6 +722,40 @@ impl<'s> Reader<'s> {
             source.date = self.opt_date(&s, "date", &mut ok);
             source.occasion = self.text(&s, "occasion", &mut ok);
         }
+        let rules: Vec<&str> = RollupRule::ALL.iter().map(|r| r.as_str()).collect();
+        let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
+        let mut reporting = Reporting::default();
+        if let Some(r) = self.nested(f, "reporting", REPORTING, &mut ok) {
+            for (key, slot, range) in [
+                ("due_day", &mut reporting.due_day, 1..=28),
+                ("grace_days", &mut reporting.grace_days, 0..=60),
+                ("stale_days", &mut reporting.stale_days, 1..=3650),
+            ] {
+                if let Some(v) = self.get(&r, key) {
+                    match self.number_of(&r, key, v) {
+                        Some(n) if n.fract() == 0.0 && range.contains(&(n as u32)) && n >= 0.0 => {
+                            *slot = n as u32
+                        }
+                        Some(n) => {
+                            let path = FieldPath::new(Section::Plan, format!("reporting.{key}"));
+                            self.problem(
+                                v.span().start,
+                                path,
+                                ProblemKind::BadValue {
+                                    message: format!(
+                                        "{n} is not a whole number from {} to {}",
+                                        range.start(),
+                                        range.end()
+                                    ),
+                                },
+                            );
+                            ok = false;
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+        }
         let mut thresholds = Thresholds::default();
         if let Some(t) = self.nested(f, "thresholds", THRESHOLDS, &mut ok) {
             if let Some(v) = self.opt_number(&t, "at_risk", &mut ok) {
@@ -750,6 +791,8 @@ impl<'s> Reader<'s> {
             start: start?,
             end: end?,
             thresholds,
+            rollup: rollup.unwrap_or_default(),
+            reporting,
             stages: Vec::new(),
             levels: Vec::new(),
         })
@@ -875,6 +918,33 @@ impl<'s> Reader<'s> {
             }
         }
         let three_ones = self.bool_or(f, "three_ones", false, &mut ok);
+        let rules: Vec<&str> = RollupRule::ALL.iter().map(|r| r.as_str()).collect();
+        let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
+        let cancelled = self.bool_or(f, "cancelled", false, &mut ok);
+        let mut manual = None;
+        if let Some(m) = self.nested(f, "manual", MANUAL, &mut ok) {
+            let reason = self.str_or_empty(&m, "reason", &mut ok);
+            let percent = self.required(&m, "percent").and_then(|pv| {
+                let n = self.number_of(&m, "percent", pv)?;
+                match Percent::new(n) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        self.problem(
+                            pv.span().start,
+                            FieldPath::new(f.section, "manual.percent"),
+                            ProblemKind::BadValue {
+                                message: e.to_string(),
+                            },
+                        );
+                        None
+                    }
+                }
+            });
+            match percent {
+                Some(percent) => manual = Some(ManualProgress { percent, reason }),
+                None => ok = false,
+            }
+        }
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
         Some(Item {
             code: code?,
@@ -895,6 +965,9 @@ impl<'s> Reader<'s> {
             trajectory,
             target,
             three_ones,
+            rollup,
+            manual,
+            cancelled,
         })
     }
 

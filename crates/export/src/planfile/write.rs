@@ -21,11 +21,20 @@ pub fn write_plan(doc: &PlanDocument) -> String {
     w.str("cadence", p.cadence.as_str());
     w.date("start", Some(p.start));
     w.date("end", Some(p.end));
+    if p.rollup != tuijin_core::RollupRule::default() {
+        w.str("rollup", p.rollup.as_str());
+    }
     if !p.source.title.is_empty() || p.source.date.is_some() || !p.source.occasion.is_empty() {
         w.0.push_str("\n[plan.source]\n");
         w.text("title", &p.source.title);
         w.date("date", p.source.date);
         w.text("occasion", &p.source.occasion);
+    }
+    if p.reporting != tuijin_core::Reporting::default() {
+        w.0.push_str("\n[plan.reporting]\n");
+        w.line("due_day", &p.reporting.due_day.to_string());
+        w.line("grace_days", &p.reporting.grace_days.to_string());
+        w.line("stale_days", &p.reporting.stale_days.to_string());
     }
     w.0.push_str("\n[plan.thresholds]\n");
     w.num("at_risk", p.thresholds.at_risk);
@@ -102,6 +111,20 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         }
         w.flag("public", item.public);
         w.flag("three_ones", item.three_ones);
+        w.flag("cancelled", item.cancelled);
+        if let Some(r) = item.rollup {
+            w.str("rollup", r.as_str());
+        }
+        if let Some(m) = &item.manual {
+            w.line(
+                "manual",
+                &format!(
+                    "{{ percent = {}, reason = {} }}",
+                    number(m.percent.value()),
+                    quote(&m.reason)
+                ),
+            );
+        }
         w.codes("supports", &item.supports);
         if let Some(t) = &item.target {
             let mut parts = vec![format!("value = {}", number(t.value))];

@@ -12,7 +12,7 @@ impl MigrationName for Migration {
     }
 }
 
-fn id(name: &str) -> ColumnDef {
+pub(super) fn id(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .big_integer()
         .not_null()
@@ -20,69 +20,69 @@ fn id(name: &str) -> ColumnDef {
         .primary_key()
         .to_owned()
 }
-fn text(name: &str) -> ColumnDef {
+pub(super) fn text(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .text()
         .not_null()
         .default("")
         .to_owned()
 }
-fn text_null(name: &str) -> ColumnDef {
+pub(super) fn text_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).text().null().to_owned()
 }
-fn big(name: &str) -> ColumnDef {
+pub(super) fn big(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .big_integer()
         .not_null()
         .to_owned()
 }
-fn big_null(name: &str) -> ColumnDef {
+pub(super) fn big_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .big_integer()
         .null()
         .to_owned()
 }
-fn int(name: &str) -> ColumnDef {
+pub(super) fn int(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .integer()
         .not_null()
         .to_owned()
 }
-fn int_null(name: &str) -> ColumnDef {
+pub(super) fn int_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).integer().null().to_owned()
 }
-fn real(name: &str) -> ColumnDef {
+pub(super) fn real(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .double()
         .not_null()
         .to_owned()
 }
-fn real_null(name: &str) -> ColumnDef {
+pub(super) fn real_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).double().null().to_owned()
 }
-fn flag(name: &str) -> ColumnDef {
+pub(super) fn flag(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .boolean()
         .not_null()
         .default(false)
         .to_owned()
 }
-fn date(name: &str) -> ColumnDef {
+pub(super) fn date(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .date()
         .not_null()
         .to_owned()
 }
-fn date_null(name: &str) -> ColumnDef {
+pub(super) fn date_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).date().null().to_owned()
 }
-fn instant(name: &str) -> ColumnDef {
+pub(super) fn instant(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name))
         .timestamp_with_time_zone()
         .not_null()
         .to_owned()
 }
-fn fk(table: &str, col: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatement {
+pub(super) fn fk(table: &str, col: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatement {
     let mut f = ForeignKey::create()
         .from(Alias::new(table), Alias::new(col))
         .to(Alias::new(to), Alias::new("id"))
@@ -92,7 +92,7 @@ fn fk(table: &str, col: &str, to: &str, cascade: bool) -> ForeignKeyCreateStatem
     }
     f
 }
-fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+pub(super) fn index(table: &str, name: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create()
         .name(name)
         .table(Alias::new(table))

@@ -4,12 +4,16 @@
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m0001_plans;
+mod m0002_progress;
 
 pub struct Migrator;
 
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_plans::Migration)]
+        vec![
+            Box::new(m0001_plans::Migration),
+            Box::new(m0002_progress::Migration),
+        ]
     }
 }
