@@ -478,10 +478,10 @@ pub struct Node {
 /// its ancestors) and the full recompute alike: a manual figure wins; an item with live
 /// children rolls them up; a leaf is its latest accepted report, or unknown.
 pub fn node_progress(node: &Node, children: &[ChildProgress]) -> Progress {
-    if node.rule == RollupRule::Manual {
-        if let Some(m) = node.manual {
-            return Progress::known(m);
-        }
+    if node.rule == RollupRule::Manual
+        && let Some(m) = node.manual
+    {
+        return Progress::known(m);
     }
     if children.iter().any(|c| !c.cancelled) {
         return roll_up(node.rule, children);
