@@ -28,8 +28,15 @@ fn import_100k(c: &mut Criterion) {
                 (dir, store)
             },
             |(dir, store)| {
-                rt.block_on(store.import_plan(&doc, "bench", chrono::Utc::now()))
-                    .unwrap();
+                rt.block_on(store.import_plan(
+                    &doc,
+                    &tuijin_store::Stamp {
+                        at: chrono::Utc::now(),
+                        today: chrono::Utc::now().date_naive(),
+                        actor: "bench".into(),
+                    },
+                ))
+                .unwrap();
                 drop(dir);
             },
             BatchSize::PerIteration,

@@ -120,7 +120,14 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let started = std::time::Instant::now();
             let s = store
-                .import_plan(&doc, "cli", chrono::Utc::now())
+                .import_plan(
+                    &doc,
+                    &tuijin_store::Stamp {
+                        at: chrono::Utc::now(),
+                        today: tuijin_web::Clock::System.today(),
+                        actor: "cli".into(),
+                    },
+                )
                 .await
                 .context("import failed; nothing was changed")?;
             println!(

@@ -134,7 +134,14 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     let store = serve.db.open().await?;
     let doc = seed::seed_plan()?;
     let summary = store
-        .import_plan(&doc, "demo", chrono::Utc::now())
+        .import_plan(
+            &doc,
+            &tuijin_store::Stamp {
+                at: chrono::Utc::now(),
+                today,
+                actor: "demo".into(),
+            },
+        )
         .await
         .context("loading the seed plan")?;
     let wanted = serve.bind()?;

@@ -196,7 +196,14 @@ async fn export_of_the_imported_seed_reproduces_the_file() {
     use tuijin_store::PlanStore;
     for db in tuijin_store::testing::TestDb::all().await {
         db.store
-            .import_plan(&seed(), "test", chrono::Utc::now())
+            .import_plan(
+                &seed(),
+                &tuijin_store::Stamp {
+                    at: chrono::Utc::now(),
+                    today: chrono::Utc::now().date_naive(),
+                    actor: "test".into(),
+                },
+            )
             .await
             .unwrap();
         let exported = db.store.export_plan("zz-ncc-2017").await.unwrap();

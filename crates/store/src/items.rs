@@ -199,7 +199,7 @@ fn decode_cursor(s: &str) -> Result<(i64, i32)> {
 }
 
 impl Store {
-    async fn plan_id(&self, code: &str) -> Result<i64> {
+    pub(crate) async fn plan_id(&self, code: &str) -> Result<i64> {
         let r = one(
             &self.db,
             "SELECT id FROM plans WHERE code = $1",

@@ -13,6 +13,8 @@ mod events;
 mod items;
 mod migrations;
 mod plans;
+mod progress;
+mod reports;
 mod url;
 
 pub use db::{Backend, Store};
@@ -21,6 +23,8 @@ pub use error::StoreError;
 pub use events::{Event, EventStore};
 pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
+pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore, Stamp};
+pub use reports::{NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
 pub use url::DatabaseUrl;
 
 #[cfg(feature = "testing")]

@@ -16,6 +16,7 @@ use tuijin_core::{
 use crate::db::{Backend, Store, all, exec, exec_built, get, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
+use crate::progress::Stamp;
 
 /// What an import changed, per kind of entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -58,12 +59,7 @@ pub trait PlanStore {
     /// Writes a validated document in one transaction. Entries are matched by code: new ones
     /// are added, changed ones updated, items and indicators missing from the document are
     /// archived (never deleted). On any error nothing is written.
-    async fn import_plan(
-        &self,
-        doc: &PlanDocument,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<ImportSummary>;
+    async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary>;
     /// The plan as a document, as it would be written to a plan file.
     async fn export_plan(&self, code: &str) -> Result<PlanDocument>;
     async fn list_plans(&self) -> Result<Vec<PlanRecord>>;
@@ -71,12 +67,8 @@ pub trait PlanStore {
 }
 
 impl PlanStore for Store {
-    async fn import_plan(
-        &self,
-        doc: &PlanDocument,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<ImportSummary> {
+    async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary> {
+        let (actor, now) = (stamp.actor.as_str(), stamp.at);
         if let Some(p) = tuijin_core::validate(doc).first() {
             return Err(StoreError::Invalid(format!(
                 "{}: {}",
@@ -128,6 +120,9 @@ impl PlanStore for Store {
             &mut events,
         )
         .await?;
+        let t = std::time::Instant::now();
+        let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
+        tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
         for e in &mut events {
             e.plan_id = Some(plan_id);
         }

@@ -5,7 +5,9 @@ use chrono::{TimeZone, Utc};
 use tuijin_core::{Code, ItemKind, PlanDocument, Text};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
-use tuijin_store::{DirectoryStore, EventStore, ItemFilter, ItemStore, PlanStore, StoreError};
+use tuijin_store::{
+    DirectoryStore, EventStore, ItemFilter, ItemStore, PlanStore, Stamp, StoreError,
+};
 
 fn small() -> PlanDocument {
     let path = format!(
@@ -19,6 +21,14 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2020, 6, 30, 8, 0, 0).unwrap()
 }
 
+fn stamp(actor: &str) -> Stamp {
+    Stamp {
+        at: now(),
+        today: now().date_naive(),
+        actor: actor.into(),
+    }
+}
+
 fn code(s: &str) -> Code {
     Code::parse(s).unwrap()
 }
@@ -27,7 +37,7 @@ fn code(s: &str) -> Code {
 async fn import_then_read() {
     for db in TestDb::all().await {
         let s = &db.store;
-        let sum = s.import_plan(&small(), "test", now()).await.unwrap();
+        let sum = s.import_plan(&small(), &stamp("test")).await.unwrap();
         assert!(sum.plan_created, "{}", db.label());
         assert_eq!(
             (sum.items.added, sum.units.added, sum.indicators.added),
@@ -95,14 +105,14 @@ async fn export_round_trip_leaves_the_database_unchanged() {
     for db in TestDb::all().await {
         let s = &db.store;
         let doc = small();
-        s.import_plan(&doc, "test", now()).await.unwrap();
+        s.import_plan(&doc, &stamp("test")).await.unwrap();
         let exported = s.export_plan("demo-small").await.unwrap();
         assert_eq!(exported, doc, "{}", db.label());
         let before = s
             .list_items(&ItemFilter::default(), 100, None)
             .await
             .unwrap();
-        let sum = s.import_plan(&exported, "test", now()).await.unwrap();
+        let sum = s.import_plan(&exported, &stamp("test")).await.unwrap();
         assert_eq!(
             sum.items.changed() + sum.units.changed() + sum.indicators.changed(),
             0
@@ -122,7 +132,7 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
     for db in TestDb::all().await {
         let s = &db.store;
         let doc = small();
-        s.import_plan(&doc, "test", now()).await.unwrap();
+        s.import_plan(&doc, &stamp("test")).await.unwrap();
 
         let mut changed = doc.clone();
         changed.items.retain(|i| i.code.as_str() != "E1.2");
@@ -132,7 +142,7 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
         extra.code = code("E1.3");
         extra.target = None;
         changed.items.push(extra);
-        let sum = s.import_plan(&changed, "office", now()).await.unwrap();
+        let sum = s.import_plan(&changed, &stamp("office")).await.unwrap();
         assert_eq!(
             (
                 sum.items.added,
@@ -158,7 +168,7 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
         assert_eq!(e1.version, 2);
 
         // Bring it back: restored, not duplicated.
-        let sum = s.import_plan(&doc, "office", now()).await.unwrap();
+        let sum = s.import_plan(&doc, &stamp("office")).await.unwrap();
         assert_eq!(sum.items.added, 0);
         assert!(!s.get_item("demo-small", "E1.2").await.unwrap().archived);
 
@@ -175,11 +185,11 @@ async fn a_refused_import_changes_nothing() {
     for db in TestDb::all().await {
         let s = &db.store;
         let doc = small();
-        s.import_plan(&doc, "test", now()).await.unwrap();
+        s.import_plan(&doc, &stamp("test")).await.unwrap();
         let mut bad = doc.clone();
         bad.items[0].title = Text::new("改了", "changed");
         bad.items[3].lead = Some(code("NOWHERE"));
-        let err = s.import_plan(&bad, "test", now()).await.unwrap_err();
+        let err = s.import_plan(&bad, &stamp("test")).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
         assert_eq!(
             s.export_plan("demo-small").await.unwrap(),
@@ -194,7 +204,7 @@ async fn a_refused_import_changes_nothing() {
 async fn pagination_walks_every_item_once() {
     for db in TestDb::all().await {
         let s = &db.store;
-        s.import_plan(&small(), "test", now()).await.unwrap();
+        s.import_plan(&small(), &stamp("test")).await.unwrap();
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
@@ -260,7 +270,7 @@ async fn engine_settings_are_stored() {
             reason: "按合同节点估算".into(),
         });
         doc.items[3].cancelled = true;
-        db.store.import_plan(&doc, "test", now()).await.unwrap();
+        db.store.import_plan(&doc, &stamp("test")).await.unwrap();
         assert_eq!(
             db.store.export_plan("demo-small").await.unwrap(),
             doc,

@@ -28,8 +28,11 @@ impl TestApp {
             db.store
                 .import_plan(
                     &doc,
-                    "test",
-                    Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+                    &tuijin_store::Stamp {
+                        at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+                        today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                        actor: "test".into(),
+                    },
                 )
                 .await
                 .unwrap();
@@ -268,5 +271,144 @@ async fn item_page_shows_details_and_the_source_quote() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+impl TestApp {
+    async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        if_match: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Option<String>, Value) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(v) = if_match {
+            req = req.header(header::IF_MATCH, v);
+        }
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let etag = res
+            .headers()
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap().to_string());
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            etag,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[tokio::test]
+async fn report_workflow_over_http_with_versions() {
+    use serde_json::json;
+    for t in TestApp::all().await {
+        let url = "/api/v1/plans/demo-small/items/E1.1/reports";
+        let (s, etag, r) = t
+            .send(
+                "POST",
+                url,
+                None,
+                json!({"period": "2020-05", "unit": "JTW", "percent": 45, "narrative": "盾构推进"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(etag.as_deref(), Some("\"1\""));
+        let id = r["id"].as_i64().unwrap();
+
+        // Bad input is refused with the field named, and nothing is written.
+        let (s, _, p) = t
+            .send(
+                "POST",
+                url,
+                None,
+                json!({"period": "2020-05", "unit": "JTW", "percent": 101}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p["detail"].as_str().unwrap().starts_with("percent:"), "{p}");
+        let (s, _, _) = t
+            .send("POST", url, None, json!({"period": "May", "unit": "JTW"}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _, _) = t
+            .send(
+                "POST",
+                url,
+                None,
+                json!({"period": "2020-05", "unit": "ZDQ", "percent": 5}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "ZDQ does not work on E1.1");
+        let (s, _, _) = t.send("POST", url, None, json!({"unit": "JTW"})).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "missing period");
+
+        // Versioned writes need If-Match, and a stale one is refused with the current version.
+        let submit = format!("/api/v1/reports/{id}/submit");
+        let (s, _, _) = t.send("POST", &submit, None, Value::Null).await;
+        assert_eq!(s, StatusCode::PRECONDITION_REQUIRED);
+        let (s, cur, _) = t.send("POST", &submit, Some("\"7\""), Value::Null).await;
+        assert_eq!(
+            (s, cur.as_deref()),
+            (StatusCode::PRECONDITION_FAILED, Some("\"1\""))
+        );
+        let accept = format!("/api/v1/reports/{id}/accept");
+        let (s, _, _) = t.send("POST", &accept, Some("\"1\""), Value::Null).await;
+        assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be accepted");
+        let (s, etag, _) = t.send("POST", &submit, Some("\"1\""), Value::Null).await;
+        assert_eq!((s, etag.as_deref()), (StatusCode::OK, Some("\"2\"")));
+
+        let (_, _, queue) = t.get("/api/v1/reports?state=submitted").await;
+        assert_eq!(queue["items"].as_array().unwrap().len(), 1);
+        let (s, _, acc) = t
+            .send(
+                "POST",
+                &accept,
+                Some("\"2\""),
+                json!({"comment": "同意", "actor": "office"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{acc}");
+        assert_eq!(acc["report"]["state"], "accepted");
+        assert!(
+            acc["moved"].as_array().unwrap().len() >= 2,
+            "the item and its parent moved: {acc}"
+        );
+
+        let (_, _, p) = t.get("/api/v1/plans/demo-small/progress").await;
+        assert_eq!(p["E1.1"]["percent"], 45.0);
+        // Explain, judged on 2020-06-30: E1.1 runs 2017-08-14 → 2020-12-31 with trajectory
+        // points 30 % at 2018-12-31 and 60 % at 2019-12-31.
+        let (s, _, e) = t.get("/api/v1/plans/demo-small/items/E1.1/explain").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(e["progress_source"], "report");
+        assert_eq!(e["status"], "off_track", "{e}");
+        assert!(e["gap"].as_f64().unwrap() > 15.0, "{e}");
+        assert_eq!(e["threshold"], 15.0);
+        let (_, _, e) = t.get("/api/v1/plans/demo-small/items/E1/explain").await;
+        assert_eq!(e["progress_source"], "children");
+        assert_eq!(e["children"][0]["code"], "E1.1");
+        assert_eq!(e["children"][0]["weight"], 2.0);
+        assert!(
+            (e["progress"]["unknown_share"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9,
+            "{e}"
+        );
+        // As of a date before the acceptance the item was unknown.
+        let (_, _, e) = t
+            .get("/api/v1/plans/demo-small/items/E1.1/explain?date=2019-01-01")
+            .await;
+        assert_eq!(e["status"], "unreported", "{e}");
     }
 }

@@ -5,6 +5,8 @@ pub mod directory;
 pub mod health;
 pub mod items;
 pub mod plans;
+pub mod progress;
+pub mod reports;
 
 use axum::Router;
 use axum::routing::get;
@@ -27,6 +29,15 @@ use crate::AppState;
         items::subtree,
         directory::list_units,
         directory::list_indicators,
+        reports::create,
+        reports::list,
+        reports::get,
+        reports::edit,
+        reports::submit,
+        reports::accept,
+        reports::return_,
+        progress::explain,
+        progress::plan_progress,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -42,6 +53,20 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
         .route("/items", get(items::list_items))
         .route("/units", get(directory::list_units))
+        .route(
+            "/plans/{plan}/items/{code}/reports",
+            axum::routing::post(reports::create),
+        )
+        .route("/plans/{plan}/items/{code}/explain", get(progress::explain))
+        .route("/plans/{plan}/progress", get(progress::plan_progress))
+        .route("/reports", get(reports::list))
+        .route("/reports/{id}", get(reports::get).patch(reports::edit))
+        .route("/reports/{id}/submit", axum::routing::post(reports::submit))
+        .route("/reports/{id}/accept", axum::routing::post(reports::accept))
+        .route(
+            "/reports/{id}/return",
+            axum::routing::post(reports::return_),
+        )
         .fallback(crate::error::api_not_found)
 }
 

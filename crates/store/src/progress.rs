@@ -1,0 +1,473 @@
+//! Progress as stored: one row per item in `item_progress`, maintained incrementally when a
+//! report is accepted (the item and its ancestors only, in the same transaction) and fully
+//! when a plan changes; a history row for every change, so any past date can be shown.
+//! The rules themselves are `tuijin_core::progress`; this module only loads and saves.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, Value};
+use serde::Serialize;
+use tuijin_core::progress::{
+    ChildProgress, Node, Progress, RollupRule, node_progress, roll_up_tree, same,
+};
+
+use crate::db::{Backend, Store, all, exec, get, one};
+use crate::error::{Result, StoreError};
+
+/// When a write happens: the instant, the calendar date in the plan's zone (which may be a
+/// simulated "today"), and who does it.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    pub at: DateTime<Utc>,
+    pub today: NaiveDate,
+    pub actor: String,
+}
+
+/// One item's progress changing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProgressChange {
+    pub item_id: i64,
+    pub before: Option<Progress>,
+    pub after: Progress,
+}
+
+/// A difference found by a full recompute.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mismatch {
+    pub item: String,
+    pub stored: Option<Progress>,
+    pub computed: Progress,
+}
+
+struct NodeRow {
+    id: i64,
+    parent: Option<i64>,
+    node: Node,
+    stored: Option<Progress>,
+}
+
+fn rule(stored: Option<String>, default: RollupRule) -> RollupRule {
+    stored
+        .and_then(|s| RollupRule::parse(&s))
+        .unwrap_or(default)
+}
+
+pub(crate) async fn plan_default_rule<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+) -> Result<RollupRule> {
+    let r = one(
+        c,
+        "SELECT rollup_rule FROM plans WHERE id = $1",
+        vec![plan_id.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
+    Ok(RollupRule::parse(&get::<String>(&r, "rollup_rule")?).unwrap_or_default())
+}
+
+/// The latest accepted percent reported on an item itself: the report of the latest period.
+pub(crate) async fn latest_reported<C: ConnectionTrait>(
+    c: &C,
+    item_id: i64,
+) -> Result<Option<f64>> {
+    let r = one(
+        c,
+        "SELECT percent FROM reports WHERE item_id = $1 AND state = 'accepted' AND percent IS NOT NULL \
+         ORDER BY period DESC, id DESC LIMIT 1",
+        vec![item_id.into()],
+    )
+    .await?;
+    Ok(match r {
+        Some(r) => get::<Option<f64>>(&r, "percent")?,
+        None => None,
+    })
+}
+
+fn progress_of(percent: Option<f64>, unknown: Option<f64>) -> Option<Progress> {
+    unknown.map(|u| Progress {
+        percent,
+        unknown_share: u,
+    })
+}
+
+/// Loads the live tree of a plan, parents before children.
+async fn load_tree<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    from_reports: bool,
+) -> Result<Vec<NodeRow>> {
+    let default = plan_default_rule(c, plan_id).await?;
+    let rows = all(
+        c,
+        "SELECT i.id, i.parent_id, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, \
+         p.percent, p.unknown_share, p.reported, \
+         (SELECT r.percent FROM reports r WHERE r.item_id = i.id AND r.state = 'accepted' AND r.percent IS NOT NULL \
+          ORDER BY r.period DESC, r.id DESC LIMIT 1) AS from_reports \
+         FROM items i LEFT JOIN item_progress p ON p.item_id = i.id \
+         WHERE i.plan_id = $1 AND NOT i.archived ORDER BY i.position",
+        vec![plan_id.into()],
+    )
+    .await?;
+    let mut nodes: Vec<NodeRow> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let reported: Option<f64> = if from_reports {
+            get(r, "from_reports")?
+        } else {
+            get(r, "reported")?
+        };
+        nodes.push(NodeRow {
+            id: get(r, "id")?,
+            parent: get(r, "parent_id")?,
+            node: Node {
+                parent: None,
+                weight: get(r, "weight")?,
+                rule: rule(get(r, "rollup_rule")?, default),
+                cancelled: get(r, "cancelled")?,
+                manual: get(r, "manual_percent")?,
+                reported,
+            },
+            stored: progress_of(get(r, "percent")?, get(r, "unknown_share")?),
+        });
+    }
+    // Parents first: order by depth, keeping plan order within a depth.
+    let index: HashMap<i64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut depth = vec![usize::MAX; nodes.len()];
+    for i in 0..nodes.len() {
+        let mut chain = vec![i];
+        let mut base = 0;
+        while let Some(p) = nodes[*chain.last().expect("non-empty")]
+            .parent
+            .and_then(|p| index.get(&p).copied())
+        {
+            if depth[p] != usize::MAX {
+                base = depth[p] + 1;
+                break;
+            }
+            chain.push(p);
+        }
+        for (k, &c) in chain.iter().rev().enumerate() {
+            depth[c] = base + k;
+        }
+    }
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by_key(|&i| (depth[i], i));
+    let mut sorted: Vec<Option<NodeRow>> = nodes.into_iter().map(Some).collect();
+    let mut out: Vec<NodeRow> = order
+        .iter()
+        .map(|&i| sorted[i].take().expect("each once"))
+        .collect();
+    let pos: HashMap<i64, usize> = out.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    for n in &mut out {
+        n.node.parent = n.parent.and_then(|p| pos.get(&p).copied());
+    }
+    Ok(out)
+}
+
+/// Recomputes every item of a plan from the accepted reports and writes what differs (with
+/// history). Used after a plan import, inside its transaction.
+pub(crate) async fn recompute_plan<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    stamp: &Stamp,
+) -> Result<Vec<ProgressChange>> {
+    let tree = load_tree(c, plan_id, true).await?;
+    let nodes: Vec<Node> = tree.iter().map(|n| n.node).collect();
+    let computed = roll_up_tree(&nodes);
+    let mut changes = Vec::new();
+    let mut inserts: Vec<Vec<Value>> = Vec::new();
+    for (n, p) in tree.iter().zip(computed) {
+        match n.stored {
+            None => {
+                inserts.push(vec![
+                    n.id.into(),
+                    p.percent.into(),
+                    p.unknown_share.into(),
+                    n.node.reported.into(),
+                    stamp.at.into(),
+                ]);
+                if p.percent.is_some() {
+                    changes.push(ProgressChange {
+                        item_id: n.id,
+                        before: None,
+                        after: p,
+                    });
+                }
+            }
+            Some(old) if !same(old, p) => {
+                write_progress(c, n.id, p, n.node.reported, stamp).await?;
+                changes.push(ProgressChange {
+                    item_id: n.id,
+                    before: Some(old),
+                    after: p,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    crate::plans::insert_rows(
+        c,
+        "item_progress",
+        &[
+            "item_id",
+            "percent",
+            "unknown_share",
+            "reported",
+            "updated_at",
+        ],
+        inserts,
+    )
+    .await?;
+    write_history(c, &changes, stamp).await?;
+    Ok(changes)
+}
+
+async fn write_progress<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    p: Progress,
+    reported: Option<f64>,
+    stamp: &Stamp,
+) -> Result<()> {
+    exec(
+        c,
+        "UPDATE item_progress SET percent = $1, unknown_share = $2, reported = $3, updated_at = $4 WHERE item_id = $5",
+        vec![p.percent.into(), p.unknown_share.into(), reported.into(), stamp.at.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_history<C: ConnectionTrait>(
+    c: &C,
+    changes: &[ProgressChange],
+    stamp: &Stamp,
+) -> Result<()> {
+    let rows = changes
+        .iter()
+        .map(|ch| {
+            vec![
+                ch.item_id.into(),
+                stamp.today.into(),
+                stamp.at.into(),
+                ch.after.percent.into(),
+                ch.after.unknown_share.into(),
+            ]
+        })
+        .collect();
+    crate::plans::insert_rows(
+        c,
+        "progress_history",
+        &[
+            "item_id",
+            "effective_date",
+            "at",
+            "percent",
+            "unknown_share",
+        ],
+        rows,
+    )
+    .await
+}
+
+/// Locks the progress rows of an item and its ancestors, root first, so that two reports on
+/// sibling leaves cannot both compute their parent from stale values. Dialect-specific:
+/// PostgreSQL locks the rows; SQLite has one writer at a time and its write transaction
+/// already excludes every other.
+async fn lock_chain<C: ConnectionTrait>(
+    c: &C,
+    backend: Backend,
+    chain_root_first: &[i64],
+) -> Result<()> {
+    if backend == Backend::Postgres {
+        for id in chain_root_first {
+            one(
+                c,
+                "SELECT item_id FROM item_progress WHERE item_id = $1 FOR UPDATE",
+                vec![(*id).into()],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// After the item's own accepted figure changed: recompute it and each ancestor from their
+/// children's stored values — O(depth) rows read and written.
+pub(crate) async fn touch<C: ConnectionTrait>(
+    c: &C,
+    backend: Backend,
+    plan_id: i64,
+    item_id: i64,
+    stamp: &Stamp,
+) -> Result<Vec<ProgressChange>> {
+    let chain_rows = all(
+        c,
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM items WHERE id = $1 \
+           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
+         SELECT id FROM up ORDER BY depth",
+        vec![item_id.into()],
+    )
+    .await?;
+    let chain: Vec<i64> = chain_rows
+        .iter()
+        .map(|r| get(r, "id"))
+        .collect::<Result<_>>()?;
+    let mut root_first = chain.clone();
+    root_first.reverse();
+    lock_chain(c, backend, &root_first).await?;
+    let default = plan_default_rule(c, plan_id).await?;
+    let reported = latest_reported(c, item_id).await?;
+    let mut changes = Vec::new();
+    for (k, id) in chain.iter().enumerate() {
+        let r = one(
+            c,
+            "SELECT i.rollup_rule, i.cancelled, i.manual_percent, i.weight, p.percent, p.unknown_share, p.reported \
+             FROM items i JOIN item_progress p ON p.item_id = i.id WHERE i.id = $1",
+            vec![(*id).into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("progress of item #{id}")))?;
+        let own_reported = if k == 0 {
+            reported
+        } else {
+            get(&r, "reported")?
+        };
+        let node = Node {
+            parent: None,
+            weight: get(&r, "weight")?,
+            rule: rule(get(&r, "rollup_rule")?, default),
+            cancelled: get(&r, "cancelled")?,
+            manual: get(&r, "manual_percent")?,
+            reported: own_reported,
+        };
+        let kids = all(
+            c,
+            "SELECT i.weight, i.cancelled, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
+             WHERE i.parent_id = $1 AND NOT i.archived",
+            vec![(*id).into()],
+        )
+        .await?;
+        let children: Vec<ChildProgress> = kids
+            .iter()
+            .map(|k| {
+                Ok(ChildProgress {
+                    weight: get(k, "weight")?,
+                    cancelled: get(k, "cancelled")?,
+                    progress: Progress {
+                        percent: get(k, "percent")?,
+                        unknown_share: get(k, "unknown_share")?,
+                    },
+                })
+            })
+            .collect::<Result<_>>()?;
+        let before = Progress {
+            percent: get(&r, "percent")?,
+            unknown_share: get(&r, "unknown_share")?,
+        };
+        let after = node_progress(&node, &children);
+        if k == 0 || !same(before, after) {
+            write_progress(c, *id, after, own_reported, stamp).await?;
+        }
+        if !same(before, after) {
+            changes.push(ProgressChange {
+                item_id: *id,
+                before: Some(before),
+                after,
+            });
+        } else if k > 0 {
+            // Nothing above can change either.
+            break;
+        }
+    }
+    write_history(c, &changes, stamp).await?;
+    Ok(changes)
+}
+
+/// An item's progress now, or on a past date (from the history).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemProgress {
+    pub progress: Progress,
+    /// The latest accepted percent reported on the item itself.
+    pub reported: Option<f64>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait ProgressStore {
+    /// Recomputes a whole plan from its accepted reports and compares with what is stored;
+    /// returns every difference (none when incremental maintenance is right).
+    async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>>;
+    /// Progress of every live item of a plan by item code, now or as of a past date.
+    async fn plan_progress(
+        &self,
+        plan: &str,
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<String, Progress>>;
+}
+
+impl ProgressStore for Store {
+    async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>> {
+        let pid = self.plan_id(plan).await?;
+        let tree = load_tree(&self.db, pid, true).await?;
+        let codes: HashMap<i64, String> = all(
+            &self.db,
+            "SELECT id, code FROM items WHERE plan_id = $1",
+            vec![pid.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((get::<i64>(r, "id")?, get::<String>(r, "code")?)))
+        .collect::<Result<_>>()?;
+        let nodes: Vec<Node> = tree.iter().map(|n| n.node).collect();
+        let computed = roll_up_tree(&nodes);
+        Ok(tree
+            .iter()
+            .zip(computed)
+            .filter(|(n, p)| !n.stored.is_some_and(|s| same(s, *p)))
+            .map(|(n, p)| Mismatch {
+                item: codes.get(&n.id).cloned().unwrap_or_default(),
+                stored: n.stored,
+                computed: p,
+            })
+            .collect())
+    }
+
+    async fn plan_progress(
+        &self,
+        plan: &str,
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<String, Progress>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = match as_of {
+            None => all(
+                &self.db,
+                "SELECT i.code, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
+                 WHERE i.plan_id = $1 AND NOT i.archived",
+                vec![pid.into()],
+            )
+            .await?,
+            Some(d) => all(
+                &self.db,
+                "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
+                 WHERE i.plan_id = $1 AND NOT i.archived AND h.id = ( \
+                   SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
+                   ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)",
+                vec![pid.into(), d.into()],
+            )
+            .await?,
+        };
+        let mut out = HashMap::new();
+        for r in &rows {
+            out.insert(
+                get::<String>(r, "code")?,
+                Progress {
+                    percent: get(r, "percent")?,
+                    unknown_share: get(r, "unknown_share")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,493 @@
+//! Progress reports: drafts, submission, review (accept or return), supersession. Accepting a
+//! report moves the item's and its ancestors' progress in the same transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use serde::Serialize;
+use tuijin_core::report::{Period, ReportAction, ReportState, transition};
+use tuijin_core::{ItemKind, Percent};
+
+use crate::db::{Backend, Store, all, exec, get, one};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+use crate::progress::{ProgressChange, Stamp, touch};
+
+/// A new report: one item, one period, one unit.
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    pub plan: String,
+    pub item: String,
+    pub period: Period,
+    /// The acting unit; it must lead or co-operate on the item.
+    pub unit: String,
+    pub percent: Option<Percent>,
+    pub narrative: String,
+    pub problems: String,
+    pub next_steps: String,
+}
+
+/// Changes to a draft or returned report; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ReportEdit {
+    pub percent: Option<Option<Percent>>,
+    pub narrative: Option<String>,
+    pub problems: Option<String>,
+    pub next_steps: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportRecord {
+    pub id: i64,
+    pub plan: String,
+    pub item: String,
+    pub period: String,
+    pub unit: String,
+    pub percent: Option<f64>,
+    pub narrative: String,
+    pub problems: String,
+    pub next_steps: String,
+    pub state: ReportState,
+    pub author: String,
+    pub reviewer: String,
+    pub review_comment: String,
+    /// The accepted report this one replaced, if it is a correction.
+    pub supersedes: Option<i64>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ReportFilter {
+    pub plan: Option<String>,
+    pub item: Option<String>,
+    pub unit: Option<String>,
+    pub state: Option<ReportState>,
+    pub period: Option<String>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait ReportStore {
+    async fn create_report(&self, new: NewReport, stamp: &Stamp) -> Result<ReportRecord>;
+    async fn edit_report(
+        &self,
+        id: i64,
+        version: i64,
+        edit: ReportEdit,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord>;
+    async fn submit_report(&self, id: i64, version: i64, stamp: &Stamp) -> Result<ReportRecord>;
+    /// Accepts a submitted report: it supersedes an earlier accepted report of the same item
+    /// and period, and the item's and its ancestors' progress move, all in one transaction.
+    async fn accept_report(
+        &self,
+        id: i64,
+        version: i64,
+        comment: &str,
+        stamp: &Stamp,
+    ) -> Result<(ReportRecord, Vec<ProgressChange>)>;
+    /// Returns a submitted report to its unit with a comment (required).
+    async fn return_report(
+        &self,
+        id: i64,
+        version: i64,
+        comment: &str,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord>;
+    async fn get_report(&self, id: i64) -> Result<ReportRecord>;
+    async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
+}
+
+const SELECT: &str = "SELECT r.*, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
+    JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id JOIN units u ON u.id = r.unit_id";
+
+fn record(r: &sea_orm::QueryResult) -> Result<ReportRecord> {
+    let state: String = get(r, "state")?;
+    Ok(ReportRecord {
+        id: get(r, "id")?,
+        plan: get(r, "plan_code")?,
+        item: get(r, "item_code")?,
+        period: get(r, "period")?,
+        unit: get(r, "unit_code")?,
+        percent: get(r, "percent")?,
+        narrative: get(r, "narrative")?,
+        problems: get(r, "problems")?,
+        next_steps: get(r, "next_steps")?,
+        state: ReportState::parse(&state)
+            .ok_or_else(|| StoreError::Invalid(format!("stored report state `{state}`")))?,
+        author: get(r, "author")?,
+        reviewer: get(r, "reviewer")?,
+        review_comment: get(r, "review_comment")?,
+        supersedes: get(r, "supersedes_id")?,
+        submitted_at: get(r, "submitted_at")?,
+        reviewed_at: get(r, "reviewed_at")?,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+        version: get(r, "version")?,
+    })
+}
+
+async fn load<C: ConnectionTrait>(c: &C, id: i64) -> Result<ReportRecord> {
+    let r = one(c, &format!("{SELECT} WHERE r.id = $1"), vec![id.into()])
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("report #{id}")))?;
+    record(&r)
+}
+
+/// Checks the caller's version and the workflow, in that order (a stale copy is told so
+/// before anything else).
+fn check(rec: &ReportRecord, version: i64, action: ReportAction) -> Result<ReportState> {
+    if rec.version != version {
+        return Err(StoreError::Stale {
+            expected: version,
+            current: rec.version,
+        });
+    }
+    transition(rec.state, action).map_err(|e| StoreError::Conflict(e.to_string()))
+}
+
+fn milestone_percent(kind: ItemKind, percent: Option<Percent>) -> Result<()> {
+    if kind == ItemKind::Milestone
+        && percent.is_some_and(|p| p.value() != 0.0 && p.value() != 100.0)
+    {
+        return Err(StoreError::Invalid(
+            "percent: a milestone is either reached (100) or not (0)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a state change guarded by the version read, so a concurrent writer makes this one
+/// fail as stale instead of being overwritten.
+async fn guarded<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    version: i64,
+    set: &str,
+    mut values: Vec<Value>,
+) -> Result<()> {
+    let n = values.len();
+    values.push(id.into());
+    values.push(version.into());
+    let sql = format!(
+        "UPDATE reports SET {set}, version = version + 1 WHERE id = ${} AND version = ${}",
+        n + 1,
+        n + 2
+    );
+    if exec(c, &sql, values).await? == 0 {
+        let current = load(c, id).await?.version;
+        return Err(StoreError::Stale {
+            expected: version,
+            current,
+        });
+    }
+    Ok(())
+}
+
+impl ReportStore for Store {
+    async fn create_report(&self, new: NewReport, stamp: &Stamp) -> Result<ReportRecord> {
+        let txn = self.db.begin().await?;
+        let item = one(
+            &txn,
+            "SELECT i.id, i.plan_id, i.kind, i.archived, u.code AS lead FROM items i JOIN plans pl ON pl.id = i.plan_id \
+             LEFT JOIN units u ON u.id = i.lead_unit_id WHERE pl.code = $1 AND i.code = $2",
+            vec![new.plan.clone().into(), new.item.clone().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("item `{}` in plan `{}`", new.item, new.plan)))?;
+        let (item_id, plan_id): (i64, i64) = (get(&item, "id")?, get(&item, "plan_id")?);
+        if get::<bool>(&item, "archived")? {
+            return Err(StoreError::Conflict(format!(
+                "item `{}` is archived",
+                new.item
+            )));
+        }
+        let kind: String = get(&item, "kind")?;
+        milestone_percent(
+            ItemKind::parse(&kind).unwrap_or(ItemKind::Task),
+            new.percent,
+        )?;
+        let unit = one(
+            &txn,
+            "SELECT id FROM units WHERE code = $1",
+            vec![new.unit.clone().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("unit `{}`", new.unit)))?;
+        let unit_id: i64 = get(&unit, "id")?;
+        let is_lead = get::<Option<String>>(&item, "lead")?.as_deref() == Some(new.unit.as_str());
+        let is_co = one(
+            &txn,
+            "SELECT 1 AS x FROM item_co_units WHERE item_id = $1 AND unit_id = $2",
+            vec![item_id.into(), unit_id.into()],
+        )
+        .await?
+        .is_some();
+        if !is_lead && !is_co {
+            return Err(StoreError::Forbidden(format!(
+                "unit `{}` neither leads nor co-operates on item `{}`, so it cannot report on it",
+                new.unit, new.item
+            )));
+        }
+        let period = new.period.to_string();
+        let open = one(
+            &txn,
+            "SELECT id FROM reports WHERE item_id = $1 AND period = $2 AND unit_id = $3 AND state IN ('draft', 'submitted', 'returned')",
+            vec![item_id.into(), period.clone().into(), unit_id.into()],
+        )
+        .await?;
+        if let Some(o) = open {
+            let oid: i64 = get(&o, "id")?;
+            return Err(StoreError::Conflict(format!(
+                "report #{oid} for this item, period and unit is still open; edit it instead"
+            )));
+        }
+        exec(
+            &txn,
+            "INSERT INTO reports (plan_id, item_id, period, unit_id, percent, narrative, problems, next_steps, state, author, \
+             reviewer, review_comment, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'draft',$9,'','',$10,$10,1)",
+            vec![
+                plan_id.into(),
+                item_id.into(),
+                period.clone().into(),
+                unit_id.into(),
+                new.percent.map(|p| p.value()).into(),
+                new.narrative.into(),
+                new.problems.into(),
+                new.next_steps.into(),
+                stamp.actor.clone().into(),
+                stamp.at.into(),
+            ],
+        )
+        .await?;
+        let r = one(
+            &txn,
+            "SELECT MAX(id) AS id FROM reports WHERE item_id = $1 AND period = $2 AND unit_id = $3",
+            vec![item_id.into(), period.into(), unit_id.into()],
+        )
+        .await?
+        .expect("just inserted");
+        let rec = load(&txn, get(&r, "id")?).await?;
+        event(&txn, stamp, "report.created", &rec, None, Some(plan_id)).await?;
+        txn.commit().await?;
+        Ok(rec)
+    }
+
+    async fn edit_report(
+        &self,
+        id: i64,
+        version: i64,
+        edit: ReportEdit,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord> {
+        let txn = self.db.begin().await?;
+        let before = load(&txn, id).await?;
+        check(&before, version, ReportAction::Edit)?;
+        if let Some(p) = edit.percent {
+            let kind = one(
+                &txn,
+                "SELECT kind FROM items WHERE id = (SELECT item_id FROM reports WHERE id = $1)",
+                vec![id.into()],
+            )
+            .await?
+            .expect("report has an item");
+            milestone_percent(
+                ItemKind::parse(&get::<String>(&kind, "kind")?).unwrap_or(ItemKind::Task),
+                p,
+            )?;
+        }
+        guarded(
+            &txn,
+            id,
+            version,
+            "percent = $1, narrative = $2, problems = $3, next_steps = $4, updated_at = $5",
+            vec![
+                edit.percent
+                    .unwrap_or(
+                        before
+                            .percent
+                            .map(|p| Percent::new(p).expect("stored percent")),
+                    )
+                    .map(|p| p.value())
+                    .into(),
+                edit.narrative
+                    .unwrap_or_else(|| before.narrative.clone())
+                    .into(),
+                edit.problems
+                    .unwrap_or_else(|| before.problems.clone())
+                    .into(),
+                edit.next_steps
+                    .unwrap_or_else(|| before.next_steps.clone())
+                    .into(),
+                stamp.at.into(),
+            ],
+        )
+        .await?;
+        let after = load(&txn, id).await?;
+        event(&txn, stamp, "report.edited", &after, Some(&before), None).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    async fn submit_report(&self, id: i64, version: i64, stamp: &Stamp) -> Result<ReportRecord> {
+        let txn = self.db.begin().await?;
+        let before = load(&txn, id).await?;
+        let to = check(&before, version, ReportAction::Submit)?;
+        guarded(
+            &txn,
+            id,
+            version,
+            "state = $1, submitted_at = $2, updated_at = $2",
+            vec![to.as_str().into(), stamp.at.into()],
+        )
+        .await?;
+        let after = load(&txn, id).await?;
+        event(&txn, stamp, "report.submitted", &after, Some(&before), None).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    async fn accept_report(
+        &self,
+        id: i64,
+        version: i64,
+        comment: &str,
+        stamp: &Stamp,
+    ) -> Result<(ReportRecord, Vec<ProgressChange>)> {
+        let txn = self.db.begin().await?;
+        if self.backend() == Backend::Sqlite {
+            // Take SQLite's write lock now, before reading anything the rollup depends on.
+            exec(&txn, "UPDATE reports SET id = id WHERE 1 = 0", vec![]).await?;
+        }
+        let before = load(&txn, id).await?;
+        let to = check(&before, version, ReportAction::Accept)?;
+        let ids = one(
+            &txn,
+            "SELECT item_id, plan_id FROM reports WHERE id = $1",
+            vec![id.into()],
+        )
+        .await?
+        .expect("loaded above");
+        let (item_id, plan_id): (i64, i64) = (get(&ids, "item_id")?, get(&ids, "plan_id")?);
+        let previous = one(
+            &txn,
+            "SELECT id FROM reports WHERE item_id = $1 AND period = $2 AND state = 'accepted' AND id <> $3",
+            vec![item_id.into(), before.period.clone().into(), id.into()],
+        )
+        .await?;
+        let supersedes: Option<i64> = match &previous {
+            Some(p) => Some(get(p, "id")?),
+            None => None,
+        };
+        guarded(
+            &txn,
+            id,
+            version,
+            "state = $1, reviewer = $2, review_comment = $3, reviewed_at = $4, updated_at = $4, supersedes_id = $5",
+            vec![to.as_str().into(), stamp.actor.clone().into(), comment.to_string().into(), stamp.at.into(), supersedes.into()],
+        )
+        .await?;
+        if let Some(old) = supersedes {
+            exec(&txn, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
+        }
+        let changes = touch(&txn, self.backend(), plan_id, item_id, stamp).await?;
+        let after = load(&txn, id).await?;
+        event(&txn, stamp, "report.accepted", &after, Some(&before), None).await?;
+        txn.commit().await?;
+        Ok((after, changes))
+    }
+
+    async fn return_report(
+        &self,
+        id: i64,
+        version: i64,
+        comment: &str,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord> {
+        if comment.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "comment: say why the report is returned".into(),
+            ));
+        }
+        let txn = self.db.begin().await?;
+        let before = load(&txn, id).await?;
+        let to = check(&before, version, ReportAction::Return)?;
+        guarded(
+            &txn,
+            id,
+            version,
+            "state = $1, reviewer = $2, review_comment = $3, reviewed_at = $4, updated_at = $4",
+            vec![
+                to.as_str().into(),
+                stamp.actor.clone().into(),
+                comment.to_string().into(),
+                stamp.at.into(),
+            ],
+        )
+        .await?;
+        let after = load(&txn, id).await?;
+        event(&txn, stamp, "report.returned", &after, Some(&before), None).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    async fn get_report(&self, id: i64) -> Result<ReportRecord> {
+        load(&self.db, id).await
+    }
+
+    async fn list_reports(&self, f: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>> {
+        let mut conds = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        for (col, v) in [
+            ("pl.code", f.plan.clone()),
+            ("i.code", f.item.clone()),
+            ("u.code", f.unit.clone()),
+            ("r.state", f.state.map(|s| s.as_str().to_string())),
+            ("r.period", f.period.clone()),
+        ] {
+            if let Some(v) = v {
+                values.push(v.into());
+                conds.push(format!("{col} = ${}", values.len()));
+            }
+        }
+        values.push((limit.clamp(1, 1000) as i64).into());
+        let where_ = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let rows = all(
+            &self.db,
+            &format!("{SELECT}{where_} ORDER BY r.id LIMIT ${}", values.len()),
+            values,
+        )
+        .await?;
+        rows.iter().map(record).collect()
+    }
+}
+
+async fn event<C: ConnectionTrait>(
+    c: &C,
+    stamp: &Stamp,
+    kind: &'static str,
+    after: &ReportRecord,
+    before: Option<&ReportRecord>,
+    plan_id: Option<i64>,
+) -> Result<()> {
+    append(
+        c,
+        stamp.at,
+        &stamp.actor,
+        vec![NewEvent {
+            kind,
+            entity: "report",
+            entity_code: after.id.to_string(),
+            plan_id,
+            before: before.and_then(|b| serde_json::to_string(b).ok()),
+            after: serde_json::to_string(after).ok(),
+        }],
+    )
+    .await
+}

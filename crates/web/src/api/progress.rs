@@ -1,0 +1,169 @@
+//! Progress: why an item has its figures (explain), and the whole plan's progress now or on a
+//! past date.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use tuijin_core::progress::{ChildShare, Progress, explain as explain_item};
+use tuijin_store::{ItemFilter, ItemStore, PlanStore, ProgressStore};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiQuery;
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DateQuery {
+    /// The date to judge on (default: today). Progress is as recorded on that date.
+    pub date: Option<NaiveDate>,
+}
+
+/// Progress of one item: percent of the known part, and the share of its weight unreported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressView {
+    pub percent: Option<f64>,
+    pub unknown_share: f64,
+}
+
+impl From<Progress> for ProgressView {
+    fn from(p: Progress) -> Self {
+        ProgressView {
+            percent: p.percent,
+            unknown_share: p.unknown_share,
+        }
+    }
+}
+
+/// Why the item has its progress and status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplainView {
+    pub item: String,
+    pub date: NaiveDate,
+    pub progress: ProgressView,
+    /// manual, children, report or nothing.
+    pub progress_source: String,
+    /// For a manual figure, the reason given.
+    pub manual_reason: Option<String>,
+    pub rollup_rule: String,
+    pub children: Vec<ChildView>,
+    pub status: String,
+    pub expected: Option<f64>,
+    /// Expected minus actual in percentage points; positive is behind.
+    pub gap: Option<f64>,
+    pub threshold: Option<f64>,
+    /// The rule that decided the status, with its numbers.
+    pub rule: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildView {
+    pub code: String,
+    pub title: String,
+    pub weight: f64,
+    pub cancelled: bool,
+    pub progress: ProgressView,
+}
+
+/// Explain an item's progress and status on a date.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/explain",
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code"), DateQuery),
+    responses((status = 200, body = ExplainView), (status = 404, body = crate::error::Problem)))]
+pub async fn explain(
+    State(st): State<AppState>,
+    Path((plan, code)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Json<ExplainView>, ApiError> {
+    let date = q.date.unwrap_or_else(|| st.clock.today());
+    let plan_rec = st.store.get_plan(&plan).await?;
+    let item = st.store.get_item(&plan, &code).await?;
+    let as_of = (date < st.clock.today()).then_some(date);
+    let progress = st.store.plan_progress(&plan, as_of).await?;
+    let of = |c: &str| progress.get(c).copied().unwrap_or(Progress::UNKNOWN);
+    let filter = ItemFilter {
+        plan: Some(plan.clone()),
+        parent: Some(code.clone()),
+        ..Default::default()
+    };
+    let children: Vec<ChildShare> = st
+        .store
+        .list_items(&filter, 1000, None)
+        .await?
+        .items
+        .iter()
+        .map(|c| ChildShare {
+            code: c.item.code.to_string(),
+            title: c.item.title.zh.clone(),
+            weight: c.item.weight.value(),
+            cancelled: c.item.cancelled,
+            progress: of(c.item.code.as_str()),
+        })
+        .collect();
+    let i = &item.item;
+    let rule = i.rollup.unwrap_or(plan_rec.plan.rollup);
+    let e = explain_item(
+        of(&code),
+        rule,
+        i.manual.as_ref().map(|m| m.reason.as_str()),
+        children,
+        i.start,
+        i.due,
+        &i.trajectory,
+        date,
+        plan_rec.plan.thresholds,
+    );
+    let (source, manual_reason) = match &e.source {
+        tuijin_core::progress::ProgressSource::Manual { reason } => {
+            ("manual", Some(reason.clone()))
+        }
+        tuijin_core::progress::ProgressSource::Children => ("children", None),
+        tuijin_core::progress::ProgressSource::Report => ("report", None),
+        tuijin_core::progress::ProgressSource::Nothing => ("nothing", None),
+    };
+    Ok(Json(ExplainView {
+        item: code,
+        date,
+        progress: e.progress.into(),
+        progress_source: source.into(),
+        manual_reason,
+        rollup_rule: e.rule.as_str().into(),
+        children: e
+            .children
+            .into_iter()
+            .map(|c| ChildView {
+                code: c.code,
+                title: c.title,
+                weight: c.weight,
+                cancelled: c.cancelled,
+                progress: c.progress.into(),
+            })
+            .collect(),
+        status: e.status.status.as_str().into(),
+        expected: e.status.expected,
+        gap: e.status.gap,
+        threshold: e.status.threshold,
+        rule: e.status.rule,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// A past date: progress as it was recorded then.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Progress of every item of a plan by code, now or as of a past date.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/progress",
+    params(("plan" = String, Path, description = "plan code"), AsOfQuery),
+    responses((status = 200, body = BTreeMap<String, ProgressView>), (status = 404, body = crate::error::Problem)))]
+pub async fn plan_progress(
+    State(st): State<AppState>,
+    Path(plan): Path<String>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Json<BTreeMap<String, ProgressView>>, ApiError> {
+    let map = st.store.plan_progress(&plan, q.as_of).await?;
+    Ok(Json(map.into_iter().map(|(k, v)| (k, v.into())).collect()))
+}
