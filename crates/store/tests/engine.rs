@@ -269,3 +269,187 @@ async fn a_correction_supersedes_and_both_stay() {
         assert!(s.check_rollups("demo-small").await.unwrap().is_empty());
     }
 }
+
+/// A small deterministic generator, so a failure can be replayed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn ops() -> usize {
+    std::env::var("TUIJIN_TEST_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// Random operations on a generated plan — create, submit, accept, return, edit, correct — then
+/// incremental rollups must equal a full recompute.
+#[tokio::test]
+async fn incremental_rollups_equal_full_recompute_after_random_operations() {
+    let doc = tuijin_core::generate::generated_plan("rand", 400, 5, 12);
+    let items: Vec<(String, String)> = doc
+        .items
+        .iter()
+        .map(|i| (i.code.to_string(), i.lead.as_ref().unwrap().to_string()))
+        .collect();
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut open: Vec<(i64, i64)> = Vec::new();
+        let st = stamp("fuzz", "2020-06-01");
+        let mut done = 0;
+        while done < ops() {
+            done += 1;
+            let choice = rng.below(10);
+            if open.is_empty() || choice < 4 {
+                let (code, unit) = &items[rng.below(items.len())];
+                let period = format!("2020-{:02}", 1 + rng.below(6));
+                let percent = (rng.below(1001) as f64) / 10.0;
+                let kind_ok = !code.is_empty();
+                let percent =
+                    if doc.items.iter().any(|i| {
+                        i.code.as_str() == code && i.kind == tuijin_core::ItemKind::Milestone
+                    }) {
+                        if rng.below(2) == 0 { 0.0 } else { 100.0 }
+                    } else {
+                        percent
+                    };
+                match s
+                    .create_report(new("rand", code, &period, unit, Some(percent)), &st)
+                    .await
+                {
+                    Ok(r) => open.push((r.id, r.version)),
+                    Err(StoreError::Conflict(_)) if kind_ok => {}
+                    Err(e) => panic!("{e:?}"),
+                }
+                continue;
+            }
+            let k = rng.below(open.len());
+            let (id, version) = open[k];
+            let r = s.get_report(id).await.unwrap();
+            assert_eq!(r.version, version);
+            let result = match (r.state, choice) {
+                (ReportState::Draft | ReportState::Returned, 4..=5) => {
+                    let edit = ReportEdit {
+                        percent: Some(Some(
+                            Percent::new(r.percent.unwrap_or(0.0).min(100.0)).unwrap(),
+                        )),
+                        ..Default::default()
+                    };
+                    s.edit_report(id, version, edit, &st).await.map(Some)
+                }
+                (ReportState::Draft | ReportState::Returned, _) => {
+                    s.submit_report(id, version, &st).await.map(Some)
+                }
+                (ReportState::Submitted, 4) => s
+                    .return_report(id, version, "补充材料", &st)
+                    .await
+                    .map(Some),
+                (ReportState::Submitted, _) => {
+                    s.accept_report(id, version, "", &st).await.map(|_| None)
+                }
+                _ => unreachable!("closed reports leave the open list"),
+            };
+            match result.unwrap() {
+                Some(r) => open[k] = (r.id, r.version),
+                None => {
+                    open.swap_remove(k);
+                }
+            }
+            if done % 2500 == 0 {
+                assert!(
+                    s.check_rollups("rand").await.unwrap().is_empty(),
+                    "{} after {done} operations",
+                    db.label()
+                );
+            }
+        }
+        let mismatches = s.check_rollups("rand").await.unwrap();
+        assert!(mismatches.is_empty(), "{}: {mismatches:?}", db.label());
+        let accepted = s
+            .list_reports(
+                &ReportFilter {
+                    state: Some(ReportState::Accepted),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            accepted.len() > 100,
+            "the run accepted reports: {}",
+            accepted.len()
+        );
+    }
+}
+
+/// Many clients accepting reports on sibling leaves at the same moment: each parent must end
+/// with the value its children give, never a stale one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_acceptances_on_siblings_keep_parents_right() {
+    let doc = tuijin_core::generate::generated_plan("conc", 200, 3, 4);
+    for db in TestDb::all().await {
+        let s = db.store.clone();
+        s.import_plan(&doc, &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        // Siblings: the children of the first few items of the second level.
+        let leaves: Vec<(String, String)> = doc
+            .items
+            .iter()
+            .filter(|i| i.kind == tuijin_core::ItemKind::Task)
+            .take(48)
+            .map(|i| (i.code.to_string(), i.lead.as_ref().unwrap().to_string()))
+            .collect();
+        let mut submitted = Vec::new();
+        for (n, (code, unit)) in leaves.iter().enumerate() {
+            let st = stamp("unit", "2020-03-05");
+            let r = s
+                .create_report(
+                    new("conc", code, "2020-02", unit, Some((n * 2) as f64)),
+                    &st,
+                )
+                .await
+                .unwrap();
+            submitted.push(s.submit_report(r.id, r.version, &st).await.unwrap());
+        }
+        let mut tasks = Vec::new();
+        for r in submitted {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let st = stamp("office", "2020-03-06");
+                loop {
+                    match s.accept_report(r.id, r.version, "", &st).await {
+                        Ok(_) => break,
+                        // SQLite may report the database busy under contention: retry.
+                        Err(StoreError::Database(e))
+                            if e.to_string().contains("locked")
+                                || e.to_string().contains("busy") =>
+                        {
+                            tokio::time::sleep(std::time::Duration::from_millis(5)).await
+                        }
+                        Err(e) => panic!("{e:?}"),
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let mismatches = s.check_rollups("conc").await.unwrap();
+        assert!(mismatches.is_empty(), "{}: {mismatches:?}", db.label());
+    }
+}
