@@ -2,6 +2,8 @@
 //! work itself lives in the library crates.
 
 mod cmd_plan;
+mod cmd_report;
+mod cmd_status;
 mod config;
 mod seed;
 
@@ -53,8 +55,45 @@ enum Command {
         #[command(subcommand)]
         command: cmd_plan::PlanCommand,
     },
+    /// Counts per status, progress and expected progress of a plan, a branch or a unit.
+    Status {
+        #[arg(long)]
+        plan: String,
+        /// An item code: summarise it and everything below it.
+        #[arg(long)]
+        branch: Option<String>,
+        /// A unit code: summarise the items it leads.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Judge on this date (default today); a past date uses progress as recorded then.
+        #[arg(long, value_parser = config::parse_date)]
+        date: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Consistency checks.
+    Check {
+        #[command(subcommand)]
+        command: CheckCommand,
+    },
+    /// Progress reports: submit one from a script.
+    Report {
+        #[command(subcommand)]
+        command: cmd_report::ReportCommand,
+    },
     /// Apply pending database migrations (the server also does this at start-up).
     Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CheckCommand {
+    /// Recompute every rollup from the accepted reports and report any stored difference.
+    Rollups {
+        #[arg(long)]
+        plan: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -115,6 +154,17 @@ async fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { command } => cmd_plan::run(command).await,
+        Command::Status {
+            plan,
+            branch,
+            unit,
+            date,
+            db,
+        } => cmd_status::status(&db, &plan, branch.as_deref(), unit.as_deref(), date).await,
+        Command::Check {
+            command: CheckCommand::Rollups { plan, db },
+        } => cmd_status::check_rollups(&db, plan.as_deref()).await,
+        Command::Report { command } => cmd_report::run(command).await,
         Command::Migrate { db } => {
             let store = Store::connect(&db.url()?).await?;
             store.migrate().await.context("applying migrations")?;
@@ -144,6 +194,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         )
         .await
         .context("loading the seed plan")?;
+    let history = seed::load_sample_history(&store, &doc, today).await?;
     let wanted = serve.bind()?;
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
@@ -159,6 +210,14 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         summary.items.updated
     );
     println!("  simulated today: {today} (change with --today YYYY-MM-DD)");
+    match history {
+        Some(n) => println!(
+            "  sample history: {n} reports from 2017-09 on, each marked 【样例数据 Sample data】"
+        ),
+        None => {
+            println!("  sample history: already loaded (delete the data folder to start again)")
+        }
+    }
     println!("  open http://{addr}/");
     println!("  API: http://{addr}/api/v1/items?kind=project");
     println!(

@@ -13,3 +13,62 @@ pub fn seed_plan() -> Result<PlanDocument> {
     tuijin_export::read_plan(SEED_FILE, SEED_TEXT)
         .map_err(|e| anyhow!("the embedded seed plan is invalid (a build defect):\n{e}"))
 }
+
+/// Loads the deterministic sample history up to `today` into a plan that has no reports yet;
+/// returns how many reports, or `None` when the plan already has reports.
+pub async fn load_sample_history(
+    store: &tuijin_store::Store,
+    doc: &PlanDocument,
+    today: chrono::NaiveDate,
+) -> Result<Option<usize>> {
+    use tuijin_store::{NewReport, ReportFilter, ReportStore, Stamp};
+    let code = doc.plan.code.to_string();
+    let any = ReportFilter {
+        plan: Some(code.clone()),
+        ..Default::default()
+    };
+    if !store.list_reports(&any, 1).await?.is_empty() {
+        return Ok(None);
+    }
+    let history = tuijin_core::sample::history(doc, today);
+    let mut n = store
+        .load_history(&code, &history.accepted, "sample", chrono::Utc::now())
+        .await?;
+    for open in &history.open {
+        let r = &open.report;
+        let st = Stamp {
+            at: chrono::Utc::now(),
+            today: r.submitted_on,
+            actor: "sample".into(),
+        };
+        let new = NewReport {
+            plan: code.clone(),
+            item: r.item.to_string(),
+            period: r.period,
+            unit: r.unit.to_string(),
+            percent: Some(tuijin_core::Percent::new(r.percent)?),
+            narrative: r.narrative.clone(),
+            problems: r.problems.clone(),
+            next_steps: r.next_steps.clone(),
+        };
+        let created = store.create_report(new, &st).await?;
+        let submitted = store
+            .submit_report(created.id, created.version, &st)
+            .await?;
+        if let Some(comment) = &open.returned {
+            store
+                .return_report(
+                    submitted.id,
+                    submitted.version,
+                    comment,
+                    &Stamp {
+                        actor: "sample-office".into(),
+                        ..st
+                    },
+                )
+                .await?;
+        }
+        n += 1;
+    }
+    Ok(Some(n))
+}

@@ -37,6 +37,9 @@ fn help_everywhere() {
         vec!["plan", "import", "--help"],
         vec!["plan", "export", "--help"],
         vec!["plan", "generate", "--help"],
+        vec!["status", "--help"],
+        vec!["check", "rollups", "--help"],
+        vec!["report", "submit", "--help"],
     ] {
         let (code, out, _) = run(&args);
         assert_eq!(code, 0, "{args:?}");
@@ -173,6 +176,12 @@ fn demo_serves_the_seed_plan() {
         "{printed:?}"
     );
     assert!(printed.iter().any(|l| l.contains("log-in")), "{printed:?}");
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("sample history:") && l.contains("样例数据")),
+        "{printed:?}"
+    );
     for (code, zh) in [
         ("E1", "畅通郑州工程"),
         ("E5", "幸福郑州工程"),
@@ -182,4 +191,91 @@ fn demo_serves_the_seed_plan() {
         assert!(res.contains(zh), "{res}");
     }
     assert_eq!(res.matches("\"kind\":\"project\"").count(), 9, "{res}");
+}
+
+#[test]
+fn report_status_and_check_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    run(&["plan", "import", &fixture("small.toml"), "--data", data]);
+    let (code, out, err) = run(&[
+        "report",
+        "submit",
+        "--plan",
+        "demo-small",
+        "--item",
+        "E1.1",
+        "--period",
+        "2020-05",
+        "--unit",
+        "JTW",
+        "--percent",
+        "40",
+        "--accept",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("accepted; progress moved on"), "{out}");
+    let (code, _, err) = run(&[
+        "report",
+        "submit",
+        "--plan",
+        "demo-small",
+        "--item",
+        "E1.1",
+        "--period",
+        "2020-05",
+        "--unit",
+        "JTW",
+        "--percent",
+        "140",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--percent") && err.contains("0 to 100"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "report",
+        "submit",
+        "--plan",
+        "demo-small",
+        "--item",
+        "E1.1",
+        "--period",
+        "2020-05",
+        "--unit",
+        "ZDQ",
+        "--percent",
+        "10",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("neither leads nor co-operates"), "{err}");
+    let (code, out, _) = run(&[
+        "status",
+        "--plan",
+        "demo-small",
+        "--branch",
+        "E1",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("branch E1 of plan demo-small on ") && out.contains(": 3 items"),
+        "{out}"
+    );
+    assert!(out.contains("progress 40.0%"), "{out}");
+    let (code, out, _) = run(&["check", "rollups", "--data", data]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("every stored rollup equals the full recompute"),
+        "{out}"
+    );
 }

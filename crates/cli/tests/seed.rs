@@ -215,3 +215,78 @@ async fn export_of_the_imported_seed_reproduces_the_file() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() {
+    use tuijin_core::summary::{Scope, summarise};
+    use tuijin_store::{PlanStore, ProgressStore, ReportFilter, ReportStore};
+    let today = date("2020-06-30");
+    for db in tuijin_store::testing::TestDb::all().await {
+        let s = &db.store;
+        let stamp = tuijin_store::Stamp {
+            at: chrono::Utc::now(),
+            today,
+            actor: "demo".into(),
+        };
+        s.import_plan(&seed(), &stamp).await.unwrap();
+        let h = tuijin_core::sample::history(&seed(), today);
+        let n = s
+            .load_history("zz-ncc-2017", &h.accepted, "sample", chrono::Utc::now())
+            .await
+            .unwrap();
+        assert!(n > 1000, "{n} reports");
+        assert!(
+            s.check_rollups("zz-ncc-2017").await.unwrap().is_empty(),
+            "{}",
+            db.label()
+        );
+        let progress = s.plan_progress("zz-ncc-2017", None).await.unwrap();
+        let sum = summarise(
+            &seed().items,
+            &progress,
+            Scope::Plan,
+            today,
+            seed().plan.thresholds,
+        );
+        for status in [
+            "done",
+            "on_track",
+            "at_risk",
+            "off_track",
+            "overdue",
+            "unreported",
+        ] {
+            assert!(
+                sum.by_status[status] > 0,
+                "no {status} item in the demo: {:?}",
+                sum.by_status
+            );
+        }
+        // Loading twice is refused, so a restart of the demo keeps its history.
+        assert!(
+            s.load_history("zz-ncc-2017", &h.accepted, "sample", chrono::Utc::now())
+                .await
+                .is_err()
+        );
+        let all = s
+            .list_reports(
+                &ReportFilter {
+                    plan: Some("zz-ncc-2017".into()),
+                    ..Default::default()
+                },
+                5,
+            )
+            .await
+            .unwrap();
+        assert!(
+            all.iter()
+                .all(|r| r.narrative.starts_with(tuijin_core::sample::SAMPLE_MARK))
+        );
+        // As of mid-2018, less was done than now.
+        let then = s
+            .plan_progress("zz-ncc-2017", Some(date("2018-06-30")))
+            .await
+            .unwrap();
+        assert!(then["E1"].percent.unwrap_or(0.0) < progress["E1"].percent.unwrap());
+    }
+}

@@ -10,6 +10,8 @@ pub mod percent;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod sample;
+pub mod summary;
 pub mod text;
 pub mod unit;
 pub mod validate;

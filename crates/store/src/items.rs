@@ -63,6 +63,8 @@ pub trait ItemStore {
     async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord>;
     /// The item and everything below it, parents before children, in plan order.
     async fn subtree(&self, plan: &str, code: &str) -> Result<Vec<ItemRecord>>;
+    /// Every live item of a plan, in plan order.
+    async fn plan_items(&self, plan: &str) -> Result<Vec<Item>>;
     /// Items this one supports, and items that support it.
     async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)>;
 }
@@ -306,6 +308,11 @@ impl ItemStore for Store {
         let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
         fill_lists(&self.db, &mut recs, None).await?;
         Ok(recs)
+    }
+
+    async fn plan_items(&self, plan: &str) -> Result<Vec<Item>> {
+        let pid = self.plan_id(plan).await?;
+        load_plan_items(&self.db, pid).await
     }
 
     async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)> {

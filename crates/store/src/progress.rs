@@ -471,3 +471,85 @@ impl ProgressStore for Store {
         Ok(out)
     }
 }
+
+/// Replays accepted reports of the past, date by date, writing the progress history as it
+/// would have been recorded and leaving `item_progress` at the final state. `accepted` holds
+/// (effective date, item id, period, percent). The plan must have no accepted report yet.
+pub(crate) async fn replay<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    mut accepted: Vec<(NaiveDate, i64, String, f64)>,
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let tree = load_tree(c, plan_id, false).await?;
+    let mut nodes: Vec<Node> = tree.iter().map(|n| n.node).collect();
+    for n in &mut nodes {
+        n.reported = None;
+    }
+    let index: HashMap<i64, usize> = tree.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut current = roll_up_tree(&nodes);
+    let mut latest: HashMap<usize, String> = HashMap::new();
+    accepted.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+    let mut history: Vec<Vec<Value>> = Vec::new();
+    let mut i = 0;
+    while i < accepted.len() {
+        let date = accepted[i].0;
+        while i < accepted.len() && accepted[i].0 == date {
+            let (_, item, period, percent) = &accepted[i];
+            let k = *index.get(item).ok_or_else(|| {
+                StoreError::Invalid(format!("item #{item} is not a live item of the plan"))
+            })?;
+            // A report of an older period never overrides a newer one.
+            if latest.get(&k).is_none_or(|p| p <= period) {
+                latest.insert(k, period.clone());
+                nodes[k].reported = Some(*percent);
+            }
+            i += 1;
+        }
+        let next = roll_up_tree(&nodes);
+        for (k, (old, new)) in current.iter().zip(&next).enumerate() {
+            if !same(*old, *new) {
+                history.push(vec![
+                    tree[k].id.into(),
+                    date.into(),
+                    at.into(),
+                    new.percent.into(),
+                    new.unknown_share.into(),
+                ]);
+            }
+        }
+        current = next;
+    }
+    crate::plans::insert_rows(
+        c,
+        "progress_history",
+        &[
+            "item_id",
+            "effective_date",
+            "at",
+            "percent",
+            "unknown_share",
+        ],
+        history,
+    )
+    .await?;
+    let mut changed = 0;
+    for (k, n) in tree.iter().enumerate() {
+        if !n.stored.is_some_and(|s| same(s, current[k])) || n.node.reported != nodes[k].reported {
+            write_progress(
+                c,
+                n.id,
+                current[k],
+                nodes[k].reported,
+                &Stamp {
+                    at,
+                    today: at.date_naive(),
+                    actor: String::new(),
+                },
+            )
+            .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

@@ -1,10 +1,11 @@
 //! Progress reports: drafts, submission, review (accept or return), supersession. Accepting a
 //! report moves the item's and its ancestors' progress in the same transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use serde::Serialize;
 use tuijin_core::report::{Period, ReportAction, ReportState, transition};
+use tuijin_core::sample::HistoricReport;
 use tuijin_core::{ItemKind, Percent};
 
 use crate::db::{Backend, Store, all, exec, get, one};
@@ -97,6 +98,16 @@ pub trait ReportStore {
         stamp: &Stamp,
     ) -> Result<ReportRecord>;
     async fn get_report(&self, id: i64) -> Result<ReportRecord>;
+    /// Loads accepted reports of the past in one transaction (a migration from another
+    /// system, or the demo's sample history) and rebuilds the progress history date by date.
+    /// Refused if the plan already has reports.
+    async fn load_history(
+        &self,
+        plan: &str,
+        reports: &[HistoricReport],
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<usize>;
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
 }
 
@@ -435,6 +446,122 @@ impl ReportStore for Store {
 
     async fn get_report(&self, id: i64) -> Result<ReportRecord> {
         load(&self.db, id).await
+    }
+
+    async fn load_history(
+        &self,
+        plan: &str,
+        reports: &[HistoricReport],
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<usize> {
+        let txn = self.db.begin().await?;
+        let pid = self.plan_id(plan).await?;
+        if one(
+            &txn,
+            "SELECT id FROM reports WHERE plan_id = $1 LIMIT 1",
+            vec![pid.into()],
+        )
+        .await?
+        .is_some()
+        {
+            return Err(StoreError::Conflict(format!(
+                "plan `{plan}` already has reports; history loads only into a plan without any"
+            )));
+        }
+        let ids: std::collections::HashMap<String, i64> = all(
+            &txn,
+            "SELECT id, code FROM items WHERE plan_id = $1 AND NOT archived",
+            vec![pid.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
+        .collect::<Result<_>>()?;
+        let units: std::collections::HashMap<String, i64> =
+            all(&txn, "SELECT id, code FROM units", vec![])
+                .await?
+                .iter()
+                .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
+                .collect::<Result<_>>()?;
+        let noon = |d: chrono::NaiveDate| {
+            Utc.from_utc_datetime(&d.and_hms_opt(2, 0, 0).expect("valid time"))
+        };
+        let mut rows = Vec::with_capacity(reports.len());
+        let mut replay = Vec::with_capacity(reports.len());
+        for r in reports {
+            let item = *ids.get(r.item.as_str()).ok_or_else(|| {
+                StoreError::NotFound(format!("item `{}` in plan `{plan}`", r.item))
+            })?;
+            let unit = *units
+                .get(r.unit.as_str())
+                .ok_or_else(|| StoreError::NotFound(format!("unit `{}`", r.unit)))?;
+            Percent::new(r.percent).map_err(|e| {
+                StoreError::Invalid(format!("report on `{}` for {}: {e}", r.item, r.period))
+            })?;
+            rows.push(vec![
+                pid.into(),
+                item.into(),
+                r.period.to_string().into(),
+                unit.into(),
+                Some(r.percent).into(),
+                r.narrative.clone().into(),
+                r.problems.clone().into(),
+                r.next_steps.clone().into(),
+                "accepted".into(),
+                actor.into(),
+                actor.into(),
+                String::new().into(),
+                Some(noon(r.submitted_on)).into(),
+                Some(noon(r.accepted_on)).into(),
+                noon(r.submitted_on).into(),
+                noon(r.accepted_on).into(),
+                1i64.into(),
+            ]);
+            replay.push((r.accepted_on, item, r.period.to_string(), r.percent));
+        }
+        crate::plans::insert_rows(
+            &txn,
+            "reports",
+            &[
+                "plan_id",
+                "item_id",
+                "period",
+                "unit_id",
+                "percent",
+                "narrative",
+                "problems",
+                "next_steps",
+                "state",
+                "author",
+                "reviewer",
+                "review_comment",
+                "submitted_at",
+                "reviewed_at",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+            rows,
+        )
+        .await?;
+        crate::progress::replay(&txn, pid, replay, at).await?;
+        append(
+            &txn,
+            at,
+            actor,
+            vec![NewEvent {
+                kind: "history.loaded",
+                entity: "plan",
+                entity_code: plan.to_string(),
+                plan_id: Some(pid),
+                before: None,
+                after: Some(format!("{{\"reports\":{}}}", reports.len())),
+            }],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(reports.len())
     }
 
     async fn list_reports(&self, f: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>> {

@@ -38,6 +38,7 @@ use crate::AppState;
         reports::return_,
         progress::explain,
         progress::plan_progress,
+        progress::summary,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{plan}/items/{code}/explain", get(progress::explain))
         .route("/plans/{plan}/progress", get(progress::plan_progress))
+        .route("/plans/{plan}/summary", get(progress::summary))
         .route("/reports", get(reports::list))
         .route("/reports/{id}", get(reports::get).patch(reports::edit))
         .route("/reports/{id}/submit", axum::routing::post(reports::submit))

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tuijin_core::progress::{ChildShare, Progress, explain as explain_item};
+use tuijin_core::summary::{Scope, summarise};
 use tuijin_store::{ItemFilter, ItemStore, PlanStore, ProgressStore};
 use utoipa::{IntoParams, ToSchema};
 
@@ -166,4 +167,66 @@ pub async fn plan_progress(
 ) -> Result<Json<BTreeMap<String, ProgressView>>, ApiError> {
     let map = st.store.plan_progress(&plan, q.as_of).await?;
     Ok(Json(map.into_iter().map(|(k, v)| (k, v.into())).collect()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// Summarise this item and everything below it.
+    pub branch: Option<String>,
+    /// Summarise the items this unit leads.
+    pub unit: Option<String>,
+    /// Judge on this date (default today); a past date uses progress as recorded then.
+    pub date: Option<NaiveDate>,
+}
+
+/// Counts per status, weighted progress and expected progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryView {
+    pub date: NaiveDate,
+    pub items: usize,
+    pub by_status: BTreeMap<String, usize>,
+    pub progress: ProgressView,
+    pub expected: Option<f64>,
+}
+
+/// Summary of a plan, a branch (`branch=CODE`) or a unit's items (`unit=CODE`).
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/summary",
+    params(("plan" = String, Path, description = "plan code"), SummaryQuery),
+    responses((status = 200, body = SummaryView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn summary(
+    State(st): State<AppState>,
+    Path(plan): Path<String>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> Result<Json<SummaryView>, ApiError> {
+    let date = q.date.unwrap_or_else(|| st.clock.today());
+    let plan_rec = st.store.get_plan(&plan).await?;
+    let items = st.store.plan_items(&plan).await?;
+    let scope = match (&q.branch, &q.unit) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "give either branch or unit, not both".into(),
+            ));
+        }
+        (Some(b), None) => {
+            if !items.iter().any(|i| i.code.as_str() == b) {
+                return Err(ApiError::NotFound(format!(
+                    "item `{b}` in plan `{plan}` not found"
+                )));
+            }
+            Scope::Branch(b)
+        }
+        (None, Some(u)) => Scope::Unit(u),
+        (None, None) => Scope::Plan,
+    };
+    let as_of = (date < st.clock.today()).then_some(date);
+    let progress = st.store.plan_progress(&plan, as_of).await?;
+    let s = summarise(&items, &progress, scope, date, plan_rec.plan.thresholds);
+    Ok(Json(SummaryView {
+        date: s.date,
+        items: s.items,
+        by_status: s.by_status,
+        progress: s.progress.into(),
+        expected: s.expected,
+    }))
 }

@@ -1,0 +1,92 @@
+//! `tuijin report submit`: file a report from a script, optionally accepting it at once (as the
+//! office, for migrations and batch entry).
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use tuijin_core::Percent;
+use tuijin_core::report::Period;
+use tuijin_store::{NewReport, ReportStore, Stamp};
+
+use crate::config::DbArgs;
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Create and submit a report on an item for a period.
+    Submit {
+        #[arg(long)]
+        plan: String,
+        #[arg(long)]
+        item: String,
+        /// YYYY-MM (or YYYY-Qn for a quarterly plan).
+        #[arg(long)]
+        period: String,
+        /// The reporting unit (the item's lead or a co-operating unit).
+        #[arg(long)]
+        unit: String,
+        /// Percent complete, 0 to 100.
+        #[arg(long)]
+        percent: Option<f64>,
+        #[arg(long, default_value = "")]
+        narrative: String,
+        #[arg(long, default_value = "")]
+        problems: String,
+        #[arg(long, default_value = "")]
+        next_steps: String,
+        /// Accept it at once, as the office.
+        #[arg(long)]
+        accept: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
+    match cmd {
+        ReportCommand::Submit {
+            plan,
+            item,
+            period,
+            unit,
+            percent,
+            narrative,
+            problems,
+            next_steps,
+            accept,
+            db,
+        } => {
+            let period = Period::parse(&period).context("--period")?;
+            let percent = percent.map(Percent::new).transpose().context("--percent")?;
+            let store = db.open().await?;
+            let st = Stamp {
+                at: chrono::Utc::now(),
+                today: tuijin_web::Clock::System.today(),
+                actor: "cli".into(),
+            };
+            let new = NewReport {
+                plan,
+                item,
+                period,
+                unit,
+                percent,
+                narrative,
+                problems,
+                next_steps,
+            };
+            let r = store.create_report(new, &st).await?;
+            let r = store.submit_report(r.id, r.version, &st).await?;
+            if accept {
+                let (r, moved) = store.accept_report(r.id, r.version, "", &st).await?;
+                println!(
+                    "report #{} accepted; progress moved on {} item(s)",
+                    r.id,
+                    moved.len()
+                );
+            } else {
+                println!("report #{} submitted for review", r.id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! `tuijin status` and `tuijin check rollups`: what an office would script.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use tuijin_core::summary::{Scope, summarise};
+use tuijin_store::{ItemStore, PlanStore, ProgressStore};
+
+use crate::config::DbArgs;
+
+fn pct(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.1}%"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub async fn status(
+    db: &DbArgs,
+    plan: &str,
+    branch: Option<&str>,
+    unit: Option<&str>,
+    date: Option<chrono::NaiveDate>,
+) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let rec = store
+        .get_plan(plan)
+        .await
+        .with_context(|| format!("plan `{plan}`"))?;
+    let items = store.plan_items(plan).await?;
+    let today = tuijin_web::Clock::System.today();
+    let date = date.unwrap_or(today);
+    let scope = match (branch, unit) {
+        (Some(_), Some(_)) => bail!("give either --branch or --unit, not both"),
+        (Some(b), None) => {
+            if !items.iter().any(|i| i.code.as_str() == b) {
+                bail!("item `{b}` is not in plan `{plan}`");
+            }
+            Scope::Branch(b)
+        }
+        (None, Some(u)) => Scope::Unit(u),
+        (None, None) => Scope::Plan,
+    };
+    let progress = store
+        .plan_progress(plan, (date < today).then_some(date))
+        .await?;
+    let s = summarise(&items, &progress, scope.clone(), date, rec.plan.thresholds);
+    let what = match scope {
+        Scope::Plan => format!("plan {plan}"),
+        Scope::Branch(b) => format!("branch {b} of plan {plan}"),
+        Scope::Unit(u) => format!("items led by {u} in plan {plan}"),
+    };
+    println!("{what} on {date}: {} items", s.items);
+    println!(
+        "  progress {} ({:.0}% of the weight unreported), expected {}",
+        pct(s.progress.percent),
+        s.progress.unknown_share * 100.0,
+        pct(s.expected)
+    );
+    for (status, n) in &s.by_status {
+        println!("  {status:<12} {n}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn check_rollups(db: &DbArgs, plan: Option<&str>) -> Result<ExitCode> {
+    let store = db.open().await?;
+    let plans: Vec<String> = match plan {
+        Some(p) => vec![p.to_string()],
+        None => store
+            .list_plans()
+            .await?
+            .into_iter()
+            .map(|p| p.plan.code.to_string())
+            .collect(),
+    };
+    let mut bad = 0;
+    for p in &plans {
+        let mismatches = store.check_rollups(p).await?;
+        if mismatches.is_empty() {
+            println!("plan {p}: every stored rollup equals the full recompute");
+        }
+        for m in &mismatches {
+            bad += 1;
+            println!(
+                "plan {p}: item {} stored {} computed {} ({:.0}% unknown)",
+                m.item,
+                pct(m.stored.and_then(|s| s.percent)),
+                pct(m.computed.percent),
+                m.computed.unknown_share * 100.0
+            );
+        }
+    }
+    if bad > 0 {
+        eprintln!(
+            "tuijin: {bad} stored rollup{} differ from the full recompute",
+            if bad == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,180 @@
+//! Summaries of a plan, a branch or a unit's items on a date: how many items are in each
+//! status, how far the whole is, and how far it should be.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::progress::{ChildProgress, Progress, RollupRule, Status, expected, roll_up, status};
+use crate::{Item, Thresholds};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub date: NaiveDate,
+    pub items: usize,
+    /// Items per status; every status is present, with 0 where none.
+    pub by_status: BTreeMap<String, usize>,
+    /// Weighted progress of the scope's top items.
+    pub progress: Progress,
+    /// Weighted expected progress of the scope's top items that have dates.
+    pub expected: Option<f64>,
+}
+
+/// Which items a summary covers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope<'a> {
+    Plan,
+    /// An item and everything below it.
+    Branch(&'a str),
+    /// Items a unit leads.
+    Unit(&'a str),
+}
+
+/// Summarises `items` (a whole plan, cancelled ones included) on `date`, given each item's
+/// progress by code.
+pub fn summarise(
+    items: &[Item],
+    progress: &HashMap<String, Progress>,
+    scope: Scope<'_>,
+    date: NaiveDate,
+    thresholds: Thresholds,
+) -> Summary {
+    let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
+    let in_scope: Vec<&Item> = match scope {
+        Scope::Plan => items.iter().collect(),
+        Scope::Branch(root) => {
+            let mut keep: Vec<&Item> = Vec::new();
+            let mut inside: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            // Files need not list parents before children, so grow the set until it is stable.
+            inside.insert(root);
+            let mut grew = true;
+            while grew {
+                grew = false;
+                for i in items {
+                    if !inside.contains(i.code.as_str())
+                        && i.parent
+                            .as_ref()
+                            .is_some_and(|p| inside.contains(p.as_str()))
+                    {
+                        inside.insert(i.code.as_str());
+                        grew = true;
+                    }
+                }
+            }
+            keep.extend(items.iter().filter(|i| inside.contains(i.code.as_str())));
+            keep
+        }
+        Scope::Unit(unit) => items
+            .iter()
+            .filter(|i| i.lead.as_ref().is_some_and(|l| l.as_str() == unit))
+            .collect(),
+    };
+    let live: Vec<&Item> = in_scope.into_iter().filter(|i| !i.cancelled).collect();
+    let mut by_status: BTreeMap<String, usize> = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
+    for i in &live {
+        let s = status(
+            of(i.code.as_str()).percent,
+            i.start,
+            i.due,
+            &i.trajectory,
+            date,
+            thresholds,
+        )
+        .status;
+        *by_status.entry(s.as_str().to_string()).or_default() += 1;
+    }
+    // The top of the scope: items whose parent is outside it.
+    let codes: std::collections::HashSet<&str> = live.iter().map(|i| i.code.as_str()).collect();
+    let tops: Vec<&&Item> = live
+        .iter()
+        .filter(|i| {
+            !i.parent
+                .as_ref()
+                .is_some_and(|p| codes.contains(p.as_str()))
+        })
+        .collect();
+    let kids: Vec<ChildProgress> = tops
+        .iter()
+        .map(|i| ChildProgress {
+            weight: i.weight.value(),
+            progress: of(i.code.as_str()),
+            cancelled: false,
+        })
+        .collect();
+    let progress = roll_up(RollupRule::WeightedMean, &kids);
+    let dated: Vec<(f64, f64)> = tops
+        .iter()
+        .filter_map(|i| {
+            expected(i.start, i.due, &i.trajectory, date).map(|e| (i.weight.value(), e))
+        })
+        .collect();
+    let w: f64 = dated.iter().map(|d| d.0).sum();
+    let expected = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
+    Summary {
+        date,
+        items: live.len(),
+        by_status,
+        progress,
+        expected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Code, ItemKind, Weight};
+
+    fn item(code: &str, parent: Option<&str>, lead: &str) -> Item {
+        let mut i = Item::new(Code::parse(code).unwrap(), ItemKind::Task, code);
+        i.parent = parent.map(|p| Code::parse(p).unwrap());
+        i.lead = Some(Code::parse(lead).unwrap());
+        i.start = NaiveDate::from_ymd_opt(2020, 1, 1);
+        i.due = NaiveDate::from_ymd_opt(2020, 12, 31);
+        i
+    }
+
+    #[test]
+    fn counts_progress_and_expected_by_scope() {
+        let mut items = vec![
+            item("A", None, "U1"),
+            item("A.1", Some("A"), "U1"),
+            item("A.2", Some("A"), "U2"),
+            item("B", None, "U2"),
+        ];
+        items[3].weight = Weight::new(3.0).unwrap();
+        let mut progress = HashMap::new();
+        progress.insert("A".to_string(), Progress::known(50.0));
+        progress.insert("A.1".to_string(), Progress::known(50.0));
+        progress.insert("B".to_string(), Progress::known(10.0));
+        let date = NaiveDate::from_ymd_opt(2020, 7, 2).unwrap();
+        let all = summarise(&items, &progress, Scope::Plan, date, Thresholds::default());
+        assert_eq!(all.items, 4);
+        assert_eq!(all.by_status["on_track"], 2);
+        assert_eq!(all.by_status["off_track"], 1);
+        assert_eq!(all.by_status["unreported"], 1);
+        assert_eq!(all.progress.percent, Some(20.0)); // (1×50 + 3×10) / 4
+        assert!((all.expected.unwrap() - 50.14).abs() < 0.1);
+        let branch = summarise(
+            &items,
+            &progress,
+            Scope::Branch("A"),
+            date,
+            Thresholds::default(),
+        );
+        assert_eq!((branch.items, branch.progress.percent), (3, Some(50.0)));
+        let unit = summarise(
+            &items,
+            &progress,
+            Scope::Unit("U2"),
+            date,
+            Thresholds::default(),
+        );
+        assert_eq!(unit.items, 2);
+        assert_eq!(unit.progress.percent, Some(10.0));
+        assert!((unit.progress.unknown_share - 0.25).abs() < 1e-9);
+    }
+}
