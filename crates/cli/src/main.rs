@@ -195,6 +195,14 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .await
         .context("loading the seed plan")?;
     let history = seed::load_sample_history(&store, &doc, today).await?;
+    let stamp = tuijin_store::Stamp {
+        at: chrono::Utc::now(),
+        today,
+        actor: "demo".into(),
+    };
+    let warnings =
+        tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
+            .await?;
     let wanted = serve.bind()?;
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
@@ -218,6 +226,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
             println!("  sample history: already loaded (delete the data folder to start again)")
         }
     }
+    println!("  warnings open on {today}: {}", warnings.open);
     println!("  open http://{addr}/");
     println!("  API: http://{addr}/api/v1/items?kind=project");
     println!(

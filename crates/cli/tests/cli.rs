@@ -163,6 +163,7 @@ fn demo_serves_the_seed_plan() {
     }
     let addr = addr.expect("demo printed its URL");
     let res = http_get(&addr, "/api/v1/items?kind=project&parent=");
+    let warnings = http_get(&addr, "/api/v1/warnings?plan=zz-ncc-2017&severity=high");
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -176,6 +177,13 @@ fn demo_serves_the_seed_plan() {
         "{printed:?}"
     );
     assert!(printed.iter().any(|l| l.contains("log-in")), "{printed:?}");
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("warnings open on 2020-06-30:")),
+        "{printed:?}"
+    );
+    assert!(warnings.contains("\"kind\":\"overdue\""), "{warnings}");
     assert!(
         printed
             .iter()

@@ -15,6 +15,7 @@ pub mod summary;
 pub mod text;
 pub mod unit;
 pub mod validate;
+pub mod warning;
 
 pub use code::{Code, CodeError};
 pub use indicator::{Direction, Frequency, Indicator, IndicatorTarget};

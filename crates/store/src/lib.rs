@@ -16,6 +16,7 @@ mod plans;
 mod progress;
 mod reports;
 mod url;
+mod warnings;
 
 pub use db::{Backend, Store};
 pub use directory::{DirectoryStore, UnitRecord};
@@ -26,6 +27,7 @@ pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore, Stamp};
 pub use reports::{NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
 pub use url::DatabaseUrl;
+pub use warnings::{Refresh, WarningFilter, WarningRecord, WarningStore};
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -368,7 +368,15 @@ pub(crate) async fn touch<C: ConnectionTrait>(
             unknown_share: get(&r, "unknown_share")?,
         };
         let after = node_progress(&node, &children);
-        if k == 0 || !same(before, after) {
+        if k == 0 {
+            write_progress(c, *id, after, own_reported, stamp).await?;
+            exec(
+                c,
+                "UPDATE item_progress SET reported_on = $1 WHERE item_id = $2",
+                vec![stamp.today.into(), (*id).into()],
+            )
+            .await?;
+        } else if !same(before, after) {
             write_progress(c, *id, after, own_reported, stamp).await?;
         }
         if !same(before, after) {
@@ -489,6 +497,7 @@ pub(crate) async fn replay<C: ConnectionTrait>(
     let index: HashMap<i64, usize> = tree.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut current = roll_up_tree(&nodes);
     let mut latest: HashMap<usize, String> = HashMap::new();
+    let mut reported_on: HashMap<usize, NaiveDate> = HashMap::new();
     accepted.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
     let mut history: Vec<Vec<Value>> = Vec::new();
     let mut i = 0;
@@ -504,6 +513,7 @@ pub(crate) async fn replay<C: ConnectionTrait>(
                 latest.insert(k, period.clone());
                 nodes[k].reported = Some(*percent);
             }
+            reported_on.insert(k, date);
             i += 1;
         }
         let next = roll_up_tree(&nodes);
@@ -550,6 +560,14 @@ pub(crate) async fn replay<C: ConnectionTrait>(
             .await?;
             changed += 1;
         }
+    }
+    for (k, on) in reported_on {
+        exec(
+            c,
+            "UPDATE item_progress SET reported_on = $1 WHERE item_id = $2",
+            vec![on.into(), tree[k].id.into()],
+        )
+        .await?;
     }
     Ok(changed)
 }

@@ -238,7 +238,12 @@ async fn migrations_are_recorded() {
     }
     for db in dbs {
         let names = db.store.applied_migrations().await.unwrap();
-        assert_eq!(names, ["m0001_plans", "m0002_progress"], "{}", db.label());
+        assert_eq!(
+            names,
+            ["m0001_plans", "m0002_progress", "m0003_warnings"],
+            "{}",
+            db.label()
+        );
         // Running them again is a no-op.
         db.store.migrate().await.unwrap();
     }

@@ -453,3 +453,106 @@ async fn concurrent_acceptances_on_siblings_keep_parents_right() {
         assert!(mismatches.is_empty(), "{}: {mismatches:?}", db.label());
     }
 }
+
+#[tokio::test]
+async fn warnings_appear_stay_single_and_clear_themselves() {
+    use tuijin_core::warning::{Severity, WarningKind};
+    use tuijin_store::{WarningFilter, WarningStore};
+    for db in setup().await {
+        let s = &db.store;
+        let open = |plan: &str| WarningFilter {
+            plan: Some(plan.into()),
+            ..Default::default()
+        };
+        // 2018-01-20: the milestone E1.2 (due 2017-12-31) is overdue; the December reports of
+        // E1.1 and E1.2 are missing (due 4 and 3 January plus 5 days' grace).
+        let st = stamp("job", "2018-01-20");
+        let r = s.refresh_warnings("demo-small", &st).await.unwrap();
+        assert!(r.raised >= 3, "{r:?}");
+        let list = s.list_warnings(&open("demo-small"), 100).await.unwrap();
+        let has =
+            |item: &str, kind: WarningKind| list.iter().any(|w| w.item == item && w.kind == kind);
+        assert!(has("E1.2", WarningKind::Overdue), "{list:?}");
+        assert!(has("E1.1", WarningKind::ReportMissing), "{list:?}");
+        assert_eq!(list[0].severity, Severity::High, "highest severity first");
+        // Idempotent: the same condition never gives a second open warning.
+        let again = s.refresh_warnings("demo-small", &st).await.unwrap();
+        assert_eq!((again.raised, again.cleared), (0, 0), "{}", db.label());
+        assert_eq!(
+            s.list_warnings(&open("demo-small"), 100)
+                .await
+                .unwrap()
+                .len(),
+            list.len()
+        );
+
+        // The milestone is reported reached and E1.1's December report comes in: those
+        // warnings clear, and stay in the history as cleared.
+        let st = stamp("jtw", "2018-01-22");
+        for (item, p) in [("E1.2", 100.0), ("E1.1", 10.0)] {
+            let r = s
+                .create_report(new("demo-small", item, "2017-12", "JTW", Some(p)), &st)
+                .await
+                .unwrap();
+            let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+            s.accept_report(r.id, r.version, "", &st).await.unwrap();
+        }
+        let now = s.list_warnings(&open("demo-small"), 100).await.unwrap();
+        assert!(
+            !now.iter()
+                .any(|w| w.item == "E1.2" && w.kind == WarningKind::Overdue),
+            "cleared on accept: {now:?}"
+        );
+        s.refresh_warnings("demo-small", &st).await.unwrap();
+        let now = s.list_warnings(&open("demo-small"), 100).await.unwrap();
+        assert!(
+            !now.iter()
+                .any(|w| w.item == "E1.1" && w.kind == WarningKind::ReportMissing),
+            "{now:?}"
+        );
+        let all = s
+            .list_warnings(
+                &WarningFilter {
+                    include_cleared: true,
+                    ..open("demo-small")
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        let cleared = all.iter().filter(|w| w.cleared_on.is_some()).count();
+        assert!(cleared >= 2, "{all:?}");
+        // Filters.
+        let by_unit = s
+            .list_warnings(
+                &WarningFilter {
+                    unit: Some("JTW".into()),
+                    ..open("demo-small")
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(by_unit.iter().all(|w| w.lead.as_deref() == Some("JTW")));
+        let branch = s
+            .list_warnings(
+                &WarningFilter {
+                    branch: Some("E1".into()),
+                    include_cleared: true,
+                    ..open("demo-small")
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(branch.iter().all(|w| w.item.starts_with("E1")));
+        let events = tuijin_store::EventStore::events_for(s, "item", "E1.2", 20)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert!(
+            kinds.contains(&"warning.raised") && kinds.contains(&"warning.cleared"),
+            "{kinds:?}"
+        );
+    }
+}

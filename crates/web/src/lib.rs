@@ -5,6 +5,7 @@
 pub mod api;
 mod clock;
 mod error;
+pub mod jobs;
 pub mod metrics;
 mod pages;
 pub mod views;
@@ -69,10 +70,14 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     serve_on(state, listener).await
 }
 
+/// Serves on a bound listener, with the background jobs running beside it.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let job = jobs::spawn_warning_refresh(state.clone(), Duration::from_secs(15 * 60));
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    job.abort();
+    served
 }
 
 async fn shutdown_signal() {

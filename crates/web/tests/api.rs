@@ -412,3 +412,48 @@ async fn report_workflow_over_http_with_versions() {
         assert_eq!(e["status"], "unreported", "{e}");
     }
 }
+
+#[tokio::test]
+async fn warnings_are_listed_and_filtered() {
+    for t in TestApp::all().await {
+        let state = AppState::new(
+            t.db.store.clone(),
+            Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
+            true,
+        );
+        tuijin_web::jobs::refresh_all(&state).await;
+        let (s, _, v) = t.get("/api/v1/warnings?plan=demo-small").await;
+        assert_eq!(s, StatusCode::OK);
+        let items = v["items"].as_array().unwrap();
+        assert!(
+            items
+                .iter()
+                .any(|w| w["item"] == "E1.2" && w["kind"] == "overdue" && w["severity"] == "high"),
+            "{v}"
+        );
+        let (_, _, v) = t
+            .get("/api/v1/warnings?plan=demo-small&kind=report_missing")
+            .await;
+        assert!(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| w["kind"] == "report_missing")
+        );
+        let (_, _, v) = t
+            .get("/api/v1/warnings?plan=demo-small&branch=E1&severity=high")
+            .await;
+        assert!(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| w["severity"] == "high")
+        );
+        let (s, _, _) = t.get("/api/v1/warnings?kind=late").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, _, _) = t.get("/api/v1/warnings?branch=E1").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+}

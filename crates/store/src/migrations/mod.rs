@@ -5,6 +5,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m0001_plans;
 mod m0002_progress;
+mod m0003_warnings;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_plans::Migration),
             Box::new(m0002_progress::Migration),
+            Box::new(m0003_warnings::Migration),
         ]
     }
 }

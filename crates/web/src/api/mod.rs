@@ -7,6 +7,7 @@ pub mod items;
 pub mod plans;
 pub mod progress;
 pub mod reports;
+pub mod warnings;
 
 use axum::Router;
 use axum::routing::get;
@@ -39,6 +40,7 @@ use crate::AppState;
         progress::explain,
         progress::plan_progress,
         progress::summary,
+        warnings::list,
     ),
     components(schemas(crate::error::Problem))
 )]
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan}/progress", get(progress::plan_progress))
         .route("/plans/{plan}/summary", get(progress::summary))
         .route("/reports", get(reports::list))
+        .route("/warnings", get(warnings::list))
         .route("/reports/{id}", get(reports::get).patch(reports::edit))
         .route("/reports/{id}/submit", axum::routing::post(reports::submit))
         .route("/reports/{id}/accept", axum::routing::post(reports::accept))

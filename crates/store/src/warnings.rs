@@ -1,0 +1,390 @@
+//! Early warnings as stored: refreshed from the rules in `tuijin_core::warning`, one open row
+//! per item and kind while its condition holds, cleared when it ends, every change an event.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use serde::Serialize;
+use tuijin_core::progress::status;
+use tuijin_core::report::Period;
+use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
+use tuijin_core::{Cadence, Percent, Reporting, Thresholds, TrajectoryPoint};
+
+use crate::db::{Store, all, exec, get, one};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+use crate::progress::Stamp;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WarningRecord {
+    pub id: i64,
+    pub plan: String,
+    pub item: String,
+    pub item_title: String,
+    pub lead: Option<String>,
+    pub kind: WarningKind,
+    pub severity: Severity,
+    pub details: String,
+    pub raised_on: NaiveDate,
+    pub cleared_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct WarningFilter {
+    pub plan: Option<String>,
+    /// Items this unit leads.
+    pub unit: Option<String>,
+    pub kind: Option<WarningKind>,
+    pub severity: Option<Severity>,
+    /// This item and everything below it.
+    pub branch: Option<String>,
+    /// Open warnings only (the default), or cleared ones too.
+    pub include_cleared: bool,
+}
+
+/// What a refresh did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Refresh {
+    pub raised: usize,
+    pub cleared: usize,
+    pub updated: usize,
+    pub open: usize,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait WarningStore {
+    /// Re-evaluates every item of a plan on `stamp.today`: raises what newly holds, clears
+    /// what ended. Idempotent: running it twice changes nothing the second time.
+    async fn refresh_warnings(&self, plan: &str, stamp: &Stamp) -> Result<Refresh>;
+    async fn list_warnings(&self, filter: &WarningFilter, limit: u64)
+    -> Result<Vec<WarningRecord>>;
+}
+
+struct Row {
+    id: i64,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    percent: Option<f64>,
+    leaf: bool,
+    has_lead: bool,
+    cancelled: bool,
+    reported_on: Option<NaiveDate>,
+}
+
+/// Re-evaluates a plan's items, or only `only` (an item and its ancestors after a report).
+pub(crate) async fn refresh<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    only: Option<&[i64]>,
+    stamp: &Stamp,
+) -> Result<Refresh> {
+    // Ids are integers from our own queries, so listing them inline is safe.
+    let subset = |col: &str| match only {
+        Some(ids) => format!(
+            " AND {col} IN ({})",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        None => String::new(),
+    };
+    if only.is_some_and(|ids| ids.is_empty()) {
+        return Ok(Refresh::default());
+    }
+    let plan = one(c, "SELECT cadence, at_risk, off_track, report_due_day, report_grace_days, stale_days FROM plans WHERE id = $1", vec![plan_id.into()])
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
+    let cadence = Cadence::parse(&get::<String>(&plan, "cadence")?).unwrap_or_default();
+    let thresholds = Thresholds {
+        at_risk: get(&plan, "at_risk")?,
+        off_track: get(&plan, "off_track")?,
+    };
+    let reporting = Reporting {
+        due_day: get::<i32>(&plan, "report_due_day")?.max(1) as u32,
+        grace_days: get::<i32>(&plan, "report_grace_days")?.max(0) as u32,
+        stale_days: get::<i32>(&plan, "stale_days")?.max(1) as u32,
+    };
+    let rows = all(
+        c,
+        &format!(
+            "SELECT i.id, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, p.percent, p.reported_on, \
+             EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children \
+             FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE i.plan_id = $1 AND NOT i.archived{}",
+            subset("i.id")
+        ),
+        vec![plan_id.into()],
+    )
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(Row {
+            id: get(r, "id")?,
+            start: get(r, "start_date")?,
+            due: get(r, "due_date")?,
+            percent: get(r, "percent")?,
+            leaf: !get::<bool>(r, "has_children")?,
+            has_lead: get::<Option<i64>>(r, "lead_unit_id")?.is_some(),
+            cancelled: get(r, "cancelled")?,
+            reported_on: get(r, "reported_on")?,
+        });
+    }
+    let mut trajectories: HashMap<i64, Vec<TrajectoryPoint>> = HashMap::new();
+    let sql = format!(
+        "SELECT t.item_id, t.point_date, t.percent FROM item_trajectory t JOIN items i ON i.id = t.item_id WHERE i.plan_id = $1{} ORDER BY t.point_date",
+        subset("i.id")
+    );
+    for r in &all(c, &sql, vec![plan_id.into()]).await? {
+        let p = Percent::new(get(r, "percent")?).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        trajectories
+            .entry(get(r, "item_id")?)
+            .or_default()
+            .push(TrajectoryPoint {
+                date: get(r, "point_date")?,
+                percent: p,
+            });
+    }
+    let last_closed = Period::containing(cadence, stamp.today).previous();
+    let reported: HashSet<i64> = all(
+        c,
+        "SELECT DISTINCT item_id FROM reports WHERE plan_id = $1 AND period = $2 AND state IN ('submitted', 'accepted', 'superseded')",
+        vec![plan_id.into(), last_closed.to_string().into()],
+    )
+    .await?
+    .iter()
+    .map(|r| get(r, "item_id"))
+    .collect::<Result<_>>()?;
+    // Levels need every ancestor, which a subset may not hold: read the plan's parent links.
+    let parent: HashMap<i64, Option<i64>> = all(
+        c,
+        "SELECT id, parent_id FROM items WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((get::<i64>(r, "id")?, get::<Option<i64>>(r, "parent_id")?)))
+    .collect::<Result<_>>()?;
+    let level = |mut id: i64| {
+        let mut n = 0u32;
+        while let Some(Some(p)) = parent.get(&id) {
+            n += 1;
+            id = *p;
+            if n > 64 {
+                break;
+            }
+        }
+        n
+    };
+    let mut want: HashMap<(i64, WarningKind), Condition> = HashMap::new();
+    for it in items.iter().filter(|r| !r.cancelled) {
+        let traj = trajectories.get(&it.id).map(Vec::as_slice).unwrap_or(&[]);
+        let facts = ItemFacts {
+            status: status(it.percent, it.start, it.due, traj, stamp.today, thresholds),
+            reports_expected: it.leaf && it.has_lead,
+            start: it.start,
+            level: level(it.id),
+            reported_periods: if reported.contains(&it.id) {
+                vec![last_closed]
+            } else {
+                Vec::new()
+            },
+            last_accepted: it.reported_on,
+        };
+        for cond in conditions(&facts, stamp.today, cadence, reporting) {
+            want.insert((it.id, cond.kind), cond);
+        }
+    }
+    let open = all(
+        c,
+        &format!(
+            "SELECT w.id, w.item_id, w.kind, w.severity, w.details, i.code FROM warnings w JOIN items i ON i.id = w.item_id \
+             WHERE w.plan_id = $1 AND w.cleared_on IS NULL{}",
+            subset("w.item_id")
+        ),
+        vec![plan_id.into()],
+    )
+    .await?;
+    let mut result = Refresh::default();
+    let mut events = Vec::new();
+    let mut seen = HashSet::new();
+    let codes: HashMap<i64, String> = all(
+        c,
+        &format!(
+            "SELECT id, code FROM items WHERE plan_id = $1{}",
+            subset("id")
+        ),
+        vec![plan_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((get::<i64>(r, "id")?, get::<String>(r, "code")?)))
+    .collect::<Result<_>>()?;
+    for w in &open {
+        let (id, item): (i64, i64) = (get(w, "id")?, get(w, "item_id")?);
+        let kind = WarningKind::parse(&get::<String>(w, "kind")?)
+            .ok_or_else(|| StoreError::Invalid("stored warning kind".into()))?;
+        let code: String = get(w, "code")?;
+        match want.get(&(item, kind)) {
+            Some(cond) => {
+                seen.insert((item, kind));
+                let (sev, details): (String, String) = (get(w, "severity")?, get(w, "details")?);
+                if sev != cond.severity.as_str() || details != cond.details {
+                    exec(
+                        c,
+                        "UPDATE warnings SET severity = $1, details = $2 WHERE id = $3",
+                        vec![
+                            cond.severity.as_str().into(),
+                            cond.details.clone().into(),
+                            id.into(),
+                        ],
+                    )
+                    .await?;
+                    result.updated += 1;
+                }
+            }
+            None => {
+                exec(
+                    c,
+                    "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id = $3",
+                    vec![stamp.today.into(), stamp.at.into(), id.into()],
+                )
+                .await?;
+                result.cleared += 1;
+                events.push(NewEvent {
+                    kind: "warning.cleared",
+                    entity: "item",
+                    entity_code: code,
+                    plan_id: Some(plan_id),
+                    before: Some(format!("{{\"kind\":\"{}\"}}", kind.as_str())),
+                    after: None,
+                });
+            }
+        }
+    }
+    let mut inserts: Vec<Vec<Value>> = Vec::new();
+    for ((item, kind), cond) in &want {
+        if seen.contains(&(*item, *kind)) {
+            continue;
+        }
+        inserts.push(vec![
+            plan_id.into(),
+            (*item).into(),
+            kind.as_str().into(),
+            cond.severity.as_str().into(),
+            cond.details.clone().into(),
+            stamp.today.into(),
+            stamp.at.into(),
+        ]);
+        result.raised += 1;
+        events.push(NewEvent {
+            kind: "warning.raised",
+            entity: "item",
+            entity_code: codes.get(item).cloned().unwrap_or_default(),
+            plan_id: Some(plan_id),
+            before: None,
+            after: serde_json::to_string(cond).ok(),
+        });
+    }
+    crate::plans::insert_rows(
+        c,
+        "warnings",
+        &[
+            "plan_id",
+            "item_id",
+            "kind",
+            "severity",
+            "details",
+            "raised_on",
+            "raised_at",
+        ],
+        inserts,
+    )
+    .await?;
+    append(c, stamp.at, &stamp.actor, events).await?;
+    result.open = want.len();
+    Ok(result)
+}
+
+impl WarningStore for Store {
+    async fn refresh_warnings(&self, plan: &str, stamp: &Stamp) -> Result<Refresh> {
+        let pid = self.plan_id(plan).await?;
+        let txn = self.db.begin().await?;
+        let r = refresh(&txn, pid, None, stamp).await?;
+        txn.commit().await?;
+        Ok(r)
+    }
+
+    async fn list_warnings(&self, f: &WarningFilter, limit: u64) -> Result<Vec<WarningRecord>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let push = |v: Value, values: &mut Vec<Value>| {
+            values.push(v);
+            format!("${}", values.len())
+        };
+        if let Some(p) = &f.plan {
+            conds.push(format!("pl.code = {}", push(p.clone().into(), &mut values)));
+        }
+        if let Some(u) = &f.unit {
+            conds.push(format!("lu.code = {}", push(u.clone().into(), &mut values)));
+        }
+        if let Some(k) = f.kind {
+            conds.push(format!("w.kind = {}", push(k.as_str().into(), &mut values)));
+        }
+        if let Some(s) = f.severity {
+            conds.push(format!(
+                "w.severity = {}",
+                push(s.as_str().into(), &mut values)
+            ));
+        }
+        if !f.include_cleared {
+            conds.push("w.cleared_on IS NULL".into());
+        }
+        let mut with = String::new();
+        if let Some(b) = &f.branch {
+            let plan = f
+                .plan
+                .clone()
+                .ok_or_else(|| StoreError::Invalid("branch needs plan".into()))?;
+            let root = one(&self.db, "SELECT i.id FROM items i JOIN plans pl ON pl.id = i.plan_id WHERE pl.code = $1 AND i.code = $2", vec![plan.clone().into(), b.clone().into()])
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("item `{b}` in plan `{plan}`")))?;
+            let root_id: i64 = get(&root, "id")?;
+            with = format!(
+                "WITH RECURSIVE sub(id) AS (SELECT id FROM items WHERE id = {} UNION ALL SELECT c.id FROM items c JOIN sub ON c.parent_id = sub.id) ",
+                push(root_id.into(), &mut values)
+            );
+            conds.push("w.item_id IN (SELECT id FROM sub)".into());
+        }
+        let lim = push((limit.clamp(1, 10_000) as i64).into(), &mut values);
+        let where_ = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!(
+            "{with}SELECT w.id, pl.code AS plan_code, i.code AS item_code, i.title_zh, lu.code AS lead, w.kind, w.severity, w.details, w.raised_on, w.cleared_on \
+             FROM warnings w JOIN plans pl ON pl.id = w.plan_id JOIN items i ON i.id = w.item_id LEFT JOIN units lu ON lu.id = i.lead_unit_id{where_} \
+             ORDER BY CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, w.raised_on DESC, w.id DESC LIMIT {lim}"
+        );
+        let rows = all(&self.db, &sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WarningRecord {
+                    id: get(r, "id")?,
+                    plan: get(r, "plan_code")?,
+                    item: get(r, "item_code")?,
+                    item_title: get(r, "title_zh")?,
+                    lead: get(r, "lead")?,
+                    kind: WarningKind::parse(&get::<String>(r, "kind")?)
+                        .ok_or_else(|| StoreError::Invalid("stored warning kind".into()))?,
+                    severity: Severity::parse(&get::<String>(r, "severity")?)
+                        .ok_or_else(|| StoreError::Invalid("stored severity".into()))?,
+                    details: get(r, "details")?,
+                    raised_on: get(r, "raised_on")?,
+                    cleared_on: get(r, "cleared_on")?,
+                })
+            })
+            .collect()
+    }
+}
