@@ -178,3 +178,99 @@ mod tests {
         assert!((unit.progress.unknown_share - 0.25).abs() < 1e-9);
     }
 }
+
+/// How one item changed between two dates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Movement {
+    pub code: String,
+    pub title: String,
+    pub from: Progress,
+    pub to: Progress,
+    pub from_status: Status,
+    pub to_status: Status,
+    /// Progress went up.
+    pub moved: bool,
+    /// The status got worse (on track → at risk → off track → overdue).
+    pub slipped: bool,
+}
+
+fn badness(s: Status) -> u8 {
+    match s {
+        Status::Done => 0,
+        Status::NotStarted | Status::OnTrack => 1,
+        Status::Unreported => 2,
+        Status::AtRisk => 3,
+        Status::OffTrack => 4,
+        Status::Overdue => 5,
+    }
+}
+
+/// Compares a plan on two dates, like a baseline: every item whose progress or status changed.
+pub fn compare(
+    items: &[Item],
+    at_from: &HashMap<String, Progress>,
+    at_to: &HashMap<String, Progress>,
+    from: NaiveDate,
+    to: NaiveDate,
+    thresholds: Thresholds,
+) -> Vec<Movement> {
+    let get =
+        |m: &HashMap<String, Progress>, c: &str| m.get(c).copied().unwrap_or(Progress::UNKNOWN);
+    items
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| {
+            let code = i.code.as_str();
+            let (a, b) = (get(at_from, code), get(at_to, code));
+            let sa = status(a.percent, i.start, i.due, &i.trajectory, from, thresholds).status;
+            let sb = status(b.percent, i.start, i.due, &i.trajectory, to, thresholds).status;
+            let moved = b.percent.unwrap_or(0.0) > a.percent.unwrap_or(0.0) + 1e-9;
+            let slipped = badness(sb) > badness(sa);
+            (moved || slipped || sa != sb).then(|| Movement {
+                code: code.to_string(),
+                title: i.title.zh.clone(),
+                from: a,
+                to: b,
+                from_status: sa,
+                to_status: sb,
+                moved,
+                slipped,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::*;
+    use crate::{Code, ItemKind};
+
+    #[test]
+    fn moved_and_slipped() {
+        let mut a = Item::new(Code::parse("A").unwrap(), ItemKind::Task, "A");
+        a.start = NaiveDate::from_ymd_opt(2020, 1, 1);
+        a.due = NaiveDate::from_ymd_opt(2020, 12, 31);
+        let mut b = a.clone();
+        b.code = Code::parse("B").unwrap();
+        let from: HashMap<String, Progress> = [
+            ("A".into(), Progress::known(10.0)),
+            ("B".into(), Progress::known(10.0)),
+        ]
+        .into();
+        let to: HashMap<String, Progress> = [
+            ("A".into(), Progress::known(60.0)),
+            ("B".into(), Progress::known(10.0)),
+        ]
+        .into();
+        let d1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+        let d2 = NaiveDate::from_ymd_opt(2020, 7, 1).unwrap();
+        let m = compare(&[a, b], &from, &to, d1, d2, Thresholds::default());
+        assert_eq!(m.len(), 2);
+        assert!(m[0].moved && !m[0].slipped, "{:?}", m[0]);
+        assert!(
+            !m[1].moved && m[1].slipped && m[1].to_status == Status::OffTrack,
+            "{:?}",
+            m[1]
+        );
+    }
+}

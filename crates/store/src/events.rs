@@ -76,9 +76,51 @@ pub(crate) async fn append<C: ConnectionTrait>(
 pub trait EventStore {
     /// Events about one entity, oldest first.
     async fn events_for(&self, entity: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
+    /// Everything that happened to an item: its own events (plan edits, warnings) and those
+    /// of the reports on it, oldest first.
+    async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
+}
+
+fn event(r: &sea_orm::QueryResult) -> Result<Event> {
+    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    Ok(Event {
+        id: get(r, "id")?,
+        at: get(r, "at")?,
+        actor: get(r, "actor")?,
+        kind: get(r, "kind")?,
+        entity: get(r, "entity")?,
+        entity_code: get(r, "entity_code")?,
+        before: parse(get(r, "before_json")?),
+        after: parse(get(r, "after_json")?),
+    })
 }
 
 impl EventStore for Store {
+    async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>> {
+        let pid = self.plan_id(plan).await?;
+        let item = crate::db::one(
+            &self.db,
+            "SELECT id FROM items WHERE plan_id = $1 AND code = $2",
+            vec![pid.into(), code.into()],
+        )
+        .await?
+        .ok_or_else(|| {
+            crate::error::StoreError::NotFound(format!("item `{code}` in plan `{plan}`"))
+        })?;
+        let item_id: i64 = get(&item, "id")?;
+        // Report ids are compared as text because events name their entity by code.
+        let rows = all(
+            &self.db,
+            "SELECT id, at, actor, kind, entity, entity_code, before_json, after_json FROM events \
+             WHERE (entity = 'item' AND entity_code = $1 AND (plan_id = $2 OR plan_id IS NULL)) \
+                OR (entity = 'report' AND entity_code IN (SELECT CAST(id AS TEXT) FROM reports WHERE item_id = $3)) \
+             ORDER BY id LIMIT $4",
+            vec![code.into(), pid.into(), item_id.into(), (limit as i64).into()],
+        )
+        .await?;
+        rows.iter().map(event).collect()
+    }
+
     async fn events_for(&self, entity: &str, code: &str, limit: u64) -> Result<Vec<Event>> {
         let rows = all(
             &self.db,
@@ -87,20 +129,6 @@ impl EventStore for Store {
             vec![entity.into(), code.into(), (limit as i64).into()],
         )
         .await?;
-        rows.iter()
-            .map(|r| {
-                let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-                Ok(Event {
-                    id: get(r, "id")?,
-                    at: get(r, "at")?,
-                    actor: get(r, "actor")?,
-                    kind: get(r, "kind")?,
-                    entity: get(r, "entity")?,
-                    entity_code: get(r, "entity_code")?,
-                    before: parse(get(r, "before_json")?),
-                    after: parse(get(r, "after_json")?),
-                })
-            })
-            .collect()
+        rows.iter().map(event).collect()
     }
 }

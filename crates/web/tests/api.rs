@@ -405,6 +405,39 @@ async fn report_workflow_over_http_with_versions() {
             (e["progress"]["unknown_share"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9,
             "{e}"
         );
+        let (_, _, tl) = t.get("/api/v1/plans/demo-small/items/E1.1/timeline").await;
+        let kinds: Vec<&str> = tl["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "item.added",
+                "report.created",
+                "report.submitted",
+                "report.accepted",
+                "warning.raised"
+            ],
+            "{tl}"
+        );
+        let (_, _, cmp) = t
+            .get("/api/v1/plans/demo-small/compare?from=2020-01-01")
+            .await;
+        let e11 = cmp["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["code"] == "E1.1")
+            .expect("E1.1 moved");
+        assert_eq!(e11["moved"], true);
+        assert_eq!(e11["to"]["percent"], 45.0);
+        let (s, _, _) = t
+            .get("/api/v1/plans/demo-small/compare?from=2021-01-01&to=2020-01-01")
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         // As of a date before the acceptance the item was unknown.
         let (_, _, e) = t
             .get("/api/v1/plans/demo-small/items/E1.1/explain?date=2019-01-01")

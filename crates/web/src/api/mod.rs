@@ -40,6 +40,8 @@ use crate::AppState;
         progress::explain,
         progress::plan_progress,
         progress::summary,
+        progress::compare,
+        progress::timeline,
         warnings::list,
     ),
     components(schemas(crate::error::Problem))
@@ -63,6 +65,11 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan}/items/{code}/explain", get(progress::explain))
         .route("/plans/{plan}/progress", get(progress::plan_progress))
         .route("/plans/{plan}/summary", get(progress::summary))
+        .route("/plans/{plan}/compare", get(progress::compare))
+        .route(
+            "/plans/{plan}/items/{code}/timeline",
+            get(progress::timeline),
+        )
         .route("/reports", get(reports::list))
         .route("/warnings", get(warnings::list))
         .route("/reports/{id}", get(reports::get).patch(reports::edit))

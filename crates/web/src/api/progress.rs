@@ -230,3 +230,107 @@ pub async fn summary(
         expected: s.expected,
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareQuery {
+    /// The earlier date.
+    pub from: NaiveDate,
+    /// The later date (default today).
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementView {
+    pub code: String,
+    pub title: String,
+    pub from: ProgressView,
+    pub to: ProgressView,
+    pub from_status: String,
+    pub to_status: String,
+    pub moved: bool,
+    pub slipped: bool,
+}
+
+/// What moved and what slipped between two dates (a baseline comparison).
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/compare",
+    params(("plan" = String, Path, description = "plan code"), CompareQuery),
+    responses((status = 200, body = crate::views::ListView<MovementView>), (status = 400, body = crate::error::Problem)))]
+pub async fn compare(
+    State(st): State<AppState>,
+    Path(plan): Path<String>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
+) -> Result<Json<crate::views::ListView<MovementView>>, ApiError> {
+    let today = st.clock.today();
+    let to = q.to.unwrap_or(today);
+    if q.from > to {
+        return Err(ApiError::BadRequest(format!(
+            "from: {} is after to: {to}",
+            q.from
+        )));
+    }
+    let rec = st.store.get_plan(&plan).await?;
+    let items = st.store.plan_items(&plan).await?;
+    let a = st.store.plan_progress(&plan, Some(q.from)).await?;
+    let b = st
+        .store
+        .plan_progress(&plan, (to < today).then_some(to))
+        .await?;
+    let list = tuijin_core::summary::compare(&items, &a, &b, q.from, to, rec.plan.thresholds);
+    Ok(Json(crate::views::ListView {
+        items: list
+            .into_iter()
+            .map(|m| MovementView {
+                code: m.code,
+                title: m.title,
+                from: m.from.into(),
+                to: m.to.into(),
+                from_status: m.from_status.as_str().into(),
+                to_status: m.to_status.as_str().into(),
+                moved: m.moved,
+                slipped: m.slipped,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub entity: String,
+    pub entity_code: String,
+    #[schema(value_type = Object)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    pub after: Option<serde_json::Value>,
+}
+
+/// Everything that happened to an item, oldest first: plan edits, reports, warnings.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/timeline",
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
+    responses((status = 200, body = crate::views::ListView<EventView>), (status = 404, body = crate::error::Problem)))]
+pub async fn timeline(
+    State(st): State<AppState>,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Json<crate::views::ListView<EventView>>, ApiError> {
+    use tuijin_store::EventStore;
+    let events = st.store.item_timeline(&plan, &code, 1000).await?;
+    Ok(Json(crate::views::ListView {
+        items: events
+            .into_iter()
+            .map(|e| EventView {
+                id: e.id,
+                at: e.at,
+                actor: e.actor,
+                kind: e.kind,
+                entity: e.entity,
+                entity_code: e.entity_code,
+                before: e.before,
+                after: e.after,
+            })
+            .collect(),
+    }))
+}
