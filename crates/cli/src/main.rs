@@ -1,6 +1,7 @@
 //! `tuijin`: the server and the command line. Each subcommand wires the layers together; the
 //! work itself lives in the library crates.
 
+mod cmd_dev;
 mod cmd_plan;
 mod cmd_report;
 mod cmd_status;
@@ -80,6 +81,12 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: cmd_report::ReportCommand,
+    },
+    /// Fixtures for benchmarks and load tests.
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        command: cmd_dev::DevCommand,
     },
     /// Apply pending database migrations (the server also does this at start-up).
     Migrate {
@@ -165,6 +172,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             command: CheckCommand::Rollups { plan, db },
         } => cmd_status::check_rollups(&db, plan.as_deref()).await,
         Command::Report { command } => cmd_report::run(command).await,
+        Command::Dev { command } => cmd_dev::run(command).await,
         Command::Migrate { db } => {
             let store = Store::connect(&db.url()?).await?;
             store.migrate().await.context("applying migrations")?;

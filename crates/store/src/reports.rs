@@ -98,6 +98,15 @@ pub trait ReportStore {
         stamp: &Stamp,
     ) -> Result<ReportRecord>;
     async fn get_report(&self, id: i64) -> Result<ReportRecord>;
+    /// Files a batch of reports as submitted, in one transaction (a batch arriving from a
+    /// spreadsheet, or a load test's fixture). Each unit must lead or co-operate on its item.
+    /// Returns the new reports' ids in the order given.
+    async fn submit_batch(
+        &self,
+        plan: &str,
+        reports: &[HistoricReport],
+        stamp: &Stamp,
+    ) -> Result<Vec<i64>>;
     /// Loads accepted reports of the past in one transaction (a migration from another
     /// system, or the demo's sample history) and rebuilds the progress history date by date.
     /// Refused if the plan already has reports.
@@ -450,6 +459,132 @@ impl ReportStore for Store {
 
     async fn get_report(&self, id: i64) -> Result<ReportRecord> {
         load(&self.db, id).await
+    }
+
+    async fn submit_batch(
+        &self,
+        plan: &str,
+        reports: &[HistoricReport],
+        stamp: &Stamp,
+    ) -> Result<Vec<i64>> {
+        let txn = self.db.begin().await?;
+        let pid = self.plan_id(plan).await?;
+        // Who may report on what: the lead and the co-operating units of every live item.
+        let mut allowed: std::collections::HashMap<
+            String,
+            (i64, std::collections::HashSet<String>),
+        > = std::collections::HashMap::new();
+        for r in &all(&txn, "SELECT i.id, i.code, u.code AS unit FROM items i LEFT JOIN units u ON u.id = i.lead_unit_id WHERE i.plan_id = $1 AND NOT i.archived", vec![pid.into()]).await? {
+            let e = allowed.entry(get(r, "code")?).or_insert((get(r, "id")?, Default::default()));
+            if let Some(u) = get::<Option<String>>(r, "unit")? {
+                e.1.insert(u);
+            }
+        }
+        for r in &all(&txn, "SELECT i.code, u.code AS unit FROM item_co_units c JOIN items i ON i.id = c.item_id JOIN units u ON u.id = c.unit_id WHERE i.plan_id = $1", vec![pid.into()]).await? {
+            if let Some(e) = allowed.get_mut(&get::<String>(r, "code")?) {
+                e.1.insert(get(r, "unit")?);
+            }
+        }
+        let units: std::collections::HashMap<String, i64> =
+            all(&txn, "SELECT id, code FROM units", vec![])
+                .await?
+                .iter()
+                .map(|r| Ok((get::<String>(r, "code")?, get::<i64>(r, "id")?)))
+                .collect::<Result<_>>()?;
+        let first = one(
+            &txn,
+            "SELECT COALESCE(MAX(id), 0) AS m FROM reports",
+            vec![],
+        )
+        .await?
+        .expect("one row");
+        let first: i64 = get(&first, "m")?;
+        let mut rows = Vec::with_capacity(reports.len());
+        for r in reports {
+            let (item, who) = allowed.get(r.item.as_str()).ok_or_else(|| {
+                StoreError::NotFound(format!("item `{}` in plan `{plan}`", r.item))
+            })?;
+            if !who.contains(r.unit.as_str()) {
+                return Err(StoreError::Forbidden(format!(
+                    "unit `{}` neither leads nor co-operates on item `{}`",
+                    r.unit, r.item
+                )));
+            }
+            Percent::new(r.percent)
+                .map_err(|e| StoreError::Invalid(format!("report on `{}`: {e}", r.item)))?;
+            rows.push(vec![
+                pid.into(),
+                (*item).into(),
+                r.period.to_string().into(),
+                units[r.unit.as_str()].into(),
+                Some(r.percent).into(),
+                r.narrative.clone().into(),
+                r.problems.clone().into(),
+                r.next_steps.clone().into(),
+                "submitted".into(),
+                stamp.actor.clone().into(),
+                String::new().into(),
+                String::new().into(),
+                Some(stamp.at).into(),
+                stamp.at.into(),
+                stamp.at.into(),
+                1i64.into(),
+            ]);
+        }
+        crate::plans::insert_rows(
+            &txn,
+            "reports",
+            &[
+                "plan_id",
+                "item_id",
+                "period",
+                "unit_id",
+                "percent",
+                "narrative",
+                "problems",
+                "next_steps",
+                "state",
+                "author",
+                "reviewer",
+                "review_comment",
+                "submitted_at",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+            rows,
+        )
+        .await?;
+        let ids: Vec<i64> = all(
+            &txn,
+            "SELECT id FROM reports WHERE id > $1 ORDER BY id",
+            vec![first.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| get(r, "id"))
+        .collect::<Result<_>>()?;
+        if ids.len() != reports.len() {
+            return Err(StoreError::Conflict(
+                "another writer added reports during the batch; try again".into(),
+            ));
+        }
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![NewEvent {
+                kind: "reports.batch_submitted",
+                entity: "plan",
+                entity_code: plan.to_string(),
+                plan_id: Some(pid),
+                before: None,
+                after: Some(format!("{{\"reports\":{}}}", ids.len())),
+            }],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(ids)
     }
 
     async fn load_history(
