@@ -294,14 +294,15 @@ async fn lock_chain<C: ConnectionTrait>(
 }
 
 /// After the item's own accepted figure changed: recompute it and each ancestor from their
-/// children's stored values — O(depth) rows read and written.
+/// children's stored values — O(depth) rows read and written. Returns what changed and the
+/// chain itself (the item, then its ancestors).
 pub(crate) async fn touch<C: ConnectionTrait>(
     c: &C,
     backend: Backend,
     plan_id: i64,
     item_id: i64,
     stamp: &Stamp,
-) -> Result<Vec<ProgressChange>> {
+) -> Result<(Vec<ProgressChange>, Vec<i64>)> {
     let chain_rows = all(
         c,
         "WITH RECURSIVE up(id, parent_id, depth) AS ( \
@@ -391,7 +392,7 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         }
     }
     write_history(c, &changes, stamp).await?;
-    Ok(changes)
+    Ok((changes, chain))
 }
 
 /// An item's progress now, or on a past date (from the history).

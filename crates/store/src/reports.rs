@@ -412,13 +412,11 @@ impl ReportStore for Store {
         if let Some(old) = supersedes {
             exec(&txn, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
         }
-        let changes = touch(&txn, self.backend(), plan_id, item_id, stamp).await?;
+        let (changes, chain) = touch(&txn, self.backend(), plan_id, item_id, stamp).await?;
         let after = load(&txn, id).await?;
         event(&txn, stamp, "report.accepted", &after, Some(&before), None).await?;
-        // Warnings of the items whose figures moved are re-evaluated in the same transaction.
-        let mut moved: Vec<i64> = changes.iter().map(|c| c.item_id).collect();
-        moved.push(item_id);
-        crate::warnings::refresh(&txn, plan_id, Some(&moved), stamp).await?;
+        // Warnings of the item and its ancestors are re-evaluated in the same transaction.
+        crate::warnings::refresh(&txn, plan_id, Some(&chain), stamp).await?;
         txn.commit().await?;
         Ok((after, changes))
     }

@@ -63,6 +63,7 @@ pub trait WarningStore {
 
 struct Row {
     id: i64,
+    parent: Option<i64>,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
     percent: Option<f64>,
@@ -79,6 +80,13 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     only: Option<&[i64]>,
     stamp: &Stamp,
 ) -> Result<Refresh> {
+    // In subset mode the plan condition is written `+col = $1`: the unary plus keeps SQLite
+    // from choosing the plan-wide index over the primary key for the few ids listed (valid SQL
+    // on PostgreSQL too, whose planner has statistics to go by).
+    let plan_is = |col: &str| match only {
+        Some(_) => format!("+{col} = $1"),
+        None => format!("{col} = $1"),
+    };
     // Ids are integers from our own queries, so listing them inline is safe.
     let subset = |col: &str| match only {
         Some(ids) => format!(
@@ -111,7 +119,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         &format!(
             "SELECT i.id, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, p.percent, p.reported_on, \
              EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children \
-             FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE i.plan_id = $1 AND NOT i.archived{}",
+             FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE {} AND NOT i.archived{}",
+            plan_is("i.plan_id"),
             subset("i.id")
         ),
         vec![plan_id.into()],
@@ -121,6 +130,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     for r in &rows {
         items.push(Row {
             id: get(r, "id")?,
+            parent: get(r, "parent_id")?,
             start: get(r, "start_date")?,
             due: get(r, "due_date")?,
             percent: get(r, "percent")?,
@@ -132,7 +142,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     }
     let mut trajectories: HashMap<i64, Vec<TrajectoryPoint>> = HashMap::new();
     let sql = format!(
-        "SELECT t.item_id, t.point_date, t.percent FROM item_trajectory t JOIN items i ON i.id = t.item_id WHERE i.plan_id = $1{} ORDER BY t.point_date",
+        "SELECT t.item_id, t.point_date, t.percent FROM item_trajectory t JOIN items i ON i.id = t.item_id WHERE {}{} ORDER BY t.point_date",
+        plan_is("i.plan_id"),
         subset("i.id")
     );
     for r in &all(c, &sql, vec![plan_id.into()]).await? {
@@ -148,23 +159,21 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let last_closed = Period::containing(cadence, stamp.today).previous();
     let reported: HashSet<i64> = all(
         c,
-        "SELECT DISTINCT item_id FROM reports WHERE plan_id = $1 AND period = $2 AND state IN ('submitted', 'accepted', 'superseded')",
+        &format!(
+            "SELECT DISTINCT item_id FROM reports WHERE {} AND period = $2 \
+             AND state IN ('submitted', 'accepted', 'superseded'){}",
+            plan_is("plan_id"),
+            subset("item_id")
+        ),
         vec![plan_id.into(), last_closed.to_string().into()],
     )
     .await?
     .iter()
     .map(|r| get(r, "item_id"))
     .collect::<Result<_>>()?;
-    // Levels need every ancestor, which a subset may not hold: read the plan's parent links.
-    let parent: HashMap<i64, Option<i64>> = all(
-        c,
-        "SELECT id, parent_id FROM items WHERE plan_id = $1",
-        vec![plan_id.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((get::<i64>(r, "id")?, get::<Option<i64>>(r, "parent_id")?)))
-    .collect::<Result<_>>()?;
+    // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
+    // a report touched), so the rows read above hold them.
+    let parent: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
     let level = |mut id: i64| {
         let mut n = 0u32;
         while let Some(Some(p)) = parent.get(&id) {
@@ -199,7 +208,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         c,
         &format!(
             "SELECT w.id, w.item_id, w.kind, w.severity, w.details, i.code FROM warnings w JOIN items i ON i.id = w.item_id \
-             WHERE w.plan_id = $1 AND w.cleared_on IS NULL{}",
+             WHERE {} AND w.cleared_on IS NULL{}",
+            plan_is("w.plan_id"),
             subset("w.item_id")
         ),
         vec![plan_id.into()],
@@ -211,7 +221,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let codes: HashMap<i64, String> = all(
         c,
         &format!(
-            "SELECT id, code FROM items WHERE plan_id = $1{}",
+            "SELECT id, code FROM items WHERE {}{}",
+            plan_is("plan_id"),
             subset("id")
         ),
         vec![plan_id.into()],

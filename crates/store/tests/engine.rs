@@ -556,3 +556,63 @@ async fn warnings_appear_stay_single_and_clear_themselves() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
+    use tuijin_core::sample::HistoricReport;
+    for db in setup().await {
+        let s = &db.store;
+        let st = stamp("excel", "2018-07-03");
+        let report = |item: &str, unit: &str| HistoricReport {
+            item: tuijin_core::Code::parse(item).unwrap(),
+            unit: tuijin_core::Code::parse(unit).unwrap(),
+            period: Period::parse("2018-06").unwrap(),
+            percent: 30.0,
+            narrative: "批量导入".into(),
+            problems: String::new(),
+            next_steps: String::new(),
+            submitted_on: NaiveDate::from_ymd_opt(2018, 7, 3).unwrap(),
+            accepted_on: NaiveDate::from_ymd_opt(2018, 7, 3).unwrap(),
+        };
+        let err = s
+            .submit_batch(
+                "demo-small",
+                &[report("E1.1", "JTW"), report("E1.1", "ZDQ")],
+                &st,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
+        assert!(
+            s.list_reports(&ReportFilter::default(), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+        let ids = s
+            .submit_batch(
+                "demo-small",
+                &[report("E1.1", "JTW"), report("E1", "FGW")],
+                &st,
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        let first = s.get_report(ids[0]).await.unwrap();
+        assert_eq!(
+            (first.item.as_str(), first.state),
+            ("E1.1", ReportState::Submitted)
+        );
+        let (r, _) = s
+            .accept_report(first.id, first.version, "", &st)
+            .await
+            .unwrap();
+        assert_eq!(r.state, ReportState::Accepted);
+        assert!(
+            s.check_rollups("demo-small").await.unwrap().is_empty(),
+            "{}",
+            db.label()
+        );
+    }
+}
