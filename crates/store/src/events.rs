@@ -23,6 +23,7 @@ pub struct Event {
 }
 
 /// An event about to be written.
+#[derive(Clone, Debug)]
 pub(crate) struct NewEvent {
     pub kind: &'static str,
     pub entity: &'static str,

@@ -25,7 +25,7 @@ pub use events::{Event, EventStore};
 pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore, Stamp};
-pub use reports::{NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
+pub use reports::{Acceptance, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
 pub use url::DatabaseUrl;
 pub use warnings::{Refresh, WarningFilter, WarningRecord, WarningStore};
 

@@ -67,24 +67,6 @@ pub(crate) async fn plan_default_rule<C: ConnectionTrait>(
     Ok(RollupRule::parse(&get::<String>(&r, "rollup_rule")?).unwrap_or_default())
 }
 
-/// The latest accepted percent reported on an item itself: the report of the latest period.
-pub(crate) async fn latest_reported<C: ConnectionTrait>(
-    c: &C,
-    item_id: i64,
-) -> Result<Option<f64>> {
-    let r = one(
-        c,
-        "SELECT percent FROM reports WHERE item_id = $1 AND state = 'accepted' AND percent IS NOT NULL \
-         ORDER BY period DESC, id DESC LIMIT 1",
-        vec![item_id.into()],
-    )
-    .await?;
-    Ok(match r {
-        Some(r) => get::<Option<f64>>(&r, "percent")?,
-        None => None,
-    })
-}
-
 fn progress_of(percent: Option<f64>, unknown: Option<f64>) -> Option<Progress> {
     unknown.map(|u| Progress {
         percent,
@@ -239,7 +221,7 @@ async fn write_progress<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn write_history<C: ConnectionTrait>(
+pub(crate) async fn write_history<C: ConnectionTrait>(
     c: &C,
     changes: &[ProgressChange],
     stamp: &Stamp,
@@ -271,24 +253,20 @@ async fn write_history<C: ConnectionTrait>(
     .await
 }
 
-/// Locks the progress rows of an item and its ancestors, root first, so that two reports on
-/// sibling leaves cannot both compute their parent from stale values. Dialect-specific:
-/// PostgreSQL locks the rows; SQLite has one writer at a time and its write transaction
-/// already excludes every other.
-async fn lock_chain<C: ConnectionTrait>(
-    c: &C,
-    backend: Backend,
-    chain_root_first: &[i64],
-) -> Result<()> {
-    if backend == Backend::Postgres {
-        for id in chain_root_first {
-            one(
-                c,
-                "SELECT item_id FROM item_progress WHERE item_id = $1 FOR UPDATE",
-                vec![(*id).into()],
-            )
-            .await?;
-        }
+/// Locks the progress rows of an item and its ancestors, so that two reports on sibling
+/// leaves cannot both compute their parent from stale values. Dialect-specific: PostgreSQL
+/// locks the rows; SQLite has one writer at a time and its write transaction already excludes
+/// every other.
+async fn lock_chain<C: ConnectionTrait>(c: &C, backend: Backend, chain: &[i64]) -> Result<()> {
+    if backend == Backend::Postgres && !chain.is_empty() {
+        // One statement, rows in id order: every transaction locks in the same order, so two
+        // of them can wait on each other but never deadlock.
+        let list = chain
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        all(c, &format!("SELECT item_id FROM item_progress WHERE item_id IN ({list}) ORDER BY item_id FOR UPDATE"), vec![]).await?;
     }
     Ok(())
 }
@@ -299,90 +277,120 @@ async fn lock_chain<C: ConnectionTrait>(
 pub(crate) async fn touch<C: ConnectionTrait>(
     c: &C,
     backend: Backend,
-    plan_id: i64,
     item_id: i64,
     stamp: &Stamp,
 ) -> Result<(Vec<ProgressChange>, Vec<i64>)> {
-    let chain_rows = all(
-        c,
-        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+    const CHAIN: &str = "WITH RECURSIVE up(id, parent_id, depth) AS ( \
            SELECT id, parent_id, 0 FROM items WHERE id = $1 \
-           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
-         SELECT id FROM up ORDER BY depth",
-        vec![item_id.into()],
-    )
-    .await?;
-    let chain: Vec<i64> = chain_rows
+           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id)";
+    if backend == Backend::Postgres {
+        // Lock first, then read: under READ COMMITTED the reads below then see every commit
+        // that held these rows before us.
+        let ids: Vec<i64> = all(
+            c,
+            &format!("{CHAIN} SELECT id FROM up"),
+            vec![item_id.into()],
+        )
+        .await?
         .iter()
         .map(|r| get(r, "id"))
         .collect::<Result<_>>()?;
-    let mut root_first = chain.clone();
-    root_first.reverse();
-    lock_chain(c, backend, &root_first).await?;
-    let default = plan_default_rule(c, plan_id).await?;
-    let reported = latest_reported(c, item_id).await?;
+        lock_chain(c, backend, &ids).await?;
+    }
+    // The chain, item first, with everything the rule needs; one statement.
+    let rows = all(
+        c,
+        &format!(
+            "{CHAIN} SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, \
+             p.percent, p.unknown_share, p.reported, pl.rollup_rule AS plan_rule, \
+             CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
+               AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest \
+             FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
+             JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth"
+        ),
+        vec![item_id.into()],
+    )
+    .await?;
+    let chain: Vec<i64> = rows.iter().map(|r| get(r, "id")).collect::<Result<_>>()?;
+    let Some(first) = rows.first() else {
+        return Err(StoreError::NotFound(format!("progress of item #{item_id}")));
+    };
+    let default = RollupRule::parse(&get::<String>(first, "plan_rule")?).unwrap_or_default();
+    // Every child of every chain node, in one statement (ids are ours, listed inline).
+    let list = chain
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let kids = all(
+        c,
+        &format!(
+            "SELECT i.id, i.parent_id, i.weight, i.cancelled, p.percent, p.unknown_share FROM items i \
+             JOIN item_progress p ON p.item_id = i.id WHERE i.parent_id IN ({list}) AND NOT i.archived"
+        ),
+        vec![],
+    )
+    .await?;
+    let mut children: HashMap<i64, Vec<(i64, ChildProgress)>> = HashMap::new();
+    for k in &kids {
+        children.entry(get(k, "parent_id")?).or_default().push((
+            get(k, "id")?,
+            ChildProgress {
+                weight: get(k, "weight")?,
+                cancelled: get(k, "cancelled")?,
+                progress: Progress {
+                    percent: get(k, "percent")?,
+                    unknown_share: get(k, "unknown_share")?,
+                },
+            },
+        ));
+    }
     let mut changes = Vec::new();
-    for (k, id) in chain.iter().enumerate() {
-        let r = one(
-            c,
-            "SELECT i.rollup_rule, i.cancelled, i.manual_percent, i.weight, p.percent, p.unknown_share, p.reported \
-             FROM items i JOIN item_progress p ON p.item_id = i.id WHERE i.id = $1",
-            vec![(*id).into()],
-        )
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("progress of item #{id}")))?;
-        let own_reported = if k == 0 {
-            reported
+    let mut below: Option<(i64, Progress)> = None;
+    for (k, r) in rows.iter().enumerate() {
+        let id = chain[k];
+        let own_reported: Option<f64> = if k == 0 {
+            get(r, "latest")?
         } else {
-            get(&r, "reported")?
+            get(r, "reported")?
         };
         let node = Node {
             parent: None,
-            weight: get(&r, "weight")?,
-            rule: rule(get(&r, "rollup_rule")?, default),
-            cancelled: get(&r, "cancelled")?,
-            manual: get(&r, "manual_percent")?,
+            weight: get(r, "weight")?,
+            rule: rule(get(r, "rollup_rule")?, default),
+            cancelled: get(r, "cancelled")?,
+            manual: get(r, "manual_percent")?,
             reported: own_reported,
         };
-        let kids = all(
-            c,
-            "SELECT i.weight, i.cancelled, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
-             WHERE i.parent_id = $1 AND NOT i.archived",
-            vec![(*id).into()],
-        )
-        .await?;
-        let children: Vec<ChildProgress> = kids
-            .iter()
-            .map(|k| {
-                Ok(ChildProgress {
-                    weight: get(k, "weight")?,
-                    cancelled: get(k, "cancelled")?,
-                    progress: Progress {
-                        percent: get(k, "percent")?,
-                        unknown_share: get(k, "unknown_share")?,
-                    },
-                })
-            })
-            .collect::<Result<_>>()?;
+        let mut kids: Vec<ChildProgress> = children
+            .get(&id)
+            .map(|v| v.iter().map(|(_, c)| *c).collect())
+            .unwrap_or_default();
+        if let Some((child, p)) = below
+            && let Some(pos) = children
+                .get(&id)
+                .and_then(|v| v.iter().position(|(cid, _)| *cid == child))
+        {
+            kids[pos].progress = p;
+        }
         let before = Progress {
-            percent: get(&r, "percent")?,
-            unknown_share: get(&r, "unknown_share")?,
+            percent: get(r, "percent")?,
+            unknown_share: get(r, "unknown_share")?,
         };
-        let after = node_progress(&node, &children);
+        let after = node_progress(&node, &kids);
         if k == 0 {
-            write_progress(c, *id, after, own_reported, stamp).await?;
             exec(
                 c,
-                "UPDATE item_progress SET reported_on = $1 WHERE item_id = $2",
-                vec![stamp.today.into(), (*id).into()],
+                "UPDATE item_progress SET percent = $1, unknown_share = $2, reported = $3, updated_at = $4, reported_on = $5 WHERE item_id = $6",
+                vec![after.percent.into(), after.unknown_share.into(), own_reported.into(), stamp.at.into(), stamp.today.into(), id.into()],
             )
             .await?;
         } else if !same(before, after) {
-            write_progress(c, *id, after, own_reported, stamp).await?;
+            write_progress(c, id, after, own_reported, stamp).await?;
         }
         if !same(before, after) {
             changes.push(ProgressChange {
-                item_id: *id,
+                item_id: id,
                 before: Some(before),
                 after,
             });
@@ -390,8 +398,8 @@ pub(crate) async fn touch<C: ConnectionTrait>(
             // Nothing above can change either.
             break;
         }
+        below = Some((id, after));
     }
-    write_history(c, &changes, stamp).await?;
     Ok((changes, chain))
 }
 

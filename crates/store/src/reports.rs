@@ -89,6 +89,13 @@ pub trait ReportStore {
         comment: &str,
         stamp: &Stamp,
     ) -> Result<(ReportRecord, Vec<ProgressChange>)>;
+    /// Accepts several reports in one transaction, committed (and fsync'd) once: group commit
+    /// for a busy review desk. Each acceptance succeeds or fails on its own; an error of the
+    /// database itself fails the whole batch.
+    async fn accept_batch(
+        &self,
+        batch: &[Acceptance],
+    ) -> Result<Vec<Result<(ReportRecord, Vec<ProgressChange>)>>>;
     /// Returns a submitted report to its unit with a comment (required).
     async fn return_report(
         &self,
@@ -377,48 +384,42 @@ impl ReportStore for Store {
         stamp: &Stamp,
     ) -> Result<(ReportRecord, Vec<ProgressChange>)> {
         let txn = self.db.begin().await?;
-        if self.backend() == Backend::Sqlite {
-            // Take SQLite's write lock now, before reading anything the rollup depends on.
-            exec(&txn, "UPDATE reports SET id = id WHERE 1 = 0", vec![]).await?;
-        }
-        let before = load(&txn, id).await?;
-        let to = check(&before, version, ReportAction::Accept)?;
-        let ids = one(
-            &txn,
-            "SELECT item_id, plan_id FROM reports WHERE id = $1",
-            vec![id.into()],
-        )
-        .await?
-        .expect("loaded above");
-        let (item_id, plan_id): (i64, i64) = (get(&ids, "item_id")?, get(&ids, "plan_id")?);
-        let previous = one(
-            &txn,
-            "SELECT id FROM reports WHERE item_id = $1 AND period = $2 AND state = 'accepted' AND id <> $3",
-            vec![item_id.into(), before.period.clone().into(), id.into()],
-        )
-        .await?;
-        let supersedes: Option<i64> = match &previous {
-            Some(p) => Some(get(p, "id")?),
-            None => None,
-        };
-        guarded(
-            &txn,
-            id,
-            version,
-            "state = $1, reviewer = $2, review_comment = $3, reviewed_at = $4, updated_at = $4, supersedes_id = $5",
-            vec![to.as_str().into(), stamp.actor.clone().into(), comment.to_string().into(), stamp.at.into(), supersedes.into()],
-        )
-        .await?;
-        if let Some(old) = supersedes {
-            exec(&txn, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
-        }
-        let (changes, chain) = touch(&txn, self.backend(), plan_id, item_id, stamp).await?;
-        let after = load(&txn, id).await?;
-        event(&txn, stamp, "report.accepted", &after, Some(&before), None).await?;
-        // Warnings of the item and its ancestors are re-evaluated in the same transaction.
-        crate::warnings::refresh(&txn, plan_id, Some(&chain), stamp).await?;
+        take_lock(&txn, self.backend()).await?;
+        let done = accept_in(&txn, self.backend(), id, version, comment, stamp).await?;
+        finish(&txn, std::slice::from_ref(&done), stamp).await?;
         txn.commit().await?;
-        Ok((after, changes))
+        Ok((done.report, done.changes))
+    }
+
+    async fn accept_batch(
+        &self,
+        batch: &[Acceptance],
+    ) -> Result<Vec<Result<(ReportRecord, Vec<ProgressChange>)>>> {
+        let txn = self.db.begin().await?;
+        take_lock(&txn, self.backend()).await?;
+        let mut out = Vec::with_capacity(batch.len());
+        let mut done = Vec::with_capacity(batch.len());
+        for a in batch {
+            // A refusal (not found, stale, wrong state) is found before anything is written, so
+            // the others go on; any other error fails the batch, and the caller retries one by one.
+            match accept_in(&txn, self.backend(), a.id, a.version, &a.comment, &a.stamp).await {
+                Ok(d) => {
+                    out.push(Ok((d.report.clone(), d.changes.clone())));
+                    done.push(d);
+                }
+                Err(
+                    e @ (StoreError::NotFound(_)
+                    | StoreError::Stale { .. }
+                    | StoreError::Conflict(_)),
+                ) => out.push(Err(e)),
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(last) = batch.last() {
+            finish(&txn, &done, &last.stamp).await?;
+        }
+        txn.commit().await?;
+        Ok(out)
     }
 
     async fn return_report(
@@ -730,6 +731,133 @@ impl ReportStore for Store {
         .await?;
         rows.iter().map(record).collect()
     }
+}
+
+/// One acceptance of a batch.
+#[derive(Clone, Debug)]
+pub struct Acceptance {
+    pub id: i64,
+    pub version: i64,
+    pub comment: String,
+    pub stamp: Stamp,
+}
+
+/// Takes SQLite's write lock at once, before reading anything the rollup depends on (SQLite
+/// would otherwise start a read transaction it may be unable to upgrade). PostgreSQL locks
+/// rows instead (`progress::lock_chain`).
+async fn take_lock<C: ConnectionTrait>(c: &C, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        exec(c, "UPDATE reports SET id = id WHERE 1 = 0", vec![]).await?;
+    }
+    Ok(())
+}
+
+/// An acceptance written, with what is left to do once per transaction.
+struct Accepted {
+    report: ReportRecord,
+    changes: Vec<ProgressChange>,
+    plan_id: i64,
+    chain: Vec<i64>,
+    event: NewEvent,
+    at: DateTime<Utc>,
+    actor: String,
+}
+
+/// Accepts one report inside the caller's transaction: every refusal is found before the
+/// first write. Events and warnings are left to `finish`, once per transaction.
+async fn accept_in<C: ConnectionTrait>(
+    c: &C,
+    backend: Backend,
+    id: i64,
+    version: i64,
+    comment: &str,
+    stamp: &Stamp,
+) -> Result<Accepted> {
+    let row = one(
+        c,
+        "SELECT r.*, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code, \
+             (SELECT p.id FROM reports p WHERE p.item_id = r.item_id AND p.period = r.period \
+               AND p.state = 'accepted' AND p.id <> r.id) AS previous_id \
+             FROM reports r JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id \
+             JOIN units u ON u.id = r.unit_id WHERE r.id = $1",
+        vec![id.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("report #{id}")))?;
+    let before = record(&row)?;
+    let (item_id, plan_id): (i64, i64) = (get(&row, "item_id")?, get(&row, "plan_id")?);
+    let to = check(&before, version, ReportAction::Accept)?;
+    let supersedes: Option<i64> = get(&row, "previous_id")?;
+    guarded(
+        c,
+        id,
+        version,
+        "state = $1, reviewer = $2, review_comment = $3, reviewed_at = $4, updated_at = $4, supersedes_id = $5",
+        vec![to.as_str().into(), stamp.actor.clone().into(), comment.to_string().into(), stamp.at.into(), supersedes.into()],
+    )
+    .await?;
+    if let Some(old) = supersedes {
+        exec(c, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
+    }
+    let (changes, chain) = touch(c, backend, item_id, stamp).await?;
+    crate::progress::write_history(c, &changes, stamp).await?;
+    // What the guarded update wrote, without reading it back.
+    let after = ReportRecord {
+        state: to,
+        reviewer: stamp.actor.clone(),
+        review_comment: comment.to_string(),
+        reviewed_at: Some(stamp.at),
+        updated_at: stamp.at,
+        supersedes,
+        version: before.version + 1,
+        ..before.clone()
+    };
+    let event = NewEvent {
+        kind: "report.accepted",
+        entity: "report",
+        entity_code: after.id.to_string(),
+        plan_id: None,
+        before: serde_json::to_string(&before).ok(),
+        after: serde_json::to_string(&after).ok(),
+    };
+    Ok(Accepted {
+        report: after,
+        changes,
+        plan_id,
+        chain,
+        event,
+        at: stamp.at,
+        actor: stamp.actor.clone(),
+    })
+}
+
+/// Once per transaction: the acceptances' events, then the warnings of every item they touched
+/// (an item and its ancestors) re-evaluated together.
+async fn finish<C: ConnectionTrait>(c: &C, done: &[Accepted], stamp: &Stamp) -> Result<()> {
+    let mut by_actor: std::collections::BTreeMap<(String, DateTime<Utc>), Vec<NewEvent>> =
+        Default::default();
+    for d in done {
+        by_actor
+            .entry((d.actor.clone(), d.at))
+            .or_default()
+            .push(NewEvent { ..d.event.clone() });
+    }
+    for ((actor, at), events) in by_actor {
+        append(c, at, &actor, events).await?;
+    }
+    let mut by_plan: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
+        Default::default();
+    for d in done {
+        by_plan
+            .entry(d.plan_id)
+            .or_default()
+            .extend(d.chain.iter().copied());
+    }
+    for (plan_id, items) in by_plan {
+        let items: Vec<i64> = items.into_iter().collect();
+        crate::warnings::refresh(c, plan_id, Some(&items), stamp).await?;
+    }
+    Ok(())
 }
 
 async fn event<C: ConnectionTrait>(

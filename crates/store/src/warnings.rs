@@ -114,20 +114,30 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         grace_days: get::<i32>(&plan, "report_grace_days")?.max(0) as u32,
         stale_days: get::<i32>(&plan, "stale_days")?.max(1) as u32,
     };
+    let last_closed = Period::containing(cadence, stamp.today).previous();
     let rows = all(
         c,
         &format!(
-            "SELECT i.id, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, p.percent, p.reported_on, \
-             EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children \
+            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, p.percent, p.reported_on, \
+             EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children, \
+             EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $2 \
+               AND r.state IN ('submitted', 'accepted', 'superseded')) AS reported_last \
              FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE {} AND NOT i.archived{}",
             plan_is("i.plan_id"),
             subset("i.id")
         ),
-        vec![plan_id.into()],
+        vec![plan_id.into(), last_closed.to_string().into()],
     )
     .await?;
+    let mut reported: HashSet<i64> = HashSet::new();
+    let mut codes: HashMap<i64, String> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
+        let id: i64 = get(r, "id")?;
+        if get::<bool>(r, "reported_last")? {
+            reported.insert(id);
+        }
+        codes.insert(id, get(r, "code")?);
         items.push(Row {
             id: get(r, "id")?,
             parent: get(r, "parent_id")?,
@@ -156,21 +166,6 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
                 percent: p,
             });
     }
-    let last_closed = Period::containing(cadence, stamp.today).previous();
-    let reported: HashSet<i64> = all(
-        c,
-        &format!(
-            "SELECT DISTINCT item_id FROM reports WHERE {} AND period = $2 \
-             AND state IN ('submitted', 'accepted', 'superseded'){}",
-            plan_is("plan_id"),
-            subset("item_id")
-        ),
-        vec![plan_id.into(), last_closed.to_string().into()],
-    )
-    .await?
-    .iter()
-    .map(|r| get(r, "item_id"))
-    .collect::<Result<_>>()?;
     // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
     // a report touched), so the rows read above hold them.
     let parent: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
@@ -218,19 +213,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let mut result = Refresh::default();
     let mut events = Vec::new();
     let mut seen = HashSet::new();
-    let codes: HashMap<i64, String> = all(
-        c,
-        &format!(
-            "SELECT id, code FROM items WHERE {}{}",
-            plan_is("plan_id"),
-            subset("id")
-        ),
-        vec![plan_id.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((get::<i64>(r, "id")?, get::<String>(r, "code")?)))
-    .collect::<Result<_>>()?;
+
     for w in &open {
         let (id, item): (i64, i64) = (get(w, "id")?, get(w, "item_id")?);
         let kind = WarningKind::parse(&get::<String>(w, "kind")?)

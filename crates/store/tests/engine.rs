@@ -616,3 +616,76 @@ async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_acceptances_commits_once_and_refuses_each_on_its_own() {
+    use tuijin_store::Acceptance;
+    for db in setup().await {
+        let s = &db.store;
+        let st = stamp("clerk", "2018-07-03");
+        let a = s
+            .create_report(new("demo-small", "E1.1", "2018-06", "JTW", Some(20.0)), &st)
+            .await
+            .unwrap();
+        let a = s.submit_report(a.id, a.version, &st).await.unwrap();
+        let b = s
+            .create_report(
+                new("demo-small", "E1.2", "2018-06", "JTW", Some(100.0)),
+                &st,
+            )
+            .await
+            .unwrap();
+        let b = s.submit_report(b.id, b.version, &st).await.unwrap();
+        let draft = s
+            .create_report(new("demo-small", "E1", "2018-06", "FGW", None), &st)
+            .await
+            .unwrap();
+        let acc = |id: i64, version: i64| Acceptance {
+            id,
+            version,
+            comment: String::new(),
+            stamp: stamp("office", "2018-07-04"),
+        };
+        let out = s
+            .accept_batch(&[
+                acc(a.id, a.version),
+                acc(b.id, b.version + 3),
+                acc(draft.id, draft.version),
+            ])
+            .await
+            .unwrap();
+        assert!(out[0].is_ok());
+        assert!(
+            matches!(out[1], Err(StoreError::Stale { .. })),
+            "{:?}",
+            out[1]
+        );
+        assert!(
+            matches!(out[2], Err(StoreError::Conflict(_))),
+            "{:?}",
+            out[2]
+        );
+        assert_eq!(
+            s.get_report(a.id).await.unwrap().state,
+            ReportState::Accepted
+        );
+        assert_eq!(
+            s.get_report(b.id).await.unwrap().state,
+            ReportState::Submitted,
+            "the refused one is untouched"
+        );
+        let out = s.accept_batch(&[acc(b.id, b.version)]).await.unwrap();
+        assert!(out[0].is_ok());
+        let p = s.plan_progress("demo-small", None).await.unwrap();
+        assert!(
+            (p["E1"].percent.unwrap() - 140.0 / 3.0).abs() < 1e-9,
+            "{:?}",
+            p["E1"]
+        );
+        assert!(
+            s.check_rollups("demo-small").await.unwrap().is_empty(),
+            "{}",
+            db.label()
+        );
+    }
+}

@@ -46,3 +46,57 @@ pub async fn refresh_all(st: &AppState) {
         }
     }
 }
+
+/// One acceptance waiting for the committer, and where to send its result.
+pub struct AcceptJob {
+    pub acceptance: tuijin_store::Acceptance,
+    pub reply: tokio::sync::oneshot::Sender<AcceptResult>,
+}
+
+pub type AcceptResult = Result<
+    (
+        tuijin_store::ReportRecord,
+        Vec<tuijin_store::ProgressChange>,
+    ),
+    tuijin_store::StoreError,
+>;
+
+/// Group commit for acceptances: one task takes every acceptance waiting in the queue, runs
+/// them in one transaction (one fsync for all) and answers each. Under load, requests that
+/// arrive while a batch commits form the next batch; alone, a request is a batch of one. If the
+/// batch itself fails (the database, not a refused acceptance), each is retried on its own.
+pub fn spawn_committer(store: tuijin_store::Store) -> tokio::sync::mpsc::Sender<AcceptJob> {
+    use tuijin_store::ReportStore;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<AcceptJob>(4096);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < 512 {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
+            let batch: Vec<tuijin_store::Acceptance> =
+                jobs.iter().map(|j| j.acceptance.clone()).collect();
+            match store.accept_batch(&batch).await {
+                Ok(results) => {
+                    for (job, r) in jobs.into_iter().zip(results) {
+                        let _ = job.reply.send(r);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, size = jobs.len(), "accept batch failed; retrying one by one");
+                    for job in jobs {
+                        let a = &job.acceptance;
+                        let r = store
+                            .accept_report(a.id, a.version, &a.comment, &a.stamp)
+                            .await;
+                        let _ = job.reply.send(r);
+                    }
+                }
+            }
+        }
+    });
+    tx
+}

@@ -31,15 +31,20 @@ pub struct AppState {
     /// True for `tuijin demo`: pages say the data is sample data and the date simulated.
     pub demo: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// The queue of the group-commit task for acceptances (`jobs::spawn_committer`).
+    pub accepts: tokio::sync::mpsc::Sender<jobs::AcceptJob>,
 }
 
 impl AppState {
+    /// The state of one server; spawns its group-commit task, so call it inside a runtime.
     pub fn new(store: Store, clock: Clock, demo: bool) -> Self {
+        let accepts = jobs::spawn_committer(store.clone());
         AppState {
             store,
             clock,
             demo,
             metrics: metrics::Metrics::new(),
+            accepts,
         }
     }
 }

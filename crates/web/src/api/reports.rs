@@ -272,10 +272,20 @@ pub async fn accept(
             .map_err(|e| ApiError::BadRequest(format!("body: {e}")))?
             .unwrap_or_default()
     };
-    let (r, changes) = st
-        .store
-        .accept_report(id, version, &comment, &stamp(&st, actor))
-        .await?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let acceptance = tuijin_store::Acceptance {
+        id,
+        version,
+        comment,
+        stamp: stamp(&st, actor),
+    };
+    st.accepts
+        .send(crate::jobs::AcceptJob { acceptance, reply })
+        .await
+        .map_err(|_| ApiError::Internal("the commit queue is closed".into()))?;
+    let (r, changes) = answer
+        .await
+        .map_err(|_| ApiError::Internal("the commit task ended".into()))??;
     let body = Accepted {
         report: ReportView::from(&r),
         moved: changes.iter().map(|c| c.item_id).collect(),
