@@ -347,6 +347,8 @@ pub(crate) async fn touch<C: ConnectionTrait>(
     }
     let mut changes = Vec::new();
     let mut below: Option<(i64, Progress)> = None;
+    // Rows to write: (item, progress, own reported figure, reported on).
+    let mut writes: Vec<Vec<Value>> = Vec::new();
     for (k, r) in rows.iter().enumerate() {
         let id = chain[k];
         let own_reported: Option<f64> = if k == 0 {
@@ -378,15 +380,16 @@ pub(crate) async fn touch<C: ConnectionTrait>(
             unknown_share: get(r, "unknown_share")?,
         };
         let after = node_progress(&node, &kids);
-        if k == 0 {
-            exec(
-                c,
-                "UPDATE item_progress SET percent = $1, unknown_share = $2, reported = $3, updated_at = $4, reported_on = $5 WHERE item_id = $6",
-                vec![after.percent.into(), after.unknown_share.into(), own_reported.into(), stamp.at.into(), stamp.today.into(), id.into()],
-            )
-            .await?;
-        } else if !same(before, after) {
-            write_progress(c, id, after, own_reported, stamp).await?;
+        if k == 0 || !same(before, after) {
+            let on: Option<NaiveDate> = (k == 0).then_some(stamp.today);
+            writes.push(vec![
+                id.into(),
+                after.percent.into(),
+                after.unknown_share.into(),
+                own_reported.into(),
+                stamp.at.into(),
+                on.into(),
+            ]);
         }
         if !same(before, after) {
             changes.push(ProgressChange {
@@ -400,6 +403,33 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         }
         below = Some((id, after));
     }
+    // All of the chain's new figures in one statement.
+    let n = writes.len();
+    let placeholders: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                i * 6 + 1,
+                i * 6 + 2,
+                i * 6 + 3,
+                i * 6 + 4,
+                i * 6 + 5,
+                i * 6 + 6
+            )
+        })
+        .collect();
+    exec(
+        c,
+        &format!(
+            "INSERT INTO item_progress (item_id, percent, unknown_share, reported, updated_at, reported_on) VALUES {} \
+             ON CONFLICT (item_id) DO UPDATE SET percent = excluded.percent, unknown_share = excluded.unknown_share, \
+             reported = excluded.reported, updated_at = excluded.updated_at, \
+             reported_on = COALESCE(excluded.reported_on, item_progress.reported_on)",
+            placeholders.join(", ")
+        ),
+        writes.into_iter().flatten().collect(),
+    )
+    .await?;
     Ok((changes, chain))
 }
 

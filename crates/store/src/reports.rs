@@ -760,6 +760,7 @@ struct Accepted {
     chain: Vec<i64>,
     event: NewEvent,
     at: DateTime<Utc>,
+    today: chrono::NaiveDate,
     actor: String,
 }
 
@@ -800,7 +801,6 @@ async fn accept_in<C: ConnectionTrait>(
         exec(c, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
     }
     let (changes, chain) = touch(c, backend, item_id, stamp).await?;
-    crate::progress::write_history(c, &changes, stamp).await?;
     // What the guarded update wrote, without reading it back.
     let after = ReportRecord {
         state: to,
@@ -827,6 +827,7 @@ async fn accept_in<C: ConnectionTrait>(
         chain,
         event,
         at: stamp.at,
+        today: stamp.today,
         actor: stamp.actor.clone(),
     })
 }
@@ -834,6 +835,33 @@ async fn accept_in<C: ConnectionTrait>(
 /// Once per transaction: the acceptances' events, then the warnings of every item they touched
 /// (an item and its ancestors) re-evaluated together.
 async fn finish<C: ConnectionTrait>(c: &C, done: &[Accepted], stamp: &Stamp) -> Result<()> {
+    let history: Vec<Vec<Value>> = done
+        .iter()
+        .flat_map(|d| {
+            d.changes.iter().map(move |ch| {
+                vec![
+                    ch.item_id.into(),
+                    d.today.into(),
+                    d.at.into(),
+                    ch.after.percent.into(),
+                    ch.after.unknown_share.into(),
+                ]
+            })
+        })
+        .collect();
+    crate::plans::insert_rows(
+        c,
+        "progress_history",
+        &[
+            "item_id",
+            "effective_date",
+            "at",
+            "percent",
+            "unknown_share",
+        ],
+        history,
+    )
+    .await?;
     let mut by_actor: std::collections::BTreeMap<(String, DateTime<Utc>), Vec<NewEvent>> =
         Default::default();
     for d in done {
