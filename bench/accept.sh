@@ -11,11 +11,10 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$T" plan generate --items 100000 --depth 6 -o "$DIR/plan.toml"
 "$T" plan import "$DIR/plan.toml" --data "$DIR/d" >/dev/null
 "$T" dev submitted-reports --plan generated --count 200000 -o "$DIR/ids.txt" --data "$DIR/d" >/dev/null
-TUIJIN_LOG=warn "$T" serve --data "$DIR/d" --bind "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
+TUIJIN_LOG=info "$T" serve --data "$DIR/d" --bind "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
 SERVER=$!
 # Wait for the start-up warning refresh to finish, so it does not share the measurement.
 until curl -sf "127.0.0.1:$PORT/healthz" >/dev/null; do sleep 0.5; done
-sleep 1
-while [ "$(curl -s "127.0.0.1:$PORT/metrics" | grep -c tuijin_http_requests_total || true)" = "x" ]; do sleep 1; done
+until grep -q "warnings refreshed" "$DIR/serve.log"; do sleep 1; done
 IDS="$DIR/ids.txt" THREADS=2 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$(dirname "$0")/accept.lua" "http://127.0.0.1:$PORT"
 echo "check: $("$T" check rollups --data "$DIR/d" 2>&1 | tail -1)"

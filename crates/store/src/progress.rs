@@ -316,19 +316,15 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         return Err(StoreError::NotFound(format!("progress of item #{item_id}")));
     };
     let default = RollupRule::parse(&get::<String>(first, "plan_rule")?).unwrap_or_default();
-    // Every child of every chain node, in one statement (ids are ours, listed inline).
-    let list = chain
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
+    // Every child of every chain node, in one statement whose text never changes (so it stays
+    // prepared in the connection's statement cache).
     let kids = all(
         c,
         &format!(
-            "SELECT i.id, i.parent_id, i.weight, i.cancelled, p.percent, p.unknown_share FROM items i \
-             JOIN item_progress p ON p.item_id = i.id WHERE i.parent_id IN ({list}) AND NOT i.archived"
+            "{CHAIN} SELECT i.id, i.parent_id, i.weight, i.cancelled, p.percent, p.unknown_share FROM items i \
+             JOIN item_progress p ON p.item_id = i.id WHERE i.parent_id IN (SELECT id FROM up) AND NOT i.archived"
         ),
-        vec![],
+        vec![item_id.into()],
     )
     .await?;
     let mut children: HashMap<i64, Vec<(i64, ChildProgress)>> = HashMap::new();
