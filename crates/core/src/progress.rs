@@ -137,6 +137,16 @@ pub fn expected(
     trajectory: &[TrajectoryPoint],
     date: NaiveDate,
 ) -> Option<f64> {
+    if trajectory.is_empty() {
+        // The common case, without building a list of points: linear from start to due.
+        let due = due?;
+        return Some(match start {
+            _ if date >= due => 100.0,
+            Some(s) if date <= s => 0.0,
+            Some(s) => 100.0 * (date - s).num_days() as f64 / (due - s).num_days() as f64,
+            None => 0.0,
+        });
+    }
     let mut points: Vec<(NaiveDate, f64)> = Vec::new();
     if let Some(s) = start {
         points.push((s, 0.0));
@@ -232,11 +242,49 @@ pub fn status(
     thresholds: Thresholds,
 ) -> StatusReason {
     let exp = expected(start, due, trajectory, date);
-    let gap = match (exp, progress) {
-        (Some(e), Some(p)) => Some(e - p),
-        _ => None,
+    let (status, gap) = classify(progress, start, due, exp, date, thresholds);
+    let (threshold, rule) = match status {
+        Status::Done => (None, "progress is 100 %".to_string()),
+        Status::NotStarted => (
+            None,
+            format!("{date} is before the start date {}", start.unwrap_or(date)),
+        ),
+        Status::Overdue => (
+            None,
+            format!(
+                "{date} is past the due date {} and the item is not done",
+                due.unwrap_or(date)
+            ),
+        ),
+        Status::Unreported => (None, "no accepted report yet".to_string()),
+        Status::OffTrack => (
+            Some(thresholds.off_track),
+            format!(
+                "{:.1} points behind expected, more than the off-track threshold {}",
+                gap.unwrap_or(0.0),
+                thresholds.off_track
+            ),
+        ),
+        Status::AtRisk => (
+            Some(thresholds.at_risk),
+            format!(
+                "{:.1} points behind expected, more than the at-risk threshold {}",
+                gap.unwrap_or(0.0),
+                thresholds.at_risk
+            ),
+        ),
+        Status::OnTrack => match gap {
+            Some(g) => (
+                None,
+                format!(
+                    "{g:.1} points behind expected, within the at-risk threshold {}",
+                    thresholds.at_risk
+                ),
+            ),
+            None => (None, "no dates to compare against".to_string()),
+        },
     };
-    let reason = |status, threshold, rule: String| StatusReason {
+    StatusReason {
         status,
         date,
         progress,
@@ -244,58 +292,39 @@ pub fn status(
         gap,
         threshold,
         rule,
+    }
+}
+
+/// The status alone, and the gap behind expected, given the expected figure: what summaries of
+/// large plans need, without the sentence.
+pub fn classify(
+    progress: Option<f64>,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    expected: Option<f64>,
+    date: NaiveDate,
+    thresholds: Thresholds,
+) -> (Status, Option<f64>) {
+    let gap = match (expected, progress) {
+        (Some(e), Some(p)) => Some(e - p),
+        _ => None,
     };
-    if progress.is_some_and(|p| p >= 100.0 - EPSILON) {
-        return reason(Status::Done, None, "progress is 100 %".into());
-    }
-    if let Some(s) = start.filter(|s| date < *s) {
-        return reason(
-            Status::NotStarted,
-            None,
-            format!("{date} is before the start date {s}"),
-        );
-    }
-    if let Some(d) = due.filter(|d| date > *d) {
-        return reason(
-            Status::Overdue,
-            None,
-            format!("{date} is past the due date {d} and the item is not done"),
-        );
-    }
-    let (Some(_), Some(g)) = (progress, gap) else {
-        return match progress {
-            None => reason(Status::Unreported, None, "no accepted report yet".into()),
-            Some(_) => reason(Status::OnTrack, None, "no dates to compare against".into()),
-        };
-    };
-    if g > thresholds.off_track + EPSILON {
-        reason(
-            Status::OffTrack,
-            Some(thresholds.off_track),
-            format!(
-                "{g:.1} points behind expected, more than the off-track threshold {}",
-                thresholds.off_track
-            ),
-        )
-    } else if g > thresholds.at_risk + EPSILON {
-        reason(
-            Status::AtRisk,
-            Some(thresholds.at_risk),
-            format!(
-                "{g:.1} points behind expected, more than the at-risk threshold {}",
-                thresholds.at_risk
-            ),
-        )
+    let status = if progress.is_some_and(|p| p >= 100.0 - EPSILON) {
+        Status::Done
+    } else if start.is_some_and(|s| date < s) {
+        Status::NotStarted
+    } else if due.is_some_and(|d| date > d) {
+        Status::Overdue
     } else {
-        reason(
-            Status::OnTrack,
-            None,
-            format!(
-                "{g:.1} points behind expected, within the at-risk threshold {}",
-                thresholds.at_risk
-            ),
-        )
-    }
+        match (progress, gap) {
+            (None, _) => Status::Unreported,
+            (Some(_), None) => Status::OnTrack,
+            (Some(_), Some(g)) if g > thresholds.off_track + EPSILON => Status::OffTrack,
+            (Some(_), Some(g)) if g > thresholds.at_risk + EPSILON => Status::AtRisk,
+            _ => Status::OnTrack,
+        }
+    };
+    (status, gap)
 }
 
 #[cfg(test)]

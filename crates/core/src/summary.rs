@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::progress::{ChildProgress, Progress, RollupRule, Status, expected, roll_up, status};
+use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, expected, roll_up};
 use crate::{Item, Thresholds};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,17 +75,25 @@ pub fn summarise(
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
+    let mut counts = [0usize; Status::ALL.len()];
     for i in &live {
-        let s = status(
+        let exp = expected(i.start, i.due, &i.trajectory, date);
+        let s = classify(
             of(i.code.as_str()).percent,
             i.start,
             i.due,
-            &i.trajectory,
+            exp,
             date,
             thresholds,
         )
-        .status;
-        *by_status.entry(s.as_str().to_string()).or_default() += 1;
+        .0;
+        counts[Status::ALL
+            .iter()
+            .position(|x| *x == s)
+            .expect("every status is listed")] += 1;
+    }
+    for (s, n) in Status::ALL.iter().zip(counts) {
+        by_status.insert(s.as_str().to_string(), n);
     }
     // The top of the scope: items whose parent is outside it.
     let codes: std::collections::HashSet<&str> = live.iter().map(|i| i.code.as_str()).collect();
@@ -222,8 +230,24 @@ pub fn compare(
         .filter_map(|i| {
             let code = i.code.as_str();
             let (a, b) = (get(at_from, code), get(at_to, code));
-            let sa = status(a.percent, i.start, i.due, &i.trajectory, from, thresholds).status;
-            let sb = status(b.percent, i.start, i.due, &i.trajectory, to, thresholds).status;
+            let sa = classify(
+                a.percent,
+                i.start,
+                i.due,
+                expected(i.start, i.due, &i.trajectory, from),
+                from,
+                thresholds,
+            )
+            .0;
+            let sb = classify(
+                b.percent,
+                i.start,
+                i.due,
+                expected(i.start, i.due, &i.trajectory, to),
+                to,
+                thresholds,
+            )
+            .0;
             let moved = b.percent.unwrap_or(0.0) > a.percent.unwrap_or(0.0) + 1e-9;
             let slipped = badness(sb) > badness(sa);
             (moved || slipped || sa != sb).then(|| Movement {

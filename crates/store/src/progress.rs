@@ -202,6 +202,7 @@ pub(crate) async fn recompute_plan<C: ConnectionTrait>(
     )
     .await?;
     write_history(c, &changes, stamp).await?;
+    bump(c, plan_id).await?;
     Ok(changes)
 }
 
@@ -442,6 +443,9 @@ pub trait ProgressStore {
     /// Recomputes a whole plan from its accepted reports and compares with what is stored;
     /// returns every difference (none when incremental maintenance is right).
     async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>>;
+    /// The plan's version (moved by plan edits) and progress version (moved by every write of
+    /// progress): a reader that keeps figures in memory reloads when either moved.
+    async fn versions(&self, plan: &str) -> Result<(i64, i64)>;
     /// Progress of every live item of a plan by item code, now or as of a past date.
     async fn plan_progress(
         &self,
@@ -475,6 +479,17 @@ impl ProgressStore for Store {
                 computed: p,
             })
             .collect())
+    }
+
+    async fn versions(&self, plan: &str) -> Result<(i64, i64)> {
+        let r = one(
+            &self.db,
+            "SELECT version, progress_version FROM plans WHERE code = $1",
+            vec![plan.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan `{plan}`")))?;
+        Ok((get(&r, "version")?, get(&r, "progress_version")?))
     }
 
     async fn plan_progress(
@@ -604,5 +619,17 @@ pub(crate) async fn replay<C: ConnectionTrait>(
         )
         .await?;
     }
+    bump(c, plan_id).await?;
     Ok(changed)
+}
+
+/// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`).
+pub(crate) async fn bump<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<()> {
+    exec(
+        c,
+        "UPDATE plans SET progress_version = progress_version + 1 WHERE id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
+    Ok(())
 }

@@ -240,7 +240,12 @@ async fn migrations_are_recorded() {
         let names = db.store.applied_migrations().await.unwrap();
         assert_eq!(
             names,
-            ["m0001_plans", "m0002_progress", "m0003_warnings"],
+            [
+                "m0001_plans",
+                "m0002_progress",
+                "m0003_warnings",
+                "m0004_progress_version"
+            ],
             "{}",
             db.label()
         );

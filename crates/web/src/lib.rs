@@ -3,6 +3,7 @@
 //! store or the domain, render a view type.
 
 pub mod api;
+pub mod cache;
 mod clock;
 mod error;
 pub mod jobs;
@@ -33,6 +34,7 @@ pub struct AppState {
     pub metrics: std::sync::Arc<metrics::Metrics>,
     /// The queue of the group-commit task for acceptances (`jobs::spawn_committer`).
     pub accepts: tokio::sync::mpsc::Sender<jobs::AcceptJob>,
+    pub plans: std::sync::Arc<cache::PlanCache>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             demo,
             metrics: metrics::Metrics::new(),
             accepts,
+            plans: Default::default(),
         }
     }
 }

@@ -370,6 +370,8 @@ async fn report_workflow_over_http_with_versions() {
         let (s, etag, _) = t.send("POST", &submit, Some("\"1\""), Value::Null).await;
         assert_eq!((s, etag.as_deref()), (StatusCode::OK, Some("\"2\"")));
 
+        let (_, _, before) = t.get("/api/v1/plans/demo-small/summary?branch=E1").await;
+        assert!(before["progress"]["percent"].is_null(), "{before}");
         let (_, _, queue) = t.get("/api/v1/reports?state=submitted").await;
         assert_eq!(queue["items"].as_array().unwrap().len(), 1);
         let (s, _, acc) = t
@@ -389,6 +391,11 @@ async fn report_workflow_over_http_with_versions() {
 
         let (_, _, p) = t.get("/api/v1/plans/demo-small/progress").await;
         assert_eq!(p["E1.1"]["percent"], 45.0);
+        // The summary kept in memory sees the acceptance at once.
+        let (_, _, after) = t.get("/api/v1/plans/demo-small/summary?branch=E1").await;
+        assert_eq!(after["progress"]["percent"], 45.0, "{after}");
+        assert_eq!(after["items"], 3);
+        assert_eq!(after["by_status"]["off_track"], 2, "{after}");
         // Explain, judged on 2020-06-30: E1.1 runs 2017-08-14 → 2020-12-31 with trajectory
         // points 30 % at 2018-12-31 and 60 % at 2019-12-31.
         let (s, _, e) = t.get("/api/v1/plans/demo-small/items/E1.1/explain").await;

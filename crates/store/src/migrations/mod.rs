@@ -6,6 +6,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 mod m0001_plans;
 mod m0002_progress;
 mod m0003_warnings;
+mod m0004_progress_version;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_plans::Migration),
             Box::new(m0002_progress::Migration),
             Box::new(m0003_warnings::Migration),
+            Box::new(m0004_progress_version::Migration),
         ]
     }
 }

@@ -200,8 +200,8 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> Result<Json<SummaryView>, ApiError> {
     let date = q.date.unwrap_or_else(|| st.clock.today());
-    let plan_rec = st.store.get_plan(&plan).await?;
-    let items = st.store.plan_items(&plan).await?;
+    let cached = st.plans.get(&st.store, &plan).await?;
+    let items = &cached.items;
     let scope = match (&q.branch, &q.unit) {
         (Some(_), Some(_)) => {
             return Err(ApiError::BadRequest(
@@ -219,9 +219,15 @@ pub async fn summary(
         (None, Some(u)) => Scope::Unit(u),
         (None, None) => Scope::Plan,
     };
-    let as_of = (date < st.clock.today()).then_some(date);
-    let progress = st.store.plan_progress(&plan, as_of).await?;
-    let s = summarise(&items, &progress, scope, date, plan_rec.plan.thresholds);
+    // Today's figures come from memory; a past date reads the history.
+    let past;
+    let progress = if date < st.clock.today() {
+        past = st.store.plan_progress(&plan, Some(date)).await?;
+        &past
+    } else {
+        &cached.progress
+    };
+    let s = summarise(items, progress, scope, date, cached.plan.thresholds);
     Ok(Json(SummaryView {
         date: s.date,
         items: s.items,
