@@ -71,6 +71,14 @@ pub fn spawn_committer(store: tuijin_store::Store) -> tokio::sync::mpsc::Sender<
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
             let mut jobs = vec![first];
+            // Let the requests that are already being parsed join this batch: a few yields
+            // cost microseconds and save a transaction (and an fsync) each.
+            for _ in 0..4 {
+                if !rx.is_empty() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
             while jobs.len() < 512 {
                 match rx.try_recv() {
                     Ok(j) => jobs.push(j),
