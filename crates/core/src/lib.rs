@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod item;
 pub mod percent;
 pub mod plan;
+pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod sample;

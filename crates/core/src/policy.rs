@@ -1,0 +1,164 @@
+//! Who may do what: the one place every permission is decided, for the API and the pages
+//! alike. Handlers ask `decide`; none decides by itself.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Code;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Users and settings.
+    Admin,
+    /// The delivery office: plan, review, notices, assessments, briefings.
+    Office,
+    /// Reads everything, writes nothing.
+    Leader,
+    /// Bound to one or more units: reads the plan, writes its own units' reports.
+    Unit,
+    /// Anyone not logged in: the public portal only.
+    Public,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Office, Role::Leader, Role::Unit, Role::Public];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Office => "office",
+            Role::Leader => "leader",
+            Role::Unit => "unit",
+            Role::Public => "public",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The one acting: a user with a role, bound to units when the role is `Unit`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+    pub units: Vec<Code>,
+}
+
+impl Principal {
+    pub fn anonymous() -> Principal {
+        Principal { name: "anonymous".into(), role: Role::Public, units: Vec::new() }
+    }
+
+    fn has_unit(&self, unit: &str) -> bool {
+        self.units.iter().any(|u| u.as_str() == unit)
+    }
+}
+
+/// Everything that can be asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// The published part of a plan: public items and indicators, health.
+    ReadPublic,
+    /// The whole plan: every item, units, progress, summaries, explanations, timelines,
+    /// warnings.
+    ReadPlan,
+    /// The reports (drafts included) of one unit.
+    ReadReports { unit: &'a str },
+    /// Create, edit or submit a report for one unit.
+    WriteReport { unit: &'a str },
+    /// Accept or return submitted reports.
+    Review,
+    /// Import a plan file.
+    ImportPlan,
+    /// Add, disable and reset users; create and revoke their tokens.
+    ManageUsers,
+    /// Operational metrics.
+    ReadMetrics,
+}
+
+/// Why something is refused, for the one-line message the user sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not logged in, and logging in might help.
+    Unauthenticated,
+    /// Logged in, and the role does not allow it.
+    Deny(String),
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::Allow => f.write_str("allowed"),
+            Decision::Unauthenticated => f.write_str("log in or send an API token"),
+            Decision::Deny(why) => f.write_str(why),
+        }
+    }
+}
+
+pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
+    use Action::*;
+    use Role::*;
+    let allowed = match (p.role, action) {
+        (_, ReadPublic) => true,
+        (Public, _) => return Decision::Unauthenticated,
+        (Admin | Office | Leader | Unit, ReadPlan) => true,
+        (Admin | Office | Leader, ReadReports { .. }) => true,
+        (Unit, ReadReports { unit } | WriteReport { unit }) => p.has_unit(unit),
+        (Office, Review | ImportPlan) => true,
+        (Admin, ManageUsers | ReadMetrics) => true,
+        _ => false,
+    };
+    if allowed {
+        return Decision::Allow;
+    }
+    let why = match action {
+        WriteReport { unit } | ReadReports { unit } if p.role == Unit => {
+            format!("{} is not bound to unit {unit}", p.name)
+        }
+        _ => format!("the {} role may not do this", p.role.as_str()),
+    };
+    Decision::Deny(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role, units: &[&str]) -> Principal {
+        Principal { name: "u".into(), role, units: units.iter().map(|u| Code::parse(u).unwrap()).collect() }
+    }
+
+    #[test]
+    fn the_role_table() {
+        use Action::*;
+        let actions = [
+            ReadPublic,
+            ReadPlan,
+            ReadReports { unit: "JTW" },
+            WriteReport { unit: "JTW" },
+            Review,
+            ImportPlan,
+            ManageUsers,
+            ReadMetrics,
+        ];
+        // admin, office, leader, unit of JTW, unit of FGW, public
+        let table: [(Principal, [bool; 8]); 6] = [
+            (who(Role::Admin, &[]), [true, true, true, false, false, false, true, true]),
+            (who(Role::Office, &[]), [true, true, true, false, true, true, false, false]),
+            (who(Role::Leader, &[]), [true, true, true, false, false, false, false, false]),
+            (who(Role::Unit, &["JTW"]), [true, true, true, true, false, false, false, false]),
+            (who(Role::Unit, &["FGW"]), [true, true, false, false, false, false, false, false]),
+            (Principal::anonymous(), [true, false, false, false, false, false, false, false]),
+        ];
+        for (p, expected) in &table {
+            for (a, want) in actions.iter().zip(expected) {
+                assert_eq!(decide(p, *a) == Decision::Allow, *want, "{:?} {:?} {a:?}", p.role, p.units);
+            }
+        }
+        assert_eq!(decide(&Principal::anonymous(), Action::Review), Decision::Unauthenticated);
+        assert_eq!(decide(&who(Role::Unit, &["FGW"]), Action::WriteReport { unit: "JTW" }).to_string(), "u is not bound to unit JTW");
+    }
+}
