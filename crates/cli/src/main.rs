@@ -1,6 +1,7 @@
 //! `tuijin`: the server and the command line. Each subcommand wires the layers together; the
 //! work itself lives in the library crates.
 
+mod cmd_accounts;
 mod cmd_dev;
 mod cmd_plan;
 mod cmd_report;
@@ -81,6 +82,16 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: cmd_report::ReportCommand,
+    },
+    /// Users: add, list, disable, enable, reset-password.
+    User {
+        #[command(subcommand)]
+        command: cmd_accounts::UserCommand,
+    },
+    /// API tokens: create (printed once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: cmd_accounts::TokenCommand,
     },
     /// Fixtures for benchmarks and load tests.
     #[command(hide = true)]
@@ -173,6 +184,8 @@ async fn run(command: Command) -> Result<ExitCode> {
         } => cmd_status::check_rollups(&db, plan.as_deref()).await,
         Command::Report { command } => cmd_report::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
+        Command::User { command } => cmd_accounts::user(command).await,
+        Command::Token { command } => cmd_accounts::token(command).await,
         Command::Migrate { db } => {
             let store = Store::connect(&db.url()?).await?;
             store.migrate().await.context("applying migrations")?;

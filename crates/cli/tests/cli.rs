@@ -40,6 +40,10 @@ fn help_everywhere() {
         vec!["status", "--help"],
         vec!["check", "rollups", "--help"],
         vec!["report", "submit", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["token", "create", "--help"],
+        vec!["token", "revoke", "--help"],
     ] {
         let (code, out, _) = run(&args);
         assert_eq!(code, 0, "{args:?}");
@@ -285,5 +289,89 @@ fn report_status_and_check_from_the_command_line() {
     assert!(
         out.contains("every stored rollup equals the full recompute"),
         "{out}"
+    );
+}
+
+fn run_with_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = tuijin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn users_and_tokens_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    run(&["plan", "import", &fixture("small.toml"), "--data", data]);
+    let (code, out, err) = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "clerk",
+            "--role",
+            "unit",
+            "--unit",
+            "JTW",
+            "--password-stdin",
+            "--data",
+            data,
+        ],
+        "a long enough pass\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("user clerk added as unit for JTW"), "{out}");
+    let (code, _, err) = run(&["user", "add", "boss", "--role", "mayor", "--data", data]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--role `mayor`"), "{err}");
+    let (code, _, err) = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "weak",
+            "--role",
+            "leader",
+            "--password-stdin",
+            "--data",
+            data,
+        ],
+        "short\n",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("at least 10 characters"), "{err}");
+    let (code, token, err) = run(&[
+        "token", "create", "clerk", "--label", "excel", "--data", data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(token.trim().starts_with("tj_"), "{token}");
+    assert!(err.contains("shown only now"));
+    let (_, list, _) = run(&["token", "list", "--data", data]);
+    assert!(
+        list.contains("clerk") && list.contains("excel") && !list.contains(token.trim()),
+        "the list never shows the token: {list}"
+    );
+    let (code, out, _) = run(&["token", "revoke", "1", "--data", data]);
+    assert_eq!(code, 0);
+    assert!(out.contains("revoked"));
+    let (_, users, _) = run(&["user", "list", "--data", data]);
+    assert!(
+        users.contains("clerk") && users.contains("active"),
+        "{users}"
     );
 }

@@ -23,7 +23,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Office, Role::Leader, Role::Unit, Role::Public];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Office,
+        Role::Leader,
+        Role::Unit,
+        Role::Public,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -48,7 +54,11 @@ pub struct Principal {
 
 impl Principal {
     pub fn anonymous() -> Principal {
-        Principal { name: "anonymous".into(), role: Role::Public, units: Vec::new() }
+        Principal {
+            name: "anonymous".into(),
+            role: Role::Public,
+            units: Vec::new(),
+        }
     }
 
     fn has_unit(&self, unit: &str) -> bool {
@@ -128,7 +138,11 @@ mod tests {
     use super::*;
 
     fn who(role: Role, units: &[&str]) -> Principal {
-        Principal { name: "u".into(), role, units: units.iter().map(|u| Code::parse(u).unwrap()).collect() }
+        Principal {
+            name: "u".into(),
+            role,
+            units: units.iter().map(|u| Code::parse(u).unwrap()).collect(),
+        }
     }
 
     #[test]
@@ -146,19 +160,53 @@ mod tests {
         ];
         // admin, office, leader, unit of JTW, unit of FGW, public
         let table: [(Principal, [bool; 8]); 6] = [
-            (who(Role::Admin, &[]), [true, true, true, false, false, false, true, true]),
-            (who(Role::Office, &[]), [true, true, true, false, true, true, false, false]),
-            (who(Role::Leader, &[]), [true, true, true, false, false, false, false, false]),
-            (who(Role::Unit, &["JTW"]), [true, true, true, true, false, false, false, false]),
-            (who(Role::Unit, &["FGW"]), [true, true, false, false, false, false, false, false]),
-            (Principal::anonymous(), [true, false, false, false, false, false, false, false]),
+            (
+                who(Role::Admin, &[]),
+                [true, true, true, false, false, false, true, true],
+            ),
+            (
+                who(Role::Office, &[]),
+                [true, true, true, false, true, true, false, false],
+            ),
+            (
+                who(Role::Leader, &[]),
+                [true, true, true, false, false, false, false, false],
+            ),
+            (
+                who(Role::Unit, &["JTW"]),
+                [true, true, true, true, false, false, false, false],
+            ),
+            (
+                who(Role::Unit, &["FGW"]),
+                [true, true, false, false, false, false, false, false],
+            ),
+            (
+                Principal::anonymous(),
+                [true, false, false, false, false, false, false, false],
+            ),
         ];
         for (p, expected) in &table {
             for (a, want) in actions.iter().zip(expected) {
-                assert_eq!(decide(p, *a) == Decision::Allow, *want, "{:?} {:?} {a:?}", p.role, p.units);
+                assert_eq!(
+                    decide(p, *a) == Decision::Allow,
+                    *want,
+                    "{:?} {:?} {a:?}",
+                    p.role,
+                    p.units
+                );
             }
         }
-        assert_eq!(decide(&Principal::anonymous(), Action::Review), Decision::Unauthenticated);
-        assert_eq!(decide(&who(Role::Unit, &["FGW"]), Action::WriteReport { unit: "JTW" }).to_string(), "u is not bound to unit JTW");
+        assert_eq!(
+            decide(&Principal::anonymous(), Action::Review),
+            Decision::Unauthenticated
+        );
+        assert_eq!(
+            decide(
+                &who(Role::Unit, &["FGW"]),
+                Action::WriteReport { unit: "JTW" }
+            )
+            .to_string(),
+            "u is not bound to unit JTW"
+        );
     }
 }

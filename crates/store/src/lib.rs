@@ -6,6 +6,7 @@
 //! Capabilities are split into traits (`PlanStore`, `ItemStore`, `DirectoryStore`,
 //! `EventStore`) that take and return domain types from `tuijin-core`, never rows.
 
+mod accounts;
 mod db;
 mod directory;
 mod error;
@@ -18,6 +19,7 @@ mod reports;
 mod url;
 mod warnings;
 
+pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
 pub use db::{Backend, Store};
 pub use directory::{DirectoryStore, UnitRecord};
 pub use error::StoreError;

@@ -244,7 +244,8 @@ async fn migrations_are_recorded() {
                 "m0001_plans",
                 "m0002_progress",
                 "m0003_warnings",
-                "m0004_progress_version"
+                "m0004_progress_version",
+                "m0005_accounts"
             ],
             "{}",
             db.label()

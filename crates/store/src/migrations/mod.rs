@@ -7,6 +7,7 @@ mod m0001_plans;
 mod m0002_progress;
 mod m0003_warnings;
 mod m0004_progress_version;
+mod m0005_accounts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_progress::Migration),
             Box::new(m0003_warnings::Migration),
             Box::new(m0004_progress_version::Migration),
+            Box::new(m0005_accounts::Migration),
         ]
     }
 }

@@ -1,0 +1,546 @@
+//! Users and API tokens. Passwords are stored as argon2id hashes; tokens (32 random bytes)
+//! as SHA-256 digests, which suffice for secrets of that entropy and allow lookup by digest.
+//! A token is shown once, at creation, and never again.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::TransactionTrait;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tuijin_core::Code;
+use tuijin_core::policy::{Principal, Role};
+
+use crate::db::{Store, all, exec, get, one};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+
+/// Prefix of every token, so a leaked one is recognisable (and secret scanners can match it).
+pub const TOKEN_PREFIX: &str = "tj_";
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UserRecord {
+    pub name: String,
+    pub role: Role,
+    pub units: Vec<String>,
+    pub disabled: bool,
+    pub has_password: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub user: String,
+    pub label: String,
+    /// The first characters, to tell tokens apart; never enough to use one.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait AccountStore {
+    /// Adds a user; unit users need at least one unit, other roles none.
+    async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        units: &[Code],
+        password: Option<&str>,
+        actor: &str,
+    ) -> Result<UserRecord>;
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
+    async fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<()>;
+    async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<()>;
+    /// The principal of a name and password, or `None` (unknown, disabled or wrong password:
+    /// the caller cannot tell which).
+    async fn verify_password(&self, name: &str, password: &str) -> Result<Option<Principal>>;
+    /// Creates a token for a user; returns the token itself (shown once) and its record.
+    async fn create_token(
+        &self,
+        user: &str,
+        label: &str,
+        expires_in_days: Option<u32>,
+        actor: &str,
+    ) -> Result<(String, TokenRecord)>;
+    async fn list_tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>>;
+    async fn revoke_token(&self, id: i64, actor: &str) -> Result<()>;
+    /// The principal a bearer token stands for, or `None` if unknown, revoked, expired, or
+    /// its user is disabled. Notes when it was last used (at most once a minute).
+    async fn principal_for_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Principal>>;
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    if password.chars().count() < 10 {
+        return Err(StoreError::Invalid(
+            "password: use at least 10 characters".into(),
+        ));
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("password: cannot hash it ({e})")))
+}
+
+fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
+    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+async fn principal<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    user_id: i64,
+    name: String,
+    role: &str,
+) -> Result<Principal> {
+    let units = all(c, "SELECT u.code FROM user_units x JOIN units u ON u.id = x.unit_id WHERE x.user_id = $1 ORDER BY u.code", vec![user_id.into()])
+        .await?
+        .iter()
+        .map(|r| {
+            let s: String = get(r, "code")?;
+            Code::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Principal {
+        name,
+        role: Role::parse(role)
+            .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
+        units,
+    })
+}
+
+fn event(kind: &'static str, user: &str, after: Option<String>) -> NewEvent {
+    NewEvent {
+        kind,
+        entity: "user",
+        entity_code: user.to_string(),
+        plan_id: None,
+        before: None,
+        after,
+    }
+}
+
+impl AccountStore for Store {
+    async fn add_user(
+        &self,
+        name: &str,
+        role: Role,
+        units: &[Code],
+        password: Option<&str>,
+        actor: &str,
+    ) -> Result<UserRecord> {
+        if name.trim().is_empty()
+            || name.chars().count() > 64
+            || name.chars().any(char::is_whitespace)
+        {
+            return Err(StoreError::Invalid(
+                "name: 1 to 64 characters, no spaces".into(),
+            ));
+        }
+        if role == Role::Public {
+            return Err(StoreError::Invalid(
+                "role: public is for visitors who are not logged in".into(),
+            ));
+        }
+        if (role == Role::Unit) == units.is_empty() {
+            return Err(StoreError::Invalid(if units.is_empty() {
+                "unit: a unit user needs at least one --unit".into()
+            } else {
+                format!(
+                    "unit: only unit users are bound to units, not {}",
+                    role.as_str()
+                )
+            }));
+        }
+        let hash = password.map(hash_password).transpose()?;
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        if one(
+            &txn,
+            "SELECT id FROM users WHERE name = $1",
+            vec![name.into()],
+        )
+        .await?
+        .is_some()
+        {
+            return Err(StoreError::Conflict(format!(
+                "a user named `{name}` exists"
+            )));
+        }
+        exec(&txn, "INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $4)",
+            vec![name.into(), role.as_str().into(), hash.clone().into(), now.into()]).await?;
+        let uid: i64 = get(
+            &one(
+                &txn,
+                "SELECT id FROM users WHERE name = $1",
+                vec![name.into()],
+            )
+            .await?
+            .expect("inserted"),
+            "id",
+        )?;
+        for u in units {
+            let unit = one(
+                &txn,
+                "SELECT id FROM units WHERE code = $1",
+                vec![u.as_str().into()],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("unit `{u}`")))?;
+            exec(
+                &txn,
+                "INSERT INTO user_units (user_id, unit_id) VALUES ($1, $2)",
+                vec![uid.into(), get::<i64>(&unit, "id")?.into()],
+            )
+            .await?;
+        }
+        append(
+            &txn,
+            now,
+            actor,
+            vec![event(
+                "user.added",
+                name,
+                Some(format!("{{\"role\":\"{}\"}}", role.as_str())),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(UserRecord {
+            name: name.into(),
+            role,
+            units: units.iter().map(|u| u.to_string()).collect(),
+            disabled: false,
+            has_password: hash.is_some(),
+            created_at: now,
+        })
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserRecord>> {
+        let rows = all(
+            &self.db,
+            "SELECT id, name, role, password_hash, disabled, created_at FROM users ORDER BY name",
+            vec![],
+        )
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let p = principal(
+                &self.db,
+                get(r, "id")?,
+                get(r, "name")?,
+                &get::<String>(r, "role")?,
+            )
+            .await?;
+            out.push(UserRecord {
+                name: p.name,
+                role: p.role,
+                units: p.units.iter().map(|u| u.to_string()).collect(),
+                disabled: get(r, "disabled")?,
+                has_password: get::<Option<String>>(r, "password_hash")?.is_some(),
+                created_at: get(r, "created_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<()> {
+        let txn = self.db.begin().await?;
+        if exec(
+            &txn,
+            "UPDATE users SET disabled = $1, updated_at = $2 WHERE name = $3",
+            vec![disabled.into(), Utc::now().into(), name.into()],
+        )
+        .await?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("user `{name}`")));
+        }
+        append(
+            &txn,
+            Utc::now(),
+            actor,
+            vec![event(
+                if disabled {
+                    "user.disabled"
+                } else {
+                    "user.enabled"
+                },
+                name,
+                None,
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<()> {
+        let hash = hash_password(password)?;
+        let txn = self.db.begin().await?;
+        if exec(
+            &txn,
+            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE name = $3",
+            vec![hash.into(), Utc::now().into(), name.into()],
+        )
+        .await?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("user `{name}`")));
+        }
+        // The password's hash is never put in an event.
+        append(
+            &txn,
+            Utc::now(),
+            actor,
+            vec![event("user.password_set", name, None)],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn verify_password(&self, name: &str, password: &str) -> Result<Option<Principal>> {
+        let row = one(
+            &self.db,
+            "SELECT id, name, role, password_hash, disabled FROM users WHERE name = $1",
+            vec![name.into()],
+        )
+        .await?;
+        let Some(r) = row else {
+            // Spend the same effort as a real check, so timing does not tell names apart.
+            let _ = Argon2::default().verify_password(password.as_bytes(), DUMMY_HASH);
+            return Ok(None);
+        };
+        let hash: Option<String> = get(&r, "password_hash")?;
+        let ok = hash.is_some_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), h.as_str())
+                .is_ok()
+        });
+        if !ok || get::<bool>(&r, "disabled")? {
+            return Ok(None);
+        }
+        Ok(Some(
+            principal(
+                &self.db,
+                get(&r, "id")?,
+                get(&r, "name")?,
+                &get::<String>(&r, "role")?,
+            )
+            .await?,
+        ))
+    }
+
+    async fn create_token(
+        &self,
+        user: &str,
+        label: &str,
+        expires_in_days: Option<u32>,
+        actor: &str,
+    ) -> Result<(String, TokenRecord)> {
+        let txn = self.db.begin().await?;
+        let u = one(
+            &txn,
+            "SELECT id FROM users WHERE name = $1",
+            vec![user.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("user `{user}`")))?;
+        let token = new_token()?;
+        let now = Utc::now();
+        let expires = expires_in_days.map(|d| now + Duration::days(i64::from(d)));
+        let prefix: String = token.chars().take(10).collect();
+        exec(&txn, "INSERT INTO api_tokens (user_id, label, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            vec![get::<i64>(&u, "id")?.into(), label.into(), digest(&token).into(), prefix.clone().into(), now.into(), expires.into()]).await?;
+        let id: i64 = get(
+            &one(
+                &txn,
+                "SELECT id FROM api_tokens WHERE token_hash = $1",
+                vec![digest(&token).into()],
+            )
+            .await?
+            .expect("inserted"),
+            "id",
+        )?;
+        append(
+            &txn,
+            now,
+            actor,
+            vec![event(
+                "token.created",
+                user,
+                Some(format!(
+                    "{{\"token\":{id},\"label\":{}}}",
+                    serde_json::to_string(label).unwrap_or_default()
+                )),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((
+            token,
+            TokenRecord {
+                id,
+                user: user.into(),
+                label: label.into(),
+                prefix,
+                created_at: now,
+                last_used_at: None,
+                expires_at: expires,
+                revoked_at: None,
+            },
+        ))
+    }
+
+    async fn list_tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>> {
+        let (cond, values) = match user {
+            Some(u) => (" WHERE u.name = $1", vec![u.into()]),
+            None => ("", vec![]),
+        };
+        let rows = all(&self.db, &format!("SELECT t.*, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id{cond} ORDER BY t.id"), values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRecord {
+                    id: get(r, "id")?,
+                    user: get(r, "user_name")?,
+                    label: get(r, "label")?,
+                    prefix: get(r, "prefix")?,
+                    created_at: get(r, "created_at")?,
+                    last_used_at: get(r, "last_used_at")?,
+                    expires_at: get(r, "expires_at")?,
+                    revoked_at: get(r, "revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_token(&self, id: i64, actor: &str) -> Result<()> {
+        let txn = self.db.begin().await?;
+        let row = one(
+            &txn,
+            "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
+            vec![id.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("token #{id}")))?;
+        exec(
+            &txn,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            vec![Utc::now().into(), id.into()],
+        )
+        .await?;
+        append(
+            &txn,
+            Utc::now(),
+            actor,
+            vec![event(
+                "token.revoked",
+                &get::<String>(&row, "name")?,
+                Some(format!("{{\"token\":{id}}}")),
+            )],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn principal_for_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Principal>> {
+        if !token.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let row = one(
+            &self.db,
+            "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.id AS user_id, u.name, u.role, u.disabled \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            vec![digest(token).into()],
+        )
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let expired = get::<Option<DateTime<Utc>>>(&r, "expires_at")?.is_some_and(|e| e <= now);
+        if expired
+            || get::<Option<DateTime<Utc>>>(&r, "revoked_at")?.is_some()
+            || get::<bool>(&r, "disabled")?
+        {
+            return Ok(None);
+        }
+        if get::<Option<DateTime<Utc>>>(&r, "last_used_at")?
+            .is_none_or(|t| now - t > Duration::minutes(1))
+        {
+            exec(
+                &self.db,
+                "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+                vec![now.into(), get::<i64>(&r, "id")?.into()],
+            )
+            .await?;
+        }
+        Ok(Some(
+            principal(
+                &self.db,
+                get(&r, "user_id")?,
+                get(&r, "name")?,
+                &get::<String>(&r, "role")?,
+            )
+            .await?,
+        ))
+    }
+}
+
+/// An argon2id hash of a random string, verified against when the user does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1kkTPw4MMjqaCKQG2Wm3HgoWN8d+YI0xWDPwTmq6R2E";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dummy_hash_is_a_real_argon2id_hash() {
+        // A wrong password against it fails the same slow way a real check does.
+        let r = Argon2::default().verify_password(b"anything at all", DUMMY_HASH);
+        assert!(
+            matches!(r, Err(argon2::password_hash::Error::PasswordInvalid)),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn hashes_verify_and_short_passwords_are_refused() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", h.as_str())
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"wrong horse battery", h.as_str())
+                .is_err()
+        );
+        assert!(hash_password("short").is_err());
+        let t = new_token().unwrap();
+        assert!(t.starts_with(TOKEN_PREFIX) && t.len() == 46, "{t}");
+        assert_eq!(digest(&t).len(), 64);
+    }
+}
