@@ -415,7 +415,7 @@ impl AccountStore for Store {
             Some(u) => (" WHERE u.name = $1", vec![u.into()]),
             None => ("", vec![]),
         };
-        let rows = all(&self.db, &format!("SELECT t.*, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id{cond} ORDER BY t.id"), values).await?;
+        let rows = all(&self.db, &format!("SELECT t.id, t.label, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id{cond} ORDER BY t.id"), values).await?;
         rows.iter()
             .map(|r| {
                 Ok(TokenRecord {

@@ -217,7 +217,12 @@ impl PlanStore for Store {
     }
 }
 
-const PLAN_SELECT: &str = "SELECT p.*, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
+// Columns listed, never `p.*`: a prepared statement must not change shape when a migration
+// adds a column.
+const PLAN_SELECT: &str = "SELECT p.id, p.code, p.title_zh, p.title_en, p.description_zh, p.description_en, \
+    p.source_title_zh, p.source_title_en, p.source_date, p.source_occasion_zh, p.source_occasion_en, p.timezone, \
+    p.cadence, p.start_date, p.end_date, p.at_risk, p.off_track, p.rollup_rule, p.report_due_day, \
+    p.report_grace_days, p.stale_days, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
 
 async fn plan_record<C: ConnectionTrait>(c: &C, r: &sea_orm::QueryResult) -> Result<PlanRecord> {
     let id: i64 = get(r, "id")?;

@@ -127,7 +127,7 @@ pub trait ReportStore {
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
 }
 
-const SELECT: &str = "SELECT r.*, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
+const SELECT: &str = "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
     JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id JOIN units u ON u.id = r.unit_id";
 
 fn record(r: &sea_orm::QueryResult) -> Result<ReportRecord> {
@@ -776,7 +776,7 @@ async fn accept_in<C: ConnectionTrait>(
 ) -> Result<Accepted> {
     let row = one(
         c,
-        "SELECT r.*, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code, \
+        "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code, \
              (SELECT p.id FROM reports p WHERE p.item_id = r.item_id AND p.period = r.period \
                AND p.state = 'accepted' AND p.id <> r.id) AS previous_id \
              FROM reports r JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id \
