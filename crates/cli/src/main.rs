@@ -216,6 +216,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .await
         .context("loading the seed plan")?;
     let history = seed::load_sample_history(&store, &doc, today).await?;
+    let accounts = seed::demo_accounts(&store).await?;
     let stamp = tuijin_store::Stamp {
         at: chrono::Utc::now(),
         today,
@@ -250,9 +251,24 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     println!("  warnings open on {today}: {}", warnings.open);
     println!("  open http://{addr}/");
     println!("  API: http://{addr}/api/v1/items?kind=project");
-    println!(
-        "  log-in: accounts are not part of this build yet; the server is read-only and listens on {addr} only."
-    );
+    match &accounts {
+        Some(a) => {
+            println!(
+                "  log-in (shown once; change with `tuijin user reset-password NAME --password-stdin`):"
+            );
+            println!("    admin  / {}", a.admin_password);
+            println!("    office / {}", a.office_password);
+            println!("  API token of office (shown once): {}", a.office_token);
+            println!(
+                "    curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/warnings",
+                a.office_token
+            );
+        }
+        None => println!(
+            "  log-in: the accounts made at the first start (reset a password with `tuijin user reset-password NAME --password-stdin`)"
+        ),
+    }
+    println!("  without logging in, the API shows the plan's public part");
     let state = AppState::new(store, Clock::Fixed(today), true);
     tuijin_web::serve_on(state, listener)
         .await

@@ -72,3 +72,45 @@ pub async fn load_sample_history(
     }
     Ok(Some(n))
 }
+
+/// The demo's accounts, made at its first start: passwords and a token, printed once.
+pub struct DemoAccounts {
+    pub admin_password: String,
+    pub office_password: String,
+    pub office_token: String,
+}
+
+/// Creates `admin` and `office` with generated passwords, and an API token for `office`,
+/// unless the data folder already has users (then `None`: nothing is printed again).
+pub async fn demo_accounts(store: &tuijin_store::Store) -> Result<Option<DemoAccounts>> {
+    use tuijin_core::policy::Role;
+    use tuijin_store::AccountStore;
+    if !store.list_users().await?.is_empty() {
+        return Ok(None);
+    }
+    let admin_password = generated_password()?;
+    let office_password = generated_password()?;
+    store
+        .add_user("admin", Role::Admin, &[], Some(&admin_password), "demo")
+        .await?;
+    store
+        .add_user("office", Role::Office, &[], Some(&office_password), "demo")
+        .await?;
+    let (office_token, _) = store.create_token("office", "demo", None, "demo").await?;
+    Ok(Some(DemoAccounts {
+        admin_password,
+        office_password,
+        office_token,
+    }))
+}
+
+/// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+fn generated_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness available: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}

@@ -132,10 +132,19 @@ fn unknown_database_scheme_is_a_clear_start_up_error() {
 }
 
 fn http_get(addr: &str, path: &str) -> String {
+    http_get_as(addr, path, "")
+}
+
+fn http_get_as(addr: &str, path: &str, token: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
+    let auth = if token.is_empty() {
+        String::new()
+    } else {
+        format!("Authorization: Bearer {token}\r\n")
+    };
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
     )
     .unwrap();
     let mut body = String::new();
@@ -152,12 +161,14 @@ fn demo_serves_the_seed_plan() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let stdout = child.stdout.take().unwrap();
+    let _guard = KillOnDrop(child);
+    let mut lines = BufReader::new(stdout).lines();
     let mut printed = Vec::new();
     let mut addr = None;
     while !printed
         .last()
-        .is_some_and(|l: &String| l.contains("log-in"))
+        .is_some_and(|l: &String| l.contains("public part"))
     {
         let line = lines.next().expect("demo printed its banner").unwrap();
         if let Some(rest) = line.trim().strip_prefix("open http://") {
@@ -167,9 +178,18 @@ fn demo_serves_the_seed_plan() {
     }
     let addr = addr.expect("demo printed its URL");
     let res = http_get(&addr, "/api/v1/items?kind=project&parent=");
-    let warnings = http_get(&addr, "/api/v1/warnings?plan=zz-ncc-2017&severity=high");
-    let _ = child.kill();
-    let _ = child.wait();
+    let token = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("API token of office (shown once): "))
+        .expect("the demo prints a token")
+        .to_string();
+    let anonymous = http_get(&addr, "/api/v1/warnings?plan=zz-ncc-2017&severity=high");
+    assert!(anonymous.starts_with("HTTP/1.1 401"), "{anonymous}");
+    let warnings = http_get_as(
+        &addr,
+        "/api/v1/warnings?plan=zz-ncc-2017&severity=high",
+        &token,
+    );
     assert!(
         dir.path().join("tuijin-data/tuijin.db").exists(),
         "creates ./tuijin-data"
@@ -374,4 +394,14 @@ fn users_and_tokens_from_the_command_line() {
         users.contains("clerk") && users.contains("active"),
         "{users}"
     );
+}
+
+/// Ends a child process however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

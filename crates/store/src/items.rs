@@ -29,6 +29,7 @@ pub struct ItemRecord {
 /// An alignment link seen from one item: the other item's code, title and kind.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LinkRecord {
+    pub public: bool,
     pub code: Code,
     pub kind: ItemKind,
     pub title: tuijin_core::Text,
@@ -43,6 +44,8 @@ pub struct ItemFilter {
     /// Children of this item code; `Some("")` selects roots.
     pub parent: Option<String>,
     pub include_archived: bool,
+    /// Only items marked public (what anonymous visitors see).
+    pub public_only: bool,
 }
 
 /// A page of results and the cursor of the next page, if there is one.
@@ -247,6 +250,9 @@ impl ItemStore for Store {
             )),
             None => {}
         }
+        if f.public_only {
+            conds.push("i.public".into());
+        }
         if !f.include_archived {
             conds.push("NOT i.archived".into());
         }
@@ -319,13 +325,14 @@ impl ItemStore for Store {
         let item = self.get_item(plan, code).await?;
         let link = |r: &QueryResult| -> Result<LinkRecord> {
             Ok(LinkRecord {
+                public: get(r, "public")?,
                 code: code_col(r, "code")?,
                 kind: kind_col(r, "kind")?,
                 title: text(r, "title")?,
             })
         };
-        let out = all(&self.db, "SELECT t.code, t.kind, t.title_zh, t.title_en FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
-        let inc = all(&self.db, "SELECT s.code, s.kind, s.title_zh, s.title_en FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
+        let out = all(&self.db, "SELECT t.code, t.kind, t.title_zh, t.title_en, t.public FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
+        let inc = all(&self.db, "SELECT s.code, s.kind, s.title_zh, s.title_en, s.public FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
         Ok((
             out.iter().map(link).collect::<Result<_>>()?,
             inc.iter().map(link).collect::<Result<_>>()?,

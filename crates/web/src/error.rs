@@ -13,6 +13,8 @@ pub enum ApiError {
     BadRequest(String),
     /// A well-formed request whose field values are not acceptable.
     Unprocessable(String),
+    /// Not logged in, or a bad token.
+    Unauthorized(String),
     Forbidden(String),
     Conflict(String),
     /// The `If-Match` version is not the current one.
@@ -54,6 +56,21 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request", d),
             ApiError::Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict", d),
             ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", d),
+            ApiError::Unauthorized(d) => {
+                let body = Problem {
+                    kind: "urn:tuijin:problem:unauthorized".into(),
+                    title: "Unauthorized".into(),
+                    status: 401,
+                    detail: d,
+                };
+                let json = serde_json::to_vec(&body).unwrap_or_default();
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::CONTENT_TYPE, "application/problem+json".to_string()), (header::WWW_AUTHENTICATE, "Bearer".to_string())],
+                    json,
+                )
+                    .into_response();
+            }
             ApiError::Unprocessable(d) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Invalid value", d),
             ApiError::Stale { current } => {
                 let body = Problem {

@@ -3,6 +3,7 @@
 //! store or the domain, render a view type.
 
 pub mod api;
+pub mod auth;
 pub mod cache;
 mod clock;
 mod error;

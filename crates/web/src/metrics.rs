@@ -92,12 +92,16 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
     res
 }
 
-pub async fn render(State(st): State<AppState>) -> impl IntoResponse {
-    (
+pub async fn render(
+    State(st): State<AppState>,
+    crate::auth::Auth(who): crate::auth::Auth,
+) -> Result<impl IntoResponse, crate::ApiError> {
+    crate::auth::require(&who, tuijin_core::policy::Action::ReadMetrics)?;
+    Ok((
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         st.metrics.render(),
-    )
+    ))
 }

@@ -95,6 +95,12 @@ async fn item_page(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    // Pages have no log-in yet: every visitor is the public, and sees the published part only.
+    if !item.item.public {
+        let body =
+            html! { h1 { "未找到 " span.en { "Not found" } } p { "事项 " (code) " 不存在。" } };
+        return (StatusCode::NOT_FOUND, layout(&st, "未找到", body)).into_response();
+    }
     let plan_rec = st.store.get_plan(&plan).await.ok();
     let level = plan_rec
         .as_ref()
@@ -106,6 +112,7 @@ async fn item_page(
             &ItemFilter {
                 plan: Some(plan.clone()),
                 parent: Some(code.clone()),
+                public_only: true,
                 ..Default::default()
             },
             1000,
@@ -114,7 +121,9 @@ async fn item_page(
         .await
         .map(|p| p.items)
         .unwrap_or_default();
-    let (supports, supported_by) = st.store.links(&plan, &code).await.unwrap_or_default();
+    let (mut supports, mut supported_by) = st.store.links(&plan, &code).await.unwrap_or_default();
+    supports.retain(|l| l.public);
+    supported_by.retain(|l| l.public);
     let i = &item.item;
     let link = |c: &str| format!("/plans/{plan}/items/{c}");
     let body = html! {

@@ -13,6 +13,36 @@ use tuijin_web::{AppState, Clock, router};
 struct TestApp {
     db: TestDb,
     app: axum::Router,
+    /// API tokens by user: admin, office, leader, jtw (unit JTW), zdq (unit ZDQ).
+    tokens: std::collections::HashMap<&'static str, String>,
+}
+
+async fn users(store: &tuijin_store::Store) -> std::collections::HashMap<&'static str, String> {
+    use tuijin_core::policy::Role;
+    use tuijin_store::AccountStore;
+    let mut out = std::collections::HashMap::new();
+    for (name, role, unit) in [
+        ("admin", Role::Admin, None),
+        ("office", Role::Office, None),
+        ("leader", Role::Leader, None),
+        ("jtw", Role::Unit, Some("JTW")),
+        ("zdq", Role::Unit, Some("ZDQ")),
+    ] {
+        let units: Vec<tuijin_core::Code> = unit
+            .map(|u| tuijin_core::Code::parse(u).unwrap())
+            .into_iter()
+            .collect();
+        store
+            .add_user(name, role, &units, None, "test")
+            .await
+            .unwrap();
+        let (token, _) = store
+            .create_token(name, "test", None, "test")
+            .await
+            .unwrap();
+        out.insert(name, token);
+    }
+    out
 }
 
 impl TestApp {
@@ -38,19 +68,31 @@ impl TestApp {
                 .unwrap();
             let clock = Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap());
             let state = AppState::new(db.store.clone(), clock, true);
+            let tokens = users(&db.store).await;
             out.push(TestApp {
                 app: router(state),
+                tokens,
                 db,
             });
         }
         out
     }
 
+    /// A GET as the office.
     async fn get(&self, uri: &str) -> (StatusCode, String, Value) {
+        self.get_as(Some("office"), uri).await
+    }
+
+    /// A GET as a user (by name), or anonymously.
+    async fn get_as(&self, who: Option<&str>, uri: &str) -> (StatusCode, String, Value) {
+        let mut req = Request::get(uri);
+        if let Some(w) = who {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.tokens[w]));
+        }
         let res = self
             .app
             .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .oneshot(req.body(Body::empty()).unwrap())
             .await
             .unwrap();
         let status = res.status();
@@ -204,7 +246,15 @@ async fn metrics_count_requests_by_route() {
         let res = t
             .app
             .clone()
-            .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/metrics")
+                    .header(
+                        header::AUTHORIZATION,
+                        format!("Bearer {}", t.tokens["admin"]),
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
@@ -282,10 +332,25 @@ impl TestApp {
         if_match: Option<&str>,
         body: Value,
     ) -> (StatusCode, Option<String>, Value) {
+        self.send_as("jtw", method, uri, if_match, body).await
+    }
+
+    async fn send_as(
+        &self,
+        who: &str,
+        method: &str,
+        uri: &str,
+        if_match: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Option<String>, Value) {
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
-            .header(header::CONTENT_TYPE, "application/json");
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.tokens[who]),
+            );
         if let Some(v) = if_match {
             req = req.header(header::IF_MATCH, v);
         }
@@ -365,7 +430,9 @@ async fn report_workflow_over_http_with_versions() {
             (StatusCode::PRECONDITION_FAILED, Some("\"1\""))
         );
         let accept = format!("/api/v1/reports/{id}/accept");
-        let (s, _, _) = t.send("POST", &accept, Some("\"1\""), Value::Null).await;
+        let (s, _, _) = t
+            .send_as("office", "POST", &accept, Some("\"1\""), Value::Null)
+            .await;
         assert_eq!(s, StatusCode::CONFLICT, "a draft cannot be accepted");
         let (s, etag, _) = t.send("POST", &submit, Some("\"1\""), Value::Null).await;
         assert_eq!((s, etag.as_deref()), (StatusCode::OK, Some("\"2\"")));
@@ -375,7 +442,8 @@ async fn report_workflow_over_http_with_versions() {
         let (_, _, queue) = t.get("/api/v1/reports?state=submitted").await;
         assert_eq!(queue["items"].as_array().unwrap().len(), 1);
         let (s, _, acc) = t
-            .send(
+            .send_as(
+                "office",
                 "POST",
                 &accept,
                 Some("\"2\""),
@@ -495,5 +563,276 @@ async fn warnings_are_listed_and_filtered() {
         assert_eq!(s, StatusCode::BAD_REQUEST);
         let (s, _, _) = t.get("/api/v1/warnings?branch=E1").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+}
+
+/// Every endpoint against every role: allowed (2xx, or 404/409 on a missing or closed resource
+/// the role may ask about) or refused (401 anonymous, 403 logged in). A route in the OpenAPI
+/// spec without a row here fails the test.
+#[tokio::test]
+async fn role_by_endpoint_matrix() {
+    use serde_json::json;
+    // who: anonymous, admin, office, leader, jtw (unit JTW), zdq (unit ZDQ); A = allowed, D = denied.
+    let table: &[(&str, &str, &str, [char; 6])] = &[
+        ("GET", "/healthz", "", ['A', 'A', 'A', 'A', 'A', 'A']),
+        ("GET", "/api/v1/plans", "", ['A', 'A', 'A', 'A', 'A', 'A']),
+        (
+            "GET",
+            "/api/v1/plans/{plan}",
+            "",
+            ['A', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        ("GET", "/api/v1/items", "", ['A', 'A', 'A', 'A', 'A', 'A']),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/items/{code}",
+            "",
+            ['A', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/items/{code}/subtree",
+            "",
+            ['A', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        ("GET", "/api/v1/units", "", ['A', 'A', 'A', 'A', 'A', 'A']),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/indicators",
+            "",
+            ['A', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/items/{code}/explain",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/progress",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/summary",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/compare",
+            "from=2020-01-01",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/items/{code}/timeline",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/warnings",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/reports",
+            "unit=JTW",
+            ['D', 'A', 'A', 'A', 'A', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/reports/{id}",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/reports",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "PATCH",
+            "/api/v1/reports/{id}",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/{id}/submit",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/{id}/accept",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/{id}/return",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+    ];
+    let who = [
+        None,
+        Some("admin"),
+        Some("office"),
+        Some("leader"),
+        Some("jtw"),
+        Some("zdq"),
+    ];
+    for t in TestApp::all().await {
+        // Every documented route has a row.
+        let (_, _, spec) = t.get("/api/v1/openapi.json").await;
+        for (path, ops) in spec["paths"].as_object().unwrap() {
+            for method in ops.as_object().unwrap().keys() {
+                let m = method.to_uppercase();
+                assert!(
+                    table.iter().any(|(tm, tp, _, _)| *tm == m && tp == path),
+                    "{m} {path} has no row in the matrix"
+                );
+            }
+        }
+        // A draft report of JTW's on E1.1 for the report routes.
+        let (s, _, r) = t
+            .send(
+                "POST",
+                "/api/v1/plans/demo-small/items/E1.1/reports",
+                None,
+                json!({"period": "2020-05", "unit": "JTW", "percent": 10}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let id = r["id"].as_i64().unwrap();
+        for (method, path, query, expected) in table {
+            let uri = path
+                .replace("{plan}", "demo-small")
+                .replace("{code}", "E1.1")
+                .replace("{id}", &id.to_string());
+            let uri = if query.is_empty() {
+                uri
+            } else {
+                format!("{uri}?{query}")
+            };
+            for (w, want) in who.iter().zip(expected) {
+                let mut req = Request::builder()
+                    .method(*method)
+                    .uri(&uri)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::IF_MATCH, "\"99\"");
+                if let Some(w) = w {
+                    req = req.header(header::AUTHORIZATION, format!("Bearer {}", t.tokens[w]));
+                }
+                let body = match (*method, path.ends_with("/reports")) {
+                    ("POST", true) => {
+                        json!({"period": "2020-04", "unit": "JTW", "percent": 5}).to_string()
+                    }
+                    ("POST", false) | ("PATCH", _) => {
+                        json!({"comment": "x", "narrative": "y"}).to_string()
+                    }
+                    _ => String::new(),
+                };
+                let status = t
+                    .app
+                    .clone()
+                    .oneshot(req.body(Body::from(body)).unwrap())
+                    .await
+                    .unwrap()
+                    .status();
+                let refused = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+                match want {
+                    'A' => assert!(!refused, "{method} {uri} as {w:?}: refused with {status}"),
+                    _ => {
+                        let expect = if w.is_none() {
+                            StatusCode::UNAUTHORIZED
+                        } else {
+                            StatusCode::FORBIDDEN
+                        };
+                        assert_eq!(status, expect, "{method} {uri} as {w:?}");
+                    }
+                }
+            }
+        }
+        // Refused writes wrote nothing: the draft is as it was.
+        let r = tuijin_store::ReportStore::get_report(&t.db.store, id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.version, r.narrative.as_str()),
+            (1, ""),
+            "{}",
+            t.db.label()
+        );
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors_see_only_the_public_part() {
+    for t in TestApp::all().await {
+        let (_, _, v) = t.get_as(None, "/api/v1/items").await;
+        let codes: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["P1", "E1", "E1.1"], "only public items");
+        let (s, _, _) = t.get_as(None, "/api/v1/plans/demo-small/items/E1.2").await;
+        assert_eq!(
+            s,
+            StatusCode::NOT_FOUND,
+            "a non-public item does not exist for visitors"
+        );
+        let (_, _, v) = t.get_as(None, "/api/v1/plans/demo-small/items/E1").await;
+        assert_eq!(
+            v["children"].as_array().unwrap().len(),
+            1,
+            "the non-public child is hidden: {v}"
+        );
+        let (s, _, p) = t.get_as(None, "/api/v1/warnings").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(p["status"], 401);
+        // A bad token is refused, not treated as anonymous.
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/items")
+                    .header(header::AUTHORIZATION, "Bearer tj_forged")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        // A revoked token too.
+        let store = &t.db.store;
+        let (token, rec) =
+            tuijin_store::AccountStore::create_token(store, "leader", "tmp", None, "test")
+                .await
+                .unwrap();
+        tuijin_store::AccountStore::revoke_token(store, rec.id, "test")
+            .await
+            .unwrap();
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/items")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }

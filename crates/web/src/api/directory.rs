@@ -4,12 +4,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use tuijin_store::DirectoryStore;
 
+use crate::auth::{Auth, public_only, require};
 use crate::views::{IndicatorView, ListView, UnitView};
 use crate::{ApiError, AppState};
+use tuijin_core::policy::Action;
 
 /// All units, with how many items each leads.
 #[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = ListView<UnitView>)))]
-pub async fn list_units(State(st): State<AppState>) -> Result<Json<ListView<UnitView>>, ApiError> {
+pub async fn list_units(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+) -> Result<Json<ListView<UnitView>>, ApiError> {
+    require(&who, Action::ReadPublic)?;
     let units = st.store.list_units().await?;
     Ok(Json(ListView {
         items: units.iter().map(UnitView::from).collect(),
@@ -22,9 +28,14 @@ pub async fn list_units(State(st): State<AppState>) -> Result<Json<ListView<Unit
     responses((status = 200, body = ListView<IndicatorView>), (status = 404, body = crate::error::Problem)))]
 pub async fn list_indicators(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(plan): Path<String>,
 ) -> Result<Json<ListView<IndicatorView>>, ApiError> {
-    let list = st.store.list_indicators(&plan).await?;
+    require(&who, Action::ReadPublic)?;
+    let mut list = st.store.list_indicators(&plan).await?;
+    if public_only(&who) {
+        list.retain(|i| i.public);
+    }
     Ok(Json(ListView {
         items: list.iter().map(IndicatorView::from).collect(),
     }))

@@ -7,9 +7,11 @@ use tuijin_core::ItemKind;
 use tuijin_store::{ItemFilter, ItemStore};
 use utoipa::IntoParams;
 
+use crate::auth::{Auth, public_only, require};
 use crate::error::ApiQuery;
 use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
 use crate::{ApiError, AppState};
+use tuijin_core::policy::Action;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,8 +37,10 @@ pub struct ItemQuery {
     responses((status = 200, body = PageView<ItemView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list_items(
     State(st): State<AppState>,
+    Auth(who): Auth,
     ApiQuery(q): ApiQuery<ItemQuery>,
 ) -> Result<Json<PageView<ItemView>>, ApiError> {
+    require(&who, Action::ReadPublic)?;
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
         Some(k) => Some(ItemKind::parse(k).ok_or_else(|| {
@@ -57,6 +61,7 @@ pub async fn list_items(
         unit: q.unit,
         parent: q.parent,
         include_archived: q.archived.unwrap_or(false),
+        public_only: public_only(&who),
     };
     let page = st
         .store
@@ -74,16 +79,29 @@ pub async fn list_items(
     responses((status = 200, body = ItemDetailView), (status = 404, body = crate::error::Problem)))]
 pub async fn get_item(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
 ) -> Result<Json<ItemDetailView>, ApiError> {
+    require(&who, Action::ReadPublic)?;
     let item = st.store.get_item(&plan, &code).await?;
+    let hidden = public_only(&who);
+    if hidden && !item.item.public {
+        return Err(ApiError::NotFound(format!(
+            "item `{code}` in plan `{plan}` not found"
+        )));
+    }
     let filter = ItemFilter {
         plan: Some(plan.clone()),
         parent: Some(code.clone()),
+        public_only: hidden,
         ..Default::default()
     };
     let children = st.store.list_items(&filter, 1000, None).await?;
-    let (supports, supported_by) = st.store.links(&plan, &code).await?;
+    let (mut supports, mut supported_by) = st.store.links(&plan, &code).await?;
+    if hidden {
+        supports.retain(|l| l.public);
+        supported_by.retain(|l| l.public);
+    }
     Ok(Json(ItemDetailView {
         item: ItemView::from(&item),
         children: children.items.iter().map(ItemView::from).collect(),
@@ -98,9 +116,19 @@ pub async fn get_item(
     responses((status = 200, body = ListView<ItemView>), (status = 404, body = crate::error::Problem)))]
 pub async fn subtree(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
 ) -> Result<Json<ListView<ItemView>>, ApiError> {
-    let items = st.store.subtree(&plan, &code).await?;
+    require(&who, Action::ReadPublic)?;
+    let mut items = st.store.subtree(&plan, &code).await?;
+    if public_only(&who) {
+        if items.first().is_some_and(|root| !root.item.public) {
+            return Err(ApiError::NotFound(format!(
+                "item `{code}` in plan `{plan}` not found"
+            )));
+        }
+        items.retain(|i| i.item.public);
+    }
     Ok(Json(ListView {
         items: items.iter().map(ItemView::from).collect(),
     }))

@@ -12,8 +12,10 @@ use tuijin_core::summary::{Scope, summarise};
 use tuijin_store::{ItemFilter, ItemStore, PlanStore, ProgressStore};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::{Auth, require};
 use crate::error::ApiQuery;
 use crate::{ApiError, AppState};
+use tuijin_core::policy::Action;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -74,9 +76,11 @@ pub struct ChildView {
     responses((status = 200, body = ExplainView), (status = 404, body = crate::error::Problem)))]
 pub async fn explain(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<ExplainView>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let date = q.date.unwrap_or_else(|| st.clock.today());
     let plan_rec = st.store.get_plan(&plan).await?;
     let item = st.store.get_item(&plan, &code).await?;
@@ -162,9 +166,11 @@ pub struct AsOfQuery {
     responses((status = 200, body = BTreeMap<String, ProgressView>), (status = 404, body = crate::error::Problem)))]
 pub async fn plan_progress(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(plan): Path<String>,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<BTreeMap<String, ProgressView>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let map = st.store.plan_progress(&plan, q.as_of).await?;
     Ok(Json(map.into_iter().map(|(k, v)| (k, v.into())).collect()))
 }
@@ -196,9 +202,11 @@ pub struct SummaryView {
     responses((status = 200, body = SummaryView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn summary(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(plan): Path<String>,
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> Result<Json<SummaryView>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let date = q.date.unwrap_or_else(|| st.clock.today());
     let cached = st.plans.get(&st.store, &plan).await?;
     let items = &cached.items;
@@ -264,9 +272,11 @@ pub struct MovementView {
     responses((status = 200, body = crate::views::ListView<MovementView>), (status = 400, body = crate::error::Problem)))]
 pub async fn compare(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(plan): Path<String>,
     ApiQuery(q): ApiQuery<CompareQuery>,
 ) -> Result<Json<crate::views::ListView<MovementView>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let today = st.clock.today();
     let to = q.to.unwrap_or(today);
     if q.from > to {
@@ -320,8 +330,10 @@ pub struct EventView {
     responses((status = 200, body = crate::views::ListView<EventView>), (status = 404, body = crate::error::Problem)))]
 pub async fn timeline(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
 ) -> Result<Json<crate::views::ListView<EventView>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     use tuijin_store::EventStore;
     let events = st.store.item_timeline(&plan, &code, 1000).await?;
     Ok(Json(crate::views::ListView {

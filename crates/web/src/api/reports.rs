@@ -10,9 +10,11 @@ use tuijin_core::report::{Period, ReportState};
 use tuijin_store::{NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore, Stamp};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::{Auth, require};
 use crate::error::{ApiJson, ApiQuery, etag, if_match};
 use crate::views::ListView;
 use crate::{ApiError, AppState};
+use tuijin_core::policy::Action;
 
 /// A progress report (进展填报).
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,13 +118,12 @@ fn percent(v: Option<f64>) -> Result<Option<Percent>, ApiError> {
         .transpose()
 }
 
-fn stamp(st: &AppState, actor: Option<String>) -> Stamp {
+/// The acting user is the principal; a body's `actor` is ignored once accounts exist.
+fn stamp(st: &AppState, who: &tuijin_core::policy::Principal) -> Stamp {
     Stamp {
         at: chrono::Utc::now(),
         today: st.clock.today(),
-        actor: actor
-            .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| "api".into()),
+        actor: who.name.clone(),
     }
 }
 
@@ -133,9 +134,11 @@ fn stamp(st: &AppState, actor: Option<String>) -> Stamp {
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> Result<Response, ApiError> {
+    require(&who, Action::WriteReport { unit: &body.unit })?;
     let period =
         Period::parse(&body.period).map_err(|e| ApiError::Unprocessable(format!("period: {e}")))?;
     let new = NewReport {
@@ -148,7 +151,7 @@ pub async fn create(
         problems: body.problems,
         next_steps: body.next_steps,
     };
-    let r = st.store.create_report(new, &stamp(&st, body.actor)).await?;
+    let r = st.store.create_report(new, &stamp(&st, &who)).await?;
     Ok(versioned(StatusCode::CREATED, &r))
 }
 
@@ -170,6 +173,7 @@ pub struct ReportQuery {
     responses((status = 200, body = ListView<ReportView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list(
     State(st): State<AppState>,
+    Auth(who): Auth,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<ListView<ReportView>>, ApiError> {
     let state = match q.state.as_deref() {
@@ -180,17 +184,34 @@ pub async fn list(
             ))
         })?),
     };
-    let filter = ReportFilter {
-        plan: q.plan,
-        item: q.item,
-        unit: q.unit,
-        state,
-        period: q.period,
+    // A unit user sees its own units' reports; the others see any unit's.
+    let units: Vec<Option<String>> = match (&q.unit, who.role) {
+        (Some(u), _) => {
+            require(&who, Action::ReadReports { unit: u })?;
+            vec![Some(u.clone())]
+        }
+        (None, tuijin_core::policy::Role::Unit) => {
+            who.units.iter().map(|u| Some(u.to_string())).collect()
+        }
+        (None, _) => {
+            require(&who, Action::ReadReports { unit: "" })?;
+            vec![None]
+        }
     };
-    let list = st
-        .store
-        .list_reports(&filter, q.limit.unwrap_or(100))
-        .await?;
+    let limit = q.limit.unwrap_or(100);
+    let mut list = Vec::new();
+    for unit in units {
+        let filter = ReportFilter {
+            plan: q.plan.clone(),
+            item: q.item.clone(),
+            unit,
+            state,
+            period: q.period.clone(),
+        };
+        list.extend(st.store.list_reports(&filter, limit).await?);
+    }
+    list.sort_by_key(|r| r.id);
+    list.truncate(limit as usize);
     Ok(Json(ListView {
         items: list.iter().map(ReportView::from).collect(),
     }))
@@ -199,8 +220,14 @@ pub async fn list(
 /// One report; its ETag is its version.
 #[utoipa::path(get, path = "/api/v1/reports/{id}", params(("id" = i64, Path, description = "report id")),
     responses((status = 200, body = ReportView), (status = 404, body = crate::error::Problem)))]
-pub async fn get(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
-    Ok(versioned(StatusCode::OK, &st.store.get_report(id).await?))
+pub async fn get(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let r = st.store.get_report(id).await?;
+    require(&who, Action::ReadReports { unit: &r.unit })?;
+    Ok(versioned(StatusCode::OK, &r))
 }
 
 /// Edit a draft or returned report. Requires If-Match.
@@ -210,10 +237,13 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Resp
         (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
 pub async fn edit(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(id): Path<i64>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<EditReport>,
 ) -> Result<Response, ApiError> {
+    let unit = st.store.get_report(id).await?.unit;
+    require(&who, Action::WriteReport { unit: &unit })?;
     let version = if_match(&headers)?;
     let edit = ReportEdit {
         percent: body.percent.map(percent).transpose()?,
@@ -223,7 +253,7 @@ pub async fn edit(
     };
     let r = st
         .store
-        .edit_report(id, version, edit, &stamp(&st, body.actor))
+        .edit_report(id, version, edit, &stamp(&st, &who))
         .await?;
     Ok(versioned(StatusCode::OK, &r))
 }
@@ -234,13 +264,16 @@ pub async fn edit(
     responses((status = 200, body = ReportView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
 pub async fn submit(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let unit = st.store.get_report(id).await?.unit;
+    require(&who, Action::WriteReport { unit: &unit })?;
     let version = if_match(&headers)?;
     let r = st
         .store
-        .submit_report(id, version, &stamp(&st, None))
+        .submit_report(id, version, &stamp(&st, &who))
         .await?;
     Ok(versioned(StatusCode::OK, &r))
 }
@@ -259,13 +292,15 @@ pub struct Accepted {
     responses((status = 200, body = Accepted), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
 pub async fn accept(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(id): Path<i64>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    require(&who, Action::Review)?;
     let version = if_match(&headers)?;
     // The body is optional here: accepting needs no comment.
-    let Review { comment, actor } = if body.iter().all(|b| b.is_ascii_whitespace()) {
+    let Review { comment, .. } = if body.iter().all(|b| b.is_ascii_whitespace()) {
         Review::default()
     } else {
         serde_json::from_slice::<Option<Review>>(&body)
@@ -277,7 +312,7 @@ pub async fn accept(
         id,
         version,
         comment,
-        stamp: stamp(&st, actor),
+        stamp: stamp(&st, &who),
     };
     st.accepts
         .send(crate::jobs::AcceptJob { acceptance, reply })
@@ -305,14 +340,16 @@ pub async fn accept(
         (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
 pub async fn return_(
     State(st): State<AppState>,
+    Auth(who): Auth,
     Path(id): Path<i64>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Review>,
 ) -> Result<Response, ApiError> {
+    require(&who, Action::Review)?;
     let version = if_match(&headers)?;
     let r = st
         .store
-        .return_report(id, version, &body.comment, &stamp(&st, body.actor))
+        .return_report(id, version, &body.comment, &stamp(&st, &who))
         .await?;
     Ok(versioned(StatusCode::OK, &r))
 }

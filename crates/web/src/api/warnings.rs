@@ -8,9 +8,11 @@ use tuijin_core::warning::{Severity, WarningKind};
 use tuijin_store::{WarningFilter, WarningRecord, WarningStore};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::{Auth, require};
 use crate::error::ApiQuery;
 use crate::views::ListView;
 use crate::{ApiError, AppState};
+use tuijin_core::policy::Action;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningView {
@@ -67,8 +69,10 @@ pub struct WarningQuery {
     responses((status = 200, body = ListView<WarningView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list(
     State(st): State<AppState>,
+    Auth(who): Auth,
     ApiQuery(q): ApiQuery<WarningQuery>,
 ) -> Result<Json<ListView<WarningView>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let kind = q
         .kind
         .as_deref()

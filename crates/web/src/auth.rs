@@ -1,0 +1,57 @@
+//! Who is asking: the principal behind a request, from its `Authorization: Bearer` token, or
+//! the anonymous public. Every handler then asks `policy::decide` through `require`.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use tuijin_core::policy::{Action, Decision, Principal, Role, decide};
+use tuijin_store::AccountStore;
+
+use crate::{ApiError, AppState};
+
+/// The principal of the request.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Auth(Principal::anonymous()));
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized("Authorization: not text".into()))?;
+        let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
+            return Err(ApiError::Unauthorized(
+                "Authorization: use `Bearer <token>`".into(),
+            ));
+        };
+        match st
+            .store
+            .principal_for_token(token, chrono::Utc::now())
+            .await?
+        {
+            Some(p) => Ok(Auth(p)),
+            None => Err(ApiError::Unauthorized(
+                "the token is unknown, revoked or expired, or its user is disabled".into(),
+            )),
+        }
+    }
+}
+
+/// Allows the action or answers 401 (not logged in) / 403 (not allowed).
+pub fn require(p: &Principal, action: Action<'_>) -> Result<(), ApiError> {
+    match decide(p, action) {
+        Decision::Allow => Ok(()),
+        Decision::Unauthenticated => Err(ApiError::Unauthorized(
+            "log in or send an API token (Authorization: Bearer …)".into(),
+        )),
+        Decision::Deny(why) => Err(ApiError::Forbidden(why)),
+    }
+}
+
+/// Whether the principal sees only the published part of the plan.
+pub fn public_only(p: &Principal) -> bool {
+    p.role == Role::Public
+}
