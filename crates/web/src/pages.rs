@@ -16,6 +16,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/assets/tuijin.css", get(stylesheet))
         .route("/plans/{plan}/items/{code}", get(item_page))
 }
 
@@ -25,6 +26,18 @@ const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}\
 a{color:#0b5cad}@media print{.demo,nav{display:none}}";
 
+/// The stylesheet, served from the binary (the Content-Security-Policy allows nothing inline
+/// and nothing from elsewhere).
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
 fn layout(st: &AppState, title: &str, body: Markup) -> Html<String> {
     let page = html! {
         (DOCTYPE)
@@ -33,7 +46,7 @@ fn layout(st: &AppState, title: &str, body: Markup) -> Html<String> {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · 推进 Tuijin" }
-                style { (maud::PreEscaped(STYLE)) }
+                link rel="stylesheet" href="/assets/tuijin.css";
             }
             body {
                 nav { a href="/" { "推进 Tuijin" } }

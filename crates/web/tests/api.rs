@@ -836,3 +836,65 @@ async fn anonymous_visitors_see_only_the_public_part() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_no_outside_asset() {
+    for t in TestApp::all().await {
+        for uri in [
+            "/",
+            "/healthz",
+            "/api/v1/items",
+            "/plans/demo-small/items/E1.1",
+            "/assets/tuijin.css",
+            "/api/v1/nope",
+        ] {
+            let res = t
+                .app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let h = res.headers();
+            let csp = h
+                .get(header::CONTENT_SECURITY_POLICY)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            assert!(
+                csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+                "{uri}: {csp}"
+            );
+            assert_eq!(
+                h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+                "nosniff",
+                "{uri}"
+            );
+            assert_eq!(
+                h.get(header::REFERRER_POLICY).unwrap(),
+                "no-referrer",
+                "{uri}"
+            );
+            assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY", "{uri}");
+        }
+        let res = t
+            .app
+            .clone()
+            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let html = String::from_utf8(
+            axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "no outside URL in the page: {html}"
+        );
+        assert!(
+            !html.contains("<style") && !html.contains("<script"),
+            "nothing inline"
+        );
+    }
+}
