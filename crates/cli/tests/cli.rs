@@ -374,7 +374,7 @@ fn users_and_tokens_from_the_command_line() {
         "short\n",
     );
     assert_eq!(code, 1);
-    assert!(err.contains("at least 10 characters"), "{err}");
+    assert!(err.contains("at least 12 characters"), "{err}");
     let (code, token, err) = run(&[
         "token", "create", "clerk", "--label", "excel", "--data", data,
     ]);

@@ -79,9 +79,9 @@ pub trait AccountStore {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
-    if password.chars().count() < 10 {
+    if password.chars().count() < 12 {
         return Err(StoreError::Invalid(
-            "password: use at least 10 characters".into(),
+            "password: use at least 12 characters".into(),
         ));
     }
     Argon2::default()
