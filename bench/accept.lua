@@ -29,5 +29,5 @@ function request()
   local id = ids[next_id] or "0"
   next_id = next_id + 1
   if next_id > last then next_id = last + 1 end
-  return wrk.format("POST", "/api/v1/reports/" .. id .. "/accept", { ["If-Match"] = "\"1\"", ["Content-Type"] = "application/json" }, "")
+  return wrk.format("POST", "/api/v1/reports/" .. id .. "/accept", { ["If-Match"] = "\"1\"", ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. (os.getenv("TOKEN") or "") }, "")
 end

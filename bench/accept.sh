@@ -11,6 +11,9 @@ trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$T" plan generate --items 100000 --depth 6 -o "$DIR/plan.toml"
 "$T" plan import "$DIR/plan.toml" --data "$DIR/d" >/dev/null
 "$T" dev submitted-reports --plan generated --count 200000 -o "$DIR/ids.txt" --data "$DIR/d" >/dev/null
+"$T" user add office --role office --data "$DIR/d" >/dev/null
+TOKEN=$("$T" token create office --label bench --data "$DIR/d" 2>/dev/null)
+export TOKEN
 TUIJIN_LOG=info "$T" serve --data "$DIR/d" --bind "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
 SERVER=$!
 # Wait for the start-up warning refresh to finish, so it does not share the measurement.

@@ -298,36 +298,40 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         .collect::<Result<_>>()?;
         lock_chain(c, backend, &ids).await?;
     }
-    // The chain, item first, with everything the rule needs; one statement.
-    let rows = all(
+    // The chain (item first) with everything the rule needs, and every child of every chain
+    // node: one statement, whose text never changes (so it stays prepared).
+    let all_rows = all(
         c,
         &format!(
-            "{CHAIN} SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, \
-             p.percent, p.unknown_share, p.reported, pl.rollup_rule AS plan_rule, \
+            "{CHAIN} SELECT 0 AS part, up.id, up.depth, i.parent_id, i.weight, i.rollup_rule, i.cancelled, \
+             i.manual_percent, p.percent, p.unknown_share, p.reported, pl.rollup_rule AS plan_rule, \
              CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
                AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest \
              FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
-             JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth"
+             JOIN plans pl ON pl.id = i.plan_id \
+             UNION ALL \
+             SELECT 1 AS part, i.id, 0, i.parent_id, i.weight, NULL, i.cancelled, NULL, p.percent, p.unknown_share, \
+             NULL, NULL, NULL FROM items i JOIN item_progress p ON p.item_id = i.id \
+             WHERE i.parent_id IN (SELECT id FROM up) AND NOT i.archived \
+             ORDER BY 1, 3"
         ),
         vec![item_id.into()],
     )
     .await?;
+    let mut rows = Vec::new();
+    let mut kids = Vec::new();
+    for r in all_rows {
+        if get::<i32>(&r, "part")? == 0 {
+            rows.push(r);
+        } else {
+            kids.push(r);
+        }
+    }
     let chain: Vec<i64> = rows.iter().map(|r| get(r, "id")).collect::<Result<_>>()?;
     let Some(first) = rows.first() else {
         return Err(StoreError::NotFound(format!("progress of item #{item_id}")));
     };
     let default = RollupRule::parse(&get::<String>(first, "plan_rule")?).unwrap_or_default();
-    // Every child of every chain node, in one statement whose text never changes (so it stays
-    // prepared in the connection's statement cache).
-    let kids = all(
-        c,
-        &format!(
-            "{CHAIN} SELECT i.id, i.parent_id, i.weight, i.cancelled, p.percent, p.unknown_share FROM items i \
-             JOIN item_progress p ON p.item_id = i.id WHERE i.parent_id IN (SELECT id FROM up) AND NOT i.archived"
-        ),
-        vec![item_id.into()],
-    )
-    .await?;
     let mut children: HashMap<i64, Vec<(i64, ChildProgress)>> = HashMap::new();
     for k in &kids {
         children.entry(get(k, "parent_id")?).or_default().push((
