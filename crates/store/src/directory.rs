@@ -25,9 +25,10 @@ impl DirectoryStore for Store {
     async fn list_units(&self) -> Result<Vec<UnitRecord>> {
         let rows = all(
             &self.db,
-            "SELECT u.code, u.name_zh, u.name_en, u.kind, p.code AS parent, u.assumed, \
-             (SELECT COUNT(*) FROM items i WHERE i.lead_unit_id = u.id AND NOT i.archived) AS lead_count \
-             FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.id",
+            "SELECT u.code, u.name_zh, u.name_en, u.kind, p.code AS parent, u.assumed, COALESCE(n.lead_count, 0) AS lead_count \
+             FROM units u LEFT JOIN units p ON p.id = u.parent_id \
+             LEFT JOIN (SELECT lead_unit_id, COUNT(*) AS lead_count FROM items WHERE NOT archived GROUP BY lead_unit_id) n \
+               ON n.lead_unit_id = u.id ORDER BY u.id",
             vec![],
         )
         .await?;
