@@ -229,16 +229,28 @@ pub(crate) async fn write_history<C: ConnectionTrait>(
 ) -> Result<()> {
     let rows = changes
         .iter()
-        .map(|ch| {
-            vec![
-                ch.item_id.into(),
-                stamp.today.into(),
-                stamp.at.into(),
-                ch.after.percent.into(),
-                ch.after.unknown_share.into(),
-            ]
-        })
+        .map(|ch| history_row(ch.item_id, ch.after, stamp.today, stamp.at))
         .collect();
+    insert_history(c, rows).await
+}
+
+/// One row of `progress_history`: an item's figure from a date on.
+pub(crate) fn history_row(
+    item_id: i64,
+    p: Progress,
+    effective: NaiveDate,
+    at: DateTime<Utc>,
+) -> Vec<Value> {
+    vec![
+        item_id.into(),
+        effective.into(),
+        at.into(),
+        p.percent.into(),
+        p.unknown_share.into(),
+    ]
+}
+
+pub(crate) async fn insert_history<C: ConnectionTrait>(c: &C, rows: Vec<Vec<Value>>) -> Result<()> {
     crate::plans::insert_rows(
         c,
         "progress_history",
@@ -573,30 +585,12 @@ pub(crate) async fn replay<C: ConnectionTrait>(
         let next = roll_up_tree(&nodes);
         for (k, (old, new)) in current.iter().zip(&next).enumerate() {
             if !same(*old, *new) {
-                history.push(vec![
-                    tree[k].id.into(),
-                    date.into(),
-                    at.into(),
-                    new.percent.into(),
-                    new.unknown_share.into(),
-                ]);
+                history.push(history_row(tree[k].id, *new, date, at));
             }
         }
         current = next;
     }
-    crate::plans::insert_rows(
-        c,
-        "progress_history",
-        &[
-            "item_id",
-            "effective_date",
-            "at",
-            "percent",
-            "unknown_share",
-        ],
-        history,
-    )
-    .await?;
+    insert_history(c, history).await?;
     let mut changed = 0;
     for (k, n) in tree.iter().enumerate() {
         if !n.stored.is_some_and(|s| same(s, current[k])) || n.node.reported != nodes[k].reported {

@@ -838,30 +838,12 @@ async fn finish<C: ConnectionTrait>(c: &C, done: &[Accepted], stamp: &Stamp) -> 
     let history: Vec<Vec<Value>> = done
         .iter()
         .flat_map(|d| {
-            d.changes.iter().map(move |ch| {
-                vec![
-                    ch.item_id.into(),
-                    d.today.into(),
-                    d.at.into(),
-                    ch.after.percent.into(),
-                    ch.after.unknown_share.into(),
-                ]
-            })
+            d.changes
+                .iter()
+                .map(move |ch| crate::progress::history_row(ch.item_id, ch.after, d.today, d.at))
         })
         .collect();
-    crate::plans::insert_rows(
-        c,
-        "progress_history",
-        &[
-            "item_id",
-            "effective_date",
-            "at",
-            "percent",
-            "unknown_share",
-        ],
-        history,
-    )
-    .await?;
+    crate::progress::insert_history(c, history).await?;
     let mut by_actor: std::collections::BTreeMap<(String, DateTime<Utc>), Vec<NewEvent>> =
         Default::default();
     for d in done {
