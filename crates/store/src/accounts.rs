@@ -126,6 +126,25 @@ async fn principal<C: sea_orm::ConnectionTrait>(
     })
 }
 
+/// Sets one column of a user (`set` uses `$1`) and records the event, in one transaction.
+async fn update_user(
+    store: &Store,
+    name: &str,
+    set: &str,
+    value: sea_orm::Value,
+    ev: NewEvent,
+    actor: &str,
+) -> Result<()> {
+    let txn = store.db.begin().await?;
+    let sql = format!("UPDATE users SET {set}, updated_at = $2 WHERE name = $3");
+    if exec(&txn, &sql, vec![value, Utc::now().into(), name.into()]).await? == 0 {
+        return Err(StoreError::NotFound(format!("user `{name}`")));
+    }
+    append(&txn, Utc::now(), actor, vec![ev]).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn event(kind: &'static str, user: &str, after: Option<String>) -> NewEvent {
     NewEvent {
         kind,
@@ -262,59 +281,34 @@ impl AccountStore for Store {
     }
 
     async fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<()> {
-        let txn = self.db.begin().await?;
-        if exec(
-            &txn,
-            "UPDATE users SET disabled = $1, updated_at = $2 WHERE name = $3",
-            vec![disabled.into(), Utc::now().into(), name.into()],
-        )
-        .await?
-            == 0
-        {
-            return Err(StoreError::NotFound(format!("user `{name}`")));
-        }
-        append(
-            &txn,
-            Utc::now(),
+        let kind = if disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        };
+        update_user(
+            self,
+            name,
+            "disabled = $1",
+            disabled.into(),
+            event(kind, name, None),
             actor,
-            vec![event(
-                if disabled {
-                    "user.disabled"
-                } else {
-                    "user.enabled"
-                },
-                name,
-                None,
-            )],
         )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<()> {
         let hash = hash_password(password)?;
-        let txn = self.db.begin().await?;
-        if exec(
-            &txn,
-            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE name = $3",
-            vec![hash.into(), Utc::now().into(), name.into()],
-        )
-        .await?
-            == 0
-        {
-            return Err(StoreError::NotFound(format!("user `{name}`")));
-        }
         // The password's hash is never put in an event.
-        append(
-            &txn,
-            Utc::now(),
+        update_user(
+            self,
+            name,
+            "password_hash = $1",
+            hash.into(),
+            event("user.password_set", name, None),
             actor,
-            vec![event("user.password_set", name, None)],
         )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn verify_password(&self, name: &str, password: &str) -> Result<Option<Principal>> {

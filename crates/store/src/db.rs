@@ -140,44 +140,23 @@ impl Store {
     /// the one place that asks each dialect differently. Used to check that migrations give
     /// both backends the same schema.
     pub async fn schema_columns(&self) -> Result<Vec<(String, Vec<String>)>> {
-        let tables: Vec<String> = match self.backend {
-            Backend::Sqlite => all(
-                &self.db,
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                vec![],
-            )
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "name"))
-            .collect::<Result<_>>()?,
-            Backend::Postgres => all(
-                &self.db,
-                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
-                vec![],
-            )
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "name"))
-            .collect::<Result<_>>()?,
+        let (tables_sql, columns_sql) = match self.backend {
+            Backend::Sqlite => (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                "SELECT name FROM pragma_table_info($1)",
+            ),
+            Backend::Postgres => (
+                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
+                "SELECT column_name AS name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            ),
+        };
+        let names = |rows: Vec<QueryResult>| -> Result<Vec<String>> {
+            rows.iter().map(|r| get::<String>(r, "name")).collect()
         };
         let mut out = Vec::new();
-        for t in tables {
-            let mut cols: Vec<String> = match self.backend {
-                Backend::Sqlite => all(&self.db, "SELECT name FROM pragma_table_info($1)", vec![t.clone().into()])
-                    .await?
-                    .iter()
-                    .map(|r| get::<String>(r, "name"))
-                    .collect::<Result<_>>()?,
-                Backend::Postgres => all(
-                    &self.db,
-                    "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
-                    vec![t.clone().into()],
-                )
-                .await?
-                .iter()
-                .map(|r| get::<String>(r, "name"))
-                .collect::<Result<_>>()?,
-            };
+        for t in names(all(&self.db, tables_sql, vec![]).await?)? {
+            let mut cols = names(all(&self.db, columns_sql, vec![t.clone().into()]).await?)?;
             cols.sort();
             out.push((t.to_lowercase(), cols));
         }

@@ -511,49 +511,19 @@ impl ReportStore for Store {
             }
             Percent::new(r.percent)
                 .map_err(|e| StoreError::Invalid(format!("report on `{}`: {e}", r.item)))?;
-            rows.push(vec![
-                pid.into(),
-                (*item).into(),
-                r.period.to_string().into(),
-                units[r.unit.as_str()].into(),
-                Some(r.percent).into(),
-                r.narrative.clone().into(),
-                r.problems.clone().into(),
-                r.next_steps.clone().into(),
-                "submitted".into(),
-                stamp.actor.clone().into(),
-                String::new().into(),
-                String::new().into(),
-                Some(stamp.at).into(),
-                stamp.at.into(),
-                stamp.at.into(),
-                1i64.into(),
-            ]);
+            rows.push(report_row(
+                pid,
+                *item,
+                units[r.unit.as_str()],
+                r,
+                "submitted",
+                &stamp.actor,
+                "",
+                (stamp.at, None),
+                stamp.at,
+            ));
         }
-        crate::plans::insert_rows(
-            &txn,
-            "reports",
-            &[
-                "plan_id",
-                "item_id",
-                "period",
-                "unit_id",
-                "percent",
-                "narrative",
-                "problems",
-                "next_steps",
-                "state",
-                "author",
-                "reviewer",
-                "review_comment",
-                "submitted_at",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            rows,
-        )
-        .await?;
+        crate::plans::insert_rows(&txn, "reports", REPORT_COLUMNS, rows).await?;
         let ids: Vec<i64> = all(
             &txn,
             "SELECT id FROM reports WHERE id > $1 ORDER BY id",
@@ -637,52 +607,20 @@ impl ReportStore for Store {
             Percent::new(r.percent).map_err(|e| {
                 StoreError::Invalid(format!("report on `{}` for {}: {e}", r.item, r.period))
             })?;
-            rows.push(vec![
-                pid.into(),
-                item.into(),
-                r.period.to_string().into(),
-                unit.into(),
-                Some(r.percent).into(),
-                r.narrative.clone().into(),
-                r.problems.clone().into(),
-                r.next_steps.clone().into(),
-                "accepted".into(),
-                actor.into(),
-                actor.into(),
-                String::new().into(),
-                Some(noon(r.submitted_on)).into(),
-                Some(noon(r.accepted_on)).into(),
-                noon(r.submitted_on).into(),
-                noon(r.accepted_on).into(),
-                1i64.into(),
-            ]);
+            rows.push(report_row(
+                pid,
+                item,
+                unit,
+                r,
+                "accepted",
+                actor,
+                actor,
+                (noon(r.submitted_on), Some(noon(r.accepted_on))),
+                noon(r.accepted_on),
+            ));
             replay.push((r.accepted_on, item, r.period.to_string(), r.percent));
         }
-        crate::plans::insert_rows(
-            &txn,
-            "reports",
-            &[
-                "plan_id",
-                "item_id",
-                "period",
-                "unit_id",
-                "percent",
-                "narrative",
-                "problems",
-                "next_steps",
-                "state",
-                "author",
-                "reviewer",
-                "review_comment",
-                "submitted_at",
-                "reviewed_at",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-            rows,
-        )
-        .await?;
+        crate::plans::insert_rows(&txn, "reports", REPORT_COLUMNS, rows).await?;
         crate::progress::replay(&txn, pid, replay, at).await?;
         append(
             &txn,
@@ -731,6 +669,62 @@ impl ReportStore for Store {
         .await?;
         rows.iter().map(record).collect()
     }
+}
+
+/// The columns `report_row` fills, for reports written in bulk.
+const REPORT_COLUMNS: &[&str] = &[
+    "plan_id",
+    "item_id",
+    "period",
+    "unit_id",
+    "percent",
+    "narrative",
+    "problems",
+    "next_steps",
+    "state",
+    "author",
+    "reviewer",
+    "review_comment",
+    "submitted_at",
+    "reviewed_at",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// One report written in bulk (a batch from a spreadsheet, or history), created when it was
+/// submitted and last updated at `updated`.
+#[allow(clippy::too_many_arguments)] // each argument is one column group of the row
+fn report_row(
+    plan_id: i64,
+    item_id: i64,
+    unit_id: i64,
+    r: &HistoricReport,
+    state: &str,
+    author: &str,
+    reviewer: &str,
+    (submitted, reviewed): (DateTime<Utc>, Option<DateTime<Utc>>),
+    updated: DateTime<Utc>,
+) -> Vec<Value> {
+    vec![
+        plan_id.into(),
+        item_id.into(),
+        r.period.to_string().into(),
+        unit_id.into(),
+        Some(r.percent).into(),
+        r.narrative.clone().into(),
+        r.problems.clone().into(),
+        r.next_steps.clone().into(),
+        state.into(),
+        author.into(),
+        reviewer.into(),
+        String::new().into(),
+        Some(submitted).into(),
+        reviewed.into(),
+        submitted.into(),
+        updated.into(),
+        1i64.into(),
+    ]
 }
 
 /// One acceptance of a batch.
