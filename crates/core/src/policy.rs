@@ -133,6 +133,51 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
     Decision::Deny(why)
 }
 
+/// How long a browser session lives and when log-ins are refused for a while: the rules, with
+/// the numbers an office may change. Pure; the store counts, these decide.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SessionRules {
+    /// A session unused this long ends.
+    pub idle: chrono::Duration,
+    /// A session ends this long after log-in, used or not.
+    pub absolute: chrono::Duration,
+    /// Failed log-ins are counted over this window.
+    pub window: chrono::Duration,
+    /// Failures for one account within the window before its log-ins are refused.
+    pub max_account_failures: u32,
+    /// Failures from one address within the window before its log-ins are refused.
+    pub max_address_failures: u32,
+}
+
+impl Default for SessionRules {
+    fn default() -> Self {
+        SessionRules {
+            idle: chrono::Duration::minutes(30),
+            absolute: chrono::Duration::hours(12),
+            window: chrono::Duration::minutes(15),
+            max_account_failures: 5,
+            max_address_failures: 20,
+        }
+    }
+}
+
+impl SessionRules {
+    /// Whether a log-in attempt must be refused without even checking the password.
+    pub fn throttled(&self, account_failures: u64, address_failures: u64) -> bool {
+        account_failures >= u64::from(self.max_account_failures)
+            || address_failures >= u64::from(self.max_address_failures)
+    }
+
+    /// When a session started at `created` and last used at `last_seen` ends.
+    pub fn ends_at(
+        &self,
+        created: chrono::DateTime<chrono::Utc>,
+        last_seen: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        (last_seen + self.idle).min(created + self.absolute)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +253,19 @@ mod tests {
             .to_string(),
             "u is not bound to unit JTW"
         );
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_too_old_and_logins_throttle_at_the_limits() {
+        use chrono::{Duration, TimeZone, Utc};
+        let r = SessionRules::default();
+        let t0 = Utc.with_ymd_and_hms(2020, 6, 30, 9, 0, 0).unwrap();
+        assert_eq!(r.ends_at(t0, t0), t0 + Duration::minutes(30));
+        // Kept alive by use, but never past the absolute limit.
+        let late = t0 + Duration::hours(11) + Duration::minutes(50);
+        assert_eq!(r.ends_at(t0, late), t0 + Duration::hours(12));
+        assert!(!r.throttled(4, 19));
+        assert!(r.throttled(5, 0));
+        assert!(r.throttled(0, 20));
     }
 }

@@ -90,7 +90,7 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Invalid(format!("password: cannot hash it ({e})")))
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -98,13 +98,18 @@ fn digest(token: &str) -> String {
 }
 
 fn new_token() -> Result<String> {
+    Ok(format!("{TOKEN_PREFIX}{}", random_secret()?))
+}
+
+/// 32 random bytes from the operating system, URL-safe base64.
+pub(crate) fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-async fn principal<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn principal<C: sea_orm::ConnectionTrait>(
     c: &C,
     user_id: i64,
     name: String,
@@ -126,7 +131,8 @@ async fn principal<C: sea_orm::ConnectionTrait>(
     })
 }
 
-/// Sets one column of a user (`set` uses `$1`) and records the event, in one transaction.
+/// Sets one column of a user (`set` uses `$1`), ends the user's sessions and records the
+/// event, in one transaction.
 async fn update_user(
     store: &Store,
     name: &str,
@@ -140,12 +146,20 @@ async fn update_user(
     if exec(&txn, &sql, vec![value, Utc::now().into(), name.into()]).await? == 0 {
         return Err(StoreError::NotFound(format!("user `{name}`")));
     }
+    // Every change to a user (password, disabled) ends the user's browser sessions.
+    exec(
+        &txn,
+        "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
+         AND user_id = (SELECT id FROM users WHERE name = $2)",
+        vec![Utc::now().into(), name.into()],
+    )
+    .await?;
     append(&txn, Utc::now(), actor, vec![ev]).await?;
     txn.commit().await?;
     Ok(())
 }
 
-fn event(kind: &'static str, user: &str, after: Option<String>) -> NewEvent {
+pub(crate) fn event(kind: &'static str, user: &str, after: Option<String>) -> NewEvent {
     NewEvent {
         kind,
         entity: "user",
@@ -502,7 +516,7 @@ impl AccountStore for Store {
 }
 
 /// An argon2id hash of a random string, verified against when the user does not exist.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1kkTPw4MMjqaCKQG2Wm3HgoWN8d+YI0xWDPwTmq6R2E";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1kkTPw4MMjqaCKQG2Wm3HgoWN8d+YI0xWDPwTmq6R2E";
 
 #[cfg(test)]
 mod tests {

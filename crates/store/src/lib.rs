@@ -16,6 +16,7 @@ mod migrations;
 mod plans;
 mod progress;
 mod reports;
+mod sessions;
 mod url;
 mod warnings;
 
@@ -28,6 +29,7 @@ pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore, Stamp};
 pub use reports::{Acceptance, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
+pub use sessions::{LoginOutcome, SessionInfo, SessionStore};
 pub use url::DatabaseUrl;
 pub use warnings::{Refresh, WarningFilter, WarningRecord, WarningStore};
 

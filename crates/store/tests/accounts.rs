@@ -166,3 +166,162 @@ async fn users_passwords_and_tokens() {
         );
     }
 }
+
+#[tokio::test]
+async fn sessions_expire_end_and_logins_throttle() {
+    use tuijin_core::policy::SessionRules;
+    use tuijin_store::{EventStore, LoginOutcome, SessionStore};
+    for db in setup().await {
+        let s = &db.store;
+        let rules = SessionRules::default();
+        s.add_user(
+            "office",
+            Role::Office,
+            &[],
+            Some("correct horse battery"),
+            "admin",
+        )
+        .await
+        .unwrap();
+        let t0 = Utc::now();
+        // A good log-in opens a session with its own anti-forgery token.
+        let LoginOutcome::LoggedIn { secret, session } = s
+            .log_in("office", "correct horse battery", "10.0.0.1", &rules, t0)
+            .await
+            .unwrap()
+        else {
+            panic!("log-in refused")
+        };
+        assert_eq!(session.principal.role, Role::Office);
+        assert_eq!(session.lang, "zh");
+        assert_ne!(session.csrf, secret);
+        let live = s.session(&secret, &rules, t0).await.unwrap().unwrap();
+        assert_eq!(live.csrf, session.csrf);
+        // Idle expiry: 29 minutes is fine and renews; 31 minutes after the last use is not.
+        let t1 = t0 + Duration::minutes(29);
+        assert!(s.session(&secret, &rules, t1).await.unwrap().is_some());
+        assert!(
+            s.session(&secret, &rules, t1 + Duration::minutes(29))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.session(&secret, &rules, t1 + Duration::minutes(60))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Absolute expiry: used every 20 minutes, it still ends 12 hours after log-in.
+        let LoginOutcome::LoggedIn { secret: busy, .. } = s
+            .log_in("office", "correct horse battery", "10.0.0.1", &rules, t0)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        let mut t = t0;
+        while t < t0 + Duration::hours(12) - Duration::minutes(20) {
+            t += Duration::minutes(20);
+            assert!(s.session(&busy, &rules, t).await.unwrap().is_some(), "{t}");
+        }
+        assert!(
+            s.session(&busy, &rules, t0 + Duration::hours(12))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Log-out ends it; an unknown secret is nobody.
+        let LoginOutcome::LoggedIn { secret: third, .. } = s
+            .log_in("office", "correct horse battery", "10.0.0.1", &rules, t0)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        s.log_out(&third, t0).await.unwrap();
+        assert!(s.session(&third, &rules, t0).await.unwrap().is_none());
+        assert!(s.session("forged", &rules, t0).await.unwrap().is_none());
+        // A password reset ends every session of the user.
+        let LoginOutcome::LoggedIn { secret: fourth, .. } = s
+            .log_in("office", "correct horse battery", "10.0.0.1", &rules, t0)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        s.set_password("office", "correct horse battery", "admin")
+            .await
+            .unwrap();
+        assert!(s.session(&fourth, &rules, t0).await.unwrap().is_none());
+        // Wrong password and unknown name: the same refusal.
+        for name in ["office", "nobody"] {
+            assert_eq!(
+                s.log_in(name, "wrong password!!", "10.0.0.2", &rules, t0)
+                    .await
+                    .unwrap(),
+                LoginOutcome::Refused
+            );
+        }
+        // Five failures for the account: even the right password is refused for a while…
+        for _ in 0..4 {
+            s.log_in("office", "wrong password!!", "10.0.0.3", &rules, t0)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            s.log_in("office", "correct horse battery", "10.0.0.4", &rules, t0)
+                .await
+                .unwrap(),
+            LoginOutcome::Throttled
+        );
+        // …and lets it in again once the window has passed.
+        let later = t0 + rules.window + Duration::seconds(1);
+        assert!(matches!(
+            s.log_in("office", "correct horse battery", "10.0.0.4", &rules, later)
+                .await
+                .unwrap(),
+            LoginOutcome::LoggedIn { .. }
+        ));
+        // Twenty failures from one address throttle it for every account.
+        for n in 0..20 {
+            s.log_in(
+                &format!("guess{n}"),
+                "wrong password!!",
+                "10.9.9.9",
+                &rules,
+                later,
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            s.log_in("office", "correct horse battery", "10.9.9.9", &rules, later)
+                .await
+                .unwrap(),
+            LoginOutcome::Throttled
+        );
+        // Languages are remembered per user; only zh and en exist.
+        s.set_language("office", "en").await.unwrap();
+        assert!(matches!(
+            s.set_language("office", "fr").await,
+            Err(StoreError::Invalid(_))
+        ));
+        // Every log-in, failure, refusal and log-out is an event.
+        let kinds: Vec<String> = s
+            .events_for("user", "office", 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        for k in [
+            "login.succeeded",
+            "login.failed",
+            "login.throttled",
+            "logout",
+        ] {
+            assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+        }
+    }
+}

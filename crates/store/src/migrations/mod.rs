@@ -8,6 +8,7 @@ mod m0002_progress;
 mod m0003_warnings;
 mod m0004_progress_version;
 mod m0005_accounts;
+mod m0006_sessions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_warnings::Migration),
             Box::new(m0004_progress_version::Migration),
             Box::new(m0005_accounts::Migration),
+            Box::new(m0006_sessions::Migration),
         ]
     }
 }
