@@ -2,6 +2,7 @@
 //! them. Nothing in this crate touches a file, a socket, a clock or a database: everything is a
 //! function of its arguments, so every rule can be tested in isolation.
 
+pub mod board;
 pub mod code;
 pub mod generate;
 pub mod indicator;

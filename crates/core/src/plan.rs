@@ -112,6 +112,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The stage an item due on `due` belongs to: the first stage ending on or after it.
+    pub fn stage_of(&self, due: NaiveDate) -> Option<&Stage> {
+        let mut stages: Vec<&Stage> = self.stages.iter().collect();
+        stages.sort_by_key(|s| s.end);
+        stages.into_iter().find(|s| due <= s.end)
+    }
+
     /// The plan's label for a level, or the default one.
     pub fn level_label(&self, kind: ItemKind) -> Text {
         self.levels

@@ -86,6 +86,8 @@ pub enum Action<'a> {
     ManageUsers,
     /// Operational metrics.
     ReadMetrics,
+    /// Create, list and revoke one's own API tokens; choose one's language.
+    ManageOwnAccount,
 }
 
 /// Why something is refused, for the one-line message the user sees.
@@ -119,6 +121,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Unit, ReadReports { unit } | WriteReport { unit }) => p.has_unit(unit),
         (Office, Review | ImportPlan) => true,
         (Admin, ManageUsers | ReadMetrics) => true,
+        (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
         _ => false,
     };
     if allowed {
@@ -202,32 +205,33 @@ mod tests {
             ImportPlan,
             ManageUsers,
             ReadMetrics,
+            ManageOwnAccount,
         ];
         // admin, office, leader, unit of JTW, unit of FGW, public
-        let table: [(Principal, [bool; 8]); 6] = [
+        let table: [(Principal, [bool; 9]); 6] = [
             (
                 who(Role::Admin, &[]),
-                [true, true, true, false, false, false, true, true],
+                [true, true, true, false, false, false, true, true, true],
             ),
             (
                 who(Role::Office, &[]),
-                [true, true, true, false, true, true, false, false],
+                [true, true, true, false, true, true, false, false, true],
             ),
             (
                 who(Role::Leader, &[]),
-                [true, true, true, false, false, false, false, false],
+                [true, true, true, false, false, false, false, false, true],
             ),
             (
                 who(Role::Unit, &["JTW"]),
-                [true, true, true, true, false, false, false, false],
+                [true, true, true, true, false, false, false, false, true],
             ),
             (
                 who(Role::Unit, &["FGW"]),
-                [true, true, false, false, false, false, false, false],
+                [true, true, false, false, false, false, false, false, true],
             ),
             (
                 Principal::anonymous(),
-                [true, false, false, false, false, false, false, false],
+                [true, false, false, false, false, false, false, false, false],
             ),
         ];
         for (p, expected) in &table {

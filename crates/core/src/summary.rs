@@ -105,23 +105,8 @@ pub fn summarise(
                 .is_some_and(|p| codes.contains(p.as_str()))
         })
         .collect();
-    let kids: Vec<ChildProgress> = tops
-        .iter()
-        .map(|i| ChildProgress {
-            weight: i.weight.value(),
-            progress: of(i.code.as_str()),
-            cancelled: false,
-        })
-        .collect();
-    let progress = roll_up(RollupRule::WeightedMean, &kids);
-    let dated: Vec<(f64, f64)> = tops
-        .iter()
-        .filter_map(|i| {
-            expected(i.start, i.due, &i.trajectory, date).map(|e| (i.weight.value(), e))
-        })
-        .collect();
-    let w: f64 = dated.iter().map(|d| d.0).sum();
-    let expected = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
+    let (progress, expected) =
+        top_figures(&tops.into_iter().copied().collect::<Vec<_>>(), &of, date);
     Summary {
         date,
         items: live.len(),
@@ -129,6 +114,34 @@ pub fn summarise(
         progress,
         expected,
     }
+}
+
+/// The weighted progress of the top items of a scope, and their weighted expected progress
+/// (over those that have dates): what a plan's or a branch's single figure is.
+pub fn top_figures(
+    tops: &[&Item],
+    of: &dyn Fn(&str) -> Progress,
+    date: NaiveDate,
+) -> (Progress, Option<f64>) {
+    let kids: Vec<ChildProgress> = tops
+        .iter()
+        .map(|i| ChildProgress {
+            weight: i.weight.value(),
+            progress: of(i.code.as_str()),
+            cancelled: i.cancelled,
+        })
+        .collect();
+    let progress = roll_up(RollupRule::WeightedMean, &kids);
+    let dated: Vec<(f64, f64)> = tops
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| {
+            expected(i.start, i.due, &i.trajectory, date).map(|e| (i.weight.value(), e))
+        })
+        .collect();
+    let w: f64 = dated.iter().map(|d| d.0).sum();
+    let expected = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
+    (progress, expected)
 }
 
 #[cfg(test)]

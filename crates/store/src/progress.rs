@@ -468,6 +468,8 @@ pub trait ProgressStore {
         plan: &str,
         as_of: Option<NaiveDate>,
     ) -> Result<HashMap<String, Progress>>;
+    /// An item's progress over time: one point per date it changed (the last of the day).
+    async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>>;
 }
 
 impl ProgressStore for Store {
@@ -506,6 +508,31 @@ impl ProgressStore for Store {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan `{plan}`")))?;
         Ok((get(&r, "version")?, get(&r, "progress_version")?))
+    }
+
+    async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = all(
+            &self.db,
+            "SELECT h.effective_date, h.percent, h.unknown_share FROM progress_history h \
+             JOIN items i ON i.id = h.item_id WHERE i.plan_id = $1 AND i.code = $2 \
+             ORDER BY h.effective_date, h.id",
+            vec![pid.into(), code.into()],
+        )
+        .await?;
+        let mut out: Vec<(NaiveDate, Progress)> = Vec::new();
+        for r in &rows {
+            let d: NaiveDate = get(r, "effective_date")?;
+            let p = Progress {
+                percent: get(r, "percent")?,
+                unknown_share: get(r, "unknown_share")?,
+            };
+            match out.last_mut() {
+                Some(last) if last.0 == d => last.1 = p,
+                _ => out.push((d, p)),
+            }
+        }
+        Ok(out)
     }
 
     async fn plan_progress(

@@ -1,5 +1,6 @@
 //! Who is asking: the principal behind a request, from its `Authorization: Bearer` token, or
-//! the anonymous public. Every handler then asks `policy::decide` through `require`.
+//! a browser session's cookie (whose unsafe calls must carry `X-CSRF-Token`), or the
+//! anonymous public. Every handler then asks `policy::decide` through `require`.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -17,7 +18,7 @@ impl FromRequestParts<AppState> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Auth(Principal::anonymous()));
+            return from_session(parts, st).await;
         };
         let value = value
             .to_str()
@@ -38,6 +39,28 @@ impl FromRequestParts<AppState> for Auth {
             )),
         }
     }
+}
+
+/// A browser calling the API with its session cookie: reads need nothing more; writes must
+/// carry the session's anti-forgery token in `X-CSRF-Token`. A dead session is the public.
+async fn from_session(parts: &Parts, st: &AppState) -> Result<Auth, ApiError> {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(&parts.headers);
+    let Some((_, session)) = crate::session::session_of(st, &jar).await? else {
+        return Ok(Auth(Principal::anonymous()));
+    };
+    if !parts.method.is_safe() {
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(sent, session.csrf.as_bytes())) {
+            return Err(ApiError::Forbidden(
+                "a browser session's writes need its X-CSRF-Token header".into(),
+            ));
+        }
+    }
+    Ok(Auth(session.principal))
 }
 
 /// Allows the action or answers 401 (not logged in) / 403 (not allowed).

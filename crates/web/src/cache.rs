@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use chrono::NaiveDate;
+use tuijin_core::board::Board;
 use tuijin_core::progress::Progress;
-use tuijin_core::{Item, Plan};
-use tuijin_store::{ItemStore, PlanStore, ProgressStore, Store};
+use tuijin_core::{Item, Plan, Text};
+use tuijin_store::{DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
 
 use crate::ApiError;
 
@@ -17,6 +19,36 @@ pub struct CachedPlan {
     pub plan: Plan,
     pub items: Vec<Item>,
     pub progress: HashMap<String, Progress>,
+    /// Unit names by code (units change only with a plan import, which moves the version).
+    pub units: HashMap<String, Text>,
+    /// The board of the last date asked for (today, nearly always).
+    board: Mutex<Option<Arc<Board>>>,
+}
+
+impl CachedPlan {
+    /// The plan on `date`, built once per date and version.
+    pub fn board(&self, date: NaiveDate) -> Arc<Board> {
+        let mut slot = self.board.lock().expect("board lock");
+        if let Some(b) = slot.as_ref().filter(|b| b.date == date) {
+            return b.clone();
+        }
+        let b = Arc::new(Board::build(
+            &self.items,
+            &self.progress,
+            date,
+            self.plan.thresholds,
+        ));
+        *slot = Some(b.clone());
+        b
+    }
+
+    pub fn item(&self, board: &Board, code: &str) -> Option<&Item> {
+        board.position(code).map(|n| &self.items[n])
+    }
+
+    pub fn unit_name(&self, code: &str) -> Option<&Text> {
+        self.units.get(code)
+    }
 }
 
 #[derive(Default)]
@@ -41,11 +73,19 @@ impl PlanCache {
         let rec = store.get_plan(plan).await?;
         let items = store.plan_items(plan).await?;
         let progress = store.plan_progress(plan, None).await?;
+        let units = store
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.unit.code.to_string(), u.unit.name))
+            .collect();
         let fresh = Arc::new(CachedPlan {
             versions,
             plan: rec.plan,
             items,
             progress,
+            units,
+            board: Mutex::new(None),
         });
         self.plans
             .lock()

@@ -5,11 +5,14 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+mod charts;
 mod clock;
 mod error;
+pub mod i18n;
 pub mod jobs;
 pub mod metrics;
-mod pages;
+pub mod pages;
+pub mod session;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -38,6 +41,10 @@ pub struct AppState {
     /// The queue of the group-commit task for acceptances (`jobs::spawn_committer`).
     pub accepts: tokio::sync::mpsc::Sender<jobs::AcceptJob>,
     pub plans: std::sync::Arc<cache::PlanCache>,
+    /// How long browser sessions live and when log-ins are throttled.
+    pub rules: tuijin_core::policy::SessionRules,
+    /// Mark cookies Secure (the site is served over HTTPS, perhaps by a proxy in front).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -51,6 +58,8 @@ impl AppState {
             metrics: metrics::Metrics::new(),
             accepts,
             plans: Default::default(),
+            rules: Default::default(),
+            secure_cookies: false,
         }
     }
 }
@@ -64,7 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::health::healthz))
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
-        .merge(pages::routes())
+        .merge(pages::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -105,7 +114,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 /// Serves on a bound listener, with the background jobs running beside it.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let job = jobs::spawn_warning_refresh(state.clone(), Duration::from_secs(15 * 60));
-    let served = axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     job.abort();

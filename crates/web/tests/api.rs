@@ -304,7 +304,27 @@ async fn item_page_shows_details_and_the_source_quote() {
             "{html}"
         );
         assert!(html.contains("地铁运营里程超过300公里"));
-        assert!(html.contains("Metro in operation over 300 km"));
+        // The same page in English, chosen by the language cookie.
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/plans/demo-small/items/E1.1")
+                    .header(header::COOKIE, "tj_lang=en")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let en = String::from_utf8(
+            axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(en.contains("Metro in operation over 300 km"), "{en}");
+        assert!(en.contains("<html lang=\"en\">"));
         assert!(html.contains("演示模式"), "demo banner");
         assert!(
             html.contains("href=\"/plans/demo-small/items/E1\""),

@@ -1,0 +1,160 @@
+//! The cockpit (驾驶舱): the plan at a glance. Progress against expected for the whole plan,
+//! per positioning and per major task; status counts; the newest warnings; the units with the
+//! most overdue or off-track items. Every number links to the items that make it.
+
+use axum::extract::{Path, State};
+use axum::response::Html;
+use maud::html;
+use tuijin_core::board::status_index;
+use tuijin_core::policy::Action;
+use tuijin_core::{ItemKind, Status};
+use tuijin_store::{WarningFilter, WarningStore};
+
+use super::widgets::{count_cards, item_href, item_link, progress, row_progress, status, unit};
+use super::{PageError, Section, layout};
+use crate::AppState;
+use crate::session::Viewer;
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::ReadPlan)?;
+    let l = v.lang;
+    let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.clock.today();
+    let b = c.board(today);
+    let (overall, expected) = b.overall(&c.items);
+    let totals = b.totals();
+    let warnings = st
+        .store
+        .list_warnings(
+            &WarningFilter {
+                plan: Some(plan.clone()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await?;
+    let tree = |q: String| format!("/plans/{plan}/tree?{q}");
+    let positionings: Vec<usize> = (0..c.items.len())
+        .filter(|&n| c.items[n].kind == ItemKind::Positioning && !c.items[n].cancelled)
+        .collect();
+    // Major tasks: tasks at the top of the plan or directly under a goal.
+    let major: Vec<usize> = (0..c.items.len())
+        .filter(|&n| {
+            let i = &c.items[n];
+            i.kind == ItemKind::Task
+                && !i.cancelled
+                && i.parent
+                    .as_ref()
+                    .and_then(|p| c.item(&b, p.as_str()))
+                    .is_none_or(|p| p.kind != ItemKind::Task)
+        })
+        .take(60)
+        .collect();
+    let units = b.units(&c.items);
+    let worst: Vec<_> = units
+        .iter()
+        .filter(|(_, k)| {
+            k[status_index(Status::Overdue)]
+                + k[status_index(Status::OffTrack)]
+                + k[status_index(Status::AtRisk)]
+                > 0
+        })
+        .take(10)
+        .collect();
+    let behind = [Status::Overdue, Status::OffTrack, Status::AtRisk];
+    let body = html! {
+        h1 { (l.pick(&c.plan.title)) }
+        p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
+        section aria-labelledby="overall" {
+            h2 #overall { (l.t("cockpit.overall")) }
+            p { (progress(l, overall.percent, overall.unknown_share, expected)) }
+            (count_cards(l, &totals, |s| tree(format!("status={}", s.as_str()))))
+        }
+        @if !positionings.is_empty() {
+            section aria-labelledby="pos" {
+                h2 #pos { (l.t("cockpit.positionings")) }
+                p.muted.small { (l.t("cockpit.positionings_help")) }
+                div.tablewrap { table {
+                    thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th.num { (l.t("col.supporting")) } } }
+                    tbody {
+                        @for &n in &positionings {
+                            tr {
+                                td { (item_link(l, &plan, &c.items[n])) }
+                                td { (row_progress(l, &b.rows[n])) }
+                                td.num { a href=(item_href(&plan, c.items[n].code.as_str())) { (b.supporters(n).len()) } }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        section aria-labelledby="major" {
+            h2 #major { (l.t("cockpit.major")) }
+            div.tablewrap { table.wide {
+                thead { tr {
+                    th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) }
+                    @for s in behind { th.num.opt { (l.t(super::status_key(s))) } }
+                } }
+                tbody {
+                    @for &n in &major {
+                        @let i = &c.items[n];
+                        @let r = &b.rows[n];
+                        tr {
+                            td { (item_link(l, &plan, i)) }
+                            td { (row_progress(l, r)) }
+                            td { (status(l, r.status)) }
+                            @for s in behind {
+                                td.num.opt { a href=(tree(format!("branch={}&status={}", i.code, s.as_str()))) { (r.counts[status_index(s)]) } }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        div.grid2 {
+            section aria-labelledby="warnings" {
+                h2 #warnings { (l.t("cockpit.warnings")) }
+                @if warnings.is_empty() { p { (l.t("cockpit.no_warnings")) } }
+                ul {
+                    @for w in &warnings {
+                        li {
+                            span.small.muted { (w.raised_on) " · " (l.t(super::warning_key(w.kind))) " · " (l.t(super::severity_key(w.severity))) } br;
+                            a href=(item_href(&plan, &w.item)) { span.code { (w.item) } " " (w.item_title) }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="units" {
+                h2 #units { (l.t("cockpit.units")) }
+                @if worst.is_empty() { p { (l.t("cockpit.no_units_behind")) } }
+                @else {
+                    table {
+                        thead { tr { th { (l.t("col.unit")) } @for s in behind { th.num { (l.t(super::status_key(s))) } } } }
+                        tbody {
+                            @for (u, k) in &worst {
+                                tr {
+                                    td { (unit(l, &c, tuijin_core::Code::parse(u).ok().as_ref())) }
+                                    @for s in behind {
+                                        td.num { a href=(tree(format!("unit={u}&status={}", s.as_str()))) { (k[status_index(s)]) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout(
+        &st,
+        &v,
+        Some(&plan),
+        Section::Cockpit,
+        l.t("nav.cockpit"),
+        body,
+    ))
+}

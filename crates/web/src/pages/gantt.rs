@@ -1,0 +1,197 @@
+//! The timeline (Gantt) of projects and milestones against today and the plan's stage dates,
+//! drawn as SVG on the server. Hand-built rather than with plotters: a Gantt is labelled bars
+//! on a date axis, which plotters has no series for, and its text layout does not know CJK
+//! widths; the browser lays out the labels here.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+use tuijin_core::policy::Action;
+use tuijin_core::{ItemKind, Status};
+
+use super::widgets::{fmt0, item_href};
+use super::{PageError, Section, layout, status_key};
+use crate::AppState;
+use crate::session::Viewer;
+
+#[derive(Deserialize, Default)]
+pub struct GanttQuery {
+    /// Only this item's branch.
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    page: usize,
+}
+
+const ROWS: usize = 120;
+const LABEL: f64 = 340.0;
+const WIDTH: f64 = 1100.0;
+const ROW: f64 = 22.0;
+const TOP: f64 = 40.0;
+
+fn colour(s: Status) -> &'static str {
+    match s {
+        Status::Done => "#009e73",
+        Status::OnTrack => "#0072b2",
+        Status::AtRisk => "#e69f00",
+        Status::OffTrack => "#d55e00",
+        Status::Overdue => "#7a1f5c",
+        Status::NotStarted => "#8c959f",
+        Status::Unreported => "#b0b8c1",
+    }
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Query(q): Query<GanttQuery>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::ReadPlan)?;
+    let l = v.lang;
+    let today = st.clock.today();
+    let c = st.plans.get(&st.store, &plan).await?;
+    let b = c.board(today);
+    let inside: Option<std::collections::HashSet<usize>> = if q.branch.is_empty() {
+        None
+    } else {
+        let root = b
+            .position(&q.branch)
+            .ok_or_else(|| PageError::NotFound(q.branch.clone()))?;
+        let mut set = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            set.insert(n);
+            stack.extend(b.children(n).iter().copied());
+        }
+        Some(set)
+    };
+    let rows: Vec<usize> = (0..c.items.len())
+        .filter(|&n| {
+            let i = &c.items[n];
+            matches!(i.kind, ItemKind::Project | ItemKind::Milestone)
+                && !i.cancelled
+                && i.due.is_some()
+                && inside.as_ref().is_none_or(|s| s.contains(&n))
+        })
+        .collect();
+    let total = rows.len();
+    let shown: Vec<usize> = rows
+        .iter()
+        .copied()
+        .skip(q.page * ROWS)
+        .take(ROWS)
+        .collect();
+    let (start, end) = (c.plan.start, c.plan.end.max(today));
+    let days = (end - start).num_days().max(1) as f64;
+    let x = |d: NaiveDate| {
+        LABEL + (WIDTH - LABEL - 10.0) * ((d - start).num_days() as f64 / days).clamp(0.0, 1.0)
+    };
+    let height = TOP + ROW * shown.len() as f64 + 10.0;
+    let slipped =
+        |n: usize| c.items[n].kind == ItemKind::Milestone && b.rows[n].status == Status::Overdue;
+    let years: Vec<NaiveDate> = (start
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2017)
+        + 1
+        ..=end.format("%Y").to_string().parse::<i32>().unwrap_or(2035))
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+        .filter(|d| *d < end)
+        .collect();
+    let svg: Markup = html! {
+        svg.gantt xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (height) } role="img" aria-label=(l.t("gantt.alt")) {
+            @for y in &years {
+                line x1=(x(*y)) x2=(x(*y)) y1="18" y2=(height) stroke="#eaeef2" {}
+                text x=(x(*y) + 3.0) y="14" font-size="11" fill="#57606a" { (y.format("%Y")) }
+            }
+            @for s in &c.plan.stages {
+                line x1=(x(s.end)) x2=(x(s.end)) y1="18" y2=(height) stroke="#8c6d1f" stroke-dasharray="4 3" {}
+                text x=(x(s.end) - 3.0) y="30" font-size="11" fill="#8c6d1f" text-anchor="end" { (l.pick(&s.title)) }
+            }
+            line x1=(x(today)) x2=(x(today)) y1="18" y2=(height) stroke="#d55e00" stroke-width="2" {}
+            text x=(x(today) + 3.0) y="30" font-size="11" fill="#d55e00" { (l.t("chart.today")) " " (today) }
+            @for (k, &n) in shown.iter().enumerate() {
+                @let i = &c.items[n];
+                @let r = &b.rows[n];
+                @let y = TOP + ROW * k as f64;
+                @let due = i.due.unwrap_or(end);
+                a href=(item_href(&plan, i.code.as_str())) {
+                    title { (i.code) " " (l.pick(&i.title)) " · " (l.t(status_key(r.status))) }
+                    text x="4" y=(y + 15.0) font-size="12" fill="#1b1f24" {
+                        (i.code) " " (truncate(l.pick(&i.title), 20))
+                    }
+                    @if i.kind == ItemKind::Milestone {
+                        @let cx = x(due);
+                        polygon points={ (cx) "," (y + 3.0) " " (cx + 8.0) "," (y + 11.0) " " (cx) "," (y + 19.0) " " (cx - 8.0) "," (y + 11.0) }
+                            fill=(colour(r.status)) stroke=(if slipped(n) { "#000" } else { "none" }) stroke-width="2" {}
+                        @if slipped(n) {
+                            text x=(cx + 11.0) y=(y + 15.0) font-size="11" fill="#7a1f5c" font-weight="bold" { "! " (l.t("gantt.slipped")) }
+                        }
+                    } @else {
+                        @let x0 = x(i.start.unwrap_or(start));
+                        @let x1 = x(due).max(x0 + 2.0);
+                        rect x=(x0) y=(y + 5.0) width=(x1 - x0) height="12" fill="#eaeef2" stroke=(colour(r.status)) {}
+                        @if let Some(p) = r.progress.percent {
+                            rect x=(x0) y=(y + 5.0) width=((x1 - x0) * p / 100.0) height="12" fill=(colour(r.status)) {}
+                        }
+                        @if let Some(e) = r.expected {
+                            line x1=(x0 + (x1 - x0) * e / 100.0) x2=(x0 + (x1 - x0) * e / 100.0) y1=(y + 2.0) y2=(y + 20.0) stroke="#1b1f24" stroke-width="2" {}
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let pages = total.div_ceil(ROWS);
+    let base = if q.branch.is_empty() {
+        format!("/plans/{plan}/timeline?")
+    } else {
+        format!("/plans/{plan}/timeline?branch={}&", q.branch)
+    };
+    let body = html! {
+        h1 { (l.t("nav.timeline")) " · " (l.pick(&c.plan.title)) }
+        p.muted { (l.f("gantt.help", &[("n", &total)])) }
+        p.legend {
+            @for s in [Status::Done, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::Overdue, Status::NotStarted, Status::Unreported] {
+                (super::widgets::status(l, s))
+            }
+            span { "◆ " (l.t("kind.milestone")) } span { "▬ " (l.t("kind.project")) } span { "| " (l.t("chart.expected")) }
+        }
+        div.tablewrap { (svg) }
+        @if pages > 1 {
+            nav.pager {
+                @if q.page > 0 { a href={ (base) "page=" (q.page - 1) } { (l.t("tree.prev")) } }
+                span { (l.f("tree.page_of", &[("n", &(q.page + 1)), ("of", &pages)])) }
+                @if q.page + 1 < pages { a href={ (base) "page=" (q.page + 1) } { (l.t("tree.next")) } }
+            }
+        }
+        h2 { (l.t("gantt.slipped_list")) }
+        @let slips: Vec<usize> = rows.iter().copied().filter(|&n| slipped(n)).collect();
+        @if slips.is_empty() { p { (l.t("history.none")) } }
+        ul { @for n in slips.iter().take(200) {
+            li { a href=(item_href(&plan, c.items[*n].code.as_str())) { span.code { (c.items[*n].code) } " " (l.pick(&c.items[*n].title)) }
+                 " · " (l.f("gantt.due_was", &[("date", &c.items[*n].due.map(|d| d.to_string()).unwrap_or_default())]))
+                 @if let Some(p) = b.rows[*n].progress.percent { " · " (fmt0(p)) "%" } }
+        } }
+    };
+    Ok(layout(
+        &st,
+        &v,
+        Some(&plan),
+        Section::Timeline,
+        l.t("nav.timeline"),
+        body,
+    ))
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}

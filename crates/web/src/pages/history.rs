@@ -1,0 +1,144 @@
+//! History: the plan exactly as it stood on any past date (as-of), and what changed between two
+//! dates (what moved forward, what slipped), like a baseline comparison.
+
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use chrono::NaiveDate;
+use maud::html;
+use serde::Deserialize;
+use tuijin_core::board::Board;
+use tuijin_core::policy::Action;
+use tuijin_core::summary::compare;
+use tuijin_store::ProgressStore;
+
+use super::widgets::{count_cards, item_href, progress, status};
+use super::{PageError, Section, layout};
+use crate::AppState;
+use crate::session::Viewer;
+
+#[derive(Deserialize, Default)]
+pub struct HistoryQuery {
+    /// The date to look at the plan on.
+    #[serde(default)]
+    as_of: String,
+    /// Compare from this date …
+    #[serde(default)]
+    from: String,
+    /// … to this one (default: the as-of date, else today).
+    #[serde(default)]
+    to: String,
+}
+
+fn date(field: &str, s: &str) -> Result<Option<NaiveDate>, PageError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| PageError::Invalid(format!("{field}: `{s}` is not a date (YYYY-MM-DD)")))
+}
+
+const SHOWN: usize = 200;
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::ReadPlan)?;
+    let l = v.lang;
+    let today = st.clock.today();
+    let c = st.plans.get(&st.store, &plan).await?;
+    let as_of = date("as_of", &q.as_of)?.unwrap_or(today).min(today);
+    let from = date("from", &q.from)?;
+    let to = date("to", &q.to)?.unwrap_or(as_of).min(today);
+    let at = |d: NaiveDate| {
+        let st = st.clone();
+        let plan = plan.clone();
+        async move {
+            if d >= today {
+                st.store.plan_progress(&plan, None).await
+            } else {
+                st.store.plan_progress(&plan, Some(d)).await
+            }
+        }
+    };
+    let then = at(as_of).await?;
+    let board = Board::build(&c.items, &then, as_of, c.plan.thresholds);
+    let (overall, expected) = board.overall(&c.items);
+    let movements = match from {
+        Some(f) => {
+            let a = at(f).await?;
+            let b = if to == as_of {
+                then.clone()
+            } else {
+                at(to).await?
+            };
+            Some(compare(&c.items, &a, &b, f, to, c.plan.thresholds))
+        }
+        None => None,
+    };
+    let tree = format!("/plans/{plan}/tree");
+    let body = html! {
+        h1 { (l.t("nav.history")) " · " (l.pick(&c.plan.title)) }
+        form.filters method="get" {
+            div { label for="as_of" { (l.t("history.as_of")) } input #as_of name="as_of" type="date" value=(as_of) max=(today); }
+            div { label for="from" { (l.t("history.from")) } input #from name="from" type="date" value=(from.map(|d| d.to_string()).unwrap_or_default()) max=(today); }
+            div { label for="to" { (l.t("history.to")) } input #to name="to" type="date" value=(to) max=(today); }
+            div { button type="submit" { (l.t("history.show")) } }
+        }
+        h2 { (l.f("history.plan_on", &[("date", &as_of)])) }
+        p { (progress(l, overall.percent, overall.unknown_share, expected)) }
+        (count_cards(l, &board.totals(), |_| tree.clone()))
+        table {
+            thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) } } }
+            tbody {
+                @for &n in board.roots().iter().filter(|&&n| !c.items[n].cancelled) {
+                    tr {
+                        td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
+                        td { (super::widgets::row_progress(l, &board.rows[n])) }
+                        td { (status(l, board.rows[n].status)) }
+                    }
+                }
+            }
+        }
+        @if let (Some(list), Some(f)) = (&movements, from) {
+            @let moved: Vec<_> = list.iter().filter(|m| m.moved).collect();
+            @let slipped: Vec<_> = list.iter().filter(|m| m.slipped).collect();
+            h2 { (l.f("history.between", &[("from", &f), ("to", &to)])) }
+            p { (l.f("history.counts", &[("moved", &moved.len()), ("slipped", &slipped.len())])) }
+            div.grid2 {
+                section {
+                    h3 { (l.t("history.slipped")) }
+                    @if slipped.is_empty() { p { (l.t("history.none")) } }
+                    ul { @for m in slipped.iter().take(SHOWN) {
+                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) } " " (m.title) } br;
+                             (status(l, m.from_status)) " → " (status(l, m.to_status)) }
+                    } }
+                }
+                section {
+                    h3 { (l.t("history.moved")) }
+                    @if moved.is_empty() { p { (l.t("history.none")) } }
+                    ul { @for m in moved.iter().take(SHOWN) {
+                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) } " " (m.title) } br;
+                             span.small { (pct(m.from.percent)) " → " (pct(m.to.percent)) } }
+                    } }
+                }
+            }
+        }
+    };
+    Ok(layout(
+        &st,
+        &v,
+        Some(&plan),
+        Section::History,
+        l.t("nav.history"),
+        body,
+    ))
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map(|v| format!("{}%", super::widgets::fmt1(v)))
+        .unwrap_or_else(|| "—".into())
+}

@@ -1,0 +1,286 @@
+//! One item: its details, units and leaders, the sentence of the source document it answers
+//! to, its progress and status with the reasons, its trajectory, reports, warnings and history,
+//! and what it supports. Visitors who are not logged in see the public version: published items
+//! only, with no people's names, reports or internal comments.
+
+use axum::extract::{Path, State};
+use axum::response::Html;
+use maud::{Markup, PreEscaped, html};
+use tuijin_core::policy::{Action, Role};
+use tuijin_core::progress::{ChildShare, ProgressSource, explain};
+use tuijin_core::report::Period;
+use tuijin_store::{
+    EventStore, ItemStore, ProgressStore, ReportFilter, ReportStore, WarningFilter, WarningStore,
+};
+
+use super::widgets::{fmt1, item_href, kind, progress, row_progress, status, unit};
+use super::{PageError, Section, layout, severity_key, warning_key};
+use crate::AppState;
+use crate::session::Viewer;
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::ReadPublic)?;
+    let full = v.allowed(Action::ReadPlan);
+    let l = v.lang;
+    let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.clock.today();
+    let b = c.board(today);
+    let not_found = || PageError::NotFound(code.to_string());
+    let n = b.position(&code).ok_or_else(not_found)?;
+    let i = &c.items[n];
+    if !full && !i.public {
+        // To the public an unpublished item does not exist.
+        return Err(not_found());
+    }
+    let r = &b.rows[n];
+    let children: Vec<usize> = b
+        .children(n)
+        .iter()
+        .copied()
+        .filter(|&k| full || c.items[k].public)
+        .collect();
+    let (mut supports, mut supported_by) = st.store.links(&plan, &code).await?;
+    if !full {
+        supports.retain(|x| x.public);
+        supported_by.retain(|x| x.public);
+    }
+    let link = |code: &str| item_href(&plan, code);
+    let head = html! {
+        p.crumbs {
+            @if let Some(p) = &i.parent {
+                @if let Some(pi) = c.item(&b, p.as_str()).filter(|pi| full || pi.public) {
+                    a href=(link(p.as_str())) { span.code { (p) } " " (l.pick(&pi.title)) } " › "
+                }
+            }
+            (kind(l, &c.plan, i)) " · " span.code { (i.code) }
+        }
+        h1 { (l.pick(&i.title)) }
+        @if !l.pick(&i.description).is_empty() { p { (l.pick(&i.description)) } }
+        p.kv {
+            span { (row_progress(l, r)) }
+            span { (status(l, r.status)) }
+        }
+    };
+    let facts = html! {
+        dl.facts {
+            dt { (l.t("col.lead")) } dd { (unit(l, &c, i.lead.as_ref())) }
+            @if !i.co.is_empty() {
+                dt { (l.t("col.co")) }
+                dd { @for (k, u) in i.co.iter().enumerate() { @if k > 0 { "、" } (unit(l, &c, Some(u))) } }
+            }
+            @if full {
+                @if let Some(p) = &i.leader { dt { (l.t("col.leader")) } dd { (p) } }
+                @if let Some(p) = &i.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (p) } }
+            }
+            @if let Some(d) = i.start { dt { (l.t("col.start")) } dd { (d) } }
+            @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) } }
+            @if let Some(t) = &i.target {
+                dt { (l.t("col.target")) }
+                dd { (fmt1(t.value)) " " (t.unit) @if let Some(by) = t.by { " (" (by) ")" } }
+            }
+            @if i.three_ones { dt { (l.t("item.delivery")) } dd { (l.t("item.three_ones")) } }
+        }
+    };
+    let source = html! {
+        @if let Some(src) = &i.source {
+            h2 { (l.t("item.source")) }
+            blockquote lang="zh-CN" { (src) }
+            p.small.muted { (l.pick(&c.plan.source.title)) @if let Some(d) = c.plan.source.date { " · " (d) } }
+        }
+    };
+    let kids = html! {
+        @if !children.is_empty() {
+            h2 { (l.t("item.children")) }
+            div.tablewrap { table {
+                thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) } @if full { th.num { (l.t("col.weight")) } } } }
+                tbody { @for &k in &children {
+                    tr {
+                        td { a href=(link(c.items[k].code.as_str())) { span.code { (c.items[k].code) } " " (l.pick(&c.items[k].title)) } }
+                        td { (row_progress(l, &b.rows[k])) }
+                        td { (status(l, b.rows[k].status)) }
+                        @if full { td.num { (fmt1(c.items[k].weight.value())) } }
+                    }
+                } }
+            } }
+        }
+    };
+    let links = html! {
+        @if !supports.is_empty() {
+            h2 { (l.t("item.supports")) }
+            ul { @for x in &supports { li { a href=(link(x.code.as_str())) { span.code { (x.code) } " " (l.pick(&x.title)) } } } }
+        }
+        @if !supported_by.is_empty() {
+            h2 { (l.t("item.supported_by")) }
+            ul { @for x in &supported_by { li { a href=(link(x.code.as_str())) { span.code { (x.code) } " " (l.pick(&x.title)) } } } }
+        }
+    };
+    if !full {
+        let body = html! { (head) (facts) (source) (kids) (links) };
+        return Ok(layout(
+            &st,
+            &v,
+            Some(&plan),
+            Section::Portal,
+            l.pick(&i.title),
+            body,
+        ));
+    }
+
+    // The explanation of the figures.
+    let shares: Vec<ChildShare> = b
+        .children(n)
+        .iter()
+        .map(|&k| ChildShare {
+            code: c.items[k].code.to_string(),
+            title: l.pick(&c.items[k].title).to_string(),
+            weight: c.items[k].weight.value(),
+            cancelled: c.items[k].cancelled,
+            progress: b.rows[k].progress,
+        })
+        .collect();
+    let e = explain(
+        r.progress,
+        i.rollup.unwrap_or(c.plan.rollup),
+        i.manual.as_ref().map(|m| m.reason.as_str()),
+        shares,
+        i.start,
+        i.due,
+        &i.trajectory,
+        today,
+        c.plan.thresholds,
+    );
+    let source_key = match &e.source {
+        ProgressSource::Manual { .. } => "explain.source.manual",
+        ProgressSource::Children => "explain.source.children",
+        ProgressSource::Report => "explain.source.report",
+        ProgressSource::Nothing => "explain.source.nothing",
+    };
+    let explanation = html! {
+        h2 #explain { (l.t("item.explain")) }
+        p { (l.t(source_key)) @if let ProgressSource::Manual { reason } = &e.source { " " q { (reason) } } }
+        p {
+            (l.f("explain.figures", &[
+                ("date", &today),
+                ("p", &e.status.progress.map(fmt1).unwrap_or_else(|| l.t("progress.unknown").into())),
+                ("e", &e.status.expected.map(fmt1).unwrap_or_else(|| "—".into())),
+            ]))
+            @if let Some(g) = e.status.gap { " " (l.f("explain.gap", &[("g", &fmt1(g))])) }
+            @if let Some(t) = e.status.threshold { " " (l.f("explain.threshold", &[("t", &fmt1(t))])) }
+            " → " (status(l, e.status.status))
+        }
+        @if r.progress.unknown_share > 0.0 && r.progress.percent.is_some() {
+            p.notice { (l.f("explain.unknown", &[("s", &format!("{:.0}", r.progress.unknown_share * 100.0))])) }
+        }
+        @if let Some(a) = r.aligned {
+            p { (l.t("explain.aligned")) " " (progress(l, a.percent, a.unknown_share, None)) }
+        }
+    };
+
+    let history = st.store.item_history(&plan, &code).await?;
+    let chart = crate::charts::trajectory(l, i, &history, today);
+    let mut reports = st
+        .store
+        .list_reports(
+            &ReportFilter {
+                plan: Some(plan.clone()),
+                item: Some(code.clone()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await?;
+    // A unit user sees its own units' reports of every state, other units' accepted ones.
+    reports.retain(|rep| {
+        v.allowed(Action::ReadReports { unit: &rep.unit })
+            || rep.state == tuijin_core::report::ReportState::Accepted
+    });
+    reports.sort_by(|a, b| b.period.cmp(&a.period).then(b.id.cmp(&a.id)));
+    let mut warnings = st
+        .store
+        .list_warnings(
+            &WarningFilter {
+                plan: Some(plan.clone()),
+                branch: Some(code.clone()),
+                include_cleared: true,
+                ..Default::default()
+            },
+            100,
+        )
+        .await?;
+    warnings.retain(|w| w.item == code);
+    let events = st.store.item_timeline(&plan, &code, 50).await?;
+    let can_report = v.who.role == Role::Unit
+        && (i.lead.iter().chain(i.co.iter()))
+            .any(|u| v.allowed(Action::WriteReport { unit: u.as_str() }));
+    let period = Period::containing(c.plan.cadence, today);
+    let body = html! {
+        (head)
+        @if can_report {
+            p { a.button href={ "/workspace/report/" (plan) "/" (code) } { (l.f("item.report_now", &[("period", &period)])) } }
+        }
+        (facts)
+        (explanation)
+        @if let Some(svg) = chart {
+            h2 { (l.t("item.trajectory")) }
+            figure {
+                div role="img" aria-label=(l.t("item.trajectory_alt")) { (PreEscaped(svg)) }
+            }
+        }
+        (source)
+        (kids)
+        (links)
+        h2 { (l.t("item.reports")) }
+        @if reports.is_empty() { p { (l.t("item.no_reports")) } }
+        @else {
+            div.tablewrap { table {
+                thead { tr { th { (l.t("col.period")) } th { (l.t("col.unit")) } th.num { (l.t("col.percent")) } th { (l.t("col.state")) } th { (l.t("col.narrative")) } } }
+                tbody { @for rep in &reports {
+                    tr {
+                        td { (rep.period) }
+                        td { (rep.unit) }
+                        td.num { @if let Some(p) = rep.percent { (fmt1(p)) "%" } }
+                        td { (l.t(super::report_state_key(rep.state))) }
+                        td {
+                            (rep.narrative)
+                            @if !rep.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (rep.problems) } }
+                            @if !rep.review_comment.is_empty() { br; span.small.muted { (l.t("col.review_comment")) ": " (rep.review_comment) } }
+                        }
+                    }
+                } }
+            } }
+        }
+        h2 { (l.t("item.warnings")) }
+        @if warnings.is_empty() { p { (l.t("item.no_warnings")) } }
+        ul { @for w in &warnings {
+            li {
+                (l.t(warning_key(w.kind))) " · " (l.t(severity_key(w.severity))) " · " (w.raised_on)
+                @if let Some(cl) = w.cleared_on { " → " (l.f("item.cleared_on", &[("date", &cl)])) }
+                br; span.small.muted { (w.details) }
+            }
+        } }
+        h2 { (l.t("item.history")) }
+        (timeline(&events))
+    };
+    Ok(layout(
+        &st,
+        &v,
+        Some(&plan),
+        Section::Tree,
+        l.pick(&i.title),
+        body,
+    ))
+}
+
+fn timeline(events: &[tuijin_store::Event]) -> Markup {
+    html! {
+        ol.small {
+            @for e in events {
+                li { (e.at.format("%Y-%m-%d %H:%M")) " · " (e.actor) " · " code { (e.kind) } }
+            }
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The pages: server-rendered HTML (maud escapes everything it prints), one layout, one
+//! navigation, one stylesheet, no script. Every page asks the policy module through
+//! `Viewer::require` before it reads anything, and every form carries its anti-forgery token.
+//! Each page lives in its own file; adding one is a route here and a link in `NAV`.
+
+mod account;
+mod cockpit;
+mod gantt;
+mod history;
+mod item;
+mod login;
+mod portal;
+mod review;
+mod tree;
+pub mod widgets;
+mod workspace;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{DOCTYPE, Markup, html};
+use tuijin_core::policy::{Action, Role};
+use tuijin_store::{PlanStore, StoreError};
+
+use crate::AppState;
+use crate::i18n::Lang;
+use crate::session::Viewer;
+
+pub fn routes(st: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/assets/tuijin.css", get(stylesheet))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang", post(login::language))
+        .route("/account", get(account::page))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/portal", get(portal::index))
+        .route("/portal/{plan}", get(portal::plan))
+        .route("/plans/{plan}", get(cockpit::page))
+        .route("/plans/{plan}/tree", get(tree::page))
+        .route("/plans/{plan}/items/{code}", get(item::page))
+        .route("/plans/{plan}/history", get(history::page))
+        .route("/plans/{plan}/timeline", get(gantt::page))
+        .route("/workspace", get(workspace::page))
+        .route(
+            "/workspace/report/{plan}/{code}",
+            get(workspace::form).post(workspace::save),
+        )
+        .route("/review", get(review::page).post(review::decide))
+        .layer(axum::middleware::from_fn_with_state(
+            st,
+            crate::session::ensure_csrf_cookie,
+        ))
+}
+
+/// Every page path with the action it needs, for the role × page test (a page missing here
+/// fails it). `{plan}` and `{code}` are filled with the test plan's codes.
+pub const PAGES: &[(&str, &str)] = &[
+    ("/", "public"),
+    ("/login", "public"),
+    ("/portal", "public"),
+    ("/portal/{plan}", "public"),
+    ("/plans/{plan}/items/{public}", "public"),
+    ("/plans/{plan}", "read_plan"),
+    ("/plans/{plan}/tree", "read_plan"),
+    ("/plans/{plan}/items/{code}", "read_plan"),
+    ("/plans/{plan}/history", "read_plan"),
+    ("/plans/{plan}/timeline", "read_plan"),
+    ("/account", "logged_in"),
+    ("/workspace", "unit"),
+    ("/workspace/report/{plan}/{code}", "unit_of_item"),
+    ("/review", "review"),
+];
+
+/// What a page answers when it cannot show what was asked.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not logged in: go to the log-in page, then come back here.
+    Login(String),
+    Forbidden(String),
+    NotFound(String),
+    Invalid(String),
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(w) => PageError::NotFound(w),
+            StoreError::Invalid(m) | StoreError::Conflict(m) => PageError::Invalid(m),
+            StoreError::Forbidden(m) => PageError::Forbidden(m),
+            StoreError::Stale { .. } => {
+                PageError::Invalid("changed by someone else meanwhile: reload and retry".into())
+            }
+            StoreError::Database(e) => PageError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::ApiError> for PageError {
+    fn from(e: crate::ApiError) -> Self {
+        match e {
+            crate::ApiError::NotFound(w) => PageError::NotFound(w),
+            crate::ApiError::Forbidden(w) => PageError::Forbidden(w),
+            crate::ApiError::Unauthorized(_) => PageError::Login("/".into()),
+            crate::ApiError::Internal(w) => PageError::Internal(w),
+            other => PageError::Invalid(format!("{other:?}")),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        // Without a viewer here, error pages speak both languages.
+        let (status, zh, en, detail) = match self {
+            PageError::Login(next) => {
+                let to = format!("/login?next={}", urlencode(&next));
+                return Redirect::to(&to).into_response();
+            }
+            PageError::Forbidden(d) => (StatusCode::FORBIDDEN, "无权访问", "Not allowed", d),
+            PageError::NotFound(d) => (StatusCode::NOT_FOUND, "未找到", "Not found", d),
+            PageError::Invalid(d) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "无法处理",
+                "Cannot do this",
+                d,
+            ),
+            PageError::Internal(d) => {
+                tracing::error!(error = %d, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "出错了",
+                    "Something went wrong",
+                    String::new(),
+                )
+            }
+        };
+        let body = html! {
+            (DOCTYPE)
+            html lang="zh-CN" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (zh) " · " (en) }
+                    link rel="stylesheet" href="/assets/tuijin.css";
+                }
+                body {
+                    main {
+                        h1 { (zh) " " span.en lang="en" { (en) } }
+                        @if !detail.is_empty() { p { (detail) } }
+                        p { a href="/" { "返回首页 " span.en lang="en" { "Back to the start page" } } }
+                    }
+                }
+            }
+        };
+        (status, Html(body.into_string())).into_response()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A path to come back to after logging in: a local path only, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/".into(),
+    }
+}
+
+const STYLE: &str = include_str!("../../assets/tuijin.css");
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}
+
+/// The plan the navigation points at: the one in the path, else the first plan.
+pub async fn default_plan(st: &AppState) -> Option<String> {
+    st.store
+        .list_plans()
+        .await
+        .ok()?
+        .first()
+        .map(|p| p.plan.code.to_string())
+}
+
+/// Which entry of the navigation a page belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Cockpit,
+    Tree,
+    Timeline,
+    History,
+    Workspace,
+    Review,
+    Portal,
+    Account,
+    None,
+}
+
+/// The page frame: skip link, top bar with navigation for the viewer's role, the demo banner,
+/// the language switch, and the content.
+pub fn layout(
+    st: &AppState,
+    v: &Viewer,
+    plan: Option<&str>,
+    section: Section,
+    title: &str,
+    body: Markup,
+) -> Html<String> {
+    let l = v.lang;
+    let reads_plan = v.allowed(Action::ReadPlan);
+    let nav: Vec<(Section, String, &'static str)> = {
+        let mut n = Vec::new();
+        if v.who.role == Role::Unit {
+            n.push((Section::Workspace, "/workspace".into(), "nav.workspace"));
+        }
+        if let Some(p) = plan.filter(|_| reads_plan) {
+            n.push((Section::Cockpit, format!("/plans/{p}"), "nav.cockpit"));
+            n.push((Section::Tree, format!("/plans/{p}/tree"), "nav.tree"));
+            n.push((
+                Section::Timeline,
+                format!("/plans/{p}/timeline"),
+                "nav.timeline",
+            ));
+            n.push((
+                Section::History,
+                format!("/plans/{p}/history"),
+                "nav.history",
+            ));
+        }
+        if v.allowed(Action::Review) {
+            n.push((Section::Review, "/review".into(), "nav.review"));
+        }
+        if !reads_plan {
+            n.push((Section::Portal, "/portal".into(), "nav.portal"));
+        }
+        n
+    };
+    let page = html! {
+        (DOCTYPE)
+        html lang=(l.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (l.t("app.name")) }
+                link rel="stylesheet" href="/assets/tuijin.css";
+            }
+            body {
+                a.skip href="#content" { (l.t("nav.skip")) }
+                header.top {
+                    div.bar {
+                        a.brand href="/" { (l.t("app.name")) }
+                        nav.main aria-label=(l.t("nav.label")) {
+                            ul {
+                                @for (s, href, key) in &nav {
+                                    li {
+                                        @if *s == section {
+                                            a href=(href) aria-current="page" { (l.t(key)) }
+                                        } @else {
+                                            a href=(href) { (l.t(key)) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        div.who {
+                            form method="post" action="/lang" {
+                                input type="hidden" name="csrf" value=(v.csrf());
+                                input type="hidden" name="next" value=(v.here);
+                                input type="hidden" name="lang" value=(l.other().code());
+                                button type="submit" lang=(l.other().html()) { (l.t("nav.other_language")) }
+                            }
+                            @if let Some(s) = &v.session {
+                                a href="/account" { (s.principal.name) " · " (l.t(role_key(s.principal.role))) }
+                                form method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(v.csrf());
+                                    button type="submit" { (l.t("nav.logout")) }
+                                }
+                            } @else {
+                                a href={ "/login?next=" (urlencode(&v.here)) } { (l.t("nav.login")) }
+                            }
+                        }
+                    }
+                }
+                @if st.demo {
+                    p.demo role="note" { (l.f("demo.banner", &[("date", &st.clock.today())])) }
+                } @else if st.clock.is_simulated() {
+                    p.demo role="note" { (l.f("clock.simulated", &[("date", &st.clock.today())])) }
+                }
+                main #content { (body) }
+                footer { (l.t("app.footer")) }
+            }
+        }
+    };
+    Html(page.into_string())
+}
+
+pub fn role_key(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "role.admin",
+        Role::Office => "role.office",
+        Role::Leader => "role.leader",
+        Role::Unit => "role.unit",
+        Role::Public => "role.public",
+    }
+}
+
+/// The start page sends each role where it works: the office and leaders to the cockpit, units
+/// to their workspace, visitors to the public portal.
+async fn home(st: axum::extract::State<AppState>, v: Viewer) -> Result<Response, PageError> {
+    let to = match v.who.role {
+        Role::Unit => "/workspace".to_string(),
+        Role::Public => "/portal".to_string(),
+        _ => match default_plan(&st).await {
+            Some(p) => format!("/plans/{p}"),
+            None => "/account".to_string(),
+        },
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// A page of `Lang` text for a status.
+pub fn status_key(s: tuijin_core::Status) -> &'static str {
+    use tuijin_core::Status::*;
+    match s {
+        Done => "status.done",
+        NotStarted => "status.not_started",
+        OnTrack => "status.on_track",
+        AtRisk => "status.at_risk",
+        OffTrack => "status.off_track",
+        Overdue => "status.overdue",
+        Unreported => "status.unreported",
+    }
+}
+
+pub fn kind_key(k: tuijin_core::ItemKind) -> &'static str {
+    use tuijin_core::ItemKind::*;
+    match k {
+        Positioning => "kind.positioning",
+        Goal => "kind.goal",
+        Task => "kind.task",
+        Project => "kind.project",
+        Work => "kind.work",
+        Milestone => "kind.milestone",
+    }
+}
+
+pub fn lang_of(v: &Viewer) -> Lang {
+    v.lang
+}
+
+pub fn warning_key(k: tuijin_core::warning::WarningKind) -> &'static str {
+    use tuijin_core::warning::WarningKind::*;
+    match k {
+        Overdue => "warning.overdue",
+        BehindTrajectory => "warning.behind_trajectory",
+        ReportMissing => "warning.report_missing",
+        Stale => "warning.stale",
+    }
+}
+
+pub fn severity_key(s: tuijin_core::warning::Severity) -> &'static str {
+    use tuijin_core::warning::Severity::*;
+    match s {
+        High => "severity.high",
+        Medium => "severity.medium",
+        Low => "severity.low",
+    }
+}
+
+pub fn report_state_key(s: tuijin_core::report::ReportState) -> &'static str {
+    use tuijin_core::report::ReportState::*;
+    match s {
+        Draft => "report.draft",
+        Submitted => "report.submitted",
+        Accepted => "report.accepted",
+        Returned => "report.returned",
+        Superseded => "report.superseded",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// Keys chosen by a `match` on a domain enum: every variant has its message.
+    #[test]
+    fn every_enum_has_its_messages() {
+        let mut keys: Vec<&'static str> = Vec::new();
+        keys.extend(tuijin_core::Status::ALL.map(status_key));
+        keys.extend(tuijin_core::ItemKind::ALL.map(kind_key));
+        keys.extend(Role::ALL.map(role_key));
+        keys.extend(tuijin_core::warning::WarningKind::ALL.map(warning_key));
+        keys.extend(tuijin_core::warning::Severity::ALL.map(severity_key));
+        keys.extend(tuijin_core::report::ReportState::ALL.map(report_state_key));
+        for k in keys {
+            for l in [Lang::Zh, Lang::En] {
+                assert_ne!(l.t(k), k, "{k} is missing in {l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_log_in() {
+        assert_eq!(safe_next(Some("/plans/P")), "/plans/P");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,200 @@
+//! The office's review queue (审核): submitted reports, oldest first, to accept or return with
+//! a comment, one by one or in bulk. Acceptances go through the same group-commit path as the
+//! API, so the item's and its parents' progress move in the same transaction.
+
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use maud::html;
+use serde::Deserialize;
+use tuijin_core::policy::Action;
+use tuijin_core::report::ReportState;
+use tuijin_store::{Acceptance, ReportFilter, ReportStore, Stamp};
+
+use super::widgets::{fmt1, item_href};
+use super::{PageError, Section, default_plan, layout};
+use crate::AppState;
+use crate::session::Viewer;
+
+#[derive(Deserialize, Default)]
+pub struct Outcome {
+    #[serde(default)]
+    accepted: usize,
+    #[serde(default)]
+    returned: usize,
+    #[serde(default)]
+    failed: usize,
+    #[serde(default)]
+    error: String,
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(o): Query<Outcome>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::Review)?;
+    let l = v.lang;
+    let mut queue = st
+        .store
+        .list_reports(
+            &ReportFilter {
+                state: Some(ReportState::Submitted),
+                ..Default::default()
+            },
+            500,
+        )
+        .await?;
+    queue.sort_by_key(|r| (r.submitted_at, r.id));
+    let plan = default_plan(&st).await;
+    let body = html! {
+        h1 { (l.t("nav.review")) }
+        @if o.accepted + o.returned > 0 {
+            p.notice.good role="status" { (l.f("review.done", &[("a", &o.accepted), ("r", &o.returned)])) }
+        }
+        @if o.failed > 0 {
+            p.notice.bad role="alert" { (l.f("review.failed", &[("n", &o.failed)])) }
+        }
+        @match o.error.as_str() {
+            "comment" => p.notice.bad role="alert" { (l.t("review.comment_required")) },
+            "none" => p.notice.bad role="alert" { (l.t("review.none_chosen")) },
+            _ => {},
+        }
+        @if queue.is_empty() {
+            p { (l.t("review.empty")) }
+        } @else {
+            p.muted { (l.f("review.count", &[("n", &queue.len())])) }
+            form method="post" action="/review" {
+                input type="hidden" name="csrf" value=(v.csrf());
+                div.tablewrap { table.wide {
+                    thead { tr {
+                        th { span.skip { (l.t("review.choose")) } }
+                        th { (l.t("col.item")) } th { (l.t("col.period")) } th { (l.t("col.unit")) }
+                        th.num { (l.t("col.percent")) } th { (l.t("col.narrative")) } th.opt { (l.t("col.submitted")) }
+                    } }
+                    tbody {
+                        @for r in &queue {
+                            tr {
+                                td {
+                                    input type="checkbox" name="r" value={ (r.id) ":" (r.version) } id={ "r" (r.id) };
+                                }
+                                td { label for={ "r" (r.id) } { a href=(item_href(&r.plan, &r.item)) { span.code { (r.item) } } } }
+                                td { (r.period) }
+                                td { (r.unit) }
+                                td.num { @if let Some(p) = r.percent { (fmt1(p)) "%" } @else { "—" } }
+                                td {
+                                    (r.narrative)
+                                    @if !r.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (r.problems) } }
+                                    @if !r.next_steps.is_empty() { br; span.small { (l.t("col.next_steps")) ": " (r.next_steps) } }
+                                }
+                                td.opt.small { @if let Some(t) = r.submitted_at { (t.format("%Y-%m-%d %H:%M")) } " · " (r.author) }
+                            }
+                        }
+                    }
+                } }
+                div.field {
+                    label for="comment" { (l.t("review.comment")) " " span.hint { (l.t("review.comment_hint")) } }
+                    textarea #comment name="comment" {}
+                }
+                p.kv {
+                    button type="submit" name="action" value="accept" { (l.t("review.accept")) }
+                    button.secondary type="submit" name="action" value="return" { (l.t("review.return")) }
+                }
+            }
+        }
+    };
+    Ok(layout(
+        &st,
+        &v,
+        plan.as_deref(),
+        Section::Review,
+        l.t("nav.review"),
+        body,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Decision {
+    #[serde(default)]
+    csrf: String,
+    /// Chosen reports, each `id:version`.
+    #[serde(default)]
+    r: Vec<String>,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn decide(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(d): Form<Decision>,
+) -> Result<Response, PageError> {
+    v.require(Action::Review)?;
+    v.check_csrf(&d.csrf)?;
+    let chosen: Vec<(i64, i64)> =
+        d.r.iter()
+            .map(|s| {
+                s.split_once(':')
+                    .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+                    .ok_or_else(|| PageError::Invalid(format!("r: `{s}` is not id:version")))
+            })
+            .collect::<Result<_, _>>()?;
+    if chosen.is_empty() {
+        return Ok(Redirect::to("/review?error=none").into_response());
+    }
+    let stamp = Stamp {
+        at: chrono::Utc::now(),
+        today: st.clock.today(),
+        actor: v.who.name.clone(),
+    };
+    let (mut accepted, mut returned, mut failed) = (0, 0, 0);
+    match d.action.as_str() {
+        "accept" => {
+            let mut answers = Vec::new();
+            for (id, version) in chosen {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let acceptance = Acceptance {
+                    id,
+                    version,
+                    comment: d.comment.clone(),
+                    stamp: stamp.clone(),
+                };
+                st.accepts
+                    .send(crate::jobs::AcceptJob { acceptance, reply })
+                    .await
+                    .map_err(|_| PageError::Internal("the commit queue is closed".into()))?;
+                answers.push(answer);
+            }
+            for a in answers {
+                match a.await {
+                    Ok(Ok(_)) => accepted += 1,
+                    _ => failed += 1,
+                }
+            }
+        }
+        "return" => {
+            if d.comment.trim().is_empty() {
+                return Ok(Redirect::to("/review?error=comment").into_response());
+            }
+            for (id, version) in chosen {
+                match st
+                    .store
+                    .return_report(id, version, &d.comment, &stamp)
+                    .await
+                {
+                    Ok(_) => returned += 1,
+                    Err(_) => failed += 1,
+                }
+            }
+        }
+        other => {
+            return Err(PageError::Invalid(format!(
+                "action: `{other}` is not accept or return"
+            )));
+        }
+    }
+    let to = format!("/review?accepted={accepted}&returned={returned}&failed={failed}");
+    Ok(Redirect::to(&to).into_response())
+}

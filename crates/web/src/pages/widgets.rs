@@ -1,0 +1,123 @@
+//! The small parts every page uses: status badges, progress bars with the expected marker,
+//! links to items, unit names, count cards.
+
+use maud::{Markup, html};
+use tuijin_core::board::{Counts, Row, status_index};
+use tuijin_core::{Item, Status, Text};
+
+use super::{kind_key, status_key};
+use crate::cache::CachedPlan;
+use crate::i18n::Lang;
+
+/// A status: its colour, its shape and its word (colour is never the only signal).
+pub fn status(l: Lang, s: Status) -> Markup {
+    html! { span class={ "st st-" (s.as_str()) } { (l.t(status_key(s))) } }
+}
+
+fn pct_class(prefix: &str, v: f64) -> String {
+    format!("{prefix}{}", v.clamp(0.0, 100.0).round() as u32)
+}
+
+/// Progress as a bar, with a marker where it should be and the figures in words; unknown
+/// progress is hatched and says so, with the share of weight unreported.
+pub fn progress(
+    l: Lang,
+    percent: Option<f64>,
+    unknown_share: f64,
+    expected: Option<f64>,
+) -> Markup {
+    let label = match (percent, expected) {
+        (Some(p), Some(e)) => l.f("progress.aria", &[("p", &fmt1(p)), ("e", &fmt1(e))]),
+        (Some(p), None) => format!("{}%", fmt1(p)),
+        (None, _) => l.t("progress.unknown").to_string(),
+    };
+    html! {
+        span.pb role="img" aria-label=(label) {
+            span.track {
+                @match percent {
+                    Some(p) => span class={ "fill " (pct_class("w", p)) } {},
+                    None => span class="fill unknown" {},
+                }
+                @if let Some(e) = expected {
+                    span class={ "exp " (pct_class("x", e)) } title=(l.f("progress.expected", &[("e", &fmt1(e))])) {}
+                }
+            }
+            span.v {
+                @match percent {
+                    Some(p) => { (fmt1(p)) "%" }
+                    None => { (l.t("progress.unknown")) }
+                }
+                @if let Some(e) = expected { " / " (fmt1(e)) "%" }
+                @if percent.is_some() && unknown_share > 0.005 {
+                    " " span.muted.small { (l.f("progress.unknown_share", &[("s", &fmt0(unknown_share * 100.0))])) }
+                }
+            }
+        }
+    }
+}
+
+pub fn row_progress(l: Lang, r: &Row) -> Markup {
+    let p = r
+        .aligned
+        .filter(|_| r.progress.percent.is_none())
+        .unwrap_or(r.progress);
+    progress(l, p.percent, p.unknown_share, r.expected)
+}
+
+pub fn fmt1(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+pub fn fmt0(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+pub fn item_href(plan: &str, code: &str) -> String {
+    format!("/plans/{plan}/items/{code}")
+}
+
+/// An item's code and title, linked to its page.
+pub fn item_link(l: Lang, plan: &str, i: &Item) -> Markup {
+    html! {
+        a href=(item_href(plan, i.code.as_str())) {
+            span.code { (i.code) } " " (l.pick(&i.title))
+        }
+    }
+}
+
+pub fn kind(l: Lang, plan: &tuijin_core::Plan, i: &Item) -> String {
+    // The plan's own word for the level when it has one, else the generic one.
+    let label = plan.level_label(i.kind);
+    if label.zh.is_empty() {
+        l.t(kind_key(i.kind)).to_string()
+    } else {
+        l.pick(&label).to_string()
+    }
+}
+
+pub fn unit(l: Lang, c: &CachedPlan, code: Option<&tuijin_core::Code>) -> String {
+    match code {
+        Some(u) => c
+            .unit_name(u.as_str())
+            .map(|t: &Text| l.pick(t).to_string())
+            .unwrap_or_else(|| u.to_string()),
+        None => "—".into(),
+    }
+}
+
+/// Status counts as cards, each a link to the tree filtered to that status.
+pub fn count_cards(l: Lang, counts: &Counts, href: impl Fn(Status) -> String) -> Markup {
+    html! {
+        ul.cards {
+            @for s in Status::ALL {
+                li.card {
+                    a href=(href(s)) {
+                        span.n { (counts[status_index(s)]) }
+                        (status(l, s))
+                    }
+                }
+            }
+        }
+    }
+}
