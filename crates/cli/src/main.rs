@@ -257,7 +257,15 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
                 "  log-in (shown once; change with `tuijin user reset-password NAME --password-stdin`):"
             );
             println!("    admin  / {}", a.admin_password);
-            println!("    office / {}", a.office_password);
+            println!("    office / {}   (the delivery office)", a.office_password);
+            println!(
+                "    leader / {}   (reads everything, writes nothing)",
+                a.leader_password
+            );
+            println!(
+                "    fgw    / {}   (unit: Development and Reform Commission)",
+                a.unit_password
+            );
             println!("  API token of office (shown once): {}", a.office_token);
             println!(
                 "    curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/warnings",
@@ -268,7 +276,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
             "  log-in: the accounts made at the first start (reset a password with `tuijin user reset-password NAME --password-stdin`)"
         ),
     }
-    println!("  without logging in, the API shows the plan's public part");
+    println!("  without logging in, the portal and the API show the plan's public part");
     let state = AppState::new(store, Clock::Fixed(today), true);
     tuijin_web::serve_on(state, listener)
         .await

@@ -77,10 +77,15 @@ pub async fn load_sample_history(
 pub struct DemoAccounts {
     pub admin_password: String,
     pub office_password: String,
+    pub leader_password: String,
+    /// A unit account for the Development and Reform Commission (FGW), which leads the most
+    /// items of the seed plan.
+    pub unit_password: String,
     pub office_token: String,
 }
 
-/// Creates `admin` and `office` with generated passwords, and an API token for `office`,
+/// Creates `admin`, `office`, `leader` and `fgw` (a unit account) with generated passwords,
+/// and an API token for `office`,
 /// unless the data folder already has users (then `None`: nothing is printed again).
 pub async fn demo_accounts(store: &tuijin_store::Store) -> Result<Option<DemoAccounts>> {
     use tuijin_core::policy::Role;
@@ -96,10 +101,21 @@ pub async fn demo_accounts(store: &tuijin_store::Store) -> Result<Option<DemoAcc
     store
         .add_user("office", Role::Office, &[], Some(&office_password), "demo")
         .await?;
+    let leader_password = generated_password()?;
+    store
+        .add_user("leader", Role::Leader, &[], Some(&leader_password), "demo")
+        .await?;
+    let unit_password = generated_password()?;
+    let fgw = tuijin_core::Code::parse("FGW").map_err(|e| anyhow!("{e}"))?;
+    store
+        .add_user("fgw", Role::Unit, &[fgw], Some(&unit_password), "demo")
+        .await?;
     let (office_token, _) = store.create_token("office", "demo", None, "demo").await?;
     Ok(Some(DemoAccounts {
         admin_password,
         office_password,
+        leader_password,
+        unit_password,
         office_token,
     }))
 }

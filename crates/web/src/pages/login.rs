@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use maud::html;
 use serde::Deserialize;
 use tuijin_store::{LoginOutcome, SessionStore};
@@ -129,7 +129,7 @@ pub async fn logout(
     if let Some(c) = jar.get(SESSION_COOKIE) {
         st.store.log_out(c.value(), chrono::Utc::now()).await?;
     }
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = jar.remove(cookie(SESSION_COOKIE, String::new(), v.secure));
     Ok((jar, Redirect::to("/login")).into_response())
 }
 
@@ -137,6 +137,7 @@ pub async fn logout(
 pub struct LangForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     lang: String,
     next: Option<String>,
 }

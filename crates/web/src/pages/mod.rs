@@ -56,23 +56,33 @@ pub fn routes(st: AppState) -> Router<AppState> {
         ))
 }
 
-/// Every page path with the action it needs, for the role × page test (a page missing here
-/// fails it). `{plan}` and `{code}` are filled with the test plan's codes.
-pub const PAGES: &[(&str, &str)] = &[
-    ("/", "public"),
-    ("/login", "public"),
-    ("/portal", "public"),
-    ("/portal/{plan}", "public"),
-    ("/plans/{plan}/items/{public}", "public"),
-    ("/plans/{plan}", "read_plan"),
-    ("/plans/{plan}/tree", "read_plan"),
-    ("/plans/{plan}/items/{code}", "read_plan"),
-    ("/plans/{plan}/history", "read_plan"),
-    ("/plans/{plan}/timeline", "read_plan"),
-    ("/account", "logged_in"),
-    ("/workspace", "unit"),
-    ("/workspace/report/{plan}/{code}", "unit_of_item"),
-    ("/review", "review"),
+/// Every page route with its method and who may use it, for the role × page test in
+/// `tests/pages.rs` (a route of `routes()` missing here fails it). Access: `public` (anyone),
+/// `read_plan` (any logged-in role), `logged_in`, `unit` (unit accounts), `unit_of_item` (a
+/// unit that leads or co-operates on the item), `review` (the office), `form` (a POST form:
+/// anyone, with the visitor's anti-forgery token), `redirect` (sends each role on).
+pub const PAGES: &[(&str, &str, &str)] = &[
+    ("GET", "/", "redirect"),
+    ("GET", "/assets/tuijin.css", "public"),
+    ("GET", "/login", "public"),
+    ("POST", "/login", "form"),
+    ("POST", "/logout", "form"),
+    ("POST", "/lang", "form"),
+    ("GET", "/account", "logged_in"),
+    ("POST", "/account/tokens", "form"),
+    ("POST", "/account/tokens/{id}/revoke", "form"),
+    ("GET", "/portal", "public"),
+    ("GET", "/portal/{plan}", "public"),
+    ("GET", "/plans/{plan}", "read_plan"),
+    ("GET", "/plans/{plan}/tree", "read_plan"),
+    ("GET", "/plans/{plan}/items/{code}", "public"),
+    ("GET", "/plans/{plan}/history", "read_plan"),
+    ("GET", "/plans/{plan}/timeline", "read_plan"),
+    ("GET", "/workspace", "unit"),
+    ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
+    ("POST", "/workspace/report/{plan}/{code}", "form"),
+    ("GET", "/review", "review"),
+    ("POST", "/review", "form"),
 ];
 
 /// What a page answers when it cannot show what was asked.

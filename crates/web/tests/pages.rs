@@ -1,0 +1,658 @@
+//! The pages end to end, in-process, on SQLite and (when configured) PostgreSQL: log-in with
+//! sessions and anti-forgery tokens, throttling, every page against every role, and the month's
+//! loop — a unit reports through the form, the office accepts in the review queue, and the
+//! cockpit moves.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{NaiveDate, TimeZone, Utc};
+use tower::ServiceExt;
+use tuijin_core::policy::Role;
+use tuijin_store::testing::TestDb;
+use tuijin_store::{AccountStore, PlanStore, ReportFilter, ReportStore};
+use tuijin_web::{AppState, Clock, router};
+
+const PASSWORD: &str = "a long test password";
+
+struct Site {
+    db: TestDb,
+    app: axum::Router,
+}
+
+/// A browser: its cookies, and what it last read.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    html: String,
+}
+
+impl Page {
+    /// The anti-forgery token of the page's first form.
+    fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no form token in {}", self.html));
+        let rest = &self.html[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+impl Site {
+    async fn all() -> Vec<Site> {
+        let path = format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
+            .unwrap();
+        let mut out = Vec::new();
+        for db in TestDb::all().await {
+            db.store
+                .import_plan(
+                    &doc,
+                    &tuijin_store::Stamp {
+                        at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+                        today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                        actor: "test".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            for (name, role, unit) in [
+                ("admin", Role::Admin, None),
+                ("office", Role::Office, None),
+                ("leader", Role::Leader, None),
+                ("jtw", Role::Unit, Some("JTW")),
+                ("zdq", Role::Unit, Some("ZDQ")),
+            ] {
+                let units: Vec<tuijin_core::Code> = unit
+                    .map(|u| tuijin_core::Code::parse(u).unwrap())
+                    .into_iter()
+                    .collect();
+                db.store
+                    .add_user(name, role, &units, Some(PASSWORD), "test")
+                    .await
+                    .unwrap();
+            }
+            let clock = Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap());
+            let state = AppState::new(db.store.clone(), clock, true);
+            out.push(Site {
+                app: router(state),
+                db,
+            });
+        }
+        out
+    }
+
+    async fn request(
+        &self,
+        b: &mut Browser,
+        method: &str,
+        uri: &str,
+        form: &[(&str, &str)],
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !b.cookies.is_empty() {
+            let c: Vec<String> = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header(header::COOKIE, c.join("; "));
+        }
+        let body = if method == "POST" {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let enc: Vec<String> = form
+                .iter()
+                .map(|(k, v)| format!("{k}={}", urlencode(v)))
+                .collect();
+            Body::from(enc.join("&"))
+        } else {
+            Body::empty()
+        };
+        let res = self
+            .app
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let pair = s.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if val.is_empty() || s.contains("Max-Age=0") {
+                b.cookies.remove(k);
+            } else {
+                b.cookies.insert(k.to_string(), val.to_string());
+            }
+            assert!(s.contains("HttpOnly"), "{s}");
+            assert!(s.contains("SameSite=Lax"), "{s}");
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let bytes = axum::body::to_bytes(res.into_body(), 10 << 20)
+            .await
+            .unwrap();
+        Page {
+            status,
+            location,
+            html: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, b: &mut Browser, uri: &str) -> Page {
+        self.request(b, "GET", uri, &[]).await
+    }
+
+    async fn log_in(&self, name: &str) -> Browser {
+        let mut b = Browser::default();
+        let form = self.get(&mut b, "/login").await;
+        let csrf = form.csrf();
+        let p = self
+            .request(
+                &mut b,
+                "POST",
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("password", PASSWORD),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{name}: {}", p.html);
+        assert!(b.cookies.contains_key("tj_session"), "{name}");
+        b
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn log_in_needs_the_form_token_refuses_quietly_and_throttles() {
+    for site in Site::all().await {
+        let mut b = Browser::default();
+        let form = site.get(&mut b, "/login").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form.csrf();
+        // Without the form's token: refused, and no session.
+        let p = site
+            .request(
+                &mut b,
+                "POST",
+                "/login",
+                &[("name", "office"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        assert!(!b.cookies.contains_key("tj_session"));
+        // With another visitor's token: refused too.
+        let mut other = Browser::default();
+        let theirs = site.get(&mut other, "/login").await.csrf();
+        let p = site
+            .request(
+                &mut b,
+                "POST",
+                "/login",
+                &[
+                    ("csrf", &theirs),
+                    ("name", "office"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        // A wrong password and an unknown name get the same message.
+        let mut answers = Vec::new();
+        for name in ["office", "nobody"] {
+            let p = site
+                .request(
+                    &mut b,
+                    "POST",
+                    "/login",
+                    &[
+                        ("csrf", &csrf),
+                        ("name", name),
+                        ("password", "wrong password!"),
+                    ],
+                )
+                .await;
+            assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+            answers.push(p.html.contains("账号或密码不正确"));
+        }
+        assert_eq!(answers, [true, true]);
+        // Three more failures for office make five: now even the right password waits.
+        for _ in 0..4 {
+            site.request(
+                &mut b,
+                "POST",
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "office"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
+        }
+        let p = site
+            .request(
+                &mut b,
+                "POST",
+                "/login",
+                &[("csrf", &csrf), ("name", "office"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.html);
+        assert!(!b.cookies.contains_key("tj_session"));
+        // Another account is not affected.
+        let leader = site.log_in("leader").await;
+        assert!(leader.cookies.contains_key("tj_session"));
+        // The log-in events are recorded.
+        let kinds: Vec<String> =
+            tuijin_store::EventStore::events_for(&site.db.store, "user", "office", 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.kind)
+                .collect();
+        assert!(kinds.contains(&"login.failed".to_string()));
+        assert!(kinds.contains(&"login.throttled".to_string()));
+    }
+}
+
+#[tokio::test]
+async fn sessions_end_at_log_out_and_on_password_reset() {
+    for site in Site::all().await {
+        let mut b = site.log_in("office").await;
+        assert_eq!(
+            site.get(&mut b, "/plans/demo-small").await.status,
+            StatusCode::OK
+        );
+        let stolen = b.clone();
+        // Log-out needs the token too.
+        let page = site.get(&mut b, "/plans/demo-small").await;
+        let p = site.request(&mut b, "POST", "/logout", &[]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        let p = site
+            .request(&mut b, "POST", "/logout", &[("csrf", &page.csrf())])
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        // The old cookie no longer opens anything: the session ended on the server.
+        let mut replay = stolen;
+        let p = site.get(&mut replay, "/plans/demo-small").await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        assert!(p.location.unwrap().starts_with("/login?next="));
+        // A password reset ends the user's sessions.
+        let mut b = site.log_in("leader").await;
+        site.db
+            .store
+            .set_password("leader", "another long password", "admin")
+            .await
+            .unwrap();
+        assert_eq!(
+            site.get(&mut b, "/plans/demo-small").await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_page_against_every_role() {
+    use tuijin_web::pages::PAGES;
+    // Every route the page router declares has a row in PAGES, with the same methods.
+    let src = include_str!("../src/pages/mod.rs");
+    let routes_fn: String = src
+        [src.find("pub fn routes").unwrap()..src.find("/// Every page route").unwrap()]
+        .split_whitespace()
+        .collect();
+    let mut declared = Vec::new();
+    for (at, _) in routes_fn.match_indices(".route(\"") {
+        let rest = &routes_fn[at + 8..];
+        let path = &rest[..rest.find('"').unwrap()];
+        let call = &rest[..rest.find("))").unwrap_or(rest.len())];
+        if call.contains("get(") {
+            declared.push(("GET", path.to_string()));
+        }
+        if call.contains("post(") {
+            declared.push(("POST", path.to_string()));
+        }
+    }
+    for (m, p) in &declared {
+        assert!(
+            PAGES.iter().any(|(pm, pp, _)| pm == m && pp == p),
+            "{m} {p} has no row in pages::PAGES"
+        );
+    }
+    assert_eq!(
+        declared.len(),
+        PAGES.len(),
+        "PAGES lists a route that does not exist"
+    );
+
+    for site in Site::all().await {
+        let token_id = site
+            .db
+            .store
+            .create_token("office", "x", None, "test")
+            .await
+            .unwrap()
+            .1
+            .id
+            .to_string();
+        let mut browsers: Vec<(&str, Browser)> = Vec::new();
+        for who in ["admin", "office", "leader", "jtw", "zdq"] {
+            browsers.push((who, site.log_in(who).await));
+        }
+        browsers.push(("anonymous", Browser::default()));
+        for (method, path, access) in PAGES {
+            let uri = path
+                .replace("{plan}", "demo-small")
+                .replace("{code}", "E1.1")
+                .replace("{id}", &token_id);
+            for (who, b) in browsers.iter_mut() {
+                let page = site.request(b, method, &uri, &[]).await;
+                let to_login = page.status == StatusCode::SEE_OTHER
+                    && page
+                        .location
+                        .as_deref()
+                        .is_some_and(|l| l.starts_with("/login"));
+                let anonymous = *who == "anonymous";
+                let expect_ok = match *access {
+                    "public" | "redirect" => true,
+                    "read_plan" | "logged_in" => !anonymous,
+                    "unit" => matches!(*who, "jtw" | "zdq"),
+                    "unit_of_item" => *who == "jtw",
+                    "review" => *who == "office",
+                    "form" => false,
+                    other => panic!("unknown access {other}"),
+                };
+                let ctx = format!("{who} {method} {uri}: {} {:?}", page.status, page.location);
+                if *access == "form" {
+                    // Without the visitor's anti-forgery token every form is refused (or, for a
+                    // visitor not logged in, sent to log in first).
+                    assert!(
+                        page.status == StatusCode::FORBIDDEN || (anonymous && to_login),
+                        "{ctx}"
+                    );
+                } else if expect_ok {
+                    assert!(
+                        page.status == StatusCode::OK
+                            || (page.status == StatusCode::SEE_OTHER && !to_login),
+                        "{ctx}"
+                    );
+                } else if anonymous {
+                    assert!(to_login, "{ctx}");
+                } else {
+                    assert_eq!(page.status, StatusCode::FORBIDDEN, "{ctx}");
+                }
+            }
+        }
+        // An unpublished item does not exist for the public, and is whole for the office.
+        let mut anon = Browser::default();
+        assert_eq!(
+            site.get(&mut anon, "/plans/demo-small/items/E1.2")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let public = site.get(&mut anon, "/plans/demo-small/items/E1").await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(
+            !public.html.contains("E1.2"),
+            "the public sees no unpublished child"
+        );
+        assert!(
+            !public.html.contains("vm-transport"),
+            "no people's names for the public"
+        );
+        let office = &mut browsers[1].1;
+        let full = site.get(office, "/plans/demo-small/items/E1").await;
+        assert!(full.html.contains("E1.2") && full.html.contains("vm-transport"));
+    }
+}
+
+#[tokio::test]
+async fn a_unit_reports_the_office_accepts_and_the_cockpit_moves() {
+    for site in Site::all().await {
+        let mut unit = site.log_in("jtw").await;
+        let mut office = site.log_in("office").await;
+        let before = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(before.html.contains("未填报"), "nothing reported yet");
+
+        // The workspace lists the item; the form opens on this period.
+        let ws = site.get(&mut unit, "/workspace").await;
+        assert_eq!(ws.status, StatusCode::OK);
+        assert!(
+            ws.html.contains("/workspace/report/demo-small/E1.1"),
+            "{}",
+            ws.html
+        );
+        let form = site
+            .get(&mut unit, "/workspace/report/demo-small/E1.1")
+            .await;
+        assert!(form.html.contains("value=\"2020-06\""));
+        let csrf = form.csrf();
+
+        // Bad input: every problem shown beside its field, nothing written.
+        let bad = site
+            .request(
+                &mut unit,
+                "POST",
+                "/workspace/report/demo-small/E1.1",
+                &[
+                    ("csrf", &csrf),
+                    ("unit", "JTW"),
+                    ("period", "June"),
+                    ("percent", "101"),
+                    ("narrative", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for msg in [
+            "报告期格式应为",
+            "完成百分比须为 0 到 100",
+            "请填写完成情况",
+        ] {
+            assert!(bad.html.contains(msg), "{msg}");
+        }
+        assert!(bad.html.contains("field invalid"));
+        let none = site
+            .db
+            .store
+            .list_reports(&ReportFilter::default(), 10)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "nothing written on bad input");
+
+        // Without the token: refused, nothing written.
+        let p = site
+            .request(
+                &mut unit,
+                "POST",
+                "/workspace/report/demo-small/E1.1",
+                &[
+                    ("unit", "JTW"),
+                    ("period", "2020-06"),
+                    ("percent", "60"),
+                    ("narrative", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+
+        // ZDQ may not report on JTW's item, even by forging the form.
+        let mut zdq = site.log_in("zdq").await;
+        let zcsrf = site.get(&mut zdq, "/workspace").await.csrf();
+        let p = site
+            .request(
+                &mut zdq,
+                "POST",
+                "/workspace/report/demo-small/E1.1",
+                &[
+                    ("csrf", &zcsrf),
+                    ("unit", "JTW"),
+                    ("period", "2020-06"),
+                    ("percent", "60"),
+                    ("narrative", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        assert!(
+            site.db
+                .store
+                .list_reports(&ReportFilter::default(), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A good report is submitted.
+        let ok = site
+            .request(
+                &mut unit,
+                "POST",
+                "/workspace/report/demo-small/E1.1",
+                &[
+                    ("csrf", &csrf),
+                    ("unit", "JTW"),
+                    ("period", "2020-06"),
+                    ("percent", "60"),
+                    ("narrative", "盾构区间贯通"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+
+        // The office sees it in the queue and accepts it.
+        let queue = site.get(&mut office, "/review").await;
+        assert!(queue.html.contains("盾构区间贯通"));
+        let r = site
+            .db
+            .store
+            .list_reports(&ReportFilter::default(), 10)
+            .await
+            .unwrap()
+            .remove(0);
+        let choice = format!("{}:{}", r.id, r.version);
+        let done = site
+            .request(
+                &mut office,
+                "POST",
+                "/review",
+                &[
+                    ("csrf", &queue.csrf()),
+                    ("r", &choice),
+                    ("action", "accept"),
+                    ("comment", ""),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        assert!(done.location.unwrap().contains("accepted=1"));
+
+        // The item and its parent moved, on the item page and on the cockpit.
+        let item = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(item.html.contains("60%"), "{}", item.html);
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        assert_eq!(cockpit.status, StatusCode::OK);
+        let tree = site
+            .get(&mut office, "/plans/demo-small/tree?open=E1")
+            .await;
+        assert!(tree.html.contains("60%"), "{}", tree.html);
+        let versions = site.db.store.get_plan("demo-small").await.unwrap();
+        assert!(versions.item_count > 0);
+    }
+}
+
+#[tokio::test]
+async fn the_api_takes_a_browser_session_but_its_writes_need_the_csrf_header() {
+    for site in Site::all().await {
+        let mut b = site.log_in("jtw").await;
+        let cookie: Vec<String> = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let read = site
+            .app
+            .clone()
+            .oneshot(
+                Request::get("/api/v1/plans/demo-small/items/E1.2")
+                    .header(header::COOKIE, cookie.join("; "))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            read.status(),
+            StatusCode::OK,
+            "a logged-in unit reads unpublished items"
+        );
+        let body =
+            serde_json::json!({"period": "2020-06", "unit": "JTW", "percent": 10}).to_string();
+        let write = |csrf: Option<String>| {
+            let mut r = Request::post("/api/v1/plans/demo-small/items/E1.1/reports")
+                .header(header::COOKIE, cookie.join("; "))
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(c) = csrf {
+                r = r.header("x-csrf-token", c);
+            }
+            r.body(Body::from(body.clone())).unwrap()
+        };
+        let res = site.app.clone().oneshot(write(None)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let csrf = site.get(&mut b, "/workspace").await.csrf();
+        let res = site.app.clone().oneshot(write(Some(csrf))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+}
+
+#[tokio::test]
+async fn languages_switch_and_are_remembered_per_user() {
+    for site in Site::all().await {
+        let mut b = site.log_in("leader").await;
+        let page = site.get(&mut b, "/plans/demo-small").await;
+        assert!(page.html.contains("<html lang=\"zh-CN\">"));
+        assert!(page.html.contains("驾驶舱"));
+        let p = site
+            .request(
+                &mut b,
+                "POST",
+                "/lang",
+                &[
+                    ("csrf", &page.csrf()),
+                    ("lang", "en"),
+                    ("next", "/plans/demo-small"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        // Remembered on the user: a new browser gets English after logging in.
+        let mut fresh = site.log_in("leader").await;
+        fresh.cookies.remove("tj_lang");
+        let en = site.get(&mut fresh, "/plans/demo-small").await;
+        assert!(
+            en.html.contains("<html lang=\"en\">"),
+            "{}",
+            &en.html[..200]
+        );
+        assert!(en.html.contains("Cockpit"));
+    }
+}
