@@ -123,7 +123,10 @@ pub async fn page(
                     @for w in &warnings {
                         li {
                             span.small.muted { (w.raised_on) " · " (l.t(super::warning_key(w.kind))) " · " (l.t(super::severity_key(w.severity))) } br;
-                            a href=(item_href(&plan, &w.item)) { span.code { (w.item) } " " (w.item_title) }
+                            a href=(item_href(&plan, &w.item)) {
+                                span.code { (w.item) } " "
+                                (c.item(&b, &w.item).map(|i| l.pick(&i.title).to_string()).unwrap_or_else(|| w.item_title.clone()))
+                            }
                         }
                     }
                 }

@@ -84,7 +84,18 @@ pub async fn page(
         .skip(q.page * ROWS)
         .take(ROWS)
         .collect();
-    let (start, end) = (c.plan.start, c.plan.end.max(today));
+    // The window: from the plan's start to the last due date shown (or today), to year ends,
+    // so that a 30-year plan's near-term projects are not squeezed into a sliver.
+    let last = shown
+        .iter()
+        .filter_map(|&n| c.items[n].due)
+        .max()
+        .unwrap_or(today)
+        .max(today);
+    let start = c.plan.start;
+    let end = NaiveDate::from_ymd_opt(chrono::Datelike::year(&last), 12, 31)
+        .unwrap_or(last)
+        .min(c.plan.end.max(today));
     let days = (end - start).num_days().max(1) as f64;
     let x = |d: NaiveDate| {
         LABEL + (WIDTH - LABEL - 10.0) * ((d - start).num_days() as f64 / days).clamp(0.0, 1.0)
@@ -92,13 +103,7 @@ pub async fn page(
     let height = TOP + ROW * shown.len() as f64 + 10.0;
     let slipped =
         |n: usize| c.items[n].kind == ItemKind::Milestone && b.rows[n].status == Status::Overdue;
-    let years: Vec<NaiveDate> = (start
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .unwrap_or(2017)
-        + 1
-        ..=end.format("%Y").to_string().parse::<i32>().unwrap_or(2035))
+    let years: Vec<NaiveDate> = (chrono::Datelike::year(&start) + 1..=chrono::Datelike::year(&end))
         .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
         .filter(|d| *d < end)
         .collect();
@@ -108,7 +113,7 @@ pub async fn page(
                 line x1=(x(*y)) x2=(x(*y)) y1="18" y2=(height) stroke="#eaeef2" {}
                 text x=(x(*y) + 3.0) y="14" font-size="11" fill="#57606a" { (y.format("%Y")) }
             }
-            @for s in &c.plan.stages {
+            @for s in c.plan.stages.iter().filter(|s| s.end <= end) {
                 line x1=(x(s.end)) x2=(x(s.end)) y1="18" y2=(height) stroke="#8c6d1f" stroke-dasharray="4 3" {}
                 text x=(x(s.end) - 3.0) y="30" font-size="11" fill="#8c6d1f" text-anchor="end" { (l.pick(&s.title)) }
             }

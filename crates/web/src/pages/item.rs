@@ -168,7 +168,11 @@ pub async fn page(
                 ("p", &e.status.progress.map(fmt1).unwrap_or_else(|| l.t("progress.unknown").into())),
                 ("e", &e.status.expected.map(fmt1).unwrap_or_else(|| "—".into())),
             ]))
-            @if let Some(g) = e.status.gap { " " (l.f("explain.gap", &[("g", &fmt1(g))])) }
+            @match e.status.gap {
+                Some(g) if g < 0.0 => { " " (l.f("explain.ahead", &[("g", &fmt1(-g))])) }
+                Some(g) => { " " (l.f("explain.gap", &[("g", &fmt1(g))])) }
+                None => {}
+            }
             @if let Some(t) = e.status.threshold { " " (l.f("explain.threshold", &[("t", &fmt1(t))])) }
             " → " (status(l, e.status.status))
         }
@@ -241,7 +245,7 @@ pub async fn page(
                 tbody { @for rep in &reports {
                     tr {
                         td { (rep.period) }
-                        td { (rep.unit) }
+                        td { (c.unit_name(&rep.unit).map(|t| l.pick(t).to_string()).unwrap_or_else(|| rep.unit.clone())) }
                         td.num { @if let Some(p) = rep.percent { (fmt1(p)) "%" } }
                         td { (l.t(super::report_state_key(rep.state))) }
                         td {

@@ -1,0 +1,219 @@
+// The month's loop in a real browser (Debian's Chromium, headless, driven by playwright-core):
+// open the cockpit, drill down to an item, submit a report as a unit, accept it as the office,
+// and see the item's and its parents' progress change on the cockpit. Every request the browser
+// makes must go to 127.0.0.1. Screenshots are kept in target/e2e-screenshots/.
+//
+// Run: `cargo build -p tuijin && (cd e2e && npm ci && npm test)`. TUIJIN_BIN names the binary
+// (default: ../target/debug/tuijin); CHROMIUM the browser (default: /usr/bin/chromium).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = process.env.TUIJIN_BIN ?? resolve(here, "../target/debug/tuijin");
+const shots = resolve(here, "../target/e2e-screenshots");
+mkdirSync(shots, { recursive: true });
+
+let server, browser, base, accounts = {};
+const data = mkdtempSync(join(tmpdir(), "tuijin-e2e-"));
+const outside = [];
+
+/** Starts `tuijin demo` on a free port and reads its URL and the generated passwords. */
+function startDemo() {
+  return new Promise((ok, fail) => {
+    server = spawn(bin, ["demo", "--bind", "127.0.0.1:0"], { cwd: data, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`demo did not start:\n${out}`)), 120_000);
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      for (const m of out.matchAll(/^\s+(admin|office|leader|fgw)\s+\/\s+(\S+)/gm)) accounts[m[1]] = m[2];
+      const url = out.match(/open (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (url && accounts.fgw) {
+        clearTimeout(timer);
+        ok(url[1]);
+      }
+    });
+    server.stderr.on("data", () => {});
+    server.on("exit", (code) => fail(new Error(`demo exited with ${code}:\n${out}`)));
+  });
+}
+
+before(async () => {
+  base = await startDemo();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(data, { recursive: true, force: true });
+});
+
+/** A fresh browser context whose every request is checked to stay on 127.0.0.1. */
+async function visitor() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  ctx.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== "data:" && u.hostname !== "127.0.0.1") outside.push(r.url());
+  });
+  return ctx;
+}
+
+async function logIn(ctx, name) {
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel("账号").fill(name);
+  await page.getByLabel("密码").fill(accounts[name]);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForLoadState("load");
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const progressOf = async (locator) => (await locator.locator(".pb .v").first().innerText()).trim();
+
+test("anonymous visitors land on the public portal", async () => {
+  const ctx = await visitor();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  assert.match(page.url(), /\/portal$/);
+  await page.getByRole("link", { name: /郑州/ }).first().click();
+  await page.waitForLoadState("load");
+  assert.ok(await page.locator("h2", { hasText: "公开事项" }).isVisible());
+  await shot(page, "01-portal");
+  await page.goto(`${base}/plans/zz-ncc-2017`);
+  assert.match(page.url(), /\/login\?next=/, "the cockpit needs a log-in");
+  await ctx.close();
+});
+
+test("cockpit, drill-down, report, review, and the cockpit moves", async () => {
+  // The office opens the cockpit and drills down to an item.
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  assert.match(op.url(), /\/plans\/zz-ncc-2017$/, "the office lands on the cockpit");
+  assert.ok(await op.locator("h2#overall").isVisible());
+  await shot(op, "02-cockpit");
+  await op.locator("section[aria-labelledby=major] tbody tr a").first().click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/items\//);
+  await shot(op, "03-item");
+
+  // The unit finds an item of its own that is not done, and reports 100 % on it.
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  assert.match(up.url(), /\/workspace$/, "a unit lands on its workspace");
+  await shot(up, "04-workspace");
+  const rows = up.locator("tbody tr");
+  let code = null;
+  for (let i = 0; i < (await rows.count()); i++) {
+    const row = rows.nth(i);
+    const p = await progressOf(row);
+    const link = row.locator("a[href^='/workspace/report/']");
+    if (!p.startsWith("100%") && (await link.count()) > 0) {
+      code = (await link.getAttribute("href")).split("/").pop();
+      break;
+    }
+  }
+  assert.ok(code, "the unit has an unfinished item to report on");
+
+  // Before: the item, its parent, and the cockpit row of its top-most ancestor shown there.
+  await op.goto(`${base}/plans/zz-ncc-2017/items/${code}`);
+  const itemBefore = await progressOf(op.locator("main"));
+  const parentHref = await op.locator(".crumbs a").first().getAttribute("href");
+  const chain = [];
+  for (let href = parentHref; href; ) {
+    await op.goto(base + href);
+    chain.push({ href, before: await progressOf(op.locator("main")) });
+    const up = op.locator(".crumbs a");
+    href = (await up.count()) > 0 ? await up.first().getAttribute("href") : null;
+  }
+  await op.goto(`${base}/plans/zz-ncc-2017`);
+  const onCockpit = chain.filter((c) => c.href).map((c) => c.href);
+  let cockpitRow = null;
+  for (const href of onCockpit) {
+    const row = op.locator(`section[aria-labelledby=major] tr:has(a[href="${href}"])`);
+    if ((await row.count()) > 0) { cockpitRow = href; break; }
+  }
+  const cockpitBefore = cockpitRow
+    ? await progressOf(op.locator(`section[aria-labelledby=major] tr:has(a[href="${cockpitRow}"])`))
+    : null;
+
+  await up.goto(`${base}/workspace/report/zz-ncc-2017/${code}`);
+  await up.getByLabel(/完成百分比/).fill("100");
+  await up.getByLabel("完成情况").fill("浏览器测试：全部完成");
+  await shot(up, "05-report-form");
+  await up.getByRole("button", { name: "提交审核" }).click();
+  await up.waitForLoadState("load");
+  assert.ok(await up.locator(".notice.good").isVisible(), "the unit is told it was submitted");
+
+  // The office accepts it in the review queue.
+  await op.goto(`${base}/review`);
+  const row = op.locator("tbody tr", { hasText: "浏览器测试：全部完成" });
+  await row.locator("input[type=checkbox]").check();
+  await shot(op, "06-review");
+  await op.getByRole("button", { name: "采纳所选" }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.locator(".notice.good").isVisible());
+
+  // After: the item is at 100 %, its parents moved, and so did the cockpit.
+  await op.goto(`${base}/plans/zz-ncc-2017/items/${code}`);
+  const itemAfter = await progressOf(op.locator("main"));
+  assert.match(itemAfter, /^100%/);
+  assert.notEqual(itemAfter, itemBefore);
+  await shot(op, "07-item-after");
+  for (const c of chain) {
+    await op.goto(base + c.href);
+    const now = await progressOf(op.locator("main"));
+    assert.notEqual(now, c.before, `${c.href} should have moved from ${c.before}`);
+  }
+  if (cockpitRow) {
+    await op.goto(`${base}/plans/zz-ncc-2017`);
+    const after = await progressOf(op.locator(`section[aria-labelledby=major] tr:has(a[href="${cockpitRow}"])`));
+    assert.notEqual(after, cockpitBefore, `the cockpit row of ${cockpitRow} moved`);
+    await shot(op, "08-cockpit-after");
+  }
+  await office.close();
+  await unit.close();
+});
+
+test("tree, timeline, history and English", async () => {
+  const ctx = await visitor();
+  const page = await logIn(ctx, "leader");
+  await page.goto(`${base}/plans/zz-ncc-2017/tree`);
+  await page.locator("a.toggle[aria-expanded=false]").first().click();
+  await page.waitForLoadState("load");
+  assert.ok((await page.locator("a.toggle[aria-expanded=true]").count()) > 0, "a branch opens");
+  await shot(page, "09-tree");
+  await page.goto(`${base}/plans/zz-ncc-2017/timeline`);
+  assert.ok(await page.locator("svg.gantt").isVisible());
+  await shot(page, "10-timeline");
+  await page.goto(`${base}/plans/zz-ncc-2017/history?as_of=2018-12-31&from=2018-06-30`);
+  assert.ok(await page.locator("h2", { hasText: "2018-12-31" }).first().isVisible());
+  await shot(page, "11-history");
+  await page.getByRole("button", { name: "English" }).click();
+  await page.waitForLoadState("load");
+  assert.equal(await page.locator("html").getAttribute("lang"), "en");
+  await page.goto(`${base}/plans/zz-ncc-2017`);
+  assert.ok(await page.getByRole("link", { name: "Cockpit" }).isVisible());
+  await shot(page, "12-cockpit-en");
+  // A phone's width: the page still fits.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `no sideways scrolling at phone width (${width}px)`);
+  await shot(page, "13-cockpit-phone");
+  await ctx.close();
+});
+
+test("no request left 127.0.0.1", () => {
+  assert.deepEqual(outside, []);
+});
