@@ -69,7 +69,13 @@ fn pages_100k(c: &mut Criterion) {
             .await
             .unwrap();
         store
-            .add_user("office", Role::Office, &[], Some("bench password 1"), "bench")
+            .add_user(
+                "office",
+                Role::Office,
+                &[],
+                Some("bench password 1"),
+                "bench",
+            )
             .await
             .unwrap();
         let LoginOutcome::LoggedIn { secret, .. } = store
@@ -128,7 +134,10 @@ fn pages_100k(c: &mut Criterion) {
         ("cockpit", "/plans/bench".to_string()),
         ("tree_top", "/plans/bench/tree".to_string()),
         ("tree_open", format!("/plans/bench/tree?open={first_root}")),
-        ("tree_filter_status", "/plans/bench/tree?status=off_track".to_string()),
+        (
+            "tree_filter_status",
+            "/plans/bench/tree?status=off_track".to_string(),
+        ),
         ("tree_search", "/plans/bench/tree?q=B1.2".to_string()),
         ("timeline", "/plans/bench/timeline".to_string()),
         ("item", format!("/plans/bench/items/{first_root}")),

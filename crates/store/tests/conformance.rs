@@ -245,7 +245,8 @@ async fn migrations_are_recorded() {
                 "m0002_progress",
                 "m0003_warnings",
                 "m0004_progress_version",
-                "m0005_accounts"
+                "m0005_accounts",
+                "m0006_sessions"
             ],
             "{}",
             db.label()
