@@ -543,6 +543,19 @@ async fn a_unit_reports_the_office_accepts_and_the_cockpit_moves() {
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
 
+        // Another unit does not see the report while it is in the workflow.
+        let other = site.get(&mut zdq, "/plans/demo-small/items/E1.1").await;
+        assert_eq!(other.status, StatusCode::OK);
+        assert!(
+            !other.html.contains("盾构区间贯通"),
+            "another unit's report is not shown"
+        );
+        let own = site.get(&mut unit, "/plans/demo-small/items/E1.1").await;
+        assert!(
+            own.html.contains("盾构区间贯通"),
+            "the unit sees its own report"
+        );
+
         // The office sees it in the queue and accepts it.
         let queue = site.get(&mut office, "/review").await;
         assert!(queue.html.contains("盾构区间贯通"));

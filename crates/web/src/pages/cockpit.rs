@@ -71,7 +71,7 @@ pub async fn page(
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
         section aria-labelledby="overall" {
             h2 #overall { (l.t("cockpit.overall")) }
-            p { (progress(l, overall.percent, overall.unknown_share, expected)) }
+            p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
             (count_cards(l, &totals, |s| tree(format!("status={}", s.as_str()))))
         }
         @if !positionings.is_empty() {
@@ -84,7 +84,7 @@ pub async fn page(
                         @for &n in &positionings {
                             tr {
                                 td { (item_link(l, &plan, &c.items[n])) }
-                                td { (row_progress(l, &b.rows[n])) }
+                                td { a href=(item_href(&plan, c.items[n].code.as_str())) { (row_progress(l, &b.rows[n])) } }
                                 td.num { a href=(item_href(&plan, c.items[n].code.as_str())) { (b.supporters(n).len()) } }
                             }
                         }
@@ -105,7 +105,7 @@ pub async fn page(
                         @let r = &b.rows[n];
                         tr {
                             td { (item_link(l, &plan, i)) }
-                            td { (row_progress(l, r)) }
+                            td { a href=(tree(format!("branch={}", i.code))) { (row_progress(l, r)) } }
                             td { (status(l, r.status)) }
                             @for s in behind {
                                 td.num.opt { a href=(tree(format!("branch={}&status={}", i.code, s.as_str()))) { (r.counts[status_index(s)]) } }

@@ -47,6 +47,18 @@ pub async fn page(
         .await?;
     queue.sort_by_key(|r| (r.submitted_at, r.id));
     let plan = default_plan(&st).await;
+    // Unit names, from the cached plan of the first report's plan (units are shared by plans).
+    let names = match queue.first() {
+        Some(r) => Some(st.plans.get(&st.store, &r.plan).await?),
+        None => None,
+    };
+    let unit_name = |u: &str| {
+        names
+            .as_ref()
+            .and_then(|c| c.unit_name(u))
+            .map(|t| l.pick(t).to_string())
+            .unwrap_or_else(|| u.to_string())
+    };
     let body = html! {
         h1 { (l.t("nav.review")) }
         @if o.accepted + o.returned > 0 {
@@ -80,7 +92,7 @@ pub async fn page(
                                 }
                                 td { label for={ "r" (r.id) } { a href=(item_href(&r.plan, &r.item)) { span.code { (r.item) } } } }
                                 td { (r.period) }
-                                td { (r.unit) }
+                                td { (unit_name(&r.unit)) }
                                 td.num { @if let Some(p) = r.percent { (fmt1(p)) "%" } @else { "—" } }
                                 td {
                                     (r.narrative)
