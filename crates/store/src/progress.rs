@@ -202,7 +202,8 @@ pub(crate) async fn recompute_plan<C: ConnectionTrait>(
     )
     .await?;
     write_history(c, &changes, stamp).await?;
-    bump(c, plan_id).await?;
+    let ids: Vec<i64> = changes.iter().map(|ch| ch.item_id).collect();
+    bump(c, plan_id, Some(&ids)).await?;
     Ok(changes)
 }
 
@@ -468,6 +469,9 @@ pub trait ProgressStore {
         plan: &str,
         as_of: Option<NaiveDate>,
     ) -> Result<HashMap<String, Progress>>;
+    /// The progress of the items whose figures changed after progress version `since`, by
+    /// code: what a reader holding the plan as of that version must apply to be current.
+    async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>>;
     /// An item's progress over time: one point per date it changed (the last of the day).
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>>;
 }
@@ -508,6 +512,28 @@ impl ProgressStore for Store {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan `{plan}`")))?;
         Ok((get(&r, "version")?, get(&r, "progress_version")?))
+    }
+
+    async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = all(
+            &self.db,
+            "SELECT i.code, p.percent, p.unknown_share FROM item_progress p JOIN items i ON i.id = p.item_id \
+             WHERE p.changed_in > $1 AND i.plan_id = $2 AND NOT i.archived",
+            vec![since.into(), pid.into()],
+        )
+        .await?;
+        let mut out = HashMap::new();
+        for r in &rows {
+            out.insert(
+                get::<String>(r, "code")?,
+                Progress {
+                    percent: get(r, "percent")?,
+                    unknown_share: get(r, "unknown_share")?,
+                },
+            );
+        }
+        Ok(out)
     }
 
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
@@ -618,7 +644,7 @@ pub(crate) async fn replay<C: ConnectionTrait>(
         current = next;
     }
     insert_history(c, history).await?;
-    let mut changed = 0;
+    let mut changed = Vec::new();
     for (k, n) in tree.iter().enumerate() {
         if !n.stored.is_some_and(|s| same(s, current[k])) || n.node.reported != nodes[k].reported {
             write_progress(
@@ -633,7 +659,7 @@ pub(crate) async fn replay<C: ConnectionTrait>(
                 },
             )
             .await?;
-            changed += 1;
+            changed.push(n.id);
         }
     }
     for (k, on) in reported_on {
@@ -644,17 +670,54 @@ pub(crate) async fn replay<C: ConnectionTrait>(
         )
         .await?;
     }
-    bump(c, plan_id).await?;
-    Ok(changed)
+    bump(c, plan_id, Some(&changed)).await?;
+    Ok(changed.len())
 }
 
-/// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`).
-pub(crate) async fn bump<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<()> {
+async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i64) -> Result<()> {
     exec(
         c,
-        "UPDATE plans SET progress_version = progress_version + 1 WHERE id = $1",
-        vec![plan_id.into()],
+        "UPDATE item_progress SET changed_in = $1 WHERE item_id IN (SELECT id FROM items WHERE plan_id = $2)",
+        vec![version.into(), plan_id.into()],
     )
     .await?;
+    Ok(())
+}
+
+/// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`), and
+/// stamps the items whose progress was written (`None`: every item of the plan) with the new
+/// version (`ProgressStore::progress_since`). Called once per transaction, after its writes:
+/// the plan row stays locked until the commit, so versions follow the order of commits.
+pub(crate) async fn bump<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    items: Option<&[i64]>,
+) -> Result<()> {
+    let row = one(
+        c,
+        "UPDATE plans SET progress_version = progress_version + 1 WHERE id = $1 RETURNING progress_version",
+        vec![plan_id.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
+    let version: i64 = get(&row, "progress_version")?;
+    match items {
+        None => bump_items_of_plan(c, plan_id, version).await?,
+        Some([]) => {}
+        Some(ids) if ids.len() > 10_000 => bump_items_of_plan(c, plan_id, version).await?,
+        Some(ids) => {
+            // Ids are integers the store read itself, so listing them inline is safe.
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            exec(
+                c,
+                &format!(
+                    "UPDATE item_progress SET changed_in = $1 WHERE item_id IN ({})",
+                    list.join(",")
+                ),
+                vec![version.into()],
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

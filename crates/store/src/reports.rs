@@ -858,8 +858,8 @@ async fn finish<C: ConnectionTrait>(c: &C, done: &[Accepted], stamp: &Stamp) -> 
             .extend(d.chain.iter().copied());
     }
     for (plan_id, items) in by_plan {
-        crate::progress::bump(c, plan_id).await?;
         let items: Vec<i64> = items.into_iter().collect();
+        crate::progress::bump(c, plan_id, Some(&items)).await?;
         crate::warnings::refresh(c, plan_id, Some(&items), stamp).await?;
     }
     Ok(())

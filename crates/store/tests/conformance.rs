@@ -246,7 +246,8 @@ async fn migrations_are_recorded() {
                 "m0003_warnings",
                 "m0004_progress_version",
                 "m0005_accounts",
-                "m0006_sessions"
+                "m0006_sessions",
+                "m0007_progress_changes"
             ],
             "{}",
             db.label()

@@ -310,8 +310,23 @@ async fn incremental_rollups_equal_full_recompute_after_random_operations() {
         let mut open: Vec<(i64, i64)> = Vec::new();
         let st = stamp("fuzz", "2020-06-01");
         let mut done = 0;
+        // A reader's copy kept current by deltas (`progress_since`) must equal a full read.
+        let mut copy = s.plan_progress("rand", None).await.unwrap();
+        let mut copy_version = s.versions("rand").await.unwrap().1;
         while done < ops() {
             done += 1;
+            if done % 500 == 0 {
+                let now = s.versions("rand").await.unwrap().1;
+                copy.extend(s.progress_since("rand", copy_version).await.unwrap());
+                copy_version = now;
+                let full = s.plan_progress("rand", None).await.unwrap();
+                assert_eq!(
+                    copy,
+                    full,
+                    "{}: delta copy after {done} operations",
+                    db.label()
+                );
+            }
             let choice = rng.below(10);
             if open.is_empty() || choice < 4 {
                 let (code, unit) = &items[rng.below(items.len())];

@@ -1,7 +1,8 @@
-//! Plans kept in memory for the reads that need a whole plan (summaries): the items and their
-//! current progress, reloaded only when the plan's version or progress version moved (one
-//! indexed lookup per request). Correct across several server processes, since the versions
-//! live in the database.
+//! Plans kept in memory for the reads that need a whole plan (summaries, pages): the items and
+//! their current progress. Every request checks the plan's two versions (one indexed lookup):
+//! when the plan itself changed, the plan is loaded again; when only progress moved, just the
+//! items whose progress changed since the cached copy are fetched and applied. Correct across
+//! several server processes, since the versions live in the database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,11 +17,11 @@ use crate::ApiError;
 
 pub struct CachedPlan {
     pub versions: (i64, i64),
-    pub plan: Plan,
-    pub items: Vec<Item>,
+    pub plan: Arc<Plan>,
+    pub items: Arc<Vec<Item>>,
     pub progress: HashMap<String, Progress>,
     /// Unit names by code (units change only with a plan import, which moves the version).
-    pub units: HashMap<String, Text>,
+    pub units: Arc<HashMap<String, Text>>,
     /// The board of the last date asked for (today, nearly always).
     board: Mutex<Option<Arc<Board>>>,
 }
@@ -57,6 +58,26 @@ pub struct PlanCache {
 }
 
 impl PlanCache {
+    async fn load(store: &Store, plan: &str, versions: (i64, i64)) -> Result<CachedPlan, ApiError> {
+        let rec = store.get_plan(plan).await?;
+        let items = store.plan_items(plan).await?;
+        let progress = store.plan_progress(plan, None).await?;
+        let units = store
+            .list_units()
+            .await?
+            .into_iter()
+            .map(|u| (u.unit.code.to_string(), u.unit.name))
+            .collect();
+        Ok(CachedPlan {
+            versions,
+            plan: Arc::new(rec.plan),
+            items: Arc::new(items),
+            progress,
+            units: Arc::new(units),
+            board: Mutex::new(None),
+        })
+    }
+
     pub async fn get(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
         let versions = store.versions(plan).await?;
         if let Some(hit) = self
@@ -68,25 +89,26 @@ impl PlanCache {
         {
             return Ok(hit.clone());
         }
-        // Loaded after the versions were read: if a write lands in between, the next request
-        // sees newer versions and loads again, so a stale copy is never kept as current.
-        let rec = store.get_plan(plan).await?;
-        let items = store.plan_items(plan).await?;
-        let progress = store.plan_progress(plan, None).await?;
-        let units = store
-            .list_units()
-            .await?
-            .into_iter()
-            .map(|u| (u.unit.code.to_string(), u.unit.name))
-            .collect();
-        let fresh = Arc::new(CachedPlan {
-            versions,
-            plan: rec.plan,
-            items,
-            progress,
-            units,
-            board: Mutex::new(None),
-        });
+        // Only progress moved: apply what changed since the cached copy. Read after the versions,
+        // so a write landing in between is either included or seen as newer next time.
+        let cached = self.plans.lock().expect("cache lock").get(plan).cloned();
+        let fresh = match cached.filter(|c| c.versions.0 == versions.0 && c.versions.1 < versions.1)
+        {
+            Some(old) => {
+                let delta = store.progress_since(plan, old.versions.1).await?;
+                let mut progress = old.progress.clone();
+                progress.extend(delta);
+                Arc::new(CachedPlan {
+                    versions,
+                    plan: old.plan.clone(),
+                    items: old.items.clone(),
+                    progress,
+                    units: old.units.clone(),
+                    board: Mutex::new(None),
+                })
+            }
+            None => Arc::new(Self::load(store, plan, versions).await?),
+        };
         self.plans
             .lock()
             .expect("cache lock")

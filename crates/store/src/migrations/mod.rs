@@ -9,6 +9,7 @@ mod m0003_warnings;
 mod m0004_progress_version;
 mod m0005_accounts;
 mod m0006_sessions;
+mod m0007_progress_changes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_progress_version::Migration),
             Box::new(m0005_accounts::Migration),
             Box::new(m0006_sessions::Migration),
+            Box::new(m0007_progress_changes::Migration),
         ]
     }
 }
