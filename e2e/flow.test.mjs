@@ -206,6 +206,15 @@ test("tree, timeline, history and English", async () => {
   await page.goto(`${base}/plans/zz-ncc-2017`);
   assert.ok(await page.getByRole("link", { name: "Cockpit" }).isVisible());
   await shot(page, "12-cockpit-en");
+  // The keyboard reaches the page: the first Tab lands on the skip link.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "skip");
+  // Printing: navigation and forms drop out, and the page comes out as A4 PDF pages.
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator("header.top").isVisible(), false, "no navigation on paper");
+  const pdf = await page.pdf({ path: join(shots, "14-cockpit-print.pdf"), format: "A4" });
+  assert.ok(pdf.length > 10_000, "a real PDF");
+  await page.emulateMedia({ media: "screen" });
   // A phone's width: the page still fits.
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);

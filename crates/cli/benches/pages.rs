@@ -26,7 +26,7 @@ fn pages_100k(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let doc = tuijin_core::generate::generated_plan("bench", 100_000, 6, 200);
     let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
-    let (app, cookie) = rt.block_on(async {
+    let (app, cookie, store) = rt.block_on(async {
         let store = Store::open(&DatabaseUrl::in_data_dir(dir.path()))
             .await
             .unwrap();
@@ -91,8 +91,8 @@ fn pages_100k(c: &mut Criterion) {
         else {
             panic!("log-in refused")
         };
-        let st = AppState::new(store, Clock::Fixed(today), false);
-        (router(st), format!("tj_session={secret}"))
+        let st = AppState::new(store.clone(), Clock::Fixed(today), false);
+        (router(st), format!("tj_session={secret}"), store)
     });
     let first_root = doc
         .items
@@ -146,6 +146,54 @@ fn pages_100k(c: &mut Criterion) {
         println!("{name}: {uri} → {bytes} bytes");
         g.bench_function(name, |b| b.iter(|| rt.block_on(get(uri.clone()))));
     }
+    // The first page after a progress write: the cache applies the write's delta and builds
+    // the board again (the write itself is not timed).
+    let leaf = doc
+        .items
+        .iter()
+        .rev()
+        .find(|i| i.kind != tuijin_core::ItemKind::Milestone && i.lead.is_some())
+        .unwrap();
+    let mut n = 0u32;
+    g.bench_function("cockpit_after_a_write", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                n += 1;
+                rt.block_on(async {
+                    let st = tuijin_store::Stamp {
+                        at: chrono::Utc::now(),
+                        today,
+                        actor: "bench".into(),
+                    };
+                    let r = store
+                        .create_report(
+                            tuijin_store::NewReport {
+                                plan: "bench".into(),
+                                item: leaf.code.to_string(),
+                                period: Period::parse("2020-06").unwrap(),
+                                unit: leaf.lead.as_ref().unwrap().to_string(),
+                                percent: Some(
+                                    tuijin_core::Percent::new(f64::from(n % 100)).unwrap(),
+                                ),
+                                narrative: "bench".into(),
+                                problems: String::new(),
+                                next_steps: String::new(),
+                            },
+                            &st,
+                        )
+                        .await
+                        .unwrap();
+                    let r = store.submit_report(r.id, r.version, &st).await.unwrap();
+                    store.accept_report(r.id, r.version, "", &st).await.unwrap();
+                });
+                let t = std::time::Instant::now();
+                rt.block_on(get("/plans/bench".into()));
+                total += t.elapsed();
+            }
+            total
+        })
+    });
     g.finish();
 }
 
