@@ -47,6 +47,10 @@ impl Page {
 
 impl Site {
     async fn all() -> Vec<Site> {
+        Self::with_rules(tuijin_core::policy::SessionRules::default()).await
+    }
+
+    async fn with_rules(rules: tuijin_core::policy::SessionRules) -> Vec<Site> {
         let path = format!(
             "{}/../../tests/fixtures/small.toml",
             env!("CARGO_MANIFEST_DIR")
@@ -83,7 +87,8 @@ impl Site {
                     .unwrap();
             }
             let clock = Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap());
-            let state = AppState::new(db.store.clone(), clock, true);
+            let mut state = AppState::new(db.store.clone(), clock, true);
+            state.rules = rules;
             out.push(Site {
                 app: router(state),
                 db,
@@ -311,6 +316,22 @@ async fn sessions_end_at_log_out_and_on_password_reset() {
             site.get(&mut b, "/plans/demo-small").await.status,
             StatusCode::SEE_OTHER
         );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused() {
+    // Sessions that end one second after their last use: by the next request, this one has.
+    let rules = tuijin_core::policy::SessionRules {
+        idle: chrono::Duration::seconds(1),
+        ..Default::default()
+    };
+    for site in Site::with_rules(rules).await {
+        let mut b = site.log_in("office").await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let p = site.get(&mut b, "/plans/demo-small").await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+        assert!(p.location.unwrap().starts_with("/login"));
     }
 }
 

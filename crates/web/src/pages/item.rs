@@ -267,7 +267,7 @@ pub async fn page(
             }
         } }
         h2 { (l.t("item.history")) }
-        (timeline(&events))
+        (timeline(l, &events))
     };
     Ok(layout(
         &st,
@@ -279,12 +279,34 @@ pub async fn page(
     ))
 }
 
-fn timeline(events: &[tuijin_store::Event]) -> Markup {
+fn timeline(l: crate::i18n::Lang, events: &[tuijin_store::Event]) -> Markup {
     html! {
         ol.small {
             @for e in events {
-                li { (e.at.format("%Y-%m-%d %H:%M")) " · " (e.actor) " · " code { (e.kind) } }
+                li {
+                    time datetime=(e.at.to_rfc3339()) { (e.at.format("%Y-%m-%d %H:%M")) }
+                    " · " (e.actor) " · "
+                    @match event_key(&e.kind) { Some(k) => (l.t(k)), None => code { (e.kind) } }
+                }
             }
         }
     }
+}
+
+/// The message of an item-timeline event kind (others show their code).
+pub fn event_key(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "item.added" => "event.item.added",
+        "item.updated" => "event.item.updated",
+        "item.archived" => "event.item.archived",
+        "item.restored" => "event.item.restored",
+        "report.created" => "event.report.created",
+        "report.edited" => "event.report.edited",
+        "report.submitted" => "event.report.submitted",
+        "report.accepted" => "event.report.accepted",
+        "report.returned" => "event.report.returned",
+        "warning.raised" => "event.warning.raised",
+        "warning.cleared" => "event.warning.cleared",
+        _ => return None,
+    })
 }

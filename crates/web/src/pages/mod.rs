@@ -424,6 +424,21 @@ mod tests {
         keys.extend(tuijin_core::warning::WarningKind::ALL.map(warning_key));
         keys.extend(tuijin_core::warning::Severity::ALL.map(severity_key));
         keys.extend(tuijin_core::report::ReportState::ALL.map(report_state_key));
+        for kind in [
+            "item.added",
+            "item.updated",
+            "item.archived",
+            "item.restored",
+            "report.created",
+            "report.edited",
+            "report.submitted",
+            "report.accepted",
+            "report.returned",
+            "warning.raised",
+            "warning.cleared",
+        ] {
+            keys.push(item::event_key(kind).expect(kind));
+        }
         for k in keys {
             for l in [Lang::Zh, Lang::En] {
                 assert_ne!(l.t(k), k, "{k} is missing in {l:?}");
