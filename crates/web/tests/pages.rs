@@ -690,3 +690,75 @@ async fn languages_switch_and_are_remembered_per_user() {
         assert!(en.html.contains("Cockpit"));
     }
 }
+
+#[tokio::test]
+async fn tokens_are_made_shown_once_and_revoked_from_the_account_page() {
+    for site in Site::all().await {
+        let mut b = site.log_in("leader").await;
+        let page = site.get(&mut b, "/account").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let made = site
+            .request(
+                &mut b,
+                "POST",
+                "/account/tokens",
+                &[("csrf", &page.csrf()), ("label", "脚本"), ("days", "30")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK);
+        let at = made.html.find("tj_").expect("the new token is shown");
+        let token: String = made.html[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let api = |token: String| {
+            Request::get("/api/v1/plans/demo-small/items/E1.2")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let res = site.app.clone().oneshot(api(token.clone())).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "the token works on the API");
+        // Shown once: the account page lists it by prefix only.
+        let again = site.get(&mut b, "/account").await;
+        assert!(!again.html.contains(&token));
+        assert!(again.html.contains("脚本"));
+        // Another user cannot revoke it; its owner can.
+        let id = site
+            .db
+            .store
+            .list_tokens(Some("leader"))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.label == "脚本")
+            .unwrap()
+            .id;
+        let mut other = site.log_in("zdq").await;
+        let csrf = site.get(&mut other, "/account").await.csrf();
+        let p = site
+            .request(
+                &mut other,
+                "POST",
+                &format!("/account/tokens/{id}/revoke"),
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+        let p = site
+            .request(
+                &mut b,
+                "POST",
+                &format!("/account/tokens/{id}/revoke"),
+                &[("csrf", &again.csrf())],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        let res = site.app.clone().oneshot(api(token)).await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "a revoked token is refused"
+        );
+    }
+}
