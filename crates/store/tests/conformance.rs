@@ -292,3 +292,45 @@ async fn engine_settings_are_stored() {
         );
     }
 }
+
+/// A server's SQLite database leaves checkpoints to the background: commits only append to
+/// the write-ahead log, and `checkpoint` copies the log into the database file.
+#[tokio::test]
+async fn a_server_database_checkpoints_in_the_background_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = tuijin_store::DatabaseUrl::in_data_dir(dir.path());
+    let store = tuijin_store::Store::open_server(&url).await.unwrap();
+    let doc = tuijin_core::generate::generated_plan("wal", 12_000, 4, 10);
+    store
+        .import_plan(
+            &doc,
+            &tuijin_store::Stamp {
+                at: Utc::now(),
+                today: Utc::now().date_naive(),
+                actor: "test".into(),
+            },
+        )
+        .await
+        .unwrap();
+    // One small commit after the big one. With SQLite's default, the import's commit would
+    // have copied the log back (over 1,000 pages) and this commit would restart it small.
+    tuijin_store::AccountStore::add_user(
+        &store,
+        "someone",
+        tuijin_core::policy::Role::Leader,
+        &[],
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    // Nothing was copied yet: the first checkpoint finds the whole import in the log.
+    let (log, done) = store.checkpoint().await.unwrap().unwrap();
+    assert!(log > 1000, "the log kept every frame: {log}");
+    assert_eq!(
+        log, done,
+        "a passive checkpoint with no reader copies everything"
+    );
+    let items = store.plan_items("wal").await.unwrap();
+    assert_eq!(items.len(), 12_000);
+}
