@@ -39,9 +39,25 @@ pub(crate) async fn append<C: ConnectionTrait>(
     actor: &str,
     events: Vec<NewEvent>,
 ) -> Result<()> {
+    append_each(
+        c,
+        events
+            .into_iter()
+            .map(|e| (at, actor.to_string(), e))
+            .collect(),
+    )
+    .await
+}
+
+/// Appends events that each have their own time and actor, in one statement (a batch of
+/// acceptances from several requests).
+pub(crate) async fn append_each<C: ConnectionTrait>(
+    c: &C,
+    events: Vec<(DateTime<Utc>, String, NewEvent)>,
+) -> Result<()> {
     let rows = events
         .into_iter()
-        .map(|e| {
+        .map(|(at, actor, e)| {
             vec![
                 Value::from(at),
                 actor.into(),

@@ -838,17 +838,14 @@ async fn finish<C: ConnectionTrait>(c: &C, done: &[Accepted], stamp: &Stamp) -> 
         })
         .collect();
     crate::progress::insert_history(c, history).await?;
-    let mut by_actor: std::collections::BTreeMap<(String, DateTime<Utc>), Vec<NewEvent>> =
-        Default::default();
-    for d in done {
-        by_actor
-            .entry((d.actor.clone(), d.at))
-            .or_default()
-            .push(NewEvent { ..d.event.clone() });
-    }
-    for ((actor, at), events) in by_actor {
-        append(c, at, &actor, events).await?;
-    }
+    // One statement for the batch's events, each with its own time and actor.
+    crate::events::append_each(
+        c,
+        done.iter()
+            .map(|d| (d.at, d.actor.clone(), d.event.clone()))
+            .collect(),
+    )
+    .await?;
     let mut by_plan: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
         Default::default();
     for d in done {
