@@ -125,29 +125,24 @@ impl From<crate::ApiError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         // Without a viewer here, error pages speak both languages.
-        let (status, zh, en, detail) = match self {
+        let (status, key, detail) = match self {
             PageError::Login(next) => {
                 let to = format!("/login?next={}", urlencode(&next));
                 return Redirect::to(&to).into_response();
             }
-            PageError::Forbidden(d) => (StatusCode::FORBIDDEN, "无权访问", "Not allowed", d),
-            PageError::NotFound(d) => (StatusCode::NOT_FOUND, "未找到", "Not found", d),
-            PageError::Invalid(d) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "无法处理",
-                "Cannot do this",
-                d,
-            ),
+            PageError::Forbidden(d) => (StatusCode::FORBIDDEN, "error.forbidden", d),
+            PageError::NotFound(d) => (StatusCode::NOT_FOUND, "error.not_found", d),
+            PageError::Invalid(d) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid", d),
             PageError::Internal(d) => {
                 tracing::error!(error = %d, "page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "出错了",
-                    "Something went wrong",
+                    "error.internal",
                     String::new(),
                 )
             }
         };
+        let (zh, en) = (Lang::Zh.t(key), Lang::En.t(key));
         let body = html! {
             (DOCTYPE)
             html lang="zh-CN" {
@@ -161,7 +156,7 @@ impl IntoResponse for PageError {
                     main {
                         h1 { (zh) " " span.en lang="en" { (en) } }
                         @if !detail.is_empty() { p { (detail) } }
-                        p { a href="/" { "返回首页 " span.en lang="en" { "Back to the start page" } } }
+                        p { a href="/" { (Lang::Zh.t("error.home")) " " span.en lang="en" { (Lang::En.t("error.home")) } } }
                     }
                 }
             }
@@ -417,7 +412,12 @@ mod tests {
     /// Keys chosen by a `match` on a domain enum: every variant has its message.
     #[test]
     fn every_enum_has_its_messages() {
-        let mut keys: Vec<&'static str> = Vec::new();
+        let mut keys: Vec<&'static str> = vec![
+            "error.forbidden",
+            "error.not_found",
+            "error.invalid",
+            "error.internal",
+        ];
         keys.extend(tuijin_core::Status::ALL.map(status_key));
         keys.extend(tuijin_core::ItemKind::ALL.map(kind_key));
         keys.extend(Role::ALL.map(role_key));
