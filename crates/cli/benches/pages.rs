@@ -179,6 +179,7 @@ fn pages_100k(c: &mut Criterion) {
                                 narrative: "bench".into(),
                                 problems: String::new(),
                                 next_steps: String::new(),
+                                figures: Vec::new(),
                             },
                             &st,
                         )

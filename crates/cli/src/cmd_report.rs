@@ -34,6 +34,9 @@ pub enum ReportCommand {
         problems: String,
         #[arg(long, default_value = "")]
         next_steps: String,
+        /// An indicator figure, INDICATOR=VALUE, for an indicator the unit owns (repeatable).
+        #[arg(long = "figure", value_name = "INDICATOR=VALUE")]
+        figures: Vec<String>,
         /// Accept it at once, as the office.
         #[arg(long)]
         accept: bool,
@@ -53,10 +56,28 @@ pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
             narrative,
             problems,
             next_steps,
+            figures,
             accept,
             db,
         } => {
             let period = Period::parse(&period).context("--period")?;
+            let figures = figures
+                .iter()
+                .map(|f| {
+                    let (code, value) = f
+                        .split_once('=')
+                        .with_context(|| format!("--figure {f}: write INDICATOR=VALUE"))?;
+                    Ok(tuijin_core::report::Figure {
+                        indicator: tuijin_core::Code::parse(code)
+                            .with_context(|| format!("--figure {f}"))?,
+                        value: value
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite())
+                            .with_context(|| format!("--figure {f}: `{value}` is not a number"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             let percent = percent.map(Percent::new).transpose().context("--percent")?;
             let store = db.open().await?;
             let st = Stamp {
@@ -73,6 +94,7 @@ pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
                 narrative,
                 problems,
                 next_steps,
+                figures,
             };
             let r = store.create_report(new, &st).await?;
             let r = store.submit_report(r.id, r.version, &st).await?;

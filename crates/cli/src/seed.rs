@@ -50,6 +50,7 @@ pub async fn load_sample_history(
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
             next_steps: r.next_steps.clone(),
+            figures: Vec::new(),
         };
         let created = store.create_report(new, &st).await?;
         let submitted = store

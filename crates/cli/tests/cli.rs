@@ -244,12 +244,32 @@ fn report_status_and_check_from_the_command_line() {
         "JTW",
         "--percent",
         "40",
+        "--figure",
+        "metro_km=219.5",
         "--accept",
         "--data",
         data,
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("accepted; progress moved on"), "{out}");
+    let (code, _, err) = run(&[
+        "report",
+        "submit",
+        "--plan",
+        "demo-small",
+        "--item",
+        "E1.1",
+        "--period",
+        "2020-06",
+        "--unit",
+        "JTW",
+        "--figure",
+        "metro_km=lots",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--figure metro_km=lots"), "{err}");
     let (code, _, err) = run(&[
         "report",
         "submit",

@@ -145,6 +145,14 @@ impl From<Period> for String {
     }
 }
 
+/// The value of an indicator, reported with a progress report by the unit that owns the
+/// indicator. Accepted figures are the indicator's actuals.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub indicator: crate::Code,
+    pub value: f64,
+}
+
 /// Where a report is in its workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

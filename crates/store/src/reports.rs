@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use serde::Serialize;
-use tuijin_core::report::{Period, ReportAction, ReportState, transition};
+use tuijin_core::report::{Figure, Period, ReportAction, ReportState, transition};
 use tuijin_core::sample::HistoricReport;
 use tuijin_core::{ItemKind, Percent};
 
@@ -25,6 +25,8 @@ pub struct NewReport {
     pub narrative: String,
     pub problems: String,
     pub next_steps: String,
+    /// Indicator figures, each for an indicator the reporting unit owns.
+    pub figures: Vec<Figure>,
 }
 
 /// Changes to a draft or returned report; `None` leaves a field as it is.
@@ -34,6 +36,7 @@ pub struct ReportEdit {
     pub narrative: Option<String>,
     pub problems: Option<String>,
     pub next_steps: Option<String>,
+    pub figures: Option<Vec<Figure>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -53,6 +56,7 @@ pub struct ReportRecord {
     pub review_comment: String,
     /// The accepted report this one replaced, if it is a correction.
     pub supersedes: Option<i64>,
+    pub figures: Vec<Figure>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -127,7 +131,7 @@ pub trait ReportStore {
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
 }
 
-const SELECT: &str = "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
+const SELECT: &str = "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, r.figures, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
     JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id JOIN units u ON u.id = r.unit_id";
 
 fn record(r: &sea_orm::QueryResult) -> Result<ReportRecord> {
@@ -148,6 +152,8 @@ fn record(r: &sea_orm::QueryResult) -> Result<ReportRecord> {
         reviewer: get(r, "reviewer")?,
         review_comment: get(r, "review_comment")?,
         supersedes: get(r, "supersedes_id")?,
+        figures: serde_json::from_str(&get::<String>(r, "figures")?)
+            .map_err(|e| StoreError::Invalid(format!("stored report figures: {e}")))?,
         submitted_at: get(r, "submitted_at")?,
         reviewed_at: get(r, "reviewed_at")?,
         created_at: get(r, "created_at")?,
@@ -173,6 +179,50 @@ fn check(rec: &ReportRecord, version: i64, action: ReportAction) -> Result<Repor
         });
     }
     transition(rec.state, action).map_err(|e| StoreError::Conflict(e.to_string()))
+}
+
+/// Checks a report's indicator figures: each names a live indicator of the plan, at most once,
+/// with a finite value, and the reporting unit owns it (an indicator without an owner takes
+/// figures from any unit that may report on the item). Returns the figures as stored.
+async fn check_figures<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    unit_id: i64,
+    figures: &[Figure],
+) -> Result<String> {
+    let mut seen = std::collections::HashSet::new();
+    for (n, f) in figures.iter().enumerate() {
+        if !f.value.is_finite() {
+            return Err(StoreError::Invalid(format!(
+                "figures[{n}].value: not a number"
+            )));
+        }
+        if !seen.insert(f.indicator.as_str()) {
+            return Err(StoreError::Invalid(format!(
+                "figures[{n}].indicator: `{}` is given twice",
+                f.indicator
+            )));
+        }
+        let row = one(
+            c,
+            "SELECT owner_unit_id FROM indicators WHERE plan_id = $1 AND code = $2 AND NOT archived",
+            vec![plan_id.into(), f.indicator.as_str().into()],
+        )
+        .await?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "figures[{n}].indicator: `{}` is not an indicator of this plan",
+                f.indicator
+            ))
+        })?;
+        if get::<Option<i64>>(&row, "owner_unit_id")?.is_some_and(|o| o != unit_id) {
+            return Err(StoreError::Forbidden(format!(
+                "figures[{n}].indicator: `{}` is owned by another unit, which reports its figures",
+                f.indicator
+            )));
+        }
+    }
+    serde_json::to_string(figures).map_err(|e| StoreError::Invalid(format!("figures: {e}")))
 }
 
 fn milestone_percent(kind: ItemKind, percent: Option<Percent>) -> Result<()> {
@@ -271,10 +321,11 @@ impl ReportStore for Store {
                 "report #{oid} for this item, period and unit is still open; edit it instead"
             )));
         }
+        let figures = check_figures(&txn, plan_id, unit_id, &new.figures).await?;
         exec(
             &txn,
             "INSERT INTO reports (plan_id, item_id, period, unit_id, percent, narrative, problems, next_steps, state, author, \
-             reviewer, review_comment, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'draft',$9,'','',$10,$10,1)",
+             reviewer, review_comment, created_at, updated_at, version, figures) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'draft',$9,'','',$10,$10,1,$11)",
             vec![
                 plan_id.into(),
                 item_id.into(),
@@ -286,6 +337,7 @@ impl ReportStore for Store {
                 new.next_steps.into(),
                 stamp.actor.clone().into(),
                 stamp.at.into(),
+                figures.into(),
             ],
         )
         .await?;
@@ -325,11 +377,25 @@ impl ReportStore for Store {
                 p,
             )?;
         }
+        let figures = match &edit.figures {
+            Some(f) => {
+                let ids = one(
+                    &txn,
+                    "SELECT plan_id, unit_id FROM reports WHERE id = $1",
+                    vec![id.into()],
+                )
+                .await?
+                .expect("the report was just read");
+                check_figures(&txn, get(&ids, "plan_id")?, get(&ids, "unit_id")?, f).await?
+            }
+            None => serde_json::to_string(&before.figures)
+                .map_err(|e| StoreError::Invalid(format!("figures: {e}")))?,
+        };
         guarded(
             &txn,
             id,
             version,
-            "percent = $1, narrative = $2, problems = $3, next_steps = $4, updated_at = $5",
+            "percent = $1, narrative = $2, problems = $3, next_steps = $4, updated_at = $5, figures = $6",
             vec![
                 edit.percent
                     .unwrap_or(
@@ -349,6 +415,7 @@ impl ReportStore for Store {
                     .unwrap_or_else(|| before.next_steps.clone())
                     .into(),
                 stamp.at.into(),
+                figures.into(),
             ],
         )
         .await?;
@@ -770,7 +837,7 @@ async fn accept_in<C: ConnectionTrait>(
 ) -> Result<Accepted> {
     let row = one(
         c,
-        "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code, \
+        "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, r.figures, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code, \
              (SELECT p.id FROM reports p WHERE p.item_id = r.item_id AND p.period = r.period \
                AND p.state = 'accepted' AND p.id <> r.id) AS previous_id \
              FROM reports r JOIN plans pl ON pl.id = r.plan_id JOIN items i ON i.id = r.item_id \

@@ -247,7 +247,8 @@ async fn migrations_are_recorded() {
                 "m0004_progress_version",
                 "m0005_accounts",
                 "m0006_sessions",
-                "m0007_progress_changes"
+                "m0007_progress_changes",
+                "m0008_report_figures"
             ],
             "{}",
             db.label()

@@ -38,6 +38,7 @@ fn new(plan: &str, item: &str, period: &str, unit: &str, percent: Option<f64>) -
         narrative: "完成了本月计划".into(),
         problems: String::new(),
         next_steps: String::new(),
+        figures: Vec::new(),
     }
 }
 
@@ -701,6 +702,71 @@ async fn a_batch_of_acceptances_commits_once_and_refuses_each_on_its_own() {
             s.check_rollups("demo-small").await.unwrap().is_empty(),
             "{}",
             db.label()
+        );
+    }
+}
+
+#[tokio::test]
+async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report() {
+    use tuijin_core::report::Figure;
+    let fig = |code: &str, value: f64| Figure {
+        indicator: tuijin_core::Code::parse(code).unwrap(),
+        value,
+    };
+    for db in setup().await {
+        let s = &db.store;
+        let st = stamp("jtw-clerk", "2020-07-03");
+        // JTW owns metro_km: its figure is kept with the report, through review.
+        let mut n = new("demo-small", "E1.1", "2020-06", "JTW", Some(70.0));
+        n.figures = vec![fig("metro_km", 219.5)];
+        let r = s.create_report(n, &st).await.unwrap();
+        assert_eq!(r.figures, vec![fig("metro_km", 219.5)]);
+        let r = s
+            .edit_report(
+                r.id,
+                r.version,
+                ReportEdit {
+                    figures: Some(vec![fig("metro_km", 220.0)]),
+                    ..Default::default()
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        let (r, _) = s.accept_report(r.id, r.version, "", &st).await.unwrap();
+        assert_eq!(
+            s.get_report(r.id).await.unwrap().figures,
+            vec![fig("metro_km", 220.0)]
+        );
+        // Refused, and nothing written: an unknown indicator, a figure twice, another unit's.
+        let before = s
+            .list_reports(&ReportFilter::default(), 100)
+            .await
+            .unwrap()
+            .len();
+        let mut bad = new("demo-small", "E1.1", "2020-05", "JTW", Some(60.0));
+        bad.figures = vec![fig("nope", 1.0)];
+        let e = s.create_report(bad, &st).await.unwrap_err();
+        assert!(e.to_string().contains("figures[0].indicator"), "{e}");
+        let mut twice = new("demo-small", "E1.1", "2020-05", "JTW", Some(60.0));
+        twice.figures = vec![fig("metro_km", 1.0), fig("metro_km", 2.0)];
+        assert!(matches!(
+            s.create_report(twice, &st).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let mut theirs = new("demo-small", "E1", "2020-05", "FGW", Some(60.0));
+        theirs.figures = vec![fig("metro_km", 1.0)];
+        assert!(matches!(
+            s.create_report(theirs, &st).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert_eq!(
+            s.list_reports(&ReportFilter::default(), 100)
+                .await
+                .unwrap()
+                .len(),
+            before
         );
     }
 }

@@ -406,12 +406,15 @@ async fn report_workflow_over_http_with_versions() {
                 "POST",
                 url,
                 None,
-                json!({"period": "2020-05", "unit": "JTW", "percent": 45, "narrative": "盾构推进"}),
+                json!({"period": "2020-05", "unit": "JTW", "percent": 45, "narrative": "盾构推进",
+                    "figures": [{"indicator": "metro_km", "value": 219.5}]}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         assert_eq!(etag.as_deref(), Some("\"1\""));
         let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["figures"][0]["indicator"], "metro_km", "{r}");
+        assert_eq!(r["figures"][0]["value"], 219.5);
 
         // Bad input is refused with the field named, and nothing is written.
         let (s, _, p) = t

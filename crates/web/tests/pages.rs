@@ -470,6 +470,10 @@ async fn a_unit_reports_the_office_accepts_and_the_cockpit_moves() {
             .get(&mut unit, "/workspace/report/demo-small/E1.1")
             .await;
         assert!(form.html.contains("value=\"2020-06\""));
+        assert!(
+            form.html.contains("地铁运营里程（km）"),
+            "the unit owns the item's indicator, so the form asks its figure"
+        );
         let csrf = form.csrf();
 
         // Bad input: every problem shown beside its field, nothing written.
@@ -559,10 +563,23 @@ async fn a_unit_reports_the_office_accepts_and_the_cockpit_moves() {
                     ("period", "2020-06"),
                     ("percent", "60"),
                     ("narrative", "盾构区间贯通"),
+                    ("figure", "219.5"),
                 ],
             )
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+        let filed = site
+            .db
+            .store
+            .list_reports(&ReportFilter::default(), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            filed[0].figures.len(),
+            1,
+            "the indicator figure travels with the report"
+        );
+        assert_eq!(filed[0].figures[0].value, 219.5);
 
         // Another unit does not see the report while it is in the workflow.
         let other = site.get(&mut zdq, "/plans/demo-small/items/E1.1").await;

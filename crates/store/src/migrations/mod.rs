@@ -10,6 +10,7 @@ mod m0004_progress_version;
 mod m0005_accounts;
 mod m0006_sessions;
 mod m0007_progress_changes;
+mod m0008_report_figures;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_accounts::Migration),
             Box::new(m0006_sessions::Migration),
             Box::new(m0007_progress_changes::Migration),
+            Box::new(m0008_report_figures::Migration),
         ]
     }
 }

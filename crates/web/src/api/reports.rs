@@ -34,6 +34,8 @@ pub struct ReportView {
     pub reviewer: String,
     pub review_comment: String,
     pub supersedes: Option<i64>,
+    /// Indicator figures reported with the progress.
+    pub figures: Vec<FigureBody>,
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub version: i64,
@@ -56,6 +58,14 @@ impl From<&ReportRecord> for ReportView {
             reviewer: r.reviewer.clone(),
             review_comment: r.review_comment.clone(),
             supersedes: r.supersedes,
+            figures: r
+                .figures
+                .iter()
+                .map(|f| FigureBody {
+                    indicator: f.indicator.to_string(),
+                    value: f.value,
+                })
+                .collect(),
             submitted_at: r.submitted_at,
             reviewed_at: r.reviewed_at,
             version: r.version,
@@ -86,8 +96,38 @@ pub struct CreateReport {
     pub problems: String,
     #[serde(default)]
     pub next_steps: String,
+    /// Indicator figures: only for indicators the reporting unit owns.
+    #[serde(default)]
+    pub figures: Vec<FigureBody>,
     /// Who acts (until accounts exist).
     pub actor: Option<String>,
+}
+
+/// The value of an indicator, reported with the progress.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FigureBody {
+    /// The indicator's code.
+    pub indicator: String,
+    pub value: f64,
+}
+
+fn figures(list: Vec<FigureBody>) -> Result<Vec<tuijin_core::report::Figure>, ApiError> {
+    list.into_iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let indicator = tuijin_core::Code::parse(&f.indicator)
+                .map_err(|e| ApiError::Unprocessable(format!("figures[{n}].indicator: {e}")))?;
+            if !f.value.is_finite() {
+                return Err(ApiError::Unprocessable(format!(
+                    "figures[{n}].value: not a number"
+                )));
+            }
+            Ok(tuijin_core::report::Figure {
+                indicator,
+                value: f.value,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -98,6 +138,8 @@ pub struct EditReport {
     pub narrative: Option<String>,
     pub problems: Option<String>,
     pub next_steps: Option<String>,
+    /// Replaces the report's indicator figures.
+    pub figures: Option<Vec<FigureBody>>,
     pub actor: Option<String>,
 }
 
@@ -150,6 +192,7 @@ pub async fn create(
         narrative: body.narrative,
         problems: body.problems,
         next_steps: body.next_steps,
+        figures: figures(body.figures)?,
     };
     let r = st.store.create_report(new, &stamp(&st, &who)).await?;
     Ok(versioned(StatusCode::CREATED, &r))
@@ -250,6 +293,7 @@ pub async fn edit(
         narrative: body.narrative,
         problems: body.problems,
         next_steps: body.next_steps,
+        figures: body.figures.map(figures).transpose()?,
     };
     let r = st
         .store

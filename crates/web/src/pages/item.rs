@@ -251,6 +251,7 @@ pub async fn page(
                         td {
                             (rep.narrative)
                             @if !rep.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (rep.problems) } }
+                            @if !rep.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &rep.figures { (f.indicator) " " (fmt1(f.value)) " " } } }
                             @if !rep.review_comment.is_empty() { br; span.small.muted { (l.t("col.review_comment")) ": " (rep.review_comment) } }
                         }
                     }

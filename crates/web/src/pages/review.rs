@@ -97,6 +97,7 @@ pub async fn page(
                                 td {
                                     (r.narrative)
                                     @if !r.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (r.problems) } }
+                            @if !r.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &r.figures { (f.indicator) " " (fmt1(f.value)) " " } } }
                                     @if !r.next_steps.is_empty() { br; span.small { (l.t("col.next_steps")) ": " (r.next_steps) } }
                                 }
                                 td.opt.small { @if let Some(t) = r.submitted_at { (t.format("%Y-%m-%d %H:%M")) } " · " (r.author) }

@@ -15,7 +15,8 @@ use tuijin_core::board::Board;
 use tuijin_core::policy::{Action, Role};
 use tuijin_core::report::{Period, ReportState};
 use tuijin_store::{
-    NewReport, PlanStore, ReportEdit, ReportFilter, ReportRecord, ReportStore, Stamp,
+    DirectoryStore, NewReport, PlanStore, ReportEdit, ReportFilter, ReportRecord, ReportStore,
+    Stamp,
 };
 
 use super::widgets::{fmt1, item_href, item_link, row_progress, status};
@@ -205,6 +206,9 @@ pub struct ReportForm {
     problems: String,
     #[serde(default)]
     next_steps: String,
+    /// The value of the item's indicator, when the unit owns it.
+    #[serde(default)]
+    figure: String,
     /// `submit` (default) or `draft`.
     #[serde(default)]
     action: String,
@@ -221,6 +225,29 @@ fn my_units_for(v: &Viewer, i: &tuijin_core::Item) -> Vec<String> {
         .filter(|u| v.allowed(Action::WriteReport { unit: u.as_str() }))
         .map(|u| u.to_string())
         .collect()
+}
+
+/// The indicator of the item's target, when one of my units may report its figure.
+async fn reportable_indicator(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    item: &tuijin_core::Item,
+) -> Result<Option<tuijin_core::Indicator>, PageError> {
+    let Some(code) = item.target.as_ref().and_then(|t| t.indicator.clone()) else {
+        return Ok(None);
+    };
+    Ok(st
+        .store
+        .list_indicators(plan)
+        .await?
+        .into_iter()
+        .find(|i| i.code == code)
+        .filter(|i| {
+            i.owner
+                .as_ref()
+                .is_none_or(|o| v.allowed(Action::WriteReport { unit: o.as_str() }))
+        }))
 }
 
 /// The open (draft or returned) report of this unit for the item and period, if any.
@@ -264,6 +291,7 @@ fn render_form(
     f: &ReportForm,
     existing: Option<&ReportRecord>,
     problems: &Problems,
+    indicator: Option<&tuijin_core::Indicator>,
 ) -> Html<String> {
     let l = v.lang;
     let b = c.board(st.clock.today());
@@ -323,6 +351,16 @@ fn render_form(
                 textarea #narrative name="narrative" required aria-describedby="narrative-err" { (f.narrative) }
                 @if let Some(e) = err("narrative") { p.err #narrative-err { (e) } }
             }
+            @if let Some(ind) = indicator {
+                div class=(field_class("figure")) {
+                    label for="figure" {
+                        (l.f("form.figure", &[("name", &l.pick(&ind.name)), ("unit", &ind.unit)]))
+                        " " span.hint { (l.t("form.figure_hint")) }
+                    }
+                    input #figure name="figure" type="number" step="any" value=(f.figure) aria-describedby="figure-err";
+                    @if let Some(e) = err("figure") { p.err #figure-err { (e) } }
+                }
+            }
             div.field {
                 label for="problems" { (l.t("col.problems")) }
                 textarea #problems name="problems" { (f.problems) }
@@ -372,10 +410,17 @@ pub async fn form(
         .filter(|u| units.contains(u))
         .unwrap_or_else(|| units[0].clone());
     let existing = open_report(&st, &plan, &code, &unit, &period).await?;
+    let indicator = reportable_indicator(&st, &v, &plan, &c.items[n]).await?;
     let f = match &existing {
         Some(r) => ReportForm {
             unit: unit.clone(),
             period: period.clone(),
+            figure: r
+                .figures
+                .iter()
+                .find(|x| indicator.as_ref().is_some_and(|i| i.code == x.indicator))
+                .map(|x| x.value.to_string())
+                .unwrap_or_default(),
             percent: r.percent.map(fmt1).unwrap_or_default(),
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
@@ -398,6 +443,7 @@ pub async fn form(
         &f,
         existing.as_ref(),
         &vec![],
+        indicator.as_ref(),
     )
     .into_response())
 }
@@ -459,6 +505,20 @@ pub async fn save(
     if submitting && f.narrative.trim().is_empty() {
         problems.push(("narrative", l.t("form.narrative_required").into()));
     }
+    let indicator = reportable_indicator(&st, &v, &plan, &c.items[n]).await?;
+    let figures = match (&indicator, f.figure.trim()) {
+        (Some(_), "") | (None, _) => Vec::new(),
+        (Some(ind), s) => match s.parse::<f64>().ok().filter(|x| x.is_finite()) {
+            Some(value) => vec![tuijin_core::report::Figure {
+                indicator: ind.code.clone(),
+                value,
+            }],
+            None => {
+                problems.push(("figure", l.t("form.figure_invalid").into()));
+                Vec::new()
+            }
+        },
+    };
     let existing = match &period {
         Some(p) if units.contains(&f.unit) => {
             open_report(&st, &plan, &code, &f.unit, &p.to_string()).await?
@@ -482,6 +542,7 @@ pub async fn save(
             &f,
             existing.as_ref(),
             &problems,
+            indicator.as_ref(),
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -501,6 +562,7 @@ pub async fn save(
                         narrative: Some(f.narrative.clone()),
                         problems: Some(f.problems.clone()),
                         next_steps: Some(f.next_steps.clone()),
+                        figures: Some(figures),
                     },
                     &stamp,
                 )
@@ -518,6 +580,7 @@ pub async fn save(
                         narrative: f.narrative.clone(),
                         problems: f.problems.clone(),
                         next_steps: f.next_steps.clone(),
+                        figures,
                     },
                     &stamp,
                 )
