@@ -19,9 +19,16 @@ pub struct UnitRecord {
 pub trait DirectoryStore {
     async fn list_units(&self) -> Result<Vec<UnitRecord>>;
     async fn list_indicators(&self, plan: &str) -> Result<Vec<Indicator>>;
+    /// The people named on a plan's items (responsible leaders, leaders in charge).
+    async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
 }
 
 impl DirectoryStore for Store {
+    async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>> {
+        let pid = self.plan_id(plan).await?;
+        crate::plans::people_of(&self.db, pid).await
+    }
+
     async fn list_units(&self) -> Result<Vec<UnitRecord>> {
         let rows = all(
             &self.db,

@@ -166,25 +166,7 @@ impl PlanStore for Store {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let people = all(
-            c,
-            "SELECT p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.assumed \
-             FROM plan_people pp JOIN people p ON p.id = pp.person_id LEFT JOIN units u ON u.id = p.unit_id \
-             WHERE pp.plan_id = $1 ORDER BY pp.position",
-            vec![pid.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Person {
-                code: code_col(r, "code")?,
-                name: Text::new(get::<String>(r, "name_zh")?, get::<String>(r, "name_en")?),
-                post: Text::new(get::<String>(r, "post_zh")?, get::<String>(r, "post_en")?),
-                unit: opt_code_col(r, "unit")?,
-                assumed: get(r, "assumed")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        let people = people_of(c, pid).await?;
         let indicators = indicators_of(c, pid).await?;
         let items = crate::items::load_plan_items(c, pid).await?;
         Ok(PlanDocument {
@@ -1316,4 +1298,27 @@ pub(crate) fn point(date: NaiveDate, percent: f64) -> Result<TrajectoryPoint> {
         date,
         percent: Percent::new(percent).map_err(|e| StoreError::Invalid(e.to_string()))?,
     })
+}
+
+/// The people of a plan (leaders named on its items), in file order.
+pub(crate) async fn people_of<C: ConnectionTrait>(c: &C, pid: i64) -> Result<Vec<Person>> {
+    all(
+        c,
+        "SELECT p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.assumed \
+         FROM plan_people pp JOIN people p ON p.id = pp.person_id LEFT JOIN units u ON u.id = p.unit_id \
+         WHERE pp.plan_id = $1 ORDER BY pp.position",
+        vec![pid.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Person {
+            code: code_col(r, "code")?,
+            name: Text::new(get::<String>(r, "name_zh")?, get::<String>(r, "name_en")?),
+            post: Text::new(get::<String>(r, "post_zh")?, get::<String>(r, "post_en")?),
+            unit: opt_code_col(r, "unit")?,
+            assumed: get(r, "assumed")?,
+        })
+    })
+    .collect()
 }

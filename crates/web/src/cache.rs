@@ -22,6 +22,8 @@ pub struct CachedPlan {
     pub progress: HashMap<String, Progress>,
     /// Unit names by code (units change only with a plan import, which moves the version).
     pub units: Arc<HashMap<String, Text>>,
+    /// People (leaders) by code.
+    pub people: Arc<HashMap<String, tuijin_core::Person>>,
     /// The board of the last date asked for (today, nearly always).
     board: Mutex<Option<Arc<Board>>>,
 }
@@ -68,12 +70,19 @@ impl PlanCache {
             .into_iter()
             .map(|u| (u.unit.code.to_string(), u.unit.name))
             .collect();
+        let people = store
+            .list_people(plan)
+            .await?
+            .into_iter()
+            .map(|p| (p.code.to_string(), p))
+            .collect();
         Ok(CachedPlan {
             versions,
             plan: Arc::new(rec.plan),
             items: Arc::new(items),
             progress,
             units: Arc::new(units),
+            people: Arc::new(people),
             board: Mutex::new(None),
         })
     }
@@ -104,6 +113,7 @@ impl PlanCache {
                     items: old.items.clone(),
                     progress,
                     units: old.units.clone(),
+                    people: old.people.clone(),
                     board: Mutex::new(None),
                 })
             }

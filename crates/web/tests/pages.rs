@@ -441,12 +441,12 @@ async fn every_page_against_every_role() {
             "the public sees no unpublished child"
         );
         assert!(
-            !public.html.contains("vm-transport"),
+            !public.html.contains("分管副市长"),
             "no people's names for the public"
         );
         let office = &mut browsers[1].1;
         let full = site.get(office, "/plans/demo-small/items/E1").await;
-        assert!(full.html.contains("E1.2") && full.html.contains("vm-transport"));
+        assert!(full.html.contains("E1.2") && full.html.contains("分管副市长（交通）（副市长）"));
     }
 }
 

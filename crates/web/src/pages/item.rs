@@ -65,6 +65,14 @@ pub async fn page(
             span { (status(l, r.status)) }
         }
     };
+    // A person by name and post ("靳磊（市长）"), or by code when the plan does not name them.
+    let person = |code: &str| match c.people.get(code) {
+        Some(p) if !l.pick(&p.post).is_empty() => {
+            format!("{}（{}）", l.pick(&p.name), l.pick(&p.post))
+        }
+        Some(p) => l.pick(&p.name).to_string(),
+        None => code.to_string(),
+    };
     let facts = html! {
         dl.facts {
             dt { (l.t("col.lead")) } dd { (unit(l, &c, i.lead.as_ref())) }
@@ -73,8 +81,8 @@ pub async fn page(
                 dd { @for (k, u) in i.co.iter().enumerate() { @if k > 0 { "、" } (unit(l, &c, Some(u))) } }
             }
             @if full {
-                @if let Some(p) = &i.leader { dt { (l.t("col.leader")) } dd { (p) } }
-                @if let Some(p) = &i.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (p) } }
+                @if let Some(p) = &i.leader { dt { (l.t("col.leader")) } dd { (person(p.as_str())) } }
+                @if let Some(p) = &i.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (person(p.as_str())) } }
             }
             @if let Some(d) = i.start { dt { (l.t("col.start")) } dd { (d) } }
             @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) } }
