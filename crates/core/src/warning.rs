@@ -19,14 +19,17 @@ pub enum WarningKind {
     ReportMissing,
     /// No accepted report for too long.
     Stale,
+    /// The latest accepted figure of the item's target indicator is off its path.
+    IndicatorOffPath,
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 4] = [
+    pub const ALL: [WarningKind; 5] = [
         WarningKind::Overdue,
         WarningKind::BehindTrajectory,
         WarningKind::ReportMissing,
         WarningKind::Stale,
+        WarningKind::IndicatorOffPath,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +37,7 @@ impl WarningKind {
             WarningKind::BehindTrajectory => "behind_trajectory",
             WarningKind::ReportMissing => "report_missing",
             WarningKind::Stale => "stale",
+            WarningKind::IndicatorOffPath => "indicator_off_path",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -141,6 +145,35 @@ pub fn conditions(
         }
     }
     out
+}
+
+/// The warning for an item whose target indicator's latest accepted figure (`actual`, as of
+/// `on`) is off the indicator's path by more than the plan's thresholds, in percent of the way
+/// from baseline to target: beyond off-track is high, beyond at-risk medium.
+pub fn indicator_condition(
+    indicator: &crate::Indicator,
+    actual: f64,
+    on: NaiveDate,
+    thresholds: crate::Thresholds,
+) -> Option<Condition> {
+    let gap = indicator.gap(actual, on)?;
+    let severity = if gap > thresholds.off_track {
+        Severity::High
+    } else if gap > thresholds.at_risk {
+        Severity::Medium
+    } else {
+        return None;
+    };
+    Some(Condition {
+        kind: WarningKind::IndicatorOffPath,
+        severity,
+        details: format!(
+            "{} was {actual} {} on {on}, expected {:.1}: {gap:.1} % of the way behind",
+            indicator.code,
+            indicator.unit,
+            indicator.expected_at(on).unwrap_or(actual)
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -862,6 +862,9 @@ async fn accept_in<C: ConnectionTrait>(
         exec(c, "UPDATE reports SET state = 'superseded', updated_at = $1, version = version + 1 WHERE id = $2", vec![stamp.at.into(), old.into()]).await?;
     }
     let (changes, chain) = touch(c, backend, item_id, stamp).await?;
+    if !before.figures.is_empty() {
+        record_actuals(c, plan_id, &before, stamp.today).await?;
+    }
     // What the guarded update wrote, without reading it back.
     let after = ReportRecord {
         state: to,
@@ -891,6 +894,49 @@ async fn accept_in<C: ConnectionTrait>(
         today: stamp.today,
         actor: stamp.actor.clone(),
     })
+}
+
+/// An accepted report's indicator figures become the indicators' actuals.
+async fn record_actuals<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    r: &ReportRecord,
+    accepted_on: chrono::NaiveDate,
+) -> Result<()> {
+    let period = Period::parse(&r.period).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut rows = Vec::new();
+    for f in &r.figures {
+        let ind = one(
+            c,
+            "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2",
+            vec![plan_id.into(), f.indicator.as_str().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("indicator `{}`", f.indicator)))?;
+        rows.push(vec![
+            get::<i64>(&ind, "id")?.into(),
+            r.id.into(),
+            r.period.clone().into(),
+            period.last_day().into(),
+            f.value.into(),
+            accepted_on.into(),
+        ]);
+    }
+    crate::plans::insert_rows(
+        c,
+        "indicator_actuals",
+        &[
+            "indicator_id",
+            "report_id",
+            "period",
+            "period_end",
+            "value",
+            "accepted_on",
+        ],
+        rows,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Once per transaction: the acceptances' events, then the warnings of every item they touched

@@ -71,6 +71,79 @@ struct Row {
     has_lead: bool,
     cancelled: bool,
     reported_on: Option<NaiveDate>,
+    /// The indicator of the item's target, if it has one.
+    indicator: Option<i64>,
+}
+
+/// Adds the indicator-off-path warnings of the items given: each item whose target names an
+/// indicator is judged by that indicator's latest accepted figure (`indicator_actuals`).
+/// Nothing is read when none of the items has a target indicator.
+async fn indicator_conditions<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    items: &[Row],
+    thresholds: Thresholds,
+    want: &mut HashMap<(i64, WarningKind), Condition>,
+) -> Result<()> {
+    let ids: HashSet<i64> = items
+        .iter()
+        .filter(|r| !r.cancelled)
+        .filter_map(|r| r.indicator)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // Ids are integers the store read itself, so listing them inline is safe.
+    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    let list = list.join(",");
+    let mut code_of: HashMap<i64, String> = HashMap::new();
+    for r in &all(
+        c,
+        &format!("SELECT id, code FROM indicators WHERE id IN ({list})"),
+        vec![],
+    )
+    .await?
+    {
+        code_of.insert(get(r, "id")?, get(r, "code")?);
+    }
+    let mut latest: HashMap<i64, (NaiveDate, f64)> = HashMap::new();
+    for r in &all(
+        c,
+        &format!(
+            "SELECT indicator_id, period_end, value FROM indicator_actuals WHERE indicator_id IN ({list}) \
+             ORDER BY period DESC, id DESC"
+        ),
+        vec![],
+    )
+    .await?
+    {
+        latest
+            .entry(get(r, "indicator_id")?)
+            .or_insert((get(r, "period_end")?, get(r, "value")?));
+    }
+    if latest.is_empty() {
+        return Ok(());
+    }
+    let indicators: HashMap<String, tuijin_core::Indicator> =
+        crate::plans::indicators_of(c, plan_id)
+            .await?
+            .into_iter()
+            .map(|i| (i.code.to_string(), i))
+            .collect();
+    for it in items.iter().filter(|r| !r.cancelled) {
+        let Some(ind_id) = it.indicator else { continue };
+        let (Some((on, value)), Some(ind)) = (
+            latest.get(&ind_id),
+            code_of.get(&ind_id).and_then(|code| indicators.get(code)),
+        ) else {
+            continue;
+        };
+        if let Some(cond) = tuijin_core::warning::indicator_condition(ind, *value, *on, thresholds)
+        {
+            want.insert((it.id, cond.kind), cond);
+        }
+    }
+    Ok(())
 }
 
 /// Re-evaluates a plan's items, or only `only` (an item and its ancestors after a report).
@@ -118,7 +191,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let rows = all(
         c,
         &format!(
-            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, p.percent, p.reported_on, \
+            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, i.target_indicator_id, p.percent, p.reported_on, \
              EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children, \
              EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $2 \
                AND r.state IN ('submitted', 'accepted', 'superseded')) AS reported_last \
@@ -148,6 +221,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             has_lead: get::<Option<i64>>(r, "lead_unit_id")?.is_some(),
             cancelled: get(r, "cancelled")?,
             reported_on: get(r, "reported_on")?,
+            indicator: get(r, "target_indicator_id")?,
         });
     }
     let mut trajectories: HashMap<i64, Vec<TrajectoryPoint>> = HashMap::new();
@@ -199,6 +273,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             want.insert((it.id, cond.kind), cond);
         }
     }
+    indicator_conditions(c, plan_id, &items, thresholds, &mut want).await?;
     let open = all(
         c,
         &format!(

@@ -248,7 +248,8 @@ async fn migrations_are_recorded() {
                 "m0005_accounts",
                 "m0006_sessions",
                 "m0007_progress_changes",
-                "m0008_report_figures"
+                "m0008_report_figures",
+                "m0009_indicator_actuals"
             ],
             "{}",
             db.label()

@@ -9,6 +9,7 @@ use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
 use tuijin_store::{
     NewReport, PlanStore, ProgressStore, ReportEdit, ReportFilter, ReportStore, Stamp, StoreError,
+    WarningFilter, WarningStore,
 };
 
 fn small() -> PlanDocument {
@@ -739,6 +740,31 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
             s.get_report(r.id).await.unwrap().figures,
             vec![fig("metro_km", 220.0)]
         );
+        // 220 km at the end of June 2020, when the path from 93.7 (2017) to 300 (2020) stood
+        // near 265: over 20 % of the way behind, so E1.1 (whose target is metro_km) is warned.
+        let off = || async {
+            s.list_warnings(
+                &WarningFilter {
+                    plan: Some("demo-small".into()),
+                    kind: Some(tuijin_core::warning::WarningKind::IndicatorOffPath),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap()
+        };
+        let w = off().await;
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].item, "E1.1");
+        assert_eq!(w[0].severity, tuijin_core::warning::Severity::High);
+        // A correction on the path clears it.
+        let mut fix = new("demo-small", "E1.1", "2020-06", "JTW", Some(70.0));
+        fix.figures = vec![fig("metro_km", 264.0)];
+        let c2 = s.create_report(fix, &st).await.unwrap();
+        let c2 = s.submit_report(c2.id, c2.version, &st).await.unwrap();
+        s.accept_report(c2.id, c2.version, "", &st).await.unwrap();
+        assert!(off().await.is_empty(), "the warning cleared itself");
         // Refused, and nothing written: an unknown indicator, a figure twice, another unit's.
         let before = s
             .list_reports(&ReportFilter::default(), 100)

@@ -517,6 +517,8 @@ async fn report_workflow_over_http_with_versions() {
                 "report.created",
                 "report.submitted",
                 "report.accepted",
+                // behind its trajectory, and its indicator's figure (219.5 km) off its path
+                "warning.raised",
                 "warning.raised"
             ],
             "{tl}"

@@ -11,6 +11,7 @@ mod m0005_accounts;
 mod m0006_sessions;
 mod m0007_progress_changes;
 mod m0008_report_figures;
+mod m0009_indicator_actuals;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_sessions::Migration),
             Box::new(m0007_progress_changes::Migration),
             Box::new(m0008_report_figures::Migration),
+            Box::new(m0009_indicator_actuals::Migration),
         ]
     }
 }

@@ -381,6 +381,7 @@ pub fn warning_key(k: tuijin_core::warning::WarningKind) -> &'static str {
         BehindTrajectory => "warning.behind_trajectory",
         ReportMissing => "warning.report_missing",
         Stale => "warning.stale",
+        IndicatorOffPath => "warning.indicator_off_path",
     }
 }
 
