@@ -184,6 +184,15 @@ mod path_tests {
             value: 100.0,
         }];
         assert!(down.gap(350.0, d(2019, 7, 2)).unwrap() > 30.0);
+        // Severity by the plan's thresholds, in % of the way: 10 % behind is at risk (medium),
+        // 33 % off track (high), on the path nothing.
+        use crate::warning::{Severity, indicator_condition};
+        let t = crate::Thresholds::default();
+        let on = d(2019, 7, 2);
+        let at = |v: f64| indicator_condition(&m, v, on, t).map(|c| c.severity);
+        assert_eq!(at(220.0), Some(Severity::Medium));
+        assert_eq!(at(150.0), Some(Severity::High));
+        assert_eq!(at(250.0), None);
         // No baseline, no path.
         let mut none = metro();
         none.baseline = None;
