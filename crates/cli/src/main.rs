@@ -216,6 +216,21 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .await
         .context("loading the seed plan")?;
     let history = seed::load_sample_history(&store, &doc, today).await?;
+    // Real outcomes known by the simulated today become the indicators' actuals (first start).
+    let outcomes = match history {
+        Some(_) => {
+            let actuals = seed::real_outcomes(&doc, today)?;
+            tuijin_store::DirectoryStore::record_actuals(
+                &store,
+                doc.plan.code.as_str(),
+                &actuals,
+                "demo",
+                chrono::Utc::now(),
+            )
+            .await?
+        }
+        None => 0,
+    };
     let accounts = seed::demo_accounts(&store).await?;
     let stamp = tuijin_store::Stamp {
         at: chrono::Utc::now(),
@@ -247,6 +262,12 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         None => {
             println!("  sample history: already loaded (delete the data folder to start again)")
         }
+    }
+    if outcomes > 0 {
+        println!(
+            "  real outcomes: {outcomes} published figures as indicator actuals, with sources ({})",
+            seed::ACTUALS_FILE
+        );
     }
     println!("  warnings open on {today}: {}", warnings.open);
     println!("  open http://{addr}/");

@@ -6,6 +6,10 @@ use tuijin_core::PlanDocument;
 pub const SEED_FILE: &str = "zhengzhou-ncc-2017.toml";
 pub const SEED_TEXT: &str = include_str!("../../../plans/zhengzhou-ncc-2017.toml");
 
+/// Published outcomes for the seed plan's indicators, with their sources.
+pub const ACTUALS_FILE: &str = "plans/data/zhengzhou-actuals.csv";
+const ACTUALS_TEXT: &str = include_str!("../../../plans/data/zhengzhou-actuals.csv");
+
 /// Mid-2020: inside the plan's first stage, which ended in 2020.
 pub const DEMO_TODAY: &str = "2020-06-30";
 
@@ -130,4 +134,109 @@ fn generated_password() -> Result<String> {
         .iter()
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect())
+}
+
+/// One row of the published outcomes file.
+#[derive(serde::Deserialize)]
+struct OutcomeRow {
+    indicator: String,
+    period: String,
+    value: f64,
+    scope: String,
+    basis: String,
+    source: String,
+}
+
+/// The date a published period stands for: a day as is, a month or a year at its end.
+fn period_end(p: &str) -> Option<chrono::NaiveDate> {
+    use chrono::NaiveDate;
+    if let Ok(d) = NaiveDate::parse_from_str(p, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if let Some((y, m)) = p.split_once('-') {
+        let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+        let next = if m == 12 {
+            NaiveDate::from_ymd_opt(y + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(y, m + 1, 1)
+        }?;
+        return next.pred_opt();
+    }
+    NaiveDate::from_ymd_opt(p.parse().ok()?, 12, 31)
+}
+
+/// The published outcomes known by `today` for the plan's indicators, each kept only where its
+/// scope and basis are the indicator's (`scope`, or `scope, basis`), so that figures of another
+/// scope or basis are never mixed in.
+pub fn real_outcomes(
+    doc: &PlanDocument,
+    today: chrono::NaiveDate,
+) -> Result<Vec<tuijin_store::Actual>> {
+    let mut out = Vec::new();
+    let mut reader = csv::Reader::from_reader(ACTUALS_TEXT.as_bytes());
+    for (n, row) in reader.deserialize::<OutcomeRow>().enumerate() {
+        let row = row.map_err(|e| anyhow!("{ACTUALS_FILE}:{}: {e}", n + 2))?;
+        let Some(ind) = doc
+            .indicators
+            .iter()
+            .find(|i| i.code.as_str() == row.indicator)
+        else {
+            continue;
+        };
+        let joined = format!("{}, {}", row.scope, row.basis);
+        if ind.scope != row.scope && ind.scope != joined {
+            continue;
+        }
+        let end = period_end(&row.period)
+            .ok_or_else(|| anyhow!("{ACTUALS_FILE}:{}: period `{}`", n + 2, row.period))?;
+        if end > today {
+            continue;
+        }
+        out.push(tuijin_store::Actual {
+            indicator: ind.code.clone(),
+            period: row.period,
+            period_end: end,
+            value: row.value,
+            source: row.source,
+            report: None,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_keep_to_their_scope_and_date() {
+        let doc = seed_plan().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let all = real_outcomes(&doc, today).unwrap();
+        assert!(all.iter().all(|a| a.period_end <= today));
+        let metro: Vec<f64> = all
+            .iter()
+            .filter(|a| a.indicator.as_str() == "metro_km")
+            .map(|a| a.value)
+            .collect();
+        assert_eq!(
+            metro,
+            [26.2, 93.7, 151.8],
+            "the 2020-12 and 2023 figures are not known yet"
+        );
+        // The 2020 census re-based the population series: another basis, never mixed in.
+        assert!(
+            !all.iter()
+                .any(|a| a.indicator.as_str() == "resident_population" && a.value > 1200.0)
+        );
+        assert!(all.iter().all(|a| !a.source.is_empty()));
+        assert_eq!(
+            period_end("2019-09"),
+            chrono::NaiveDate::from_ymd_opt(2019, 9, 30)
+        );
+        assert_eq!(
+            period_end("2018"),
+            chrono::NaiveDate::from_ymd_opt(2018, 12, 31)
+        );
+    }
 }

@@ -208,6 +208,20 @@ fn demo_serves_the_seed_plan() {
         "{printed:?}"
     );
     assert!(warnings.contains("\"kind\":\"overdue\""), "{warnings}");
+    // Real outcomes are loaded as actuals: metro was 151.8 km in 2019-09 against a path to
+    // 300 km by 2020, so its item is warned as off the path.
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("real outcomes:") && l.contains("published figures")),
+        "{printed:?}"
+    );
+    let off = http_get_as(
+        &addr,
+        "/api/v1/warnings?plan=zz-ncc-2017&kind=indicator_off_path",
+        &token,
+    );
+    assert!(off.contains("metro_km was 151.8 km"), "{off}");
     assert!(
         printed
             .iter()

@@ -7,6 +7,21 @@ use crate::db::{Store, all, get};
 use crate::error::Result;
 use crate::plans::{code_col, opt_code_col, text};
 
+/// An outcome of an indicator: a figure as of the end of a period, with where it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Actual {
+    pub indicator: tuijin_core::Code,
+    /// As published: a year (`2019`), a month (`2019-09`) or a day.
+    pub period: String,
+    /// The date the figure stands for.
+    pub period_end: chrono::NaiveDate,
+    pub value: f64,
+    /// A published source, or `report #N` for a figure from an accepted report.
+    pub source: String,
+    /// The accepted report it came from, if any.
+    pub report: Option<i64>,
+}
+
 /// A unit with the number of items it leads.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UnitRecord {
@@ -19,11 +34,119 @@ pub struct UnitRecord {
 pub trait DirectoryStore {
     async fn list_units(&self) -> Result<Vec<UnitRecord>>;
     async fn list_indicators(&self, plan: &str) -> Result<Vec<Indicator>>;
+    /// Loads published outcomes as indicator actuals, in one transaction: every indicator must
+    /// be one of the plan's, every value finite; all or nothing.
+    async fn record_actuals(
+        &self,
+        plan: &str,
+        actuals: &[Actual],
+        actor: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize>;
+    /// An indicator's actuals, oldest first.
+    async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
 }
 
 impl DirectoryStore for Store {
+    async fn record_actuals(
+        &self,
+        plan: &str,
+        actuals: &[Actual],
+        actor: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize> {
+        use sea_orm::TransactionTrait;
+        let pid = self.plan_id(plan).await?;
+        let txn = self.db.begin().await?;
+        let mut rows = Vec::with_capacity(actuals.len());
+        for (n, a) in actuals.iter().enumerate() {
+            if !a.value.is_finite() {
+                return Err(crate::StoreError::Invalid(format!(
+                    "actuals[{n}].value: not a number"
+                )));
+            }
+            let ind = crate::db::one(
+                &txn,
+                "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2 AND NOT archived",
+                vec![pid.into(), a.indicator.as_str().into()],
+            )
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::Invalid(format!(
+                    "actuals[{n}].indicator: `{}` is not an indicator of plan `{plan}`",
+                    a.indicator
+                ))
+            })?;
+            rows.push(vec![
+                get::<i64>(&ind, "id")?.into(),
+                a.report.into(),
+                a.period.clone().into(),
+                a.period_end.into(),
+                a.value.into(),
+                at.date_naive().into(),
+                a.source.clone().into(),
+            ]);
+        }
+        let n = rows.len();
+        crate::plans::insert_rows(
+            &txn,
+            "indicator_actuals",
+            &[
+                "indicator_id",
+                "report_id",
+                "period",
+                "period_end",
+                "value",
+                "accepted_on",
+                "source",
+            ],
+            rows,
+        )
+        .await?;
+        crate::events::append(
+            &txn,
+            at,
+            actor,
+            vec![crate::events::NewEvent {
+                kind: "indicator.actuals_loaded",
+                entity: "plan",
+                entity_code: plan.to_string(),
+                plan_id: Some(pid),
+                before: None,
+                after: Some(format!("{{\"count\":{n}}}")),
+            }],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>> {
+        let pid = self.plan_id(plan).await?;
+        all(
+            &self.db,
+            "SELECT a.period, a.period_end, a.value, a.source, a.report_id, i.code FROM indicator_actuals a \
+             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND i.code = $2 \
+             ORDER BY a.period_end, a.id",
+            vec![pid.into(), indicator.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Actual {
+                indicator: code_col(r, "code")?,
+                period: get(r, "period")?,
+                period_end: get(r, "period_end")?,
+                value: get(r, "value")?,
+                source: get(r, "source")?,
+                report: get(r, "report_id")?,
+            })
+        })
+        .collect()
+    }
+
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>> {
         let pid = self.plan_id(plan).await?;
         crate::plans::people_of(&self.db, pid).await

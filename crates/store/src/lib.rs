@@ -22,7 +22,7 @@ mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
 pub use db::{Backend, Store};
-pub use directory::{DirectoryStore, UnitRecord};
+pub use directory::{Actual, DirectoryStore, UnitRecord};
 pub use error::StoreError;
 pub use events::{Event, EventStore};
 pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};

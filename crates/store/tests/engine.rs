@@ -796,3 +796,52 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
         );
     }
 }
+
+#[tokio::test]
+async fn published_outcomes_load_whole_or_not_at_all() {
+    use tuijin_store::{Actual, DirectoryStore};
+    let a = |code: &str, period: &str, end: &str, value: f64| Actual {
+        indicator: tuijin_core::Code::parse(code).unwrap(),
+        period: period.into(),
+        period_end: NaiveDate::parse_from_str(end, "%Y-%m-%d").unwrap(),
+        value,
+        source: "a published bulletin".into(),
+        report: None,
+    };
+    for db in setup().await {
+        let s = &db.store;
+        let bad = [
+            a("metro_km", "2019-09", "2019-09-30", 151.8),
+            a("nope", "2019", "2019-12-31", 1.0),
+        ];
+        let e = s
+            .record_actuals("demo-small", &bad, "test", Utc::now())
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("actuals[1].indicator"), "{e}");
+        assert!(
+            s.indicator_actuals("demo-small", "metro_km")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let good = [
+            a("metro_km", "2019-09", "2019-09-30", 151.8),
+            a("metro_km", "2017-01", "2017-01-31", 93.7),
+        ];
+        assert_eq!(
+            s.record_actuals("demo-small", &good, "test", Utc::now())
+                .await
+                .unwrap(),
+            2
+        );
+        let got: Vec<f64> = s
+            .indicator_actuals("demo-small", "metro_km")
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.value)
+            .collect();
+        assert_eq!(got, [93.7, 151.8], "oldest first");
+    }
+}

@@ -1,10 +1,10 @@
-//! Indicator actuals: one row per figure of an accepted report, written with the acceptance,
-//! so the warning refresh and indicator pages find the latest figure by index instead of
-//! reading every report.
+//! Indicator actuals: one row per figure of an accepted report (written with the acceptance),
+//! or per published outcome loaded with its source, so the warning refresh and indicator pages
+//! find the latest figure by index instead of reading every report.
 
 use sea_orm_migration::prelude::*;
 
-use super::m0001_plans::{big, date, fk, id, index, real, text};
+use super::m0001_plans::{big, big_null, date, fk, id, index, real, text};
 
 pub struct Migration;
 
@@ -22,11 +22,12 @@ impl MigrationTrait for Migration {
                 .table(Alias::new("indicator_actuals"))
                 .col(id("id"))
                 .col(big("indicator_id"))
-                .col(big("report_id"))
+                .col(big_null("report_id"))
                 .col(text("period"))
                 .col(date("period_end"))
                 .col(real("value"))
                 .col(date("accepted_on"))
+                .col(text("source"))
                 .foreign_key(&mut fk(
                     "indicator_actuals",
                     "indicator_id",

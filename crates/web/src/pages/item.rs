@@ -10,7 +10,8 @@ use tuijin_core::policy::{Action, Role};
 use tuijin_core::progress::{ChildShare, ProgressSource, explain};
 use tuijin_core::report::Period;
 use tuijin_store::{
-    EventStore, ItemStore, ProgressStore, ReportFilter, ReportStore, WarningFilter, WarningStore,
+    DirectoryStore, EventStore, ItemStore, ProgressStore, ReportFilter, ReportStore, WarningFilter,
+    WarningStore,
 };
 
 use super::widgets::{fmt1, item_href, kind, progress, row_progress, status, unit};
@@ -126,8 +127,49 @@ pub async fn page(
             ul { @for x in &supported_by { li { a href=(link(x.code.as_str())) { span.code { (x.code) } " " (l.pick(&x.title)) } } } }
         }
     };
+    // The item's target indicator: its path and its actuals, with their sources.
+    let indicator = match i.target.as_ref().and_then(|t| t.indicator.as_ref()) {
+        Some(code) => st
+            .store
+            .list_indicators(&plan)
+            .await?
+            .into_iter()
+            .find(|x| &x.code == code && (full || x.public)),
+        None => None,
+    };
+    let indicator_section = match &indicator {
+        Some(ind) => {
+            let actuals = st.store.indicator_actuals(&plan, ind.code.as_str()).await?;
+            let expected_now = ind.expected_at(today);
+            html! {
+                h2 { (l.t("item.indicator")) ": " (l.pick(&ind.name)) " (" (ind.unit) ")" }
+                p {
+                    @if let (Some(b), Some(y)) = (ind.baseline, ind.baseline_year) {
+                        (l.t("portal.baseline")) " " (fmt1(b)) " (" (y) ")"
+                    }
+                    @for t in &ind.targets { " · " (l.t("portal.targets")) " " (t.year) ": " (fmt1(t.value)) }
+                    @if let Some(e) = expected_now { " · " (l.f("item.indicator_expected", &[("date", &today), ("v", &fmt1(e))])) }
+                }
+                @if actuals.is_empty() { p { (l.t("item.no_actuals")) } }
+                @else {
+                    div.tablewrap { table {
+                        thead { tr { th { (l.t("col.period")) } th.num { (l.t("item.actual")) } th.num { (l.t("item.path")) } th { (l.t("item.actual_source")) } } }
+                        tbody { @for a in &actuals {
+                            tr {
+                                td { (a.period) }
+                                td.num { (fmt1(a.value)) }
+                                td.num { @if let Some(e) = ind.expected_at(a.period_end) { (fmt1(e)) } }
+                                td.small { (a.source) }
+                            }
+                        } }
+                    } }
+                }
+            }
+        }
+        None => html! {},
+    };
     if !full {
-        let body = html! { (head) (facts) (source) (kids) (links) };
+        let body = html! { (head) (facts) (indicator_section) (source) (kids) (links) };
         return Ok(layout(
             &st,
             &v,
@@ -236,6 +278,7 @@ pub async fn page(
         }
         (facts)
         (explanation)
+        (indicator_section)
         @if let Some(svg) = chart {
             h2 { (l.t("item.trajectory")) }
             figure {
