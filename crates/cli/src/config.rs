@@ -28,14 +28,6 @@ impl DbArgs {
         }
     }
 
-    /// Opens the database for a long-running server (see `Store::open_server`).
-    pub async fn open_server(&self) -> Result<Store> {
-        let url = self.url()?;
-        Store::open_server(&url)
-            .await
-            .with_context(|| format!("opening the database {url}"))
-    }
-
     pub async fn open(&self) -> Result<Store> {
         let url = self.url()?;
         Store::open(&url)

@@ -158,7 +158,7 @@ async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { serve, today } => demo(serve, today).await,
         Command::Serve { serve } => {
-            let store = serve.db.open_server().await?;
+            let store = serve.db.open().await?;
             let wanted = serve.bind()?;
             let listener = tokio::net::TcpListener::bind(wanted)
                 .await
@@ -202,7 +202,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     if serve.bind.is_none() {
         serve.bind = Some(DEMO_BIND.to_string());
     }
-    let store = serve.db.open_server().await?;
+    let store = serve.db.open().await?;
     let doc = seed::seed_plan()?;
     let summary = store
         .import_plan(

@@ -34,34 +34,8 @@ impl Store {
         Ok(store)
     }
 
-    /// Connects and migrates, for a long-running server: on SQLite, commits never copy the
-    /// write-ahead log back into the database file themselves (`wal_autocheckpoint=0`), so no
-    /// acknowledged write waits for that; the server calls `checkpoint` in the background.
-    pub async fn open_server(url: &DatabaseUrl) -> Result<Store> {
-        let store = Self::connect_with(url, true).await?;
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    /// Copies what it can of SQLite's write-ahead log into the database file without blocking
-    /// writers or readers (a passive checkpoint). Returns the frames in the log and the frames
-    /// now in the database file; `None` on PostgreSQL, which needs nothing of the kind.
-    pub async fn checkpoint(&self) -> Result<Option<(i64, i64)>> {
-        if self.backend != Backend::Sqlite {
-            return Ok(None);
-        }
-        let r = one(&self.db, "PRAGMA wal_checkpoint(PASSIVE)", vec![])
-            .await?
-            .ok_or_else(|| crate::StoreError::Invalid("wal_checkpoint returned nothing".into()))?;
-        Ok(Some((r.try_get_by_index(1)?, r.try_get_by_index(2)?)))
-    }
-
     /// Connects without migrating (for `tuijin migrate --status` and tests of migrations).
     pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
-        Self::connect_with(url, false).await
-    }
-
-    async fn connect_with(url: &DatabaseUrl, server: bool) -> Result<Store> {
         let (opts, backend) = match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -73,17 +47,11 @@ impl Store {
                 // WAL lets readers run beside the writer; synchronous=FULL makes every commit
                 // durable (fsync'd) before it is acknowledged; foreign keys are off by default
                 // in SQLite and must be asked for.
-                o.map_sqlx_sqlite_opts(move |s| {
-                    let s = s
-                        .journal_mode(SqliteJournalMode::Wal)
+                o.map_sqlx_sqlite_opts(|s| {
+                    s.journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Full)
                         .foreign_keys(true)
-                        .busy_timeout(Duration::from_secs(10));
-                    if server {
-                        s.pragma("wal_autocheckpoint", "0")
-                    } else {
-                        s
-                    }
+                        .busy_timeout(Duration::from_secs(10))
                 });
                 o.max_connections(8);
                 (o, Backend::Sqlite)

@@ -47,20 +47,6 @@ pub async fn refresh_all(st: &AppState) {
     }
 }
 
-/// Checkpoints the database every `every` (SQLite's write-ahead log copied back into the
-/// database file, outside any request; see `Store::open_server`).
-pub fn spawn_checkpoints(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            if let Err(e) = st.store.checkpoint().await {
-                tracing::warn!(error = %e, "checkpoint failed");
-            }
-        }
-    })
-}
-
 /// One acceptance waiting for the committer, and where to send its result.
 pub struct AcceptJob {
     pub acceptance: tuijin_store::Acceptance,

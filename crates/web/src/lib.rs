@@ -114,13 +114,11 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 /// Serves on a bound listener, with the background jobs running beside it.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let job = jobs::spawn_warning_refresh(state.clone(), Duration::from_secs(15 * 60));
-    let checkpoints = jobs::spawn_checkpoints(state.clone(), Duration::from_secs(1));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     job.abort();
-    checkpoints.abort();
     served
 }
 
