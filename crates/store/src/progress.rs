@@ -285,6 +285,65 @@ async fn lock_chain<C: ConnectionTrait>(c: &C, backend: Backend, chain: &[i64]) 
     Ok(())
 }
 
+/// The chain of an item up to its root, each node with what its rule needs and its children's
+/// figures as a JSON array of `[id, weight, cancelled, percent, unknown_share]`. The JSON
+/// aggregate is the one part that differs between the dialects.
+fn chain_sql(backend: Backend) -> &'static str {
+    const SQLITE: &str = "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM items WHERE id = $1 \
+           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
+         SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
+           p.reported, pl.rollup_rule AS plan_rule, \
+           CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
+             AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
+           (SELECT json_group_array(json_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share)) \
+             FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
+         FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
+         JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth";
+    const POSTGRES: &str = "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM items WHERE id = $1 \
+           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
+         SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
+           p.reported, pl.rollup_rule AS plan_rule, \
+           CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
+             AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
+           (SELECT CAST(json_agg(json_build_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share)) AS TEXT) \
+             FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
+         FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
+         JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth";
+    match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    }
+}
+
+/// Children's figures from `chain_sql`'s JSON arrays (SQLite writes booleans as 0/1).
+fn parse_kids(json: &str) -> Result<Vec<(i64, ChildProgress)>> {
+    let bad = |e: String| StoreError::Invalid(format!("children of a chain node: {e}"));
+    let rows: Vec<(i64, f64, serde_json::Value, Option<f64>, f64)> =
+        serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+    rows.into_iter()
+        .map(|(id, weight, cancelled, percent, unknown_share)| {
+            let cancelled = match cancelled {
+                serde_json::Value::Bool(b) => b,
+                serde_json::Value::Number(n) => n.as_i64() != Some(0),
+                other => return Err(bad(format!("cancelled = {other}"))),
+            };
+            Ok((
+                id,
+                ChildProgress {
+                    weight,
+                    cancelled,
+                    progress: Progress {
+                        percent,
+                        unknown_share,
+                    },
+                },
+            ))
+        })
+        .collect()
+}
+
 /// After the item's own accepted figure changed: recompute it and each ancestor from their
 /// children's stored values — O(depth) rows read and written. Returns what changed and the
 /// chain itself (the item, then its ancestors).
@@ -311,53 +370,19 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         .collect::<Result<_>>()?;
         lock_chain(c, backend, &ids).await?;
     }
-    // The chain (item first) with everything the rule needs, and every child of every chain
-    // node: one statement, whose text never changes (so it stays prepared).
-    let all_rows = all(
-        c,
-        &format!(
-            "{CHAIN} SELECT 0 AS part, up.id, up.depth, i.parent_id, i.weight, i.rollup_rule, i.cancelled, \
-             i.manual_percent, p.percent, p.unknown_share, p.reported, pl.rollup_rule AS plan_rule, \
-             CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
-               AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest \
-             FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
-             JOIN plans pl ON pl.id = i.plan_id \
-             UNION ALL \
-             SELECT 1 AS part, i.id, 0, i.parent_id, i.weight, NULL, i.cancelled, NULL, p.percent, p.unknown_share, \
-             NULL, NULL, NULL FROM items i JOIN item_progress p ON p.item_id = i.id \
-             WHERE i.parent_id IN (SELECT id FROM up) AND NOT i.archived \
-             ORDER BY 1, 3"
-        ),
-        vec![item_id.into()],
-    )
-    .await?;
-    let mut rows = Vec::new();
-    let mut kids = Vec::new();
-    for r in all_rows {
-        if get::<i32>(&r, "part")? == 0 {
-            rows.push(r);
-        } else {
-            kids.push(r);
-        }
-    }
+    // The chain (item first) with everything the rule needs, each node with its children's
+    // figures folded into one JSON array: one statement, one row per level (rows cost a
+    // hand-off each from the database worker; a level has a handful of children).
+    let rows = all(c, chain_sql(backend), vec![item_id.into()]).await?;
     let chain: Vec<i64> = rows.iter().map(|r| get(r, "id")).collect::<Result<_>>()?;
     let Some(first) = rows.first() else {
         return Err(StoreError::NotFound(format!("progress of item #{item_id}")));
     };
     let default = RollupRule::parse(&get::<String>(first, "plan_rule")?).unwrap_or_default();
     let mut children: HashMap<i64, Vec<(i64, ChildProgress)>> = HashMap::new();
-    for k in &kids {
-        children.entry(get(k, "parent_id")?).or_default().push((
-            get(k, "id")?,
-            ChildProgress {
-                weight: get(k, "weight")?,
-                cancelled: get(k, "cancelled")?,
-                progress: Progress {
-                    percent: get(k, "percent")?,
-                    unknown_share: get(k, "unknown_share")?,
-                },
-            },
-        ));
+    for (k, r) in rows.iter().enumerate() {
+        let kids: Option<String> = get(r, "kids")?;
+        children.insert(chain[k], parse_kids(kids.as_deref().unwrap_or("[]"))?);
     }
     let mut changes = Vec::new();
     let mut below: Option<(i64, Progress)> = None;
