@@ -478,40 +478,50 @@ impl AccountStore for Store {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let row = one(
+        // The token, its user and the user's units in one statement (one row per unit, or
+        // one row with no unit): this runs on every API request.
+        let rows = all(
             &self.db,
-            "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.id AS user_id, u.name, u.role, u.disabled \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.name, u.role, u.disabled, un.code AS unit \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             LEFT JOIN user_units x ON x.user_id = u.id LEFT JOIN units un ON un.id = x.unit_id \
+             WHERE t.token_hash = $1 ORDER BY un.code",
             vec![digest(token).into()],
         )
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        let expired = get::<Option<DateTime<Utc>>>(&r, "expires_at")?.is_some_and(|e| e <= now);
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let expired = get::<Option<DateTime<Utc>>>(r, "expires_at")?.is_some_and(|e| e <= now);
         if expired
-            || get::<Option<DateTime<Utc>>>(&r, "revoked_at")?.is_some()
-            || get::<bool>(&r, "disabled")?
+            || get::<Option<DateTime<Utc>>>(r, "revoked_at")?.is_some()
+            || get::<bool>(r, "disabled")?
         {
             return Ok(None);
         }
-        if get::<Option<DateTime<Utc>>>(&r, "last_used_at")?
+        if get::<Option<DateTime<Utc>>>(r, "last_used_at")?
             .is_none_or(|t| now - t > Duration::minutes(1))
         {
             exec(
                 &self.db,
                 "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
-                vec![now.into(), get::<i64>(&r, "id")?.into()],
+                vec![now.into(), get::<i64>(r, "id")?.into()],
             )
             .await?;
         }
-        Ok(Some(
-            principal(
-                &self.db,
-                get(&r, "user_id")?,
-                get(&r, "name")?,
-                &get::<String>(&r, "role")?,
-            )
-            .await?,
-        ))
+        let role: String = get(r, "role")?;
+        let mut units = Vec::new();
+        for row in &rows {
+            if let Some(u) = get::<Option<String>>(row, "unit")? {
+                units.push(Code::parse(&u).map_err(|e| StoreError::Invalid(e.to_string()))?);
+            }
+        }
+        Ok(Some(Principal {
+            name: get(r, "name")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
+            units,
+        }))
     }
 }
 
