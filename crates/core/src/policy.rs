@@ -80,6 +80,8 @@ pub enum Action<'a> {
     WriteReport { unit: &'a str },
     /// Accept or return submitted reports.
     Review,
+    /// Close a reporting period, locking its reports.
+    ClosePeriod,
     /// Import a plan file.
     ImportPlan,
     /// Add, disable and reset users; create and revoke their tokens.
@@ -119,7 +121,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader | Unit, ReadPlan) => true,
         (Admin | Office | Leader, ReadReports { .. }) => true,
         (Unit, ReadReports { unit } | WriteReport { unit }) => p.has_unit(unit),
-        (Office, Review | ImportPlan) => true,
+        (Office, Review | ImportPlan | ClosePeriod) => true,
         (Admin, ManageUsers | ReadMetrics) => true,
         (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
         _ => false,
@@ -206,32 +208,45 @@ mod tests {
             ManageUsers,
             ReadMetrics,
             ManageOwnAccount,
+            ClosePeriod,
         ];
         // admin, office, leader, unit of JTW, unit of FGW, public
-        let table: [(Principal, [bool; 9]); 6] = [
+        let table: [(Principal, [bool; 10]); 6] = [
             (
                 who(Role::Admin, &[]),
-                [true, true, true, false, false, false, true, true, true],
+                [
+                    true, true, true, false, false, false, true, true, true, false,
+                ],
             ),
             (
                 who(Role::Office, &[]),
-                [true, true, true, false, true, true, false, false, true],
+                [
+                    true, true, true, false, true, true, false, false, true, true,
+                ],
             ),
             (
                 who(Role::Leader, &[]),
-                [true, true, true, false, false, false, false, false, true],
+                [
+                    true, true, true, false, false, false, false, false, true, false,
+                ],
             ),
             (
                 who(Role::Unit, &["JTW"]),
-                [true, true, true, true, false, false, false, false, true],
+                [
+                    true, true, true, true, false, false, false, false, true, false,
+                ],
             ),
             (
                 who(Role::Unit, &["FGW"]),
-                [true, true, false, false, false, false, false, false, true],
+                [
+                    true, true, false, false, false, false, false, false, true, false,
+                ],
             ),
             (
                 Principal::anonymous(),
-                [true, false, false, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, false, false,
+                ],
             ),
         ];
         for (p, expected) in &table {

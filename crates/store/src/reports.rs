@@ -129,6 +129,40 @@ pub trait ReportStore {
         at: DateTime<Utc>,
     ) -> Result<usize>;
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
+    /// Closes a reporting period of a plan: its reports can no longer be started, edited or
+    /// submitted. Refused while reports of the period still await review (review them first)
+    /// and when already closed.
+    async fn close_period(&self, plan: &str, period: Period, stamp: &Stamp) -> Result<()>;
+    /// The closed periods of a plan, oldest first.
+    async fn closed_periods(&self, plan: &str) -> Result<Vec<String>>;
+}
+
+async fn plan_id_of<C: ConnectionTrait>(c: &C, report: i64) -> Result<i64> {
+    let r = one(
+        c,
+        "SELECT plan_id FROM reports WHERE id = $1",
+        vec![report.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("report #{report}")))?;
+    get(&r, "plan_id")
+}
+
+/// Refuses a write on a report of a closed period.
+async fn period_open<C: ConnectionTrait>(c: &C, plan_id: i64, period: &str) -> Result<()> {
+    if one(
+        c,
+        "SELECT 1 AS x FROM closed_periods WHERE plan_id = $1 AND period = $2",
+        vec![plan_id.into(), period.into()],
+    )
+    .await?
+    .is_some()
+    {
+        return Err(StoreError::Conflict(format!(
+            "period {period} is closed by the office: its reports can no longer change"
+        )));
+    }
+    Ok(())
 }
 
 const SELECT: &str = "SELECT r.id, r.item_id, r.plan_id, r.period, r.percent, r.narrative, r.problems, r.next_steps, r.state, r.author, r.reviewer, r.review_comment, r.supersedes_id, r.submitted_at, r.reviewed_at, r.created_at, r.updated_at, r.version, r.figures, pl.code AS plan_code, i.code AS item_code, u.code AS unit_code FROM reports r \
@@ -309,6 +343,7 @@ impl ReportStore for Store {
             )));
         }
         let period = new.period.to_string();
+        period_open(&txn, plan_id, &period).await?;
         let open = one(
             &txn,
             "SELECT id FROM reports WHERE item_id = $1 AND period = $2 AND unit_id = $3 AND state IN ('draft', 'submitted', 'returned')",
@@ -364,6 +399,7 @@ impl ReportStore for Store {
         let txn = self.db.begin().await?;
         let before = load(&txn, id).await?;
         check(&before, version, ReportAction::Edit)?;
+        period_open(&txn, plan_id_of(&txn, id).await?, &before.period).await?;
         if let Some(p) = edit.percent {
             let kind = one(
                 &txn,
@@ -429,6 +465,7 @@ impl ReportStore for Store {
         let txn = self.db.begin().await?;
         let before = load(&txn, id).await?;
         let to = check(&before, version, ReportAction::Submit)?;
+        period_open(&txn, plan_id_of(&txn, id).await?, &before.period).await?;
         guarded(
             &txn,
             id,
@@ -705,6 +742,63 @@ impl ReportStore for Store {
         .await?;
         txn.commit().await?;
         Ok(reports.len())
+    }
+
+    async fn close_period(&self, plan: &str, period: Period, stamp: &Stamp) -> Result<()> {
+        let pid = self.plan_id(plan).await?;
+        let period = period.to_string();
+        let txn = self.db.begin().await?;
+        period_open(&txn, pid, &period).await?;
+        let waiting: i64 = get(
+            &one(
+                &txn,
+                "SELECT COUNT(*) AS n FROM reports WHERE plan_id = $1 AND period = $2 AND state = 'submitted'",
+                vec![pid.into(), period.clone().into()],
+            )
+            .await?
+            .expect("a count"),
+            "n",
+        )?;
+        if waiting > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{waiting} report(s) of {period} still await review: accept or return them first"
+            )));
+        }
+        exec(
+            &txn,
+            "INSERT INTO closed_periods (plan_id, period, closed_at, closed_by) VALUES ($1, $2, $3, $4)",
+            vec![pid.into(), period.clone().into(), stamp.at.into(), stamp.actor.clone().into()],
+        )
+        .await?;
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![NewEvent {
+                kind: "period.closed",
+                entity: "plan",
+                entity_code: plan.to_string(),
+                plan_id: Some(pid),
+                before: None,
+                after: Some(format!("{{\"period\":\"{period}\"}}")),
+            }],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn closed_periods(&self, plan: &str) -> Result<Vec<String>> {
+        let pid = self.plan_id(plan).await?;
+        all(
+            &self.db,
+            "SELECT period FROM closed_periods WHERE plan_id = $1 ORDER BY period",
+            vec![pid.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| get(r, "period"))
+        .collect()
     }
 
     async fn list_reports(&self, f: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>> {

@@ -249,7 +249,8 @@ async fn migrations_are_recorded() {
                 "m0006_sessions",
                 "m0007_progress_changes",
                 "m0008_report_figures",
-                "m0009_indicator_actuals"
+                "m0009_indicator_actuals",
+                "m0010_closed_periods"
             ],
             "{}",
             db.label()

@@ -845,3 +845,52 @@ async fn published_outcomes_load_whole_or_not_at_all() {
         assert_eq!(got, [93.7, 151.8], "oldest first");
     }
 }
+
+#[tokio::test]
+async fn a_closed_period_is_locked() {
+    for db in setup().await {
+        let s = &db.store;
+        let st = stamp("office", "2020-07-10");
+        let may = Period::parse("2020-05").unwrap();
+        // A submitted report awaits review: the period cannot close yet.
+        let r = s
+            .create_report(new("demo-small", "E1.1", "2020-05", "JTW", Some(40.0)), &st)
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        let draft = s
+            .create_report(new("demo-small", "E1.2", "2020-05", "JTW", Some(0.0)), &st)
+            .await
+            .unwrap();
+        let e = s.close_period("demo-small", may, &st).await.unwrap_err();
+        assert!(e.to_string().contains("await review"), "{e}");
+        s.accept_report(r.id, r.version, "", &st).await.unwrap();
+        s.close_period("demo-small", may, &st).await.unwrap();
+        assert_eq!(s.closed_periods("demo-small").await.unwrap(), ["2020-05"]);
+        assert!(matches!(
+            s.close_period("demo-small", may, &st).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Nothing of May can change now: no new report, no correction, no edit, no submission.
+        for (item, unit) in [("E1.1", "JTW"), ("E1", "FGW")] {
+            let e = s
+                .create_report(new("demo-small", item, "2020-05", unit, Some(50.0)), &st)
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains("closed"), "{e}");
+        }
+        let e = s
+            .edit_report(draft.id, draft.version, ReportEdit::default(), &st)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("closed"), "{e}");
+        assert!(matches!(
+            s.submit_report(draft.id, draft.version, &st).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // June is still open.
+        s.create_report(new("demo-small", "E1.1", "2020-06", "JTW", Some(50.0)), &st)
+            .await
+            .unwrap();
+    }
+}

@@ -705,6 +705,18 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/periods",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/periods/{period}/close",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
     ];
     let who = [
         None,
@@ -741,6 +753,7 @@ async fn role_by_endpoint_matrix() {
             let uri = path
                 .replace("{plan}", "demo-small")
                 .replace("{code}", "E1.1")
+                .replace("{period}", "2019-01")
                 .replace("{id}", &id.to_string());
             let uri = if query.is_empty() {
                 uri

@@ -779,3 +779,66 @@ async fn tokens_are_made_shown_once_and_revoked_from_the_account_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_office_closes_a_period_from_the_review_page() {
+    for site in Site::all().await {
+        let mut office = site.log_in("office").await;
+        let page = site.get(&mut office, "/review").await;
+        assert!(page.html.contains("/review/close"));
+        let p = site
+            .request(
+                &mut office,
+                "POST",
+                "/review/close",
+                &[
+                    ("csrf", &page.csrf()),
+                    ("plan", "demo-small"),
+                    ("period", "2020-05"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+        let after = site.get(&mut office, "/review?closed=2020-05").await;
+        assert!(after.html.contains("2020-05"));
+        // A unit can no longer report on May.
+        let mut unit = site.log_in("jtw").await;
+        let csrf = site.get(&mut unit, "/workspace").await.csrf();
+        let refused = site
+            .request(
+                &mut unit,
+                "POST",
+                "/workspace/report/demo-small/E1.1",
+                &[
+                    ("csrf", &csrf),
+                    ("unit", "JTW"),
+                    ("period", "2020-05"),
+                    ("percent", "50"),
+                    ("narrative", "迟到的填报"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.html.contains("closed"), "{}", refused.html);
+        // A unit may not close periods.
+        let p = site
+            .request(
+                &mut unit,
+                "POST",
+                "/review/close",
+                &[
+                    ("csrf", &csrf),
+                    ("plan", "demo-small"),
+                    ("period", "2020-06"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            tuijin_store::ReportStore::closed_periods(&site.db.store, "demo-small")
+                .await
+                .unwrap(),
+            ["2020-05"]
+        );
+    }
+}

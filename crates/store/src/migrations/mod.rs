@@ -12,6 +12,7 @@ mod m0006_sessions;
 mod m0007_progress_changes;
 mod m0008_report_figures;
 mod m0009_indicator_actuals;
+mod m0010_closed_periods;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_progress_changes::Migration),
             Box::new(m0008_report_figures::Migration),
             Box::new(m0009_indicator_actuals::Migration),
+            Box::new(m0010_closed_periods::Migration),
         ]
     }
 }

@@ -37,6 +37,8 @@ use crate::AppState;
         reports::submit,
         reports::accept,
         reports::return_,
+        reports::close_period,
+        reports::closed_periods,
         progress::explain,
         progress::plan_progress,
         progress::summary,
@@ -69,6 +71,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/plans/{plan}/items/{code}/timeline",
             get(progress::timeline),
+        )
+        .route("/plans/{plan}/periods", get(reports::closed_periods))
+        .route(
+            "/plans/{plan}/periods/{period}/close",
+            axum::routing::post(reports::close_period),
         )
         .route("/reports", get(reports::list))
         .route("/warnings", get(warnings::list))

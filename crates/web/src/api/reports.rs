@@ -397,3 +397,37 @@ pub async fn return_(
         .await?;
     Ok(versioned(StatusCode::OK, &r))
 }
+
+/// Close a reporting period of a plan: its reports can no longer be started, edited or
+/// submitted. Refused (409) while reports of the period await review, or when already closed.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/periods/{period}/close",
+    params(("plan" = String, Path, description = "plan code"), ("period" = String, Path, description = "YYYY-MM or YYYY-Qn")),
+    responses((status = 204), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn close_period(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path((plan, period)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    require(&who, Action::ClosePeriod)?;
+    let period =
+        Period::parse(&period).map_err(|e| ApiError::Unprocessable(format!("period: {e}")))?;
+    st.store
+        .close_period(&plan, period, &stamp(&st, &who))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The closed reporting periods of a plan, oldest first.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/periods",
+    params(("plan" = String, Path, description = "plan code")),
+    responses((status = 200, body = ListView<String>), (status = 404, body = crate::error::Problem)))]
+pub async fn closed_periods(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path(plan): Path<String>,
+) -> Result<Json<ListView<String>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
+    Ok(Json(ListView {
+        items: st.store.closed_periods(&plan).await?,
+    }))
+}

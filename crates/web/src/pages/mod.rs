@@ -50,6 +50,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
             get(workspace::form).post(workspace::save),
         )
         .route("/review", get(review::page).post(review::decide))
+        .route("/review/close", post(review::close))
         .layer(axum::middleware::from_fn_with_state(
             st,
             crate::session::ensure_csrf_cookie,
@@ -83,6 +84,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/workspace/report/{plan}/{code}", "form"),
     ("GET", "/review", "review"),
     ("POST", "/review", "form"),
+    ("POST", "/review/close", "form"),
 ];
 
 /// What a page answers when it cannot show what was asked.

@@ -26,6 +26,9 @@ pub struct Outcome {
     failed: usize,
     #[serde(default)]
     error: String,
+    /// A period just closed.
+    #[serde(default)]
+    closed: String,
 }
 
 pub async fn page(
@@ -72,6 +75,9 @@ pub async fn page(
             "none" => p.notice.bad role="alert" { (l.t("review.none_chosen")) },
             _ => {},
         }
+        @if !o.closed.is_empty() {
+            p.notice.good role="status" { (l.f("review.period_closed", &[("period", &o.closed)])) }
+        }
         @if queue.is_empty() {
             p { (l.t("review.empty")) }
         } @else {
@@ -116,6 +122,29 @@ pub async fn page(
             }
         }
     };
+    let close = match &plan {
+        Some(p) => {
+            let closed = st.store.closed_periods(p).await?;
+            let last = tuijin_core::report::Period::containing(
+                st.plans.get(&st.store, p).await?.plan.cadence,
+                st.clock.today(),
+            )
+            .previous();
+            html! {
+                h2 { (l.t("review.close_title")) }
+                p.muted { (l.t("review.close_help")) }
+                @if !closed.is_empty() { p { (l.t("review.closed_list")) ": " (closed.join("、")) } }
+                form.filters method="post" action="/review/close" {
+                    input type="hidden" name="csrf" value=(v.csrf());
+                    input type="hidden" name="plan" value=(p);
+                    div { label for="period" { (l.t("col.period")) } input #period name="period" type="text" value=(last.to_string()) required; }
+                    div { button type="submit" { (l.t("review.close")) } }
+                }
+            }
+        }
+        None => html! {},
+    };
+    let body = html! { (body) (close) };
     Ok(layout(
         &st,
         &v,
@@ -210,4 +239,33 @@ pub async fn decide(
     }
     let to = format!("/review?accepted={accepted}&returned={returned}&failed={failed}");
     Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    period: String,
+}
+
+/// Closes a reporting period (the office, once its reports are reviewed).
+pub async fn close(
+    State(st): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    v.require(Action::ClosePeriod)?;
+    v.check_csrf(&f.csrf)?;
+    let period = tuijin_core::report::Period::parse(f.period.trim())
+        .map_err(|_| PageError::Invalid(v.lang.t("form.period_invalid").into()))?;
+    let stamp = Stamp {
+        at: chrono::Utc::now(),
+        today: st.clock.today(),
+        actor: v.who.name.clone(),
+    };
+    st.store.close_period(&f.plan, period, &stamp).await?;
+    Ok(Redirect::to(&format!("/review?closed={period}")).into_response())
 }
