@@ -208,16 +208,8 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Code, ItemKind};
-
-    fn item(code: &str, parent: Option<&str>, lead: &str) -> Item {
-        let mut i = Item::new(Code::parse(code).unwrap(), ItemKind::Task, code);
-        i.parent = parent.map(|p| Code::parse(p).unwrap());
-        i.lead = Some(Code::parse(lead).unwrap());
-        i.start = NaiveDate::from_ymd_opt(2020, 1, 1);
-        i.due = NaiveDate::from_ymd_opt(2020, 12, 31);
-        i
-    }
+    use crate::Code;
+    use crate::summary::tests::item;
 
     #[test]
     fn branches_count_their_statuses_and_positionings_follow_their_supporters() {

@@ -145,11 +145,12 @@ pub fn top_figures(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Code, ItemKind, Weight};
 
-    fn item(code: &str, parent: Option<&str>, lead: &str) -> Item {
+    /// A task under `parent`, led by `lead`, running through 2020 (shared by the board tests).
+    pub(crate) fn item(code: &str, parent: Option<&str>, lead: &str) -> Item {
         let mut i = Item::new(Code::parse(code).unwrap(), ItemKind::Task, code);
         i.parent = parent.map(|p| Code::parse(p).unwrap());
         i.lead = Some(Code::parse(lead).unwrap());

@@ -49,6 +49,30 @@ pub trait DirectoryStore {
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
 }
 
+/// Writes indicator actuals; each row holds indicator id, report id (or null), period, period
+/// end, value, accepted on, source — in that order.
+pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    rows: Vec<Vec<sea_orm::Value>>,
+) -> Result<()> {
+    crate::plans::insert_rows(
+        c,
+        "indicator_actuals",
+        &[
+            "indicator_id",
+            "report_id",
+            "period",
+            "period_end",
+            "value",
+            "accepted_on",
+            "source",
+        ],
+        rows,
+    )
+    .await?;
+    Ok(())
+}
+
 impl DirectoryStore for Store {
     async fn record_actuals(
         &self,
@@ -90,21 +114,7 @@ impl DirectoryStore for Store {
             ]);
         }
         let n = rows.len();
-        crate::plans::insert_rows(
-            &txn,
-            "indicator_actuals",
-            &[
-                "indicator_id",
-                "report_id",
-                "period",
-                "period_end",
-                "value",
-                "accepted_on",
-                "source",
-            ],
-            rows,
-        )
-        .await?;
+        insert_actuals(&txn, rows).await?;
         crate::events::append(
             &txn,
             at,

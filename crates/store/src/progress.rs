@@ -548,17 +548,7 @@ impl ProgressStore for Store {
             vec![since.into(), pid.into()],
         )
         .await?;
-        let mut out = HashMap::new();
-        for r in &rows {
-            out.insert(
-                get::<String>(r, "code")?,
-                Progress {
-                    percent: get(r, "percent")?,
-                    unknown_share: get(r, "unknown_share")?,
-                },
-            );
-        }
-        Ok(out)
+        by_code(&rows)
     }
 
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
@@ -610,17 +600,7 @@ impl ProgressStore for Store {
             )
             .await?,
         };
-        let mut out = HashMap::new();
-        for r in &rows {
-            out.insert(
-                get::<String>(r, "code")?,
-                Progress {
-                    percent: get(r, "percent")?,
-                    unknown_share: get(r, "unknown_share")?,
-                },
-            );
-        }
-        Ok(out)
+        by_code(&rows)
     }
 }
 
@@ -707,6 +687,21 @@ async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i6
     )
     .await?;
     Ok(())
+}
+
+/// Rows of `code, percent, unknown_share` as progress by item code.
+fn by_code(rows: &[sea_orm::QueryResult]) -> Result<HashMap<String, Progress>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                get::<String>(r, "code")?,
+                Progress {
+                    percent: get(r, "percent")?,
+                    unknown_share: get(r, "unknown_share")?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`), and

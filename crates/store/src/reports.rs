@@ -1014,23 +1014,10 @@ async fn record_actuals<C: ConnectionTrait>(
             period.last_day().into(),
             f.value.into(),
             accepted_on.into(),
+            format!("report #{}", r.id).into(),
         ]);
     }
-    crate::plans::insert_rows(
-        c,
-        "indicator_actuals",
-        &[
-            "indicator_id",
-            "report_id",
-            "period",
-            "period_end",
-            "value",
-            "accepted_on",
-        ],
-        rows,
-    )
-    .await?;
-    Ok(())
+    crate::directory::insert_actuals(c, rows).await
 }
 
 /// Once per transaction: the acceptances' events, then the warnings of every item they touched

@@ -8,8 +8,8 @@ use tuijin_core::{Percent, PlanDocument};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
 use tuijin_store::{
-    NewReport, PlanStore, ProgressStore, ReportEdit, ReportFilter, ReportStore, Stamp, StoreError,
-    WarningFilter, WarningStore,
+    DirectoryStore, NewReport, PlanStore, ProgressStore, ReportEdit, ReportFilter, ReportStore,
+    Stamp, StoreError, WarningFilter, WarningStore,
 };
 
 fn small() -> PlanDocument {
@@ -765,6 +765,11 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
         let c2 = s.submit_report(c2.id, c2.version, &st).await.unwrap();
         s.accept_report(c2.id, c2.version, "", &st).await.unwrap();
         assert!(off().await.is_empty(), "the warning cleared itself");
+        // Both accepted figures are actuals, each naming the report it came from.
+        let actuals = s.indicator_actuals("demo-small", "metro_km").await.unwrap();
+        assert_eq!(actuals.len(), 2);
+        assert!(actuals.iter().all(|a| a.report.is_some()
+            && a.source == format!("report #{}", a.report.unwrap())), "{actuals:?}");
         // Refused, and nothing written: an unknown indicator, a figure twice, another unit's.
         let before = s
             .list_reports(&ReportFilter::default(), 100)
