@@ -289,31 +289,32 @@ async fn lock_chain<C: ConnectionTrait>(c: &C, backend: Backend, chain: &[i64]) 
 /// figures as a JSON array of `[id, weight, cancelled, percent, unknown_share]`. The JSON
 /// aggregate is the one part that differs between the dialects.
 fn chain_sql(backend: Backend) -> &'static str {
-    const SQLITE: &str = "WITH RECURSIVE up(id, parent_id, depth) AS ( \
-           SELECT id, parent_id, 0 FROM items WHERE id = $1 \
-           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
-         SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
-           p.reported, pl.rollup_rule AS plan_rule, \
-           CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
-             AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
-           (SELECT json_group_array(json_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share)) \
-             FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
-         FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
-         JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth";
-    const POSTGRES: &str = "WITH RECURSIVE up(id, parent_id, depth) AS ( \
-           SELECT id, parent_id, 0 FROM items WHERE id = $1 \
-           UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
-         SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
-           p.reported, pl.rollup_rule AS plan_rule, \
-           CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
-             AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
-           (SELECT CAST(json_agg(json_build_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share)) AS TEXT) \
-             FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
-         FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
-         JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth";
+    // One text with the aggregate spliced in, so the two dialects cannot drift apart.
+    macro_rules! chain {
+        ($children:literal) => {
+            concat!(
+                "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+                   SELECT id, parent_id, 0 FROM items WHERE id = $1 \
+                   UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
+                 SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
+                   p.reported, pl.rollup_rule AS plan_rule, \
+                   CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
+                     AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
+                   (SELECT ",
+                $children,
+                " FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
+                 FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
+                 JOIN plans pl ON pl.id = i.plan_id ORDER BY up.depth"
+            )
+        };
+    }
     match backend {
-        Backend::Sqlite => SQLITE,
-        Backend::Postgres => POSTGRES,
+        Backend::Sqlite => chain!(
+            "json_group_array(json_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share))"
+        ),
+        Backend::Postgres => chain!(
+            "CAST(json_agg(json_build_array(c.id, c.weight, c.cancelled, cp.percent, cp.unknown_share)) AS TEXT)"
+        ),
     }
 }
 

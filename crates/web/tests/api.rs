@@ -3,12 +3,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 use tower::ServiceExt;
-use tuijin_store::PlanStore;
 use tuijin_store::testing::TestDb;
-use tuijin_web::{AppState, Clock, router};
+use tuijin_web::{AppState, router};
+
+mod common;
 
 struct TestApp {
     db: TestDb,
@@ -47,26 +47,9 @@ async fn users(store: &tuijin_store::Store) -> std::collections::HashMap<&'stati
 
 impl TestApp {
     async fn all() -> Vec<TestApp> {
-        let path = format!(
-            "{}/../../tests/fixtures/small.toml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
-            .unwrap();
         let mut out = Vec::new();
-        for db in TestDb::all().await {
-            db.store
-                .import_plan(
-                    &doc,
-                    &tuijin_store::Stamp {
-                        at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-                        today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-                        actor: "test".into(),
-                    },
-                )
-                .await
-                .unwrap();
-            let clock = Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap());
+        for db in common::with_small_plan().await {
+            let clock = common::today();
             let state = AppState::new(db.store.clone(), clock, true);
             let tokens = users(&db.store).await;
             out.push(TestApp {
@@ -549,11 +532,7 @@ async fn report_workflow_over_http_with_versions() {
 #[tokio::test]
 async fn warnings_are_listed_and_filtered() {
     for t in TestApp::all().await {
-        let state = AppState::new(
-            t.db.store.clone(),
-            Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
-            true,
-        );
+        let state = AppState::new(t.db.store.clone(), common::today(), true);
         tuijin_web::jobs::refresh_all(&state).await;
         let (s, _, v) = t.get("/api/v1/warnings?plan=demo-small").await;
         assert_eq!(s, StatusCode::OK);

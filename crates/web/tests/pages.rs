@@ -7,12 +7,13 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{NaiveDate, TimeZone, Utc};
 use tower::ServiceExt;
 use tuijin_core::policy::Role;
 use tuijin_store::testing::TestDb;
 use tuijin_store::{AccountStore, PlanStore, ReportFilter, ReportStore};
-use tuijin_web::{AppState, Clock, router};
+use tuijin_web::{AppState, router};
+
+mod common;
 
 const PASSWORD: &str = "a long test password";
 
@@ -51,25 +52,8 @@ impl Site {
     }
 
     async fn with_rules(rules: tuijin_core::policy::SessionRules) -> Vec<Site> {
-        let path = format!(
-            "{}/../../tests/fixtures/small.toml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
-            .unwrap();
         let mut out = Vec::new();
-        for db in TestDb::all().await {
-            db.store
-                .import_plan(
-                    &doc,
-                    &tuijin_store::Stamp {
-                        at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-                        today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-                        actor: "test".into(),
-                    },
-                )
-                .await
-                .unwrap();
+        for db in common::with_small_plan().await {
             for (name, role, unit) in [
                 ("admin", Role::Admin, None),
                 ("office", Role::Office, None),
@@ -86,7 +70,7 @@ impl Site {
                     .await
                     .unwrap();
             }
-            let clock = Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap());
+            let clock = common::today();
             let mut state = AppState::new(db.store.clone(), clock, true);
             state.rules = rules;
             out.push(Site {

@@ -1,0 +1,36 @@
+//! What the web tests share: fresh databases (SQLite, and PostgreSQL when configured) holding
+//! the small test plan, and the simulated today they run on.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tuijin_store::PlanStore;
+use tuijin_store::testing::TestDb;
+
+/// The day the tests run on: mid-2020, inside the plan.
+pub fn today() -> tuijin_web::Clock {
+    tuijin_web::Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap())
+}
+
+/// One database per backend, each with `tests/fixtures/small.toml` imported.
+pub async fn with_small_plan() -> Vec<TestDb> {
+    let path = format!(
+        "{}/../../tests/fixtures/small.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc =
+        tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
+    let dbs = TestDb::all().await;
+    for db in &dbs {
+        db.store
+            .import_plan(
+                &doc,
+                &tuijin_store::Stamp {
+                    at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
+                    today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+                    actor: "test".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    dbs
+}
