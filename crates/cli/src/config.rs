@@ -1,30 +1,110 @@
-//! Where the data lives and where to listen: flags over environment over defaults.
+//! Where the data lives, where to listen, how long sessions last: typed defaults, then the
+//! settings file (`--config FILE` or `TUIJIN_CONFIG`), then `TUIJIN_*` environment variables,
+//! then flags — each layer over the one before (clap merges the last two).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::Args;
+use serde::Deserialize;
 use tuijin_store::{DatabaseUrl, Store};
+
+pub const DEFAULT_DATA: &str = "./tuijin-data";
+
+/// The settings file: every key optional; unknown keys are refused (a typo must not be
+/// silently ignored). Not `Debug`: it may hold a database password.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    /// Mark cookies Secure (the site is served over HTTPS).
+    pub secure_cookies: Option<bool>,
+    /// A browser session unused this long ends.
+    pub session_idle_minutes: Option<u32>,
+    /// A browser session ends this long after log-in.
+    pub session_absolute_hours: Option<u32>,
+}
+
+impl FileConfig {
+    /// Reads a settings file; a bad one is refused with FILE:line:column.
+    pub fn read(path: &Path) -> Result<FileConfig> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the settings file {}", path.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            let (line, col) = e
+                .span()
+                .map(|s| {
+                    let before = &text[..s.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    (line, col)
+                })
+                .unwrap_or((1, 1));
+            anyhow!("{}:{line}:{col}: {}", path.display(), e.message())
+        })
+    }
+
+    /// Session lifetimes, over the defaults.
+    pub fn session_rules(&self) -> tuijin_core::policy::SessionRules {
+        let mut r = tuijin_core::policy::SessionRules::default();
+        if let Some(m) = self.session_idle_minutes {
+            r.idle = chrono::Duration::minutes(i64::from(m.max(1)));
+        }
+        if let Some(h) = self.session_absolute_hours {
+            r.absolute = chrono::Duration::hours(i64::from(h.max(1)));
+        }
+        r
+    }
+}
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEMO_BIND: &str = "127.0.0.1:8080";
 
 #[derive(Args, Clone)]
 pub struct DbArgs {
-    /// Data folder (holds the SQLite database unless --database-url is given).
-    #[arg(long = "data", env = "TUIJIN_DATA", default_value = "./tuijin-data")]
-    pub data: PathBuf,
+    /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
+    /// session_absolute_hours. Environment variables and flags override it.
+    #[arg(long, env = "TUIJIN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data folder (holds the SQLite database unless a database URL is given) [default: ./tuijin-data].
+    #[arg(long = "data", env = "TUIJIN_DATA")]
+    pub data: Option<PathBuf>,
     /// Database URL: postgres://user:password@host/db selects PostgreSQL; sqlite://FILE a SQLite file.
     #[arg(long, env = "TUIJIN_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
 impl DbArgs {
+    /// The settings file, or the defaults when none is given.
+    pub fn file(&self) -> Result<FileConfig> {
+        match &self.config {
+            Some(p) => FileConfig::read(p),
+            None => Ok(FileConfig::default()),
+        }
+    }
+
     pub fn url(&self) -> Result<DatabaseUrl> {
-        match &self.database_url {
-            Some(u) if !u.trim().is_empty() => Ok(DatabaseUrl::parse(u)?),
-            _ => Ok(DatabaseUrl::in_data_dir(&self.data)),
+        let file = self.file()?;
+        let url = self
+            .database_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            // A data folder given by flag or environment beats a URL from the file.
+            .or_else(|| file.database_url.clone().filter(|_| self.data.is_none()))
+            .filter(|u| !u.trim().is_empty());
+        match url {
+            Some(u) => Ok(DatabaseUrl::parse(&u)?),
+            None => {
+                let data = self
+                    .data
+                    .clone()
+                    .or(file.data)
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+                Ok(DatabaseUrl::in_data_dir(&data))
+            }
         }
     }
 
@@ -47,7 +127,12 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn bind(&self) -> Result<SocketAddr> {
-        let s = self.bind.as_deref().unwrap_or(DEFAULT_BIND);
+        let file = self.db.file()?;
+        let s = self
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_string());
         s.parse()
             .with_context(|| format!("--bind `{s}` is not an address like 127.0.0.1:8080"))
     }
@@ -56,4 +141,19 @@ impl ServeArgs {
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_lifetimes_come_from_the_file_over_the_defaults() {
+        let f: FileConfig =
+            toml::from_str("session_idle_minutes = 20\nsecure_cookies = true\n").unwrap();
+        let r = f.session_rules();
+        assert_eq!(r.idle, chrono::Duration::minutes(20));
+        assert_eq!(r.absolute, chrono::Duration::hours(12), "the default stays");
+        assert_eq!(f.secure_cookies, Some(true));
+    }
 }

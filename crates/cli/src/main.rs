@@ -164,7 +164,10 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("cannot listen on {wanted}"))?;
             let addr = listener.local_addr()?;
-            let state = AppState::new(store, Clock::System, false);
+            let file = serve.db.file()?;
+            let mut state = AppState::new(store, Clock::System, false);
+            state.rules = file.session_rules();
+            state.secure_cookies = file.secure_cookies.unwrap_or(false);
             println!("Tuijin serving on http://{addr}");
             tuijin_web::serve_on(state, listener)
                 .await
@@ -199,7 +202,7 @@ async fn run(command: Command) -> Result<ExitCode> {
 
 async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     let mut serve = serve;
-    if serve.bind.is_none() {
+    if serve.bind.is_none() && serve.db.file()?.bind.is_none() {
         serve.bind = Some(DEMO_BIND.to_string());
     }
     let store = serve.db.open().await?;
@@ -298,7 +301,10 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         ),
     }
     println!("  without logging in, the portal and the API show the plan's public part");
-    let state = AppState::new(store, Clock::Fixed(today), true);
+    let file = serve.db.file()?;
+    let mut state = AppState::new(store, Clock::Fixed(today), true);
+    state.rules = file.session_rules();
+    state.secure_cookies = file.secure_cookies.unwrap_or(false);
     tuijin_web::serve_on(state, listener)
         .await
         .context("serving")?;

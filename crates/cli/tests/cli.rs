@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 fn tuijin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tuijin"));
     c.env_remove("TUIJIN_DATABASE_URL")
+        .env_remove("TUIJIN_CONFIG")
         .env_remove("TUIJIN_DATA")
         .env("TUIJIN_LOG", "warn");
     c
@@ -438,4 +439,69 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+#[test]
+fn settings_come_from_a_file_under_the_environment_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = dir.path().join("from-file");
+    let from_env = dir.path().join("from-env");
+    let cfg = dir.path().join("tuijin.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "# the office's settings\ndata = \"{}\"\nsession_idle_minutes = 20\n",
+            from_file.display()
+        ),
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    // The file's data folder is used…
+    let (code, _, err) = run(&["plan", "import", &fixture("small.toml"), "--config", cfg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(from_file.join("tuijin.db").exists());
+    // …unless the environment says otherwise…
+    let out = tuijin()
+        .env("TUIJIN_DATA", &from_env)
+        .args(["plan", "import", &fixture("small.toml"), "--config", cfg])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(from_env.join("tuijin.db").exists());
+    // …and a flag beats both.
+    let from_flag = dir.path().join("from-flag");
+    let out = tuijin()
+        .env("TUIJIN_DATA", &from_env)
+        .args(["plan", "import", &fixture("small.toml"), "--config", cfg])
+        .args(["--data", from_flag.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(from_flag.join("tuijin.db").exists());
+    // A bad file is refused with its place; an unknown key too, by name.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "bind = \"127.0.0.1:9\"\nsession_idle_minutes = \"soon\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--config",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.toml:2:"), "{err}");
+    std::fs::write(&bad, "dta = \"x\"\n").unwrap();
+    let (code, _, err) = run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--config",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.toml:1:1") && err.contains("dta"), "{err}");
 }
