@@ -119,14 +119,12 @@ impl DirectoryStore for Store {
             &txn,
             at,
             actor,
-            vec![crate::events::NewEvent {
-                kind: "indicator.actuals_loaded",
-                entity: "plan",
-                entity_code: plan.to_string(),
-                plan_id: Some(pid),
-                before: None,
-                after: Some(format!("{{\"count\":{n}}}")),
-            }],
+            vec![crate::events::NewEvent::on_plan(
+                "indicator.actuals_loaded",
+                plan,
+                pid,
+                format!("{{\"count\":{n}}}"),
+            )],
         )
         .await?;
         txn.commit().await?;

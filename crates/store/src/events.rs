@@ -33,6 +33,20 @@ pub(crate) struct NewEvent {
     pub after: Option<String>,
 }
 
+impl NewEvent {
+    /// An event about a whole plan, with what it did as a JSON object.
+    pub(crate) fn on_plan(kind: &'static str, plan: &str, plan_id: i64, after: String) -> NewEvent {
+        NewEvent {
+            kind,
+            entity: "plan",
+            entity_code: plan.to_string(),
+            plan_id: Some(plan_id),
+            before: None,
+            after: Some(after),
+        }
+    }
+}
+
 pub(crate) async fn append<C: ConnectionTrait>(
     c: &C,
     at: DateTime<Utc>,

@@ -646,14 +646,12 @@ impl ReportStore for Store {
             &txn,
             stamp.at,
             &stamp.actor,
-            vec![NewEvent {
-                kind: "reports.batch_submitted",
-                entity: "plan",
-                entity_code: plan.to_string(),
-                plan_id: Some(pid),
-                before: None,
-                after: Some(format!("{{\"reports\":{}}}", ids.len())),
-            }],
+            vec![crate::events::NewEvent::on_plan(
+                "reports.batch_submitted",
+                plan,
+                pid,
+                format!("{{\"reports\":{}}}", ids.len()),
+            )],
         )
         .await?;
         txn.commit().await?;
@@ -730,14 +728,12 @@ impl ReportStore for Store {
             &txn,
             at,
             actor,
-            vec![NewEvent {
-                kind: "history.loaded",
-                entity: "plan",
-                entity_code: plan.to_string(),
-                plan_id: Some(pid),
-                before: None,
-                after: Some(format!("{{\"reports\":{}}}", reports.len())),
-            }],
+            vec![crate::events::NewEvent::on_plan(
+                "history.loaded",
+                plan,
+                pid,
+                format!("{{\"reports\":{}}}", reports.len()),
+            )],
         )
         .await?;
         txn.commit().await?;
@@ -774,14 +770,12 @@ impl ReportStore for Store {
             &txn,
             stamp.at,
             &stamp.actor,
-            vec![NewEvent {
-                kind: "period.closed",
-                entity: "plan",
-                entity_code: plan.to_string(),
-                plan_id: Some(pid),
-                before: None,
-                after: Some(format!("{{\"period\":\"{period}\"}}")),
-            }],
+            vec![crate::events::NewEvent::on_plan(
+                "period.closed",
+                plan,
+                pid,
+                format!("{{\"period\":\"{period}\"}}"),
+            )],
         )
         .await?;
         txn.commit().await?;

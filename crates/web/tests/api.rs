@@ -18,24 +18,9 @@ struct TestApp {
 }
 
 async fn users(store: &tuijin_store::Store) -> std::collections::HashMap<&'static str, String> {
-    use tuijin_core::policy::Role;
     use tuijin_store::AccountStore;
     let mut out = std::collections::HashMap::new();
-    for (name, role, unit) in [
-        ("admin", Role::Admin, None),
-        ("office", Role::Office, None),
-        ("leader", Role::Leader, None),
-        ("jtw", Role::Unit, Some("JTW")),
-        ("zdq", Role::Unit, Some("ZDQ")),
-    ] {
-        let units: Vec<tuijin_core::Code> = unit
-            .map(|u| tuijin_core::Code::parse(u).unwrap())
-            .into_iter()
-            .collect();
-        store
-            .add_user(name, role, &units, None, "test")
-            .await
-            .unwrap();
+    for name in common::add_users(store, None).await {
         let (token, _) = store
             .create_token(name, "test", None, "test")
             .await

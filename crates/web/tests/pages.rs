@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use tower::ServiceExt;
-use tuijin_core::policy::Role;
 use tuijin_store::testing::TestDb;
 use tuijin_store::{AccountStore, PlanStore, ReportFilter, ReportStore};
 use tuijin_web::{AppState, router};
@@ -54,22 +53,7 @@ impl Site {
     async fn with_rules(rules: tuijin_core::policy::SessionRules) -> Vec<Site> {
         let mut out = Vec::new();
         for db in common::with_small_plan().await {
-            for (name, role, unit) in [
-                ("admin", Role::Admin, None),
-                ("office", Role::Office, None),
-                ("leader", Role::Leader, None),
-                ("jtw", Role::Unit, Some("JTW")),
-                ("zdq", Role::Unit, Some("ZDQ")),
-            ] {
-                let units: Vec<tuijin_core::Code> = unit
-                    .map(|u| tuijin_core::Code::parse(u).unwrap())
-                    .into_iter()
-                    .collect();
-                db.store
-                    .add_user(name, role, &units, Some(PASSWORD), "test")
-                    .await
-                    .unwrap();
-            }
+            common::add_users(&db.store, Some(PASSWORD)).await;
             let clock = common::today();
             let mut state = AppState::new(db.store.clone(), clock, true);
             state.rules = rules;

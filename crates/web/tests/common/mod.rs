@@ -34,3 +34,28 @@ pub async fn with_small_plan() -> Vec<TestDb> {
     }
     dbs
 }
+
+/// The test accounts: admin, office, leader, jtw (unit JTW) and zdq (unit ZDQ), all with
+/// `password` (or none). Returns their names.
+pub async fn add_users(store: &tuijin_store::Store, password: Option<&str>) -> [&'static str; 5] {
+    use tuijin_core::policy::Role;
+    use tuijin_store::AccountStore;
+    let users = [
+        ("admin", Role::Admin, None),
+        ("office", Role::Office, None),
+        ("leader", Role::Leader, None),
+        ("jtw", Role::Unit, Some("JTW")),
+        ("zdq", Role::Unit, Some("ZDQ")),
+    ];
+    for (name, role, unit) in users {
+        let units: Vec<tuijin_core::Code> = unit
+            .map(|u| tuijin_core::Code::parse(u).unwrap())
+            .into_iter()
+            .collect();
+        store
+            .add_user(name, role, &units, password, "test")
+            .await
+            .unwrap();
+    }
+    users.map(|u| u.0)
+}
