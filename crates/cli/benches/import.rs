@@ -28,15 +28,8 @@ fn import_100k(c: &mut Criterion) {
                 (dir, store)
             },
             |(dir, store)| {
-                rt.block_on(store.import_plan(
-                    &doc,
-                    &tuijin_store::Stamp {
-                        at: chrono::Utc::now(),
-                        today: chrono::Utc::now().date_naive(),
-                        actor: "bench".into(),
-                    },
-                ))
-                .unwrap();
+                rt.block_on(store.import_plan(&doc, &tuijin_store::testing::stamp("bench")))
+                    .unwrap();
                 drop(dir);
             },
             BatchSize::PerIteration,

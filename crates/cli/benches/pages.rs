@@ -10,13 +10,14 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tower::ServiceExt;
+use tuijin_core::clock::{Clock, FixedClock};
 use tuijin_core::policy::{Role, SessionRules};
 use tuijin_core::report::Period;
 use tuijin_core::sample::HistoricReport;
 use tuijin_store::{
     AccountStore, DatabaseUrl, LoginOutcome, PlanStore, ReportStore, SessionStore, Store,
 };
-use tuijin_web::{AppState, Clock, router};
+use tuijin_web::{AppState, router};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -30,11 +31,8 @@ fn pages_100k(c: &mut Criterion) {
         let store = Store::open(&DatabaseUrl::in_data_dir(dir.path()))
             .await
             .unwrap();
-        let stamp = tuijin_store::Stamp {
-            at: chrono::Utc::now(),
-            today,
-            actor: "bench".into(),
-        };
+        let clock = FixedClock::on(today);
+        let stamp = clock.stamp("bench", doc.plan.tz());
         store.import_plan(&doc, &stamp).await.unwrap();
         // One accepted report on every leaf, so the board has real figures to show.
         let parents: std::collections::HashSet<&str> = doc
@@ -64,17 +62,14 @@ fn pages_100k(c: &mut Criterion) {
                 accepted_on: period.last_day(),
             })
             .collect();
-        store
-            .load_history("bench", &reports, "bench", chrono::Utc::now())
-            .await
-            .unwrap();
+        store.load_history("bench", &reports, &stamp).await.unwrap();
         store
             .add_user(
                 "office",
                 Role::Office,
                 &[],
                 Some("bench password 1"),
-                "bench",
+                &stamp,
             )
             .await
             .unwrap();
@@ -84,14 +79,14 @@ fn pages_100k(c: &mut Criterion) {
                 "bench password 1",
                 "127.0.0.1",
                 &SessionRules::default(),
-                chrono::Utc::now(),
+                clock.now(),
             )
             .await
             .unwrap()
         else {
             panic!("log-in refused")
         };
-        let st = AppState::new(store.clone(), Clock::Fixed(today), false);
+        let st = AppState::new(store.clone(), std::sync::Arc::new(clock), false);
         (router(st), format!("tj_session={secret}"), store)
     });
     let first_root = doc
@@ -161,11 +156,7 @@ fn pages_100k(c: &mut Criterion) {
             for _ in 0..iters {
                 n += 1;
                 rt.block_on(async {
-                    let st = tuijin_store::Stamp {
-                        at: chrono::Utc::now(),
-                        today,
-                        actor: "bench".into(),
-                    };
+                    let st = FixedClock::on(today).stamp("bench", tuijin_core::clock::DEFAULT_TZ);
                     let r = store
                         .create_report(
                             tuijin_store::NewReport {
@@ -173,13 +164,14 @@ fn pages_100k(c: &mut Criterion) {
                                 item: leaf.code.to_string(),
                                 period: Period::parse("2020-06").unwrap(),
                                 unit: leaf.lead.as_ref().unwrap().to_string(),
-                                percent: Some(
-                                    tuijin_core::Percent::new(f64::from(n % 100)).unwrap(),
-                                ),
-                                narrative: "bench".into(),
-                                problems: String::new(),
-                                next_steps: String::new(),
-                                figures: Vec::new(),
+                                content: tuijin_core::report::ReportContent {
+                                    percent: Some(
+                                        tuijin_core::Percent::new(f64::from(n % 100)).unwrap(),
+                                    ),
+                                    narrative: "bench".into(),
+                                    problems: "bench".into(),
+                                    ..Default::default()
+                                },
                             },
                             &st,
                         )

@@ -119,7 +119,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             };
             let store = db.open().await?;
             let u = store
-                .add_user(&name, role, &units, password.as_deref(), "cli")
+                .add_user(&name, role, &units, password.as_deref(), &cli())
                 .await?;
             println!(
                 "user {} added as {}{}",
@@ -151,11 +151,11 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             }
         }
         UserCommand::Disable { name, db } => {
-            db.open().await?.set_disabled(&name, true, "cli").await?;
+            db.open().await?.set_disabled(&name, true, &cli()).await?;
             println!("user {name} disabled");
         }
         UserCommand::Enable { name, db } => {
-            db.open().await?.set_disabled(&name, false, "cli").await?;
+            db.open().await?.set_disabled(&name, false, &cli()).await?;
             println!("user {name} enabled");
         }
         UserCommand::ResetPassword {
@@ -167,7 +167,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
                 bail!("pass the new password on standard input with --password-stdin");
             }
             let pw = read_password()?;
-            db.open().await?.set_password(&name, &pw, "cli").await?;
+            db.open().await?.set_password(&name, &pw, &cli()).await?;
             println!("password of {name} changed");
         }
     }
@@ -185,7 +185,7 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
             let (token, rec) = db
                 .open()
                 .await?
-                .create_token(&name, &label, expires, "cli")
+                .create_token(&name, &label, expires, &cli())
                 .await?;
             eprintln!(
                 "token #{} for {} ({}); it is shown only now:",
@@ -213,9 +213,15 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            db.open().await?.revoke_token(id, "cli").await?;
+            db.open().await?.revoke_token(id, &cli()).await?;
             println!("token #{id} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stamp of a change made from the command line, now.
+fn cli() -> tuijin_core::clock::Stamp {
+    use tuijin_core::clock::Clock;
+    tuijin_store::clock::SystemClock.stamp("cli", tuijin_core::clock::DEFAULT_TZ)
 }

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use tuijin_core::clock::Clock;
 use tuijin_core::report::Period;
 use tuijin_core::sample::HistoricReport;
-use tuijin_store::{ItemStore, ReportStore, Stamp};
+use tuijin_store::{ItemStore, ReportStore};
 
 use crate::config::DbArgs;
 
@@ -76,11 +77,8 @@ pub async fn run(cmd: DevCommand) -> Result<ExitCode> {
                     accepted_on: p.last_day(),
                 });
             }
-            let stamp = Stamp {
-                at: chrono::Utc::now(),
-                today: p.last_day(),
-                actor: "load-test".into(),
-            };
+            let stamp = tuijin_core::clock::FixedClock::on(p.last_day())
+                .stamp("load-test", tuijin_core::clock::DEFAULT_TZ);
             let ids = store.submit_batch(&plan, &reports, &stamp).await?;
             let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
             std::fs::write(&output, text)

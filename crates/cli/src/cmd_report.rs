@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use tuijin_core::Percent;
+use tuijin_core::clock::Clock;
 use tuijin_core::report::Period;
-use tuijin_store::{NewReport, ReportStore, Stamp};
+use tuijin_store::clock::SystemClock;
+use tuijin_store::{NewReport, PlanStore, ReportStore};
 
 use crate::config::DbArgs;
 
@@ -73,28 +75,27 @@ pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
                         value: value
                             .parse::<f64>()
                             .ok()
-                            .filter(|v| v.is_finite())
+                            .and_then(|v| tuijin_core::report::FigureValue::new(v).ok())
                             .with_context(|| format!("--figure {f}: `{value}` is not a number"))?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
             let percent = percent.map(Percent::new).transpose().context("--percent")?;
             let store = db.open().await?;
-            let st = Stamp {
-                at: chrono::Utc::now(),
-                today: tuijin_web::Clock::System.today(),
-                actor: "cli".into(),
-            };
+            let rec = store.get_plan(&plan).await?;
+            let st = SystemClock.stamp("cli", rec.plan.tz());
             let new = NewReport {
                 plan,
                 item,
                 period,
                 unit,
-                percent,
-                narrative,
-                problems,
-                next_steps,
-                figures,
+                content: tuijin_core::report::ReportContent {
+                    percent,
+                    narrative,
+                    problems,
+                    next_steps,
+                    figures,
+                },
             };
             let r = store.create_report(new, &st).await?;
             let r = store.submit_report(r.id, r.version, &st).await?;

@@ -26,7 +26,7 @@ pub async fn status(
         .await
         .with_context(|| format!("plan `{plan}`"))?;
     let items = store.plan_items(plan).await?;
-    let today = tuijin_web::Clock::System.today();
+    let today = tuijin_core::clock::Clock::today(&tuijin_store::clock::SystemClock, rec.plan.tz());
     let date = date.unwrap_or(today);
     let scope = match (branch, unit) {
         (Some(_), Some(_)) => bail!("give either --branch or --unit, not both"),
@@ -97,4 +97,88 @@ pub async fn check_rollups(db: &DbArgs, plan: Option<&str>) -> Result<ExitCode> 
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_audit(a: &tuijin_store::AuditReport) {
+    match &a.broken {
+        None => println!("event chain: {} events, every link holds", a.events),
+        Some(b) => println!(
+            "event chain: BROKEN at event #{} ({}); {} events checked",
+            b.event_id,
+            match b.reason {
+                tuijin_core::audit::BreakReason::PreviousMismatch => {
+                    "it does not follow the event before it: one was removed, inserted or reordered"
+                }
+                tuijin_core::audit::BreakReason::ContentMismatch => "its content was changed",
+                tuijin_core::audit::BreakReason::Missing => "it has no hash",
+            },
+            a.events
+        ),
+    }
+    for s in &a.seals {
+        match s.holds {
+            Some(true) => println!("closed period {} {}: seal holds", s.plan, s.period),
+            Some(false) => println!(
+                "closed period {} {}: CHANGED since it was closed (sealed {}, now {})",
+                s.plan, s.period, s.sealed, s.now
+            ),
+            None => println!(
+                "closed period {} {}: closed before seals were kept",
+                s.plan, s.period
+            ),
+        }
+    }
+}
+
+pub async fn audit_verify(db: &DbArgs) -> Result<ExitCode> {
+    use tuijin_store::CheckStore;
+    let store = db.open().await?;
+    let a = store.audit().await?;
+    print_audit(&a);
+    if a.ok() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("tuijin: the history was changed outside Tuijin (see above)");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+pub async fn check_integrity(db: &DbArgs) -> Result<ExitCode> {
+    use tuijin_store::CheckStore;
+    let store = db.open().await?;
+    let r = store.check_integrity().await?;
+    if r.database.is_empty() {
+        println!("database: sound");
+    }
+    for d in &r.database {
+        println!("database: {d}");
+    }
+    if r.foreign_keys.is_empty() {
+        println!("foreign keys: every reference resolves");
+    }
+    for f in &r.foreign_keys {
+        println!("foreign keys: {f}");
+    }
+    for (plan, m) in &r.rollups {
+        if m.is_empty() {
+            println!("plan {plan}: every stored rollup equals the full recompute");
+        }
+        for x in m {
+            println!(
+                "plan {plan}: item {} stored {} computed {}",
+                x.item,
+                pct(x.stored.and_then(|s| s.percent)),
+                pct(x.computed.percent)
+            );
+        }
+    }
+    print_audit(&r.audit);
+    if r.ok() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "tuijin: integrity check failed (see above); restore a backup, see docs/operations.md"
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use serde::Deserialize;
-use tuijin_store::{DatabaseUrl, Store};
+use tuijin_store::{Create, DatabaseUrl, Store};
 
 pub const DEFAULT_DATA: &str = "./tuijin-data";
 
@@ -75,6 +75,10 @@ pub struct DbArgs {
     /// Database URL: postgres://user:password@host/db selects PostgreSQL; sqlite://FILE a SQLite file.
     #[arg(long, env = "TUIJIN_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Create the data folder and a new, empty database when none exists there (without it, a
+    /// missing database is an error: a mistyped --data must not become a new empty server).
+    #[arg(long)]
+    pub init: bool,
 }
 
 impl DbArgs {
@@ -108,9 +112,19 @@ impl DbArgs {
         }
     }
 
+    /// Opens the database: it must exist unless `--init` is given.
     pub async fn open(&self) -> Result<Store> {
+        self.open_with(if self.init {
+            Create::IfMissing
+        } else {
+            Create::Never
+        })
+        .await
+    }
+
+    pub async fn open_with(&self, create: Create) -> Result<Store> {
         let url = self.url()?;
-        Store::open(&url)
+        Store::open_with(&url, create)
             .await
             .with_context(|| format!("opening the database {url}"))
     }

@@ -13,8 +13,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use tuijin_store::{PlanStore, Store};
-use tuijin_web::{AppState, Clock};
+use std::sync::Arc;
+
+use tuijin_core::clock::{Clock, FixedClock};
+use tuijin_store::clock::{SimulatedClock, SystemClock};
+use tuijin_store::{Create, PlanStore, Store};
+use tuijin_web::AppState;
 
 use config::{DEMO_BIND, DbArgs, ServeArgs};
 
@@ -78,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: CheckCommand,
     },
+    /// The tamper-evident history.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Progress reports: submit one from a script.
     Report {
         #[command(subcommand)]
@@ -112,6 +121,22 @@ enum CheckCommand {
     Rollups {
         #[arg(long)]
         plan: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Everything: the database's own integrity and foreign keys, every rollup, the event
+    /// chain and the seals of closed periods. Exits non-zero on any finding.
+    Integrity {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the chain of events (each carries the hash of the one before) and the seals of
+    /// closed periods; names the first broken link. Exits non-zero when anything was changed.
+    Verify {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -165,7 +190,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .with_context(|| format!("cannot listen on {wanted}"))?;
             let addr = listener.local_addr()?;
             let file = serve.db.file()?;
-            let mut state = AppState::new(store, Clock::System, false);
+            let mut state = AppState::new(store, Arc::new(SystemClock), false);
             state.rules = file.session_rules();
             state.secure_cookies = file.secure_cookies.unwrap_or(false);
             println!("Tuijin serving on http://{addr}");
@@ -185,12 +210,23 @@ async fn run(command: Command) -> Result<ExitCode> {
         Command::Check {
             command: CheckCommand::Rollups { plan, db },
         } => cmd_status::check_rollups(&db, plan.as_deref()).await,
+        Command::Check {
+            command: CheckCommand::Integrity { db },
+        } => cmd_status::check_integrity(&db).await,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => cmd_status::audit_verify(&db).await,
         Command::Report { command } => cmd_report::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
         Command::User { command } => cmd_accounts::user(command).await,
         Command::Token { command } => cmd_accounts::token(command).await,
         Command::Migrate { db } => {
-            let store = Store::connect(&db.url()?).await?;
+            let create = if db.init {
+                Create::IfMissing
+            } else {
+                Create::Never
+            };
+            let store = Store::connect(&db.url()?, create).await?;
             store.migrate().await.context("applying migrations")?;
             for m in store.applied_migrations().await? {
                 println!("applied {m}");
@@ -205,17 +241,14 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     if serve.bind.is_none() && serve.db.file()?.bind.is_none() {
         serve.bind = Some(DEMO_BIND.to_string());
     }
-    let store = serve.db.open().await?;
+    let store = serve.db.open_with(Create::IfMissing).await?;
     let doc = seed::seed_plan()?;
+    // Everything the demo writes is dated by its own clock: the plan as adopted on the day of
+    // the speech, the sample history on its days, the rest on the simulated today.
+    let clock = SimulatedClock { date: today };
+    let adopted = doc.plan.source.date.unwrap_or(doc.plan.start).min(today);
     let summary = store
-        .import_plan(
-            &doc,
-            &tuijin_store::Stamp {
-                at: chrono::Utc::now(),
-                today,
-                actor: "demo".into(),
-            },
-        )
+        .import_plan(&doc, &FixedClock::on(adopted).stamp("demo", doc.plan.tz()))
         .await
         .context("loading the seed plan")?;
     let history = seed::load_sample_history(&store, &doc, today).await?;
@@ -227,19 +260,14 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
                 &store,
                 doc.plan.code.as_str(),
                 &actuals,
-                "demo",
-                chrono::Utc::now(),
+                &clock.stamp("demo", doc.plan.tz()),
             )
             .await?
         }
         None => 0,
     };
-    let accounts = seed::demo_accounts(&store).await?;
-    let stamp = tuijin_store::Stamp {
-        at: chrono::Utc::now(),
-        today,
-        actor: "demo".into(),
-    };
+    let accounts = seed::demo_accounts(&store, &clock).await?;
+    let stamp = clock.stamp("demo", doc.plan.tz());
     let warnings =
         tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
             .await?;
@@ -302,7 +330,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     }
     println!("  without logging in, the portal and the API show the plan's public part");
     let file = serve.db.file()?;
-    let mut state = AppState::new(store, Clock::Fixed(today), true);
+    let mut state = AppState::new(store, Arc::new(clock), true);
     state.rules = file.session_rules();
     state.secure_cookies = file.secure_cookies.unwrap_or(false);
     tuijin_web::serve_on(state, listener)

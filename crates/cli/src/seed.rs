@@ -25,7 +25,9 @@ pub async fn load_sample_history(
     doc: &PlanDocument,
     today: chrono::NaiveDate,
 ) -> Result<Option<usize>> {
-    use tuijin_store::{NewReport, ReportFilter, ReportStore, Stamp};
+    use tuijin_core::clock::{Clock, FixedClock};
+    use tuijin_core::report::ReportContent;
+    use tuijin_store::{NewReport, ReportFilter, ReportStore};
     let code = doc.plan.code.to_string();
     let any = ReportFilter {
         plan: Some(code.clone()),
@@ -35,26 +37,29 @@ pub async fn load_sample_history(
         return Ok(None);
     }
     let history = tuijin_core::sample::history(doc, today);
+    let tz = doc.plan.tz();
     let mut n = store
-        .load_history(&code, &history.accepted, "sample", chrono::Utc::now())
+        .load_history(
+            &code,
+            &history.accepted,
+            &FixedClock::on(today).stamp("sample", tz),
+        )
         .await?;
     for open in &history.open {
         let r = &open.report;
-        let st = Stamp {
-            at: chrono::Utc::now(),
-            today: r.submitted_on,
-            actor: "sample".into(),
-        };
+        let st = FixedClock::on(r.submitted_on).stamp("sample", tz);
         let new = NewReport {
             plan: code.clone(),
             item: r.item.to_string(),
             period: r.period,
             unit: r.unit.to_string(),
-            percent: Some(tuijin_core::Percent::new(r.percent)?),
-            narrative: r.narrative.clone(),
-            problems: r.problems.clone(),
-            next_steps: r.next_steps.clone(),
-            figures: Vec::new(),
+            content: ReportContent {
+                percent: Some(tuijin_core::Percent::new(r.percent)?),
+                narrative: r.narrative.clone(),
+                problems: r.problems.clone(),
+                next_steps: r.next_steps.clone(),
+                figures: Vec::new(),
+            },
         };
         let created = store.create_report(new, &st).await?;
         let submitted = store
@@ -66,7 +71,7 @@ pub async fn load_sample_history(
                     submitted.id,
                     submitted.version,
                     comment,
-                    &Stamp {
+                    &tuijin_core::clock::Stamp {
                         actor: "sample-office".into(),
                         ..st
                     },
@@ -92,30 +97,34 @@ pub struct DemoAccounts {
 /// Creates `admin`, `office`, `leader` and `fgw` (a unit account) with generated passwords,
 /// and an API token for `office`,
 /// unless the data folder already has users (then `None`: nothing is printed again).
-pub async fn demo_accounts(store: &tuijin_store::Store) -> Result<Option<DemoAccounts>> {
+pub async fn demo_accounts(
+    store: &tuijin_store::Store,
+    clock: &dyn tuijin_core::clock::Clock,
+) -> Result<Option<DemoAccounts>> {
     use tuijin_core::policy::Role;
     use tuijin_store::AccountStore;
+    let demo = clock.stamp("demo", tuijin_core::clock::DEFAULT_TZ);
     if !store.list_users().await?.is_empty() {
         return Ok(None);
     }
     let admin_password = generated_password()?;
     let office_password = generated_password()?;
     store
-        .add_user("admin", Role::Admin, &[], Some(&admin_password), "demo")
+        .add_user("admin", Role::Admin, &[], Some(&admin_password), &demo)
         .await?;
     store
-        .add_user("office", Role::Office, &[], Some(&office_password), "demo")
+        .add_user("office", Role::Office, &[], Some(&office_password), &demo)
         .await?;
     let leader_password = generated_password()?;
     store
-        .add_user("leader", Role::Leader, &[], Some(&leader_password), "demo")
+        .add_user("leader", Role::Leader, &[], Some(&leader_password), &demo)
         .await?;
     let unit_password = generated_password()?;
     let fgw = tuijin_core::Code::parse("FGW").map_err(|e| anyhow!("{e}"))?;
     store
-        .add_user("fgw", Role::Unit, &[fgw], Some(&unit_password), "demo")
+        .add_user("fgw", Role::Unit, &[fgw], Some(&unit_password), &demo)
         .await?;
-    let (office_token, _) = store.create_token("office", "demo", None, "demo").await?;
+    let (office_token, _) = store.create_token("office", "demo", None, &demo).await?;
     Ok(Some(DemoAccounts {
         admin_password,
         office_password,
@@ -196,7 +205,8 @@ pub fn real_outcomes(
             indicator: ind.code.clone(),
             period: row.period,
             period_end: end,
-            value: row.value,
+            value: tuijin_core::report::FigureValue::new(row.value)
+                .map_err(|e| anyhow!("{ACTUALS_FILE}:{}: value: {e}", n + 2))?,
             source: row.source,
             report: None,
         });
@@ -217,7 +227,7 @@ mod tests {
         let metro: Vec<f64> = all
             .iter()
             .filter(|a| a.indicator.as_str() == "metro_km")
-            .map(|a| a.value)
+            .map(|a| a.value.value())
             .collect();
         assert_eq!(
             metro,
@@ -227,7 +237,7 @@ mod tests {
         // The 2020 census re-based the population series: another basis, never mixed in.
         assert!(
             !all.iter()
-                .any(|a| a.indicator.as_str() == "resident_population" && a.value > 1200.0)
+                .any(|a| a.indicator.as_str() == "resident_population" && a.value.value() > 1200.0)
         );
         assert!(all.iter().all(|a| !a.source.is_empty()));
         assert_eq!(

@@ -87,7 +87,14 @@ fn failed_import_changes_nothing_and_round_trip_is_identical() {
     assert_eq!(code, 1);
     assert!(err.contains("holds no plan"), "{err}");
 
-    let (code, out, _) = run(&["plan", "import", &fixture("small.toml"), "--data", data]);
+    let (code, out, _) = run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--data",
+        data,
+        "--init",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("items      4 added"), "{out}");
     let exported = dir.path().join("export.toml");
@@ -245,7 +252,14 @@ fn report_status_and_check_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    run(&["plan", "import", &fixture("small.toml"), "--data", data]);
+    run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--data",
+        data,
+        "--init",
+    ]);
     let (code, out, err) = run(&[
         "report",
         "submit",
@@ -261,6 +275,8 @@ fn report_status_and_check_from_the_command_line() {
         "40",
         "--figure",
         "metro_km=219.5",
+        "--narrative",
+        "盾构区间贯通",
         "--accept",
         "--data",
         data,
@@ -374,7 +390,14 @@ fn users_and_tokens_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
-    run(&["plan", "import", &fixture("small.toml"), "--data", data]);
+    run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--data",
+        data,
+        "--init",
+    ]);
     let (code, out, err) = run_with_stdin(
         &[
             "user",
@@ -457,13 +480,27 @@ fn settings_come_from_a_file_under_the_environment_and_flags() {
     .unwrap();
     let cfg = cfg.to_str().unwrap();
     // The file's data folder is used…
-    let (code, _, err) = run(&["plan", "import", &fixture("small.toml"), "--config", cfg]);
+    let (code, _, err) = run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--config",
+        cfg,
+        "--init",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(from_file.join("tuijin.db").exists());
     // …unless the environment says otherwise…
     let out = tuijin()
         .env("TUIJIN_DATA", &from_env)
-        .args(["plan", "import", &fixture("small.toml"), "--config", cfg])
+        .args([
+            "plan",
+            "import",
+            &fixture("small.toml"),
+            "--config",
+            cfg,
+            "--init",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -472,7 +509,14 @@ fn settings_come_from_a_file_under_the_environment_and_flags() {
     let from_flag = dir.path().join("from-flag");
     let out = tuijin()
         .env("TUIJIN_DATA", &from_env)
-        .args(["plan", "import", &fixture("small.toml"), "--config", cfg])
+        .args([
+            "plan",
+            "import",
+            &fixture("small.toml"),
+            "--config",
+            cfg,
+            "--init",
+        ])
         .args(["--data", from_flag.to_str().unwrap()])
         .output()
         .unwrap();

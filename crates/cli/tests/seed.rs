@@ -196,14 +196,7 @@ async fn export_of_the_imported_seed_reproduces_the_file() {
     use tuijin_store::PlanStore;
     for db in tuijin_store::testing::TestDb::all().await {
         db.store
-            .import_plan(
-                &seed(),
-                &tuijin_store::Stamp {
-                    at: chrono::Utc::now(),
-                    today: chrono::Utc::now().date_naive(),
-                    actor: "test".into(),
-                },
-            )
+            .import_plan(&seed(), &tuijin_store::testing::stamp("test"))
             .await
             .unwrap();
         let exported = db.store.export_plan("zz-ncc-2017").await.unwrap();
@@ -223,15 +216,12 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
     let today = date("2020-06-30");
     for db in tuijin_store::testing::TestDb::all().await {
         let s = &db.store;
-        let stamp = tuijin_store::Stamp {
-            at: chrono::Utc::now(),
-            today,
-            actor: "demo".into(),
-        };
+        use tuijin_core::clock::Clock;
+        let stamp = tuijin_core::clock::FixedClock::on(today).stamp("demo", seed().plan.tz());
         s.import_plan(&seed(), &stamp).await.unwrap();
         let h = tuijin_core::sample::history(&seed(), today);
         let n = s
-            .load_history("zz-ncc-2017", &h.accepted, "sample", chrono::Utc::now())
+            .load_history("zz-ncc-2017", &h.accepted, &stamp)
             .await
             .unwrap();
         assert!(n > 1000, "{n} reports");
@@ -264,7 +254,7 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
         }
         // Loading twice is refused, so a restart of the demo keeps its history.
         assert!(
-            s.load_history("zz-ncc-2017", &h.accepted, "sample", chrono::Utc::now())
+            s.load_history("zz-ncc-2017", &h.accepted, &stamp)
                 .await
                 .is_err()
         );

@@ -5,17 +5,18 @@
 //! constant time per row.
 
 use std::collections::HashMap;
+use strum::VariantArray;
 
 use chrono::NaiveDate;
 
 use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, expected, roll_up};
 use crate::{Item, Thresholds};
 
-/// Items per status, in the order of `Status::ALL`.
-pub type Counts = [u32; Status::ALL.len()];
+/// Items per status, in the order of `Status::VARIANTS`.
+pub type Counts = [u32; Status::VARIANTS.len()];
 
 pub fn status_index(s: Status) -> usize {
-    Status::ALL
+    Status::VARIANTS
         .iter()
         .position(|x| *x == s)
         .expect("every status is listed")
@@ -80,7 +81,7 @@ impl Board {
                     .unwrap_or(Progress::UNKNOWN);
                 let exp = expected(i.start, i.due, &i.trajectory, date);
                 let (status, gap) = classify(p.percent, i.start, i.due, exp, date, thresholds);
-                let mut counts = [0; Status::ALL.len()];
+                let mut counts = [0; Status::VARIANTS.len()];
                 if !i.cancelled {
                     counts[status_index(status)] = 1;
                 }
@@ -170,7 +171,7 @@ impl Board {
 
     /// Status counts of the whole plan.
     pub fn totals(&self) -> Counts {
-        let mut sum = [0; Status::ALL.len()];
+        let mut sum = [0; Status::VARIANTS.len()];
         for &r in &self.roots {
             for (s, x) in sum.iter_mut().zip(self.rows[r].counts) {
                 *s += x;
@@ -188,7 +189,8 @@ impl Board {
                 continue;
             }
             if let Some(u) = &i.lead {
-                by.entry(u.as_str()).or_insert([0; Status::ALL.len()])[status_index(r.status)] += 1;
+                by.entry(u.as_str()).or_insert([0; Status::VARIANTS.len()])
+                    [status_index(r.status)] += 1;
             }
         }
         let key = |c: &Counts| {

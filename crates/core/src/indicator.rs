@@ -6,8 +6,20 @@ use serde::{Deserialize, Serialize};
 use crate::{Code, Text};
 
 /// Which way is better.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Direction {
     Increase,
     Decrease,
@@ -16,21 +28,28 @@ pub enum Direction {
 }
 
 impl Direction {
-    pub const ALL: [Direction; 3] = [Direction::Increase, Direction::Decrease, Direction::Target];
     pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Increase => "increase",
-            Direction::Decrease => "decrease",
-            Direction::Target => "target",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
+        s.parse().ok()
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Frequency {
     Monthly,
     Quarterly,
@@ -38,16 +57,11 @@ pub enum Frequency {
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 3] = [Frequency::Monthly, Frequency::Quarterly, Frequency::Annual];
     pub fn as_str(self) -> &'static str {
-        match self {
-            Frequency::Monthly => "monthly",
-            Frequency::Quarterly => "quarterly",
-            Frequency::Annual => "annual",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.as_str() == s)
+        s.parse().ok()
     }
 }
 

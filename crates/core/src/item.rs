@@ -6,8 +6,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Code, Text, percent::Percent, progress::RollupRule};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ItemKind {
     Positioning,
     Goal,
@@ -18,28 +33,12 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 6] = [
-        ItemKind::Positioning,
-        ItemKind::Goal,
-        ItemKind::Task,
-        ItemKind::Project,
-        ItemKind::Work,
-        ItemKind::Milestone,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Positioning => "positioning",
-            ItemKind::Goal => "goal",
-            ItemKind::Task => "task",
-            ItemKind::Project => "project",
-            ItemKind::Work => "work",
-            ItemKind::Milestone => "milestone",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 
     /// The default label of the level, used when a plan does not name its own.
@@ -219,13 +218,14 @@ mod tests {
     #[test]
     fn hierarchy() {
         use ItemKind::*;
+        use strum::VariantArray;
         assert!(Positioning.may_be_root());
         assert!(!Milestone.may_be_root());
         assert!(Task.may_sit_under(Goal));
         assert!(!Positioning.may_sit_under(Task));
         assert!(!Task.may_sit_under(Milestone));
         assert!(!Milestone.may_sit_under(Milestone));
-        for k in ItemKind::ALL {
+        for &k in ItemKind::VARIANTS {
             assert_eq!(ItemKind::parse(k.as_str()), Some(k));
             assert!(!k.may_sit_under(Milestone), "{k:?} under a milestone");
         }

@@ -2,14 +2,20 @@
 //! them. Nothing in this crate touches a file, a socket, a clock or a database: everything is a
 //! function of its arguments, so every rule can be tested in isolation.
 
+pub mod account;
+pub mod audit;
 pub mod board;
+pub mod clock;
 pub mod code;
+pub mod event;
 pub mod generate;
+pub mod i18n;
 pub mod indicator;
 pub mod item;
 pub mod percent;
 pub mod plan;
 pub mod policy;
+pub mod problem;
 pub mod progress;
 pub mod report;
 pub mod sample;
@@ -25,6 +31,7 @@ pub use item::{Item, ItemKind, ManualProgress, Target, TrajectoryPoint, Weight};
 pub use percent::Percent;
 pub use plan::{Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, Thresholds};
 pub use progress::{Progress, RollupRule, Status};
+pub use strum::VariantArray;
 pub use text::Text;
 pub use unit::{Person, Unit, UnitKind};
-pub use validate::{FieldPath, Problem, Section, validate};
+pub use validate::{FieldPath, PlanProblem, Section, validate};

@@ -6,8 +6,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Code, Indicator, Item, ItemKind, Person, Text, Unit, progress::RollupRule};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Cadence {
     #[default]
     Monthly,
@@ -16,17 +29,10 @@ pub enum Cadence {
 
 impl Cadence {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Cadence::Monthly => "monthly",
-            Cadence::Quarterly => "quarterly",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "monthly" => Some(Cadence::Monthly),
-            "quarterly" => Some(Cadence::Quarterly),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 
@@ -112,6 +118,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan's time zone; the default zone when it names none the database knows (the
+    /// validator refuses such a plan).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        crate::clock::parse_tz(&self.timezone).unwrap_or(crate::clock::DEFAULT_TZ)
+    }
+
     /// The stage an item due on `due` belongs to: the first stage ending on or after it.
     pub fn stage_of(&self, due: NaiveDate) -> Option<&Stage> {
         let mut stages: Vec<&Stage> = self.stages.iter().collect();

@@ -6,9 +6,24 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::Code;
+use crate::problem::{Problem, Rule};
+use crate::report::Relation;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Users and settings.
     Admin,
@@ -23,24 +38,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Admin,
-        Role::Office,
-        Role::Leader,
-        Role::Unit,
-        Role::Public,
-    ];
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Office => "office",
-            Role::Leader => "leader",
-            Role::Unit => "unit",
-            Role::Public => "public",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -76,8 +78,12 @@ pub enum Action<'a> {
     ReadPlan,
     /// The reports (drafts included) of one unit.
     ReadReports { unit: &'a str },
-    /// Create, edit or submit a report for one unit.
-    WriteReport { unit: &'a str },
+    /// Create, edit or submit a report for one unit on an item it stands to in `relation`.
+    WriteReport {
+        unit: &'a str,
+        item: &'a str,
+        relation: Relation,
+    },
     /// Accept or return submitted reports.
     Review,
     /// Close a reporting period, locking its reports.
@@ -98,8 +104,8 @@ pub enum Decision {
     Allow,
     /// Not logged in, and logging in might help.
     Unauthenticated,
-    /// Logged in, and the role does not allow it.
-    Deny(String),
+    /// Logged in, and the role does not allow it: why, as a problem with its message.
+    Deny(Problem),
 }
 
 impl fmt::Display for Decision {
@@ -107,7 +113,7 @@ impl fmt::Display for Decision {
         match self {
             Decision::Allow => f.write_str("allowed"),
             Decision::Unauthenticated => f.write_str("log in or send an API token"),
-            Decision::Deny(why) => f.write_str(why),
+            Decision::Deny(why) => f.write_str(&why.message(crate::i18n::Lang::En)),
         }
     }
 }
@@ -120,7 +126,8 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Public, _) => return Decision::Unauthenticated,
         (Admin | Office | Leader | Unit, ReadPlan) => true,
         (Admin | Office | Leader, ReadReports { .. }) => true,
-        (Unit, ReadReports { unit } | WriteReport { unit }) => p.has_unit(unit),
+        (Unit, ReadReports { unit }) => p.has_unit(unit),
+        (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
         (Office, Review | ImportPlan | ClosePeriod) => true,
         (Admin, ManageUsers | ReadMetrics) => true,
         (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
@@ -130,10 +137,17 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         return Decision::Allow;
     }
     let why = match action {
-        WriteReport { unit } | ReadReports { unit } if p.role == Unit => {
-            format!("{} is not bound to unit {unit}", p.name)
+        WriteReport { unit, .. } | ReadReports { unit } if p.role == Unit && !p.has_unit(unit) => {
+            Problem::new("unit", Rule::NotYourUnit)
+                .with("user", &p.name)
+                .with("unit", unit)
         }
-        _ => format!("the {} role may not do this", p.role.as_str()),
+        WriteReport { unit, item, .. } if p.role == Unit => {
+            Problem::new("unit", Rule::NotResponsible)
+                .with("unit", unit)
+                .with("item", item)
+        }
+        _ => Problem::new("", Rule::RoleMayNot).with("role", format!("@role.{}", p.role.as_str())),
     };
     Decision::Deny(why)
 }
@@ -202,7 +216,11 @@ mod tests {
             ReadPublic,
             ReadPlan,
             ReadReports { unit: "JTW" },
-            WriteReport { unit: "JTW" },
+            WriteReport {
+                unit: "JTW",
+                item: "E1.1",
+                relation: Relation::Lead,
+            },
             Review,
             ImportPlan,
             ManageUsers,
@@ -264,13 +282,26 @@ mod tests {
             decide(&Principal::anonymous(), Action::Review),
             Decision::Unauthenticated
         );
+        let deny = |p: &Principal, a| match decide(p, a) {
+            Decision::Deny(why) => why.rule,
+            other => panic!("{other:?}"),
+        };
+        let jtw = who(Role::Unit, &["JTW"]);
+        let write = |relation| Action::WriteReport {
+            unit: "JTW",
+            item: "E1.1",
+            relation,
+        };
         assert_eq!(
-            decide(
-                &who(Role::Unit, &["FGW"]),
-                Action::WriteReport { unit: "JTW" }
-            )
-            .to_string(),
-            "u is not bound to unit JTW"
+            deny(&who(Role::Unit, &["FGW"]), write(Relation::Lead)),
+            Rule::NotYourUnit
+        );
+        // Bound to the unit, but the unit has nothing to do with the item.
+        assert_eq!(deny(&jtw, write(Relation::None)), Rule::NotResponsible);
+        assert_eq!(decide(&jtw, write(Relation::Co)), Decision::Allow);
+        assert_eq!(
+            deny(&who(Role::Leader, &[]), write(Relation::Lead)),
+            Rule::RoleMayNot
         );
     }
 

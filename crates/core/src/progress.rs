@@ -13,8 +13,21 @@ use serde::{Deserialize, Serialize};
 use crate::{Thresholds, TrajectoryPoint};
 
 /// How a parent's progress follows from its children's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RollupRule {
     /// Weighted by the children's weights (the default).
     #[default]
@@ -28,22 +41,11 @@ pub enum RollupRule {
 }
 
 impl RollupRule {
-    pub const ALL: [RollupRule; 4] = [
-        RollupRule::WeightedMean,
-        RollupRule::SimpleMean,
-        RollupRule::WorstChild,
-        RollupRule::Manual,
-    ];
     pub fn as_str(self) -> &'static str {
-        match self {
-            RollupRule::WeightedMean => "weighted_mean",
-            RollupRule::SimpleMean => "simple_mean",
-            RollupRule::WorstChild => "worst_child",
-            RollupRule::Manual => "manual",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -178,8 +180,23 @@ pub fn expected(
 }
 
 /// An item's status on a date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Done,
     NotStarted,
@@ -192,28 +209,11 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Done,
-        Status::NotStarted,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::Overdue,
-        Status::Unreported,
-    ];
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Done => "done",
-            Status::NotStarted => "not_started",
-            Status::OnTrack => "on_track",
-            Status::AtRisk => "at_risk",
-            Status::OffTrack => "off_track",
-            Status::Overdue => "overdue",
-            Status::Unreported => "unreported",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
+        s.parse().ok()
     }
 }
 

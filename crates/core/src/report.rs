@@ -6,10 +6,11 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::Cadence;
+use crate::problem::{Problem, Problems, Refusal, Rule};
+use crate::{Cadence, Code, ItemKind, Percent};
 
 /// A reporting period: a month (`2020-06`) or a quarter (`2020-Q2`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Period {
     Month { year: i32, month: u32 },
@@ -56,6 +57,14 @@ impl Period {
                 quarter: (date.month() - 1) / 3 + 1,
             },
         }
+    }
+
+    /// Whether the period is one of a cadence's (a month of a monthly plan).
+    pub fn is_of(self, cadence: Cadence) -> bool {
+        matches!(
+            (self, cadence),
+            (Period::Month { .. }, Cadence::Monthly) | (Period::Quarter { .. }, Cadence::Quarterly)
+        )
     }
 
     pub fn first_day(self) -> NaiveDate {
@@ -123,6 +132,21 @@ impl Period {
     }
 }
 
+/// Periods are ordered as spans of time, never as text: by their last day, then their first
+/// (so `2020-Q1` comes before `2020-04`, and `2020-Q2` before `2020-06`, which ends the same day
+/// but began later).
+impl Ord for Period {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.last_day(), self.first_day()).cmp(&(other.last_day(), other.first_day()))
+    }
+}
+
+impl PartialOrd for Period {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -145,17 +169,72 @@ impl From<Period> for String {
     }
 }
 
+/// The value of an indicator: a finite number. NaN and infinities cannot be constructed, so no
+/// layer needs to check again.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct FigureValue(f64);
+
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[error("not a finite number")]
+pub struct NotFinite;
+
+impl FigureValue {
+    pub fn new(v: f64) -> Result<FigureValue, NotFinite> {
+        if v.is_finite() {
+            Ok(FigureValue(v))
+        } else {
+            Err(NotFinite)
+        }
+    }
+    pub fn value(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for FigureValue {
+    type Error = NotFinite;
+    fn try_from(v: f64) -> Result<Self, Self::Error> {
+        FigureValue::new(v)
+    }
+}
+
+impl From<FigureValue> for f64 {
+    fn from(v: FigureValue) -> f64 {
+        v.0
+    }
+}
+
+impl fmt::Display for FigureValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The value of an indicator, reported with a progress report by the unit that owns the
 /// indicator. Accepted figures are the indicator's actuals.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub indicator: crate::Code,
-    pub value: f64,
+    pub value: FigureValue,
 }
 
 /// Where a report is in its workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReportState {
     Draft,
     Submitted,
@@ -166,30 +245,25 @@ pub enum ReportState {
 }
 
 impl ReportState {
-    pub const ALL: [ReportState; 5] = [
-        ReportState::Draft,
-        ReportState::Submitted,
-        ReportState::Accepted,
-        ReportState::Returned,
-        ReportState::Superseded,
-    ];
     pub fn as_str(self) -> &'static str {
-        match self {
-            ReportState::Draft => "draft",
-            ReportState::Submitted => "submitted",
-            ReportState::Accepted => "accepted",
-            ReportState::Returned => "returned",
-            ReportState::Superseded => "superseded",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
+        s.parse().ok()
+    }
+    /// Still with its unit or its reviewer: neither accepted nor replaced.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReportState::Draft | ReportState::Submitted | ReportState::Returned
+        )
     }
 }
 
 /// What someone does to a report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ReportAction {
     Edit,
     Submit,
@@ -197,25 +271,21 @@ pub enum ReportAction {
     Return,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a {} report cannot be {}", .from.as_str(), action_past(*.action))]
-pub struct WorkflowError {
-    pub from: ReportState,
-    pub action: ReportAction,
-}
-
-fn action_past(a: ReportAction) -> &'static str {
-    match a {
-        ReportAction::Edit => "edited",
-        ReportAction::Submit => "submitted",
-        ReportAction::Accept => "accepted",
-        ReportAction::Return => "returned",
+impl ReportAction {
+    /// The catalogue key of the action's past participle, as a message names it.
+    fn past_key(self) -> &'static str {
+        match self {
+            ReportAction::Edit => "action.edited",
+            ReportAction::Submit => "action.submitted",
+            ReportAction::Accept => "action.accepted",
+            ReportAction::Return => "action.returned",
+        }
     }
 }
 
 /// The workflow `draft → submitted → accepted | returned`: a returned report can be edited and
 /// submitted again; an accepted one is final (a correction is a new report that supersedes it).
-pub fn transition(from: ReportState, action: ReportAction) -> Result<ReportState, WorkflowError> {
+pub fn transition(from: ReportState, action: ReportAction) -> Result<ReportState, Refusal> {
     use ReportAction::*;
     use ReportState::*;
     match (from, action) {
@@ -223,7 +293,262 @@ pub fn transition(from: ReportState, action: ReportAction) -> Result<ReportState
         (Draft | Returned, Submit) => Ok(Submitted),
         (Submitted, Accept) => Ok(Accepted),
         (Submitted, Return) => Ok(Returned),
-        _ => Err(WorkflowError { from, action }),
+        _ => Err(Refusal::Conflict(
+            Problem::new("state", Rule::Workflow)
+                .with("from", format!("@report.{}", from.as_str()))
+                .with("action", format!("@{}", action.past_key())),
+        )),
+    }
+}
+
+/// How a unit stands to an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// 牵头单位: its accepted reports set the item's progress.
+    Lead,
+    /// 配合单位: its reports are contributions, shown and reviewed.
+    Co,
+    /// Neither.
+    None,
+}
+
+impl Relation {
+    /// The relation of `unit` to an item led by `lead` with co-operating units `co`.
+    pub fn of(unit: &str, lead: Option<&Code>, co: &[Code]) -> Relation {
+        if lead.is_some_and(|l| l.as_str() == unit) {
+            Relation::Lead
+        } else if co.iter().any(|c| c.as_str() == unit) {
+            Relation::Co
+        } else {
+            Relation::None
+        }
+    }
+
+    /// Whether a unit in this relation may report on the item at all.
+    pub fn may_report(self) -> bool {
+        !matches!(self, Relation::None)
+    }
+}
+
+/// What a unit says in a report: its figure, its words and its indicator values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportContent {
+    pub percent: Option<Percent>,
+    pub narrative: String,
+    pub problems: String,
+    pub next_steps: String,
+    pub figures: Vec<Figure>,
+}
+
+/// The facts the report rules judge by, loaded by the store inside its transaction.
+#[derive(Clone, Debug)]
+pub struct ReportFacts {
+    pub item: Code,
+    pub item_kind: ItemKind,
+    pub item_archived: bool,
+    pub item_cancelled: bool,
+    /// The item has live (not cancelled, not archived) children, so its progress is theirs.
+    pub item_has_children: bool,
+    pub unit: Code,
+    pub relation: Relation,
+    pub cadence: Cadence,
+    pub today: NaiveDate,
+    pub period: Period,
+    pub period_closed: bool,
+    /// An open report of the same item, period and unit, other than the one judged.
+    pub open_report: Option<i64>,
+    /// The unit's last accepted percent on the item.
+    pub last_accepted: Option<Percent>,
+    /// The plan's live indicators that the report's figures name: code and owner unit.
+    pub indicators: Vec<(Code, Option<Code>)>,
+}
+
+/// Whether a new report may be started: the unit reports on the item, the item and period
+/// take reports, and its content breaks no rule. Every content problem is found at once.
+pub fn check_new(content: &ReportContent, f: &ReportFacts) -> Result<(), Refusal> {
+    if !f.relation.may_report() {
+        return Err(Refusal::Forbidden(
+            Problem::new("unit", Rule::NotResponsible)
+                .with("unit", &f.unit)
+                .with("item", &f.item),
+        ));
+    }
+    item_takes_reports(f)?;
+    if let Some(open) = f.open_report {
+        return Err(Refusal::Conflict(
+            Problem::new("", Rule::ReportOpen).with("report", open),
+        ));
+    }
+    let mut out = Problems::default();
+    check_period(f, &mut out);
+    check_content(content, f, &mut out);
+    finish(out)
+}
+
+/// Every problem at once; but a figure for another unit's indicator is a question of who may
+/// report it, answered as a refusal of permission.
+fn finish(out: Problems) -> Result<(), Refusal> {
+    if let Some(p) = out.0.iter().find(|p| p.rule == Rule::FigureNotOwner) {
+        return Err(Refusal::Forbidden(p.clone()));
+    }
+    out.finish()
+}
+
+/// Whether a report may be edited to `content`.
+pub fn check_edit(
+    state: ReportState,
+    content: &ReportContent,
+    f: &ReportFacts,
+) -> Result<(), Refusal> {
+    transition(state, ReportAction::Edit)?;
+    item_takes_reports(f)?;
+    let mut out = Problems::default();
+    check_content(content, f, &mut out);
+    finish(out)
+}
+
+/// The rules on a report's words that need no facts: a report going to review says what was
+/// done; text is clean. The form asks them before anything is written, the store again.
+pub fn check_words(c: &ReportContent, submitting: bool, out: &mut Problems) {
+    if submitting && c.narrative.trim().is_empty() {
+        out.push(Problem::new("narrative", Rule::NarrativeRequired));
+    }
+    crate::problem::check_text("narrative", &c.narrative, out);
+    crate::problem::check_text("problems", &c.problems, out);
+    crate::problem::check_text("next_steps", &c.next_steps, out);
+}
+
+/// Whether a report may be submitted for review: besides its content, it says what was done.
+pub fn check_submit(
+    state: ReportState,
+    content: &ReportContent,
+    f: &ReportFacts,
+) -> Result<ReportState, Refusal> {
+    let to = transition(state, ReportAction::Submit)?;
+    item_takes_reports(f)?;
+    let mut out = Problems::default();
+    check_words(content, true, &mut out);
+    check_figures_and_percent(content, f, &mut out);
+    finish(out)?;
+    Ok(to)
+}
+
+/// Whether the office may accept or return a report; a return says why.
+pub fn check_review(
+    state: ReportState,
+    action: ReportAction,
+    comment: &str,
+) -> Result<ReportState, Refusal> {
+    let to = transition(state, action)?;
+    let mut out = Problems::default();
+    if action == ReportAction::Return && comment.trim().is_empty() {
+        out.push(Problem::new("comment", Rule::ReturnNeedsComment));
+    }
+    crate::problem::check_text("comment", comment, &mut out);
+    out.finish()?;
+    Ok(to)
+}
+
+/// Whether the office may close a period: not twice, and not while reports await review.
+pub fn check_close(
+    period: Period,
+    already_closed: bool,
+    awaiting_review: u64,
+) -> Result<(), Refusal> {
+    if already_closed {
+        return Err(Refusal::Conflict(
+            Problem::new("period", Rule::PeriodClosed).with("period", period),
+        ));
+    }
+    if awaiting_review > 0 {
+        return Err(Refusal::Conflict(
+            Problem::new("period", Rule::PeriodAwaitingReview)
+                .with("period", period)
+                .with("count", awaiting_review),
+        ));
+    }
+    Ok(())
+}
+
+fn item_takes_reports(f: &ReportFacts) -> Result<(), Refusal> {
+    if f.item_archived {
+        return Err(Refusal::Conflict(
+            Problem::new("item", Rule::ItemArchived).with("item", &f.item),
+        ));
+    }
+    if f.item_cancelled {
+        return Err(Refusal::Conflict(
+            Problem::new("item", Rule::ItemCancelled).with("item", &f.item),
+        ));
+    }
+    if f.period_closed {
+        return Err(Refusal::Conflict(
+            Problem::new("period", Rule::PeriodClosed).with("period", f.period),
+        ));
+    }
+    Ok(())
+}
+
+/// A period of the plan's cadence that has begun.
+fn check_period(f: &ReportFacts, out: &mut Problems) {
+    if !f.period.is_of(f.cadence) {
+        let example = Period::containing(f.cadence, f.today);
+        out.push(
+            Problem::new("period", Rule::PeriodCadence)
+                .with("cadence", format!("@cadence.{}", f.cadence.as_str()))
+                .with("example", example),
+        );
+    } else if f.period.first_day() > f.today {
+        out.push(
+            Problem::new("period", Rule::PeriodFuture)
+                .with("period", f.period)
+                .with("today", f.today),
+        );
+    }
+}
+
+/// The rules on what a report says: a milestone is 0 or 100; a parent's figure is its
+/// children's; a fall needs a reason; text is clean; each figure is for a live indicator the
+/// unit owns, once.
+pub fn check_content(c: &ReportContent, f: &ReportFacts, out: &mut Problems) {
+    check_words(c, false, out);
+    check_figures_and_percent(c, f, out);
+}
+
+/// The rules on a report's percent and indicator figures, which need the facts.
+fn check_figures_and_percent(c: &ReportContent, f: &ReportFacts, out: &mut Problems) {
+    if let Some(p) = c.percent {
+        if f.item_kind == ItemKind::Milestone && p.value() != 0.0 && p.value() != 100.0 {
+            out.push(Problem::new("percent", Rule::MilestoneBinary));
+        }
+        if f.item_has_children {
+            out.push(Problem::new("percent", Rule::PercentRolledUp));
+        }
+        if let Some(last) = f.last_accepted
+            && p.value() < last.value()
+            && c.problems.trim().is_empty()
+        {
+            out.push(
+                Problem::new("problems", Rule::FallNeedsReason).with("previous", last.value()),
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (n, fig) in c.figures.iter().enumerate() {
+        let field = format!("figures[{n}].indicator");
+        if !seen.insert(fig.indicator.as_str()) {
+            out.push(Problem::new(field, Rule::FigureTwice).with("indicator", &fig.indicator));
+            continue;
+        }
+        match f.indicators.iter().find(|(code, _)| *code == fig.indicator) {
+            None => out.push(
+                Problem::new(field, Rule::FigureUnknownIndicator).with("indicator", &fig.indicator),
+            ),
+            Some((_, Some(owner))) if *owner != f.unit => out
+                .push(Problem::new(field, Rule::FigureNotOwner).with("indicator", &fig.indicator)),
+            Some(_) => {}
+        }
     }
 }
 
@@ -252,9 +577,11 @@ mod tests {
         ] {
             assert!(transition(refused.0, refused.1).is_err(), "{refused:?}");
         }
+        let refused = transition(Draft, Accept).unwrap_err();
+        assert_eq!(refused.problems()[0].rule, Rule::Workflow);
         assert_eq!(
-            transition(Draft, Accept).unwrap_err().to_string(),
-            "a draft report cannot be accepted"
+            refused.problems()[0].message(crate::i18n::Lang::Zh),
+            "状态为“草稿”的报告不能通过。"
         );
     }
 
@@ -299,5 +626,263 @@ mod tests {
             p.due_date(2, 5),
             NaiveDate::from_ymd_opt(2020, 7, 1).unwrap()
         );
+    }
+
+    fn facts() -> ReportFacts {
+        ReportFacts {
+            item: Code::parse("E1.1").unwrap(),
+            item_kind: ItemKind::Project,
+            item_archived: false,
+            item_cancelled: false,
+            item_has_children: false,
+            unit: Code::parse("JTW").unwrap(),
+            relation: Relation::Lead,
+            cadence: Cadence::Monthly,
+            today: NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+            period: Period::parse("2020-06").unwrap(),
+            period_closed: false,
+            open_report: None,
+            last_accepted: None,
+            indicators: vec![
+                (
+                    Code::parse("metro_km").unwrap(),
+                    Some(Code::parse("JTW").unwrap()),
+                ),
+                (
+                    Code::parse("gdp").unwrap(),
+                    Some(Code::parse("FGW").unwrap()),
+                ),
+                (Code::parse("free").unwrap(), None),
+            ],
+        }
+    }
+
+    fn content(percent: Option<f64>) -> ReportContent {
+        ReportContent {
+            percent: percent.map(|p| Percent::new(p).unwrap()),
+            narrative: "盾构推进".into(),
+            ..Default::default()
+        }
+    }
+
+    fn figure(code: &str, v: f64) -> Figure {
+        Figure {
+            indicator: Code::parse(code).unwrap(),
+            value: FigureValue::new(v).unwrap(),
+        }
+    }
+
+    /// The rules found for a new report: (meaning, rules) where meaning is `ok`, `invalid`,
+    /// `conflict` or `forbidden`.
+    fn check(c: &ReportContent, f: &ReportFacts) -> (&'static str, Vec<Rule>) {
+        match check_new(c, f) {
+            Ok(()) => ("ok", vec![]),
+            Err(r) => {
+                let rules = r.problems().iter().map(|p| p.rule).collect();
+                let m = match r {
+                    Refusal::Invalid(_) => "invalid",
+                    Refusal::Conflict(_) => "conflict",
+                    Refusal::Forbidden(_) => "forbidden",
+                };
+                (m, rules)
+            }
+        }
+    }
+
+    #[test]
+    fn each_rule_of_a_new_report() {
+        let ok = content(Some(40.0));
+        assert_eq!(check(&ok, &facts()), ("ok", vec![]));
+        // Who: only a lead or co-operating unit reports.
+        let f = ReportFacts {
+            relation: Relation::None,
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("forbidden", vec![Rule::NotResponsible]));
+        assert_eq!(
+            check(
+                &ok,
+                &ReportFacts {
+                    relation: Relation::Co,
+                    ..facts()
+                }
+            )
+            .0,
+            "ok"
+        );
+        // The item and the period take reports.
+        for (f, rule) in [
+            (
+                ReportFacts {
+                    item_archived: true,
+                    ..facts()
+                },
+                Rule::ItemArchived,
+            ),
+            (
+                ReportFacts {
+                    item_cancelled: true,
+                    ..facts()
+                },
+                Rule::ItemCancelled,
+            ),
+            (
+                ReportFacts {
+                    period_closed: true,
+                    ..facts()
+                },
+                Rule::PeriodClosed,
+            ),
+            (
+                ReportFacts {
+                    open_report: Some(7),
+                    ..facts()
+                },
+                Rule::ReportOpen,
+            ),
+        ] {
+            assert_eq!(check(&ok, &f), ("conflict", vec![rule]));
+        }
+        // A period of the cadence that has begun.
+        let f = ReportFacts {
+            period: Period::parse("2020-Q2").unwrap(),
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PeriodCadence]));
+        let f = ReportFacts {
+            period: Period::parse("2021-03").unwrap(),
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PeriodFuture]));
+        let f = ReportFacts {
+            period: Period::parse("2020-07").unwrap(),
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PeriodFuture]));
+        // A milestone is 0 or 100; a parent's figure is its children's.
+        let f = ReportFacts {
+            item_kind: ItemKind::Milestone,
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::MilestoneBinary]));
+        assert_eq!(check(&content(Some(100.0)), &f).0, "ok");
+        let f = ReportFacts {
+            item_has_children: true,
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PercentRolledUp]));
+        assert_eq!(check(&content(None), &f).0, "ok", "words only on a parent");
+        // A fall below the last accepted figure needs a reason.
+        let f = ReportFacts {
+            last_accepted: Some(Percent::new(57.7).unwrap()),
+            ..facts()
+        };
+        assert_eq!(
+            check(&content(Some(30.0)), &f),
+            ("invalid", vec![Rule::FallNeedsReason])
+        );
+        let mut why = content(Some(30.0));
+        why.problems = "前期统计口径有误，已更正".into();
+        assert_eq!(check(&why, &f).0, "ok");
+        // Text is clean.
+        let mut dirty = content(Some(40.0));
+        dirty.narrative = "a\u{0}b".into();
+        assert_eq!(
+            check(&dirty, &facts()),
+            ("invalid", vec![Rule::ControlCharacter])
+        );
+        // Figures: known, once, owned by the unit (or by nobody).
+        let mut figs = content(Some(40.0));
+        figs.figures = vec![figure("metro_km", 151.8), figure("free", 1.0)];
+        assert_eq!(check(&figs, &facts()).0, "ok");
+        figs.figures = vec![
+            figure("nope", 1.0),
+            figure("free", 1.0),
+            figure("free", 2.0),
+        ];
+        assert_eq!(
+            check(&figs, &facts()),
+            (
+                "invalid",
+                vec![Rule::FigureUnknownIndicator, Rule::FigureTwice]
+            )
+        );
+        // Another unit's indicator is a question of permission.
+        figs.figures = vec![figure("gdp", 1.0)];
+        assert_eq!(
+            check(&figs, &facts()),
+            ("forbidden", vec![Rule::FigureNotOwner])
+        );
+        // Every content problem at once.
+        let mut many = content(Some(30.0));
+        many.next_steps = "\u{7}".into();
+        let f = ReportFacts {
+            item_has_children: true,
+            last_accepted: Some(Percent::new(50.0).unwrap()),
+            ..facts()
+        };
+        assert_eq!(
+            check(&many, &f),
+            (
+                "invalid",
+                vec![
+                    Rule::ControlCharacter,
+                    Rule::PercentRolledUp,
+                    Rule::FallNeedsReason
+                ]
+            )
+        );
+        assert!(FigureValue::new(f64::NAN).is_err() && FigureValue::new(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn submit_review_and_close() {
+        let f = facts();
+        assert_eq!(check_submit(Draft, &content(Some(40.0)), &f), Ok(Submitted));
+        let mut silent = content(Some(40.0));
+        silent.narrative = "  ".into();
+        let r = check_submit(Draft, &silent, &f).unwrap_err();
+        assert_eq!(r.problems()[0].rule, Rule::NarrativeRequired);
+        assert!(matches!(
+            check_submit(Accepted, &content(None), &f),
+            Err(Refusal::Conflict(_))
+        ));
+        assert_eq!(check_review(Submitted, Accept, ""), Ok(Accepted));
+        let r = check_review(Submitted, Return, " ").unwrap_err();
+        assert_eq!(r.problems()[0].rule, Rule::ReturnNeedsComment);
+        assert_eq!(check_review(Submitted, Return, "数据有误"), Ok(Returned));
+        assert!(check_edit(Returned, &content(Some(1.0)), &f).is_ok());
+        assert!(matches!(
+            check_edit(Submitted, &content(Some(1.0)), &f),
+            Err(Refusal::Conflict(_))
+        ));
+        let p = Period::parse("2020-06").unwrap();
+        assert!(check_close(p, false, 0).is_ok());
+        assert_eq!(
+            check_close(p, false, 3).unwrap_err().problems()[0].rule,
+            Rule::PeriodAwaitingReview
+        );
+        assert_eq!(
+            check_close(p, true, 0).unwrap_err().problems()[0].rule,
+            Rule::PeriodClosed
+        );
+    }
+
+    #[test]
+    fn periods_compare_as_time_not_text() {
+        let p = |s: &str| Period::parse(s).unwrap();
+        assert!(
+            p("2020-Q1") < p("2020-04"),
+            "text order would say otherwise"
+        );
+        assert!(
+            p("2020-Q1") < p("2020-03"),
+            "same last day: the shorter span began later"
+        );
+        assert!(p("2019-12") < p("2020-01"));
+        let mut v = vec![p("2020-04"), p("2020-Q1"), p("2019-Q4")];
+        v.sort();
+        assert_eq!(v, [p("2019-Q4"), p("2020-Q1"), p("2020-04")]);
+        assert!(p("2020-05").is_of(Cadence::Monthly) && !p("2020-Q2").is_of(Cadence::Monthly));
     }
 }

@@ -2,6 +2,7 @@
 //! status, how far the whole is, and how far it should be.
 
 use std::collections::{BTreeMap, HashMap};
+use strum::VariantArray;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -71,11 +72,11 @@ pub fn summarise(
             .collect(),
     };
     let live: Vec<&Item> = in_scope.into_iter().filter(|i| !i.cancelled).collect();
-    let mut by_status: BTreeMap<String, usize> = Status::ALL
+    let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
-    let mut counts = [0usize; Status::ALL.len()];
+    let mut counts = [0usize; Status::VARIANTS.len()];
     for i in &live {
         let exp = expected(i.start, i.due, &i.trajectory, date);
         let s = classify(
@@ -87,12 +88,12 @@ pub fn summarise(
             thresholds,
         )
         .0;
-        counts[Status::ALL
+        counts[Status::VARIANTS
             .iter()
             .position(|x| *x == s)
             .expect("every status is listed")] += 1;
     }
-    for (s, n) in Status::ALL.iter().zip(counts) {
+    for (s, n) in Status::VARIANTS.iter().zip(counts) {
         by_status.insert(s.as_str().to_string(), n);
     }
     // The top of the scope: items whose parent is outside it.

@@ -6,8 +6,21 @@ use serde::{Deserialize, Serialize};
 use crate::{Code, Text};
 
 /// What sort of organisation a unit is. Used for grouping in assessments and lists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum UnitKind {
     /// The leading body and its office (推进办).
     Office,
@@ -26,30 +39,12 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 7] = [
-        UnitKind::Office,
-        UnitKind::Department,
-        UnitKind::District,
-        UnitKind::Zone,
-        UnitKind::Company,
-        UnitKind::External,
-        UnitKind::Other,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Office => "office",
-            UnitKind::Department => "department",
-            UnitKind::District => "district",
-            UnitKind::Zone => "zone",
-            UnitKind::Company => "company",
-            UnitKind::External => "external",
-            UnitKind::Other => "other",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 

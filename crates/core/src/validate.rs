@@ -164,196 +164,85 @@ impl ProblemKind {
         }
     }
 
-    /// What is wrong and how to fix it, in the requested language.
+    /// What is wrong and how to fix it, in the requested language (catalogue keys
+    /// `plan_problem.<class>`).
     pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
-        match self {
-            ProblemKind::Syntax { message } => {
-                if zh {
-                    format!("TOML 语法错误：{message}")
-                } else {
-                    format!("not valid TOML: {message}")
-                }
+        use ProblemKind::*;
+        let key = match self {
+            KindNotAllowed { parent: None, .. } => "plan_problem.kind_needs_parent".to_string(),
+            ManualRollup { has_figure: true } => {
+                "plan_problem.manual_figure_without_rule".to_string()
             }
-            ProblemKind::UnknownField { field, expected } => {
-                let list = expected.join(", ");
-                if zh {
-                    format!("未知字段 `{field}`；可用字段：{list}")
-                } else {
-                    format!("unknown field `{field}`; expected one of: {list}")
-                }
+            other => format!("plan_problem.{}", other.class()),
+        };
+        let template = lang.lookup(&key).unwrap_or("{key}");
+        let s = |v: &dyn std::fmt::Display| v.to_string();
+        let args: Vec<(&str, String)> = match self {
+            Syntax { message } | BadValue { message } => vec![("message", message.clone())],
+            UnknownField { field, expected } => {
+                vec![("field", field.clone()), ("expected", expected.join(", "))]
             }
-            ProblemKind::MissingField { field } => {
-                if zh {
-                    format!("缺少必填字段 `{field}`")
-                } else {
-                    format!("missing required field `{field}`")
-                }
+            MissingField { field } => vec![("field", field.clone())],
+            WrongType { expected, found } => {
+                vec![("expected", s(expected)), ("found", found.clone())]
             }
-            ProblemKind::WrongType { expected, found } => {
-                if zh {
-                    format!("类型错误：应为 {expected}，实为 {found}")
-                } else {
-                    format!("wrong type: expected {expected}, found {found}")
-                }
-            }
-            ProblemKind::BadValue { message } => {
-                if zh {
-                    format!("取值无效：{message}")
-                } else {
-                    format!("invalid value: {message}")
-                }
-            }
-            ProblemKind::MissingChineseTitle => {
-                if zh {
-                    "缺少中文标题：请填写 `title`（中文是主语言）".into()
-                } else {
-                    "missing Chinese title: set `title` (Chinese is the primary language)".into()
-                }
-            }
-            ProblemKind::DuplicateCode { code, first } => {
-                if zh {
-                    format!("编码 `{code}` 重复（第 {first} 条已使用）；每个编码只能出现一次")
-                } else {
-                    format!(
-                        "duplicate code `{code}` (already used by entry {first}); codes must be unique"
-                    )
-                }
-            }
-            ProblemKind::UnknownParent { code } => {
-                if zh {
-                    format!("上级编码 `{code}` 不存在；请检查拼写，或先定义该事项")
-                } else {
-                    format!("unknown parent code `{code}`; check the spelling or define that item")
-                }
-            }
-            ProblemKind::UnknownUnit { code } => {
-                if zh {
-                    format!("单位编码 `{code}` 不存在；请在 [[unit]] 中定义")
-                } else {
-                    format!("unknown unit `{code}`; define it in a [[unit]] entry")
-                }
-            }
-            ProblemKind::UnknownPerson { code } => {
-                if zh {
-                    format!("人员编码 `{code}` 不存在；请在 [[person]] 中定义")
-                } else {
-                    format!("unknown person `{code}`; define it in a [[person]] entry")
-                }
-            }
-            ProblemKind::UnknownItem { code } => {
-                if zh {
-                    format!("事项编码 `{code}` 不存在")
-                } else {
-                    format!("unknown item `{code}`; it must be the code of an item in this plan")
-                }
-            }
-            ProblemKind::UnknownIndicator { code } => {
-                if zh {
-                    format!("指标编码 `{code}` 不存在；请在 [[indicator]] 中定义")
-                } else {
-                    format!("unknown indicator `{code}`; define it in an [[indicator]] entry")
-                }
-            }
-            ProblemKind::Cycle { path } => {
-                let p = path.join(" → ");
-                if zh {
-                    format!("上级关系成环：{p}；请打断其中一环")
-                } else {
-                    format!("parent links form a cycle: {p}; break one of the links")
-                }
-            }
-            ProblemKind::KindNotAllowed { kind, parent } => {
+            DuplicateCode { code, first } => vec![("code", code.clone()), ("first", s(first))],
+            UnknownParent { code }
+            | UnknownUnit { code }
+            | UnknownPerson { code }
+            | UnknownItem { code }
+            | UnknownIndicator { code } => vec![("code", code.clone())],
+            Cycle { path } => vec![("path", path.join(" → "))],
+            KindNotAllowed { kind, parent } => {
                 let allowed: Vec<&str> =
                     kind.allowed_parents().iter().map(|k| k.as_str()).collect();
-                let allowed = allowed.join(", ");
-                match (parent, zh) {
-                    (Some(p), true) => format!(
-                        "类型为 {} 的事项不能放在 {} 之下；允许的上级类型：{allowed}",
-                        kind.as_str(),
-                        p.as_str()
+                vec![
+                    ("kind", kind.as_str().to_string()),
+                    (
+                        "parent",
+                        parent.map(|p| p.as_str()).unwrap_or("").to_string(),
                     ),
-                    (Some(p), false) => format!(
-                        "a {} may not sit under a {}; allowed parents: {allowed}",
-                        kind.as_str(),
-                        p.as_str()
-                    ),
-                    (None, true) => {
-                        format!(
-                            "类型为 {} 的事项必须有上级（`parent`）；允许的上级类型：{allowed}",
-                            kind.as_str()
-                        )
-                    }
-                    (None, false) => format!(
-                        "a {} needs a parent; set `parent` to one of: {allowed}",
-                        kind.as_str()
-                    ),
-                }
+                    ("allowed", allowed.join(", ")),
+                ]
             }
-            ProblemKind::DueBeforeStart { start, due } => {
-                if zh {
-                    format!("截止日期 {due} 早于开始日期 {start}")
-                } else {
-                    format!("due date {due} is before start date {start}; swap them or fix one")
-                }
-            }
-            ProblemKind::WeightNotPositive { value } => {
-                if zh {
-                    format!("权重必须为正数（当前为 {value}）")
-                } else {
-                    format!("weight must be a positive number (got {value})")
-                }
-            }
-            ProblemKind::TrajectoryOutOfOrder => {
-                if zh {
-                    "轨迹点须按日期递增，且百分比不递减".into()
-                } else {
-                    "trajectory points must have increasing dates and non-decreasing percents"
-                        .into()
-                }
-            }
-            ProblemKind::ManualRollup { has_figure } => match (has_figure, zh) {
-                (false, true) => "手工进度须同时填写 `manual = { percent, reason }`，且理由不能为空".into(),
-                (false, false) => "a manual rollup needs `manual = { percent = …, reason = \"…\" }` with a non-empty reason".into(),
-                (true, true) => "填写了手工进度，但 `rollup` 不是 \"manual\"".into(),
-                (true, false) => "a manual figure is given but `rollup` is not \"manual\"".into(),
-            },
-            ProblemKind::DuplicateTargetYear { year } => {
-                if zh {
-                    format!("{year} 年的目标值重复")
-                } else {
-                    format!("more than one target for year {year}")
-                }
-            }
-        }
+            DueBeforeStart { start, due } => vec![("start", start.clone()), ("due", due.clone())],
+            WeightNotPositive { value } => vec![("value", value.clone())],
+            DuplicateTargetYear { year } => vec![("year", s(year))],
+            MissingChineseTitle | TrajectoryOutOfOrder | ManualRollup { .. } => vec![],
+        };
+        let args: Vec<(&str, &dyn std::fmt::Display)> = args
+            .iter()
+            .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        crate::i18n::fill(template, &args).replace("{key}", &key)
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Problem {
+pub struct PlanProblem {
     pub path: FieldPath,
     pub kind: ProblemKind,
 }
 
-impl Problem {
+impl PlanProblem {
     pub fn new(path: FieldPath, kind: ProblemKind) -> Self {
-        Problem { path, kind }
+        PlanProblem { path, kind }
     }
 }
 
 /// Checks every cross-field rule of a plan document and returns all problems found, in the
 /// order of the document.
-pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
+pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
     let mut out = Vec::new();
     let plan = &doc.plan;
     if plan.title.zh.trim().is_empty() {
-        out.push(Problem::new(
+        out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "title"),
             ProblemKind::MissingChineseTitle,
         ));
     }
     if plan.end < plan.start {
-        out.push(Problem::new(
+        out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "end"),
             ProblemKind::DueBeforeStart {
                 start: plan.start.to_string(),
@@ -368,7 +257,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     );
     for (i, s) in plan.stages.iter().enumerate() {
         if s.title.zh.trim().is_empty() {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(Section::Stage(i), "title"),
                 ProblemKind::MissingChineseTitle,
             ));
@@ -378,7 +267,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     let units = duplicates(doc.units.iter().map(|u| &u.code), Section::Unit, &mut out);
     for (i, u) in doc.units.iter().enumerate() {
         if u.name.zh.trim().is_empty() {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(Section::Unit(i), "name"),
                 ProblemKind::MissingChineseTitle,
             ));
@@ -386,7 +275,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         if let Some(p) = &u.parent
             && !units.contains_key(p)
         {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(Section::Unit(i), "parent"),
                 ProblemKind::UnknownParent {
                     code: p.to_string(),
@@ -408,7 +297,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     );
     for (i, p) in doc.people.iter().enumerate() {
         if p.name.zh.trim().is_empty() {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(Section::Person(i), "name"),
                 ProblemKind::MissingChineseTitle,
             ));
@@ -428,7 +317,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     );
     for (i, ind) in doc.indicators.iter().enumerate() {
         if ind.name.zh.trim().is_empty() {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(Section::Indicator(i), "name"),
                 ProblemKind::MissingChineseTitle,
             ));
@@ -442,7 +331,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         let mut years = HashSet::new();
         for (j, t) in ind.targets.iter().enumerate() {
             if !years.insert(t.year) {
-                out.push(Problem::new(
+                out.push(PlanProblem::new(
                     FieldPath::at(Section::Indicator(i), "targets", j),
                     ProblemKind::DuplicateTargetYear { year: t.year },
                 ));
@@ -454,13 +343,13 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
     for (i, item) in doc.items.iter().enumerate() {
         let sec = Section::Item(i);
         if item.title.zh.trim().is_empty() {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(sec, "title"),
                 ProblemKind::MissingChineseTitle,
             ));
         }
         match &item.parent {
-            None if !item.kind.may_be_root() => out.push(Problem::new(
+            None if !item.kind.may_be_root() => out.push(PlanProblem::new(
                 FieldPath::new(sec, "kind"),
                 ProblemKind::KindNotAllowed {
                     kind: item.kind,
@@ -469,7 +358,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
             )),
             None => {}
             Some(p) => match items.get(p) {
-                None => out.push(Problem::new(
+                None => out.push(PlanProblem::new(
                     FieldPath::new(sec, "parent"),
                     ProblemKind::UnknownParent {
                         code: p.to_string(),
@@ -478,7 +367,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
                 Some(&j) => {
                     let parent_kind = doc.items[j].kind;
                     if !item.kind.may_sit_under(parent_kind) {
-                        out.push(Problem::new(
+                        out.push(PlanProblem::new(
                             FieldPath::new(sec, "kind"),
                             ProblemKind::KindNotAllowed {
                                 kind: item.kind,
@@ -505,7 +394,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
             if let Some(p) = person
                 && !people.contains_key(p)
             {
-                out.push(Problem::new(
+                out.push(PlanProblem::new(
                     FieldPath::new(sec, field),
                     ProblemKind::UnknownPerson {
                         code: p.to_string(),
@@ -516,7 +405,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         if let (Some(s), Some(d)) = (item.start, item.due)
             && d < s
         {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(sec, "due"),
                 ProblemKind::DueBeforeStart {
                     start: s.to_string(),
@@ -526,7 +415,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         }
         for (j, s) in item.supports.iter().enumerate() {
             if !items.contains_key(s) || s == &item.code {
-                out.push(Problem::new(
+                out.push(PlanProblem::new(
                     FieldPath::at(sec, "supports", j),
                     ProblemKind::UnknownItem {
                         code: s.to_string(),
@@ -539,7 +428,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
             .windows(2)
             .any(|w| w[1].date <= w[0].date || w[1].percent < w[0].percent)
         {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(sec, "trajectory"),
                 ProblemKind::TrajectoryOutOfOrder,
             ));
@@ -551,7 +440,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
             .as_ref()
             .is_some_and(|m| !m.reason.trim().is_empty());
         if manual_rule != has_figure || (manual_rule && !has_reason) {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(sec, if has_figure { "manual" } else { "rollup" }),
                 ProblemKind::ManualRollup { has_figure },
             ));
@@ -559,7 +448,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
         if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref())
             && !indicators.contains_key(code)
         {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(sec, "target.indicator"),
                 ProblemKind::UnknownIndicator {
                     code: code.to_string(),
@@ -580,12 +469,12 @@ pub fn validate(doc: &PlanDocument) -> Vec<Problem> {
 fn duplicates<'a>(
     codes: impl Iterator<Item = &'a Code>,
     section: fn(usize) -> Section,
-    out: &mut Vec<Problem>,
+    out: &mut Vec<PlanProblem>,
 ) -> HashMap<&'a Code, usize> {
     let mut seen = HashMap::new();
     for (i, code) in codes.enumerate() {
         if let Some(&first) = seen.get(code) {
-            out.push(Problem::new(
+            out.push(PlanProblem::new(
                 FieldPath::new(section(i), "code"),
                 ProblemKind::DuplicateCode {
                     code: code.to_string(),
@@ -603,12 +492,12 @@ fn unit_ref(
     code: Option<&Code>,
     units: &HashMap<&Code, usize>,
     path: FieldPath,
-    out: &mut Vec<Problem>,
+    out: &mut Vec<PlanProblem>,
 ) {
     if let Some(c) = code
         && !units.contains_key(c)
     {
-        out.push(Problem::new(
+        out.push(PlanProblem::new(
             path,
             ProblemKind::UnknownUnit {
                 code: c.to_string(),
@@ -622,7 +511,7 @@ fn cycles<'a>(
     nodes: impl Iterator<Item = (&'a Code, Option<&'a Code>)>,
     index: &HashMap<&'a Code, usize>,
     section: fn(usize) -> Section,
-    out: &mut Vec<Problem>,
+    out: &mut Vec<PlanProblem>,
 ) {
     let (codes, parents): (Vec<&Code>, Vec<Option<usize>>) = nodes
         .map(|(c, p)| (c, p.and_then(|p| index.get(p).copied())))
@@ -646,7 +535,7 @@ fn cycles<'a>(
                         .map(|&w| codes[w].to_string())
                         .collect();
                     path.push(codes[first].to_string());
-                    out.push(Problem::new(
+                    out.push(PlanProblem::new(
                         FieldPath::new(section(first), "parent"),
                         ProblemKind::Cycle { path },
                     ));

@@ -8,8 +8,23 @@ use serde::{Deserialize, Serialize};
 use crate::progress::{Status, StatusReason};
 use crate::report::Period;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum WarningKind {
     /// Past its due date and not done.
     Overdue,
@@ -24,29 +39,31 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
-    pub const ALL: [WarningKind; 5] = [
-        WarningKind::Overdue,
-        WarningKind::BehindTrajectory,
-        WarningKind::ReportMissing,
-        WarningKind::Stale,
-        WarningKind::IndicatorOffPath,
-    ];
     pub fn as_str(self) -> &'static str {
-        match self {
-            WarningKind::Overdue => "overdue",
-            WarningKind::BehindTrajectory => "behind_trajectory",
-            WarningKind::ReportMissing => "report_missing",
-            WarningKind::Stale => "stale",
-            WarningKind::IndicatorOffPath => "indicator_off_path",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     Low,
     Medium,
@@ -54,16 +71,11 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
+        self.into()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 }
 

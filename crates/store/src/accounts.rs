@@ -6,15 +6,32 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::TransactionTrait;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tuijin_core::Code;
+use tuijin_core::clock::Stamp;
+use tuijin_core::event::EventKind;
 use tuijin_core::policy::{Principal, Role};
+use tuijin_core::problem::{Problem, Rule};
 
-use crate::db::{Store, all, exec, get, one};
+use crate::db::{Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
+use crate::rows::{code, get, named};
+
+/// What an event about a user's account records (never a password or a token).
+#[derive(Serialize)]
+struct AccountChange<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    /// Tokens revoked with the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens_revoked: Option<u64>,
+}
 
 /// Prefix of every token, so a leaked one is recognisable (and secret scanners can match it).
 pub const TOKEN_PREFIX: &str = "tj_";
@@ -51,11 +68,15 @@ pub trait AccountStore {
         role: Role,
         units: &[Code],
         password: Option<&str>,
-        actor: &str,
+        stamp: &Stamp,
     ) -> Result<UserRecord>;
     async fn list_users(&self) -> Result<Vec<UserRecord>>;
-    async fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<()>;
-    async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<()>;
+    /// Disables or enables a user. Disabling ends its sessions and revokes its API tokens;
+    /// enabling brings neither back.
+    async fn set_disabled(&self, name: &str, disabled: bool, stamp: &Stamp) -> Result<()>;
+    /// Sets a new password: ends the user's sessions and revokes its API tokens (whoever knew
+    /// the old password may have made one).
+    async fn set_password(&self, name: &str, password: &str, stamp: &Stamp) -> Result<()>;
     /// The principal of a name and password, or `None` (unknown, disabled or wrong password:
     /// the caller cannot tell which).
     async fn verify_password(&self, name: &str, password: &str) -> Result<Option<Principal>>;
@@ -65,10 +86,13 @@ pub trait AccountStore {
         user: &str,
         label: &str,
         expires_in_days: Option<u32>,
-        actor: &str,
+        stamp: &Stamp,
     ) -> Result<(String, TokenRecord)>;
     async fn list_tokens(&self, user: Option<&str>) -> Result<Vec<TokenRecord>>;
-    async fn revoke_token(&self, id: i64, actor: &str) -> Result<()>;
+    async fn revoke_token(&self, id: i64, stamp: &Stamp) -> Result<()>;
+    /// Records that a request came with a token that is unknown, revoked or expired, or whose
+    /// user is disabled (ASVS 7.2.1): the user when the token is known, else `unknown`.
+    async fn note_refused_token(&self, token: &str, address: &str, stamp: &Stamp) -> Result<()>;
     /// The principal a bearer token stands for, or `None` if unknown, revoked, expired, or
     /// its user is disabled. Notes when it was last used (at most once a minute).
     async fn principal_for_token(
@@ -78,16 +102,13 @@ pub trait AccountStore {
     ) -> Result<Option<Principal>>;
 }
 
+/// The argon2id hash of a password that passes the password rules.
 pub fn hash_password(password: &str) -> Result<String> {
-    if password.chars().count() < 12 {
-        return Err(StoreError::Invalid(
-            "password: use at least 12 characters".into(),
-        ));
-    }
+    tuijin_core::account::check_password(password, crate::breached::is_breached(password))?;
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("password: cannot hash it ({e})")))
+        .map_err(|e| StoreError::Internal(format!("cannot hash a password: {e}")))
 }
 
 pub(crate) fn digest(token: &str) -> String {
@@ -105,7 +126,7 @@ fn new_token() -> Result<String> {
 pub(crate) fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|e| StoreError::Invalid(format!("no randomness available: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("no randomness available: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -118,32 +139,31 @@ pub(crate) async fn principal<C: sea_orm::ConnectionTrait>(
     let units = all(c, "SELECT u.code FROM user_units x JOIN units u ON u.id = x.unit_id WHERE x.user_id = $1 ORDER BY u.code", vec![user_id.into()])
         .await?
         .iter()
-        .map(|r| {
-            let s: String = get(r, "code")?;
-            Code::parse(&s).map_err(|e| StoreError::Invalid(e.to_string()))
-        })
+        .map(|r| code(r, "code"))
         .collect::<Result<_>>()?;
     Ok(Principal {
         name,
-        role: Role::parse(role)
-            .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
+        role: role
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("users.role `{role}`")))?,
         units,
     })
 }
 
-/// Sets one column of a user (`set` uses `$1`), ends the user's sessions and records the
-/// event, in one transaction.
+/// Sets one column of a user (`set` uses `$1`), ends the user's sessions, revokes its tokens
+/// when `revoke` says so, and records the event, in one transaction.
 async fn update_user(
     store: &Store,
     name: &str,
     set: &str,
     value: sea_orm::Value,
-    ev: NewEvent,
-    actor: &str,
+    kind: EventKind,
+    revoke: bool,
+    stamp: &Stamp,
 ) -> Result<()> {
-    let txn = store.db.begin().await?;
+    let txn = store.write().await?;
     let sql = format!("UPDATE users SET {set}, updated_at = $2 WHERE name = $3");
-    if exec(&txn, &sql, vec![value, Utc::now().into(), name.into()]).await? == 0 {
+    if exec(&txn, &sql, vec![value, stamp.at.into(), name.into()]).await? == 0 {
         return Err(StoreError::NotFound(format!("user `{name}`")));
     }
     // Every change to a user (password, disabled) ends the user's browser sessions.
@@ -151,23 +171,35 @@ async fn update_user(
         &txn,
         "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
          AND user_id = (SELECT id FROM users WHERE name = $2)",
-        vec![Utc::now().into(), name.into()],
+        vec![stamp.at.into(), name.into()],
     )
     .await?;
-    append(&txn, Utc::now(), actor, vec![ev]).await?;
+    let revoked = if revoke {
+        exec(
+            &txn,
+            "UPDATE api_tokens SET revoked_at = $1 WHERE revoked_at IS NULL \
+             AND user_id = (SELECT id FROM users WHERE name = $2)",
+            vec![stamp.at.into(), name.into()],
+        )
+        .await?
+    } else {
+        0
+    };
+    let change = AccountChange {
+        role: None,
+        token: None,
+        label: None,
+        tokens_revoked: revoke.then_some(revoked),
+    };
+    append(
+        &txn,
+        stamp.at,
+        &stamp.actor,
+        vec![NewEvent::new(kind, name).after(&change)?],
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
-}
-
-pub(crate) fn event(kind: &'static str, user: &str, after: Option<String>) -> NewEvent {
-    NewEvent {
-        kind,
-        entity: "user",
-        entity_code: user.to_string(),
-        plan_id: None,
-        before: None,
-        after,
-    }
 }
 
 impl AccountStore for Store {
@@ -177,34 +209,12 @@ impl AccountStore for Store {
         role: Role,
         units: &[Code],
         password: Option<&str>,
-        actor: &str,
+        stamp: &Stamp,
     ) -> Result<UserRecord> {
-        if name.trim().is_empty()
-            || name.chars().count() > 64
-            || name.chars().any(char::is_whitespace)
-        {
-            return Err(StoreError::Invalid(
-                "name: 1 to 64 characters, no spaces".into(),
-            ));
-        }
-        if role == Role::Public {
-            return Err(StoreError::Invalid(
-                "role: public is for visitors who are not logged in".into(),
-            ));
-        }
-        if (role == Role::Unit) == units.is_empty() {
-            return Err(StoreError::Invalid(if units.is_empty() {
-                "unit: a unit user needs at least one --unit".into()
-            } else {
-                format!(
-                    "unit: only unit users are bound to units, not {}",
-                    role.as_str()
-                )
-            }));
-        }
+        tuijin_core::account::check_new_user(name, role, units)?;
         let hash = password.map(hash_password).transpose()?;
-        let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let now = stamp.at;
+        let txn = self.write().await?;
         if one(
             &txn,
             "SELECT id FROM users WHERE name = $1",
@@ -213,9 +223,9 @@ impl AccountStore for Store {
         .await?
         .is_some()
         {
-            return Err(StoreError::Conflict(format!(
-                "a user named `{name}` exists"
-            )));
+            return Err(StoreError::Conflict(
+                Problem::new("name", Rule::UserExists).with("name", name),
+            ));
         }
         exec(&txn, "INSERT INTO users (name, role, password_hash, disabled, created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $4)",
             vec![name.into(), role.as_str().into(), hash.clone().into(), now.into()]).await?;
@@ -226,7 +236,7 @@ impl AccountStore for Store {
                 vec![name.into()],
             )
             .await?
-            .expect("inserted"),
+            .ok_or_else(|| StoreError::Internal("the new user row is missing".into()))?,
             "id",
         )?;
         for u in units {
@@ -244,15 +254,17 @@ impl AccountStore for Store {
             )
             .await?;
         }
+        let change = AccountChange {
+            role: Some(role),
+            token: None,
+            label: None,
+            tokens_revoked: None,
+        };
         append(
             &txn,
             now,
-            actor,
-            vec![event(
-                "user.added",
-                name,
-                Some(format!("{{\"role\":\"{}\"}}", role.as_str())),
-            )],
+            &stamp.actor,
+            vec![NewEvent::new(EventKind::UserAdded, name).after(&change)?],
         )
         .await?;
         txn.commit().await?;
@@ -268,7 +280,7 @@ impl AccountStore for Store {
 
     async fn list_users(&self) -> Result<Vec<UserRecord>> {
         let rows = all(
-            &self.db,
+            &self.db(),
             "SELECT id, name, role, password_hash, disabled, created_at FROM users ORDER BY name",
             vec![],
         )
@@ -276,7 +288,7 @@ impl AccountStore for Store {
         let mut out = Vec::new();
         for r in &rows {
             let p = principal(
-                &self.db,
+                &self.db(),
                 get(r, "id")?,
                 get(r, "name")?,
                 &get::<String>(r, "role")?,
@@ -294,24 +306,25 @@ impl AccountStore for Store {
         Ok(out)
     }
 
-    async fn set_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<()> {
+    async fn set_disabled(&self, name: &str, disabled: bool, stamp: &Stamp) -> Result<()> {
         let kind = if disabled {
-            "user.disabled"
+            EventKind::UserDisabled
         } else {
-            "user.enabled"
+            EventKind::UserEnabled
         };
         update_user(
             self,
             name,
             "disabled = $1",
             disabled.into(),
-            event(kind, name, None),
-            actor,
+            kind,
+            disabled,
+            stamp,
         )
         .await
     }
 
-    async fn set_password(&self, name: &str, password: &str, actor: &str) -> Result<()> {
+    async fn set_password(&self, name: &str, password: &str, stamp: &Stamp) -> Result<()> {
         let hash = hash_password(password)?;
         // The password's hash is never put in an event.
         update_user(
@@ -319,15 +332,16 @@ impl AccountStore for Store {
             name,
             "password_hash = $1",
             hash.into(),
-            event("user.password_set", name, None),
-            actor,
+            EventKind::UserPasswordSet,
+            true,
+            stamp,
         )
         .await
     }
 
     async fn verify_password(&self, name: &str, password: &str) -> Result<Option<Principal>> {
         let row = one(
-            &self.db,
+            &self.db(),
             "SELECT id, name, role, password_hash, disabled FROM users WHERE name = $1",
             vec![name.into()],
         )
@@ -348,7 +362,7 @@ impl AccountStore for Store {
         }
         Ok(Some(
             principal(
-                &self.db,
+                &self.db(),
                 get(&r, "id")?,
                 get(&r, "name")?,
                 &get::<String>(&r, "role")?,
@@ -362,9 +376,9 @@ impl AccountStore for Store {
         user: &str,
         label: &str,
         expires_in_days: Option<u32>,
-        actor: &str,
+        stamp: &Stamp,
     ) -> Result<(String, TokenRecord)> {
-        let txn = self.db.begin().await?;
+        let txn = self.write().await?;
         let u = one(
             &txn,
             "SELECT id FROM users WHERE name = $1",
@@ -373,7 +387,7 @@ impl AccountStore for Store {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("user `{user}`")))?;
         let token = new_token()?;
-        let now = Utc::now();
+        let now = stamp.at;
         let expires = expires_in_days.map(|d| now + Duration::days(i64::from(d)));
         let prefix: String = token.chars().take(10).collect();
         exec(&txn, "INSERT INTO api_tokens (user_id, label, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -385,21 +399,20 @@ impl AccountStore for Store {
                 vec![digest(&token).into()],
             )
             .await?
-            .expect("inserted"),
+            .ok_or_else(|| StoreError::Internal("the new token row is missing".into()))?,
             "id",
         )?;
+        let change = AccountChange {
+            role: None,
+            token: Some(id),
+            label: Some(label),
+            tokens_revoked: None,
+        };
         append(
             &txn,
             now,
-            actor,
-            vec![event(
-                "token.created",
-                user,
-                Some(format!(
-                    "{{\"token\":{id},\"label\":{}}}",
-                    serde_json::to_string(label).unwrap_or_default()
-                )),
-            )],
+            &stamp.actor,
+            vec![NewEvent::new(EventKind::TokenCreated, user).after(&change)?],
         )
         .await?;
         txn.commit().await?;
@@ -423,7 +436,7 @@ impl AccountStore for Store {
             Some(u) => (" WHERE u.name = $1", vec![u.into()]),
             None => ("", vec![]),
         };
-        let rows = all(&self.db, &format!("SELECT t.id, t.label, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id{cond} ORDER BY t.id"), values).await?;
+        let rows = all(&self.db(), &format!("SELECT t.id, t.label, t.prefix, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, u.name AS user_name FROM api_tokens t JOIN users u ON u.id = t.user_id{cond} ORDER BY t.id"), values).await?;
         rows.iter()
             .map(|r| {
                 Ok(TokenRecord {
@@ -440,8 +453,8 @@ impl AccountStore for Store {
             .collect()
     }
 
-    async fn revoke_token(&self, id: i64, actor: &str) -> Result<()> {
-        let txn = self.db.begin().await?;
+    async fn revoke_token(&self, id: i64, stamp: &Stamp) -> Result<()> {
+        let txn = self.write().await?;
         let row = one(
             &txn,
             "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1",
@@ -452,18 +465,23 @@ impl AccountStore for Store {
         exec(
             &txn,
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-            vec![Utc::now().into(), id.into()],
+            vec![stamp.at.into(), id.into()],
         )
         .await?;
+        let change = AccountChange {
+            role: None,
+            token: Some(id),
+            label: None,
+            tokens_revoked: None,
+        };
         append(
             &txn,
-            Utc::now(),
-            actor,
-            vec![event(
-                "token.revoked",
-                &get::<String>(&row, "name")?,
-                Some(format!("{{\"token\":{id}}}")),
-            )],
+            stamp.at,
+            &stamp.actor,
+            vec![
+                NewEvent::new(EventKind::TokenRevoked, get::<String>(&row, "name")?)
+                    .after(&change)?,
+            ],
         )
         .await?;
         txn.commit().await?;
@@ -481,7 +499,7 @@ impl AccountStore for Store {
         // The token, its user and the user's units in one statement (one row per unit, or
         // one row with no unit): this runs on every API request.
         let rows = all(
-            &self.db,
+            &self.db(),
             "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, u.name, u.role, u.disabled, un.code AS unit \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              LEFT JOIN user_units x ON x.user_id = u.id LEFT JOIN units un ON un.id = x.unit_id \
@@ -499,29 +517,60 @@ impl AccountStore for Store {
         {
             return Ok(None);
         }
+        // When it was last used is noted at most once a minute, and only when no other write
+        // is under way: a request never waits for a bookkeeping write.
         if get::<Option<DateTime<Utc>>>(r, "last_used_at")?
             .is_none_or(|t| now - t > Duration::minutes(1))
+            && let Some(txn) = self.try_write().await?
         {
             exec(
-                &self.db,
+                &txn,
                 "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
                 vec![now.into(), get::<i64>(r, "id")?.into()],
             )
             .await?;
+            txn.commit().await?;
         }
-        let role: String = get(r, "role")?;
         let mut units = Vec::new();
         for row in &rows {
-            if let Some(u) = get::<Option<String>>(row, "unit")? {
-                units.push(Code::parse(&u).map_err(|e| StoreError::Invalid(e.to_string()))?);
+            if get::<Option<String>>(row, "unit")?.is_some() {
+                units.push(code(row, "unit")?);
             }
         }
         Ok(Some(Principal {
             name: get(r, "name")?,
-            role: Role::parse(&role)
-                .ok_or_else(|| StoreError::Invalid(format!("stored role `{role}`")))?,
+            role: named(r, "role")?,
             units,
         }))
+    }
+
+    async fn note_refused_token(&self, token: &str, address: &str, stamp: &Stamp) -> Result<()> {
+        #[derive(Serialize)]
+        struct Refused<'a> {
+            address: &'a str,
+            /// The first characters, to tell which token it was; never enough to use one.
+            prefix: String,
+        }
+        let user = match one(
+            &self.db(),
+            "SELECT u.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            vec![digest(token).into()],
+        )
+        .await?
+        {
+            Some(r) => get::<String>(&r, "name")?,
+            None => "unknown".to_string(),
+        };
+        let prefix: String = token.chars().take(10).collect();
+        let txn = self.write().await?;
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![NewEvent::new(EventKind::TokenRefused, user).after(&Refused { address, prefix })?],
+        )
+        .await?;
+        txn.commit().await
     }
 }
 
@@ -557,6 +606,10 @@ mod tests {
                 .is_err()
         );
         assert!(hash_password("short").is_err());
+        assert!(
+            hash_password("password1234").is_err(),
+            "a breached password"
+        );
         let t = new_token().unwrap();
         assert!(t.starts_with(TOKEN_PREFIX) && t.len() == 46, "{t}");
         assert_eq!(digest(&t).len(), 64);

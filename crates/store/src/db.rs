@@ -1,15 +1,36 @@
-//! Opening the database and the small helpers every capability module uses to run portable SQL.
+//! Opening the database and the connections every capability module runs its SQL on.
+//!
+//! Three things here keep acknowledged writes safe:
+//! - **Writers wait, never fail.** Every write runs in `Store::write`: on SQLite, writers of
+//!   this process queue for one permit (bounded: past `MAX_WAITING` waiting writers the request
+//!   is shed with "overloaded"), then the transaction takes SQLite's write lock with its first
+//!   statement, before it reads anything (so it never has to upgrade a read lock, which SQLite
+//!   refuses without waiting); other processes are waited for by the busy timeout.
+//! - **A failed connection is never reused.** Every statement's result passes through
+//!   `Health::watch`: after a storage failure (disk full, I/O error, a lost server, a failed
+//!   commit) the pool is replaced by a fresh one before the next request, so no connection
+//!   carries a half-finished transaction into someone else's request.
+//! - **Start-up trusts nothing.** `Store::open` refuses a damaged SQLite file
+//!   (`PRAGMA quick_check`), a database that is not Tuijin's, and a schema newer than this
+//!   program; a data folder that does not exist is created only when asked to.
 
-use std::time::Duration;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, QueryResult,
-    Statement, Value,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqlxPostgresConnector, SqlxSqliteConnector, Statement, TransactionTrait, Value,
 };
 use sea_orm_migration::MigratorTrait;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError, Unavailable, classify};
 use crate::migrations::Migrator;
 use crate::url::DatabaseUrl;
 
@@ -19,81 +40,551 @@ pub enum Backend {
     Postgres,
 }
 
-/// The handle to the database; cheap to clone (a pool inside).
-#[derive(Clone, Debug)]
+/// `PRAGMA application_id` of a Tuijin SQLite file ("TJ01"): another program's file is told
+/// apart from ours before anything is written to it.
+pub const APPLICATION_ID: i64 = 0x544a_3031;
+
+/// Writers of one process that may wait for the write permit before new ones are shed.
+const MAX_WAITING: usize = 512;
+
+/// How long a writer waits for the permit (SQLite) before the request fails as busy.
+const WRITE_WAIT: Duration = Duration::from_secs(30);
+
+/// Whether a missing database may be created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    /// Create the SQLite file and its folder when absent (`demo`, `--init`, tests).
+    IfMissing,
+    /// The database must already exist (`serve`): a mistyped folder is an error, not a new
+    /// empty server.
+    Never,
+}
+
+/// The handle to the database; cheap to clone.
+#[derive(Clone)]
 pub struct Store {
-    pub(crate) db: DatabaseConnection,
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.inner.url)
+    }
+}
+
+struct Inner {
+    url: DatabaseUrl,
     backend: Backend,
+    /// The current pool; replaced after a storage failure.
+    pool: RwLock<DatabaseConnection>,
+    health: Arc<Health>,
+    /// SQLite: one writer of this process at a time.
+    writer: Option<Arc<Semaphore>>,
+    waiting: AtomicUsize,
+}
+
+/// What the connections have seen: whether the pool must be replaced, and the last failure.
+#[derive(Default)]
+pub(crate) struct Health {
+    reset: AtomicBool,
+    state: Mutex<HealthState>,
+}
+
+#[derive(Default)]
+struct HealthState {
+    last_failure: Option<(Instant, Unavailable)>,
+    /// Set by a failed write, cleared by the next committed one.
+    writes_failing: bool,
+}
+
+/// What `/healthz` reports of the storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageHealth {
+    /// Writes are failing now (the last write failed and none has succeeded since).
+    pub writes_failing: bool,
+    /// The last storage failure and how long ago, if any in this process's life.
+    pub last_failure: Option<(Unavailable, Duration)>,
+}
+
+impl Health {
+    /// Passes a statement's result through, noting a storage failure.
+    fn watch<T>(&self, r: std::result::Result<T, DbErr>) -> std::result::Result<T, DbErr> {
+        if let Err(e) = &r {
+            self.failed(e);
+        }
+        r
+    }
+
+    fn failed(&self, e: &DbErr) {
+        let Some(why) = classify(e) else { return };
+        if matches!(why, Unavailable::Busy | Unavailable::Overloaded) {
+            return;
+        }
+        tracing::warn!(error = %e, "storage failure: connections will be replaced");
+        self.reset.store(true, Ordering::SeqCst);
+        let mut s = self.state.lock().expect("health lock");
+        s.last_failure = Some((Instant::now(), why));
+    }
+
+    fn write_failed(&self) {
+        self.state.lock().expect("health lock").writes_failing = true;
+    }
+
+    fn write_committed(&self) {
+        self.state.lock().expect("health lock").writes_failing = false;
+    }
+}
+
+/// A connection (pooled, or a transaction) whose every result is watched for storage failures.
+pub(crate) struct Conn<C> {
+    c: C,
+    health: Arc<Health>,
+    /// Held by a write transaction on SQLite: the process's write permit.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+/// A write transaction: it began as a writer and holds the write permit until it ends.
+pub(crate) type WriteTxn = Conn<DatabaseTransaction>;
+
+#[sea_orm::prelude::async_trait::async_trait]
+impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Conn<C> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.c.get_database_backend()
+    }
+    async fn execute(&self, stmt: Statement) -> std::result::Result<ExecResult, DbErr> {
+        self.health.watch(self.c.execute(stmt).await)
+    }
+    async fn execute_unprepared(&self, sql: &str) -> std::result::Result<ExecResult, DbErr> {
+        self.health.watch(self.c.execute_unprepared(sql).await)
+    }
+    async fn query_one(&self, stmt: Statement) -> std::result::Result<Option<QueryResult>, DbErr> {
+        self.health.watch(self.c.query_one(stmt).await)
+    }
+    async fn query_all(&self, stmt: Statement) -> std::result::Result<Vec<QueryResult>, DbErr> {
+        self.health.watch(self.c.query_all(stmt).await)
+    }
+}
+
+impl Conn<DatabaseTransaction> {
+    /// Commits. A failed commit leaves the connection in a state nobody can vouch for: it is
+    /// discarded with its pool, and the caller is told nothing was written.
+    pub(crate) async fn commit(self) -> Result<()> {
+        let Conn {
+            c, health, _permit, ..
+        } = self;
+        match c.commit().await {
+            Ok(()) => {
+                health.write_committed();
+                Ok(())
+            }
+            Err(e) => {
+                health.failed(&e);
+                health.reset.store(true, Ordering::SeqCst);
+                health.write_failed();
+                Err(match StoreError::from(e) {
+                    StoreError::Internal(m) => {
+                        tracing::error!(error = %m, "commit failed");
+                        StoreError::Unavailable(Unavailable::Io)
+                    }
+                    other => other,
+                })
+            }
+        }
+    }
 }
 
 impl Store {
-    /// Connects and applies any pending migrations.
+    /// Opens the database, creating it (and its folder) when absent, checks it and applies any
+    /// pending migrations.
     pub async fn open(url: &DatabaseUrl) -> Result<Store> {
-        let store = Self::connect(url).await?;
+        Self::open_with(url, Create::IfMissing).await
+    }
+
+    /// Opens the database, which must exist unless `create` says otherwise; refuses a damaged
+    /// file, another program's database and a schema newer than this program; migrates.
+    pub async fn open_with(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        let store = Self::connect(url, create).await?;
+        store.check_identity().await?;
         store.migrate().await?;
+        store.mark_ours().await?;
         Ok(store)
     }
 
-    /// Connects without migrating (for `tuijin migrate --status` and tests of migrations).
-    pub async fn connect(url: &DatabaseUrl) -> Result<Store> {
-        let (opts, backend) = match url {
+    /// Connects and checks the file without migrating (for `tuijin migrate --status`, checks
+    /// and tests of migrations).
+    pub async fn connect(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        let (pool, backend, writer) = match url {
             DatabaseUrl::Sqlite(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        crate::StoreError::Invalid(format!("cannot create {}: {e}", dir.display()))
-                    })?;
-                }
-                let mut o = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-                // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-                // durable (fsync'd) before it is acknowledged; foreign keys are off by default
-                // in SQLite and must be asked for.
-                o.map_sqlx_sqlite_opts(|s| {
-                    s.journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Full)
-                        .foreign_keys(true)
-                        .busy_timeout(Duration::from_secs(10))
-                });
-                o.max_connections(8);
-                (o, Backend::Sqlite)
+                prepare_sqlite_file(path, create)?;
+                (
+                    sqlite_pool(path),
+                    Backend::Sqlite,
+                    Some(Arc::new(Semaphore::new(1))),
+                )
             }
-            DatabaseUrl::Postgres(u) => {
-                let mut o = ConnectOptions::new(u.clone());
-                o.max_connections(16);
-                (o, Backend::Postgres)
+            DatabaseUrl::Postgres(u) => (postgres_pool(u)?, Backend::Postgres, None),
+        };
+        let store = Store {
+            inner: Arc::new(Inner {
+                url: url.clone(),
+                backend,
+                pool: RwLock::new(pool),
+                health: Arc::new(Health::default()),
+                writer,
+                waiting: AtomicUsize::new(0),
+            }),
+        };
+        store.ping().await?;
+        if backend == Backend::Sqlite {
+            store.quick_check().await?;
+        }
+        Ok(store)
+    }
+
+    /// A connection for reads (and for statements that need no transaction).
+    pub(crate) fn db(&self) -> Conn<DatabaseConnection> {
+        let i = &self.inner;
+        if i.health.reset.swap(false, Ordering::SeqCst) {
+            let fresh = match &i.url {
+                DatabaseUrl::Sqlite(p) => Some(sqlite_pool(p)),
+                DatabaseUrl::Postgres(u) => postgres_pool(u).ok(),
+            };
+            if let Some(fresh) = fresh {
+                // The old pool closes when the last request holding it is done.
+                *i.pool.write().expect("pool lock") = fresh;
+                tracing::warn!("storage: the connection pool was replaced after a failure");
+            }
+        }
+        Conn {
+            c: i.pool.read().expect("pool lock").clone(),
+            health: i.health.clone(),
+            _permit: None,
+        }
+    }
+
+    /// Begins a write transaction that holds the write lock from its first statement: writers
+    /// queue instead of failing. Past `MAX_WAITING` queued writers, the request is refused as
+    /// overloaded; after `WRITE_WAIT` in the queue, as busy. Nothing is written in either case.
+    pub(crate) async fn write(&self) -> Result<WriteTxn> {
+        let i = &self.inner;
+        let permit = match &i.writer {
+            None => None,
+            Some(sem) => {
+                if i.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+                    i.waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(StoreError::Unavailable(Unavailable::Overloaded));
+                }
+                let got = tokio::time::timeout(WRITE_WAIT, sem.clone().acquire_owned()).await;
+                i.waiting.fetch_sub(1, Ordering::SeqCst);
+                match got {
+                    Ok(Ok(p)) => Some(p),
+                    Ok(Err(_)) => return Err(StoreError::Internal("write queue closed".into())),
+                    Err(_) => return Err(StoreError::Unavailable(Unavailable::Busy)),
+                }
             }
         };
-        let mut opts = opts;
-        opts.sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(30));
-        let db = Database::connect(opts).await?;
-        Ok(Store { db, backend })
+        let db = self.db();
+        let txn = db.health.watch(db.c.begin().await)?;
+        let txn = Conn {
+            c: txn,
+            health: db.health.clone(),
+            _permit: permit,
+        };
+        if self.backend() == Backend::Sqlite {
+            // A statement that writes nothing but takes SQLite's write lock now (waiting for
+            // other processes by the busy timeout), before any read: SQLite would otherwise
+            // begin the transaction as a reader and refuse to upgrade it at the first write.
+            if let Err(e) = exec(&txn, "DELETE FROM closed_periods WHERE 1 = 0", vec![]).await {
+                txn.health.write_failed();
+                return Err(e);
+            }
+        }
+        Ok(txn)
+    }
+
+    /// A write transaction if the write permit is free right now, else `None`: for bookkeeping
+    /// writes (a token's last use) that a request must never wait for.
+    pub(crate) async fn try_write(&self) -> Result<Option<WriteTxn>> {
+        let permit = match &self.inner.writer {
+            None => None,
+            Some(sem) => match sem.clone().try_acquire_owned() {
+                Ok(p) => Some(p),
+                Err(_) => return Ok(None),
+            },
+        };
+        let db = self.db();
+        let txn = db.health.watch(db.c.begin().await)?;
+        let txn = Conn {
+            c: txn,
+            health: db.health.clone(),
+            _permit: permit,
+        };
+        if self.backend() == Backend::Sqlite
+            && exec(&txn, "DELETE FROM closed_periods WHERE 1 = 0", vec![])
+                .await
+                .is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some(txn))
+    }
+
+    /// A read-only transaction that sees one consistent snapshot (backups, checks).
+    pub(crate) async fn snapshot(&self) -> Result<Conn<DatabaseTransaction>> {
+        let db = self.db();
+        let txn = match self.backend() {
+            Backend::Postgres => db.health.watch(
+                db.c.begin_with_config(
+                    Some(sea_orm::IsolationLevel::RepeatableRead),
+                    Some(sea_orm::AccessMode::ReadOnly),
+                )
+                .await,
+            )?,
+            Backend::Sqlite => db.health.watch(db.c.begin().await)?,
+        };
+        Ok(Conn {
+            c: txn,
+            health: db.health.clone(),
+            _permit: None,
+        })
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.db, None).await?;
+        let db = self.db();
+        db.health.watch(Migrator::up(&db.c, None).await)?;
         Ok(())
     }
 
     /// Names of the migrations applied, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
-        let rows = Migrator::get_applied_migrations(&self.db).await?;
+        let db = self.db();
+        let rows = db
+            .health
+            .watch(Migrator::get_applied_migrations(&db.c).await)?;
         Ok(rows.into_iter().map(|m| m.name().to_string()).collect())
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.inner.backend
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.inner.url
     }
 
     /// A cheap round trip, for health checks.
     pub async fn ping(&self) -> Result<()> {
-        self.db.ping().await?;
+        one(&self.db(), "SELECT 1 AS one", vec![]).await?;
         Ok(())
     }
 
+    /// The state of the storage as this process has seen it.
+    pub fn storage_health(&self) -> StorageHealth {
+        let s = self.inner.health.state.lock().expect("health lock");
+        StorageHealth {
+            writes_failing: s.writes_failing,
+            last_failure: s.last_failure.map(|(at, why)| (why, at.elapsed())),
+        }
+    }
+
     pub async fn close(self) -> Result<()> {
-        self.db.close().await?;
+        let db = self.db();
+        db.c.close().await?;
         Ok(())
     }
+
+    /// SQLite's own page check: a damaged file is refused at start-up with the way out.
+    async fn quick_check(&self) -> Result<()> {
+        let rows = all(&self.db(), "PRAGMA quick_check", vec![])
+            .await
+            .map_err(|e| {
+                StoreError::Unavailable(match e {
+                    StoreError::Unavailable(u) => u,
+                    _ => Unavailable::Damaged,
+                })
+            })?;
+        let findings: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
+            .filter(|s| s != "ok")
+            .collect();
+        if findings.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(format!(
+                "{} fails SQLite's quick_check ({}); restore the latest backup with `tuijin restore FILE` (see docs/operations.md)",
+                self.inner.url,
+                findings.into_iter().take(3).collect::<Vec<_>>().join("; ")
+            )))
+        }
+    }
+
+    /// Refuses a database that holds another program's tables, or a schema newer than ours.
+    async fn check_identity(&self) -> Result<()> {
+        let db = self.db();
+        let tables = self.table_names().await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        if self.backend() == Backend::Sqlite {
+            let id: i64 = get(
+                &one(&db, "PRAGMA application_id", vec![])
+                    .await?
+                    .ok_or_else(|| StoreError::Internal("no application_id".into()))?,
+                "application_id",
+            )?;
+            if id != 0 && id != APPLICATION_ID {
+                return Err(StoreError::Corrupt(format!(
+                    "{} belongs to another program (application_id {id:#x}); Tuijin will not change it",
+                    self.inner.url
+                )));
+            }
+        }
+        let ours = tables.iter().any(|t| t == "seaql_migrations")
+            && all(
+                &db,
+                "SELECT version FROM seaql_migrations WHERE version = 'm0001_plans'",
+                vec![],
+            )
+            .await
+            .map(|r| !r.is_empty())
+            .unwrap_or(false);
+        if !ours {
+            let some: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+            return Err(StoreError::Corrupt(format!(
+                "{} is not a Tuijin database (it holds other tables: {}); Tuijin will not change it",
+                self.inner.url,
+                some.join(", ")
+            )));
+        }
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let newer: Vec<String> = self
+            .applied_migrations()
+            .await?
+            .into_iter()
+            .filter(|m| !known.contains(m))
+            .collect();
+        if !newer.is_empty() {
+            return Err(StoreError::Corrupt(format!(
+                "{} was written by a newer Tuijin (migrations {}); run that version, or restore a backup made by this one",
+                self.inner.url,
+                newer.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    /// Marks a SQLite file as Tuijin's.
+    async fn mark_ours(&self) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            exec(
+                &self.db(),
+                &format!("PRAGMA application_id = {APPLICATION_ID}"),
+                vec![],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The tables of the database (lower-case), from its own catalogue.
+    pub(crate) async fn table_names(&self) -> Result<Vec<String>> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+            }
+        };
+        let mut names: Vec<String> = all(&self.db(), sql, vec![])
+            .await?
+            .iter()
+            .map(|r| get::<String>(r, "name").map(|s| s.to_lowercase()))
+            .collect::<Result<_>>()?;
+        names.sort();
+        Ok(names)
+    }
+}
+
+/// Checks (and if allowed creates) a SQLite file before connecting: its folder (mode 0700) and
+/// the file itself (mode 0600: reports and password hashes are not for other local users);
+/// an existing file must be a SQLite database.
+fn prepare_sqlite_file(path: &Path, create: Create) -> Result<()> {
+    let missing = !path.exists();
+    if missing && create == Create::Never {
+        return Err(StoreError::NotFound(format!(
+            "database {}: there is no such file, so the data folder holds no plan yet \
+             (check --data, or create a new database with --init)",
+            path.display()
+        )));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(dir).map_err(|e| {
+            StoreError::Internal(format!("cannot create the folder {}: {e}", dir.display()))
+        })?;
+    }
+    if missing {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        o.open(path)
+            .map_err(|e| StoreError::Internal(format!("cannot create {}: {e}", path.display())))?;
+        return Ok(());
+    }
+    let mut head = [0u8; 16];
+    let n = std::io::Read::read(
+        &mut std::fs::File::open(path)
+            .map_err(|e| StoreError::Internal(format!("cannot open {}: {e}", path.display())))?,
+        &mut head,
+    )
+    .unwrap_or(0);
+    if n > 0 && head[..n.min(16)] != b"SQLite format 3\0"[..n.min(16)] {
+        return Err(StoreError::Corrupt(format!(
+            "{} is not a SQLite database; Tuijin will not change it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn sqlite_pool(path: &Path) -> DatabaseConnection {
+    // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
+    // (fsync'd) before it is acknowledged; foreign keys are off by default in SQLite and must
+    // be asked for; other processes' writers are waited for, not failed.
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_lazy_with(opts);
+    SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+}
+
+fn postgres_pool(url: &str) -> Result<DatabaseConnection> {
+    let opts: PgConnectOptions = url
+        .parse()
+        .map_err(|e| StoreError::Internal(format!("bad PostgreSQL URL: {e}")))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with(opts);
+    Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
 pub(crate) fn stmt<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Statement {
@@ -130,37 +621,30 @@ where
     Ok(c.execute(backend.build(s)).await?.rows_affected())
 }
 
-/// Reads a column, mapping decode errors to the store's error.
-pub(crate) fn get<T: sea_orm::TryGetable>(row: &QueryResult, col: &str) -> Result<T> {
-    Ok(row.try_get::<T>("", col)?)
-}
+pub(crate) use crate::rows::get;
 
 impl Store {
     /// Every table and its columns (lower-case, sorted), read from the database's own catalogue:
     /// the one place that asks each dialect differently. Used to check that migrations give
     /// both backends the same schema.
     pub async fn schema_columns(&self) -> Result<Vec<(String, Vec<String>)>> {
-        let (tables_sql, columns_sql) = match self.backend {
-            Backend::Sqlite => (
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-                "SELECT name FROM pragma_table_info($1)",
-            ),
-            Backend::Postgres => (
-                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
+        let columns_sql = match self.backend() {
+            Backend::Sqlite => "SELECT name FROM pragma_table_info($1)",
+            Backend::Postgres => {
                 "SELECT column_name AS name FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1",
-            ),
-        };
-        let names = |rows: Vec<QueryResult>| -> Result<Vec<String>> {
-            rows.iter().map(|r| get::<String>(r, "name")).collect()
+                 WHERE table_schema = current_schema() AND table_name = $1"
+            }
         };
         let mut out = Vec::new();
-        for t in names(all(&self.db, tables_sql, vec![]).await?)? {
-            let mut cols = names(all(&self.db, columns_sql, vec![t.clone().into()]).await?)?;
+        for t in self.table_names().await? {
+            let mut cols: Vec<String> = all(&self.db(), columns_sql, vec![t.clone().into()])
+                .await?
+                .iter()
+                .map(|r| get::<String>(r, "name"))
+                .collect::<Result<_>>()?;
             cols.sort();
-            out.push((t.to_lowercase(), cols));
+            out.push((t, cols));
         }
-        out.sort();
         Ok(out)
     }
 }

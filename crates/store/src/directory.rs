@@ -1,11 +1,17 @@
 //! Units and indicators as the API lists them.
 
 use serde::Serialize;
-use tuijin_core::{Indicator, Unit, UnitKind};
+use tuijin_core::clock::Stamp;
+use tuijin_core::event::EventKind;
+use tuijin_core::problem::{Problem, Rule};
+use tuijin_core::report::FigureValue;
+use tuijin_core::{Indicator, Unit};
 
-use crate::db::{Store, all, get};
-use crate::error::Result;
-use crate::plans::{code_col, opt_code_col, text};
+use crate::db::{Store, all, one};
+use crate::error::{Result, StoreError};
+use crate::events::{Count, NewEvent, append};
+use crate::plans::read::unit_of_row;
+use crate::rows::{code, get, insert_rows};
 
 /// An outcome of an indicator: a figure as of the end of a period, with where it comes from.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -15,7 +21,7 @@ pub struct Actual {
     pub period: String,
     /// The date the figure stands for.
     pub period_end: chrono::NaiveDate,
-    pub value: f64,
+    pub value: FigureValue,
     /// A published source, or `report #N` for a figure from an accepted report.
     pub source: String,
     /// The accepted report it came from, if any.
@@ -36,13 +42,7 @@ pub trait DirectoryStore {
     async fn list_indicators(&self, plan: &str) -> Result<Vec<Indicator>>;
     /// Loads published outcomes as indicator actuals, in one transaction: every indicator must
     /// be one of the plan's, every value finite; all or nothing.
-    async fn record_actuals(
-        &self,
-        plan: &str,
-        actuals: &[Actual],
-        actor: &str,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<usize>;
+    async fn record_actuals(&self, plan: &str, actuals: &[Actual], stamp: &Stamp) -> Result<usize>;
     /// An indicator's actuals, oldest first.
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
@@ -55,7 +55,7 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
     c: &C,
     rows: Vec<Vec<sea_orm::Value>>,
 ) -> Result<()> {
-    crate::plans::insert_rows(
+    insert_rows(
         c,
         "indicator_actuals",
         &[
@@ -74,57 +74,53 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
 }
 
 impl DirectoryStore for Store {
-    async fn record_actuals(
-        &self,
-        plan: &str,
-        actuals: &[Actual],
-        actor: &str,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<usize> {
-        use sea_orm::TransactionTrait;
-        let pid = self.plan_id(plan).await?;
-        let txn = self.db.begin().await?;
+    async fn record_actuals(&self, plan: &str, actuals: &[Actual], stamp: &Stamp) -> Result<usize> {
+        let txn = self.write().await?;
+        let pid = crate::items::plan_id_in(&txn, plan).await?;
         let mut rows = Vec::with_capacity(actuals.len());
+        let mut problems = Vec::new();
         for (n, a) in actuals.iter().enumerate() {
-            if !a.value.is_finite() {
-                return Err(crate::StoreError::Invalid(format!(
-                    "actuals[{n}].value: not a number"
-                )));
-            }
-            let ind = crate::db::one(
+            let ind = one(
                 &txn,
                 "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2 AND NOT archived",
                 vec![pid.into(), a.indicator.as_str().into()],
             )
-            .await?
-            .ok_or_else(|| {
-                crate::StoreError::Invalid(format!(
-                    "actuals[{n}].indicator: `{}` is not an indicator of plan `{plan}`",
-                    a.indicator
-                ))
-            })?;
+            .await?;
+            let Some(ind) = ind else {
+                problems.push(
+                    Problem::new(
+                        format!("actuals[{n}].indicator"),
+                        Rule::FigureUnknownIndicator,
+                    )
+                    .with("indicator", &a.indicator),
+                );
+                continue;
+            };
             rows.push(vec![
                 get::<i64>(&ind, "id")?.into(),
                 a.report.into(),
                 a.period.clone().into(),
                 a.period_end.into(),
-                a.value.into(),
-                at.date_naive().into(),
+                a.value.value().into(),
+                stamp.today.into(),
                 a.source.clone().into(),
             ]);
         }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems));
+        }
         let n = rows.len();
         insert_actuals(&txn, rows).await?;
-        crate::events::append(
+        append(
             &txn,
-            at,
-            actor,
-            vec![crate::events::NewEvent::on_plan(
-                "indicator.actuals_loaded",
+            stamp.at,
+            &stamp.actor,
+            vec![NewEvent::on_plan(
+                EventKind::IndicatorActualsLoaded,
                 plan,
                 pid,
-                format!("{{\"count\":{n}}}"),
-            )],
+                &Count { count: n },
+            )?],
         )
         .await?;
         txn.commit().await?;
@@ -134,7 +130,7 @@ impl DirectoryStore for Store {
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>> {
         let pid = self.plan_id(plan).await?;
         all(
-            &self.db,
+            &self.db(),
             "SELECT a.period, a.period_end, a.value, a.source, a.report_id, i.code FROM indicator_actuals a \
              JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND i.code = $2 \
              ORDER BY a.period_end, a.id",
@@ -144,10 +140,11 @@ impl DirectoryStore for Store {
         .iter()
         .map(|r| {
             Ok(Actual {
-                indicator: code_col(r, "code")?,
+                indicator: code(r, "code")?,
                 period: get(r, "period")?,
                 period_end: get(r, "period_end")?,
-                value: get(r, "value")?,
+                value: FigureValue::new(get(r, "value")?)
+                    .map_err(|_| StoreError::Corrupt("indicator_actuals.value".into()))?,
                 source: get(r, "source")?,
                 report: get(r, "report_id")?,
             })
@@ -157,12 +154,12 @@ impl DirectoryStore for Store {
 
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>> {
         let pid = self.plan_id(plan).await?;
-        crate::plans::people_of(&self.db, pid).await
+        crate::plans::people_of(&self.db(), pid).await
     }
 
     async fn list_units(&self) -> Result<Vec<UnitRecord>> {
         let rows = all(
-            &self.db,
+            &self.db(),
             "SELECT u.code, u.name_zh, u.name_en, u.kind, p.code AS parent, u.assumed, COALESCE(n.lead_count, 0) AS lead_count \
              FROM units u LEFT JOIN units p ON p.id = u.parent_id \
              LEFT JOIN (SELECT lead_unit_id, COUNT(*) AS lead_count FROM items WHERE NOT archived GROUP BY lead_unit_id) n \
@@ -173,14 +170,7 @@ impl DirectoryStore for Store {
         rows.iter()
             .map(|r| {
                 Ok(UnitRecord {
-                    unit: Unit {
-                        code: code_col(r, "code")?,
-                        name: text(r, "name")?,
-                        kind: UnitKind::parse(&get::<String>(r, "kind")?)
-                            .unwrap_or(UnitKind::Other),
-                        parent: opt_code_col(r, "parent")?,
-                        assumed: get(r, "assumed")?,
-                    },
+                    unit: unit_of_row(r)?,
                     lead_count: get(r, "lead_count")?,
                 })
             })
@@ -190,6 +180,6 @@ impl DirectoryStore for Store {
     async fn list_indicators(&self, plan: &str) -> Result<Vec<Indicator>> {
         use crate::plans::PlanStore;
         let rec = self.get_plan(plan).await?;
-        crate::plans::indicators_of(&self.db, rec.id).await
+        crate::plans::indicators_of(&self.db(), rec.id).await
     }
 }

@@ -1,22 +1,25 @@
-//! The event log: every change, append-only — who, when, what, before and after. Nothing in the
-//! store updates or deletes an event.
+//! The event log: every change, append-only — who, when, what, before and after — chained by
+//! hashes (`core::audit`) so that a changed, removed or inserted event shows. Nothing in the
+//! store updates or deletes an event; appending is the one path, and it takes the chain head's
+//! row lock, so events enter the chain in commit order on both backends.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
+use tuijin_core::audit::{self, Break, BreakReason, GENESIS, Link};
+use tuijin_core::event::{Entity, EventKind};
 
-use crate::db::{Store, all, get};
-use crate::error::Result;
+use crate::db::{Store, all, exec, one};
+use crate::error::{Result, StoreError};
+use crate::rows::{get, insert_rows, named, to_json};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
-    /// What happened, e.g. `item.added`, `plan.imported`.
-    pub kind: String,
-    /// The kind of thing it happened to (`item`, `plan`, `unit`) and its code.
-    pub entity: String,
+    pub kind: EventKind,
+    pub entity: Entity,
     pub entity_code: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
@@ -25,8 +28,7 @@ pub struct Event {
 /// An event about to be written.
 #[derive(Clone, Debug)]
 pub(crate) struct NewEvent {
-    pub kind: &'static str,
-    pub entity: &'static str,
+    pub kind: EventKind,
     pub entity_code: String,
     pub plan_id: Option<i64>,
     pub before: Option<String>,
@@ -34,17 +36,48 @@ pub(crate) struct NewEvent {
 }
 
 impl NewEvent {
-    /// An event about a whole plan, with what it did as a JSON object.
-    pub(crate) fn on_plan(kind: &'static str, plan: &str, plan_id: i64, after: String) -> NewEvent {
+    pub(crate) fn new(kind: EventKind, entity_code: impl Into<String>) -> NewEvent {
         NewEvent {
             kind,
-            entity: "plan",
-            entity_code: plan.to_string(),
-            plan_id: Some(plan_id),
+            entity_code: entity_code.into(),
+            plan_id: None,
             before: None,
-            after: Some(after),
+            after: None,
         }
     }
+
+    pub(crate) fn in_plan(mut self, plan_id: i64) -> NewEvent {
+        self.plan_id = Some(plan_id);
+        self
+    }
+
+    /// The state before the change, serialised from its type.
+    pub(crate) fn before<T: Serialize>(mut self, v: &T) -> Result<NewEvent> {
+        self.before = Some(to_json(v)?);
+        Ok(self)
+    }
+
+    /// The state after the change (or what was done), serialised from its type.
+    pub(crate) fn after<T: Serialize>(mut self, v: &T) -> Result<NewEvent> {
+        self.after = Some(to_json(v)?);
+        Ok(self)
+    }
+
+    /// An event about a whole plan, with what it did.
+    pub(crate) fn on_plan<T: Serialize>(
+        kind: EventKind,
+        plan: &str,
+        plan_id: i64,
+        what: &T,
+    ) -> Result<NewEvent> {
+        NewEvent::new(kind, plan).in_plan(plan_id).after(what)
+    }
+}
+
+/// How many of something an event on a plan concerns.
+#[derive(Serialize)]
+pub(crate) struct Count {
+    pub count: usize,
 }
 
 pub(crate) async fn append<C: ConnectionTrait>(
@@ -63,41 +96,74 @@ pub(crate) async fn append<C: ConnectionTrait>(
     .await
 }
 
-/// Appends events that each have their own time and actor, in one statement (a batch of
-/// acceptances from several requests).
+const COLUMNS: &[&str] = &[
+    "at",
+    "actor",
+    "kind",
+    "entity",
+    "entity_code",
+    "plan_id",
+    "before_json",
+    "after_json",
+    "prev_hash",
+    "hash",
+];
+
+/// Appends events that each have their own time and actor (a batch of acceptances from several
+/// requests), chained after the current head, in one statement per batch of rows.
 pub(crate) async fn append_each<C: ConnectionTrait>(
     c: &C,
     events: Vec<(DateTime<Utc>, String, NewEvent)>,
 ) -> Result<()> {
-    let rows = events
-        .into_iter()
-        .map(|(at, actor, e)| {
-            vec![
-                Value::from(at),
-                actor.into(),
-                e.kind.into(),
-                e.entity.into(),
-                e.entity_code.into(),
-                e.plan_id.into(),
-                e.before.into(),
-                e.after.into(),
-            ]
-        })
-        .collect();
-    crate::plans::insert_rows(
+    if events.is_empty() {
+        return Ok(());
+    }
+    // Locks the head on PostgreSQL until the commit (SQLite's writer holds its lock already):
+    // concurrent writers chain one after the other.
+    let head = one(
         c,
-        "events",
-        &[
-            "at",
-            "actor",
-            "kind",
-            "entity",
-            "entity_code",
-            "plan_id",
-            "before_json",
-            "after_json",
-        ],
-        rows,
+        "UPDATE event_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash",
+        vec![],
+    )
+    .await?
+    .ok_or_else(|| StoreError::Corrupt("the event chain has no head row".into()))?;
+    let mut prev: String = get(&head, "last_hash")?;
+    let mut rows = Vec::with_capacity(events.len());
+    for (at, actor, e) in events {
+        let at = audit::stored_instant(at);
+        let entity = e.kind.entity().as_str();
+        let hash = audit::link_hash(
+            &prev,
+            &Link {
+                at,
+                actor: &actor,
+                kind: e.kind.as_str(),
+                entity,
+                entity_code: &e.entity_code,
+                plan_id: e.plan_id,
+                before: e.before.as_deref(),
+                after: e.after.as_deref(),
+            },
+        );
+        rows.push(vec![
+            Value::from(at),
+            actor.into(),
+            e.kind.as_str().into(),
+            entity.into(),
+            e.entity_code.into(),
+            e.plan_id.into(),
+            e.before.into(),
+            e.after.into(),
+            prev.clone().into(),
+            hash.clone().into(),
+        ]);
+        prev = hash;
+    }
+    insert_rows(c, "events", COLUMNS, rows).await?;
+    exec(
+        c,
+        "UPDATE event_chain SET last_hash = $1 WHERE id = 1",
+        vec![prev.into()],
     )
     .await?;
     Ok(())
@@ -106,60 +172,168 @@ pub(crate) async fn append_each<C: ConnectionTrait>(
 #[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
 pub trait EventStore {
     /// Events about one entity, oldest first.
-    async fn events_for(&self, entity: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
+    async fn events_for(&self, entity: Entity, code: &str, limit: u64) -> Result<Vec<Event>>;
     /// Everything that happened to an item: its own events (plan edits, warnings) and those
     /// of the reports on it, oldest first.
     async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
+    /// Walks the whole chain and names the first broken link, if any; also checks that the
+    /// chain's head is the last event's hash. Returns the number of events checked.
+    async fn verify_chain(&self) -> Result<(u64, Option<Break>)>;
 }
 
+const SELECT: &str =
+    "SELECT id, at, actor, kind, entity, entity_code, before_json, after_json FROM events";
+
 fn event(r: &sea_orm::QueryResult) -> Result<Event> {
-    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    let json = |col: &str| -> Result<Option<serde_json::Value>> {
+        get::<Option<String>>(r, col)?
+            .map(|s| {
+                serde_json::from_str(&s)
+                    .map_err(|e| StoreError::Corrupt(format!("events.{col}: {e}")))
+            })
+            .transpose()
+    };
     Ok(Event {
         id: get(r, "id")?,
         at: get(r, "at")?,
         actor: get(r, "actor")?,
-        kind: get(r, "kind")?,
-        entity: get(r, "entity")?,
+        kind: named(r, "kind")?,
+        entity: named(r, "entity")?,
         entity_code: get(r, "entity_code")?,
-        before: parse(get(r, "before_json")?),
-        after: parse(get(r, "after_json")?),
+        before: json("before_json")?,
+        after: json("after_json")?,
     })
 }
 
 impl EventStore for Store {
     async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>> {
         let pid = self.plan_id(plan).await?;
-        let item = crate::db::one(
-            &self.db,
+        let db = self.db();
+        let item = one(
+            &db,
             "SELECT id FROM items WHERE plan_id = $1 AND code = $2",
             vec![pid.into(), code.into()],
         )
         .await?
-        .ok_or_else(|| {
-            crate::error::StoreError::NotFound(format!("item `{code}` in plan `{plan}`"))
-        })?;
+        .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
         let item_id: i64 = get(&item, "id")?;
         // Report ids are compared as text because events name their entity by code.
         let rows = all(
-            &self.db,
-            "SELECT id, at, actor, kind, entity, entity_code, before_json, after_json FROM events \
-             WHERE (entity = 'item' AND entity_code = $1 AND (plan_id = $2 OR plan_id IS NULL)) \
-                OR (entity = 'report' AND entity_code IN (SELECT CAST(id AS TEXT) FROM reports WHERE item_id = $3)) \
-             ORDER BY id LIMIT $4",
+            &db,
+            &format!(
+                "{SELECT} WHERE (entity = 'item' AND entity_code = $1 AND (plan_id = $2 OR plan_id IS NULL)) \
+                 OR (entity = 'report' AND entity_code IN (SELECT CAST(id AS TEXT) FROM reports WHERE item_id = $3)) \
+                 ORDER BY id LIMIT $4"
+            ),
             vec![code.into(), pid.into(), item_id.into(), (limit as i64).into()],
         )
         .await?;
         rows.iter().map(event).collect()
     }
 
-    async fn events_for(&self, entity: &str, code: &str, limit: u64) -> Result<Vec<Event>> {
+    async fn events_for(&self, entity: Entity, code: &str, limit: u64) -> Result<Vec<Event>> {
         let rows = all(
-            &self.db,
-            "SELECT id, at, actor, kind, entity, entity_code, before_json, after_json FROM events \
-             WHERE entity = $1 AND entity_code = $2 ORDER BY id LIMIT $3",
-            vec![entity.into(), code.into(), (limit as i64).into()],
+            &self.db(),
+            &format!("{SELECT} WHERE entity = $1 AND entity_code = $2 ORDER BY id LIMIT $3"),
+            vec![entity.as_str().into(), code.into(), (limit as i64).into()],
         )
         .await?;
         rows.iter().map(event).collect()
+    }
+
+    async fn verify_chain(&self) -> Result<(u64, Option<Break>)> {
+        let txn = self.snapshot().await?;
+        let mut prev = GENESIS.to_string();
+        let mut after_id = 0i64;
+        let mut checked = 0u64;
+        loop {
+            let rows = all(
+                &txn,
+                "SELECT id, at, actor, kind, entity, entity_code, plan_id, before_json, after_json, prev_hash, hash \
+                 FROM events WHERE id > $1 ORDER BY id LIMIT 5000",
+                vec![after_id.into()],
+            )
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let id: i64 = get(r, "id")?;
+                after_id = id;
+                checked += 1;
+                let stored_prev: Option<String> = get(r, "prev_hash")?;
+                let stored: Option<String> = get(r, "hash")?;
+                let (Some(stored_prev), Some(stored)) = (stored_prev, stored) else {
+                    return Ok((
+                        checked,
+                        Some(Break {
+                            event_id: id,
+                            reason: BreakReason::Missing,
+                        }),
+                    ));
+                };
+                if stored_prev != prev {
+                    return Ok((
+                        checked,
+                        Some(Break {
+                            event_id: id,
+                            reason: BreakReason::PreviousMismatch,
+                        }),
+                    ));
+                }
+                let (actor, kind, entity, code): (String, String, String, String) = (
+                    get(r, "actor")?,
+                    get(r, "kind")?,
+                    get(r, "entity")?,
+                    get(r, "entity_code")?,
+                );
+                let (before, after): (Option<String>, Option<String>) =
+                    (get(r, "before_json")?, get(r, "after_json")?);
+                let computed = audit::link_hash(
+                    &prev,
+                    &Link {
+                        at: get(r, "at")?,
+                        actor: &actor,
+                        kind: &kind,
+                        entity: &entity,
+                        entity_code: &code,
+                        plan_id: get(r, "plan_id")?,
+                        before: before.as_deref(),
+                        after: after.as_deref(),
+                    },
+                );
+                if computed != stored {
+                    return Ok((
+                        checked,
+                        Some(Break {
+                            event_id: id,
+                            reason: BreakReason::ContentMismatch,
+                        }),
+                    ));
+                }
+                prev = stored;
+            }
+        }
+        let head: String = get(
+            &one(
+                &txn,
+                "SELECT last_hash FROM event_chain WHERE id = 1",
+                vec![],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the event chain has no head row".into()))?,
+            "last_hash",
+        )?;
+        if head != prev {
+            // The last events were removed: the head still names what was there.
+            return Ok((
+                checked,
+                Some(Break {
+                    event_id: after_id + 1,
+                    reason: BreakReason::PreviousMismatch,
+                }),
+            ));
+        }
+        Ok((checked, None))
     }
 }

@@ -9,9 +9,11 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 use tuijin_core::{Code, Item, ItemKind};
 
-use crate::db::{Store, all, get, one};
+use crate::db::{Store, all, one};
 use crate::error::{Result, StoreError};
-use crate::plans::{code_col, kind_col, opt_code_col, point, target, text, weight};
+use crate::rows::{
+    code, code_opt, get, id_list, named, named_opt, percent_opt, point, text, weight,
+};
 
 /// An item as the API shows it: the domain item plus where it is stored.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -83,14 +85,14 @@ const SELECT: &str = "SELECT i.id, i.position, i.archived, i.version, i.code, i.
     LEFT JOIN indicators ind ON ind.id = i.target_indicator_id";
 
 fn record(r: &QueryResult) -> Result<ItemRecord> {
-    let kind = kind_col(r, "kind")?;
-    let mut item = Item::new(code_col(r, "code")?, kind, "");
-    item.parent = opt_code_col(r, "parent")?;
+    let kind = named(r, "kind")?;
+    let mut item = Item::new(code(r, "code")?, kind, "");
+    item.parent = code_opt(r, "parent")?;
     item.title = text(r, "title")?;
     item.description = text(r, "description")?;
-    item.lead = opt_code_col(r, "lead")?;
-    item.leader = opt_code_col(r, "leader")?;
-    item.leader_in_charge = opt_code_col(r, "leader_in_charge")?;
+    item.lead = code_opt(r, "lead")?;
+    item.leader = code_opt(r, "leader")?;
+    item.leader_in_charge = code_opt(r, "leader_in_charge")?;
     item.start = get(r, "start_date")?;
     item.due = get(r, "due_date")?;
     item.weight = weight(get(r, "weight")?)?;
@@ -98,19 +100,17 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
     item.source = get(r, "source")?;
     item.target = target(r)?;
     item.three_ones = get(r, "three_ones")?;
-    item.rollup =
-        get::<Option<String>>(r, "rollup_rule")?.and_then(|s| tuijin_core::RollupRule::parse(&s));
+    item.rollup = named_opt(r, "rollup_rule")?;
     item.cancelled = get(r, "cancelled")?;
-    if let Some(p) = get::<Option<f64>>(r, "manual_percent")? {
+    if let Some(percent) = percent_opt(r, "manual_percent")? {
         item.manual = Some(tuijin_core::ManualProgress {
-            percent: tuijin_core::Percent::new(p)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+            percent,
             reason: get::<Option<String>>(r, "manual_reason")?.unwrap_or_default(),
         });
     }
     Ok(ItemRecord {
         id: get(r, "id")?,
-        plan: code_col(r, "plan_code")?,
+        plan: code(r, "plan_code")?,
         position: get(r, "position")?,
         archived: get(r, "archived")?,
         version: get(r, "version")?,
@@ -132,21 +132,21 @@ async fn fill_lists<C: ConnectionTrait>(
     let (cond, values): (String, Vec<Value>) = match plan_id {
         Some(pid) => ("x.plan_id = $1".to_string(), vec![pid.into()]),
         None => {
-            let ids: Vec<String> = recs.iter().map(|r| r.id.to_string()).collect();
-            (format!("x.id IN ({})", ids.join(",")), vec![])
+            let ids: Vec<i64> = recs.iter().map(|r| r.id).collect();
+            (format!("x.id IN ({})", id_list(&ids)), vec![])
         }
     };
     let pos: HashMap<i64, usize> = recs.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let co = all(c, &format!("SELECT l.item_id, u.code FROM item_co_units l JOIN items x ON x.id = l.item_id JOIN units u ON u.id = l.unit_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
     for r in &co {
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
-            recs[i].item.co.push(code_col(r, "code")?);
+            recs[i].item.co.push(code(r, "code")?);
         }
     }
     let sup = all(c, &format!("SELECT l.item_id, t.code FROM item_supports l JOIN items x ON x.id = l.item_id JOIN items t ON t.id = l.target_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
     for r in &sup {
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
-            recs[i].item.supports.push(code_col(r, "code")?);
+            recs[i].item.supports.push(code(r, "code")?);
         }
     }
     let tr = all(c, &format!("SELECT l.item_id, l.point_date, l.percent FROM item_trajectory l JOIN items x ON x.id = l.item_id WHERE {cond} ORDER BY l.item_id, l.point_date"), values).await?;
@@ -196,7 +196,12 @@ fn encode_cursor(plan_id: i64, position: i32) -> String {
 }
 
 fn decode_cursor(s: &str) -> Result<(i64, i32)> {
-    let bad = || StoreError::Invalid("the cursor is not one this server gave out".into());
+    let bad = || {
+        StoreError::invalid(tuijin_core::problem::Problem::new(
+            "cursor",
+            tuijin_core::problem::Rule::BadCursor,
+        ))
+    };
     let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let (a, b) = raw.split_once(':').ok_or_else(bad)?;
@@ -205,15 +210,30 @@ fn decode_cursor(s: &str) -> Result<(i64, i32)> {
 
 impl Store {
     pub(crate) async fn plan_id(&self, code: &str) -> Result<i64> {
-        let r = one(
-            &self.db,
-            "SELECT id FROM plans WHERE code = $1",
-            vec![code.into()],
-        )
+        plan_id_in(&self.db(), code).await
+    }
+}
+
+/// The id of a plan by code, inside a transaction or on a connection.
+pub(crate) async fn plan_id_in<C: ConnectionTrait>(c: &C, code: &str) -> Result<i64> {
+    let r = one(c, "SELECT id FROM plans WHERE code = $1", vec![code.into()])
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
-        get(&r, "id")
-    }
+    get(&r, "id")
+}
+
+/// An item's measurable target from its row.
+pub(crate) fn target(r: &QueryResult) -> Result<Option<tuijin_core::Target>> {
+    let value: Option<f64> = get(r, "target_value")?;
+    Ok(match value {
+        None => None,
+        Some(value) => Some(tuijin_core::Target {
+            value,
+            unit: get(r, "target_unit")?,
+            by: get(r, "target_by")?,
+            indicator: code_opt(r, "target_indicator")?,
+        }),
+    })
 }
 
 impl ItemStore for Store {
@@ -272,11 +292,11 @@ impl ItemStore for Store {
             format!(" WHERE {}", conds.join(" AND "))
         };
         let sql = format!("{SELECT}{where_} ORDER BY i.plan_id, i.position LIMIT {lim}");
-        let rows = all(&self.db, &sql, values).await?;
+        let rows = all(&self.db(), &sql, values).await?;
         let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
         let more = recs.len() as u64 > limit;
         recs.truncate(limit as usize);
-        fill_lists(&self.db, &mut recs, None).await?;
+        fill_lists(&self.db(), &mut recs, None).await?;
         let next_cursor = if more {
             let last = recs.last().expect("a full page");
             let pid = self.plan_id(last.plan.as_str()).await?;
@@ -292,14 +312,14 @@ impl ItemStore for Store {
 
     async fn get_item(&self, plan: &str, code: &str) -> Result<ItemRecord> {
         let r = one(
-            &self.db,
+            &self.db(),
             &format!("{SELECT} WHERE pl.code = $1 AND i.code = $2"),
             vec![plan.into(), code.into()],
         )
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
         let mut recs = vec![record(&r)?];
-        fill_lists(&self.db, &mut recs, None).await?;
+        fill_lists(&self.db(), &mut recs, None).await?;
         Ok(recs.pop().expect("one record"))
     }
 
@@ -310,15 +330,15 @@ impl ItemStore for Store {
              UNION ALL SELECT c.id FROM items c JOIN sub ON c.parent_id = sub.id WHERE NOT c.archived) \
              {SELECT} WHERE i.id IN (SELECT id FROM sub) ORDER BY i.position"
         );
-        let rows = all(&self.db, &sql, vec![root.id.into()]).await?;
+        let rows = all(&self.db(), &sql, vec![root.id.into()]).await?;
         let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
-        fill_lists(&self.db, &mut recs, None).await?;
+        fill_lists(&self.db(), &mut recs, None).await?;
         Ok(recs)
     }
 
     async fn plan_items(&self, plan: &str) -> Result<Vec<Item>> {
         let pid = self.plan_id(plan).await?;
-        load_plan_items(&self.db, pid).await
+        load_plan_items(&self.db(), pid).await
     }
 
     async fn links(&self, plan: &str, code: &str) -> Result<(Vec<LinkRecord>, Vec<LinkRecord>)> {
@@ -326,13 +346,13 @@ impl ItemStore for Store {
         let link = |r: &QueryResult| -> Result<LinkRecord> {
             Ok(LinkRecord {
                 public: get(r, "public")?,
-                code: code_col(r, "code")?,
-                kind: kind_col(r, "kind")?,
+                code: crate::rows::code(r, "code")?,
+                kind: named(r, "kind")?,
                 title: text(r, "title")?,
             })
         };
-        let out = all(&self.db, "SELECT t.code, t.kind, t.title_zh, t.title_en, t.public FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
-        let inc = all(&self.db, "SELECT s.code, s.kind, s.title_zh, s.title_en, s.public FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
+        let out = all(&self.db(), "SELECT t.code, t.kind, t.title_zh, t.title_en, t.public FROM item_supports l JOIN items t ON t.id = l.target_id WHERE l.item_id = $1 ORDER BY l.position", vec![item.id.into()]).await?;
+        let inc = all(&self.db(), "SELECT s.code, s.kind, s.title_zh, s.title_en, s.public FROM item_supports l JOIN items s ON s.id = l.item_id WHERE l.target_id = $1 AND NOT s.archived ORDER BY s.position", vec![item.id.into()]).await?;
         Ok((
             out.iter().map(link).collect::<Result<_>>()?,
             inc.iter().map(link).collect::<Result<_>>()?,

@@ -4,9 +4,16 @@
 //! differ between the two dialects fork, in functions named for it.
 //!
 //! Capabilities are split into traits (`PlanStore`, `ItemStore`, `DirectoryStore`,
-//! `EventStore`) that take and return domain types from `tuijin-core`, never rows.
+//! `EventStore`, `ReportStore`, `ProgressStore`, `WarningStore`, `AccountStore`,
+//! `SessionStore`) that take and return domain types from `tuijin-core`, never rows. The rules
+//! they enforce are `tuijin-core`'s: a capability loads the facts, asks the rule, and writes
+//! what it allows. Shared plumbing lives apart: `db.rs` (connections, write transactions),
+//! `rows.rs` (decoding and bulk inserts), `error.rs`, `events.rs` (the chained event log).
 
 mod accounts;
+mod breached;
+mod check;
+pub mod clock;
 mod db;
 mod directory;
 mod error;
@@ -16,20 +23,26 @@ mod migrations;
 mod plans;
 mod progress;
 mod reports;
+mod rows;
 mod sessions;
 mod url;
 mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
-pub use db::{Backend, Store};
+pub use breached::is_breached;
+pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
+pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};
 pub use directory::{Actual, DirectoryStore, UnitRecord};
-pub use error::StoreError;
+pub use error::{StoreError, Unavailable};
 pub use events::{Event, EventStore};
 pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
-pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore, Stamp};
-pub use reports::{Acceptance, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore};
+pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
+pub use reports::{
+    Acceptance, ClosedPeriod, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore,
+};
 pub use sessions::{LoginOutcome, SessionInfo, SessionStore};
+pub use tuijin_core::clock::Stamp;
 pub use url::DatabaseUrl;
 pub use warnings::{Refresh, WarningFilter, WarningRecord, WarningStore};
 

@@ -12,17 +12,12 @@ use tuijin_core::progress::{
     ChildProgress, Node, Progress, RollupRule, node_progress, roll_up_tree, same,
 };
 
-use crate::db::{Backend, Store, all, exec, get, one};
-use crate::error::{Result, StoreError};
+use tuijin_core::clock::Stamp;
+use tuijin_core::report::Period;
 
-/// When a write happens: the instant, the calendar date in the plan's zone (which may be a
-/// simulated "today"), and who does it.
-#[derive(Clone, Debug)]
-pub struct Stamp {
-    pub at: DateTime<Utc>,
-    pub today: NaiveDate,
-    pub actor: String,
-}
+use crate::db::{Backend, Store, all, exec, one};
+use crate::error::{Result, StoreError};
+use crate::rows::{get, id_list, insert_rows, named, named_opt};
 
 /// One item's progress changing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -47,10 +42,9 @@ struct NodeRow {
     stored: Option<Progress>,
 }
 
-fn rule(stored: Option<String>, default: RollupRule) -> RollupRule {
-    stored
-        .and_then(|s| RollupRule::parse(&s))
-        .unwrap_or(default)
+/// An item's own rollup rule, or the plan's default when it names none.
+fn rule(r: &sea_orm::QueryResult, default: RollupRule) -> Result<RollupRule> {
+    Ok(named_opt(r, "rollup_rule")?.unwrap_or(default))
 }
 
 pub(crate) async fn plan_default_rule<C: ConnectionTrait>(
@@ -64,7 +58,21 @@ pub(crate) async fn plan_default_rule<C: ConnectionTrait>(
     )
     .await?
     .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
-    Ok(RollupRule::parse(&get::<String>(&r, "rollup_rule")?).unwrap_or_default())
+    named(&r, "rollup_rule")
+}
+
+/// The item's latest accepted percent from its lead unit: only the lead's word sets an item's
+/// figure (a co-operating unit's report is a contribution), and "latest" is by the period's
+/// time, never its text.
+macro_rules! lead_latest {
+    ($item:literal) => {
+        concat!(
+            "(SELECT r.percent FROM reports r JOIN items ri ON ri.id = r.item_id WHERE r.item_id = ",
+            $item,
+            " AND r.unit_id = ri.lead_unit_id AND r.state = 'accepted' AND r.percent IS NOT NULL \
+             ORDER BY r.period_end DESC, r.period_start DESC, r.id DESC LIMIT 1)"
+        )
+    };
 }
 
 fn progress_of(percent: Option<f64>, unknown: Option<f64>) -> Option<Progress> {
@@ -83,12 +91,13 @@ async fn load_tree<C: ConnectionTrait>(
     let default = plan_default_rule(c, plan_id).await?;
     let rows = all(
         c,
-        "SELECT i.id, i.parent_id, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, \
-         p.percent, p.unknown_share, p.reported, \
-         (SELECT r.percent FROM reports r WHERE r.item_id = i.id AND r.state = 'accepted' AND r.percent IS NOT NULL \
-          ORDER BY r.period DESC, r.id DESC LIMIT 1) AS from_reports \
-         FROM items i LEFT JOIN item_progress p ON p.item_id = i.id \
-         WHERE i.plan_id = $1 AND NOT i.archived ORDER BY i.position",
+        concat!(
+            "SELECT i.id, i.parent_id, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, \
+             p.percent, p.unknown_share, p.reported, ",
+            lead_latest!("i.id"),
+            " AS from_reports FROM items i LEFT JOIN item_progress p ON p.item_id = i.id \
+             WHERE i.plan_id = $1 AND NOT i.archived ORDER BY i.position"
+        ),
         vec![plan_id.into()],
     )
     .await?;
@@ -105,7 +114,7 @@ async fn load_tree<C: ConnectionTrait>(
             node: Node {
                 parent: None,
                 weight: get(r, "weight")?,
-                rule: rule(get(r, "rollup_rule")?, default),
+                rule: rule(r, default)?,
                 cancelled: get(r, "cancelled")?,
                 manual: get(r, "manual_percent")?,
                 reported,
@@ -188,7 +197,7 @@ pub(crate) async fn recompute_plan<C: ConnectionTrait>(
             Some(_) => {}
         }
     }
-    crate::plans::insert_rows(
+    insert_rows(
         c,
         "item_progress",
         &[
@@ -252,7 +261,7 @@ pub(crate) fn history_row(
 }
 
 pub(crate) async fn insert_history<C: ConnectionTrait>(c: &C, rows: Vec<Vec<Value>>) -> Result<()> {
-    crate::plans::insert_rows(
+    insert_rows(
         c,
         "progress_history",
         &[
@@ -275,12 +284,15 @@ async fn lock_chain<C: ConnectionTrait>(c: &C, backend: Backend, chain: &[i64]) 
     if backend == Backend::Postgres && !chain.is_empty() {
         // One statement, rows in id order: every transaction locks in the same order, so two
         // of them can wait on each other but never deadlock.
-        let list = chain
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        all(c, &format!("SELECT item_id FROM item_progress WHERE item_id IN ({list}) ORDER BY item_id FOR UPDATE"), vec![]).await?;
+        all(
+            c,
+            &format!(
+                "SELECT item_id FROM item_progress WHERE item_id IN ({}) ORDER BY item_id FOR UPDATE",
+                id_list(chain)
+            ),
+            vec![],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -298,9 +310,9 @@ fn chain_sql(backend: Backend) -> &'static str {
                    UNION ALL SELECT i.id, i.parent_id, up.depth + 1 FROM items i JOIN up ON i.id = up.parent_id) \
                  SELECT up.id, up.depth, i.weight, i.rollup_rule, i.cancelled, i.manual_percent, p.percent, p.unknown_share, \
                    p.reported, pl.rollup_rule AS plan_rule, \
-                   CASE WHEN up.depth = 0 THEN (SELECT r.percent FROM reports r WHERE r.item_id = up.id \
-                     AND r.state = 'accepted' AND r.percent IS NOT NULL ORDER BY r.period DESC, r.id DESC LIMIT 1) END AS latest, \
-                   (SELECT ",
+                   CASE WHEN up.depth = 0 THEN ",
+                lead_latest!("up.id"),
+                " END AS latest, (SELECT ",
                 $children,
                 " FROM items c JOIN item_progress cp ON cp.item_id = c.id WHERE c.parent_id = up.id AND NOT c.archived) AS kids \
                  FROM up JOIN items i ON i.id = up.id JOIN item_progress p ON p.item_id = up.id \
@@ -320,7 +332,7 @@ fn chain_sql(backend: Backend) -> &'static str {
 
 /// Children's figures from `chain_sql`'s JSON arrays (SQLite writes booleans as 0/1).
 fn parse_kids(json: &str) -> Result<Vec<(i64, ChildProgress)>> {
-    let bad = |e: String| StoreError::Invalid(format!("children of a chain node: {e}"));
+    let bad = |e: String| StoreError::Corrupt(format!("children of a chain node: {e}"));
     let rows: Vec<(i64, f64, serde_json::Value, Option<f64>, f64)> =
         serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
     rows.into_iter()
@@ -379,7 +391,7 @@ pub(crate) async fn touch<C: ConnectionTrait>(
     let Some(first) = rows.first() else {
         return Err(StoreError::NotFound(format!("progress of item #{item_id}")));
     };
-    let default = RollupRule::parse(&get::<String>(first, "plan_rule")?).unwrap_or_default();
+    let default: RollupRule = named(first, "plan_rule")?;
     let mut children: HashMap<i64, Vec<(i64, ChildProgress)>> = HashMap::new();
     for (k, r) in rows.iter().enumerate() {
         let kids: Option<String> = get(r, "kids")?;
@@ -399,7 +411,7 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         let node = Node {
             parent: None,
             weight: get(r, "weight")?,
-            rule: rule(get(r, "rollup_rule")?, default),
+            rule: rule(r, default)?,
             cancelled: get(r, "cancelled")?,
             manual: get(r, "manual_percent")?,
             reported: own_reported,
@@ -498,16 +510,69 @@ pub trait ProgressStore {
     /// The progress of the items whose figures changed after progress version `since`, by
     /// code: what a reader holding the plan as of that version must apply to be current.
     async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>>;
+    /// The progress of the given items (by id), now or as of a past date: what one item's
+    /// explanation needs, without reading the plan.
+    async fn progress_of_items(
+        &self,
+        ids: &[i64],
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<i64, Progress>>;
     /// An item's progress over time: one point per date it changed (the last of the day).
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>>;
 }
 
 impl ProgressStore for Store {
+    async fn progress_of_items(
+        &self,
+        ids: &[i64],
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<i64, Progress>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = id_list(ids);
+        let rows = match as_of {
+            None => {
+                all(
+                    &self.db(),
+                    &format!(
+                        "SELECT item_id, percent, unknown_share FROM item_progress WHERE item_id IN ({list})"
+                    ),
+                    vec![],
+                )
+                .await?
+            }
+            Some(d) => {
+                all(
+                    &self.db(),
+                    &format!(
+                        "SELECT h.item_id, h.percent, h.unknown_share FROM progress_history h WHERE h.item_id IN ({list}) \
+                         AND h.id = (SELECT h2.id FROM progress_history h2 WHERE h2.item_id = h.item_id \
+                         AND h2.effective_date <= $1 ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)"
+                    ),
+                    vec![d.into()],
+                )
+                .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    get::<i64>(r, "item_id")?,
+                    Progress {
+                        percent: get(r, "percent")?,
+                        unknown_share: get(r, "unknown_share")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>> {
         let pid = self.plan_id(plan).await?;
-        let tree = load_tree(&self.db, pid, true).await?;
+        let tree = load_tree(&self.db(), pid, true).await?;
         let codes: HashMap<i64, String> = all(
-            &self.db,
+            &self.db(),
             "SELECT id, code FROM items WHERE plan_id = $1",
             vec![pid.into()],
         )
@@ -531,7 +596,7 @@ impl ProgressStore for Store {
 
     async fn versions(&self, plan: &str) -> Result<(i64, i64)> {
         let r = one(
-            &self.db,
+            &self.db(),
             "SELECT version, progress_version FROM plans WHERE code = $1",
             vec![plan.into()],
         )
@@ -543,7 +608,7 @@ impl ProgressStore for Store {
     async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>> {
         let pid = self.plan_id(plan).await?;
         let rows = all(
-            &self.db,
+            &self.db(),
             "SELECT i.code, p.percent, p.unknown_share FROM item_progress p JOIN items i ON i.id = p.item_id \
              WHERE p.changed_in > $1 AND i.plan_id = $2 AND NOT i.archived",
             vec![since.into(), pid.into()],
@@ -555,7 +620,7 @@ impl ProgressStore for Store {
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
         let pid = self.plan_id(plan).await?;
         let rows = all(
-            &self.db,
+            &self.db(),
             "SELECT h.effective_date, h.percent, h.unknown_share FROM progress_history h \
              JOIN items i ON i.id = h.item_id WHERE i.plan_id = $1 AND i.code = $2 \
              ORDER BY h.effective_date, h.id",
@@ -585,14 +650,14 @@ impl ProgressStore for Store {
         let pid = self.plan_id(plan).await?;
         let rows = match as_of {
             None => all(
-                &self.db,
+                &self.db(),
                 "SELECT i.code, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
                  WHERE i.plan_id = $1 AND NOT i.archived",
                 vec![pid.into()],
             )
             .await?,
             Some(d) => all(
-                &self.db,
+                &self.db(),
                 "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
                  WHERE i.plan_id = $1 AND NOT i.archived AND h.id = ( \
                    SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
@@ -607,11 +672,12 @@ impl ProgressStore for Store {
 
 /// Replays accepted reports of the past, date by date, writing the progress history as it
 /// would have been recorded and leaving `item_progress` at the final state. `accepted` holds
-/// (effective date, item id, period, percent). The plan must have no accepted report yet.
+/// (effective date, item id, period, percent) of the lead units' reports. The plan must have
+/// no accepted report yet.
 pub(crate) async fn replay<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
-    mut accepted: Vec<(NaiveDate, i64, String, f64)>,
+    mut accepted: Vec<(NaiveDate, i64, Period, f64)>,
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let tree = load_tree(c, plan_id, false).await?;
@@ -621,7 +687,7 @@ pub(crate) async fn replay<C: ConnectionTrait>(
     }
     let index: HashMap<i64, usize> = tree.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut current = roll_up_tree(&nodes);
-    let mut latest: HashMap<usize, String> = HashMap::new();
+    let mut latest: HashMap<usize, Period> = HashMap::new();
     let mut reported_on: HashMap<usize, NaiveDate> = HashMap::new();
     accepted.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
     let mut history: Vec<Vec<Value>> = Vec::new();
@@ -631,11 +697,11 @@ pub(crate) async fn replay<C: ConnectionTrait>(
         while i < accepted.len() && accepted[i].0 == date {
             let (_, item, period, percent) = &accepted[i];
             let k = *index.get(item).ok_or_else(|| {
-                StoreError::Invalid(format!("item #{item} is not a live item of the plan"))
+                StoreError::Internal(format!("item #{item} is not a live item of the plan"))
             })?;
             // A report of an older period never overrides a newer one.
             if latest.get(&k).is_none_or(|p| p <= period) {
-                latest.insert(k, period.clone());
+                latest.insert(k, *period);
                 nodes[k].reported = Some(*percent);
             }
             reported_on.insert(k, date);
@@ -728,12 +794,11 @@ pub(crate) async fn bump<C: ConnectionTrait>(
         Some(ids) if ids.len() > 10_000 => bump_items_of_plan(c, plan_id, version).await?,
         Some(ids) => {
             // Ids are integers the store read itself, so listing them inline is safe.
-            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
             exec(
                 c,
                 &format!(
                     "UPDATE item_progress SET changed_in = $1 WHERE item_id IN ({})",
-                    list.join(",")
+                    id_list(ids)
                 ),
                 vec![version.into()],
             )

@@ -6,13 +6,16 @@
 
 use argon2::{Argon2, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::TransactionTrait;
+use serde::Serialize;
+use tuijin_core::event::EventKind;
 use tuijin_core::policy::{Principal, SessionRules};
+use tuijin_core::problem::{Problem, Rule};
 
-use crate::accounts::{digest, event, principal, random_secret};
-use crate::db::{Store, exec, get, one};
+use crate::accounts::{digest, principal, random_secret};
+use crate::db::{Store, exec, one};
 use crate::error::{Result, StoreError};
-use crate::events::append;
+use crate::events::{NewEvent, append};
+use crate::rows::get;
 
 /// A live session: who it is, the secret its forms must carry, the user's language.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,12 +69,14 @@ pub trait SessionStore {
     async fn set_language(&self, user: &str, lang: &str) -> Result<()>;
 }
 
-fn address_event(kind: &'static str, name: &str, address: &str) -> crate::events::NewEvent {
-    event(
-        kind,
-        name,
-        Some(serde_json::json!({ "address": address }).to_string()),
-    )
+/// Where a log-in came from, as its event records it.
+#[derive(Serialize)]
+struct From<'a> {
+    address: &'a str,
+}
+
+fn address_event(kind: EventKind, name: &str, address: &str) -> Result<NewEvent> {
+    NewEvent::new(kind, name).after(&From { address })
 }
 
 impl SessionStore for Store {
@@ -89,7 +94,7 @@ impl SessionStore for Store {
                 format!("SELECT COUNT(*) AS n FROM login_failures WHERE {col} = $1 AND at > $2");
             let value = value.to_string();
             async move {
-                let r = one(&self.db, &sql, vec![value.into(), since.into()]).await?;
+                let r = one(&self.db(), &sql, vec![value.into(), since.into()]).await?;
                 r.map_or(Ok(0), |r| get::<i64>(&r, "n"))
             }
         };
@@ -97,17 +102,19 @@ impl SessionStore for Store {
         let by_address = count("address", address).await?;
         if rules.throttled(by_account as u64, by_address as u64) {
             // Not counted as a failure, so the refusal lifts once the window has passed.
+            let txn = self.write().await?;
             append(
-                &self.db,
+                &txn,
                 now,
                 name,
-                vec![address_event("login.throttled", name, address)],
+                vec![address_event(EventKind::LoginThrottled, name, address)?],
             )
             .await?;
+            txn.commit().await?;
             return Ok(LoginOutcome::Throttled);
         }
         let row = one(
-            &self.db,
+            &self.db(),
             "SELECT id, name, role, password_hash, disabled, lang FROM users WHERE name = $1",
             vec![name.into()],
         )
@@ -129,7 +136,7 @@ impl SessionStore for Store {
                 false
             }
         };
-        let txn = self.db.begin().await?;
+        let txn = self.write().await?;
         let Some(r) = row.filter(|_| verified) else {
             exec(
                 &txn,
@@ -141,7 +148,7 @@ impl SessionStore for Store {
                 &txn,
                 now,
                 name,
-                vec![address_event("login.failed", name, address)],
+                vec![address_event(EventKind::LoginFailed, name, address)?],
             )
             .await?;
             txn.commit().await?;
@@ -171,12 +178,12 @@ impl SessionStore for Store {
             ],
         )
         .await?
-        .ok_or_else(|| StoreError::Invalid("session insert returned nothing".into()))?;
+        .ok_or_else(|| StoreError::Internal("session insert returned nothing".into()))?;
         append(
             &txn,
             now,
             name,
-            vec![address_event("login.succeeded", name, address)],
+            vec![address_event(EventKind::LoginSucceeded, name, address)?],
         )
         .await?;
         let p = principal(&txn, user_id, get(&r, "name")?, &get::<String>(&r, "role")?).await?;
@@ -200,7 +207,7 @@ impl SessionStore for Store {
         now: DateTime<Utc>,
     ) -> Result<Option<SessionInfo>> {
         let row = one(
-            &self.db,
+            &self.db(),
             "SELECT s.id, s.csrf, s.created_at, s.last_seen_at, s.ended_at, \
                     u.id AS user_id, u.name, u.role, u.disabled, u.lang \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
@@ -218,19 +225,25 @@ impl SessionStore for Store {
         }
         let id: i64 = get(&r, "id")?;
         let mut seen = last_seen;
-        if now - last_seen > Duration::minutes(1) {
+        // Use is noted at most once a minute, and only when no other write is under way: a
+        // page never waits for a bookkeeping write (the session then ends a minute early at
+        // worst).
+        if now - last_seen > Duration::minutes(1)
+            && let Some(txn) = self.try_write().await?
+        {
             exec(
-                &self.db,
+                &txn,
                 "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
                 vec![now.into(), id.into()],
             )
             .await?;
+            txn.commit().await?;
             seen = now;
         }
         Ok(Some(SessionInfo {
             id,
             principal: principal(
-                &self.db,
+                &self.db(),
                 get(&r, "user_id")?,
                 get(&r, "name")?,
                 &get::<String>(&r, "role")?,
@@ -243,7 +256,7 @@ impl SessionStore for Store {
     }
 
     async fn log_out(&self, secret: &str, now: DateTime<Utc>) -> Result<()> {
-        let txn = self.db.begin().await?;
+        let txn = self.write().await?;
         let row = one(
             &txn,
             "SELECT s.id, u.name FROM sessions s JOIN users u ON u.id = s.user_id \
@@ -259,30 +272,42 @@ impl SessionStore for Store {
                 vec![now.into(), get::<i64>(&r, "id")?.into()],
             )
             .await?;
-            append(&txn, now, &name, vec![event("logout", &name, None)]).await?;
+            append(
+                &txn,
+                now,
+                &name,
+                vec![NewEvent::new(EventKind::Logout, name.as_str())],
+            )
+            .await?;
         }
         txn.commit().await?;
         Ok(())
     }
 
     async fn end_sessions(&self, user: &str, now: DateTime<Utc>) -> Result<u64> {
-        exec(
-            &self.db,
+        let txn = self.write().await?;
+        let n = exec(
+            &txn,
             "UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL \
              AND user_id = (SELECT id FROM users WHERE name = $2)",
             vec![now.into(), user.into()],
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(n)
     }
 
     async fn set_language(&self, user: &str, lang: &str) -> Result<()> {
         if lang != "zh" && lang != "en" {
-            return Err(StoreError::Invalid(format!(
-                "lang: `{lang}` is not one of zh, en"
-            )));
+            return Err(StoreError::invalid(
+                Problem::new("lang", Rule::NotOneOf)
+                    .with("value", lang)
+                    .with("allowed", "zh, en"),
+            ));
         }
+        let txn = self.write().await?;
         if exec(
-            &self.db,
+            &txn,
             "UPDATE users SET lang = $1 WHERE name = $2",
             vec![lang.into(), user.into()],
         )
@@ -291,6 +316,6 @@ impl SessionStore for Store {
         {
             return Err(StoreError::NotFound(format!("user `{user}`")));
         }
-        Ok(())
+        txn.commit().await
     }
 }

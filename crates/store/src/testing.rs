@@ -98,3 +98,15 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// The stamp of a write by `actor` now, on the system clock, in the default zone.
+pub fn stamp(actor: &str) -> tuijin_core::clock::Stamp {
+    use tuijin_core::clock::Clock;
+    crate::clock::SystemClock.stamp(actor, tuijin_core::clock::DEFAULT_TZ)
+}
+
+/// The instant now, on the system clock.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use tuijin_core::clock::Clock;
+    crate::clock::SystemClock.now()
+}

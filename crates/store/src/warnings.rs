@@ -4,17 +4,25 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
+use tuijin_core::clock::Stamp;
+use tuijin_core::event::EventKind;
 use tuijin_core::progress::status;
 use tuijin_core::report::Period;
 use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
-use tuijin_core::{Cadence, Percent, Reporting, Thresholds, TrajectoryPoint};
+use tuijin_core::{Cadence, Reporting, Thresholds, TrajectoryPoint};
 
-use crate::db::{Store, all, exec, get, one};
+use crate::db::{Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
-use crate::progress::Stamp;
+use crate::rows::{get, id_list, insert_rows, named, point};
+
+/// What a `warning.cleared` event records.
+#[derive(Serialize)]
+struct Cleared {
+    kind: WarningKind,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WarningRecord {
@@ -94,8 +102,8 @@ async fn indicator_conditions<C: ConnectionTrait>(
         return Ok(());
     }
     // Ids are integers the store read itself, so listing them inline is safe.
-    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-    let list = list.join(",");
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let list = id_list(&ids);
     let mut code_of: HashMap<i64, String> = HashMap::new();
     for r in &all(
         c,
@@ -111,7 +119,7 @@ async fn indicator_conditions<C: ConnectionTrait>(
         c,
         &format!(
             "SELECT indicator_id, period_end, value FROM indicator_actuals WHERE indicator_id IN ({list}) \
-             ORDER BY period DESC, id DESC"
+             ORDER BY period_end DESC, id DESC"
         ),
         vec![],
     )
@@ -162,13 +170,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     };
     // Ids are integers from our own queries, so listing them inline is safe.
     let subset = |col: &str| match only {
-        Some(ids) => format!(
-            " AND {col} IN ({})",
-            ids.iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
+        Some(ids) => format!(" AND {col} IN ({})", id_list(ids)),
         None => String::new(),
     };
     if only.is_some_and(|ids| ids.is_empty()) {
@@ -177,7 +179,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let plan = one(c, "SELECT cadence, at_risk, off_track, report_due_day, report_grace_days, stale_days FROM plans WHERE id = $1", vec![plan_id.into()])
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
-    let cadence = Cadence::parse(&get::<String>(&plan, "cadence")?).unwrap_or_default();
+    let cadence: Cadence = named(&plan, "cadence")?;
     let thresholds = Thresholds {
         at_risk: get(&plan, "at_risk")?,
         off_track: get(&plan, "off_track")?,
@@ -231,14 +233,10 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         subset("i.id")
     );
     for r in &all(c, &sql, vec![plan_id.into()]).await? {
-        let p = Percent::new(get(r, "percent")?).map_err(|e| StoreError::Invalid(e.to_string()))?;
         trajectories
             .entry(get(r, "item_id")?)
             .or_default()
-            .push(TrajectoryPoint {
-                date: get(r, "point_date")?,
-                percent: p,
-            });
+            .push(point(get(r, "point_date")?, get(r, "percent")?)?);
     }
     // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
     // a report touched), so the rows read above hold them.
@@ -291,8 +289,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
 
     for w in &open {
         let (id, item): (i64, i64) = (get(w, "id")?, get(w, "item_id")?);
-        let kind = WarningKind::parse(&get::<String>(w, "kind")?)
-            .ok_or_else(|| StoreError::Invalid("stored warning kind".into()))?;
+        let kind: WarningKind = named(w, "kind")?;
         let code: String = get(w, "code")?;
         match want.get(&(item, kind)) {
             Some(cond) => {
@@ -320,14 +317,11 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
                 )
                 .await?;
                 result.cleared += 1;
-                events.push(NewEvent {
-                    kind: "warning.cleared",
-                    entity: "item",
-                    entity_code: code,
-                    plan_id: Some(plan_id),
-                    before: Some(format!("{{\"kind\":\"{}\"}}", kind.as_str())),
-                    after: None,
-                });
+                events.push(
+                    NewEvent::new(EventKind::WarningCleared, code)
+                        .in_plan(plan_id)
+                        .before(&Cleared { kind })?,
+                );
             }
         }
     }
@@ -346,16 +340,16 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             stamp.at.into(),
         ]);
         result.raised += 1;
-        events.push(NewEvent {
-            kind: "warning.raised",
-            entity: "item",
-            entity_code: codes.get(item).cloned().unwrap_or_default(),
-            plan_id: Some(plan_id),
-            before: None,
-            after: serde_json::to_string(cond).ok(),
-        });
+        events.push(
+            NewEvent::new(
+                EventKind::WarningRaised,
+                codes.get(item).cloned().unwrap_or_default(),
+            )
+            .in_plan(plan_id)
+            .after(cond)?,
+        );
     }
-    crate::plans::insert_rows(
+    insert_rows(
         c,
         "warnings",
         &[
@@ -377,8 +371,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
 
 impl WarningStore for Store {
     async fn refresh_warnings(&self, plan: &str, stamp: &Stamp) -> Result<Refresh> {
-        let pid = self.plan_id(plan).await?;
-        let txn = self.db.begin().await?;
+        let txn = self.write().await?;
+        let pid = crate::items::plan_id_in(&txn, plan).await?;
         let r = refresh(&txn, pid, None, stamp).await?;
         txn.commit().await?;
         Ok(r)
@@ -411,11 +405,13 @@ impl WarningStore for Store {
         }
         let mut with = String::new();
         if let Some(b) = &f.branch {
-            let plan = f
-                .plan
-                .clone()
-                .ok_or_else(|| StoreError::Invalid("branch needs plan".into()))?;
-            let root = one(&self.db, "SELECT i.id FROM items i JOIN plans pl ON pl.id = i.plan_id WHERE pl.code = $1 AND i.code = $2", vec![plan.clone().into(), b.clone().into()])
+            let plan = f.plan.clone().ok_or_else(|| {
+                StoreError::invalid(tuijin_core::problem::Problem::new(
+                    "plan",
+                    tuijin_core::problem::Rule::Required,
+                ))
+            })?;
+            let root = one(&self.db(), "SELECT i.id FROM items i JOIN plans pl ON pl.id = i.plan_id WHERE pl.code = $1 AND i.code = $2", vec![plan.clone().into(), b.clone().into()])
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("item `{b}` in plan `{plan}`")))?;
             let root_id: i64 = get(&root, "id")?;
@@ -436,7 +432,7 @@ impl WarningStore for Store {
              FROM warnings w JOIN plans pl ON pl.id = w.plan_id JOIN items i ON i.id = w.item_id LEFT JOIN units lu ON lu.id = i.lead_unit_id{where_} \
              ORDER BY CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, w.raised_on DESC, w.id DESC LIMIT {lim}"
         );
-        let rows = all(&self.db, &sql, values).await?;
+        let rows = all(&self.db(), &sql, values).await?;
         rows.iter()
             .map(|r| {
                 Ok(WarningRecord {
@@ -445,10 +441,8 @@ impl WarningStore for Store {
                     item: get(r, "item_code")?,
                     item_title: get(r, "title_zh")?,
                     lead: get(r, "lead")?,
-                    kind: WarningKind::parse(&get::<String>(r, "kind")?)
-                        .ok_or_else(|| StoreError::Invalid("stored warning kind".into()))?,
-                    severity: Severity::parse(&get::<String>(r, "severity")?)
-                        .ok_or_else(|| StoreError::Invalid("stored severity".into()))?,
+                    kind: named(r, "kind")?,
+                    severity: named(r, "severity")?,
                     details: get(r, "details")?,
                     raised_on: get(r, "raised_on")?,
                     cleared_on: get(r, "cleared_on")?,

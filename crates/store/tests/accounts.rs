@@ -1,9 +1,14 @@
 //! Accounts on both backends: users, passwords, tokens.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use tuijin_core::Code;
+use tuijin_core::event::Entity;
 use tuijin_core::policy::Role;
-use tuijin_store::testing::TestDb;
+use tuijin_store::testing::{TestDb, now, stamp};
+
+fn by(actor: &str) -> Stamp {
+    stamp(actor)
+}
 use tuijin_store::{AccountStore, PlanStore, Stamp, StoreError};
 
 async fn setup() -> Vec<TestDb> {
@@ -15,11 +20,7 @@ async fn setup() -> Vec<TestDb> {
         tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
     let dbs = TestDb::all().await;
     for db in &dbs {
-        let st = Stamp {
-            at: Utc::now(),
-            today: Utc::now().date_naive(),
-            actor: "test".into(),
-        };
+        let st = stamp("test");
         db.store.import_plan(&doc, &st).await.unwrap();
     }
     dbs
@@ -36,7 +37,7 @@ async fn users_passwords_and_tokens() {
                 Role::Unit,
                 &jtw,
                 Some("a long enough pass"),
-                "admin",
+                &by("admin"),
             )
             .await
             .unwrap();
@@ -46,25 +47,27 @@ async fn users_passwords_and_tokens() {
             Role::Office,
             &[],
             Some("another long pass"),
-            "admin",
+            &by("admin"),
         )
         .await
         .unwrap();
         // Refused: duplicates, unit users without units, units on other roles, short passwords.
         assert!(matches!(
-            s.add_user("office", Role::Office, &[], None, "admin").await,
+            s.add_user("office", Role::Office, &[], None, &by("admin"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         assert!(matches!(
-            s.add_user("x", Role::Unit, &[], None, "admin").await,
+            s.add_user("x", Role::Unit, &[], None, &by("admin")).await,
             Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
-            s.add_user("y", Role::Leader, &jtw, None, "admin").await,
+            s.add_user("y", Role::Leader, &jtw, None, &by("admin"))
+                .await,
             Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
-            s.add_user("z", Role::Leader, &[], Some("short"), "admin")
+            s.add_user("z", Role::Leader, &[], Some("short"), &by("admin"))
                 .await,
             Err(StoreError::Invalid(_))
         ));
@@ -74,7 +77,7 @@ async fn users_passwords_and_tokens() {
                 Role::Unit,
                 &[Code::parse("NOPE").unwrap()],
                 None,
-                "admin"
+                &by("admin")
             )
             .await,
             Err(StoreError::NotFound(_))
@@ -101,11 +104,11 @@ async fn users_passwords_and_tokens() {
         );
 
         let (token, rec) = s
-            .create_token("office", "script", Some(30), "admin")
+            .create_token("office", "script", Some(30), &by("admin"))
             .await
             .unwrap();
         assert!(token.starts_with("tj_") && token.starts_with(&rec.prefix));
-        let now = Utc::now();
+        let now = now();
         let p = s.principal_for_token(&token, now).await.unwrap().unwrap();
         assert_eq!(p.role, Role::Office);
         assert!(
@@ -127,7 +130,7 @@ async fn users_passwords_and_tokens() {
                 .is_none()
         );
         // Disabled user.
-        s.set_disabled("office", true, "admin").await.unwrap();
+        s.set_disabled("office", true, &by("admin")).await.unwrap();
         assert!(s.principal_for_token(&token, now).await.unwrap().is_none());
         assert!(
             s.verify_password("office", "another long pass")
@@ -135,12 +138,12 @@ async fn users_passwords_and_tokens() {
                 .unwrap()
                 .is_none()
         );
-        s.set_disabled("office", false, "admin").await.unwrap();
+        s.set_disabled("office", false, &by("admin")).await.unwrap();
         // Revoked.
-        s.revoke_token(rec.id, "admin").await.unwrap();
+        s.revoke_token(rec.id, &by("admin")).await.unwrap();
         assert!(s.principal_for_token(&token, now).await.unwrap().is_none());
         // A new password works, the old one not.
-        s.set_password("jtw-clerk", "the new long pass", "admin")
+        s.set_password("jtw-clerk", "the new long pass", &by("admin"))
             .await
             .unwrap();
         assert!(
@@ -155,7 +158,7 @@ async fn users_passwords_and_tokens() {
                 .unwrap()
                 .is_some()
         );
-        let events = tuijin_store::EventStore::events_for(s, "user", "jtw-clerk", 10)
+        let events = tuijin_store::EventStore::events_for(s, Entity::User, "jtw-clerk", 10)
             .await
             .unwrap();
         assert!(
@@ -179,11 +182,11 @@ async fn sessions_expire_end_and_logins_throttle() {
             Role::Office,
             &[],
             Some("correct horse battery"),
-            "admin",
+            &by("admin"),
         )
         .await
         .unwrap();
-        let t0 = Utc::now();
+        let t0 = now();
         // A good log-in opens a session with its own anti-forgery token.
         let LoginOutcome::LoggedIn { secret, session } = s
             .log_in("office", "correct horse battery", "10.0.0.1", &rules, t0)
@@ -250,7 +253,7 @@ async fn sessions_expire_end_and_logins_throttle() {
         else {
             panic!()
         };
-        s.set_password("office", "correct horse battery", "admin")
+        s.set_password("office", "correct horse battery", &by("admin"))
             .await
             .unwrap();
         assert!(s.session(&fourth, &rules, t0).await.unwrap().is_none());
@@ -309,11 +312,11 @@ async fn sessions_expire_end_and_logins_throttle() {
         ));
         // Every log-in, failure, refusal and log-out is an event.
         let kinds: Vec<String> = s
-            .events_for("user", "office", 100)
+            .events_for(Entity::User, "office", 100)
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.kind.as_str().to_string())
             .collect();
         for k in [
             "login.succeeded",

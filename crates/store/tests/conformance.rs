@@ -2,6 +2,7 @@
 //! `TUIJIN_TEST_DATABASE_URL` is set (as `.ci/run` does).
 
 use chrono::{TimeZone, Utc};
+use tuijin_core::event::Entity;
 use tuijin_core::{Code, ItemKind, PlanDocument, Text};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
@@ -172,7 +173,7 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
         assert_eq!(sum.items.added, 0);
         assert!(!s.get_item("demo-small", "E1.2").await.unwrap().archived);
 
-        let events = s.events_for("item", "E1", 10).await.unwrap();
+        let events = s.events_for(Entity::Item, "E1", 10).await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["item.added", "item.updated", "item.updated"]);
         assert_eq!(events[1].actor, "office");
@@ -190,7 +191,7 @@ async fn a_refused_import_changes_nothing() {
         bad.items[0].title = Text::new("改了", "changed");
         bad.items[3].lead = Some(code("NOWHERE"));
         let err = s.import_plan(&bad, &stamp("test")).await.unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert!(matches!(err, StoreError::PlanInvalid(_)), "{err:?}");
         assert_eq!(
             s.export_plan("demo-small").await.unwrap(),
             doc,
@@ -250,7 +251,8 @@ async fn migrations_are_recorded() {
                 "m0007_progress_changes",
                 "m0008_report_figures",
                 "m0009_indicator_actuals",
-                "m0010_closed_periods"
+                "m0010_closed_periods",
+                "m0011_soundness"
             ],
             "{}",
             db.label()

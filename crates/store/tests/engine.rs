@@ -3,7 +3,8 @@
 //! accepting reports on sibling leaves at once), supersession and as-of progress.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use tuijin_core::report::{Period, ReportState};
+use tuijin_core::event::Entity;
+use tuijin_core::report::{Period, ReportContent, ReportState};
 use tuijin_core::{Percent, PlanDocument};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
@@ -35,11 +36,11 @@ fn new(plan: &str, item: &str, period: &str, unit: &str, percent: Option<f64>) -
         item: item.into(),
         period: Period::parse(period).unwrap(),
         unit: unit.into(),
-        percent: percent.map(|p| Percent::new(p).unwrap()),
-        narrative: "完成了本月计划".into(),
-        problems: String::new(),
-        next_steps: String::new(),
-        figures: Vec::new(),
+        content: ReportContent {
+            percent: percent.map(|p| Percent::new(p).unwrap()),
+            narrative: "完成了本月计划".into(),
+            ..Default::default()
+        },
     }
 }
 
@@ -192,7 +193,7 @@ async fn refused_transitions_and_writes_change_nothing() {
         };
         let r = s.edit_report(r.id, r.version, edit, &st).await.unwrap();
         assert_eq!(
-            (r.percent, r.problems.as_str()),
+            (r.percent.map(|p| p.value()), r.problems.as_str()),
             (Some(12.0), "拆迁进度滞后")
         );
         let r = s.submit_report(r.id, r.version, &st).await.unwrap();
@@ -220,19 +221,16 @@ async fn a_correction_supersedes_and_both_stay() {
     for db in setup().await {
         let s = &db.store;
         let st = &stamp("clerk", "2018-07-03");
-        let accept = |percent: f64| async move {
-            let r = s
-                .create_report(
-                    new("demo-small", "E1.1", "2018-06", "JTW", Some(percent)),
-                    st,
-                )
-                .await
-                .unwrap();
+        let accept = |percent: f64, why: &'static str| async move {
+            let mut n = new("demo-small", "E1.1", "2018-06", "JTW", Some(percent));
+            n.content.problems = why.into();
+            let r = s.create_report(n, st).await.unwrap();
             let r = s.submit_report(r.id, r.version, st).await.unwrap();
             s.accept_report(r.id, r.version, "", st).await.unwrap().0
         };
-        let first = accept(40.0).await;
-        let second = accept(35.0).await;
+        let first = accept(40.0, "").await;
+        // A correction downwards says why.
+        let second = accept(35.0, "上月数字有误，已更正").await;
         assert_eq!(second.supersedes, Some(first.id));
         assert_eq!(
             s.get_report(first.id).await.unwrap().state,
@@ -249,8 +247,8 @@ async fn a_correction_supersedes_and_both_stay() {
             .unwrap();
         let r = s.submit_report(r.id, r.version, st).await.unwrap();
         s.accept_report(r.id, r.version, "", st).await.unwrap();
-        let old = accept(20.0).await;
-        assert_eq!(old.period, "2018-06");
+        let old = accept(20.0, "补报六月：较七月低，属正常").await;
+        assert_eq!(old.period.to_string(), "2018-06");
         assert_eq!(
             s.plan_progress("demo-small", None).await.unwrap()["E1.1"].percent,
             Some(50.0),
@@ -343,10 +341,15 @@ async fn incremental_rollups_equal_full_recompute_after_random_operations() {
                     } else {
                         percent
                     };
-                match s
-                    .create_report(new("rand", code, &period, unit, Some(percent)), &st)
-                    .await
-                {
+                // A parent's figure is its children's: its reports carry words only.
+                let parent = doc
+                    .items
+                    .iter()
+                    .any(|i| i.parent.as_ref().is_some_and(|p| p.as_str() == code));
+                let mut n = new("rand", code, &period, unit, (!parent).then_some(percent));
+                // Random figures fall as often as they rise: each report says why.
+                n.content.problems = "随机操作".into();
+                match s.create_report(n, &st).await {
                     Ok(r) => open.push((r.id, r.version)),
                     Err(StoreError::Conflict(_)) if kind_ok => {}
                     Err(e) => panic!("{e:?}"),
@@ -360,9 +363,7 @@ async fn incremental_rollups_equal_full_recompute_after_random_operations() {
             let result = match (r.state, choice) {
                 (ReportState::Draft | ReportState::Returned, 4..=5) => {
                     let edit = ReportEdit {
-                        percent: Some(Some(
-                            Percent::new(r.percent.unwrap_or(0.0).min(100.0)).unwrap(),
-                        )),
+                        percent: Some(r.percent),
                         ..Default::default()
                     };
                     s.edit_report(id, version, edit, &st).await.map(Some)
@@ -451,11 +452,8 @@ async fn concurrent_acceptances_on_siblings_keep_parents_right() {
                 loop {
                     match s.accept_report(r.id, r.version, "", &st).await {
                         Ok(_) => break,
-                        // SQLite may report the database busy under contention: retry.
-                        Err(StoreError::Database(e))
-                            if e.to_string().contains("locked")
-                                || e.to_string().contains("busy") =>
-                        {
+                        // Writers wait for each other; busy only after a long wait: retry.
+                        Err(StoreError::Unavailable(tuijin_store::Unavailable::Busy)) => {
                             tokio::time::sleep(std::time::Duration::from_millis(5)).await
                         }
                         Err(e) => panic!("{e:?}"),
@@ -563,7 +561,7 @@ async fn warnings_appear_stay_single_and_clear_themselves() {
             .await
             .unwrap();
         assert!(branch.iter().all(|w| w.item.starts_with("E1")));
-        let events = tuijin_store::EventStore::events_for(s, "item", "E1.2", 20)
+        let events = tuijin_store::EventStore::events_for(s, Entity::Item, "E1.2", 20)
             .await
             .unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
@@ -712,14 +710,14 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
     use tuijin_core::report::Figure;
     let fig = |code: &str, value: f64| Figure {
         indicator: tuijin_core::Code::parse(code).unwrap(),
-        value,
+        value: tuijin_core::report::FigureValue::new(value).unwrap(),
     };
     for db in setup().await {
         let s = &db.store;
         let st = stamp("jtw-clerk", "2020-07-03");
         // JTW owns metro_km: its figure is kept with the report, through review.
         let mut n = new("demo-small", "E1.1", "2020-06", "JTW", Some(70.0));
-        n.figures = vec![fig("metro_km", 219.5)];
+        n.content.figures = vec![fig("metro_km", 219.5)];
         let r = s.create_report(n, &st).await.unwrap();
         assert_eq!(r.figures, vec![fig("metro_km", 219.5)]);
         let r = s
@@ -760,7 +758,7 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
         assert_eq!(w[0].severity, tuijin_core::warning::Severity::High);
         // A correction on the path clears it.
         let mut fix = new("demo-small", "E1.1", "2020-06", "JTW", Some(70.0));
-        fix.figures = vec![fig("metro_km", 264.0)];
+        fix.content.figures = vec![fig("metro_km", 264.0)];
         let c2 = s.create_report(fix, &st).await.unwrap();
         let c2 = s.submit_report(c2.id, c2.version, &st).await.unwrap();
         s.accept_report(c2.id, c2.version, "", &st).await.unwrap();
@@ -777,17 +775,17 @@ async fn indicator_figures_come_from_the_owning_unit_and_travel_with_the_report(
             .unwrap()
             .len();
         let mut bad = new("demo-small", "E1.1", "2020-05", "JTW", Some(60.0));
-        bad.figures = vec![fig("nope", 1.0)];
+        bad.content.figures = vec![fig("nope", 1.0)];
         let e = s.create_report(bad, &st).await.unwrap_err();
         assert!(e.to_string().contains("figures[0].indicator"), "{e}");
         let mut twice = new("demo-small", "E1.1", "2020-05", "JTW", Some(60.0));
-        twice.figures = vec![fig("metro_km", 1.0), fig("metro_km", 2.0)];
+        twice.content.figures = vec![fig("metro_km", 1.0), fig("metro_km", 2.0)];
         assert!(matches!(
             s.create_report(twice, &st).await,
             Err(StoreError::Invalid(_))
         ));
         let mut theirs = new("demo-small", "E1", "2020-05", "FGW", Some(60.0));
-        theirs.figures = vec![fig("metro_km", 1.0)];
+        theirs.content.figures = vec![fig("metro_km", 1.0)];
         assert!(matches!(
             s.create_report(theirs, &st).await,
             Err(StoreError::Forbidden(_))
@@ -809,7 +807,7 @@ async fn published_outcomes_load_whole_or_not_at_all() {
         indicator: tuijin_core::Code::parse(code).unwrap(),
         period: period.into(),
         period_end: NaiveDate::parse_from_str(end, "%Y-%m-%d").unwrap(),
-        value,
+        value: tuijin_core::report::FigureValue::new(value).unwrap(),
         source: "a published bulletin".into(),
         report: None,
     };
@@ -820,7 +818,7 @@ async fn published_outcomes_load_whole_or_not_at_all() {
             a("nope", "2019", "2019-12-31", 1.0),
         ];
         let e = s
-            .record_actuals("demo-small", &bad, "test", Utc::now())
+            .record_actuals("demo-small", &bad, &stamp("test", "2020-06-30"))
             .await
             .unwrap_err();
         assert!(e.to_string().contains("actuals[1].indicator"), "{e}");
@@ -835,7 +833,7 @@ async fn published_outcomes_load_whole_or_not_at_all() {
             a("metro_km", "2017-01", "2017-01-31", 93.7),
         ];
         assert_eq!(
-            s.record_actuals("demo-small", &good, "test", Utc::now())
+            s.record_actuals("demo-small", &good, &stamp("test", "2020-06-30"))
                 .await
                 .unwrap(),
             2
@@ -845,7 +843,7 @@ async fn published_outcomes_load_whole_or_not_at_all() {
             .await
             .unwrap()
             .iter()
-            .map(|x| x.value)
+            .map(|x| x.value.value())
             .collect();
         assert_eq!(got, [93.7, 151.8], "oldest first");
     }
@@ -871,7 +869,14 @@ async fn a_closed_period_is_locked() {
         assert!(e.to_string().contains("await review"), "{e}");
         s.accept_report(r.id, r.version, "", &st).await.unwrap();
         s.close_period("demo-small", may, &st).await.unwrap();
-        assert_eq!(s.closed_periods("demo-small").await.unwrap(), ["2020-05"]);
+        let closed: Vec<String> = s
+            .closed_periods("demo-small")
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.period.to_string())
+            .collect();
+        assert_eq!(closed, ["2020-05"]);
         assert!(matches!(
             s.close_period("demo-small", may, &st).await,
             Err(StoreError::Conflict(_))

@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use tuijin_core::policy::{Action, Decision, Principal, Role, decide};
+use tuijin_core::problem::{Problem, Rule};
 use tuijin_store::AccountStore;
 
 use crate::{ApiError, AppState};
@@ -28,11 +29,7 @@ impl FromRequestParts<AppState> for Auth {
                 "Authorization: use `Bearer <token>`".into(),
             ));
         };
-        match st
-            .store
-            .principal_for_token(token, chrono::Utc::now())
-            .await?
-        {
+        match st.store.principal_for_token(token, st.clock.now()).await? {
             Some(p) => Ok(Auth(p)),
             None => Err(ApiError::Unauthorized(
                 "the token is unknown, revoked or expired, or its user is disabled".into(),
@@ -55,9 +52,10 @@ async fn from_session(parts: &Parts, st: &AppState) -> Result<Auth, ApiError> {
             .map(|v| v.as_bytes())
             .unwrap_or_default();
         if !bool::from(subtle::ConstantTimeEq::ct_eq(sent, session.csrf.as_bytes())) {
-            return Err(ApiError::Forbidden(
-                "a browser session's writes need its X-CSRF-Token header".into(),
-            ));
+            return Err(ApiError::Forbidden(Problem::new(
+                "X-CSRF-Token",
+                Rule::CsrfToken,
+            )));
         }
     }
     Ok(Auth(session.principal))

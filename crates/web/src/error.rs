@@ -1,122 +1,360 @@
-//! The one mapping from errors to HTTP answers: RFC 9457 `application/problem+json`. Internal
-//! causes are logged, never sent.
+//! The one mapping from errors to HTTP answers, for the API and the pages alike.
+//!
+//! Every error a handler returns (`ApiError` from the API, `PageError` from the pages, each
+//! built from the store's `StoreError` or a rule's refusal) becomes a `Failure`: its status, its
+//! kind, and what may be told to the caller. The caller's mistakes carry their fields and rule
+//! codes, shown in the caller's language from the catalogue; failures of the system are logged
+//! with their cause and shown as a generic message, never as internal text. `render_failures`
+//! (a layer over the whole router) turns a `Failure` into an RFC 9457 problem document for the
+//! API and a page in the layout for the pages, in the language of the request.
 
-use axum::http::{StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use tuijin_store::StoreError;
+use tuijin_core::PlanProblem;
+use tuijin_core::i18n::Lang;
+use tuijin_core::problem::{Problem, Refusal};
+use tuijin_store::{StoreError, Unavailable};
 use utoipa::ToSchema;
 
+use crate::AppState;
+
+/// What an API handler answers when it cannot do what was asked.
 #[derive(Debug)]
 pub enum ApiError {
     NotFound(String),
+    /// The request itself is malformed (not JSON, a bad query string): the parser's words.
     BadRequest(String),
-    /// A well-formed request whose field values are not acceptable.
-    Unprocessable(String),
+    /// Well-formed, but its values break rules: every problem with its field.
+    Invalid(Vec<Problem>),
+    /// A plan document breaks the plan rules.
+    PlanInvalid(Vec<PlanProblem>),
     /// Not logged in, or a bad token.
     Unauthorized(String),
-    Forbidden(String),
-    Conflict(String),
+    Forbidden(Problem),
+    Conflict(Problem),
     /// The `If-Match` version is not the current one.
     Stale {
         current: i64,
     },
     /// A write on a versioned resource came without `If-Match`.
     PreconditionRequired,
+    /// The storage cannot take the request now.
+    Unavailable(Unavailable),
+    /// The system is wrong; the cause is logged, never sent.
     Internal(String),
-}
-
-/// An RFC 9457 problem document.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
-            StoreError::Invalid(msg) => ApiError::BadRequest(msg),
-            StoreError::Conflict(msg) => ApiError::Conflict(msg),
-            StoreError::Forbidden(msg) => ApiError::Forbidden(msg),
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Invalid(p) => ApiError::Invalid(p),
+            StoreError::PlanInvalid(p) => ApiError::PlanInvalid(p),
+            StoreError::Conflict(p) => ApiError::Conflict(p),
+            StoreError::Forbidden(p) => ApiError::Forbidden(p),
             StoreError::Stale { current, .. } => ApiError::Stale { current },
-            StoreError::Database(err) => ApiError::Internal(format!("{err}")),
+            StoreError::Unavailable(u) => ApiError::Unavailable(u),
+            StoreError::Corrupt(m) => ApiError::Internal(format!("corrupt stored data: {m}")),
+            StoreError::Internal(m) => ApiError::Internal(m),
         }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::from(StoreError::from(r))
+    }
+}
+
+impl ApiError {
+    pub fn invalid(p: Problem) -> ApiError {
+        ApiError::Invalid(vec![p])
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDoc {
+    /// `urn:tuijin:problem:<kind>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, in the request's language (`Accept-Language`: zh or en).
+    pub detail: String,
+    /// For 422: every field problem, with the rule's code and its message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One field's problem in a problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field as the request named it (`percent`, `figures[1].indicator`).
+    pub field: String,
+    /// The rule's stable code (`milestone_binary`).
+    pub code: String,
+    pub message: String,
+}
+
+/// A classified failure, waiting to be rendered in the request's language.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub status: StatusCode,
+    /// The stable kind (`invalid`, `not-found`…) of the problem type.
+    pub kind: &'static str,
+    pub detail: Detail,
+    /// For 412: the current version, sent as the ETag.
+    pub current: Option<i64>,
+}
+
+/// What a failure may tell the caller.
+#[derive(Clone, Debug)]
+pub enum Detail {
+    /// Language-neutral text about the caller's request (a code, a parser's message).
+    Text(String),
+    /// A catalogue key.
+    Key(&'static str),
+    /// Rule problems, each with its field.
+    Problems(Vec<Problem>),
+    /// Plan-document problems, each with its place.
+    PlanProblems(Vec<PlanProblem>),
+}
+
+/// Whether a failure is answered as a problem document or as a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Face {
+    Api,
+    Page,
+}
+
+/// The failure and its face, carried in the response until `render_failures` renders it.
+#[derive(Clone, Debug)]
+pub struct Pending(pub Failure, pub Face);
+
+impl Failure {
+    fn new(status: StatusCode, kind: &'static str, detail: Detail) -> Failure {
+        Failure {
+            status,
+            kind,
+            detail,
+            current: None,
+        }
+    }
+
+    /// The title of the failure's kind, from the catalogue.
+    pub fn title(&self, l: Lang) -> &'static str {
+        l.lookup(&format!("error.{}", self.kind))
+            .unwrap_or(l.t("error.internal"))
+    }
+
+    /// The detail in `l`: joined messages for problems.
+    pub fn detail(&self, l: Lang) -> String {
+        match &self.detail {
+            Detail::Text(t) => t.clone(),
+            Detail::Key(k) => l.t(k).to_string(),
+            Detail::Problems(ps) => ps
+                .iter()
+                .map(|p| {
+                    if p.field.is_empty() {
+                        p.message(l)
+                    } else {
+                        format!("{}: {}", p.field, p.message(l))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Detail::PlanProblems(ps) => ps
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.kind.message(l)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    /// Field problems, for 422 answers and for forms.
+    pub fn field_errors(&self, l: Lang) -> Vec<FieldError> {
+        match &self.detail {
+            Detail::Problems(ps) => ps
+                .iter()
+                .map(|p| FieldError {
+                    field: p.field.clone(),
+                    code: p.rule.code().to_string(),
+                    message: p.message(l),
+                })
+                .collect(),
+            Detail::PlanProblems(ps) => ps
+                .iter()
+                .map(|p| FieldError {
+                    field: p.path.to_string(),
+                    code: p.kind.class().to_string(),
+                    message: p.kind.message(l),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The problem document in `l`.
+    pub fn document(&self, l: Lang) -> ProblemDoc {
+        ProblemDoc {
+            kind: format!("urn:tuijin:problem:{}", self.kind),
+            title: self.title(l).to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail(l),
+            errors: if self.status == StatusCode::UNPROCESSABLE_ENTITY {
+                self.field_errors(l)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        use Detail::*;
+        match e {
+            ApiError::NotFound(w) => Failure::new(StatusCode::NOT_FOUND, "not-found", Text(w)),
+            ApiError::BadRequest(d) => {
+                Failure::new(StatusCode::BAD_REQUEST, "bad-request", Text(d))
+            }
+            ApiError::Invalid(p) if p.iter().all(|x| x.rule.is_malformed()) => {
+                Failure::new(StatusCode::BAD_REQUEST, "bad-request", Problems(p))
+            }
+            ApiError::Invalid(p) => {
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Problems(p))
+            }
+            ApiError::PlanInvalid(p) => {
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", PlanProblems(p))
+            }
+            ApiError::Unauthorized(d) => {
+                Failure::new(StatusCode::UNAUTHORIZED, "unauthorized", Text(d))
+            }
+            ApiError::Forbidden(p) => {
+                Failure::new(StatusCode::FORBIDDEN, "forbidden", Problems(vec![p]))
+            }
+            ApiError::Conflict(p) => {
+                Failure::new(StatusCode::CONFLICT, "conflict", Problems(vec![p]))
+            }
+            ApiError::Stale { current } => Failure {
+                current: Some(current),
+                ..Failure::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "stale",
+                    Key("error.stale_detail"),
+                )
+            },
+            ApiError::PreconditionRequired => Failure::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                Key("error.precondition_required_detail"),
+            ),
+            ApiError::Unavailable(u) => {
+                tracing::warn!(reason = %u, "storage unavailable");
+                Failure::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    Key(unavailable_key(u)),
+                )
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                Failure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    Key("error.internal_detail"),
+                )
+            }
+        }
+    }
+}
+
+fn unavailable_key(u: Unavailable) -> &'static str {
+    match u {
+        Unavailable::DiskFull => "error.unavailable.disk_full",
+        Unavailable::ReadOnly => "error.unavailable.read_only",
+        Unavailable::Io | Unavailable::Damaged => "error.unavailable.io",
+        Unavailable::Connection => "error.unavailable.connection",
+        Unavailable::Busy => "error.unavailable.busy",
+        Unavailable::Overloaded => "error.unavailable.overloaded",
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, kind, title, detail) = match self {
-            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, "not-found", "Not found", d),
-            ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request", d),
-            ApiError::Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict", d),
-            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", d),
-            ApiError::Unauthorized(d) => {
-                let body = Problem {
-                    kind: "urn:tuijin:problem:unauthorized".into(),
-                    title: "Unauthorized".into(),
-                    status: 401,
-                    detail: d,
-                };
-                let json = serde_json::to_vec(&body).unwrap_or_default();
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::CONTENT_TYPE, "application/problem+json".to_string()), (header::WWW_AUTHENTICATE, "Bearer".to_string())],
-                    json,
-                )
-                    .into_response();
-            }
-            ApiError::Unprocessable(d) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Invalid value", d),
-            ApiError::Stale { current } => {
-                let body = Problem {
-                    kind: "urn:tuijin:problem:stale".into(),
-                    title: "Precondition failed".into(),
-                    status: 412,
-                    detail: format!("the resource has changed; its current version is {current}: read it again and retry"),
-                };
-                let json = serde_json::to_vec(&body).unwrap_or_default();
-                return (
-                    StatusCode::PRECONDITION_FAILED,
-                    [(header::CONTENT_TYPE, "application/problem+json".to_string()), (header::ETAG, etag(current))],
-                    json,
-                )
-                    .into_response();
-            }
-            ApiError::PreconditionRequired => (
-                StatusCode::PRECONDITION_REQUIRED,
-                "precondition-required",
-                "Precondition required",
-                "send If-Match with the version (ETag) you read, so a concurrent change is not overwritten".to_string(),
-            ),
-            ApiError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "the server could not complete the request; it has been logged".to_string(),
-                )
-            }
-        };
-        let body = Problem {
-            kind: format!("urn:tuijin:problem:{kind}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail,
-        };
-        let json = serde_json::to_vec(&body).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            json,
-        )
-            .into_response()
+        pending(Failure::from(self), Face::Api)
     }
+}
+
+/// A response whose body `render_failures` writes.
+pub fn pending(f: Failure, face: Face) -> Response {
+    let mut r = f.status.into_response();
+    r.extensions_mut().insert(Pending(f, face));
+    r
+}
+
+/// The language an API request asks for: `Accept-Language`, Chinese by default.
+pub fn api_lang(headers: &axum::http::HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_accept)
+        .unwrap_or_default()
+}
+
+/// Renders every pending failure of a response: a problem document for the API, a page in the
+/// layout for the pages, in the request's language.
+pub async fn render_failures(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let saved = crate::pages::SavedRequest::of(&req);
+    let lang = api_lang(req.headers());
+    let res = next.run(req).await;
+    let Some(Pending(failure, face)) = res.extensions().get::<Pending>().cloned() else {
+        return res;
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.extensions.remove::<Pending>();
+    let mut out = match face {
+        Face::Api => {
+            let json = serde_json::to_vec(&failure.document(lang)).unwrap_or_default();
+            let mut r = (failure.status, json).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/problem+json"),
+            );
+            r
+        }
+        Face::Page => crate::pages::failure_page(&st, saved, &failure).await,
+    };
+    // Headers the handler set (cookies, for one) are kept.
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().append(k, v.clone());
+        }
+    }
+    match failure.status {
+        StatusCode::UNAUTHORIZED if face == Face::Api => {
+            out.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        StatusCode::PRECONDITION_FAILED => {
+            if let Some(v) = failure
+                .current
+                .and_then(|c| HeaderValue::from_str(&etag(c)).ok())
+            {
+                out.headers_mut().insert(header::ETAG, v);
+            }
+        }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            out.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        _ => {}
+    }
+    out
 }
 
 /// `Query` whose rejection is a problem document like every other error.

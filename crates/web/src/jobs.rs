@@ -1,10 +1,11 @@
-//! Background jobs. Today one: re-evaluating every plan's warnings on a schedule, because some
-//! conditions (a deadline passing, silence growing stale) arise with time and no write. The
-//! refresh is idempotent, so running it in several processes at once is harmless.
+//! Background work: re-evaluating every plan's warnings on a schedule (some conditions — a
+//! deadline passing, silence growing stale — arise with time and no write; the refresh is
+//! idempotent, so several processes running it is harmless), and the group-commit task that
+//! batches acceptances into one transaction, with `accept`, the one way handlers hand it work.
 
 use std::time::Duration;
 
-use tuijin_store::{PlanStore, Stamp, WarningStore};
+use tuijin_store::{PlanStore, WarningStore};
 
 use crate::AppState;
 
@@ -29,11 +30,7 @@ pub async fn refresh_all(st: &AppState) {
         }
     };
     for p in plans {
-        let stamp = Stamp {
-            at: chrono::Utc::now(),
-            today: st.clock.today(),
-            actor: "warning-job".into(),
-        };
+        let stamp = st.stamp("warning-job", &p.plan);
         match st
             .store
             .refresh_warnings(p.plan.code.as_str(), &stamp)
@@ -107,4 +104,33 @@ pub fn spawn_committer(store: tuijin_store::Store) -> tokio::sync::mpsc::Sender<
         }
     });
     tx
+}
+
+/// Accepts a report through the group-commit task and waits for its answer: the one hand-off
+/// from a handler (the API, the review page) to the committer.
+pub async fn accept(
+    st: &AppState,
+    acceptance: tuijin_store::Acceptance,
+) -> Result<
+    (
+        tuijin_store::ReportRecord,
+        Vec<tuijin_store::ProgressChange>,
+    ),
+    crate::ApiError,
+> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    st.accepts
+        .try_send(AcceptJob { acceptance, reply })
+        .map_err(|e| match e {
+            // A full queue sheds the request rather than waiting without bound.
+            tokio::sync::mpsc::error::TrySendError::Full(_) => {
+                crate::ApiError::Unavailable(tuijin_store::Unavailable::Overloaded)
+            }
+            tokio::sync::mpsc::error::TrySendError::Closed(_) => {
+                crate::ApiError::Internal("the commit queue is closed".into())
+            }
+        })?;
+    Ok(answer
+        .await
+        .map_err(|_| crate::ApiError::Internal("the commit task ended".into()))??)
 }

@@ -6,9 +6,8 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 mod charts;
-mod clock;
-mod error;
-pub mod i18n;
+pub mod error;
+pub use tuijin_core::i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
@@ -18,6 +17,8 @@ pub mod views;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
@@ -25,16 +26,18 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tuijin_core::Plan;
+use tuijin_core::clock::{Clock, DEFAULT_TZ, Stamp};
 use tuijin_store::Store;
 
-pub use clock::Clock;
 pub use error::ApiError;
 
 /// Everything a handler may use; passed explicitly, no globals.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    pub clock: Clock,
+    /// The one source of "now" and "today" (`tuijin_core::clock`).
+    pub clock: Arc<dyn Clock>,
     /// True for `tuijin demo`: pages say the data is sample data and the date simulated.
     pub demo: bool,
     pub metrics: std::sync::Arc<metrics::Metrics>,
@@ -49,7 +52,7 @@ pub struct AppState {
 
 impl AppState {
     /// The state of one server; spawns its group-commit task, so call it inside a runtime.
-    pub fn new(store: Store, clock: Clock, demo: bool) -> Self {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, demo: bool) -> Self {
         let accepts = jobs::spawn_committer(store.clone());
         AppState {
             store,
@@ -64,6 +67,28 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Today in a plan's zone.
+    pub fn today(&self, plan: &Plan) -> chrono::NaiveDate {
+        self.clock.today(plan.tz())
+    }
+
+    /// Today in the default zone, for what belongs to no plan.
+    pub fn today_default(&self) -> chrono::NaiveDate {
+        self.clock.today(DEFAULT_TZ)
+    }
+
+    /// The stamp of a write by `actor` on a plan.
+    pub fn stamp(&self, actor: &str, plan: &Plan) -> Stamp {
+        self.clock.stamp(actor, plan.tz())
+    }
+
+    /// The stamp of a write that belongs to no plan (accounts, sessions).
+    pub fn stamp_default(&self, actor: &str) -> Stamp {
+        self.clock.stamp(actor, DEFAULT_TZ)
+    }
+}
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -74,6 +99,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())
         .merge(pages::routes(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_failures,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

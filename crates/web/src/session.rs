@@ -33,7 +33,7 @@ fn random_token() -> String {
 
 /// The anonymous visitor's form token, put into the request by `ensure_csrf_cookie`.
 #[derive(Clone)]
-struct AnonymousCsrf(String);
+pub struct AnonymousCsrf(String);
 
 /// Gives every page visitor without one a `tj_csrf` cookie, and makes its value available to
 /// the page being rendered in the same request.
@@ -90,7 +90,7 @@ pub async fn session_of(
     };
     Ok(st
         .store
-        .session(&secret, &st.rules, chrono::Utc::now())
+        .session(&secret, &st.rules, st.clock.now())
         .await?
         .map(|s| (secret, s)))
 }
@@ -135,7 +135,7 @@ impl Viewer {
         if !want.is_empty() && bool::from(sent.as_bytes().ct_eq(want.as_bytes())) {
             Ok(())
         } else {
-            Err(PageError::Forbidden(self.lang.t("error.csrf").into()))
+            Err(PageError::forbidden("error.csrf"))
         }
     }
 
@@ -144,7 +144,7 @@ impl Viewer {
         match decide(&self.who, action) {
             Decision::Allow => Ok(()),
             Decision::Unauthenticated => Err(PageError::Login(self.here.clone())),
-            Decision::Deny(why) => Err(PageError::Forbidden(why)),
+            Decision::Deny(why) => Err(crate::ApiError::Forbidden(why).into()),
         }
     }
 
@@ -160,7 +160,7 @@ impl FromRequestParts<AppState> for Viewer {
         let jar = CookieJar::from_headers(&parts.headers);
         let session = session_of(st, &jar)
             .await
-            .map_err(|e| PageError::Internal(e.to_string()))?
+            .map_err(PageError::from)?
             .map(|(_, s)| s);
         let lang = session
             .as_ref()

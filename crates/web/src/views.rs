@@ -82,7 +82,7 @@ impl From<&PlanRecord> for PlanView {
                     end: s.end,
                 })
                 .collect(),
-            levels: tuijin_core::ItemKind::ALL
+            levels: <tuijin_core::ItemKind as tuijin_core::VariantArray>::VARIANTS
                 .iter()
                 .map(|k| LevelView {
                     kind: k.as_str().into(),

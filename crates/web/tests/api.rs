@@ -22,7 +22,7 @@ async fn users(store: &tuijin_store::Store) -> std::collections::HashMap<&'stati
     let mut out = std::collections::HashMap::new();
     for name in common::add_users(store, None).await {
         let (token, _) = store
-            .create_token(name, "test", None, "test")
+            .create_token(name, "test", None, &common::stamp("test"))
             .await
             .unwrap();
         out.insert(name, token);
@@ -817,11 +817,16 @@ async fn anonymous_visitors_see_only_the_public_part() {
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         // A revoked token too.
         let store = &t.db.store;
-        let (token, rec) =
-            tuijin_store::AccountStore::create_token(store, "leader", "tmp", None, "test")
-                .await
-                .unwrap();
-        tuijin_store::AccountStore::revoke_token(store, rec.id, "test")
+        let (token, rec) = tuijin_store::AccountStore::create_token(
+            store,
+            "leader",
+            "tmp",
+            None,
+            &common::stamp("test"),
+        )
+        .await
+        .unwrap();
+        tuijin_store::AccountStore::revoke_token(store, rec.id, &common::stamp("test"))
             .await
             .unwrap();
         let res = t

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use tuijin_core::VariantArray;
 
 use chrono::NaiveDate;
 use toml::Spanned;
@@ -722,7 +723,7 @@ impl<'s> Reader<'s> {
             source.date = self.opt_date(&s, "date", &mut ok);
             source.occasion = self.text(&s, "occasion", &mut ok);
         }
-        let rules: Vec<&str> = RollupRule::ALL.iter().map(|r| r.as_str()).collect();
+        let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
         let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
         let mut reporting = Reporting::default();
         if let Some(r) = self.nested(f, "reporting", REPORTING, &mut ok) {
@@ -825,7 +826,7 @@ impl<'s> Reader<'s> {
         let mut ok = true;
         let code = self.req_code(f, "code", &mut ok);
         let name = self.text(f, "name", &mut ok);
-        let names: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+        let names: Vec<&str> = UnitKind::VARIANTS.iter().map(|k| k.as_str()).collect();
         let kind = self.choice(f, "kind", UnitKind::parse, &names, false, &mut ok);
         let parent = self.opt_code(f, "parent", &mut ok);
         let assumed = self.bool_or(f, "assumed", false, &mut ok);
@@ -918,7 +919,7 @@ impl<'s> Reader<'s> {
             }
         }
         let three_ones = self.bool_or(f, "three_ones", false, &mut ok);
-        let rules: Vec<&str> = RollupRule::ALL.iter().map(|r| r.as_str()).collect();
+        let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
         let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
         let cancelled = self.bool_or(f, "cancelled", false, &mut ok);
         let mut manual = None;
@@ -1032,9 +1033,9 @@ impl<'s> Reader<'s> {
         let code = self.req_code(f, "code", &mut ok);
         let name = self.text(f, "name", &mut ok);
         let unit = self.str_or_empty(f, "unit", &mut ok);
-        let dirs: Vec<&str> = Direction::ALL.iter().map(|d| d.as_str()).collect();
+        let dirs: Vec<&str> = Direction::VARIANTS.iter().map(|d| d.as_str()).collect();
         let direction = self.choice(f, "direction", Direction::parse, &dirs, false, &mut ok);
-        let freqs: Vec<&str> = Frequency::ALL.iter().map(|d| d.as_str()).collect();
+        let freqs: Vec<&str> = Frequency::VARIANTS.iter().map(|d| d.as_str()).collect();
         let frequency = self.choice(f, "frequency", Frequency::parse, &freqs, false, &mut ok);
         let baseline = self.opt_number(f, "baseline", &mut ok);
         let baseline_year = self.opt_year(f, "baseline_year", &mut ok);
@@ -1103,5 +1104,5 @@ impl<'s> Reader<'s> {
 }
 
 fn kind_names() -> Vec<&'static str> {
-    ItemKind::ALL.iter().map(|k| k.as_str()).collect()
+    ItemKind::VARIANTS.iter().map(|k| k.as_str()).collect()
 }

@@ -13,6 +13,7 @@ mod m0007_progress_changes;
 mod m0008_report_figures;
 mod m0009_indicator_actuals;
 mod m0010_closed_periods;
+mod m0011_soundness;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_report_figures::Migration),
             Box::new(m0009_indicator_actuals::Migration),
             Box::new(m0010_closed_periods::Migration),
+            Box::new(m0011_soundness::Migration),
         ]
     }
 }

@@ -25,7 +25,7 @@ pub async fn list_units(
 /// A plan's indicators with baselines and yearly targets.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/indicators",
     params(("plan" = String, Path, description = "plan code")),
-    responses((status = 200, body = ListView<IndicatorView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ListView<IndicatorView>), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn list_indicators(
     State(st): State<AppState>,
     Auth(who): Auth,

@@ -34,7 +34,7 @@ pub struct ItemQuery {
 
 /// Items, filtered, in plan order, a page at a time.
 #[utoipa::path(get, path = "/api/v1/items", params(ItemQuery),
-    responses((status = 200, body = PageView<ItemView>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = PageView<ItemView>), (status = 400, body = crate::error::ProblemDoc)))]
 pub async fn list_items(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -76,7 +76,7 @@ pub async fn list_items(
 /// One item, its children, what it supports and what supports it.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}",
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
-    responses((status = 200, body = ItemDetailView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ItemDetailView), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn get_item(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -113,7 +113,7 @@ pub async fn get_item(
 /// The item and everything below it, parents first.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/subtree",
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
-    responses((status = 200, body = ListView<ItemView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ListView<ItemView>), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn subtree(
     State(st): State<AppState>,
     Auth(who): Auth,

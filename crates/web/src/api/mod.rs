@@ -46,7 +46,7 @@ use crate::AppState;
         progress::timeline,
         warnings::list,
     ),
-    components(schemas(crate::error::Problem))
+    components(schemas(crate::error::ProblemDoc))
 )]
 pub struct ApiDoc;
 

@@ -25,7 +25,7 @@ pub async fn list_plans(
 /// One plan with its stages and level names.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}",
     params(("plan" = String, Path, description = "plan code")),
-    responses((status = 200, body = PlanView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PlanView), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn get_plan(
     State(st): State<AppState>,
     Auth(who): Auth,

@@ -73,7 +73,7 @@ pub struct ChildView {
 /// Explain an item's progress and status on a date.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/explain",
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code"), DateQuery),
-    responses((status = 200, body = ExplainView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ExplainView), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn explain(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -81,35 +81,39 @@ pub async fn explain(
     ApiQuery(q): ApiQuery<DateQuery>,
 ) -> Result<Json<ExplainView>, ApiError> {
     require(&who, Action::ReadPlan)?;
-    let date = q.date.unwrap_or_else(|| st.clock.today());
     let plan_rec = st.store.get_plan(&plan).await?;
+    let today = st.today(&plan_rec.plan);
+    let date = q.date.unwrap_or(today);
     let item = st.store.get_item(&plan, &code).await?;
-    let as_of = (date < st.clock.today()).then_some(date);
-    let progress = st.store.plan_progress(&plan, as_of).await?;
-    let of = |c: &str| progress.get(c).copied().unwrap_or(Progress::UNKNOWN);
     let filter = ItemFilter {
         plan: Some(plan.clone()),
         parent: Some(code.clone()),
         ..Default::default()
     };
-    let children: Vec<ChildShare> = st
+    let kids = st.store.list_items(&filter, 1000, None).await?.items;
+    // Only the item and its children are read: the cost does not grow with the plan.
+    let ids: Vec<i64> = std::iter::once(item.id)
+        .chain(kids.iter().map(|k| k.id))
+        .collect();
+    let progress = st
         .store
-        .list_items(&filter, 1000, None)
-        .await?
-        .items
+        .progress_of_items(&ids, (date < today).then_some(date))
+        .await?;
+    let of = |id: i64| progress.get(&id).copied().unwrap_or(Progress::UNKNOWN);
+    let children: Vec<ChildShare> = kids
         .iter()
         .map(|c| ChildShare {
             code: c.item.code.to_string(),
             title: c.item.title.zh.clone(),
             weight: c.item.weight.value(),
             cancelled: c.item.cancelled,
-            progress: of(c.item.code.as_str()),
+            progress: of(c.id),
         })
         .collect();
     let i = &item.item;
     let rule = i.rollup.unwrap_or(plan_rec.plan.rollup);
     let e = explain_item(
-        of(&code),
+        of(item.id),
         rule,
         i.manual.as_ref().map(|m| m.reason.as_str()),
         children,
@@ -163,7 +167,7 @@ pub struct AsOfQuery {
 /// Progress of every item of a plan by code, now or as of a past date.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/progress",
     params(("plan" = String, Path, description = "plan code"), AsOfQuery),
-    responses((status = 200, body = BTreeMap<String, ProgressView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = BTreeMap<String, ProgressView>), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn plan_progress(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -199,7 +203,7 @@ pub struct SummaryView {
 /// Summary of a plan, a branch (`branch=CODE`) or a unit's items (`unit=CODE`).
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/summary",
     params(("plan" = String, Path, description = "plan code"), SummaryQuery),
-    responses((status = 200, body = SummaryView), (status = 400, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = SummaryView), (status = 400, body = crate::error::ProblemDoc), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn summary(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -207,20 +211,21 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> Result<Json<SummaryView>, ApiError> {
     require(&who, Action::ReadPlan)?;
-    let date = q.date.unwrap_or_else(|| st.clock.today());
     let cached = st.plans.get(&st.store, &plan).await?;
+    let today = st.today(&cached.plan);
+    let date = q.date.unwrap_or(today);
     let items = &cached.items;
     let scope = match (&q.branch, &q.unit) {
         (Some(_), Some(_)) => {
-            return Err(ApiError::BadRequest(
-                "give either branch or unit, not both".into(),
+            return Err(ApiError::invalid(
+                tuijin_core::problem::Problem::new("branch", tuijin_core::problem::Rule::EitherOr)
+                    .with("a", "branch")
+                    .with("b", "unit"),
             ));
         }
         (Some(b), None) => {
             if !items.iter().any(|i| i.code.as_str() == b) {
-                return Err(ApiError::NotFound(format!(
-                    "item `{b}` in plan `{plan}` not found"
-                )));
+                return Err(ApiError::NotFound(format!("item `{b}` in plan `{plan}`")));
             }
             Scope::Branch(b)
         }
@@ -229,7 +234,7 @@ pub async fn summary(
     };
     // Today's figures come from memory; a past date reads the history.
     let past;
-    let progress = if date < st.clock.today() {
+    let progress = if date < today {
         past = st.store.plan_progress(&plan, Some(date)).await?;
         &past
     } else {
@@ -269,7 +274,7 @@ pub struct MovementView {
 /// What moved and what slipped between two dates (a baseline comparison).
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/compare",
     params(("plan" = String, Path, description = "plan code"), CompareQuery),
-    responses((status = 200, body = crate::views::ListView<MovementView>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::views::ListView<MovementView>), (status = 400, body = crate::error::ProblemDoc)))]
 pub async fn compare(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -277,15 +282,16 @@ pub async fn compare(
     ApiQuery(q): ApiQuery<CompareQuery>,
 ) -> Result<Json<crate::views::ListView<MovementView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
-    let today = st.clock.today();
+    let rec = st.store.get_plan(&plan).await?;
+    let today = st.today(&rec.plan);
     let to = q.to.unwrap_or(today);
     if q.from > to {
-        return Err(ApiError::BadRequest(format!(
-            "from: {} is after to: {to}",
-            q.from
-        )));
+        return Err(ApiError::invalid(
+            tuijin_core::problem::Problem::new("from", tuijin_core::problem::Rule::FromAfterTo)
+                .with("from", q.from)
+                .with("to", to),
+        ));
     }
-    let rec = st.store.get_plan(&plan).await?;
     let items = st.store.plan_items(&plan).await?;
     let a = st.store.plan_progress(&plan, Some(q.from)).await?;
     let b = st
@@ -327,7 +333,7 @@ pub struct EventView {
 /// Everything that happened to an item, oldest first: plan edits, reports, warnings.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/timeline",
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
-    responses((status = 200, body = crate::views::ListView<EventView>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::views::ListView<EventView>), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn timeline(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -343,8 +349,8 @@ pub async fn timeline(
                 id: e.id,
                 at: e.at,
                 actor: e.actor,
-                kind: e.kind,
-                entity: e.entity,
+                kind: e.kind.as_str().into(),
+                entity: e.entity.as_str().into(),
                 entity_code: e.entity_code,
                 before: e.before,
                 after: e.after,

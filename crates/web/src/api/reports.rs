@@ -1,20 +1,27 @@
-//! Progress reports: create, edit, submit, accept, return; versioned with ETag / If-Match.
+//! Progress reports: create, edit, submit, accept, return; versioned with ETag / If-Match; and
+//! closing a reporting period. Handlers parse the request into domain types (every parse
+//! problem at once, with its field), ask the policy, and call the store, whose rules
+//! (`core::report`) decide the rest.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tuijin_core::Code;
 use tuijin_core::Percent;
-use tuijin_core::report::{Period, ReportState};
-use tuijin_store::{NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore, Stamp};
+use tuijin_core::policy::{Action, Principal, Role};
+use tuijin_core::problem::{Problem, Rule};
+use tuijin_core::report::{Figure, FigureValue, Period, ReportContent, ReportState};
+use tuijin_store::{
+    ClosedPeriod, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore, Stamp,
+};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Auth, require};
 use crate::error::{ApiJson, ApiQuery, etag, if_match};
-use crate::views::ListView;
+use crate::views::{ListView, PageView};
 use crate::{ApiError, AppState};
-use tuijin_core::policy::Action;
 
 /// A progress report (进展填报).
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,6 +31,9 @@ pub struct ReportView {
     pub item: String,
     pub period: String,
     pub unit: String,
+    /// How the unit stands to the item: `lead` (its report sets the item's figure) or `co`
+    /// (a co-operating unit's contribution).
+    pub relation: String,
     pub percent: Option<f64>,
     pub narrative: String,
     pub problems: String,
@@ -45,11 +55,17 @@ impl From<&ReportRecord> for ReportView {
     fn from(r: &ReportRecord) -> Self {
         ReportView {
             id: r.id,
-            plan: r.plan.clone(),
-            item: r.item.clone(),
-            period: r.period.clone(),
-            unit: r.unit.clone(),
-            percent: r.percent,
+            plan: r.plan.to_string(),
+            item: r.item.to_string(),
+            period: r.period.to_string(),
+            unit: r.unit.to_string(),
+            relation: match r.relation {
+                tuijin_core::report::Relation::Lead => "lead",
+                tuijin_core::report::Relation::Co => "co",
+                tuijin_core::report::Relation::None => "none",
+            }
+            .into(),
+            percent: r.percent.map(|p| p.value()),
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
             next_steps: r.next_steps.clone(),
@@ -63,7 +79,7 @@ impl From<&ReportRecord> for ReportView {
                 .iter()
                 .map(|f| FigureBody {
                     indicator: f.indicator.to_string(),
-                    value: f.value,
+                    value: f.value.value(),
                 })
                 .collect(),
             submitted_at: r.submitted_at,
@@ -84,14 +100,16 @@ fn versioned(status: StatusCode, r: &ReportRecord) -> Response {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateReport {
-    /// YYYY-MM (or YYYY-Qn for a quarterly plan).
+    /// YYYY-MM for a monthly plan, YYYY-Qn for a quarterly one; not a period that has not
+    /// begun.
     pub period: String,
     /// The reporting unit: the item's lead or a co-operating unit.
     pub unit: String,
-    /// 0 to 100; for a milestone 0 or 100.
+    /// 0 to 100; for a milestone 0 or 100; none on an item whose progress is its children's.
     pub percent: Option<f64>,
     #[serde(default)]
     pub narrative: String,
+    /// Problems met; required when the percent falls below the last accepted one.
     #[serde(default)]
     pub problems: String,
     #[serde(default)]
@@ -99,8 +117,6 @@ pub struct CreateReport {
     /// Indicator figures: only for indicators the reporting unit owns.
     #[serde(default)]
     pub figures: Vec<FigureBody>,
-    /// Who acts (until accounts exist).
-    pub actor: Option<String>,
 }
 
 /// The value of an indicator, reported with the progress.
@@ -111,23 +127,47 @@ pub struct FigureBody {
     pub value: f64,
 }
 
-fn figures(list: Vec<FigureBody>) -> Result<Vec<tuijin_core::report::Figure>, ApiError> {
-    list.into_iter()
-        .enumerate()
-        .map(|(n, f)| {
-            let indicator = tuijin_core::Code::parse(&f.indicator)
-                .map_err(|e| ApiError::Unprocessable(format!("figures[{n}].indicator: {e}")))?;
-            if !f.value.is_finite() {
-                return Err(ApiError::Unprocessable(format!(
-                    "figures[{n}].value: not a number"
-                )));
-            }
-            Ok(tuijin_core::report::Figure {
-                indicator,
-                value: f.value,
-            })
-        })
-        .collect()
+/// Parses figures, noting every problem with its field.
+fn figures(list: Vec<FigureBody>, out: &mut Vec<Problem>) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    for (n, f) in list.into_iter().enumerate() {
+        let indicator = Code::parse(&f.indicator);
+        let value = FigureValue::new(f.value);
+        if indicator.is_err() {
+            out.push(Problem::new(
+                format!("figures[{n}].indicator"),
+                Rule::CodeFormat,
+            ));
+        }
+        if value.is_err() {
+            out.push(Problem::new(
+                format!("figures[{n}].value"),
+                Rule::NotANumber,
+            ));
+        }
+        if let (Ok(indicator), Ok(value)) = (indicator, value) {
+            figures.push(Figure { indicator, value });
+        }
+    }
+    figures
+}
+
+fn percent(v: Option<f64>, out: &mut Vec<Problem>) -> Option<Percent> {
+    v.and_then(|p| match Percent::new(p) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            out.push(Problem::new("percent", Rule::PercentRange));
+            None
+        }
+    })
+}
+
+fn finish<T>(value: T, problems: Vec<Problem>) -> Result<T, ApiError> {
+    if problems.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::Invalid(problems))
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -140,7 +180,6 @@ pub struct EditReport {
     pub next_steps: Option<String>,
     /// Replaces the report's indicator figures.
     pub figures: Option<Vec<FigureBody>>,
-    pub actor: Option<String>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
@@ -152,49 +191,58 @@ pub struct Review {
     /// The reviewer's comment; required when returning.
     #[serde(default)]
     pub comment: String,
-    pub actor: Option<String>,
 }
 
-fn percent(v: Option<f64>) -> Result<Option<Percent>, ApiError> {
-    v.map(|p| Percent::new(p).map_err(|e| ApiError::Unprocessable(format!("percent: {e}"))))
-        .transpose()
-}
-
-/// The acting user is the principal; a body's `actor` is ignored once accounts exist.
-fn stamp(st: &AppState, who: &tuijin_core::policy::Principal) -> Stamp {
-    Stamp {
-        at: chrono::Utc::now(),
-        today: st.clock.today(),
-        actor: who.name.clone(),
-    }
+/// The stamp of a write by the principal on a plan: the plan's zone gives "today".
+async fn stamp(st: &AppState, who: &Principal, plan: &str) -> Result<Stamp, ApiError> {
+    let c = st.plans.get(&st.store, plan).await?;
+    Ok(st.stamp(&who.name, &c.plan))
 }
 
 /// Start a report (a draft) on an item for a period.
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/items/{code}/reports", request_body = CreateReport,
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
-    responses((status = 201, body = ReportView), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ReportView), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 422, body = crate::error::ProblemDoc), (status = 503, body = crate::error::ProblemDoc)))]
 pub async fn create(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> Result<Response, ApiError> {
-    require(&who, Action::WriteReport { unit: &body.unit })?;
-    let period =
-        Period::parse(&body.period).map_err(|e| ApiError::Unprocessable(format!("period: {e}")))?;
+    require(&who, Action::ReadPlan)?;
+    let mut problems = Vec::new();
+    let period = Period::parse(&body.period)
+        .map_err(|_| problems.push(Problem::new("period", Rule::PeriodFormat)))
+        .ok();
+    let content = ReportContent {
+        percent: percent(body.percent, &mut problems),
+        narrative: body.narrative,
+        problems: body.problems,
+        next_steps: body.next_steps,
+        figures: figures(body.figures, &mut problems),
+    };
+    let period = finish(period, problems)?.expect("parsed when no problem");
+    let relation = st.store.relation(&plan, &code, &body.unit).await?;
+    require(
+        &who,
+        Action::WriteReport {
+            unit: &body.unit,
+            item: &code,
+            relation,
+        },
+    )?;
+    let stamp = stamp(&st, &who, &plan).await?;
     let new = NewReport {
         plan,
         item: code,
         period,
         unit: body.unit,
-        percent: percent(body.percent)?,
-        narrative: body.narrative,
-        problems: body.problems,
-        next_steps: body.next_steps,
-        figures: figures(body.figures)?,
+        content,
     };
-    let r = st.store.create_report(new, &stamp(&st, &who)).await?;
+    let r = st.store.create_report(new, &stamp).await?;
     Ok(versioned(StatusCode::CREATED, &r))
 }
 
@@ -207,41 +255,71 @@ pub struct ReportQuery {
     /// draft, submitted, accepted, returned or superseded.
     pub state: Option<String>,
     pub period: Option<String>,
-    /// 1 to 1000 (default 100).
+    /// 1 to 1000 (default 100); more is refused.
     pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-/// Reports, filtered (the review queue is `state=submitted`).
+/// The most reports one page holds.
+pub const MAX_LIMIT: u64 = 1000;
+
+/// Reports, filtered, in id order, a page at a time (the review queue is `state=submitted`).
 #[utoipa::path(get, path = "/api/v1/reports", params(ReportQuery),
-    responses((status = 200, body = ListView<ReportView>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = PageView<ReportView>), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 422, body = crate::error::ProblemDoc)))]
 pub async fn list(
     State(st): State<AppState>,
     Auth(who): Auth,
     ApiQuery(q): ApiQuery<ReportQuery>,
-) -> Result<Json<ListView<ReportView>>, ApiError> {
+) -> Result<Json<PageView<ReportView>>, ApiError> {
+    require(&who, Action::ReadPlan)?;
+    let mut problems = Vec::new();
     let state = match q.state.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(ReportState::parse(s).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "state: `{s}` is not one of draft, submitted, accepted, returned, superseded"
-            ))
-        })?),
+        Some(s) => ReportState::parse(s).or_else(|| {
+            problems.push(Problem::new("state", Rule::NotOneOf).with("value", s).with(
+                "allowed",
+                "draft, submitted, accepted, returned, superseded",
+            ));
+            None
+        }),
     };
+    let period = match q.period.as_deref() {
+        None | Some("") => None,
+        Some(p) => Period::parse(p)
+            .map_err(|_| problems.push(Problem::new("period", Rule::PeriodFormat)))
+            .ok(),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        problems.push(
+            Problem::new("limit", Rule::OutOfRange)
+                .with("min", 1)
+                .with("max", MAX_LIMIT),
+        );
+    }
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| problems.push(Problem::new("cursor", Rule::BadCursor)))
+            .ok(),
+    };
+    finish((), problems)?;
     // A unit user sees its own units' reports; the others see any unit's.
     let units: Vec<Option<String>> = match (&q.unit, who.role) {
         (Some(u), _) => {
             require(&who, Action::ReadReports { unit: u })?;
             vec![Some(u.clone())]
         }
-        (None, tuijin_core::policy::Role::Unit) => {
-            who.units.iter().map(|u| Some(u.to_string())).collect()
-        }
+        (None, Role::Unit) => who.units.iter().map(|u| Some(u.to_string())).collect(),
         (None, _) => {
             require(&who, Action::ReadReports { unit: "" })?;
             vec![None]
         }
     };
-    let limit = q.limit.unwrap_or(100);
     let mut list = Vec::new();
     for unit in units {
         let filter = ReportFilter {
@@ -249,35 +327,65 @@ pub async fn list(
             item: q.item.clone(),
             unit,
             state,
-            period: q.period.clone(),
+            period,
+            after,
         };
-        list.extend(st.store.list_reports(&filter, limit).await?);
+        list.extend(st.store.list_reports(&filter, limit + 1).await?);
     }
     list.sort_by_key(|r| r.id);
+    let more = list.len() as u64 > limit;
     list.truncate(limit as usize);
-    Ok(Json(ListView {
+    Ok(Json(PageView {
+        next_cursor: more
+            .then(|| list.last().map(|r| r.id.to_string()))
+            .flatten(),
         items: list.iter().map(ReportView::from).collect(),
     }))
 }
 
 /// One report; its ETag is its version.
 #[utoipa::path(get, path = "/api/v1/reports/{id}", params(("id" = i64, Path, description = "report id")),
-    responses((status = 200, body = ReportView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ReportView), (status = 401, body = crate::error::ProblemDoc),
+        (status = 403, body = crate::error::ProblemDoc), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn get(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
+    require(&who, Action::ReadPlan)?;
     let r = st.store.get_report(id).await?;
-    require(&who, Action::ReadReports { unit: &r.unit })?;
+    require(
+        &who,
+        Action::ReadReports {
+            unit: r.unit.as_str(),
+        },
+    )?;
     Ok(versioned(StatusCode::OK, &r))
+}
+
+/// The report, if the principal may write on it (its unit and its relation to the item).
+async fn writable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
+    require(who, Action::ReadPlan)?;
+    let r = st.store.get_report(id).await?;
+    require(
+        who,
+        Action::WriteReport {
+            unit: r.unit.as_str(),
+            item: r.item.as_str(),
+            relation: r.relation,
+        },
+    )?;
+    Ok(r)
 }
 
 /// Edit a draft or returned report. Requires If-Match.
 #[utoipa::path(patch, path = "/api/v1/reports/{id}", request_body = EditReport,
     params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
-    responses((status = 200, body = ReportView), (status = 409, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem), (status = 428, body = crate::error::Problem)))]
+    responses((status = 200, body = ReportView), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 412, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc),
+        (status = 428, body = crate::error::ProblemDoc)))]
 pub async fn edit(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -285,40 +393,39 @@ pub async fn edit(
     headers: HeaderMap,
     ApiJson(body): ApiJson<EditReport>,
 ) -> Result<Response, ApiError> {
-    let unit = st.store.get_report(id).await?.unit;
-    require(&who, Action::WriteReport { unit: &unit })?;
+    let r = writable(&st, &who, id).await?;
     let version = if_match(&headers)?;
+    let mut problems = Vec::new();
     let edit = ReportEdit {
-        percent: body.percent.map(percent).transpose()?,
+        percent: body.percent.map(|p| percent(p, &mut problems)),
         narrative: body.narrative,
         problems: body.problems,
         next_steps: body.next_steps,
-        figures: body.figures.map(figures).transpose()?,
+        figures: body.figures.map(|f| figures(f, &mut problems)),
     };
-    let r = st
-        .store
-        .edit_report(id, version, edit, &stamp(&st, &who))
-        .await?;
+    finish((), problems)?;
+    let stamp = stamp(&st, &who, r.plan.as_str()).await?;
+    let r = st.store.edit_report(id, version, edit, &stamp).await?;
     Ok(versioned(StatusCode::OK, &r))
 }
 
 /// Submit a draft or returned report for review. Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/submit",
     params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
-    responses((status = 200, body = ReportView), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+    responses((status = 200, body = ReportView), (status = 401, body = crate::error::ProblemDoc),
+        (status = 403, body = crate::error::ProblemDoc), (status = 404, body = crate::error::ProblemDoc),
+        (status = 409, body = crate::error::ProblemDoc), (status = 412, body = crate::error::ProblemDoc),
+        (status = 422, body = crate::error::ProblemDoc), (status = 428, body = crate::error::ProblemDoc)))]
 pub async fn submit(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let unit = st.store.get_report(id).await?.unit;
-    require(&who, Action::WriteReport { unit: &unit })?;
+    let r = writable(&st, &who, id).await?;
     let version = if_match(&headers)?;
-    let r = st
-        .store
-        .submit_report(id, version, &stamp(&st, &who))
-        .await?;
+    let stamp = stamp(&st, &who, r.plan.as_str()).await?;
+    let r = st.store.submit_report(id, version, &stamp).await?;
     Ok(versioned(StatusCode::OK, &r))
 }
 
@@ -330,10 +437,24 @@ pub struct Accepted {
     pub moved: Vec<i64>,
 }
 
+/// The review body, optional when accepting.
+fn review_body(body: &[u8]) -> Result<Review, ApiError> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(Review::default());
+    }
+    Ok(serde_json::from_slice::<Option<Review>>(body)
+        .map_err(|e| ApiError::BadRequest(format!("body: {e}")))?
+        .unwrap_or_default())
+}
+
 /// Accept a submitted report; the item's and its ancestors' progress move. Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/accept", request_body = Review,
     params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
-    responses((status = 200, body = Accepted), (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+    responses((status = 200, body = Accepted), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 412, body = crate::error::ProblemDoc), (status = 428, body = crate::error::ProblemDoc),
+        (status = 503, body = crate::error::ProblemDoc)))]
 pub async fn accept(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -343,28 +464,15 @@ pub async fn accept(
 ) -> Result<Response, ApiError> {
     require(&who, Action::Review)?;
     let version = if_match(&headers)?;
-    // The body is optional here: accepting needs no comment.
-    let Review { comment, .. } = if body.iter().all(|b| b.is_ascii_whitespace()) {
-        Review::default()
-    } else {
-        serde_json::from_slice::<Option<Review>>(&body)
-            .map_err(|e| ApiError::BadRequest(format!("body: {e}")))?
-            .unwrap_or_default()
-    };
-    let (reply, answer) = tokio::sync::oneshot::channel();
+    let Review { comment } = review_body(&body)?;
+    let plan = st.store.get_report(id).await?.plan;
     let acceptance = tuijin_store::Acceptance {
         id,
         version,
         comment,
-        stamp: stamp(&st, &who),
+        stamp: stamp(&st, &who, plan.as_str()).await?,
     };
-    st.accepts
-        .send(crate::jobs::AcceptJob { acceptance, reply })
-        .await
-        .map_err(|_| ApiError::Internal("the commit queue is closed".into()))?;
-    let (r, changes) = answer
-        .await
-        .map_err(|_| ApiError::Internal("the commit task ended".into()))??;
+    let (r, changes) = crate::jobs::accept(&st, acceptance).await?;
     let body = Accepted {
         report: ReportView::from(&r),
         moved: changes.iter().map(|c| c.item_id).collect(),
@@ -380,8 +488,11 @@ pub async fn accept(
 /// Return a submitted report to its unit with a comment (required). Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/return", request_body = Review,
     params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
-    responses((status = 200, body = ReportView), (status = 400, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem)))]
+    responses((status = 200, body = ReportView), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 412, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc),
+        (status = 428, body = crate::error::ProblemDoc)))]
 pub async fn return_(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -391,36 +502,41 @@ pub async fn return_(
 ) -> Result<Response, ApiError> {
     require(&who, Action::Review)?;
     let version = if_match(&headers)?;
+    let plan = st.store.get_report(id).await?.plan;
+    let stamp = stamp(&st, &who, plan.as_str()).await?;
     let r = st
         .store
-        .return_report(id, version, &body.comment, &stamp(&st, &who))
+        .return_report(id, version, &body.comment, &stamp)
         .await?;
     Ok(versioned(StatusCode::OK, &r))
 }
 
 /// Close a reporting period of a plan: its reports can no longer be started, edited or
-/// submitted. Refused (409) while reports of the period await review, or when already closed.
+/// submitted, and they are sealed. Refused (409) while reports of the period await review, or
+/// when already closed.
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/periods/{period}/close",
     params(("plan" = String, Path, description = "plan code"), ("period" = String, Path, description = "YYYY-MM or YYYY-Qn")),
-    responses((status = 204), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 204), (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 422, body = crate::error::ProblemDoc)))]
 pub async fn close_period(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path((plan, period)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     require(&who, Action::ClosePeriod)?;
-    let period =
-        Period::parse(&period).map_err(|e| ApiError::Unprocessable(format!("period: {e}")))?;
-    st.store
-        .close_period(&plan, period, &stamp(&st, &who))
-        .await?;
+    let period = Period::parse(&period)
+        .map_err(|_| ApiError::invalid(Problem::new("period", Rule::PeriodFormat)))?;
+    let stamp = stamp(&st, &who, &plan).await?;
+    st.store.close_period(&plan, period, &stamp).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The closed reporting periods of a plan, oldest first.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/periods",
     params(("plan" = String, Path, description = "plan code")),
-    responses((status = 200, body = ListView<String>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ListView<String>), (status = 401, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn closed_periods(
     State(st): State<AppState>,
     Auth(who): Auth,
@@ -428,6 +544,12 @@ pub async fn closed_periods(
 ) -> Result<Json<ListView<String>>, ApiError> {
     require(&who, Action::ReadPlan)?;
     Ok(Json(ListView {
-        items: st.store.closed_periods(&plan).await?,
+        items: st
+            .store
+            .closed_periods(&plan)
+            .await?
+            .iter()
+            .map(|c: &ClosedPeriod| c.period.to_string())
+            .collect(),
     }))
 }

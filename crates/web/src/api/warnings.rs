@@ -66,7 +66,7 @@ pub struct WarningQuery {
 
 /// Warnings, most severe first.
 #[utoipa::path(get, path = "/api/v1/warnings", params(WarningQuery),
-    responses((status = 200, body = ListView<WarningView>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = ListView<WarningView>), (status = 400, body = crate::error::ProblemDoc)))]
 pub async fn list(
     State(st): State<AppState>,
     Auth(who): Auth,

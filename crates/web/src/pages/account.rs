@@ -7,6 +7,7 @@ use axum_extra::extract::Form;
 use maud::{Markup, html};
 use serde::Deserialize;
 use tuijin_core::policy::Action;
+use tuijin_core::problem::{Problem, Rule};
 use tuijin_store::AccountStore;
 
 use super::{PageError, Section, default_plan, layout, role_key};
@@ -106,9 +107,7 @@ pub async fn create_token(
     v.check_csrf(&f.csrf)?;
     let label = f.label.trim();
     if label.is_empty() {
-        return Err(PageError::Invalid(
-            v.lang.t("account.label_required").into(),
-        ));
+        return Err(PageError::invalid(Problem::new("label", Rule::Required)));
     }
     let days = match f.days.trim() {
         "" => None,
@@ -116,12 +115,18 @@ pub async fn create_token(
             d.parse::<u32>()
                 .ok()
                 .filter(|d| (1..=3650).contains(d))
-                .ok_or_else(|| PageError::Invalid(v.lang.t("account.days_invalid").into()))?,
+                .ok_or_else(|| {
+                    PageError::invalid(
+                        Problem::new("days", Rule::OutOfRange)
+                            .with("min", 1)
+                            .with("max", 3650),
+                    )
+                })?,
         ),
     };
     let (token, _) = st
         .store
-        .create_token(&v.who.name, label, days, &v.who.name)
+        .create_token(&v.who.name, label, days, &st.stamp_default(&v.who.name))
         .await?;
     // Shown in this answer only: never in a URL, never again.
     Ok(render(&st, &v, Some((label.to_string(), token)))
@@ -145,8 +150,10 @@ pub async fn revoke_token(
     v.check_csrf(&f.csrf)?;
     let mine = st.store.list_tokens(Some(&v.who.name)).await?;
     if !mine.iter().any(|t| t.id == id) {
-        return Err(PageError::NotFound(format!("token #{id}")));
+        return Err(PageError::not_found(format!("token #{id}")));
     }
-    st.store.revoke_token(id, &v.who.name).await?;
+    st.store
+        .revoke_token(id, &st.stamp_default(&v.who.name))
+        .await?;
     Ok(Redirect::to("/account").into_response())
 }

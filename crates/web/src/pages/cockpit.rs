@@ -23,7 +23,7 @@ pub async fn page(
     v.require(Action::ReadPlan)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
-    let today = st.clock.today();
+    let today = st.today(&c.plan);
     let b = c.board(today);
     let (overall, expected) = b.overall(&c.items);
     let totals = b.totals();

@@ -51,15 +51,15 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     v.require(Action::ReadPlan)?;
     let l = v.lang;
-    let today = st.clock.today();
     let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.today(&c.plan);
     let b = c.board(today);
     let inside: Option<std::collections::HashSet<usize>> = if q.branch.is_empty() {
         None
     } else {
         let root = b
             .position(&q.branch)
-            .ok_or_else(|| PageError::NotFound(q.branch.clone()))?;
+            .ok_or_else(|| PageError::not_found(q.branch.clone()))?;
         let mut set = std::collections::HashSet::new();
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {

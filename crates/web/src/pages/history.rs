@@ -35,7 +35,12 @@ fn date(field: &str, s: &str) -> Result<Option<NaiveDate>, PageError> {
     }
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| PageError::Invalid(format!("{field}: `{s}` is not a date (YYYY-MM-DD)")))
+        .map_err(|_| {
+            PageError::invalid(tuijin_core::problem::Problem::new(
+                field,
+                tuijin_core::problem::Rule::DateFormat,
+            ))
+        })
 }
 
 const SHOWN: usize = 200;
@@ -48,8 +53,8 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     v.require(Action::ReadPlan)?;
     let l = v.lang;
-    let today = st.clock.today();
     let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.today(&c.plan);
     let as_of = date("as_of", &q.as_of)?.unwrap_or(today).min(today);
     let from = date("from", &q.from)?;
     let to = date("to", &q.to)?.unwrap_or(as_of).min(today);

@@ -9,6 +9,7 @@ use maud::{Markup, PreEscaped, html};
 use tuijin_core::policy::{Action, Role};
 use tuijin_core::progress::{ChildShare, ProgressSource, explain};
 use tuijin_core::report::Period;
+use tuijin_core::report::Relation;
 use tuijin_store::{
     DirectoryStore, EventStore, ItemStore, ProgressStore, ReportFilter, ReportStore, WarningFilter,
     WarningStore,
@@ -28,9 +29,9 @@ pub async fn page(
     let full = v.allowed(Action::ReadPlan);
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
-    let today = st.clock.today();
+    let today = st.today(&c.plan);
     let b = c.board(today);
-    let not_found = || PageError::NotFound(code.to_string());
+    let not_found = || PageError::not_found(code.to_string());
     let n = b.position(&code).ok_or_else(not_found)?;
     let i = &c.items[n];
     if !full && !i.public {
@@ -157,7 +158,7 @@ pub async fn page(
                         tbody { @for a in &actuals {
                             tr {
                                 td { (a.period) }
-                                td.num { (fmt1(a.value)) }
+                                td.num { (fmt1(a.value.value())) }
                                 td.num { @if let Some(e) = ind.expected_at(a.period_end) { (fmt1(e)) } }
                                 td.small { (a.source) }
                             }
@@ -249,8 +250,9 @@ pub async fn page(
         .await?;
     // A unit user sees its own units' reports of every state, other units' accepted ones.
     reports.retain(|rep| {
-        v.allowed(Action::ReadReports { unit: &rep.unit })
-            || rep.state == tuijin_core::report::ReportState::Accepted
+        v.allowed(Action::ReadReports {
+            unit: rep.unit.as_str(),
+        }) || rep.state == tuijin_core::report::ReportState::Accepted
     });
     reports.sort_by(|a, b| b.period.cmp(&a.period).then(b.id.cmp(&a.id)));
     let mut warnings = st
@@ -268,8 +270,13 @@ pub async fn page(
     warnings.retain(|w| w.item == code);
     let events = st.store.item_timeline(&plan, &code, 50).await?;
     let can_report = v.who.role == Role::Unit
-        && (i.lead.iter().chain(i.co.iter()))
-            .any(|u| v.allowed(Action::WriteReport { unit: u.as_str() }));
+        && v.who.units.iter().any(|u| {
+            v.allowed(Action::WriteReport {
+                unit: u.as_str(),
+                item: i.code.as_str(),
+                relation: Relation::of(u.as_str(), i.lead.as_ref(), &i.co),
+            })
+        });
     let period = Period::containing(c.plan.cadence, today);
     let body = html! {
         (head)
@@ -296,13 +303,13 @@ pub async fn page(
                 tbody { @for rep in &reports {
                     tr {
                         td { (rep.period) }
-                        td { (c.unit_name(&rep.unit).map(|t| l.pick(t).to_string()).unwrap_or_else(|| rep.unit.clone())) }
-                        td.num { @if let Some(p) = rep.percent { (fmt1(p)) "%" } }
+                        td { (c.unit_name(rep.unit.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| rep.unit.to_string())) }
+                        td.num { @if let Some(p) = rep.percent { (fmt1(p.value())) "%" } }
                         td { (l.t(super::report_state_key(rep.state))) }
                         td {
                             (rep.narrative)
                             @if !rep.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (rep.problems) } }
-                            @if !rep.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &rep.figures { (f.indicator) " " (fmt1(f.value)) " " } } }
+                            @if !rep.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &rep.figures { (f.indicator) " " (fmt1(f.value.value())) " " } } }
                             @if !rep.review_comment.is_empty() { br; span.small.muted { (l.t("col.review_comment")) ": " (rep.review_comment) } }
                         }
                     }
@@ -338,27 +345,9 @@ fn timeline(l: crate::i18n::Lang, events: &[tuijin_store::Event]) -> Markup {
                 li {
                     time datetime=(e.at.to_rfc3339()) { (e.at.format("%Y-%m-%d %H:%M")) }
                     " · " (e.actor) " · "
-                    @match event_key(&e.kind) { Some(k) => (l.t(k)), None => code { (e.kind) } }
+                    (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
                 }
             }
         }
     }
-}
-
-/// The message of an item-timeline event kind (others show their code).
-pub fn event_key(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "item.added" => "event.item.added",
-        "item.updated" => "event.item.updated",
-        "item.archived" => "event.item.archived",
-        "item.restored" => "event.item.restored",
-        "report.created" => "event.report.created",
-        "report.edited" => "event.report.edited",
-        "report.submitted" => "event.report.submitted",
-        "report.accepted" => "event.report.accepted",
-        "report.returned" => "event.report.returned",
-        "warning.raised" => "event.warning.raised",
-        "warning.cleared" => "event.warning.cleared",
-        _ => return None,
-    })
 }

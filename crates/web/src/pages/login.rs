@@ -85,7 +85,7 @@ pub async fn submit(
     let name = f.name.trim();
     let outcome = st
         .store
-        .log_in(name, &f.password, &v.address, &st.rules, chrono::Utc::now())
+        .log_in(name, &f.password, &v.address, &st.rules, st.clock.now())
         .await?;
     match outcome {
         LoginOutcome::LoggedIn { secret, session } => {
@@ -127,7 +127,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        st.store.log_out(c.value(), chrono::Utc::now()).await?;
+        st.store.log_out(c.value(), st.clock.now()).await?;
     }
     let jar = jar.remove(cookie(SESSION_COOKIE, String::new(), v.secure));
     Ok((jar, Redirect::to("/login")).into_response())
@@ -150,8 +150,13 @@ pub async fn language(
     Form(f): Form<LangForm>,
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
-    let lang = Lang::parse(&f.lang)
-        .ok_or_else(|| PageError::Invalid(format!("lang: `{}` is not zh or en", f.lang)))?;
+    let lang = Lang::parse(&f.lang).ok_or_else(|| {
+        PageError::invalid(
+            tuijin_core::problem::Problem::new("lang", tuijin_core::problem::Rule::NotOneOf)
+                .with("value", &f.lang)
+                .with("allowed", "zh, en"),
+        )
+    })?;
     if let Some(s) = &v.session {
         st.store
             .set_language(&s.principal.name, lang.code())

@@ -21,9 +21,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 use tuijin_core::policy::{Action, Role};
+use tuijin_core::problem::Problem;
 use tuijin_store::{PlanStore, StoreError};
 
 use crate::AppState;
+use crate::error::{ApiError, Detail, Face, Failure, pending};
 use crate::i18n::Lang;
 use crate::session::Viewer;
 
@@ -87,84 +89,136 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/review/close", "form"),
 ];
 
-/// What a page answers when it cannot show what was asked.
+/// What a page answers when it cannot show what was asked: the log-in page for a visitor who
+/// might be allowed after logging in, else a failure rendered in the layout by
+/// `error::render_failures` (the one mapping shared with the API).
 #[derive(Debug)]
 pub enum PageError {
     /// Not logged in: go to the log-in page, then come back here.
     Login(String),
-    Forbidden(String),
-    NotFound(String),
-    Invalid(String),
-    Internal(String),
+    Fail(Failure),
+}
+
+impl PageError {
+    pub fn not_found(what: impl Into<String>) -> PageError {
+        ApiError::NotFound(what.into()).into()
+    }
+    /// Refused, with a catalogue message.
+    pub fn forbidden(key: &'static str) -> PageError {
+        PageError::Fail(Failure {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            detail: Detail::Key(key),
+            current: None,
+        })
+    }
+    pub fn invalid(p: Problem) -> PageError {
+        ApiError::invalid(p).into()
+    }
+    pub fn bad_request(text: impl Into<String>) -> PageError {
+        ApiError::BadRequest(text.into()).into()
+    }
+    pub fn internal(cause: impl Into<String>) -> PageError {
+        ApiError::Internal(cause.into()).into()
+    }
 }
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(w) => PageError::NotFound(w),
-            StoreError::Invalid(m) | StoreError::Conflict(m) => PageError::Invalid(m),
-            StoreError::Forbidden(m) => PageError::Forbidden(m),
-            StoreError::Stale { .. } => {
-                PageError::Invalid("changed by someone else meanwhile: reload and retry".into())
-            }
-            StoreError::Database(e) => PageError::Internal(e.to_string()),
-        }
+        ApiError::from(e).into()
     }
 }
 
-impl From<crate::ApiError> for PageError {
-    fn from(e: crate::ApiError) -> Self {
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
         match e {
-            crate::ApiError::NotFound(w) => PageError::NotFound(w),
-            crate::ApiError::Forbidden(w) => PageError::Forbidden(w),
-            crate::ApiError::Unauthorized(_) => PageError::Login("/".into()),
-            crate::ApiError::Internal(w) => PageError::Internal(w),
-            other => PageError::Invalid(format!("{other:?}")),
+            ApiError::Unauthorized(_) => PageError::Login("/".into()),
+            other => PageError::Fail(Failure::from(other)),
         }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        // Without a viewer here, error pages speak both languages.
-        let (status, key, detail) = match self {
+        match self {
             PageError::Login(next) => {
                 let to = format!("/login?next={}", urlencode(&next));
-                return Redirect::to(&to).into_response();
+                Redirect::to(&to).into_response()
             }
-            PageError::Forbidden(d) => (StatusCode::FORBIDDEN, "error.forbidden", d),
-            PageError::NotFound(d) => (StatusCode::NOT_FOUND, "error.not_found", d),
-            PageError::Invalid(d) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid", d),
-            PageError::Internal(d) => {
-                tracing::error!(error = %d, "page failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "error.internal",
-                    String::new(),
-                )
-            }
-        };
-        let (zh, en) = (Lang::Zh.t(key), Lang::En.t(key));
-        let body = html! {
-            (DOCTYPE)
-            html lang="zh-CN" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (zh) " · " (en) }
-                    link rel="stylesheet" href="/assets/tuijin.css";
-                }
-                body {
-                    main {
-                        h1 { (zh) " " span.en lang="en" { (en) } }
-                        @if !detail.is_empty() { p { (detail) } }
-                        p { a href="/" { (Lang::Zh.t("error.home")) " " span.en lang="en" { (Lang::En.t("error.home")) } } }
+            PageError::Fail(f) => pending(f, Face::Page),
+        }
+    }
+}
+
+/// What a failed page request needs to be answered in its layout: who asked (from the
+/// cookies), in which language, for which path.
+pub struct SavedRequest {
+    parts: axum::http::request::Parts,
+}
+
+impl SavedRequest {
+    pub fn of(req: &axum::extract::Request) -> SavedRequest {
+        let mut b = axum::http::Request::builder()
+            .method(req.method().clone())
+            .uri(req.uri().clone());
+        if let Some(h) = b.headers_mut() {
+            *h = req.headers().clone();
+        }
+        let (mut parts, ()) = b.body(()).expect("a request from valid parts").into_parts();
+        if let Some(c) = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        {
+            parts.extensions.insert(*c);
+        }
+        if let Some(c) = req.extensions().get::<crate::session::AnonymousCsrf>() {
+            parts.extensions.insert(c.clone());
+        }
+        SavedRequest { parts }
+    }
+}
+
+/// A failure as a page in the layout, in the visitor's language; every field problem listed.
+pub async fn failure_page(st: &AppState, saved: SavedRequest, f: &Failure) -> Response {
+    use axum::extract::FromRequestParts;
+    let mut parts = saved.parts;
+    let viewer = Viewer::from_request_parts(&mut parts, st).await.ok();
+    let body = |l: Lang| {
+        let fields = f.field_errors(l);
+        html! {
+            h1 { (f.title(l)) }
+            @if fields.is_empty() {
+                p { (f.detail(l)) }
+            } @else {
+                ul.problems {
+                    @for e in &fields {
+                        li { @if !e.field.is_empty() { code { (e.field) } ": " } (e.message) }
                     }
                 }
             }
-        };
-        (status, Html(body.into_string())).into_response()
-    }
+            p { a href="/" { (l.t("error.home")) } }
+        }
+    };
+    let html = match &viewer {
+        Some(v) => layout(st, v, None, Section::None, f.title(v.lang), body(v.lang)),
+        // The visitor cannot even be told apart (the storage is down): both languages.
+        None => Html(
+            html! {
+                (DOCTYPE)
+                html lang="zh-CN" {
+                    head {
+                        meta charset="utf-8";
+                        meta name="viewport" content="width=device-width, initial-scale=1";
+                        title { (f.title(Lang::Zh)) " · " (f.title(Lang::En)) }
+                        link rel="stylesheet" href="/assets/tuijin.css";
+                    }
+                    body { main #content { (body(Lang::Zh)) div lang="en" { (body(Lang::En)) } } }
+                }
+            }
+            .into_string(),
+        ),
+    };
+    (f.status, html).into_response()
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -310,9 +364,9 @@ pub fn layout(
                     }
                 }
                 @if st.demo {
-                    p.demo role="note" { (l.f("demo.banner", &[("date", &st.clock.today())])) }
+                    p.demo role="note" { (l.f("demo.banner", &[("date", &st.today_default())])) }
                 } @else if st.clock.is_simulated() {
-                    p.demo role="note" { (l.f("clock.simulated", &[("date", &st.clock.today())])) }
+                    p.demo role="note" { (l.f("clock.simulated", &[("date", &st.today_default())])) }
                 }
                 main #content { (body) }
                 footer { (l.t("app.footer")) }
@@ -417,31 +471,35 @@ mod tests {
     fn every_enum_has_its_messages() {
         let mut keys: Vec<&'static str> = vec![
             "error.forbidden",
-            "error.not_found",
+            "error.not-found",
             "error.invalid",
             "error.internal",
+            "error.bad-request",
+            "error.unauthorized",
+            "error.conflict",
+            "error.stale",
+            "error.precondition-required",
+            "error.unavailable",
         ];
-        keys.extend(tuijin_core::Status::ALL.map(status_key));
-        keys.extend(tuijin_core::ItemKind::ALL.map(kind_key));
-        keys.extend(Role::ALL.map(role_key));
-        keys.extend(tuijin_core::warning::WarningKind::ALL.map(warning_key));
-        keys.extend(tuijin_core::warning::Severity::ALL.map(severity_key));
-        keys.extend(tuijin_core::report::ReportState::ALL.map(report_state_key));
-        for kind in [
-            "item.added",
-            "item.updated",
-            "item.archived",
-            "item.restored",
-            "report.created",
-            "report.edited",
-            "report.submitted",
-            "report.accepted",
-            "report.returned",
-            "warning.raised",
-            "warning.cleared",
-        ] {
-            keys.push(item::event_key(kind).expect(kind));
-        }
+        use tuijin_core::VariantArray;
+        keys.extend(tuijin_core::Status::VARIANTS.iter().map(|&x| status_key(x)));
+        keys.extend(tuijin_core::ItemKind::VARIANTS.iter().map(|&x| kind_key(x)));
+        keys.extend(Role::VARIANTS.iter().map(|&x| role_key(x)));
+        keys.extend(
+            tuijin_core::warning::WarningKind::VARIANTS
+                .iter()
+                .map(|&x| warning_key(x)),
+        );
+        keys.extend(
+            tuijin_core::warning::Severity::VARIANTS
+                .iter()
+                .map(|&x| severity_key(x)),
+        );
+        keys.extend(
+            tuijin_core::report::ReportState::VARIANTS
+                .iter()
+                .map(|&x| report_state_key(x)),
+        );
         for k in keys {
             for l in [Lang::Zh, Lang::En] {
                 assert_ne!(l.t(k), k, "{k} is missing in {l:?}");

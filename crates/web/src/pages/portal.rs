@@ -44,7 +44,7 @@ pub async fn plan(
     v.require(Action::ReadPublic)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
-    let b = c.board(st.clock.today());
+    let b = c.board(st.today(&c.plan));
     let public: Vec<usize> = (0..c.items.len())
         .filter(|&n| c.items[n].public && !c.items[n].cancelled)
         .take(1000)

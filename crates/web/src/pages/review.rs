@@ -37,6 +37,22 @@ pub async fn page(
     Query(o): Query<Outcome>,
 ) -> Result<Html<String>, PageError> {
     v.require(Action::Review)?;
+    render(&st, &v, o, &[]).await
+}
+
+/// A report the office chose that could not be accepted or returned, and why.
+struct Failed {
+    id: i64,
+    reason: String,
+}
+
+async fn render(
+    st: &AppState,
+    v: &Viewer,
+    o: Outcome,
+    failures: &[Failed],
+) -> Result<Html<String>, PageError> {
+    let st = st.clone();
     let l = v.lang;
     let mut queue = st
         .store
@@ -52,7 +68,7 @@ pub async fn page(
     let plan = default_plan(&st).await;
     // Unit names, from the cached plan of the first report's plan (units are shared by plans).
     let names = match queue.first() {
-        Some(r) => Some(st.plans.get(&st.store, &r.plan).await?),
+        Some(r) => Some(st.plans.get(&st.store, r.plan.as_str()).await?),
         None => None,
     };
     let unit_name = |u: &str| {
@@ -68,7 +84,12 @@ pub async fn page(
             p.notice.good role="status" { (l.f("review.done", &[("a", &o.accepted), ("r", &o.returned)])) }
         }
         @if o.failed > 0 {
-            p.notice.bad role="alert" { (l.f("review.failed", &[("n", &o.failed)])) }
+            div.notice.bad role="alert" {
+                p { (l.f("review.failed", &[("n", &o.failed)])) }
+                @if !failures.is_empty() {
+                    ul { @for f in failures { li { "#" (f.id) ": " (f.reason) } } }
+                }
+            }
         }
         @match o.error.as_str() {
             "comment" => p.notice.bad role="alert" { (l.t("review.comment_required")) },
@@ -96,14 +117,14 @@ pub async fn page(
                                 td {
                                     input type="checkbox" name="r" value={ (r.id) ":" (r.version) } id={ "r" (r.id) };
                                 }
-                                td { label for={ "r" (r.id) } { a href=(item_href(&r.plan, &r.item)) { span.code { (r.item) } } } }
+                                td { label for={ "r" (r.id) } { a href=(item_href(r.plan.as_str(), r.item.as_str())) { span.code { (r.item) } } } }
                                 td { (r.period) }
-                                td { (unit_name(&r.unit)) }
-                                td.num { @if let Some(p) = r.percent { (fmt1(p)) "%" } @else { "—" } }
+                                td { (unit_name(r.unit.as_str())) }
+                                td.num { @if let Some(p) = r.percent { (fmt1(p.value())) "%" } @else { "—" } }
                                 td {
                                     (r.narrative)
                                     @if !r.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (r.problems) } }
-                            @if !r.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &r.figures { (f.indicator) " " (fmt1(f.value)) " " } } }
+                            @if !r.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &r.figures { (f.indicator) " " (fmt1(f.value.value())) " " } } }
                                     @if !r.next_steps.is_empty() { br; span.small { (l.t("col.next_steps")) ": " (r.next_steps) } }
                                 }
                                 td.opt.small { @if let Some(t) = r.submitted_at { (t.format("%Y-%m-%d %H:%M")) } " · " (r.author) }
@@ -124,10 +145,17 @@ pub async fn page(
     };
     let close = match &plan {
         Some(p) => {
-            let closed = st.store.closed_periods(p).await?;
+            let closed: Vec<String> = st
+                .store
+                .closed_periods(p)
+                .await?
+                .iter()
+                .map(|c| c.period.to_string())
+                .collect();
+            let cached = st.plans.get(&st.store, p).await?;
             let last = tuijin_core::report::Period::containing(
-                st.plans.get(&st.store, p).await?.plan.cadence,
-                st.clock.today(),
+                cached.plan.cadence,
+                st.today(&cached.plan),
             )
             .previous();
             html! {
@@ -147,7 +175,7 @@ pub async fn page(
     let body = html! { (body) (close) };
     Ok(layout(
         &st,
-        &v,
+        v,
         plan.as_deref(),
         Section::Review,
         l.t("nav.review"),
@@ -180,39 +208,51 @@ pub async fn decide(
             .map(|s| {
                 s.split_once(':')
                     .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
-                    .ok_or_else(|| PageError::Invalid(format!("r: `{s}` is not id:version")))
+                    .ok_or_else(|| PageError::bad_request(format!("r: `{s}` is not id:version")))
             })
             .collect::<Result<_, _>>()?;
     if chosen.is_empty() {
         return Ok(Redirect::to("/review?error=none").into_response());
     }
-    let stamp = Stamp {
-        at: chrono::Utc::now(),
-        today: st.clock.today(),
-        actor: v.who.name.clone(),
+    let (mut accepted, mut returned) = (0, 0);
+    let mut failures = Vec::new();
+    // Every choice is tried; one that cannot be done is logged and named on the page, with why.
+    let mut failed = |id: i64, e: crate::ApiError| {
+        let f = crate::error::Failure::from(e);
+        tracing::info!(report = id, status = %f.status, detail = %f.detail(tuijin_core::i18n::Lang::En), "review: not done");
+        failures.push(Failed {
+            id,
+            reason: f.detail(v.lang),
+        });
     };
-    let (mut accepted, mut returned, mut failed) = (0, 0, 0);
     match d.action.as_str() {
         "accept" => {
             let mut answers = Vec::new();
             for (id, version) in chosen {
-                let (reply, answer) = tokio::sync::oneshot::channel();
+                let stamp = match stamp_for(&st, &v, id).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        failed(id, e);
+                        continue;
+                    }
+                };
                 let acceptance = Acceptance {
                     id,
                     version,
                     comment: d.comment.clone(),
-                    stamp: stamp.clone(),
+                    stamp,
                 };
-                st.accepts
-                    .send(crate::jobs::AcceptJob { acceptance, reply })
-                    .await
-                    .map_err(|_| PageError::Internal("the commit queue is closed".into()))?;
-                answers.push(answer);
+                let st = st.clone();
+                answers.push((
+                    id,
+                    tokio::spawn(async move { crate::jobs::accept(&st, acceptance).await }),
+                ));
             }
-            for a in answers {
+            for (id, a) in answers {
                 match a.await {
                     Ok(Ok(_)) => accepted += 1,
-                    _ => failed += 1,
+                    Ok(Err(e)) => failed(id, e),
+                    Err(e) => failed(id, crate::ApiError::Internal(e.to_string())),
                 }
             }
         }
@@ -221,24 +261,44 @@ pub async fn decide(
                 return Ok(Redirect::to("/review?error=comment").into_response());
             }
             for (id, version) in chosen {
-                match st
-                    .store
-                    .return_report(id, version, &d.comment, &stamp)
-                    .await
-                {
+                let r = match stamp_for(&st, &v, id).await {
+                    Ok(stamp) => st
+                        .store
+                        .return_report(id, version, &d.comment, &stamp)
+                        .await
+                        .map_err(crate::ApiError::from),
+                    Err(e) => Err(e),
+                };
+                match r {
                     Ok(_) => returned += 1,
-                    Err(_) => failed += 1,
+                    Err(e) => failed(id, e),
                 }
             }
         }
         other => {
-            return Err(PageError::Invalid(format!(
+            return Err(PageError::bad_request(format!(
                 "action: `{other}` is not accept or return"
             )));
         }
     }
-    let to = format!("/review?accepted={accepted}&returned={returned}&failed={failed}");
-    Ok(Redirect::to(&to).into_response())
+    if failures.is_empty() {
+        let to = format!("/review?accepted={accepted}&returned={returned}");
+        return Ok(Redirect::to(&to).into_response());
+    }
+    let o = Outcome {
+        accepted,
+        returned,
+        failed: failures.len(),
+        ..Default::default()
+    };
+    Ok(render(&st, &v, o, &failures).await?.into_response())
+}
+
+/// The stamp of the office's decision on a report, in its plan's zone.
+async fn stamp_for(st: &AppState, v: &Viewer, id: i64) -> Result<Stamp, crate::ApiError> {
+    let r = st.store.get_report(id).await?;
+    let c = st.plans.get(&st.store, r.plan.as_str()).await?;
+    Ok(st.stamp(&v.who.name, &c.plan))
 }
 
 #[derive(Deserialize, Default)]
@@ -259,13 +319,14 @@ pub async fn close(
 ) -> Result<Response, PageError> {
     v.require(Action::ClosePeriod)?;
     v.check_csrf(&f.csrf)?;
-    let period = tuijin_core::report::Period::parse(f.period.trim())
-        .map_err(|_| PageError::Invalid(v.lang.t("form.period_invalid").into()))?;
-    let stamp = Stamp {
-        at: chrono::Utc::now(),
-        today: st.clock.today(),
-        actor: v.who.name.clone(),
-    };
+    let period = tuijin_core::report::Period::parse(f.period.trim()).map_err(|_| {
+        PageError::invalid(tuijin_core::problem::Problem::new(
+            "period",
+            tuijin_core::problem::Rule::PeriodFormat,
+        ))
+    })?;
+    let c = st.plans.get(&st.store, &f.plan).await?;
+    let stamp = st.stamp(&v.who.name, &c.plan);
     st.store.close_period(&f.plan, period, &stamp).await?;
     Ok(Redirect::to(&format!("/review?closed={period}")).into_response())
 }

@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use maud::{Markup, html};
 use serde::Deserialize;
+use tuijin_core::VariantArray;
 use tuijin_core::policy::Action;
 use tuijin_core::{Item, ItemKind, Status};
 
@@ -87,19 +88,19 @@ pub async fn page(
     v.require(Action::ReadPlan)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
-    let b = c.board(st.clock.today());
+    let b = c.board(st.today(&c.plan));
     let kind_f = (!q.kind.is_empty())
         .then(|| ItemKind::parse(&q.kind))
-        .map(|k| k.ok_or_else(|| PageError::Invalid(format!("kind: `{}` is unknown", q.kind))))
+        .map(|k| k.ok_or_else(|| not_one_of("kind", &q.kind, ItemKind::VARIANTS)))
         .transpose()?;
     let status_f = (!q.status.is_empty())
         .then(|| Status::parse(&q.status))
-        .map(|s| s.ok_or_else(|| PageError::Invalid(format!("status: `{}` is unknown", q.status))))
+        .map(|s| s.ok_or_else(|| not_one_of("status", &q.status, Status::VARIANTS)))
         .transpose()?;
     let branch_root = (!q.branch.is_empty())
         .then(|| {
             b.position(&q.branch)
-                .ok_or_else(|| PageError::NotFound(format!("item `{}`", q.branch)))
+                .ok_or_else(|| PageError::not_found(format!("item `{}`", q.branch)))
         })
         .transpose()?;
     let stage_end = (!q.stage.is_empty())
@@ -109,7 +110,7 @@ pub async fn page(
                 .iter()
                 .find(|s| s.code.as_str() == q.stage)
                 .map(|s| s.end)
-                .ok_or_else(|| PageError::NotFound(format!("stage `{}`", q.stage)))
+                .ok_or_else(|| PageError::not_found(format!("stage `{}`", q.stage)))
         })
         .transpose()?;
     let body = if q.filtered() {
@@ -193,13 +194,13 @@ pub async fn page(
             div { label for="kind" { (l.t("col.kind")) }
                 select #kind name="kind" {
                     option value="" { (l.t("tree.any")) }
-                    @for k in ItemKind::ALL { option value=(k.as_str()) selected[q.kind == k.as_str()] { (l.t(kind_key(k))) } }
+                    @for &k in ItemKind::VARIANTS { option value=(k.as_str()) selected[q.kind == k.as_str()] { (l.t(kind_key(k))) } }
                 }
             }
             div { label for="status" { (l.t("col.status")) }
                 select #status name="status" {
                     option value="" { (l.t("tree.any")) }
-                    @for s in Status::ALL { option value=(s.as_str()) selected[q.status == s.as_str()] { (l.t(status_key(s))) } }
+                    @for &s in Status::VARIANTS { option value=(s.as_str()) selected[q.status == s.as_str()] { (l.t(status_key(s))) } }
                 }
             }
             div { label for="stage" { (l.t("col.stage")) }
@@ -318,4 +319,14 @@ fn pager(l: Lang, q: &TreeQuery, plan: &str, total: usize) -> Markup {
             }
         }
     }
+}
+
+/// A filter value that is not one of those the filter takes.
+fn not_one_of<T: Copy + Into<&'static str>>(field: &str, value: &str, all: &[T]) -> PageError {
+    let allowed: Vec<&str> = all.iter().map(|&x| x.into()).collect();
+    PageError::invalid(
+        tuijin_core::problem::Problem::new(field, tuijin_core::problem::Rule::NotOneOf)
+            .with("value", value)
+            .with("allowed", allowed.join(", ")),
+    )
 }

@@ -2,6 +2,7 @@
 //! links to items, unit names, count cards.
 
 use maud::{Markup, html};
+use tuijin_core::VariantArray;
 use tuijin_core::board::{Counts, Row, status_index};
 use tuijin_core::{Item, Status, Text};
 
@@ -110,7 +111,7 @@ pub fn unit(l: Lang, c: &CachedPlan, code: Option<&tuijin_core::Code>) -> String
 pub fn count_cards(l: Lang, counts: &Counts, href: impl Fn(Status) -> String) -> Markup {
     html! {
         ul.cards {
-            @for s in Status::ALL {
+            @for &s in Status::VARIANTS {
                 li.card {
                     a href=(href(s)) {
                         span.n { (counts[status_index(s)]) }

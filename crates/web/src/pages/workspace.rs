@@ -12,11 +12,13 @@ use maud::html;
 use serde::Deserialize;
 use tuijin_core::Percent;
 use tuijin_core::board::Board;
+use tuijin_core::i18n::Lang;
 use tuijin_core::policy::{Action, Role};
-use tuijin_core::report::{Period, ReportState};
+use tuijin_core::problem::{Problem, Rule};
+use tuijin_core::report::{Figure, FigureValue, Period, Relation, ReportContent, ReportState};
 use tuijin_store::{
     DirectoryStore, NewReport, PlanStore, ReportEdit, ReportFilter, ReportRecord, ReportStore,
-    Stamp,
+    StoreError,
 };
 
 use super::widgets::{fmt1, item_href, item_link, row_progress, status};
@@ -49,9 +51,7 @@ pub struct WorkspaceQuery {
 fn unit_user(v: &Viewer) -> Result<(), PageError> {
     v.require(Action::ReadPlan)?;
     if v.who.role != Role::Unit {
-        return Err(PageError::Forbidden(
-            v.lang.t("workspace.units_only").into(),
-        ));
+        return Err(PageError::forbidden("workspace.units_only"));
     }
     Ok(())
 }
@@ -63,12 +63,12 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     unit_user(&v)?;
     let l = v.lang;
-    let today = st.clock.today();
     let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
     let mut sections = Vec::new();
     for p in st.store.list_plans().await? {
         let plan = p.plan.code.to_string();
         let c = st.plans.get(&st.store, &plan).await?;
+        let today = st.today(&c.plan);
         let b = c.board(today);
         let period = Period::containing(c.plan.cadence, today);
         // Leaves my units lead or co-operate on: those are reported on; parents roll up.
@@ -92,14 +92,14 @@ pub async fn page(
                     &ReportFilter {
                         plan: Some(plan.clone()),
                         unit: Some(u.to_string()),
-                        period: Some(period.to_string()),
+                        period: Some(period),
                         ..Default::default()
                     },
                     1000,
                 )
                 .await?
             {
-                in_period.insert(r.item.clone(), r);
+                in_period.insert(r.item.to_string(), r);
             }
             returned.extend(
                 st.store
@@ -155,7 +155,7 @@ pub async fn page(
                             td { (row_progress(l, &b.rows[n])) }
                             td { (status(l, b.rows[n].status)) }
                             td.opt { (due) }
-                            td { @match rep { Some(r) => { (l.t(report_state_key(r.state))) @if let Some(p) = r.percent { " · " (fmt1(p)) "%" } }, None => span.muted { (l.t("workspace.not_yet")) } } }
+                            td { @match rep { Some(r) => { (l.t(report_state_key(r.state))) @if let Some(p) = r.percent { " · " (fmt1(p.value())) "%" } }, None => span.muted { (l.t("workspace.not_yet")) } } }
                             td {
                                 @if rep.is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned | ReportState::Accepted)) {
                                     a href={ "/workspace/report/" (plan) "/" (i.code) } { (l.t("workspace.report")) }
@@ -214,16 +214,40 @@ pub struct ReportForm {
     action: String,
 }
 
-/// Field problems, by field name.
-type Problems = Vec<(&'static str, String)>;
+/// Field problems, by the form's field name, in the viewer's language.
+type Problems = Vec<(String, String)>;
 
 /// The units of mine that may report on the item.
 fn my_units_for(v: &Viewer, i: &tuijin_core::Item) -> Vec<String> {
     i.lead
         .iter()
         .chain(i.co.iter())
-        .filter(|u| v.allowed(Action::WriteReport { unit: u.as_str() }))
+        .filter(|u| v.allowed(write(u.as_str(), i)))
         .map(|u| u.to_string())
+        .collect()
+}
+
+/// The policy's question: may this viewer write a report for `unit` on item `i`?
+fn write<'a>(unit: &'a str, i: &'a tuijin_core::Item) -> Action<'a> {
+    Action::WriteReport {
+        unit,
+        item: i.code.as_str(),
+        relation: Relation::of(unit, i.lead.as_ref(), &i.co),
+    }
+}
+
+/// The form's field a rule's problem is about (the form has one indicator figure).
+fn form_field(field: &str) -> String {
+    if field.starts_with("figures[") {
+        "figure".into()
+    } else {
+        field.to_string()
+    }
+}
+
+fn form_problems(l: Lang, ps: &[Problem]) -> Problems {
+    ps.iter()
+        .map(|p| (form_field(&p.field), p.message(l)))
         .collect()
 }
 
@@ -243,10 +267,10 @@ async fn reportable_indicator(
         .await?
         .into_iter()
         .find(|i| i.code == code)
-        .filter(|i| {
-            i.owner
+        .filter(|ind| {
+            ind.owner
                 .as_ref()
-                .is_none_or(|o| v.allowed(Action::WriteReport { unit: o.as_str() }))
+                .is_none_or(|o| v.allowed(write(o.as_str(), item)))
         }))
 }
 
@@ -258,6 +282,9 @@ async fn open_report(
     unit: &str,
     period: &str,
 ) -> Result<Option<ReportRecord>, PageError> {
+    let Ok(period) = Period::parse(period) else {
+        return Ok(None);
+    };
     Ok(st
         .store
         .list_reports(
@@ -265,7 +292,7 @@ async fn open_report(
                 plan: Some(plan.into()),
                 item: Some(code.into()),
                 unit: Some(unit.into()),
-                period: Some(period.into()),
+                period: Some(period),
                 ..Default::default()
             },
             50,
@@ -294,7 +321,7 @@ fn render_form(
     indicator: Option<&tuijin_core::Indicator>,
 ) -> Html<String> {
     let l = v.lang;
-    let b = c.board(st.clock.today());
+    let b = c.board(st.today(&c.plan));
     let i = &c.items[n];
     let err = |field: &str| problems.iter().find(|p| p.0 == field).map(|p| p.1.clone());
     let field_class = |field: &str| {
@@ -320,7 +347,9 @@ fn render_form(
         @if !problems.is_empty() {
             div.notice.bad role="alert" {
                 p { (l.t("form.fix")) }
-                ul { @for (field, msg) in problems { li { a href={ "#" (field) } { (msg) } } } }
+                ul { @for (field, msg) in problems {
+                    li { @if field.is_empty() { (msg) } @else { a href={ "#" (field) } { (msg) } } }
+                } }
             }
         }
         form method="post" action={ "/workspace/report/" (plan) "/" (i.code) } novalidate {
@@ -394,17 +423,17 @@ pub async fn form(
 ) -> Result<Response, PageError> {
     unit_user(&v)?;
     let c = st.plans.get(&st.store, &plan).await?;
-    let b = c.board(st.clock.today());
+    let b = c.board(st.today(&c.plan));
     let n = b
         .position(&code)
-        .ok_or_else(|| PageError::NotFound(code.clone()))?;
+        .ok_or_else(|| PageError::not_found(code.clone()))?;
     let units = my_units_for(&v, &c.items[n]);
     if units.is_empty() {
-        return Err(PageError::Forbidden(v.lang.t("workspace.not_yours").into()));
+        return Err(PageError::forbidden("workspace.not_yours"));
     }
     let period = q
         .period
-        .unwrap_or_else(|| Period::containing(c.plan.cadence, st.clock.today()).to_string());
+        .unwrap_or_else(|| Period::containing(c.plan.cadence, st.today(&c.plan)).to_string());
     let unit = q
         .unit
         .filter(|u| units.contains(u))
@@ -421,7 +450,7 @@ pub async fn form(
                 .find(|x| indicator.as_ref().is_some_and(|i| i.code == x.indicator))
                 .map(|x| x.value.to_string())
                 .unwrap_or_default(),
-            percent: r.percent.map(fmt1).unwrap_or_default(),
+            percent: r.percent.map(|p| fmt1(p.value())).unwrap_or_default(),
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
             next_steps: r.next_steps.clone(),
@@ -458,80 +487,54 @@ pub async fn save(
     v.check_csrf(&f.csrf)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
-    let b = c.board(st.clock.today());
+    let b = c.board(st.today(&c.plan));
     let n = b
         .position(&code)
-        .ok_or_else(|| PageError::NotFound(code.clone()))?;
-    let units = my_units_for(&v, &c.items[n]);
+        .ok_or_else(|| PageError::not_found(code.clone()))?;
+    let item = &c.items[n];
+    let units = my_units_for(&v, item);
     if units.is_empty() {
-        return Err(PageError::Forbidden(l.t("workspace.not_yours").into()));
+        return Err(PageError::forbidden("workspace.not_yours"));
     }
-    // Check every field, so all problems show at once, each beside its field.
-    let mut problems: Problems = Vec::new();
-    if !units.contains(&f.unit) {
-        v.require(Action::WriteReport { unit: &f.unit })?;
-        problems.push(("unit", l.t("form.unit_invalid").into()));
-    }
-    let period = match Period::parse(f.period.trim()) {
-        Ok(p) => Some(p),
-        Err(_) => {
-            problems.push(("period", l.t("form.period_invalid").into()));
-            None
-        }
-    };
-    let submitting = f.action != "draft";
+    // The unit chosen must be one of mine that reports on the item: the policy decides.
+    v.require(write(&f.unit, item))?;
+    // Parse every field, so all problems show at once, each beside its field; the rules on
+    // what a report says are the store's (`core::report`), answered below the same way.
+    let mut parsed: Vec<Problem> = Vec::new();
+    let period = Period::parse(f.period.trim())
+        .map_err(|_| parsed.push(Problem::new("period", Rule::PeriodFormat)))
+        .ok();
     let percent = match f.percent.trim() {
-        "" if submitting => {
-            problems.push(("percent", l.t("form.percent_required").into()));
-            None
-        }
         "" => None,
-        s => match s.parse::<f64>().ok().and_then(|p| Percent::new(p).ok()) {
-            Some(p)
-                if c.items[n].kind == tuijin_core::ItemKind::Milestone
-                    && p.value() != 0.0
-                    && p.value() != 100.0 =>
-            {
-                problems.push(("percent", l.t("form.percent_milestone").into()));
-                None
-            }
-            Some(p) => Some(p),
-            None => {
-                problems.push(("percent", l.t("form.percent_invalid").into()));
+        s => match s.parse::<f64>() {
+            Ok(p) => Percent::new(p)
+                .map_err(|_| parsed.push(Problem::new("percent", Rule::PercentRange)))
+                .ok(),
+            Err(_) => {
+                parsed.push(Problem::new("percent", Rule::NotANumber));
                 None
             }
         },
     };
-    if submitting && f.narrative.trim().is_empty() {
-        problems.push(("narrative", l.t("form.narrative_required").into()));
-    }
-    let indicator = reportable_indicator(&st, &v, &plan, &c.items[n]).await?;
+    let indicator = reportable_indicator(&st, &v, &plan, item).await?;
     let figures = match (&indicator, f.figure.trim()) {
         (Some(_), "") | (None, _) => Vec::new(),
-        (Some(ind), s) => match s.parse::<f64>().ok().filter(|x| x.is_finite()) {
-            Some(value) => vec![tuijin_core::report::Figure {
+        (Some(ind), s) => match s.parse::<f64>().ok().and_then(|x| FigureValue::new(x).ok()) {
+            Some(value) => vec![Figure {
                 indicator: ind.code.clone(),
                 value,
             }],
             None => {
-                problems.push(("figure", l.t("form.figure_invalid").into()));
+                parsed.push(Problem::new("figure", Rule::NotANumber));
                 Vec::new()
             }
         },
     };
     let existing = match &period {
-        Some(p) if units.contains(&f.unit) => {
-            open_report(&st, &plan, &code, &f.unit, &p.to_string()).await?
-        }
-        _ => None,
+        Some(p) => open_report(&st, &plan, &code, &f.unit, &p.to_string()).await?,
+        None => None,
     };
-    if existing
-        .as_ref()
-        .is_some_and(|r| r.state == ReportState::Submitted)
-    {
-        problems.push(("period", l.t("form.already_submitted").into()));
-    }
-    let Some(period) = period.filter(|_| problems.is_empty()) else {
+    let show = |problems: Problems| {
         let page = render_form(
             &st,
             &v,
@@ -544,29 +547,40 @@ pub async fn save(
             &problems,
             indicator.as_ref(),
         );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let stamp = Stamp {
-        at: chrono::Utc::now(),
-        today: st.clock.today(),
-        actor: v.who.name.clone(),
+    let submitting = f.action != "draft";
+    let content = ReportContent {
+        percent,
+        narrative: f.narrative.clone(),
+        problems: f.problems.clone(),
+        next_steps: f.next_steps.clone(),
+        figures,
     };
-    let r = match existing {
+    // The rules that need no facts join the parse problems, so all show at once.
+    let mut words = tuijin_core::problem::Problems::default();
+    tuijin_core::report::check_words(&content, submitting, &mut words);
+    parsed.extend(words.0);
+    let Some(period) = period.filter(|_| parsed.is_empty()) else {
+        return show(form_problems(l, &parsed));
+    };
+    let stamp = st.stamp(&v.who.name, &c.plan);
+    let written = match &existing {
         Some(r) => {
             st.store
                 .edit_report(
                     r.id,
                     r.version,
                     ReportEdit {
-                        percent: Some(percent),
-                        narrative: Some(f.narrative.clone()),
-                        problems: Some(f.problems.clone()),
-                        next_steps: Some(f.next_steps.clone()),
-                        figures: Some(figures),
+                        percent: Some(content.percent),
+                        narrative: Some(content.narrative),
+                        problems: Some(content.problems),
+                        next_steps: Some(content.next_steps),
+                        figures: Some(content.figures),
                     },
                     &stamp,
                 )
-                .await?
+                .await
         }
         None => {
             st.store
@@ -576,19 +590,24 @@ pub async fn save(
                         item: code.clone(),
                         period,
                         unit: f.unit.clone(),
-                        percent,
-                        narrative: f.narrative.clone(),
-                        problems: f.problems.clone(),
-                        next_steps: f.next_steps.clone(),
-                        figures,
+                        content,
                     },
                     &stamp,
                 )
-                .await?
+                .await
         }
     };
-    if submitting {
-        st.store.submit_report(r.id, r.version, &stamp).await?;
+    let written = match written {
+        Ok(r) if submitting => st.store.submit_report(r.id, r.version, &stamp).await,
+        other => other,
+    };
+    match written {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/workspace?done={}", super::urlencode(&code))).into_response(),
+        ),
+        // The rules' answers, beside the fields (the draft, if one was saved, stays open).
+        Err(StoreError::Invalid(ps)) => show(form_problems(l, &ps)),
+        Err(StoreError::Conflict(p)) => show(vec![(String::new(), p.message(l))]),
+        Err(e) => Err(e.into()),
     }
-    Ok(Redirect::to(&format!("/workspace?done={}", super::urlencode(&code))).into_response())
 }

@@ -1,13 +1,25 @@
 //! What the web tests share: fresh databases (SQLite, and PostgreSQL when configured) holding
 //! the small test plan, and the simulated today they run on.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use tuijin_core::clock::{Clock, FixedClock};
 use tuijin_store::PlanStore;
 use tuijin_store::testing::TestDb;
 
-/// The day the tests run on: mid-2020, inside the plan.
-pub fn today() -> tuijin_web::Clock {
-    tuijin_web::Clock::Fixed(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap())
+/// The day the tests run on: mid-2020, inside the plan; its hours pass as the real ones do,
+/// so sessions can expire.
+pub fn today() -> Arc<dyn Clock> {
+    Arc::new(tuijin_store::clock::SimulatedClock {
+        date: NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+    })
+}
+
+/// The stamp of a change by `actor` on the tests' today.
+#[allow(dead_code)] // not every test file changes accounts
+pub fn stamp(actor: &str) -> tuijin_core::clock::Stamp {
+    today().stamp(actor, tuijin_core::clock::DEFAULT_TZ)
 }
 
 /// One database per backend, each with `tests/fixtures/small.toml` imported.
@@ -23,11 +35,8 @@ pub async fn with_small_plan() -> Vec<TestDb> {
         db.store
             .import_plan(
                 &doc,
-                &tuijin_store::Stamp {
-                    at: Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap(),
-                    today: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-                    actor: "test".into(),
-                },
+                &FixedClock::on(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
+                    .stamp("test", tuijin_core::clock::DEFAULT_TZ),
             )
             .await
             .unwrap();
@@ -53,7 +62,7 @@ pub async fn add_users(store: &tuijin_store::Store, password: Option<&str>) -> [
             .into_iter()
             .collect();
         store
-            .add_user(name, role, &units, password, "test")
+            .add_user(name, role, &units, password, &stamp("test"))
             .await
             .unwrap();
     }

@@ -1,15 +1,19 @@
-//! Interface languages: Chinese (the default) and English. Every piece of interface text is
-//! looked up by key in the message catalogues `locales/zh.toml` and `locales/en.toml`, which
-//! are compiled into the binary; a test fails when a key used in the code is missing from
-//! either, or when the two catalogues do not hold the same keys. Domain text (titles, names)
-//! carries both languages itself (`core::Text`); `Lang::pick` chooses.
+//! Languages and the one message catalogue: Chinese (the default) and English. Every piece of
+//! text shown to a person — page labels, rule problems, plan-file problems, warning details —
+//! is looked up by key in `locales/zh.toml` and `locales/en.toml`, compiled into the binary.
+//! Tests fail when a key used anywhere in the workspace is missing from either catalogue, or
+//! when the two catalogues do not hold the same keys. Domain text (titles, names) carries both
+//! languages itself (`Text`); `Lang::pick` chooses.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use tuijin_core::Text;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+use crate::Text;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Zh,
@@ -27,12 +31,34 @@ static CATALOGUES: LazyLock<[HashMap<String, String>; 2]> =
     LazyLock::new(|| [parse("zh.toml", ZH), parse("en.toml", EN)]);
 
 impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
     pub fn parse(s: &str) -> Option<Lang> {
         match s {
-            "zh" | "zh-CN" => Some(Lang::Zh),
+            "zh" | "zh-CN" | "zh-cn" => Some(Lang::Zh),
             "en" => Some(Lang::En),
             _ => None,
         }
+    }
+
+    /// The language an `Accept-Language` header prefers, of the two we have; Chinese when it
+    /// names neither.
+    pub fn from_accept(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("zh") {
+                return Lang::Zh;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Zh
     }
 
     /// `zh` or `en`: what the cookie and the user record hold.
@@ -60,26 +86,38 @@ impl Lang {
 
     /// The message for `key`; the key itself if a catalogue lacks it (which a test forbids).
     pub fn t(self, key: &'static str) -> &'static str {
-        let cat = &CATALOGUES[self as usize];
-        cat.get(key).map(String::as_str).unwrap_or(key)
+        self.lookup(key).unwrap_or(key)
+    }
+
+    /// The message for a key built at run time (`problem.{rule}`), if the catalogue has it.
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        let cat: &'static HashMap<String, String> = &CATALOGUES[self as usize];
+        cat.get(key).map(String::as_str)
+    }
+
+    /// Whether the catalogues have a message for `key`.
+    pub fn has(key: &str) -> bool {
+        CATALOGUES[0].contains_key(key)
     }
 
     /// The message for `key` with `{name}` placeholders filled in.
     pub fn f(self, key: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
-        }
-        s
+        fill(self.t(key), args)
     }
 
     /// The text of a domain object in this language, falling back to Chinese.
     pub fn pick(self, t: &Text) -> &str {
-        match self {
-            Lang::En if !t.en.is_empty() => &t.en,
-            _ => &t.zh,
-        }
+        t.get(self)
     }
+}
+
+/// Fills `{name}` placeholders of a message.
+pub fn fill(message: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut s = message.to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    s
 }
 
 #[cfg(test)]
@@ -99,15 +137,31 @@ mod tests {
         for (k, v) in zh.iter().chain(en.iter()) {
             assert!(!v.trim().is_empty(), "empty message for {k}");
         }
+        // The same placeholders in both languages.
+        let holes = |s: &str| -> BTreeSet<String> {
+            s.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .collect()
+        };
+        for (k, z) in zh {
+            assert_eq!(holes(z), holes(&en[k]), "placeholders of {k} differ");
+        }
     }
 
-    /// Every key the code asks for (`.t("…")` and `.f("…"`) is in the catalogues.
+    /// Every key the code asks for (`.t("…")` and `.f("…"`), in every crate of the workspace,
+    /// is in the catalogues.
     #[test]
     fn every_key_used_in_the_code_exists() {
         let [zh, _] = &*CATALOGUES;
         let mut missing = Vec::new();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let crates = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut stack: Vec<std::path::PathBuf> = std::fs::read_dir(crates)
+            .unwrap()
+            .map(|e| e.unwrap().path().join("src"))
+            .filter(|p| p.is_dir())
+            .collect();
         let mut used = 0;
         while let Some(p) = stack.pop() {
             for e in std::fs::read_dir(&p).unwrap() {
@@ -140,10 +194,13 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_filled() {
+    fn placeholders_are_filled_and_languages_negotiated() {
         let unknown = "no.such.key";
         assert_eq!(Lang::En.t(unknown), unknown);
         let s = Lang::En.f("demo.banner", &[("date", &"2020-06-30")]);
         assert!(s.contains("2020-06-30"), "{s}");
+        assert_eq!(Lang::from_accept("en-GB,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
+        assert_eq!(Lang::from_accept("fr"), Lang::Zh);
     }
 }

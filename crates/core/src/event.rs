@@ -1,0 +1,231 @@
+//! What the event log records: every kind of change, named once. The store appends events
+//! (who, when, what, before and after) and never changes one; pages name them in words from the
+//! catalogue (`event.<kind>`).
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of thing an event happened to.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Entity {
+    Plan,
+    Unit,
+    Person,
+    Indicator,
+    Item,
+    Report,
+    Period,
+    User,
+    Backup,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Every kind of event, as stored (`item.added`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+pub enum EventKind {
+    #[strum(serialize = "plan.created")]
+    #[serde(rename = "plan.created")]
+    PlanCreated,
+    #[strum(serialize = "plan.updated")]
+    #[serde(rename = "plan.updated")]
+    PlanUpdated,
+    #[strum(serialize = "plan.imported")]
+    #[serde(rename = "plan.imported")]
+    PlanImported,
+    #[strum(serialize = "unit.added")]
+    #[serde(rename = "unit.added")]
+    UnitAdded,
+    #[strum(serialize = "unit.updated")]
+    #[serde(rename = "unit.updated")]
+    UnitUpdated,
+    #[strum(serialize = "person.added")]
+    #[serde(rename = "person.added")]
+    PersonAdded,
+    #[strum(serialize = "person.updated")]
+    #[serde(rename = "person.updated")]
+    PersonUpdated,
+    #[strum(serialize = "indicator.added")]
+    #[serde(rename = "indicator.added")]
+    IndicatorAdded,
+    #[strum(serialize = "indicator.updated")]
+    #[serde(rename = "indicator.updated")]
+    IndicatorUpdated,
+    #[strum(serialize = "indicator.archived")]
+    #[serde(rename = "indicator.archived")]
+    IndicatorArchived,
+    #[strum(serialize = "indicator.actuals_loaded")]
+    #[serde(rename = "indicator.actuals_loaded")]
+    IndicatorActualsLoaded,
+    #[strum(serialize = "item.added")]
+    #[serde(rename = "item.added")]
+    ItemAdded,
+    #[strum(serialize = "item.updated")]
+    #[serde(rename = "item.updated")]
+    ItemUpdated,
+    #[strum(serialize = "item.archived")]
+    #[serde(rename = "item.archived")]
+    ItemArchived,
+    #[strum(serialize = "item.restored")]
+    #[serde(rename = "item.restored")]
+    ItemRestored,
+    #[strum(serialize = "report.created")]
+    #[serde(rename = "report.created")]
+    ReportCreated,
+    #[strum(serialize = "report.edited")]
+    #[serde(rename = "report.edited")]
+    ReportEdited,
+    #[strum(serialize = "report.submitted")]
+    #[serde(rename = "report.submitted")]
+    ReportSubmitted,
+    #[strum(serialize = "report.accepted")]
+    #[serde(rename = "report.accepted")]
+    ReportAccepted,
+    #[strum(serialize = "report.returned")]
+    #[serde(rename = "report.returned")]
+    ReportReturned,
+    #[strum(serialize = "reports.batch_submitted")]
+    #[serde(rename = "reports.batch_submitted")]
+    ReportsBatchSubmitted,
+    #[strum(serialize = "history.loaded")]
+    #[serde(rename = "history.loaded")]
+    HistoryLoaded,
+    #[strum(serialize = "period.closed")]
+    #[serde(rename = "period.closed")]
+    PeriodClosed,
+    #[strum(serialize = "warning.raised")]
+    #[serde(rename = "warning.raised")]
+    WarningRaised,
+    #[strum(serialize = "warning.cleared")]
+    #[serde(rename = "warning.cleared")]
+    WarningCleared,
+    #[strum(serialize = "user.added")]
+    #[serde(rename = "user.added")]
+    UserAdded,
+    #[strum(serialize = "user.disabled")]
+    #[serde(rename = "user.disabled")]
+    UserDisabled,
+    #[strum(serialize = "user.enabled")]
+    #[serde(rename = "user.enabled")]
+    UserEnabled,
+    #[strum(serialize = "user.password_set")]
+    #[serde(rename = "user.password_set")]
+    UserPasswordSet,
+    #[strum(serialize = "token.created")]
+    #[serde(rename = "token.created")]
+    TokenCreated,
+    #[strum(serialize = "token.revoked")]
+    #[serde(rename = "token.revoked")]
+    TokenRevoked,
+    #[strum(serialize = "token.refused")]
+    #[serde(rename = "token.refused")]
+    TokenRefused,
+    #[strum(serialize = "login.succeeded")]
+    #[serde(rename = "login.succeeded")]
+    LoginSucceeded,
+    #[strum(serialize = "login.failed")]
+    #[serde(rename = "login.failed")]
+    LoginFailed,
+    #[strum(serialize = "login.throttled")]
+    #[serde(rename = "login.throttled")]
+    LoginThrottled,
+    #[strum(serialize = "logout")]
+    #[serde(rename = "logout")]
+    Logout,
+    #[strum(serialize = "backup.restored")]
+    #[serde(rename = "backup.restored")]
+    BackupRestored,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        s.parse().ok()
+    }
+
+    /// What the event happened to.
+    pub fn entity(self) -> Entity {
+        use EventKind::*;
+        match self {
+            PlanCreated | PlanUpdated | PlanImported | ReportsBatchSubmitted | HistoryLoaded => {
+                Entity::Plan
+            }
+            UnitAdded | UnitUpdated => Entity::Unit,
+            PersonAdded | PersonUpdated => Entity::Person,
+            IndicatorAdded | IndicatorUpdated | IndicatorArchived | IndicatorActualsLoaded => {
+                Entity::Indicator
+            }
+            ItemAdded | ItemUpdated | ItemArchived | ItemRestored | WarningRaised
+            | WarningCleared => Entity::Item,
+            ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
+                Entity::Report
+            }
+            PeriodClosed => Entity::Period,
+            UserAdded | UserDisabled | UserEnabled | UserPasswordSet | TokenCreated
+            | TokenRevoked | TokenRefused | LoginSucceeded | LoginFailed | LoginThrottled
+            | Logout => Entity::User,
+            BackupRestored => Entity::Backup,
+        }
+    }
+
+    /// The catalogue key naming the event in words.
+    pub fn message_key(self) -> String {
+        format!("event.{}", self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn every_kind_round_trips_and_has_words_in_both_languages() {
+        for &k in EventKind::VARIANTS {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+            for l in crate::i18n::Lang::ALL {
+                assert!(
+                    l.lookup(&k.message_key()).is_some(),
+                    "{} in {l:?}",
+                    k.as_str()
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! What a rule answers when it refuses: the field it objects to, the rule (a stable code that
+//! clients and tests match on, never message text), and the values its message names. Messages
+//! come from the catalogue (`problem.<rule>` in `locales/*.toml`), in either language.
+//!
+//! A refusal has one of three meanings, which decide the HTTP answer: the caller's input breaks
+//! rules (every problem at once, 422), the record's state forbids it now (409), or the caller
+//! may not do this to this record (403).
+
+use serde::{Serialize, Serializer};
+use strum::{EnumIter, IntoStaticStr};
+
+use crate::i18n::{Lang, fill};
+
+/// Every rule that can refuse a caller's input. The name is the catalogue key's tail and the
+/// `code` clients see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, IntoStaticStr, EnumIter, Serialize)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A field that must be given is empty.
+    Required,
+    /// Text with NUL or another control character (line breaks and tabs are allowed).
+    ControlCharacter,
+    /// Text longer than the field takes.
+    TooLong,
+    /// Not a code (letters, digits, `.`, `-`, `_`).
+    CodeFormat,
+    /// Not a number, or not a finite one.
+    NotANumber,
+    /// A percent outside 0 to 100.
+    PercentRange,
+    /// Not a period (`YYYY-MM` or `YYYY-Qn`).
+    PeriodFormat,
+    /// A period of another cadence than the plan's.
+    PeriodCadence,
+    /// A period that has not begun yet.
+    PeriodFuture,
+    /// The period is closed by the office.
+    PeriodClosed,
+    /// Reports of the period still await review.
+    PeriodAwaitingReview,
+    /// A milestone is reached (100) or not (0).
+    MilestoneBinary,
+    /// The item's progress is rolled up from its children: a percent on it would be ignored.
+    PercentRolledUp,
+    /// A percent below the last accepted one needs a reason.
+    FallNeedsReason,
+    /// A submitted report says what was done.
+    NarrativeRequired,
+    /// A returned report says why.
+    ReturnNeedsComment,
+    /// A figure for an indicator the plan does not have.
+    FigureUnknownIndicator,
+    /// The same indicator twice in one report.
+    FigureTwice,
+    /// A figure for an indicator another unit owns.
+    FigureNotOwner,
+    /// The report's state does not allow the action.
+    Workflow,
+    /// The item is archived.
+    ItemArchived,
+    /// The item is cancelled.
+    ItemCancelled,
+    /// A report for this item, period and unit is still open.
+    ReportOpen,
+    /// The unit neither leads nor co-operates on the item.
+    NotResponsible,
+    /// The user is not bound to the unit it acts for.
+    NotYourUnit,
+    /// The user's role does not allow the action.
+    RoleMayNot,
+    /// A unit or person another plan defines, listed with a different definition.
+    OwnedByAnotherPlan,
+    /// Past reports load only into a plan that has none yet.
+    HistoryOnlyIntoEmptyPlan,
+    /// A list cursor this server did not give out.
+    BadCursor,
+    /// A value not among those the field takes.
+    NotOneOf,
+    /// A password shorter than the minimum.
+    PasswordTooShort,
+    /// A password on the list of breached passwords.
+    PasswordBreached,
+    /// A user name with spaces, control characters, or of the wrong length.
+    UserNameFormat,
+    /// Visitors are not users.
+    NoPublicUsers,
+    /// A unit user needs a unit.
+    UnitUserNeedsUnit,
+    /// Only unit users are bound to units.
+    OnlyUnitUsersHaveUnits,
+    /// A user of that name exists.
+    UserExists,
+    /// A number outside the range the field takes.
+    OutOfRange,
+    /// Not a date (`YYYY-MM-DD`).
+    DateFormat,
+    /// A browser session's write without its anti-forgery token.
+    CsrfToken,
+    /// A range whose start is after its end.
+    FromAfterTo,
+    /// Two filters that exclude each other.
+    EitherOr,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// A problem with the shape of the request (how a query is put together) rather than with
+    /// the values it carries: answered 400, not 422.
+    pub fn is_malformed(self) -> bool {
+        matches!(self, Rule::BadCursor | Rule::FromAfterTo | Rule::EitherOr)
+    }
+}
+
+/// One objection: which field, which rule, and the values the message names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The field as the caller named it (`percent`, `figures[1].indicator`); empty when the
+    /// objection is to the request as a whole.
+    pub field: String,
+    pub rule: Rule,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(field: impl Into<String>, rule: Rule) -> Problem {
+        Problem {
+            field: field.into(),
+            rule,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a value the message names.
+    pub fn with(mut self, name: &'static str, value: impl std::fmt::Display) -> Problem {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The message in `lang`, with the field's values filled in.
+    pub fn message(&self, lang: Lang) -> String {
+        let key = format!("problem.{}", self.rule.code());
+        let template = lang.lookup(&key).unwrap_or(self.rule.code());
+        // A value `@key` is itself a message (a state or an action named in the message).
+        let values: Vec<String> = self
+            .args
+            .iter()
+            .map(
+                |(_, v)| match v.strip_prefix('@').and_then(|k| lang.lookup(k)) {
+                    Some(word) => word.to_string(),
+                    None => v.clone(),
+                },
+            )
+            .collect();
+        let args: Vec<(&str, &dyn std::fmt::Display)> = self
+            .args
+            .iter()
+            .zip(&values)
+            .map(|((n, _), v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        fill(template, &args)
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Problem", 3)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field("code", self.rule.code())?;
+        let args: std::collections::BTreeMap<&str, &str> =
+            self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        st.serialize_field("args", &args)?;
+        st.end()
+    }
+}
+
+/// Why a rule refuses, with the meaning that decides the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's input breaks rules: every problem found, at once.
+    Invalid(Vec<Problem>),
+    /// The record's state forbids it now.
+    Conflict(Problem),
+    /// The caller may not do this to this record.
+    Forbidden(Problem),
+}
+
+impl Refusal {
+    pub fn invalid(p: Problem) -> Refusal {
+        Refusal::Invalid(vec![p])
+    }
+
+    /// The problems, whatever the meaning.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Refusal::Invalid(v) => v,
+            Refusal::Conflict(p) | Refusal::Forbidden(p) => std::slice::from_ref(p),
+        }
+    }
+
+    /// The messages, joined, in `lang`: for a command line or a log.
+    pub fn message(&self, lang: Lang) -> String {
+        self.problems()
+            .iter()
+            .map(|p| {
+                if p.field.is_empty() {
+                    p.message(lang)
+                } else {
+                    format!("{}: {}", p.field, p.message(lang))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Collects problems: a rule function adds each one it finds, and ends with `finish`.
+#[derive(Default, Debug)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    pub fn push(&mut self, p: Problem) {
+        self.0.push(p);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was found, else every problem at once.
+    pub fn finish(self) -> Result<(), Refusal> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::Invalid(self.0))
+        }
+    }
+}
+
+/// Longest free text a field takes (a report's narrative, a comment): generous for prose, small
+/// enough that one request cannot fill a disk.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Checks free text: no NUL or other control characters except line breaks and tabs, and not
+/// longer than `MAX_TEXT_CHARS`. The same on every backend: PostgreSQL refuses NUL in text,
+/// SQLite would store it.
+pub fn check_text(field: &str, value: &str, out: &mut Problems) {
+    if let Some((i, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        out.push(
+            Problem::new(field, Rule::ControlCharacter)
+                .with("position", i + 1)
+                .with("char", format!("U+{:04X}", c as u32)),
+        );
+        return;
+    }
+    let n = value.chars().count();
+    if n > MAX_TEXT_CHARS {
+        out.push(
+            Problem::new(field, Rule::TooLong)
+                .with("max", MAX_TEXT_CHARS)
+                .with("length", n),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn every_rule_has_its_message_in_both_languages() {
+        for r in Rule::iter() {
+            for l in Lang::ALL {
+                let key = format!("problem.{}", r.code());
+                assert!(l.lookup(&key).is_some(), "{key} missing for {l:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_checked_for_control_characters_and_length() {
+        let check = |s: &str| {
+            let mut p = Problems::default();
+            check_text("narrative", s, &mut p);
+            p.0.into_iter().map(|p| p.rule).collect::<Vec<_>>()
+        };
+        assert!(check("第一行\n第二行\t完").is_empty());
+        assert_eq!(check("a\0b"), [Rule::ControlCharacter]);
+        assert_eq!(check("\u{7f}"), [Rule::ControlCharacter]);
+        assert_eq!(check(&"字".repeat(MAX_TEXT_CHARS + 1)), [Rule::TooLong]);
+        let p = Problem::new("narrative", Rule::ControlCharacter)
+            .with("position", 2)
+            .with("char", "U+0000");
+        assert!(
+            p.message(Lang::En).contains("U+0000"),
+            "{}",
+            p.message(Lang::En)
+        );
+        assert_eq!(
+            serde_json::to_value(&p).unwrap()["code"],
+            serde_json::json!("control_character")
+        );
+    }
+}

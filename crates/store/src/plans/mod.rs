@@ -1,0 +1,184 @@
+//! Plans as whole documents: import (all-or-nothing, updating by code, archiving what a file
+//! drops) and export (the same document back), plus plan lookups. The import is split by what
+//! it writes: the plan's header (`header.rs`), its units and people (`units.rs`), indicators
+//! (`indicators.rs`) and items (`items.rs`); `read.rs` reads plans back.
+
+mod header;
+mod indicators;
+mod items;
+pub(crate) mod read;
+mod units;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tuijin_core::clock::Stamp;
+use tuijin_core::event::EventKind;
+use tuijin_core::{Plan, PlanDocument};
+
+use crate::db::{Backend, Store, WriteTxn, all, exec, one};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+
+pub(crate) use read::{indicators_of, people_of};
+
+/// What an import changed, per kind of entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SectionCounts {
+    pub added: usize,
+    pub updated: usize,
+    pub archived: usize,
+    pub unchanged: usize,
+}
+
+impl SectionCounts {
+    pub fn changed(&self) -> usize {
+        self.added + self.updated + self.archived
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub plan: String,
+    pub plan_created: bool,
+    pub plan_updated: bool,
+    pub units: SectionCounts,
+    pub people: SectionCounts,
+    pub indicators: SectionCounts,
+    pub items: SectionCounts,
+}
+
+/// A plan as listed by the API: the plan itself and its size.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanRecord {
+    pub id: i64,
+    pub plan: Plan,
+    pub item_count: i64,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait PlanStore {
+    /// Writes a validated document in one transaction. Entries are matched by code: new ones
+    /// are added, changed ones updated, items and indicators missing from the document are
+    /// archived (never deleted). On any error nothing is written.
+    async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary>;
+    /// The plan as a document, as it would be written to a plan file.
+    async fn export_plan(&self, code: &str) -> Result<PlanDocument>;
+    async fn list_plans(&self) -> Result<Vec<PlanRecord>>;
+    async fn get_plan(&self, code: &str) -> Result<PlanRecord>;
+}
+
+impl PlanStore for Store {
+    async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary> {
+        let (actor, now) = (stamp.actor.as_str(), stamp.at);
+        let problems = tuijin_core::validate(doc);
+        if !problems.is_empty() {
+            return Err(StoreError::PlanInvalid(problems));
+        }
+        let txn = self.write().await?;
+        take_import_lock(&txn, self.backend()).await?;
+        let mut events = Vec::new();
+        let mut summary = ImportSummary {
+            plan: doc.plan.code.to_string(),
+            ..Default::default()
+        };
+        let plan_id = header::upsert_plan(&txn, &doc.plan, now, &mut summary, &mut events).await?;
+        let units =
+            units::import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
+        let people = units::import_people(
+            &txn,
+            plan_id,
+            &doc.people,
+            &units,
+            &mut summary.people,
+            &mut events,
+        )
+        .await?;
+        header::replace_stages_and_levels(&txn, plan_id, &doc.plan).await?;
+        let indicators = indicators::import_indicators(
+            &txn,
+            plan_id,
+            doc,
+            &units,
+            &mut summary.indicators,
+            &mut events,
+        )
+        .await?;
+        let refs = items::Refs {
+            units: &units,
+            people: &people,
+            indicators: &indicators,
+        };
+        items::import_items(
+            &txn,
+            plan_id,
+            &doc.items,
+            &refs,
+            now,
+            &mut summary.items,
+            &mut events,
+        )
+        .await?;
+        let t = std::time::Instant::now();
+        let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
+        tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
+        for e in &mut events {
+            e.plan_id = Some(plan_id);
+        }
+        events.push(NewEvent::on_plan(
+            EventKind::PlanImported,
+            doc.plan.code.as_str(),
+            plan_id,
+            &summary,
+        )?);
+        append(&txn, now, actor, events).await?;
+        txn.commit().await?;
+        Ok(summary)
+    }
+
+    async fn export_plan(&self, code: &str) -> Result<PlanDocument> {
+        let rec = self.get_plan(code).await?;
+        let c = &self.db();
+        let pid = rec.id;
+        Ok(PlanDocument {
+            plan: rec.plan,
+            units: read::units_of(c, pid).await?,
+            people: people_of(c, pid).await?,
+            items: crate::items::load_plan_items(c, pid).await?,
+            indicators: indicators_of(c, pid).await?,
+        })
+    }
+
+    async fn list_plans(&self) -> Result<Vec<PlanRecord>> {
+        let c = &self.db();
+        let rows = all(c, &format!("{} ORDER BY p.id", read::PLAN_SELECT), vec![]).await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            out.push(read::plan_record(c, r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn get_plan(&self, code: &str) -> Result<PlanRecord> {
+        let c = &self.db();
+        let row = one(
+            c,
+            &format!("{} WHERE p.code = $1", read::PLAN_SELECT),
+            vec![code.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
+        read::plan_record(c, &row).await
+    }
+}
+
+/// Serialises imports for their whole length, so item ids can be handed out safely.
+/// Dialect-specific: PostgreSQL has advisory locks; on SQLite the write transaction already
+/// holds the one write lock.
+async fn take_import_lock(txn: &WriteTxn, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        exec(txn, "SELECT pg_advisory_xact_lock(727100001)", vec![]).await?;
+    }
+    Ok(())
+}
