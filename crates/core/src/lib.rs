@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod indicator;
 pub mod item;
 pub mod percent;
+pub mod period;
 pub mod plan;
 pub mod policy;
 pub mod problem;

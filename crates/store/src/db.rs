@@ -611,17 +611,7 @@ pub(crate) async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value
     Ok(c.execute(stmt(c, sql, values)).await?.rows_affected())
 }
 
-/// Runs a sea-query statement built for whichever backend `c` is.
-pub(crate) async fn exec_built<C, S>(c: &C, s: &S) -> Result<u64>
-where
-    C: ConnectionTrait,
-    S: sea_orm::StatementBuilder,
-{
-    let backend: DbBackend = c.get_database_backend();
-    Ok(c.execute(backend.build(s)).await?.rows_affected())
-}
-
-pub(crate) use crate::rows::get;
+use crate::rows::get;
 
 impl Store {
     /// Every table and its columns (lower-case, sorted), read from the database's own catalogue:

@@ -9,7 +9,6 @@ use sea_orm::sea_query::{Alias, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use tuijin_core::{Code, Percent, Text, TrajectoryPoint, Weight};
 
-use crate::db::exec_built;
 use crate::error::{Result, StoreError};
 
 /// Reads a column; a value of the wrong type is corrupt data.
@@ -115,4 +114,14 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Runs a sea-query statement built for whichever backend `c` is.
+pub(crate) async fn exec_built<C, S>(c: &C, s: &S) -> Result<u64>
+where
+    C: ConnectionTrait,
+    S: sea_orm::StatementBuilder,
+{
+    let backend = c.get_database_backend();
+    Ok(c.execute(backend.build(s)).await?.rows_affected())
 }

@@ -110,3 +110,11 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use tuijin_core::clock::Clock;
     crate::clock::SystemClock.now()
 }
+
+impl TestDb {
+    /// Runs a statement directly, behind the store's back: for tests that damage stored data
+    /// on purpose (a corrupt value must be reported as a system fault, never shown).
+    pub async fn execute(&self, sql: &str) -> crate::error::Result<u64> {
+        crate::db::exec(&self.store.db(), sql, vec![]).await
+    }
+}

@@ -94,7 +94,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// The whole application: API, health, pages.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The application with `extra` routes under the same layers (error rendering, metrics,
+/// headers, limits): for tests that need a handler of their own.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     Router::new()
+        .merge(extra)
         .route("/healthz", get(api::health::healthz))
         .route("/metrics", get(metrics::render))
         .nest("/api/v1", api::routes())

@@ -1,0 +1,416 @@
+//! Reading each kind of entry of a plan file: the plan header, stages, levels, units, people,
+//! items (with trajectories and targets) and indicators. The field primitives are the parent
+//! module's.
+
+use super::*;
+
+impl Reader<'_> {
+    pub(super) fn plan(&mut self, f: &Fields<'_, '_>) -> Option<Plan> {
+        self.unknown_fields(f, PLAN);
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        if self.get(f, "title").is_none() {
+            self.required(f, "title");
+            ok = false;
+        }
+        let title = self.text(f, "title", &mut ok);
+        let description = self.text(f, "description", &mut ok);
+        let timezone = self.opt_str(f, "timezone").unwrap_or_else(|()| {
+            ok = false;
+            None
+        });
+        let cadence = self.choice(
+            f,
+            "cadence",
+            Cadence::parse,
+            &["monthly", "quarterly"],
+            false,
+            &mut ok,
+        );
+        let start = self.req_date(f, "start", &mut ok);
+        let end = self.req_date(f, "end", &mut ok);
+        let mut source = PlanSource::default();
+        if let Some(s) = self.nested(f, "source", SOURCE, &mut ok) {
+            source.title = self.text(&s, "title", &mut ok);
+            source.date = self.opt_date(&s, "date", &mut ok);
+            source.occasion = self.text(&s, "occasion", &mut ok);
+        }
+        let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
+        let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
+        let mut reporting = Reporting::default();
+        if let Some(r) = self.nested(f, "reporting", REPORTING, &mut ok) {
+            for (key, slot, range) in [
+                ("due_day", &mut reporting.due_day, 1..=28),
+                ("grace_days", &mut reporting.grace_days, 0..=60),
+                ("stale_days", &mut reporting.stale_days, 1..=3650),
+            ] {
+                if let Some(v) = self.get(&r, key) {
+                    match self.number_of(&r, key, v) {
+                        Some(n) if n.fract() == 0.0 && range.contains(&(n as u32)) && n >= 0.0 => {
+                            *slot = n as u32
+                        }
+                        Some(n) => {
+                            let path = FieldPath::new(Section::Plan, format!("reporting.{key}"));
+                            self.problem(
+                                v.span().start,
+                                path,
+                                ProblemKind::BadValue {
+                                    message: format!(
+                                        "{n} is not a whole number from {} to {}",
+                                        range.start(),
+                                        range.end()
+                                    ),
+                                },
+                            );
+                            ok = false;
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+        }
+        let mut thresholds = Thresholds::default();
+        if let Some(t) = self.nested(f, "thresholds", THRESHOLDS, &mut ok) {
+            if let Some(v) = self.opt_number(&t, "at_risk", &mut ok) {
+                thresholds.at_risk = v;
+            }
+            if let Some(v) = self.opt_number(&t, "off_track", &mut ok) {
+                thresholds.off_track = v;
+            }
+            if !(thresholds.at_risk >= 0.0 && thresholds.off_track >= thresholds.at_risk) {
+                let offset = self
+                    .spans
+                    .get(&FieldPath::new(Section::Plan, "thresholds"))
+                    .copied()
+                    .unwrap_or(0);
+                self.problem(
+                    offset,
+                    FieldPath::new(Section::Plan, "thresholds"),
+                    ProblemKind::BadValue {
+                        message: "thresholds need 0 <= at_risk <= off_track".into(),
+                    },
+                );
+                ok = false;
+            }
+        }
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Plan {
+            code: code?,
+            title,
+            description,
+            source,
+            timezone: timezone.unwrap_or_else(|| "Asia/Shanghai".to_string()),
+            cadence: cadence.unwrap_or_default(),
+            start: start?,
+            end: end?,
+            thresholds,
+            rollup: rollup.unwrap_or_default(),
+            reporting,
+            stages: Vec::new(),
+            levels: Vec::new(),
+        })
+    }
+
+    pub(super) fn stage(&mut self, f: &Fields<'_, '_>) -> Option<Stage> {
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        let title = self.text(f, "title", &mut ok);
+        let description = self.text(f, "description", &mut ok);
+        let end = self.req_date(f, "end", &mut ok);
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Stage {
+            code: code?,
+            title,
+            description,
+            end: end?,
+        })
+    }
+
+    pub(super) fn level(&mut self, f: &Fields<'_, '_>) -> Option<LevelLabel> {
+        let mut ok = true;
+        let kind = self.choice(f, "kind", ItemKind::parse, &kind_names(), true, &mut ok);
+        let label = self.text(f, "label", &mut ok);
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(LevelLabel { kind: kind?, label })
+    }
+
+    pub(super) fn unit(&mut self, f: &Fields<'_, '_>) -> Option<Unit> {
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        let name = self.text(f, "name", &mut ok);
+        let names: Vec<&str> = UnitKind::VARIANTS.iter().map(|k| k.as_str()).collect();
+        let kind = self.choice(f, "kind", UnitKind::parse, &names, false, &mut ok);
+        let parent = self.opt_code(f, "parent", &mut ok);
+        let assumed = self.bool_or(f, "assumed", false, &mut ok);
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Unit {
+            code: code?,
+            name,
+            kind: kind.unwrap_or(UnitKind::Department),
+            parent,
+            assumed,
+        })
+    }
+
+    pub(super) fn person(&mut self, f: &Fields<'_, '_>) -> Option<Person> {
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        let name = self.text(f, "name", &mut ok);
+        let post = self.text(f, "post", &mut ok);
+        let unit = self.opt_code(f, "unit", &mut ok);
+        let assumed = self.bool_or(f, "assumed", false, &mut ok);
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Person {
+            code: code?,
+            name,
+            post,
+            unit,
+            assumed,
+        })
+    }
+
+    pub(super) fn item(&mut self, f: &Fields<'_, '_>) -> Option<Item> {
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        let kind = self.choice(f, "kind", ItemKind::parse, &kind_names(), true, &mut ok);
+        let parent = self.opt_code(f, "parent", &mut ok);
+        let title = self.text(f, "title", &mut ok);
+        let description = self.text(f, "description", &mut ok);
+        let lead = self.opt_code(f, "lead", &mut ok);
+        let co = self.code_list(f, "co", &mut ok);
+        let leader = self.opt_code(f, "leader", &mut ok);
+        let leader_in_charge = self.opt_code(f, "leader_in_charge", &mut ok);
+        let start = self.opt_date(f, "start", &mut ok);
+        let due = self.opt_date(f, "due", &mut ok);
+        let weight = match self.get(f, "weight") {
+            None => Weight::ONE,
+            Some(v) => match self.number_of(f, "weight", v).map(Weight::new) {
+                Some(Ok(w)) => w,
+                Some(Err(e)) => {
+                    self.problem(
+                        v.span().start,
+                        FieldPath::new(f.section, "weight"),
+                        ProblemKind::WeightNotPositive {
+                            value: e.0.to_string(),
+                        },
+                    );
+                    ok = false;
+                    Weight::ONE
+                }
+                None => {
+                    ok = false;
+                    Weight::ONE
+                }
+            },
+        };
+        let public = self.bool_or(f, "public", false, &mut ok);
+        let supports = self.code_list(f, "supports", &mut ok);
+        let source = self.opt_str(f, "source").unwrap_or_else(|()| {
+            ok = false;
+            None
+        });
+        let trajectory = self.trajectory(f, &mut ok);
+        let mut target = None;
+        if let Some(t) = self.nested(f, "target", TARGET, &mut ok) {
+            let value = self
+                .required(&t, "value")
+                .and_then(|v| self.number_of(&t, "value", v));
+            let unit = self.str_or_empty(&t, "unit", &mut ok);
+            let by = self.opt_date(&t, "by", &mut ok);
+            let indicator = self.opt_code(&t, "indicator", &mut ok);
+            match value {
+                Some(value) => {
+                    target = Some(Target {
+                        value,
+                        unit,
+                        by,
+                        indicator,
+                    })
+                }
+                None => ok = false,
+            }
+        }
+        let three_ones = self.bool_or(f, "three_ones", false, &mut ok);
+        let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
+        let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
+        let cancelled = self.bool_or(f, "cancelled", false, &mut ok);
+        let mut manual = None;
+        if let Some(m) = self.nested(f, "manual", MANUAL, &mut ok) {
+            let reason = self.str_or_empty(&m, "reason", &mut ok);
+            let percent = self.required(&m, "percent").and_then(|pv| {
+                let n = self.number_of(&m, "percent", pv)?;
+                match Percent::new(n) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        self.problem(
+                            pv.span().start,
+                            FieldPath::new(f.section, "manual.percent"),
+                            ProblemKind::BadValue {
+                                message: e.to_string(),
+                            },
+                        );
+                        None
+                    }
+                }
+            });
+            match percent {
+                Some(percent) => manual = Some(ManualProgress { percent, reason }),
+                None => ok = false,
+            }
+        }
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Item {
+            code: code?,
+            kind: kind?,
+            parent,
+            title,
+            description,
+            lead,
+            co,
+            leader,
+            leader_in_charge,
+            start,
+            due,
+            weight,
+            public,
+            supports,
+            source,
+            trajectory,
+            target,
+            three_ones,
+            rollup,
+            manual,
+            cancelled,
+        })
+    }
+
+    fn trajectory(&mut self, f: &Fields<'_, '_>, ok: &mut bool) -> Vec<TrajectoryPoint> {
+        let Some(v) = self.get(f, "trajectory") else {
+            return Vec::new();
+        };
+        let Some(arr): Option<&DeArray<'_>> = v.get_ref().as_array() else {
+            self.wrong_type(f, "trajectory", v, "array of { date, percent } tables");
+            *ok = false;
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, e) in arr.iter().enumerate() {
+            let path = FieldPath::at(f.section, "trajectory", i);
+            self.spans.insert(path.clone(), e.span().start);
+            let Some(t) = e.get_ref().as_table() else {
+                self.problem(
+                    e.span().start,
+                    path,
+                    ProblemKind::WrongType {
+                        expected: "{ date, percent } table",
+                        found: e.get_ref().type_str().into(),
+                    },
+                );
+                *ok = false;
+                continue;
+            };
+            let p = Fields {
+                table: t,
+                section: f.section,
+                prefix: format!("trajectory[{i}]."),
+            };
+            self.unknown_fields(&p, TRAJECTORY);
+            let date = self.req_date(&p, "date", ok);
+            let percent = self.required(&p, "percent").and_then(|pv| {
+                let n = self.number_of(&p, "percent", pv)?;
+                match Percent::new(n) {
+                    Ok(pc) => Some(pc),
+                    Err(e) => {
+                        self.problem(
+                            pv.span().start,
+                            path.clone(),
+                            ProblemKind::BadValue {
+                                message: e.to_string(),
+                            },
+                        );
+                        None
+                    }
+                }
+            });
+            match (date, percent) {
+                (Some(date), Some(percent)) => out.push(TrajectoryPoint { date, percent }),
+                _ => *ok = false,
+            }
+        }
+        out
+    }
+
+    pub(super) fn indicator(&mut self, f: &Fields<'_, '_>) -> Option<Indicator> {
+        let mut ok = true;
+        let code = self.req_code(f, "code", &mut ok);
+        let name = self.text(f, "name", &mut ok);
+        let unit = self.str_or_empty(f, "unit", &mut ok);
+        let dirs: Vec<&str> = Direction::VARIANTS.iter().map(|d| d.as_str()).collect();
+        let direction = self.choice(f, "direction", Direction::parse, &dirs, false, &mut ok);
+        let freqs: Vec<&str> = Frequency::VARIANTS.iter().map(|d| d.as_str()).collect();
+        let frequency = self.choice(f, "frequency", Frequency::parse, &freqs, false, &mut ok);
+        let baseline = self.opt_number(f, "baseline", &mut ok);
+        let baseline_year = self.opt_year(f, "baseline_year", &mut ok);
+        let owner = self.opt_code(f, "owner", &mut ok);
+        let scope = self.str_or_empty(f, "scope", &mut ok);
+        let public = self.bool_or(f, "public", false, &mut ok);
+        let mut targets = Vec::new();
+        if let Some(v) = self.get(f, "targets") {
+            match v.get_ref().as_array() {
+                None => {
+                    self.wrong_type(f, "targets", v, "array of { year, value } tables");
+                    ok = false;
+                }
+                Some(arr) => {
+                    for (i, e) in arr.iter().enumerate() {
+                        self.spans
+                            .insert(FieldPath::at(f.section, "targets", i), e.span().start);
+                        let Some(t) = e.get_ref().as_table() else {
+                            self.problem(
+                                e.span().start,
+                                FieldPath::at(f.section, "targets", i),
+                                ProblemKind::WrongType {
+                                    expected: "{ year, value } table",
+                                    found: e.get_ref().type_str().into(),
+                                },
+                            );
+                            ok = false;
+                            continue;
+                        };
+                        let p = Fields {
+                            table: t,
+                            section: f.section,
+                            prefix: format!("targets[{i}]."),
+                        };
+                        self.unknown_fields(&p, INDICATOR_TARGET);
+                        if self.required(&p, "year").is_none()
+                            || self.required(&p, "value").is_none()
+                        {
+                            ok = false;
+                            continue;
+                        }
+                        let year = self.opt_year(&p, "year", &mut ok);
+                        let value = self.opt_number(&p, "value", &mut ok);
+                        if let (Some(year), Some(value)) = (year, value) {
+                            targets.push(IndicatorTarget { year, value });
+                        }
+                    }
+                }
+            }
+        }
+        let _ = ok; // problems are recorded; the entry is still built for cross-field checks
+        Some(Indicator {
+            code: code?,
+            name,
+            unit,
+            direction: direction.unwrap_or(Direction::Increase),
+            frequency: frequency.unwrap_or(Frequency::Annual),
+            baseline_year,
+            baseline,
+            targets,
+            owner,
+            scope,
+            public,
+        })
+    }
+}

@@ -1,0 +1,387 @@
+//! Progress as stored: one row per item in `item_progress`, maintained incrementally when a
+//! report is accepted (the item and its ancestors only, in the same transaction) and fully
+//! when a plan changes; a history row for every change, so any past date can be shown.
+//! The rules themselves are `tuijin_core::progress`; this module only loads and saves.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, Value};
+use serde::Serialize;
+use tuijin_core::progress::{Node, Progress, RollupRule, roll_up_tree, same};
+
+use tuijin_core::clock::Stamp;
+
+/// The item's latest accepted percent from its lead unit: only the lead's word sets an item's
+/// figure (a co-operating unit's report is a contribution), and "latest" is by the period's
+/// time, never its text.
+macro_rules! lead_latest {
+    ($item:literal) => {
+        concat!(
+            "(SELECT r.percent FROM reports r JOIN items ri ON ri.id = r.item_id WHERE r.item_id = ",
+            $item,
+            " AND r.unit_id = ri.lead_unit_id AND r.state = 'accepted' AND r.percent IS NOT NULL \
+             ORDER BY r.period_end DESC, r.period_start DESC, r.id DESC LIMIT 1)"
+        )
+    };
+}
+
+mod full;
+mod touch;
+
+use full::load_tree;
+pub(crate) use full::{recompute_plan, replay};
+pub(crate) use touch::touch;
+
+use crate::db::{Store, all, exec, one};
+use crate::error::{Result, StoreError};
+use crate::rows::{get, id_list, insert_rows, named, named_opt};
+
+/// One item's progress changing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProgressChange {
+    pub item_id: i64,
+    pub before: Option<Progress>,
+    pub after: Progress,
+}
+
+/// A difference found by a full recompute.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mismatch {
+    pub item: String,
+    pub stored: Option<Progress>,
+    pub computed: Progress,
+}
+
+pub(super) struct NodeRow {
+    id: i64,
+    parent: Option<i64>,
+    node: Node,
+    stored: Option<Progress>,
+}
+
+/// An item's own rollup rule, or the plan's default when it names none.
+pub(super) fn rule(r: &sea_orm::QueryResult, default: RollupRule) -> Result<RollupRule> {
+    Ok(named_opt(r, "rollup_rule")?.unwrap_or(default))
+}
+
+pub(crate) async fn plan_default_rule<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+) -> Result<RollupRule> {
+    let r = one(
+        c,
+        "SELECT rollup_rule FROM plans WHERE id = $1",
+        vec![plan_id.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
+    named(&r, "rollup_rule")
+}
+
+pub(super) async fn write_progress<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    p: Progress,
+    reported: Option<f64>,
+    stamp: &Stamp,
+) -> Result<()> {
+    exec(
+        c,
+        "UPDATE item_progress SET percent = $1, unknown_share = $2, reported = $3, updated_at = $4 WHERE item_id = $5",
+        vec![p.percent.into(), p.unknown_share.into(), reported.into(), stamp.at.into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn write_history<C: ConnectionTrait>(
+    c: &C,
+    changes: &[ProgressChange],
+    stamp: &Stamp,
+) -> Result<()> {
+    let rows = changes
+        .iter()
+        .map(|ch| history_row(ch.item_id, ch.after, stamp.today, stamp.at))
+        .collect();
+    insert_history(c, rows).await
+}
+
+/// One row of `progress_history`: an item's figure from a date on.
+pub(crate) fn history_row(
+    item_id: i64,
+    p: Progress,
+    effective: NaiveDate,
+    at: DateTime<Utc>,
+) -> Vec<Value> {
+    vec![
+        item_id.into(),
+        effective.into(),
+        at.into(),
+        p.percent.into(),
+        p.unknown_share.into(),
+    ]
+}
+
+pub(crate) async fn insert_history<C: ConnectionTrait>(c: &C, rows: Vec<Vec<Value>>) -> Result<()> {
+    insert_rows(
+        c,
+        "progress_history",
+        &[
+            "item_id",
+            "effective_date",
+            "at",
+            "percent",
+            "unknown_share",
+        ],
+        rows,
+    )
+    .await
+}
+
+/// An item's progress now, or on a past date (from the history).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemProgress {
+    pub progress: Progress,
+    /// The latest accepted percent reported on the item itself.
+    pub reported: Option<f64>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait ProgressStore {
+    /// Recomputes a whole plan from its accepted reports and compares with what is stored;
+    /// returns every difference (none when incremental maintenance is right).
+    async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>>;
+    /// The plan's version (moved by plan edits) and progress version (moved by every write of
+    /// progress): a reader that keeps figures in memory reloads when either moved.
+    async fn versions(&self, plan: &str) -> Result<(i64, i64)>;
+    /// Progress of every live item of a plan by item code, now or as of a past date.
+    async fn plan_progress(
+        &self,
+        plan: &str,
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<String, Progress>>;
+    /// The progress of the items whose figures changed after progress version `since`, by
+    /// code: what a reader holding the plan as of that version must apply to be current.
+    async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>>;
+    /// The progress of the given items (by id), now or as of a past date: what one item's
+    /// explanation needs, without reading the plan.
+    async fn progress_of_items(
+        &self,
+        ids: &[i64],
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<i64, Progress>>;
+    /// An item's progress over time: one point per date it changed (the last of the day).
+    async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>>;
+}
+
+impl ProgressStore for Store {
+    async fn progress_of_items(
+        &self,
+        ids: &[i64],
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<i64, Progress>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = id_list(ids);
+        let rows = match as_of {
+            None => {
+                all(
+                    &self.db(),
+                    &format!(
+                        "SELECT item_id, percent, unknown_share FROM item_progress WHERE item_id IN ({list})"
+                    ),
+                    vec![],
+                )
+                .await?
+            }
+            Some(d) => {
+                all(
+                    &self.db(),
+                    &format!(
+                        "SELECT h.item_id, h.percent, h.unknown_share FROM progress_history h WHERE h.item_id IN ({list}) \
+                         AND h.id = (SELECT h2.id FROM progress_history h2 WHERE h2.item_id = h.item_id \
+                         AND h2.effective_date <= $1 ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)"
+                    ),
+                    vec![d.into()],
+                )
+                .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    get::<i64>(r, "item_id")?,
+                    Progress {
+                        percent: get(r, "percent")?,
+                        unknown_share: get(r, "unknown_share")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn check_rollups(&self, plan: &str) -> Result<Vec<Mismatch>> {
+        let pid = self.plan_id(plan).await?;
+        let tree = load_tree(&self.db(), pid, true).await?;
+        let codes: HashMap<i64, String> = all(
+            &self.db(),
+            "SELECT id, code FROM items WHERE plan_id = $1",
+            vec![pid.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((get::<i64>(r, "id")?, get::<String>(r, "code")?)))
+        .collect::<Result<_>>()?;
+        let nodes: Vec<Node> = tree.iter().map(|n| n.node).collect();
+        let computed = roll_up_tree(&nodes);
+        Ok(tree
+            .iter()
+            .zip(computed)
+            .filter(|(n, p)| !n.stored.is_some_and(|s| same(s, *p)))
+            .map(|(n, p)| Mismatch {
+                item: codes.get(&n.id).cloned().unwrap_or_default(),
+                stored: n.stored,
+                computed: p,
+            })
+            .collect())
+    }
+
+    async fn versions(&self, plan: &str) -> Result<(i64, i64)> {
+        let r = one(
+            &self.db(),
+            "SELECT version, progress_version FROM plans WHERE code = $1",
+            vec![plan.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan `{plan}`")))?;
+        Ok((get(&r, "version")?, get(&r, "progress_version")?))
+    }
+
+    async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = all(
+            &self.db(),
+            "SELECT i.code, p.percent, p.unknown_share FROM item_progress p JOIN items i ON i.id = p.item_id \
+             WHERE p.changed_in > $1 AND i.plan_id = $2 AND NOT i.archived",
+            vec![since.into(), pid.into()],
+        )
+        .await?;
+        by_code(&rows)
+    }
+
+    async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = all(
+            &self.db(),
+            "SELECT h.effective_date, h.percent, h.unknown_share FROM progress_history h \
+             JOIN items i ON i.id = h.item_id WHERE i.plan_id = $1 AND i.code = $2 \
+             ORDER BY h.effective_date, h.id",
+            vec![pid.into(), code.into()],
+        )
+        .await?;
+        let mut out: Vec<(NaiveDate, Progress)> = Vec::new();
+        for r in &rows {
+            let d: NaiveDate = get(r, "effective_date")?;
+            let p = Progress {
+                percent: get(r, "percent")?,
+                unknown_share: get(r, "unknown_share")?,
+            };
+            match out.last_mut() {
+                Some(last) if last.0 == d => last.1 = p,
+                _ => out.push((d, p)),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn plan_progress(
+        &self,
+        plan: &str,
+        as_of: Option<NaiveDate>,
+    ) -> Result<HashMap<String, Progress>> {
+        let pid = self.plan_id(plan).await?;
+        let rows = match as_of {
+            None => all(
+                &self.db(),
+                "SELECT i.code, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
+                 WHERE i.plan_id = $1 AND NOT i.archived",
+                vec![pid.into()],
+            )
+            .await?,
+            Some(d) => all(
+                &self.db(),
+                "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
+                 WHERE i.plan_id = $1 AND NOT i.archived AND h.id = ( \
+                   SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
+                   ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)",
+                vec![pid.into(), d.into()],
+            )
+            .await?,
+        };
+        by_code(&rows)
+    }
+}
+
+async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i64) -> Result<()> {
+    exec(
+        c,
+        "UPDATE item_progress SET changed_in = $1 WHERE item_id IN (SELECT id FROM items WHERE plan_id = $2)",
+        vec![version.into(), plan_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Rows of `code, percent, unknown_share` as progress by item code.
+fn by_code(rows: &[sea_orm::QueryResult]) -> Result<HashMap<String, Progress>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                get::<String>(r, "code")?,
+                Progress {
+                    percent: get(r, "percent")?,
+                    unknown_share: get(r, "unknown_share")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`), and
+/// stamps the items whose progress was written (`None`: every item of the plan) with the new
+/// version (`ProgressStore::progress_since`). Called once per transaction, after its writes:
+/// the plan row stays locked until the commit, so versions follow the order of commits.
+pub(crate) async fn bump<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    items: Option<&[i64]>,
+) -> Result<()> {
+    let row = one(
+        c,
+        "UPDATE plans SET progress_version = progress_version + 1 WHERE id = $1 RETURNING progress_version",
+        vec![plan_id.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
+    let version: i64 = get(&row, "progress_version")?;
+    match items {
+        None => bump_items_of_plan(c, plan_id, version).await?,
+        Some([]) => {}
+        Some(ids) if ids.len() > 10_000 => bump_items_of_plan(c, plan_id, version).await?,
+        Some(ids) => {
+            // Ids are integers the store read itself, so listing them inline is safe.
+            exec(
+                c,
+                &format!(
+                    "UPDATE item_progress SET changed_in = $1 WHERE item_id IN ({})",
+                    id_list(ids)
+                ),
+                vec![version.into()],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
