@@ -26,6 +26,14 @@ pub struct FileConfig {
     pub session_idle_minutes: Option<u32>,
     /// A browser session ends this long after log-in.
     pub session_absolute_hours: Option<u32>,
+    /// Below this many MiB free in the data folder, `/healthz` says the storage is degraded.
+    pub min_free_mb: Option<u64>,
+    /// Folder for scheduled backups (none are made without it).
+    pub backup_dir: Option<PathBuf>,
+    /// Hours between scheduled backups (default 24).
+    pub backup_every_hours: Option<u32>,
+    /// Scheduled backups kept; older ones are deleted (default 7).
+    pub backup_keep: Option<u32>,
 }
 
 impl FileConfig {
@@ -47,6 +55,25 @@ impl FileConfig {
         })
     }
 
+    /// The settings of a running server, over its defaults.
+    pub fn apply(&self, st: &mut tuijin_web::AppState) -> Result<()> {
+        st.rules = self.session_rules();
+        st.secure_cookies = self.secure_cookies.unwrap_or(false);
+        if let Some(mb) = self.min_free_mb {
+            st.min_free_bytes = mb * 1024 * 1024;
+        }
+        if let Some(dir) = &self.backup_dir {
+            st.backups = Some(tuijin_web::jobs::BackupPlan {
+                dir: dir.clone(),
+                every: std::time::Duration::from_secs(
+                    3600 * u64::from(self.backup_every_hours.unwrap_or(24).max(1)),
+                ),
+                keep: self.backup_keep.unwrap_or(7).max(1) as usize,
+            });
+        }
+        Ok(())
+    }
+
     /// Session lifetimes, over the defaults.
     pub fn session_rules(&self) -> tuijin_core::policy::SessionRules {
         let mut r = tuijin_core::policy::SessionRules::default();
@@ -66,7 +93,8 @@ pub const DEMO_BIND: &str = "127.0.0.1:8080";
 #[derive(Args, Clone)]
 pub struct DbArgs {
     /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
-    /// session_absolute_hours. Environment variables and flags override it.
+    /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep.
+    /// Environment variables and flags override it.
     #[arg(long, env = "TUIJIN_CONFIG")]
     pub config: Option<PathBuf>,
     /// Data folder (holds the SQLite database unless a database URL is given) [default: ./tuijin-data].

@@ -101,6 +101,10 @@ pub enum Rule {
     FromAfterTo,
     /// Two filters that exclude each other.
     EitherOr,
+    /// A file that is not a Tuijin backup, or a damaged one.
+    NotABackup,
+    /// A backup restores only into an empty database.
+    RestoreIntoEmpty,
 }
 
 impl Rule {

@@ -6,14 +6,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use tuijin_core::clock::{Clock, DEFAULT_TZ, local_instant};
 
-/// The real time.
+/// The real time, to the microsecond: the precision both databases keep, so an instant reads
+/// back as it was written, on either, and after a backup is restored on the other.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one reading of the system clock
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        tuijin_core::audit::stored_instant(Utc::now())
     }
 }
 

@@ -165,6 +165,13 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Conn<C> {
     }
 }
 
+impl<C> Conn<C> {
+    /// The connection itself, for what the wrapper does not pass through (streaming rows).
+    pub(crate) fn inner(&self) -> &C {
+        &self.c
+    }
+}
+
 impl Conn<DatabaseTransaction> {
     /// Commits. A failed commit leaves the connection in a state nobody can vouch for: it is
     /// discarded with its pool, and the caller is told nothing was written.
@@ -234,7 +241,12 @@ impl Store {
                 waiting: AtomicUsize::new(0),
             }),
         };
-        store.ping().await?;
+        match store.ping().await {
+            Err(StoreError::Unavailable(Unavailable::Damaged)) => {
+                return Err(store.damaged("it cannot be read"));
+            }
+            other => other?,
+        }
         if backend == Backend::Sqlite {
             store.quick_check().await?;
         }
@@ -355,6 +367,27 @@ impl Store {
         Ok(())
     }
 
+    /// Applies pending migrations until `count` are applied (for restoring a backup made at
+    /// that schema).
+    pub(crate) async fn migrate_to(&self, count: u32) -> Result<()> {
+        let applied = self.applied_migrations().await?.len() as u32;
+        if applied > count {
+            return Err(StoreError::Conflict(
+                tuijin_core::problem::Problem::new(
+                    "",
+                    tuijin_core::problem::Rule::RestoreIntoEmpty,
+                )
+                .with("table", "seaql_migrations"),
+            ));
+        }
+        if applied < count {
+            let db = self.db();
+            db.health
+                .watch(Migrator::up(&db.c, Some(count - applied)).await)?;
+        }
+        Ok(())
+    }
+
     /// Names of the migrations applied, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
         let db = self.db();
@@ -378,6 +411,18 @@ impl Store {
         Ok(())
     }
 
+    /// Bytes free on the file system of the SQLite file (`None` on PostgreSQL, whose disk this
+    /// process cannot see).
+    pub fn free_space(&self) -> Option<u64> {
+        match &self.inner.url {
+            DatabaseUrl::Sqlite(p) => {
+                let dir = p.parent().filter(|d| !d.as_os_str().is_empty())?;
+                fs4::available_space(dir).ok()
+            }
+            DatabaseUrl::Postgres(_) => None,
+        }
+    }
+
     /// The state of the storage as this process has seen it.
     pub fn storage_health(&self) -> StorageHealth {
         let s = self.inner.health.state.lock().expect("health lock");
@@ -395,14 +440,13 @@ impl Store {
 
     /// SQLite's own page check: a damaged file is refused at start-up with the way out.
     async fn quick_check(&self) -> Result<()> {
-        let rows = all(&self.db(), "PRAGMA quick_check", vec![])
-            .await
-            .map_err(|e| {
-                StoreError::Unavailable(match e {
-                    StoreError::Unavailable(u) => u,
-                    _ => Unavailable::Damaged,
-                })
-            })?;
+        let rows = match all(&self.db(), "PRAGMA quick_check", vec![]).await {
+            Ok(rows) => rows,
+            Err(StoreError::Unavailable(Unavailable::Damaged)) => {
+                return Err(self.damaged("its pages cannot be read"));
+            }
+            Err(e) => return Err(e),
+        };
         let findings: Vec<String> = rows
             .iter()
             .filter_map(|r| r.try_get_by_index::<String>(0).ok())
@@ -411,12 +455,20 @@ impl Store {
         if findings.is_empty() {
             Ok(())
         } else {
-            Err(StoreError::Corrupt(format!(
-                "{} fails SQLite's quick_check ({}); restore the latest backup with `tuijin restore FILE` (see docs/operations.md)",
-                self.inner.url,
+            Err(self.damaged(&format!(
+                "SQLite's quick_check finds: {}",
                 findings.into_iter().take(3).collect::<Vec<_>>().join("; ")
             )))
         }
+    }
+
+    /// The refusal of a damaged database, with the way out.
+    fn damaged(&self, why: &str) -> StoreError {
+        StoreError::Corrupt(format!(
+            "{} is damaged ({why}); Tuijin will not serve it: restore the latest backup into a new \
+             data folder with `tuijin restore FILE --data DIR` (see docs/operations.md)",
+            self.inner.url
+        ))
     }
 
     /// Refuses a database that holds another program's tables, or a schema newer than ours.
@@ -478,6 +530,10 @@ impl Store {
     }
 
     /// Marks a SQLite file as Tuijin's.
+    pub(crate) async fn mark_ours_pub(&self) -> Result<()> {
+        self.mark_ours().await
+    }
+
     async fn mark_ours(&self) -> Result<()> {
         if self.backend() == Backend::Sqlite {
             exec(

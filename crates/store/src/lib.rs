@@ -11,6 +11,7 @@
 //! `rows.rs` (decoding and bulk inserts), `error.rs`, `events.rs` (the chained event log).
 
 mod accounts;
+pub mod backup;
 mod breached;
 mod check;
 pub mod clock;

@@ -134,3 +134,78 @@ pub async fn accept(
         .await
         .map_err(|_| crate::ApiError::Internal("the commit task ended".into()))??)
 }
+
+/// Where and how often scheduled backups are made, and how many are kept.
+#[derive(Clone, Debug)]
+pub struct BackupPlan {
+    pub dir: std::path::PathBuf,
+    pub every: Duration,
+    pub keep: usize,
+}
+
+/// What the last scheduled backup did.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BackupOutcome {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub file: String,
+    /// `None` when it was written and checked; else why not.
+    pub error: Option<String>,
+}
+
+/// The file name of a scheduled backup made at `at`: sortable by time.
+pub fn backup_name(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("tuijin-{}.tjbk", at.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// Makes a backup into `plan.dir` every `plan.every` (the first one period after start),
+/// checks it, and deletes the oldest beyond `plan.keep`. A failure is logged and shown on
+/// `/healthz`; the next attempt comes at the next period.
+pub fn spawn_backups(st: AppState, plan: BackupPlan) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(plan.every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let outcome = backup_once(&st, &plan).await;
+            *st.last_backup.lock().expect("backup lock") = Some(outcome);
+        }
+    })
+}
+
+/// One scheduled backup, with retention.
+pub async fn backup_once(st: &AppState, plan: &BackupPlan) -> BackupOutcome {
+    let at = st.clock.now();
+    let file = plan.dir.join(backup_name(at));
+    let result = async {
+        std::fs::create_dir_all(&plan.dir).map_err(|e| e.to_string())?;
+        st.store
+            .backup(&file, at)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut made: Vec<std::path::PathBuf> = std::fs::read_dir(&plan.dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("tuijin-") && n.ends_with(".tjbk"))
+            })
+            .collect();
+        made.sort();
+        while made.len() > plan.keep {
+            let old = made.remove(0);
+            std::fs::remove_file(&old).map_err(|e| format!("{}: {e}", old.display()))?;
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    match &result {
+        Ok(()) => tracing::info!(file = %file.display(), "scheduled backup written and checked"),
+        Err(e) => tracing::error!(file = %file.display(), error = %e, "scheduled backup failed"),
+    }
+    BackupOutcome {
+        at,
+        file: file.display().to_string(),
+        error: result.err(),
+    }
+}

@@ -48,6 +48,12 @@ pub struct AppState {
     pub rules: tuijin_core::policy::SessionRules,
     /// Mark cookies Secure (the site is served over HTTPS, perhaps by a proxy in front).
     pub secure_cookies: bool,
+    /// Below this much free space in the data folder, `/healthz` reports degraded storage.
+    pub min_free_bytes: u64,
+    /// Scheduled backups, when the settings ask for them.
+    pub backups: Option<jobs::BackupPlan>,
+    /// The outcome of the last scheduled backup, for `/healthz`.
+    pub last_backup: std::sync::Arc<std::sync::Mutex<Option<jobs::BackupOutcome>>>,
 }
 
 impl AppState {
@@ -63,9 +69,15 @@ impl AppState {
             plans: Default::default(),
             rules: Default::default(),
             secure_cookies: false,
+            min_free_bytes: DEFAULT_MIN_FREE_BYTES,
+            backups: None,
+            last_backup: Default::default(),
         }
     }
 }
+
+/// Free space below which the storage counts as degraded: 100 MiB.
+pub const DEFAULT_MIN_FREE_BYTES: u64 = 100 * 1024 * 1024;
 
 impl AppState {
     /// Today in a plan's zone.
@@ -150,11 +162,18 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 /// Serves on a bound listener, with the background jobs running beside it.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let job = jobs::spawn_warning_refresh(state.clone(), Duration::from_secs(15 * 60));
+    let backups = state
+        .backups
+        .clone()
+        .map(|plan| jobs::spawn_backups(state.clone(), plan));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await;
     job.abort();
+    if let Some(b) = backups {
+        b.abort();
+    }
     served
 }
 

@@ -46,6 +46,7 @@ pub async fn with_small_plan() -> Vec<TestDb> {
 
 /// The test accounts: admin, office, leader, jtw (unit JTW) and zdq (unit ZDQ), all with
 /// `password` (or none). Returns their names.
+#[allow(dead_code)] // not every test file makes accounts
 pub async fn add_users(store: &tuijin_store::Store, password: Option<&str>) -> [&'static str; 5] {
     use tuijin_core::policy::Role;
     use tuijin_store::AccountStore;
