@@ -15,6 +15,18 @@ use crate::config::DbArgs;
 
 #[derive(Subcommand)]
 pub enum DevCommand {
+    /// Write the plan's leaves that take a percent (not milestones) with their lead units, one
+    /// `ITEM UNIT` line each: the fixture of `dev load`.
+    Leaves {
+        #[arg(long)]
+        plan: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Clients doing create → submit → accept against a running server; prints a JSON summary.
+    Load(crate::cmd_load::LoadArgs),
     /// File COUNT submitted reports on the plan's leaf items (by their lead units), one period
     /// after another, and write their ids one per line: the fixture of the accept load test.
     SubmittedReports {
@@ -34,6 +46,30 @@ pub enum DevCommand {
 
 pub async fn run(cmd: DevCommand) -> Result<ExitCode> {
     match cmd {
+        DevCommand::Leaves { plan, output, db } => {
+            let store = db.open().await?;
+            let items = store.plan_items(&plan).await?;
+            let parents: HashSet<&str> = items
+                .iter()
+                .filter_map(|i| i.parent.as_ref().map(|p| p.as_str()))
+                .collect();
+            let text: String = items
+                .iter()
+                .filter(|i| {
+                    !parents.contains(i.code.as_str())
+                        && i.kind != tuijin_core::ItemKind::Milestone
+                        && !i.cancelled
+                })
+                .filter_map(|i| i.lead.as_ref().map(|u| format!("{} {u}\n", i.code)))
+                .collect();
+            std::fs::write(&output, text)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DevCommand::Load(args) => {
+            tokio::task::spawn_blocking(move || crate::cmd_load::run(args)).await??;
+            Ok(ExitCode::SUCCESS)
+        }
         DevCommand::SubmittedReports {
             plan,
             count,

@@ -3,6 +3,7 @@
 
 mod cmd_accounts;
 mod cmd_dev;
+mod cmd_load;
 mod cmd_plan;
 mod cmd_report;
 mod cmd_status;

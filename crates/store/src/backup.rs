@@ -658,3 +658,35 @@ pub async fn restore(url: &DatabaseUrl, path: &Path) -> Result<RestoreSummary> {
         upgraded,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_instants_survive_the_file_exactly() {
+        for x in [
+            0.1 + 0.2,
+            1.0 / 3.0,
+            15.413861157745005,
+            0.9160258205322173,
+            f64::MIN_POSITIVE,
+            123_456_789.987_654_3,
+        ] {
+            let text = serde_json::to_string(&serde_json::Number::from_f64(x).unwrap()).unwrap();
+            let back: Json = serde_json::from_str(&text).unwrap();
+            match write_value(&back, ColumnType::Float, "x").unwrap() {
+                Value::Double(Some(y)) => assert_eq!(x.to_bits(), y.to_bits(), "{x}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let at = DateTime::parse_from_rfc3339("2020-06-30T04:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let text = Json::from(at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        match write_value(&text, ColumnType::Instant, "at").unwrap() {
+            Value::ChronoDateTimeUtc(Some(t)) => assert_eq!(*t, at),
+            other => panic!("{other:?}"),
+        }
+    }
+}
