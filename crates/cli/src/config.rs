@@ -34,6 +34,8 @@ pub struct FileConfig {
     pub backup_every_hours: Option<u32>,
     /// Scheduled backups kept; older ones are deleted (default 7).
     pub backup_keep: Option<u32>,
+    /// Requests handled at once; more are answered 503 at once (default 1024).
+    pub max_in_flight: Option<usize>,
 }
 
 impl FileConfig {
@@ -59,6 +61,9 @@ impl FileConfig {
     pub fn apply(&self, st: &mut tuijin_web::AppState) -> Result<()> {
         st.rules = self.session_rules();
         st.secure_cookies = self.secure_cookies.unwrap_or(false);
+        if let Some(n) = self.max_in_flight {
+            st.set_max_in_flight(n);
+        }
         if let Some(mb) = self.min_free_mb {
             st.min_free_bytes = mb * 1024 * 1024;
         }
@@ -93,7 +98,8 @@ pub const DEMO_BIND: &str = "127.0.0.1:8080";
 #[derive(Args, Clone)]
 pub struct DbArgs {
     /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
-    /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep.
+    /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep,
+    /// max_in_flight.
     /// Environment variables and flags override it.
     #[arg(long, env = "TUIJIN_CONFIG")]
     pub config: Option<PathBuf>,

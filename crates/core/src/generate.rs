@@ -57,9 +57,25 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
                 let mut it = Item::new(code, kind, format!("生成事项 {n}"));
                 it.title.en = format!("Generated item {n}");
                 it.parent = parent.map(|p: usize| out_code(&out, p));
-                let s = start + Duration::days((next() % 365) as i64);
-                it.start = Some(s);
-                it.due = Some(s + Duration::days(180 + (next() % 1500) as i64));
+                // Roots spread over the first years; children inside their parent's dates.
+                let (s, d) = match parent.and_then(|p| Some((out[p].start?, out[p].due?))) {
+                    None => {
+                        let s = start + Duration::days((next() % 365) as i64);
+                        (s, s + Duration::days(180 + (next() % 1500) as i64))
+                    }
+                    Some((ps, pd)) => {
+                        let span = (pd - ps).num_days().max(2);
+                        let s = ps + Duration::days((next() % (span as u64 / 2)) as i64);
+                        let left = (pd - s).num_days().max(1);
+                        (
+                            s,
+                            s + Duration::days(1 + (next() % left as u64) as i64).min(pd - s),
+                        )
+                    }
+                };
+                // A milestone is a date: it has no start.
+                it.start = (kind != ItemKind::Milestone).then_some(s);
+                it.due = Some(d);
                 it.lead = Some(
                     unit_list[(next() % unit_list.len() as u64) as usize]
                         .code

@@ -105,6 +105,8 @@ pub enum Rule {
     NotABackup,
     /// A backup restores only into an empty database.
     RestoreIntoEmpty,
+    /// A request whose path or query holds a control character.
+    UriControlCharacter,
 }
 
 impl Rule {
@@ -115,7 +117,10 @@ impl Rule {
     /// A problem with the shape of the request (how a query is put together) rather than with
     /// the values it carries: answered 400, not 422.
     pub fn is_malformed(self) -> bool {
-        matches!(self, Rule::BadCursor | Rule::FromAfterTo | Rule::EitherOr)
+        matches!(
+            self,
+            Rule::BadCursor | Rule::FromAfterTo | Rule::EitherOr | Rule::UriControlCharacter
+        )
     }
 }
 

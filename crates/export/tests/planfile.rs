@@ -164,12 +164,110 @@ fn each_class_on_its_own() {
     );
 }
 
+/// Plans that would load but whose figures would mislead, and the limits of the storage.
+#[test]
+fn plans_that_would_mislead_are_refused_each_with_its_class() {
+    let task = |extra: &str| {
+        format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\n{extra}")
+    };
+    // A child's dates outside its parent's.
+    check_one(
+        &format!(
+            "{}[[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\nparent = \"A\"\nstart = 2018-01-01\ndue = 2020-06-30\n",
+            task("start = 2018-01-01\ndue = 2019-12-31\n")
+        ),
+        "outside_parent_dates",
+    );
+    // Dates outside the plan's horizon (2017–2020).
+    check_one(
+        &task("start = 2018-01-01\ndue = 2021-03-31\n"),
+        "outside_plan",
+    );
+    // Trajectory points outside the item's dates, or on them.
+    check_one(
+        &task(
+            "start = 2018-01-01\ndue = 2019-12-31\ntrajectory = [{ date = 2020-06-30, percent = 50 }]\n",
+        ),
+        "trajectory_outside_dates",
+    );
+    check_one(
+        &task(
+            "start = 2018-01-01\ndue = 2019-12-31\ntrajectory = [{ date = 2018-01-01, percent = 10 }]\n",
+        ),
+        "trajectory_outside_dates",
+    );
+    // A manual rollup on a leaf: its reports would be accepted and ignored.
+    check_one(
+        &task("rollup = \"manual\"\nmanual = { percent = 4, reason = \"r\" }\n"),
+        "manual_on_leaf",
+    );
+    // A milestone with a start date would be judged linearly and look late long before it is.
+    check_one(
+        &format!(
+            "{}[[item]]\ncode = \"M\"\nkind = \"milestone\"\ntitle = \"节点\"\nparent = \"A\"\nstart = 2018-01-01\ndue = 2018-06-30\n",
+            task("")
+        ),
+        "milestone_with_start",
+    );
+    // An indicator whose targets run against its direction.
+    check_one(
+        &format!(
+            "{HEAD}[[indicator]]\ncode = \"g\"\nname = \"GDP\"\nunit = \"亿元\"\ndirection = \"increase\"\nbaseline = 9000\nbaseline_year = 2016\ntargets = [{{ year = 2020, value = 8000 }}]\n"
+        ),
+        "direction_contradicts_targets",
+    );
+    // A target in another unit than its indicator's.
+    check_one(
+        &format!(
+            "{HEAD}[[indicator]]\ncode = \"m\"\nname = \"地铁\"\nunit = \"km\"\n{}",
+            "[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\ntarget = { value = 300, unit = \"公里\", indicator = \"m\" }\n"
+        ),
+        "target_unit_mismatch",
+    );
+    // Supports links in a circle, and an item supporting its own ancestor.
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nsupports = [\"B\"]\n[[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\nsupports = [\"A\"]\n"
+        ),
+        "supports_cycle",
+    );
+    check_one(
+        &format!(
+            "{}[[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\nparent = \"A\"\nsupports = [\"A\"]\n",
+            task("")
+        ),
+        "supports_own_ancestor",
+    );
+    // Control characters in text; an unknown time zone.
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\\u0000\"\n"),
+        "control_character",
+    );
+    check_one(
+        &HEAD.replace(
+            "end = 2020-12-31\n",
+            "end = 2020-12-31\ntimezone = \"Mars/Olympus\"\n",
+        ),
+        "unknown_time_zone",
+    );
+    // A tree deeper than the storage is tested for.
+    let mut deep = HEAD.to_string();
+    for n in 0..=tuijin_core::validate::MAX_DEPTH {
+        deep += &format!("[[item]]\ncode = \"T{n}\"\nkind = \"task\"\ntitle = \"层{n}\"\n");
+        if n > 0 {
+            deep += &format!("parent = \"T{}\"\n", n - 1);
+        }
+    }
+    check_one(&deep, "too_deep");
+}
+
 #[test]
 fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
     let src = format!(
         "{HEAD}rollup = \"worst_child\"\n[plan.reporting]\ndue_day = 3\ngrace_days = 2\nstale_days = 30\n\
          [[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nrollup = \"manual\"\nmanual = {{ percent = 40, reason = \"按合同节点估算\" }}\n\
-         [[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\ncancelled = true\n"
+         [[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\ncancelled = true\n\
+         [[item]]\ncode = \"A1\"\nkind = \"task\"\ntitle = \"甲一\"\nparent = \"A\"\n"
     );
     let doc = read_plan("engine.toml", &src).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(doc.plan.rollup, tuijin_core::RollupRule::WorstChild);

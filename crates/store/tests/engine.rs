@@ -904,3 +904,41 @@ async fn a_closed_period_is_locked() {
             .unwrap();
     }
 }
+
+/// The deepest tree the validator allows: a report on its deepest item is accepted and moves
+/// every level, on both backends.
+#[tokio::test]
+async fn the_deepest_allowed_tree_takes_reports_at_its_bottom() {
+    use tuijin_core::{Code, Item, ItemKind};
+    let max = tuijin_core::validate::MAX_DEPTH;
+    let mut doc = small();
+    doc.items.clear();
+    for n in 0..max {
+        let mut it = Item::new(Code::parse(&format!("D{n}")).unwrap(), ItemKind::Task, "层");
+        it.parent = (n > 0).then(|| Code::parse(&format!("D{}", n - 1)).unwrap());
+        it.lead = Some(Code::parse("JTW").unwrap());
+        doc.items.push(it);
+    }
+    assert!(tuijin_core::validate(&doc).is_empty());
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let st = stamp("office", "2020-07-03");
+        s.import_plan(&doc, &st).await.unwrap();
+        let bottom = format!("D{}", max - 1);
+        let r = s
+            .create_report(
+                new("demo-small", &bottom, "2020-06", "JTW", Some(30.0)),
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        let (_, moved) = s.accept_report(r.id, r.version, "", &st).await.unwrap();
+        assert_eq!(moved.len(), max, "{}", db.label());
+        assert_eq!(
+            s.plan_progress("demo-small", None).await.unwrap()["D0"].percent,
+            Some(30.0)
+        );
+        assert!(s.check_rollups("demo-small").await.unwrap().is_empty());
+    }
+}

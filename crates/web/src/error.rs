@@ -424,3 +424,27 @@ where
         }
     }
 }
+
+/// Refuses a request whose path or query holds a control character once decoded (`%00`,
+/// `%0A`): no handler, no database and no log line ever sees one. PostgreSQL would refuse NUL
+/// in text where SQLite would store it; both are answered the same, here.
+pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let decoded = |s: &str| percent_encoding::percent_decode_str(s).collect::<Vec<u8>>();
+    let bad = |bytes: Vec<u8>| bytes.iter().any(|&b| b < 0x20 || b == 0x7f);
+    if bad(decoded(uri.path())) || uri.query().is_some_and(|q| bad(decoded(q))) {
+        let face = if uri.path().starts_with("/api/") {
+            Face::Api
+        } else {
+            Face::Page
+        };
+        return pending(
+            Failure::from(ApiError::invalid(Problem::new(
+                "uri",
+                tuijin_core::problem::Rule::UriControlCharacter,
+            ))),
+            face,
+        );
+    }
+    next.run(req).await
+}

@@ -54,6 +54,9 @@ pub struct AppState {
     pub backups: Option<jobs::BackupPlan>,
     /// The outcome of the last scheduled backup, for `/healthz`.
     pub last_backup: std::sync::Arc<std::sync::Mutex<Option<jobs::BackupOutcome>>>,
+    /// Requests handled at once; more are shed with 503 rather than queued without bound
+    /// (`set_max_in_flight`).
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -72,14 +75,24 @@ impl AppState {
             min_free_bytes: DEFAULT_MIN_FREE_BYTES,
             backups: None,
             last_backup: Default::default(),
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
         }
     }
 }
+
+/// Requests handled at once before new ones are shed (each waits at most for the write permit
+/// and the timeout; a burst beyond this is an attack or a misconfigured client).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 
 /// Free space below which the storage counts as degraded: 100 MiB.
 pub const DEFAULT_MIN_FREE_BYTES: u64 = 100 * 1024 * 1024;
 
 impl AppState {
+    /// How many requests are handled at once before new ones are shed.
+    pub fn set_max_in_flight(&mut self, n: usize) {
+        self.in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+    }
+
     /// Today in a plan's zone.
     pub fn today(&self, plan: &Plan) -> chrono::NaiveDate {
         self.clock.today(plan.tz())
@@ -120,6 +133,11 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(pages::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            shed_load,
+        ))
+        .layer(axum::middleware::from_fn(error::refuse_control_characters))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             error::render_failures,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -151,6 +169,35 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             Duration::from_secs(30),
         ))
         .with_state(state)
+}
+
+/// Sheds a request with 503 when `max_in_flight` are being handled already: under overload
+/// the server answers at once instead of queueing without bound.
+async fn shed_load(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match st.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let res = next.run(req).await;
+            drop(permit);
+            res
+        }
+        Err(_) => {
+            let face = if req.uri().path().starts_with("/api/") {
+                error::Face::Api
+            } else {
+                error::Face::Page
+            };
+            error::pending(
+                error::Failure::from(error::ApiError::Unavailable(
+                    tuijin_store::Unavailable::Overloaded,
+                )),
+                face,
+            )
+        }
+    }
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

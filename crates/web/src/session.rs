@@ -162,11 +162,12 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(PageError::from)?
             .map(|(_, s)| s);
+        // The user's choice, else the visitor's cookie, else what the browser asks for.
         let lang = session
             .as_ref()
             .and_then(|s| Lang::parse(&s.lang))
             .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
-            .unwrap_or_default();
+            .unwrap_or_else(|| crate::error::api_lang(&parts.headers));
         let anonymous_csrf = parts
             .extensions
             .get::<AnonymousCsrf>()

@@ -261,3 +261,40 @@ async fn a_corrupt_stored_value_is_a_logged_fault_not_a_default() {
         assert!(logged.contains("bewitched"), "{logged}");
     }
 }
+
+#[tokio::test]
+async fn control_characters_are_refused_before_anything_reads_them_and_excess_load_is_shed() {
+    for db in common::with_small_plan().await {
+        let mut state = AppState::new(db.store.clone(), common::today(), false);
+        let app = router(state.clone());
+        for uri in [
+            "/api/v1/items?plan=demo%00small",
+            "/api/v1/plans/demo%0Asmall",
+            "/plans/demo%00/tree",
+        ] {
+            let (s, _, body) = send(&app, uri, "en").await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {body}");
+            assert!(body.contains("control character"), "{uri}: {body}");
+        }
+        // One request at a time: a second one meanwhile is shed with 503, not queued.
+        state.set_max_in_flight(1);
+        let slow = Router::new().route(
+            "/test/slow",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                "done"
+            }),
+        );
+        let app = router_with(state, slow);
+        let first = tokio::spawn({
+            let app = app.clone();
+            async move { send(&app, "/test/slow", "en").await.0 }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let (s, h, body) = send(&app, "/api/v1/plans", "en").await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(h.contains_key(header::RETRY_AFTER));
+        assert_eq!(first.await.unwrap(), StatusCode::OK);
+        assert_eq!(send(&app, "/api/v1/plans", "en").await.0, StatusCode::OK);
+    }
+}

@@ -217,6 +217,9 @@ pub async fn create(
     let period = Period::parse(&body.period)
         .map_err(|_| problems.push(Problem::new("period", Rule::PeriodFormat)))
         .ok();
+    if Code::parse(&body.unit).is_err() {
+        problems.push(Problem::new("unit", Rule::CodeFormat));
+    }
     let content = ReportContent {
         percent: percent(body.percent, &mut problems),
         narrative: body.narrative,

@@ -221,17 +221,17 @@ pub async fn failure_page(st: &AppState, saved: SavedRequest, f: &Failure) -> Re
     (f.status, html).into_response()
 }
 
+/// Everything but unreserved characters and `/` is encoded in a path or query value.
+const URL_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A value made safe for a URL's path or query.
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, URL_VALUE).to_string()
 }
 
 /// A path to come back to after logging in: a local path only, never another site.

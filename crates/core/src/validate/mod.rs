@@ -10,6 +10,10 @@ use serde::Serialize;
 
 use crate::{Code, ItemKind, PlanDocument, text::Lang};
 
+mod meaning;
+
+pub use meaning::MAX_DEPTH;
+
 /// The part of a plan document a problem is in: the plan header, or entry N of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "section", content = "index", rename_all = "snake_case")]
@@ -136,6 +140,53 @@ pub enum ProblemKind {
     DuplicateTargetYear {
         year: i32,
     },
+    /// Deeper than the tree may go.
+    TooDeep {
+        max: usize,
+    },
+    /// Text holding NUL or another control character.
+    ControlCharacter {
+        position: usize,
+    },
+    UnknownTimeZone {
+        name: String,
+    },
+    /// A child's dates outside its parent's.
+    OutsideParentDates {
+        parent: String,
+        start: String,
+        due: String,
+    },
+    /// An item's dates outside the plan's horizon.
+    OutsidePlan {
+        start: String,
+        end: String,
+    },
+    /// An indicator whose targets go the other way from its direction.
+    DirectionContradictsTargets {
+        direction: String,
+    },
+    /// A target in another unit of measure than its indicator's.
+    TargetUnitMismatch {
+        unit: String,
+        indicator_unit: String,
+    },
+    /// `supports` links that go round in a circle, or point at the item's own ancestor.
+    SupportsCycle {
+        path: Vec<String>,
+    },
+    SupportsOwnAncestor {
+        code: String,
+    },
+    /// A manual rollup on an item without children: reports on it would be ignored.
+    ManualOnLeaf,
+    /// A milestone is a date, not a span.
+    MilestoneWithStart,
+    /// A trajectory point before the item's start or after its due date, or on them.
+    TrajectoryOutsideDates {
+        start: String,
+        due: String,
+    },
 }
 
 impl ProblemKind {
@@ -161,6 +212,18 @@ impl ProblemKind {
             ProblemKind::TrajectoryOutOfOrder => "trajectory_out_of_order",
             ProblemKind::ManualRollup { .. } => "manual_rollup",
             ProblemKind::DuplicateTargetYear { .. } => "duplicate_target_year",
+            ProblemKind::TooDeep { .. } => "too_deep",
+            ProblemKind::ControlCharacter { .. } => "control_character",
+            ProblemKind::UnknownTimeZone { .. } => "unknown_time_zone",
+            ProblemKind::OutsideParentDates { .. } => "outside_parent_dates",
+            ProblemKind::OutsidePlan { .. } => "outside_plan",
+            ProblemKind::DirectionContradictsTargets { .. } => "direction_contradicts_targets",
+            ProblemKind::TargetUnitMismatch { .. } => "target_unit_mismatch",
+            ProblemKind::SupportsCycle { .. } => "supports_cycle",
+            ProblemKind::SupportsOwnAncestor { .. } => "supports_own_ancestor",
+            ProblemKind::ManualOnLeaf => "manual_on_leaf",
+            ProblemKind::MilestoneWithStart => "milestone_with_start",
+            ProblemKind::TrajectoryOutsideDates { .. } => "trajectory_outside_dates",
         }
     }
 
@@ -208,7 +271,32 @@ impl ProblemKind {
             DueBeforeStart { start, due } => vec![("start", start.clone()), ("due", due.clone())],
             WeightNotPositive { value } => vec![("value", value.clone())],
             DuplicateTargetYear { year } => vec![("year", s(year))],
-            MissingChineseTitle | TrajectoryOutOfOrder | ManualRollup { .. } => vec![],
+            TooDeep { max } => vec![("max", s(max))],
+            ControlCharacter { position } => vec![("position", s(position))],
+            UnknownTimeZone { name } => vec![("name", name.clone())],
+            OutsideParentDates { parent, start, due } => vec![
+                ("parent", parent.clone()),
+                ("start", start.clone()),
+                ("due", due.clone()),
+            ],
+            OutsidePlan { start, end } | TrajectoryOutsideDates { start, due: end } => {
+                vec![("start", start.clone()), ("end", end.clone())]
+            }
+            DirectionContradictsTargets { direction } => vec![("direction", direction.clone())],
+            TargetUnitMismatch {
+                unit,
+                indicator_unit,
+            } => vec![
+                ("unit", unit.clone()),
+                ("indicator_unit", indicator_unit.clone()),
+            ],
+            SupportsCycle { path } => vec![("path", path.join(" → "))],
+            SupportsOwnAncestor { code } => vec![("code", code.clone())],
+            MissingChineseTitle
+            | TrajectoryOutOfOrder
+            | ManualRollup { .. }
+            | ManualOnLeaf
+            | MilestoneWithStart => vec![],
         };
         let args: Vec<(&str, &dyn std::fmt::Display)> = args
             .iter()
@@ -462,6 +550,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         Section::Item,
         &mut out,
     );
+    meaning::check(doc, &items, &indicators, &mut out);
     out
 }
 

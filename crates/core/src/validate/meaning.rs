@@ -1,0 +1,300 @@
+//! The rules that keep a plan's figures meaningful: a plan that breaks them would still load,
+//! but its statuses would mislead (a child due after its parent, an indicator whose targets
+//! run against its direction, a trajectory point after the due date bending the expected
+//! figure). Also the limits the storage supports: the depth of the tree, and text free of
+//! control characters.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{FieldPath, PlanProblem, ProblemKind, Section};
+use crate::{Code, Direction, ItemKind, PlanDocument, RollupRule};
+
+/// The deepest a plan's tree may go (a root is level 1). A city's plan needs six or seven; a
+/// province's or ministry's rarely more than ten. Every write path is tested to this depth on
+/// both databases.
+pub const MAX_DEPTH: usize = 32;
+
+/// The first control character of a text (line breaks and tabs allowed), 1-based.
+fn control_at(s: &str) -> Option<usize> {
+    s.chars()
+        .position(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .map(|p| p + 1)
+}
+
+pub(super) fn check(
+    doc: &PlanDocument,
+    items: &HashMap<&Code, usize>,
+    indicators: &HashMap<&Code, usize>,
+    out: &mut Vec<PlanProblem>,
+) {
+    let plan = &doc.plan;
+    let mut text = |path: FieldPath, s: &str| {
+        if let Some(position) = control_at(s) {
+            out.push(PlanProblem::new(
+                path,
+                ProblemKind::ControlCharacter { position },
+            ));
+        }
+    };
+    for (field, t) in [
+        ("title", &plan.title.zh),
+        ("title_en", &plan.title.en),
+        ("description", &plan.description.zh),
+        ("description_en", &plan.description.en),
+    ] {
+        text(FieldPath::new(Section::Plan, field), t);
+    }
+    for (i, u) in doc.units.iter().enumerate() {
+        text(FieldPath::new(Section::Unit(i), "name"), &u.name.zh);
+        text(FieldPath::new(Section::Unit(i), "name_en"), &u.name.en);
+    }
+    for (i, p) in doc.people.iter().enumerate() {
+        text(FieldPath::new(Section::Person(i), "name"), &p.name.zh);
+        text(FieldPath::new(Section::Person(i), "post"), &p.post.zh);
+    }
+    for (i, it) in doc.items.iter().enumerate() {
+        let sec = Section::Item(i);
+        text(FieldPath::new(sec, "title"), &it.title.zh);
+        text(FieldPath::new(sec, "title_en"), &it.title.en);
+        text(FieldPath::new(sec, "description"), &it.description.zh);
+        text(FieldPath::new(sec, "description_en"), &it.description.en);
+        if let Some(src) = &it.source {
+            text(FieldPath::new(sec, "source"), src);
+        }
+    }
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        text(FieldPath::new(Section::Indicator(i), "name"), &ind.name.zh);
+        text(FieldPath::new(Section::Indicator(i), "unit"), &ind.unit);
+    }
+    if crate::clock::parse_tz(&plan.timezone).is_none() {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "timezone"),
+            ProblemKind::UnknownTimeZone {
+                name: plan.timezone.clone(),
+            },
+        ));
+    }
+
+    let parent_of = |i: usize| -> Option<usize> {
+        doc.items[i]
+            .parent
+            .as_ref()
+            .and_then(|p| items.get(p).copied())
+    };
+    let has_children: HashSet<usize> = (0..doc.items.len()).filter_map(parent_of).collect();
+    let depths = depths(doc.items.len(), &parent_of);
+    for (i, it) in doc.items.iter().enumerate() {
+        let sec = Section::Item(i);
+        if depths[i].is_some_and(|d| d > MAX_DEPTH) {
+            out.push(PlanProblem::new(
+                FieldPath::new(sec, "parent"),
+                ProblemKind::TooDeep { max: MAX_DEPTH },
+            ));
+        }
+        // Within the parent's dates, and the plan's.
+        if let Some(p) = parent_of(i) {
+            let parent = &doc.items[p];
+            let early = matches!((it.start, parent.start), (Some(s), Some(ps)) if s < ps);
+            let late = matches!((it.due, parent.due), (Some(d), Some(pd)) if d > pd);
+            if early || late {
+                out.push(PlanProblem::new(
+                    FieldPath::new(sec, if early { "start" } else { "due" }),
+                    ProblemKind::OutsideParentDates {
+                        parent: parent.code.to_string(),
+                        start: parent.start.map(|d| d.to_string()).unwrap_or_default(),
+                        due: parent.due.map(|d| d.to_string()).unwrap_or_default(),
+                    },
+                ));
+            }
+        }
+        let before = it.start.is_some_and(|s| s < plan.start);
+        let after = it.due.is_some_and(|d| d > plan.end);
+        if before || after {
+            out.push(PlanProblem::new(
+                FieldPath::new(sec, if before { "start" } else { "due" }),
+                ProblemKind::OutsidePlan {
+                    start: plan.start.to_string(),
+                    end: plan.end.to_string(),
+                },
+            ));
+        }
+        if it.kind == ItemKind::Milestone && it.start.is_some() {
+            out.push(PlanProblem::new(
+                FieldPath::new(sec, "start"),
+                ProblemKind::MilestoneWithStart,
+            ));
+        }
+        if it.rollup == Some(RollupRule::Manual) && !has_children.contains(&i) {
+            out.push(PlanProblem::new(
+                FieldPath::new(sec, "rollup"),
+                ProblemKind::ManualOnLeaf,
+            ));
+        }
+        // Trajectory points strictly inside the item's dates: the start is 0 % and the due date
+        // 100 % by definition.
+        if let Some(j) = it.trajectory.iter().position(|p| {
+            it.start.is_some_and(|s| p.date <= s) || it.due.is_some_and(|d| p.date >= d)
+        }) {
+            out.push(PlanProblem::new(
+                FieldPath::at(sec, "trajectory", j),
+                ProblemKind::TrajectoryOutsideDates {
+                    start: it.start.map(|d| d.to_string()).unwrap_or_default(),
+                    due: it.due.map(|d| d.to_string()).unwrap_or_default(),
+                },
+            ));
+        }
+        // A target measured by an indicator is in the indicator's unit.
+        if let Some(t) = &it.target
+            && let Some(code) = &t.indicator
+            && let Some(&k) = indicators.get(code)
+        {
+            let ind = &doc.indicators[k];
+            if !t.unit.trim().is_empty() && t.unit.trim() != ind.unit.trim() {
+                out.push(PlanProblem::new(
+                    FieldPath::new(sec, "target.unit"),
+                    ProblemKind::TargetUnitMismatch {
+                        unit: t.unit.clone(),
+                        indicator_unit: ind.unit.clone(),
+                    },
+                ));
+            }
+        }
+        // Supporting one's own ancestor says nothing the tree does not say already.
+        let mut ancestors = HashSet::new();
+        let mut at = i;
+        while let Some(p) = parent_of(at) {
+            if !ancestors.insert(p) {
+                break;
+            }
+            at = p;
+        }
+        for (j, s) in it.supports.iter().enumerate() {
+            if items.get(s).is_some_and(|k| ancestors.contains(k)) {
+                out.push(PlanProblem::new(
+                    FieldPath::at(sec, "supports", j),
+                    ProblemKind::SupportsOwnAncestor {
+                        code: s.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    supports_cycles(doc, items, out);
+
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        // The path from the baseline through the targets runs the indicator's way.
+        let mut values: Vec<(i32, f64)> = ind.targets.iter().map(|t| (t.year, t.value)).collect();
+        if let (Some(y), Some(b)) = (ind.baseline_year, ind.baseline) {
+            values.push((y, b));
+        }
+        values.sort_by_key(|v| v.0);
+        let against = match ind.direction {
+            Direction::Increase => values.windows(2).any(|w| w[1].1 < w[0].1),
+            Direction::Decrease => values.windows(2).any(|w| w[1].1 > w[0].1),
+            Direction::Target => false,
+        };
+        if against {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Indicator(i), "direction"),
+                ProblemKind::DirectionContradictsTargets {
+                    direction: ind.direction.as_str().into(),
+                },
+            ));
+        }
+    }
+}
+
+/// Each item's depth (a root is 1), each computed once; `None` for an item in a parent cycle
+/// (reported elsewhere).
+fn depths(n: usize, parent_of: &dyn Fn(usize) -> Option<usize>) -> Vec<Option<usize>> {
+    // 0 = unknown; usize::MAX = on the current walk or in a cycle.
+    let mut depth = vec![0usize; n];
+    for start in 0..n {
+        if depth[start] != 0 {
+            continue;
+        }
+        let mut walk = vec![start];
+        depth[start] = usize::MAX;
+        let base = loop {
+            match parent_of(*walk.last().expect("non-empty")) {
+                None => break 0,
+                Some(p) if depth[p] == usize::MAX => break usize::MAX,
+                Some(p) if depth[p] != 0 => break depth[p],
+                Some(p) => {
+                    depth[p] = usize::MAX;
+                    walk.push(p);
+                }
+            }
+        };
+        for (k, &w) in walk.iter().rev().enumerate() {
+            depth[w] = if base == usize::MAX {
+                usize::MAX
+            } else {
+                base + k + 1
+            };
+        }
+    }
+    depth
+        .into_iter()
+        .map(|d| (d != usize::MAX).then_some(d))
+        .collect()
+}
+
+/// `supports` links that go round: A supports B supports A.
+fn supports_cycles(doc: &PlanDocument, items: &HashMap<&Code, usize>, out: &mut Vec<PlanProblem>) {
+    let edges: Vec<Vec<usize>> = doc
+        .items
+        .iter()
+        .map(|it| {
+            it.supports
+                .iter()
+                .filter_map(|s| items.get(s).copied())
+                .collect()
+        })
+        .collect();
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; edges.len()];
+    let mut reported = HashSet::new();
+    for start in 0..edges.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (n, ref mut next)) = stack.last_mut() {
+            if *next < edges[n].len() {
+                let m = edges[n][*next];
+                *next += 1;
+                match state[m] {
+                    0 => {
+                        state[m] = 1;
+                        stack.push((m, 0));
+                    }
+                    1 => {
+                        let from = stack
+                            .iter()
+                            .position(|(x, _)| *x == m)
+                            .expect("on the stack");
+                        let ring: Vec<usize> = stack[from..].iter().map(|(x, _)| *x).collect();
+                        let first = *ring.iter().min().expect("members");
+                        if reported.insert(first) {
+                            let mut path: Vec<String> = ring
+                                .iter()
+                                .map(|&x| doc.items[x].code.to_string())
+                                .collect();
+                            path.push(doc.items[m].code.to_string());
+                            out.push(PlanProblem::new(
+                                FieldPath::new(Section::Item(ring[0]), "supports"),
+                                ProblemKind::SupportsCycle { path },
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                state[n] = 2;
+                stack.pop();
+            }
+        }
+    }
+}
