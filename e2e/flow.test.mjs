@@ -113,7 +113,9 @@ test("cockpit, drill-down, report, review, and the cockpit moves", async () => {
   const up = await logIn(unit, "fgw");
   assert.match(up.url(), /\/workspace$/, "a unit lands on its workspace");
   await shot(up, "04-workspace");
-  const rows = up.locator("tbody tr");
+  // Only the lead unit's accepted report moves an item; co-operating rows are marked.
+  assert.ok((await up.locator("tbody tr[data-role=co]").count()) > 0, "co-operating items are listed");
+  const rows = up.locator("tbody tr[data-role=lead]");
   let code = null;
   for (let i = 0; i < (await rows.count()); i++) {
     const row = rows.nth(i);

@@ -142,7 +142,7 @@ pub async fn page(
             p.muted.small { (l.t("workspace.due_help")) }
             div.tablewrap { table.wide {
                 thead { tr {
-                    th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) }
+                    th { (l.t("col.item")) } th { (l.t("col.our_role")) } th { (l.t("col.progress")) } th { (l.t("col.status")) }
                     th.opt { (l.t("col.report_due")) } th { (l.t("col.this_period")) } th {}
                 } }
                 tbody {
@@ -150,8 +150,10 @@ pub async fn page(
                         @let i = &c.items[n];
                         @let due = period.due_date(c.plan.reporting.due_day, level(c, b, n));
                         @let rep = in_period.get(i.code.as_str());
-                        tr {
+                        @let lead = i.lead.as_ref().is_some_and(|u| mine.contains(&u.as_str()));
+                        tr data-role=(if lead { "lead" } else { "co" }) {
                             td { (item_link(l, plan, i)) }
+                            td { (l.t(if lead { "relation.lead" } else { "relation.co" })) }
                             td { (row_progress(l, &b.rows[n])) }
                             td { (status(l, b.rows[n].status)) }
                             td.opt { (due) }
