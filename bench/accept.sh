@@ -9,7 +9,7 @@ PORT=${PORT:-18181}
 DIR=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 "$T" plan generate --items 100000 --depth 6 -o "$DIR/plan.toml"
-"$T" plan import "$DIR/plan.toml" --data "$DIR/d" >/dev/null
+"$T" plan import "$DIR/plan.toml" --data "$DIR/d" --init >/dev/null
 "$T" dev submitted-reports --plan generated --count 200000 -o "$DIR/ids.txt" --data "$DIR/d" >/dev/null
 "$T" user add office --role office --data "$DIR/d" >/dev/null
 TOKEN=$("$T" token create office --label bench --data "$DIR/d" 2>/dev/null)

@@ -8,6 +8,8 @@ mod cmd_plan;
 mod cmd_report;
 mod cmd_status;
 mod config;
+#[cfg(test)]
+mod docs_check;
 mod seed;
 
 use std::process::ExitCode;

@@ -445,6 +445,19 @@ fn a_full_disk_answers_503_saves_no_phantom_and_recovers_by_itself() {
     let full = summary(load(&s, server.addr, 4, 3000, 12));
     let (_, health) = get(server.addr, "/healthz").unwrap();
     let health: Value = serde_json::from_str(&health).unwrap();
+    // A backup onto the full disk fails plainly and leaves nothing behind.
+    let out = mnt.join("full.tjbk");
+    let backup = tuijin(&s.db)
+        .args(["backup", "-o"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!backup.status.success(), "a backup onto a full disk fails");
+    assert!(
+        !out.exists() && !out.with_extension("partial").exists(),
+        "no partial backup left"
+    );
     // Room again: writes recover without a restart.
     std::fs::remove_file(&filler).unwrap();
     std::thread::sleep(Duration::from_millis(200));

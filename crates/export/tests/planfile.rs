@@ -300,3 +300,60 @@ fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
         "bad_value",
     );
 }
+
+/// `docs/plan-format.md` describes every field the reader accepts, in the part about its
+/// table, and names every problem class the validator has.
+#[test]
+fn the_format_document_lists_every_field_and_class() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/plan-format.md"
+    ))
+    .unwrap();
+    // The part of the document about a table: from its heading (or its row in the sections
+    // table) to the next heading.
+    let part = |table: &str| -> String {
+        let top = table.split('.').next().unwrap();
+        let heading = [format!("### `[{top}]`"), format!("### `[[{top}]]`")];
+        let at = heading
+            .iter()
+            .find_map(|h| doc.find(h.as_str()))
+            .unwrap_or_else(|| panic!("docs/plan-format.md has no section for [{top}]"));
+        let rest = &doc[at + 4..];
+        rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
+    };
+    for (table, fields) in tuijin_export::planfile::FIELDS {
+        let text = if table.is_empty() {
+            doc.clone()
+        } else {
+            part(table)
+        };
+        for f in *fields {
+            let named = text.contains(&format!("`{f}`"))
+                || text.contains(&format!("`[{f}]`"))
+                || text.contains(&format!("`[{table}.{f}]`"))
+                || text.contains(&format!("`[[{f}]]`"))
+                || text.contains(&format!("`{f} ="))
+                || text.contains(&format!("{{ {f} ="))
+                || text.contains(&format!(", {f} ="));
+            assert!(
+                named,
+                "docs/plan-format.md does not describe `{f}` of [{table}]"
+            );
+        }
+    }
+    use tuijin_core::VariantArray;
+    for class in tuijin_core::validate::ProblemClass::VARIANTS {
+        let name: &'static str = class.into();
+        assert!(
+            doc.contains(&format!("`{name}`")),
+            "docs/plan-format.md does not name the problem class `{name}`"
+        );
+        // And, as the document promises, a test here produces it.
+        let tests = include_str!("planfile.rs");
+        assert!(
+            tests.contains(&format!("\"{name}\"")),
+            "no test in crates/export/tests/planfile.rs produces `{name}`"
+        );
+    }
+}

@@ -213,9 +213,24 @@ impl Store {
 
     /// Writes a backup of the whole database to `path`, from one consistent snapshot, then
     /// reads it back and checks it. A half-written file never takes the name: the backup is
-    /// written beside it and renamed when complete.
+    /// written beside it and renamed when complete, and removed when anything fails (a full
+    /// disk must not be left fuller by a useless partial file).
     pub async fn backup(&self, path: &Path, now: DateTime<Utc>) -> Result<BackupSummary> {
         let tmp = path.with_extension("partial");
+        let made = self.write_backup(path, &tmp, now).await;
+        if made.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        made
+    }
+
+    async fn write_backup(
+        &self,
+        path: &Path,
+        tmp: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<BackupSummary> {
+        let tmp = tmp.to_path_buf();
         let file = std::fs::File::create(&tmp).map_err(|e| io(&tmp, e))?;
         let mut w = Lines {
             out: BufWriter::new(GzEncoder::new(file, Compression::default())),

@@ -77,8 +77,13 @@ impl fmt::Display for FieldPath {
 
 /// What is wrong. One variant per error class, so tests and translations match on the class,
 /// never on message text.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, strum::EnumDiscriminants)]
 #[serde(tag = "class", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(ProblemClass),
+    derive(strum::IntoStaticStr, strum::VariantArray),
+    strum(serialize_all = "snake_case")
+)]
 pub enum ProblemKind {
     /// The file is not valid TOML at all.
     Syntax {
@@ -192,39 +197,7 @@ pub enum ProblemKind {
 impl ProblemKind {
     /// A short, stable name for the class, used in JSON output and tests.
     pub fn class(&self) -> &'static str {
-        match self {
-            ProblemKind::Syntax { .. } => "syntax",
-            ProblemKind::UnknownField { .. } => "unknown_field",
-            ProblemKind::MissingField { .. } => "missing_field",
-            ProblemKind::WrongType { .. } => "wrong_type",
-            ProblemKind::BadValue { .. } => "bad_value",
-            ProblemKind::MissingChineseTitle => "missing_chinese_title",
-            ProblemKind::DuplicateCode { .. } => "duplicate_code",
-            ProblemKind::UnknownParent { .. } => "unknown_parent",
-            ProblemKind::UnknownUnit { .. } => "unknown_unit",
-            ProblemKind::UnknownPerson { .. } => "unknown_person",
-            ProblemKind::UnknownItem { .. } => "unknown_item",
-            ProblemKind::UnknownIndicator { .. } => "unknown_indicator",
-            ProblemKind::Cycle { .. } => "cycle",
-            ProblemKind::KindNotAllowed { .. } => "kind_not_allowed",
-            ProblemKind::DueBeforeStart { .. } => "due_before_start",
-            ProblemKind::WeightNotPositive { .. } => "weight_not_positive",
-            ProblemKind::TrajectoryOutOfOrder => "trajectory_out_of_order",
-            ProblemKind::ManualRollup { .. } => "manual_rollup",
-            ProblemKind::DuplicateTargetYear { .. } => "duplicate_target_year",
-            ProblemKind::TooDeep { .. } => "too_deep",
-            ProblemKind::ControlCharacter { .. } => "control_character",
-            ProblemKind::UnknownTimeZone { .. } => "unknown_time_zone",
-            ProblemKind::OutsideParentDates { .. } => "outside_parent_dates",
-            ProblemKind::OutsidePlan { .. } => "outside_plan",
-            ProblemKind::DirectionContradictsTargets { .. } => "direction_contradicts_targets",
-            ProblemKind::TargetUnitMismatch { .. } => "target_unit_mismatch",
-            ProblemKind::SupportsCycle { .. } => "supports_cycle",
-            ProblemKind::SupportsOwnAncestor { .. } => "supports_own_ancestor",
-            ProblemKind::ManualOnLeaf => "manual_on_leaf",
-            ProblemKind::MilestoneWithStart => "milestone_with_start",
-            ProblemKind::TrajectoryOutsideDates { .. } => "trajectory_outside_dates",
-        }
+        ProblemClass::from(self).into()
     }
 
     /// What is wrong and how to fix it, in the requested language (catalogue keys

@@ -13,7 +13,7 @@ use serde::Serialize;
 use tuijin_core::text::Lang;
 use tuijin_core::validate::{FieldPath, ProblemKind};
 
-pub use read::read_plan;
+pub use read::{FIELDS, read_plan};
 pub use write::write_plan;
 
 /// One problem at a place in a file.

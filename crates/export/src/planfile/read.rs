@@ -102,6 +102,26 @@ const INDICATOR: &[&str] = &[
 ];
 const INDICATOR_TARGET: &[&str] = &["year", "value"];
 
+/// Every table the reader knows, with the fields it accepts there: what
+/// `docs/plan-format.md` must describe (a test holds the two together).
+pub const FIELDS: &[(&str, &[&str])] = &[
+    ("", TOP),
+    ("plan", PLAN),
+    ("plan.source", SOURCE),
+    ("plan.thresholds", THRESHOLDS),
+    ("plan.reporting", REPORTING),
+    ("stage", STAGE),
+    ("level", LEVEL),
+    ("unit", UNIT),
+    ("person", PERSON),
+    ("indicator", INDICATOR),
+    ("indicator.targets", INDICATOR_TARGET),
+    ("item", ITEM),
+    ("item.manual", MANUAL),
+    ("item.trajectory", TRAJECTORY),
+    ("item.target", TARGET),
+];
+
 /// Reads and validates a plan file. `file` is the name used in messages.
 pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> {
     let mut r = Reader {
