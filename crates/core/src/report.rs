@@ -284,12 +284,18 @@ pub fn check_review(
 ) -> Result<ReportState, Refusal> {
     let to = transition(state, action)?;
     let mut out = Problems::default();
+    check_review_comment(action, comment, &mut out);
+    out.finish()?;
+    Ok(to)
+}
+
+/// The office's comment on a review: a return says why; any comment is plain text within
+/// limits. Asked by `check_review` and, before it sends a batch, by the review page.
+pub fn check_review_comment(action: ReportAction, comment: &str, out: &mut Problems) {
     if action == ReportAction::Return && comment.trim().is_empty() {
         out.push(Problem::new("comment", Rule::ReturnNeedsComment));
     }
-    crate::problem::check_text("comment", comment, &mut out);
-    out.finish()?;
-    Ok(to)
+    crate::problem::check_text("comment", comment, out);
 }
 
 /// Whether the office may close a period: not twice, and not while reports await review.

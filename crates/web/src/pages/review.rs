@@ -257,7 +257,13 @@ pub async fn decide(
             }
         }
         "return" => {
-            if d.comment.trim().is_empty() {
+            let mut problems = tuijin_core::problem::Problems::default();
+            tuijin_core::report::check_review_comment(
+                tuijin_core::report::ReportAction::Return,
+                &d.comment,
+                &mut problems,
+            );
+            if !problems.is_empty() {
                 return Ok(Redirect::to("/review?error=comment").into_response());
             }
             for (id, version) in chosen {
