@@ -57,6 +57,11 @@ impl CachedPlan {
 #[derive(Default)]
 pub struct PlanCache {
     plans: Mutex<HashMap<String, Arc<CachedPlan>>>,
+    /// Plan headers by code, with the plan version they were read at.
+    headers: Mutex<HashMap<String, (i64, Arc<Plan>)>>,
+    /// One loader per plan: requests that miss together wait for one load instead of each
+    /// loading the whole plan (eight cold loads of a 100k-item plan at once took 17 s).
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PlanCache {
@@ -87,16 +92,54 @@ impl PlanCache {
         })
     }
 
-    pub async fn get(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
+    /// The plan itself (settings, time zone, thresholds) without its items or progress: for
+    /// writes that need only "today" in the plan's zone, so they neither wait for a whole plan
+    /// to load nor apply the progress delta of a large plan after every accepted report.
+    pub async fn header(&self, store: &Store, plan: &str) -> Result<Arc<Plan>, ApiError> {
         let versions = store.versions(plan).await?;
-        if let Some(hit) = self
-            .plans
+        if let Some((_, p)) = self
+            .headers
+            .lock()
+            .expect("cache lock")
+            .get(plan)
+            .filter(|(v, _)| *v == versions.0)
+        {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(store.get_plan(plan).await?.plan);
+        self.headers
+            .lock()
+            .expect("cache lock")
+            .insert(plan.to_string(), (versions.0, p.clone()));
+        Ok(p)
+    }
+
+    fn cached(&self, plan: &str, versions: (i64, i64)) -> Option<Arc<CachedPlan>> {
+        self.plans
             .lock()
             .expect("cache lock")
             .get(plan)
             .filter(|c| c.versions == versions)
-        {
-            return Ok(hit.clone());
+            .cloned()
+    }
+
+    pub async fn get(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
+        let versions = store.versions(plan).await?;
+        if let Some(hit) = self.cached(plan, versions) {
+            return Ok(hit);
+        }
+        let loader = self
+            .loading
+            .lock()
+            .expect("cache lock")
+            .entry(plan.to_string())
+            .or_default()
+            .clone();
+        let _one = loader.lock().await;
+        // Another request may have loaded it while this one waited.
+        let versions = store.versions(plan).await?;
+        if let Some(hit) = self.cached(plan, versions) {
+            return Ok(hit);
         }
         // Only progress moved: apply what changed since the cached copy. Read after the versions,
         // so a write landing in between is either included or seen as newer next time.

@@ -84,7 +84,14 @@ pub fn spawn_committer(store: tuijin_store::Store) -> tokio::sync::mpsc::Sender<
             }
             let batch: Vec<tuijin_store::Acceptance> =
                 jobs.iter().map(|j| j.acceptance.clone()).collect();
-            match store.accept_batch(&batch).await {
+            let started = std::time::Instant::now();
+            let outcome = store.accept_batch(&batch).await;
+            tracing::debug!(
+                size = batch.len(),
+                micros = started.elapsed().as_micros() as u64,
+                "accept batch"
+            );
+            match outcome {
                 Ok(results) => {
                     for (job, r) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(r);
