@@ -36,6 +36,23 @@ pub struct FileConfig {
     pub backup_keep: Option<u32>,
     /// Requests handled at once; more are answered 503 at once (default 1024).
     pub max_in_flight: Option<usize>,
+    /// Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto
+    /// are believed; from anyone else those headers are ignored.
+    pub trusted_proxies: Option<Vec<ProxyEntry>>,
+}
+
+/// One entry of `trusted_proxies`, checked as it is read so a bad one is refused at its
+/// place in the file.
+#[derive(Deserialize, Clone)]
+#[serde(try_from = "String")]
+pub struct ProxyEntry(String);
+
+impl TryFrom<String> for ProxyEntry {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        tuijin_web::client::TrustedProxies::parse(std::slice::from_ref(&s))?;
+        Ok(ProxyEntry(s))
+    }
 }
 
 impl FileConfig {
@@ -61,6 +78,11 @@ impl FileConfig {
     pub fn apply(&self, st: &mut tuijin_web::AppState) -> Result<()> {
         st.rules = self.session_rules();
         st.secure_cookies = self.secure_cookies.unwrap_or(false);
+        if let Some(list) = &self.trusted_proxies {
+            let entries: Vec<String> = list.iter().map(|e| e.0.clone()).collect();
+            st.trusted_proxies =
+                tuijin_web::client::TrustedProxies::parse(&entries).map_err(|e| anyhow!(e))?;
+        }
         if let Some(n) = self.max_in_flight {
             st.set_max_in_flight(n);
         }
@@ -99,7 +121,7 @@ pub const DEMO_BIND: &str = "127.0.0.1:8080";
 pub struct DbArgs {
     /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
     /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep,
-    /// max_in_flight.
+    /// max_in_flight, trusted_proxies.
     /// Environment variables and flags override it.
     #[arg(long, env = "TUIJIN_CONFIG")]
     pub config: Option<PathBuf>,
@@ -203,5 +225,24 @@ mod tests {
         assert_eq!(r.idle, chrono::Duration::minutes(20));
         assert_eq!(r.absolute, chrono::Duration::hours(12), "the default stays");
         assert_eq!(f.secure_cookies, Some(true));
+    }
+
+    #[test]
+    fn a_bad_trusted_proxy_is_refused_at_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tuijin.toml");
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:1\"\ntrusted_proxies = [\"10.0.0.5\", \"proxy.example\"]\n",
+        )
+        .unwrap();
+        let Err(e) = FileConfig::read(&path) else {
+            panic!("a host name was taken for an address")
+        };
+        let e = e.to_string();
+        assert!(e.contains("tuijin.toml:2:"), "{e}");
+        assert!(e.contains("proxy.example"), "{e}");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        assert!(FileConfig::read(&path).is_ok());
     }
 }

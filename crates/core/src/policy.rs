@@ -78,6 +78,10 @@ pub enum Action<'a> {
     ReadPlan,
     /// The reports (drafts included) of one unit.
     ReadReports { unit: &'a str },
+    /// One report, by its unit and state: a unit reads its own units' reports in every state
+    /// and the accepted reports of any unit (the plan's record, on which progress rests);
+    /// another unit's draft, submitted or returned report is its own business.
+    ReadReport { unit: &'a str, accepted: bool },
     /// Create, edit or submit a report for one unit on an item it stands to in `relation`.
     WriteReport {
         unit: &'a str,
@@ -127,6 +131,8 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader | Unit, ReadPlan) => true,
         (Admin | Office | Leader, ReadReports { .. }) => true,
         (Unit, ReadReports { unit }) => p.has_unit(unit),
+        (Admin | Office | Leader, ReadReport { .. }) => true,
+        (Unit, ReadReport { unit, accepted }) => accepted || p.has_unit(unit),
         (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
         (Office, Review | ImportPlan | ClosePeriod) => true,
         (Admin, ManageUsers | ReadMetrics) => true,
@@ -137,7 +143,9 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         return Decision::Allow;
     }
     let why = match action {
-        WriteReport { unit, .. } | ReadReports { unit } if p.role == Unit && !p.has_unit(unit) => {
+        WriteReport { unit, .. } | ReadReports { unit } | ReadReport { unit, .. }
+            if p.role == Unit && !p.has_unit(unit) =>
+        {
             Problem::new("unit", Rule::NotYourUnit)
                 .with("user", &p.name)
                 .with("unit", unit)
@@ -207,6 +215,26 @@ mod tests {
             role,
             units: units.iter().map(|u| Code::parse(u).unwrap()).collect(),
         }
+    }
+
+    #[test]
+    fn which_reports_a_unit_reads() {
+        use Action::ReadReport;
+        let jtw = who(Role::Unit, &["JTW"]);
+        let read = |p: &Principal, unit, accepted| decide(p, ReadReport { unit, accepted });
+        // Its own units' reports in every state.
+        assert_eq!(read(&jtw, "JTW", false), Decision::Allow);
+        assert_eq!(read(&jtw, "JTW", true), Decision::Allow);
+        // Another unit's accepted report is the plan's record; its drafts are not.
+        assert_eq!(read(&jtw, "FGW", true), Decision::Allow);
+        assert!(matches!(read(&jtw, "FGW", false), Decision::Deny(_)));
+        for role in [Role::Admin, Role::Office, Role::Leader] {
+            assert_eq!(read(&who(role, &[]), "FGW", false), Decision::Allow);
+        }
+        assert_eq!(
+            read(&Principal::anonymous(), "FGW", true),
+            Decision::Unauthenticated
+        );
     }
 
     #[test]

@@ -24,16 +24,66 @@ impl FromRequestParts<AppState> for Auth {
         let value = value
             .to_str()
             .map_err(|_| ApiError::Unauthorized("Authorization: not text".into()))?;
-        let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` and `Bearer`.
+        let token = value
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim());
+        let Some(token) = token else {
             return Err(ApiError::Unauthorized(
                 "Authorization: use `Bearer <token>`".into(),
             ));
         };
         match st.store.principal_for_token(token, st.clock.now()).await? {
             Some(p) => Ok(Auth(p)),
-            None => Err(ApiError::Unauthorized(
-                "the token is unknown, revoked or expired, or its user is disabled".into(),
-            )),
+            None => {
+                let address =
+                    crate::client::address(&st.trusted_proxies, &parts.headers, &parts.extensions);
+                if st.refused_tokens.first_in_a_while(&address) {
+                    // An event for the audit trail (ASVS 7.2.1); a failure to write it must not
+                    // change the answer, but is logged.
+                    let stamp = st.stamp_default("anonymous");
+                    if let Err(e) = st.store.note_refused_token(token, &address, &stamp).await {
+                        tracing::warn!(error = %e, "could not record a refused API token");
+                    }
+                }
+                Err(ApiError::Unauthorized(
+                    "the token is unknown, revoked or expired, or its user is disabled".into(),
+                ))
+            }
+        }
+    }
+}
+
+/// Refused API tokens are recorded at most once a minute per address: the trail shows who
+/// tried, while a client spraying tokens cannot fill the event log (or the disk) with them.
+#[derive(Default)]
+pub struct RefusedTokens {
+    last: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl RefusedTokens {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Addresses remembered at most; past it, the ones older than a minute are forgotten.
+    const KEEP: usize = 10_000;
+
+    /// Whether a refusal from `address` should be recorded now.
+    pub fn first_in_a_while(&self, address: &str) -> bool {
+        let now = std::time::Instant::now();
+        let mut last = self.last.lock().expect("refused tokens lock");
+        if last.len() >= Self::KEEP {
+            last.retain(|_, t| now.duration_since(*t) < Self::EVERY);
+            if last.len() >= Self::KEEP {
+                // Many addresses at once: record none until the flood ages out.
+                return false;
+            }
+        }
+        match last.get(address) {
+            Some(t) if now.duration_since(*t) < Self::EVERY => false,
+            _ => {
+                last.insert(address.to_string(), now);
+                true
+            }
         }
     }
 }

@@ -26,6 +26,43 @@ pub struct CachedPlan {
     pub people: Arc<HashMap<String, tuijin_core::Person>>,
     /// The board of the last date asked for (today, nearly always).
     board: Mutex<Option<Arc<Board>>>,
+    /// What anonymous visitors may learn of the plan, built on first use (it depends on the
+    /// items only, so it is shared across progress updates).
+    public: Arc<std::sync::OnceLock<PublicPart>>,
+}
+
+/// The published part of a plan, for views shown to anonymous visitors: built from public
+/// items only, so no count, parent or link betrays an item that is not published.
+#[derive(Default)]
+pub struct PublicPart {
+    /// Codes of the public, live (not archived) items.
+    pub codes: std::collections::HashSet<String>,
+    /// Public children of each item, by the item's code.
+    pub children: HashMap<String, i64>,
+    /// Public items each unit leads, by unit code.
+    pub lead: HashMap<String, i64>,
+}
+
+impl PublicPart {
+    fn of(items: &[Item]) -> PublicPart {
+        let mut p = PublicPart::default();
+        for i in items.iter().filter(|i| i.public) {
+            p.codes.insert(i.code.to_string());
+        }
+        for i in items.iter().filter(|i| i.public) {
+            if let Some(parent) = &i.parent {
+                *p.children.entry(parent.to_string()).or_default() += 1;
+            }
+            if let Some(u) = &i.lead {
+                *p.lead.entry(u.to_string()).or_default() += 1;
+            }
+        }
+        p
+    }
+
+    pub fn has(&self, code: &str) -> bool {
+        self.codes.contains(code)
+    }
 }
 
 impl CachedPlan {
@@ -47,6 +84,10 @@ impl CachedPlan {
 
     pub fn item(&self, board: &Board, code: &str) -> Option<&Item> {
         board.position(code).map(|n| &self.items[n])
+    }
+
+    pub fn public_part(&self) -> &PublicPart {
+        self.public.get_or_init(|| PublicPart::of(&self.items))
     }
 
     pub fn unit_name(&self, code: &str) -> Option<&Text> {
@@ -89,6 +130,7 @@ impl PlanCache {
             units: Arc::new(units),
             people: Arc::new(people),
             board: Mutex::new(None),
+            public: Default::default(),
         })
     }
 
@@ -158,6 +200,7 @@ impl PlanCache {
                     units: old.units.clone(),
                     people: old.people.clone(),
                     board: Mutex::new(None),
+                    public: old.public.clone(),
                 })
             }
             None => Arc::new(Self::load(store, plan, versions).await?),

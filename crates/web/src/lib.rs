@@ -8,6 +8,7 @@ pub mod cache;
 mod charts;
 pub mod error;
 pub use tuijin_core::i18n;
+pub mod client;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
@@ -48,6 +49,10 @@ pub struct AppState {
     pub rules: tuijin_core::policy::SessionRules,
     /// Mark cookies Secure (the site is served over HTTPS, perhaps by a proxy in front).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: client::TrustedProxies,
+    /// When refused API tokens were last recorded, per address.
+    pub refused_tokens: std::sync::Arc<auth::RefusedTokens>,
     /// Below this much free space in the data folder, `/healthz` reports degraded storage.
     pub min_free_bytes: u64,
     /// Scheduled backups, when the settings ask for them.
@@ -72,6 +77,8 @@ impl AppState {
             plans: Default::default(),
             rules: Default::default(),
             secure_cookies: false,
+            trusted_proxies: client::TrustedProxies::default(),
+            refused_tokens: Default::default(),
             min_free_bytes: DEFAULT_MIN_FREE_BYTES,
             backups: None,
             last_backup: Default::default(),
@@ -150,6 +157,13 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
+        ))
+        // Nothing a user sees is kept by a browser or a proxy (ASVS 8.2.1): pages and API
+        // answers hold plan data, reports and one-time tokens. Only the stylesheet, which says
+        // otherwise itself, may be cached.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

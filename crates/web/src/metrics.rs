@@ -76,7 +76,7 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_string();
     let started = Instant::now();
     let res = next.run(req).await;
     let labels = RequestLabels {
@@ -90,6 +90,22 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
         .get_or_create(&RouteLabels { route })
         .observe(started.elapsed().as_secs_f64());
     res
+}
+
+/// The method as a label from a closed set: a made-up method must not grow the metrics
+/// without bound (every label value is a new series).
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 pub async fn render(

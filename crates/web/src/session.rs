@@ -3,9 +3,7 @@
 //! anonymous visitor's (the log-in and language forms) carry a random token that must match
 //! the `tj_csrf` cookie (double submit), which `ensure_csrf_cookie` gives every page visitor.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
@@ -43,7 +41,7 @@ pub async fn ensure_csrf_cookie(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let secure = is_secure(&st, req.headers());
+    let secure = is_secure(&st, req.headers(), req.extensions());
     match jar.get(CSRF_COOKIE).map(|c| c.value().to_string()) {
         Some(v) if v.len() >= 16 => {
             req.extensions_mut().insert(AnonymousCsrf(v));
@@ -73,11 +71,8 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
         .build()
 }
 
-pub fn is_secure(st: &AppState, headers: &HeaderMap) -> bool {
-    st.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+pub fn is_secure(st: &AppState, headers: &HeaderMap, ext: &axum::http::Extensions) -> bool {
+    crate::client::is_secure(st.secure_cookies, &st.trusted_proxies, headers, ext)
 }
 
 /// The live session behind a request's cookie, if any.
@@ -96,12 +91,8 @@ pub async fn session_of(
 }
 
 /// The address a request came from, for throttling and the log-in events.
-pub fn client_address(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+pub fn client_address(st: &AppState, parts: &Parts) -> String {
+    crate::client::address(&st.trusted_proxies, &parts.headers, &parts.extensions)
 }
 
 /// Who is looking at a page, in which language, with which form token.
@@ -180,8 +171,8 @@ impl FromRequestParts<AppState> for Viewer {
                 .unwrap_or_else(Principal::anonymous),
             session,
             lang,
-            secure: is_secure(st, &parts.headers),
-            address: client_address(parts),
+            secure: is_secure(st, &parts.headers, &parts.extensions),
+            address: client_address(st, parts),
             anonymous_csrf,
             here: parts
                 .uri

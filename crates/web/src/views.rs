@@ -186,6 +186,20 @@ impl From<&ItemRecord> for ItemView {
     }
 }
 
+impl ItemView {
+    /// The item as anonymous visitors see it: no people, and no code, link or count of an
+    /// item that is not published.
+    pub fn public(r: &ItemRecord, part: &crate::cache::PublicPart) -> ItemView {
+        let mut v = ItemView::from(r);
+        v.parent = v.parent.filter(|p| part.has(p));
+        v.supports.retain(|c| part.has(c));
+        v.leader = None;
+        v.leader_in_charge = None;
+        v.child_count = part.children.get(&v.code).copied().unwrap_or(0);
+        v
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkView {
     pub code: String,

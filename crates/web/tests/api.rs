@@ -561,7 +561,8 @@ async fn warnings_are_listed_and_filtered() {
 #[tokio::test]
 async fn role_by_endpoint_matrix() {
     use serde_json::json;
-    // who: anonymous, admin, office, leader, jtw (unit JTW), zdq (unit ZDQ); A = allowed, D = denied.
+    // who: anonymous, admin, office, leader, jtw (unit JTW), zdq (unit ZDQ); A = allowed,
+    // D = denied (401/403), N = not found (404: a report one may not read is not there).
     let table: &[(&str, &str, &str, [char; 6])] = &[
         ("GET", "/healthz", "", ['A', 'A', 'A', 'A', 'A', 'A']),
         ("GET", "/api/v1/plans", "", ['A', 'A', 'A', 'A', 'A', 'A']),
@@ -631,13 +632,13 @@ async fn role_by_endpoint_matrix() {
             "GET",
             "/api/v1/reports",
             "unit=JTW",
-            ['D', 'A', 'A', 'A', 'A', 'D'],
+            ['D', 'A', 'A', 'A', 'A', 'A'],
         ),
         (
             "GET",
             "/api/v1/reports/{id}",
             "",
-            ['D', 'A', 'A', 'A', 'A', 'D'],
+            ['D', 'A', 'A', 'A', 'A', 'N'],
         ),
         (
             "POST",
@@ -649,13 +650,13 @@ async fn role_by_endpoint_matrix() {
             "PATCH",
             "/api/v1/reports/{id}",
             "",
-            ['D', 'D', 'D', 'D', 'A', 'D'],
+            ['D', 'D', 'D', 'D', 'A', 'N'],
         ),
         (
             "POST",
             "/api/v1/reports/{id}/submit",
             "",
-            ['D', 'D', 'D', 'D', 'A', 'D'],
+            ['D', 'D', 'D', 'D', 'A', 'N'],
         ),
         (
             "POST",
@@ -752,6 +753,7 @@ async fn role_by_endpoint_matrix() {
                 let refused = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
                 match want {
                     'A' => assert!(!refused, "{method} {uri} as {w:?}: refused with {status}"),
+                    'N' => assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri} as {w:?}"),
                     _ => {
                         let expect = if w.is_none() {
                             StatusCode::UNAUTHORIZED

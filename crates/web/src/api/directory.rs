@@ -17,9 +17,22 @@ pub async fn list_units(
 ) -> Result<Json<ListView<UnitView>>, ApiError> {
     require(&who, Action::ReadPublic)?;
     let units = st.store.list_units().await?;
-    Ok(Json(ListView {
-        items: units.iter().map(UnitView::from).collect(),
-    }))
+    let mut items: Vec<UnitView> = units.iter().map(UnitView::from).collect();
+    if public_only(&who) {
+        // Count published items only, over every plan.
+        use tuijin_store::PlanStore;
+        let mut lead: std::collections::HashMap<String, i64> = Default::default();
+        for p in st.store.list_plans().await? {
+            let c = st.plans.get(&st.store, p.plan.code.as_str()).await?;
+            for (u, n) in &c.public_part().lead {
+                *lead.entry(u.clone()).or_default() += n;
+            }
+        }
+        for u in &mut items {
+            u.lead_count = lead.get(&u.code).copied().unwrap_or(0);
+        }
+    }
+    Ok(Json(ListView { items }))
 }
 
 /// A plan's indicators with baselines and yearly targets.

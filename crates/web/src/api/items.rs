@@ -27,6 +27,7 @@ pub struct ItemQuery {
     /// Include archived items (default false).
     pub archived: Option<bool>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -55,22 +56,46 @@ pub async fn list_items(
             "limit: {limit} is not between 1 and 1000"
         )));
     }
+    let hidden = public_only(&who);
     let filter = ItemFilter {
         plan: q.plan,
         kind,
         unit: q.unit,
         parent: q.parent,
-        include_archived: q.archived.unwrap_or(false),
-        public_only: public_only(&who),
+        // What is archived was never published as it stands.
+        include_archived: q.archived.unwrap_or(false) && !hidden,
+        public_only: hidden,
     };
     let page = st
         .store
         .list_items(&filter, limit, q.cursor.as_deref())
         .await?;
     Ok(Json(PageView {
-        items: page.items.iter().map(ItemView::from).collect(),
+        items: views(&st, hidden, &page.items).await?,
         next_cursor: page.next_cursor,
     }))
+}
+
+/// Items as the caller may see them: whole, or for anonymous visitors their published part.
+async fn views(
+    st: &AppState,
+    hidden: bool,
+    items: &[tuijin_store::ItemRecord],
+) -> Result<Vec<ItemView>, ApiError> {
+    if !hidden {
+        return Ok(items.iter().map(ItemView::from).collect());
+    }
+    let mut plans = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for r in items {
+        let plan = r.plan.to_string();
+        if !plans.contains_key(&plan) {
+            let c = st.plans.get(&st.store, &plan).await?;
+            plans.insert(plan.clone(), c);
+        }
+        out.push(ItemView::public(r, plans[&plan].public_part()));
+    }
+    Ok(out)
 }
 
 /// One item, its children, what it supports and what supports it.
@@ -103,8 +128,10 @@ pub async fn get_item(
         supported_by.retain(|l| l.public);
     }
     Ok(Json(ItemDetailView {
-        item: ItemView::from(&item),
-        children: children.items.iter().map(ItemView::from).collect(),
+        item: views(&st, hidden, std::slice::from_ref(&item))
+            .await?
+            .remove(0),
+        children: views(&st, hidden, &children.items).await?,
         supports: supports.iter().map(LinkView::from).collect(),
         supported_by: supported_by.iter().map(LinkView::from).collect(),
     }))
@@ -121,7 +148,8 @@ pub async fn subtree(
 ) -> Result<Json<ListView<ItemView>>, ApiError> {
     require(&who, Action::ReadPublic)?;
     let mut items = st.store.subtree(&plan, &code).await?;
-    if public_only(&who) {
+    let hidden = public_only(&who);
+    if hidden {
         if items.first().is_some_and(|root| !root.item.public) {
             return Err(ApiError::NotFound(format!(
                 "item `{code}` in plan `{plan}` not found"
@@ -130,6 +158,6 @@ pub async fn subtree(
         items.retain(|i| i.item.public);
     }
     Ok(Json(ListView {
-        items: items.iter().map(ItemView::from).collect(),
+        items: views(&st, hidden, &items).await?,
     }))
 }

@@ -7,6 +7,7 @@ pub mod items;
 pub mod plans;
 pub mod progress;
 pub mod reports;
+pub mod spec;
 pub mod warnings;
 
 use axum::Router;
@@ -14,6 +15,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 
 use crate::AppState;
+use spec::Complete;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,7 +48,8 @@ use crate::AppState;
         progress::timeline,
         warnings::list,
     ),
-    components(schemas(crate::error::ProblemDoc))
+    components(schemas(crate::error::ProblemDoc)),
+    modifiers(&Complete)
 )]
 pub struct ApiDoc;
 

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tuijin_core::Code;
 use tuijin_core::Percent;
-use tuijin_core::policy::{Action, Principal, Role};
+use tuijin_core::policy::{Action, Decision, Principal, Role};
 use tuijin_core::problem::{Problem, Rule};
 use tuijin_core::report::{Figure, FigureValue, Period, ReportContent, ReportState};
 use tuijin_store::{
@@ -259,6 +259,7 @@ pub struct ReportQuery {
     pub state: Option<String>,
     pub period: Option<String>,
     /// 1 to 1000 (default 100); more is refused.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -311,8 +312,30 @@ pub async fn list(
             .ok(),
     };
     finish((), problems)?;
-    // A unit user sees its own units' reports; the others see any unit's.
+    // A unit user lists its own units' reports, and of another unit only the accepted ones
+    // (`Action::ReadReport`); the others see any unit's.
+    let mut state = state;
     let units: Vec<Option<String>> = match (&q.unit, who.role) {
+        (Some(u), Role::Unit) if !who.units.iter().any(|m| m.as_str() == u) => {
+            require(
+                &who,
+                Action::ReadReport {
+                    unit: u,
+                    accepted: true,
+                },
+            )?;
+            match state {
+                None | Some(ReportState::Accepted) => state = Some(ReportState::Accepted),
+                // Another unit's drafts and submissions: none to show.
+                Some(_) => {
+                    return Ok(Json(PageView {
+                        items: Vec::new(),
+                        next_cursor: None,
+                    }));
+                }
+            }
+            vec![Some(u.clone())]
+        }
         (Some(u), _) => {
             require(&who, Action::ReadReports { unit: u })?;
             vec![Some(u.clone())]
@@ -355,21 +378,34 @@ pub async fn get(
     Auth(who): Auth,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    require(&who, Action::ReadPlan)?;
-    let r = st.store.get_report(id).await?;
-    require(
-        &who,
-        Action::ReadReports {
-            unit: r.unit.as_str(),
-        },
-    )?;
+    let r = readable(&st, &who, id).await?;
     Ok(versioned(StatusCode::OK, &r))
 }
 
-/// The report, if the principal may write on it (its unit and its relation to the item).
-async fn writable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
+/// The report, if the principal may read it. A report one may not read is answered exactly
+/// as one that does not exist, so ids cannot be probed; anonymous callers are asked to log in
+/// before anything is looked up.
+async fn readable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
     require(who, Action::ReadPlan)?;
-    let r = st.store.get_report(id).await?;
+    let missing = || ApiError::NotFound(format!("report #{id}"));
+    let r = match st.store.get_report(id).await {
+        Err(tuijin_store::StoreError::NotFound(_)) => return Err(missing()),
+        other => other?,
+    };
+    let read = Action::ReadReport {
+        unit: r.unit.as_str(),
+        accepted: r.state == ReportState::Accepted,
+    };
+    if !matches!(tuijin_core::policy::decide(who, read), Decision::Allow) {
+        return Err(missing());
+    }
+    Ok(r)
+}
+
+/// The report, if the principal may write on it (its unit and its relation to the item).
+/// One it may not even read is not found; one it may read but not write is forbidden.
+async fn writable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
+    let r = readable(st, who, id).await?;
     require(
         who,
         Action::WriteReport {
@@ -383,7 +419,7 @@ async fn writable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecor
 
 /// Edit a draft or returned report. Requires If-Match.
 #[utoipa::path(patch, path = "/api/v1/reports/{id}", request_body = EditReport,
-    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
+    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read, e.g. `\"3\"`. Required (428 without it, 412 when the report has moved on); `*` is refused (400): a write names the version it read")),
     responses((status = 200, body = ReportView), (status = 400, body = crate::error::ProblemDoc),
         (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
         (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
@@ -414,7 +450,7 @@ pub async fn edit(
 
 /// Submit a draft or returned report for review. Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/submit",
-    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
+    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read, e.g. `\"3\"`. Required (428 without it, 412 when the report has moved on); `*` is refused (400): a write names the version it read")),
     responses((status = 200, body = ReportView), (status = 401, body = crate::error::ProblemDoc),
         (status = 403, body = crate::error::ProblemDoc), (status = 404, body = crate::error::ProblemDoc),
         (status = 409, body = crate::error::ProblemDoc), (status = 412, body = crate::error::ProblemDoc),
@@ -452,7 +488,7 @@ fn review_body(body: &[u8]) -> Result<Review, ApiError> {
 
 /// Accept a submitted report; the item's and its ancestors' progress move. Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/accept", request_body = Review,
-    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
+    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read, e.g. `\"3\"`. Required (428 without it, 412 when the report has moved on); `*` is refused (400): a write names the version it read")),
     responses((status = 200, body = Accepted), (status = 400, body = crate::error::ProblemDoc),
         (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
         (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
@@ -490,7 +526,7 @@ pub async fn accept(
 
 /// Return a submitted report to its unit with a comment (required). Requires If-Match.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/return", request_body = Review,
-    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read")),
+    params(("id" = i64, Path, description = "report id"), ("If-Match" = String, Header, description = "the ETag read, e.g. `\"3\"`. Required (428 without it, 412 when the report has moved on); `*` is refused (400): a write names the version it read")),
     responses((status = 200, body = ReportView), (status = 400, body = crate::error::ProblemDoc),
         (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
         (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),

@@ -61,6 +61,7 @@ pub struct WarningQuery {
     /// Include cleared warnings (default false: open ones only).
     pub cleared: Option<bool>,
     /// 1 to 10000 (default 500).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u64>,
 }
 
@@ -73,6 +74,12 @@ pub async fn list(
     ApiQuery(q): ApiQuery<WarningQuery>,
 ) -> Result<Json<ListView<WarningView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit: {limit} is not between 1 and 10000"
+        )));
+    }
     let kind = q
         .kind
         .as_deref()
@@ -106,10 +113,7 @@ pub async fn list(
         branch: q.branch,
         include_cleared: q.cleared.unwrap_or(false),
     };
-    let list = st
-        .store
-        .list_warnings(&filter, q.limit.unwrap_or(500))
-        .await?;
+    let list = st.store.list_warnings(&filter, limit).await?;
     Ok(Json(ListView {
         items: list.iter().map(WarningView::from).collect(),
     }))

@@ -248,11 +248,12 @@ pub async fn page(
             100,
         )
         .await?;
-    // A unit user sees its own units' reports of every state, other units' accepted ones.
+    // The reports the viewer may read: the policy decides, as it does for the API.
     reports.retain(|rep| {
-        v.allowed(Action::ReadReports {
+        v.allowed(Action::ReadReport {
             unit: rep.unit.as_str(),
-        }) || rep.state == tuijin_core::report::ReportState::Accepted
+            accepted: rep.state == tuijin_core::report::ReportState::Accepted,
+        })
     });
     reports.sort_by(|a, b| b.period.cmp(&a.period).then(b.id.cmp(&a.id)));
     let mut warnings = st

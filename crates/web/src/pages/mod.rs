@@ -234,12 +234,23 @@ pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, URL_VALUE).to_string()
 }
 
-/// A path to come back to after logging in: a local path only, never another site.
+/// A path to come back to after logging in or choosing a language: a local path only, never
+/// another site (ASVS 5.1.5). Browsers drop tabs and newlines from a URL and read `\\` as `/`,
+/// so `/\t/evil.example` would leave the site: any control character, whitespace or backslash
+/// sends the visitor home instead. Non-ASCII is percent-encoded, so the `Location` header
+/// is always valid.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/".into(),
+    let Some(n) = next else {
+        return "/".into();
+    };
+    let local = n.starts_with('/') && !n.starts_with("//");
+    let plain = n
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if !(local && plain) {
+        return "/".into();
     }
+    percent_encoding::utf8_percent_encode(n, percent_encoding::CONTROLS).to_string()
 }
 
 const STYLE: &str = include_str!("../../assets/tuijin.css");
@@ -510,9 +521,27 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_log_in() {
         assert_eq!(safe_next(Some("/plans/P")), "/plans/P");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil", "evil"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil.example",
+            "/\u{0}x",
+            "/\u{7f}x",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");
+        // A local path in Chinese comes back percent-encoded, a valid Location.
+        assert_eq!(
+            safe_next(Some("/plans/zz/tree?q=郑州")),
+            "/plans/zz/tree?q=%E9%83%91%E5%B7%9E"
+        );
     }
 }

@@ -69,3 +69,4 @@ pub async fn add_users(store: &tuijin_store::Store, password: Option<&str>) -> [
     }
     users.map(|u| u.0)
 }
+pub mod site;
