@@ -579,6 +579,18 @@ pub async fn restore(url: &DatabaseUrl, path: &Path) -> Result<RestoreSummary> {
         ));
     }
     let store = Store::connect(url, Create::IfMissing).await?;
+    // Only into an empty database, or one holding Tuijin's own (empty) tables from an
+    // interrupted restore: never beside another program's tables.
+    if let Some(t) = store
+        .table_names()
+        .await?
+        .into_iter()
+        .find(|t| t != "seaql_migrations" && !TABLES.contains(&t.as_str()))
+    {
+        return Err(StoreError::Conflict(
+            Problem::new("", Rule::RestoreIntoEmpty).with("table", t),
+        ));
+    }
     // The schema as the backup knew it; the rest after loading, so data migrations run on it.
     store.migrate_to(summary.migrations.len() as u32).await?;
     for t in ["plans", "users", "reports"] {

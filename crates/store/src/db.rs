@@ -211,7 +211,7 @@ impl Store {
     /// file, another program's database and a schema newer than this program; migrates.
     pub async fn open_with(url: &DatabaseUrl, create: Create) -> Result<Store> {
         let store = Self::connect(url, create).await?;
-        store.check_identity().await?;
+        store.check_identity(create).await?;
         store.migrate().await?;
         store.mark_ours().await?;
         Ok(store)
@@ -472,10 +472,19 @@ impl Store {
     }
 
     /// Refuses a database that holds another program's tables, or a schema newer than ours.
-    async fn check_identity(&self) -> Result<()> {
+    async fn check_identity(&self, create: Create) -> Result<()> {
         let db = self.db();
         let tables = self.table_names().await?;
         if tables.is_empty() {
+            // An empty file (cut to nothing, or made by hand) or an empty PostgreSQL database is
+            // no Tuijin data: made into a new server only when asked, like a missing file.
+            if create == Create::Never {
+                return Err(StoreError::NotFound(format!(
+                    "database {}: it is empty, so it holds no plan yet \
+                     (check --data or the database URL, or make it a new database with --init)",
+                    self.inner.url
+                )));
+            }
             return Ok(());
         }
         if self.backend() == Backend::Sqlite {

@@ -225,3 +225,40 @@ async fn a_damaged_backup_is_refused_and_nothing_is_written() {
     std::fs::write(dir.path().join("junk.tjbk"), b"hello").unwrap();
     assert!(verify_backup(&dir.path().join("junk.tjbk")).is_err());
 }
+
+/// An empty database file is not a new server unless asked; a restore never lands beside
+/// another program's tables.
+#[tokio::test]
+async fn empty_files_and_foreign_tables_are_not_taken_for_tuijin_databases() {
+    use tuijin_store::{Create, DatabaseUrl, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tuijin.db");
+    std::fs::write(&path, b"").unwrap();
+    let url = DatabaseUrl::Sqlite(path.clone());
+    let Err(e) = Store::open_with(&url, Create::Never).await else {
+        panic!("an empty file was taken for a database")
+    };
+    assert!(e.to_string().contains("--init"), "{e}");
+    assert!(Store::open_with(&url, Create::IfMissing).await.is_ok());
+    // A foreign table in the target of a restore: refused, the table left alone.
+    let src = TestDb::sqlite().await;
+    fill(&src.store).await;
+    let file = dir.path().join("b.tjbk");
+    src.store
+        .backup(&file, FixedClock::on(day("2020-07-03")).now())
+        .await
+        .unwrap();
+    let other = dir.path().join("other.db");
+    let conn = sea_orm::Database::connect(format!("sqlite://{}?mode=rwc", other.display()))
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &conn,
+        "CREATE TABLE customers(name TEXT); INSERT INTO customers VALUES ('alice')",
+    )
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let r = restore(&DatabaseUrl::Sqlite(other.clone()), &file).await;
+    assert!(r.is_err(), "restored beside another program's table");
+}

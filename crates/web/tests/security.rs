@@ -601,3 +601,29 @@ async fn the_spec_documents_every_answer_as_a_problem_document() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_misspelt_field_is_refused_not_read_as_an_empty_report() {
+    for db in common::with_small_plan().await {
+        common::add_users(&db.store, None).await;
+        let t = tokens(&db.store).await;
+        let app = router(AppState::new(db.store.clone(), common::today(), true));
+        let a = send(
+            &app,
+            Request::post("/api/v1/plans/demo-small/items/E1.1/reports")
+                .header(header::AUTHORIZATION, format!("Bearer {}", t["jtw"]))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    r#"{"percnet":40,"period":"2020-05","unit":"JTW","narrative":"typo"}"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert!(a.status.is_client_error(), "{}: {}", a.status, a.body);
+        assert!(
+            a.body.contains("percnet"),
+            "the message names the field: {}",
+            a.body
+        );
+    }
+}

@@ -99,6 +99,8 @@ fn versioned(status: StatusCode, r: &ReportRecord) -> Response {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+// A misspelt field (`percnet`) must be refused, not read as an empty report.
+#[serde(deny_unknown_fields)]
 pub struct CreateReport {
     /// YYYY-MM for a monthly plan, YYYY-Qn for a quarterly one; not a period that has not
     /// begun.
@@ -171,6 +173,8 @@ fn finish<T>(value: T, problems: Vec<Problem>) -> Result<T, ApiError> {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+// A misspelt field (`percnet`) must be refused, not read as an empty report.
+#[serde(deny_unknown_fields)]
 pub struct EditReport {
     /// A number to set, or null to clear.
     #[serde(default, deserialize_with = "double_option")]
@@ -187,6 +191,8 @@ fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+// A misspelt field (`percnet`) must be refused, not read as an empty report.
+#[serde(deny_unknown_fields)]
 pub struct Review {
     /// The reviewer's comment; required when returning.
     #[serde(default)]
