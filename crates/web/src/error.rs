@@ -308,15 +308,53 @@ pub fn api_lang(headers: &axum::http::HeaderMap) -> Lang {
 
 /// Renders every pending failure of a response: a problem document for the API, a page in the
 /// layout for the pages, in the request's language.
+/// Whether an error answer is already a problem document or a page.
+fn rendered(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/problem+json") || t.starts_with("text/html"))
+}
+
 pub async fn render_failures(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let saved = crate::pages::SavedRequest::of(&req);
     let lang = api_lang(req.headers());
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    let Some(Pending(failure, face)) = res.extensions().get::<Pending>().cloned() else {
-        return res;
+    let (failure, face, parts) = match res.extensions().get::<Pending>().cloned() {
+        Some(Pending(failure, face)) => {
+            let (mut parts, _) = res.into_parts();
+            parts.extensions.remove::<Pending>();
+            (failure, face, parts)
+        }
+        // A refusal the framework made itself (a body over the limit, a path parameter that
+        // does not parse, a method the route lacks) answers like every other failure, not in
+        // plain text or with an empty body.
+        None if res.status().is_client_error() && !rendered(&res) => {
+            let status = res.status();
+            let (parts, body) = res.into_parts();
+            let text = axum::body::to_bytes(body, 4096)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+                .unwrap_or_default();
+            let kind = match status {
+                StatusCode::NOT_FOUND => "not-found",
+                StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+                StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+                StatusCode::UNAUTHORIZED => "unauthorized",
+                StatusCode::FORBIDDEN => "forbidden",
+                _ => "bad-request",
+            };
+            let detail = if text.is_empty() {
+                Detail::Key("error.framework_detail")
+            } else {
+                Detail::Text(text)
+            };
+            let face = if api { Face::Api } else { Face::Page };
+            (Failure::new(status, kind, detail), face, parts)
+        }
+        None => return res,
     };
-    let (mut parts, _) = res.into_parts();
-    parts.extensions.remove::<Pending>();
     let mut out = match face {
         Face::Api => {
             let json = serde_json::to_vec(&failure.document(lang)).unwrap_or_default();

@@ -627,3 +627,42 @@ async fn a_misspelt_field_is_refused_not_read_as_an_empty_report() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_frameworks_own_refusals_are_problem_documents_too() {
+    let db = common::with_small_plan().await.remove(0);
+    common::add_users(&db.store, None).await;
+    let t = tokens(&db.store).await;
+    let app = router(AppState::new(db.store.clone(), common::today(), true));
+    let auth = format!("Bearer {}", t["jtw"]);
+    let cases = [
+        // A body over the 2 MiB limit.
+        Request::post("/api/v1/plans/demo-small/items/E1.1/reports")
+            .header(header::AUTHORIZATION, &auth)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(vec![b' '; 3 << 20]))
+            .unwrap(),
+        // A path parameter that does not parse.
+        Request::post("/api/v1/reports/99999999999999999999999/submit")
+            .header(header::AUTHORIZATION, &auth)
+            .header(header::IF_MATCH, "\"1\"")
+            .body(Body::empty())
+            .unwrap(),
+        // A method the route lacks.
+        Request::get("/api/v1/plans/demo-small/items/E1.1/reports")
+            .header(header::AUTHORIZATION, &auth)
+            .body(Body::empty())
+            .unwrap(),
+    ];
+    for req in cases {
+        let what = format!("{} {}", req.method(), req.uri());
+        let a = send(&app, req).await;
+        assert!(a.status.is_client_error(), "{what}: {}", a.status);
+        assert_eq!(
+            a.headers[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{what}"
+        );
+        assert_eq!(a.json()["status"], a.status.as_u16(), "{what}: {}", a.body);
+    }
+}
