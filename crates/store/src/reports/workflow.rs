@@ -33,6 +33,28 @@ async fn ids<C: ConnectionTrait>(c: &C, id: i64) -> Result<(i64, i64, i64)> {
 }
 
 /// Refuses a stale copy before anything else: the caller is told to read again.
+/// The facts the rules need about a stored report, as `content` would change it.
+async fn facts_of_existing<C: ConnectionTrait>(
+    c: &C,
+    before: &ReportRecord,
+    content: &tuijin_core::report::ReportContent,
+    stamp: &Stamp,
+) -> Result<tuijin_core::report::ReportFacts> {
+    let (item_id, unit_id, _) = ids(c, before.id).await?;
+    facts::load(
+        c,
+        &Subject {
+            item_id,
+            unit_id,
+            period: before.period,
+            report: Some(before.id),
+            figures: &content.figures,
+            today: stamp.today,
+        },
+    )
+    .await
+}
+
 pub(super) fn check_version(rec: &ReportRecord, version: i64) -> Result<()> {
     if rec.version != version {
         return Err(StoreError::Stale {
@@ -247,19 +269,7 @@ impl Store {
         let before = load(&txn, id).await?;
         check_version(&before, version)?;
         let content = edit.apply(&before.content());
-        let (item_id, unit_id, _) = ids(&txn, id).await?;
-        let f = facts::load(
-            &txn,
-            &Subject {
-                item_id,
-                unit_id,
-                period: before.period,
-                report: Some(id),
-                figures: &content.figures,
-                today: stamp.today,
-            },
-        )
-        .await?;
+        let f = facts_of_existing(&txn, &before, &content, stamp).await?;
         report::check_edit(before.state, &content, &f)?;
         guarded(
             &txn,
@@ -299,20 +309,8 @@ impl Store {
         let txn = self.write().await?;
         let before = load(&txn, id).await?;
         check_version(&before, version)?;
-        let (item_id, unit_id, _) = ids(&txn, id).await?;
         let content = before.content();
-        let f = facts::load(
-            &txn,
-            &Subject {
-                item_id,
-                unit_id,
-                period: before.period,
-                report: Some(id),
-                figures: &content.figures,
-                today: stamp.today,
-            },
-        )
-        .await?;
+        let f = facts_of_existing(&txn, &before, &content, stamp).await?;
         let to = report::check_submit(before.state, &content, &f)?;
         guarded(
             &txn,
