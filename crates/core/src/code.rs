@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 /// Longest code accepted; long enough for generated codes like `T10.3.12.4.7`.
 pub const MAX_CODE_LEN: usize = 64;
 
+/// What `Code::parse` accepts, as a regular expression (ECMA-262 and Rust `regex` alike), for
+/// the API's published description; a test holds the two to the same answers.
+pub const CODE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+
 /// A validated code: 1 to 64 characters of ASCII letters, digits, `.`, `-` and `_`, starting
 /// with a letter or digit. Codes appear in URLs and spreadsheet cells, so nothing that needs
 /// escaping is allowed.
@@ -96,5 +100,14 @@ mod tests {
         check("T 5", Err(CodeError::BadChar(' ', 2)));
         check("任务", Err(CodeError::BadChar('任', 1)));
         check(".T5", Err(CodeError::BadStart));
+    }
+
+    proptest::proptest! {
+        /// The published pattern and the parser agree on every string, near-codes included.
+        #[test]
+        fn the_pattern_says_what_the_parser_accepts(s in "[A-Za-z0-9._ -]{0,70}|.{0,5}") {
+            let pattern = regex::Regex::new(CODE_PATTERN).unwrap();
+            proptest::prop_assert_eq!(pattern.is_match(&s), Code::parse(&s).is_ok(), "{:?}", s);
+        }
     }
 }

@@ -16,6 +16,10 @@ pub enum Period {
     Quarter { year: i32, quarter: u32 },
 }
 
+/// What `Period::parse` accepts, as a regular expression, for the API's published description;
+/// a test holds the two to the same answers.
+pub const PERIOD_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2]|Q[1-4])$";
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a period; write YYYY-MM (a month) or YYYY-Qn (a quarter)")]
 pub struct PeriodError(pub String);
@@ -171,6 +175,17 @@ impl From<Period> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The published pattern and the parser agree on every string, near-periods included.
+        #[test]
+        fn the_pattern_says_what_the_parser_accepts(
+            s in "[0-9+]{3,5}-(Q[0-9]{1,2}|[0-9+]{1,3})|.{0,8}"
+        ) {
+            let pattern = regex::Regex::new(PERIOD_PATTERN).unwrap();
+            proptest::prop_assert_eq!(pattern.is_match(&s), Period::parse(&s).is_ok(), "{:?}", s);
+        }
+    }
 
     #[test]
     fn periods() {

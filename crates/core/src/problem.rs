@@ -114,13 +114,12 @@ impl Rule {
         self.into()
     }
 
-    /// A problem with the shape of the request (how a query is put together) rather than with
-    /// the values it carries: answered 400, not 422.
+    /// A request that cannot be read at all (a cursor this server never gave out, a control
+    /// character in the URI): answered 400. Everything else, rules across fields (`from` after
+    /// `to`, two filters that exclude each other) included, is a problem with the values a
+    /// readable request carries: 422, field by field.
     pub fn is_malformed(self) -> bool {
-        matches!(
-            self,
-            Rule::BadCursor | Rule::FromAfterTo | Rule::EitherOr | Rule::UriControlCharacter
-        )
+        matches!(self, Rule::BadCursor | Rule::UriControlCharacter)
     }
 }
 

@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 use tuijin_core::{Code, Item, ItemKind};
@@ -190,9 +188,13 @@ pub(crate) async fn load_plan_items<C: ConnectionTrait>(c: &C, plan_id: i64) -> 
         .collect())
 }
 
-/// Cursor over the (plan_id, position) order: opaque to clients, checked when decoded.
+/// What a cursor of the item list looks like (`ITEM_CURSOR_PATTERN`): the (plan_id, position)
+/// the last page ended on. Opaque to clients; every string of that shape is a meaningful place
+/// to resume (the first item after it), so the published pattern is exact.
+pub const ITEM_CURSOR_PATTERN: &str = "^[0-9]{1,18}-[0-9]{1,9}$";
+
 fn encode_cursor(plan_id: i64, position: i32) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{plan_id}:{position}"))
+    format!("{plan_id}-{position}")
 }
 
 fn decode_cursor(s: &str) -> Result<(i64, i32)> {
@@ -202,9 +204,13 @@ fn decode_cursor(s: &str) -> Result<(i64, i32)> {
             tuijin_core::problem::Rule::BadCursor,
         ))
     };
-    let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
-    let (a, b) = raw.split_once(':').ok_or_else(bad)?;
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let digits = |t: &str, most: usize| {
+        !t.is_empty() && t.len() <= most && t.bytes().all(|c| c.is_ascii_digit())
+    };
+    if !digits(a, 18) || !digits(b, 9) {
+        return Err(bad());
+    }
     Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
 }
 

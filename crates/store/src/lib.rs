@@ -36,7 +36,7 @@ pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};
 pub use directory::{Actual, DirectoryStore, UnitRecord};
 pub use error::{StoreError, Unavailable};
 pub use events::{Event, EventStore};
-pub use items::{ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
+pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
 pub use reports::{

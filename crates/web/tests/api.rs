@@ -195,6 +195,27 @@ async fn errors_are_problem_json_with_the_right_status() {
             ("/api/v1/items?cursor=%25%25", StatusCode::BAD_REQUEST),
             ("/api/v1/items?plan=nope", StatusCode::NOT_FOUND),
             ("/api/v1/items?limit=abc", StatusCode::BAD_REQUEST),
+            // A filter that is not a code is refused, not answered with an empty list.
+            (
+                "/api/v1/items?unit=%E8%B4%A2",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "/api/v1/items?parent=%C3%83",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "/api/v1/reports?item=a%20b",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "/api/v1/warnings?branch=E1",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "/api/v1/plans/demo-small/summary?branch=E1&unit=FGW",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
             ("/api/v1/no-such-endpoint", StatusCode::NOT_FOUND),
         ] {
             let (s, ctype, v) = t.get(uri).await;
@@ -202,6 +223,16 @@ async fn errors_are_problem_json_with_the_right_status() {
             assert_eq!(ctype, "application/problem+json", "{uri}");
             assert_eq!(v["status"], status.as_u16());
             assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+        // An empty filter is no filter, as a form sends it; an empty cursor is the first page.
+        for uri in [
+            "/api/v1/items?plan=&unit=&kind=&cursor=",
+            "/api/v1/reports?plan=&unit=&item=&period=&state=&cursor=",
+            "/api/v1/warnings?plan=&unit=&kind=&severity=&branch=",
+        ] {
+            let (s, _, v) = t.get(uri).await;
+            assert_eq!(s, StatusCode::OK, "{uri}: {v}");
+            assert!(v["items"].is_array(), "{uri}");
         }
     }
 }
@@ -505,7 +536,8 @@ async fn report_workflow_over_http_with_versions() {
         let (s, _, _) = t
             .get("/api/v1/plans/demo-small/compare?from=2021-01-01&to=2020-01-01")
             .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
+        // A rule across two readable fields: 422, like every other broken rule.
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         // As of a date before the acceptance the item was unknown.
         let (_, _, e) = t
             .get("/api/v1/plans/demo-small/items/E1.1/explain?date=2019-01-01")
@@ -550,8 +582,9 @@ async fn warnings_are_listed_and_filtered() {
         );
         let (s, _, _) = t.get("/api/v1/warnings?kind=late").await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
+        // A branch means something only within its plan.
         let (s, _, _) = t.get("/api/v1/warnings?branch=E1").await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
 

@@ -39,9 +39,15 @@ pub struct ItemQuery {
 pub async fn list_items(
     State(st): State<AppState>,
     Auth(who): Auth,
-    ApiQuery(q): ApiQuery<ItemQuery>,
+    ApiQuery(mut q): ApiQuery<ItemQuery>,
 ) -> Result<Json<PageView<ItemView>>, ApiError> {
     require(&who, Action::ReadPublic)?;
+    super::code_filters(&mut [("plan", &mut q.plan), ("unit", &mut q.unit)])?;
+    // `parent=` (empty) asks for the roots; any other value must be a code.
+    if let Some(p) = q.parent.as_deref().filter(|p| !p.is_empty()) {
+        let mut parent = Some(p.to_string());
+        super::code_filters(&mut [("parent", &mut parent)])?;
+    }
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
         Some(k) => Some(ItemKind::parse(k).ok_or_else(|| {
@@ -68,7 +74,11 @@ pub async fn list_items(
     };
     let page = st
         .store
-        .list_items(&filter, limit, q.cursor.as_deref())
+        .list_items(
+            &filter,
+            limit,
+            q.cursor.as_deref().filter(|c| !c.is_empty()),
+        )
         .await?;
     Ok(Json(PageView {
         items: views(&st, hidden, &page.items).await?,

@@ -14,8 +14,34 @@ use axum::Router;
 use axum::routing::get;
 use utoipa::OpenApi;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 use spec::Complete;
+use tuijin_core::Code;
+use tuijin_core::problem::{Problem, Rule};
+
+/// Filters by code from a query string, checked once: left out or empty means "no filter"
+/// (`?unit=` as a form sends it); anything else must be a code, so `?unit=财政局` or a typo
+/// is refused (422, naming the parameter) rather than answered with an empty list.
+pub(crate) fn code_filters(
+    filters: &mut [(&'static str, &mut Option<String>)],
+) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    for (name, value) in filters.iter_mut() {
+        match value.as_deref() {
+            None => {}
+            Some("") => **value = None,
+            Some(v) if Code::parse(v).is_err() => {
+                problems.push(Problem::new(*name, Rule::CodeFormat).with("value", v));
+            }
+            Some(_) => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid(problems))
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -208,9 +208,10 @@ pub async fn summary(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path(plan): Path<String>,
-    ApiQuery(q): ApiQuery<SummaryQuery>,
+    ApiQuery(mut q): ApiQuery<SummaryQuery>,
 ) -> Result<Json<SummaryView>, ApiError> {
     require(&who, Action::ReadPlan)?;
+    super::code_filters(&mut [("branch", &mut q.branch), ("unit", &mut q.unit)])?;
     let cached = st.plans.get(&st.store, &plan).await?;
     let today = st.today(&cached.plan);
     let date = q.date.unwrap_or(today);
@@ -324,9 +325,9 @@ pub struct EventView {
     pub kind: String,
     pub entity: String,
     pub entity_code: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 

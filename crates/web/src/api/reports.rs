@@ -282,9 +282,14 @@ pub const MAX_LIMIT: u64 = 1000;
 pub async fn list(
     State(st): State<AppState>,
     Auth(who): Auth,
-    ApiQuery(q): ApiQuery<ReportQuery>,
+    ApiQuery(mut q): ApiQuery<ReportQuery>,
 ) -> Result<Json<PageView<ReportView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
+    super::code_filters(&mut [
+        ("plan", &mut q.plan),
+        ("item", &mut q.item),
+        ("unit", &mut q.unit),
+    ])?;
     let mut problems = Vec::new();
     let state = match q.state.as_deref() {
         None | Some("") => None,

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use tuijin_core::VariantArray;
 use tuijin_core::warning::{Severity, WarningKind};
 use tuijin_store::{WarningFilter, WarningRecord, WarningStore};
 use utoipa::{IntoParams, ToSchema};
@@ -71,9 +72,14 @@ pub struct WarningQuery {
 pub async fn list(
     State(st): State<AppState>,
     Auth(who): Auth,
-    ApiQuery(q): ApiQuery<WarningQuery>,
+    ApiQuery(mut q): ApiQuery<WarningQuery>,
 ) -> Result<Json<ListView<WarningView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
+    super::code_filters(&mut [
+        ("plan", &mut q.plan),
+        ("unit", &mut q.unit),
+        ("branch", &mut q.branch),
+    ])?;
     let limit = q.limit.unwrap_or(500);
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::BadRequest(format!(
@@ -87,7 +93,12 @@ pub async fn list(
         .map(|k| {
             WarningKind::parse(k).ok_or_else(|| {
                 ApiError::BadRequest(format!(
-                    "kind: `{k}` is not one of overdue, behind_trajectory, report_missing, stale"
+                    "kind: `{k}` is not one of {}",
+                    WarningKind::VARIANTS
+                        .iter()
+                        .map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })
         })
@@ -103,7 +114,11 @@ pub async fn list(
         })
         .transpose()?;
     if q.branch.is_some() && q.plan.is_none() {
-        return Err(ApiError::BadRequest("branch: give the plan too".into()));
+        // An item code means something only within its plan.
+        return Err(ApiError::invalid(
+            tuijin_core::problem::Problem::new("plan", tuijin_core::problem::Rule::Required)
+                .with("with", "branch"),
+        ));
     }
     let filter = WarningFilter {
         plan: q.plan,
