@@ -39,6 +39,8 @@ pub struct Row {
 pub struct Board {
     pub date: NaiveDate,
     pub rows: Vec<Row>,
+    /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
+    out: Vec<bool>,
     index: HashMap<String, usize>,
     children: Vec<Vec<usize>>,
     supporters: Vec<Vec<usize>>,
@@ -72,17 +74,23 @@ impl Board {
                 }
             }
         }
+        let out = crate::item::out_of_plan(items);
         let mut rows: Vec<Row> = items
             .iter()
-            .map(|i| {
+            .zip(&out)
+            .map(|(i, &out)| {
                 let p = progress
                     .get(i.code.as_str())
                     .copied()
                     .unwrap_or(Progress::UNKNOWN);
                 let exp = expected(i.start, i.due, &i.trajectory, date);
-                let (status, gap) = classify(p.percent, i.start, i.due, exp, date, thresholds);
+                let (status, gap) = if out {
+                    (Status::Cancelled, None)
+                } else {
+                    classify(p, i.start, i.due, exp, date, thresholds)
+                };
                 let mut counts = [0; Status::VARIANTS.len()];
-                if !i.cancelled {
+                if !out {
                     counts[status_index(status)] = 1;
                 }
                 Row {
@@ -103,7 +111,7 @@ impl Board {
             stack.extend(children[n].iter().copied());
         }
         for &n in order.iter().rev() {
-            if items[n].cancelled {
+            if out[n] {
                 continue;
             }
             let mut sum = rows[n].counts;
@@ -121,7 +129,7 @@ impl Board {
                     .map(|&s| ChildProgress {
                         weight: items[s].weight.value(),
                         progress: rows[s].progress,
-                        cancelled: items[s].cancelled,
+                        cancelled: out[s],
                     })
                     .collect();
                 rows[n].aligned = Some(roll_up(RollupRule::WeightedMean, &kids));
@@ -130,11 +138,17 @@ impl Board {
         Board {
             date,
             rows,
+            out,
             index,
             children,
             supporters,
             roots,
         }
+    }
+
+    /// Whether item `n` is out of the plan's figures: cancelled, or under a cancelled item.
+    pub fn is_out(&self, n: usize) -> bool {
+        self.out[n]
     }
 
     pub fn position(&self, code: &str) -> Option<usize> {
@@ -184,8 +198,8 @@ impl Board {
     /// then most off track, then most at risk.
     pub fn units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
-        for (i, r) in items.iter().zip(&self.rows) {
-            if i.cancelled {
+        for ((i, r), &out) in items.iter().zip(&self.rows).zip(&self.out) {
+            if out {
                 continue;
             }
             if let Some(u) = &i.lead {

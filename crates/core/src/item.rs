@@ -182,6 +182,42 @@ pub struct ManualProgress {
     pub reason: String,
 }
 
+/// Which items are out of the plan's figures: cancelled, or under a cancelled item (a cancelled
+/// item takes its whole branch with it). In the order of `items`; parents need not come first.
+pub fn out_of_plan(items: &[Item]) -> Vec<bool> {
+    let index: std::collections::HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.code.as_str(), n))
+        .collect();
+    // None: not decided yet. Walk up from each item until an answer is known, then mark the
+    // walked chain with it; every item is decided once. A cycle cannot occur (the validator
+    // refuses one), and the walk stops after the plan's size anyway.
+    let mut out: Vec<Option<bool>> = vec![None; items.len()];
+    for start in 0..items.len() {
+        let mut chain = Vec::new();
+        let mut n = start;
+        let answer = loop {
+            if let Some(a) = out[n] {
+                break a;
+            }
+            if items[n].cancelled {
+                break true;
+            }
+            chain.push(n);
+            match items[n].parent.as_ref().and_then(|p| index.get(p.as_str())) {
+                Some(&p) if chain.len() <= items.len() => n = p,
+                _ => break false,
+            }
+        };
+        out[n] = Some(out[n].unwrap_or(answer));
+        for c in chain {
+            out[c] = Some(answer);
+        }
+    }
+    out.into_iter().map(|o| o.unwrap_or(false)).collect()
+}
+
 impl Item {
     /// A new item with every optional field empty; builders and tests start from here.
     pub fn new(code: Code, kind: ItemKind, title_zh: impl Into<String>) -> Self {
@@ -229,6 +265,30 @@ mod tests {
             assert_eq!(ItemKind::parse(k.as_str()), Some(k));
             assert!(!k.may_sit_under(Milestone), "{k:?} under a milestone");
         }
+    }
+
+    #[test]
+    fn a_cancelled_item_takes_its_branch_out_of_the_plan() {
+        let mk = |code: &str, parent: Option<&str>, cancelled: bool| {
+            let mut i = Item::new(Code::parse(code).unwrap(), ItemKind::Task, code);
+            i.parent = parent.map(|p| Code::parse(p).unwrap());
+            i.cancelled = cancelled;
+            i
+        };
+        // Children listed before their parents, to show the order does not matter.
+        let items = [
+            mk("A.1.1", Some("A.1"), false),
+            mk("A.1", Some("A"), false),
+            mk("A", None, true),
+            mk("B", None, false),
+            mk("B.1", Some("B"), true),
+            mk("B.2", Some("B"), false),
+            mk("B.1.1", Some("B.1"), false),
+        ];
+        assert_eq!(
+            out_of_plan(&items),
+            [true, true, true, false, true, false, true]
+        );
     }
 
     #[test]

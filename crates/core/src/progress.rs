@@ -64,6 +64,15 @@ impl Progress {
         unknown_share: 1.0,
     };
 
+    /// What accepted reports vouch for, over the whole weight: the known part's percent with
+    /// the unknown weight counted as nothing (never as done). "≥ 75 %" when three quarters of
+    /// the weight is reported complete and one quarter is not reported. Status is judged on
+    /// this figure, so unknown weight can never make an item look done or on track.
+    pub fn vouched(self) -> Option<f64> {
+        self.percent
+            .map(|p| (p * (1.0 - self.unknown_share)).clamp(0.0, 100.0))
+    }
+
     pub fn known(percent: f64) -> Progress {
         Progress {
             percent: Some(percent),
@@ -206,6 +215,8 @@ pub enum Status {
     Overdue,
     /// Nothing reported, so nothing can be said.
     Unreported,
+    /// Cancelled, or under a cancelled item: out of the plan's figures, judged no more.
+    Cancelled,
 }
 
 impl Status {
@@ -232,9 +243,11 @@ pub struct StatusReason {
     pub rule: String,
 }
 
-/// The status of an item on `date` (DESIGN.md section 4), with its reason.
+/// The status of an item on `date` (DESIGN.md section 4), with its reason. It is judged on the
+/// figure accepted reports vouch for (`Progress::vouched`): a parent with unreported weight is
+/// never `done`, and its lag counts the unreported part as not yet done.
 pub fn status(
-    progress: Option<f64>,
+    progress: Progress,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
     trajectory: &[TrajectoryPoint],
@@ -243,6 +256,15 @@ pub fn status(
 ) -> StatusReason {
     let exp = expected(start, due, trajectory, date);
     let (status, gap) = classify(progress, start, due, exp, date, thresholds);
+    let unreported = if progress.percent.is_some() && progress.unknown_share > EPSILON {
+        format!(
+            " (judged on {:.1} % vouched for: {:.0} % of the weight is unreported)",
+            progress.vouched().unwrap_or(0.0),
+            100.0 * progress.unknown_share
+        )
+    } else {
+        String::new()
+    };
     let (threshold, rule) = match status {
         Status::Done => (None, "progress is 100 %".to_string()),
         Status::NotStarted => (
@@ -257,6 +279,7 @@ pub fn status(
             ),
         ),
         Status::Unreported => (None, "no accepted report yet".to_string()),
+        Status::Cancelled => (None, "cancelled: out of the plan's figures".to_string()),
         Status::OffTrack => (
             Some(thresholds.off_track),
             format!(
@@ -287,31 +310,33 @@ pub fn status(
     StatusReason {
         status,
         date,
-        progress,
+        progress: progress.vouched(),
         expected: exp,
         gap,
         threshold,
-        rule,
+        rule: rule + &unreported,
     }
 }
 
 /// The status alone, and the gap behind expected, given the expected figure: what summaries of
-/// large plans need, without the sentence.
+/// large plans need, without the sentence. Judged on `progress.vouched()`; an item with progress
+/// before its start date is under way, not `not_started`.
 pub fn classify(
-    progress: Option<f64>,
+    progress: Progress,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
     expected: Option<f64>,
     date: NaiveDate,
     thresholds: Thresholds,
 ) -> (Status, Option<f64>) {
+    let progress = progress.vouched();
     let gap = match (expected, progress) {
         (Some(e), Some(p)) => Some(e - p),
         _ => None,
     };
     let status = if progress.is_some_and(|p| p >= 100.0 - EPSILON) {
         Status::Done
-    } else if start.is_some_and(|s| date < s) {
+    } else if start.is_some_and(|s| date < s) && progress.unwrap_or(0.0) <= EPSILON {
         Status::NotStarted
     } else if due.is_some_and(|d| date > d) {
         Status::Overdue
@@ -431,6 +456,11 @@ mod tests {
     }
 
     fn check(progress: Option<f64>, date: &str, expected_status: Status) {
+        let p = progress.map(Progress::known).unwrap_or(Progress::UNKNOWN);
+        check_whole(p, date, expected_status);
+    }
+
+    fn check_whole(progress: Progress, date: &str, expected_status: Status) {
         let r = status(
             progress,
             Some(d("2020-01-01")),
@@ -469,12 +499,67 @@ mod tests {
         check(Some(e + 30.0), "2020-07-02", Status::OnTrack);
         // On the due date itself the item is not yet overdue.
         check(Some(90.0), "2020-12-31", Status::AtRisk);
+        // Progress before the start date: under way early, not "not started".
+        check(Some(50.0), "2019-12-01", Status::OnTrack);
+        check(Some(0.0), "2019-12-01", Status::NotStarted);
+    }
+
+    /// E7.2 of the demo: three of four equal centres complete, the fourth overdue with no
+    /// report. The known part is 100 %, but a quarter of the weight is vouched for by nothing:
+    /// never done, and judged on 75 %.
+    #[test]
+    fn unreported_weight_is_never_done_and_counts_as_not_yet_done() {
+        let children = [
+            child(1.0, Some(100.0)),
+            child(1.0, Some(100.0)),
+            child(1.0, Some(100.0)),
+            child(1.0, None),
+        ];
+        let p = roll_up(RollupRule::WeightedMean, &children);
+        assert_eq!((p.percent, p.unknown_share), (Some(100.0), 0.25));
+        assert_eq!(p.vouched(), Some(75.0));
+        // Past its due date: overdue, not done.
+        check_whole(p, "2021-01-05", Status::Overdue);
+        // Before it, judged on 75 % vouched for: on 2020-12-31, 100 % expected, 25 behind.
+        let r = status(
+            p,
+            Some(d("2020-01-01")),
+            Some(d("2020-12-31")),
+            &[],
+            d("2020-12-31"),
+            Thresholds::default(),
+        );
+        assert_eq!(r.status, Status::OffTrack, "{r:?}");
+        assert_eq!(r.progress, Some(75.0));
+        assert!(
+            r.rule.contains("25 % of the weight is unreported"),
+            "{}",
+            r.rule
+        );
+        // Every part reported complete: done.
+        let all = roll_up(RollupRule::WeightedMean, &[child(1.0, Some(100.0)); 4]);
+        check_whole(all, "2020-06-01", Status::Done);
+        // The least advanced child rule cannot hide an unreported child either.
+        let worst = roll_up(RollupRule::WorstChild, &children);
+        check_whole(worst, "2020-06-01", Status::OnTrack);
+        assert_ne!(
+            status(
+                worst,
+                None,
+                None,
+                &[],
+                d("2020-06-01"),
+                Thresholds::default()
+            )
+            .status,
+            Status::Done
+        );
     }
 
     #[test]
     fn reasons_carry_the_numbers() {
         let r = status(
-            Some(20.0),
+            Progress::known(20.0),
             Some(d("2020-01-01")),
             Some(d("2020-01-11")),
             &[],
@@ -673,6 +758,7 @@ pub enum ProgressSource {
 #[allow(clippy::too_many_arguments)] // each argument is one independent fact about the item
 pub fn explain(
     progress: Progress,
+    cancelled: bool,
     rule: RollupRule,
     manual_reason: Option<&str>,
     children: Vec<ChildShare>,
@@ -690,7 +776,17 @@ pub fn explain(
         _ if progress.percent.is_some() => ProgressSource::Report,
         _ => ProgressSource::Nothing,
     };
-    let status = status(progress.percent, start, due, trajectory, date, thresholds);
+    let mut status = status(progress, start, due, trajectory, date, thresholds);
+    if cancelled {
+        // Not judged: a cancelled item (or one under a cancelled item) is nobody's lag.
+        status = StatusReason {
+            status: Status::Cancelled,
+            threshold: None,
+            gap: None,
+            rule: "cancelled: out of the plan's figures".into(),
+            ..status
+        };
+    }
     Explanation {
         progress,
         source,

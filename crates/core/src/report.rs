@@ -183,6 +183,40 @@ pub struct ReportContent {
     pub figures: Vec<Figure>,
 }
 
+/// A change of figure the reviewer should look at twice: the points a report's percent may
+/// rise over the unit's previous accepted one before the review queue flags it as a jump.
+pub const JUMP_POINTS: f64 = 20.0;
+
+/// How a report's percent compares with the unit's previous accepted one, for the review queue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Change {
+    /// No earlier figure to compare with.
+    First,
+    /// Within the ordinary: up by less than `JUMP_POINTS`, or unchanged.
+    Steady(f64),
+    /// Up by `JUMP_POINTS` or more.
+    Jump(f64),
+    /// Down: needs the reason the unit gave (`Rule::FallNeedsReason`).
+    Fall(f64),
+}
+
+pub fn change(previous: Option<Percent>, new: Option<Percent>) -> Option<Change> {
+    let new = new?.value();
+    Some(match previous {
+        None => Change::First,
+        Some(p) => {
+            let d = new - p.value();
+            if d < -1e-9 {
+                Change::Fall(d)
+            } else if d >= JUMP_POINTS - 1e-9 {
+                Change::Jump(d)
+            } else {
+                Change::Steady(d)
+            }
+        }
+    })
+}
+
 /// The facts the report rules judge by, loaded by the store inside its transaction.
 #[derive(Clone, Debug)]
 pub struct ReportFacts {
@@ -582,6 +616,23 @@ mod tests {
             last_accepted: Some(Percent::new(57.7).unwrap()),
             ..facts()
         };
+        assert_eq!(
+            change(f.last_accepted, Some(Percent::new(30.0).unwrap())),
+            Some(Change::Fall(30.0 - 57.7))
+        );
+        assert_eq!(
+            change(
+                Some(Percent::new(61.1).unwrap()),
+                Some(Percent::new(95.0).unwrap())
+            )
+            .map(|c| matches!(c, Change::Jump(_))),
+            Some(true)
+        );
+        assert_eq!(
+            change(None, Some(Percent::new(5.0).unwrap())),
+            Some(Change::First)
+        );
+        assert_eq!(change(None, None), None);
         assert_eq!(
             check(&content(Some(30.0)), &f),
             ("invalid", vec![Rule::FallNeedsReason])

@@ -71,7 +71,17 @@ pub fn summarise(
             .filter(|i| i.lead.as_ref().is_some_and(|l| l.as_str() == unit))
             .collect(),
     };
-    let live: Vec<&Item> = in_scope.into_iter().filter(|i| !i.cancelled).collect();
+    // A cancelled item takes its branch out: its children are not new tops of the scope.
+    let out: std::collections::HashSet<&str> = items
+        .iter()
+        .zip(crate::item::out_of_plan(items))
+        .filter(|(_, out)| *out)
+        .map(|(i, _)| i.code.as_str())
+        .collect();
+    let live: Vec<&Item> = in_scope
+        .into_iter()
+        .filter(|i| !out.contains(i.code.as_str()))
+        .collect();
     let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
@@ -79,15 +89,7 @@ pub fn summarise(
     let mut counts = [0usize; Status::VARIANTS.len()];
     for i in &live {
         let exp = expected(i.start, i.due, &i.trajectory, date);
-        let s = classify(
-            of(i.code.as_str()).percent,
-            i.start,
-            i.due,
-            exp,
-            date,
-            thresholds,
-        )
-        .0;
+        let s = classify(of(i.code.as_str()), i.start, i.due, exp, date, thresholds).0;
         counts[Status::VARIANTS
             .iter()
             .position(|x| *x == s)
@@ -206,13 +208,15 @@ pub(crate) mod tests {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Movement {
     pub code: String,
-    pub title: String,
+    pub title: crate::text::Text,
     pub from: Progress,
     pub to: Progress,
     pub from_status: Status,
     pub to_status: Status,
     /// Progress went up.
     pub moved: bool,
+    /// Progress went down (a report corrected downwards, a child added or found behind).
+    pub fell: bool,
     /// The status got worse (on track → at risk → off track → overdue).
     pub slipped: bool,
 }
@@ -222,6 +226,7 @@ fn badness(s: Status) -> u8 {
         Status::Done => 0,
         Status::NotStarted | Status::OnTrack => 1,
         Status::Unreported => 2,
+        Status::Cancelled => 0,
         Status::AtRisk => 3,
         Status::OffTrack => 4,
         Status::Overdue => 5,
@@ -241,12 +246,13 @@ pub fn compare(
         |m: &HashMap<String, Progress>, c: &str| m.get(c).copied().unwrap_or(Progress::UNKNOWN);
     items
         .iter()
-        .filter(|i| !i.cancelled)
-        .filter_map(|i| {
+        .zip(crate::item::out_of_plan(items))
+        .filter(|(_, out)| !out)
+        .filter_map(|(i, _)| {
             let code = i.code.as_str();
             let (a, b) = (get(at_from, code), get(at_to, code));
             let sa = classify(
-                a.percent,
+                a,
                 i.start,
                 i.due,
                 expected(i.start, i.due, &i.trajectory, from),
@@ -255,7 +261,7 @@ pub fn compare(
             )
             .0;
             let sb = classify(
-                b.percent,
+                b,
                 i.start,
                 i.due,
                 expected(i.start, i.due, &i.trajectory, to),
@@ -263,16 +269,21 @@ pub fn compare(
                 thresholds,
             )
             .0;
-            let moved = b.percent.unwrap_or(0.0) > a.percent.unwrap_or(0.0) + 1e-9;
+            // Compared on what reports vouch for, like the status: weight that becomes known
+            // moves the figure too.
+            let (va, vb) = (a.vouched().unwrap_or(0.0), b.vouched().unwrap_or(0.0));
+            let moved = vb > va + 1e-9;
+            let fell = vb < va - 1e-9;
             let slipped = badness(sb) > badness(sa);
-            (moved || slipped || sa != sb).then(|| Movement {
+            (moved || fell || slipped || sa != sb).then(|| Movement {
                 code: code.to_string(),
-                title: i.title.zh.clone(),
+                title: i.title.clone(),
                 from: a,
                 to: b,
                 from_status: sa,
                 to_status: sb,
                 moved,
+                fell,
                 slipped,
             })
         })
@@ -310,6 +321,25 @@ mod compare_tests {
             !m[1].moved && m[1].slipped && m[1].to_status == Status::OffTrack,
             "{:?}",
             m[1]
+        );
+    }
+
+    /// A 20-point fall with no change of status is a movement too.
+    #[test]
+    fn falls_are_listed_as_well_as_rises() {
+        let mut a = Item::new(Code::parse("A").unwrap(), ItemKind::Task, "A");
+        a.start = NaiveDate::from_ymd_opt(2020, 1, 1);
+        a.due = NaiveDate::from_ymd_opt(2020, 12, 31);
+        let from: HashMap<String, Progress> = [("A".into(), Progress::known(90.0))].into();
+        let to: HashMap<String, Progress> = [("A".into(), Progress::known(70.0))].into();
+        let d1 = NaiveDate::from_ymd_opt(2020, 2, 1).unwrap();
+        let d2 = NaiveDate::from_ymd_opt(2020, 3, 1).unwrap();
+        let m = compare(&[a], &from, &to, d1, d2, Thresholds::default());
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].fell && !m[0].moved, "{:?}", m[0]);
+        assert_eq!(
+            (m[0].from_status, m[0].to_status),
+            (Status::OnTrack, Status::OnTrack)
         );
     }
 }

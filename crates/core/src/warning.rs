@@ -206,7 +206,9 @@ mod tests {
     ) -> ItemFacts {
         ItemFacts {
             status: status(
-                progress,
+                progress
+                    .map(crate::Progress::known)
+                    .unwrap_or(crate::Progress::UNKNOWN),
                 Some(d("2020-01-01")),
                 Some(d("2020-12-31")),
                 &[],

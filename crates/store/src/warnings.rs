@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
 use tuijin_core::clock::Stamp;
 use tuijin_core::event::EventKind;
-use tuijin_core::progress::status;
+use tuijin_core::progress::{Progress, status};
 use tuijin_core::report::Period;
 use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
 use tuijin_core::{Cadence, Reporting, Thresholds, TrajectoryPoint};
@@ -74,7 +74,7 @@ struct Row {
     parent: Option<i64>,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
-    percent: Option<f64>,
+    progress: Progress,
     leaf: bool,
     has_lead: bool,
     cancelled: bool,
@@ -193,9 +193,10 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     let rows = all(
         c,
         &format!(
-            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, i.target_indicator_id, p.percent, p.reported_on, \
+            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, i.target_indicator_id, p.percent, p.unknown_share, p.reported_on, \
              EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children, \
              EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $2 \
+               AND r.unit_id = i.lead_unit_id \
                AND r.state IN ('submitted', 'accepted', 'superseded')) AS reported_last \
              FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE {} AND NOT i.archived{}",
             plan_is("i.plan_id"),
@@ -218,7 +219,13 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             parent: get(r, "parent_id")?,
             start: get(r, "start_date")?,
             due: get(r, "due_date")?,
-            percent: get(r, "percent")?,
+            progress: match get::<Option<f64>>(r, "percent")? {
+                Some(p) => Progress {
+                    percent: Some(p),
+                    unknown_share: get::<Option<f64>>(r, "unknown_share")?.unwrap_or(0.0),
+                },
+                None => Progress::UNKNOWN,
+            },
             leaf: !get::<bool>(r, "has_children")?,
             has_lead: get::<Option<i64>>(r, "lead_unit_id")?.is_some(),
             cancelled: get(r, "cancelled")?,
@@ -252,11 +259,25 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         }
         n
     };
+    // A cancelled item takes its branch out of the figures, and out of the warnings.
+    let cancelled: HashMap<i64, bool> = items.iter().map(|r| (r.id, r.cancelled)).collect();
+    let out = |mut id: i64| {
+        for _ in 0..=64 {
+            if cancelled.get(&id).copied().unwrap_or(false) {
+                return true;
+            }
+            match parent.get(&id) {
+                Some(Some(p)) => id = *p,
+                _ => return false,
+            }
+        }
+        false
+    };
     let mut want: HashMap<(i64, WarningKind), Condition> = HashMap::new();
-    for it in items.iter().filter(|r| !r.cancelled) {
+    for it in items.iter().filter(|r| !out(r.id)) {
         let traj = trajectories.get(&it.id).map(Vec::as_slice).unwrap_or(&[]);
         let facts = ItemFacts {
-            status: status(it.percent, it.start, it.due, traj, stamp.today, thresholds),
+            status: status(it.progress, it.start, it.due, traj, stamp.today, thresholds),
             reports_expected: it.leaf && it.has_lead,
             start: it.start,
             level: level(it.id),

@@ -942,3 +942,32 @@ async fn every_response_carries_the_security_headers_and_no_outside_asset() {
         );
     }
 }
+
+/// The in-memory plan follows every import while serving, not only a change of the plan's
+/// header: an item archived shows at once in the summary (and the cockpit and tree, which read
+/// the same in-memory plan).
+#[tokio::test]
+async fn the_served_plan_follows_a_re_import_of_its_items() {
+    use tuijin_store::PlanStore;
+    for t in TestApp::all().await {
+        let (_, _, before) = t.get("/api/v1/plans/demo-small/summary").await;
+        let n = before["items"].as_u64().unwrap();
+        let path = format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut doc =
+            tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        // The milestone E1.2 dropped (archived), nothing else changed in the header.
+        doc.items.retain(|i| i.code.as_str() != "E1.2");
+        let s =
+            t.db.store
+                .import_plan(&doc, &common::stamp("office"))
+                .await
+                .unwrap();
+        assert!(!s.plan_updated && s.items.archived == 1, "{s:?}");
+        let (_, _, after) = t.get("/api/v1/plans/demo-small/summary").await;
+        assert_eq!(after["items"].as_u64().unwrap(), n - 1, "{after}");
+    }
+}

@@ -671,3 +671,100 @@ async fn the_office_closes_a_period_from_the_review_page() {
         );
     }
 }
+
+/// The review queue says, per report, the item's title, the unit's role, its previous accepted
+/// figure and the change, and flags a jump or a fall (a reviewer must not accept 61 → 95 by
+/// reflex).
+#[tokio::test]
+async fn the_review_queue_shows_role_previous_figure_and_flags_jumps_and_falls() {
+    use tuijin_core::Percent;
+    use tuijin_core::report::{Period, ReportContent};
+    use tuijin_store::NewReport;
+    for site in Site::all().await {
+        let s = &site.db.store;
+        let file = |period: &str, percent: f64, problems: &str| NewReport {
+            plan: "demo-small".into(),
+            item: "E1.1".into(),
+            period: Period::parse(period).unwrap(),
+            unit: "JTW".into(),
+            content: ReportContent {
+                percent: Some(Percent::new(percent).unwrap()),
+                narrative: format!("{period} 进展"),
+                problems: problems.into(),
+                ..Default::default()
+            },
+        };
+        let st = common::stamp("jtw");
+        let r = s
+            .create_report(file("2020-03", 30.0, ""), &st)
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        s.accept_report(r.id, r.version, "", &common::stamp("office"))
+            .await
+            .unwrap();
+        // April: a jump from 30 to 65.
+        let r = s
+            .create_report(file("2020-04", 65.0, ""), &st)
+            .await
+            .unwrap();
+        s.submit_report(r.id, r.version, &st).await.unwrap();
+        let mut office = site.log_in("office").await;
+        let queue = site.get(&mut office, "/review").await;
+        assert_eq!(queue.status, StatusCode::OK);
+        let h = &queue.html;
+        assert!(
+            h.contains("地铁运营里程超过300公里"),
+            "the item's title: {h}"
+        );
+        assert!(h.contains("牵头"), "the unit's role");
+        assert!(
+            h.contains("30%") && h.contains("65%"),
+            "previous and new figures"
+        );
+        assert!(
+            h.contains("flag jump") && h.contains("+35"),
+            "a jump is flagged: {h}"
+        );
+        // The same as an API reader sees it.
+        let api = s
+            .list_reports(
+                &ReportFilter {
+                    state: Some(tuijin_core::report::ReportState::Submitted),
+                    ..Default::default()
+                },
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(api[0].previous_percent.map(|p| p.value()), Some(30.0));
+
+        // Returned, and refiled lower than the accepted 30 (with the reason the rule asks for).
+        let r = api[0].clone();
+        let r = s
+            .return_report(r.id, r.version, "请核实", &common::stamp("office"))
+            .await
+            .unwrap();
+        let r = s
+            .edit_report(
+                r.id,
+                r.version,
+                tuijin_store::ReportEdit {
+                    percent: Some(Some(Percent::new(20.0).unwrap())),
+                    problems: Some("盾构机故障，重新核定".into()),
+                    ..Default::default()
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        s.submit_report(r.id, r.version, &st).await.unwrap();
+        let queue = site.get(&mut office, "/review").await;
+        assert!(
+            queue.html.contains("flag fall") && queue.html.contains("-10"),
+            "a fall is flagged: {}",
+            queue.html
+        );
+        assert!(queue.html.contains("盾构机故障"), "with the reason given");
+    }
+}

@@ -120,6 +120,24 @@ impl PlanStore for Store {
             &mut events,
         )
         .await?;
+        // Anything of the plan changed (an item's date, a unit's name, an archived item), not
+        // only its header: move the plan's version, so every server's in-memory copy reloads.
+        let changed = [
+            &summary.units,
+            &summary.people,
+            &summary.indicators,
+            &summary.items,
+        ]
+        .iter()
+        .any(|c| c.changed() > 0);
+        if changed && !summary.plan_updated {
+            exec(
+                &txn,
+                "UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2",
+                vec![now.into(), plan_id.into()],
+            )
+            .await?;
+        }
         let t = std::time::Instant::now();
         let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
         tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");

@@ -68,7 +68,7 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
     let last: Option<Percent> = match one(
         c,
         "SELECT percent FROM reports WHERE item_id = $1 AND unit_id = $2 AND state = 'accepted' \
-         AND percent IS NOT NULL ORDER BY reviewed_at DESC, id DESC LIMIT 1",
+         AND percent IS NOT NULL ORDER BY period_end DESC, reviewed_at DESC, id DESC LIMIT 1",
         vec![s.item_id.into(), s.unit_id.into()],
     )
     .await?

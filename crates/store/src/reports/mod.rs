@@ -70,6 +70,10 @@ pub struct ReportRecord {
     /// How the unit stood to the item when the report was read.
     pub relation: Relation,
     pub percent: Option<Percent>,
+    /// The same unit's accepted percent on the item before this report: of the latest period
+    /// not after this one (the report a correction replaces, for a correction). What the
+    /// reviewer compares the new figure with.
+    pub previous_percent: Option<Percent>,
     pub narrative: String,
     pub problems: String,
     pub next_steps: String,
@@ -198,7 +202,11 @@ macro_rules! report_columns {
          r.reviewed_at, r.created_at, r.updated_at, r.version, r.figures, pl.code AS plan_code, i.code AS item_code, \
          u.code AS unit_code, CASE WHEN i.lead_unit_id = r.unit_id THEN 'lead' \
          WHEN EXISTS (SELECT 1 FROM item_co_units c WHERE c.item_id = r.item_id AND c.unit_id = r.unit_id) THEN 'co' \
-         ELSE 'none' END AS relation"
+         ELSE 'none' END AS relation, \
+         (SELECT p.percent FROM reports p WHERE p.item_id = r.item_id AND p.unit_id = r.unit_id \
+           AND p.id <> r.id AND p.state IN ('accepted', 'superseded') AND p.percent IS NOT NULL \
+           AND p.period_end <= r.period_end \
+           ORDER BY p.period_end DESC, p.reviewed_at DESC, p.id DESC LIMIT 1) AS previous_percent"
     };
 }
 macro_rules! report_from {
@@ -227,6 +235,7 @@ pub(crate) fn record(r: &sea_orm::QueryResult) -> Result<ReportRecord> {
         unit: code(r, "unit_code")?,
         relation,
         percent: percent_opt(r, "percent")?,
+        previous_percent: percent_opt(r, "previous_percent")?,
         narrative: get(r, "narrative")?,
         problems: get(r, "problems")?,
         next_steps: get(r, "next_steps")?,

@@ -111,9 +111,19 @@ pub async fn explain(
         })
         .collect();
     let i = &item.item;
+    // Out of the plan's figures when it or an ancestor is cancelled: walk up (a path of at
+    // most 32 levels, never the plan).
+    let mut cancelled = i.cancelled;
+    let mut up = i.parent.clone();
+    while let (false, Some(p)) = (cancelled, up) {
+        let parent = st.store.get_item(&plan, p.as_str()).await?;
+        cancelled = parent.item.cancelled;
+        up = parent.item.parent;
+    }
     let rule = i.rollup.unwrap_or(plan_rec.plan.rollup);
     let e = explain_item(
         of(item.id),
+        cancelled,
         rule,
         i.manual.as_ref().map(|m| m.reason.as_str()),
         children,
@@ -263,12 +273,16 @@ pub struct CompareQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MovementView {
     pub code: String,
-    pub title: String,
+    pub title: crate::views::TextView,
     pub from: ProgressView,
     pub to: ProgressView,
     pub from_status: String,
     pub to_status: String,
+    /// Progress went up.
     pub moved: bool,
+    /// Progress went down.
+    pub fell: bool,
+    /// The status got worse.
     pub slipped: bool,
 }
 
@@ -305,12 +319,13 @@ pub async fn compare(
             .into_iter()
             .map(|m| MovementView {
                 code: m.code,
-                title: m.title,
+                title: (&m.title).into(),
                 from: m.from.into(),
                 to: m.to.into(),
                 from_status: m.from_status.as_str().into(),
                 to_status: m.to_status.as_str().into(),
                 moved: m.moved,
+                fell: m.fell,
                 slipped: m.slipped,
             })
             .collect(),

@@ -35,6 +35,9 @@ pub struct ReportView {
     /// (a co-operating unit's contribution).
     pub relation: String,
     pub percent: Option<f64>,
+    /// The same unit's accepted percent on the item before this report (of the latest period
+    /// not after this one): what the reviewer compares the new figure with.
+    pub previous_percent: Option<f64>,
     pub narrative: String,
     pub problems: String,
     pub next_steps: String,
@@ -66,6 +69,7 @@ impl From<&ReportRecord> for ReportView {
             }
             .into(),
             percent: r.percent.map(|p| p.value()),
+            previous_percent: r.previous_percent.map(|p| p.value()),
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
             next_steps: r.next_steps.clone(),

@@ -39,14 +39,14 @@ pub async fn page(
         .await?;
     let tree = |q: String| format!("/plans/{plan}/tree?{q}");
     let positionings: Vec<usize> = (0..c.items.len())
-        .filter(|&n| c.items[n].kind == ItemKind::Positioning && !c.items[n].cancelled)
+        .filter(|&n| c.items[n].kind == ItemKind::Positioning && !b.is_out(n))
         .collect();
     // Major tasks: tasks at the top of the plan or directly under a goal.
     let major: Vec<usize> = (0..c.items.len())
         .filter(|&n| {
             let i = &c.items[n];
             i.kind == ItemKind::Task
-                && !i.cancelled
+                && !b.is_out(n)
                 && i.parent
                     .as_ref()
                     .and_then(|p| c.item(&b, p.as_str()))

@@ -40,6 +40,7 @@ fn colour(s: Status) -> &'static str {
         Status::Overdue => "#7a1f5c",
         Status::NotStarted => "#8c959f",
         Status::Unreported => "#b0b8c1",
+        Status::Cancelled => "#d0d7de",
     }
 }
 
@@ -72,7 +73,7 @@ pub async fn page(
         .filter(|&n| {
             let i = &c.items[n];
             matches!(i.kind, ItemKind::Project | ItemKind::Milestone)
-                && !i.cancelled
+                && !b.is_out(n)
                 && i.due.is_some()
                 && inside.as_ref().is_none_or(|s| s.contains(&n))
         })

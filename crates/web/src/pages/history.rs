@@ -93,42 +93,51 @@ pub async fn page(
             div { label for="to" { (l.t("history.to")) } input #to name="to" type="date" value=(to) max=(today); }
             div { button type="submit" { (l.t("history.show")) } }
         }
-        h2 { (l.f("history.plan_on", &[("date", &as_of)])) }
-        p { (progress(l, overall.percent, overall.unknown_share, expected)) }
-        (count_cards(l, &board.totals(), |_| tree.clone()))
-        table {
-            thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) } } }
-            tbody {
-                @for &n in board.roots().iter().filter(|&&n| !c.items[n].cancelled) {
-                    tr {
-                        td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
-                        td { (super::widgets::row_progress(l, &board.rows[n])) }
-                        td { (status(l, board.rows[n].status)) }
-                    }
-                }
-            }
-        }
         @if let (Some(list), Some(f)) = (&movements, from) {
             @let moved: Vec<_> = list.iter().filter(|m| m.moved).collect();
+            @let fell: Vec<_> = list.iter().filter(|m| m.fell).collect();
             @let slipped: Vec<_> = list.iter().filter(|m| m.slipped).collect();
             h2 { (l.f("history.between", &[("from", &f), ("to", &to)])) }
-            p { (l.f("history.counts", &[("moved", &moved.len()), ("slipped", &slipped.len())])) }
+            p { (l.f("history.counts", &[("moved", &moved.len()), ("fell", &fell.len()), ("slipped", &slipped.len())])) }
             div.grid2 {
                 section {
                     h3 { (l.t("history.slipped")) }
                     @if slipped.is_empty() { p { (l.t("history.none")) } }
                     ul { @for m in slipped.iter().take(SHOWN) {
-                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) } " " (m.title) } br;
+                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) }  " " (l.pick(&m.title)) } br;
                              (status(l, m.from_status)) " → " (status(l, m.to_status)) }
+                    } }
+                }
+                section {
+                    h3 { (l.t("history.fell")) }
+                    @if fell.is_empty() { p { (l.t("history.none")) } }
+                    ul { @for m in fell.iter().take(SHOWN) {
+                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) }  " " (l.pick(&m.title)) } br;
+                             span.small { (pct(m.from.vouched())) " → " (pct(m.to.vouched())) } }
                     } }
                 }
                 section {
                     h3 { (l.t("history.moved")) }
                     @if moved.is_empty() { p { (l.t("history.none")) } }
                     ul { @for m in moved.iter().take(SHOWN) {
-                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) } " " (m.title) } br;
-                             span.small { (pct(m.from.percent)) " → " (pct(m.to.percent)) } }
+                        li { a href=(item_href(&plan, &m.code)) { span.code { (m.code) }  " " (l.pick(&m.title)) } br;
+                             span.small { (pct(m.from.vouched())) " → " (pct(m.to.vouched())) } }
                     } }
+                }
+            }
+        }
+        h2 { (l.f("history.plan_on", &[("date", &as_of)])) }
+        p { (progress(l, overall.percent, overall.unknown_share, expected)) }
+        (count_cards(l, &board.totals(), |_| tree.clone()))
+        table {
+            thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) } } }
+            tbody {
+                @for &n in board.roots().iter().filter(|&&n| !board.is_out(n)) {
+                    tr {
+                        td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
+                        td { (super::widgets::row_progress(l, &board.rows[n])) }
+                        td { (status(l, board.rows[n].status)) }
+                    }
                 }
             }
         }

@@ -189,12 +189,13 @@ pub async fn page(
             code: c.items[k].code.to_string(),
             title: l.pick(&c.items[k].title).to_string(),
             weight: c.items[k].weight.value(),
-            cancelled: c.items[k].cancelled,
+            cancelled: b.is_out(k),
             progress: b.rows[k].progress,
         })
         .collect();
     let e = explain(
         r.progress,
+        b.is_out(n),
         i.rollup.unwrap_or(c.plan.rollup),
         i.manual.as_ref().map(|m| m.reason.as_str()),
         shares,

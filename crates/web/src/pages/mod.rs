@@ -422,6 +422,7 @@ pub fn status_key(s: tuijin_core::Status) -> &'static str {
         OffTrack => "status.off_track",
         Overdue => "status.overdue",
         Unreported => "status.unreported",
+        Cancelled => "status.cancelled",
     }
 }
 

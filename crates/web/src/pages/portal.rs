@@ -46,7 +46,7 @@ pub async fn plan(
     let c = st.plans.get(&st.store, &plan).await?;
     let b = c.board(st.today(&c.plan));
     let public: Vec<usize> = (0..c.items.len())
-        .filter(|&n| c.items[n].public && !c.items[n].cancelled)
+        .filter(|&n| c.items[n].public && !b.is_out(n))
         .take(1000)
         .collect();
     let indicators: Vec<_> = st

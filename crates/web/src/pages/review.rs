@@ -8,7 +8,7 @@ use axum_extra::extract::Form;
 use maud::html;
 use serde::Deserialize;
 use tuijin_core::policy::Action;
-use tuijin_core::report::ReportState;
+use tuijin_core::report::{Change, Relation, ReportState, change};
 use tuijin_store::{Acceptance, ReportFilter, ReportStore, Stamp};
 
 use super::widgets::{fmt1, item_href};
@@ -71,6 +71,33 @@ async fn render(
         Some(r) => Some(st.plans.get(&st.store, r.plan.as_str()).await?),
         None => None,
     };
+    // Titles of the reports' items, in the viewer's language.
+    let mut plans = std::collections::HashMap::new();
+    for r in &queue {
+        if !plans.contains_key(r.plan.as_str()) {
+            plans.insert(
+                r.plan.to_string(),
+                st.plans.get(&st.store, r.plan.as_str()).await?,
+            );
+        }
+    }
+    let titles: std::collections::HashMap<(String, String), String> = plans
+        .iter()
+        .flat_map(|(p, c)| {
+            c.items.iter().map(move |i| {
+                (
+                    (p.clone(), i.code.to_string()),
+                    l.pick(&i.title).to_string(),
+                )
+            })
+        })
+        .collect();
+    let item_title = |plan: &str, code: &str| {
+        titles
+            .get(&(plan.to_string(), code.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    };
     let unit_name = |u: &str| {
         names
             .as_ref()
@@ -109,7 +136,8 @@ async fn render(
                     thead { tr {
                         th { span.skip { (l.t("review.choose")) } }
                         th { (l.t("col.item")) } th { (l.t("col.period")) } th { (l.t("col.unit")) }
-                        th.num { (l.t("col.percent")) } th { (l.t("col.narrative")) } th.opt { (l.t("col.submitted")) }
+                        th { (l.t("col.role")) } th.num { (l.t("col.previous")) } th.num { (l.t("col.percent")) }
+                        th.num { (l.t("col.change")) } th { (l.t("col.narrative")) } th.opt { (l.t("col.submitted")) }
                     } }
                     tbody {
                         @for r in &queue {
@@ -117,10 +145,26 @@ async fn render(
                                 td {
                                     input type="checkbox" name="r" value={ (r.id) ":" (r.version) } id={ "r" (r.id) };
                                 }
-                                td { label for={ "r" (r.id) } { a href=(item_href(r.plan.as_str(), r.item.as_str())) { span.code { (r.item) } } } }
+                                td { label for={ "r" (r.id) } { a href=(item_href(r.plan.as_str(), r.item.as_str())) {
+                                    span.code { (r.item) } " " (item_title(r.plan.as_str(), r.item.as_str())) } } }
                                 td { (r.period) }
                                 td { (unit_name(r.unit.as_str())) }
+                                td { (l.t(match r.relation {
+                                    Relation::Lead => "relation.lead",
+                                    Relation::Co => "relation.co",
+                                    Relation::None => "relation.none",
+                                })) }
+                                td.num { @if let Some(p) = r.previous_percent { (fmt1(p.value())) "%" } @else { "—" } }
                                 td.num { @if let Some(p) = r.percent { (fmt1(p.value())) "%" } @else { "—" } }
+                                td.num {
+                                    @match change(r.previous_percent, r.percent) {
+                                        Some(Change::Jump(d)) => span.flag.jump title=(l.t("review.jump")) { "▲ +" (fmt1(d)) },
+                                        Some(Change::Fall(d)) => span.flag.fall title=(l.t("review.fall")) { "▼ " (fmt1(d)) },
+                                        Some(Change::Steady(d)) => { "+" (fmt1(d)) },
+                                        Some(Change::First) => span.muted { (l.t("review.first")) },
+                                        None => "—",
+                                    }
+                                }
                                 td {
                                     (r.narrative)
                                     @if !r.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (r.problems) } }

@@ -128,7 +128,7 @@ pub async fn page(
         let matches: Vec<usize> = (0..c.items.len())
             .filter(|&n| {
                 let i = &c.items[n];
-                !i.cancelled
+                !b.is_out(n)
                     && inside.as_ref().is_none_or(|s| s.contains(&n))
                     && kind_f.is_none_or(|k| i.kind == k)
                     && status_f.is_none_or(|s| b.rows[n].status == s)
@@ -161,7 +161,7 @@ pub async fn page(
             .roots()
             .iter()
             .copied()
-            .filter(|&n| !c.items[n].cancelled)
+            .filter(|&n| !b.is_out(n))
             .collect();
         let total = roots.len();
         let mut rows: Vec<Markup> = Vec::new();
@@ -251,7 +251,7 @@ fn walk(
         .children(n)
         .iter()
         .copied()
-        .filter(|&k| !c.items[k].cancelled)
+        .filter(|&k| !b.is_out(k))
         .collect();
     let is_open = open.contains(i.code.as_str());
     let toggle = (!kids.is_empty()).then(|| {

@@ -27,9 +27,22 @@ pub fn progress(
     unknown_share: f64,
     expected: Option<f64>,
 ) -> Markup {
+    // The headline is what accepted reports vouch for: with part of the weight unreported, a
+    // lower bound ("≥ 75%"), never the known part's figure alone, which would make an
+    // incomplete parent look finished.
+    let partial = percent.is_some() && unknown_share > 0.005;
+    let percent = tuijin_core::Progress {
+        percent,
+        unknown_share,
+    }
+    .vouched();
+    let at_least = if partial { "≥ " } else { "" };
     let label = match (percent, expected) {
-        (Some(p), Some(e)) => l.f("progress.aria", &[("p", &fmt1(p)), ("e", &fmt1(e))]),
-        (Some(p), None) => format!("{}%", fmt1(p)),
+        (Some(p), Some(e)) => format!(
+            "{at_least}{}",
+            l.f("progress.aria", &[("p", &fmt1(p)), ("e", &fmt1(e))])
+        ),
+        (Some(p), None) => format!("{at_least}{}%", fmt1(p)),
         (None, _) => l.t("progress.unknown").to_string(),
     };
     html! {
@@ -45,11 +58,11 @@ pub fn progress(
             }
             span.v {
                 @match percent {
-                    Some(p) => { (fmt1(p)) "%" }
+                    Some(p) => { (at_least) (fmt1(p)) "%" }
                     None => { (l.t("progress.unknown")) }
                 }
                 @if let Some(e) = expected { " / " (fmt1(e)) "%" }
-                @if percent.is_some() && unknown_share > 0.005 {
+                @if partial {
                     " " span.muted.small { (l.f("progress.unknown_share", &[("s", &fmt0(unknown_share * 100.0))])) }
                 }
             }

@@ -75,8 +75,8 @@ pub async fn page(
         let items: Vec<usize> = (0..c.items.len())
             .filter(|&n| {
                 let i = &c.items[n];
-                !i.cancelled
-                    && b.children(n).iter().all(|&k| c.items[k].cancelled)
+                !b.is_out(n)
+                    && b.children(n).iter().all(|&k| b.is_out(k))
                     && i.lead
                         .iter()
                         .chain(i.co.iter())

@@ -1,0 +1,320 @@
+//! Figures that mean what their labels say, at the edges, each from a tiny plan and on both
+//! backends: a co-operating unit's report does not move the lead's item nor stand in for its
+//! missing report; a parent with unreported weight is never done; progress before the start
+//! date is under way; a cancelled item takes its branch out of the summary, the warnings and
+//! the explanation.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tuijin_core::report::{Period, ReportContent};
+use tuijin_core::summary::{Scope, summarise};
+use tuijin_core::warning::WarningKind;
+use tuijin_core::{Percent, PlanDocument, Status};
+use tuijin_export::read_plan;
+use tuijin_store::testing::TestDb;
+use tuijin_store::{
+    ItemStore, NewReport, PlanStore, ProgressStore, ReportStore, Stamp, WarningFilter, WarningStore,
+};
+
+const TINY: &str = r#"
+[plan]
+code = "tiny"
+title = "极小规划"
+timezone = "Asia/Shanghai"
+cadence = "monthly"
+start = 2020-01-01
+end = 2021-12-31
+
+[plan.source]
+title = "测试"
+date = 2020-01-01
+
+[[unit]]
+code = "LEAD"
+name = "牵头单位"
+
+[[unit]]
+code = "CO"
+name = "配合单位"
+
+# Four equal centres: three will be reported complete, the fourth never.
+[[item]]
+code = "C"
+kind = "task"
+title = "四个中心"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "C.1"
+kind = "project"
+parent = "C"
+title = "中心一"
+lead = "LEAD"
+co = ["CO"]
+start = 2020-01-01
+due = 2020-06-30
+
+[[item]]
+code = "C.2"
+kind = "project"
+parent = "C"
+title = "中心二"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-06-30
+
+[[item]]
+code = "C.3"
+kind = "project"
+parent = "C"
+title = "中心三"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-06-30
+
+[[item]]
+code = "C.4"
+kind = "project"
+parent = "C"
+title = "中心四"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-06-30
+
+# Starts later; its unit is early.
+[[item]]
+code = "L"
+kind = "project"
+title = "后启动项目"
+lead = "LEAD"
+start = 2020-09-01
+due = 2021-06-30
+
+# Dropped from the plan: its child, overdue and unreported, must not count anywhere.
+[[item]]
+code = "X"
+kind = "task"
+title = "已撤销任务"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-12-31
+cancelled = true
+
+[[item]]
+code = "X.1"
+kind = "project"
+parent = "X"
+title = "撤销任务下的项目"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-03-31
+"#;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn stamp(actor: &str, today: &str) -> Stamp {
+    let today = d(today);
+    Stamp {
+        at: Utc.from_utc_datetime(&today.and_hms_opt(2, 0, 0).unwrap()),
+        today,
+        actor: actor.into(),
+    }
+}
+
+fn plan() -> PlanDocument {
+    read_plan("tiny.toml", TINY).unwrap()
+}
+
+async fn setup() -> Vec<TestDb> {
+    let dbs = TestDb::all().await;
+    for db in &dbs {
+        db.store
+            .import_plan(&plan(), &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+    }
+    dbs
+}
+
+/// Files, submits and (unless `accept` is false) accepts a report.
+async fn report(
+    db: &TestDb,
+    item: &str,
+    period: &str,
+    unit: &str,
+    percent: f64,
+    today: &str,
+    accept: bool,
+) {
+    let s = &db.store;
+    let st = stamp(unit, today);
+    let r = s
+        .create_report(
+            NewReport {
+                plan: "tiny".into(),
+                item: item.into(),
+                period: Period::parse(period).unwrap(),
+                unit: unit.into(),
+                content: ReportContent {
+                    percent: Some(Percent::new(percent).unwrap()),
+                    narrative: "进展".into(),
+                    ..Default::default()
+                },
+            },
+            &st,
+        )
+        .await
+        .unwrap();
+    let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+    if accept {
+        s.accept_report(r.id, r.version, "", &stamp("office", today))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_co_operating_units_report_neither_moves_the_item_nor_stands_in_for_the_lead() {
+    for db in setup().await {
+        let s = &db.store;
+        report(&db, "C.1", "2020-02", "LEAD", 30.0, "2020-03-02", true).await;
+        report(&db, "C.1", "2020-03", "CO", 95.0, "2020-04-01", true).await;
+        let now = s.plan_progress("tiny", None).await.unwrap();
+        assert_eq!(now["C.1"].percent, Some(30.0), "{}", db.label());
+        // March: only the co-operating unit has reported; the lead's report is missing.
+        s.refresh_warnings("tiny", &stamp("job", "2020-04-20"))
+            .await
+            .unwrap();
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("tiny".into()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            open.iter()
+                .any(|w| w.item == "C.1" && w.kind == WarningKind::ReportMissing),
+            "{}: {open:?}",
+            db.label()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_parent_with_unreported_weight_is_never_done() {
+    for db in setup().await {
+        let s = &db.store;
+        for c in ["C.1", "C.2", "C.3"] {
+            report(&db, c, "2020-06", "LEAD", 100.0, "2020-07-02", true).await;
+        }
+        let items = s.plan_items("tiny").await.unwrap();
+        let progress = s.plan_progress("tiny", None).await.unwrap();
+        assert_eq!(progress["C"].percent, Some(100.0));
+        assert_eq!(progress["C"].unknown_share, 0.25);
+        assert_eq!(progress["C"].vouched(), Some(75.0));
+        let board = tuijin_core::board::Board::build(
+            &items,
+            &progress,
+            d("2020-07-10"),
+            Default::default(),
+        );
+        let c = board.row("C").unwrap();
+        assert_ne!(c.status, Status::Done, "{}: {c:?}", db.label());
+        let summary = summarise(
+            &items,
+            &progress,
+            Scope::Plan,
+            d("2020-07-10"),
+            Default::default(),
+        );
+        assert_eq!(summary.by_status["done"], 3, "{}: {summary:?}", db.label());
+        assert_eq!(
+            summary.by_status["overdue"], 1,
+            "C.4 is overdue: {summary:?}"
+        );
+        // Once the fourth is in, the parent is done.
+        report(&db, "C.4", "2020-07", "LEAD", 100.0, "2020-08-03", true).await;
+        let progress = s.plan_progress("tiny", None).await.unwrap();
+        let board = tuijin_core::board::Board::build(
+            &items,
+            &progress,
+            d("2020-08-10"),
+            Default::default(),
+        );
+        assert_eq!(board.row("C").unwrap().status, Status::Done);
+    }
+}
+
+#[tokio::test]
+async fn progress_before_the_start_date_is_under_way() {
+    for db in setup().await {
+        let s = &db.store;
+        report(&db, "L", "2020-07", "LEAD", 50.0, "2020-08-03", true).await;
+        let items = s.plan_items("tiny").await.unwrap();
+        let progress = s.plan_progress("tiny", None).await.unwrap();
+        let board = tuijin_core::board::Board::build(
+            &items,
+            &progress,
+            d("2020-08-10"),
+            Default::default(),
+        );
+        assert_eq!(
+            board.row("L").unwrap().status,
+            Status::OnTrack,
+            "{}",
+            db.label()
+        );
+        s.refresh_warnings("tiny", &stamp("job", "2020-08-10"))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
+    for db in setup().await {
+        let s = &db.store;
+        let today = "2020-07-10";
+        s.refresh_warnings("tiny", &stamp("job", today))
+            .await
+            .unwrap();
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("tiny".into()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            !open.iter().any(|w| w.item.starts_with('X')),
+            "{}: {open:?}",
+            db.label()
+        );
+        let items = s.plan_items("tiny").await.unwrap();
+        let progress = s.plan_progress("tiny", None).await.unwrap();
+        let summary = summarise(&items, &progress, Scope::Plan, d(today), Default::default());
+        // C, its four children and L; not X nor its child (which would be overdue).
+        assert_eq!(summary.items, 6, "{summary:?}");
+        assert_eq!(
+            summary.by_status["overdue"], 4,
+            "C.1 to C.4 only: {summary:?}"
+        );
+        let board =
+            tuijin_core::board::Board::build(&items, &progress, d(today), Default::default());
+        let x1 = board.position("X.1").unwrap();
+        assert!(board.is_out(x1));
+        assert_eq!(board.rows[x1].status, Status::Cancelled);
+        let totals: u32 = board.totals().iter().sum();
+        assert_eq!(totals, 6);
+    }
+}
