@@ -29,12 +29,41 @@ pub fn check_password(password: &str, breached: bool) -> Result<(), Refusal> {
     out.finish()
 }
 
+/// Longest label of an API token ("CI", "the district's import script").
+pub const MAX_TOKEN_LABEL_CHARS: usize = 80;
+
+/// An API token's label: 1 to 80 characters, no control characters. Checked where a token is
+/// made (the account page, the command line), so the event log holds a label, not a payload.
+pub fn check_token_label(label: &str) -> Result<(), Refusal> {
+    let mut out = Problems::default();
+    let n = label.chars().count();
+    if n == 0 {
+        out.push(Problem::new("label", Rule::Required));
+    } else if n > MAX_TOKEN_LABEL_CHARS {
+        out.push(
+            Problem::new("label", Rule::TooLong)
+                .with("max", MAX_TOKEN_LABEL_CHARS)
+                .with("length", n),
+        );
+    } else {
+        crate::problem::check_text("label", label, &mut out);
+    }
+    out.finish()
+}
+
+/// Whether a name could be a user's: 1 to 64 characters without spaces or control characters.
+/// What a log-in form receives is checked against it before it is looked up or recorded, so a
+/// megabyte of typed text never reaches the event log.
+pub fn may_be_user_name(name: &str) -> bool {
+    let n = name.chars().count();
+    (1..=64).contains(&n) && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A new user: a name of 1 to 64 characters without spaces or control characters; no user for
 /// the public; unit users bound to at least one unit, other roles to none.
 pub fn check_new_user(name: &str, role: Role, units: &[Code]) -> Result<(), Refusal> {
     let mut out = Problems::default();
-    let n = name.chars().count();
-    if n == 0 || n > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !may_be_user_name(name) {
         out.push(Problem::new("name", Rule::UserNameFormat));
     }
     if role == Role::Public {

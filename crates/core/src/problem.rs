@@ -35,6 +35,8 @@ pub enum Rule {
     PeriodCadence,
     /// A period that has not begun yet.
     PeriodFuture,
+    /// A period that ended before the plan began.
+    PeriodBeforePlan,
     /// The period is closed by the office.
     PeriodClosed,
     /// Reports of the period still await review.

@@ -230,6 +230,8 @@ pub struct ReportFacts {
     pub relation: Relation,
     pub cadence: Cadence,
     pub today: NaiveDate,
+    /// The plan's first day: no period before it is reported.
+    pub plan_start: NaiveDate,
     pub period: Period,
     pub period_closed: bool,
     /// An open report of the same item, period and unit, other than the one judged.
@@ -387,6 +389,12 @@ fn check_period(f: &ReportFacts, out: &mut Problems) {
                 .with("period", f.period)
                 .with("today", f.today),
         );
+    } else if f.period.last_day() < f.plan_start {
+        out.push(
+            Problem::new("period", Rule::PeriodBeforePlan)
+                .with("period", f.period)
+                .with("start", f.plan_start),
+        );
     }
 }
 
@@ -478,6 +486,7 @@ mod tests {
             relation: Relation::Lead,
             cadence: Cadence::Monthly,
             today: NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+            plan_start: NaiveDate::from_ymd_opt(2017, 8, 14).unwrap(),
             period: Period::parse("2020-06").unwrap(),
             period_closed: false,
             open_report: None,
@@ -598,6 +607,17 @@ mod tests {
             ..facts()
         };
         assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PeriodFuture]));
+        // Before the plan began (it starts 2017-08-14: August 2017 is still its period).
+        let f = ReportFacts {
+            period: Period::parse("1900-01").unwrap(),
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PeriodBeforePlan]));
+        let f = ReportFacts {
+            period: Period::parse("2017-08").unwrap(),
+            ..facts()
+        };
+        assert_eq!(check(&ok, &f).0, "ok");
         // A milestone is 0 or 100; a parent's figure is its children's.
         let f = ReportFacts {
             item_kind: ItemKind::Milestone,

@@ -378,6 +378,7 @@ impl AccountStore for Store {
         expires_in_days: Option<u32>,
         stamp: &Stamp,
     ) -> Result<(String, TokenRecord)> {
+        tuijin_core::account::check_token_label(label)?;
         let txn = self.write().await?;
         let u = one(
             &txn,

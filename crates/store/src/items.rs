@@ -278,6 +278,11 @@ impl ItemStore for Store {
         }
         if f.public_only {
             conds.push("i.public".into());
+            // The children of an unpublished item are asked for as if it did not exist: no
+            // answer may tell an unpublished item from a missing one.
+            if f.parent.as_deref().is_some_and(|p| !p.is_empty()) {
+                conds.push("pa.public".into());
+            }
         }
         if !f.include_archived {
             conds.push("NOT i.archived".into());

@@ -61,6 +61,9 @@ pub trait SessionStore {
         rules: &SessionRules,
         now: DateTime<Utc>,
     ) -> Result<Option<SessionInfo>>;
+    /// Records a throttled log-in attempt (`LoginOutcome::Throttled`) as an event. Callers
+    /// record one per address now and then, not every attempt.
+    async fn record_throttled(&self, name: &str, address: &str, now: DateTime<Utc>) -> Result<()>;
     /// Ends the session behind a cookie secret (nothing happens if there is none).
     async fn log_out(&self, secret: &str, now: DateTime<Utc>) -> Result<()>;
     /// Ends every session of a user (after a password reset or when disabled).
@@ -80,6 +83,24 @@ fn address_event(kind: EventKind, name: &str, address: &str) -> Result<NewEvent>
 }
 
 impl SessionStore for Store {
+    async fn record_throttled(&self, name: &str, address: &str, now: DateTime<Utc>) -> Result<()> {
+        let name = if tuijin_core::account::may_be_user_name(name) {
+            name
+        } else {
+            "?"
+        };
+        let txn = self.write().await?;
+        append(
+            &txn,
+            now,
+            name,
+            vec![address_event(EventKind::LoginThrottled, name, address)?],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     async fn log_in(
         &self,
         name: &str,
@@ -88,6 +109,13 @@ impl SessionStore for Store {
         rules: &SessionRules,
         now: DateTime<Utc>,
     ) -> Result<LoginOutcome> {
+        // What cannot be a user's name is counted and recorded as "?": the attempt is on
+        // record, the typed text (of any length, with any characters) is not.
+        let name = if tuijin_core::account::may_be_user_name(name) {
+            name
+        } else {
+            "?"
+        };
         let since = now - rules.window;
         let count = |col: &'static str, value: &str| {
             let sql =
@@ -101,16 +129,9 @@ impl SessionStore for Store {
         let by_account = count("name", name).await?;
         let by_address = count("address", address).await?;
         if rules.throttled(by_account as u64, by_address as u64) {
-            // Not counted as a failure, so the refusal lifts once the window has passed.
-            let txn = self.write().await?;
-            append(
-                &txn,
-                now,
-                name,
-                vec![address_event(EventKind::LoginThrottled, name, address)?],
-            )
-            .await?;
-            txn.commit().await?;
+            // Not counted as a failure, so the refusal lifts once the window has passed; not
+            // recorded here either (`record_throttled`, which the caller rate-limits), so a
+            // flood of refused attempts cannot fill the event log.
             return Ok(LoginOutcome::Throttled);
         }
         let row = one(

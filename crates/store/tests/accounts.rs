@@ -304,6 +304,29 @@ async fn sessions_expire_end_and_logins_throttle() {
                 .unwrap(),
             LoginOutcome::Throttled
         );
+        // Recorded when the caller chooses to (once a minute per address, in the web layer).
+        s.record_throttled("office", "10.9.9.9", later)
+            .await
+            .unwrap();
+        // A name that cannot be a user's is neither looked up nor recorded as typed.
+        let long = "A".repeat(100_000);
+        assert_eq!(
+            s.log_in(&long, "wrong password!!", "10.7.7.7", &rules, later)
+                .await
+                .unwrap(),
+            LoginOutcome::Refused
+        );
+        assert!(
+            s.events_for(Entity::User, &long, 10)
+                .await
+                .unwrap()
+                .is_empty()
+                && !s
+                    .events_for(Entity::User, "?", 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+        );
         // Languages are remembered per user; only zh and en exist.
         s.set_language("office", "en").await.unwrap();
         assert!(matches!(

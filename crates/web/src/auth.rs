@@ -55,8 +55,9 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// Refused API tokens are recorded at most once a minute per address: the trail shows who
-/// tried, while a client spraying tokens cannot fill the event log (or the disk) with them.
+/// Refused API tokens (and throttled log-ins, keyed `login ADDRESS`) are recorded at most once a
+/// minute per address: the trail shows who tried, while a client spraying tokens or passwords
+/// cannot fill the event log (or the disk) with them.
 #[derive(Default)]
 pub struct RefusedTokens {
     last: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
@@ -125,4 +126,21 @@ pub fn require(p: &Principal, action: Action<'_>) -> Result<(), ApiError> {
 /// Whether the principal sees only the published part of the plan.
 pub fn public_only(p: &Principal) -> bool {
     p.role == Role::Public
+}
+
+/// Whether the caller may see one event of an item's history. A report's events carry the
+/// report as it stood, so they follow the rule for reading that report
+/// (`Action::ReadReport`): a unit sees every event of its own units' reports, and of another
+/// unit's report only the ones that show it accepted. The API timeline and the item page ask
+/// this one function.
+pub fn may_see_event(p: &Principal, e: &tuijin_store::Event) -> bool {
+    if e.entity != tuijin_core::event::Entity::Report {
+        return true;
+    }
+    let Some(report) = e.after.as_ref().or(e.before.as_ref()) else {
+        return false;
+    };
+    let unit = report["unit"].as_str().unwrap_or_default();
+    let accepted = report["state"].as_str() == Some("accepted");
+    decide(p, Action::ReadReport { unit, accepted }) == Decision::Allow
 }

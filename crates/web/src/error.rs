@@ -434,15 +434,22 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> Result<i64, ApiError> {
     let s = v
         .to_str()
         .map_err(|_| ApiError::BadRequest("If-Match: not text".into()))?;
-    s.trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "If-Match: `{s}` is not a version this server gave out"
-            ))
-        })
+    // Exactly a strong tag as the ETag gave it: `"3"`. A weak tag (`W/"3"`) never matches
+    // (RFC 9110 §13.1.1), `*` names no version, and a bare number is not a tag.
+    let bad = || {
+        ApiError::BadRequest(format!(
+            "If-Match: `{s}` is not a version this server gave out"
+        ))
+    };
+    let inner = s
+        .trim()
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .ok_or_else(bad)?;
+    if inner.is_empty() || inner.len() > 18 || !inner.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    inner.parse().map_err(|_| bad())
 }
 
 /// `Json` whose rejection is a problem document like every other error.

@@ -142,6 +142,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             state.clone(),
             shed_load,
         ))
+        // Limits inside the failure rendering and the headers: a body over the limit or a
+        // request past its time answers as a problem document or failure page with every
+        // security header, like any other refusal.
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(axum::middleware::from_fn(error::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -176,11 +184,6 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
-        ))
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
         ))
         .with_state(state)
 }

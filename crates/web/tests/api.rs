@@ -446,6 +446,11 @@ async fn report_workflow_over_http_with_versions() {
         let submit = format!("/api/v1/reports/{id}/submit");
         let (s, _, _) = t.send("POST", &submit, None, Value::Null).await;
         assert_eq!(s, StatusCode::PRECONDITION_REQUIRED);
+        // Only a strong tag as the ETag gave it: a weak one never matches, `*` names nothing.
+        for bad in ["W/\"1\"", "*", "1", "\"\"", "\"1x\""] {
+            let (s, _, _) = t.send("POST", &submit, Some(bad), Value::Null).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "If-Match: {bad}");
+        }
         let (s, cur, _) = t.send("POST", &submit, Some("\"7\""), Value::Null).await;
         assert_eq!(
             (s, cur.as_deref()),

@@ -89,6 +89,31 @@ async fn log_in_needs_the_form_token_refuses_quietly_and_throttles() {
             .await;
         assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.html);
         assert!(!b.cookies.contains_key("tj_session"));
+        // Throttled attempts keep coming: each is refused, but the trail records them once a
+        // minute per address, so a flood cannot fill the event log.
+        for _ in 0..10 {
+            let p = site
+                .request(
+                    &mut b,
+                    "POST",
+                    "/login",
+                    &[("csrf", &csrf), ("name", "office"), ("password", PASSWORD)],
+                )
+                .await;
+            assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        let throttled = tuijin_store::EventStore::events_for(
+            &site.db.store,
+            tuijin_core::event::Entity::User,
+            "office",
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind.as_str() == "login.throttled")
+        .count();
+        assert_eq!(throttled, 1, "eleven throttled attempts, one event");
         // Another account is not affected.
         let leader = site.log_in("leader").await;
         assert!(leader.cookies.contains_key("tj_session"));

@@ -666,3 +666,115 @@ async fn the_frameworks_own_refusals_are_problem_documents_too() {
         assert_eq!(a.json()["status"], a.status.as_u16(), "{what}: {}", a.body);
     }
 }
+
+/// From the second independent attack: another unit's draft through an item's timeline; huge
+/// page numbers; a body over the limit announced by its Content-Length; the children of an
+/// unpublished item asked for by anonymous callers.
+#[tokio::test]
+async fn timelines_pages_limits_and_unpublished_parents_hold() {
+    use tuijin_store::PlanStore;
+    for site in Site::all().await {
+        let store = &site.db.store;
+        let t = tokens(store).await;
+        let app = site.app.clone();
+        // ZDQ's draft on E1 and JTW's accepted report on E1.1.
+        report(store, "E1", "ZDQ", "ZDQ的草稿内容", false).await;
+        report(store, "E1.1", "JTW", "JTW已采纳的报告", true).await;
+        let timeline = |code: &str, who: &'static str| {
+            let app = app.clone();
+            let uri = format!("/api/v1/plans/demo-small/items/{code}/timeline");
+            let token = t[who].clone();
+            async move { send(&app, get_as(&uri, Some(&token))).await }
+        };
+        let other = timeline("E1", "jtw").await;
+        assert_eq!(other.status, StatusCode::OK);
+        assert!(
+            !other.body.contains("ZDQ的草稿内容") && !other.body.contains("report.created"),
+            "another unit's draft in the timeline: {}",
+            other.body
+        );
+        let own = timeline("E1", "zdq").await;
+        assert!(own.body.contains("ZDQ的草稿内容"), "its own draft");
+        let accepted = timeline("E1.1", "zdq").await;
+        assert!(
+            accepted.body.contains("report.accepted") && !accepted.body.contains("report.created"),
+            "of another unit's report, only its acceptance: {}",
+            accepted.body
+        );
+        let office = timeline("E1", "office").await;
+        assert!(office.body.contains("ZDQ的草稿内容"), "the office sees all");
+
+        // Page numbers past any list: an empty page, not an overflow.
+        let mut o = site.log_in("office").await;
+        let mut j = site.log_in("jtw").await;
+        for uri in [
+            "/plans/demo-small/timeline?page=18446744073709551615",
+            "/plans/demo-small/tree?page=99999999999999999999999",
+        ] {
+            let p = site.get(&mut o, uri).await;
+            assert_eq!(p.status, StatusCode::OK, "{uri}");
+        }
+        let p = site
+            .get(&mut j, "/workspace?page=1844674407370955161")
+            .await;
+        assert_eq!(p.status, StatusCode::OK);
+        let p = site.get(&mut o, "/plans/demo-small/tree?page=-1").await;
+        assert!(p.status.is_client_error(), "a page that is not a number");
+
+        // A body over the limit, refused on its Content-Length alone: a problem document
+        // with every security header.
+        let a = send(
+            &app,
+            Request::post("/api/v1/plans/demo-small/items/E1.1/reports")
+                .header(header::AUTHORIZATION, format!("Bearer {}", t["jtw"]))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, 3 << 20)
+                .body(Body::from(vec![b' '; 3 << 20]))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(a.headers[header::CONTENT_TYPE], "application/problem+json");
+        for h in [
+            header::CACHE_CONTROL,
+            header::CONTENT_SECURITY_POLICY,
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::X_FRAME_OPTIONS,
+        ] {
+            assert!(a.headers.contains_key(&h), "413 without {h}");
+        }
+
+        // E1 unpublished: anonymous callers cannot tell it from a missing item, even through
+        // its published children.
+        let path = format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut doc =
+            tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        for i in doc.items.iter_mut().filter(|i| i.code.as_str() == "E1") {
+            i.public = false;
+        }
+        store
+            .import_plan(&doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        let hidden = send(&app, get_as("/api/v1/items?parent=E1", None))
+            .await
+            .json();
+        let missing = send(&app, get_as("/api/v1/items?parent=NOSUCH", None))
+            .await
+            .json();
+        assert_eq!(
+            hidden, missing,
+            "an unpublished parent answers like a missing one"
+        );
+        let page = send(&app, get_as("/plans/demo-small/items/E1", None)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::NOT_FOUND,
+            "the served plan followed the import"
+        );
+    }
+}

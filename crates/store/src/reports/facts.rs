@@ -24,7 +24,7 @@ pub(super) struct Subject<'a> {
 pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<ReportFacts> {
     let item = one(
         c,
-        "SELECT i.code, i.kind, i.archived, i.cancelled, i.plan_id, pl.cadence, lu.code AS lead, u.code AS unit, \
+        "SELECT i.code, i.kind, i.archived, i.cancelled, i.plan_id, pl.cadence, pl.start_date AS plan_start, lu.code AS lead, u.code AS unit, \
            (SELECT COUNT(*) FROM items k WHERE k.parent_id = i.id AND NOT k.archived AND NOT k.cancelled) AS live_children, \
            (SELECT COUNT(*) FROM item_co_units x WHERE x.item_id = i.id AND x.unit_id = u.id) AS co \
          FROM items i JOIN plans pl ON pl.id = i.plan_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
@@ -99,6 +99,7 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
         relation,
         cadence: named(&item, "cadence")?,
         today: s.today,
+        plan_start: get(&item, "plan_start")?,
         period: s.period,
         period_closed: closed,
         open_report: open,

@@ -361,6 +361,7 @@ pub async fn timeline(
     Ok(Json(crate::views::ListView {
         items: events
             .into_iter()
+            .filter(|e| crate::auth::may_see_event(&who, e))
             .map(|e| EventView {
                 id: e.id,
                 at: e.at,

@@ -204,6 +204,9 @@ fn complete(op: &mut Operation, api: bool, names_a_record: bool) {
              has not begun): every field's problem is listed in `errors`.",
         );
     }
+    if op.request_body.is_some() {
+        add("413", "The body is larger than the server takes (2 MiB).");
+    }
     if names_a_record {
         add(
             "404",

@@ -21,7 +21,7 @@ pub struct GanttQuery {
     /// Only this item's branch.
     #[serde(default)]
     branch: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::page_number")]
     page: usize,
 }
 

@@ -270,7 +270,8 @@ pub async fn page(
         )
         .await?;
     warnings.retain(|w| w.item == code);
-    let events = st.store.item_timeline(&plan, &code, 50).await?;
+    let mut events = st.store.item_timeline(&plan, &code, 50).await?;
+    events.retain(|e| crate::auth::may_see_event(&v.who, e));
     let can_report = v.who.role == Role::Unit
         && v.who.units.iter().any(|u| {
             v.allowed(Action::WriteReport {

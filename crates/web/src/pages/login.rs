@@ -82,7 +82,9 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     v.check_csrf(&f.csrf)?;
     let next = safe_next(f.next.as_deref());
-    let name = f.name.trim();
+    // Echoed back in the form: no more than a name could be.
+    let name: String = f.name.trim().chars().take(64).collect();
+    let name = name.as_str();
     let outcome = st
         .store
         .log_in(name, &f.password, &v.address, &st.rules, st.clock.now())
@@ -106,6 +108,16 @@ pub async fn submit(
             Some(v.lang.t("login.refused")),
         )),
         LoginOutcome::Throttled => {
+            // On record once a minute per address: the trail shows the attack, the attack
+            // cannot fill the log.
+            if st
+                .refused_tokens
+                .first_in_a_while(&format!("login {}", v.address))
+            {
+                st.store
+                    .record_throttled(name, &v.address, st.clock.now())
+                    .await?;
+            }
             let mut r = login_page(&st, &v, &next, name, Some(v.lang.t("login.throttled")));
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             Ok(r)

@@ -473,6 +473,27 @@ pub fn report_state_key(s: tuijin_core::report::ReportState) -> &'static str {
     }
 }
 
+/// The most pages a list is ever paged to: far beyond any plan (a million pages of 100 rows),
+/// small enough that `page * rows` cannot overflow.
+pub const MAX_PAGE: usize = 1_000_000;
+
+/// Reads a `page` query parameter, held to `MAX_PAGE`: a larger one shows the (empty) last
+/// page, never an overflow.
+pub fn page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    use serde::Deserialize;
+    // Read as text first: a number too large for usize is still just "too far".
+    let s = String::deserialize(d)?;
+    if s.is_empty() {
+        return Ok(0);
+    }
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom(format!(
+            "page: `{s}` is not a page number"
+        )));
+    }
+    Ok(s.parse::<usize>().unwrap_or(MAX_PAGE).min(MAX_PAGE))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,7 +42,7 @@ pub struct TreeQuery {
     /// Items shown open, comma-separated codes.
     #[serde(default)]
     pub open: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::page_number")]
     pub page: usize,
 }
 

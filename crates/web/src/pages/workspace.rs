@@ -42,7 +42,7 @@ fn level(c: &CachedPlan, b: &Board, n: usize) -> u32 {
 
 #[derive(Deserialize, Default)]
 pub struct WorkspaceQuery {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::page_number")]
     page: usize,
     #[serde(default)]
     done: String,
