@@ -161,6 +161,11 @@ test("cockpit, drill-down, report, review, and the cockpit moves", async () => {
   // The office accepts it in the review queue.
   await op.goto(`${base}/review`);
   const row = op.locator("tbody tr", { hasText: "浏览器测试：全部完成" });
+  // Each report says the unit's role, its previous accepted figure and the change.
+  for (const head of ["角色", "上次认定", "变化"]) {
+    assert.ok(await op.locator("thead th", { hasText: head }).isVisible(), `review column ${head}`);
+  }
+  assert.ok((await row.locator("td", { hasText: "牵头" }).count()) > 0, "the lead unit's report says so");
   await row.locator("input[type=checkbox]").check();
   await shot(op, "06-review");
   await op.getByRole("button", { name: "采纳所选" }).click();
@@ -223,6 +228,37 @@ test("tree, timeline, history and English", async () => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 400, `no sideways scrolling at phone width (${width}px)`);
   await shot(page, "13-cockpit-phone");
+  await ctx.close();
+});
+
+test("the warnings page is the office's chase list, and an item fits a phone", async () => {
+  const ctx = await visitor();
+  const page = await logIn(ctx, "office");
+  await page.goto(`${base}/plans/zz-ncc-2017/warnings`);
+  const rows = page.locator("table tbody tr");
+  const n = await rows.count();
+  assert.ok(n >= 10 && n <= 100, `tens of warnings, not half the plan (${n})`);
+  // Most severe first.
+  assert.ok(await rows.first().locator(".sev-high").isVisible(), "a high-severity warning heads the list");
+  await shot(page, "15-warnings");
+  await page.selectOption("#kind", "report_missing");
+  await page.getByRole("button", { name: "查看" }).click();
+  await page.waitForLoadState("load");
+  assert.match(page.url(), /kind=report_missing/);
+  for (const cell of await page.locator("table tbody tr td:nth-child(3)").allInnerTexts()) {
+    assert.equal(cell.trim(), "未按期填报");
+  }
+  // From the cockpit, the chase list is one click away.
+  await page.goto(`${base}/plans/zz-ncc-2017`);
+  await page.locator("section[aria-labelledby=warnings] a[href$='/warnings']").click();
+  await page.waitForLoadState("load");
+  assert.match(page.url(), /\/warnings$/);
+  // An item page at a phone's width: no sideways scrolling, the chart scales down.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/plans/zz-ncc-2017/items/E1.1`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `the item page fits a phone (${width}px)`);
+  await shot(page, "16-item-phone");
   await ctx.close();
 });
 

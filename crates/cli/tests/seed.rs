@@ -252,6 +252,49 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
                 sum.by_status
             );
         }
+        // The warnings on 2020-06-30 are a list an office works through: tens, not half the
+        // plan; one per family per item; dated when each condition began.
+        use tuijin_store::{EventStore, WarningFilter, WarningStore};
+        s.refresh_warnings("zz-ncc-2017", &stamp).await.unwrap();
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("zz-ncc-2017".into()),
+                    ..Default::default()
+                },
+                10_000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            (10..=60).contains(&open.len()),
+            "{} open warnings on the demo",
+            open.len()
+        );
+        let mut families = std::collections::HashSet::new();
+        for w in &open {
+            assert!(
+                families.insert((w.item.clone(), w.kind.family())),
+                "{} has two warnings of one family",
+                w.item
+            );
+            assert!(w.raised_on <= today);
+        }
+        assert!(
+            open.iter().filter(|w| w.raised_on < today).count() > open.len() / 2,
+            "most conditions began before the day of the refresh"
+        );
+        // Everything the demo wrote is dated by its clock, never after its today.
+        for code in ["E1.1", "T1.1", "M.5", "G2020.3"] {
+            for e in s.item_timeline("zz-ncc-2017", code, 1000).await.unwrap() {
+                assert!(
+                    e.at.date_naive() <= today,
+                    "{code}: event {} at {}",
+                    e.kind.as_str(),
+                    e.at
+                );
+            }
+        }
         // Loading twice is refused, so a restart of the demo keeps its history.
         assert!(
             s.load_history("zz-ncc-2017", &h.accepted, &stamp)

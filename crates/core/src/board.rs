@@ -122,6 +122,13 @@ impl Board {
             }
             rows[n].counts = sum;
         }
+        // Positionings without children are measured by their supporters: not judged, not
+        // counted (`summary::measured_by_supporters`).
+        for n in 0..items.len() {
+            if crate::summary::measured_by_supporters(&items[n], !children[n].is_empty()) {
+                rows[n].counts = [0; Status::VARIANTS.len()];
+            }
+        }
         for n in 0..items.len() {
             if children[n].is_empty() && !supporters[n].is_empty() {
                 let kids: Vec<ChildProgress> = supporters[n]
@@ -132,7 +139,15 @@ impl Board {
                         cancelled: out[s],
                     })
                     .collect();
-                rows[n].aligned = Some(roll_up(RollupRule::WeightedMean, &kids));
+                let aligned = roll_up(RollupRule::WeightedMean, &kids);
+                rows[n].aligned = Some(aligned);
+                if crate::summary::measured_by_supporters(&items[n], false) && !out[n] {
+                    // Its status is its supporters' figure, judged without dates of its own:
+                    // done when all of them are, otherwise under way (or unknown if nothing
+                    // below is reported), never "unreported" for want of its own report.
+                    rows[n].status = classify(aligned, None, None, None, date, thresholds).0;
+                    rows[n].gap = None;
+                }
             }
         }
         Board {
@@ -174,7 +189,18 @@ impl Board {
 
     /// The whole plan's progress and expected progress (as `summary::summarise` gives them).
     pub fn overall(&self, items: &[Item]) -> (Progress, Option<f64>) {
-        let tops: Vec<&Item> = self.roots.iter().map(|&n| &items[n]).collect();
+        let tops: Vec<&Item> = self
+            .roots
+            .iter()
+            .filter(|&&n| {
+                !self.out[n]
+                    && !crate::summary::measured_by_supporters(
+                        &items[n],
+                        !self.children[n].is_empty(),
+                    )
+            })
+            .map(|&n| &items[n])
+            .collect();
         let of = |code: &str| {
             self.row(code)
                 .map(|r| r.progress)

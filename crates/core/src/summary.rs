@@ -78,9 +78,17 @@ pub fn summarise(
         .filter(|(_, out)| *out)
         .map(|(i, _)| i.code.as_str())
         .collect();
+    // A positioning without children is measured by the items that support it, which are
+    // counted in their own branches: it is neither judged nor counted again (nor left over as
+    // weight nobody will ever report).
+    let parents: std::collections::HashSet<&str> = items
+        .iter()
+        .filter_map(|i| i.parent.as_ref().map(|p| p.as_str()))
+        .collect();
     let live: Vec<&Item> = in_scope
         .into_iter()
         .filter(|i| !out.contains(i.code.as_str()))
+        .filter(|i| !measured_by_supporters(i, parents.contains(i.code.as_str())))
         .collect();
     let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
@@ -117,6 +125,13 @@ pub fn summarise(
         progress,
         expected,
     }
+}
+
+/// Whether an item is measured by the items that support it rather than judged itself: a
+/// positioning (定位) with no children of its own. Its figure is its supporters' (`Board`'s
+/// `aligned`); it has no status and no weight in a plan's figure.
+pub fn measured_by_supporters(i: &Item, has_children: bool) -> bool {
+    i.kind == crate::ItemKind::Positioning && !has_children
 }
 
 /// The weighted progress of the top items of a scope, and their weighted expected progress

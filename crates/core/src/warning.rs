@@ -1,6 +1,8 @@
 //! Early warnings (预警): conditions derived from an item's figures and dates, never typed in.
 //! The store keeps one open warning per item and kind while the condition holds, and clears it
-//! when the condition ends; this module only says which conditions hold.
+//! when the condition ends; this module only says which conditions hold, since when, and how
+//! they group: at most one warning of a family per item (late or behind; not reported; an
+//! indicator off its path), so an office reads one line per thing to chase.
 
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -38,9 +40,28 @@ pub enum WarningKind {
     IndicatorOffPath,
 }
 
+/// Warnings that say the same thing in different degrees: an item carries at most one open
+/// warning of each family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Overdue, or behind its expected progress: the work lags.
+    Lag,
+    /// The report is missing, or none has come for long: the office does not know.
+    NotReported,
+    /// A measured figure is off its path to the target.
+    Indicator,
+}
+
 impl WarningKind {
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+    pub fn family(self) -> Family {
+        match self {
+            WarningKind::Overdue | WarningKind::BehindTrajectory => Family::Lag,
+            WarningKind::ReportMissing | WarningKind::Stale => Family::NotReported,
+            WarningKind::IndicatorOffPath => Family::Indicator,
+        }
     }
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()
@@ -85,6 +106,9 @@ pub struct Condition {
     pub kind: WarningKind,
     pub severity: Severity,
     pub details: String,
+    /// The first day the condition held, as far as the history tells: what `raised_on` says,
+    /// so "latest" and "oldest" mean something (never the day a refresh happened to run).
+    pub since: NaiveDate,
 }
 
 /// What the warning rules need to know about one item on a date.
@@ -100,6 +124,41 @@ pub struct ItemFacts {
     pub reported_periods: Vec<Period>,
     /// The date of the latest accepted report on the item.
     pub last_accepted: Option<NaiveDate>,
+    /// The item's due date and planned path, to date a lag back to the day it began.
+    pub due: Option<NaiveDate>,
+    pub trajectory: Vec<crate::TrajectoryPoint>,
+    /// Since when the item's figure has been what it is (its last change), if it has one.
+    pub progress_since: Option<NaiveDate>,
+    /// The plan's thresholds, the same the status was judged with.
+    pub thresholds: crate::Thresholds,
+}
+
+/// The first day from `from` on at which `expected − progress` exceeded `threshold`, given a
+/// constant `progress`; expected progress never falls, so the answer is found by bisection.
+fn first_behind(
+    f: &ItemFacts,
+    progress: f64,
+    threshold: f64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> NaiveDate {
+    let behind = |d: NaiveDate| {
+        crate::progress::expected(f.start, f.due, &f.trajectory, d)
+            .is_some_and(|e| e - progress > threshold + crate::progress::EPSILON)
+    };
+    if from >= to || behind(from) {
+        return from.min(to);
+    }
+    let (mut lo, mut hi) = (from, to); // not behind at lo, behind at hi
+    while (hi - lo).num_days() > 1 {
+        let mid = lo + Duration::days((hi - lo).num_days() / 2);
+        if behind(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
 }
 
 /// Every warning condition that holds for an item on `today`.
@@ -111,21 +170,44 @@ pub fn conditions(
 ) -> Vec<Condition> {
     let mut out = Vec::new();
     let s = &facts.status;
+    // Behind since the day the gap first passed the at-risk threshold with the figure the item
+    // has now (it may have been a warning of lower severity at first).
+    let behind_since = || {
+        let from = facts
+            .progress_since
+            .or(facts.start)
+            .unwrap_or(today)
+            .min(today);
+        first_behind(
+            facts,
+            s.progress.unwrap_or(0.0),
+            facts.thresholds.at_risk,
+            from,
+            today,
+        )
+    };
     match s.status {
         Status::Overdue => out.push(Condition {
             kind: WarningKind::Overdue,
             severity: Severity::High,
             details: s.rule.clone(),
+            since: facts
+                .due
+                .map(|d| d + Duration::days(1))
+                .unwrap_or(today)
+                .min(today),
         }),
         Status::OffTrack => out.push(Condition {
             kind: WarningKind::BehindTrajectory,
             severity: Severity::High,
             details: s.rule.clone(),
+            since: behind_since(),
         }),
         Status::AtRisk => out.push(Condition {
             kind: WarningKind::BehindTrajectory,
             severity: Severity::Medium,
             details: s.rule.clone(),
+            since: behind_since(),
         }),
         _ => {}
     }
@@ -135,25 +217,34 @@ pub fn conditions(
         let deadline = last_closed.due_date(reporting.due_day, facts.level)
             + Duration::days(reporting.grace_days.into());
         let started = facts.start.is_none_or(|st| st <= last_closed.last_day());
-        if started && today > deadline && !facts.reported_periods.contains(&last_closed) {
-            out.push(Condition {
+        let missing = started && today > deadline && !facts.reported_periods.contains(&last_closed);
+        let quiet_since = facts.last_accepted.or(facts.start);
+        let stale =
+            quiet_since.filter(|q| (today - *q).num_days() > i64::from(reporting.stale_days));
+        // One "not reported" warning: the missing report, saying how long the item has been
+        // quiet when it also has; or, with this period's report in, the long silence alone.
+        match (missing, stale) {
+            (true, stale) => out.push(Condition {
                 kind: WarningKind::ReportMissing,
                 severity: Severity::Medium,
-                details: format!("no report for {last_closed}, due {deadline} (grace included)"),
-            });
-        }
-        let since = facts.last_accepted.or(facts.start);
-        if let Some(since) = since
-            && (today - since).num_days() > i64::from(reporting.stale_days)
-        {
-            out.push(Condition {
+                details: match stale {
+                    Some(q) => format!(
+                        "no report for {last_closed}, due {deadline} (grace included); no accepted report since {q}"
+                    ),
+                    None => format!("no report for {last_closed}, due {deadline} (grace included)"),
+                },
+                since: (deadline + Duration::days(1)).min(today),
+            }),
+            (false, Some(q)) => out.push(Condition {
                 kind: WarningKind::Stale,
                 severity: Severity::Low,
                 details: format!(
-                    "no accepted report since {since}, more than {} days",
+                    "no accepted report since {q}, more than {} days",
                     reporting.stale_days
                 ),
-            });
+                since: (q + Duration::days(i64::from(reporting.stale_days) + 1)).min(today),
+            }),
+            (false, None) => {}
         }
     }
     out
@@ -185,6 +276,7 @@ pub fn indicator_condition(
             indicator.unit,
             indicator.expected_at(on).unwrap_or(actual)
         ),
+        since: on,
     })
 }
 
@@ -220,7 +312,18 @@ mod tests {
             level: 2,
             reported_periods: reported.iter().map(|p| Period::parse(p).unwrap()).collect(),
             last_accepted: last.map(d),
+            due: Some(d("2020-12-31")),
+            trajectory: Vec::new(),
+            progress_since: last.map(d),
+            thresholds: Thresholds::default(),
         }
+    }
+
+    fn since(f: &ItemFacts, today: &str) -> Vec<(WarningKind, NaiveDate)> {
+        conditions(f, d(today), Cadence::Monthly, Reporting::default())
+            .into_iter()
+            .map(|c| (c.kind, c.since))
+            .collect()
     }
 
     fn kinds(f: &ItemFacts, today: &str) -> Vec<(WarningKind, Severity)> {
@@ -291,5 +394,70 @@ mod tests {
         );
         // Done: nothing, whatever the reporting.
         assert!(kinds(&facts(Some(100.0), "2020-09-02", &[], None), "2020-09-02").is_empty());
+    }
+
+    /// Missing and stale are one family: an item long quiet whose report is also missing has
+    /// one warning that says both.
+    #[test]
+    fn one_warning_per_family() {
+        let f = facts(Some(50.0), "2020-07-09", &["2020-05"], Some("2020-04-01"));
+        let c = conditions(&f, d("2020-07-09"), Cadence::Monthly, Reporting::default());
+        let families: Vec<Family> = c.iter().map(|c| c.kind.family()).collect();
+        let mut unique = families.clone();
+        unique.dedup();
+        assert_eq!(families.len(), unique.len(), "{c:?}");
+        let nr: Vec<&Condition> = c
+            .iter()
+            .filter(|c| c.kind.family() == Family::NotReported)
+            .collect();
+        assert_eq!(nr.len(), 1);
+        assert_eq!(nr[0].kind, WarningKind::ReportMissing);
+        assert!(
+            nr[0].details.contains("since 2020-04-01"),
+            "{}",
+            nr[0].details
+        );
+    }
+
+    /// `since` is the day the condition began, from the dates and the history: never the day
+    /// of the refresh when it began earlier.
+    #[test]
+    fn each_condition_knows_when_it_began() {
+        use WarningKind::*;
+        // Overdue from the day after the due date.
+        assert_eq!(
+            since(
+                &facts(Some(90.0), "2021-03-01", &["2021-02"], Some("2021-02-20")),
+                "2021-03-01"
+            ),
+            [(Overdue, d("2021-01-01"))]
+        );
+        // The June report (due 3 July + 5 days' grace) missing from 9 July, seen on 20 July.
+        assert_eq!(
+            since(
+                &facts(Some(60.0), "2020-07-20", &["2020-05"], Some("2020-06-20")),
+                "2020-07-20"
+            ),
+            [(ReportMissing, d("2020-07-09"))]
+        );
+        // 30 % since 2020-03-01: expected passes 35 % (5 points behind) on 2020-05-09 (day 129
+        // of 365 ≈ 35.3 %), well before today.
+        let f = facts(Some(30.0), "2020-06-20", &["2020-05"], Some("2020-03-01"));
+        let s: Vec<_> = since(&f, "2020-06-20")
+            .into_iter()
+            .filter(|(k, _)| *k == BehindTrajectory)
+            .collect();
+        assert_eq!(s.len(), 1, "{s:?}");
+        let e = |day: &str| {
+            crate::progress::expected(Some(d("2020-01-01")), Some(d("2020-12-31")), &[], d(day))
+                .unwrap()
+        };
+        let first = s[0].1;
+        assert!(e(&first.to_string()) - 30.0 > 5.0, "behind on {first}");
+        assert!(
+            e(&(first - Duration::days(1)).to_string()) - 30.0 <= 5.0 + 1e-9,
+            "not behind the day before {first}"
+        );
+        assert!(first < d("2020-06-20"));
     }
 }

@@ -45,7 +45,9 @@ pub use reports::{
 pub use sessions::{LoginOutcome, SessionInfo, SessionStore};
 pub use tuijin_core::clock::Stamp;
 pub use url::DatabaseUrl;
-pub use warnings::{Refresh, WarningFilter, WarningRecord, WarningStore};
+pub use warnings::{
+    Refresh, WARNING_CURSOR_PATTERN, WarningCursor, WarningFilter, WarningRecord, WarningStore,
+};
 
 #[cfg(feature = "testing")]
 pub mod testing;

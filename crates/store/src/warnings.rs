@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
 use tuijin_core::clock::Stamp;
@@ -31,6 +31,8 @@ pub struct WarningRecord {
     pub item: String,
     pub item_title: String,
     pub lead: Option<String>,
+    /// The item's responsible leader (责任领导), a person code: who the office calls.
+    pub leader: Option<String>,
     pub kind: WarningKind,
     pub severity: Severity,
     pub details: String,
@@ -49,7 +51,78 @@ pub struct WarningFilter {
     pub branch: Option<String>,
     /// Open warnings only (the default), or cleared ones too.
     pub include_cleared: bool,
+    /// Raised on or before this day: warnings at least so old.
+    pub raised_by: Option<NaiveDate>,
+    /// Newest first (the cockpit's "latest"), instead of the chase list's order: most severe
+    /// first, then the oldest.
+    pub newest_first: bool,
+    /// Resume after this warning (a page's `WarningCursor`), in the chase list's order.
+    pub after: Option<WarningCursor>,
 }
+
+/// Where a page of the chase list ended: severity rank, raising day, id. Written as text
+/// `RANK-DAY-ID`, the day counted from 1 January of year 1 (`WARNING_CURSOR_PATTERN`), so that
+/// every string of that shape is a place to resume from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WarningCursor {
+    pub rank: u8,
+    pub raised_on: NaiveDate,
+    pub id: i64,
+}
+
+pub const WARNING_CURSOR_PATTERN: &str = "^[0-2]-[0-9]{1,7}-[0-9]{1,18}$";
+
+impl WarningCursor {
+    pub fn of(w: &WarningRecord) -> WarningCursor {
+        WarningCursor {
+            rank: severity_rank(w.severity),
+            raised_on: w.raised_on,
+            id: w.id,
+        }
+    }
+    pub fn parse(s: &str) -> Option<WarningCursor> {
+        let mut parts = s.splitn(3, '-');
+        let rank: u8 = parts.next()?.parse().ok().filter(|r| *r <= 2)?;
+        let day = parts.next()?;
+        let id = parts.next()?;
+        let digits = |t: &str, most: usize| {
+            !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(day, 7) || !digits(id, 18) {
+            return None;
+        }
+        let id: i64 = id.parse().ok()?;
+        let raised_on = NaiveDate::from_num_days_from_ce_opt(day.parse().ok()?)?;
+        Some(WarningCursor {
+            rank,
+            raised_on,
+            id,
+        })
+    }
+}
+
+impl std::fmt::Display for WarningCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}-{}-{}",
+            self.rank,
+            self.raised_on.num_days_from_ce(),
+            self.id
+        )
+    }
+}
+
+/// Most severe first: 0 for high.
+fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::High => 0,
+        Severity::Medium => 1,
+        Severity::Low => 2,
+    }
+}
+
+const RANK_SQL: &str = "CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
 
 /// What a refresh did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -245,6 +318,20 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             .or_default()
             .push(point(get(r, "point_date")?, get(r, "percent")?)?);
     }
+    // Since when each item's figure has been what it is: its last change in the history, as of
+    // today (a lag is dated back to the day it began, not to the refresh).
+    let mut changed_on: HashMap<i64, NaiveDate> = HashMap::new();
+    let sql = format!(
+        "SELECT h.item_id, MAX(h.effective_date) AS d FROM progress_history h JOIN items i ON i.id = h.item_id \
+         WHERE {}{} AND h.effective_date <= $2 GROUP BY h.item_id",
+        plan_is("i.plan_id"),
+        subset("i.id")
+    );
+    for r in &all(c, &sql, vec![plan_id.into(), stamp.today.into()]).await? {
+        if let Some(d) = get::<Option<NaiveDate>>(r, "d")? {
+            changed_on.insert(get(r, "item_id")?, d);
+        }
+    }
     // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
     // a report touched), so the rows read above hold them.
     let parent: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
@@ -287,12 +374,17 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
                 Vec::new()
             },
             last_accepted: it.reported_on,
+            due: it.due,
+            trajectory: traj.to_vec(),
+            progress_since: changed_on.get(&it.id).copied().or(it.reported_on),
+            thresholds,
         };
         for cond in conditions(&facts, stamp.today, cadence, reporting) {
             want.insert((it.id, cond.kind), cond);
         }
     }
     indicator_conditions(c, plan_id, &items, thresholds, &mut want).await?;
+    explained_lags(c, plan_id, only, &items, &mut want).await?;
     let open = all(
         c,
         &format!(
@@ -357,7 +449,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             kind.as_str().into(),
             cond.severity.as_str().into(),
             cond.details.clone().into(),
-            stamp.today.into(),
+            cond.since.min(stamp.today).into(),
             stamp.at.into(),
         ]);
         result.raised += 1;
@@ -388,6 +480,83 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     append(c, stamp.at, &stamp.actor, events).await?;
     result.open = want.len();
     Ok(result)
+}
+
+/// A warning is raised where someone must act. A parent whose lag is explained by warnings
+/// below it (a late child, a missing report, an indicator off its path) carries no lag
+/// warning of its own: the page shows "N warnings below" instead, and the office chases the
+/// children. A parent lagging with nothing warned below keeps its warning.
+async fn explained_lags<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    only: Option<&[i64]>,
+    items: &[Row],
+    want: &mut HashMap<(i64, WarningKind), Condition>,
+) -> Result<()> {
+    use tuijin_core::warning::Family;
+    let lagging_parents: Vec<i64> = items
+        .iter()
+        .filter(|r| !r.leaf)
+        .filter(|r| {
+            want.keys()
+                .any(|(i, k)| *i == r.id && k.family() == Family::Lag)
+        })
+        .map(|r| r.id)
+        .collect();
+    if lagging_parents.is_empty() {
+        return Ok(());
+    }
+    // The whole plan's tree, and which items carry a warning: the ones just worked out for
+    // the items read, the stored open ones for the rest (a refresh of one report's chain does
+    // not read the other branches).
+    let mut parent_of: HashMap<i64, i64> = HashMap::new();
+    for r in &all(
+        c,
+        "SELECT id, parent_id FROM items WHERE plan_id = $1 AND NOT archived AND parent_id IS NOT NULL",
+        vec![plan_id.into()],
+    )
+    .await?
+    {
+        parent_of.insert(get(r, "id")?, get(r, "parent_id")?);
+    }
+    let read: HashSet<i64> = items.iter().map(|r| r.id).collect();
+    let mut warned: HashSet<i64> = want.keys().map(|(i, _)| *i).collect();
+    if only.is_some() {
+        for r in &all(
+            c,
+            "SELECT DISTINCT item_id FROM warnings WHERE plan_id = $1 AND cleared_on IS NULL",
+            vec![plan_id.into()],
+        )
+        .await?
+        {
+            let id: i64 = get(r, "item_id")?;
+            if !read.contains(&id) {
+                warned.insert(id);
+            }
+        }
+    }
+    // Every ancestor of a warned item has a warning below it.
+    let mut below: HashSet<i64> = HashSet::new();
+    for &w in &warned {
+        let mut id = w;
+        for _ in 0..=64 {
+            match parent_of.get(&id) {
+                Some(&p) => {
+                    if !below.insert(p) {
+                        break;
+                    }
+                    id = p;
+                }
+                None => break,
+            }
+        }
+    }
+    for p in lagging_parents {
+        if below.contains(&p) {
+            want.retain(|(i, k), _| !(*i == p && k.family() == Family::Lag));
+        }
+    }
+    Ok(())
 }
 
 impl WarningStore for Store {
@@ -424,6 +593,17 @@ impl WarningStore for Store {
         if !f.include_cleared {
             conds.push("w.cleared_on IS NULL".into());
         }
+        if let Some(d) = f.raised_by {
+            conds.push(format!("w.raised_on <= {}", push(d.into(), &mut values)));
+        }
+        if let Some(a) = f.after.filter(|_| !f.newest_first) {
+            let r = push(i64::from(a.rank).into(), &mut values);
+            let d = push(a.raised_on.into(), &mut values);
+            let i = push(a.id.into(), &mut values);
+            conds.push(format!(
+                "({RANK_SQL} > {r} OR ({RANK_SQL} = {r} AND (w.raised_on > {d} OR (w.raised_on = {d} AND w.id > {i}))))"
+            ));
+        }
         let mut with = String::new();
         if let Some(b) = &f.branch {
             let plan = f.plan.clone().ok_or_else(|| {
@@ -448,10 +628,16 @@ impl WarningStore for Store {
         } else {
             format!(" WHERE {}", conds.join(" AND "))
         };
+        let order = if f.newest_first {
+            "w.raised_on DESC, w.id DESC".to_string()
+        } else {
+            format!("{RANK_SQL}, w.raised_on, w.id")
+        };
         let sql = format!(
-            "{with}SELECT w.id, pl.code AS plan_code, i.code AS item_code, i.title_zh, lu.code AS lead, w.kind, w.severity, w.details, w.raised_on, w.cleared_on \
-             FROM warnings w JOIN plans pl ON pl.id = w.plan_id JOIN items i ON i.id = w.item_id LEFT JOIN units lu ON lu.id = i.lead_unit_id{where_} \
-             ORDER BY CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, w.raised_on DESC, w.id DESC LIMIT {lim}"
+            "{with}SELECT w.id, pl.code AS plan_code, i.code AS item_code, i.title_zh, lu.code AS lead, pe.code AS leader, w.kind, w.severity, w.details, w.raised_on, w.cleared_on \
+             FROM warnings w JOIN plans pl ON pl.id = w.plan_id JOIN items i ON i.id = w.item_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
+             LEFT JOIN people pe ON pe.id = i.leader_id{where_} \
+             ORDER BY {order} LIMIT {lim}"
         );
         let rows = all(&self.db(), &sql, values).await?;
         rows.iter()
@@ -462,6 +648,7 @@ impl WarningStore for Store {
                     item: get(r, "item_code")?,
                     item_title: get(r, "title_zh")?,
                     lead: get(r, "lead")?,
+                    leader: get(r, "leader")?,
                     kind: named(r, "kind")?,
                     severity: named(r, "severity")?,
                     details: get(r, "details")?,

@@ -36,6 +36,12 @@ name = "牵头单位"
 code = "CO"
 name = "配合单位"
 
+# A positioning, served by the work below: measured by it, never judged or counted itself.
+[[item]]
+code = "P"
+kind = "positioning"
+title = "定位"
+
 # Four equal centres: three will be reported complete, the fourth never.
 [[item]]
 code = "C"
@@ -44,6 +50,7 @@ title = "四个中心"
 lead = "LEAD"
 start = 2020-01-01
 due = 2020-12-31
+supports = ["P"]
 
 [[item]]
 code = "C.1"
@@ -239,6 +246,39 @@ async fn a_parent_with_unreported_weight_is_never_done() {
             summary.by_status["overdue"], 1,
             "C.4 is overdue: {summary:?}"
         );
+        // In November C is well behind (75 % vouched for, about 91 % expected), but because
+        // C.4 is overdue: the warning is on C.4, where someone must act, not on C.
+        s.refresh_warnings("tiny", &stamp("job", "2020-11-30"))
+            .await
+            .unwrap();
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("tiny".into()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(
+            open.iter()
+                .any(|w| w.item == "C.4" && w.kind == WarningKind::Overdue),
+            "{open:?}"
+        );
+        assert!(
+            !open
+                .iter()
+                .any(|w| w.item == "C" && w.kind.family() == tuijin_core::warning::Family::Lag),
+            "{}: the parent's lag is explained below: {open:?}",
+            db.label()
+        );
+        let on_c4 = open.iter().find(|w| w.item == "C.4").unwrap();
+        assert_eq!(
+            on_c4.raised_on,
+            d("2020-07-01"),
+            "overdue since the day after its due date"
+        );
         // Once the fourth is in, the parent is done.
         report(&db, "C.4", "2020-07", "LEAD", 100.0, "2020-08-03", true).await;
         let progress = s.plan_progress("tiny", None).await.unwrap();
@@ -282,6 +322,7 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
     for db in setup().await {
         let s = &db.store;
         let today = "2020-07-10";
+        report(&db, "C.1", "2020-06", "LEAD", 50.0, "2020-07-02", true).await;
         s.refresh_warnings("tiny", &stamp("job", today))
             .await
             .unwrap();
@@ -303,8 +344,10 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         let items = s.plan_items("tiny").await.unwrap();
         let progress = s.plan_progress("tiny", None).await.unwrap();
         let summary = summarise(&items, &progress, Scope::Plan, d(today), Default::default());
-        // C, its four children and L; not X nor its child (which would be overdue).
+        // C, its four children and L; not X nor its child (which would be overdue), nor the
+        // positioning P, measured by C.
         assert_eq!(summary.items, 6, "{summary:?}");
+        assert_eq!(summary.by_status["unreported"], 0, "{summary:?}");
         assert_eq!(
             summary.by_status["overdue"], 4,
             "C.1 to C.4 only: {summary:?}"
@@ -316,5 +359,10 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         assert_eq!(board.rows[x1].status, Status::Cancelled);
         let totals: u32 = board.totals().iter().sum();
         assert_eq!(totals, 6);
+        // The plan's figure leaves P out: its weight is not unknown forever.
+        let (overall, _) = board.overall(&items);
+        assert_eq!(overall.unknown_share, summary.progress.unknown_share);
+        let p = board.position("P").unwrap();
+        assert_ne!(board.rows[p].status, Status::Unreported, "P is as far as C");
     }
 }

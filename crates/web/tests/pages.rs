@@ -793,3 +793,102 @@ async fn the_review_queue_shows_role_previous_figure_and_flags_jumps_and_falls()
         assert!(queue.html.contains("盾构机故障"), "with the reason given");
     }
 }
+
+/// The warnings page is the office's chase list: most severe first, then the oldest; the lead
+/// unit and the leader to call; filters; and a parent explained by warnings below shows how
+/// many instead of a lag warning of its own.
+#[tokio::test]
+async fn the_warnings_page_is_a_chase_list() {
+    use tuijin_store::{WarningFilter, WarningStore};
+    for site in Site::all().await {
+        let s = &site.db.store;
+        // 2018-01-20 in the small plan: E1.2 overdue, E1.1's December report missing.
+        use tuijin_core::clock::Clock;
+        let st = tuijin_core::clock::FixedClock::on(
+            chrono::NaiveDate::from_ymd_opt(2018, 1, 20).unwrap(),
+        )
+        .stamp("job", tuijin_core::clock::DEFAULT_TZ);
+        s.refresh_warnings("demo-small", &st).await.unwrap();
+        let all = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("demo-small".into()),
+                    ..Default::default()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(!all.is_empty());
+        // Overdue since the day after its due date, not since the refresh.
+        let overdue = all.iter().find(|w| w.item == "E1.2").unwrap();
+        assert_eq!(overdue.raised_on.to_string(), "2018-01-01");
+        // E1 lags only because of its children: no lag warning of its own.
+        assert!(
+            !all.iter()
+                .any(|w| w.item == "E1" && w.kind.family() == tuijin_core::warning::Family::Lag),
+            "{all:?}"
+        );
+        let mut office = site.log_in("office").await;
+        let p = site.get(&mut office, "/plans/demo-small/warnings").await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(
+            p.html.contains("E1.2") && p.html.contains("sev-high"),
+            "{}",
+            p.html
+        );
+        assert!(p.html.contains("市交通运输委员会"), "the lead unit by name");
+        let only = site
+            .get(
+                &mut office,
+                "/plans/demo-small/warnings?kind=report_missing",
+            )
+            .await;
+        assert!(!only.html.contains("sev-high"), "filtered to one kind");
+        let parent = site.get(&mut office, "/plans/demo-small/items/E1").await;
+        assert!(
+            parent.html.contains("/plans/demo-small/warnings?branch=E1"),
+            "the parent points to the warnings below it"
+        );
+        // The API pages through the same list with a cursor.
+        let t = s
+            .create_token("office", "t", None, &common::stamp("test"))
+            .await
+            .unwrap()
+            .0;
+        let mut seen = Vec::new();
+        let mut uri = "/api/v1/warnings?plan=demo-small&limit=1".to_string();
+        loop {
+            let res = site
+                .app
+                .clone()
+                .oneshot(
+                    Request::get(&uri)
+                        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{uri}");
+            let v: serde_json::Value = serde_json::from_slice(
+                &axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            for w in v["items"].as_array().unwrap() {
+                seen.push(w["id"].as_i64().unwrap());
+            }
+            match v["next_cursor"].as_str() {
+                Some(c) => uri = format!("/api/v1/warnings?plan=demo-small&limit=1&cursor={c}"),
+                None => break,
+            }
+        }
+        let ids: Vec<i64> = all.iter().map(|w| w.id).collect();
+        assert_eq!(
+            seen, ids,
+            "one page at a time, the same order, nothing twice"
+        );
+    }
+}

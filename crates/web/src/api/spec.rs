@@ -15,7 +15,7 @@ use tuijin_core::period::PERIOD_PATTERN;
 use tuijin_core::problem::MAX_TEXT_CHARS;
 use tuijin_core::report::ReportState;
 use tuijin_core::warning::{Severity, WarningKind};
-use tuijin_store::ITEM_CURSOR_PATTERN;
+use tuijin_store::{ITEM_CURSOR_PATTERN, WARNING_CURSOR_PATTERN};
 use utoipa::Modify;
 use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
@@ -153,6 +153,7 @@ fn shape_parameter(path: &str, p: &mut Parameter) {
         "period" if in_path => PERIOD_PATTERN.to_string(),
         "period" => or_empty(PERIOD_PATTERN),
         "cursor" if path == "/api/v1/items" => or_empty(ITEM_CURSOR_PATTERN),
+        "cursor" if path == "/api/v1/warnings" => or_empty(WARNING_CURSOR_PATTERN),
         "cursor" => or_empty(REPORT_CURSOR_PATTERN),
         "If-Match" => IF_MATCH_PATTERN.to_string(),
         _ => return,

@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tuijin_core::VariantArray;
 use tuijin_core::warning::{Severity, WarningKind};
-use tuijin_store::{WarningFilter, WarningRecord, WarningStore};
+use tuijin_store::{WarningCursor, WarningFilter, WarningRecord, WarningStore};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Auth, require};
 use crate::error::ApiQuery;
-use crate::views::ListView;
+use crate::views::PageView;
 use crate::{ApiError, AppState};
 use tuijin_core::policy::Action;
 
@@ -22,12 +22,15 @@ pub struct WarningView {
     pub item: String,
     pub item_title: String,
     pub lead: Option<String>,
-    /// overdue, behind_trajectory, report_missing or stale.
+    /// The item's responsible leader (a person code): who the office calls.
+    pub leader: Option<String>,
+    /// overdue, behind_trajectory, report_missing, stale or indicator_off_path.
     pub kind: String,
     /// high, medium or low.
     pub severity: String,
     /// The numbers behind it.
     pub details: String,
+    /// The day the condition began (as the history tells), not the day it was noticed.
     pub raised_on: NaiveDate,
     pub cleared_on: Option<NaiveDate>,
 }
@@ -40,6 +43,7 @@ impl From<&WarningRecord> for WarningView {
             item: w.item.clone(),
             item_title: w.item_title.clone(),
             lead: w.lead.clone(),
+            leader: w.leader.clone(),
             kind: w.kind.as_str().into(),
             severity: w.severity.as_str().into(),
             details: w.details.clone(),
@@ -61,31 +65,46 @@ pub struct WarningQuery {
     pub branch: Option<String>,
     /// Include cleared warnings (default false: open ones only).
     pub cleared: Option<bool>,
-    /// 1 to 10000 (default 500).
-    #[param(minimum = 1, maximum = 10000)]
+    /// Only warnings at least this many days old (raised that many days before the plan's
+    /// today, or earlier).
+    #[param(minimum = 0, maximum = 100000)]
+    pub age: Option<u32>,
+    /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-/// Warnings, most severe first.
+/// Warnings as a chase list: most severe first, then the longest outstanding; a page at a time.
 #[utoipa::path(get, path = "/api/v1/warnings", params(WarningQuery),
-    responses((status = 200, body = ListView<WarningView>), (status = 400, body = crate::error::ProblemDoc)))]
+    responses((status = 200, body = PageView<WarningView>), (status = 400, body = crate::error::ProblemDoc)))]
 pub async fn list(
     State(st): State<AppState>,
     Auth(who): Auth,
     ApiQuery(mut q): ApiQuery<WarningQuery>,
-) -> Result<Json<ListView<WarningView>>, ApiError> {
+) -> Result<Json<PageView<WarningView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
     super::code_filters(&mut [
         ("plan", &mut q.plan),
         ("unit", &mut q.unit),
         ("branch", &mut q.branch),
     ])?;
-    let limit = q.limit.unwrap_or(500);
-    if !(1..=10_000).contains(&limit) {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest(format!(
-            "limit: {limit} is not between 1 and 10000"
+            "limit: {limit} is not between 1 and 1000"
         )));
     }
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(WarningCursor::parse(c).ok_or_else(|| {
+            ApiError::invalid(tuijin_core::problem::Problem::new(
+                "cursor",
+                tuijin_core::problem::Rule::BadCursor,
+            ))
+        })?),
+    };
     let kind = q
         .kind
         .as_deref()
@@ -127,9 +146,19 @@ pub async fn list(
         severity,
         branch: q.branch,
         include_cleared: q.cleared.unwrap_or(false),
+        raised_by: q
+            .age
+            .map(|days| st.today_default() - chrono::Duration::days(i64::from(days))),
+        newest_first: false,
+        after,
     };
-    let list = st.store.list_warnings(&filter, limit).await?;
-    Ok(Json(ListView {
+    let mut list = st.store.list_warnings(&filter, limit + 1).await?;
+    let more = list.len() as u64 > limit;
+    list.truncate(limit as usize);
+    Ok(Json(PageView {
+        next_cursor: more
+            .then(|| list.last().map(|w| WarningCursor::of(w).to_string()))
+            .flatten(),
         items: list.iter().map(WarningView::from).collect(),
     }))
 }

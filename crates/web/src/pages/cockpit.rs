@@ -27,16 +27,23 @@ pub async fn page(
     let b = c.board(today);
     let (overall, expected) = b.overall(&c.items);
     let totals = b.totals();
-    let warnings = st
+    // The head of the chase list (most severe, longest outstanding), and how long it is.
+    let mut warnings = st
         .store
         .list_warnings(
             &WarningFilter {
                 plan: Some(plan.clone()),
                 ..Default::default()
             },
-            10,
+            1001,
         )
         .await?;
+    let open_warnings = if warnings.len() > 1000 {
+        "1000+".to_string()
+    } else {
+        warnings.len().to_string()
+    };
+    warnings.truncate(10);
     let tree = |q: String| format!("/plans/{plan}/tree?{q}");
     let positionings: Vec<usize> = (0..c.items.len())
         .filter(|&n| c.items[n].kind == ItemKind::Positioning && !b.is_out(n))
@@ -119,6 +126,7 @@ pub async fn page(
             section aria-labelledby="warnings" {
                 h2 #warnings { (l.t("cockpit.warnings")) }
                 @if warnings.is_empty() { p { (l.t("cockpit.no_warnings")) } }
+                @else { p { a href={ "/plans/" (plan) "/warnings" } { (l.f("cockpit.all_warnings", &[("n", &open_warnings)])) } } }
                 ul {
                     @for w in &warnings {
                         li {

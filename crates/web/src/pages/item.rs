@@ -269,6 +269,11 @@ pub async fn page(
             100,
         )
         .await?;
+    // Warnings below explain a parent's lag; the item shows how many, and carries its own.
+    let below = warnings
+        .iter()
+        .filter(|w| w.item != code && w.cleared_on.is_none())
+        .count();
     warnings.retain(|w| w.item == code);
     let mut events = st.store.item_timeline(&plan, &code, 50).await?;
     events.retain(|e| crate::auth::may_see_event(&v.who, e));
@@ -320,6 +325,9 @@ pub async fn page(
             } }
         }
         h2 { (l.t("item.warnings")) }
+        @if below > 0 {
+            p { a href={ "/plans/" (plan) "/warnings?branch=" (code) } { (l.f("item.warnings_below", &[("n", &below)])) } }
+        }
         @if warnings.is_empty() { p { (l.t("item.no_warnings")) } }
         ul { @for w in &warnings {
             li {

@@ -12,6 +12,7 @@ mod login;
 mod portal;
 mod review;
 mod tree;
+mod warnings;
 pub mod widgets;
 mod workspace;
 
@@ -45,6 +46,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route("/plans/{plan}/tree", get(tree::page))
         .route("/plans/{plan}/items/{code}", get(item::page))
         .route("/plans/{plan}/history", get(history::page))
+        .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
         .route("/workspace", get(workspace::page))
         .route(
@@ -80,6 +82,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/tree", "read_plan"),
     ("GET", "/plans/{plan}/items/{code}", "public"),
     ("GET", "/plans/{plan}/history", "read_plan"),
+    ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),
     ("GET", "/workspace", "unit"),
     ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
@@ -282,6 +285,7 @@ pub enum Section {
     Tree,
     Timeline,
     History,
+    Warnings,
     Workspace,
     Review,
     Portal,
@@ -313,6 +317,11 @@ pub fn layout(
                 Section::Timeline,
                 format!("/plans/{p}/timeline"),
                 "nav.timeline",
+            ));
+            n.push((
+                Section::Warnings,
+                format!("/plans/{p}/warnings"),
+                "nav.warnings",
             ));
             n.push((
                 Section::History,
