@@ -163,7 +163,7 @@ pub async fn page(
                             td { (l.t(warning_key(w.kind))) }
                             td { (w.lead.as_deref().map(|u| c.unit_name(u).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())).unwrap_or_default()) }
                             td { (w.leader.as_deref().map(person).unwrap_or_default()) }
-                            td { (w.raised_on) }
+                            td.date { (w.raised_on) }
                             td.num { ((today - w.raised_on).num_days()) }
                         }
                     }
