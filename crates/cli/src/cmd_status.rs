@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use tuijin_core::summary::{Scope, summarise};
-use tuijin_store::{ItemStore, PlanStore, ProgressStore};
+use tuijin_store::{DirectoryStore, ItemStore, PlanStore, ProgressStore};
 
 use crate::config::DbArgs;
 
@@ -42,7 +42,15 @@ pub async fn status(
     let progress = store
         .plan_progress(plan, (date < today).then_some(date))
         .await?;
-    let s = summarise(&items, &progress, scope.clone(), date, rec.plan.thresholds);
+    let measures = store.measures(plan).await?;
+    let s = summarise(
+        &items,
+        &progress,
+        scope.clone(),
+        date,
+        rec.plan.thresholds,
+        &measures,
+    );
     let what = match scope {
         Scope::Plan => format!("plan {plan}"),
         Scope::Branch(b) => format!("branch {b} of plan {plan}"),

@@ -237,6 +237,7 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
             Scope::Plan,
             today,
             seed().plan.thresholds,
+            &Default::default(),
         );
         for status in [
             "done",
@@ -294,6 +295,56 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
                     e.at
                 );
             }
+        }
+        // G2020.3 (join the trillion-yuan club) is judged by GDP: achieved, on the day the
+        // 2018 figure (10,143 亿元) stands for.
+        use tuijin_store::{Actual, DirectoryStore};
+        let gdp = |year: i32, value: f64| Actual {
+            indicator: tuijin_core::Code::parse("gdp").unwrap(),
+            period: year.to_string(),
+            period_end: NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+            value: tuijin_core::report::FigureValue::new(value).unwrap(),
+            source: "test".into(),
+            report: None,
+        };
+        s.record_actuals(
+            "zz-ncc-2017",
+            &[gdp(2017, 9130.2), gdp(2018, 10143.0), gdp(2019, 11589.7)],
+            &stamp,
+        )
+        .await
+        .unwrap();
+        let measures = s.measures("zz-ncc-2017").await.unwrap();
+        let board = tuijin_core::board::Board::build(
+            &seed().items,
+            &progress,
+            today,
+            seed().plan.thresholds,
+            &measures,
+        );
+        let g = board.position("G2020.3").unwrap();
+        assert_eq!(board.rows[g].status, tuijin_core::Status::Done);
+        assert_eq!(
+            board.attainment(g),
+            Some(tuijin_core::Attainment::Achieved {
+                on: date("2018-12-31"),
+                value: 10143.0
+            })
+        );
+        // The same in the summary: one rule for both.
+        let with = summarise(
+            &seed().items,
+            &progress,
+            Scope::Branch("G2020"),
+            today,
+            seed().plan.thresholds,
+            &measures,
+        );
+        assert_eq!(with.by_status["done"], 1, "{with:?}");
+        // Positionings and goals are measured, not reported: none is left "unreported".
+        for code in ["P1", "G2020", "G2020.1", "G2030.1"] {
+            let n = board.position(code).unwrap();
+            assert!(board.is_apart(n), "{code}");
         }
         // Loading twice is refused, so a restart of the demo keeps its history.
         assert!(

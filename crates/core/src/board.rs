@@ -9,8 +9,21 @@ use strum::VariantArray;
 
 use chrono::NaiveDate;
 
+use crate::indicator::{Attainment, Measures};
 use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, expected, roll_up};
-use crate::{Item, Thresholds};
+use crate::{Item, ItemKind, Thresholds};
+
+/// A goal's status from its attainment: done when achieved; on its way judged by how far
+/// the latest figure is off the indicator's path, with the plan's thresholds.
+pub fn attainment_status(a: Attainment, thresholds: Thresholds) -> Status {
+    match a {
+        Attainment::Achieved { .. } => Status::Done,
+        Attainment::Towards { gap: Some(g), .. } if g > thresholds.off_track => Status::OffTrack,
+        Attainment::Towards { gap: Some(g), .. } if g > thresholds.at_risk => Status::AtRisk,
+        Attainment::Towards { .. } => Status::OnTrack,
+        Attainment::NoFigure => Status::Unreported,
+    }
+}
 
 /// Items per status, in the order of `Status::VARIANTS`.
 pub type Counts = [u32; Status::VARIANTS.len()];
@@ -41,6 +54,10 @@ pub struct Board {
     pub rows: Vec<Row>,
     /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
     out: Vec<bool>,
+    /// Measured rather than reported: positionings and goals with no work below them.
+    apart: Vec<bool>,
+    /// A goal's attainment by its indicator, when its target names one.
+    attained: Vec<Option<Attainment>>,
     index: HashMap<String, usize>,
     children: Vec<Vec<usize>>,
     supporters: Vec<Vec<usize>>,
@@ -54,6 +71,7 @@ impl Board {
         progress: &HashMap<String, Progress>,
         date: NaiveDate,
         thresholds: Thresholds,
+        measures: &Measures,
     ) -> Board {
         let index: HashMap<String, usize> = items
             .iter()
@@ -110,6 +128,80 @@ impl Board {
             order.push(n);
             stack.extend(children[n].iter().copied());
         }
+        // Positionings and goals that have no work of their own below them are measured, not
+        // reported (`summary::measured_apart`): by the items that support them, and a goal
+        // with an indicator target by the indicator's figures.
+        let mut apart = vec![false; items.len()];
+        for &n in order.iter().rev() {
+            apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
+                && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
+        }
+        let mut attained: Vec<Option<Attainment>> = vec![None; items.len()];
+        for &n in order.iter().rev() {
+            if out[n] {
+                continue;
+            }
+            // What serves it: its supporters, or for a goal of goals its parts.
+            let aligned = if children[n].is_empty() {
+                (!supporters[n].is_empty()).then(|| {
+                    let kids: Vec<ChildProgress> = supporters[n]
+                        .iter()
+                        .map(|&s| ChildProgress {
+                            weight: items[s].weight.value(),
+                            progress: rows[s].progress,
+                            cancelled: out[s],
+                        })
+                        .collect();
+                    roll_up(RollupRule::WeightedMean, &kids)
+                })
+            } else if apart[n] {
+                let kids: Vec<ChildProgress> = children[n]
+                    .iter()
+                    .map(|&c| ChildProgress {
+                        weight: items[c].weight.value(),
+                        progress: rows[c].aligned.unwrap_or(rows[c].progress),
+                        cancelled: out[c],
+                    })
+                    .collect();
+                Some(roll_up(RollupRule::WeightedMean, &kids))
+            } else {
+                None
+            };
+            rows[n].aligned = aligned;
+            if items[n].kind == ItemKind::Goal {
+                attained[n] = items[n]
+                    .target
+                    .as_ref()
+                    .and_then(|t| measures.attainment(t, date));
+            }
+            if apart[n] {
+                let (status, gap) = match attained[n] {
+                    Some(a) => (attainment_status(a, thresholds), None),
+                    // Judged by what serves it, without dates of its own: done when all of it
+                    // is, otherwise under way, unknown if nothing below is reported.
+                    None => (
+                        classify(
+                            aligned.unwrap_or(Progress::UNKNOWN),
+                            None,
+                            None,
+                            None,
+                            date,
+                            thresholds,
+                        )
+                        .0,
+                        None,
+                    ),
+                };
+                rows[n].status = status;
+                rows[n].gap = gap;
+                // Counted only when a figure judges it; otherwise its supporters are counted
+                // in their own branches, and it would count them twice.
+                rows[n].counts = [0; Status::VARIANTS.len()];
+                if attained[n].is_some() {
+                    rows[n].counts[status_index(status)] = 1;
+                }
+            }
+        }
         for &n in order.iter().rev() {
             if out[n] {
                 continue;
@@ -122,43 +214,28 @@ impl Board {
             }
             rows[n].counts = sum;
         }
-        // Positionings without children are measured by their supporters: not judged, not
-        // counted (`summary::measured_by_supporters`).
-        for n in 0..items.len() {
-            if crate::summary::measured_by_supporters(&items[n], !children[n].is_empty()) {
-                rows[n].counts = [0; Status::VARIANTS.len()];
-            }
-        }
-        for n in 0..items.len() {
-            if children[n].is_empty() && !supporters[n].is_empty() {
-                let kids: Vec<ChildProgress> = supporters[n]
-                    .iter()
-                    .map(|&s| ChildProgress {
-                        weight: items[s].weight.value(),
-                        progress: rows[s].progress,
-                        cancelled: out[s],
-                    })
-                    .collect();
-                let aligned = roll_up(RollupRule::WeightedMean, &kids);
-                rows[n].aligned = Some(aligned);
-                if crate::summary::measured_by_supporters(&items[n], false) && !out[n] {
-                    // Its status is its supporters' figure, judged without dates of its own:
-                    // done when all of them are, otherwise under way (or unknown if nothing
-                    // below is reported), never "unreported" for want of its own report.
-                    rows[n].status = classify(aligned, None, None, None, date, thresholds).0;
-                    rows[n].gap = None;
-                }
-            }
-        }
         Board {
             date,
             rows,
             out,
+            apart,
+            attained,
             index,
             children,
             supporters,
             roots,
         }
+    }
+
+    /// Whether item `n` is measured rather than reported (a positioning, a goal with no work
+    /// below it): not in the plan's figure, counted only when a figure judges it.
+    pub fn is_apart(&self, n: usize) -> bool {
+        self.apart[n]
+    }
+
+    /// A goal's attainment by its indicator.
+    pub fn attainment(&self, n: usize) -> Option<Attainment> {
+        self.attained[n]
     }
 
     /// Whether item `n` is out of the plan's figures: cancelled, or under a cancelled item.
@@ -192,13 +269,7 @@ impl Board {
         let tops: Vec<&Item> = self
             .roots
             .iter()
-            .filter(|&&n| {
-                !self.out[n]
-                    && !crate::summary::measured_by_supporters(
-                        &items[n],
-                        !self.children[n].is_empty(),
-                    )
-            })
+            .filter(|&&n| !self.out[n] && !self.apart[n])
             .map(|&n| &items[n])
             .collect();
         let of = |code: &str| {
@@ -273,7 +344,13 @@ mod tests {
         progress.insert("A.2".to_string(), Progress::known(5.0));
         progress.insert("B".to_string(), Progress::known(100.0));
         let date = NaiveDate::from_ymd_opt(2020, 7, 2).unwrap();
-        let b = Board::build(&items, &progress, date, Thresholds::default());
+        let b = Board::build(
+            &items,
+            &progress,
+            date,
+            Thresholds::default(),
+            &Measures::default(),
+        );
         let a = b.row("A").unwrap();
         assert_eq!(a.status, Status::OnTrack);
         let idx = |s| status_index(s);

@@ -146,6 +146,137 @@ impl Indicator {
     }
 }
 
+/// How far an item whose target is a value of an indicator (G2020.3: GDP ≥ 10,000 亿元 by
+/// 2020) has come, judged by the indicator's figures known on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Attainment {
+    /// A figure met the target: the first one that did, and the day it stands for.
+    Achieved { on: chrono::NaiveDate, value: f64 },
+    /// Not met yet; the latest figure, and how far it is off the indicator's path (percent of
+    /// the way from baseline to target; positive is behind), when the path is known.
+    Towards {
+        on: chrono::NaiveDate,
+        value: f64,
+        gap: Option<f64>,
+    },
+    /// No figure yet.
+    NoFigure,
+}
+
+/// The figures an item's target is judged by: the indicator, and its figures as
+/// (the day each stands for, value), in any order.
+#[derive(Clone, Debug, Default)]
+pub struct Measures {
+    pub indicators: std::collections::HashMap<String, (Indicator, Vec<(chrono::NaiveDate, f64)>)>,
+}
+
+impl Measures {
+    /// The attainment of `target` on `date`, if the target names an indicator this knows.
+    /// Only figures for days up to `date` count, so a past date is judged as it stood.
+    pub fn attainment(
+        &self,
+        target: &crate::Target,
+        date: chrono::NaiveDate,
+    ) -> Option<Attainment> {
+        let (ind, figures) = self.indicators.get(target.indicator.as_ref()?.as_str())?;
+        let mut known: Vec<(chrono::NaiveDate, f64)> = figures
+            .iter()
+            .copied()
+            .filter(|(d, _)| *d <= date)
+            .collect();
+        known.sort_by_key(|f| f.0);
+        let meets = |v: f64| match ind.direction {
+            Direction::Increase => v >= target.value - 1e-9,
+            Direction::Decrease => v <= target.value + 1e-9,
+            Direction::Target => (v - target.value).abs() <= 1e-9,
+        };
+        if let Some(&(on, value)) = known.iter().find(|(_, v)| meets(*v)) {
+            return Some(Attainment::Achieved { on, value });
+        }
+        Some(match known.last() {
+            Some(&(on, value)) => Attainment::Towards {
+                on,
+                value,
+                gap: ind.gap(value, on),
+            },
+            None => Attainment::NoFigure,
+        })
+    }
+}
+
+#[cfg(test)]
+mod attainment_tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// G2020.3 of the demo: GDP 10,143 亿元 in 2018 and 11,589.7 in 2019 against a target of
+    /// 10,000 by 2020: achieved, on the day the 2018 figure stands for.
+    #[test]
+    fn a_goal_is_achieved_when_a_figure_first_meets_its_target() {
+        let gdp = Indicator {
+            code: Code::parse("gdp").unwrap(),
+            name: Text::new("地区生产总值", "GDP"),
+            unit: "亿元".into(),
+            direction: Direction::Increase,
+            frequency: Frequency::Annual,
+            baseline_year: Some(2016),
+            baseline: Some(8114.0),
+            targets: vec![IndicatorTarget {
+                year: 2020,
+                value: 10000.0,
+            }],
+            owner: None,
+            scope: String::new(),
+            public: true,
+        };
+        let m = Measures {
+            indicators: [(
+                "gdp".to_string(),
+                (
+                    gdp,
+                    vec![
+                        (d(2019, 12, 31), 11589.7),
+                        (d(2017, 12, 31), 9130.2),
+                        (d(2018, 12, 31), 10143.3),
+                    ],
+                ),
+            )]
+            .into(),
+        };
+        let target = crate::Target {
+            value: 10000.0,
+            unit: "亿元".into(),
+            by: Some(d(2020, 12, 31)),
+            indicator: Some(Code::parse("gdp").unwrap()),
+        };
+        assert_eq!(
+            m.attainment(&target, d(2020, 6, 30)),
+            Some(Attainment::Achieved {
+                on: d(2018, 12, 31),
+                value: 10143.3
+            })
+        );
+        // As it stood in mid-2018: on its way, with only the 2017 figure known.
+        assert!(matches!(
+            m.attainment(&target, d(2018, 6, 30)),
+            Some(Attainment::Towards { value, .. }) if value == 9130.2
+        ));
+        assert_eq!(
+            m.attainment(&target, d(2017, 6, 30)),
+            Some(Attainment::NoFigure)
+        );
+        let unmeasured = crate::Target {
+            indicator: None,
+            ..target
+        };
+        assert_eq!(m.attainment(&unmeasured, d(2020, 6, 30)), None);
+    }
+}
+
 #[cfg(test)]
 mod path_tests {
     use super::*;

@@ -27,7 +27,7 @@ pub mod validate;
 pub mod warning;
 
 pub use code::{Code, CodeError};
-pub use indicator::{Direction, Frequency, Indicator, IndicatorTarget};
+pub use indicator::{Attainment, Direction, Frequency, Indicator, IndicatorTarget, Measures};
 pub use item::{Item, ItemKind, ManualProgress, Target, TrajectoryPoint, Weight};
 pub use percent::Percent;
 pub use plan::{Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, Thresholds};

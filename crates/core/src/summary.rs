@@ -40,6 +40,7 @@ pub fn summarise(
     scope: Scope<'_>,
     date: NaiveDate,
     thresholds: Thresholds,
+    measures: &crate::Measures,
 ) -> Summary {
     let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
     let in_scope: Vec<&Item> = match scope {
@@ -71,53 +72,45 @@ pub fn summarise(
             .filter(|i| i.lead.as_ref().is_some_and(|l| l.as_str() == unit))
             .collect(),
     };
-    // A cancelled item takes its branch out: its children are not new tops of the scope.
-    let out: std::collections::HashSet<&str> = items
+    // Statuses come from the one place that decides them, the board, so a summary and the
+    // cockpit can never disagree: cancelled branches out, positionings and goals measured by
+    // what serves them, goals with an indicator target judged by its figures.
+    let board = crate::board::Board::build(items, progress, date, thresholds, measures);
+    let counted =
+        |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
+    let position: HashMap<&str, usize> = items
         .iter()
-        .zip(crate::item::out_of_plan(items))
-        .filter(|(_, out)| *out)
-        .map(|(i, _)| i.code.as_str())
+        .enumerate()
+        .map(|(n, i)| (i.code.as_str(), n))
         .collect();
-    // A positioning without children is measured by the items that support it, which are
-    // counted in their own branches: it is neither judged nor counted again (nor left over as
-    // weight nobody will ever report).
-    let parents: std::collections::HashSet<&str> = items
+    let live: Vec<usize> = in_scope
         .iter()
-        .filter_map(|i| i.parent.as_ref().map(|p| p.as_str()))
-        .collect();
-    let live: Vec<&Item> = in_scope
-        .into_iter()
-        .filter(|i| !out.contains(i.code.as_str()))
-        .filter(|i| !measured_by_supporters(i, parents.contains(i.code.as_str())))
+        .filter_map(|i| position.get(i.code.as_str()).copied())
+        .filter(|&n| counted(n))
         .collect();
     let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
-    let mut counts = [0usize; Status::VARIANTS.len()];
-    for i in &live {
-        let exp = expected(i.start, i.due, &i.trajectory, date);
-        let s = classify(of(i.code.as_str()), i.start, i.due, exp, date, thresholds).0;
-        counts[Status::VARIANTS
-            .iter()
-            .position(|x| *x == s)
-            .expect("every status is listed")] += 1;
+    for &n in &live {
+        *by_status
+            .entry(board.rows[n].status.as_str().to_string())
+            .or_default() += 1;
     }
-    for (s, n) in Status::VARIANTS.iter().zip(counts) {
-        by_status.insert(s.as_str().to_string(), n);
-    }
-    // The top of the scope: items whose parent is outside it.
-    let codes: std::collections::HashSet<&str> = live.iter().map(|i| i.code.as_str()).collect();
-    let tops: Vec<&&Item> = live
+    // The top of the scope: the reported work whose parent is outside it (measured items are
+    // not part of the figure: their weight would stay unknown forever).
+    let work: std::collections::HashSet<&str> = live
         .iter()
-        .filter(|i| {
-            !i.parent
-                .as_ref()
-                .is_some_and(|p| codes.contains(p.as_str()))
-        })
+        .filter(|&&n| !board.is_apart(n))
+        .map(|&n| items[n].code.as_str())
         .collect();
-    let (progress, expected) =
-        top_figures(&tops.into_iter().copied().collect::<Vec<_>>(), &of, date);
+    let tops: Vec<&Item> = live
+        .iter()
+        .map(|&n| &items[n])
+        .filter(|i| work.contains(i.code.as_str()))
+        .filter(|i| !i.parent.as_ref().is_some_and(|p| work.contains(p.as_str())))
+        .collect();
+    let (progress, expected) = top_figures(&tops, &of, date);
     Summary {
         date,
         items: live.len(),
@@ -125,13 +118,6 @@ pub fn summarise(
         progress,
         expected,
     }
-}
-
-/// Whether an item is measured by the items that support it rather than judged itself: a
-/// positioning (定位) with no children of its own. Its figure is its supporters' (`Board`'s
-/// `aligned`); it has no status and no weight in a plan's figure.
-pub fn measured_by_supporters(i: &Item, has_children: bool) -> bool {
-    i.kind == crate::ItemKind::Positioning && !has_children
 }
 
 /// The weighted progress of the top items of a scope, and their weighted expected progress
@@ -191,7 +177,14 @@ pub(crate) mod tests {
         progress.insert("A.1".to_string(), Progress::known(50.0));
         progress.insert("B".to_string(), Progress::known(10.0));
         let date = NaiveDate::from_ymd_opt(2020, 7, 2).unwrap();
-        let all = summarise(&items, &progress, Scope::Plan, date, Thresholds::default());
+        let all = summarise(
+            &items,
+            &progress,
+            Scope::Plan,
+            date,
+            Thresholds::default(),
+            &Default::default(),
+        );
         assert_eq!(all.items, 4);
         assert_eq!(all.by_status["on_track"], 2);
         assert_eq!(all.by_status["off_track"], 1);
@@ -204,6 +197,7 @@ pub(crate) mod tests {
             Scope::Branch("A"),
             date,
             Thresholds::default(),
+            &Default::default(),
         );
         assert_eq!((branch.items, branch.progress.percent), (3, Some(50.0)));
         let unit = summarise(
@@ -212,6 +206,7 @@ pub(crate) mod tests {
             Scope::Unit("U2"),
             date,
             Thresholds::default(),
+            &Default::default(),
         );
         assert_eq!(unit.items, 2);
         assert_eq!(unit.progress.percent, Some(10.0));

@@ -47,14 +47,23 @@ pub trait DirectoryStore {
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
+    /// Every live indicator of a plan with all its figures: what goals are judged by.
+    async fn measures(&self, plan: &str) -> Result<tuijin_core::Measures>;
 }
 
 /// Writes indicator actuals; each row holds indicator id, report id (or null), period, period
 /// end, value, accepted on, source — in that order.
+///
+/// A new figure can change how a goal stands (`Measures`), so the plan's version moves and
+/// every server's in-memory copy reloads.
 pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
     c: &C,
+    plan_id: i64,
     rows: Vec<Vec<sea_orm::Value>>,
 ) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     insert_rows(
         c,
         "indicator_actuals",
@@ -68,6 +77,12 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
             "source",
         ],
         rows,
+    )
+    .await?;
+    crate::db::exec(
+        c,
+        "UPDATE plans SET version = version + 1 WHERE id = $1",
+        vec![plan_id.into()],
     )
     .await?;
     Ok(())
@@ -110,7 +125,7 @@ impl DirectoryStore for Store {
             return Err(StoreError::Invalid(problems));
         }
         let n = rows.len();
-        insert_actuals(&txn, rows).await?;
+        insert_actuals(&txn, pid, rows).await?;
         append(
             &txn,
             stamp.at,
@@ -150,6 +165,29 @@ impl DirectoryStore for Store {
             })
         })
         .collect()
+    }
+
+    async fn measures(&self, plan: &str) -> Result<tuijin_core::Measures> {
+        let pid = self.plan_id(plan).await?;
+        let c = &self.db();
+        let mut m = tuijin_core::Measures::default();
+        for i in crate::plans::indicators_of(c, pid).await? {
+            m.indicators.insert(i.code.to_string(), (i, Vec::new()));
+        }
+        for r in &all(
+            c,
+            "SELECT i.code, a.period_end, a.value FROM indicator_actuals a \
+             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND NOT i.archived",
+            vec![pid.into()],
+        )
+        .await?
+        {
+            let code: String = get(r, "code")?;
+            if let Some((_, figures)) = m.indicators.get_mut(&code) {
+                figures.push((get(r, "period_end")?, get(r, "value")?));
+            }
+        }
+        Ok(m)
     }
 
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>> {

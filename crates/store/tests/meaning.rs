@@ -231,6 +231,7 @@ async fn a_parent_with_unreported_weight_is_never_done() {
             &progress,
             d("2020-07-10"),
             Default::default(),
+            &Default::default(),
         );
         let c = board.row("C").unwrap();
         assert_ne!(c.status, Status::Done, "{}: {c:?}", db.label());
@@ -240,6 +241,7 @@ async fn a_parent_with_unreported_weight_is_never_done() {
             Scope::Plan,
             d("2020-07-10"),
             Default::default(),
+            &Default::default(),
         );
         assert_eq!(summary.by_status["done"], 3, "{}: {summary:?}", db.label());
         assert_eq!(
@@ -287,6 +289,7 @@ async fn a_parent_with_unreported_weight_is_never_done() {
             &progress,
             d("2020-08-10"),
             Default::default(),
+            &Default::default(),
         );
         assert_eq!(board.row("C").unwrap().status, Status::Done);
     }
@@ -304,6 +307,7 @@ async fn progress_before_the_start_date_is_under_way() {
             &progress,
             d("2020-08-10"),
             Default::default(),
+            &Default::default(),
         );
         assert_eq!(
             board.row("L").unwrap().status,
@@ -343,7 +347,14 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         );
         let items = s.plan_items("tiny").await.unwrap();
         let progress = s.plan_progress("tiny", None).await.unwrap();
-        let summary = summarise(&items, &progress, Scope::Plan, d(today), Default::default());
+        let summary = summarise(
+            &items,
+            &progress,
+            Scope::Plan,
+            d(today),
+            Default::default(),
+            &Default::default(),
+        );
         // C, its four children and L; not X nor its child (which would be overdue), nor the
         // positioning P, measured by C.
         assert_eq!(summary.items, 6, "{summary:?}");
@@ -352,8 +363,13 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
             summary.by_status["overdue"], 4,
             "C.1 to C.4 only: {summary:?}"
         );
-        let board =
-            tuijin_core::board::Board::build(&items, &progress, d(today), Default::default());
+        let board = tuijin_core::board::Board::build(
+            &items,
+            &progress,
+            d(today),
+            Default::default(),
+            &Default::default(),
+        );
         let x1 = board.position("X.1").unwrap();
         assert!(board.is_out(x1));
         assert_eq!(board.rows[x1].status, Status::Cancelled);

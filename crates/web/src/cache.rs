@@ -24,6 +24,9 @@ pub struct CachedPlan {
     pub units: Arc<HashMap<String, Text>>,
     /// People (leaders) by code.
     pub people: Arc<HashMap<String, tuijin_core::Person>>,
+    /// The plan's indicators with their figures, which goals are judged by (a new figure
+    /// moves the plan's version, so this reloads with it).
+    pub measures: Arc<tuijin_core::Measures>,
     /// The board of the last date asked for (today, nearly always).
     board: Mutex<Option<Arc<Board>>>,
     /// What anonymous visitors may learn of the plan, built on first use (it depends on the
@@ -77,6 +80,7 @@ impl CachedPlan {
             &self.progress,
             date,
             self.plan.thresholds,
+            &self.measures,
         ));
         *slot = Some(b.clone());
         b
@@ -122,6 +126,7 @@ impl PlanCache {
             .into_iter()
             .map(|p| (p.code.to_string(), p))
             .collect();
+        let measures = store.measures(plan).await?;
         Ok(CachedPlan {
             versions,
             plan: Arc::new(rec.plan),
@@ -129,6 +134,7 @@ impl PlanCache {
             progress,
             units: Arc::new(units),
             people: Arc::new(people),
+            measures: Arc::new(measures),
             board: Mutex::new(None),
             public: Default::default(),
         })
@@ -199,6 +205,7 @@ impl PlanCache {
                     progress,
                     units: old.units.clone(),
                     people: old.people.clone(),
+                    measures: old.measures.clone(),
                     board: Mutex::new(None),
                     public: old.public.clone(),
                 })

@@ -192,7 +192,7 @@ async fn record_actuals<C: ConnectionTrait>(
             format!("report #{}", r.id).into(),
         ]);
     }
-    crate::directory::insert_actuals(c, rows).await
+    crate::directory::insert_actuals(c, plan_id, rows).await
 }
 
 /// Once per transaction: the acceptances' progress history and events, then the warnings of

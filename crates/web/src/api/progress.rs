@@ -251,7 +251,14 @@ pub async fn summary(
     } else {
         &cached.progress
     };
-    let s = summarise(items, progress, scope, date, cached.plan.thresholds);
+    let s = summarise(
+        items,
+        progress,
+        scope,
+        date,
+        cached.plan.thresholds,
+        &cached.measures,
+    );
     Ok(Json(SummaryView {
         date: s.date,
         items: s.items,
