@@ -197,6 +197,17 @@ test("cockpit, drill-down, report, review, and the cockpit moves", async () => {
 test("tree, timeline, history and English", async () => {
   const ctx = await visitor();
   const page = await logIn(ctx, "leader");
+  // The leader's first screen: the 2020 stage goals with their attainment (the trillion-yuan
+  // goal achieved by GDP), the nine supporting projects, the key indicators, whom to call.
+  await page.goto(`${base}/plans/zz-ncc-2017`);
+  const leader = page.locator("section.leader");
+  assert.ok(await leader.isVisible(), "the leader's view is on the cockpit");
+  assert.ok(await leader.getByText("G2020.3").isVisible());
+  assert.ok((await leader.getByText(/已实现：2018-12-31/).count()) > 0, "GDP goal achieved, with its date");
+  const projects = leader.locator("h3:has-text('支撑性工程') + div table tbody tr");
+  assert.equal(await projects.count(), 9, "the nine supporting projects");
+  assert.ok((await leader.getByText("地铁运营里程").count()) > 0, "metro km among the key indicators");
+  await shot(page, "17-leader-cockpit");
   await page.goto(`${base}/plans/zz-ncc-2017/tree`);
   await page.locator("a.toggle[aria-expanded=false]").first().click();
   await page.waitForLoadState("load");

@@ -892,3 +892,33 @@ async fn the_warnings_page_is_a_chase_list() {
         );
     }
 }
+
+/// The leader's first screen answers "are we on track?": the stage goal and its parts, the
+/// supporting projects with their hard targets, the key indicators, whom to call. Leaders see
+/// it first; the office keeps its working view first.
+#[tokio::test]
+async fn the_leaders_cockpit_answers_are_we_on_track() {
+    for site in Site::all().await {
+        let mut leader = site.log_in("leader").await;
+        let p = site.get(&mut leader, "/plans/demo-small").await;
+        assert_eq!(p.status, StatusCode::OK);
+        let h = &p.html;
+        let at = |needle: &str| {
+            h.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing: {h}"))
+        };
+        // The leader's view comes before the office's overall figure.
+        assert!(at("能否如期完成") < at("id=\"overall\""));
+        assert!(h.contains("支撑性工程及硬指标"));
+        // E1's hard target, the metro's 300 km, with the item's status.
+        assert!(h.contains("E1.1") && h.contains("300 公里"), "{h}");
+        assert!(h.contains("关键指标与目标") && h.contains("地铁运营里程"));
+        let mut office = site.log_in("office").await;
+        let o = site.get(&mut office, "/plans/demo-small").await;
+        let at = |needle: &str| o.html.find(needle).unwrap();
+        assert!(
+            at("id=\"overall\"") < at("能否如期完成"),
+            "the office's working view first"
+        );
+    }
+}

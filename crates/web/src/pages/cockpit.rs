@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use maud::html;
 use tuijin_core::board::status_index;
-use tuijin_core::policy::Action;
+use tuijin_core::policy::{Action, Role};
 use tuijin_core::{ItemKind, Status};
 use tuijin_store::{WarningFilter, WarningStore};
 
@@ -73,9 +73,14 @@ pub async fn page(
         .take(10)
         .collect();
     let behind = [Status::Overdue, Status::OffTrack, Status::AtRisk];
+    // Leaders read the stage goals, the projects and who to call first; the office its working
+    // view first, the leader's below it.
+    let leader_first = matches!(v.who.role, Role::Leader | Role::Admin);
+    let leader_view = super::leader::view(l, &plan, &c, &b);
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
+        @if leader_first { (leader_view) }
         section aria-labelledby="overall" {
             h2 #overall { (l.t("cockpit.overall")) }
             p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
@@ -159,6 +164,7 @@ pub async fn page(
                 }
             }
         }
+        @if !leader_first { (leader_view) }
     };
     Ok(layout(
         &st,

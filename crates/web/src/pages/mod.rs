@@ -8,6 +8,7 @@ mod cockpit;
 mod gantt;
 mod history;
 mod item;
+mod leader;
 mod login;
 mod portal;
 mod review;
