@@ -922,3 +922,60 @@ async fn the_leaders_cockpit_answers_are_we_on_track() {
         );
     }
 }
+
+/// The report form shows what the office last accepted from the unit; an item accepted as
+/// done asks for no further reports; times are shown in the plan's time zone.
+#[tokio::test]
+async fn the_form_shows_the_last_accepted_report_and_done_items_ask_for_none() {
+    use tuijin_core::Percent;
+    use tuijin_core::report::{Period, ReportContent};
+    use tuijin_store::NewReport;
+    for site in Site::all().await {
+        let s = &site.db.store;
+        let st = common::stamp("jtw");
+        for (item, period, percent) in [("E1.1", "2020-05", 30.0), ("E1.2", "2020-05", 100.0)] {
+            let r = s
+                .create_report(
+                    NewReport {
+                        plan: "demo-small".into(),
+                        item: item.into(),
+                        period: Period::parse(period).unwrap(),
+                        unit: "JTW".into(),
+                        content: ReportContent {
+                            percent: Some(Percent::new(percent).unwrap()),
+                            narrative: "盾构推进".into(),
+                            ..Default::default()
+                        },
+                    },
+                    &st,
+                )
+                .await
+                .unwrap();
+            let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+            s.accept_report(r.id, r.version, "", &common::stamp("office"))
+                .await
+                .unwrap();
+        }
+        let mut jtw = site.log_in("jtw").await;
+        let form = site
+            .get(&mut jtw, "/workspace/report/demo-small/E1.1")
+            .await;
+        assert!(
+            form.html.contains("上次认定：2020-05 为 30%"),
+            "{}",
+            form.html
+        );
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("/workspace/report/demo-small/E1.1"));
+        assert!(
+            !ws.html.contains("/workspace/report/demo-small/E1.2"),
+            "a done milestone asks for no report"
+        );
+        let mut office = site.log_in("office").await;
+        let item = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(
+            item.html.contains("(UTC+08:00)"),
+            "history times in the plan's zone"
+        );
+    }
+}

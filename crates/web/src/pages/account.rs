@@ -31,7 +31,7 @@ async fn render(
                 dt { (l.t("account.units")) } dd { @for (k, u) in v.who.units.iter().enumerate() { @if k > 0 { "、" } (u) } }
             }
             @if let Some(s) = &v.session {
-                dt { (l.t("account.session_ends")) } dd { (s.ends_at.format("%Y-%m-%d %H:%M UTC")) }
+                dt { (l.t("account.session_ends")) } dd { (super::widgets::local_time(tuijin_core::clock::DEFAULT_TZ, s.ends_at)) }
             }
         }
         h2 { (l.t("account.tokens")) }
@@ -50,7 +50,7 @@ async fn render(
                     tr {
                         td { (t.label) } td { code { (t.prefix) "…" } }
                         td { (t.created_at.format("%Y-%m-%d")) }
-                        td { @match t.last_used_at { Some(d) => (d.format("%Y-%m-%d %H:%M")), None => "—" } }
+                        td { @match t.last_used_at { Some(d) => (super::widgets::local_time(tuijin_core::clock::DEFAULT_TZ, d)), None => "—" } }
                         td { @match t.expires_at { Some(d) => (d.format("%Y-%m-%d")), None => (l.t("account.never")) } }
                         td {
                             @if t.revoked_at.is_some() { (l.t("account.revoked")) }

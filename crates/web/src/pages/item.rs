@@ -337,7 +337,7 @@ pub async fn page(
             }
         } }
         h2 { (l.t("item.history")) }
-        (timeline(l, &events))
+        (timeline(l, c.plan.tz(), &events))
     };
     Ok(layout(
         &st,
@@ -349,12 +349,12 @@ pub async fn page(
     ))
 }
 
-fn timeline(l: crate::i18n::Lang, events: &[tuijin_store::Event]) -> Markup {
+fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Event]) -> Markup {
     html! {
         ol.small {
             @for e in events {
                 li {
-                    time datetime=(e.at.to_rfc3339()) { (e.at.format("%Y-%m-%d %H:%M")) }
+                    time datetime=(e.at.to_rfc3339()) { (super::widgets::local_time(tz, e.at)) }
                     " · " (e.actor) " · "
                     (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
                 }

@@ -98,6 +98,12 @@ async fn render(
             .cloned()
             .unwrap_or_default()
     };
+    let tz = |plan: &str| {
+        plans
+            .get(plan)
+            .map(|c| c.plan.tz())
+            .unwrap_or(tuijin_core::clock::DEFAULT_TZ)
+    };
     let unit_name = |u: &str| {
         names
             .as_ref()
@@ -171,7 +177,7 @@ async fn render(
                             @if !r.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &r.figures { (f.indicator) " " (fmt1(f.value.value())) " " } } }
                                     @if !r.next_steps.is_empty() { br; span.small { (l.t("col.next_steps")) ": " (r.next_steps) } }
                                 }
-                                td.opt.small { @if let Some(t) = r.submitted_at { (t.format("%Y-%m-%d %H:%M")) } " · " (r.author) }
+                                td.opt.small { @if let Some(t) = r.submitted_at { (super::widgets::local_time(tz(r.plan.as_str()), t)) } " · " (r.author) }
                             }
                         }
                     }

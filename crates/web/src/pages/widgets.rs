@@ -78,6 +78,14 @@ pub fn row_progress(l: Lang, r: &Row) -> Markup {
     progress(l, p.percent, p.unknown_share, r.expected)
 }
 
+/// A moment as the plan's office reads it: in the plan's time zone (Asia/Shanghai unless the
+/// plan says otherwise), with the zone's offset, never in UTC.
+pub fn local_time(tz: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M (UTC%:z)")
+        .to_string()
+}
+
 pub fn fmt1(v: f64) -> String {
     let s = format!("{v:.1}");
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)

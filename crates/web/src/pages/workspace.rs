@@ -10,12 +10,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use maud::html;
 use serde::Deserialize;
-use tuijin_core::Percent;
 use tuijin_core::board::Board;
 use tuijin_core::i18n::Lang;
 use tuijin_core::policy::{Action, Role};
 use tuijin_core::problem::{Problem, Rule};
 use tuijin_core::report::{Figure, FigureValue, Period, Relation, ReportContent, ReportState};
+use tuijin_core::{Percent, Status};
 use tuijin_store::{
     DirectoryStore, NewReport, PlanStore, ReportEdit, ReportFilter, ReportRecord, ReportStore,
     StoreError,
@@ -156,10 +156,11 @@ pub async fn page(
                             td { (l.t(if lead { "relation.lead" } else { "relation.co" })) }
                             td { (row_progress(l, &b.rows[n])) }
                             td { (status(l, b.rows[n].status)) }
-                            td.opt { (due) }
+                            // An item accepted as done asks for no further reports.
+                            td.opt { @if b.rows[n].status == Status::Done { "—" } @else { (due) } }
                             td { @match rep { Some(r) => { (l.t(report_state_key(r.state))) @if let Some(p) = r.percent { " · " (fmt1(p.value())) "%" } }, None => span.muted { (l.t("workspace.not_yet")) } } }
                             td {
-                                @if rep.is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned | ReportState::Accepted)) {
+                                @if b.rows[n].status != Status::Done && rep.is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned | ReportState::Accepted)) {
                                     a href={ "/workspace/report/" (plan) "/" (i.code) } { (l.t("workspace.report")) }
                                 }
                             }
@@ -277,6 +278,31 @@ async fn reportable_indicator(
 }
 
 /// The open (draft or returned) report of this unit for the item and period, if any.
+/// The unit's latest accepted report on the item (latest by period), which the form shows so
+/// the unit reports against what the office last accepted.
+async fn last_accepted(
+    st: &AppState,
+    plan: &str,
+    code: &str,
+    unit: &str,
+) -> Result<Option<ReportRecord>, PageError> {
+    Ok(st
+        .store
+        .list_reports(
+            &ReportFilter {
+                plan: Some(plan.into()),
+                item: Some(code.into()),
+                unit: Some(unit.into()),
+                state: Some(ReportState::Accepted),
+                ..Default::default()
+            },
+            1000,
+        )
+        .await?
+        .into_iter()
+        .max_by_key(|r| (r.period, r.id)))
+}
+
 async fn open_report(
     st: &AppState,
     plan: &str,
@@ -319,6 +345,7 @@ fn render_form(
     units: &[String],
     f: &ReportForm,
     existing: Option<&ReportRecord>,
+    last: Option<&ReportRecord>,
     problems: &Problems,
     indicator: Option<&tuijin_core::Indicator>,
 ) -> Html<String> {
@@ -338,6 +365,12 @@ fn render_form(
         p.crumbs { a href="/workspace" { (l.t("nav.workspace")) } " › " (l.t("workspace.report")) }
         h1 { (l.t("workspace.report")) ": " (item_link(l, plan, i)) }
         p.kv { span { (row_progress(l, &b.rows[n])) } span { (status(l, b.rows[n].status)) } }
+        @if let Some(r) = last {
+            p.notice {
+                (l.f("workspace.last_accepted", &[("period", &r.period), ("percent", &r.percent.map(|p| format!("{}%", fmt1(p.value()))).unwrap_or_else(|| "—".into()))]))
+                @if !r.narrative.is_empty() { br; span.small.muted { (r.narrative.chars().take(120).collect::<String>()) } }
+            }
+        }
         @if let Some(r) = existing {
             @if r.state == ReportState::Returned {
                 p.notice.bad { (l.t("workspace.was_returned")) " " q { (r.review_comment) } }
@@ -441,6 +474,7 @@ pub async fn form(
         .filter(|u| units.contains(u))
         .unwrap_or_else(|| units[0].clone());
     let existing = open_report(&st, &plan, &code, &unit, &period).await?;
+    let last = last_accepted(&st, &plan, &code, &unit).await?;
     let indicator = reportable_indicator(&st, &v, &plan, &c.items[n]).await?;
     let f = match &existing {
         Some(r) => ReportForm {
@@ -473,6 +507,7 @@ pub async fn form(
         &units,
         &f,
         existing.as_ref(),
+        last.as_ref(),
         &vec![],
         indicator.as_ref(),
     )
@@ -536,6 +571,7 @@ pub async fn save(
         Some(p) => open_report(&st, &plan, &code, &f.unit, &p.to_string()).await?,
         None => None,
     };
+    let last = last_accepted(&st, &plan, &code, &f.unit).await?;
     let show = |problems: Problems| {
         let page = render_form(
             &st,
@@ -546,6 +582,7 @@ pub async fn save(
             &units,
             &f,
             existing.as_ref(),
+            last.as_ref(),
             &problems,
             indicator.as_ref(),
         );
