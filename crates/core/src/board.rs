@@ -227,6 +227,34 @@ impl Board {
         }
     }
 
+    /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
+    /// words: what `explain` says of it, so the explanation and the board never disagree.
+    pub fn measured(&self, n: usize) -> Option<(Status, String)> {
+        if !self.apart[n] || self.out[n] {
+            return None;
+        }
+        let status = self.rows[n].status;
+        let rule = match self.attained[n] {
+            Some(Attainment::Achieved { on, value }) => {
+                format!("measured by its indicator: achieved on {on} at {value}")
+            }
+            Some(Attainment::Towards { on, value, gap }) => match gap {
+                Some(g) => format!(
+                    "measured by its indicator: {value} on {on}, {g:.1} % of the way off its path"
+                ),
+                None => format!("measured by its indicator: {value} on {on}"),
+            },
+            Some(Attainment::NoFigure) => "measured by its indicator: no figure yet".into(),
+            None => match self.rows[n].aligned.and_then(|a| a.vouched()) {
+                Some(p) => format!(
+                    "measured by the items that serve it: at least {p:.1} % of their work done"
+                ),
+                None => "measured by the items that serve it: none is reported yet".into(),
+            },
+        };
+        Some((status, rule))
+    }
+
     /// Whether item `n` is measured rather than reported (a positioning, a goal with no work
     /// below it): not in the plan's figure, counted only when a figure judges it.
     pub fn is_apart(&self, n: usize) -> bool {
@@ -370,5 +398,108 @@ mod tests {
         // U2 leads the off-track A.2: it comes first.
         assert_eq!(b.units(&items)[0].0, "U2");
         assert_eq!(b.children(b.position("A").unwrap()).len(), 2);
+    }
+    /// On random plans with random progress, every view agrees: the board's status of each
+    /// item is what `explain` says (or, for a measured item, what `measured` says), and the
+    /// summary of the plan and of every branch counts what the board counts.
+    #[test]
+    fn cockpit_summary_and_explain_agree_on_random_plans() {
+        use crate::generate::generated_plan;
+        use crate::progress::explain;
+        use crate::summary::{Scope, summarise};
+        for seed in 0..24u64 {
+            let doc = generated_plan(
+                "p",
+                40 + (seed as usize * 7) % 90,
+                2 + (seed as usize % 4),
+                4,
+            );
+            let mut items = doc.items.clone();
+            // A cancelled branch now and then.
+            if seed % 3 == 0 && items.len() > 5 {
+                items[3].cancelled = true;
+            }
+            let mut x = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let mut next = || {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (x >> 33) % 1000
+            };
+            let progress: HashMap<String, Progress> = items
+                .iter()
+                .map(|i| {
+                    let r = next();
+                    let p = if r < 200 {
+                        Progress::UNKNOWN
+                    } else {
+                        Progress {
+                            percent: Some((r % 101) as f64),
+                            unknown_share: if r % 5 == 0 { 0.25 } else { 0.0 },
+                        }
+                    };
+                    (i.code.to_string(), p)
+                })
+                .collect();
+            let date = doc.plan.start + chrono::Duration::days((next() % 900) as i64);
+            let t = Thresholds::default();
+            let m = Measures::default();
+            let b = Board::build(&items, &progress, date, t, &m);
+            for (n, i) in items.iter().enumerate() {
+                let said = match b.measured(n) {
+                    Some((s, _)) => s,
+                    None => {
+                        explain(
+                            progress[i.code.as_str()],
+                            b.is_out(n),
+                            i.rollup.unwrap_or(doc.plan.rollup),
+                            None,
+                            Vec::new(),
+                            i.start,
+                            i.due,
+                            &i.trajectory,
+                            date,
+                            t,
+                        )
+                        .status
+                        .status
+                    }
+                };
+                assert_eq!(said, b.rows[n].status, "seed {seed}, {}", i.code);
+            }
+            let whole = summarise(&items, &progress, Scope::Plan, date, t, &m);
+            let totals = b.totals();
+            for (k, s) in Status::VARIANTS.iter().enumerate() {
+                assert_eq!(
+                    whole.by_status[s.as_str()] as u32,
+                    totals[k],
+                    "seed {seed}: {s:?}"
+                );
+            }
+            assert_eq!(whole.progress, b.overall(&items).0, "seed {seed}");
+            for &r in b.roots() {
+                if b.is_out(r) {
+                    continue;
+                }
+                let branch = summarise(
+                    &items,
+                    &progress,
+                    Scope::Branch(items[r].code.as_str()),
+                    date,
+                    t,
+                    &m,
+                );
+                for (k, s) in Status::VARIANTS.iter().enumerate() {
+                    assert_eq!(
+                        branch.by_status[s.as_str()] as u32,
+                        b.rows[r].counts[k],
+                        "seed {seed}, branch {}: {s:?}",
+                        items[r].code
+                    );
+                }
+            }
+        }
     }
 }

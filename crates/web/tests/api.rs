@@ -208,6 +208,12 @@ async fn errors_are_problem_json_with_the_right_status() {
                 "/api/v1/reports?item=a%20b",
                 StatusCode::UNPROCESSABLE_ENTITY,
             ),
+            // The documented bounds are enforced (schemathesis found the first one).
+            (
+                "/api/v1/warnings?age=100001",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            ("/api/v1/warnings?limit=1001", StatusCode::BAD_REQUEST),
             (
                 "/api/v1/warnings?branch=E1",
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -974,5 +980,48 @@ async fn the_served_plan_follows_a_re_import_of_its_items() {
         assert!(!s.plan_updated && s.items.archived == 1, "{s:?}");
         let (_, _, after) = t.get("/api/v1/plans/demo-small/summary").await;
         assert_eq!(after["items"].as_u64().unwrap(), n - 1, "{after}");
+    }
+}
+
+/// A positioning is measured by the items that serve it: `explain` says how it stands by
+/// them, as the cockpit does, never "unreported" for want of a report of its own.
+#[tokio::test]
+async fn explain_judges_a_measured_item_as_the_cockpit_does() {
+    use tuijin_core::Percent;
+    use tuijin_core::report::{Period, ReportContent};
+    use tuijin_store::{NewReport, ReportStore};
+    for t in TestApp::all().await {
+        let s = &t.db.store;
+        let st = common::stamp("jtw");
+        let r = s
+            .create_report(
+                NewReport {
+                    plan: "demo-small".into(),
+                    item: "E1.1".into(),
+                    period: Period::parse("2020-05").unwrap(),
+                    unit: "JTW".into(),
+                    content: ReportContent {
+                        percent: Some(Percent::new(60.0).unwrap()),
+                        narrative: "进展".into(),
+                        ..Default::default()
+                    },
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        s.accept_report(r.id, r.version, "", &common::stamp("office"))
+            .await
+            .unwrap();
+        let (status, _, e) = t.get("/api/v1/plans/demo-small/items/P1/explain").await;
+        assert_eq!(status, StatusCode::OK, "{e}");
+        assert_ne!(e["status"], "unreported", "{e}");
+        assert!(
+            e["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("measured by")),
+            "{e}"
+        );
     }
 }

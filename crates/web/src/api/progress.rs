@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{Auth, require};
 use crate::error::ApiQuery;
 use crate::{ApiError, AppState};
+use tuijin_core::ItemKind;
 use tuijin_core::policy::Action;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -133,6 +134,27 @@ pub async fn explain(
         date,
         plan_rec.plan.thresholds,
     );
+    // A positioning or a goal may be measured by what serves it rather than reported: judged
+    // on the board of that date (the whole plan, for these few items only).
+    let e = if matches!(i.kind, ItemKind::Positioning | ItemKind::Goal) {
+        let cached = st.plans.get(&st.store, &plan).await?;
+        let board = if date >= today {
+            cached.board(date)
+        } else {
+            let then = st.store.plan_progress(&plan, Some(date)).await?;
+            std::sync::Arc::new(tuijin_core::board::Board::build(
+                &cached.items,
+                &then,
+                date,
+                cached.plan.thresholds,
+                &cached.measures,
+            ))
+        };
+        let measured = board.position(&code).and_then(|n| board.measured(n));
+        e.measured(measured)
+    } else {
+        e
+    };
     let (source, manual_reason) = match &e.source {
         tuijin_core::progress::ProgressSource::Manual { reason } => {
             ("manual", Some(reason.clone()))

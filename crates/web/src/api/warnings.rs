@@ -96,6 +96,14 @@ pub async fn list(
             "limit: {limit} is not between 1 and 1000"
         )));
     }
+    if let Some(age) = q.age.filter(|a| *a > 100_000) {
+        return Err(ApiError::invalid(
+            tuijin_core::problem::Problem::new("age", tuijin_core::problem::Rule::OutOfRange)
+                .with("min", 0)
+                .with("max", 100_000)
+                .with("value", age),
+        ));
+    }
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(WarningCursor::parse(c).ok_or_else(|| {

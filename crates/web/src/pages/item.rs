@@ -204,7 +204,8 @@ pub async fn page(
         &i.trajectory,
         today,
         c.plan.thresholds,
-    );
+    )
+    .measured(b.measured(n));
     let source_key = match &e.source {
         ProgressSource::Manual { .. } => "explain.source.manual",
         ProgressSource::Children => "explain.source.children",

@@ -1,0 +1,102 @@
+//! Why an item has its figures (explain): the source of its progress, its children's shares,
+//! and the status with the rule that made it. Built from the rules in `progress`; the board
+//! adds how a measured item stands (`Board::measured`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::progress::{Progress, RollupRule, Status, StatusReason, status};
+use crate::{Thresholds, TrajectoryPoint};
+
+/// One child's part in its parent's figure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChildShare {
+    pub code: String,
+    pub title: String,
+    pub weight: f64,
+    pub cancelled: bool,
+    pub progress: Progress,
+}
+
+/// Why an item has its progress and status: the numbers that made them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub progress: Progress,
+    /// How the progress was obtained, in English; clients translate by `source`.
+    pub source: ProgressSource,
+    pub rule: RollupRule,
+    pub children: Vec<ChildShare>,
+    pub status: StatusReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProgressSource {
+    /// Set by hand, with the reason given.
+    Manual { reason: String },
+    /// Rolled up from the children by `rule`.
+    Children,
+    /// The latest accepted report on the item itself.
+    Report,
+    /// Nothing reported yet.
+    Nothing,
+}
+
+impl Explanation {
+    /// For an item measured rather than reported (`Board::measured`): its status and the rule
+    /// that made it, in place of a judgement of its own (absent) reports.
+    pub fn measured(mut self, measured: Option<(Status, String)>) -> Explanation {
+        if let Some((status, rule)) = measured {
+            self.status = StatusReason {
+                status,
+                gap: None,
+                threshold: None,
+                rule,
+                ..self.status
+            };
+        }
+        self
+    }
+}
+
+/// Puts together the explanation of an item's figures on `date`.
+#[allow(clippy::too_many_arguments)] // each argument is one independent fact about the item
+pub fn explain(
+    progress: Progress,
+    cancelled: bool,
+    rule: RollupRule,
+    manual_reason: Option<&str>,
+    children: Vec<ChildShare>,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    trajectory: &[TrajectoryPoint],
+    date: NaiveDate,
+    thresholds: Thresholds,
+) -> Explanation {
+    let source = match manual_reason {
+        Some(r) if rule == RollupRule::Manual => ProgressSource::Manual {
+            reason: r.to_string(),
+        },
+        _ if children.iter().any(|c| !c.cancelled) => ProgressSource::Children,
+        _ if progress.percent.is_some() => ProgressSource::Report,
+        _ => ProgressSource::Nothing,
+    };
+    let mut status = status(progress, start, due, trajectory, date, thresholds);
+    if cancelled {
+        // Not judged: a cancelled item (or one under a cancelled item) is nobody's lag.
+        status = StatusReason {
+            status: Status::Cancelled,
+            threshold: None,
+            gap: None,
+            rule: "cancelled: out of the plan's figures".into(),
+            ..status
+        };
+    }
+    Explanation {
+        progress,
+        source,
+        rule,
+        children,
+        status,
+    }
+}
