@@ -58,9 +58,10 @@ pub async fn status(
     };
     println!("{what} on {date}: {} items", s.items);
     println!(
-        "  progress {} ({:.0}% of the weight unreported), expected {}",
-        pct(s.progress.percent),
+        "  progress at least {} ({:.0}% of the weight unreported; {} of the reported part), expected {}",
+        pct(s.progress.vouched()),
         s.progress.unknown_share * 100.0,
+        pct(s.progress.percent),
         pct(s.expected)
     );
     for (status, n) in &s.by_status {

@@ -233,7 +233,13 @@ pub fn conditions(
                     ),
                     None => format!("no report for {last_closed}, due {deadline} (grace included)"),
                 },
-                since: (deadline + Duration::days(1)).min(today),
+                // The family's condition began when the item first went quiet for too long,
+                // if that was before this report fell due.
+                since: stale
+                    .map(|q| q + Duration::days(i64::from(reporting.stale_days) + 1))
+                    .unwrap_or(deadline + Duration::days(1))
+                    .min(deadline + Duration::days(1))
+                    .min(today),
             }),
             (false, Some(q)) => out.push(Condition {
                 kind: WarningKind::Stale,

@@ -913,6 +913,29 @@ async fn the_leaders_cockpit_answers_are_we_on_track() {
         // E1's hard target, the metro's 300 km, with the item's status.
         assert!(h.contains("E1.1") && h.contains("300 公里"), "{h}");
         assert!(h.contains("关键指标与目标") && h.contains("地铁运营里程"));
+        // A hard target measured by an indicator stands as its figures say: metro at 100 km
+        // at the end of 2019, far below its path to 300, is off track whatever E1.1 reports.
+        use tuijin_store::{Actual, DirectoryStore};
+        site.db
+            .store
+            .record_actuals(
+                "demo-small",
+                &[Actual {
+                    indicator: tuijin_core::Code::parse("metro_km").unwrap(),
+                    period: "2019".into(),
+                    period_end: chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap(),
+                    value: tuijin_core::report::FigureValue::new(100.0).unwrap(),
+                    source: "test".into(),
+                    report: None,
+                }],
+                &common::stamp("office"),
+            )
+            .await
+            .unwrap();
+        let p = site.get(&mut leader, "/plans/demo-small").await;
+        let targets =
+            &p.html[p.html.find("硬指标").unwrap()..p.html.find("关键指标与目标").unwrap()];
+        assert!(targets.contains("st-off_track"), "{targets}");
         let mut office = site.log_in("office").await;
         let o = site.get(&mut office, "/plans/demo-small").await;
         let at = |needle: &str| o.html.find(needle).unwrap();

@@ -28,8 +28,13 @@ pub struct DateQuery {
 /// Progress of one item: percent of the known part, and the share of its weight unreported.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressView {
+    /// Percent complete of the part of the weight that is reported.
     pub percent: Option<f64>,
+    /// Share (0 to 1) of the weight with no accepted report.
     pub unknown_share: f64,
+    /// What accepted reports vouch for over the whole weight (the unreported part counted as
+    /// not yet done): the figure the pages show as "≥ x %" and status is judged on.
+    pub at_least: Option<f64>,
 }
 
 impl From<Progress> for ProgressView {
@@ -37,6 +42,7 @@ impl From<Progress> for ProgressView {
         ProgressView {
             percent: p.percent,
             unknown_share: p.unknown_share,
+            at_least: p.vouched(),
         }
     }
 }

@@ -151,7 +151,9 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                         @let target = items[t].target.as_ref().expect("has a target");
                                         a href=(item_href(plan, items[t].code.as_str())) { (items[t].code) }
                                         " " (fmt1(target.value)) " " (unit_of_measure(l, &target.unit))
-                                        " " (status(l, b.rows[t].status))
+                                        // A target measured by an indicator stands as the indicator's figures
+                                        // say, whatever the reported percent.
+                                        " " (status(l, indicator_status(c, target, b.date).unwrap_or(b.rows[t].status)))
                                     }
                                 }
                                 td.opt { (unit_name(items[n].lead.as_ref())) }
@@ -209,6 +211,19 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
             }
         }
     }
+}
+
+/// How a target measured by an indicator stands by the indicator's latest figure known on
+/// `date`: done when met, else by its gap to the path with the plan's thresholds.
+fn indicator_status(
+    c: &CachedPlan,
+    target: &tuijin_core::Target,
+    date: chrono::NaiveDate,
+) -> Option<Status> {
+    c.measures
+        .attainment(target, date)
+        .filter(|a| !matches!(a, Attainment::NoFigure))
+        .map(|a| attainment_status(a, c.plan.thresholds))
 }
 
 /// How a goal stands by its measure: achieved (when, at what figure), its latest figure on
