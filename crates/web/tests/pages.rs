@@ -943,6 +943,10 @@ async fn the_leaders_cockpit_answers_are_we_on_track() {
             at("id=\"overall\"") < at("能否如期完成"),
             "the office's working view first"
         );
+        // A positioning's page explains it as measured, not as a report still missing.
+        let p1 = site.get(&mut office, "/plans/demo-small/items/P1").await;
+        assert!(p1.html.contains("不单独填报"), "{}", p1.html);
+        assert!(!p1.html.contains("尚无已采纳的填报"));
     }
 }
 

@@ -212,8 +212,18 @@ pub async fn page(
         ProgressSource::Report => "explain.source.report",
         ProgressSource::Nothing => "explain.source.nothing",
     };
+    let measured = b.is_apart(n) && !b.is_out(n);
     let explanation = html! {
         h2 #explain { (l.t("item.explain")) }
+        @if measured {
+            // Measured, not reported: by its indicator, or by what serves it.
+            @match b.attainment(n) {
+                Some(tuijin_core::Attainment::Achieved { on, value }) => p { (l.f("explain.measured.achieved", &[("date", &on), ("value", &fmt1(value))])) " → " (status(l, e.status.status)) },
+                Some(tuijin_core::Attainment::Towards { on, value, .. }) => p { (l.f("explain.measured.towards", &[("date", &on), ("value", &fmt1(value))])) " → " (status(l, e.status.status)) },
+                Some(tuijin_core::Attainment::NoFigure) => p { (l.t("explain.measured.no_figure")) " → " (status(l, e.status.status)) },
+                None => p { (l.t("explain.measured.served")) " → " (status(l, e.status.status)) },
+            }
+        } @else {
         p { (l.t(source_key)) @if let ProgressSource::Manual { reason } = &e.source { " " q { (reason) } } }
         p {
             (l.f("explain.figures", &[
@@ -228,6 +238,7 @@ pub async fn page(
             }
             @if let Some(t) = e.status.threshold { " " (l.f("explain.threshold", &[("t", &fmt1(t))])) }
             " → " (status(l, e.status.status))
+        }
         }
         @if r.progress.unknown_share > 0.0 && r.progress.percent.is_some() {
             p.notice { (l.f("explain.unknown", &[("s", &format!("{:.0}", r.progress.unknown_share * 100.0))])) }
