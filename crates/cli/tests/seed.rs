@@ -345,6 +345,20 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
         for code in ["P1", "G2020", "G2020.1", "G2030.1"] {
             let n = board.position(code).unwrap();
             assert!(board.is_apart(n), "{code}");
+            assert_ne!(
+                board.rows[n].status,
+                tuijin_core::Status::Unreported,
+                "{code}"
+            );
+        }
+        // The 2035 goals: nothing serves them yet, and the page says so.
+        for code in ["G2030", "G2030.1"] {
+            let n = board.position(code).unwrap();
+            assert_eq!(
+                board.rows[n].status,
+                tuijin_core::Status::Unmeasured,
+                "{code}"
+            );
         }
         // Loading twice is refused, so a restart of the demo keeps its history.
         assert!(

@@ -154,7 +154,11 @@ impl Board {
                         .collect();
                     roll_up(RollupRule::WeightedMean, &kids)
                 })
-            } else if apart[n] {
+            } else if apart[n]
+                && children[n]
+                    .iter()
+                    .any(|&c| !out[c] && rows[c].status != Status::Unmeasured)
+            {
                 let kids: Vec<ChildProgress> = children[n]
                     .iter()
                     .map(|&c| ChildProgress {
@@ -178,19 +182,12 @@ impl Board {
                 let (status, gap) = match attained[n] {
                     Some(a) => (attainment_status(a, thresholds), None),
                     // Judged by what serves it, without dates of its own: done when all of it
-                    // is, otherwise under way, unknown if nothing below is reported.
-                    None => (
-                        classify(
-                            aligned.unwrap_or(Progress::UNKNOWN),
-                            None,
-                            None,
-                            None,
-                            date,
-                            thresholds,
-                        )
-                        .0,
-                        None,
-                    ),
+                    // is, otherwise under way, unknown if nothing below is reported; and when
+                    // nothing serves it at all, not measured (never "unreported").
+                    None => match aligned {
+                        None => (Status::Unmeasured, None),
+                        Some(a) => (classify(a, None, None, None, date, thresholds).0, None),
+                    },
                 };
                 rows[n].status = status;
                 rows[n].gap = gap;
@@ -245,6 +242,9 @@ impl Board {
                 None => format!("measured by its indicator: {value} on {on}"),
             },
             Some(Attainment::NoFigure) => "measured by its indicator: no figure yet".into(),
+            None if self.rows[n].status == Status::Unmeasured => {
+                "nothing measures it yet: no indicator figure, no item serving it".into()
+            }
             None => match self.rows[n].aligned.and_then(|a| a.vouched()) {
                 Some(p) => format!(
                     "measured by the items that serve it: at least {p:.1} % of their work done"

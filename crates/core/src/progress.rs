@@ -217,6 +217,9 @@ pub enum Status {
     Unreported,
     /// Cancelled, or under a cancelled item: out of the plan's figures, judged no more.
     Cancelled,
+    /// A positioning or goal that nothing measures yet: no indicator figure, no item serving
+    /// it. Not a report missing: nobody reports on it.
+    Unmeasured,
 }
 
 impl Status {
@@ -280,6 +283,7 @@ pub fn status(
         ),
         Status::Unreported => (None, "no accepted report yet".to_string()),
         Status::Cancelled => (None, "cancelled: out of the plan's figures".to_string()),
+        Status::Unmeasured => (None, "nothing measures it yet".to_string()),
         Status::OffTrack => (
             Some(thresholds.off_track),
             format!(

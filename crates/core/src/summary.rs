@@ -236,7 +236,7 @@ fn badness(s: Status) -> u8 {
         Status::Done => 0,
         Status::NotStarted | Status::OnTrack => 1,
         Status::Unreported => 2,
-        Status::Cancelled => 0,
+        Status::Cancelled | Status::Unmeasured => 0,
         Status::AtRisk => 3,
         Status::OffTrack => 4,
         Status::Overdue => 5,

@@ -41,6 +41,7 @@ fn colour(s: Status) -> &'static str {
         Status::NotStarted => "#8c959f",
         Status::Unreported => "#b0b8c1",
         Status::Cancelled => "#d0d7de",
+        Status::Unmeasured => "#e1e4e8",
     }
 }
 

@@ -433,6 +433,7 @@ pub fn status_key(s: tuijin_core::Status) -> &'static str {
         Overdue => "status.overdue",
         Unreported => "status.unreported",
         Cancelled => "status.cancelled",
+        Unmeasured => "status.unmeasured",
     }
 }
 
