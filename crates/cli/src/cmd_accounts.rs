@@ -121,7 +121,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             let u = store
                 .add_user(&name, role, &units, password.as_deref(), &cli())
                 .await?;
-            println!(
+            out!(
                 "user {} added as {}{}",
                 u.name,
                 u.role.as_str(),
@@ -132,7 +132,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
                 }
             );
             if !u.has_password {
-                println!(
+                out!(
                     "  no password set: it can use API tokens only (tuijin token create {})",
                     u.name
                 );
@@ -140,7 +140,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::List { db } => {
             for u in db.open().await?.list_users().await? {
-                println!(
+                out!(
                     "{:<20} {:<7} {:<20} {}{}",
                     u.name,
                     u.role.as_str(),
@@ -152,11 +152,11 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::Disable { name, db } => {
             db.open().await?.set_disabled(&name, true, &cli()).await?;
-            println!("user {name} disabled");
+            out!("user {name} disabled");
         }
         UserCommand::Enable { name, db } => {
             db.open().await?.set_disabled(&name, false, &cli()).await?;
-            println!("user {name} enabled");
+            out!("user {name} enabled");
         }
         UserCommand::ResetPassword {
             name,
@@ -168,7 +168,7 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             }
             let pw = read_password()?;
             db.open().await?.set_password(&name, &pw, &cli()).await?;
-            println!("password of {name} changed");
+            out!("password of {name} changed");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -191,7 +191,7 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
                 "token #{} for {} ({}); it is shown only now:",
                 rec.id, rec.user, rec.label
             );
-            println!("{token}");
+            out!("{token}");
         }
         TokenCommand::List { user, db } => {
             for t in db.open().await?.list_tokens(user.as_deref()).await? {
@@ -206,15 +206,18 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
                     .last_used_at
                     .map(|u| u.to_rfc3339())
                     .unwrap_or_else(|| "never used".into());
-                println!(
+                out!(
                     "#{:<4} {:<16} {:<12} {}…  {state}, {used}",
-                    t.id, t.user, t.label, t.prefix
+                    t.id,
+                    t.user,
+                    t.label,
+                    t.prefix
                 );
             }
         }
         TokenCommand::Revoke { id, db } => {
             db.open().await?.revoke_token(id, &cli()).await?;
-            println!("token #{id} revoked");
+            out!("token #{id} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)

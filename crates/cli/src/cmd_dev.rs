@@ -119,7 +119,7 @@ pub async fn run(cmd: DevCommand) -> Result<ExitCode> {
             let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
             std::fs::write(&output, text)
                 .with_context(|| format!("cannot write {}", output.display()))?;
-            println!(
+            out!(
                 "{} submitted reports; ids in {}",
                 ids.len(),
                 output.display()

@@ -333,6 +333,6 @@ pub fn run(a: LoadArgs) -> Result<()> {
             writeln!(f, "{}", serde_json::to_string(ack)?)?;
         }
     }
-    println!("{}", serde_json::to_string(&s.summary)?);
+    out!("{}", serde_json::to_string(&s.summary)?);
     Ok(())
 }

@@ -79,7 +79,8 @@ fn write_out(output: Option<&PathBuf>, text: &str) -> Result<()> {
             std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
         }
         None => {
-            print!("{text}");
+            // A closed pipe ends the output quietly, as `out!` does.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
             Ok(())
         }
     }
@@ -89,7 +90,7 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
     match cmd {
         PlanCommand::Validate { file, lang: l } => match read(&file, lang(&l)?)? {
             Ok(doc) => {
-                println!(
+                out!(
                     "{}: valid — plan {}, {} items, {} units, {} indicators",
                     file.display(),
                     doc.plan.code,
@@ -125,7 +126,7 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
                 .import_plan(&doc, &SystemClock.stamp("cli", doc.plan.tz()))
                 .await
                 .context("import failed; nothing was changed")?;
-            println!(
+            out!(
                 "plan {} {} in {:.2}s",
                 s.plan,
                 if s.plan_created {
@@ -143,9 +144,12 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
                 ("people", &s.people),
                 ("indicators", &s.indicators),
             ] {
-                println!(
+                out!(
                     "  {name:<10} {} added, {} updated, {} archived, {} unchanged",
-                    c.added, c.updated, c.archived, c.unchanged
+                    c.added,
+                    c.updated,
+                    c.archived,
+                    c.unchanged
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -101,13 +101,13 @@ pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
             let r = store.submit_report(r.id, r.version, &st).await?;
             if accept {
                 let (r, moved) = store.accept_report(r.id, r.version, "", &st).await?;
-                println!(
+                out!(
                     "report #{} accepted; progress moved on {} item(s)",
                     r.id,
                     moved.len()
                 );
             } else {
-                println!("report #{} submitted for review", r.id);
+                out!("report #{} submitted for review", r.id);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -56,8 +56,8 @@ pub async fn status(
         Scope::Branch(b) => format!("branch {b} of plan {plan}"),
         Scope::Unit(u) => format!("items led by {u} in plan {plan}"),
     };
-    println!("{what} on {date}: {} items", s.items);
-    println!(
+    out!("{what} on {date}: {} items", s.items);
+    out!(
         "  progress at least {} ({:.0}% of the weight unreported; {} of the reported part), expected {}",
         pct(s.progress.vouched()),
         s.progress.unknown_share * 100.0,
@@ -65,7 +65,7 @@ pub async fn status(
         pct(s.expected)
     );
     for (status, n) in &s.by_status {
-        println!("  {status:<12} {n}");
+        out!("  {status:<12} {n}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -85,11 +85,11 @@ pub async fn check_rollups(db: &DbArgs, plan: Option<&str>) -> Result<ExitCode> 
     for p in &plans {
         let mismatches = store.check_rollups(p).await?;
         if mismatches.is_empty() {
-            println!("plan {p}: every stored rollup equals the full recompute");
+            out!("plan {p}: every stored rollup equals the full recompute");
         }
         for m in &mismatches {
             bad += 1;
-            println!(
+            out!(
                 "plan {p}: item {} stored {} computed {} ({:.0}% unknown)",
                 m.item,
                 pct(m.stored.and_then(|s| s.percent)),
@@ -110,8 +110,8 @@ pub async fn check_rollups(db: &DbArgs, plan: Option<&str>) -> Result<ExitCode> 
 
 fn print_audit(a: &tuijin_store::AuditReport) {
     match &a.broken {
-        None => println!("event chain: {} events, every link holds", a.events),
-        Some(b) => println!(
+        None => out!("event chain: {} events, every link holds", a.events),
+        Some(b) => out!(
             "event chain: BROKEN at event #{} ({}); {} events checked",
             b.event_id,
             match b.reason {
@@ -126,14 +126,18 @@ fn print_audit(a: &tuijin_store::AuditReport) {
     }
     for s in &a.seals {
         match s.holds {
-            Some(true) => println!("closed period {} {}: seal holds", s.plan, s.period),
-            Some(false) => println!(
+            Some(true) => out!("closed period {} {}: seal holds", s.plan, s.period),
+            Some(false) => out!(
                 "closed period {} {}: CHANGED since it was closed (sealed {}, now {})",
-                s.plan, s.period, s.sealed, s.now
+                s.plan,
+                s.period,
+                s.sealed,
+                s.now
             ),
-            None => println!(
+            None => out!(
                 "closed period {} {}: closed before seals were kept",
-                s.plan, s.period
+                s.plan,
+                s.period
             ),
         }
     }
@@ -157,23 +161,23 @@ pub async fn check_integrity(db: &DbArgs) -> Result<ExitCode> {
     let store = db.open().await?;
     let r = store.check_integrity().await?;
     if r.database.is_empty() {
-        println!("database: sound");
+        out!("database: sound");
     }
     for d in &r.database {
-        println!("database: {d}");
+        out!("database: {d}");
     }
     if r.foreign_keys.is_empty() {
-        println!("foreign keys: every reference resolves");
+        out!("foreign keys: every reference resolves");
     }
     for f in &r.foreign_keys {
-        println!("foreign keys: {f}");
+        out!("foreign keys: {f}");
     }
     for (plan, m) in &r.rollups {
         if m.is_empty() {
-            println!("plan {plan}: every stored rollup equals the full recompute");
+            out!("plan {plan}: every stored rollup equals the full recompute");
         }
         for x in m {
-            println!(
+            out!(
                 "plan {plan}: item {} stored {} computed {}",
                 x.item,
                 pct(x.stored.and_then(|s| s.percent)),

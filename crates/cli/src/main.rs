@@ -1,6 +1,16 @@
 //! `tuijin`: the server and the command line. Each subcommand wires the layers together; the
 //! work itself lives in the library crates.
 
+/// Writes a line to standard output. When the reader has gone (`tuijin status … | head`),
+/// the rest of the output is dropped quietly instead of panicking as `println!` does (restoring
+/// the default SIGPIPE would need `unsafe`, which the workspace forbids).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod cmd_accounts;
 mod cmd_dev;
 mod cmd_load;
@@ -213,7 +223,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let file = serve.db.file()?;
             let mut state = AppState::new(store, Arc::new(SystemClock), false);
             file.apply(&mut state)?;
-            println!("Tuijin serving on http://{addr}");
+            out!("Tuijin serving on http://{addr}");
             tuijin_web::serve_on(state, listener)
                 .await
                 .context("serving")?;
@@ -247,7 +257,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .backup(&output, SystemClock.now())
                 .await
                 .with_context(|| format!("writing the backup {}", output.display()))?;
-            println!(
+            out!(
                 "backup {} written and checked: {} rows in {} tables from {} in {:.1}s (sha256 {})",
                 output.display(),
                 s.rows(),
@@ -263,7 +273,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let s = tuijin_store::backup::restore(&url, &file)
                 .await
                 .with_context(|| format!("restoring {} into {url}", file.display()))?;
-            println!(
+            out!(
                 "restored {} rows from {} (made {} on {}) into {url}; counts, event chain and rollups checked",
                 s.backup.rows(),
                 file.display(),
@@ -271,7 +281,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 s.backup.source
             );
             if !s.upgraded.is_empty() {
-                println!("  upgraded with {}", s.upgraded.join(", "));
+                out!("  upgraded with {}", s.upgraded.join(", "));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -284,7 +294,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let store = Store::connect(&db.url()?, create).await?;
             store.migrate().await.context("applying migrations")?;
             for m in store.applied_migrations().await? {
-                println!("applied {m}");
+                out!("applied {m}");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -331,8 +341,8 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {wanted} (is another server running there?)"))?;
     let addr = listener.local_addr()?;
-    println!("推进 Tuijin demo — {}", doc.plan.title.zh);
-    println!(
+    out!("推进 Tuijin demo — {}", doc.plan.title.zh);
+    out!(
         "  plan {} loaded into {} ({} items; {} added, {} updated now)",
         doc.plan.code,
         serve.db.url()?,
@@ -340,50 +350,50 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         summary.items.added,
         summary.items.updated
     );
-    println!("  simulated today: {today} (change with --today YYYY-MM-DD)");
+    out!("  simulated today: {today} (change with --today YYYY-MM-DD)");
     match history {
-        Some(n) => println!(
+        Some(n) => out!(
             "  sample history: {n} reports from 2017-09 on, each marked 【样例数据 Sample data】"
         ),
         None => {
-            println!("  sample history: already loaded (delete the data folder to start again)")
+            out!("  sample history: already loaded (delete the data folder to start again)")
         }
     }
     if outcomes > 0 {
-        println!(
+        out!(
             "  real outcomes: {outcomes} published figures as indicator actuals, with sources ({})",
             seed::ACTUALS_FILE
         );
     }
-    println!("  warnings open on {today}: {}", warnings.open);
-    println!("  open http://{addr}/");
-    println!("  API: http://{addr}/api/v1/items?kind=project");
+    out!("  warnings open on {today}: {}", warnings.open);
+    out!("  open http://{addr}/");
+    out!("  API: http://{addr}/api/v1/items?kind=project");
     match &accounts {
         Some(a) => {
-            println!(
+            out!(
                 "  log-in (shown once; change with `tuijin user reset-password NAME --password-stdin`):"
             );
-            println!("    admin  / {}", a.admin_password);
-            println!("    office / {}   (the delivery office)", a.office_password);
-            println!(
+            out!("    admin  / {}", a.admin_password);
+            out!("    office / {}   (the delivery office)", a.office_password);
+            out!(
                 "    leader / {}   (reads everything, writes nothing)",
                 a.leader_password
             );
-            println!(
+            out!(
                 "    fgw    / {}   (unit: Development and Reform Commission)",
                 a.unit_password
             );
-            println!("  API token of office (shown once): {}", a.office_token);
-            println!(
+            out!("  API token of office (shown once): {}", a.office_token);
+            out!(
                 "    curl -H 'Authorization: Bearer {}' http://{addr}/api/v1/warnings",
                 a.office_token
             );
         }
-        None => println!(
+        None => out!(
             "  log-in: the accounts made at the first start (reset a password with `tuijin user reset-password NAME --password-stdin`)"
         ),
     }
-    println!("  without logging in, the portal and the API show the plan's public part");
+    out!("  without logging in, the portal and the API show the plan's public part");
     let file = serve.db.file()?;
     let mut state = AppState::new(store, Arc::new(clock), true);
     file.apply(&mut state)?;

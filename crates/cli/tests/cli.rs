@@ -553,3 +553,39 @@ fn settings_come_from_a_file_under_the_environment_and_flags() {
     assert_eq!(code, 1);
     assert!(err.contains("bad.toml:1:1") && err.contains("dta"), "{err}");
 }
+
+/// `tuijin status … | head -1`: the reader goes away after the first line; the command ends
+/// quietly and successfully, without a panic on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    run(&[
+        "plan",
+        "import",
+        &fixture("small.toml"),
+        "--data",
+        data,
+        "--init",
+    ]);
+    let mut child = tuijin()
+        .args(["status", "--plan", "demo-small", "--data", data])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end at once, as `head` does after its lines.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.success(), "{status:?}: {err}");
+}
