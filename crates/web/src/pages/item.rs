@@ -90,7 +90,7 @@ pub async fn page(
             @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) } }
             @if let Some(t) = &i.target {
                 dt { (l.t("col.target")) }
-                dd { (fmt1(t.value)) " " (t.unit) @if let Some(by) = t.by { " (" (by) ")" } }
+                dd { (fmt1(t.value)) " " (super::widgets::unit_of_measure(l, &t.unit)) @if let Some(by) = t.by { " (" (by) ")" } }
             }
             @if i.three_ones { dt { (l.t("item.delivery")) } dd { (l.t("item.three_ones")) } }
         }
@@ -143,7 +143,7 @@ pub async fn page(
             let actuals = st.store.indicator_actuals(&plan, ind.code.as_str()).await?;
             let expected_now = ind.expected_at(today);
             html! {
-                h2 { (l.t("item.indicator")) ": " (l.pick(&ind.name)) " (" (ind.unit) ")" }
+                h2 { (l.t("item.indicator")) ": " (l.pick(&ind.name)) " (" (super::widgets::unit_of_measure(l, &ind.unit)) ")" }
                 p {
                     @if let (Some(b), Some(y)) = (ind.baseline, ind.baseline_year) {
                         (l.t("portal.baseline")) " " (fmt1(b)) " (" (y) ")"

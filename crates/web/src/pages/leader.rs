@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use tuijin_core::board::{Board, attainment_status};
 use tuijin_core::{Attainment, Item, ItemKind, Status};
 
-use super::widgets::{fmt1, item_href, row_progress, status};
+use super::widgets::{fmt1, item_href, row_progress, status, unit_of_measure};
 use crate::cache::CachedPlan;
 use crate::i18n::Lang;
 
@@ -247,20 +247,4 @@ fn attainment(l: Lang, b: &Board, n: usize, i: &Item) -> Markup {
             @else { (row_progress(l, &b.rows[n])) " " span.small.muted { (l.f("leader.served_by", &[("n", &b.supporters(n).len())])) } }
         },
     }
-}
-
-/// A unit of measure in the reader's language: the catalogue knows the common ones (亿元,
-/// 万人, 公里); any other is shown as the plan wrote it.
-pub fn unit_of_measure(l: Lang, unit: &str) -> String {
-    let key = match unit {
-        "亿元" => "uom.yi_yuan",
-        "万人" => "uom.wan_people",
-        "万元" => "uom.wan_yuan",
-        "公里" | "km" => "uom.km",
-        "条" => "uom.tiao",
-        "个" => "uom.ge",
-        "%" => "uom.percent",
-        _ => return unit.to_string(),
-    };
-    l.t(key).to_string()
 }

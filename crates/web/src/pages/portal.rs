@@ -81,7 +81,7 @@ pub async fn plan(
                 thead { tr { th { (l.t("portal.indicator")) } th.num { (l.t("portal.baseline")) } th { (l.t("portal.targets")) } } }
                 tbody { @for i in &indicators {
                     tr {
-                        td { (l.pick(&i.name)) " (" (i.unit) ")" }
+                        td { (l.pick(&i.name)) " (" (super::widgets::unit_of_measure(l, &i.unit)) ")" }
                         td.num { @if let Some(bv) = i.baseline { (fmt1(bv)) @if let Some(y) = i.baseline_year { " (" (y) ")" } } }
                         td { @for (k, t) in i.targets.iter().enumerate() { @if k > 0 { "；" } (t.year) ": " (fmt1(t.value)) } }
                     }
