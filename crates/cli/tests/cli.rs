@@ -229,7 +229,7 @@ fn demo_serves_the_seed_plan() {
         "/api/v1/warnings?plan=zz-ncc-2017&kind=indicator_off_path",
         &token,
     );
-    assert!(off.contains("metro_km was 151.8 km"), "{off}");
+    assert!(off.contains("Metro in operation was 151.8 km"), "{off}");
     assert!(
         printed
             .iter()

@@ -100,11 +100,76 @@ impl Severity {
     }
 }
 
+/// What a warning says: a message of the catalogues and the values it names. Stored as JSON
+/// in the warning's `details`, shown in the reader's language (`render_details`), and in
+/// English in the API; a warning stored before details had this form is shown as it was.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Detail {
+    pub key: String,
+    pub args: Vec<(String, String)>,
+}
+
+impl Detail {
+    fn new(key: &'static str, args: &[(&str, String)]) -> Detail {
+        Detail {
+            key: key.to_string(),
+            args: args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// The form kept in the warning's `details`.
+    pub fn stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The message in `lang`. A value named `NAME_en` stands in for `NAME` in English (an
+    /// indicator's English name), so both catalogues use the same placeholders.
+    pub fn render(&self, lang: crate::i18n::Lang) -> String {
+        let template = lang.lookup(&self.key).unwrap_or(&self.key);
+        let value = |k: &str, v: &String| -> String {
+            if lang == crate::i18n::Lang::En {
+                let en = format!("{k}_en");
+                if let Some((_, e)) = self.args.iter().find(|(n, e)| *n == en && !e.is_empty()) {
+                    return e.clone();
+                }
+            }
+            v.clone()
+        };
+        let values: Vec<(String, String)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.clone(), value(k, v)))
+            .collect();
+        let args: Vec<(&str, &dyn std::fmt::Display)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v as &dyn std::fmt::Display))
+            .collect();
+        crate::i18n::fill(template, &args)
+    }
+}
+
+/// A warning's details as stored, in `lang`.
+pub fn render_details(stored: &str, lang: crate::i18n::Lang) -> String {
+    match serde_json::from_str::<Detail>(stored) {
+        Ok(d) => d.render(lang),
+        Err(_) => stored.to_string(),
+    }
+}
+
+fn one_place(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
 /// A condition that holds, with the numbers behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     pub kind: WarningKind,
     pub severity: Severity,
+    /// The numbers behind it: a `Detail` as stored (JSON), rendered in the reader's language.
     pub details: String,
     /// The first day the condition held, as far as the history tells: what `raised_on` says,
     /// so "latest" and "oldest" mean something (never the day a refresh happened to run).
@@ -190,7 +255,11 @@ pub fn conditions(
         Status::Overdue => out.push(Condition {
             kind: WarningKind::Overdue,
             severity: Severity::High,
-            details: s.rule.clone(),
+            details: Detail::new(
+                "warning.detail.overdue",
+                &[("due", facts.due.map(|d| d.to_string()).unwrap_or_default())],
+            )
+            .stored(),
             since: facts
                 .due
                 .map(|d| d + Duration::days(1))
@@ -200,13 +269,13 @@ pub fn conditions(
         Status::OffTrack => out.push(Condition {
             kind: WarningKind::BehindTrajectory,
             severity: Severity::High,
-            details: s.rule.clone(),
+            details: behind_detail(s),
             since: behind_since(),
         }),
         Status::AtRisk => out.push(Condition {
             kind: WarningKind::BehindTrajectory,
             severity: Severity::Medium,
-            details: s.rule.clone(),
+            details: behind_detail(s),
             since: behind_since(),
         }),
         _ => {}
@@ -228,11 +297,23 @@ pub fn conditions(
                 kind: WarningKind::ReportMissing,
                 severity: Severity::Medium,
                 details: match stale {
-                    Some(q) => format!(
-                        "no report for {last_closed}, due {deadline} (grace included); no accepted report since {q}"
+                    Some(q) => Detail::new(
+                        "warning.detail.missing_quiet",
+                        &[
+                            ("period", last_closed.to_string()),
+                            ("deadline", deadline.to_string()),
+                            ("since", q.to_string()),
+                        ],
                     ),
-                    None => format!("no report for {last_closed}, due {deadline} (grace included)"),
-                },
+                    None => Detail::new(
+                        "warning.detail.missing",
+                        &[
+                            ("period", last_closed.to_string()),
+                            ("deadline", deadline.to_string()),
+                        ],
+                    ),
+                }
+                .stored(),
                 // The family's condition began when the item first went quiet for too long,
                 // if that was before this report fell due.
                 since: stale
@@ -244,16 +325,34 @@ pub fn conditions(
             (false, Some(q)) => out.push(Condition {
                 kind: WarningKind::Stale,
                 severity: Severity::Low,
-                details: format!(
-                    "no accepted report since {q}, more than {} days",
-                    reporting.stale_days
-                ),
+                details: Detail::new(
+                    "warning.detail.stale",
+                    &[
+                        ("since", q.to_string()),
+                        ("days", reporting.stale_days.to_string()),
+                    ],
+                )
+                .stored(),
                 since: (q + Duration::days(i64::from(reporting.stale_days) + 1)).min(today),
             }),
             (false, None) => {}
         }
     }
     out
+}
+
+/// The details of a lag: how far behind, against which threshold.
+fn behind_detail(s: &StatusReason) -> String {
+    Detail::new(
+        "warning.detail.behind",
+        &[
+            ("gap", one_place(s.gap.unwrap_or(0.0))),
+            ("progress", one_place(s.progress.unwrap_or(0.0))),
+            ("expected", one_place(s.expected.unwrap_or(0.0))),
+            ("threshold", one_place(s.threshold.unwrap_or(0.0))),
+        ],
+    )
+    .stored()
 }
 
 /// The warning for an item whose target indicator's latest accepted figure (`actual`, as of
@@ -276,12 +375,25 @@ pub fn indicator_condition(
     Some(Condition {
         kind: WarningKind::IndicatorOffPath,
         severity,
-        details: format!(
-            "{} was {actual} {} on {on}, expected {:.1}: {gap:.1} % of the way behind",
-            indicator.code,
-            indicator.unit,
-            indicator.expected_at(on).unwrap_or(actual)
-        ),
+        details: Detail::new(
+            "warning.detail.indicator",
+            &[
+                ("indicator", indicator.name.zh.clone()),
+                (
+                    "indicator_en",
+                    indicator.name.get(crate::i18n::Lang::En).to_string(),
+                ),
+                ("actual", one_place(actual)),
+                ("unit", indicator.unit.clone()),
+                ("on", on.to_string()),
+                (
+                    "expected",
+                    one_place(indicator.expected_at(on).unwrap_or(actual)),
+                ),
+                ("gap", one_place(gap)),
+            ],
+        )
+        .stored(),
         since: on,
     })
 }
@@ -419,7 +531,7 @@ mod tests {
         assert_eq!(nr.len(), 1);
         assert_eq!(nr[0].kind, WarningKind::ReportMissing);
         assert!(
-            nr[0].details.contains("since 2020-04-01"),
+            render_details(&nr[0].details, crate::i18n::Lang::En).contains("since 2020-04-01"),
             "{}",
             nr[0].details
         );

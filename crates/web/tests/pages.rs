@@ -838,6 +838,8 @@ async fn the_warnings_page_is_a_chase_list() {
             p.html
         );
         assert!(p.html.contains("市交通运输委员会"), "the lead unit by name");
+        // Details in the reader's language, from the catalogue (not English from core).
+        assert!(p.html.contains("已过完成时限 2017-12-31"), "{}", p.html);
         let only = site
             .get(
                 &mut office,

@@ -46,7 +46,7 @@ impl From<&WarningRecord> for WarningView {
             leader: w.leader.clone(),
             kind: w.kind.as_str().into(),
             severity: w.severity.as_str().into(),
-            details: w.details.clone(),
+            details: tuijin_core::warning::render_details(&w.details, tuijin_core::i18n::Lang::En),
             raised_on: w.raised_on,
             cleared_on: w.cleared_on,
         }

@@ -345,7 +345,7 @@ pub async fn page(
             li {
                 (l.t(warning_key(w.kind))) " · " (l.t(severity_key(w.severity))) " · " (w.raised_on)
                 @if let Some(cl) = w.cleared_on { " → " (l.f("item.cleared_on", &[("date", &cl)])) }
-                br; span.small.muted { (w.details) }
+                br; span.small.muted { (tuijin_core::warning::render_details(&w.details, l)) }
             }
         } }
         h2 { (l.t("item.history")) }

@@ -160,7 +160,7 @@ pub async fn page(
                                 span.code { (w.item) } " "
                                 (c.item(&b, &w.item).map(|i| l.pick(&i.title).to_string()).unwrap_or_else(|| w.item_title.clone()))
                             } }
-                            td { (l.t(warning_key(w.kind))) }
+                            td { (l.t(warning_key(w.kind))) br; span.small.muted { (tuijin_core::warning::render_details(&w.details, l)) } }
                             td { (w.lead.as_deref().map(|u| c.unit_name(u).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())).unwrap_or_default()) }
                             td { (w.leader.as_deref().map(person).unwrap_or_default()) }
                             td.date { (w.raised_on) }
