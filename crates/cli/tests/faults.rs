@@ -182,10 +182,17 @@ impl Server {
         if let Some(c) = config {
             cmd.env("TUIJIN_CONFIG", c);
         }
+        // The server's log goes to the setup's folder, appended across restarts, so a failure
+        // (a 5xx counted) can show what the server said (`server_errors`).
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(s.dir.path().join("server.log"))
+            .unwrap();
         let child = cmd
-            .args(["serve", "--bind", &addr.to_string()])
+            .args(["serve", "--bind", &addr.to_string(), "--log-format", "text"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -357,6 +364,17 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
     }
 }
 
+/// The ERROR lines the setup's servers logged: what a counted 5xx was.
+fn server_errors(s: &Setup) -> String {
+    std::fs::read_to_string(s.dir.path().join("server.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("ERROR"))
+        .take(20)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn writers(s: &Setup, label: &str) {
     let server = Server::start(s);
     let v = summary(load(s, server.addr, 8, 10_000, 7));
@@ -372,7 +390,12 @@ fn writers(s: &Setup, label: &str) {
         v["statuses"],
         v["server_errors"]
     );
-    assert_eq!(v["server_errors"], 0, "{v}");
+    assert_eq!(
+        v["server_errors"],
+        0,
+        "{v}\nthe server said:\n{}",
+        server_errors(s)
+    );
     assert_eq!(v["connection_errors"], 0, "{v}");
     assert!(v["accepted"].as_u64().unwrap() > 0);
     assert_eq!(acked, found);
