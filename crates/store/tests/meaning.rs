@@ -183,6 +183,36 @@ async fn report(
     }
 }
 
+/// Refreshes the tiny plan's warnings on `today` and lists the open ones.
+async fn open_warnings(db: &TestDb, today: &str) -> Vec<tuijin_store::WarningRecord> {
+    let s = &db.store;
+    s.refresh_warnings("tiny", &stamp("job", today))
+        .await
+        .unwrap();
+    s.list_warnings(
+        &WarningFilter {
+            plan: Some("tiny".into()),
+            ..Default::default()
+        },
+        1000,
+    )
+    .await
+    .unwrap()
+}
+
+/// The tiny plan's board on `date`, from the stored progress.
+async fn board_on(db: &TestDb, date: &str) -> tuijin_core::board::Board {
+    let items = db.store.plan_items("tiny").await.unwrap();
+    let progress = db.store.plan_progress("tiny", None).await.unwrap();
+    tuijin_core::board::Board::build(
+        &items,
+        &progress,
+        d(date),
+        Default::default(),
+        &Default::default(),
+    )
+}
+
 #[tokio::test]
 async fn a_co_operating_units_report_neither_moves_the_item_nor_stands_in_for_the_lead() {
     for db in setup().await {
@@ -192,19 +222,7 @@ async fn a_co_operating_units_report_neither_moves_the_item_nor_stands_in_for_th
         let now = s.plan_progress("tiny", None).await.unwrap();
         assert_eq!(now["C.1"].percent, Some(30.0), "{}", db.label());
         // March: only the co-operating unit has reported; the lead's report is missing.
-        s.refresh_warnings("tiny", &stamp("job", "2020-04-20"))
-            .await
-            .unwrap();
-        let open = s
-            .list_warnings(
-                &WarningFilter {
-                    plan: Some("tiny".into()),
-                    ..Default::default()
-                },
-                1000,
-            )
-            .await
-            .unwrap();
+        let open = open_warnings(&db, "2020-04-20").await;
         assert!(
             open.iter()
                 .any(|w| w.item == "C.1" && w.kind == WarningKind::ReportMissing),
@@ -250,19 +268,7 @@ async fn a_parent_with_unreported_weight_is_never_done() {
         );
         // In November C is well behind (75 % vouched for, about 91 % expected), but because
         // C.4 is overdue: the warning is on C.4, where someone must act, not on C.
-        s.refresh_warnings("tiny", &stamp("job", "2020-11-30"))
-            .await
-            .unwrap();
-        let open = s
-            .list_warnings(
-                &WarningFilter {
-                    plan: Some("tiny".into()),
-                    ..Default::default()
-                },
-                1000,
-            )
-            .await
-            .unwrap();
+        let open = open_warnings(&db, "2020-11-30").await;
         assert!(
             open.iter()
                 .any(|w| w.item == "C.4" && w.kind == WarningKind::Overdue),
@@ -283,14 +289,7 @@ async fn a_parent_with_unreported_weight_is_never_done() {
         );
         // Once the fourth is in, the parent is done.
         report(&db, "C.4", "2020-07", "LEAD", 100.0, "2020-08-03", true).await;
-        let progress = s.plan_progress("tiny", None).await.unwrap();
-        let board = tuijin_core::board::Board::build(
-            &items,
-            &progress,
-            d("2020-08-10"),
-            Default::default(),
-            &Default::default(),
-        );
+        let board = board_on(&db, "2020-08-10").await;
         assert_eq!(board.row("C").unwrap().status, Status::Done);
     }
 }
@@ -300,15 +299,7 @@ async fn progress_before_the_start_date_is_under_way() {
     for db in setup().await {
         let s = &db.store;
         report(&db, "L", "2020-07", "LEAD", 50.0, "2020-08-03", true).await;
-        let items = s.plan_items("tiny").await.unwrap();
-        let progress = s.plan_progress("tiny", None).await.unwrap();
-        let board = tuijin_core::board::Board::build(
-            &items,
-            &progress,
-            d("2020-08-10"),
-            Default::default(),
-            &Default::default(),
-        );
+        let board = board_on(&db, "2020-08-10").await;
         assert_eq!(
             board.row("L").unwrap().status,
             Status::OnTrack,
@@ -327,19 +318,7 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         let s = &db.store;
         let today = "2020-07-10";
         report(&db, "C.1", "2020-06", "LEAD", 50.0, "2020-07-02", true).await;
-        s.refresh_warnings("tiny", &stamp("job", today))
-            .await
-            .unwrap();
-        let open = s
-            .list_warnings(
-                &WarningFilter {
-                    plan: Some("tiny".into()),
-                    ..Default::default()
-                },
-                1000,
-            )
-            .await
-            .unwrap();
+        let open = open_warnings(&db, today).await;
         assert!(
             !open.iter().any(|w| w.item.starts_with('X')),
             "{}: {open:?}",
