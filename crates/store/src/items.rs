@@ -205,9 +205,7 @@ fn decode_cursor(s: &str) -> Result<(i64, i32)> {
         ))
     };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;
-    let digits = |t: &str, most: usize| {
-        !t.is_empty() && t.len() <= most && t.bytes().all(|c| c.is_ascii_digit())
-    };
+    use crate::rows::cursor_digits as digits;
     if !digits(a, 18) || !digits(b, 9) {
         return Err(bad());
     }

@@ -125,3 +125,9 @@ where
     let backend = c.get_database_backend();
     Ok(c.execute(backend.build(s)).await?.rows_affected())
 }
+
+/// Whether a part of a cursor is 1 to `most` ASCII digits: the one shape check of every
+/// cursor this store gives out (each then parses into a number that cannot overflow).
+pub(crate) fn cursor_digits(t: &str, most: usize) -> bool {
+    !t.is_empty() && t.len() <= most && t.bytes().all(|c| c.is_ascii_digit())
+}

@@ -85,9 +85,7 @@ impl WarningCursor {
         let rank: u8 = parts.next()?.parse().ok().filter(|r| *r <= 2)?;
         let day = parts.next()?;
         let id = parts.next()?;
-        let digits = |t: &str, most: usize| {
-            !t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit())
-        };
+        use crate::rows::cursor_digits as digits;
         if !digits(day, 7) || !digits(id, 18) {
             return None;
         }
