@@ -119,7 +119,13 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             };
             let store = db.open().await?;
             let u = store
-                .add_user(&name, role, &units, password.as_deref(), &cli())
+                .add_user(
+                    &name,
+                    role,
+                    &units,
+                    password.as_deref(),
+                    &cli(&store).await?,
+                )
                 .await?;
             out!(
                 "user {} added as {}{}",
@@ -151,11 +157,19 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
             }
         }
         UserCommand::Disable { name, db } => {
-            db.open().await?.set_disabled(&name, true, &cli()).await?;
+            {
+                let store = db.open().await?;
+                let stamp = cli(&store).await?;
+                store.set_disabled(&name, true, &stamp).await?;
+            }
             out!("user {name} disabled");
         }
         UserCommand::Enable { name, db } => {
-            db.open().await?.set_disabled(&name, false, &cli()).await?;
+            {
+                let store = db.open().await?;
+                let stamp = cli(&store).await?;
+                store.set_disabled(&name, false, &stamp).await?;
+            }
             out!("user {name} enabled");
         }
         UserCommand::ResetPassword {
@@ -167,7 +181,11 @@ pub async fn user(cmd: UserCommand) -> Result<ExitCode> {
                 bail!("pass the new password on standard input with --password-stdin");
             }
             let pw = read_password()?;
-            db.open().await?.set_password(&name, &pw, &cli()).await?;
+            {
+                let store = db.open().await?;
+                let stamp = cli(&store).await?;
+                store.set_password(&name, &pw, &stamp).await?;
+            }
             out!("password of {name} changed");
         }
     }
@@ -182,10 +200,9 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
             expires,
             db,
         } => {
-            let (token, rec) = db
-                .open()
-                .await?
-                .create_token(&name, &label, expires, &cli())
+            let store = db.open().await?;
+            let (token, rec) = store
+                .create_token(&name, &label, expires, &cli(&store).await?)
                 .await?;
             eprintln!(
                 "token #{} for {} ({}); it is shown only now:",
@@ -216,15 +233,22 @@ pub async fn token(cmd: TokenCommand) -> Result<ExitCode> {
             }
         }
         TokenCommand::Revoke { id, db } => {
-            db.open().await?.revoke_token(id, &cli()).await?;
+            {
+                let store = db.open().await?;
+                let stamp = cli(&store).await?;
+                store.revoke_token(id, &stamp).await?;
+            }
             out!("token #{id} revoked");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The stamp of a change made from the command line, now.
-fn cli() -> tuijin_core::clock::Stamp {
-    use tuijin_core::clock::Clock;
-    tuijin_store::clock::SystemClock.stamp("cli", tuijin_core::clock::DEFAULT_TZ)
+/// The stamp of a change made from the command line, now by the database's clock (a demo
+/// database's simulated date).
+async fn cli(store: &tuijin_store::Store) -> Result<tuijin_core::clock::Stamp> {
+    Ok(store
+        .clock()
+        .await?
+        .stamp("cli", tuijin_core::clock::DEFAULT_TZ))
 }

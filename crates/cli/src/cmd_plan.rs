@@ -5,10 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
-use tuijin_core::clock::Clock;
 use tuijin_core::text::Lang;
 use tuijin_store::PlanStore;
-use tuijin_store::clock::SystemClock;
 
 use crate::config::DbArgs;
 
@@ -123,7 +121,7 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let started = std::time::Instant::now();
             let s = store
-                .import_plan(&doc, &SystemClock.stamp("cli", doc.plan.tz()))
+                .import_plan(&doc, &store.clock().await?.stamp("cli", doc.plan.tz()))
                 .await
                 .context("import failed; nothing was changed")?;
             out!(

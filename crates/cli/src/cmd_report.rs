@@ -6,9 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use tuijin_core::Percent;
-use tuijin_core::clock::Clock;
 use tuijin_core::report::Period;
-use tuijin_store::clock::SystemClock;
 use tuijin_store::{NewReport, PlanStore, ReportStore};
 
 use crate::config::DbArgs;
@@ -83,7 +81,7 @@ pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
             let percent = percent.map(Percent::new).transpose().context("--percent")?;
             let store = db.open().await?;
             let rec = store.get_plan(&plan).await?;
-            let st = SystemClock.stamp("cli", rec.plan.tz());
+            let st = store.clock().await?.stamp("cli", rec.plan.tz());
             let new = NewReport {
                 plan,
                 item,

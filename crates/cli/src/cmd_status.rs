@@ -26,7 +26,8 @@ pub async fn status(
         .await
         .with_context(|| format!("plan `{plan}`"))?;
     let items = store.plan_items(plan).await?;
-    let today = tuijin_core::clock::Clock::today(&tuijin_store::clock::SystemClock, rec.plan.tz());
+    // The database's today: a demo database's simulated date, or the real one.
+    let today = store.clock().await?.today(rec.plan.tz());
     let date = date.unwrap_or(today);
     let scope = match (branch, unit) {
         (Some(_), Some(_)) => bail!("give either --branch or --unit, not both"),

@@ -221,9 +221,15 @@ async fn run(command: Command) -> Result<ExitCode> {
                 .with_context(|| format!("cannot listen on {wanted}"))?;
             let addr = listener.local_addr()?;
             let file = serve.db.file()?;
-            let mut state = AppState::new(store, Arc::new(SystemClock), false);
+            // A demo database keeps its simulated date: served again, it is still the demo.
+            let simulated = store.simulated_today().await?;
+            let clock = store.clock().await?;
+            let mut state = AppState::new(store, clock, simulated.is_some());
             file.apply(&mut state)?;
             out!("Tuijin serving on http://{addr}");
+            if let Some(d) = simulated {
+                out!("  a demo database: its today is the simulated {d}");
+            }
             tuijin_web::serve_on(state, listener)
                 .await
                 .context("serving")?;
@@ -292,7 +298,7 @@ async fn run(command: Command) -> Result<ExitCode> {
                 Create::Never
             };
             let store = Store::connect(&db.url()?, create).await?;
-            store.migrate().await.context("applying migrations")?;
+            store.upgrade().await.context("applying migrations")?;
             for m in store.applied_migrations().await? {
                 out!("applied {m}");
             }
@@ -307,6 +313,8 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         serve.bind = Some(DEMO_BIND.to_string());
     }
     let store = serve.db.open_with(Create::IfMissing).await?;
+    // Every command run on this database now dates and judges by the demo's today.
+    store.set_simulated_today(Some(today)).await?;
     let doc = seed::seed_plan()?;
     // Everything the demo writes is dated by its own clock: the plan as adopted on the day of
     // the speech, the sample history on its days, the rest on the simulated today.

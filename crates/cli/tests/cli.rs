@@ -245,6 +245,17 @@ fn demo_serves_the_seed_plan() {
         assert!(res.contains(zh), "{res}");
     }
     assert_eq!(res.matches("\"kind\":\"project\"").count(), 9, "{res}");
+    // A command run on the demo's database judges by the demo's today, not the real clock.
+    let data = dir.path().join("tuijin-data");
+    let (code, out, err) = run(&[
+        "status",
+        "--plan",
+        "zz-ncc-2017",
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("plan zz-ncc-2017 on 2020-06-30:"), "{out}");
 }
 
 #[test]

@@ -10,7 +10,8 @@ use strum::VariantArray;
 use chrono::NaiveDate;
 
 use crate::indicator::{Attainment, Measures};
-use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, expected, roll_up};
+use crate::path::Path;
+use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, roll_up};
 use crate::{Item, ItemKind, Thresholds};
 
 /// A goal's status from its attainment: done when achieved; on its way judged by how far
@@ -52,6 +53,8 @@ pub struct Row {
 pub struct Board {
     pub date: NaiveDate,
     pub rows: Vec<Row>,
+    /// Each item's expected path (`path::paths`).
+    paths: Vec<Option<Path>>,
     /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
     out: Vec<bool>,
     /// Measured rather than reported: positionings and goals with no work below them.
@@ -93,15 +96,18 @@ impl Board {
             }
         }
         let out = crate::item::out_of_plan(items);
+        // Each item is expected where its own dates say, or a parent where its children are.
+        let paths = crate::path::paths(items);
         let mut rows: Vec<Row> = items
             .iter()
             .zip(&out)
-            .map(|(i, &out)| {
+            .zip(&paths)
+            .map(|((i, &out), path)| {
                 let p = progress
                     .get(i.code.as_str())
                     .copied()
                     .unwrap_or(Progress::UNKNOWN);
-                let exp = expected(i.start, i.due, &i.trajectory, date);
+                let exp = path.as_ref().map(|p| p.at(date));
                 let (status, gap) = if out {
                     (Status::Cancelled, None)
                 } else {
@@ -214,6 +220,7 @@ impl Board {
         Board {
             date,
             rows,
+            paths,
             out,
             apart,
             attained,
@@ -257,6 +264,11 @@ impl Board {
 
     /// Whether item `n` is measured rather than reported (a positioning, a goal with no work
     /// below it): not in the plan's figure, counted only when a figure judges it.
+    /// The path item `n` is expected to follow: its own dates, or its children's paths.
+    pub fn path(&self, n: usize) -> Option<&Path> {
+        self.paths[n].as_ref()
+    }
+
     pub fn is_apart(&self, n: usize) -> bool {
         self.apart[n]
     }
@@ -305,7 +317,8 @@ impl Board {
                 .map(|r| r.progress)
                 .unwrap_or(Progress::UNKNOWN)
         };
-        crate::summary::top_figures(&tops, &of, self.date)
+        let expect = |code: &str| self.row(code).and_then(|r| r.expected);
+        crate::summary::top_figures(&tops, &of, &expect)
     }
 
     /// Status counts of the whole plan.
@@ -459,7 +472,7 @@ mod tests {
                             Vec::new(),
                             i.start,
                             i.due,
-                            &i.trajectory,
+                            b.path(n),
                             date,
                             t,
                         )

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::Thresholds;
+use crate::path::Path;
 use crate::progress::{Progress, RollupRule, Status, StatusReason, status};
-use crate::{Thresholds, TrajectoryPoint};
 
 /// One child's part in its parent's figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,7 +70,7 @@ pub fn explain(
     children: Vec<ChildShare>,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
-    trajectory: &[TrajectoryPoint],
+    path: Option<&Path>,
     date: NaiveDate,
     thresholds: Thresholds,
 ) -> Explanation {
@@ -81,7 +82,7 @@ pub fn explain(
         _ if progress.percent.is_some() => ProgressSource::Report,
         _ => ProgressSource::Nothing,
     };
-    let mut status = status(progress, start, due, trajectory, date, thresholds);
+    let mut status = status(progress, start, due, path, date, thresholds);
     if cancelled {
         // Not judged: a cancelled item (or one under a cancelled item) is nobody's lag.
         status = StatusReason {

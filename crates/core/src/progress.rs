@@ -139,53 +139,18 @@ fn clamp01(x: f64) -> f64 {
     if x < EPSILON { 0.0 } else { x.min(1.0) }
 }
 
-/// Progress expected on `date`: interpolated between the trajectory points, with the start at
-/// 0 % and the due date at 100 % implied; linear from start to due without points. `None`
-/// when the item has no dates to expect anything from.
+/// Progress expected on `date` of an item by its own dates: interpolated between the
+/// trajectory points, with the start at 0 % and the due date at 100 % implied; linear from
+/// start to due without points. `None` when the item has no dates to expect anything from.
+/// A parent is expected where its children are: see `path::paths`, which every judgement of
+/// an item in its plan uses.
 pub fn expected(
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
     trajectory: &[TrajectoryPoint],
     date: NaiveDate,
 ) -> Option<f64> {
-    if trajectory.is_empty() {
-        // The common case, without building a list of points: linear from start to due.
-        let due = due?;
-        return Some(match start {
-            _ if date >= due => 100.0,
-            Some(s) if date <= s => 0.0,
-            Some(s) => 100.0 * (date - s).num_days() as f64 / (due - s).num_days() as f64,
-            None => 0.0,
-        });
-    }
-    let mut points: Vec<(NaiveDate, f64)> = Vec::new();
-    if let Some(s) = start {
-        points.push((s, 0.0));
-    }
-    points.extend(trajectory.iter().map(|p| (p.date, p.percent.value())));
-    if let Some(d) = due {
-        points.push((d, 100.0));
-    }
-    if due.is_none() && trajectory.is_empty() {
-        return None;
-    }
-    points.sort_by_key(|p| p.0);
-    points.dedup_by_key(|p| p.0);
-    let (first, last) = (*points.first()?, *points.last()?);
-    if date < first.0 {
-        return Some(0.0);
-    }
-    if date >= last.0 {
-        return Some(last.1);
-    }
-    let i = points
-        .iter()
-        .position(|p| p.0 > date)
-        .expect("date is before the last point");
-    let (a, b) = (points[i - 1], points[i]);
-    let span = (b.0 - a.0).num_days() as f64;
-    let gone = (date - a.0).num_days() as f64;
-    Some(a.1 + (b.1 - a.1) * gone / span)
+    crate::path::Path::own(start, due, trajectory).map(|p| p.at(date))
 }
 
 /// An item's status on a date.
@@ -246,18 +211,19 @@ pub struct StatusReason {
     pub rule: String,
 }
 
-/// The status of an item on `date` (DESIGN.md section 4), with its reason. It is judged on the
-/// figure accepted reports vouch for (`Progress::vouched`): a parent with unreported weight is
-/// never `done`, and its lag counts the unreported part as not yet done.
+/// The status of an item on `date` (DESIGN.md section 4), with its reason, given its expected
+/// path (`path::paths`). It is judged on the figure accepted reports vouch for
+/// (`Progress::vouched`): a parent with unreported weight is never `done`, and its lag counts
+/// the unreported part as not yet done.
 pub fn status(
     progress: Progress,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
-    trajectory: &[TrajectoryPoint],
+    path: Option<&crate::path::Path>,
     date: NaiveDate,
     thresholds: Thresholds,
 ) -> StatusReason {
-    let exp = expected(start, due, trajectory, date);
+    let exp = path.map(|p| p.at(date));
     let (status, gap) = classify(progress, start, due, exp, date, thresholds);
     let unreported = if progress.percent.is_some() && progress.unknown_share > EPSILON {
         format!(
@@ -469,7 +435,7 @@ mod tests {
             progress,
             Some(d("2020-01-01")),
             Some(d("2020-12-31")),
-            &[],
+            crate::path::Path::own(Some(d("2020-01-01")), Some(d("2020-12-31")), &[]).as_ref(),
             d(date),
             Thresholds::default(),
         );
@@ -529,7 +495,7 @@ mod tests {
             p,
             Some(d("2020-01-01")),
             Some(d("2020-12-31")),
-            &[],
+            crate::path::Path::own(Some(d("2020-01-01")), Some(d("2020-12-31")), &[]).as_ref(),
             d("2020-12-31"),
             Thresholds::default(),
         );
@@ -551,7 +517,7 @@ mod tests {
                 worst,
                 None,
                 None,
-                &[],
+                None,
                 d("2020-06-01"),
                 Thresholds::default()
             )
@@ -566,7 +532,7 @@ mod tests {
             Progress::known(20.0),
             Some(d("2020-01-01")),
             Some(d("2020-01-11")),
-            &[],
+            crate::path::Path::own(Some(d("2020-01-01")), Some(d("2020-01-11")), &[]).as_ref(),
             d("2020-01-06"),
             Thresholds::default(),
         );

@@ -7,7 +7,7 @@ use strum::VariantArray;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, expected, roll_up};
+use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, roll_up};
 use crate::{Item, Thresholds};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,7 +110,8 @@ pub fn summarise(
         .filter(|i| work.contains(i.code.as_str()))
         .filter(|i| !i.parent.as_ref().is_some_and(|p| work.contains(p.as_str())))
         .collect();
-    let (progress, expected) = top_figures(&tops, &of, date);
+    let expect = |code: &str| board.row(code).and_then(|r| r.expected);
+    let (progress, expected) = top_figures(&tops, &of, &expect);
     Summary {
         date,
         items: live.len(),
@@ -121,11 +122,12 @@ pub fn summarise(
 }
 
 /// The weighted progress of the top items of a scope, and their weighted expected progress
-/// (over those that have dates): what a plan's or a branch's single figure is.
+/// (over those that have dates; each item's from its path, `path::paths`): what a plan's or a
+/// branch's single figure is.
 pub fn top_figures(
     tops: &[&Item],
     of: &dyn Fn(&str) -> Progress,
-    date: NaiveDate,
+    expect: &dyn Fn(&str) -> Option<f64>,
 ) -> (Progress, Option<f64>) {
     let kids: Vec<ChildProgress> = tops
         .iter()
@@ -139,9 +141,7 @@ pub fn top_figures(
     let dated: Vec<(f64, f64)> = tops
         .iter()
         .filter(|i| !i.cancelled)
-        .filter_map(|i| {
-            expected(i.start, i.due, &i.trajectory, date).map(|e| (i.weight.value(), e))
-        })
+        .filter_map(|i| expect(i.code.as_str()).map(|e| (i.weight.value(), e)))
         .collect();
     let w: f64 = dated.iter().map(|d| d.0).sum();
     let expected = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
@@ -254,18 +254,20 @@ pub fn compare(
 ) -> Vec<Movement> {
     let get =
         |m: &HashMap<String, Progress>, c: &str| m.get(c).copied().unwrap_or(Progress::UNKNOWN);
+    let paths = crate::path::paths(items);
     items
         .iter()
         .zip(crate::item::out_of_plan(items))
-        .filter(|(_, out)| !out)
-        .filter_map(|(i, _)| {
+        .zip(&paths)
+        .filter(|((_, out), _)| !out)
+        .filter_map(|((i, _), path)| {
             let code = i.code.as_str();
             let (a, b) = (get(at_from, code), get(at_to, code));
             let sa = classify(
                 a,
                 i.start,
                 i.due,
-                expected(i.start, i.due, &i.trajectory, from),
+                path.as_ref().map(|p| p.at(from)),
                 from,
                 thresholds,
             )
@@ -274,7 +276,7 @@ pub fn compare(
                 b,
                 i.start,
                 i.due,
-                expected(i.start, i.due, &i.trajectory, to),
+                path.as_ref().map(|p| p.at(to)),
                 to,
                 thresholds,
             )

@@ -189,9 +189,10 @@ pub struct ItemFacts {
     pub reported_periods: Vec<Period>,
     /// The date of the latest accepted report on the item.
     pub last_accepted: Option<NaiveDate>,
-    /// The item's due date and planned path, to date a lag back to the day it began.
+    /// The item's due date and expected path (`path::paths`), to date a lag back to the day
+    /// it began.
     pub due: Option<NaiveDate>,
-    pub trajectory: Vec<crate::TrajectoryPoint>,
+    pub path: Option<crate::path::Path>,
     /// Since when the item's figure has been what it is (its last change), if it has one.
     pub progress_since: Option<NaiveDate>,
     /// The plan's thresholds, the same the status was judged with.
@@ -208,7 +209,9 @@ fn first_behind(
     to: NaiveDate,
 ) -> NaiveDate {
     let behind = |d: NaiveDate| {
-        crate::progress::expected(f.start, f.due, &f.trajectory, d)
+        f.path
+            .as_ref()
+            .map(|p| p.at(d))
             .is_some_and(|e| e - progress > threshold + crate::progress::EPSILON)
     };
     if from >= to || behind(from) {
@@ -408,6 +411,10 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    fn path() -> Option<crate::path::Path> {
+        crate::path::Path::own(Some(d("2020-01-01")), Some(d("2020-12-31")), &[])
+    }
+
     fn facts(
         progress: Option<f64>,
         today: &str,
@@ -421,7 +428,7 @@ mod tests {
                     .unwrap_or(crate::Progress::UNKNOWN),
                 Some(d("2020-01-01")),
                 Some(d("2020-12-31")),
-                &[],
+                path().as_ref(),
                 d(today),
                 Thresholds::default(),
             ),
@@ -431,7 +438,7 @@ mod tests {
             reported_periods: reported.iter().map(|p| Period::parse(p).unwrap()).collect(),
             last_accepted: last.map(d),
             due: Some(d("2020-12-31")),
-            trajectory: Vec::new(),
+            path: path(),
             progress_since: last.map(d),
             thresholds: Thresholds::default(),
         }

@@ -59,6 +59,7 @@ pub const TABLES: &[&str] = &[
     "login_failures",
     "events",
     "event_chain",
+    "settings",
 ];
 
 /// Tables whose rows point at rows of the same table: loaded parents first.
@@ -646,7 +647,7 @@ pub async fn restore(url: &DatabaseUrl, path: &Path) -> Result<RestoreSummary> {
     }
     txn.commit().await?;
     let before = store.applied_migrations().await?;
-    store.migrate().await?;
+    store.upgrade().await?;
     store.mark_ours_pub().await?;
     let upgraded: Vec<String> = store
         .applied_migrations()

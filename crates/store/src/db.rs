@@ -201,22 +201,6 @@ impl Conn<DatabaseTransaction> {
 }
 
 impl Store {
-    /// Opens the database, creating it (and its folder) when absent, checks it and applies any
-    /// pending migrations.
-    pub async fn open(url: &DatabaseUrl) -> Result<Store> {
-        Self::open_with(url, Create::IfMissing).await
-    }
-
-    /// Opens the database, which must exist unless `create` says otherwise; refuses a damaged
-    /// file, another program's database and a schema newer than this program; migrates.
-    pub async fn open_with(url: &DatabaseUrl, create: Create) -> Result<Store> {
-        let store = Self::connect(url, create).await?;
-        store.check_identity(create).await?;
-        store.migrate().await?;
-        store.mark_ours().await?;
-        Ok(store)
-    }
-
     /// Connects and checks the file without migrating (for `tuijin migrate --status`, checks
     /// and tests of migrations).
     pub async fn connect(url: &DatabaseUrl, create: Create) -> Result<Store> {
@@ -472,7 +456,7 @@ impl Store {
     }
 
     /// Refuses a database that holds another program's tables, or a schema newer than ours.
-    async fn check_identity(&self, create: Create) -> Result<()> {
+    pub(crate) async fn check_identity(&self, create: Create) -> Result<()> {
         let db = self.db();
         let tables = self.table_names().await?;
         if tables.is_empty() {
@@ -543,7 +527,7 @@ impl Store {
         self.mark_ours().await
     }
 
-    async fn mark_ours(&self) -> Result<()> {
+    pub(crate) async fn mark_ours(&self) -> Result<()> {
         if self.backend() == Backend::Sqlite {
             exec(
                 &self.db(),

@@ -24,6 +24,10 @@ pub struct ItemRecord {
     pub child_count: i64,
     #[serde(flatten)]
     pub item: Item,
+    /// Where the item is expected to be on each day (`tuijin_core::path`): its own dates, or
+    /// its children's paths.
+    #[serde(skip)]
+    pub expected_path: Option<tuijin_core::path::Path>,
 }
 
 /// An alignment link seen from one item: the other item's code, title and kind.
@@ -75,7 +79,7 @@ pub trait ItemStore {
 const SELECT: &str = "SELECT i.id, i.position, i.archived, i.version, i.code, i.kind, pa.code AS parent, \
     i.title_zh, i.title_en, i.description_zh, i.description_en, lu.code AS lead, l1.code AS leader, \
     l2.code AS leader_in_charge, i.start_date, i.due_date, i.weight, i.public, i.source, \
-    i.target_value, i.target_unit, i.target_by, ind.code AS target_indicator, i.three_ones, i.rollup_rule, i.manual_percent, i.manual_reason, i.cancelled, pl.code AS plan_code, \
+    i.target_value, i.target_unit, i.target_by, ind.code AS target_indicator, i.three_ones, i.rollup_rule, i.manual_percent, i.manual_reason, i.cancelled, i.expected_path, pl.code AS plan_code, \
     (SELECT COUNT(*) FROM items c WHERE c.parent_id = i.id AND NOT c.archived) AS child_count \
     FROM items i JOIN plans pl ON pl.id = i.plan_id \
     LEFT JOIN items pa ON pa.id = i.parent_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
@@ -114,6 +118,9 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
         version: get(r, "version")?,
         child_count: get(r, "child_count")?,
         item,
+        expected_path: get::<Option<String>>(r, "expected_path")?
+            .map(|t| crate::rows::decode_path(&t))
+            .transpose()?,
     })
 }
 

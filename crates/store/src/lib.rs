@@ -21,11 +21,13 @@ mod error;
 mod events;
 mod items;
 mod migrations;
+mod opening;
 mod plans;
 mod progress;
 mod reports;
 mod rows;
 mod sessions;
+mod settings;
 mod url;
 mod warnings;
 

@@ -131,3 +131,13 @@ where
 pub(crate) fn cursor_digits(t: &str, most: usize) -> bool {
     !t.is_empty() && t.len() <= most && t.bytes().all(|c| c.is_ascii_digit())
 }
+
+/// An expected path as stored (`items.expected_path`): JSON, `[["2020-01-01", 0.0], …]`.
+pub(crate) fn encode_path(p: &tuijin_core::path::Path) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Internal(format!("path: {e}")))
+}
+
+/// A stored expected path, read back only if it is one (`Path`'s own checks).
+pub(crate) fn decode_path(text: &str) -> Result<tuijin_core::path::Path> {
+    serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored path: {e}")))
+}

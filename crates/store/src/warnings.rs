@@ -11,12 +11,12 @@ use tuijin_core::event::EventKind;
 use tuijin_core::progress::{Progress, status};
 use tuijin_core::report::Period;
 use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
-use tuijin_core::{Cadence, Reporting, Thresholds, TrajectoryPoint};
+use tuijin_core::{Cadence, Reporting, Thresholds};
 
 use crate::db::{Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
-use crate::rows::{get, id_list, insert_rows, named, point};
+use crate::rows::{get, id_list, insert_rows, named};
 
 /// What a `warning.cleared` event records.
 #[derive(Serialize)]
@@ -304,18 +304,13 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             indicator: get(r, "target_indicator_id")?,
         });
     }
-    let mut trajectories: HashMap<i64, Vec<TrajectoryPoint>> = HashMap::new();
-    let sql = format!(
-        "SELECT t.item_id, t.point_date, t.percent FROM item_trajectory t JOIN items i ON i.id = t.item_id WHERE {}{} ORDER BY t.point_date",
-        plan_is("i.plan_id"),
-        subset("i.id")
-    );
-    for r in &all(c, &sql, vec![plan_id.into()]).await? {
-        trajectories
-            .entry(get(r, "item_id")?)
-            .or_default()
-            .push(point(get(r, "point_date")?, get(r, "percent")?)?);
-    }
+    // Each item's expected path, kept beside it (a parent's is its children's).
+    let paths = crate::plans::paths::stored_paths(
+        c,
+        &format!("{}{}", plan_is("i.plan_id"), subset("i.id")),
+        vec![plan_id.into()],
+    )
+    .await?;
     // Since when each item's figure has been what it is: its last change in the history, as of
     // today (a lag is dated back to the day it began, not to the refresh).
     let mut changed_on: HashMap<i64, NaiveDate> = HashMap::new();
@@ -360,9 +355,9 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     };
     let mut want: HashMap<(i64, WarningKind), Condition> = HashMap::new();
     for it in items.iter().filter(|r| !out(r.id)) {
-        let traj = trajectories.get(&it.id).map(Vec::as_slice).unwrap_or(&[]);
+        let path = paths.get(&it.id);
         let facts = ItemFacts {
-            status: status(it.progress, it.start, it.due, traj, stamp.today, thresholds),
+            status: status(it.progress, it.start, it.due, path, stamp.today, thresholds),
             reports_expected: it.leaf && it.has_lead,
             start: it.start,
             level: level(it.id),
@@ -373,7 +368,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             },
             last_accepted: it.reported_on,
             due: it.due,
-            trajectory: traj.to_vec(),
+            path: path.cloned(),
             progress_since: changed_on.get(&it.id).copied().or(it.reported_on),
             thresholds,
         };

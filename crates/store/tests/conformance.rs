@@ -252,7 +252,9 @@ async fn migrations_are_recorded() {
                 "m0008_report_figures",
                 "m0009_indicator_actuals",
                 "m0010_closed_periods",
-                "m0011_soundness"
+                "m0011_soundness",
+                "m0012_expected_paths",
+                "m0013_settings"
             ],
             "{}",
             db.label()

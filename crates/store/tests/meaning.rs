@@ -361,3 +361,181 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         assert_ne!(board.rows[p].status, Status::Unreported, "P is as far as C");
     }
 }
+
+/// E4 of the demo in small: a year's work and a milestone due at its end. Mid-year the
+/// milestone is not expected to be done, so the parent is expected where its children are.
+const STAGED: &str = r#"
+[plan]
+code = "staged"
+title = "分期规划"
+timezone = "Asia/Shanghai"
+cadence = "monthly"
+start = 2020-01-01
+end = 2021-12-31
+
+[plan.source]
+title = "测试"
+date = 2020-01-01
+
+[[unit]]
+code = "LEAD"
+name = "牵头单位"
+
+[[item]]
+code = "M"
+kind = "task"
+title = "年度任务"
+lead = "LEAD"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "M.1"
+kind = "project"
+parent = "M"
+title = "全年工程"
+lead = "LEAD"
+weight = 3
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "M.2"
+kind = "milestone"
+parent = "M"
+title = "年底验收"
+lead = "LEAD"
+due = MILESTONE_DUE
+"#;
+
+fn staged(milestone_due: &str) -> PlanDocument {
+    read_plan(
+        "staged.toml",
+        &STAGED.replace("MILESTONE_DUE", milestone_due),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_parent_is_expected_where_its_children_are_not_by_its_own_dates() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&staged("2020-12-31"), &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        // The year's work is on its path at the end of June; the milestone is not due.
+        let st = stamp("LEAD", "2020-07-02");
+        let r = s
+            .create_report(
+                NewReport {
+                    plan: "staged".into(),
+                    item: "M.1".into(),
+                    period: Period::parse("2020-06").unwrap(),
+                    unit: "LEAD".into(),
+                    content: ReportContent {
+                        percent: Some(Percent::new(50.0).unwrap()),
+                        narrative: "进展".into(),
+                        ..Default::default()
+                    },
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        s.accept_report(r.id, r.version, "", &stamp("office", "2020-07-02"))
+            .await
+            .unwrap();
+        let r = s
+            .create_report(
+                NewReport {
+                    plan: "staged".into(),
+                    item: "M.2".into(),
+                    period: Period::parse("2020-06").unwrap(),
+                    unit: "LEAD".into(),
+                    content: ReportContent {
+                        percent: Some(Percent::new(0.0).unwrap()),
+                        narrative: "未到验收时间".into(),
+                        ..Default::default()
+                    },
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        s.accept_report(r.id, r.version, "", &stamp("office", "2020-07-02"))
+            .await
+            .unwrap();
+
+        let items = s.plan_items("staged").await.unwrap();
+        let progress = s.plan_progress("staged", None).await.unwrap();
+        let day = d("2020-07-10");
+        let board = tuijin_core::board::Board::build(
+            &items,
+            &progress,
+            day,
+            Default::default(),
+            &Default::default(),
+        );
+        let (m, m1) = (board.row("M").unwrap(), board.row("M.1").unwrap());
+        assert_eq!(m1.status, Status::OnTrack, "{}", db.label());
+        // Expected: three quarters of the year's work's expected figure, nothing of the
+        // milestone's; its own dates would say the year's linear figure, 14 points more.
+        let want = 0.75 * m1.expected.unwrap();
+        assert!((m.expected.unwrap() - want).abs() < 1e-9, "{m:?}");
+        assert_eq!(m.status, Status::OnTrack, "{}: {m:?}", db.label());
+        let own = tuijin_core::progress::expected(items[0].start, items[0].due, &[], day).unwrap();
+        assert!(
+            own - m.progress.vouched().unwrap() > 5.0,
+            "own dates would warn"
+        );
+        // The stored path is the one computed from the plan, and the warnings use it: no lag
+        // is raised on M.
+        let paths = tuijin_core::path::paths(&items);
+        for (i, p) in items.iter().zip(&paths) {
+            let rec = s.get_item("staged", i.code.as_str()).await.unwrap();
+            assert_eq!(&rec.expected_path, p, "{}: {}", db.label(), i.code);
+        }
+        s.refresh_warnings("staged", &stamp("job", "2020-07-10"))
+            .await
+            .unwrap();
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("staged".into()),
+                    ..Default::default()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(
+            !open
+                .iter()
+                .any(|w| w.kind.family() == tuijin_core::warning::Family::Lag),
+            "{}: {open:?}",
+            db.label()
+        );
+
+        // The milestone moved forward to June by a re-import: now it is overdue and the
+        // parent is expected to have it; the stored paths follow the import.
+        s.import_plan(&staged("2020-06-30"), &stamp("office", "2020-07-03"))
+            .await
+            .unwrap();
+        let items = s.plan_items("staged").await.unwrap();
+        let paths = tuijin_core::path::paths(&items);
+        let rec = s.get_item("staged", "M").await.unwrap();
+        assert_eq!(rec.expected_path, paths[0], "{}", db.label());
+        let m_now = paths[0].as_ref().unwrap().at(day);
+        assert!((m_now - (want + 25.0)).abs() < 1e-9, "{m_now} vs {want}");
+
+        // A database from before paths were kept gets them when it is opened.
+        db.execute("UPDATE items SET expected_path = NULL")
+            .await
+            .unwrap();
+        s.upgrade().await.unwrap();
+        let rec = s.get_item("staged", "M").await.unwrap();
+        assert_eq!(rec.expected_path, paths[0], "{}", db.label());
+    }
+}

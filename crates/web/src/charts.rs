@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use plotters::prelude::*;
-use tuijin_core::progress::expected;
+use tuijin_core::path::Path;
 use tuijin_core::{Item, Progress};
 
 use crate::i18n::Lang;
@@ -17,14 +17,16 @@ const TODAY: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
 pub fn trajectory(
     l: Lang,
     item: &Item,
+    path: Option<&Path>,
     history: &[(NaiveDate, Progress)],
     today: NaiveDate,
 ) -> Option<String> {
+    let path = path?;
     let start = item
         .start
         .or_else(|| history.first().map(|h| h.0))
-        .or(item.trajectory.first().map(|p| p.date))?;
-    let due = item.due.or(item.trajectory.last().map(|p| p.date))?;
+        .unwrap_or(path.span().0);
+    let due = item.due.unwrap_or(path.span().1);
     if due <= start {
         return None;
     }
@@ -48,18 +50,15 @@ pub fn trajectory(
             .y_label_formatter(&|v| format!("{v:.0}%"))
             .draw()
             .ok()?;
-        // Expected: sampled monthly, which is exact for linear paths and trajectory points.
-        let mut pts = Vec::new();
-        let mut d = start;
-        while d <= due {
-            if let Some(e) = expected(item.start, item.due, &item.trajectory, d) {
-                pts.push((d, e));
-            }
-            d += chrono::Duration::days(15);
-        }
-        if let Some(e) = expected(item.start, item.due, &item.trajectory, due) {
-            pts.push((due, e));
-        }
+        // Expected: the path's own points (a parent's are its children's), exact.
+        let mut pts = vec![(start, path.at(start))];
+        pts.extend(
+            path.points()
+                .iter()
+                .filter(|p| p.0 > start && p.0 < end)
+                .copied(),
+        );
+        pts.push((end, path.at(end)));
         chart
             .draw_series(DashedLineSeries::new(pts, 6, 4, EXPECTED.stroke_width(2)))
             .ok()?
@@ -130,6 +129,7 @@ mod tests {
         let svg = trajectory(
             Lang::Zh,
             &i,
+            Path::own(i.start, i.due, &i.trajectory).as_ref(),
             &h,
             NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
         )

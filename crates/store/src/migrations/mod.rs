@@ -14,6 +14,8 @@ mod m0008_report_figures;
 mod m0009_indicator_actuals;
 mod m0010_closed_periods;
 mod m0011_soundness;
+mod m0012_expected_paths;
+mod m0013_settings;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_indicator_actuals::Migration),
             Box::new(m0010_closed_periods::Migration),
             Box::new(m0011_soundness::Migration),
+            Box::new(m0012_expected_paths::Migration),
+            Box::new(m0013_settings::Migration),
         ]
     }
 }

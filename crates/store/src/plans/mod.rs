@@ -6,6 +6,7 @@
 mod header;
 mod indicators;
 mod items;
+pub(crate) mod paths;
 pub(crate) mod read;
 mod units;
 
@@ -120,6 +121,7 @@ impl PlanStore for Store {
             &mut events,
         )
         .await?;
+        paths::write_paths(&txn, plan_id, &doc.items).await?;
         // Anything of the plan changed (an item's date, a unit's name, an archived item), not
         // only its header: move the plan's version, so every server's in-memory copy reloads.
         let changed = [

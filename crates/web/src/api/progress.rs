@@ -136,7 +136,7 @@ pub async fn explain(
         children,
         i.start,
         i.due,
-        &i.trajectory,
+        item.expected_path.as_ref(),
         date,
         plan_rec.plan.thresholds,
     );

@@ -201,7 +201,7 @@ pub async fn page(
         shares,
         i.start,
         i.due,
-        &i.trajectory,
+        b.path(n),
         today,
         c.plan.thresholds,
     )
@@ -249,7 +249,7 @@ pub async fn page(
     };
 
     let history = st.store.item_history(&plan, &code).await?;
-    let chart = crate::charts::trajectory(l, i, &history, today);
+    let chart = crate::charts::trajectory(l, i, b.path(n), &history, today);
     let mut reports = st
         .store
         .list_reports(

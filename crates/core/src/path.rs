@@ -1,0 +1,338 @@
+//! The path an item is expected to follow: the percent expected of it on each day.
+//!
+//! A leaf's path is its own: 0 % on its start date, its trajectory points, 100 % on its due
+//! date. A parent whose figure is rolled up from its children is expected where its children
+//! are: its path is theirs, combined by the same rule as its progress (weighted or simple mean,
+//! or the least advanced child). So a milestone that is not yet due (0 % and expected 0 %) does
+//! not pull its parent behind, and a parent's gap is exactly the gap of its parts. A parent
+//! with a manual figure, or whose children have no dates, follows its own dates.
+//!
+//! Paths are piecewise linear between their points and flat beyond both ends. Points fall on
+//! days; a mean of piecewise-linear paths is piecewise linear with the union of their points,
+//! and the least of them is exact on every day once the days where the least one changes are
+//! added (`lowest`), so every path is exact on every day.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::progress::RollupRule;
+use crate::{Item, TrajectoryPoint};
+
+/// Percent expected by date: points in strictly increasing date order, flat before the first
+/// and after the last.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<(NaiveDate, f64)>")]
+pub struct Path(Vec<(NaiveDate, f64)>);
+
+impl TryFrom<Vec<(NaiveDate, f64)>> for Path {
+    type Error = &'static str;
+    /// A stored path is read back only if it is one: points in strictly increasing date order,
+    /// each a percent.
+    fn try_from(points: Vec<(NaiveDate, f64)>) -> Result<Path, Self::Error> {
+        if points.is_empty() {
+            return Err("a path has at least one point");
+        }
+        if points.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err("a path's points are in increasing date order");
+        }
+        if points.iter().any(|p| !(0.0..=100.0).contains(&p.1)) {
+            return Err("a path's points are percents");
+        }
+        Ok(Path(points))
+    }
+}
+
+impl Path {
+    /// An item's own path, from its start, trajectory and due date; `None` when it has no
+    /// dates to expect anything from. Without a start date nothing is expected before the
+    /// first point, and everything from it on.
+    pub fn own(
+        start: Option<NaiveDate>,
+        due: Option<NaiveDate>,
+        trajectory: &[TrajectoryPoint],
+    ) -> Option<Path> {
+        if due.is_none() && trajectory.is_empty() {
+            return None;
+        }
+        let mut points: Vec<(NaiveDate, f64)> = Vec::with_capacity(trajectory.len() + 2);
+        if let Some(s) = start {
+            points.push((s, 0.0));
+        }
+        points.extend(trajectory.iter().map(|p| (p.date, p.percent.value())));
+        if let Some(d) = due {
+            points.push((d, 100.0));
+        }
+        points.sort_by_key(|p| p.0);
+        points.dedup_by_key(|p| p.0);
+        let first = points[0];
+        if first.1 > 0.0
+            && let Some(before) = first.0.pred_opt()
+        {
+            // Nothing is expected before the first point: a step up on its day.
+            points.insert(0, (before, 0.0));
+        }
+        Some(Path(points))
+    }
+
+    /// The percent expected on `date`.
+    pub fn at(&self, date: NaiveDate) -> f64 {
+        let p = &self.0;
+        let i = p.partition_point(|q| q.0 <= date);
+        if i == 0 {
+            return p[0].1;
+        }
+        if i == p.len() {
+            return p[i - 1].1;
+        }
+        let (a, b) = (p[i - 1], p[i]);
+        let span = (b.0 - a.0).num_days() as f64;
+        a.1 + (b.1 - a.1) * (date - a.0).num_days() as f64 / span
+    }
+
+    /// The points, in date order.
+    pub fn points(&self) -> &[(NaiveDate, f64)] {
+        &self.0
+    }
+
+    /// The first and last day with a point.
+    pub fn span(&self) -> (NaiveDate, NaiveDate) {
+        (self.0[0].0, self.0[self.0.len() - 1].0)
+    }
+
+    /// The weighted mean of paths (weights > 0); `None` for no paths.
+    pub fn weighted(parts: &[(f64, &Path)]) -> Option<Path> {
+        let total: f64 = parts.iter().map(|p| p.0).sum();
+        if parts.is_empty() || total <= 0.0 {
+            return None;
+        }
+        let days = union(parts.iter().map(|p| p.1));
+        Some(Path(
+            days.into_iter()
+                .map(|d| {
+                    let v = parts.iter().map(|(w, p)| w * p.at(d)).sum::<f64>() / total;
+                    (d, v)
+                })
+                .collect(),
+        ))
+    }
+
+    /// The least of paths on every day; `None` for no paths.
+    pub fn lowest(parts: &[&Path]) -> Option<Path> {
+        if parts.is_empty() {
+            return None;
+        }
+        let least = |d: NaiveDate| parts.iter().map(|p| p.at(d)).fold(f64::INFINITY, f64::min);
+        let days = union(parts.iter().copied());
+        let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(days.len());
+        for w in days.windows(2) {
+            out.push((w[0], least(w[0])));
+            refine(parts, w[0], w[1], &mut out);
+        }
+        let last = *days.last().expect("paths have points");
+        out.push((last, least(last)));
+        Some(Path(out))
+    }
+}
+
+/// Every day on which one of the paths has a point, in order.
+fn union<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<NaiveDate> {
+    let mut days: Vec<NaiveDate> = paths.flat_map(|p| p.0.iter().map(|q| q.0)).collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
+
+/// Adds the days strictly between `a` and `b` where the least path changes. Between two
+/// consecutive points of the union every path is linear; the least of linear functions is
+/// concave, so when one path is least at both ends it is least all the way between, and
+/// otherwise the two cross somewhere inside, where the interval is split.
+fn refine(parts: &[&Path], a: NaiveDate, b: NaiveDate, out: &mut Vec<(NaiveDate, f64)>) {
+    if (b - a).num_days() <= 1 {
+        return;
+    }
+    let argmin = |d: NaiveDate| {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (p.at(d), k))
+            .fold((f64::INFINITY, 0), |m, x| if x.0 < m.0 { x } else { m })
+    };
+    if argmin(a).1 == argmin(b).1 {
+        return;
+    }
+    let mid = a + Duration::days((b - a).num_days() / 2);
+    let m = argmin(mid).0;
+    refine(parts, a, mid, out);
+    out.push((mid, m));
+    refine(parts, mid, b, out);
+}
+
+/// Every item's path, in the order of `items` (`None` for an item with no dates, or out of the
+/// plan's figures). `items` is a whole plan, cancelled items included; parents need not come
+/// first.
+pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
+    let index: HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.code.as_str(), n))
+        .collect();
+    let out = crate::item::out_of_plan(items);
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut roots = Vec::new();
+    for (n, i) in items.iter().enumerate() {
+        match i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
+            Some(&p) => children[p].push(n),
+            None => roots.push(n),
+        }
+    }
+    let mut order = Vec::with_capacity(items.len());
+    let mut stack = roots;
+    while let Some(n) = stack.pop() {
+        order.push(n);
+        stack.extend(children[n].iter().copied());
+    }
+    let mut paths: Vec<Option<Path>> = vec![None; items.len()];
+    for &n in order.iter().rev() {
+        if out[n] {
+            continue;
+        }
+        let i = &items[n];
+        let rule = i.rollup.unwrap_or_default();
+        let live: Vec<(f64, &Path)> = children[n]
+            .iter()
+            .filter(|&&c| !out[c])
+            .filter_map(|&c| {
+                let w = match rule {
+                    RollupRule::WeightedMean | RollupRule::Manual => items[c].weight.value(),
+                    RollupRule::SimpleMean | RollupRule::WorstChild => 1.0,
+                };
+                paths[c].as_ref().map(|p| (w, p))
+            })
+            .collect();
+        let combined = match rule {
+            RollupRule::Manual => None,
+            RollupRule::WorstChild => Path::lowest(&live.iter().map(|p| p.1).collect::<Vec<_>>()),
+            RollupRule::WeightedMean | RollupRule::SimpleMean => Path::weighted(&live),
+        };
+        paths[n] = combined.or_else(|| Path::own(i.start, i.due, &i.trajectory));
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Code, ItemKind, Percent, Weight};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn item(code: &str, parent: Option<&str>, start: Option<&str>, due: &str) -> Item {
+        let mut i = Item::new(Code::parse(code).unwrap(), ItemKind::Task, code);
+        i.parent = parent.map(|p| Code::parse(p).unwrap());
+        i.start = start.map(d);
+        i.due = Some(d(due));
+        i
+    }
+
+    #[test]
+    fn own_paths_are_the_old_expected_figures_on_every_day() {
+        let tp = |s: &str, p: f64| TrajectoryPoint {
+            date: d(s),
+            percent: Percent::new(p).unwrap(),
+        };
+        let cases: Vec<(Option<&str>, Option<&str>, Vec<TrajectoryPoint>)> = vec![
+            (Some("2020-01-01"), Some("2020-01-11"), vec![]),
+            (None, Some("2020-01-11"), vec![]),
+            (
+                Some("2020-01-01"),
+                Some("2020-01-11"),
+                vec![tp("2020-01-03", 40.0)],
+            ),
+            (None, Some("2020-01-11"), vec![tp("2020-01-03", 40.0)]),
+            (Some("2020-01-01"), None, vec![tp("2020-01-05", 60.0)]),
+        ];
+        for (s, e, t) in cases {
+            let p = Path::own(s.map(d), e.map(d), &t).unwrap();
+            let mut day = d("2019-12-25");
+            while day < d("2020-01-20") {
+                let old = crate::progress::expected(s.map(d), e.map(d), &t, day).unwrap();
+                assert!((p.at(day) - old).abs() < 1e-9, "{s:?} {e:?} {t:?} on {day}");
+                day += Duration::days(1);
+            }
+        }
+        assert_eq!(Path::own(Some(d("2020-01-01")), None, &[]), None);
+    }
+
+    #[test]
+    fn a_parent_is_expected_where_its_children_are() {
+        // A task through 2020 and a milestone due at its end: mid-year the milestone is not
+        // expected to be done, so the parent is expected at the task's half, weighted.
+        let mut parent = item("P", None, Some("2020-01-01"), "2020-12-31");
+        parent.weight = Weight::new(1.0).unwrap();
+        let mut task = item("P.1", Some("P"), Some("2020-01-01"), "2020-12-31");
+        task.weight = Weight::new(3.0).unwrap();
+        let mut ms = item("P.2", Some("P"), None, "2020-12-31");
+        ms.kind = ItemKind::Milestone;
+        let items = vec![parent, task, ms];
+        let p = paths(&items);
+        let mid = d("2020-07-01");
+        let task_mid = p[1].as_ref().unwrap().at(mid);
+        assert!((p[0].as_ref().unwrap().at(mid) - 0.75 * task_mid).abs() < 1e-9);
+        assert_eq!(p[0].as_ref().unwrap().at(d("2020-12-31")), 100.0);
+        // Its own dates would have said the linear figure, 25 % more of the milestone's part.
+        let own = Path::own(items[0].start, items[0].due, &[])
+            .unwrap()
+            .at(mid);
+        assert!(own > p[0].as_ref().unwrap().at(mid) + 10.0);
+    }
+
+    #[test]
+    fn the_least_path_is_exact_on_every_day() {
+        let a = Path::own(Some(d("2020-01-01")), Some(d("2020-01-31")), &[]).unwrap();
+        let b = Path::own(None, Some(d("2020-01-20")), &[]).unwrap();
+        let c = Path::own(
+            Some(d("2020-01-05")),
+            Some(d("2020-02-10")),
+            &[TrajectoryPoint {
+                date: d("2020-01-09"),
+                percent: Percent::new(70.0).unwrap(),
+            }],
+        )
+        .unwrap();
+        let low = Path::lowest(&[&a, &b, &c]).unwrap();
+        let mut day = d("2019-12-20");
+        while day < d("2020-02-20") {
+            let want = [&a, &b, &c]
+                .iter()
+                .map(|p| p.at(day))
+                .fold(f64::INFINITY, f64::min);
+            assert!((low.at(day) - want).abs() < 1e-9, "{day}");
+            day += Duration::days(1);
+        }
+    }
+
+    #[test]
+    fn cancelled_and_manual_parents_and_undated_children() {
+        let mut manual = item("M", None, Some("2020-01-01"), "2020-12-31");
+        manual.rollup = Some(RollupRule::Manual);
+        let early = item("M.1", Some("M"), Some("2020-01-01"), "2020-02-01");
+        let mut parent = item("Q", None, Some("2020-01-01"), "2020-12-31");
+        parent.trajectory = vec![];
+        let mut gone = item("Q.1", Some("Q"), Some("2020-01-01"), "2020-02-01");
+        gone.cancelled = true;
+        let mut undated = Item::new(Code::parse("Q.2").unwrap(), ItemKind::Task, "Q.2");
+        undated.parent = Some(Code::parse("Q").unwrap());
+        let items = vec![manual, early, parent, gone, undated];
+        let p = paths(&items);
+        let own = |n: usize| Path::own(items[n].start, items[n].due, &items[n].trajectory);
+        // Manual: its own dates. Only cancelled or undated children: its own dates.
+        assert_eq!(p[0], own(0));
+        assert_eq!(p[2], own(2));
+        assert_eq!(p[3], None, "out of the plan's figures");
+        assert_eq!(p[4], None, "no dates");
+    }
+}
