@@ -86,6 +86,10 @@ pub enum EventKind {
     #[strum(serialize = "indicator.actuals_loaded")]
     #[serde(rename = "indicator.actuals_loaded")]
     IndicatorActualsLoaded,
+    /// A figure filed by the indicator's owner (or the office on its behalf).
+    #[strum(serialize = "indicator.figure_filed")]
+    #[serde(rename = "indicator.figure_filed")]
+    IndicatorFigureFiled,
     #[strum(serialize = "item.added")]
     #[serde(rename = "item.added")]
     ItemAdded,
@@ -184,9 +188,11 @@ impl EventKind {
             }
             UnitAdded | UnitUpdated => Entity::Unit,
             PersonAdded | PersonUpdated => Entity::Person,
-            IndicatorAdded | IndicatorUpdated | IndicatorArchived | IndicatorActualsLoaded => {
-                Entity::Indicator
-            }
+            IndicatorAdded
+            | IndicatorUpdated
+            | IndicatorArchived
+            | IndicatorActualsLoaded
+            | IndicatorFigureFiled => Entity::Indicator,
             ItemAdded | ItemUpdated | ItemArchived | ItemRestored | WarningRaised
             | WarningCleared => Entity::Item,
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {

@@ -146,6 +146,84 @@ impl Indicator {
     }
 }
 
+/// What the period of a figure filed for an indicator looks like, by its frequency: a year
+/// (`2019`), a quarter (`2019-Q3`) or a month (`2019-09`). The API publishes these patterns.
+pub const FIGURE_PERIOD_PATTERN: &str =
+    "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2]|Q[1-4]))?$";
+
+/// The last day of a period of `freq` written `s`; `None` when `s` is not one of its periods.
+pub fn period_end(freq: Frequency, s: &str) -> Option<chrono::NaiveDate> {
+    let year_of = |y: &str| -> Option<i32> {
+        let v: i32 = y.parse().ok()?;
+        (y.len() == 4 && (1900..=2200).contains(&v)).then_some(v)
+    };
+    match freq {
+        Frequency::Annual => chrono::NaiveDate::from_ymd_opt(year_of(s)?, 12, 31),
+        Frequency::Quarterly | Frequency::Monthly => {
+            let p = crate::report::Period::parse(s).ok()?;
+            let fits = matches!(
+                (freq, p),
+                (Frequency::Quarterly, crate::report::Period::Quarter { .. })
+                    | (Frequency::Monthly, crate::report::Period::Month { .. })
+            );
+            fits.then(|| p.last_day())
+        }
+    }
+}
+
+/// A figure an indicator's owner files for one of the indicator's periods, with where it is
+/// published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FiledFigure {
+    pub period: String,
+    pub value: f64,
+    /// A citation or an address of the publication (统计公报, a bureau's page).
+    pub source: String,
+}
+
+/// Whether `unit` (the filing user's unit; `None` for the office, filing on the owner's
+/// behalf) may file `f` for `ind` on `today`: the owner files its own indicators' figures,
+/// for a period of the indicator's frequency that has ended, with a finite value and a
+/// source. Returns the day the figure stands for; every problem at once otherwise.
+pub fn check_filed(
+    ind: &Indicator,
+    unit: Option<&Code>,
+    f: &FiledFigure,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, crate::problem::Refusal> {
+    use crate::problem::{Problem, Problems, Rule};
+    let mut out = Problems::default();
+    if let Some(u) = unit
+        && ind.owner.as_ref() != Some(u)
+    {
+        return Err(crate::problem::Refusal::Forbidden(
+            Problem::new("indicator", Rule::FigureNotOwner).with("indicator", &ind.code),
+        ));
+    }
+    let end = period_end(ind.frequency, f.period.trim());
+    match end {
+        None => out.push(Problem::new("period", Rule::FigurePeriod).with(
+            "frequency",
+            format!("@frequency.{}", ind.frequency.as_str()),
+        )),
+        Some(e) if e > today => out.push(
+            Problem::new("period", Rule::FigurePeriodNotOver)
+                .with("period", f.period.trim())
+                .with("today", today),
+        ),
+        Some(_) => {}
+    }
+    if !f.value.is_finite() {
+        out.push(Problem::new("value", Rule::NotANumber));
+    }
+    if f.source.trim().is_empty() {
+        out.push(Problem::new("source", Rule::Required));
+    }
+    crate::problem::check_text("source", &f.source, &mut out);
+    out.finish()?;
+    Ok(end.expect("checked above"))
+}
+
 /// How far an item whose target is a value of an indicator (G2020.3: GDP ≥ 10,000 亿元 by
 /// 2020) has come, judged by the indicator's figures known on a date.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -342,5 +420,110 @@ mod path_tests {
         let mut none = metro();
         none.baseline = None;
         assert_eq!(none.gap(1.0, d(2019, 1, 1)), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Refusal, Rule};
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn gdp(frequency: Frequency) -> Indicator {
+        Indicator {
+            code: Code::parse("GDP").unwrap(),
+            name: Text::new("地区生产总值", "GDP"),
+            unit: "亿元".into(),
+            direction: Direction::Increase,
+            frequency,
+            baseline_year: Some(2016),
+            baseline: Some(8025.3),
+            targets: vec![IndicatorTarget {
+                year: 2020,
+                value: 10000.0,
+            }],
+            owner: Some(Code::parse("TJJ").unwrap()),
+            scope: "全市".into(),
+            public: true,
+        }
+    }
+
+    fn rules(r: Result<NaiveDate, Refusal>) -> Vec<Rule> {
+        match r {
+            Ok(_) => Vec::new(),
+            Err(Refusal::Invalid(ps)) => ps.iter().map(|p| p.rule).collect(),
+            Err(Refusal::Conflict(p) | Refusal::Forbidden(p)) => vec![p.rule],
+        }
+    }
+
+    #[test]
+    fn periods_follow_the_indicators_frequency() {
+        assert_eq!(period_end(Frequency::Annual, "2019"), Some(d("2019-12-31")));
+        assert_eq!(period_end(Frequency::Annual, "2019-12"), None);
+        assert_eq!(
+            period_end(Frequency::Quarterly, "2019-Q3"),
+            Some(d("2019-09-30"))
+        );
+        assert_eq!(period_end(Frequency::Quarterly, "2019-09"), None);
+        assert_eq!(
+            period_end(Frequency::Monthly, "2019-02"),
+            Some(d("2019-02-28"))
+        );
+        assert_eq!(period_end(Frequency::Monthly, "2019"), None);
+        for bad in ["", "19", "20190", "1899", "2019-13", "2019-Q5", "２０１９"] {
+            for f in [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly] {
+                assert_eq!(period_end(f, bad), None, "{bad} {f:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_owner_files_for_an_ended_period_with_a_source() {
+        let ind = gdp(Frequency::Annual);
+        let tjj = Code::parse("TJJ").unwrap();
+        let other = Code::parse("FGW").unwrap();
+        let fig = |period: &str, value: f64, source: &str| FiledFigure {
+            period: period.into(),
+            value,
+            source: source.into(),
+        };
+        let today = d("2020-06-30");
+        let ok = fig("2019", 11589.7, "2019年郑州市国民经济和社会发展统计公报");
+        assert_eq!(
+            check_filed(&ind, Some(&tjj), &ok, today),
+            Ok(d("2019-12-31"))
+        );
+        // The office files on the owner's behalf.
+        assert_eq!(check_filed(&ind, None, &ok, today), Ok(d("2019-12-31")));
+        assert_eq!(
+            rules(check_filed(&ind, Some(&other), &ok, today)),
+            [Rule::FigureNotOwner]
+        );
+        assert_eq!(
+            rules(check_filed(&ind, Some(&tjj), &fig("2020", 1.0, "x"), today)),
+            [Rule::FigurePeriodNotOver]
+        );
+        assert_eq!(
+            rules(check_filed(
+                &ind,
+                Some(&tjj),
+                &fig("2019-Q4", f64::NAN, " "),
+                today
+            )),
+            [Rule::FigurePeriod, Rule::NotANumber, Rule::Required]
+        );
+        assert_eq!(
+            rules(check_filed(
+                &ind,
+                Some(&tjj),
+                &fig("2019", 1.0, "a\u{0}b"),
+                today
+            )),
+            [Rule::ControlCharacter]
+        );
     }
 }

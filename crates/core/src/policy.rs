@@ -88,6 +88,11 @@ pub enum Action<'a> {
         item: &'a str,
         relation: Relation,
     },
+    /// File a figure of an indicator: its owner unit, or the office on the owner's behalf.
+    FileFigure {
+        indicator: &'a str,
+        owner: Option<&'a str>,
+    },
     /// Accept or return submitted reports.
     Review,
     /// Close a reporting period, locking its reports.
@@ -134,7 +139,8 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader, ReadReport { .. }) => true,
         (Unit, ReadReport { unit, accepted }) => accepted || p.has_unit(unit),
         (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
-        (Office, Review | ImportPlan | ClosePeriod) => true,
+        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. }) => true,
+        (Unit, FileFigure { owner, .. }) => owner.is_some_and(|o| p.has_unit(o)),
         (Admin, ManageUsers | ReadMetrics) => true,
         (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
         _ => false,
@@ -149,6 +155,9 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
             Problem::new("unit", Rule::NotYourUnit)
                 .with("user", &p.name)
                 .with("unit", unit)
+        }
+        FileFigure { indicator, .. } if p.role == Unit => {
+            Problem::new("indicator", Rule::FigureNotOwner).with("indicator", indicator)
         }
         WriteReport { unit, item, .. } if p.role == Unit => {
             Problem::new("unit", Rule::NotResponsible)

@@ -57,6 +57,10 @@ pub enum Rule {
     FigureTwice,
     /// A figure for an indicator another unit owns.
     FigureNotOwner,
+    /// A figure's period is not one of its indicator's frequency.
+    FigurePeriod,
+    /// A figure for a period that has not ended yet.
+    FigurePeriodNotOver,
     /// The report's state does not allow the action.
     Workflow,
     /// The item is archived.

@@ -43,6 +43,18 @@ pub trait DirectoryStore {
     /// Loads published outcomes as indicator actuals, in one transaction: every indicator must
     /// be one of the plan's, every value finite; all or nothing.
     async fn record_actuals(&self, plan: &str, actuals: &[Actual], stamp: &Stamp) -> Result<usize>;
+    /// Files one figure of an indicator: by its owner unit (`unit`), or by the office on the
+    /// owner's behalf (`None`), for a period of the indicator's frequency that has ended
+    /// (`indicator::check_filed`). The warnings of the plan are re-evaluated with it (a figure
+    /// can put an item off its path or bring it back), in the same transaction.
+    async fn file_figure(
+        &self,
+        plan: &str,
+        indicator: &str,
+        unit: Option<&str>,
+        figure: &tuijin_core::indicator::FiledFigure,
+        stamp: &Stamp,
+    ) -> Result<Actual>;
     /// An indicator's actuals, oldest first.
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
@@ -140,6 +152,76 @@ impl DirectoryStore for Store {
         .await?;
         txn.commit().await?;
         Ok(n)
+    }
+
+    async fn file_figure(
+        &self,
+        plan: &str,
+        indicator: &str,
+        unit: Option<&str>,
+        figure: &tuijin_core::indicator::FiledFigure,
+        stamp: &Stamp,
+    ) -> Result<Actual> {
+        let txn = self.write().await?;
+        let pid = crate::items::plan_id_in(&txn, plan).await?;
+        let ind = crate::plans::indicators_of(&txn, pid)
+            .await?
+            .into_iter()
+            .find(|i| i.code.as_str() == indicator)
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("indicator `{indicator}` in plan `{plan}`"))
+            })?;
+        let unit = unit
+            .map(|u| {
+                tuijin_core::Code::parse(u).map_err(|_| StoreError::NotFound(format!("unit `{u}`")))
+            })
+            .transpose()?;
+        let period_end =
+            tuijin_core::indicator::check_filed(&ind, unit.as_ref(), figure, stamp.today)?;
+        let id = one(
+            &txn,
+            "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2 AND NOT archived",
+            vec![pid.into(), indicator.into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("indicator `{indicator}`")))?;
+        let actual = Actual {
+            indicator: ind.code.clone(),
+            period: figure.period.trim().to_string(),
+            period_end,
+            value: FigureValue::new(figure.value)
+                .map_err(|_| StoreError::Internal("checked figure not finite".into()))?,
+            source: figure.source.trim().to_string(),
+            report: None,
+        };
+        insert_actuals(
+            &txn,
+            pid,
+            vec![vec![
+                get::<i64>(&id, "id")?.into(),
+                None::<i64>.into(),
+                actual.period.clone().into(),
+                actual.period_end.into(),
+                actual.value.value().into(),
+                stamp.today.into(),
+                actual.source.clone().into(),
+            ]],
+        )
+        .await?;
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![
+                NewEvent::new(EventKind::IndicatorFigureFiled, indicator)
+                    .in_plan(pid)
+                    .after(&actual)?,
+            ],
+        )
+        .await?;
+        crate::warnings::refresh(&txn, pid, None, stamp).await?;
+        txn.commit().await?;
+        Ok(actual)
     }
 
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>> {

@@ -636,6 +636,20 @@ async fn role_by_endpoint_matrix() {
             "",
             ['A', 'A', 'A', 'A', 'A', 'A'],
         ),
+        // metro_km is not published: not there for visitors.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/indicators/{code}/actuals",
+            "",
+            ['N', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        // Its owner JTW files its figures, or the office on its behalf.
+        (
+            "POST",
+            "/api/v1/plans/{plan}/indicators/{code}/actuals",
+            "",
+            ['D', 'D', 'A', 'D', 'A', 'D'],
+        ),
         (
             "GET",
             "/api/v1/plans/{plan}/items/{code}/explain",
@@ -759,9 +773,14 @@ async fn role_by_endpoint_matrix() {
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let id = r["id"].as_i64().unwrap();
         for (method, path, query, expected) in table {
+            let code = if path.contains("/indicators/") {
+                "metro_km"
+            } else {
+                "E1.1"
+            };
             let uri = path
                 .replace("{plan}", "demo-small")
-                .replace("{code}", "E1.1")
+                .replace("{code}", code)
                 .replace("{period}", "2019-01")
                 .replace("{id}", &id.to_string());
             let uri = if query.is_empty() {
@@ -779,6 +798,9 @@ async fn role_by_endpoint_matrix() {
                     req = req.header(header::AUTHORIZATION, format!("Bearer {}", t.tokens[w]));
                 }
                 let body = match (*method, path.ends_with("/reports")) {
+                    ("POST", false) if path.ends_with("/actuals") => {
+                        json!({"period": "2017", "value": 93.7, "source": "x"}).to_string()
+                    }
                     ("POST", true) => {
                         json!({"period": "2020-04", "unit": "JTW", "percent": 5}).to_string()
                     }
@@ -1023,5 +1045,119 @@ async fn explain_judges_a_measured_item_as_the_cockpit_does() {
                 .is_some_and(|r| r.starts_with("measured by")),
             "{e}"
         );
+    }
+}
+
+/// An indicator's owner files its figures, per indicator, without a report: for a period of
+/// the indicator's frequency that has ended, with a source; another unit may not; the office
+/// may, on the owner's behalf. A figure off the path warns the item the indicator measures.
+#[tokio::test]
+async fn an_indicators_owner_files_its_figures() {
+    use serde_json::json;
+    let url = "/api/v1/plans/demo-small/indicators/metro_km/actuals";
+    for t in TestApp::all().await {
+        let codes = |v: &Value| -> Vec<String> {
+            v["errors"]
+                .as_array()
+                .map(|e| {
+                    e.iter()
+                        .map(|x| x["code"].as_str().unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // Another unit, and a leader, may not.
+        let fig = json!({"period": "2019", "value": 151.8, "source": "郑州市统计公报 2019"});
+        let (s, _, v) = t.send_as("zdq", "POST", url, None, fig.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert!(v["detail"].as_str().unwrap().contains("metro_km"), "{v}");
+        let (s, _, _) = t.send_as("leader", "POST", url, None, fig.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Bad periods and a missing source: every problem at once, nothing written.
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2019-Q4", "value": 1, "source": " "}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(codes(&v), ["figure_period", "required"], "{v}");
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2020", "value": 1, "source": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(
+            codes(&v),
+            ["figure_period_not_over"],
+            "2020 has not ended on 2020-06-30"
+        );
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                "/api/v1/plans/demo-small/indicators/nothing/actuals",
+                None,
+                fig.clone(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        let (_, _, list) = t.get(url).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+
+        // The owner files 2019: recorded, listed, and the metro item is warned off its path
+        // (93.7 km in 2017 to 300 km in 2020 passes about 231 km at the end of 2019).
+        let (s, _, a) = t.send_as("jtw", "POST", url, None, fig.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        assert_eq!(
+            (
+                a["period"].as_str(),
+                a["period_end"].as_str(),
+                a["value"].as_f64()
+            ),
+            (Some("2019"), Some("2019-12-31"), Some(151.8)),
+            "{a}"
+        );
+        let (_, _, list) = t.get(url).await;
+        assert_eq!(list["items"][0]["source"], "郑州市统计公报 2019", "{list}");
+        let (_, _, w) = t
+            .get("/api/v1/warnings?plan=demo-small&kind=indicator_off_path")
+            .await;
+        assert!(
+            w["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["item"] == "E1.1"),
+            "{}: {w}",
+            t.db.label()
+        );
+        // The office files on the owner's behalf; the history says who filed what.
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                url,
+                None,
+                json!({"period": "2018", "value": 136.6, "source": "郑州市统计公报 2018"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, _, list) = t.get(url).await;
+        let periods: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["period"].as_str().unwrap())
+            .collect();
+        assert_eq!(periods, ["2018", "2019"], "oldest first");
     }
 }

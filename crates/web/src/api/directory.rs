@@ -2,9 +2,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use tuijin_store::DirectoryStore;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tuijin_core::indicator::FiledFigure;
+use tuijin_core::policy::Role;
+use tuijin_store::{Actual, DirectoryStore};
+use utoipa::ToSchema;
 
 use crate::auth::{Auth, public_only, require};
+use crate::error::ApiJson;
 use crate::views::{IndicatorView, ListView, UnitView};
 use crate::{ApiError, AppState};
 use tuijin_core::policy::Action;
@@ -52,4 +58,119 @@ pub async fn list_indicators(
     Ok(Json(ListView {
         items: list.iter().map(IndicatorView::from).collect(),
     }))
+}
+
+/// A figure of an indicator, as filed or loaded: the period it is for, the day that period
+/// ends, the value in the indicator's unit, where it is published, and the accepted report it
+/// came with (if any).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActualView {
+    pub indicator: String,
+    pub period: String,
+    pub period_end: chrono::NaiveDate,
+    pub value: f64,
+    pub source: String,
+    pub report: Option<i64>,
+}
+
+impl From<&Actual> for ActualView {
+    fn from(a: &Actual) -> Self {
+        ActualView {
+            indicator: a.indicator.to_string(),
+            period: a.period.clone(),
+            period_end: a.period_end,
+            value: a.value.value(),
+            source: a.source.clone(),
+            report: a.report,
+        }
+    }
+}
+
+/// A figure filed for one of an indicator's periods.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileFigure {
+    /// YYYY for an annual indicator, YYYY-Qn for a quarterly one, YYYY-MM for a monthly one;
+    /// a period that has ended.
+    pub period: String,
+    /// In the indicator's unit of measure.
+    pub value: f64,
+    /// Where the figure is published: a citation or an address.
+    pub source: String,
+}
+
+/// An indicator's figures, oldest first.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/indicators/{code}/actuals",
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "indicator code")),
+    responses((status = 200, body = ListView<ActualView>), (status = 404, body = crate::error::ProblemDoc)))]
+pub async fn list_actuals(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Json<ListView<ActualView>>, ApiError> {
+    require(&who, Action::ReadPublic)?;
+    let ind = indicator(&st, &plan, &code).await?;
+    if public_only(&who) && !ind.public {
+        return Err(not_found(&plan, &code));
+    }
+    let list = st.store.indicator_actuals(&plan, &code).await?;
+    Ok(Json(ListView {
+        items: list.iter().map(ActualView::from).collect(),
+    }))
+}
+
+/// File a figure of an indicator: its owner unit, or the office on the owner's behalf.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/indicators/{code}/actuals", request_body = FileFigure,
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "indicator code")),
+    responses((status = 201, body = ActualView), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
+pub async fn file_actual(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path((plan, code)): Path<(String, String)>,
+    ApiJson(body): ApiJson<FileFigure>,
+) -> Result<(StatusCode, Json<ActualView>), ApiError> {
+    require(&who, Action::ReadPlan)?;
+    let ind = indicator(&st, &plan, &code).await?;
+    let owner = ind.owner.as_ref().map(|o| o.as_str());
+    require(
+        &who,
+        Action::FileFigure {
+            indicator: &code,
+            owner,
+        },
+    )?;
+    // A unit files as the owner; the office on its behalf.
+    let unit = (who.role == Role::Unit).then_some(owner).flatten();
+    let header = st.plans.header(&st.store, &plan).await?;
+    let stamp = st.stamp(&who.name, &header);
+    let figure = FiledFigure {
+        period: body.period,
+        value: body.value,
+        source: body.source,
+    };
+    let a = st
+        .store
+        .file_figure(&plan, &code, unit, &figure, &stamp)
+        .await?;
+    Ok((StatusCode::CREATED, Json(ActualView::from(&a))))
+}
+
+async fn indicator(
+    st: &AppState,
+    plan: &str,
+    code: &str,
+) -> Result<tuijin_core::Indicator, ApiError> {
+    st.store
+        .list_indicators(plan)
+        .await?
+        .into_iter()
+        .find(|i| i.code.as_str() == code)
+        .ok_or_else(|| not_found(plan, code))
+}
+
+fn not_found(plan: &str, code: &str) -> ApiError {
+    ApiError::from(tuijin_store::StoreError::NotFound(format!(
+        "indicator `{code}` in plan `{plan}`"
+    )))
 }

@@ -58,6 +58,8 @@ pub(crate) fn code_filters(
         items::subtree,
         directory::list_units,
         directory::list_indicators,
+        directory::list_actuals,
+        directory::file_actual,
         reports::create,
         reports::list,
         reports::get,
@@ -87,6 +89,10 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{plan}/items/{code}", get(items::get_item))
         .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
+        .route(
+            "/plans/{plan}/indicators/{code}/actuals",
+            get(directory::list_actuals).post(directory::file_actual),
+        )
         .route("/items", get(items::list_items))
         .route("/units", get(directory::list_units))
         .route(

@@ -11,6 +11,7 @@
 use tuijin_core::ItemKind;
 use tuijin_core::VariantArray;
 use tuijin_core::code::CODE_PATTERN;
+use tuijin_core::indicator::FIGURE_PERIOD_PATTERN;
 use tuijin_core::period::PERIOD_PATTERN;
 use tuijin_core::problem::MAX_TEXT_CHARS;
 use tuijin_core::report::ReportState;
@@ -75,7 +76,7 @@ impl Modify for Complete {
                     let mut refs = Vec::new();
                     for (name, property) in o.properties.iter_mut() {
                         match property {
-                            RefOr::T(Schema::Object(p)) => shape_field(name, p),
+                            RefOr::T(Schema::Object(p)) => shape_field(&bodies[i], name, p),
                             RefOr::T(Schema::Array(a)) => {
                                 if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) =
                                     &a.items
@@ -163,11 +164,13 @@ fn shape_parameter(path: &str, p: &mut Parameter) {
     }
 }
 
-fn shape_field(name: &str, o: &mut utoipa::openapi::schema::Object) {
+fn shape_field(schema: &str, name: &str, o: &mut utoipa::openapi::schema::Object) {
     match name {
+        // An indicator's figure is for a year, a quarter or a month, by its frequency.
+        "period" if schema == "FileFigure" => o.pattern = Some(FIGURE_PERIOD_PATTERN.into()),
         "period" => o.pattern = Some(PERIOD_PATTERN.into()),
         "unit" | "indicator" => o.pattern = Some(CODE_PATTERN.into()),
-        "narrative" | "problems" | "next_steps" | "comment" => {
+        "narrative" | "problems" | "next_steps" | "comment" | "source" => {
             o.pattern = Some(TEXT_PATTERN.into());
             o.max_length = Some(MAX_TEXT_CHARS);
         }

@@ -5,6 +5,7 @@
 
 mod account;
 mod cockpit;
+mod figures;
 mod gantt;
 mod history;
 mod item;
@@ -54,6 +55,10 @@ pub fn routes(st: AppState) -> Router<AppState> {
             "/workspace/report/{plan}/{code}",
             get(workspace::form).post(workspace::save),
         )
+        .route(
+            "/workspace/figures/{plan}/{code}",
+            get(figures::form).post(figures::save),
+        )
         .route("/review", get(review::page).post(review::decide))
         .route("/review/close", post(review::close))
         .layer(axum::middleware::from_fn_with_state(
@@ -65,7 +70,8 @@ pub fn routes(st: AppState) -> Router<AppState> {
 /// Every page route with its method and who may use it, for the role × page test in
 /// `tests/pages.rs` (a route of `routes()` missing here fails it). Access: `public` (anyone),
 /// `read_plan` (any logged-in role), `logged_in`, `unit` (unit accounts), `unit_of_item` (a
-/// unit that leads or co-operates on the item), `review` (the office), `form` (a POST form:
+/// unit that leads or co-operates on the item), `review` (the office), `indicator_owner` (the
+/// unit that owns the indicator, or the office), `form` (a POST form:
 /// anyone, with the visitor's anti-forgery token), `redirect` (sends each role on).
 pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/", "redirect"),
@@ -88,6 +94,8 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/workspace", "unit"),
     ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
     ("POST", "/workspace/report/{plan}/{code}", "form"),
+    ("GET", "/workspace/figures/{plan}/{code}", "indicator_owner"),
+    ("POST", "/workspace/figures/{plan}/{code}", "form"),
     ("GET", "/review", "review"),
     ("POST", "/review", "form"),
     ("POST", "/review/close", "form"),
