@@ -39,11 +39,21 @@ pub enum ProgressSource {
     Children,
     /// The latest accepted report on the item itself.
     Report,
+    /// The units' latest accepted reports, each for its share (`Item::shares`).
+    Shares,
     /// Nothing reported yet.
     Nothing,
 }
 
 impl Explanation {
+    /// For an item with unit shares: its reported figure is the units' shares, not one report.
+    pub fn shared(mut self, has_shares: bool) -> Explanation {
+        if has_shares && self.source == ProgressSource::Report {
+            self.source = ProgressSource::Shares;
+        }
+        self
+    }
+
     /// For an item measured rather than reported (`Board::measured`): its status and the rule
     /// that made it, in place of a judgement of its own (absent) reports.
     pub fn measured(mut self, measured: Option<(Status, String)>) -> Explanation {

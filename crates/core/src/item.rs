@@ -173,6 +173,17 @@ pub struct Item {
     pub manual: Option<ManualProgress>,
     /// Cancelled items stay in the plan but count for nothing in rollups.
     pub cancelled: bool,
+    /// Explicit shares of the lead and co-operating units in the item's figure (percent,
+    /// summing to 100): each unit's latest accepted report counts for its share. Without
+    /// shares only the lead unit's report moves the item.
+    pub shares: Vec<Share>,
+}
+
+/// One unit's share in an item's figure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    pub unit: Code,
+    pub percent: Percent,
 }
 
 /// A progress figure set by hand instead of rolled up; the reason is mandatory.
@@ -243,6 +254,7 @@ impl Item {
             rollup: None,
             manual: None,
             cancelled: false,
+            shares: Vec::new(),
         }
     }
 }

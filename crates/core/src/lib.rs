@@ -30,7 +30,7 @@ pub mod warning;
 
 pub use code::{Code, CodeError};
 pub use indicator::{Attainment, Direction, Frequency, Indicator, IndicatorTarget, Measures};
-pub use item::{Item, ItemKind, ManualProgress, Target, TrajectoryPoint, Weight};
+pub use item::{Item, ItemKind, ManualProgress, Share, Target, TrajectoryPoint, Weight};
 pub use percent::Percent;
 pub use plan::{Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, Thresholds};
 pub use progress::{Progress, RollupRule, Status};

@@ -556,6 +556,24 @@ pub struct Node {
     pub manual: Option<f64>,
     /// The latest accepted report's percent, if any.
     pub reported: Option<f64>,
+    /// For an item with unit shares (`Item::shares`): the share-weighted figure of its units'
+    /// latest accepted reports (`shared`), in place of the lead's report.
+    pub shared: Option<Progress>,
+}
+
+/// The figure of an item with unit shares: each unit's latest accepted percent (`None`: no
+/// accepted report yet) weighted by its share; a unit that has not reported is unknown
+/// weight, never 0 %.
+pub fn shared(shares: &[(f64, Option<f64>)]) -> Progress {
+    let parts: Vec<ChildProgress> = shares
+        .iter()
+        .map(|&(share, percent)| ChildProgress {
+            weight: share,
+            progress: percent.map(Progress::known).unwrap_or(Progress::UNKNOWN),
+            cancelled: false,
+        })
+        .collect();
+    roll_up(RollupRule::WeightedMean, &parts)
 }
 
 /// The one rule for a single node, used by the incremental path (a report touches an item and
@@ -569,6 +587,9 @@ pub fn node_progress(node: &Node, children: &[ChildProgress]) -> Progress {
     }
     if children.iter().any(|c| !c.cancelled) {
         return roll_up(node.rule, children);
+    }
+    if let Some(p) = node.shared {
+        return p;
     }
     node.reported
         .map(Progress::known)
@@ -660,6 +681,7 @@ mod tree_tests {
                         cancelled: c[i],
                         manual: m[i],
                         reported: None,
+                        shared: None,
                     })
                     .collect()
             })

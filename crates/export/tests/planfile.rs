@@ -201,6 +201,37 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
         &task("rollup = \"manual\"\nmanual = { percent = 4, reason = \"r\" }\n"),
         "manual_on_leaf",
     );
+    // Unit shares: each unit the lead or a co-operating one, once, the lead's included, adding
+    // up to 100, and only on an item that takes reports.
+    let units = "[[unit]]\ncode = \"L\"\nname = \"牵头\"\n[[unit]]\ncode = \"C\"\nname = \"配合\"\n[[unit]]\ncode = \"O\"\nname = \"其他\"\n";
+    let shared = |shares: &str| {
+        format!(
+            "{HEAD}{units}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nlead = \"L\"\nco = [\"C\"]\nshares = [{shares}]\n"
+        )
+    };
+    check_one(
+        &shared("{ unit = \"L\", share = 60 }, { unit = \"O\", share = 40 }"),
+        "share_not_responsible",
+    );
+    check_one(
+        &shared("{ unit = \"L\", share = 50 }, { unit = \"L\", share = 50 }"),
+        "share_twice",
+    );
+    check_one(
+        &shared("{ unit = \"L\", share = 60 }, { unit = \"C\", share = 30 }"),
+        "shares_sum",
+    );
+    check_one(
+        &shared("{ unit = \"C\", share = 100 }"),
+        "shares_without_lead",
+    );
+    check_one(
+        &format!(
+            "{}[[item]]\ncode = \"B\"\nkind = \"project\"\ntitle = \"乙\"\nparent = \"A\"\n",
+            shared("{ unit = \"L\", share = 100 }")
+        ),
+        "shares_on_parent",
+    );
     // A milestone with a start date would be judged linearly and look late long before it is.
     check_one(
         &format!(

@@ -46,6 +46,7 @@ pub const TABLES: &[&str] = &[
     "item_co_units",
     "item_supports",
     "item_trajectory",
+    "item_shares",
     "item_progress",
     "progress_history",
     "reports",

@@ -154,6 +154,17 @@ async fn fill_lists<C: ConnectionTrait>(
             recs[i].item.supports.push(code(r, "code")?);
         }
     }
+    let sh = all(c, &format!("SELECT l.item_id, u.code, l.percent FROM item_shares l JOIN items x ON x.id = l.item_id JOIN units u ON u.id = l.unit_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
+    for r in &sh {
+        if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
+            let percent = tuijin_core::Percent::new(get(r, "percent")?)
+                .map_err(|_| StoreError::Corrupt("item_shares.percent".into()))?;
+            recs[i].item.shares.push(tuijin_core::Share {
+                unit: code(r, "code")?,
+                percent,
+            });
+        }
+    }
     let tr = all(c, &format!("SELECT l.item_id, l.point_date, l.percent FROM item_trajectory l JOIN items x ON x.id = l.item_id WHERE {cond} ORDER BY l.item_id, l.point_date"), values).await?;
     for r in &tr {
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {

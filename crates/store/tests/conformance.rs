@@ -254,7 +254,8 @@ async fn migrations_are_recorded() {
                 "m0010_closed_periods",
                 "m0011_soundness",
                 "m0012_expected_paths",
-                "m0013_settings"
+                "m0013_settings",
+                "m0014_item_shares"
             ],
             "{}",
             db.label()

@@ -539,3 +539,142 @@ async fn a_parent_is_expected_where_its_children_are_not_by_its_own_dates() {
         assert_eq!(rec.expected_path, paths[0], "{}", db.label());
     }
 }
+
+/// An item whose plan gives its units explicit shares: each unit's latest accepted report
+/// counts for its share; a unit that has not reported is unknown weight, not 0 %. The
+/// incremental path, a full recompute, the history replay and the plan file agree.
+const SHARED: &str = r#"
+[plan]
+code = "shared"
+title = "份额规划"
+timezone = "Asia/Shanghai"
+cadence = "monthly"
+start = 2020-01-01
+end = 2021-12-31
+
+[plan.source]
+title = "测试"
+date = 2020-01-01
+
+[[unit]]
+code = "LEAD"
+name = "牵头单位"
+
+[[unit]]
+code = "CO"
+name = "配合单位"
+
+[[item]]
+code = "S"
+kind = "project"
+title = "共建项目"
+lead = "LEAD"
+co = ["CO"]
+start = 2020-01-01
+due = 2020-12-31
+shares = [{ unit = "LEAD", share = 60 }, { unit = "CO", share = 40 }]
+"#;
+
+#[tokio::test]
+async fn units_with_shares_each_move_the_item_by_their_share() {
+    use tuijin_store::ReportStore;
+    let doc = read_plan("shared.toml", SHARED).unwrap();
+    assert_eq!(doc.items[0].shares.len(), 2);
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        let file = |unit: &str, period: &str, percent: f64, today: &str| {
+            let unit = unit.to_string();
+            let period = period.to_string();
+            let today = today.to_string();
+            async move {
+                let st = stamp(&unit, &today);
+                let r = s
+                    .create_report(
+                        NewReport {
+                            plan: "shared".into(),
+                            item: "S".into(),
+                            period: Period::parse(&period).unwrap(),
+                            unit: unit.clone(),
+                            content: ReportContent {
+                                percent: Some(Percent::new(percent).unwrap()),
+                                narrative: "进展".into(),
+                                ..Default::default()
+                            },
+                        },
+                        &st,
+                    )
+                    .await
+                    .unwrap();
+                let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+                s.accept_report(r.id, r.version, "", &stamp("office", &today))
+                    .await
+                    .unwrap();
+            }
+        };
+        // The lead alone: its 60 % share known at 50 %, the co-operating 40 % unknown.
+        file("LEAD", "2020-03", 50.0, "2020-04-02").await;
+        let p = s.plan_progress("shared", None).await.unwrap()["S"];
+        assert_eq!(
+            (p.percent, p.unknown_share),
+            (Some(50.0), 0.4),
+            "{}",
+            db.label()
+        );
+        assert!((p.vouched().unwrap() - 30.0).abs() < 1e-9);
+        // The co-operating unit's report counts for its share.
+        file("CO", "2020-03", 100.0, "2020-04-03").await;
+        let p = s.plan_progress("shared", None).await.unwrap()["S"];
+        assert!((p.percent.unwrap() - 70.0).abs() < 1e-9, "{p:?}");
+        assert_eq!(p.unknown_share, 0.0);
+        // A full recompute (a re-import) finds the same; the checker finds nothing amiss.
+        s.import_plan(&doc, &stamp("office", "2020-04-04"))
+            .await
+            .unwrap();
+        let again = s.plan_progress("shared", None).await.unwrap()["S"];
+        assert!((again.percent.unwrap() - 70.0).abs() < 1e-9, "{again:?}");
+        assert!(s.check_rollups("shared").await.unwrap().is_empty());
+        // The plan file keeps the shares.
+        let back = s.export_plan("shared").await.unwrap();
+        assert_eq!(back.items[0].shares, doc.items[0].shares);
+    }
+    // A history loaded from another system replays the same way.
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        let h = |unit: &str, period: &str, percent: f64, on: &str| {
+            tuijin_core::sample::HistoricReport {
+                item: tuijin_core::Code::parse("S").unwrap(),
+                unit: tuijin_core::Code::parse(unit).unwrap(),
+                period: Period::parse(period).unwrap(),
+                percent,
+                narrative: "进展".into(),
+                problems: String::new(),
+                next_steps: String::new(),
+                submitted_on: d(on),
+                accepted_on: d(on),
+            }
+        };
+        s.load_history(
+            "shared",
+            &[
+                h("LEAD", "2020-03", 50.0, "2020-04-02"),
+                h("CO", "2020-03", 100.0, "2020-04-03"),
+            ],
+            &stamp("office", "2020-04-05"),
+        )
+        .await
+        .unwrap();
+        let p = s.plan_progress("shared", None).await.unwrap()["S"];
+        assert!(
+            (p.percent.unwrap() - 70.0).abs() < 1e-9,
+            "{}: {p:?}",
+            db.label()
+        );
+        assert!(s.check_rollups("shared").await.unwrap().is_empty());
+    }
+}

@@ -1085,3 +1085,71 @@ async fn an_indicators_owner_files_figures_from_the_workspace() {
         assert_eq!(no.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// A co-operating unit's accepted report is its contribution: shown on the item page and to
+/// the lead unit in its workspace, and it leaves the item's figure alone.
+#[tokio::test]
+async fn the_lead_sees_what_co_operating_units_contribute() {
+    use tuijin_core::report::{Period, ReportContent};
+    for site in Site::all().await {
+        let s = &site.db.store;
+        let src = std::fs::read_to_string(format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .replace(
+            "lead = \"JTW\"\nstart = 2017-08-14\ndue = 2020-12-31\nweight = 2",
+            "lead = \"JTW\"\nco = [\"ZDQ\"]\nstart = 2017-08-14\ndue = 2020-12-31\nweight = 2",
+        );
+        let doc = tuijin_export::read_plan("small.toml", &src).unwrap();
+        assert_eq!(
+            doc.items
+                .iter()
+                .find(|i| i.code.as_str() == "E1.1")
+                .unwrap()
+                .co
+                .len(),
+            1
+        );
+        s.import_plan(&doc, &common::stamp("office")).await.unwrap();
+        let st = common::stamp("zdq");
+        let r = s
+            .create_report(
+                tuijin_store::NewReport {
+                    plan: "demo-small".into(),
+                    item: "E1.1".into(),
+                    period: Period::parse("2020-05").unwrap(),
+                    unit: "ZDQ".into(),
+                    content: ReportContent {
+                        percent: Some(tuijin_core::Percent::new(95.0).unwrap()),
+                        narrative: "我区承担的站点征迁完成".into(),
+                        ..Default::default()
+                    },
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+        s.accept_report(r.id, r.version, "", &common::stamp("office"))
+            .await
+            .unwrap();
+        let progress = tuijin_store::ProgressStore::plan_progress(s, "demo-small", None)
+            .await
+            .unwrap();
+        assert_eq!(
+            progress["E1.1"].percent, None,
+            "the figure is the lead's alone"
+        );
+
+        let mut lead = site.log_in("jtw").await;
+        let ws = site.get(&mut lead, "/workspace").await;
+        assert!(ws.html.contains("配合单位报告："), "{}", ws.html);
+        assert!(ws.html.contains("95%"), "{}", ws.html);
+        let page = site.get(&mut lead, "/plans/demo-small/items/E1.1").await;
+        assert!(page.html.contains("id=\"contributions\""), "{}", page.html);
+        assert!(page.html.contains("不计入"), "{}", page.html);
+        assert!(page.html.contains("2020-05"));
+    }
+}

@@ -130,6 +130,7 @@ pub(super) fn check(
                 ProblemKind::ManualOnLeaf,
             ));
         }
+        shares(it, has_children.contains(&i), sec, out);
         // Trajectory points strictly inside the item's dates: the start is 0 % and the due date
         // 100 % by definition.
         if let Some(j) = it.trajectory.iter().position(|p| {
@@ -201,6 +202,55 @@ pub(super) fn check(
                 },
             ));
         }
+    }
+}
+
+/// Unit shares (`Item::shares`): the lead's and co-operating units' only, each once, adding
+/// up to 100 %, the lead's among them, and only on an item that takes reports.
+fn shares(it: &crate::Item, has_children: bool, sec: Section, out: &mut Vec<PlanProblem>) {
+    if it.shares.is_empty() {
+        return;
+    }
+    if has_children {
+        out.push(PlanProblem::new(
+            FieldPath::new(sec, "shares"),
+            ProblemKind::SharesOnParent,
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (j, s) in it.shares.iter().enumerate() {
+        let path = FieldPath::at(sec, "shares", j);
+        let responsible = it.lead.as_ref() == Some(&s.unit) || it.co.contains(&s.unit);
+        if !responsible {
+            out.push(PlanProblem::new(
+                path,
+                ProblemKind::ShareNotResponsible {
+                    code: s.unit.to_string(),
+                },
+            ));
+        } else if !seen.insert(&s.unit) {
+            out.push(PlanProblem::new(
+                path,
+                ProblemKind::ShareTwice {
+                    code: s.unit.to_string(),
+                },
+            ));
+        }
+    }
+    if !it.lead.as_ref().is_some_and(|l| seen.contains(l)) {
+        out.push(PlanProblem::new(
+            FieldPath::new(sec, "shares"),
+            ProblemKind::SharesWithoutLead,
+        ));
+    }
+    let sum: f64 = it.shares.iter().map(|s| s.percent.value()).sum();
+    if (sum - 100.0).abs() > 0.01 {
+        out.push(PlanProblem::new(
+            FieldPath::new(sec, "shares"),
+            ProblemKind::SharesSum {
+                sum: format!("{sum}"),
+            },
+        ));
     }
 }
 

@@ -192,6 +192,22 @@ pub enum ProblemKind {
         start: String,
         due: String,
     },
+    /// A share for a unit that neither leads nor co-operates on the item.
+    ShareNotResponsible {
+        code: String,
+    },
+    /// Two shares for one unit.
+    ShareTwice {
+        code: String,
+    },
+    /// Shares that do not add up to 100 %.
+    SharesSum {
+        sum: String,
+    },
+    /// Shares that leave the lead unit out.
+    SharesWithoutLead,
+    /// Shares on an item whose figure is its children's.
+    SharesOnParent,
 }
 
 impl ProblemKind {
@@ -264,12 +280,17 @@ impl ProblemKind {
                 ("indicator_unit", indicator_unit.clone()),
             ],
             SupportsCycle { path } => vec![("path", path.join(" → "))],
-            SupportsOwnAncestor { code } => vec![("code", code.clone())],
+            SupportsOwnAncestor { code } | ShareNotResponsible { code } | ShareTwice { code } => {
+                vec![("code", code.clone())]
+            }
+            SharesSum { sum } => vec![("sum", sum.clone())],
             MissingChineseTitle
             | TrajectoryOutOfOrder
             | ManualRollup { .. }
             | ManualOnLeaf
-            | MilestoneWithStart => vec![],
+            | MilestoneWithStart
+            | SharesWithoutLead
+            | SharesOnParent => vec![],
         };
         let args: Vec<(&str, &dyn std::fmt::Display)> = args
             .iter()

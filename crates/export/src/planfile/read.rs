@@ -10,8 +10,8 @@ use toml::de::{DeArray, DeTable, DeValue};
 use tuijin_core::validate::{FieldPath, ProblemKind, Section, validate};
 use tuijin_core::{
     Cadence, Code, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind, LevelLabel,
-    ManualProgress, Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Stage,
-    Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
+    ManualProgress, Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Share,
+    Stage, Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
 };
 
 use super::{Located, PlanFileErrors, line_column, path_string};
@@ -83,8 +83,10 @@ const ITEM: &[&str] = &[
     "rollup",
     "manual",
     "cancelled",
+    "shares",
 ];
 const TRAJECTORY: &[&str] = &["date", "percent"];
+const SHARE: &[&str] = &["unit", "share"];
 const TARGET: &[&str] = &["value", "unit", "by", "indicator"];
 const INDICATOR: &[&str] = &[
     "code",
@@ -119,6 +121,7 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ("item", ITEM),
     ("item.manual", MANUAL),
     ("item.trajectory", TRAJECTORY),
+    ("item.shares", SHARE),
     ("item.target", TARGET),
 ];
 

@@ -153,6 +153,20 @@ pub fn write_plan(doc: &PlanDocument) -> String {
                 .collect();
             w.line("trajectory", &format!("[\n  {},\n]", parts.join(",\n  ")));
         }
+        if !item.shares.is_empty() {
+            let parts: Vec<String> = item
+                .shares
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{{ unit = {}, share = {} }}",
+                        quote(s.unit.as_str()),
+                        number(s.percent.value())
+                    )
+                })
+                .collect();
+            w.line("shares", &format!("[{}]", parts.join(", ")));
+        }
         if let Some(s) = &item.source {
             w.str("source", s);
         }

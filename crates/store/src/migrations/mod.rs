@@ -16,6 +16,7 @@ mod m0010_closed_periods;
 mod m0011_soundness;
 mod m0012_expected_paths;
 mod m0013_settings;
+mod m0014_item_shares;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_soundness::Migration),
             Box::new(m0012_expected_paths::Migration),
             Box::new(m0013_settings::Migration),
+            Box::new(m0014_item_shares::Migration),
         ]
     }
 }

@@ -152,6 +152,7 @@ pub(super) async fn import_items(
         if s.item.co != it.co
             || s.item.supports != it.supports
             || s.item.trajectory != it.trajectory
+            || s.item.shares != it.shares
         {
             rewrite_links.push((s.id, it));
         }
@@ -190,7 +191,12 @@ pub(super) async fn import_items(
         .collect();
     for chunk in changed.chunks(500) {
         let list = chunk.join(",");
-        for t in ["item_co_units", "item_supports", "item_trajectory"] {
+        for t in [
+            "item_co_units",
+            "item_supports",
+            "item_trajectory",
+            "item_shares",
+        ] {
             exec(
                 txn,
                 &format!("DELETE FROM {t} WHERE item_id IN ({list})"),
@@ -203,7 +209,16 @@ pub(super) async fn import_items(
     let mut co = Vec::new();
     let mut sup = Vec::new();
     let mut traj = Vec::new();
+    let mut shares = Vec::new();
     for (id, it) in &rewrite_links {
+        for (i, s) in it.shares.iter().enumerate() {
+            shares.push(vec![
+                (*id).into(),
+                lookup(refs.units, "unit", &s.unit)?.into(),
+                s.percent.value().into(),
+                (i as i32).into(),
+            ]);
+        }
         for (i, c) in it.co.iter().enumerate() {
             co.push(vec![
                 (*id).into(),
@@ -241,6 +256,13 @@ pub(super) async fn import_items(
         "item_trajectory",
         &["item_id", "point_date", "percent"],
         traj,
+    )
+    .await?;
+    insert_rows(
+        txn,
+        "item_shares",
+        &["item_id", "unit_id", "percent", "position"],
+        shares,
     )
     .await?;
     Ok(())

@@ -60,6 +60,7 @@ pub(super) async fn load_tree<C: ConnectionTrait>(
                 cancelled: get(r, "cancelled")?,
                 manual: get(r, "manual_percent")?,
                 reported,
+                shared: None,
             },
             stored: progress_of(get(r, "percent")?, get(r, "unknown_share")?),
         });
@@ -82,6 +83,12 @@ pub(super) async fn load_tree<C: ConnectionTrait>(
         }
         for (k, &c) in chain.iter().rev().enumerate() {
             depth[c] = base + k;
+        }
+    }
+    if from_reports {
+        let shared = super::shared_figures(c, Some(plan_id), None).await?;
+        for n in &mut nodes {
+            n.node.shared = shared.get(&n.id).copied();
         }
     }
     let mut order: Vec<usize> = (0..nodes.len()).collect();
@@ -160,37 +167,73 @@ pub(crate) async fn recompute_plan<C: ConnectionTrait>(
 
 /// Replays accepted reports of the past, date by date, writing the progress history as it
 /// would have been recorded and leaving `item_progress` at the final state. `accepted` holds
-/// (effective date, item id, period, percent) of the lead units' reports. The plan must have
-/// no accepted report yet.
+/// (effective date, item id, unit id, period, percent) of the reports that move items: the
+/// lead units', and on an item with unit shares each share's unit's. The plan must have no
+/// accepted report yet.
 pub(crate) async fn replay<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
-    mut accepted: Vec<(NaiveDate, i64, Period, f64)>,
+    mut accepted: Vec<(NaiveDate, i64, i64, Period, f64)>,
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let tree = load_tree(c, plan_id, false).await?;
     let mut nodes: Vec<Node> = tree.iter().map(|n| n.node).collect();
     for n in &mut nodes {
         n.reported = None;
+        n.shared = None;
     }
     let index: HashMap<i64, usize> = tree.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    // Items with unit shares: (unit, share) in order, and each unit's latest (period, percent).
+    let mut shares: HashMap<usize, Vec<(i64, f64)>> = HashMap::new();
+    for r in &all(
+        c,
+        "SELECT s.item_id, s.unit_id, s.percent FROM item_shares s JOIN items i ON i.id = s.item_id \
+         WHERE i.plan_id = $1 AND NOT i.archived ORDER BY s.item_id, s.position",
+        vec![plan_id.into()],
+    )
+    .await?
+    {
+        if let Some(&k) = index.get(&get::<i64>(r, "item_id")?) {
+            shares
+                .entry(k)
+                .or_default()
+                .push((get(r, "unit_id")?, get(r, "percent")?));
+        }
+    }
+    let mut by_unit: HashMap<(usize, i64), (Period, f64)> = HashMap::new();
     let mut current = roll_up_tree(&nodes);
     let mut latest: HashMap<usize, Period> = HashMap::new();
     let mut reported_on: HashMap<usize, NaiveDate> = HashMap::new();
-    accepted.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+    accepted.sort_by(|a, b| a.0.cmp(&b.0).then(a.3.cmp(&b.3)));
     let mut history: Vec<Vec<Value>> = Vec::new();
     let mut i = 0;
     while i < accepted.len() {
         let date = accepted[i].0;
         while i < accepted.len() && accepted[i].0 == date {
-            let (_, item, period, percent) = &accepted[i];
+            let (_, item, unit, period, percent) = &accepted[i];
             let k = *index.get(item).ok_or_else(|| {
                 StoreError::Internal(format!("item #{item} is not a live item of the plan"))
             })?;
-            // A report of an older period never overrides a newer one.
-            if latest.get(&k).is_none_or(|p| p <= period) {
-                latest.insert(k, *period);
-                nodes[k].reported = Some(*percent);
+            match shares.get(&k) {
+                Some(parts) => {
+                    // A report of an older period never overrides a newer one of its unit.
+                    let slot = by_unit.entry((k, *unit)).or_insert((*period, *percent));
+                    if slot.0 <= *period {
+                        *slot = (*period, *percent);
+                    }
+                    let figures: Vec<(f64, Option<f64>)> = parts
+                        .iter()
+                        .map(|(u, share)| (*share, by_unit.get(&(k, *u)).map(|x| x.1)))
+                        .collect();
+                    nodes[k].shared = Some(tuijin_core::progress::shared(&figures));
+                }
+                // A report of an older period never overrides a newer one.
+                None => {
+                    if latest.get(&k).is_none_or(|p| p <= period) {
+                        latest.insert(k, *period);
+                        nodes[k].reported = Some(*percent);
+                    }
+                }
             }
             reported_on.insert(k, date);
             i += 1;

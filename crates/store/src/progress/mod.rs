@@ -37,6 +37,51 @@ use crate::db::{Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::rows::{get, id_list, insert_rows, named, named_opt};
 
+/// The figures of items with unit shares (`Item::shares`), by item id: each share's unit's
+/// latest accepted percent (by period, like the lead's), weighted by its share
+/// (`progress::shared`). Of the plan's live items, or only of `only`.
+pub(crate) async fn shared_figures<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    plan_id: Option<i64>,
+    only: Option<&[i64]>,
+) -> Result<std::collections::HashMap<i64, tuijin_core::Progress>> {
+    let mut cond = vec!["NOT i.archived".to_string()];
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if let Some(p) = plan_id {
+        values.push(p.into());
+        cond.push("i.plan_id = $1".into());
+    }
+    if let Some(ids) = only {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        cond.push(format!("s.item_id IN ({})", id_list(ids)));
+    }
+    let rows = all(
+        c,
+        &format!(
+            "SELECT s.item_id, s.percent AS share, (SELECT r.percent FROM reports r WHERE r.item_id = s.item_id \
+             AND r.unit_id = s.unit_id AND r.state = 'accepted' AND r.percent IS NOT NULL \
+             ORDER BY r.period_end DESC, r.period_start DESC, r.id DESC LIMIT 1) AS latest \
+             FROM item_shares s JOIN items i ON i.id = s.item_id WHERE {} ORDER BY s.item_id, s.position",
+            cond.join(" AND ")
+        ),
+        values,
+    )
+    .await?;
+    let mut parts: std::collections::BTreeMap<i64, Vec<(f64, Option<f64>)>> = Default::default();
+    for r in &rows {
+        parts
+            .entry(get(r, "item_id")?)
+            .or_default()
+            .push((get(r, "share")?, get(r, "latest")?));
+    }
+    Ok(parts
+        .into_iter()
+        .map(|(id, p)| (id, tuijin_core::progress::shared(&p)))
+        .collect())
+}
+
 /// One item's progress changing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProgressChange {

@@ -134,6 +134,10 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         let kids: Option<String> = get(r, "kids")?;
         children.insert(chain[k], parse_kids(kids.as_deref().unwrap_or("[]"))?);
     }
+    // The item's own figure from its units' shares, when it has shares.
+    let shared = super::shared_figures(c, None, Some(&[item_id]))
+        .await?
+        .remove(&item_id);
     let mut changes = Vec::new();
     let mut below: Option<(i64, Progress)> = None;
     // Rows to write: (item, progress, own reported figure, reported on).
@@ -152,6 +156,7 @@ pub(crate) async fn touch<C: ConnectionTrait>(
             cancelled: get(r, "cancelled")?,
             manual: get(r, "manual_percent")?,
             reported: own_reported,
+            shared: if k == 0 { shared } else { None },
         };
         let mut kids: Vec<ChildProgress> = children
             .get(&id)

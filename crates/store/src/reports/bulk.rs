@@ -267,6 +267,15 @@ impl Store {
                     .map(|u| (*id, *u))
             })
             .collect();
+        let shared: HashSet<(i64, i64)> = all(
+            &txn,
+            "SELECT s.item_id, s.unit_id FROM item_shares s JOIN items i ON i.id = s.item_id WHERE i.plan_id = $1",
+            vec![pid.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((get(r, "item_id")?, get(r, "unit_id")?)))
+        .collect::<Result<_>>()?;
         for (r, (item, unit)) in reports.iter().zip(&ids) {
             rows.push(report_row(
                 pid,
@@ -279,9 +288,10 @@ impl Store {
                 (morning(r.submitted_on), Some(morning(r.accepted_on))),
                 morning(r.accepted_on),
             ));
-            // Only the lead unit's reports move an item's figure.
-            if leads.contains(&(*item, *unit)) {
-                replay.push((r.accepted_on, *item, r.period, r.percent));
+            // The lead unit's reports move an item's figure, and on an item with unit shares
+            // each share's unit's.
+            if leads.contains(&(*item, *unit)) || shared.contains(&(*item, *unit)) {
+                replay.push((r.accepted_on, *item, *unit, r.period, r.percent));
             }
         }
         insert_rows(&txn, "reports", REPORT_COLUMNS, rows).await?;

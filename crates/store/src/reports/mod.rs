@@ -173,6 +173,9 @@ pub trait ReportStore {
     ) -> Result<usize>;
     /// Reports in id order, `limit` at most (1 to 1,000).
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
+    /// What units other than the lead contribute to the given items (at most 1,000): each
+    /// such unit's latest accepted report on each item, in plan order.
+    async fn contributions(&self, plan: &str, items: &[String]) -> Result<Vec<ReportRecord>>;
     /// Closes a reporting period of a plan: its reports can no longer be started, edited or
     /// submitted. Refused while reports of the period still await review (review them first)
     /// and when already closed. The period's reports are sealed (`core::audit::seal`).
@@ -373,6 +376,35 @@ impl ReportStore for Store {
         stamp: &Stamp,
     ) -> Result<usize> {
         self.load_history_in(plan, reports, stamp).await
+    }
+
+    async fn contributions(&self, plan: &str, items: &[String]) -> Result<Vec<ReportRecord>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items = &items[..items.len().min(1000)];
+        let mut values: Vec<Value> = vec![plan.into()];
+        let marks: Vec<String> = items
+            .iter()
+            .map(|c| {
+                values.push(c.clone().into());
+                format!("${}", values.len())
+            })
+            .collect();
+        let rows = all(
+            &self.db(),
+            &format!(
+                "{SELECT} WHERE pl.code = $1 AND i.code IN ({}) AND r.state = 'accepted' \
+                 AND r.unit_id <> COALESCE(i.lead_unit_id, -1) \
+                 AND r.id = (SELECT r2.id FROM reports r2 WHERE r2.item_id = r.item_id AND r2.unit_id = r.unit_id \
+                 AND r2.state = 'accepted' ORDER BY r2.period_end DESC, r2.period_start DESC, r2.id DESC LIMIT 1) \
+                 ORDER BY i.position, u.code",
+                marks.join(", ")
+            ),
+            values,
+        )
+        .await?;
+        rows.iter().map(record).collect()
     }
 
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>> {

@@ -53,7 +53,7 @@ pub struct ExplainView {
     pub item: String,
     pub date: NaiveDate,
     pub progress: ProgressView,
-    /// manual, children, report or nothing.
+    /// manual, children, report, shares (the units' reports, each for its share) or nothing.
     pub progress_source: String,
     /// For a manual figure, the reason given.
     pub manual_reason: Option<String>,
@@ -139,7 +139,8 @@ pub async fn explain(
         item.expected_path.as_ref(),
         date,
         plan_rec.plan.thresholds,
-    );
+    )
+    .shared(!i.shares.is_empty());
     // A positioning or a goal may be measured by what serves it rather than reported: judged
     // on the board of that date (the whole plan, for these few items only).
     let e = if matches!(i.kind, ItemKind::Positioning | ItemKind::Goal) {
@@ -167,6 +168,7 @@ pub async fn explain(
         }
         tuijin_core::progress::ProgressSource::Children => ("children", None),
         tuijin_core::progress::ProgressSource::Report => ("report", None),
+        tuijin_core::progress::ProgressSource::Shares => ("shares", None),
         tuijin_core::progress::ProgressSource::Nothing => ("nothing", None),
     };
     Ok(Json(ExplainView {

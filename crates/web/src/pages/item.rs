@@ -205,11 +205,13 @@ pub async fn page(
         today,
         c.plan.thresholds,
     )
-    .measured(b.measured(n));
+    .measured(b.measured(n))
+    .shared(!i.shares.is_empty());
     let source_key = match &e.source {
         ProgressSource::Manual { .. } => "explain.source.manual",
         ProgressSource::Children => "explain.source.children",
         ProgressSource::Report => "explain.source.report",
+        ProgressSource::Shares => "explain.source.shares",
         ProgressSource::Nothing => "explain.source.nothing",
     };
     let measured = b.is_apart(n) && !b.is_out(n);
@@ -287,6 +289,17 @@ pub async fn page(
         .filter(|w| w.item != code && w.cleared_on.is_none())
         .count();
     warnings.retain(|w| w.item == code);
+    // Each unit's latest accepted figure: the lead's, and what the others contribute.
+    let mut latest_by_unit = st
+        .store
+        .contributions(&plan, std::slice::from_ref(&code))
+        .await?;
+    if let Some(lead) = reports.iter().find(|r| {
+        r.state == tuijin_core::report::ReportState::Accepted
+            && i.lead.as_ref().is_some_and(|u| *u == r.unit)
+    }) {
+        latest_by_unit.insert(0, lead.clone());
+    }
     let mut events = st.store.item_timeline(&plan, &code, 50).await?;
     events.retain(|e| crate::auth::may_see_event(&v.who, e));
     let can_report = v.who.role == Role::Unit
@@ -315,6 +328,29 @@ pub async fn page(
         (source)
         (kids)
         (links)
+        @if !i.co.is_empty() {
+            h2 #contributions { (l.t("item.contributions")) }
+            p.muted.small { (l.t(if i.shares.is_empty() { "item.contributions_help" } else { "item.contributions_shared" })) }
+            div.tablewrap { table {
+                thead { tr { th { (l.t("col.unit")) } th { (l.t("col.our_role")) } th.num { (l.t("item.share")) } th { (l.t("col.period")) } th.num { (l.t("col.percent")) } } }
+                tbody { @for u in i.lead.iter().chain(i.co.iter()) {
+                    @let rep = latest_by_unit.iter().find(|r| r.unit == *u);
+                    @let share = i.shares.iter().find(|s| s.unit == *u);
+                    @let is_lead = i.lead.as_ref() == Some(u);
+                    tr {
+                        td { (c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())) }
+                        td { (l.t(if is_lead { "relation.lead" } else { "relation.co" })) }
+                        td.num { @match share {
+                            Some(s) => { (fmt1(s.percent.value())) "%" }
+                            None if i.shares.is_empty() && is_lead => "100%",
+                            None => span.muted { (l.t("item.not_counted")) },
+                        } }
+                        td { @match rep { Some(r) => (r.period), None => span.muted { (l.t("workspace.not_yet")) } } }
+                        td.num { @if let Some(p) = rep.and_then(|r| r.percent) { (fmt1(p.value())) "%" } }
+                    }
+                } }
+            } }
+        }
         h2 { (l.t("item.reports")) }
         @if reports.is_empty() { p { (l.t("item.no_reports")) } }
         @else {

@@ -115,7 +115,29 @@ pub async fn page(
                     .await?,
             );
         }
-        sections.push((plan, c, b, period, items, in_period, returned));
+        // What the co-operating units report on the items my units lead (this page's).
+        let led: Vec<String> = items
+            .iter()
+            .skip(q.page * PAGE)
+            .take(PAGE)
+            .map(|&n| &c.items[n])
+            .filter(|i| i.lead.as_ref().is_some_and(|u| mine.contains(&u.as_str())))
+            .map(|i| i.code.to_string())
+            .collect();
+        let mut contributions: HashMap<String, Vec<ReportRecord>> = HashMap::new();
+        for r in st.store.contributions(&plan, &led).await? {
+            contributions.entry(r.item.to_string()).or_default().push(r);
+        }
+        sections.push((
+            plan,
+            c,
+            b,
+            period,
+            items,
+            in_period,
+            returned,
+            contributions,
+        ));
     }
     let body = html! {
         h1 { (l.t("nav.workspace")) }
@@ -123,7 +145,7 @@ pub async fn page(
         @if !q.done.is_empty() {
             p.notice.good role="status" { (l.f("workspace.submitted", &[("item", &q.done)])) }
         }
-        @for (plan, c, b, period, items, in_period, returned) in &sections {
+        @for (plan, c, b, period, items, in_period, returned, contributions) in &sections {
             h2 { (l.pick(&c.plan.title)) }
             @if !returned.is_empty() {
                 section aria-labelledby={ "ret-" (plan) } {
@@ -152,7 +174,21 @@ pub async fn page(
                         @let rep = in_period.get(i.code.as_str());
                         @let lead = i.lead.as_ref().is_some_and(|u| mine.contains(&u.as_str()));
                         tr data-role=(if lead { "lead" } else { "co" }) {
-                            td { (item_link(l, plan, i)) }
+                            td {
+                                (item_link(l, plan, i))
+                                @if let Some(list) = contributions.get(i.code.as_str()) {
+                                    br;
+                                    span.small.muted {
+                                        (l.t("workspace.co_said")) " "
+                                        @for (k, r) in list.iter().enumerate() {
+                                            @if k > 0 { "；" }
+                                            (c.unit_name(r.unit.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| r.unit.to_string()))
+                                            @if let Some(p) = r.percent { " " (fmt1(p.value())) "%" }
+                                            " (" (r.period) ")"
+                                        }
+                                    }
+                                }
+                            }
                             td { (l.t(if lead { "relation.lead" } else { "relation.co" })) }
                             td { (row_progress(l, &b.rows[n])) }
                             td { (status(l, b.rows[n].status)) }

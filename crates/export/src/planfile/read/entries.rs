@@ -210,6 +210,7 @@ impl Reader<'_> {
             None
         });
         let trajectory = self.trajectory(f, &mut ok);
+        let shares = self.shares(f, &mut ok);
         let mut target = None;
         if let Some(t) = self.nested(f, "target", TARGET, &mut ok) {
             let value = self
@@ -281,7 +282,71 @@ impl Reader<'_> {
             rollup,
             manual,
             cancelled,
+            shares,
         })
+    }
+
+    /// `shares = [{ unit = "JTW", share = 60 }, …]`: percent of the item's figure per unit.
+    fn shares(&mut self, f: &Fields<'_, '_>, ok: &mut bool) -> Vec<Share> {
+        let Some(v) = self.get(f, "shares") else {
+            return Vec::new();
+        };
+        let Some(arr): Option<&DeArray<'_>> = v.get_ref().as_array() else {
+            self.wrong_type(f, "shares", v, "array of { unit, share } tables");
+            *ok = false;
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, e) in arr.iter().enumerate() {
+            let path = FieldPath::at(f.section, "shares", i);
+            self.spans.insert(path.clone(), e.span().start);
+            let Some(t) = e.get_ref().as_table() else {
+                self.problem(
+                    e.span().start,
+                    path,
+                    ProblemKind::WrongType {
+                        expected: "{ unit, share } table",
+                        found: e.get_ref().type_str().into(),
+                    },
+                );
+                *ok = false;
+                continue;
+            };
+            let p = Fields {
+                table: t,
+                section: f.section,
+                prefix: format!("shares[{i}]."),
+            };
+            self.unknown_fields(&p, SHARE);
+            let unit = if self.required(&p, "unit").is_some() {
+                self.opt_code(&p, "unit", ok)
+            } else {
+                None
+            };
+            let percent = self.required(&p, "share").and_then(|pv| {
+                let n = self.number_of(&p, "share", pv)?;
+                match Percent::new(n).ok().filter(|x| x.value() > 0.0) {
+                    Some(pc) => Some(pc),
+                    None => {
+                        self.problem(
+                            pv.span().start,
+                            path.clone(),
+                            ProblemKind::BadValue {
+                                message: format!(
+                                    "a share is a percent above 0 and at most 100, not {n}"
+                                ),
+                            },
+                        );
+                        None
+                    }
+                }
+            });
+            match (unit, percent) {
+                (Some(unit), Some(percent)) => out.push(Share { unit, percent }),
+                _ => *ok = false,
+            }
+        }
+        out
     }
 
     fn trajectory(&mut self, f: &Fields<'_, '_>, ok: &mut bool) -> Vec<TrajectoryPoint> {
