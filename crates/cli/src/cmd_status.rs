@@ -55,7 +55,9 @@ pub async fn status(
     let what = match scope {
         Scope::Plan => format!("plan {plan}"),
         Scope::Branch(b) => format!("branch {b} of plan {plan}"),
-        Scope::Unit(u) => format!("items led by {u} in plan {plan}"),
+        Scope::Unit(u) => format!(
+            "items {u} leads and answers for in plan {plan} (not parents whose figure is other units' work)"
+        ),
     };
     out!("{what} on {date}: {} items", s.items);
     out!(
@@ -67,6 +69,13 @@ pub async fn status(
     );
     for (status, n) in &s.by_status {
         out!("  {status:<12} {n}");
+    }
+    if let Some(co) = &s.co_operated {
+        let total: usize = co.values().sum();
+        out!("  co-operating on {total} more items (not counted above):");
+        for (status, n) in co.iter().filter(|(_, n)| **n > 0) {
+            out!("    {status:<12} {n}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -264,6 +264,13 @@ impl Board {
 
     /// Whether item `n` is measured rather than reported (a positioning, a goal with no work
     /// below it): not in the plan's figure, counted only when a figure judges it.
+    /// Whether the unit leading item `n` answers for its figure: an item that takes reports
+    /// (no live children), or a parent whose figure is set by hand. A parent whose figure is
+    /// its children's is their units' work, not its lead's alone.
+    pub fn answerable(&self, items: &[Item], n: usize) -> bool {
+        self.children[n].iter().all(|&c| self.out[c]) || items[n].rollup == Some(RollupRule::Manual)
+    }
+
     /// The path item `n` is expected to follow: its own dates, or its children's paths.
     pub fn path(&self, n: usize) -> Option<&Path> {
         self.paths[n].as_ref()
@@ -336,8 +343,8 @@ impl Board {
     /// then most off track, then most at risk.
     pub fn units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
-        for ((i, r), &out) in items.iter().zip(&self.rows).zip(&self.out) {
-            if out {
+        for (n, ((i, r), &out)) in items.iter().zip(&self.rows).zip(&self.out).enumerate() {
+            if out || !self.answerable(items, n) {
                 continue;
             }
             if let Some(u) = &i.lead {

@@ -20,6 +20,9 @@ pub struct Summary {
     pub progress: Progress,
     /// Weighted expected progress of the scope's top items that have dates.
     pub expected: Option<f64>,
+    /// For a unit: the items it co-operates on (and does not lead), per status, shown apart
+    /// from its own (every status present).
+    pub co_operated: Option<BTreeMap<String, usize>>,
 }
 
 /// Which items a summary covers.
@@ -43,6 +46,10 @@ pub fn summarise(
     measures: &crate::Measures,
 ) -> Summary {
     let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
+    // Statuses come from the one place that decides them, the board, so a summary and the
+    // cockpit can never disagree: cancelled branches out, positionings and goals measured by
+    // what serves them, goals with an indicator target judged by its figures.
+    let board = crate::board::Board::build(items, progress, date, thresholds, measures);
     let in_scope: Vec<&Item> = match scope {
         Scope::Plan => items.iter().collect(),
         Scope::Branch(root) => {
@@ -67,15 +74,17 @@ pub fn summarise(
             keep.extend(items.iter().filter(|i| inside.contains(i.code.as_str())));
             keep
         }
+        // A unit answers for the items it leads whose figure is its own work (not a parent
+        // whose figure is other units' children).
         Scope::Unit(unit) => items
             .iter()
-            .filter(|i| i.lead.as_ref().is_some_and(|l| l.as_str() == unit))
+            .enumerate()
+            .filter(|(n, i)| {
+                i.lead.as_ref().is_some_and(|l| l.as_str() == unit) && board.answerable(items, *n)
+            })
+            .map(|(_, i)| i)
             .collect(),
     };
-    // Statuses come from the one place that decides them, the board, so a summary and the
-    // cockpit can never disagree: cancelled branches out, positionings and goals measured by
-    // what serves them, goals with an indicator target judged by its figures.
-    let board = crate::board::Board::build(items, progress, date, thresholds, measures);
     let counted =
         |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
     let position: HashMap<&str, usize> = items
@@ -112,12 +121,31 @@ pub fn summarise(
         .collect();
     let expect = |code: &str| board.row(code).and_then(|r| r.expected);
     let (progress, expected) = top_figures(&tops, &of, &expect);
+    let co_operated = match scope {
+        Scope::Unit(unit) => {
+            let mut by: BTreeMap<String, usize> = Status::VARIANTS
+                .iter()
+                .map(|s| (s.as_str().to_string(), 0))
+                .collect();
+            for (n, i) in items.iter().enumerate() {
+                let co = i.co.iter().any(|c| c.as_str() == unit)
+                    && i.lead.as_ref().is_none_or(|l| l.as_str() != unit);
+                if co && counted(n) && board.answerable(items, n) {
+                    *by.entry(board.rows[n].status.as_str().to_string())
+                        .or_default() += 1;
+                }
+            }
+            Some(by)
+        }
+        _ => None,
+    };
     Summary {
         date,
         items: live.len(),
         by_status,
         progress,
         expected,
+        co_operated,
     }
 }
 
@@ -211,6 +239,24 @@ pub(crate) mod tests {
         assert_eq!(unit.items, 2);
         assert_eq!(unit.progress.percent, Some(10.0));
         assert!((unit.progress.unknown_share - 0.25).abs() < 1e-9);
+        // U1 leads A, whose figure is A.1 (its own) and A.2 (U2's): it answers for A.1 only,
+        // not for U2's part under its item.
+        items[2].co = vec![Code::parse("U1").unwrap()];
+        let u1 = summarise(
+            &items,
+            &progress,
+            Scope::Unit("U1"),
+            date,
+            Thresholds::default(),
+            &Default::default(),
+        );
+        assert_eq!(u1.items, 1, "{u1:?}");
+        assert_eq!(u1.by_status["on_track"], 1);
+        // Where it co-operates (A.2) is shown apart, not among its own.
+        let co = u1.co_operated.unwrap();
+        assert_eq!(co["unreported"], 1, "{co:?}");
+        assert_eq!(co.values().sum::<usize>(), 1);
+        assert_eq!(all.co_operated, None);
     }
 }
 

@@ -238,6 +238,8 @@ pub struct SummaryView {
     pub by_status: BTreeMap<String, usize>,
     pub progress: ProgressView,
     pub expected: Option<f64>,
+    /// For a unit's summary: the items it co-operates on (not its own), per status.
+    pub co_operated: Option<BTreeMap<String, usize>>,
 }
 
 /// Summary of a plan, a branch (`branch=CODE`) or a unit's items (`unit=CODE`).
@@ -295,6 +297,7 @@ pub async fn summary(
         by_status: s.by_status,
         progress: s.progress.into(),
         expected: s.expected,
+        co_operated: s.co_operated,
     }))
 }
 
