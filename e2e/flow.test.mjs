@@ -207,6 +207,10 @@ test("tree, timeline, history and English", async () => {
   const projects = leader.locator("h3:has-text('支撑性工程') + div table tbody tr");
   assert.equal(await projects.count(), 9, "the nine supporting projects");
   assert.ok((await leader.getByText("地铁运营里程").count()) > 0, "metro km among the key indicators");
+  // Each key indicator with a small chart: the path to target and the published figures.
+  const sparks = leader.locator("td.spark svg");
+  assert.ok((await sparks.count()) >= 2, "indicator charts on the leader's view");
+  assert.ok((await leader.locator("td.spark svg circle").count()) >= 2, "figures drawn as dots");
   await shot(page, "17-leader-cockpit");
   await page.goto(`${base}/plans/zz-ncc-2017/tree`);
   await page.locator("a.toggle[aria-expanded=false]").first().click();

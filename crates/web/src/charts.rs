@@ -106,6 +106,74 @@ pub fn trajectory(
     Some(svg)
 }
 
+/// A small chart of an indicator for the leader's view: its path from the baseline through
+/// the yearly targets (dashed grey) and its figures known by `today` (blue), with today
+/// marked. `None` when there is nothing to draw against.
+pub fn indicator_spark(
+    ind: &tuijin_core::Indicator,
+    figures: &[(NaiveDate, f64)],
+    today: NaiveDate,
+) -> Option<String> {
+    let year_end = |y: i32| NaiveDate::from_ymd_opt(y, 12, 31);
+    let mut path: Vec<(NaiveDate, f64)> = Vec::new();
+    if let (Some(y), Some(b)) = (ind.baseline_year, ind.baseline) {
+        path.extend(year_end(y).map(|d| (d, b)));
+    }
+    path.extend(
+        ind.targets
+            .iter()
+            .filter_map(|t| year_end(t.year).map(|d| (d, t.value))),
+    );
+    path.sort_by_key(|p| p.0);
+    let mut known: Vec<(NaiveDate, f64)> =
+        figures.iter().copied().filter(|f| f.0 <= today).collect();
+    known.sort_by_key(|f| f.0);
+    if path.len() < 2 && known.is_empty() {
+        return None;
+    }
+    let dates = path.iter().chain(&known).map(|p| p.0);
+    let start = dates.clone().min()?;
+    let end = dates.max()?.max(today);
+    if end <= start {
+        return None;
+    }
+    let values = path.iter().chain(&known).map(|p| p.1);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.01).max(1e-9);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (200, 64)).into_drawing_area();
+        root.fill(&WHITE).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(4)
+            .build_cartesian_2d(start..end, (lo - pad)..(hi + pad))
+            .ok()?;
+        if path.len() >= 2 {
+            chart
+                .draw_series(DashedLineSeries::new(path, 4, 3, EXPECTED.stroke_width(1)))
+                .ok()?;
+        }
+        chart
+            .draw_series(LineSeries::new(known.clone(), ACTUAL.stroke_width(2)))
+            .ok()?;
+        chart
+            .draw_series(known.iter().map(|p| Circle::new(*p, 2, ACTUAL.filled())))
+            .ok()?;
+        if today >= start && today <= end {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(today, lo - pad), (today, hi + pad)],
+                    TODAY.stroke_width(1),
+                )))
+                .ok()?;
+        }
+        root.present().ok()?;
+    }
+    Some(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +209,38 @@ mod tests {
         );
         // The Content-Security-Policy refuses inline styles: none may appear.
         assert!(!svg.contains("style="), "{svg}");
+    }
+
+    #[test]
+    fn an_indicator_spark_draws_path_and_figures() {
+        let ind = tuijin_core::Indicator {
+            code: Code::parse("gdp").unwrap(),
+            name: tuijin_core::Text::new("地区生产总值", "GDP"),
+            unit: "亿元".into(),
+            direction: tuijin_core::Direction::Increase,
+            frequency: tuijin_core::Frequency::Annual,
+            baseline_year: Some(2016),
+            baseline: Some(8025.3),
+            targets: vec![tuijin_core::IndicatorTarget {
+                year: 2020,
+                value: 10000.0,
+            }],
+            owner: None,
+            scope: String::new(),
+            public: true,
+        };
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let figures = [(d(2018, 12, 31), 10143.0), (d(2019, 12, 31), 11589.7)];
+        let svg = indicator_spark(&ind, &figures, d(2020, 6, 30)).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(!svg.contains("style="), "{svg}");
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2,
+            "one dot per figure known"
+        );
+        // A figure not yet known on the day is not drawn.
+        let svg = indicator_spark(&ind, &figures, d(2019, 6, 30)).unwrap();
+        assert_eq!(svg.matches("<circle").count(), 1);
     }
 }

@@ -165,7 +165,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
             @if !indicators.is_empty() {
                 h3 { (l.t("leader.indicators")) }
                 div.tablewrap { table {
-                    thead { tr { th { (l.t("leader.indicator")) } th.num { (l.t("leader.latest")) } th.num { (l.t("leader.expected")) } th.num { (l.t("col.target")) } th { (l.t("col.status")) } } }
+                    thead { tr { th { (l.t("leader.indicator")) } th.opt { (l.t("leader.trend")) } th.num { (l.t("leader.latest")) } th.num { (l.t("leader.expected")) } th.num { (l.t("col.target")) } th { (l.t("col.status")) } } }
                     tbody {
                         @for code in &indicators {
                             @if let Some((ind, figures)) = c.measures.indicators.get(code) {
@@ -173,6 +173,9 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                 @let target = ind.targets.last();
                                 tr {
                                     td { (l.pick(&ind.name)) }
+                                    td.opt.spark { @if let Some(svg) = crate::charts::indicator_spark(ind, figures, today) {
+                                        div role="img" aria-label=(l.f("leader.trend_alt", &[("name", &l.pick(&ind.name))])) { (maud::PreEscaped(svg)) }
+                                    } }
                                     td.num { @match latest {
                                         Some((on, v)) => { (fmt1(*v)) " " (unit_of_measure(l, &ind.unit)) br; span.small.muted { (on) } },
                                         None => span.muted { (l.t("leader.no_figure")) },
