@@ -1153,3 +1153,29 @@ async fn the_lead_sees_what_co_operating_units_contribute() {
         assert!(page.html.contains("2020-05"));
     }
 }
+
+/// The timeline's header keeps its labels apart: years on the first line, stage ends on the
+/// second, today on the third, so a stage ending near today never overlaps it.
+#[tokio::test]
+async fn the_timeline_header_labels_do_not_overlap() {
+    for site in Site::all().await {
+        let mut b = site.log_in("office").await;
+        let page = site.get(&mut b, "/plans/demo-small/timeline").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let today = page
+            .html
+            .find("今天 2020-06-30")
+            .expect("today is labelled");
+        let tag = &page.html[page.html[..today].rfind("<text").unwrap()..today];
+        assert!(tag.contains("y=\"46\""), "{tag}");
+        let stage = page.html.find("近期").map(|at| {
+            let t = &page.html[page.html[..at].rfind("<text").unwrap()..at];
+            t.contains("y=\"30\"")
+        });
+        assert_ne!(stage, Some(false), "stage labels on their own line");
+        for year in page.html.match_indices("font-size=\"11\" fill=\"#57606a\"") {
+            let t = &page.html[page.html[..year.0].rfind("<text").unwrap()..year.0];
+            assert!(t.contains("y=\"14\""), "{t}");
+        }
+    }
+}

@@ -29,7 +29,9 @@ const ROWS: usize = 120;
 const LABEL: f64 = 340.0;
 const WIDTH: f64 = 1100.0;
 const ROW: f64 = 22.0;
-const TOP: f64 = 40.0;
+/// Above the rows, three lines of labels: years, stage ends, today (each on its own line, so
+/// a stage ending near today never overlaps it).
+const TOP: f64 = 56.0;
 
 fn colour(s: Status) -> &'static str {
     match s {
@@ -120,7 +122,12 @@ pub async fn page(
                 text x=(x(s.end) - 3.0) y="30" font-size="11" fill="#8c6d1f" text-anchor="end" { (l.pick(&s.title)) }
             }
             line x1=(x(today)) x2=(x(today)) y1="18" y2=(height) stroke="#d55e00" stroke-width="2" {}
-            text x=(x(today) + 3.0) y="30" font-size="11" fill="#d55e00" { (l.t("chart.today")) " " (today) }
+            // Right of the line, or left of it when it would run off the chart.
+            @if x(today) + 130.0 < WIDTH {
+                text x=(x(today) + 3.0) y="46" font-size="11" fill="#d55e00" { (l.t("chart.today")) " " (today) }
+            } @else {
+                text x=(x(today) - 3.0) y="46" font-size="11" fill="#d55e00" text-anchor="end" { (l.t("chart.today")) " " (today) }
+            }
             @for (k, &n) in shown.iter().enumerate() {
                 @let i = &c.items[n];
                 @let r = &b.rows[n];
