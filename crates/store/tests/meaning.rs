@@ -678,3 +678,32 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
         assert!(s.check_rollups("shared").await.unwrap().is_empty());
     }
 }
+
+/// The latest report is the one whose period ends last, never the one whose name sorts last:
+/// `2020-Q1` (to March) is older than `2020-04`, though it sorts after it as text. Reports of
+/// both kinds meet when a plan changes its cadence.
+#[tokio::test]
+async fn the_latest_report_is_chosen_by_time_not_by_the_periods_name() {
+    for db in setup().await {
+        let s = &db.store;
+        report(&db, "C.1", "2020-04", "LEAD", 50.0, "2020-05-02", true).await;
+        // The plan turns quarterly; a report for the first quarter is accepted afterwards.
+        let quarterly = read_plan(
+            "tiny.toml",
+            &TINY.replace("cadence = \"monthly\"", "cadence = \"quarterly\""),
+        )
+        .unwrap();
+        s.import_plan(&quarterly, &stamp("office", "2020-05-03"))
+            .await
+            .unwrap();
+        report(&db, "C.1", "2020-Q1", "LEAD", 60.0, "2020-05-04", true).await;
+        let now = s.plan_progress("tiny", None).await.unwrap();
+        assert_eq!(now["C.1"].percent, Some(50.0), "{}", db.label());
+        // A full recompute agrees.
+        assert!(
+            s.check_rollups("tiny").await.unwrap().is_empty(),
+            "{}",
+            db.label()
+        );
+    }
+}

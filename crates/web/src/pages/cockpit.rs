@@ -85,6 +85,7 @@ pub async fn page(
             h2 #overall { (l.t("cockpit.overall")) }
             p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
             (count_cards(l, &totals, |s| tree(format!("status={}", s.as_str()))))
+            p.muted.small { (l.t("cockpit.count_note")) }
         }
         @if !positionings.is_empty() {
             section aria-labelledby="pos" {
