@@ -30,6 +30,7 @@ pub enum Entity {
     Period,
     User,
     Backup,
+    Notice,
 }
 
 impl Entity {
@@ -168,6 +169,30 @@ pub enum EventKind {
     #[strum(serialize = "backup.restored")]
     #[serde(rename = "backup.restored")]
     BackupRestored,
+    #[strum(serialize = "notice.issued")]
+    #[serde(rename = "notice.issued")]
+    NoticeIssued,
+    #[strum(serialize = "notice.signed")]
+    #[serde(rename = "notice.signed")]
+    NoticeSigned,
+    #[strum(serialize = "notice.replied")]
+    #[serde(rename = "notice.replied")]
+    NoticeReplied,
+    #[strum(serialize = "notice.returned")]
+    #[serde(rename = "notice.returned")]
+    NoticeReturned,
+    #[strum(serialize = "notice.closed")]
+    #[serde(rename = "notice.closed")]
+    NoticeClosed,
+    #[strum(serialize = "notice.extension_asked")]
+    #[serde(rename = "notice.extension_asked")]
+    NoticeExtensionAsked,
+    #[strum(serialize = "notice.extension_granted")]
+    #[serde(rename = "notice.extension_granted")]
+    NoticeExtensionGranted,
+    #[strum(serialize = "notice.extension_refused")]
+    #[serde(rename = "notice.extension_refused")]
+    NoticeExtensionRefused,
 }
 
 impl EventKind {
@@ -203,6 +228,14 @@ impl EventKind {
             | TokenRevoked | TokenRefused | LoginSucceeded | LoginFailed | LoginThrottled
             | Logout => Entity::User,
             BackupRestored => Entity::Backup,
+            NoticeIssued
+            | NoticeSigned
+            | NoticeReplied
+            | NoticeReturned
+            | NoticeClosed
+            | NoticeExtensionAsked
+            | NoticeExtensionGranted
+            | NoticeExtensionRefused => Entity::Notice,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod generate;
 pub mod i18n;
 pub mod indicator;
 pub mod item;
+pub mod notice;
 pub mod path;
 pub mod percent;
 pub mod period;

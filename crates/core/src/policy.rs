@@ -93,6 +93,16 @@ pub enum Action<'a> {
         indicator: &'a str,
         owner: Option<&'a str>,
     },
+    /// Issue a supervision notice (督办单).
+    IssueNotice,
+    /// Read a notice: `addressed` when it is addressed to one of the user's units.
+    ReadNotice { addressed: bool },
+    /// Act on a notice: the office verifies, returns, closes and decides extensions; an
+    /// addressed unit signs, replies and asks for extensions.
+    ActOnNotice {
+        action: crate::notice::NoticeAction,
+        addressed: bool,
+    },
     /// Accept or return submitted reports.
     Review,
     /// Close a reporting period, locking its reports.
@@ -139,7 +149,11 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader, ReadReport { .. }) => true,
         (Unit, ReadReport { unit, accepted }) => accepted || p.has_unit(unit),
         (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
-        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. }) => true,
+        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. } | IssueNotice) => true,
+        (Admin | Office | Leader, ReadNotice { .. }) => true,
+        (Unit, ReadNotice { addressed }) => addressed,
+        (Office, ActOnNotice { action, .. }) => action.by_office(),
+        (Unit, ActOnNotice { action, addressed }) => addressed && !action.by_office(),
         (Unit, FileFigure { owner, .. }) => owner.is_some_and(|o| p.has_unit(o)),
         (Admin, ManageUsers | ReadMetrics) => true,
         (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
@@ -156,6 +170,17 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
                 .with("user", &p.name)
                 .with("unit", unit)
         }
+        ReadNotice { .. }
+        | ActOnNotice {
+            addressed: false, ..
+        } if p.role == Unit => Problem::new("unit", Rule::NotAddressed).with(
+            "unit",
+            p.units
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
         FileFigure { indicator, .. } if p.role == Unit => {
             Problem::new("indicator", Rule::FigureNotOwner).with("indicator", indicator)
         }

@@ -63,6 +63,26 @@ pub enum Rule {
     FigurePeriodNotOver,
     /// The report's state does not allow the action.
     Workflow,
+    /// The notice's state does not allow the action.
+    NoticeWorkflow,
+    /// A reply, a return, a refusal or a close without a reply says why.
+    NoticeNeedsText,
+    /// An extension asks for a later date than the current one.
+    ExtensionNotLater,
+    /// An extension is asked for before the reply date passes.
+    ExtensionTooLate,
+    /// The notice is not addressed to this unit.
+    NotAddressed,
+    /// A reply date before today.
+    ReplyByPast,
+    /// The same entry twice in a list.
+    Duplicate,
+    /// An item the plan does not have.
+    UnknownItem,
+    /// A unit that does not exist.
+    UnknownUnit,
+    /// No extension is waiting to be decided.
+    NoExtensionAsked,
     /// The item is archived.
     ItemArchived,
     /// The item is cancelled.

@@ -21,6 +21,7 @@ mod error;
 mod events;
 mod items;
 mod migrations;
+mod notices;
 mod opening;
 mod plans;
 mod progress;
@@ -39,6 +40,7 @@ pub use directory::{Actual, DirectoryStore, UnitRecord};
 pub use error::{StoreError, Unavailable};
 pub use events::{Event, EventStore};
 pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
+pub use notices::{NewNotice, NoticeFact, NoticeFilter, NoticeRecord, NoticeStore, NoticeUnit};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
 pub use reports::{

@@ -255,7 +255,8 @@ async fn migrations_are_recorded() {
                 "m0011_soundness",
                 "m0012_expected_paths",
                 "m0013_settings",
-                "m0014_item_shares"
+                "m0014_item_shares",
+                "m0015_notices"
             ],
             "{}",
             db.label()

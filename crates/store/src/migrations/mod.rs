@@ -17,6 +17,7 @@ mod m0011_soundness;
 mod m0012_expected_paths;
 mod m0013_settings;
 mod m0014_item_shares;
+mod m0015_notices;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_expected_paths::Migration),
             Box::new(m0013_settings::Migration),
             Box::new(m0014_item_shares::Migration),
+            Box::new(m0015_notices::Migration),
         ]
     }
 }

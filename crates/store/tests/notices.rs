@@ -1,0 +1,438 @@
+//! Supervision notices on both backends: numbering without gaps (across a year boundary and
+//! under concurrent issuing), every transition with its refusals, extensions, escalation as
+//! of dates, and the trail.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tuijin_core::event::Entity;
+use tuijin_core::notice::{NoticeAction, NoticeSettings, NoticeState};
+use tuijin_core::problem::Rule;
+use tuijin_export::read_plan;
+use tuijin_store::testing::TestDb;
+use tuijin_store::{
+    EventStore, NewNotice, NoticeFilter, NoticeStore, PlanStore, Stamp, StoreError,
+};
+
+const PLAN: &str = r#"
+[plan]
+code = "sup"
+title = "督办测试"
+timezone = "Asia/Shanghai"
+cadence = "monthly"
+start = 2020-01-01
+end = 2021-12-31
+
+[plan.source]
+title = "测试"
+date = 2020-01-01
+
+[[unit]]
+code = "JTW"
+name = "交通委"
+
+[[unit]]
+code = "ZDQ"
+name = "郑东新区"
+
+[[person]]
+code = "vm"
+name = "副市长"
+
+[[item]]
+code = "E1"
+kind = "project"
+title = "地铁工程"
+lead = "JTW"
+leader_in_charge = "vm"
+start = 2020-01-01
+due = 2020-12-31
+"#;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn stamp(actor: &str, today: &str) -> Stamp {
+    let today = d(today);
+    Stamp {
+        at: Utc.from_utc_datetime(&today.and_hms_opt(2, 0, 0).unwrap()),
+        today,
+        actor: actor.into(),
+    }
+}
+
+fn new(reply_by: &str) -> NewNotice {
+    NewNotice {
+        plan: "sup".into(),
+        items: vec!["E1".into()],
+        units: vec!["JTW".into()],
+        level: 0,
+        title: "地铁工程进度滞后".into(),
+        actions: "7月10日前报送赶工方案".into(),
+        reply_by: d(reply_by),
+        facts: vec![],
+    }
+}
+
+async fn setup() -> Vec<TestDb> {
+    let dbs = TestDb::all().await;
+    for db in &dbs {
+        db.store
+            .import_plan(
+                &read_plan("sup.toml", PLAN).unwrap(),
+                &stamp("office", "2020-01-01"),
+            )
+            .await
+            .unwrap();
+    }
+    dbs
+}
+
+fn rule(e: StoreError) -> Rule {
+    match e {
+        StoreError::Invalid(ps) => ps[0].rule,
+        StoreError::Conflict(p) | StoreError::Forbidden(p) => p.rule,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn numbers_run_per_year_without_gaps_even_when_issued_at_once() {
+    let settings = NoticeSettings::default();
+    for db in setup().await {
+        let s = &db.store;
+        let a = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        assert_eq!(a.number, "督办〔2020〕1号", "{}", db.label());
+        assert_eq!(
+            a.leader.as_deref(),
+            Some("vm"),
+            "the leader in charge is copied"
+        );
+        // A refused notice takes no number.
+        let mut bad = new("2020-06-01");
+        bad.units = vec!["NOBODY".into()];
+        let e = s
+            .issue_notice(bad, &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Invalid(ref ps) if ps.len() == 2),
+            "{e:?}"
+        );
+        // Eight at once: 2 to 9, each once.
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let s = s.clone();
+            let settings = settings.clone();
+            tasks.push(tokio::spawn(async move {
+                s.issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+                    .await
+                    .unwrap()
+                    .number
+            }));
+        }
+        let mut numbers = Vec::new();
+        for t in tasks {
+            numbers.push(t.await.unwrap());
+        }
+        numbers.sort();
+        let mut want: Vec<String> = (2..=9).map(|n| format!("督办〔2020〕{n}号")).collect();
+        want.sort();
+        assert_eq!(numbers, want, "{}", db.label());
+        // A new year starts again at 1.
+        let b = s
+            .issue_notice(new("2021-01-20"), &settings, &stamp("office", "2021-01-04"))
+            .await
+            .unwrap();
+        assert_eq!(b.number, "督办〔2021〕1号");
+        let all = s
+            .list_notices(
+                &NoticeFilter {
+                    plan: Some("sup".into()),
+                    ..Default::default()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 10);
+    }
+}
+
+#[tokio::test]
+async fn the_loop_from_issue_to_close_and_its_refusals() {
+    let settings = NoticeSettings::default();
+    for db in setup().await {
+        let s = &db.store;
+        let n = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        let act = |id: i64,
+                   v: i64,
+                   a: NoticeAction,
+                   unit: Option<&'static str>,
+                   text: &'static str,
+                   until: Option<NaiveDate>,
+                   today: &'static str| {
+            let s = s.clone();
+            async move {
+                s.act_on_notice(id, v, a, unit, text, until, &stamp("x", today))
+                    .await
+            }
+        };
+        // Another unit may not sign it.
+        let e = act(
+            n.id,
+            n.version,
+            NoticeAction::Sign,
+            Some("ZDQ"),
+            "",
+            None,
+            "2020-07-01",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::NotAddressed, "{}", db.label());
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Sign,
+            Some("JTW"),
+            "",
+            None,
+            "2020-07-01",
+        )
+        .await
+        .unwrap();
+        assert_eq!(n.state, NoticeState::Signed);
+        assert_eq!(n.units[0].signed_on, Some(d("2020-07-01")));
+        // A stale version is refused.
+        let e = act(
+            n.id,
+            n.version - 1,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "x",
+            None,
+            "2020-07-02",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, StoreError::Stale { .. }), "{e:?}");
+        // An extension: asked with a reason and a later date, granted by the office.
+        let e = act(
+            n.id,
+            n.version,
+            NoticeAction::GrantExtension,
+            None,
+            "",
+            None,
+            "2020-07-02",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::NoExtensionAsked);
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::AskExtension,
+            Some("JTW"),
+            "征迁未完成",
+            Some(d("2020-07-20")),
+            "2020-07-02",
+        )
+        .await
+        .unwrap();
+        assert_eq!(n.extension_until, Some(d("2020-07-20")));
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::GrantExtension,
+            None,
+            "",
+            None,
+            "2020-07-03",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (n.reply_by, n.first_reply_by),
+            (d("2020-07-20"), d("2020-07-10"))
+        );
+        assert_eq!(n.extension_until, None);
+        // A reply needs words; then the office returns it, and it is answered again.
+        let e = act(
+            n.id,
+            n.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "  ",
+            None,
+            "2020-07-15",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::NoticeNeedsText);
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "已报送赶工方案",
+            None,
+            "2020-07-15",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (n.state, n.replied_on),
+            (NoticeState::Replied, Some(d("2020-07-15")))
+        );
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Return,
+            None,
+            "方案缺少节点",
+            None,
+            "2020-07-16",
+        )
+        .await
+        .unwrap();
+        assert_eq!(n.state, NoticeState::Returned);
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "已补充节点",
+            None,
+            "2020-07-17",
+        )
+        .await
+        .unwrap();
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Close,
+            None,
+            "",
+            None,
+            "2020-07-18",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (n.state, n.closed_on),
+            (NoticeState::Closed, Some(d("2020-07-18")))
+        );
+        // Nothing more happens to a closed notice.
+        let e = act(
+            n.id,
+            n.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "再次反馈",
+            None,
+            "2020-07-19",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::NoticeWorkflow);
+        // The trail holds every step, in order.
+        let trail = s
+            .events_for(Entity::Notice, &n.id.to_string(), 100)
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = trail.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "notice.issued",
+                "notice.signed",
+                "notice.extension_asked",
+                "notice.extension_granted",
+                "notice.replied",
+                "notice.returned",
+                "notice.replied",
+                "notice.closed"
+            ],
+            "{}",
+            db.label()
+        );
+        // Closing one never replied to needs a reason.
+        let m = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        let e = act(
+            m.id,
+            m.version,
+            NoticeAction::Close,
+            None,
+            "",
+            None,
+            "2020-07-01",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::NoticeNeedsText);
+        act(
+            m.id,
+            m.version,
+            NoticeAction::Close,
+            None,
+            "已在专题会上解决",
+            None,
+            "2020-07-01",
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn escalation_is_read_as_of_any_date() {
+    let settings = NoticeSettings::default();
+    for db in setup().await {
+        let s = &db.store;
+        let n = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        assert_eq!(n.level_on(d("2020-07-10"), &settings), 0);
+        assert_eq!(
+            n.level_on(d("2020-07-13"), &settings),
+            1,
+            "yellow after the deadline"
+        );
+        assert_eq!(
+            n.level_on(d("2020-07-17"), &settings),
+            2,
+            "red five working days on"
+        );
+        // Replied on the 14th: it stays yellow from then on.
+        let n = s
+            .act_on_notice(
+                n.id,
+                n.version,
+                NoticeAction::Reply,
+                Some("JTW"),
+                "已报送",
+                None,
+                &stamp("jtw", "2020-07-14"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n.level_on(d("2020-08-30"), &settings), 1, "{}", db.label());
+        // Asked again later, the same answer.
+        let again = s.get_notice(n.id).await.unwrap();
+        assert_eq!(
+            again.rises(d("2020-08-30"), &settings),
+            n.rises(d("2020-08-30"), &settings)
+        );
+    }
+}
