@@ -600,3 +600,83 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.success(), "{status:?}: {err}");
 }
+
+/// Starts the demo in `dir` on `today`, waits for its banner and returns the process, its
+/// address and what it printed.
+fn start_demo(dir: &std::path::Path, today: &str) -> (KillOnDrop, String, Vec<String>) {
+    let mut child = tuijin()
+        .current_dir(dir)
+        .args(["demo", "--bind", "127.0.0.1:0", "--today", today])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let guard = KillOnDrop(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    let mut addr = None;
+    while !printed
+        .last()
+        .is_some_and(|l: &String| l.contains("public part"))
+    {
+        let line = lines.next().expect("demo printed its banner").unwrap();
+        if let Some(rest) = line.trim().strip_prefix("open http://") {
+            addr = Some(rest.trim_end_matches('/').to_string());
+        }
+        printed.push(line);
+    }
+    (guard, addr.expect("demo printed its URL"), printed)
+}
+
+/// The acceptance case of supervision notices: issued through the API on the demo's
+/// 2020-06-30, blue, on E1.1 to its lead unit, due 2020-07-10; served again on 2020-07-13 the
+/// same notice is yellow, and says when it rose.
+#[test]
+fn a_notice_rises_a_level_when_its_reply_is_late() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, addr, printed) = start_demo(dir.path(), "2020-06-30");
+    let token = printed
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("API token of office (shown once): "))
+        .expect("the demo prints a token")
+        .to_string();
+    let lead = http_get_as(&addr, "/api/v1/plans/zz-ncc-2017/items/E1.1", &token);
+    let lead_unit = lead
+        .split("\"lead\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("E1.1 has a lead unit")
+        .to_string();
+    let body = format!(
+        r#"{{"items":["E1.1"],"units":["{lead_unit}"],"level":"blue","title":"地铁建设进度滞后","actions":"7月10日前报送赶工方案","reply_by":"2020-07-10"}}"#
+    );
+    let mut s = TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /api/v1/plans/zz-ncc-2017/notices HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains("\"level\":\"blue\""), "{answer}");
+    let id = answer
+        .split("\"id\":")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .unwrap()
+        .to_string();
+    drop(demo);
+    let (_demo, addr, _) = start_demo(dir.path(), "2020-07-13");
+    let n = http_get_as(&addr, &format!("/api/v1/notices/{id}"), &token);
+    assert!(n.starts_with("HTTP/1.1 200"), "{n}");
+    assert!(n.contains("\"level\":\"yellow\""), "{n}");
+    assert!(n.contains("\"level_issued\":\"blue\""), "{n}");
+    assert!(
+        n.contains("\"rises\":[{\"on\":\"2020-07-11\",\"level\":\"yellow\"}]"),
+        "{n}"
+    );
+    assert!(n.contains("\"overdue\":true"), "{n}");
+    assert!(n.contains("\"kind\":\"notice.issued\""), "the trail: {n}");
+}

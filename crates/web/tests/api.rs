@@ -734,6 +734,63 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'A', 'A', 'A', 'A', 'A'],
         ),
+        // Notices: the office issues and decides; the addressed unit (JTW) signs, replies and
+        // asks for time; another unit (ZDQ) does not see the notice at all.
+        (
+            "POST",
+            "/api/v1/plans/{plan}/notices",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        ("GET", "/api/v1/notices", "", ['D', 'A', 'A', 'A', 'A', 'A']),
+        (
+            "GET",
+            "/api/v1/notices/{notice}",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/sign",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/reply",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/extend",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/return",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/close",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/extension/grant",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/extension/refuse",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'N'],
+        ),
         (
             "POST",
             "/api/v1/plans/{plan}/periods/{period}/close",
@@ -753,6 +810,7 @@ async fn role_by_endpoint_matrix() {
         // Every documented route has a row.
         let (_, _, spec) = t.get("/api/v1/openapi.json").await;
         for (path, ops) in spec["paths"].as_object().unwrap() {
+            let path = &path.replace("/notices/{id}", "/notices/{notice}");
             for method in ops.as_object().unwrap().keys() {
                 let m = method.to_uppercase();
                 assert!(
@@ -772,6 +830,25 @@ async fn role_by_endpoint_matrix() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let id = r["id"].as_i64().unwrap();
+        // A notice on E1.1 to JTW for the notice routes.
+        let notice = tuijin_store::NoticeStore::issue_notice(
+            &t.db.store,
+            tuijin_store::NewNotice {
+                plan: "demo-small".into(),
+                items: vec!["E1.1".into()],
+                units: vec!["JTW".into()],
+                level: 0,
+                title: "地铁进度滞后".into(),
+                actions: "报送赶工方案".into(),
+                reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
+                facts: vec![],
+            },
+            &tuijin_web::api::notices::settings(),
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap()
+        .id;
         for (method, path, query, expected) in table {
             let code = if path.contains("/indicators/") {
                 "metro_km"
@@ -782,6 +859,7 @@ async fn role_by_endpoint_matrix() {
                 .replace("{plan}", "demo-small")
                 .replace("{code}", code)
                 .replace("{period}", "2019-01")
+                .replace("{notice}", &notice.to_string())
                 .replace("{id}", &id.to_string());
             let uri = if query.is_empty() {
                 uri
@@ -798,6 +876,14 @@ async fn role_by_endpoint_matrix() {
                     req = req.header(header::AUTHORIZATION, format!("Bearer {}", t.tokens[w]));
                 }
                 let body = match (*method, path.ends_with("/reports")) {
+                    ("POST", false) if path.ends_with("/plans/{plan}/notices") => json!({
+                        "items": ["E1.1"], "units": ["JTW"], "level": "blue", "title": "t",
+                        "actions": "a", "reply_by": "2020-07-10"
+                    })
+                    .to_string(),
+                    ("POST", false) if path.contains("/notices/") => {
+                        json!({"text": "x"}).to_string()
+                    }
                     ("POST", false) if path.ends_with("/actuals") => {
                         json!({"period": "2017", "value": 93.7, "source": "x"}).to_string()
                     }

@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod health;
 pub mod items;
+pub mod notices;
 pub mod plans;
 pub mod progress;
 pub mod reports;
@@ -75,6 +76,16 @@ pub(crate) fn code_filters(
         progress::compare,
         progress::timeline,
         warnings::list,
+        notices::issue,
+        notices::list,
+        notices::get,
+        notices::sign,
+        notices::reply,
+        notices::extend,
+        notices::return_,
+        notices::close,
+        notices::grant,
+        notices::refuse,
     ),
     components(schemas(crate::error::ProblemDoc)),
     modifiers(&Complete)
@@ -114,6 +125,25 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports", get(reports::list))
         .route("/warnings", get(warnings::list))
+        .route("/plans/{plan}/notices", axum::routing::post(notices::issue))
+        .route("/notices", get(notices::list))
+        .route("/notices/{id}", get(notices::get))
+        .route("/notices/{id}/sign", axum::routing::post(notices::sign))
+        .route("/notices/{id}/reply", axum::routing::post(notices::reply))
+        .route("/notices/{id}/extend", axum::routing::post(notices::extend))
+        .route(
+            "/notices/{id}/return",
+            axum::routing::post(notices::return_),
+        )
+        .route("/notices/{id}/close", axum::routing::post(notices::close))
+        .route(
+            "/notices/{id}/extension/grant",
+            axum::routing::post(notices::grant),
+        )
+        .route(
+            "/notices/{id}/extension/refuse",
+            axum::routing::post(notices::refuse),
+        )
         .route("/reports/{id}", get(reports::get).patch(reports::edit))
         .route("/reports/{id}/submit", axum::routing::post(reports::submit))
         .route("/reports/{id}/accept", axum::routing::post(reports::accept))
