@@ -234,6 +234,26 @@ async fn every_page_against_every_role() {
             browsers.push((who, site.log_in(who).await));
         }
         browsers.push(("anonymous", Browser::default()));
+        // A notice on E1.1 to JTW, for the notice pages.
+        let notice = tuijin_store::NoticeStore::issue_notice(
+            &site.db.store,
+            tuijin_store::NewNotice {
+                plan: "demo-small".into(),
+                items: vec!["E1.1".into()],
+                units: vec!["JTW".into()],
+                level: 0,
+                title: "地铁进度滞后".into(),
+                actions: "报送赶工方案".into(),
+                reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
+                facts: vec![],
+            },
+            &tuijin_web::api::notices::settings(),
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string();
         for (method, path, access) in PAGES {
             let code = if path.contains("/figures/") {
                 "metro_km"
@@ -243,7 +263,13 @@ async fn every_page_against_every_role() {
             let uri = path
                 .replace("{plan}", "demo-small")
                 .replace("{code}", code)
+                .replace("{notice}", &notice)
                 .replace("{id}", &token_id);
+            let uri = if path.ends_with("/notices/new") && *method == "GET" {
+                format!("{uri}?item=E1.1")
+            } else {
+                uri
+            };
             for (who, b) in browsers.iter_mut() {
                 let page = site.request(b, method, &uri, &[]).await;
                 let to_login = page.status == StatusCode::SEE_OTHER
@@ -260,6 +286,7 @@ async fn every_page_against_every_role() {
                     "review" => *who == "office",
                     // metro_km is JTW's; the office files on its behalf.
                     "indicator_owner" => matches!(*who, "jtw" | "office"),
+                    "notice_reader" => *who != "zdq" && !anonymous,
                     "form" => false,
                     other => panic!("unknown access {other}"),
                 };
@@ -1177,5 +1204,140 @@ async fn the_timeline_header_labels_do_not_overlap() {
             let t = &page.html[page.html[..year.0].rfind("<text").unwrap()..year.0];
             assert!(t.contains("y=\"14\""), "{t}");
         }
+    }
+}
+
+/// One notice from the item page to 销号: the office issues it, the unit signs and replies
+/// from its workspace, the office closes it; the trail shows every step, and another unit
+/// may not see it.
+#[tokio::test]
+async fn a_notice_goes_from_issue_to_close_in_the_pages() {
+    for site in Site::all().await {
+        let mut office = site.log_in("office").await;
+        let item = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(
+            item.html
+                .contains("/plans/demo-small/notices/new?item=E1.1"),
+            "the item page offers to issue one"
+        );
+        let form = site
+            .get(&mut office, "/plans/demo-small/notices/new?item=E1.1")
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form.csrf();
+        // Bad input: every problem beside its field, no notice.
+        let bad = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/new",
+                &[
+                    ("csrf", &csrf),
+                    ("item", "E1.1"),
+                    ("level", "blue"),
+                    ("title", ""),
+                    ("actions", ""),
+                    ("reply_by", "2020-06-01"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.html.contains("field invalid"), "{}", bad.html);
+        let issued = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/new",
+                &[
+                    ("csrf", &csrf),
+                    ("item", "E1.1"),
+                    ("units", "JTW"),
+                    ("level", "yellow"),
+                    ("title", "地铁建设进度滞后"),
+                    ("actions", "报送赶工方案"),
+                    ("reply_by", "2020-07-10"),
+                ],
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.html);
+        let at = issued.location.clone().unwrap();
+        let page = site.get(&mut office, &at).await;
+        assert!(page.html.contains("督办〔2020〕1号"), "{}", page.html);
+        assert!(page.html.contains("lvl-yellow"));
+        assert!(page.html.contains("交办时的情况"), "the facts, frozen");
+        // Another unit may not see it.
+        let mut zdq = site.log_in("zdq").await;
+        assert_eq!(site.get(&mut zdq, &at).await.status, StatusCode::FORBIDDEN);
+        // The unit finds it in its workspace, signs, and replies.
+        let mut jtw = site.log_in("jtw").await;
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("待办督办单"), "{}", ws.html);
+        let mine = site.get(&mut jtw, &at).await;
+        let act = |action: &'static str, text: &'static str, version: String, csrf: String| {
+            vec![
+                ("csrf".to_string(), csrf),
+                ("version".to_string(), version),
+                ("action".to_string(), action.to_string()),
+                ("text".to_string(), text.to_string()),
+            ]
+        };
+        let version = |html: &str| {
+            let at = html.find("name=\"version\" value=\"").unwrap() + 22;
+            html[at..].split('"').next().unwrap().to_string()
+        };
+        let csrf_j = mine.csrf();
+        let r = site
+            .request(
+                &mut jtw,
+                "POST",
+                &format!("{at}/act"),
+                &act("sign", "", version(&mine.html), csrf_j.clone())
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+        let mine = site.get(&mut jtw, &at).await;
+        let r = site
+            .request(
+                &mut jtw,
+                "POST",
+                &format!("{at}/act"),
+                &act(
+                    "reply",
+                    "已报送赶工方案",
+                    version(&mine.html),
+                    csrf_j.clone(),
+                )
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+        // The unit may not close it; the office does.
+        let theirs = site.get(&mut office, &at).await;
+        assert!(theirs.html.contains("已报送赶工方案"));
+        let r = site
+            .request(
+                &mut office,
+                "POST",
+                &format!("{at}/act"),
+                &act("close", "", version(&theirs.html), theirs.csrf())
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+        let done = site.get(&mut office, &at).await;
+        assert!(done.html.contains("已销号"), "{}", done.html);
+        for step in ["督办单交办", "督办单签收", "督办单反馈", "督办单销号"] {
+            assert!(done.html.contains(step), "{step}");
+        }
+        // The board lists it.
+        let board = site.get(&mut office, "/plans/demo-small/notices").await;
+        assert!(board.html.contains("督办〔2020〕1号"));
     }
 }

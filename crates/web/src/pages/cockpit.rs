@@ -77,6 +77,8 @@ pub async fn page(
     // view first, the leader's below it.
     let leader_first = matches!(v.who.role, Role::Leader | Role::Admin);
     let leader_view = super::leader::view(l, &plan, &c, &b);
+    let (per_level, notices_overdue) = super::notices::counts(&st, &v, &plan, today).await?;
+    let levels = crate::api::notices::settings();
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
@@ -86,6 +88,17 @@ pub async fn page(
             p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
             (count_cards(l, &totals, |s| tree(format!("status={}", s.as_str()))))
             p.muted.small { (l.t("cockpit.count_note")) }
+        }
+        section aria-labelledby="notices-open" {
+            h2 #notices-open { (l.t("notices.counts")) }
+            p {
+                @for (k, n) in per_level.iter().enumerate() {
+                    a href={ "/plans/" (plan) "/notices?level=" (levels.levels[k]) } { (super::notices::level_chip(l, &levels, k)) " " (n) } " "
+                }
+                @if notices_overdue > 0 {
+                    a href={ "/plans/" (plan) "/notices?overdue=1" } { span.flag.bad { (l.t("notices.overdue")) " " (notices_overdue) } }
+                }
+            }
         }
         @if !positionings.is_empty() {
             section aria-labelledby="pos" {

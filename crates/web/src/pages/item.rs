@@ -316,6 +316,9 @@ pub async fn page(
         @if can_report {
             p { a.button href={ "/workspace/report/" (plan) "/" (code) } { (l.f("item.report_now", &[("period", &period)])) } }
         }
+        @if v.allowed(Action::IssueNotice) {
+            p { a.button href={ "/plans/" (plan) "/notices/new?item=" (super::urlencode(&code)) } { (l.t("item.issue_notice")) } }
+        }
         (facts)
         (explanation)
         (indicator_section)

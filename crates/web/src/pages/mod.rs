@@ -11,6 +11,7 @@ mod history;
 mod item;
 mod leader;
 mod login;
+mod notices;
 mod portal;
 mod review;
 mod tree;
@@ -50,6 +51,13 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route("/plans/{plan}/history", get(history::page))
         .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
+        .route("/plans/{plan}/notices", get(notices::board))
+        .route(
+            "/plans/{plan}/notices/new",
+            get(notices::new_form).post(notices::issue),
+        )
+        .route("/notices/{notice}", get(notices::page))
+        .route("/notices/{notice}/act", post(notices::act))
         .route("/workspace", get(workspace::page))
         .route(
             "/workspace/report/{plan}/{code}",
@@ -71,7 +79,8 @@ pub fn routes(st: AppState) -> Router<AppState> {
 /// `tests/pages.rs` (a route of `routes()` missing here fails it). Access: `public` (anyone),
 /// `read_plan` (any logged-in role), `logged_in`, `unit` (unit accounts), `unit_of_item` (a
 /// unit that leads or co-operates on the item), `review` (the office), `indicator_owner` (the
-/// unit that owns the indicator, or the office), `form` (a POST form:
+/// unit that owns the indicator, or the office), `notice_reader` (the office, leaders, admins
+/// and the addressed unit), `form` (a POST form:
 /// anyone, with the visitor's anti-forgery token), `redirect` (sends each role on).
 pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/", "redirect"),
@@ -91,6 +100,11 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/history", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),
+    ("GET", "/plans/{plan}/notices", "read_plan"),
+    ("GET", "/plans/{plan}/notices/new", "review"),
+    ("POST", "/plans/{plan}/notices/new", "form"),
+    ("GET", "/notices/{notice}", "notice_reader"),
+    ("POST", "/notices/{notice}/act", "form"),
     ("GET", "/workspace", "unit"),
     ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
     ("POST", "/workspace/report/{plan}/{code}", "form"),
@@ -295,6 +309,7 @@ pub enum Section {
     Timeline,
     History,
     Warnings,
+    Notices,
     Workspace,
     Review,
     Portal,
@@ -331,6 +346,11 @@ pub fn layout(
                 Section::Warnings,
                 format!("/plans/{p}/warnings"),
                 "nav.warnings",
+            ));
+            n.push((
+                Section::Notices,
+                format!("/plans/{p}/notices"),
+                "nav.notices",
             ));
             n.push((
                 Section::History,

@@ -128,6 +128,7 @@ pub async fn page(
         for r in st.store.contributions(&plan, &led).await? {
             contributions.entry(r.item.to_string()).or_default().push(r);
         }
+        let notices = super::notices::waiting_for(&st, &plan, &mine).await?;
         sections.push((
             plan,
             c,
@@ -137,6 +138,7 @@ pub async fn page(
             in_period,
             returned,
             contributions,
+            notices,
         ));
     }
     let body = html! {
@@ -145,8 +147,22 @@ pub async fn page(
         @if !q.done.is_empty() {
             p.notice.good role="status" { (l.f("workspace.submitted", &[("item", &q.done)])) }
         }
-        @for (plan, c, b, period, items, in_period, returned, contributions) in &sections {
+        @for (plan, c, b, period, items, in_period, returned, contributions, notices) in &sections {
             h2 { (l.pick(&c.plan.title)) }
+            @if !notices.is_empty() {
+                section aria-labelledby={ "ntc-" (plan) } {
+                    h3 id={ "ntc-" (plan) } { (l.t("notices.waiting")) " (" (notices.len()) ")" }
+                    ul {
+                        @for n in notices {
+                            li {
+                                a href={ "/notices/" (n.id) } { (n.number) } " "
+                                (super::notices::level_chip(l, &crate::api::notices::settings(), n.level_on(st.today(&c.plan), &crate::api::notices::settings())))
+                                " " (n.title) " — " (l.t("notices.reply_by")) " " (n.reply_by)
+                            }
+                        }
+                    }
+                }
+            }
             @if !returned.is_empty() {
                 section aria-labelledby={ "ret-" (plan) } {
                     h3 id={ "ret-" (plan) } { (l.t("workspace.returned")) }

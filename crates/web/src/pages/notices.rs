@@ -1,0 +1,637 @@
+//! Supervision notices (督办) in the pages: the office's board (filters, counts per level
+//! today), the form to issue one from an item, a notice with its facts and whole trail, and
+//! the acts on it — the addressed unit signs, replies and asks for time; the office returns,
+//! closes and decides extensions. The rules are `core::notice`, applied by the store.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+use tuijin_core::i18n::Lang;
+use tuijin_core::notice::{NoticeAction, NoticeSettings, NoticeState};
+use tuijin_core::policy::{Action, Role};
+use tuijin_store::{EventStore, NewNotice, NoticeFilter, NoticeRecord, NoticeStore, StoreError};
+
+use super::widgets::{fmt1, item_href, status};
+use super::{PageError, Section, layout};
+use crate::AppState;
+use crate::api::notices::{facts, settings};
+use crate::session::Viewer;
+
+/// A level as a coloured chip, by its name in the settings (blue, yellow, red, …).
+pub fn level_chip(l: Lang, s: &NoticeSettings, level: usize) -> Markup {
+    let name = s.levels.get(level).map(String::as_str).unwrap_or("");
+    let key = match name {
+        "blue" => "notice.level.blue",
+        "yellow" => "notice.level.yellow",
+        "orange" => "notice.level.orange",
+        "red" => "notice.level.red",
+        _ => "",
+    };
+    html! {
+        span class={ "lvl lvl-" (name) } { @if key.is_empty() { (name) } @else { (l.t(key)) } }
+    }
+}
+
+fn state_key(s: NoticeState) -> &'static str {
+    match s {
+        NoticeState::Issued => "notice.state.issued",
+        NoticeState::Signed => "notice.state.signed",
+        NoticeState::Replied => "notice.state.replied",
+        NoticeState::Returned => "notice.state.returned",
+        NoticeState::Closed => "notice.state.closed",
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    overdue: String,
+}
+
+/// The notices of a plan the viewer may read, with today's level of each.
+async fn readable(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    unit: Option<String>,
+    state: Option<NoticeState>,
+) -> Result<Vec<NoticeRecord>, PageError> {
+    let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = st
+            .store
+            .list_notices(
+                &NoticeFilter {
+                    plan: Some(plan.to_string()),
+                    state,
+                    unit: unit.clone(),
+                    after,
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let full = page.len() == 1000;
+        after = page.last().map(|n| n.id);
+        out.extend(
+            page.into_iter()
+                .filter(|n| v.who.role != Role::Unit || n.addressed_to(&mine)),
+        );
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Counts of open notices per level today, and how many are overdue: for the cockpit.
+pub async fn counts(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    today: NaiveDate,
+) -> Result<(Vec<usize>, usize), PageError> {
+    let s = settings();
+    let mut per = vec![0; s.levels.len()];
+    let mut overdue = 0;
+    for n in readable(st, v, plan, None, None).await? {
+        if n.state == NoticeState::Closed {
+            continue;
+        }
+        let k = n.level_on(today, &s).min(per.len() - 1);
+        per[k] += 1;
+        if n.state.awaits_reply() && today > n.reply_by {
+            overdue += 1;
+        }
+    }
+    Ok((per, overdue))
+}
+
+pub async fn board(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::ReadPlan)?;
+    let l = v.lang;
+    let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.today(&c.plan);
+    let s = settings();
+    let state = NoticeState::parse(&q.state);
+    let unit = (!q.unit.is_empty()).then(|| q.unit.clone());
+    let mut list = readable(&st, &v, &plan, unit, state).await?;
+    let level = s.levels.iter().position(|x| *x == q.level);
+    list.retain(|n| level.is_none_or(|k| n.level_on(today, &s) == k));
+    if q.overdue == "1" {
+        list.retain(|n| n.state.awaits_reply() && today > n.reply_by);
+    }
+    // Most severe first, then the oldest reply date.
+    list.sort_by_key(|n| (std::cmp::Reverse(n.level_on(today, &s)), n.reply_by, n.id));
+    let body = html! {
+        h1 { (l.t("notices.title")) " · " (l.pick(&c.plan.title)) }
+        p.muted { (l.f("notices.as_of", &[("date", &today)])) }
+        @if v.allowed(Action::IssueNotice) {
+            p.small.muted { (l.t("notices.issue_help")) }
+        }
+        form.filters method="get" {
+            label { (l.t("col.state")) " "
+                select name="state" {
+                    option value="" { (l.t("filter.all")) }
+                    @for st_ in [NoticeState::Issued, NoticeState::Signed, NoticeState::Replied, NoticeState::Returned, NoticeState::Closed] {
+                        option value=(st_.as_str()) selected[q.state == st_.as_str()] { (l.t(state_key(st_))) }
+                    }
+                }
+            }
+            label { (l.t("notices.level")) " "
+                select name="level" {
+                    option value="" { (l.t("filter.all")) }
+                    @for (k, name) in s.levels.iter().enumerate() {
+                        option value=(name) selected[q.level == *name] { (level_chip(l, &s, k)) }
+                    }
+                }
+            }
+            label { input type="checkbox" name="overdue" value="1" checked[q.overdue == "1"]; " " (l.t("notices.overdue_only")) }
+            button type="submit" { (l.t("filter.apply")) }
+        }
+        @if list.is_empty() {
+            p { (l.t("notices.none")) }
+        } @else {
+            div.tablewrap { table.wide {
+                thead { tr {
+                    th { (l.t("notices.number")) } th { (l.t("notices.level")) } th { (l.t("notices.subject")) }
+                    th { (l.t("col.unit")) } th { (l.t("notices.reply_by")) } th { (l.t("col.state")) }
+                } }
+                tbody { @for n in &list {
+                    tr {
+                        td { a href={ "/notices/" (n.id) } { (n.number) } }
+                        td { (level_chip(l, &s, n.level_on(today, &s))) }
+                        td { (n.title) br; span.small.muted { @for (k, i) in n.items.iter().enumerate() { @if k > 0 { "、" } span.code { (i) } } } }
+                        td { @for (k, u) in n.units.iter().enumerate() { @if k > 0 { "、" } (c.unit_name(&u.code).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.code.clone())) } }
+                        td { (n.reply_by) @if n.state.awaits_reply() && today > n.reply_by { " " span.flag.bad { (l.t("notices.overdue")) } } }
+                        td { (l.t(state_key(n.state))) }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(layout(
+        &st,
+        &v,
+        Some(&plan),
+        Section::Notices,
+        l.t("notices.title"),
+        body,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    item: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct IssueForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    units: Vec<String>,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    actions: String,
+    #[serde(default)]
+    reply_by: String,
+}
+
+pub async fn new_form(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    v.require(Action::IssueNotice)?;
+    let c = st.plans.get(&st.store, &plan).await?;
+    let today = st.today(&c.plan);
+    let b = c.board(today);
+    let n = b
+        .position(&q.item)
+        .ok_or_else(|| PageError::not_found(q.item.clone()))?;
+    let i = &c.items[n];
+    let f = IssueForm {
+        item: q.item.clone(),
+        units: i.lead.iter().map(|u| u.to_string()).collect(),
+        level: settings().levels[0].clone(),
+        title: v
+            .lang
+            .f("notices.default_title", &[("item", &v.lang.pick(&i.title))]),
+        reply_by: (today + chrono::Duration::days(10)).to_string(),
+        ..Default::default()
+    };
+    Ok(render_new(&st, &v, &plan, &f, &[]).await?.into_response())
+}
+
+async fn render_new(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    f: &IssueForm,
+    problems: &[(String, String)],
+) -> Result<Html<String>, PageError> {
+    let l = v.lang;
+    let c = st.plans.get(&st.store, plan).await?;
+    let today = st.today(&c.plan);
+    let b = c.board(today);
+    let n = b
+        .position(&f.item)
+        .ok_or_else(|| PageError::not_found(f.item.clone()))?;
+    let i = &c.items[n];
+    let s = settings();
+    let err = |field: &str| problems.iter().find(|p| p.0 == field).map(|p| p.1.clone());
+    let class = |field: &str| {
+        if err(field).is_some() {
+            "field invalid"
+        } else {
+            "field"
+        }
+    };
+    let responsible: Vec<&tuijin_core::Code> = i.lead.iter().chain(i.co.iter()).collect();
+    let body = html! {
+        p.crumbs { a href={ "/plans/" (plan) "/notices" } { (l.t("notices.title")) } " › " (l.t("notices.issue")) }
+        h1 { (l.t("notices.issue")) }
+        p { a href=(item_href(plan, i.code.as_str())) { span.code { (i.code) } " " (l.pick(&i.title)) } " " (status(l, b.rows[n].status)) }
+        p.small.muted { (l.t("notices.facts_frozen")) }
+        @if !problems.is_empty() {
+            div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for (field, msg) in problems { li { a href={ "#" (field) } { (msg) } } } } }
+        }
+        form method="post" action={ "/plans/" (plan) "/notices/new" } novalidate {
+            input type="hidden" name="csrf" value=(v.csrf());
+            input type="hidden" name="item" value=(f.item);
+            fieldset class=(class("units")) {
+                legend { (l.t("notices.to_units")) }
+                @for u in &responsible {
+                    label { input type="checkbox" name="units" value=(u.as_str()) checked[f.units.iter().any(|x| x == u.as_str())];
+                        " " (c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string()))
+                        @if i.lead.as_ref() == Some(*u) { " (" (l.t("relation.lead")) ")" } }
+                    br;
+                }
+                @if let Some(e) = err("units") { p.err { (e) } }
+            }
+            div class=(class("level")) {
+                label for="level" { (l.t("notices.level")) }
+                select #level name="level" { @for (k, name) in s.levels.iter().enumerate() { option value=(name) selected[f.level == *name] { (level_chip(l, &s, k)) } } }
+            }
+            div class=(class("title")) {
+                label for="title" { (l.t("notices.subject")) }
+                input #title name="title" type="text" required value=(f.title);
+                @if let Some(e) = err("title") { p.err { (e) } }
+            }
+            div class=(class("actions")) {
+                label for="actions" { (l.t("notices.actions")) }
+                textarea #actions name="actions" required { (f.actions) }
+                @if let Some(e) = err("actions") { p.err { (e) } }
+            }
+            div class=(class("reply_by")) {
+                label for="reply_by" { (l.t("notices.reply_by")) }
+                input #reply_by name="reply_by" type="date" required value=(f.reply_by);
+                @if let Some(e) = err("reply_by") { p.err { (e) } }
+            }
+            p.kv { button type="submit" { (l.t("notices.issue")) } }
+        }
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(plan),
+        Section::Notices,
+        l.t("notices.issue"),
+        body,
+    ))
+}
+
+pub async fn issue(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    v.require(Action::IssueNotice)?;
+    v.check_csrf(&f.csrf)?;
+    let l = v.lang;
+    let s = settings();
+    let c = st.plans.get(&st.store, &plan).await?;
+    let reply_by = NaiveDate::parse_from_str(f.reply_by.trim(), "%Y-%m-%d").ok();
+    let level = s.levels.iter().position(|x| *x == f.level).unwrap_or(0);
+    let Some(reply_by) = reply_by else {
+        let p =
+            tuijin_core::problem::Problem::new("reply_by", tuijin_core::problem::Rule::DateFormat);
+        let page = render_new(&st, &v, &plan, &f, &[("reply_by".into(), p.message(l))]).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let items = vec![f.item.clone()];
+    let facts = facts(&st, &plan, &items).await?;
+    let stamp = st.stamp(&v.who.name, &c.plan);
+    match st
+        .store
+        .issue_notice(
+            NewNotice {
+                plan: plan.clone(),
+                items,
+                units: f.units.clone(),
+                level,
+                title: f.title.clone(),
+                actions: f.actions.clone(),
+                reply_by,
+                facts,
+            },
+            &s,
+            &stamp,
+        )
+        .await
+    {
+        Ok(n) => Ok(Redirect::to(&format!("/notices/{}", n.id)).into_response()),
+        Err(StoreError::Invalid(ps)) => {
+            let problems: Vec<(String, String)> = ps
+                .iter()
+                .map(|p| {
+                    (
+                        p.field.split('[').next().unwrap_or("").to_string(),
+                        p.message(l),
+                    )
+                })
+                .collect();
+            let page = render_new(&st, &v, &plan, &f, &problems).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A notice the viewer may read: the office, leaders and admins all; a unit those addressed
+/// to it.
+async fn notice_for(st: &AppState, v: &Viewer, id: i64) -> Result<NoticeRecord, PageError> {
+    v.require(Action::ReadPlan)?;
+    let n = st.store.get_notice(id).await?;
+    let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
+    v.require(Action::ReadNotice {
+        addressed: n.addressed_to(&mine),
+    })?;
+    Ok(n)
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    let n = notice_for(&st, &v, id).await?;
+    render(&st, &v, &n, &[]).await
+}
+
+async fn render(
+    st: &AppState,
+    v: &Viewer,
+    n: &NoticeRecord,
+    problems: &[(String, String)],
+) -> Result<Html<String>, PageError> {
+    let l = v.lang;
+    let c = st.plans.get(&st.store, &n.plan).await?;
+    let today = st.today(&c.plan);
+    let s = settings();
+    let rises = n.rises(today, &s);
+    let trail = st
+        .store
+        .events_for(tuijin_core::event::Entity::Notice, &n.id.to_string(), 1000)
+        .await?;
+    let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
+    let addressed = n.addressed_to(&mine);
+    let may = |a: NoticeAction| {
+        v.allowed(Action::ActOnNotice {
+            action: a,
+            addressed,
+        }) && tuijin_core::notice::transition(n.state, a).is_ok()
+    };
+    let unit_name = |u: &str| {
+        c.unit_name(u)
+            .map(|t| l.pick(t).to_string())
+            .unwrap_or_else(|| u.to_string())
+    };
+    let act_form = |a: NoticeAction,
+                    label: &'static str,
+                    text: Option<&'static str>,
+                    until: bool| {
+        html! {
+            form.act method="post" action={ "/notices/" (n.id) "/act" } {
+                input type="hidden" name="csrf" value=(v.csrf());
+                input type="hidden" name="version" value=(n.version);
+                input type="hidden" name="action" value=(a.as_str());
+                @if until {
+                    label { (l.t("notices.until")) " " input type="date" name="until" required; }
+                }
+                @if let Some(t) = text {
+                    label { (l.t(t)) textarea name="text" {} }
+                }
+                button type="submit" { (l.t(label)) }
+            }
+        }
+    };
+    let body = html! {
+        p.crumbs { a href={ "/plans/" (n.plan) "/notices" } { (l.t("notices.title")) } " › " (n.number) }
+        article.notice-doc {
+            h1 { (n.number) " " (level_chip(l, &s, n.level_on(today, &s))) }
+            p.kv {
+                span { (l.t("col.state")) ": " (l.t(state_key(n.state))) }
+                span { (l.t("notices.reply_by")) ": " (n.reply_by)
+                    @if n.reply_by != n.first_reply_by { " (" (l.f("notices.extended_from", &[("date", &n.first_reply_by)])) ")" }
+                    @if n.state.awaits_reply() && today > n.reply_by { " " span.flag.bad { (l.t("notices.overdue")) } } }
+                span { (l.t("notices.issued")) ": " (n.issued_on) " · " (n.issued_by) }
+            }
+            h2 { (n.title) }
+            p { strong { (l.t("notices.to_units")) ": " } @for (k, u) in n.units.iter().enumerate() { @if k > 0 { "、" } (unit_name(&u.code)) @if let Some(d) = u.signed_on { " (" (l.f("notices.signed_on", &[("date", &d)])) ")" } } }
+            @if let Some(p) = &n.leader { p { strong { (l.t("notices.copied")) ": " } (c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone())) } }
+            h3 { (l.t("notices.facts")) }
+            div.tablewrap { table {
+                thead { tr { th { (l.t("col.item")) } th { (l.t("col.status")) } th.num { (l.t("col.progress")) } th.num { (l.t("notices.expected")) } th { (l.t("nav.warnings")) } } }
+                tbody { @for f in &n.facts {
+                    tr {
+                        td { a href=(item_href(&n.plan, &f.code)) { span.code { (f.code) } " " (f.title) } }
+                        td { @match tuijin_core::Status::parse(&f.status) { Some(st_) => (status(l, st_)), None => (f.status) } }
+                        td.num { @if let Some(p) = f.progress { (fmt1(p)) "%" } }
+                        td.num { @if let Some(e) = f.expected { (fmt1(e)) "%" } }
+                        td { (f.warnings.len()) }
+                    }
+                } }
+            } }
+            h3 { (l.t("notices.actions")) }
+            p.pre { (n.actions) }
+            @if let Some(r) = &n.reply { h3 { (l.t("notices.reply")) } p.pre { (r) } @if let Some(d) = n.replied_on { p.small.muted { (d) } } }
+            @if let Some(cm) = &n.comment { h3 { (l.t("notices.comment")) } p.pre { (cm) } }
+            @if let Some(u) = n.extension_until { p.notice { (l.f("notices.extension_asked", &[("date", &u)])) " " q { (n.extension_reason.clone().unwrap_or_default()) } } }
+        }
+        @if !problems.is_empty() {
+            div.notice.bad role="alert" { ul { @for (_, msg) in problems { li { (msg) } } } }
+        }
+        section.acts {
+            @if may(NoticeAction::Sign) { (act_form(NoticeAction::Sign, "notice.do.sign", None, false)) }
+            @if may(NoticeAction::Reply) { (act_form(NoticeAction::Reply, "notice.do.reply", Some("notices.reply"), false)) }
+            @if may(NoticeAction::AskExtension) && n.extension_until.is_none() && today <= n.reply_by { (act_form(NoticeAction::AskExtension, "notice.do.ask_extension", Some("notices.reason"), true)) }
+            @if may(NoticeAction::Return) { (act_form(NoticeAction::Return, "notice.do.return", Some("notices.reason"), false)) }
+            @if may(NoticeAction::Close) { (act_form(NoticeAction::Close, "notice.do.close", Some("notices.close_reason"), false)) }
+            @if n.extension_until.is_some() && may(NoticeAction::GrantExtension) {
+                (act_form(NoticeAction::GrantExtension, "notice.do.grant_extension", None, false))
+                (act_form(NoticeAction::RefuseExtension, "notice.do.refuse_extension", Some("notices.reason"), false))
+            }
+        }
+        h2 { (l.t("notices.trail")) }
+        ol.trail {
+            @for e in &trail {
+                li { (super::widgets::local_time(c.plan.tz(), e.at)) " · " (e.actor) " · " (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
+                    @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) { " — " q { (t) } } }
+            }
+            @for r in &rises {
+                li.rise { (r.on) " · " (l.t("notices.rose")) " " (level_chip(l, &s, r.level)) }
+            }
+        }
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(&n.plan),
+        Section::Notices,
+        &n.number,
+        body,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    until: String,
+}
+
+pub async fn act(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, PageError> {
+    let n = notice_for(&st, &v, id).await?;
+    v.check_csrf(&f.csrf)?;
+    let l = v.lang;
+    let action =
+        NoticeAction::parse(&f.action).ok_or_else(|| PageError::not_found(f.action.clone()))?;
+    let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
+    v.require(Action::ActOnNotice {
+        action,
+        addressed: n.addressed_to(&mine),
+    })?;
+    let unit = (!action.by_office())
+        .then(|| {
+            n.units
+                .iter()
+                .map(|u| u.code.clone())
+                .find(|u| mine.contains(&u.as_str()))
+        })
+        .flatten();
+    let until = NaiveDate::parse_from_str(f.until.trim(), "%Y-%m-%d").ok();
+    let c = st.plans.get(&st.store, &n.plan).await?;
+    let stamp = st.stamp(&v.who.name, &c.plan);
+    match st
+        .store
+        .act_on_notice(
+            id,
+            f.version,
+            action,
+            unit.as_deref(),
+            &f.text,
+            until,
+            &stamp,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/notices/{id}")).into_response()),
+        Err(StoreError::Invalid(ps)) => {
+            let problems: Vec<(String, String)> =
+                ps.iter().map(|p| (p.field.clone(), p.message(l))).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&st, &v, &n, &problems).await?,
+            )
+                .into_response())
+        }
+        Err(StoreError::Conflict(p)) => Ok((
+            StatusCode::CONFLICT,
+            render(&st, &v, &n, &[(String::new(), p.message(l))]).await?,
+        )
+            .into_response()),
+        Err(StoreError::Stale { .. }) => {
+            let now = st.store.get_notice(id).await?;
+            Ok((
+                StatusCode::CONFLICT,
+                render(
+                    &st,
+                    &v,
+                    &now,
+                    &[(String::new(), l.t("notices.moved_on").to_string())],
+                )
+                .await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The notices waiting for one of `mine` to act: to sign or to answer.
+pub async fn waiting_for(
+    st: &AppState,
+    plan: &str,
+    mine: &[&str],
+) -> Result<Vec<NoticeRecord>, PageError> {
+    let mut out = Vec::new();
+    for u in mine {
+        for n in st
+            .store
+            .list_notices(
+                &NoticeFilter {
+                    plan: Some(plan.to_string()),
+                    unit: Some(u.to_string()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?
+        {
+            if n.state.awaits_reply() && !out.iter().any(|x: &NoticeRecord| x.id == n.id) {
+                out.push(n);
+            }
+        }
+    }
+    out.sort_by_key(|n| (n.reply_by, n.id));
+    Ok(out)
+}
