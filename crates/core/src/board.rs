@@ -185,16 +185,33 @@ impl Board {
                     .and_then(|t| measures.attainment(t, date));
             }
             if apart[n] {
+                // What serves it is expected where its own paths say: the weighted expected
+                // figure of its supporters (or, for a goal of goals, of its parts).
+                let serving: Vec<usize> = if children[n].is_empty() {
+                    supporters[n].clone()
+                } else {
+                    children[n].clone()
+                };
+                let dated: Vec<(f64, f64)> = serving
+                    .iter()
+                    .filter(|&&k| !out[k])
+                    .filter_map(|&k| rows[k].expected.map(|e| (items[k].weight.value(), e)))
+                    .collect();
+                let w: f64 = dated.iter().map(|d| d.0).sum();
+                let exp = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
                 let (status, gap) = match attained[n] {
                     Some(a) => (attainment_status(a, thresholds), None),
-                    // Judged by what serves it, without dates of its own: done when all of it
-                    // is, otherwise under way, unknown if nothing below is reported; and when
-                    // nothing serves it at all, not measured (never "unreported").
+                    // Judged by what serves it, against where that is expected to be, and
+                    // overdue after its own due date; when nothing serves it at all, not
+                    // measured (never "unreported").
                     None => match aligned {
                         None => (Status::Unmeasured, None),
-                        Some(a) => (classify(a, None, None, None, date, thresholds).0, None),
+                        Some(a) => classify(a, None, items[n].due, exp, date, thresholds),
                     },
                 };
+                if attained[n].is_none() {
+                    rows[n].expected = exp;
+                }
                 rows[n].status = status;
                 rows[n].gap = gap;
                 // Counted only when a figure judges it; otherwise its supporters are counted
@@ -422,6 +439,34 @@ mod tests {
     /// On random plans with random progress, every view agrees: the board's status of each
     /// item is what `explain` says (or, for a measured item, what `measured` says), and the
     /// summary of the plan and of every branch counts what the board counts.
+    /// A goal measured by what serves it is judged against where that is expected to be, and
+    /// is overdue after its own due date (it was always "on track" before).
+    #[test]
+    fn a_goal_served_by_lagging_work_lags_with_it() {
+        let mut goal = Item::new(Code::parse("G").unwrap(), ItemKind::Goal, "G");
+        goal.due = chrono::NaiveDate::from_ymd_opt(2020, 12, 31);
+        let mut work = item("W", None, "U1");
+        work.supports = vec![Code::parse("G").unwrap()];
+        let items = vec![goal, work];
+        let mut progress = HashMap::new();
+        progress.insert("W".to_string(), Progress::known(20.0));
+        let on = |y, m, d| {
+            Board::build(
+                &items,
+                &progress,
+                chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                Thresholds::default(),
+                &Measures::default(),
+            )
+        };
+        let b = on(2020, 7, 2);
+        assert_eq!(b.rows[1].status, Status::OffTrack);
+        assert_eq!(b.rows[0].status, Status::OffTrack, "{:?}", b.rows[0]);
+        assert_eq!(b.rows[0].expected, b.rows[1].expected);
+        let b = on(2021, 1, 5);
+        assert_eq!(b.rows[0].status, Status::Overdue);
+    }
+
     #[test]
     fn cockpit_summary_and_explain_agree_on_random_plans() {
         use crate::generate::generated_plan;

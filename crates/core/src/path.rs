@@ -2,10 +2,10 @@
 //!
 //! A leaf's path is its own: 0 % on its start date, its trajectory points, 100 % on its due
 //! date. A parent whose figure is rolled up from its children is expected where its children
-//! are: its path is theirs, combined by the same rule as its progress (weighted or simple mean,
-//! or the least advanced child). So a milestone that is not yet due (0 % and expected 0 %) does
-//! not pull its parent behind, and a parent's gap is exactly the gap of its parts. A parent
-//! with a manual figure, or whose children have no dates, follows its own dates.
+//! are: its path is theirs, combined by the same rule as its progress (weighted or simple
+//! mean). So a milestone that is not yet due (0 % and expected 0 %) does not pull its parent
+//! behind, and a parent's gap is exactly the gap of its parts. A parent with a manual figure
+//! or the least-advanced-child rule, or whose children have no dates, follows its own dates.
 //!
 //! Paths are piecewise linear between their points and flat beyond both ends. Points fall on
 //! days; a mean of piecewise-linear paths is piecewise linear with the union of their points,
@@ -211,9 +211,12 @@ pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
                 paths[c].as_ref().map(|p| (w, p))
             })
             .collect();
+        // A mean's expected figure is the mean of its parts' expected figures. The least
+        // advanced child is not so: its progress is one child's and the least expected figure
+        // may be another's, which would pair the two (a child far behind next to one just
+        // begun would read "ahead"). Such a parent follows its own dates.
         let combined = match rule {
-            RollupRule::Manual => None,
-            RollupRule::WorstChild => Path::lowest(&live.iter().map(|p| p.1).collect::<Vec<_>>()),
+            RollupRule::Manual | RollupRule::WorstChild => None,
             RollupRule::WeightedMean | RollupRule::SimpleMean => Path::weighted(&live),
         };
         paths[n] = combined.or_else(|| Path::own(i.start, i.due, &i.trajectory));
@@ -334,5 +337,15 @@ mod tests {
         assert_eq!(p[2], own(2));
         assert_eq!(p[3], None, "out of the plan's figures");
         assert_eq!(p[4], None, "no dates");
+        // The least advanced child's rule: its own dates, never another child's path.
+        let mut w = item("W", None, Some("2020-01-01"), "2020-12-31");
+        w.rollup = Some(RollupRule::WorstChild);
+        let items = vec![
+            w,
+            item("W.1", Some("W"), Some("2020-01-01"), "2020-03-31"),
+            item("W.2", Some("W"), Some("2020-06-01"), "2020-12-31"),
+        ];
+        let p = paths(&items);
+        assert_eq!(p[0], Path::own(items[0].start, items[0].due, &[]));
     }
 }

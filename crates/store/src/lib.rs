@@ -23,6 +23,7 @@ mod items;
 mod migrations;
 mod notices;
 mod opening;
+mod plan_store;
 mod plans;
 mod progress;
 mod reports;

@@ -707,3 +707,46 @@ async fn the_latest_report_is_chosen_by_time_not_by_the_periods_name() {
         );
     }
 }
+
+/// A plan import re-judges the plan's warnings in the same transaction: an item dropped from
+/// the file (archived) no longer warns, and a moved due date no longer makes an item overdue.
+#[tokio::test]
+async fn an_import_re_judges_the_warnings() {
+    for db in setup().await {
+        let s = &db.store;
+        let open = open_warnings(&db, "2020-07-10").await;
+        assert!(open.iter().any(|w| w.item == "C.4"), "{open:?}");
+        assert!(open.iter().any(|w| w.item == "C.3"), "{open:?}");
+        // C.4 dropped from the file, C.3 due at the end of the year.
+        let src = TINY
+            .replace(
+                "[[item]]\ncode = \"C.4\"\nkind = \"project\"\nparent = \"C\"\ntitle = \"中心四\"\nlead = \"LEAD\"\nstart = 2020-01-01\ndue = 2020-06-30\n",
+                "",
+            )
+            .replace(
+                "title = \"中心三\"\nlead = \"LEAD\"\nstart = 2020-01-01\ndue = 2020-06-30",
+                "title = \"中心三\"\nlead = \"LEAD\"\nstart = 2020-01-01\ndue = 2020-12-31",
+            );
+        let doc = read_plan("tiny.toml", &src).unwrap();
+        assert_eq!(doc.items.len(), plan().items.len() - 1);
+        s.import_plan(&doc, &stamp("office", "2020-07-10"))
+            .await
+            .unwrap();
+        let now = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("tiny".into()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap();
+        assert!(!now.iter().any(|w| w.item == "C.4"), "{}: {now:?}", db.label());
+        assert!(
+            !now.iter()
+                .any(|w| w.item == "C.3" && w.kind == WarningKind::Overdue),
+            "{now:?}"
+        );
+    }
+}

@@ -70,15 +70,22 @@ pub trait PlanStore {
     async fn get_plan(&self, code: &str) -> Result<PlanRecord>;
 }
 
-impl PlanStore for Store {
-    async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary> {
+/// The import's writes in one transaction, left open for the caller to finish (the plan's
+/// warnings are re-evaluated in it, `plan_store`) and commit; with the plan's id.
+pub(crate) async fn import_in(
+    store: &Store,
+    doc: &PlanDocument,
+    stamp: &Stamp,
+) -> Result<(WriteTxn, ImportSummary, i64)> {
+    {
+        let this = store;
         let (actor, now) = (stamp.actor.as_str(), stamp.at);
         let problems = tuijin_core::validate(doc);
         if !problems.is_empty() {
             return Err(StoreError::PlanInvalid(problems));
         }
-        let txn = self.write().await?;
-        take_import_lock(&txn, self.backend()).await?;
+        let txn = this.write().await?;
+        take_import_lock(&txn, this.backend()).await?;
         let mut events = Vec::new();
         let mut summary = ImportSummary {
             plan: doc.plan.code.to_string(),
@@ -153,12 +160,13 @@ impl PlanStore for Store {
             &summary,
         )?);
         append(&txn, now, actor, events).await?;
-        txn.commit().await?;
-        Ok(summary)
+        Ok((txn, summary, plan_id))
     }
+}
 
-    async fn export_plan(&self, code: &str) -> Result<PlanDocument> {
-        let rec = self.get_plan(code).await?;
+impl Store {
+    pub(crate) async fn export_plan_in(&self, code: &str) -> Result<PlanDocument> {
+        let rec = self.get_plan_in(code).await?;
         let c = &self.db();
         let pid = rec.id;
         Ok(PlanDocument {
@@ -170,7 +178,7 @@ impl PlanStore for Store {
         })
     }
 
-    async fn list_plans(&self) -> Result<Vec<PlanRecord>> {
+    pub(crate) async fn list_plans_in(&self) -> Result<Vec<PlanRecord>> {
         let c = &self.db();
         let rows = all(c, &format!("{} ORDER BY p.id", read::PLAN_SELECT), vec![]).await?;
         let mut out = Vec::new();
@@ -180,7 +188,7 @@ impl PlanStore for Store {
         Ok(out)
     }
 
-    async fn get_plan(&self, code: &str) -> Result<PlanRecord> {
+    pub(crate) async fn get_plan_in(&self, code: &str) -> Result<PlanRecord> {
         let c = &self.db();
         let row = one(
             c,
