@@ -206,7 +206,8 @@ pub fn check_filed(
             "frequency",
             format!("@frequency.{}", ind.frequency.as_str()),
         )),
-        Some(e) if e > today => out.push(
+        // Not over until the day after its last: a figure for June is not known on June 30.
+        Some(e) if e >= today => out.push(
             Problem::new("period", Rule::FigurePeriodNotOver)
                 .with("period", f.period.trim())
                 .with("today", today),

@@ -59,7 +59,8 @@ pub trait DirectoryStore {
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
-    /// Every live indicator of a plan with all its figures: what goals are judged by.
+    /// Every live indicator of a plan with its figures, the last filed for each period (a
+    /// corrected figure replaces the one it corrects): what goals are judged by.
     async fn measures(&self, plan: &str) -> Result<tuijin_core::Measures>;
 }
 
@@ -178,6 +179,19 @@ impl DirectoryStore for Store {
             .transpose()?;
         let period_end =
             tuijin_core::indicator::check_filed(&ind, unit.as_ref(), figure, stamp.today)?;
+        // A period the office has closed takes no more figures, as it takes no more reports.
+        if one(
+            &txn,
+            "SELECT 1 AS x FROM closed_periods WHERE plan_id = $1 AND period = $2",
+            vec![pid.into(), figure.period.trim().into()],
+        )
+        .await?
+        .is_some()
+        {
+            return Err(StoreError::Conflict(
+                Problem::new("period", Rule::PeriodClosed).with("period", figure.period.trim()),
+            ));
+        }
         let id = one(
             &txn,
             "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2 AND NOT archived",
@@ -259,7 +273,8 @@ impl DirectoryStore for Store {
         for r in &all(
             c,
             "SELECT i.code, a.period_end, a.value FROM indicator_actuals a \
-             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND NOT i.archived",
+             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND NOT i.archived \
+             AND a.id = (SELECT MAX(a2.id) FROM indicator_actuals a2 WHERE a2.indicator_id = a.indicator_id AND a2.period = a.period)",
             vec![pid.into()],
         )
         .await?

@@ -742,7 +742,11 @@ async fn an_import_re_judges_the_warnings() {
             )
             .await
             .unwrap();
-        assert!(!now.iter().any(|w| w.item == "C.4"), "{}: {now:?}", db.label());
+        assert!(
+            !now.iter().any(|w| w.item == "C.4"),
+            "{}: {now:?}",
+            db.label()
+        );
         assert!(
             !now.iter()
                 .any(|w| w.item == "C.3" && w.kind == WarningKind::Overdue),

@@ -524,10 +524,14 @@ async fn report_workflow_over_http_with_versions() {
             kinds,
             [
                 "item.added",
+                // the import judged it: no report since it began
+                "warning.raised",
                 "report.created",
                 "report.submitted",
                 "report.accepted",
-                // behind its trajectory, and its indicator's figure (219.5 km) off its path
+                // the report clears that; behind its trajectory, and its indicator's figure
+                // (219.5 km) off its path
+                "warning.cleared",
                 "warning.raised",
                 "warning.raised"
             ],
@@ -1245,5 +1249,76 @@ async fn an_indicators_owner_files_its_figures() {
             .map(|x| x["period"].as_str().unwrap())
             .collect();
         assert_eq!(periods, ["2018", "2019"], "oldest first");
+        // A correction replaces the figure it corrects; both stay on record.
+        let (s, _, _) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2019", "value": 151.9, "source": "郑州市统计公报 2019（修订）"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (_, _, list) = t.get(url).await;
+        let flags: Vec<(&str, bool)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["period"].as_str().unwrap(),
+                    x["superseded"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(flags, [("2018", false), ("2019", true), ("2019", false)]);
+        let m = tuijin_store::DirectoryStore::measures(&t.db.store, "demo-small")
+            .await
+            .unwrap();
+        let figures = &m.indicators["metro_km"].1;
+        assert_eq!(figures.len(), 2, "one per period: {figures:?}");
+        assert!(figures.iter().any(|f| (f.1 - 151.9).abs() < 1e-9));
+        // A period the office has closed takes no figure: made monthly, May closed.
+        let src = std::fs::read_to_string(format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .replace("frequency = \"annual\"", "frequency = \"monthly\"");
+        let doc = tuijin_export::read_plan("small.toml", &src).unwrap();
+        tuijin_store::PlanStore::import_plan(&t.db.store, &doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                "/api/v1/plans/demo-small/periods/2020-05/close",
+                None,
+                json!({}),
+            )
+            .await;
+        assert!(s.is_success(), "{s}");
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2020-05", "value": 160, "source": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2020-04", "value": 158, "source": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
     }
 }

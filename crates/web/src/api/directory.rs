@@ -71,6 +71,17 @@ pub struct ActualView {
     pub value: f64,
     pub source: String,
     pub report: Option<i64>,
+    /// Replaced by a later figure for the same period (a correction): kept on record, not
+    /// counted.
+    pub superseded: bool,
+}
+
+/// The figures with, for each, whether a later one for the same period replaced it.
+pub fn with_superseded(list: &[Actual]) -> Vec<(bool, &Actual)> {
+    list.iter()
+        .enumerate()
+        .map(|(k, a)| (list[k + 1..].iter().any(|b| b.period == a.period), a))
+        .collect()
 }
 
 impl From<&Actual> for ActualView {
@@ -82,6 +93,7 @@ impl From<&Actual> for ActualView {
             value: a.value.value(),
             source: a.source.clone(),
             report: a.report,
+            superseded: false,
         }
     }
 }
@@ -115,7 +127,13 @@ pub async fn list_actuals(
     }
     let list = st.store.indicator_actuals(&plan, &code).await?;
     Ok(Json(ListView {
-        items: list.iter().map(ActualView::from).collect(),
+        items: with_superseded(&list)
+            .into_iter()
+            .map(|(superseded, a)| ActualView {
+                superseded,
+                ..ActualView::from(a)
+            })
+            .collect(),
     }))
 }
 

@@ -257,9 +257,9 @@ fn render(
         } @else {
             div.tablewrap { table {
                 thead { tr { th { (l.t("col.period")) } th.num { (l.t("figures.value")) } th.opt { (l.t("figures.on_path")) } th { (l.t("figures.source")) } } }
-                tbody { @for a in actuals.iter().rev() {
-                    tr {
-                        td { (a.period) }
+                tbody { @for (superseded, a) in crate::api::directory::with_superseded(actuals).into_iter().rev() {
+                    tr.superseded[superseded] {
+                        td { (a.period) @if superseded { " " span.small.muted { (l.t("figures.superseded")) } } }
                         td.num { (fmt1(a.value.value())) " " (uom) }
                         td.opt { @match ind.expected_at(a.period_end) { Some(e) => { (fmt1(e)) }, None => "—" } }
                         td { (source_text(l, &a.source)) }
