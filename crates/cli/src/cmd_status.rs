@@ -37,7 +37,16 @@ pub async fn status(
             }
             Scope::Branch(b)
         }
-        (None, Some(u)) => Scope::Unit(u),
+        (None, Some(u)) => {
+            let named = |c: &tuijin_core::Code| c.as_str() == u;
+            if !items
+                .iter()
+                .any(|i| i.lead.as_ref().is_some_and(named) || i.co.iter().any(named))
+            {
+                bail!("unit `{u}` neither leads nor co-operates on any item of plan `{plan}`");
+            }
+            Scope::Unit(u)
+        }
         (None, None) => Scope::Plan,
     };
     let progress = store
@@ -70,7 +79,11 @@ pub async fn status(
     for (status, n) in &s.by_status {
         out!("  {status:<12} {n}");
     }
-    if let Some(co) = &s.co_operated {
+    if let Some(co) = s
+        .co_operated
+        .as_ref()
+        .filter(|c| c.values().sum::<usize>() > 0)
+    {
         let total: usize = co.values().sum();
         out!("  co-operating on {total} more items (not counted above):");
         for (status, n) in co.iter().filter(|(_, n)| **n > 0) {

@@ -267,6 +267,7 @@ pub fn status(
             ),
         ),
         Status::OnTrack => match gap {
+            Some(g) if g < 0.0 => (None, format!("{:.1} points ahead of expected", -g)),
             Some(g) => (
                 None,
                 format!(

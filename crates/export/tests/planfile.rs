@@ -227,6 +227,24 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
     );
     check_one(
         &format!(
+            "{HEAD}{units}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\n[[item]]\ncode = \"M\"\nkind = \"milestone\"\nparent = \"A\"\ntitle = \"节点\"\nlead = \"L\"\nco = [\"C\"]\ndue = 2018-06-30\nshares = [{{ unit = \"L\", share = 50 }}, {{ unit = \"C\", share = 50 }}]\n"
+        ),
+        "shares_on_milestone",
+    );
+    check_one(
+        &format!(
+            "{HEAD}{units}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nlead = \"L\"\nco = [\"C\", \"C\"]\n"
+        ),
+        "co_twice",
+    );
+    check_one(
+        &format!(
+            "{HEAD}{units}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nlead = \"L\"\nco = [\"L\"]\n"
+        ),
+        "co_twice",
+    );
+    check_one(
+        &format!(
             "{}[[item]]\ncode = \"B\"\nkind = \"project\"\ntitle = \"乙\"\nparent = \"A\"\n",
             shared("{ unit = \"L\", share = 100 }")
         ),

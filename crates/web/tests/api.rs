@@ -470,6 +470,12 @@ async fn report_workflow_over_http_with_versions() {
         let (s, etag, _) = t.send("POST", &submit, Some("\"1\""), Value::Null).await;
         assert_eq!((s, etag.as_deref()), (StatusCode::OK, Some("\"2\"")));
 
+        // A unit the plan does not have is not there, like an unknown branch.
+        let (s, _, _) = t.get("/api/v1/plans/demo-small/summary?unit=NOPE").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _, jtw) = t.get("/api/v1/plans/demo-small/summary?unit=JTW").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(jtw["co_operated"].is_object(), "{jtw}");
         let (_, _, before) = t.get("/api/v1/plans/demo-small/summary?branch=E1").await;
         assert!(before["progress"]["percent"].is_null(), "{before}");
         let (_, _, queue) = t.get("/api/v1/reports?state=submitted").await;

@@ -131,6 +131,18 @@ pub(super) fn check(
             ));
         }
         shares(it, has_children.contains(&i), sec, out);
+        // Each co-operating unit once, and not the lead again.
+        let mut co_seen = HashSet::new();
+        for (j, c) in it.co.iter().enumerate() {
+            if it.lead.as_ref() == Some(c) || !co_seen.insert(c) {
+                out.push(PlanProblem::new(
+                    FieldPath::at(sec, "co", j),
+                    ProblemKind::CoTwice {
+                        code: c.to_string(),
+                    },
+                ));
+            }
+        }
         // Trajectory points strictly inside the item's dates: the start is 0 % and the due date
         // 100 % by definition.
         if let Some(j) = it.trajectory.iter().position(|p| {
@@ -215,6 +227,12 @@ fn shares(it: &crate::Item, has_children: bool, sec: Section, out: &mut Vec<Plan
         out.push(PlanProblem::new(
             FieldPath::new(sec, "shares"),
             ProblemKind::SharesOnParent,
+        ));
+    }
+    if it.kind == crate::ItemKind::Milestone {
+        out.push(PlanProblem::new(
+            FieldPath::new(sec, "shares"),
+            ProblemKind::SharesOnMilestone,
         ));
     }
     let mut seen = HashSet::new();

@@ -208,6 +208,12 @@ pub enum ProblemKind {
     SharesWithoutLead,
     /// Shares on an item whose figure is its children's.
     SharesOnParent,
+    /// Shares on a milestone, which is reached or not.
+    SharesOnMilestone,
+    /// A co-operating unit listed twice, or the lead listed as co-operating too.
+    CoTwice {
+        code: String,
+    },
 }
 
 impl ProblemKind {
@@ -280,7 +286,10 @@ impl ProblemKind {
                 ("indicator_unit", indicator_unit.clone()),
             ],
             SupportsCycle { path } => vec![("path", path.join(" → "))],
-            SupportsOwnAncestor { code } | ShareNotResponsible { code } | ShareTwice { code } => {
+            SupportsOwnAncestor { code }
+            | ShareNotResponsible { code }
+            | ShareTwice { code }
+            | CoTwice { code } => {
                 vec![("code", code.clone())]
             }
             SharesSum { sum } => vec![("sum", sum.clone())],
@@ -290,7 +299,8 @@ impl ProblemKind {
             | ManualOnLeaf
             | MilestoneWithStart
             | SharesWithoutLead
-            | SharesOnParent => vec![],
+            | SharesOnParent
+            | SharesOnMilestone => vec![],
         };
         let args: Vec<(&str, &dyn std::fmt::Display)> = args
             .iter()

@@ -63,13 +63,14 @@ pub(crate) async fn write_paths(txn: &WriteTxn, plan_id: i64, items: &[Item]) ->
     Ok(changed.len())
 }
 
-/// Gives paths to the plans whose live items have none yet (a database from before paths were
-/// kept). Cheap when there is nothing to do: one query.
+/// Gives paths to the plans that have none yet (a database from before paths were kept): a
+/// plan with dated items and not one stored path. (An item out of the plan's figures has no
+/// path, legitimately.) Cheap when there is nothing to do: one query.
 pub(crate) async fn fill_missing(store: &Store) -> Result<()> {
     let rows = all(
         &store.db(),
-        "SELECT DISTINCT plan_id FROM items WHERE NOT archived AND expected_path IS NULL \
-         AND (due_date IS NOT NULL OR EXISTS (SELECT 1 FROM item_trajectory t WHERE t.item_id = items.id))",
+        "SELECT DISTINCT i.plan_id FROM items i WHERE NOT i.archived AND i.due_date IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM items j WHERE j.plan_id = i.plan_id AND j.expected_path IS NOT NULL)",
         vec![],
     )
     .await?;

@@ -272,7 +272,12 @@ pub async fn summary(
             }
             Scope::Branch(b)
         }
-        (None, Some(u)) => Scope::Unit(u),
+        (None, Some(u)) => {
+            if !cached.units.contains_key(u.as_str()) {
+                return Err(ApiError::NotFound(format!("unit `{u}` in plan `{plan}`")));
+            }
+            Scope::Unit(u)
+        }
         (None, None) => Scope::Plan,
     };
     // Today's figures come from memory; a past date reads the history.

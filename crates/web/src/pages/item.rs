@@ -331,7 +331,8 @@ pub async fn page(
         (source)
         (kids)
         (links)
-        @if !i.co.is_empty() {
+        // Only an item that takes reports: a parent's figure is its children's.
+        @if !i.co.is_empty() && b.children(n).iter().all(|&k| b.is_out(k)) {
             h2 #contributions { (l.t("item.contributions")) }
             p.muted.small { (l.t(if i.shares.is_empty() { "item.contributions_help" } else { "item.contributions_shared" })) }
             div.tablewrap { table {

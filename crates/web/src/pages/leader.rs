@@ -165,7 +165,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
             @if !indicators.is_empty() {
                 h3 { (l.t("leader.indicators")) }
                 div.tablewrap { table {
-                    thead { tr { th { (l.t("leader.indicator")) } th.opt { (l.t("leader.trend")) } th.num { (l.t("leader.latest")) } th.num { (l.t("leader.expected")) } th.num { (l.t("col.target")) } th { (l.t("col.status")) } } }
+                    thead { tr { th { (l.t("leader.indicator")) } th.spark { (l.t("leader.trend")) } th.num { (l.t("leader.latest")) } th.num { (l.t("leader.expected")) } th.num { (l.t("col.target")) } th { (l.t("col.status")) } } }
                     tbody {
                         @for code in &indicators {
                             @if let Some((ind, figures)) = c.measures.indicators.get(code) {
@@ -173,7 +173,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                 @let target = ind.targets.last();
                                 tr {
                                     td { (l.pick(&ind.name)) }
-                                    td.opt.spark { @if let Some(svg) = crate::charts::indicator_spark(ind, figures, today) {
+                                    td.spark { @if let Some(svg) = crate::charts::indicator_spark(ind, figures, today) {
                                         div role="img" aria-label=(l.f("leader.trend_alt", &[("name", &l.pick(&ind.name))])) { (maud::PreEscaped(svg)) }
                                     } }
                                     td.num { @match latest {
