@@ -30,6 +30,23 @@ fn parse(name: &str, src: &str) -> HashMap<String, String> {
 static CATALOGUES: LazyLock<[HashMap<String, String>; 2]> =
     LazyLock::new(|| [parse("zh.toml", ZH), parse("en.toml", EN)]);
 
+/// A unit of measure in the reader's language: the catalogue knows the common ones (亿元, 万人,
+/// 公里, …); any other is shown as the plan wrote it. One home for the pages, the documents and
+/// the warning details.
+pub fn unit_of_measure(l: Lang, unit: &str) -> String {
+    let key = match unit {
+        "亿元" => "uom.yi_yuan",
+        "万人" => "uom.wan_people",
+        "万元" => "uom.wan_yuan",
+        "公里" | "km" => "uom.km",
+        "条" => "uom.tiao",
+        "个" => "uom.ge",
+        "%" => "uom.percent",
+        _ => return unit.to_string(),
+    };
+    l.t(key).to_string()
+}
+
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
 

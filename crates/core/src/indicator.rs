@@ -171,6 +171,10 @@ pub fn period_end(freq: Frequency, s: &str) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// The largest figure taken, either way: far beyond any city's statistic in any unit (GDP in
+/// yuan is about 1e13), small enough that no figure is an overflow in disguise.
+pub const MAX_FIGURE: f64 = 1e15;
+
 /// A figure an indicator's owner files for one of the indicator's periods, with where it is
 /// published.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -216,6 +220,12 @@ pub fn check_filed(
     }
     if !f.value.is_finite() {
         out.push(Problem::new("value", Rule::NotANumber));
+    } else if f.value.abs() > MAX_FIGURE {
+        out.push(
+            Problem::new("value", Rule::OutOfRange)
+                .with("min", -MAX_FIGURE)
+                .with("max", MAX_FIGURE),
+        );
     }
     if f.source.trim().is_empty() {
         out.push(Problem::new("source", Rule::Required));

@@ -287,14 +287,20 @@ impl Problems {
 /// enough that one request cannot fill a disk.
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
-/// Checks free text: no NUL or other control characters except line breaks and tabs, and not
-/// longer than `MAX_TEXT_CHARS`. The same on every backend: PostgreSQL refuses NUL in text,
+/// The characters that reorder text (bidirectional embeddings, overrides and isolates): in a
+/// figure's source or a reply they can make the text read otherwise than it is written.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks free text: no NUL or other control characters except line breaks and tabs, no
+/// bidirectional controls (`is_bidi_control`), and not longer than `MAX_TEXT_CHARS`. The same on every backend: PostgreSQL refuses NUL in text,
 /// SQLite would store it.
 pub fn check_text(field: &str, value: &str, out: &mut Problems) {
     if let Some((i, c)) = value
         .chars()
         .enumerate()
-        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .find(|(_, c)| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(*c))
     {
         out.push(
             Problem::new(field, Rule::ControlCharacter)

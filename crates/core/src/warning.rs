@@ -130,6 +130,9 @@ impl Detail {
     pub fn render(&self, lang: crate::i18n::Lang) -> String {
         let template = lang.lookup(&self.key).unwrap_or(&self.key);
         let value = |k: &str, v: &String| -> String {
+            if k == "unit" {
+                return crate::i18n::unit_of_measure(lang, v);
+            }
             if lang == crate::i18n::Lang::En {
                 let en = format!("{k}_en");
                 if let Some((_, e)) = self.args.iter().find(|(n, e)| *n == en && !e.is_empty()) {
@@ -404,6 +407,27 @@ pub fn indicator_condition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_of_measure_are_in_the_readers_language() {
+        let d = Detail::new(
+            "warning.detail.indicator",
+            &[
+                ("indicator", "地区生产总值".into()),
+                ("indicator_en", "GDP".into()),
+                ("actual", "9000".into()),
+                ("unit", "亿元".into()),
+                ("on", "2019-12-31".into()),
+                ("expected", "9527.5".into()),
+                ("gap", "5.5".into()),
+            ],
+        );
+        let en = render_details(&d.stored(), crate::i18n::Lang::En);
+        assert!(en.contains("9000 100 million yuan"), "{en}");
+        assert!(!en.contains("亿元"), "{en}");
+        let zh = render_details(&d.stored(), crate::i18n::Lang::Zh);
+        assert!(zh.contains("亿元"), "{zh}");
+    }
     use crate::progress::status;
     use crate::{Cadence, Reporting, Thresholds};
 

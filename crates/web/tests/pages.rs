@@ -1195,7 +1195,7 @@ async fn the_timeline_header_labels_do_not_overlap() {
             .expect("today is labelled");
         let tag = &page.html[page.html[..today].rfind("<text").unwrap()..today];
         assert!(tag.contains("y=\"46\""), "{tag}");
-        let stage = page.html.find("近期").map(|at| {
+        let stage = page.html.find(">近期</text>").map(|at| {
             let t = &page.html[page.html[..at].rfind("<text").unwrap()..at];
             t.contains("y=\"30\"")
         });
@@ -1204,6 +1204,31 @@ async fn the_timeline_header_labels_do_not_overlap() {
             let t = &page.html[page.html[..year.0].rfind("<text").unwrap()..year.0];
             assert!(t.contains("y=\"14\""), "{t}");
         }
+        // Two stages ending ten days apart: the second's label would run into the first's, so
+        // only its line (with the name as a tooltip) is drawn.
+        let src = std::fs::read_to_string(format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .replace(
+            "end = 2020-12-31\n\n[[level]]",
+            "end = 2020-12-31\n\n[[stage]]\ncode = \"S2020b\"\ntitle = \"近期补充阶段\"\nend = 2020-12-21\n\n[[level]]",
+        );
+        let doc = tuijin_export::read_plan("small.toml", &src).unwrap();
+        assert_eq!(doc.plan.stages.len(), 2);
+        site.db
+            .store
+            .import_plan(&doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        let page = site.get(&mut b, "/plans/demo-small/timeline").await;
+        let labels = page
+            .html
+            .matches("fill=\"#8c6d1f\" text-anchor=\"end\"")
+            .count();
+        assert_eq!(labels, 1, "one label drawn, the other a tooltip");
+        assert!(page.html.contains("<title>近期补充阶段 2020-12-21</title>"));
     }
 }
 

@@ -109,7 +109,8 @@ fn schema_name(r: &Ref) -> String {
 }
 
 /// Free text: no control characters but line breaks and tabs (`problem::check_text`).
-const TEXT_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
+const TEXT_PATTERN: &str =
+    "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*$";
 /// The report list resumes after a report id.
 const REPORT_CURSOR_PATTERN: &str = "^[0-9]{1,18}$";
 
@@ -177,6 +178,11 @@ fn shape_field(schema: &str, name: &str, o: &mut utoipa::openapi::schema::Object
         "percent" => {
             o.minimum = Some(0.into());
             o.maximum = Some(100.into());
+        }
+        "value" if schema == "FileFigure" => {
+            let m = tuijin_core::indicator::MAX_FIGURE;
+            o.minimum = Some((-m).into());
+            o.maximum = Some(m.into());
         }
         _ => {}
     }

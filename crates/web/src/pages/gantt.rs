@@ -111,15 +111,36 @@ pub async fn page(
         .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
         .filter(|d| *d < end)
         .collect();
+    // A stage label ends at its line; one that would run into the label before it is left
+    // out (its line keeps the name as a tooltip). Widths are estimated: 11 px a CJK character,
+    // 6 px any other, at font size 11.
+    let mut stage_labels = Vec::new();
+    let mut last_x = f64::NEG_INFINITY;
+    for s in c.plan.stages.iter().filter(|s| s.end <= end) {
+        let text = l.pick(&s.title);
+        let width: f64 = text
+            .chars()
+            .map(|ch| if ch.is_ascii() { 6.0 } else { 11.0 })
+            .sum();
+        let room = x(s.end) - 3.0 - width >= last_x + 4.0;
+        if room {
+            last_x = x(s.end);
+        }
+        stage_labels.push((s, room));
+    }
     let svg: Markup = html! {
         svg.gantt xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (height) } role="img" aria-label=(l.t("gantt.alt")) {
             @for y in &years {
                 line x1=(x(*y)) x2=(x(*y)) y1="18" y2=(height) stroke="#eaeef2" {}
                 text x=(x(*y) + 3.0) y="14" font-size="11" fill="#57606a" { (y.format("%Y")) }
             }
-            @for s in c.plan.stages.iter().filter(|s| s.end <= end) {
-                line x1=(x(s.end)) x2=(x(s.end)) y1="18" y2=(height) stroke="#8c6d1f" stroke-dasharray="4 3" {}
-                text x=(x(s.end) - 3.0) y="30" font-size="11" fill="#8c6d1f" text-anchor="end" { (l.pick(&s.title)) }
+            @for (s, shown_label) in &stage_labels {
+                line x1=(x(s.end)) x2=(x(s.end)) y1="18" y2=(height) stroke="#8c6d1f" stroke-dasharray="4 3" {
+                    title { (l.pick(&s.title)) " " (s.end) }
+                }
+                @if *shown_label {
+                    text x=(x(s.end) - 3.0) y="30" font-size="11" fill="#8c6d1f" text-anchor="end" { (l.pick(&s.title)) }
+                }
             }
             line x1=(x(today)) x2=(x(today)) y1="18" y2=(height) stroke="#d55e00" stroke-width="2" {}
             // Right of the line, or left of it when it would run off the chart.

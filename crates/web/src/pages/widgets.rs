@@ -144,18 +144,7 @@ pub fn count_cards(l: Lang, counts: &Counts, href: impl Fn(Status) -> String) ->
     }
 }
 
-/// A unit of measure in the reader's language: the catalogue knows the common ones (亿元,
-/// 万人, 公里); any other is shown as the plan wrote it.
+/// A unit of measure in the reader's language (`core::i18n::unit_of_measure`).
 pub fn unit_of_measure(l: Lang, unit: &str) -> String {
-    let key = match unit {
-        "亿元" => "uom.yi_yuan",
-        "万人" => "uom.wan_people",
-        "万元" => "uom.wan_yuan",
-        "公里" | "km" => "uom.km",
-        "条" => "uom.tiao",
-        "个" => "uom.ge",
-        "%" => "uom.percent",
-        _ => return unit.to_string(),
-    };
-    l.t(key).to_string()
+    tuijin_core::i18n::unit_of_measure(l, unit)
 }
