@@ -344,6 +344,11 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     let warnings =
         tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
             .await?;
+    // Sample notices, once, with the sample history: one in each state of the loop.
+    let notices = match history {
+        Some(_) => seed::sample_notices(&store, &doc, today).await?,
+        None => 0,
+    };
     let wanted = serve.bind()?;
     let listener = tokio::net::TcpListener::bind(wanted)
         .await
@@ -374,6 +379,9 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         );
     }
     out!("  warnings open on {today}: {}", warnings.open);
+    if notices > 0 {
+        out!("  sample notices (督办单): {notices}, one in each state, each marked as sample");
+    }
     out!("  open http://{addr}/");
     out!("  API: http://{addr}/api/v1/items?kind=project");
     match &accounts {

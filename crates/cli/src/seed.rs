@@ -250,3 +250,159 @@ mod tests {
         );
     }
 }
+
+/// The demo's sample notices, issued on past days to the lead units of items that lag on
+/// `today`, one in each state of the loop: closed, left unanswered (so it has risen), returned,
+/// signed, with an extension granted, and just issued. Each title carries the sample mark; the
+/// facts are those of its day of issue. Returns how many.
+pub async fn sample_notices(
+    store: &tuijin_store::Store,
+    doc: &PlanDocument,
+    today: chrono::NaiveDate,
+) -> Result<usize> {
+    use chrono::Duration;
+    use tuijin_core::clock::{Clock, FixedClock};
+    use tuijin_core::notice::NoticeAction;
+    use tuijin_core::sample::SAMPLE_MARK;
+    use tuijin_store::{
+        DirectoryStore, NewNotice, NoticeFact, NoticeStore, ProgressStore, WarningFilter,
+        WarningStore,
+    };
+    let plan = doc.plan.code.to_string();
+    let tz = doc.plan.tz();
+    let settings = tuijin_core::notice::NoticeSettings::default();
+    let warnings = store
+        .list_warnings(
+            &WarningFilter {
+                plan: Some(plan.clone()),
+                severity: Some(tuijin_core::warning::Severity::High),
+                ..Default::default()
+            },
+            1000,
+        )
+        .await?;
+    let mut chosen: Vec<(String, String)> = Vec::new();
+    for w in &warnings {
+        if let Some(lead) = &w.lead
+            && !chosen.iter().any(|(i, _)| *i == w.item)
+        {
+            chosen.push((w.item.clone(), lead.clone()));
+        }
+    }
+    chosen.sort();
+    let measures = store.measures(&plan).await?;
+    let d = |days: i64| today - Duration::days(days);
+    // (issued days ago, reply due days ago (negative: ahead), what happened, level)
+    let script: [(i64, i64, &[(i64, NoticeAction, &str)], usize); 6] = [
+        (
+            50,
+            40,
+            &[
+                (48, NoticeAction::Sign, ""),
+                (
+                    42,
+                    NoticeAction::Reply,
+                    "已制定赶工计划，增加作业面，节点已恢复。",
+                ),
+                (38, NoticeAction::Close, ""),
+            ],
+            0,
+        ),
+        (30, 20, &[(29, NoticeAction::Sign, "")], 0),
+        (
+            22,
+            12,
+            &[
+                (21, NoticeAction::Sign, ""),
+                (13, NoticeAction::Reply, "正在推进。"),
+                (
+                    11,
+                    NoticeAction::Return,
+                    "反馈未说明滞后原因和完成时限，请补充。",
+                ),
+            ],
+            1,
+        ),
+        (12, -5, &[(11, NoticeAction::Sign, "")], 0),
+        (
+            25,
+            15,
+            &[
+                (24, NoticeAction::Sign, ""),
+                (
+                    17,
+                    NoticeAction::AskExtension,
+                    "征迁协调尚未完成，申请延期二十天。",
+                ),
+                (16, NoticeAction::GrantExtension, ""),
+            ],
+            0,
+        ),
+        (3, -10, &[], 1),
+    ];
+    let mut n = 0;
+    for ((item, lead), (issued, due, steps, level)) in chosen.iter().zip(script.iter()) {
+        let on = d(*issued);
+        let progress = store.plan_progress(&plan, Some(on)).await?;
+        let board = tuijin_core::board::Board::build(
+            &doc.items,
+            &progress,
+            on,
+            doc.plan.thresholds,
+            &measures,
+        );
+        let Some(k) = board.position(item) else {
+            continue;
+        };
+        let row = &board.rows[k];
+        let fact = NoticeFact {
+            code: item.clone(),
+            title: doc.items[k].title.zh.clone(),
+            status: row.status.as_str().into(),
+            progress: row.progress.vouched(),
+            expected: row.expected,
+            warnings: warnings
+                .iter()
+                .filter(|w| w.item == *item && w.raised_on <= on)
+                .map(|w| w.kind.as_str().to_string())
+                .collect(),
+        };
+        let stamp = FixedClock::on(on).stamp("sample-office", tz);
+        let mut rec = store
+            .issue_notice(
+                NewNotice {
+                    plan: plan.clone(),
+                    items: vec![item.clone()],
+                    units: vec![lead.clone()],
+                    level: *level,
+                    title: format!("{SAMPLE_MARK}关于“{}”进度滞后的督办", doc.items[k].title.zh),
+                    actions: "请于反馈期限前报送滞后原因、赶工措施和完成时限。".into(),
+                    reply_by: d(*due),
+                    facts: vec![fact],
+                },
+                &settings,
+                &stamp,
+            )
+            .await?;
+        for (ago, action, text) in *steps {
+            let by_office = action.by_office();
+            let st = FixedClock::on(d(*ago))
+                .stamp(if by_office { "sample-office" } else { "sample" }, tz);
+            let until =
+                (*action == NoticeAction::AskExtension).then(|| d(*due) + Duration::days(20));
+            rec = store
+                .act_on_notice(
+                    rec.id,
+                    rec.version,
+                    *action,
+                    (!by_office).then_some(lead.as_str()),
+                    text,
+                    until,
+                    &st,
+                )
+                .await?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}

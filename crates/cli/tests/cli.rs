@@ -245,6 +245,16 @@ fn demo_serves_the_seed_plan() {
         assert!(res.contains(zh), "{res}");
     }
     assert_eq!(res.matches("\"kind\":\"project\"").count(), 9, "{res}");
+    // Sample notices, one in each state of the loop, one risen to red by its late reply.
+    let notices = http_get_as(&addr, "/api/v1/notices?plan=zz-ncc-2017", &token);
+    for state in ["closed", "signed", "returned", "issued"] {
+        assert!(
+            notices.contains(&format!("\"state\":\"{state}\"")),
+            "{state}: {notices}"
+        );
+    }
+    assert!(notices.contains("\"level\":\"red\""), "{notices}");
+    assert!(notices.contains("样例数据"), "marked as sample");
     // A command run on the demo's database judges by the demo's today, not the real clock.
     let data = dir.path().join("tuijin-data");
     let (code, out, err) = run(&[
