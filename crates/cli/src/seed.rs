@@ -214,43 +214,6 @@ pub fn real_outcomes(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outcomes_keep_to_their_scope_and_date() {
-        let doc = seed_plan().unwrap();
-        let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
-        let all = real_outcomes(&doc, today).unwrap();
-        assert!(all.iter().all(|a| a.period_end <= today));
-        let metro: Vec<f64> = all
-            .iter()
-            .filter(|a| a.indicator.as_str() == "metro_km")
-            .map(|a| a.value.value())
-            .collect();
-        assert_eq!(
-            metro,
-            [26.2, 93.7, 151.8],
-            "the 2020-12 and 2023 figures are not known yet"
-        );
-        // The 2020 census re-based the population series: another basis, never mixed in.
-        assert!(
-            !all.iter()
-                .any(|a| a.indicator.as_str() == "resident_population" && a.value.value() > 1200.0)
-        );
-        assert!(all.iter().all(|a| !a.source.is_empty()));
-        assert_eq!(
-            period_end("2019-09"),
-            chrono::NaiveDate::from_ymd_opt(2019, 9, 30)
-        );
-        assert_eq!(
-            period_end("2018"),
-            chrono::NaiveDate::from_ymd_opt(2018, 12, 31)
-        );
-    }
-}
-
 /// The demo's sample notices, issued on past days to the lead units of items that lag on
 /// `today`, one in each state of the loop: closed, left unanswered (so it has risen), returned,
 /// signed, with an extension granted, and just issued. Each title carries the sample mark; the
@@ -293,7 +256,8 @@ pub async fn sample_notices(
     let measures = store.measures(&plan).await?;
     let d = |days: i64| today - Duration::days(days);
     // (issued days ago, reply due days ago (negative: ahead), what happened, level)
-    let script: [(i64, i64, &[(i64, NoticeAction, &str)], usize); 6] = [
+    type Step<'a> = (i64, NoticeAction, &'a str);
+    let script: [(i64, i64, &[Step], usize); 6] = [
         (
             50,
             40,
@@ -405,4 +369,41 @@ pub async fn sample_notices(
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_keep_to_their_scope_and_date() {
+        let doc = seed_plan().unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let all = real_outcomes(&doc, today).unwrap();
+        assert!(all.iter().all(|a| a.period_end <= today));
+        let metro: Vec<f64> = all
+            .iter()
+            .filter(|a| a.indicator.as_str() == "metro_km")
+            .map(|a| a.value.value())
+            .collect();
+        assert_eq!(
+            metro,
+            [26.2, 93.7, 151.8],
+            "the 2020-12 and 2023 figures are not known yet"
+        );
+        // The 2020 census re-based the population series: another basis, never mixed in.
+        assert!(
+            !all.iter()
+                .any(|a| a.indicator.as_str() == "resident_population" && a.value.value() > 1200.0)
+        );
+        assert!(all.iter().all(|a| !a.source.is_empty()));
+        assert_eq!(
+            period_end("2019-09"),
+            chrono::NaiveDate::from_ymd_opt(2019, 9, 30)
+        );
+        assert_eq!(
+            period_end("2018"),
+            chrono::NaiveDate::from_ymd_opt(2018, 12, 31)
+        );
+    }
 }
