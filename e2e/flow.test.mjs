@@ -277,6 +277,50 @@ test("the warnings page is the office's chase list, and an item fits a phone", a
   await ctx.close();
 });
 
+test("a notice from the item page to 销号, as the office and as the unit", async () => {
+  // The office opens an item fgw leads and issues a notice from it.
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  const row = up.locator("tbody tr[data-role=lead]").first();
+  const href = await row.locator("a[href^='/plans/']").first().getAttribute("href");
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.goto(`${base}${href}`);
+  await op.getByRole("link", { name: "发起督办" }).click();
+  await op.waitForLoadState("load");
+  await op.getByLabel("办理要求").fill("请于期限前报送滞后原因和赶工措施。");
+  await op.getByRole("button", { name: "发起督办" }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/notices\/\d+$/, "the notice's own page");
+  const at = op.url();
+  assert.ok((await op.getByText(/督办〔2020〕\d+号/).count()) > 0, "numbered in the office's format");
+  assert.ok(await op.getByText("交办时的情况").isVisible(), "the facts, frozen at issue");
+  await shot(op, "18-notice-issued");
+  // The unit finds it in its workspace, signs and replies.
+  await up.goto(`${base}/workspace`);
+  assert.ok(await up.getByText(/待办督办单/).isVisible());
+  await up.goto(at);
+  await up.getByRole("button", { name: "签收" }).click();
+  await up.waitForLoadState("load");
+  await up.locator("form.act textarea[name=text]").first().fill("已报送赶工方案，月底前恢复节点。");
+  await up.getByRole("button", { name: "提交反馈" }).click();
+  await up.waitForLoadState("load");
+  assert.ok((await up.getByText("已报送赶工方案，月底前恢复节点。").count()) > 0);
+  // The office verifies and closes it; the trail shows each step.
+  await op.goto(at);
+  await op.getByRole("button", { name: "审核销号" }).click();
+  await op.waitForLoadState("load");
+  for (const step of ["督办单交办", "督办单签收", "督办单反馈", "督办单销号"]) {
+    assert.ok((await op.getByText(step).count()) > 0, step);
+  }
+  assert.ok((await op.getByText("已销号").count()) > 0);
+  await shot(op, "19-notice-closed");
+  // The board lists it, and the sample notices with their levels.
+  await op.goto(`${base}/plans/zz-ncc-2017/notices`);
+  assert.ok((await op.locator(".lvl-red").count()) > 0, "a late notice has risen to red");
+  await shot(op, "20-notices-board");
+});
+
 test("no request left 127.0.0.1", () => {
   assert.deepEqual(outside, []);
 });
