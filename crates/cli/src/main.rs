@@ -14,6 +14,7 @@ macro_rules! out {
 mod cmd_accounts;
 mod cmd_dev;
 mod cmd_load;
+mod cmd_notice;
 mod cmd_plan;
 mod cmd_report;
 mod cmd_status;
@@ -104,6 +105,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: cmd_report::ReportCommand,
+    },
+    /// Supervision notices (督办单): list, show, issue.
+    Notice {
+        #[command(subcommand)]
+        command: cmd_notice::NoticeCommand,
     },
     /// Users: add, list, disable, enable, reset-password.
     User {
@@ -253,6 +259,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             command: AuditCommand::Verify { db },
         } => cmd_status::audit_verify(&db).await,
         Command::Report { command } => cmd_report::run(command).await,
+        Command::Notice { command } => cmd_notice::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
         Command::User { command } => cmd_accounts::user(command).await,
         Command::Token { command } => cmd_accounts::token(command).await,

@@ -266,6 +266,69 @@ fn demo_serves_the_seed_plan() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("plan zz-ncc-2017 on 2020-06-30:"), "{out}");
+    // Notices from the command line, on the demo's day too.
+    let data = data.to_str().unwrap();
+    let (code, out, err) = run(&["notice", "list", "--plan", "zz-ncc-2017", "--data", data]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("督办〔2020〕2号") && out.contains("(overdue)"),
+        "{out}"
+    );
+    let (code, out, err) = run(&[
+        "notice",
+        "issue",
+        "--plan",
+        "zz-ncc-2017",
+        "--item",
+        "E1.1",
+        "--unit",
+        "DTJT",
+        "--title",
+        "地铁建设进度滞后",
+        "--actions",
+        "报送赶工方案",
+        "--reply-by",
+        "2020-07-10",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("督办〔2020〕7号"), "{out}");
+    let id = out
+        .split('#')
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (code, out, err) = run(&["notice", "show", &id, "--data", data]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("notice.issued") && out.contains("fact: E1.1"),
+        "{out}"
+    );
+    // Refused input changes nothing and says why.
+    let (code, _, err) = run(&[
+        "notice",
+        "issue",
+        "--plan",
+        "zz-ncc-2017",
+        "--item",
+        "NOPE",
+        "--unit",
+        "DTJT",
+        "--title",
+        "t",
+        "--actions",
+        "a",
+        "--reply-by",
+        "2020-01-01",
+        "--data",
+        data,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("NOPE"), "{err}");
 }
 
 #[test]

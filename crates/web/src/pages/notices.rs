@@ -176,12 +176,12 @@ pub async fn board(
                 } }
                 tbody { @for n in &list {
                     tr {
-                        td { a href={ "/notices/" (n.id) } { (n.number) } }
+                        td.nowrap { a href={ "/notices/" (n.id) } { (n.number) } }
                         td { (level_chip(l, &s, n.level_on(today, &s))) }
                         td { (n.title) br; span.small.muted { @for (k, i) in n.items.iter().enumerate() { @if k > 0 { "、" } span.code { (i) } } } }
                         td { @for (k, u) in n.units.iter().enumerate() { @if k > 0 { "、" } (c.unit_name(&u.code).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.code.clone())) } }
                         td { (n.reply_by) @if n.state.awaits_reply() && today > n.reply_by { " " span.flag.bad { (l.t("notices.overdue")) } } }
-                        td { (l.t(state_key(n.state))) }
+                        td.nowrap { (l.t(state_key(n.state))) }
                     }
                 } }
             } }
