@@ -347,15 +347,15 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         None => 0,
     };
     let accounts = seed::demo_accounts(&store, &clock).await?;
-    let stamp = clock.stamp("demo", doc.plan.tz());
-    let warnings =
-        tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
-            .await?;
     // Sample notices, once, with the sample history: one in each state of the loop.
     let notices = match history {
         Some(_) => seed::sample_notices(&store, &doc, today).await?,
         None => 0,
     };
+    let stamp = clock.stamp("demo", doc.plan.tz());
+    let warnings =
+        tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
+            .await?;
     let wanted = serve.bind()?;
     let listener = tokio::net::TcpListener::bind(wanted)
         .await

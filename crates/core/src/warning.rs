@@ -38,6 +38,9 @@ pub enum WarningKind {
     Stale,
     /// The latest accepted figure of the item's target indicator is off its path.
     IndicatorOffPath,
+    /// A supervision notice on the item is past its reply date without a reply: it has risen
+    /// (`notice::rises`), and the office chases it here too.
+    NoticeOverdue,
 }
 
 /// Warnings that say the same thing in different degrees: an item carries at most one open
@@ -50,6 +53,8 @@ pub enum Family {
     NotReported,
     /// A measured figure is off its path to the target.
     Indicator,
+    /// A notice on the item waits for its reply past the date.
+    Notice,
 }
 
 impl WarningKind {
@@ -61,6 +66,7 @@ impl WarningKind {
             WarningKind::Overdue | WarningKind::BehindTrajectory => Family::Lag,
             WarningKind::ReportMissing | WarningKind::Stale => Family::NotReported,
             WarningKind::IndicatorOffPath => Family::Indicator,
+            WarningKind::NoticeOverdue => Family::Notice,
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -133,6 +139,10 @@ impl Detail {
             if k == "unit" {
                 return crate::i18n::unit_of_measure(lang, v);
             }
+            // A catalogue word (`@notice.level.red`), in the reader's language.
+            if let Some(key) = v.strip_prefix('@') {
+                return lang.lookup(key).unwrap_or(key).to_string();
+            }
             if lang == crate::i18n::Lang::En {
                 let en = format!("{k}_en");
                 if let Some((_, e)) = self.args.iter().find(|(n, e)| *n == en && !e.is_empty()) {
@@ -177,6 +187,39 @@ pub struct Condition {
     /// The first day the condition held, as far as the history tells: what `raised_on` says,
     /// so "latest" and "oldest" mean something (never the day a refresh happened to run).
     pub since: NaiveDate,
+}
+
+/// The warning an unanswered notice raises on its items once its reply date has passed: as
+/// severe as the level it has reached (the top level high, the one below medium, lower ones
+/// low), since the day after the date.
+pub fn notice_condition(
+    number: &str,
+    reply_by: NaiveDate,
+    level: usize,
+    level_name: &str,
+    levels: usize,
+) -> Condition {
+    let severity = if level + 1 >= levels {
+        Severity::High
+    } else if level + 2 >= levels {
+        Severity::Medium
+    } else {
+        Severity::Low
+    };
+    Condition {
+        kind: WarningKind::NoticeOverdue,
+        severity,
+        details: Detail::new(
+            "warning.detail.notice",
+            &[
+                ("number", number.to_string()),
+                ("reply_by", reply_by.to_string()),
+                ("level", format!("@notice.level.{level_name}")),
+            ],
+        )
+        .stored(),
+        since: reply_by + Duration::days(1),
+    }
 }
 
 /// What the warning rules need to know about one item on a date.

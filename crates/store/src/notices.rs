@@ -583,6 +583,8 @@ impl NoticeStore for Store {
             state: NoticeState,
             reply_by: NaiveDate,
         }
+        // A reply or a close ends the notice's warning on its items; the plan is judged again.
+        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
         append(
             &txn,
             stamp.at,

@@ -226,6 +226,59 @@ async fn indicator_conditions<C: ConnectionTrait>(
 }
 
 /// Re-evaluates a plan's items, or only `only` (an item and its ancestors after a report).
+/// A notice past its reply date without a reply warns on each of its items (the live ones
+/// among `live`), as severe as the level it has reached that day; of several on one item, the
+/// most severe.
+async fn notice_conditions<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    live: &HashSet<i64>,
+    today: NaiveDate,
+    want: &mut HashMap<(i64, WarningKind), Condition>,
+) -> Result<()> {
+    let settings = tuijin_core::notice::NoticeSettings::default();
+    let rows = all(
+        c,
+        "SELECT n.number, n.level, n.reply_by, l.item_id FROM notices n JOIN notice_items l ON l.notice_id = n.id \
+         WHERE n.plan_id = $1 AND n.state IN ('issued', 'signed', 'returned') AND n.reply_by < $2",
+        vec![plan_id.into(), today.into()],
+    )
+    .await?;
+    for r in &rows {
+        let item: i64 = get(r, "item_id")?;
+        if !live.contains(&item) {
+            continue;
+        }
+        let issued = usize::try_from(get::<i32>(r, "level")?)
+            .map_err(|_| StoreError::Corrupt("notices.level".into()))?;
+        let reply_by: NaiveDate = get(r, "reply_by")?;
+        let rises = tuijin_core::notice::rises(
+            issued,
+            reply_by,
+            None,
+            today,
+            settings.escalate_every,
+            settings.levels.len(),
+        );
+        let level = rises.last().map_or(issued, |x| x.level);
+        let number: String = get(r, "number")?;
+        let cond = tuijin_core::warning::notice_condition(
+            &number,
+            reply_by,
+            level,
+            settings.levels.get(level).map(String::as_str).unwrap_or(""),
+            settings.levels.len(),
+        );
+        match want.get(&(item, WarningKind::NoticeOverdue)) {
+            Some(old) if old.severity >= cond.severity => {}
+            _ => {
+                want.insert((item, WarningKind::NoticeOverdue), cond);
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn refresh<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
@@ -377,6 +430,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         }
     }
     indicator_conditions(c, plan_id, &items, thresholds, &mut want).await?;
+    let live: HashSet<i64> = items.iter().filter(|r| !out(r.id)).map(|r| r.id).collect();
+    notice_conditions(c, plan_id, &live, stamp.today, &mut want).await?;
     explained_lags(c, plan_id, only, &items, &mut want).await?;
     let open = all(
         c,

@@ -6,10 +6,12 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use tuijin_core::event::Entity;
 use tuijin_core::notice::{NoticeAction, NoticeSettings, NoticeState};
 use tuijin_core::problem::Rule;
+use tuijin_core::warning::{Severity, WarningKind};
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
 use tuijin_store::{
-    EventStore, NewNotice, NoticeFilter, NoticeStore, PlanStore, Stamp, StoreError,
+    EventStore, NewNotice, NoticeFilter, NoticeStore, PlanStore, Stamp, StoreError, WarningFilter,
+    WarningStore,
 };
 
 const PLAN: &str = r#"
@@ -414,6 +416,37 @@ async fn escalation_is_read_as_of_any_date() {
             2,
             "red five working days on"
         );
+        // The late notice warns on its item, as severe as its level that day.
+        let warning = |today: &'static str| {
+            let s = s.clone();
+            async move {
+                s.refresh_warnings("sup", &stamp("job", today))
+                    .await
+                    .unwrap();
+                s.list_warnings(
+                    &WarningFilter {
+                        plan: Some("sup".into()),
+                        kind: Some(WarningKind::NoticeOverdue),
+                        ..Default::default()
+                    },
+                    100,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        assert!(
+            warning("2020-07-10").await.is_empty(),
+            "not late on its day"
+        );
+        let w = warning("2020-07-13").await;
+        assert_eq!(w.len(), 1, "{}", db.label());
+        assert_eq!(
+            (w[0].item.as_str(), w[0].severity),
+            ("E1", Severity::Medium)
+        );
+        assert_eq!(w[0].raised_on, d("2020-07-11"));
+        assert_eq!(warning("2020-07-17").await[0].severity, Severity::High);
         // Replied on the 14th: it stays yellow from then on.
         let n = s
             .act_on_notice(
@@ -428,6 +461,19 @@ async fn escalation_is_read_as_of_any_date() {
             .await
             .unwrap();
         assert_eq!(n.level_on(d("2020-08-30"), &settings), 1, "{}", db.label());
+        // The reply ended its warning.
+        let open = s
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some("sup".into()),
+                    kind: Some(WarningKind::NoticeOverdue),
+                    ..Default::default()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(open.is_empty(), "{open:?}");
         // Asked again later, the same answer.
         let again = s.get_notice(n.id).await.unwrap();
         assert_eq!(

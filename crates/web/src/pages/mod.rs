@@ -489,6 +489,7 @@ pub fn warning_key(k: tuijin_core::warning::WarningKind) -> &'static str {
         ReportMissing => "warning.report_missing",
         Stale => "warning.stale",
         IndicatorOffPath => "warning.indicator_off_path",
+        NoticeOverdue => "warning.notice_overdue",
     }
 }
 
