@@ -60,9 +60,12 @@ pub enum NoticeCommand {
     },
 }
 
+/// A level's name in the plan's settings.
+fn name(settings: &NoticeSettings, k: usize) -> String {
+    settings.levels.get(k).cloned().unwrap_or_default()
+}
+
 pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
-    let settings = NoticeSettings::default();
-    let name = |k: usize| settings.levels.get(k).cloned().unwrap_or_default();
     match cmd {
         NoticeCommand::List {
             plan,
@@ -72,6 +75,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
         } => {
             let store = db.open().await?;
             let rec = store.get_plan(&plan).await?;
+            let settings = &rec.plan.notices;
             let today = store.clock().await?.today(rec.plan.tz());
             let state = match state.as_deref() {
                 None => None,
@@ -99,7 +103,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
                         "#{:<5} {:<16} {:<7} {:<9} reply by {}{}  {}  [{}] → {}",
                         n.id,
                         n.number,
-                        name(n.level_on(today, &settings)),
+                        name(settings, n.level_on(today, settings)),
                         n.state.as_str(),
                         n.reply_by,
                         if late { " (overdue)" } else { "" },
@@ -122,18 +126,19 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
             let store = db.open().await?;
             let n = store.get_notice(id).await?;
             let rec = store.get_plan(&n.plan).await?;
+            let settings = &rec.plan.notices;
             let today = store.clock().await?.today(rec.plan.tz());
             out!("{} ({}, plan {})", n.number, n.state.as_str(), n.plan);
             out!("  {}", n.title);
             out!(
                 "  level {} issued, {} on {today}; reply by {} (first {})",
-                name(n.level),
-                name(n.level_on(today, &settings)),
+                name(settings, n.level),
+                name(settings, n.level_on(today, settings)),
                 n.reply_by,
                 n.first_reply_by
             );
-            for r in n.rises(today, &settings) {
-                out!("  rose to {} on {}", name(r.level), r.on);
+            for r in n.rises(today, settings) {
+                out!("  rose to {} on {}", name(settings, r.level), r.on);
             }
             out!("  actions: {}", n.actions);
             for f in &n.facts {
@@ -164,6 +169,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
         } => {
             let store = db.open().await?;
             let rec = store.get_plan(&plan).await?;
+            let settings = rec.plan.notices.clone();
             let clock = store.clock().await?;
             let stamp = clock.stamp("cli", rec.plan.tz());
             let level = settings

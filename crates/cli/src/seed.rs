@@ -233,7 +233,7 @@ pub async fn sample_notices(
     };
     let plan = doc.plan.code.to_string();
     let tz = doc.plan.tz();
-    let settings = tuijin_core::notice::NoticeSettings::default();
+    let settings = doc.plan.notices.clone();
     // The items that lag today: judged on today first (the caller judges again afterwards,
     // since each notice's acts judge the plan on their own day).
     store

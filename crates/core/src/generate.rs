@@ -102,6 +102,7 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
             rollup: crate::RollupRule::WeightedMean,
             reporting: crate::Reporting::default(),
             stages: Vec::new(),
+            notices: Default::default(),
             levels: Vec::new(),
         },
         units: unit_list,

@@ -115,6 +115,8 @@ pub struct Plan {
     pub reporting: Reporting,
     pub stages: Vec<Stage>,
     pub levels: Vec<LevelLabel>,
+    /// How the office runs its supervision notices: number format, levels, escalation step.
+    pub notices: crate::notice::NoticeSettings,
 }
 
 impl Plan {

@@ -236,7 +236,18 @@ async fn notice_conditions<C: ConnectionTrait>(
     today: NaiveDate,
     want: &mut HashMap<(i64, WarningKind), Condition>,
 ) -> Result<()> {
-    let settings = tuijin_core::notice::NoticeSettings::default();
+    let settings: tuijin_core::notice::NoticeSettings = match one(
+        c,
+        "SELECT notice_settings FROM plans WHERE id = $1",
+        vec![plan_id.into()],
+    )
+    .await?
+    .and_then(|r| get::<Option<String>>(&r, "notice_settings").ok().flatten())
+    {
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| StoreError::Corrupt(format!("plans.notice_settings: {e}")))?,
+        None => Default::default(),
+    };
     let rows = all(
         c,
         "SELECT n.number, n.level, n.reply_by, l.item_id FROM notices n JOIN notice_items l ON l.notice_id = n.id \

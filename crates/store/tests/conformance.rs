@@ -256,7 +256,8 @@ async fn migrations_are_recorded() {
                 "m0012_expected_paths",
                 "m0013_settings",
                 "m0014_item_shares",
-                "m0015_notices"
+                "m0015_notices",
+                "m0016_notice_settings"
             ],
             "{}",
             db.label()

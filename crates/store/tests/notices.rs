@@ -482,3 +482,46 @@ async fn escalation_is_read_as_of_any_date() {
         );
     }
 }
+
+/// A plan sets its own notices: number format, levels and escalation step, kept with the plan
+/// and used for the numbers and the levels.
+#[tokio::test]
+async fn a_plan_sets_its_own_number_format_and_levels() {
+    let src = PLAN.replace(
+        "[plan.source]",
+        "[plan.notices]\nnumber_format = \"郑发改督〔{year}〕第{n}号\"\nlevels = [\"yellow\", \"red\"]\nescalate_every = 3\n\n[plan.source]",
+    );
+    let doc = read_plan("sup.toml", &src).unwrap();
+    assert_eq!(doc.plan.notices.levels, ["yellow", "red"]);
+    // The plan file keeps them.
+    let again = read_plan("sup.toml", &tuijin_export::write_plan(&doc)).unwrap();
+    assert_eq!(again.plan.notices, doc.plan.notices);
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("office", "2020-01-01"))
+            .await
+            .unwrap();
+        let settings = s.get_plan("sup").await.unwrap().plan.notices;
+        assert_eq!(settings, doc.plan.notices, "{}", db.label());
+        let n = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        assert_eq!(n.number, "郑发改督〔2020〕第1号");
+        assert_eq!(
+            n.level_on(d("2020-07-11"), &settings),
+            1,
+            "red, the top of two"
+        );
+    }
+    // A format without the number is refused where it is written.
+    let bad = PLAN.replace(
+        "[plan.source]",
+        "[plan.notices]\nnumber_format = \"督办〔{year}〕\"\n\n[plan.source]",
+    );
+    let e = read_plan("sup.toml", &bad).unwrap_err().to_string();
+    assert!(
+        e.contains("notices.number_format") || e.contains("{n}"),
+        "{e}"
+    );
+}

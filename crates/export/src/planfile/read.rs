@@ -41,7 +41,9 @@ const PLAN: &[&str] = &[
     "thresholds",
     "rollup",
     "reporting",
+    "notices",
 ];
+const NOTICES: &[&str] = &["number_format", "levels", "escalate_every"];
 const SOURCE: &[&str] = &["title", "title_en", "date", "occasion", "occasion_en"];
 const THRESHOLDS: &[&str] = &["at_risk", "off_track"];
 const REPORTING: &[&str] = &["due_day", "grace_days", "stale_days"];
@@ -112,6 +114,7 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ("plan.source", SOURCE),
     ("plan.thresholds", THRESHOLDS),
     ("plan.reporting", REPORTING),
+    ("plan.notices", NOTICES),
     ("stage", STAGE),
     ("level", LEVEL),
     ("unit", UNIT),

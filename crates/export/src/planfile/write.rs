@@ -30,6 +30,13 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         w.date("date", p.source.date);
         w.text("occasion", &p.source.occasion);
     }
+    if p.notices != tuijin_core::notice::NoticeSettings::default() {
+        w.0.push_str("\n[plan.notices]\n");
+        w.str("number_format", &p.notices.number_format);
+        let levels: Vec<String> = p.notices.levels.iter().map(|l| quote(l)).collect();
+        w.line("levels", &format!("[{}]", levels.join(", ")));
+        w.line("escalate_every", &p.notices.escalate_every.to_string());
+    }
     if p.reporting != tuijin_core::Reporting::default() {
         w.0.push_str("\n[plan.reporting]\n");
         w.line("due_day", &p.reporting.due_day.to_string());

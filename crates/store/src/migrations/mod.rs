@@ -18,6 +18,7 @@ mod m0012_expected_paths;
 mod m0013_settings;
 mod m0014_item_shares;
 mod m0015_notices;
+mod m0016_notice_settings;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_settings::Migration),
             Box::new(m0014_item_shares::Migration),
             Box::new(m0015_notices::Migration),
+            Box::new(m0016_notice_settings::Migration),
         ]
     }
 }

@@ -40,6 +40,7 @@ pub(super) async fn upsert_plan(
             (p.reporting.due_day as i32).into(),
             (p.reporting.grace_days as i32).into(),
             (p.reporting.stale_days as i32).into(),
+            serde_json::to_string(&p.notices).ok().into(),
         ]
     };
     let existing = one(
@@ -78,7 +79,7 @@ pub(super) async fn upsert_plan(
                     "UPDATE plans SET title_zh=$1, title_en=$2, description_zh=$3, description_en=$4, \
                      source_title_zh=$5, source_title_en=$6, source_date=$7, source_occasion_zh=$8, \
                      source_occasion_en=$9, timezone=$10, cadence=$11, start_date=$12, end_date=$13, \
-                     at_risk=$14, off_track=$15, rollup_rule=$16, report_due_day=$17, report_grace_days=$18, stale_days=$19, updated_at=$20, version = version + 1 WHERE id=$21",
+                     at_risk=$14, off_track=$15, rollup_rule=$16, report_due_day=$17, report_grace_days=$18, stale_days=$19, notice_settings=$20, updated_at=$21, version = version + 1 WHERE id=$22",
                     v,
                 )
                 .await?;
@@ -101,8 +102,8 @@ pub(super) async fn upsert_plan(
                 "INSERT INTO plans (code, title_zh, title_en, description_zh, description_en, \
                  source_title_zh, source_title_en, source_date, source_occasion_zh, source_occasion_en, \
                  timezone, cadence, start_date, end_date, at_risk, off_track, rollup_rule, report_due_day, \
-                 report_grace_days, stale_days, version, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,1,$21,$21)",
+                 report_grace_days, stale_days, notice_settings, version, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,1,$22,$22)",
                 v,
             )
             .await?;

@@ -19,7 +19,7 @@ use crate::rows::{code, code_opt, get, named, text};
 pub(super) const PLAN_SELECT: &str = "SELECT p.id, p.code, p.title_zh, p.title_en, p.description_zh, p.description_en, \
     p.source_title_zh, p.source_title_en, p.source_date, p.source_occasion_zh, p.source_occasion_en, p.timezone, \
     p.cadence, p.start_date, p.end_date, p.at_risk, p.off_track, p.rollup_rule, p.report_due_day, \
-    p.report_grace_days, p.stale_days, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
+    p.report_grace_days, p.stale_days, p.notice_settings, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
 
 pub(super) async fn plan_record<C: ConnectionTrait>(
     c: &C,
@@ -81,6 +81,11 @@ pub(super) async fn plan_record<C: ConnectionTrait>(
         },
         stages,
         levels,
+        notices: match get::<Option<String>>(r, "notice_settings")? {
+            Some(t) => serde_json::from_str(&t)
+                .map_err(|e| StoreError::Corrupt(format!("plans.notice_settings: {e}")))?,
+            None => Default::default(),
+        },
     };
     Ok(PlanRecord {
         id,

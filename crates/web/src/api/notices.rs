@@ -102,7 +102,7 @@ pub struct TrailView {
     pub detail: Option<serde_json::Value>,
 }
 
-/// The settings of a plan's notices (the defaults until a plan sets its own).
+/// The default settings of notices (a plan may set its own: `Plan::notices`).
 pub fn settings() -> NoticeSettings {
     NoticeSettings::default()
 }
@@ -235,7 +235,8 @@ pub async fn issue(
     ApiJson(body): ApiJson<IssueNotice>,
 ) -> Result<Response, ApiError> {
     require(&who, Action::IssueNotice)?;
-    let s = settings();
+    let header = st.plans.header(&st.store, &plan).await?;
+    let s = header.notices.clone();
     let Some(level) = s.levels.iter().position(|l| *l == body.level) else {
         return Err(ApiError::invalid(
             Problem::new("level", Rule::NotOneOf)
@@ -243,7 +244,6 @@ pub async fn issue(
                 .with("allowed", s.levels.join(", ")),
         ));
     };
-    let header = st.plans.header(&st.store, &plan).await?;
     let stamp = st.stamp(&who.name, &header);
     let facts = facts(&st, &plan, &body.items).await?;
     let n = st
@@ -329,7 +329,6 @@ pub async fn list(
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
-    let s = settings();
     let mine: Vec<&str> = who.units.iter().map(|u| u.as_str()).collect();
     let mut items = Vec::new();
     let mut next = after;
@@ -356,8 +355,8 @@ pub async fn list(
             if who.role == Role::Unit && !n.addressed_to(&mine) {
                 continue;
             }
-            let today = st.today(&*st.plans.header(&st.store, &n.plan).await?);
-            let v = view(&n, today, &s);
+            let header = st.plans.header(&st.store, &n.plan).await?;
+            let v = view(&n, st.today(&header), &header.notices);
             if q.overdue.is_some_and(|o| o != v.overdue) {
                 continue;
             }
@@ -402,7 +401,8 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let n = readable(&st, &who, id).await?;
-    let today = st.today(&*st.plans.header(&st.store, &n.plan).await?);
+    let header = st.plans.header(&st.store, &n.plan).await?;
+    let today = st.today(&header);
     let trail = st
         .store
         .events_for(tuijin_core::event::Entity::Notice, &id.to_string(), 1000)
@@ -415,7 +415,7 @@ pub async fn get(
             detail: e.after,
         })
         .collect();
-    let v = view(&n, today, &settings());
+    let v = view(&n, today, &header.notices);
     let version = v.version;
     Ok((
         StatusCode::OK,
@@ -487,7 +487,7 @@ async fn act(
         .await?;
     Ok(versioned(
         StatusCode::OK,
-        view(&n, stamp.today, &settings()),
+        view(&n, stamp.today, &header.notices),
     ))
 }
 

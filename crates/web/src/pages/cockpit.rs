@@ -78,7 +78,7 @@ pub async fn page(
     let leader_first = matches!(v.who.role, Role::Leader | Role::Admin);
     let leader_view = super::leader::view(l, &plan, &c, &b);
     let (per_level, notices_overdue) = super::notices::counts(&st, &v, &plan, today).await?;
-    let levels = crate::api::notices::settings();
+    let levels = c.plan.notices.clone();
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }

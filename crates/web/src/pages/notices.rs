@@ -18,7 +18,7 @@ use tuijin_store::{EventStore, NewNotice, NoticeFilter, NoticeRecord, NoticeStor
 use super::widgets::{fmt1, item_href, status};
 use super::{PageError, Section, layout};
 use crate::AppState;
-use crate::api::notices::{facts, settings};
+use crate::api::notices::facts;
 use crate::session::Viewer;
 
 /// A level as a coloured chip, by its name in the settings (blue, yellow, red, …).
@@ -103,7 +103,7 @@ pub async fn counts(
     plan: &str,
     today: NaiveDate,
 ) -> Result<(Vec<usize>, usize), PageError> {
-    let s = settings();
+    let s = st.plans.header(&st.store, plan).await?.notices.clone();
     let mut per = vec![0; s.levels.len()];
     let mut overdue = 0;
     for n in readable(st, v, plan, None, None).await? {
@@ -129,7 +129,7 @@ pub async fn board(
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
     let today = st.today(&c.plan);
-    let s = settings();
+    let s = c.plan.notices.clone();
     let state = NoticeState::parse(&q.state);
     let unit = (!q.unit.is_empty()).then(|| q.unit.clone());
     let mut list = readable(&st, &v, &plan, unit, state).await?;
@@ -238,7 +238,7 @@ pub async fn new_form(
     let f = IssueForm {
         item: q.item.clone(),
         units: i.lead.iter().map(|u| u.to_string()).collect(),
-        level: settings().levels[0].clone(),
+        level: c.plan.notices.levels[0].clone(),
         title: v
             .lang
             .f("notices.default_title", &[("item", &v.lang.pick(&i.title))]),
@@ -263,7 +263,7 @@ async fn render_new(
         .position(&f.item)
         .ok_or_else(|| PageError::not_found(f.item.clone()))?;
     let i = &c.items[n];
-    let s = settings();
+    let s = c.plan.notices.clone();
     let err = |field: &str| problems.iter().find(|p| p.0 == field).map(|p| p.1.clone());
     let class = |field: &str| {
         if err(field).is_some() {
@@ -335,8 +335,8 @@ pub async fn issue(
     v.require(Action::IssueNotice)?;
     v.check_csrf(&f.csrf)?;
     let l = v.lang;
-    let s = settings();
     let c = st.plans.get(&st.store, &plan).await?;
+    let s = c.plan.notices.clone();
     let reply_by = NaiveDate::parse_from_str(f.reply_by.trim(), "%Y-%m-%d").ok();
     let level = s.levels.iter().position(|x| *x == f.level).unwrap_or(0);
     let Some(reply_by) = reply_by else {
@@ -414,7 +414,7 @@ async fn render(
     let l = v.lang;
     let c = st.plans.get(&st.store, &n.plan).await?;
     let today = st.today(&c.plan);
-    let s = settings();
+    let s = c.plan.notices.clone();
     let rises = n.rises(today, &s);
     let trail = st
         .store

@@ -156,7 +156,7 @@ pub async fn page(
                         @for n in notices {
                             li {
                                 a href={ "/notices/" (n.id) } { (n.number) } " "
-                                (super::notices::level_chip(l, &crate::api::notices::settings(), n.level_on(st.today(&c.plan), &crate::api::notices::settings())))
+                                (super::notices::level_chip(l, &c.plan.notices, n.level_on(st.today(&c.plan), &c.plan.notices)))
                                 " " (n.title) " — " (l.t("notices.reply_by")) " " (n.reply_by)
                             }
                         }
