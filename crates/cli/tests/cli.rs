@@ -163,28 +163,8 @@ fn http_get_as(addr: &str, path: &str, token: &str) -> String {
 #[test]
 fn demo_serves_the_seed_plan() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = tuijin()
-        .current_dir(dir.path())
-        .args(["demo", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _guard = KillOnDrop(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let mut printed = Vec::new();
-    let mut addr = None;
-    while !printed
-        .last()
-        .is_some_and(|l: &String| l.contains("public part"))
-    {
-        let line = lines.next().expect("demo printed its banner").unwrap();
-        if let Some(rest) = line.trim().strip_prefix("open http://") {
-            addr = Some(rest.trim_end_matches('/').to_string());
-        }
-        printed.push(line);
-    }
-    let addr = addr.expect("demo printed its URL");
+    // On the default day, named as the demo's own default.
+    let (_guard, addr, printed) = start_demo(dir.path(), "2020-06-30");
     let res = http_get(&addr, "/api/v1/items?kind=project&parent=");
     let token = printed
         .iter()

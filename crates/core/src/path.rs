@@ -9,12 +9,11 @@
 //!
 //! Paths are piecewise linear between their points and flat beyond both ends. Points fall on
 //! days; a mean of piecewise-linear paths is piecewise linear with the union of their points,
-//! and the least of them is exact on every day once the days where the least one changes are
-//! added (`lowest`), so every path is exact on every day.
+//! so every path is exact on every day.
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::progress::RollupRule;
@@ -117,23 +116,6 @@ impl Path {
                 .collect(),
         ))
     }
-
-    /// The least of paths on every day; `None` for no paths.
-    pub fn lowest(parts: &[&Path]) -> Option<Path> {
-        if parts.is_empty() {
-            return None;
-        }
-        let least = |d: NaiveDate| parts.iter().map(|p| p.at(d)).fold(f64::INFINITY, f64::min);
-        let days = union(parts.iter().copied());
-        let mut out: Vec<(NaiveDate, f64)> = Vec::with_capacity(days.len());
-        for w in days.windows(2) {
-            out.push((w[0], least(w[0])));
-            refine(parts, w[0], w[1], &mut out);
-        }
-        let last = *days.last().expect("paths have points");
-        out.push((last, least(last)));
-        Some(Path(out))
-    }
 }
 
 /// Every day on which one of the paths has a point, in order.
@@ -142,31 +124,6 @@ fn union<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<NaiveDate> {
     days.sort_unstable();
     days.dedup();
     days
-}
-
-/// Adds the days strictly between `a` and `b` where the least path changes. Between two
-/// consecutive points of the union every path is linear; the least of linear functions is
-/// concave, so when one path is least at both ends it is least all the way between, and
-/// otherwise the two cross somewhere inside, where the interval is split.
-fn refine(parts: &[&Path], a: NaiveDate, b: NaiveDate, out: &mut Vec<(NaiveDate, f64)>) {
-    if (b - a).num_days() <= 1 {
-        return;
-    }
-    let argmin = |d: NaiveDate| {
-        parts
-            .iter()
-            .enumerate()
-            .map(|(k, p)| (p.at(d), k))
-            .fold((f64::INFINITY, 0), |m, x| if x.0 < m.0 { x } else { m })
-    };
-    if argmin(a).1 == argmin(b).1 {
-        return;
-    }
-    let mid = a + Duration::days((b - a).num_days() / 2);
-    let m = argmin(mid).0;
-    refine(parts, a, mid, out);
-    out.push((mid, m));
-    refine(parts, mid, b, out);
 }
 
 /// Every item's path, in the order of `items` (`None` for an item with no dates, or out of the
@@ -228,6 +185,7 @@ pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
 mod tests {
     use super::*;
     use crate::{Code, ItemKind, Percent, Weight};
+    use chrono::Duration;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -291,31 +249,6 @@ mod tests {
             .unwrap()
             .at(mid);
         assert!(own > p[0].as_ref().unwrap().at(mid) + 10.0);
-    }
-
-    #[test]
-    fn the_least_path_is_exact_on_every_day() {
-        let a = Path::own(Some(d("2020-01-01")), Some(d("2020-01-31")), &[]).unwrap();
-        let b = Path::own(None, Some(d("2020-01-20")), &[]).unwrap();
-        let c = Path::own(
-            Some(d("2020-01-05")),
-            Some(d("2020-02-10")),
-            &[TrajectoryPoint {
-                date: d("2020-01-09"),
-                percent: Percent::new(70.0).unwrap(),
-            }],
-        )
-        .unwrap();
-        let low = Path::lowest(&[&a, &b, &c]).unwrap();
-        let mut day = d("2019-12-20");
-        while day < d("2020-02-20") {
-            let want = [&a, &b, &c]
-                .iter()
-                .map(|p| p.at(day))
-                .fold(f64::INFINITY, f64::min);
-            assert!((low.at(day) - want).abs() < 1e-9, "{day}");
-            day += Duration::days(1);
-        }
     }
 
     #[test]

@@ -156,12 +156,27 @@ async fn report(
     today: &str,
     accept: bool,
 ) {
+    report_in(db, "tiny", item, period, unit, percent, today, accept).await
+}
+
+/// `report`, on any plan.
+#[allow(clippy::too_many_arguments)] // each argument is one fact of the report
+async fn report_in(
+    db: &TestDb,
+    plan: &str,
+    item: &str,
+    period: &str,
+    unit: &str,
+    percent: f64,
+    today: &str,
+    accept: bool,
+) {
     let s = &db.store;
     let st = stamp(unit, today);
     let r = s
         .create_report(
             NewReport {
-                plan: "tiny".into(),
+                plan: plan.into(),
                 item: item.into(),
                 period: Period::parse(period).unwrap(),
                 unit: unit.into(),
@@ -424,49 +439,28 @@ async fn a_parent_is_expected_where_its_children_are_not_by_its_own_dates() {
             .await
             .unwrap();
         // The year's work is on its path at the end of June; the milestone is not due.
-        let st = stamp("LEAD", "2020-07-02");
-        let r = s
-            .create_report(
-                NewReport {
-                    plan: "staged".into(),
-                    item: "M.1".into(),
-                    period: Period::parse("2020-06").unwrap(),
-                    unit: "LEAD".into(),
-                    content: ReportContent {
-                        percent: Some(Percent::new(50.0).unwrap()),
-                        narrative: "进展".into(),
-                        ..Default::default()
-                    },
-                },
-                &st,
-            )
-            .await
-            .unwrap();
-        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
-        s.accept_report(r.id, r.version, "", &stamp("office", "2020-07-02"))
-            .await
-            .unwrap();
-        let r = s
-            .create_report(
-                NewReport {
-                    plan: "staged".into(),
-                    item: "M.2".into(),
-                    period: Period::parse("2020-06").unwrap(),
-                    unit: "LEAD".into(),
-                    content: ReportContent {
-                        percent: Some(Percent::new(0.0).unwrap()),
-                        narrative: "未到验收时间".into(),
-                        ..Default::default()
-                    },
-                },
-                &st,
-            )
-            .await
-            .unwrap();
-        let r = s.submit_report(r.id, r.version, &st).await.unwrap();
-        s.accept_report(r.id, r.version, "", &stamp("office", "2020-07-02"))
-            .await
-            .unwrap();
+        report_in(
+            &db,
+            "staged",
+            "M.1",
+            "2020-06",
+            "LEAD",
+            50.0,
+            "2020-07-02",
+            true,
+        )
+        .await;
+        report_in(
+            &db,
+            "staged",
+            "M.2",
+            "2020-06",
+            "LEAD",
+            0.0,
+            "2020-07-02",
+            true,
+        )
+        .await;
 
         let items = s.plan_items("staged").await.unwrap();
         let progress = s.plan_progress("staged", None).await.unwrap();
@@ -585,37 +579,18 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
         s.import_plan(&doc, &stamp("office", "2020-01-01"))
             .await
             .unwrap();
-        let file = |unit: &str, period: &str, percent: f64, today: &str| {
-            let unit = unit.to_string();
-            let period = period.to_string();
-            let today = today.to_string();
-            async move {
-                let st = stamp(&unit, &today);
-                let r = s
-                    .create_report(
-                        NewReport {
-                            plan: "shared".into(),
-                            item: "S".into(),
-                            period: Period::parse(&period).unwrap(),
-                            unit: unit.clone(),
-                            content: ReportContent {
-                                percent: Some(Percent::new(percent).unwrap()),
-                                narrative: "进展".into(),
-                                ..Default::default()
-                            },
-                        },
-                        &st,
-                    )
-                    .await
-                    .unwrap();
-                let r = s.submit_report(r.id, r.version, &st).await.unwrap();
-                s.accept_report(r.id, r.version, "", &stamp("office", &today))
-                    .await
-                    .unwrap();
-            }
-        };
         // The lead alone: its 60 % share known at 50 %, the co-operating 40 % unknown.
-        file("LEAD", "2020-03", 50.0, "2020-04-02").await;
+        report_in(
+            &db,
+            "shared",
+            "S",
+            "2020-03",
+            "LEAD",
+            50.0,
+            "2020-04-02",
+            true,
+        )
+        .await;
         let p = s.plan_progress("shared", None).await.unwrap()["S"];
         assert_eq!(
             (p.percent, p.unknown_share),
@@ -625,7 +600,17 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
         );
         assert!((p.vouched().unwrap() - 30.0).abs() < 1e-9);
         // The co-operating unit's report counts for its share.
-        file("CO", "2020-03", 100.0, "2020-04-03").await;
+        report_in(
+            &db,
+            "shared",
+            "S",
+            "2020-03",
+            "CO",
+            100.0,
+            "2020-04-03",
+            true,
+        )
+        .await;
         let p = s.plan_progress("shared", None).await.unwrap()["S"];
         assert!((p.percent.unwrap() - 70.0).abs() < 1e-9, "{p:?}");
         assert_eq!(p.unknown_share, 0.0);

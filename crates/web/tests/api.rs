@@ -853,7 +853,7 @@ async fn role_by_endpoint_matrix() {
                 reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
                 facts: vec![],
             },
-            &tuijin_web::api::notices::settings(),
+            &tuijin_core::notice::NoticeSettings::default(),
             &common::stamp("office"),
         )
         .await

@@ -247,7 +247,7 @@ async fn every_page_against_every_role() {
                 reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
                 facts: vec![],
             },
-            &tuijin_web::api::notices::settings(),
+            &tuijin_core::notice::NoticeSettings::default(),
             &common::stamp("office"),
         )
         .await

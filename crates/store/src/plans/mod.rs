@@ -73,95 +73,92 @@ pub trait PlanStore {
 /// The import's writes in one transaction, left open for the caller to finish (the plan's
 /// warnings are re-evaluated in it, `plan_store`) and commit; with the plan's id.
 pub(crate) async fn import_in(
-    store: &Store,
+    this: &Store,
     doc: &PlanDocument,
     stamp: &Stamp,
 ) -> Result<(WriteTxn, ImportSummary, i64)> {
-    {
-        let this = store;
-        let (actor, now) = (stamp.actor.as_str(), stamp.at);
-        let problems = tuijin_core::validate(doc);
-        if !problems.is_empty() {
-            return Err(StoreError::PlanInvalid(problems));
-        }
-        let txn = this.write().await?;
-        take_import_lock(&txn, this.backend()).await?;
-        let mut events = Vec::new();
-        let mut summary = ImportSummary {
-            plan: doc.plan.code.to_string(),
-            ..Default::default()
-        };
-        let plan_id = header::upsert_plan(&txn, &doc.plan, now, &mut summary, &mut events).await?;
-        let units =
-            units::import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
-        let people = units::import_people(
-            &txn,
-            plan_id,
-            &doc.people,
-            &units,
-            &mut summary.people,
-            &mut events,
-        )
-        .await?;
-        header::replace_stages_and_levels(&txn, plan_id, &doc.plan).await?;
-        let indicators = indicators::import_indicators(
-            &txn,
-            plan_id,
-            doc,
-            &units,
-            &mut summary.indicators,
-            &mut events,
-        )
-        .await?;
-        let refs = items::Refs {
-            units: &units,
-            people: &people,
-            indicators: &indicators,
-        };
-        items::import_items(
-            &txn,
-            plan_id,
-            &doc.items,
-            &refs,
-            now,
-            &mut summary.items,
-            &mut events,
-        )
-        .await?;
-        paths::write_paths(&txn, plan_id, &doc.items).await?;
-        // Anything of the plan changed (an item's date, a unit's name, an archived item), not
-        // only its header: move the plan's version, so every server's in-memory copy reloads.
-        let changed = [
-            &summary.units,
-            &summary.people,
-            &summary.indicators,
-            &summary.items,
-        ]
-        .iter()
-        .any(|c| c.changed() > 0);
-        if changed && !summary.plan_updated {
-            exec(
-                &txn,
-                "UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2",
-                vec![now.into(), plan_id.into()],
-            )
-            .await?;
-        }
-        let t = std::time::Instant::now();
-        let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
-        tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
-        for e in &mut events {
-            e.plan_id = Some(plan_id);
-        }
-        events.push(NewEvent::on_plan(
-            EventKind::PlanImported,
-            doc.plan.code.as_str(),
-            plan_id,
-            &summary,
-        )?);
-        append(&txn, now, actor, events).await?;
-        Ok((txn, summary, plan_id))
+    let (actor, now) = (stamp.actor.as_str(), stamp.at);
+    let problems = tuijin_core::validate(doc);
+    if !problems.is_empty() {
+        return Err(StoreError::PlanInvalid(problems));
     }
+    let txn = this.write().await?;
+    take_import_lock(&txn, this.backend()).await?;
+    let mut events = Vec::new();
+    let mut summary = ImportSummary {
+        plan: doc.plan.code.to_string(),
+        ..Default::default()
+    };
+    let plan_id = header::upsert_plan(&txn, &doc.plan, now, &mut summary, &mut events).await?;
+    let units =
+        units::import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
+    let people = units::import_people(
+        &txn,
+        plan_id,
+        &doc.people,
+        &units,
+        &mut summary.people,
+        &mut events,
+    )
+    .await?;
+    header::replace_stages_and_levels(&txn, plan_id, &doc.plan).await?;
+    let indicators = indicators::import_indicators(
+        &txn,
+        plan_id,
+        doc,
+        &units,
+        &mut summary.indicators,
+        &mut events,
+    )
+    .await?;
+    let refs = items::Refs {
+        units: &units,
+        people: &people,
+        indicators: &indicators,
+    };
+    items::import_items(
+        &txn,
+        plan_id,
+        &doc.items,
+        &refs,
+        now,
+        &mut summary.items,
+        &mut events,
+    )
+    .await?;
+    paths::write_paths(&txn, plan_id, &doc.items).await?;
+    // Anything of the plan changed (an item's date, a unit's name, an archived item), not
+    // only its header: move the plan's version, so every server's in-memory copy reloads.
+    let changed = [
+        &summary.units,
+        &summary.people,
+        &summary.indicators,
+        &summary.items,
+    ]
+    .iter()
+    .any(|c| c.changed() > 0);
+    if changed && !summary.plan_updated {
+        exec(
+            &txn,
+            "UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2",
+            vec![now.into(), plan_id.into()],
+        )
+        .await?;
+    }
+    let t = std::time::Instant::now();
+    let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
+    tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
+    for e in &mut events {
+        e.plan_id = Some(plan_id);
+    }
+    events.push(NewEvent::on_plan(
+        EventKind::PlanImported,
+        doc.plan.code.as_str(),
+        plan_id,
+        &summary,
+    )?);
+    append(&txn, now, actor, events).await?;
+    Ok((txn, summary, plan_id))
 }
 
 impl Store {

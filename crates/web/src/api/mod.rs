@@ -157,3 +157,29 @@ pub fn routes() -> Router<AppState> {
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }
+
+/// The page a list resumed by id asks for: `limit` (1 to `reports::MAX_LIMIT`, default 100)
+/// and the id a `cursor` names; each bad one noted in `problems`.
+pub(crate) fn id_page(
+    limit: Option<u64>,
+    cursor: Option<&str>,
+    problems: &mut Vec<tuijin_core::problem::Problem>,
+) -> (u64, Option<i64>) {
+    use tuijin_core::problem::{Problem, Rule};
+    let limit = limit.unwrap_or(100);
+    if !(1..=reports::MAX_LIMIT).contains(&limit) {
+        problems.push(
+            Problem::new("limit", Rule::OutOfRange)
+                .with("min", 1)
+                .with("max", reports::MAX_LIMIT),
+        );
+    }
+    let after = match cursor {
+        None | Some("") => None,
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| problems.push(Problem::new("cursor", Rule::BadCursor)))
+            .ok(),
+    };
+    (limit, after)
+}

@@ -102,11 +102,6 @@ pub struct TrailView {
     pub detail: Option<serde_json::Value>,
 }
 
-/// The default settings of notices (a plan may set its own: `Plan::notices`).
-pub fn settings() -> NoticeSettings {
-    NoticeSettings::default()
-}
-
 pub fn view(n: &NoticeRecord, today: NaiveDate, s: &NoticeSettings) -> NoticeView {
     let name = |k: usize| s.levels.get(k).cloned().unwrap_or_default();
     let rises = n.rises(today, s);
@@ -311,21 +306,7 @@ pub async fn list(
             None
         }),
     };
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        problems.push(
-            Problem::new("limit", Rule::OutOfRange)
-                .with("min", 1)
-                .with("max", 1000),
-        );
-    }
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => c
-            .parse::<i64>()
-            .map_err(|_| problems.push(Problem::new("cursor", Rule::BadCursor)))
-            .ok(),
-    };
+    let (limit, after) = super::id_page(q.limit, q.cursor.as_deref(), &mut problems);
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }

@@ -311,21 +311,7 @@ pub async fn list(
             .map_err(|_| problems.push(Problem::new("period", Rule::PeriodFormat)))
             .ok(),
     };
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        problems.push(
-            Problem::new("limit", Rule::OutOfRange)
-                .with("min", 1)
-                .with("max", MAX_LIMIT),
-        );
-    }
-    let after = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => c
-            .parse::<i64>()
-            .map_err(|_| problems.push(Problem::new("cursor", Rule::BadCursor)))
-            .ok(),
-    };
+    let (limit, after) = super::id_page(q.limit, q.cursor.as_deref(), &mut problems);
     finish((), problems)?;
     // A unit user lists its own units' reports, and of another unit only the accepted ones
     // (`Action::ReadReport`); the others see any unit's.
