@@ -216,6 +216,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
                         actions,
                         reply_by,
                         facts,
+                        prompted_by: Vec::new(),
                     },
                     &settings,
                     &stamp,

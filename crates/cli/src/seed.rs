@@ -348,6 +348,7 @@ pub async fn sample_notices(
                     actions: "请于反馈期限前报送滞后原因、赶工措施和完成时限。".into(),
                     reply_by: d(*due),
                     facts: vec![fact],
+                    prompted_by: Vec::new(),
                 },
                 &settings,
                 &stamp,

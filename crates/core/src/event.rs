@@ -193,6 +193,9 @@ pub enum EventKind {
     #[strum(serialize = "notice.extension_refused")]
     #[serde(rename = "notice.extension_refused")]
     NoticeExtensionRefused,
+    #[strum(serialize = "notice.proposal_dismissed")]
+    #[serde(rename = "notice.proposal_dismissed")]
+    ProposalDismissed,
 }
 
 impl EventKind {
@@ -236,6 +239,7 @@ impl EventKind {
             | NoticeExtensionAsked
             | NoticeExtensionGranted
             | NoticeExtensionRefused => Entity::Notice,
+            ProposalDismissed => Entity::Item,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod policy;
 pub mod problem;
 pub mod progress;
+pub mod proposal;
 pub mod report;
 pub mod sample;
 pub mod summary;

@@ -81,6 +81,10 @@ pub enum Rule {
     UnknownItem,
     /// A unit that does not exist.
     UnknownUnit,
+    /// Not an open warning on the item.
+    UnknownWarning,
+    /// No proposed notice on the item today.
+    NoProposal,
     /// No extension is waiting to be decided.
     NoExtensionAsked,
     /// The item is archived.

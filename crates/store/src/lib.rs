@@ -26,6 +26,7 @@ mod opening;
 mod plan_store;
 mod plans;
 mod progress;
+mod proposals;
 mod reports;
 mod rows;
 mod sessions;
@@ -44,6 +45,7 @@ pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkReco
 pub use notices::{NewNotice, NoticeFact, NoticeFilter, NoticeRecord, NoticeStore, NoticeUnit};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
+pub use proposals::{Dismissal, ProposalRecord, ProposalStore};
 pub use reports::{
     Acceptance, ClosedPeriod, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore,
 };

@@ -41,6 +41,8 @@ pub struct NewNotice {
     pub actions: String,
     pub reply_by: NaiveDate,
     pub facts: Vec<NoticeFact>,
+    /// The warnings it answers, when it was issued from a proposal (`core::proposal`).
+    pub prompted_by: Vec<i64>,
 }
 
 /// An addressed unit and the day it signed for the notice.
@@ -78,6 +80,8 @@ pub struct NoticeRecord {
     pub extension_reason: Option<String>,
     pub issued_on: NaiveDate,
     pub issued_by: String,
+    /// The warnings it answers, when it was issued from a proposal.
+    pub prompted_by: Vec<i64>,
     pub version: i64,
 }
 
@@ -156,12 +160,13 @@ pub trait NoticeStore {
 
 const SELECT: &str = "SELECT n.id, pl.code AS plan_code, n.number, n.level, n.title, n.actions, n.reply_by, \
     n.first_reply_by, n.state, n.facts, n.leader, n.reply, n.replied_on, n.comment, n.closed_on, \
-    n.extension_until, n.extension_reason, n.issued_on, n.issued_by, n.version \
+    n.extension_until, n.extension_reason, n.issued_on, n.issued_by, n.prompted_by, n.version \
     FROM notices n JOIN plans pl ON pl.id = n.plan_id";
 
 fn record(r: &sea_orm::QueryResult) -> Result<NoticeRecord> {
     let level: i32 = get(r, "level")?;
     let facts: String = get(r, "facts")?;
+    let prompted: Option<String> = get(r, "prompted_by")?;
     Ok(NoticeRecord {
         id: get(r, "id")?,
         plan: get(r, "plan_code")?,
@@ -185,6 +190,11 @@ fn record(r: &sea_orm::QueryResult) -> Result<NoticeRecord> {
         extension_reason: get(r, "extension_reason")?,
         issued_on: get(r, "issued_on")?,
         issued_by: get(r, "issued_by")?,
+        prompted_by: match prompted {
+            Some(p) => serde_json::from_str(&p)
+                .map_err(|e| StoreError::Corrupt(format!("notices.prompted_by: {e}")))?,
+            None => Vec::new(),
+        },
         version: get(r, "version")?,
     })
 }
@@ -258,45 +268,45 @@ async fn next_seq(txn: &WriteTxn, plan_id: i64, year: i32) -> Result<i32> {
     get(&r, "last")
 }
 
-impl NoticeStore for Store {
-    async fn issue_notice(
-        &self,
-        new: NewNotice,
-        settings: &NoticeSettings,
-        stamp: &Stamp,
-    ) -> Result<NoticeRecord> {
-        let mut out = Problems::default();
-        if new.title.trim().is_empty() {
-            out.push(Problem::new("title", Rule::Required));
-        }
-        if new.actions.trim().is_empty() {
-            out.push(Problem::new("actions", Rule::Required));
-        }
-        tuijin_core::problem::check_text("title", &new.title, &mut out);
-        tuijin_core::problem::check_text("actions", &new.actions, &mut out);
-        if new.items.is_empty() {
-            out.push(Problem::new("items", Rule::Required));
-        }
-        if new.units.is_empty() {
-            out.push(Problem::new("units", Rule::Required));
-        }
-        if new.level >= settings.levels.len() {
-            out.push(
-                Problem::new("level", Rule::NotOneOf)
-                    .with("value", new.level)
-                    .with("allowed", settings.levels.join(", ")),
-            );
-        }
-        if new.reply_by < stamp.today {
-            out.push(Problem::new("reply_by", Rule::ReplyByPast).with("today", stamp.today));
-        }
-        let txn = self.write().await?;
-        let plan_id = crate::items::plan_id_in(&txn, &new.plan).await?;
-        let mut item_ids = Vec::new();
-        let mut leader = None;
-        for (k, code) in new.items.iter().enumerate() {
-            match one(
-                &txn,
+/// Issues one notice in the writing transaction `txn` (`NoticeStore::issue_notice`), which
+/// the caller commits: a bulk issue puts several in one.
+pub(crate) async fn issue_in(
+    txn: &WriteTxn,
+    new: NewNotice,
+    settings: &NoticeSettings,
+    stamp: &Stamp,
+) -> Result<NoticeRecord> {
+    let mut out = Problems::default();
+    if new.title.trim().is_empty() {
+        out.push(Problem::new("title", Rule::Required));
+    }
+    if new.actions.trim().is_empty() {
+        out.push(Problem::new("actions", Rule::Required));
+    }
+    tuijin_core::problem::check_text("title", &new.title, &mut out);
+    tuijin_core::problem::check_text("actions", &new.actions, &mut out);
+    if new.items.is_empty() {
+        out.push(Problem::new("items", Rule::Required));
+    }
+    if new.units.is_empty() {
+        out.push(Problem::new("units", Rule::Required));
+    }
+    if new.level >= settings.levels.len() {
+        out.push(
+            Problem::new("level", Rule::NotOneOf)
+                .with("value", new.level)
+                .with("allowed", settings.levels.join(", ")),
+        );
+    }
+    if new.reply_by < stamp.today {
+        out.push(Problem::new("reply_by", Rule::ReplyByPast).with("today", stamp.today));
+    }
+    let plan_id = crate::items::plan_id_in(txn, &new.plan).await?;
+    let mut item_ids = Vec::new();
+    let mut leader = None;
+    for (k, code) in new.items.iter().enumerate() {
+        match one(
+                txn,
                 "SELECT i.id, p.code AS leader FROM items i LEFT JOIN people p ON p.id = i.leader_in_charge_id \
                  WHERE i.plan_id = $1 AND i.code = $2 AND NOT i.archived",
                 vec![plan_id.into(), code.clone().into()],
@@ -315,39 +325,43 @@ impl NoticeStore for Store {
                     Problem::new(format!("items[{k}]"), Rule::UnknownItem).with("item", code),
                 ),
             }
-        }
-        let mut unit_ids = Vec::new();
-        for (k, code) in new.units.iter().enumerate() {
-            match one(
-                &txn,
-                "SELECT id FROM units WHERE code = $1",
-                vec![code.clone().into()],
-            )
-            .await?
-            {
-                Some(r) => {
-                    let id: i64 = get(&r, "id")?;
-                    if unit_ids.contains(&id) {
-                        out.push(Problem::new(format!("units[{k}]"), Rule::Duplicate));
-                    }
-                    unit_ids.push(id);
+    }
+    let mut unit_ids = Vec::new();
+    for (k, code) in new.units.iter().enumerate() {
+        match one(
+            txn,
+            "SELECT id FROM units WHERE code = $1",
+            vec![code.clone().into()],
+        )
+        .await?
+        {
+            Some(r) => {
+                let id: i64 = get(&r, "id")?;
+                if unit_ids.contains(&id) {
+                    out.push(Problem::new(format!("units[{k}]"), Rule::Duplicate));
                 }
-                None => out.push(
-                    Problem::new(format!("units[{k}]"), Rule::UnknownUnit).with("unit", code),
-                ),
+                unit_ids.push(id);
+            }
+            None => {
+                out.push(Problem::new(format!("units[{k}]"), Rule::UnknownUnit).with("unit", code))
             }
         }
-        out.finish()?;
-        let year = stamp.today.year();
-        let seq = next_seq(&txn, plan_id, year).await?;
-        let number = settings.number(year, seq as u32);
-        let facts = serde_json::to_string(&new.facts)
-            .map_err(|e| StoreError::Internal(format!("notice facts: {e}")))?;
-        let row = one(
-            &txn,
+    }
+    out.finish()?;
+    let year = stamp.today.year();
+    let seq = next_seq(txn, plan_id, year).await?;
+    let number = settings.number(year, seq as u32);
+    let facts = serde_json::to_string(&new.facts)
+        .map_err(|e| StoreError::Internal(format!("notice facts: {e}")))?;
+    let prompted = (!new.prompted_by.is_empty())
+        .then(|| serde_json::to_string(&new.prompted_by))
+        .transpose()
+        .map_err(|e| StoreError::Internal(format!("notice prompted_by: {e}")))?;
+    let row = one(
+            txn,
             "INSERT INTO notices (plan_id, year, seq, number, level, title, actions, reply_by, first_reply_by, \
-             state, facts, leader, issued_on, issued_by, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 'issued', $9, $10, $11, $12, $13, 1) RETURNING id",
+             state, facts, leader, issued_on, issued_by, updated_at, prompted_by, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 'issued', $9, $10, $11, $12, $13, $14, 1) RETURNING id",
             vec![
                 plan_id.into(),
                 year.into(),
@@ -362,43 +376,56 @@ impl NoticeStore for Store {
                 stamp.today.into(),
                 stamp.actor.clone().into(),
                 stamp.at.into(),
+                prompted.into(),
             ],
         )
         .await?
         .ok_or_else(|| StoreError::Internal("INSERT gave no id".into()))?;
-        let id: i64 = get(&row, "id")?;
-        let links = |ids: &[i64]| -> Vec<Vec<Value>> {
-            ids.iter()
-                .enumerate()
-                .map(|(k, x)| vec![id.into(), (*x).into(), (k as i32).into()])
-                .collect()
-        };
-        insert_rows(
-            &txn,
-            "notice_items",
-            &["notice_id", "item_id", "position"],
-            links(&item_ids),
-        )
-        .await?;
-        insert_rows(
-            &txn,
-            "notice_units",
-            &["notice_id", "unit_id", "position"],
-            links(&unit_ids),
-        )
-        .await?;
-        let rec = load(&txn, id).await?;
-        append(
-            &txn,
-            stamp.at,
-            &stamp.actor,
-            vec![
-                NewEvent::new(EventKind::NoticeIssued, id.to_string())
-                    .in_plan(plan_id)
-                    .after(&rec)?,
-            ],
-        )
-        .await?;
+    let id: i64 = get(&row, "id")?;
+    let links = |ids: &[i64]| -> Vec<Vec<Value>> {
+        ids.iter()
+            .enumerate()
+            .map(|(k, x)| vec![id.into(), (*x).into(), (k as i32).into()])
+            .collect()
+    };
+    insert_rows(
+        txn,
+        "notice_items",
+        &["notice_id", "item_id", "position"],
+        links(&item_ids),
+    )
+    .await?;
+    insert_rows(
+        txn,
+        "notice_units",
+        &["notice_id", "unit_id", "position"],
+        links(&unit_ids),
+    )
+    .await?;
+    let rec = load(txn, id).await?;
+    append(
+        txn,
+        stamp.at,
+        &stamp.actor,
+        vec![
+            NewEvent::new(EventKind::NoticeIssued, id.to_string())
+                .in_plan(plan_id)
+                .after(&rec)?,
+        ],
+    )
+    .await?;
+    Ok(rec)
+}
+
+impl NoticeStore for Store {
+    async fn issue_notice(
+        &self,
+        new: NewNotice,
+        settings: &NoticeSettings,
+        stamp: &Stamp,
+    ) -> Result<NoticeRecord> {
+        let txn = self.write().await?;
+        let rec = issue_in(&txn, new, settings, stamp).await?;
         txn.commit().await?;
         Ok(rec)
     }

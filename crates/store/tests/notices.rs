@@ -72,6 +72,7 @@ fn new(reply_by: &str) -> NewNotice {
         actions: "7月10日前报送赶工方案".into(),
         reply_by: d(reply_by),
         facts: vec![],
+        prompted_by: Vec::new(),
     }
 }
 

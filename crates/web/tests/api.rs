@@ -852,6 +852,7 @@ async fn role_by_endpoint_matrix() {
                 actions: "报送赶工方案".into(),
                 reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
                 facts: vec![],
+                prompted_by: Vec::new(),
             },
             &tuijin_core::notice::NoticeSettings::default(),
             &common::stamp("office"),

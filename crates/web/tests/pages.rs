@@ -246,6 +246,7 @@ async fn every_page_against_every_role() {
                 actions: "报送赶工方案".into(),
                 reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
                 facts: vec![],
+                prompted_by: Vec::new(),
             },
             &tuijin_core::notice::NoticeSettings::default(),
             &common::stamp("office"),

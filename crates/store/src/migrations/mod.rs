@@ -19,6 +19,7 @@ mod m0013_settings;
 mod m0014_item_shares;
 mod m0015_notices;
 mod m0016_notice_settings;
+mod m0017_proposals;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_item_shares::Migration),
             Box::new(m0015_notices::Migration),
             Box::new(m0016_notice_settings::Migration),
+            Box::new(m0017_proposals::Migration),
         ]
     }
 }

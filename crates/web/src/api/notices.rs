@@ -253,6 +253,7 @@ pub async fn issue(
                 actions: body.actions,
                 reply_by: body.reply_by,
                 facts,
+                prompted_by: Vec::new(),
             },
             &s,
             &stamp,

@@ -360,6 +360,7 @@ pub async fn issue(
                 actions: f.actions.clone(),
                 reply_by,
                 facts,
+                prompted_by: Vec::new(),
             },
             &s,
             &stamp,

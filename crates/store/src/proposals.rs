@@ -1,0 +1,293 @@
+//! The queue of proposed notices (`core::proposal`) as stored: it is computed from the plan's
+//! open warnings and its notices whenever it is asked, so it is never out of date; what is
+//! kept is the office's decisions — the warnings it dismissed, with its reason — and, on each
+//! notice issued from the queue, the warnings it answers. A bulk issue is one transaction:
+//! every notice or none.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tuijin_core::Cadence;
+use tuijin_core::clock::Stamp;
+use tuijin_core::event::EventKind;
+use tuijin_core::notice::{NoticeSettings, NoticeState};
+use tuijin_core::problem::{Problem, Problems, Rule};
+use tuijin_core::proposal::{self, Noticed, OpenWarning, Proposal};
+
+use crate::db::{Store, all, exec};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+use crate::notices::{NewNotice, NoticeFilter, NoticeRecord, NoticeStore, issue_in};
+use crate::rows::get;
+use crate::warnings::{WarningFilter, WarningRecord, WarningStore};
+
+/// The office's dismissal of a warning from the queue.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dismissal {
+    pub warning: i64,
+    pub reason: String,
+    pub by: String,
+    pub on: NaiveDate,
+}
+
+/// A proposal with the warnings it rests on, and the office's dismissals of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProposalRecord {
+    pub proposal: Proposal,
+    pub warnings: Vec<WarningRecord>,
+    pub dismissals: Vec<Dismissal>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait ProposalStore {
+    /// The plan's queue on `today` (`core::proposal::proposals`), dismissed proposals included
+    /// and marked.
+    async fn notice_proposals(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<Vec<ProposalRecord>>;
+    /// Dismisses the warnings a proposal on `item` rests on, saying why: the proposal leaves
+    /// the queue until a new warning calls for a notice on the item. `warnings` must be open
+    /// warnings on the item.
+    async fn dismiss_proposal(
+        &self,
+        plan: &str,
+        item: &str,
+        warnings: &[i64],
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<()>;
+    /// Issues several notices in one transaction: all of them, or none (the problems of the
+    /// `k`th are under `notices[k]`).
+    async fn issue_notices(
+        &self,
+        news: Vec<NewNotice>,
+        settings: &NoticeSettings,
+        stamp: &Stamp,
+    ) -> Result<Vec<NoticeRecord>>;
+}
+
+/// The whole of a plan's notices, page by page.
+async fn every_notice(s: &Store, plan: &str) -> Result<Vec<NoticeRecord>> {
+    let mut out: Vec<NoticeRecord> = Vec::new();
+    loop {
+        let page = s
+            .list_notices(
+                &NoticeFilter {
+                    plan: Some(plan.to_string()),
+                    after: out.last().map(|n| n.id),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await?;
+        let done = page.len() < 1000;
+        out.extend(page);
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+impl ProposalStore for Store {
+    async fn notice_proposals(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<Vec<ProposalRecord>> {
+        let open = self
+            .list_warnings(
+                &WarningFilter {
+                    plan: Some(plan.to_string()),
+                    ..Default::default()
+                },
+                10_000,
+            )
+            .await?;
+        let mut noticed: HashMap<String, Noticed> = HashMap::new();
+        for n in every_notice(self, plan).await? {
+            for item in &n.items {
+                let now = if n.state == NoticeState::Closed {
+                    Noticed::Closed {
+                        level: n.level_on(n.closed_on.unwrap_or(today), settings),
+                    }
+                } else {
+                    Noticed::Open
+                };
+                let merged = match (noticed.get(item), now) {
+                    (Some(Noticed::Open), _) | (_, Noticed::Open) => Noticed::Open,
+                    (Some(Noticed::Closed { level: a }), Noticed::Closed { level: b }) => {
+                        Noticed::Closed { level: (*a).max(b) }
+                    }
+                    (None, c) => c,
+                };
+                noticed.insert(item.clone(), merged);
+            }
+        }
+        let rows = all(
+            &self.db(),
+            "SELECT d.warning_id, d.reason, d.dismissed_by, d.dismissed_on FROM notice_dismissals d \
+             JOIN plans pl ON pl.id = d.plan_id WHERE pl.code = $1",
+            vec![plan.into()],
+        )
+        .await?;
+        let mut dismissals: HashMap<i64, Dismissal> = HashMap::new();
+        for r in &rows {
+            let d = Dismissal {
+                warning: get(r, "warning_id")?,
+                reason: get(r, "reason")?,
+                by: get(r, "dismissed_by")?,
+                on: get(r, "dismissed_on")?,
+            };
+            dismissals.insert(d.warning, d);
+        }
+        let inputs: Vec<OpenWarning> = open
+            .iter()
+            .map(|w| OpenWarning {
+                id: w.id,
+                item: w.item.clone(),
+                kind: w.kind,
+                severity: w.severity,
+                raised_on: w.raised_on,
+            })
+            .collect();
+        let dismissed: HashSet<i64> = dismissals.keys().copied().collect();
+        let by_id: HashMap<i64, &WarningRecord> = open.iter().map(|w| (w.id, w)).collect();
+        Ok(proposal::proposals(
+            &inputs,
+            &noticed,
+            &dismissed,
+            today,
+            cadence,
+            settings.levels.len(),
+        )
+        .into_iter()
+        .map(|p| ProposalRecord {
+            warnings: p
+                .warnings
+                .iter()
+                .filter_map(|id| by_id.get(id).map(|w| (*w).clone()))
+                .collect(),
+            dismissals: p
+                .warnings
+                .iter()
+                .filter_map(|id| dismissals.get(id).cloned())
+                .collect(),
+            proposal: p,
+        })
+        .collect())
+    }
+
+    async fn dismiss_proposal(
+        &self,
+        plan: &str,
+        item: &str,
+        warnings: &[i64],
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let mut out = Problems::default();
+        if reason.trim().is_empty() {
+            out.push(Problem::new("reason", Rule::Required));
+        }
+        tuijin_core::problem::check_text("reason", reason, &mut out);
+        if warnings.is_empty() {
+            out.push(Problem::new("warnings", Rule::Required));
+        }
+        out.finish()?;
+        let txn = self.write().await?;
+        let plan_id = crate::items::plan_id_in(&txn, plan).await?;
+        let ids = crate::rows::id_list(warnings);
+        let open: HashSet<i64> = all(
+            &txn,
+            &format!(
+                "SELECT w.id FROM warnings w JOIN items i ON i.id = w.item_id \
+                 WHERE w.plan_id = $1 AND i.code = $2 AND w.cleared_on IS NULL AND w.id IN ({ids})"
+            ),
+            vec![plan_id.into(), item.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| get::<i64>(r, "id"))
+        .collect::<Result<_>>()?;
+        if let Some(k) = warnings.iter().position(|w| !open.contains(w)) {
+            return Err(StoreError::invalid(
+                Problem::new(format!("warnings[{k}]"), Rule::UnknownWarning)
+                    .with("warning", warnings[k])
+                    .with("item", item),
+            ));
+        }
+        for w in warnings {
+            exec(
+                &txn,
+                "INSERT INTO notice_dismissals (warning_id, plan_id, reason, dismissed_by, dismissed_on, dismissed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (warning_id) DO UPDATE SET reason = excluded.reason, \
+                 dismissed_by = excluded.dismissed_by, dismissed_on = excluded.dismissed_on, dismissed_at = excluded.dismissed_at",
+                vec![
+                    (*w).into(),
+                    plan_id.into(),
+                    reason.trim().into(),
+                    stamp.actor.clone().into(),
+                    stamp.today.into(),
+                    stamp.at.into(),
+                ],
+            )
+            .await?;
+        }
+        #[derive(Serialize)]
+        struct Dismissed<'a> {
+            warnings: &'a [i64],
+            reason: &'a str,
+        }
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![
+                NewEvent::new(EventKind::ProposalDismissed, item)
+                    .in_plan(plan_id)
+                    .after(&Dismissed {
+                        warnings,
+                        reason: reason.trim(),
+                    })?,
+            ],
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn issue_notices(
+        &self,
+        news: Vec<NewNotice>,
+        settings: &NoticeSettings,
+        stamp: &Stamp,
+    ) -> Result<Vec<NoticeRecord>> {
+        let txn = self.write().await?;
+        let mut out = Vec::new();
+        for (k, new) in news.into_iter().enumerate() {
+            match issue_in(&txn, new, settings, stamp).await {
+                Ok(n) => out.push(n),
+                Err(StoreError::Invalid(ps)) => {
+                    return Err(StoreError::Invalid(
+                        ps.into_iter()
+                            .map(|mut p| {
+                                p.field = format!("notices[{k}].{}", p.field);
+                                p
+                            })
+                            .collect(),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+}
