@@ -753,6 +753,25 @@ async fn role_by_endpoint_matrix() {
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
         ("GET", "/api/v1/notices", "", ['D', 'A', 'A', 'A', 'A', 'A']),
+        // Proposals are the office's queue.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/notice-proposals",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/notice-proposals/{item}/dismiss",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/notice-proposals/issue",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         (
             "GET",
             "/api/v1/notices/{notice}",
@@ -869,6 +888,7 @@ async fn role_by_endpoint_matrix() {
             let uri = path
                 .replace("{plan}", "demo-small")
                 .replace("{code}", code)
+                .replace("{item}", "E1.2")
                 .replace("{period}", "2019-01")
                 .replace("{notice}", &notice.to_string())
                 .replace("{id}", &id.to_string());
@@ -894,6 +914,12 @@ async fn role_by_endpoint_matrix() {
                     .to_string(),
                     ("POST", false) if path.contains("/notices/") => {
                         json!({"text": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/dismiss") => {
+                        json!({"reason": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/notice-proposals/issue") => {
+                        json!({"items": ["E1.2"]}).to_string()
                     }
                     ("POST", false) if path.ends_with("/actuals") => {
                         json!({"period": "2017", "value": 93.7, "source": "x"}).to_string()
@@ -1327,5 +1353,100 @@ async fn an_indicators_owner_files_its_figures() {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+}
+
+#[tokio::test]
+async fn the_office_dismisses_and_issues_proposed_notices() {
+    use serde_json::json;
+    for t in TestApp::all().await {
+        tuijin_store::WarningStore::refresh_warnings(
+            &t.db.store,
+            "demo-small",
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let uri = "/api/v1/plans/demo-small/notice-proposals";
+        let (s, _, q) = t.get(uri).await;
+        assert_eq!(s, StatusCode::OK, "{q}");
+        let q = q.as_array().unwrap().clone();
+        assert!(q.len() >= 2, "the small plan lags in places: {q:?}");
+        let first = q[0]["item"].as_str().unwrap().to_string();
+        let second = q[1]["item"].as_str().unwrap().to_string();
+        assert!(q[0]["title"].as_str().unwrap().contains("督办"), "{}", q[0]);
+        assert!(
+            q[0]["actions"]
+                .as_str()
+                .unwrap()
+                .contains(q[0]["reply_by"].as_str().unwrap()),
+            "the actions name the reply date: {}",
+            q[0]
+        );
+        assert!(!q[0]["warnings"].as_array().unwrap().is_empty());
+        let (s, _, _) = t.get_as(Some("leader"), uri).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "the queue is the office's");
+
+        // Dismissed with a reason, a proposal leaves the queue and is listed as dismissed.
+        let dismiss = format!("{uri}/{first}/dismiss");
+        let (s, _, p) = t
+            .send_as("office", "POST", &dismiss, None, json!({"reason": " "}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &dismiss,
+                None,
+                json!({"reason": "已专题调度"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _, _) = t
+            .send_as("office", "POST", &dismiss, None, json!({"reason": "再次"}))
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "nothing left to dismiss");
+        let (_, _, q) = t.get(uri).await;
+        assert!(q.as_array().unwrap().iter().all(|p| p["item"] != first));
+        let (_, _, q) = t.get(&format!("{uri}?dismissed=true")).await;
+        let d = q
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["item"] == first)
+            .unwrap();
+        assert_eq!(d["dismissed"], true);
+        assert_eq!(d["dismissals"][0]["reason"], "已专题调度");
+        assert_eq!(d["dismissals"][0]["by"], "office");
+
+        // A bulk issue naming an item without a proposal issues nothing.
+        let issue = format!("{uri}/issue");
+        let (s, _, p) = t
+            .send_as(
+                "office",
+                "POST",
+                &issue,
+                None,
+                json!({"items": [second, first]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], "items[1]", "{p}");
+        let (_, _, n) = t.get("/api/v1/notices").await;
+        assert!(n["items"].as_array().unwrap().is_empty(), "{n}");
+        let (s, _, n) = t
+            .send_as("office", "POST", &issue, None, json!({"items": [second]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{n}");
+        let n = &n[0];
+        assert_eq!(n["number"], "督办〔2020〕1号");
+        assert_eq!(n["items"], json!([second]));
+        assert!(!n["prompted_by"].as_array().unwrap().is_empty(), "{n}");
+        let (_, _, q) = t.get(uri).await;
+        assert!(
+            q.as_array().unwrap().iter().all(|p| p["item"] != second),
+            "an item with an open notice is not proposed again"
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod items;
 pub mod notices;
 pub mod plans;
 pub mod progress;
+pub mod proposals;
 pub mod reports;
 pub mod spec;
 pub mod warnings;
@@ -86,6 +87,9 @@ pub(crate) fn code_filters(
         notices::close,
         notices::grant,
         notices::refuse,
+        proposals::list,
+        proposals::dismiss,
+        proposals::issue,
     ),
     components(schemas(crate::error::ProblemDoc)),
     modifiers(&Complete)
@@ -126,6 +130,15 @@ pub fn routes() -> Router<AppState> {
         .route("/reports", get(reports::list))
         .route("/warnings", get(warnings::list))
         .route("/plans/{plan}/notices", axum::routing::post(notices::issue))
+        .route("/plans/{plan}/notice-proposals", get(proposals::list))
+        .route(
+            "/plans/{plan}/notice-proposals/issue",
+            axum::routing::post(proposals::issue),
+        )
+        .route(
+            "/plans/{plan}/notice-proposals/{item}/dismiss",
+            axum::routing::post(proposals::dismiss),
+        )
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::get))
         .route("/notices/{id}/sign", axum::routing::post(notices::sign))

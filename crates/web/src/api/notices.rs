@@ -60,6 +60,8 @@ pub struct NoticeView {
     pub extension_reason: Option<String>,
     pub issued_on: NaiveDate,
     pub issued_by: String,
+    /// The warnings it answers, when it was issued on items the proposal queue named.
+    pub prompted_by: Vec<i64>,
     pub version: i64,
 }
 
@@ -154,6 +156,7 @@ pub fn view(n: &NoticeRecord, today: NaiveDate, s: &NoticeSettings) -> NoticeVie
         extension_reason: n.extension_reason.clone(),
         issued_on: n.issued_on,
         issued_by: n.issued_by.clone(),
+        prompted_by: n.prompted_by.clone(),
         version: n.version,
     }
 }
@@ -241,6 +244,8 @@ pub async fn issue(
     };
     let stamp = st.stamp(&who.name, &header);
     let facts = facts(&st, &plan, &body.items).await?;
+    // Issued on items the queue proposes, it answers their warnings.
+    let prompted_by = super::proposals::answered(&st, &plan, &body.items).await?;
     let n = st
         .store
         .issue_notice(
@@ -253,7 +258,7 @@ pub async fn issue(
                 actions: body.actions,
                 reply_by: body.reply_by,
                 facts,
-                prompted_by: Vec::new(),
+                prompted_by,
             },
             &s,
             &stamp,
