@@ -199,7 +199,14 @@ async fn every_page_against_every_role() {
     for (at, _) in routes_fn.match_indices(".route(\"") {
         let rest = &routes_fn[at + 8..];
         let path = &rest[..rest.find('"').unwrap()];
-        let call = &rest[..rest.find("))").unwrap_or(rest.len())];
+        // The call ends at its closing parentheses, or (formatted with a trailing comma) where
+        // the next route begins.
+        let end = [rest.find("))"), rest.find(".route(")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(rest.len());
+        let call = &rest[..end];
         if call.contains("get(") {
             declared.push(("GET", path.to_string()));
         }
@@ -1365,5 +1372,97 @@ async fn a_notice_goes_from_issue_to_close_in_the_pages() {
         // The board lists it.
         let board = site.get(&mut office, "/plans/demo-small/notices").await;
         assert!(board.html.contains("督办〔2020〕1号"));
+    }
+}
+
+/// The office works the proposal queue in the pages: a proposal with the warnings behind it,
+/// dismissed only with a reason, the notice form starting from a proposal's text, and several
+/// issued at once from ticked boxes.
+#[tokio::test]
+async fn the_office_works_the_proposal_queue_in_the_pages() {
+    for site in Site::all().await {
+        tuijin_store::WarningStore::refresh_warnings(
+            &site.db.store,
+            "demo-small",
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let mut office = site.log_in("office").await;
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        assert!(
+            cockpit.html.contains("/plans/demo-small/notices/proposals"),
+            "the cockpit counts the proposals"
+        );
+        let q = site
+            .get(&mut office, "/plans/demo-small/notices/proposals")
+            .await;
+        assert_eq!(q.status, StatusCode::OK);
+        assert!(q.html.contains("value=\"E1.1\""), "{}", q.html);
+        assert!(q.html.contains("value=\"E1.2\""), "{}", q.html);
+        let csrf = q.csrf();
+        // Dismissing without a reason is refused and changes nothing.
+        let bad = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/proposals/dismiss",
+                &[("csrf", &csrf), ("item", "E1.1"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.html.contains("value=\"E1.1\""));
+        // The notice form starts from the proposal: its reply date and text.
+        let form = site
+            .get(&mut office, "/plans/demo-small/notices/new?item=E1.2")
+            .await;
+        assert!(form.html.contains("经监测发现"), "{}", form.html);
+        assert!(form.html.contains("2020-07-15"));
+        let ok = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/proposals/dismiss",
+                &[
+                    ("csrf", &csrf),
+                    ("item", "E1.1"),
+                    ("reason", "已列入专题调度会"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let q = site
+            .get(&mut office, "/plans/demo-small/notices/proposals")
+            .await;
+        assert!(!q.html.contains("value=\"E1.1\""), "dismissed");
+        assert!(
+            q.html.contains("已列入专题调度会"),
+            "listed with its reason"
+        );
+        let issued = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/proposals/issue",
+                &[("csrf", &csrf), ("items", "E1.2")],
+            )
+            .await;
+        assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.html);
+        let board = site.get(&mut office, "/plans/demo-small/notices").await;
+        assert!(board.html.contains("督办〔2020〕1号"), "{}", board.html);
+        let q = site
+            .get(&mut office, "/plans/demo-small/notices/proposals")
+            .await;
+        assert!(!q.html.contains("value=\"E1.2\""), "an open notice ends it");
+        // Nothing ticked: refused, nothing issued.
+        let none = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/notices/proposals/issue",
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }

@@ -78,6 +78,11 @@ pub async fn page(
     let leader_first = matches!(v.who.role, Role::Leader | Role::Admin);
     let leader_view = super::leader::view(l, &plan, &c, &b);
     let (per_level, notices_overdue) = super::notices::counts(&st, &v, &plan, today).await?;
+    let proposed = if v.allowed(Action::IssueNotice) {
+        Some(super::proposals::waiting(&st, &plan).await?)
+    } else {
+        None
+    };
     let levels = c.plan.notices.clone();
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
@@ -97,6 +102,9 @@ pub async fn page(
                 }
                 @if notices_overdue > 0 {
                     a href={ "/plans/" (plan) "/notices?overdue=1" } { span.flag.bad { (l.t("notices.overdue")) " " (notices_overdue) } }
+                }
+                @if let Some(n) = proposed {
+                    " " a href={ "/plans/" (plan) "/notices/proposals" } { (l.f("proposals.waiting", &[("n", &n)])) }
                 }
             }
         }

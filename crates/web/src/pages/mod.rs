@@ -13,6 +13,7 @@ mod leader;
 mod login;
 mod notices;
 mod portal;
+mod proposals;
 mod review;
 mod tree;
 mod warnings;
@@ -55,6 +56,15 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route(
             "/plans/{plan}/notices/new",
             get(notices::new_form).post(notices::issue),
+        )
+        .route("/plans/{plan}/notices/proposals", get(proposals::page))
+        .route(
+            "/plans/{plan}/notices/proposals/issue",
+            post(proposals::issue),
+        )
+        .route(
+            "/plans/{plan}/notices/proposals/dismiss",
+            post(proposals::dismiss),
         )
         .route("/notices/{notice}", get(notices::page))
         .route("/notices/{notice}/act", post(notices::act))
@@ -103,6 +113,9 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/notices", "read_plan"),
     ("GET", "/plans/{plan}/notices/new", "review"),
     ("POST", "/plans/{plan}/notices/new", "form"),
+    ("GET", "/plans/{plan}/notices/proposals", "review"),
+    ("POST", "/plans/{plan}/notices/proposals/issue", "form"),
+    ("POST", "/plans/{plan}/notices/proposals/dismiss", "form"),
     ("GET", "/notices/{notice}", "notice_reader"),
     ("POST", "/notices/{notice}/act", "form"),
     ("GET", "/workspace", "unit"),

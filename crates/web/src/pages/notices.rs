@@ -138,11 +138,19 @@ pub async fn board(
     if q.overdue == "1" {
         list.retain(|n| n.state.awaits_reply() && today > n.reply_by);
     }
+    let proposed = if v.allowed(Action::IssueNotice) {
+        Some(super::proposals::waiting(&st, &plan).await?)
+    } else {
+        None
+    };
     // Most severe first, then the oldest reply date.
     list.sort_by_key(|n| (std::cmp::Reverse(n.level_on(today, &s)), n.reply_by, n.id));
     let body = html! {
         h1 { (l.t("notices.title")) " · " (l.pick(&c.plan.title)) }
         p.muted { (l.f("notices.as_of", &[("date", &today)])) }
+        @if let Some(n) = proposed {
+            p { a href={ "/plans/" (plan) "/notices/proposals" } { (l.f("proposals.waiting", &[("n", &n)])) } }
+        }
         @if v.allowed(Action::IssueNotice) {
             p.small.muted { (l.t("notices.issue_help")) }
         }
@@ -235,16 +243,25 @@ pub async fn new_form(
         .position(&q.item)
         .ok_or_else(|| PageError::not_found(q.item.clone()))?;
     let i = &c.items[n];
-    let f = IssueForm {
+    let mut f = IssueForm {
         item: q.item.clone(),
         units: i.lead.iter().map(|u| u.to_string()).collect(),
         level: c.plan.notices.levels[0].clone(),
         title: v
             .lang
             .f("notices.default_title", &[("item", &v.lang.pick(&i.title))]),
-        reply_by: (today + chrono::Duration::days(10)).to_string(),
+        reply_by: (today + chrono::Duration::days(tuijin_core::proposal::REPLY_DAYS)).to_string(),
         ..Default::default()
     };
+    // A proposal waiting on the item gives the form its level and text.
+    if let Some(p) = super::proposals::on_item(&st, &plan, &q.item).await? {
+        let (title, actions) =
+            crate::api::proposals::proposed_text(v.lang, &v.lang.pick(&i.title), &p);
+        f.level = c.plan.notices.levels[p.proposal.level].clone();
+        f.title = title;
+        f.actions = actions;
+        f.reply_by = p.proposal.reply_by.to_string();
+    }
     Ok(render_new(&st, &v, &plan, &f, &[]).await?.into_response())
 }
 
@@ -347,6 +364,7 @@ pub async fn issue(
     };
     let items = vec![f.item.clone()];
     let facts = facts(&st, &plan, &items).await?;
+    let prompted_by = crate::api::proposals::answered(&st, &plan, &items).await?;
     let stamp = st.stamp(&v.who.name, &c.plan);
     match st
         .store
@@ -360,7 +378,7 @@ pub async fn issue(
                 actions: f.actions.clone(),
                 reply_by,
                 facts,
-                prompted_by: Vec::new(),
+                prompted_by,
             },
             &s,
             &stamp,

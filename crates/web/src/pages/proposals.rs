@@ -1,0 +1,247 @@
+//! The office's queue of proposed notices (督办建议): what the open warnings call for, each
+//! with the warnings behind it, to issue as proposed (several at once), to edit and issue
+//! from the notice form, or to dismiss with a reason. The rule is `core::proposal`; the queue
+//! and the bulk issue are shared with the API (`api::proposals`).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use maud::html;
+use serde::Deserialize;
+use tuijin_core::policy::Action;
+use tuijin_store::{ProposalRecord, ProposalStore, StoreError};
+
+use super::notices::level_chip;
+use super::widgets::item_href;
+use super::{PageError, Section, layout, warning_key};
+use crate::api::proposals::{bulk, proposed_text, queue};
+use crate::session::Viewer;
+use crate::{ApiError, AppState};
+
+/// How many proposals wait in the plan's queue today (the office's cockpit and board).
+pub async fn waiting(st: &AppState, plan: &str) -> Result<usize, PageError> {
+    Ok(queue(st, plan)
+        .await?
+        .iter()
+        .filter(|p| !p.proposal.dismissed)
+        .count())
+}
+
+/// The proposal waiting on an item, if any: the notice form starts from its text.
+pub async fn on_item(
+    st: &AppState,
+    plan: &str,
+    item: &str,
+) -> Result<Option<ProposalRecord>, PageError> {
+    Ok(queue(st, plan)
+        .await?
+        .into_iter()
+        .find(|p| p.proposal.item == item && !p.proposal.dismissed))
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+) -> Result<Html<String>, PageError> {
+    render(&st, &v, &plan, &[]).await
+}
+
+async fn render(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    problems: &[String],
+) -> Result<Html<String>, PageError> {
+    v.require(Action::IssueNotice)?;
+    let l = v.lang;
+    let c = st.plans.get(&st.store, plan).await?;
+    let today = st.today(&c.plan);
+    let s = c.plan.notices.clone();
+    let all = queue(st, plan).await?;
+    let (dismissed, waiting): (Vec<&ProposalRecord>, Vec<&ProposalRecord>) =
+        all.iter().partition(|p| p.proposal.dismissed);
+    let title = |code: &str| {
+        c.items
+            .iter()
+            .find(|i| i.code.as_str() == code)
+            .map(|i| l.pick(&i.title).to_string())
+            .unwrap_or_default()
+    };
+    let lead = |code: &str| {
+        c.items
+            .iter()
+            .find(|i| i.code.as_str() == code)
+            .and_then(|i| i.lead.as_ref())
+            .map(|u| {
+                c.unit_name(u.as_str())
+                    .map(|t| l.pick(t).to_string())
+                    .unwrap_or_else(|| u.to_string())
+            })
+            .unwrap_or_default()
+    };
+    let body = html! {
+        p.crumbs { a href={ "/plans/" (plan) "/notices" } { (l.t("notices.title")) } " › " (l.t("proposals.title")) }
+        h1 { (l.t("proposals.title")) }
+        p.muted { (l.f("notices.as_of", &[("date", &today)])) }
+        p.small.muted { (l.t("proposals.rule")) }
+        @if !problems.is_empty() {
+            div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for m in problems { li { (m) } } } }
+        }
+        @if waiting.is_empty() {
+            p { (l.t("proposals.none")) }
+        } @else {
+            form #bulk method="post" action={ "/plans/" (plan) "/notices/proposals/issue" } {
+                input type="hidden" name="csrf" value=(v.csrf());
+                p.kv { button type="submit" { (l.t("proposals.issue_selected")) } span.small.muted { (l.t("proposals.issue_help")) } }
+            }
+            div.tablewrap { table.wide {
+                thead { tr {
+                    th { span.sr-only { (l.t("proposals.select")) } }
+                    th { (l.t("col.item")) } th { (l.t("col.unit")) } th { (l.t("proposals.found")) }
+                    th { (l.t("notices.level")) } th { (l.t("notices.reply_by")) } th { (l.t("proposals.decide")) }
+                } }
+                tbody { @for p in &waiting {
+                    @let code = p.proposal.item.as_str();
+                    @let (_, actions) = proposed_text(l, &title(code), p);
+                    tr {
+                        td { input type="checkbox" form="bulk" name="items" value=(code) aria-label=(l.f("proposals.select_item", &[("item", &code)])); }
+                        td { a href=(item_href(plan, code)) { span.code { (code) } " " (title(code)) } }
+                        td { (lead(code)) }
+                        td {
+                            ul.plain { @for w in &p.warnings {
+                                li { span class={ "sev sev-" (w.severity.as_str()) } { (l.t(warning_key(w.kind))) } " "
+                                    span.small { (tuijin_core::warning::render_details(&w.details, l)) } " "
+                                    span.small.muted { (l.f("proposals.since", &[("date", &w.raised_on)])) } }
+                            } }
+                            details { summary.small { (l.t("proposals.text")) } p.small { (actions) } }
+                        }
+                        td { (level_chip(l, &s, p.proposal.level)) }
+                        td.nowrap { (p.proposal.reply_by) }
+                        td {
+                            a href={ "/plans/" (plan) "/notices/new?item=" (code) } { (l.t("proposals.edit_issue")) }
+                            details {
+                                summary { (l.t("proposals.dismiss")) }
+                                form method="post" action={ "/plans/" (plan) "/notices/proposals/dismiss" } {
+                                    input type="hidden" name="csrf" value=(v.csrf());
+                                    input type="hidden" name="item" value=(code);
+                                    label { (l.t("proposals.reason")) textarea name="reason" required {} }
+                                    button type="submit" { (l.t("proposals.dismiss")) }
+                                }
+                            }
+                        }
+                    }
+                } }
+            } }
+        }
+        @if !dismissed.is_empty() {
+            h2 { (l.t("proposals.dismissed")) }
+            div.tablewrap { table.wide {
+                thead { tr { th { (l.t("col.item")) } th { (l.t("proposals.reason")) } th { (l.t("proposals.dismissed_by")) } } }
+                tbody { @for p in &dismissed {
+                    @let code = p.proposal.item.as_str();
+                    tr {
+                        td { a href=(item_href(plan, code)) { span.code { (code) } " " (title(code)) } }
+                        td { @if let Some(d) = p.dismissals.first() { (d.reason) } }
+                        td.nowrap { @if let Some(d) = p.dismissals.first() { (d.by) " · " (d.on) } }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(plan),
+        Section::Notices,
+        l.t("proposals.title"),
+        body,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct IssueForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    items: Vec<String>,
+}
+
+/// Issues the ticked proposals as proposed, all or none; back to the board.
+pub async fn issue(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    v.require(Action::IssueNotice)?;
+    v.check_csrf(&f.csrf)?;
+    let l = v.lang;
+    let header = st.plans.header(&st.store, &plan).await?;
+    let refused = |ps: Vec<tuijin_core::problem::Problem>| -> Vec<String> {
+        ps.iter().map(|p| p.message(l)).collect()
+    };
+    let news = match bulk(&st, &plan, &f.items).await {
+        Ok(n) => n,
+        Err(ApiError::Invalid(ps)) => {
+            let page = render(&st, &v, &plan, &refused(ps)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let stamp = st.stamp(&v.who.name, &header);
+    match st.store.issue_notices(news, &header.notices, &stamp).await {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{plan}/notices")).into_response()),
+        Err(StoreError::Invalid(ps)) => {
+            let page = render(&st, &v, &plan, &refused(ps)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DismissForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Dismisses the proposal on an item, with the reason given; back to the queue.
+pub async fn dismiss(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(plan): Path<String>,
+    Form(f): Form<DismissForm>,
+) -> Result<Response, PageError> {
+    v.require(Action::IssueNotice)?;
+    v.check_csrf(&f.csrf)?;
+    let l = v.lang;
+    let header = st.plans.header(&st.store, &plan).await?;
+    let Some(p) = on_item(&st, &plan, &f.item).await? else {
+        return Err(PageError::not_found(f.item.clone()));
+    };
+    match st
+        .store
+        .dismiss_proposal(
+            &plan,
+            &f.item,
+            &p.proposal.warnings,
+            &f.reason,
+            &st.stamp(&v.who.name, &header),
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/plans/{plan}/notices/proposals")).into_response()),
+        Err(StoreError::Invalid(ps)) => {
+            let msgs: Vec<String> = ps.iter().map(|p| p.message(l)).collect();
+            let page = render(&st, &v, &plan, &msgs).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
