@@ -256,7 +256,7 @@ pub async fn new_form(
     // A proposal waiting on the item gives the form its level and text.
     if let Some(p) = super::proposals::on_item(&st, &plan, &q.item).await? {
         let (title, actions) =
-            crate::api::proposals::proposed_text(v.lang, &v.lang.pick(&i.title), &p);
+            crate::api::proposals::proposed_text(v.lang, v.lang.pick(&i.title), &p);
         f.level = c.plan.notices.levels[p.proposal.level].clone();
         f.title = title;
         f.actions = actions;
