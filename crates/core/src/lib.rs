@@ -8,6 +8,7 @@ pub mod board;
 pub mod clock;
 pub mod code;
 pub mod event;
+pub mod evidence;
 pub mod explain;
 pub mod generate;
 pub mod i18n;

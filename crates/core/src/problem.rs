@@ -85,6 +85,18 @@ pub enum Rule {
     UnknownWarning,
     /// No proposed notice on the item today.
     NoProposal,
+    /// A file name without an ending, or too long.
+    FileName,
+    /// An empty file.
+    FileEmpty,
+    /// A file larger than the limit.
+    FileTooBig,
+    /// A file whose content is of no accepted type.
+    FileType,
+    /// A file whose name says another type than its content.
+    FileDisguised,
+    /// Evidence is added only while the report or notice can still change.
+    EvidenceClosed,
     /// No extension is waiting to be decided.
     NoExtensionAsked,
     /// The item is archived.
