@@ -196,6 +196,12 @@ pub enum EventKind {
     #[strum(serialize = "notice.proposal_dismissed")]
     #[serde(rename = "notice.proposal_dismissed")]
     ProposalDismissed,
+    #[strum(serialize = "report.evidence_added")]
+    #[serde(rename = "report.evidence_added")]
+    ReportEvidenceAdded,
+    #[strum(serialize = "notice.evidence_added")]
+    #[serde(rename = "notice.evidence_added")]
+    NoticeEvidenceAdded,
 }
 
 impl EventKind {
@@ -238,7 +244,9 @@ impl EventKind {
             | NoticeClosed
             | NoticeExtensionAsked
             | NoticeExtensionGranted
-            | NoticeExtensionRefused => Entity::Notice,
+            | NoticeExtensionRefused
+            | NoticeEvidenceAdded => Entity::Notice,
+            ReportEvidenceAdded => Entity::Report,
             ProposalDismissed => Entity::Item,
         }
     }

@@ -13,6 +13,8 @@
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use flate2::Compression;
 use flate2::read::GzDecoder;
@@ -27,7 +29,7 @@ use tuijin_core::problem::{Problem, Rule};
 use crate::db::{Backend, Create, Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::migrations::Migrator;
-use crate::rows::{get, insert_rows};
+use crate::rows::{get, hex, insert_rows};
 use crate::url::DatabaseUrl;
 
 /// Every table, in an order that satisfies foreign keys. A test checks it against the schema,
@@ -57,6 +59,9 @@ pub const TABLES: &[&str] = &[
     "notice_items",
     "notice_units",
     "notice_counters",
+    "notice_dismissals",
+    "evidence_blobs",
+    "evidence",
     "users",
     "user_units",
     "api_tokens",
@@ -88,6 +93,8 @@ pub enum ColumnType {
     Date,
     Instant,
     Text,
+    /// Bytes (an evidence file's content), written as base64.
+    Bytes,
 }
 
 impl ColumnType {
@@ -102,6 +109,8 @@ impl ColumnType {
             ColumnType::Float
         } else if t.contains("bool") {
             ColumnType::Bool
+        } else if t.contains("bytea") || t.contains("blob") {
+            ColumnType::Bytes
         } else if t.contains("timestamp") {
             ColumnType::Instant
         } else if t.contains("date") {
@@ -183,10 +192,6 @@ impl<W: Write> Lines<W> {
         self.hash.update(&bytes);
         self.out.write_all(&bytes)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
@@ -366,6 +371,9 @@ fn read_value(row: &QueryResult, col: &str, t: ColumnType) -> Result<Json> {
         ColumnType::Text => get::<Option<String>>(row, col)?
             .map(Json::from)
             .unwrap_or(Json::Null),
+        ColumnType::Bytes => get::<Option<Vec<u8>>>(row, col)?
+            .map(|b| Json::from(BASE64.encode(b)))
+            .unwrap_or(Json::Null),
     })
 }
 
@@ -380,6 +388,12 @@ fn write_value(v: &Json, t: ColumnType, col: &str) -> std::result::Result<Value,
         (ColumnType::Date, Json::Null) => Value::ChronoDate(None),
         (ColumnType::Instant, Json::Null) => Value::ChronoDateTimeUtc(None),
         (ColumnType::Text, Json::Null) => Value::String(None),
+        (ColumnType::Bytes, Json::Null) => Value::Bytes(None),
+        (ColumnType::Bytes, v) => Value::Bytes(Some(Box::new(
+            v.as_str()
+                .and_then(|s| BASE64.decode(s).ok())
+                .ok_or_else(bad)?,
+        ))),
         (ColumnType::Int32, v) => {
             let n = v.as_i64().ok_or_else(bad)?;
             Value::Int(Some(i32::try_from(n).map_err(|_| bad())?))

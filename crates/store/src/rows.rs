@@ -141,3 +141,8 @@ pub(crate) fn encode_path(p: &tuijin_core::path::Path) -> Result<String> {
 pub(crate) fn decode_path(text: &str) -> Result<tuijin_core::path::Path> {
     serde_json::from_str(text).map_err(|e| StoreError::Internal(format!("stored path: {e}")))
 }
+
+/// Bytes as lowercase hexadecimal (a SHA-256 as it is written and compared).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -10,8 +10,8 @@ use tuijin_core::report::{Period, ReportContent};
 use tuijin_store::backup::{TABLES, restore, verify_backup};
 use tuijin_store::testing::TestDb;
 use tuijin_store::{
-    AccountStore, CheckStore, DatabaseUrl, EventStore, NewReport, PlanStore, ProgressStore,
-    ReportFilter, ReportStore, Store, StoreError,
+    AccountStore, CheckStore, DatabaseUrl, EventStore, EvidenceOn, EvidenceStore, NewEvidence,
+    NewReport, PlanStore, ProgressStore, ReportFilter, ReportStore, Store, StoreError,
 };
 
 fn day(s: &str) -> chrono::NaiveDate {
@@ -50,9 +50,23 @@ async fn fill(s: &Store) {
         .await
         .unwrap();
     s.submit_report(r.id, r.version, &st).await.unwrap();
-    s.create_report(new("E1.2", "2020-06", 0.0), &st)
+    let draft = s
+        .create_report(new("E1.2", "2020-06", 0.0), &st)
         .await
         .unwrap();
+    // An evidence file: its bytes travel in the backup too.
+    s.add_evidence(
+        EvidenceOn::Report(draft.id),
+        "JTW",
+        vec![NewEvidence {
+            name: "现场照片说明.txt".into(),
+            bytes: "盾构机已进场\n".repeat(50).into_bytes(),
+        }],
+        tuijin_core::evidence::DEFAULT_MAX_BYTES,
+        &st,
+    )
+    .await
+    .unwrap();
     s.close_period("demo-small", Period::parse("2020-05").unwrap(), &st)
         .await
         .unwrap();
@@ -95,6 +109,15 @@ async fn picture(s: &Store) -> String {
         s.item_history("demo-small", "E1.1").await.unwrap()
     );
     out += &format!("{:?}\n", s.closed_periods("demo-small").await.unwrap());
+    for r in s
+        .list_reports(&ReportFilter::default(), 1000)
+        .await
+        .unwrap()
+    {
+        for e in s.list_evidence(EvidenceOn::Report(r.id)).await.unwrap() {
+            out += &format!("{:?}\n", s.evidence_content(e.id).await.unwrap());
+        }
+    }
     out += &format!("{:?}\n", s.list_users().await.unwrap());
     out += &format!("{:?}\n", s.list_tokens(None).await.unwrap());
     out += &format!(

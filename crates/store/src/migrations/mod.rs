@@ -20,6 +20,7 @@ mod m0014_item_shares;
 mod m0015_notices;
 mod m0016_notice_settings;
 mod m0017_proposals;
+mod m0018_evidence;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_notices::Migration),
             Box::new(m0016_notice_settings::Migration),
             Box::new(m0017_proposals::Migration),
+            Box::new(m0018_evidence::Migration),
         ]
     }
 }
