@@ -43,6 +43,8 @@ pub enum ApiError {
     PreconditionRequired,
     /// The storage cannot take the request now.
     Unavailable(Unavailable),
+    /// The body is larger than the route takes.
+    TooLarge,
     /// The system is wrong; the cause is logged, never sent.
     Internal(String),
 }
@@ -261,6 +263,11 @@ impl From<ApiError> for Failure {
                     Key(unavailable_key(u)),
                 )
             }
+            ApiError::TooLarge => Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                Key("error.too_large_detail"),
+            ),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 Failure::new(

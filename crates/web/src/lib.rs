@@ -23,7 +23,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -59,6 +58,9 @@ pub struct AppState {
     pub backups: Option<jobs::BackupPlan>,
     /// The outcome of the last scheduled backup, for `/healthz`.
     pub last_backup: std::sync::Arc<std::sync::Mutex<Option<jobs::BackupOutcome>>>,
+    /// The largest evidence file, in bytes (`core::evidence::DEFAULT_MAX_BYTES` unless the
+    /// server is told otherwise); an upload's whole body may be this and 1 MiB more.
+    pub evidence_max: u64,
     /// Requests handled at once; more are shed with 503 rather than queued without bound
     /// (`set_max_in_flight`).
     in_flight: std::sync::Arc<tokio::sync::Semaphore>,
@@ -80,6 +82,7 @@ impl AppState {
             trusted_proxies: client::TrustedProxies::default(),
             refused_tokens: Default::default(),
             min_free_bytes: DEFAULT_MIN_FREE_BYTES,
+            evidence_max: tuijin_core::evidence::DEFAULT_MAX_BYTES,
             backups: None,
             last_backup: Default::default(),
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
@@ -145,7 +148,12 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         // Limits inside the failure rendering and the headers: a body over the limit or a
         // request past its time answers as a problem document or failure page with every
         // security header, like any other refusal.
-        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_body,
+        ))
+        // The limit is `limit_body`'s, by route; the extractors' own default would cap uploads.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -261,4 +269,43 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The most a request's body may hold: 2 MiB.
+pub const BODY_LIMIT: u64 = 2 * 1024 * 1024;
+
+/// Whether a request carries evidence files: an upload through the API, or the report and
+/// notice forms that take files.
+fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && (path.ends_with("/evidence")
+            || path.starts_with("/workspace/report/")
+            || (path.starts_with("/notices/") && path.ends_with("/act")))
+}
+
+/// Refuses a body over its limit (`BODY_LIMIT`, or for an upload the evidence limit and 1 MiB
+/// for the rest of the form): at once when its Content-Length says so, else when reading it
+/// passes the limit (the extractors answer 413).
+async fn limit_body(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = if is_upload(req.method(), req.uri().path()) {
+        st.evidence_max.saturating_add(1024 * 1024)
+    } else {
+        BODY_LIMIT
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    next.run(req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit))))
+        .await
 }

@@ -753,6 +753,37 @@ async fn role_by_endpoint_matrix() {
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
         ("GET", "/api/v1/notices", "", ['D', 'A', 'A', 'A', 'A', 'A']),
+        // Evidence: added by the report's unit or the addressed unit, read with what it is on.
+        (
+            "GET",
+            "/api/v1/reports/{id}/evidence",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/reports/{id}/evidence",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
+        (
+            "GET",
+            "/api/v1/notices/{notice}/evidence",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/notices/{notice}/evidence",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
+        (
+            "GET",
+            "/api/v1/evidence/{id}",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
         // Proposals are the office's queue.
         (
             "GET",
@@ -1448,5 +1479,140 @@ async fn the_office_dismisses_and_issues_proposed_notices() {
             q.as_array().unwrap().iter().all(|p| p["item"] != second),
             "an item with an open notice is not proposed again"
         );
+    }
+}
+
+/// A multipart body of `file` parts, and its content type.
+fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "tuijin-test-boundary";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+#[tokio::test]
+async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_readers() {
+    use serde_json::json;
+    for db in common::with_small_plan().await {
+        let mut state = AppState::new(db.store.clone(), common::today(), true);
+        state.evidence_max = 4096;
+        let tokens = users(&db.store).await;
+        let t = TestApp {
+            app: router(state),
+            tokens,
+            db,
+        };
+        let upload = |who: &'static str, uri: String, files: Vec<(&'static str, Vec<u8>)>| {
+            let app = t.app.clone();
+            let token = t.tokens[who].clone();
+            async move {
+                let parts: Vec<(&str, &[u8])> =
+                    files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+                let (ctype, body) = multipart(&parts);
+                let res = app
+                    .oneshot(
+                        Request::post(uri)
+                            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                            .header(header::CONTENT_TYPE, ctype)
+                            .body(Body::from(body))
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (
+                    status,
+                    serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+                )
+            }
+        };
+        let (s, _, r) = t
+            .send(
+                "POST",
+                "/api/v1/plans/demo-small/items/E1.1/reports",
+                None,
+                json!({"period": "2020-06", "unit": "JTW", "percent": 50, "narrative": "盾构推进"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let id = r["id"].as_i64().unwrap();
+        let at = format!("/api/v1/reports/{id}/evidence");
+        let (s, v) = upload("jtw", at.clone(), vec![("会议纪要.pdf", PDF.to_vec())]).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let href = v[0]["href"].as_str().unwrap().to_string();
+        assert_eq!(v[0]["content_type"], "application/pdf");
+        // Refused, and nothing kept: a disguised file, a file over the limit, a body over it,
+        // another unit, no file at all.
+        let (s, v) = upload(
+            "jtw",
+            at.clone(),
+            vec![("x.pdf", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["code"], "file_disguised", "{v}");
+        let big = [PDF, &[b' '; 4100][..]].concat();
+        let (s, v) = upload("jtw", at.clone(), vec![("大.pdf", big)]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["code"], "file_too_big", "{v}");
+        let huge = [PDF, &vec![b' '; 2 << 20][..]].concat();
+        let (s, _) = upload("jtw", at.clone(), vec![("巨.pdf", huge)]).await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+        let (s, _) = upload("zdq", at.clone(), vec![("x.pdf", PDF.to_vec())]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "ZDQ cannot see JTW's draft");
+        let (s, _) = upload("jtw", at.clone(), vec![]).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, _, list) = t.get_as(Some("jtw"), &at).await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+
+        // Downloaded as an attachment by those who may read the report; not found for others.
+        for (who, want) in [
+            ("jtw", StatusCode::OK),
+            ("office", StatusCode::OK),
+            ("leader", StatusCode::OK),
+            ("zdq", StatusCode::NOT_FOUND),
+        ] {
+            let res = t
+                .app
+                .clone()
+                .oneshot(
+                    Request::get(&href)
+                        .header(header::AUTHORIZATION, format!("Bearer {}", t.tokens[who]))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), want, "{who}");
+            if want == StatusCode::OK {
+                let h = res.headers().clone();
+                assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+                assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+                let d = h[header::CONTENT_DISPOSITION].to_str().unwrap();
+                assert!(d.starts_with("attachment;"), "{d}");
+                assert!(d.contains("filename*=UTF-8''%E4%BC%9A"), "{d}");
+                let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                assert_eq!(&body[..], PDF);
+            }
+        }
+        let (s, _, _) = t.get_as(None, &href).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
 }

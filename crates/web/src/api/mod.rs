@@ -2,6 +2,7 @@
 //! spec (`GET /api/v1/openapi.json`), generated from the handlers' annotations.
 
 pub mod directory;
+pub mod evidence;
 pub mod health;
 pub mod items;
 pub mod notices;
@@ -88,6 +89,11 @@ pub(crate) fn code_filters(
         notices::grant,
         notices::refuse,
         proposals::list,
+        evidence::add_to_report,
+        evidence::on_report,
+        evidence::add_to_notice,
+        evidence::on_notice,
+        evidence::download,
         proposals::dismiss,
         proposals::issue,
     ),
@@ -139,6 +145,15 @@ pub fn routes() -> Router<AppState> {
             "/plans/{plan}/notice-proposals/{item}/dismiss",
             axum::routing::post(proposals::dismiss),
         )
+        .route(
+            "/reports/{id}/evidence",
+            get(evidence::on_report).post(evidence::add_to_report),
+        )
+        .route(
+            "/notices/{id}/evidence",
+            get(evidence::on_notice).post(evidence::add_to_notice),
+        )
+        .route("/evidence/{id}", get(evidence::download))
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::get))
         .route("/notices/{id}/sign", axum::routing::post(notices::sign))

@@ -363,7 +363,7 @@ pub async fn list(
     }))
 }
 
-async fn readable(
+pub(crate) async fn readable(
     st: &AppState,
     who: &tuijin_core::policy::Principal,
     id: i64,

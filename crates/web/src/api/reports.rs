@@ -386,7 +386,11 @@ pub async fn get(
 /// The report, if the principal may read it. A report one may not read is answered exactly
 /// as one that does not exist, so ids cannot be probed; anonymous callers are asked to log in
 /// before anything is looked up.
-async fn readable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
+pub(crate) async fn readable(
+    st: &AppState,
+    who: &Principal,
+    id: i64,
+) -> Result<ReportRecord, ApiError> {
     require(who, Action::ReadPlan)?;
     let missing = || ApiError::NotFound(format!("report #{id}"));
     let r = match st.store.get_report(id).await {
@@ -405,7 +409,11 @@ async fn readable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecor
 
 /// The report, if the principal may write on it (its unit and its relation to the item).
 /// One it may not even read is not found; one it may read but not write is forbidden.
-async fn writable(st: &AppState, who: &Principal, id: i64) -> Result<ReportRecord, ApiError> {
+pub(crate) async fn writable(
+    st: &AppState,
+    who: &Principal,
+    id: i64,
+) -> Result<ReportRecord, ApiError> {
     let r = readable(st, who, id).await?;
     require(
         who,
