@@ -1466,3 +1466,120 @@ async fn the_office_works_the_proposal_queue_in_the_pages() {
         assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// Evidence in the pages: a unit attaches files in the report form and in a notice's reply;
+/// a disguised file refuses the whole form and nothing is written; the files are listed and
+/// download as attachments for the office, and not for another unit.
+#[tokio::test]
+async fn evidence_goes_with_a_report_and_a_reply_in_the_pages() {
+    const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    for site in Site::all().await {
+        let mut jtw = site.log_in("jtw").await;
+        let uri = "/workspace/report/demo-small/E1.1";
+        let form = site.get(&mut jtw, uri).await;
+        assert!(form.html.contains("enctype=\"multipart/form-data\""));
+        assert!(form.html.contains("type=\"file\""));
+        let csrf = form.csrf();
+        let fields = |action: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("unit", "JTW".to_string()),
+                ("period", "2020-06".to_string()),
+                ("percent", "60".to_string()),
+                ("narrative", "盾构推进顺利".to_string()),
+                ("action", action.to_string()),
+            ]
+        };
+        let f = fields("draft");
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // A page named like a PDF: the form is refused whole, no draft is saved.
+        let bad = site
+            .upload(
+                &mut jtw,
+                uri,
+                &pairs,
+                &[("evidence", "纪要.pdf", b"<html><script>alert(1)</script>")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+        assert!(bad.html.contains("纪要.pdf"), "the refusal names the file");
+        let reports = tuijin_store::ReportStore::list_reports(
+            &site.db.store,
+            &tuijin_store::ReportFilter::default(),
+            100,
+        )
+        .await
+        .unwrap();
+        assert!(reports.iter().all(|r| r.period.to_string() != "2020-06"));
+        let ok = site
+            .upload(&mut jtw, uri, &pairs, &[("evidence", "会议纪要.pdf", PDF)])
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+        let again = site
+            .get(
+                &mut jtw,
+                "/workspace/report/demo-small/E1.1?period=2020-06&unit=JTW",
+            )
+            .await;
+        assert!(again.html.contains("会议纪要.pdf"), "{}", again.html);
+        let at = again.html.find("/api/v1/evidence/").unwrap();
+        let href: String = again.html[at..].chars().take_while(|c| *c != '"').collect();
+        // Submitted with the form, then the office downloads it; another unit cannot.
+        let f = fields("submit");
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let sent = site.upload(&mut jtw, uri, &pairs, &[]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+        let mut office = site.log_in("office").await;
+        let file = site.get(&mut office, &href).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.html.as_bytes(), PDF);
+        let mut zdq = site.log_in("zdq").await;
+        assert_eq!(
+            site.get(&mut zdq, &href).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // A reply with its evidence.
+        let n = tuijin_store::NoticeStore::issue_notice(
+            &site.db.store,
+            tuijin_store::NewNotice {
+                plan: "demo-small".into(),
+                items: vec!["E1.1".into()],
+                units: vec!["JTW".into()],
+                level: 0,
+                title: "地铁进度".into(),
+                actions: "报送方案".into(),
+                reply_by: chrono::NaiveDate::from_ymd_opt(2020, 7, 10).unwrap(),
+                facts: vec![],
+                prompted_by: vec![],
+            },
+            &tuijin_core::notice::NoticeSettings::default(),
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let page = site.get(&mut jtw, &format!("/notices/{}", n.id)).await;
+        let csrf = page.csrf();
+        let version = n.version.to_string();
+        let replied = site
+            .upload(
+                &mut jtw,
+                &format!("/notices/{}/act", n.id),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("action", "reply"),
+                    ("text", "已制定赶工方案"),
+                ],
+                &[(
+                    "evidence",
+                    "赶工方案.txt",
+                    "一、增加盾构机两台\n".as_bytes(),
+                )],
+            )
+            .await;
+        assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.html);
+        let page = site.get(&mut office, &format!("/notices/{}", n.id)).await;
+        assert!(page.html.contains("赶工方案.txt"), "{}", page.html);
+    }
+}

@@ -5,6 +5,7 @@
 
 mod account;
 mod cockpit;
+mod evidence;
 mod figures;
 mod gantt;
 mod history;

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use tuijin_core::i18n::Lang;
 use tuijin_core::notice::{NoticeAction, NoticeSettings, NoticeState};
 use tuijin_core::policy::{Action, Role};
-use tuijin_store::{EventStore, NewNotice, NoticeFilter, NoticeRecord, NoticeStore, StoreError};
+use tuijin_store::{
+    EventStore, EvidenceStore, NewNotice, NoticeFilter, NoticeRecord, NoticeStore, StoreError,
+};
 
 use super::widgets::{fmt1, item_href, status};
 use super::{PageError, Section, layout};
@@ -439,6 +441,10 @@ async fn render(
         .store
         .events_for(tuijin_core::event::Entity::Notice, &n.id.to_string(), 1000)
         .await?;
+    let files = st
+        .store
+        .list_evidence(tuijin_store::EvidenceOn::Notice(n.id))
+        .await?;
     let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
     let addressed = n.addressed_to(&mine);
     let may = |a: NoticeAction| {
@@ -457,7 +463,7 @@ async fn render(
                     text: Option<&'static str>,
                     until: bool| {
         html! {
-            form.act method="post" action={ "/notices/" (n.id) "/act" } {
+            form.act method="post" action={ "/notices/" (n.id) "/act" } enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(v.csrf());
                 input type="hidden" name="version" value=(n.version);
                 input type="hidden" name="action" value=(a.as_str());
@@ -466,6 +472,9 @@ async fn render(
                 }
                 @if let Some(t) = text {
                     label { (l.t(t)) textarea name="text" {} }
+                }
+                @if a == NoticeAction::Reply {
+                    (super::evidence::input(l, st.evidence_max, None))
                 }
                 button type="submit" { (l.t(label)) }
             }
@@ -501,6 +510,7 @@ async fn render(
             h3 { (l.t("notices.actions")) }
             p.pre { (n.actions) }
             @if let Some(r) = &n.reply { h3 { (l.t("notices.reply")) } p.pre { (r) } @if let Some(d) = n.replied_on { p.small.muted { (d) } } }
+            @if !files.is_empty() { h3 { (l.t("evidence.title")) } (super::evidence::list(l, &files)) }
             @if let Some(cm) = &n.comment { h3 { (l.t("notices.comment")) } p.pre { (cm) } }
             @if let Some(u) = n.extension_until { p.notice { (l.f("notices.extension_asked", &[("date", &u)])) " " q { (n.extension_reason.clone().unwrap_or_default()) } } }
         }
@@ -557,9 +567,10 @@ pub async fn act(
     State(st): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-    Form(f): Form<ActForm>,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let n = notice_for(&st, &v, id).await?;
+    let (f, uploads): (ActForm, _) = super::evidence::read_form(req).await?;
     v.check_csrf(&f.csrf)?;
     let l = v.lang;
     let action =
@@ -580,6 +591,34 @@ pub async fn act(
     let until = NaiveDate::parse_from_str(f.until.trim(), "%Y-%m-%d").ok();
     let c = st.plans.get(&st.store, &n.plan).await?;
     let stamp = st.stamp(&v.who.name, &c.plan);
+    // A reply's files are checked with its words, then kept before the reply is recorded
+    // (once replied, the notice takes no more).
+    if action == NoticeAction::Reply && !uploads.is_empty() {
+        let mut problems = super::evidence::check(l, &uploads, st.evidence_max);
+        if let Err(r) = tuijin_core::notice::check_words(
+            n.state,
+            action,
+            &f.text,
+            until,
+            n.reply_by,
+            stamp.today,
+        ) {
+            problems.extend(r.problems().iter().map(|p| (p.field.clone(), p.message(l))));
+        }
+        if !problems.is_empty() {
+            let page = render(&st, &v, &n, &problems).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        st.store
+            .add_evidence(
+                tuijin_store::EvidenceOn::Notice(id),
+                unit.as_deref().unwrap_or_default(),
+                uploads,
+                st.evidence_max,
+                &stamp,
+            )
+            .await?;
+    }
     match st
         .store
         .act_on_notice(

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use maud::html;
 use serde::Deserialize;
 use tuijin_core::board::Board;
@@ -17,8 +16,8 @@ use tuijin_core::problem::{Problem, Rule};
 use tuijin_core::report::{Figure, FigureValue, Period, Relation, ReportContent, ReportState};
 use tuijin_core::{Percent, Status};
 use tuijin_store::{
-    DirectoryStore, NewReport, PlanStore, ReportEdit, ReportFilter, ReportRecord, ReportStore,
-    StoreError,
+    DirectoryStore, EvidenceOn, EvidenceStore, NewReport, PlanStore, ReportEdit, ReportFilter,
+    ReportRecord, ReportStore, StoreError,
 };
 
 use super::widgets::{fmt1, item_href, item_link, row_progress, status};
@@ -356,6 +355,17 @@ async fn last_accepted(
         .max_by_key(|r| (r.period, r.id)))
 }
 
+/// The evidence on a report being edited.
+async fn evidence_of(
+    st: &AppState,
+    r: Option<&ReportRecord>,
+) -> Result<Vec<tuijin_store::EvidenceRecord>, PageError> {
+    Ok(match r {
+        Some(r) => st.store.list_evidence(EvidenceOn::Report(r.id)).await?,
+        None => Vec::new(),
+    })
+}
+
 async fn open_report(
     st: &AppState,
     plan: &str,
@@ -401,6 +411,7 @@ fn render_form(
     last: Option<&ReportRecord>,
     problems: &Problems,
     indicator: Option<&tuijin_core::Indicator>,
+    files: &[tuijin_store::EvidenceRecord],
 ) -> Html<String> {
     let l = v.lang;
     let b = c.board(st.today(&c.plan));
@@ -440,7 +451,7 @@ fn render_form(
                 } }
             }
         }
-        form method="post" action={ "/workspace/report/" (plan) "/" (i.code) } novalidate {
+        form method="post" action={ "/workspace/report/" (plan) "/" (i.code) } enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf" value=(v.csrf());
             div class=(field_class("unit")) {
                 label for="unit" { (l.t("col.unit")) }
@@ -486,6 +497,8 @@ fn render_form(
                 label for="next_steps" { (l.t("col.next_steps")) }
                 textarea #next_steps name="next_steps" { (f.next_steps) }
             }
+            @if !files.is_empty() { (super::evidence::list(l, files)) }
+            (super::evidence::input(l, st.evidence_max, err(super::evidence::FIELD)))
             p.kv {
                 button type="submit" name="action" value="submit" { (l.t("form.submit_report")) }
                 button.secondary type="submit" name="action" value="draft" { (l.t("form.save_draft")) }
@@ -527,6 +540,7 @@ pub async fn form(
         .filter(|u| units.contains(u))
         .unwrap_or_else(|| units[0].clone());
     let existing = open_report(&st, &plan, &code, &unit, &period).await?;
+    let files = evidence_of(&st, existing.as_ref()).await?;
     let last = last_accepted(&st, &plan, &code, &unit).await?;
     let indicator = reportable_indicator(&st, &v, &plan, &c.items[n]).await?;
     let f = match &existing {
@@ -563,6 +577,7 @@ pub async fn form(
         last.as_ref(),
         &vec![],
         indicator.as_ref(),
+        &files,
     )
     .into_response())
 }
@@ -571,9 +586,10 @@ pub async fn save(
     State(st): State<AppState>,
     v: Viewer,
     Path((plan, code)): Path<(String, String)>,
-    Form(f): Form<ReportForm>,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     unit_user(&v)?;
+    let (f, uploads): (ReportForm, _) = super::evidence::read_form(req).await?;
     v.check_csrf(&f.csrf)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
@@ -625,6 +641,7 @@ pub async fn save(
         None => None,
     };
     let last = last_accepted(&st, &plan, &code, &f.unit).await?;
+    let files = evidence_of(&st, existing.as_ref()).await?;
     let show = |problems: Problems| {
         let page = render_form(
             &st,
@@ -638,6 +655,7 @@ pub async fn save(
             last.as_ref(),
             &problems,
             indicator.as_ref(),
+            &files,
         );
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
@@ -653,8 +671,12 @@ pub async fn save(
     let mut words = tuijin_core::problem::Problems::default();
     tuijin_core::report::check_words(&content, submitting, &mut words);
     parsed.extend(words.0);
-    let Some(period) = period.filter(|_| parsed.is_empty()) else {
-        return show(form_problems(l, &parsed));
+    // Files are checked with the fields: one refused, nothing is written.
+    let refused_files = super::evidence::check(l, &uploads, st.evidence_max);
+    let Some(period) = period.filter(|_| parsed.is_empty() && refused_files.is_empty()) else {
+        let mut all = form_problems(l, &parsed);
+        all.extend(refused_files);
+        return show(all);
     };
     let stamp = st.stamp(&v.who.name, &c.plan);
     let written = match &existing {
@@ -688,6 +710,21 @@ pub async fn save(
                 )
                 .await
         }
+    };
+    // The files join the report before it is submitted: what the office reviews has them.
+    let written = match written {
+        Ok(r) if !uploads.is_empty() => st
+            .store
+            .add_evidence(
+                EvidenceOn::Report(r.id),
+                &f.unit,
+                uploads,
+                st.evidence_max,
+                &stamp,
+            )
+            .await
+            .map(|_| r),
+        other => other,
     };
     let written = match written {
         Ok(r) if submitting => st.store.submit_report(r.id, r.version, &stamp).await,
