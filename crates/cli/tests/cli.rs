@@ -727,7 +727,7 @@ fn a_notice_rises_a_level_when_its_reply_is_late() {
     assert!(n.contains("\"level\":\"yellow\""), "{n}");
     assert!(n.contains("\"level_issued\":\"blue\""), "{n}");
     assert!(
-        n.contains("\"rises\":[{\"on\":\"2020-07-11\",\"level\":\"yellow\"}]"),
+        n.contains("\"rises\":[{\"on\":\"2020-07-11\",\"level\":\"yellow\",\"copied\":"),
         "{n}"
     );
     assert!(n.contains("\"overdue\":true"), "{n}");

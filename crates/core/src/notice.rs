@@ -179,6 +179,14 @@ pub struct NoticeSettings {
     pub levels: Vec<String>,
     /// Working days (Monday to Friday) without a reply after the first rise before the next.
     pub escalate_every: u32,
+    /// The issuing office, at the head of a printed notice (发文机关), in Chinese and English.
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub issuer_en: String,
+    /// Who to contact about notices, and how (联系人及电话), printed at the foot.
+    #[serde(default)]
+    pub contact: String,
 }
 
 impl Default for NoticeSettings {
@@ -187,6 +195,9 @@ impl Default for NoticeSettings {
             number_format: "督办〔{year}〕{n}号".into(),
             levels: vec!["blue".into(), "yellow".into(), "red".into()],
             escalate_every: 5,
+            issuer: String::new(),
+            issuer_en: String::new(),
+            contact: String::new(),
         }
     }
 }

@@ -140,6 +140,9 @@ pub trait NoticeStore {
         stamp: &Stamp,
     ) -> Result<NoticeRecord>;
     async fn get_notice(&self, id: i64) -> Result<NoticeRecord>;
+    /// How many notices addressed to one of `units` wait for a reply (issued, signed or
+    /// returned).
+    async fn count_awaiting_reply(&self, units: &[String]) -> Result<u64>;
     /// Notices in id order, `limit` at most (1 to 1,000).
     async fn list_notices(&self, f: &NoticeFilter, limit: u64) -> Result<Vec<NoticeRecord>>;
     /// Acts on a notice (`core::notice::transition` and `check_words`): `unit` is the
@@ -432,6 +435,25 @@ impl NoticeStore for Store {
 
     async fn get_notice(&self, id: i64) -> Result<NoticeRecord> {
         load(&self.db(), id).await
+    }
+
+    async fn count_awaiting_reply(&self, units: &[String]) -> Result<u64> {
+        if units.is_empty() {
+            return Ok(0);
+        }
+        let marks: Vec<String> = (1..=units.len()).map(|k| format!("${k}")).collect();
+        let r = one(
+            &self.db(),
+            &format!(
+                "SELECT COUNT(DISTINCT n.id) AS n FROM notices n JOIN notice_units l ON l.notice_id = n.id \
+                 JOIN units u ON u.id = l.unit_id WHERE u.code IN ({}) AND n.state IN ('issued', 'signed', 'returned')",
+                marks.join(", ")
+            ),
+            units.iter().map(|u| u.clone().into()).collect(),
+        )
+        .await?
+        .ok_or_else(|| StoreError::Internal("COUNT gave no row".into()))?;
+        Ok(u64::try_from(get::<i64>(&r, "n")?).unwrap_or(0))
     }
 
     async fn list_notices(&self, f: &NoticeFilter, limit: u64) -> Result<Vec<NoticeRecord>> {

@@ -257,7 +257,9 @@ async fn migrations_are_recorded() {
                 "m0013_settings",
                 "m0014_item_shares",
                 "m0015_notices",
-                "m0016_notice_settings"
+                "m0016_notice_settings",
+                "m0017_proposals",
+                "m0018_evidence"
             ],
             "{}",
             db.label()

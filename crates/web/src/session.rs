@@ -105,6 +105,9 @@ pub struct Viewer {
     anonymous_csrf: String,
     /// The path and query asked for, to come back to after logging in.
     pub here: String,
+    /// For a unit's user: the notices its units are to sign or answer (the count in its
+    /// navigation).
+    pub to_answer: u64,
 }
 
 impl Viewer {
@@ -164,11 +167,23 @@ impl FromRequestParts<AppState> for Viewer {
             .get::<AnonymousCsrf>()
             .map(|a| a.0.clone())
             .unwrap_or_default();
+        let who = session
+            .as_ref()
+            .map(|s| s.principal.clone())
+            .unwrap_or_else(Principal::anonymous);
+        let to_answer = if who.role == tuijin_core::policy::Role::Unit {
+            use tuijin_store::NoticeStore;
+            let units: Vec<String> = who.units.iter().map(|u| u.to_string()).collect();
+            st.store
+                .count_awaiting_reply(&units)
+                .await
+                .map_err(PageError::from)?
+        } else {
+            0
+        };
         Ok(Viewer {
-            who: session
-                .as_ref()
-                .map(|s| s.principal.clone())
-                .unwrap_or_else(Principal::anonymous),
+            who,
+            to_answer,
             session,
             lang,
             secure: is_secure(st, &parts.headers, &parts.extensions),

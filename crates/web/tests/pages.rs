@@ -1298,6 +1298,12 @@ async fn a_notice_goes_from_issue_to_close_in_the_pages() {
         assert!(page.html.contains("督办〔2020〕1号"), "{}", page.html);
         assert!(page.html.contains("lvl-yellow"));
         assert!(page.html.contains("交办时的情况"), "the facts, frozen");
+        assert!(
+            page.html
+                .contains("class=\"letterhead\">示例规划推进办公室"),
+            "the office's letterhead from the plan's settings"
+        );
+        assert!(page.html.contains("督查科 0371-00000000"));
         // Another unit may not see it.
         let mut zdq = site.log_in("zdq").await;
         assert_eq!(site.get(&mut zdq, &at).await.status, StatusCode::FORBIDDEN);
@@ -1305,6 +1311,10 @@ async fn a_notice_goes_from_issue_to_close_in_the_pages() {
         let mut jtw = site.log_in("jtw").await;
         let ws = site.get(&mut jtw, "/workspace").await;
         assert!(ws.html.contains("待办督办单"), "{}", ws.html);
+        assert!(
+            ws.html.contains("class=\"badge\""),
+            "the count in the unit's navigation"
+        );
         let mine = site.get(&mut jtw, &at).await;
         let act = |action: &'static str, text: &'static str, version: String, csrf: String| {
             vec![
@@ -1349,6 +1359,8 @@ async fn a_notice_goes_from_issue_to_close_in_the_pages() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html);
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(!ws.html.contains("class=\"badge\""), "answered: no count");
         // The unit may not close it; the office does.
         let theirs = site.get(&mut office, &at).await;
         assert!(theirs.html.contains("已报送赶工方案"));

@@ -43,7 +43,14 @@ const PLAN: &[&str] = &[
     "reporting",
     "notices",
 ];
-const NOTICES: &[&str] = &["number_format", "levels", "escalate_every"];
+const NOTICES: &[&str] = &[
+    "number_format",
+    "levels",
+    "escalate_every",
+    "issuer",
+    "issuer_en",
+    "contact",
+];
 const SOURCE: &[&str] = &["title", "title_en", "date", "occasion", "occasion_en"];
 const THRESHOLDS: &[&str] = &["at_risk", "off_track"];
 const REPORTING: &[&str] = &["due_day", "grace_days", "stale_days"];

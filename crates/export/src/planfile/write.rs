@@ -36,6 +36,15 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         let levels: Vec<String> = p.notices.levels.iter().map(|l| quote(l)).collect();
         w.line("levels", &format!("[{}]", levels.join(", ")));
         w.line("escalate_every", &p.notices.escalate_every.to_string());
+        for (name, value) in [
+            ("issuer", &p.notices.issuer),
+            ("issuer_en", &p.notices.issuer_en),
+            ("contact", &p.notices.contact),
+        ] {
+            if !value.is_empty() {
+                w.str(name, value);
+            }
+        }
     }
     if p.reporting != tuijin_core::Reporting::default() {
         w.0.push_str("\n[plan.reporting]\n");

@@ -69,6 +69,8 @@ pub struct NoticeView {
 pub struct RiseView {
     pub on: NaiveDate,
     pub level: String,
+    /// The leader in charge the rise is copied to (a person code), if the items name one.
+    pub copied: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,6 +120,7 @@ pub fn view(n: &NoticeRecord, today: NaiveDate, s: &NoticeSettings) -> NoticeVie
             .map(|r| RiseView {
                 on: r.on,
                 level: name(r.level),
+                copied: n.leader.clone(),
             })
             .collect(),
         title: n.title.clone(),

@@ -77,7 +77,8 @@ pub async fn page(
     // view first, the leader's below it.
     let leader_first = matches!(v.who.role, Role::Leader | Role::Admin);
     let leader_view = super::leader::view(l, &plan, &c, &b);
-    let (per_level, notices_overdue) = super::notices::counts(&st, &v, &plan, today).await?;
+    let notices = super::notices::counts(&st, &v, &plan, today).await?;
+    let (per_level, notices_overdue) = (&notices.per_level, notices.overdue);
     let proposed = if v.allowed(Action::IssueNotice) {
         Some(super::proposals::waiting(&st, &plan).await?)
     } else {
@@ -107,6 +108,7 @@ pub async fn page(
                     " " a href={ "/plans/" (plan) "/notices/proposals" } { (l.f("proposals.waiting", &[("n", &n)])) }
                 }
             }
+            (super::notices::risen_list(l, &c, &notices.risen, today))
         }
         @if !positionings.is_empty() {
             section aria-labelledby="pos" {

@@ -397,11 +397,13 @@ pub fn layout(
                         nav.main aria-label=(l.t("nav.label")) {
                             ul {
                                 @for (s, href, key) in &nav {
+                                    @let count = (*s == Section::Workspace && v.to_answer > 0).then_some(v.to_answer);
                                     li {
-                                        @if *s == section {
-                                            a href=(href) aria-current="page" { (l.t(key)) }
-                                        } @else {
-                                            a href=(href) { (l.t(key)) }
+                                        a href=(href) aria-current=[(*s == section).then_some("page")] {
+                                            (l.t(key))
+                                            @if let Some(k) = count {
+                                                " " span.badge title=(l.f("nav.to_answer", &[("n", &k)])) { (k) }
+                                            }
                                         }
                                     }
                                 }

@@ -98,27 +98,70 @@ async fn readable(
     Ok(out)
 }
 
-/// Counts of open notices per level today, and how many are overdue: for the cockpit.
+/// What the cockpit shows of the notices: open ones per level today, how many are overdue,
+/// and those that have risen since they were issued (copied to the leader in charge).
+pub struct Counts {
+    pub per_level: Vec<usize>,
+    pub overdue: usize,
+    pub risen: Vec<NoticeRecord>,
+}
+
 pub async fn counts(
     st: &AppState,
     v: &Viewer,
     plan: &str,
     today: NaiveDate,
-) -> Result<(Vec<usize>, usize), PageError> {
+) -> Result<Counts, PageError> {
     let s = st.plans.header(&st.store, plan).await?.notices.clone();
-    let mut per = vec![0; s.levels.len()];
-    let mut overdue = 0;
+    let mut out = Counts {
+        per_level: vec![0; s.levels.len()],
+        overdue: 0,
+        risen: Vec::new(),
+    };
     for n in readable(st, v, plan, None, None).await? {
         if n.state == NoticeState::Closed {
             continue;
         }
-        let k = n.level_on(today, &s).min(per.len() - 1);
-        per[k] += 1;
+        let k = n.level_on(today, &s).min(out.per_level.len() - 1);
+        out.per_level[k] += 1;
         if n.state.awaits_reply() && today > n.reply_by {
-            overdue += 1;
+            out.overdue += 1;
+        }
+        if k > n.level {
+            out.risen.push(n);
         }
     }
-    Ok((per, overdue))
+    out.risen
+        .sort_by_key(|n| (std::cmp::Reverse(n.level_on(today, &s)), n.reply_by, n.id));
+    Ok(out)
+}
+
+/// The notices that have risen, with the leader in charge each is copied to: the leaders'
+/// list of what the units left unanswered.
+pub fn risen_list(
+    l: Lang,
+    c: &crate::cache::CachedPlan,
+    risen: &[NoticeRecord],
+    today: NaiveDate,
+) -> Markup {
+    let s = &c.plan.notices;
+    html! {
+        @if !risen.is_empty() {
+            h3 { (l.t("notices.risen")) }
+            ul.plain { @for n in risen {
+                li {
+                    (level_chip(l, s, n.level_on(today, s))) " "
+                    a href={ "/notices/" (n.id) } { (n.number) } " " (n.title)
+                    span.small.muted {
+                        " · " (l.t("notices.reply_by")) " " (n.reply_by)
+                        @if let Some(p) = &n.leader {
+                            " · " (l.f("notices.copied_to", &[("leader", &c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone()))]))
+                        }
+                    }
+                }
+            } }
+        }
+    }
 }
 
 pub async fn board(
@@ -483,6 +526,8 @@ async fn render(
     let body = html! {
         p.crumbs { a href={ "/plans/" (n.plan) "/notices" } { (l.t("notices.title")) } " › " (n.number) }
         article.notice-doc {
+            @let issuer = if l == Lang::En && !s.issuer_en.is_empty() { &s.issuer_en } else { &s.issuer };
+            @if !issuer.is_empty() { p.letterhead { (issuer) } }
             h1 { (n.number) " " (level_chip(l, &s, n.level_on(today, &s))) }
             p.kv {
                 span { (l.t("col.state")) ": " (l.t(state_key(n.state))) }
@@ -510,6 +555,8 @@ async fn render(
             h3 { (l.t("notices.actions")) }
             p.pre { (n.actions) }
             @if let Some(r) = &n.reply { h3 { (l.t("notices.reply")) } p.pre { (r) } @if let Some(d) = n.replied_on { p.small.muted { (d) } } }
+            @if !issuer.is_empty() { p.signoff { (issuer) br; (n.issued_on) } }
+            @if !s.contact.is_empty() { p.small { (l.t("notices.contact")) ": " (s.contact) } }
             @if !files.is_empty() { h3 { (l.t("evidence.title")) } (super::evidence::list(l, &files)) }
             @if let Some(cm) = &n.comment { h3 { (l.t("notices.comment")) } p.pre { (cm) } }
             @if let Some(u) = n.extension_until { p.notice { (l.f("notices.extension_asked", &[("date", &u)])) " " q { (n.extension_reason.clone().unwrap_or_default()) } } }
@@ -535,7 +582,8 @@ async fn render(
                     @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) { " — " q { (t) } } }
             }
             @for r in &rises {
-                li.rise { (r.on) " · " (l.t("notices.rose")) " " (level_chip(l, &s, r.level)) }
+                li.rise { (r.on) " · " (l.t("notices.rose")) " " (level_chip(l, &s, r.level))
+                    @if let Some(p) = &n.leader { " · " (l.f("notices.copied_to", &[("leader", &c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone()))])) } }
             }
         }
     };

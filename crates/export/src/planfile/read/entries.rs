@@ -102,6 +102,17 @@ impl Reader<'_> {
                     notices.levels = levels.iter().map(|c| c.to_string()).collect();
                 }
             }
+            for (name, into) in [
+                ("issuer", &mut notices.issuer),
+                ("issuer_en", &mut notices.issuer_en),
+                ("contact", &mut notices.contact),
+            ] {
+                match self.opt_str(&n, name) {
+                    Ok(Some(t)) => *into = t,
+                    Ok(None) => {}
+                    Err(()) => ok = false,
+                }
+            }
             if let Some(v) = self.get(&n, "escalate_every") {
                 match self.number_of(&n, "escalate_every", v) {
                     Some(x) if x.fract() == 0.0 && (1.0..=60.0).contains(&x) => {
