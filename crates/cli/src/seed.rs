@@ -360,6 +360,22 @@ pub async fn sample_notices(
                 .stamp(if by_office { "sample-office" } else { "sample" }, tz);
             let until =
                 (*action == NoticeAction::AskExtension).then(|| d(*due) + Duration::days(20));
+            // A reply comes with its evidence: the unit's written account, as a file.
+            if *action == NoticeAction::Reply {
+                use tuijin_store::{EvidenceOn, EvidenceStore, NewEvidence};
+                store
+                    .add_evidence(
+                        EvidenceOn::Notice(rec.id),
+                        lead,
+                        vec![NewEvidence {
+                            name: "样例-反馈说明.txt".into(),
+                            bytes: format!("{SAMPLE_MARK}{}\n{text}\n", rec.number).into_bytes(),
+                        }],
+                        tuijin_core::evidence::DEFAULT_MAX_BYTES,
+                        &st,
+                    )
+                    .await?;
+            }
             rec = store
                 .act_on_notice(
                     rec.id,

@@ -235,6 +235,15 @@ fn demo_serves_the_seed_plan() {
     }
     assert!(notices.contains("\"level\":\"red\""), "{notices}");
     assert!(notices.contains("样例数据"), "marked as sample");
+    // The closed sample notice was replied to with its evidence.
+    let closed = notices
+        .split("{\"id\":")
+        .find(|n| n.contains("\"state\":\"closed\""))
+        .and_then(|n| n.split(',').next())
+        .expect("a closed sample notice")
+        .to_string();
+    let files = http_get_as(&addr, &format!("/api/v1/notices/{closed}/evidence"), &token);
+    assert!(files.contains("样例-反馈说明.txt"), "{files}");
     // A command run on the demo's database judges by the demo's today, not the real clock.
     let data = dir.path().join("tuijin-data");
     let (code, out, err) = run(&[
