@@ -277,40 +277,73 @@ test("the warnings page is the office's chase list, and an item fits a phone", a
   await ctx.close();
 });
 
-test("a notice from the item page to 销号, as the office and as the unit", async () => {
-  // The office opens an item fgw leads and issues a notice from it.
+test("a notice from the proposal queue to 销号, with evidence, as the office and as the unit", async () => {
+  // The unit's items: those it leads.
   const unit = await visitor();
   const up = await logIn(unit, "fgw");
-  const row = up.locator("tbody tr[data-role=lead]").first();
-  const href = await row.locator("a[href^='/plans/']").first().getAttribute("href");
+  const mine = new Set();
+  for (const a of await up.locator("tbody tr[data-role=lead] a[href*='/items/']").all()) {
+    mine.add((await a.getAttribute("href")).split("/items/")[1]);
+  }
+  // The office opens the queue the warnings call for, dismisses one proposal with a reason,
+  // and takes up one on an item fgw leads.
   const office = await visitor();
   const op = await logIn(office, "office");
-  await op.goto(`${base}${href}`);
-  await op.getByRole("link", { name: "发起督办" }).click();
+  await op.goto(`${base}/plans/zz-ncc-2017`);
+  await op.getByRole("link", { name: /督办建议 \d+ 条/ }).first().click();
   await op.waitForLoadState("load");
-  await op.getByLabel("办理要求").fill("请于期限前报送滞后原因和赶工措施。");
+  assert.match(op.url(), /\/notices\/proposals$/);
+  await shot(op, "17-proposals");
+  const rows = op.locator("tbody tr:has(input[name=items])");
+  let chosen, other;
+  for (const r of await rows.all()) {
+    const code = await r.locator("input[name=items]").getAttribute("value");
+    if (!chosen && mine.has(code)) chosen = code;
+    else if (!other && !mine.has(code)) other = code;
+  }
+  assert.ok(chosen, `a proposal on an item fgw leads (${[...mine].join(", ")})`);
+  const dismissRow = op.locator(`tbody tr:has(input[value="${other}"])`);
+  await dismissRow.locator("summary", { hasText: "忽略" }).click();
+  await dismissRow.locator("textarea[name=reason]").fill("已列入市领导专题调度会");
+  await dismissRow.getByRole("button", { name: "忽略" }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.getByText("已列入市领导专题调度会").isVisible(), "listed with its reason");
+  await op.locator(`tbody tr:has(input[value="${chosen}"])`).getByRole("link", { name: "编辑后发起" }).click();
+  await op.waitForLoadState("load");
+  assert.match(await op.getByLabel("办理要求").inputValue(), /经监测发现/, "the proposal's text");
   await op.getByRole("button", { name: "发起督办" }).click();
   await op.waitForLoadState("load");
   assert.match(op.url(), /\/notices\/\d+$/, "the notice's own page");
   const at = op.url();
   assert.ok((await op.getByText(/督办〔2020〕\d+号/).count()) > 0, "numbered in the office's format");
   assert.ok(await op.getByText("交办时的情况").isVisible(), "the facts, frozen at issue");
+  assert.ok(await op.locator(".letterhead").isVisible(), "the office's letterhead");
   await shot(op, "18-notice-issued");
-  // The unit finds it in its workspace, signs and replies.
+  // The unit sees the count in its navigation, signs, and replies with a file.
   await up.goto(`${base}/workspace`);
+  assert.ok(await up.locator("nav .badge").isVisible(), "a count of notices to answer");
   assert.ok(await up.getByText(/待办督办单/).isVisible());
   await up.goto(at);
   await up.getByRole("button", { name: "签收" }).click();
   await up.waitForLoadState("load");
   await up.locator("form.act textarea[name=text]").first().fill("已报送赶工方案，月底前恢复节点。");
+  await up.locator("form.act input[type=file]").setInputFiles({
+    name: "赶工方案.txt", mimeType: "text/plain", buffer: Buffer.from("一、增加作业面\n二、月底前恢复节点\n"),
+  });
   await up.getByRole("button", { name: "提交反馈" }).click();
   await up.waitForLoadState("load");
   assert.ok((await up.getByText("已报送赶工方案，月底前恢复节点。").count()) > 0);
-  // The office verifies and closes it; the trail shows each step.
+  // The office verifies: downloads the evidence (an attachment, never shown inline), closes.
   await op.goto(at);
+  const link = op.getByRole("link", { name: "赶工方案.txt" });
+  const res = await op.request.get(`${base}${await link.getAttribute("href")}`);
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()["content-disposition"], /^attachment;/);
+  assert.equal(res.headers()["x-content-type-options"], "nosniff");
+  assert.match(await res.text(), /月底前恢复节点/);
   await op.getByRole("button", { name: "审核销号" }).click();
   await op.waitForLoadState("load");
-  for (const step of ["督办单交办", "督办单签收", "督办单反馈", "督办单销号"]) {
+  for (const step of ["督办单交办", "督办单签收", "添加佐证材料", "督办单反馈", "督办单销号"]) {
     assert.ok((await op.getByText(step).count()) > 0, step);
   }
   assert.ok((await op.getByText("已销号").count()) > 0);

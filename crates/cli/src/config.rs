@@ -36,9 +36,31 @@ pub struct FileConfig {
     pub backup_keep: Option<u32>,
     /// Requests handled at once; more are answered 503 at once (default 1024).
     pub max_in_flight: Option<usize>,
+    /// The largest evidence file (佐证材料), in MiB (default 20); one upload's files together
+    /// take at most this much.
+    pub evidence_max_mb: Option<EvidenceMb>,
     /// Reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto
     /// are believed; from anyone else those headers are ignored.
     pub trusted_proxies: Option<Vec<ProxyEntry>>,
+}
+
+/// `evidence_max_mb`, checked as it is read (1 to 1024 MiB) so a bad one is refused at its
+/// place in the file.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(try_from = "u64")]
+pub struct EvidenceMb(u64);
+
+impl TryFrom<u64> for EvidenceMb {
+    type Error = String;
+    fn try_from(mb: u64) -> std::result::Result<Self, String> {
+        if (1..=1024).contains(&mb) {
+            Ok(EvidenceMb(mb))
+        } else {
+            Err(format!(
+                "evidence_max_mb is {mb}: it must be from 1 to 1024 (MiB)"
+            ))
+        }
+    }
 }
 
 /// One entry of `trusted_proxies`, checked as it is read so a bad one is refused at its
@@ -89,6 +111,9 @@ impl FileConfig {
         if let Some(mb) = self.min_free_mb {
             st.min_free_bytes = mb * 1024 * 1024;
         }
+        if let Some(EvidenceMb(mb)) = self.evidence_max_mb {
+            st.evidence_max = mb * 1024 * 1024;
+        }
         if let Some(dir) = &self.backup_dir {
             st.backups = Some(tuijin_web::jobs::BackupPlan {
                 dir: dir.clone(),
@@ -121,7 +146,7 @@ pub const DEMO_BIND: &str = "127.0.0.1:8080";
 pub struct DbArgs {
     /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
     /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep,
-    /// max_in_flight, trusted_proxies.
+    /// max_in_flight, evidence_max_mb, trusted_proxies.
     /// Environment variables and flags override it.
     #[arg(long, env = "TUIJIN_CONFIG")]
     pub config: Option<PathBuf>,
@@ -225,6 +250,24 @@ mod tests {
         assert_eq!(r.idle, chrono::Duration::minutes(20));
         assert_eq!(r.absolute, chrono::Duration::hours(12), "the default stays");
         assert_eq!(f.secure_cookies, Some(true));
+    }
+
+    #[test]
+    fn an_evidence_limit_out_of_range_is_refused_at_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tuijin.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:1\"\nevidence_max_mb = 0\n").unwrap();
+        let Err(e) = FileConfig::read(&path) else {
+            panic!("a zero limit was taken")
+        };
+        let e = e.to_string();
+        assert!(
+            e.contains("tuijin.toml:2:") && e.contains("1 to 1024"),
+            "{e}"
+        );
+        std::fs::write(&path, "evidence_max_mb = 50\n").unwrap();
+        let f = FileConfig::read(&path).unwrap();
+        assert_eq!(f.evidence_max_mb.map(|m| m.0), Some(50));
     }
 
     #[test]

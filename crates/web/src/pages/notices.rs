@@ -554,9 +554,9 @@ async fn render(
             } }
             h3 { (l.t("notices.actions")) }
             p.pre { (n.actions) }
-            @if let Some(r) = &n.reply { h3 { (l.t("notices.reply")) } p.pre { (r) } @if let Some(d) = n.replied_on { p.small.muted { (d) } } }
             @if !issuer.is_empty() { p.signoff { (issuer) br; (n.issued_on) } }
             @if !s.contact.is_empty() { p.small { (l.t("notices.contact")) ": " (s.contact) } }
+            @if let Some(r) = &n.reply { h3 { (l.t("notices.reply")) } p.pre { (r) } @if let Some(d) = n.replied_on { p.small.muted { (d) } } }
             @if !files.is_empty() { h3 { (l.t("evidence.title")) } (super::evidence::list(l, &files)) }
             @if let Some(cm) = &n.comment { h3 { (l.t("notices.comment")) } p.pre { (cm) } }
             @if let Some(u) = n.extension_until { p.notice { (l.f("notices.extension_asked", &[("date", &u)])) " " q { (n.extension_reason.clone().unwrap_or_default()) } } }

@@ -84,7 +84,7 @@ async fn render(
     let body = html! {
         p.crumbs { a href={ "/plans/" (plan) "/notices" } { (l.t("notices.title")) } " › " (l.t("proposals.title")) }
         h1 { (l.t("proposals.title")) }
-        p.muted { (l.f("notices.as_of", &[("date", &today)])) }
+        p.muted { (l.f("proposals.as_of", &[("date", &today)])) }
         p.small.muted { (l.t("proposals.rule")) }
         @if !problems.is_empty() {
             div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for m in problems { li { (m) } } } }
@@ -119,7 +119,7 @@ async fn render(
                         }
                         td { (level_chip(l, &s, p.proposal.level)) }
                         td.nowrap { (p.proposal.reply_by) }
-                        td {
+                        td.decide {
                             a href={ "/plans/" (plan) "/notices/new?item=" (code) } { (l.t("proposals.edit_issue")) }
                             details {
                                 summary { (l.t("proposals.dismiss")) }
