@@ -327,8 +327,16 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     // the speech, the sample history on its days, the rest on the simulated today.
     let clock = SimulatedClock { date: today };
     let adopted = doc.plan.source.date.unwrap_or(doc.plan.start).min(today);
+    // A restart imports the (unchanged) plan again on the simulated today: an import judges
+    // the plan's warnings on its own day, and judging on the day of the speech would clear
+    // every warning and raise it again (losing what the office decided about it).
+    let first = matches!(
+        tuijin_store::PlanStore::get_plan(&store, doc.plan.code.as_str()).await,
+        Err(tuijin_store::StoreError::NotFound(_))
+    );
+    let on = if first { adopted } else { today };
     let summary = store
-        .import_plan(&doc, &FixedClock::on(adopted).stamp("demo", doc.plan.tz()))
+        .import_plan(&doc, &FixedClock::on(on).stamp("demo", doc.plan.tz()))
         .await
         .context("loading the seed plan")?;
     let history = seed::load_sample_history(&store, &doc, today).await?;

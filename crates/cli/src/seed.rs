@@ -358,8 +358,15 @@ pub async fn sample_notices(
             let by_office = action.by_office();
             let st = FixedClock::on(d(*ago))
                 .stamp(if by_office { "sample-office" } else { "sample" }, tz);
-            let until =
-                (*action == NoticeAction::AskExtension).then(|| d(*due) + Duration::days(20));
+            let until = match action {
+                NoticeAction::AskExtension => Some(d(*due) + Duration::days(20)),
+                // The better reply is due the plan's escalation step after the return.
+                NoticeAction::Return => Some(tuijin_core::notice::add_working_days(
+                    d(*ago),
+                    settings.escalate_every,
+                )),
+                _ => None,
+            };
             // A reply comes with its evidence: the unit's written account, as a file.
             if *action == NoticeAction::Reply {
                 use tuijin_store::{EvidenceOn, EvidenceStore, NewEvidence};

@@ -11,6 +11,9 @@ use crate::problem::{Problem, Problems, Refusal, Rule};
 /// The default largest file: 20 MB (a plan setting may change it).
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 
+/// The most files one upload takes.
+pub const MAX_FILES: usize = 20;
+
 /// The longest file name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -86,6 +89,16 @@ const TEXT: FileType = FileType {
     endings: &["txt", "csv", "md", "log"],
 };
 
+/// Every media type a file may be served as (the API documents each; a test keeps the two
+/// alike), text without its charset parameter.
+pub fn served_types() -> Vec<&'static str> {
+    TYPES
+        .iter()
+        .map(|t| t.mime)
+        .chain(std::iter::once("text/plain"))
+        .collect()
+}
+
 /// The name as kept: the last part of a path a browser may send, trimmed.
 pub fn clean_name(name: &str) -> String {
     name.rsplit(['/', '\\'])
@@ -105,6 +118,29 @@ fn is_text(bytes: &[u8]) -> bool {
         !s.chars()
             .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
     })
+}
+
+/// The Office document a zip file is, by the parts its directory lists (a Word, Excel or
+/// PowerPoint file is a zip with `[Content_Types].xml` and its main part), whatever order its
+/// writer put them in; any other zip is no accepted type.
+fn office_in_zip(bytes: &[u8]) -> Option<FileType> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    let has = |part: &str| names.iter().any(|n| n == part);
+    if !has("[Content_Types].xml") {
+        return None;
+    }
+    let main = [
+        ("word/document.xml", "wordprocessingml"),
+        ("xl/workbook.xml", "spreadsheetml"),
+        ("ppt/presentation.xml", "presentationml"),
+    ];
+    main.iter()
+        .find(|(part, _)| has(part))
+        .and_then(|(_, kind)| TYPES.iter().find(|t| t.mime.contains(kind)).copied())
 }
 
 /// Checks a file before it is kept: a name with an ending, not empty, at most `max` bytes, of
@@ -129,6 +165,11 @@ pub fn check(field: &str, name: &str, bytes: &[u8], max: u64) -> Result<FileType
     }
     out.finish()?;
     let found = match infer::get(bytes) {
+        Some(t)
+            if t.mime_type() == "application/zip" || t.mime_type().contains("openxmlformats") =>
+        {
+            office_in_zip(bytes)
+        }
         Some(t) => TYPES.iter().find(|k| k.mime == t.mime_type()).copied(),
         None if is_text(bytes) => Some(TEXT),
         None => None,
@@ -160,6 +201,51 @@ mod tests {
 
     fn rule(r: Result<FileType, Refusal>) -> Rule {
         r.unwrap_err().problems()[0].rule
+    }
+
+    fn zipped(parts: &[&str]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for p in parts {
+            w.start_file(*p, opts).unwrap();
+            w.write_all(b"<x/>").unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn office_files_are_known_by_their_parts_in_any_order() {
+        // python-docx's order: the properties before the document.
+        let docx = zipped(&[
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "docProps/app.xml",
+            "customXml/item1.xml",
+            "word/styles.xml",
+            "word/document.xml",
+        ]);
+        assert_eq!(
+            check("file", "方案.docx", &docx, 1 << 20).unwrap().endings,
+            ["docx"]
+        );
+        let xlsx = zipped(&["docProps/app.xml", "[Content_Types].xml", "xl/workbook.xml"]);
+        assert_eq!(
+            check("file", "台账.xlsx", &xlsx, 1 << 20).unwrap().endings,
+            ["xlsx"]
+        );
+        assert_eq!(
+            rule(check("file", "台账.docx", &xlsx, 1 << 20)),
+            Rule::FileDisguised
+        );
+        // A zip of anything else is no Office file, whatever its name.
+        let other = zipped(&["a.txt", "b.exe"]);
+        assert_eq!(
+            rule(check("file", "x.docx", &other, 1 << 20)),
+            Rule::FileType
+        );
     }
 
     #[test]

@@ -110,7 +110,9 @@ pub fn transition(from: NoticeState, action: NoticeAction) -> Result<NoticeState
     use NoticeAction::*;
     use NoticeState::*;
     let to = match (from, action) {
-        (Issued, Sign) => Some(Signed),
+        // Each addressed unit signs for itself: a notice already signed by one is signed by
+        // the next (the store refuses a unit signing twice).
+        (Issued | Signed, Sign) => Some(Signed),
         // Replying signs for it too: a unit that answers has plainly received it.
         (Issued | Signed | Returned, Reply) => Some(Replied),
         (Replied, Return) => Some(Returned),
@@ -149,8 +151,21 @@ pub fn check_words(
         NoticeAction::Close => from != NoticeState::Replied,
         NoticeAction::Sign | NoticeAction::GrantExtension => false,
     };
-    if needs_text && text.trim().is_empty() {
+    if needs_text && crate::problem::is_blank(text) {
         out.push(Problem::new("text", Rule::NoticeNeedsText));
+    }
+    // A return names the date the better reply is due (the web fills in a default).
+    if action == NoticeAction::Return {
+        match until {
+            None => out.push(Problem::new("until", Rule::Required)),
+            Some(u) if u <= today => {
+                out.push(Problem::new("until", Rule::ReplyByPast).with("today", today))
+            }
+            Some(u) if (u - today).num_days() > MAX_REPLY_DAYS => {
+                out.push(Problem::new("until", Rule::DateTooFar).with("max", MAX_REPLY_DAYS))
+            }
+            Some(_) => {}
+        }
     }
     crate::problem::check_text("text", text, &mut out);
     if action == NoticeAction::AskExtension {
@@ -158,6 +173,9 @@ pub fn check_words(
             None => out.push(Problem::new("until", Rule::Required)),
             Some(u) if u <= reply_by => {
                 out.push(Problem::new("until", Rule::ExtensionNotLater).with("reply_by", reply_by))
+            }
+            Some(u) if (u - reply_by).num_days() > MAX_REPLY_DAYS => {
+                out.push(Problem::new("until", Rule::DateTooFar).with("max", MAX_REPLY_DAYS))
             }
             Some(_) => {}
         }
@@ -243,6 +261,35 @@ pub fn rises(
     out
 }
 
+/// One round of waiting for a reply: the date it was due and the day it came (if it did). A
+/// reply the office returns ends its round; the better reply is due by a new date, a new round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    pub reply_by: NaiveDate,
+    pub answered: Option<NaiveDate>,
+}
+
+/// How a notice's level rose over its rounds by `date`: each round escalates from the level the
+/// rounds before it reached (`rises`), so a late reply that was returned keeps the levels it
+/// reached, and a reply returned on time raises nothing until its new date has passed.
+pub fn rises_over(
+    issued: usize,
+    rounds: &[Round],
+    date: NaiveDate,
+    every: u32,
+    levels: usize,
+) -> Vec<Rise> {
+    let mut out: Vec<Rise> = Vec::new();
+    for r in rounds {
+        let from = out.last().map_or(issued, |x| x.level);
+        out.extend(rises(from, r.reply_by, r.answered, date, every, levels));
+    }
+    out
+}
+
+/// The longest a reply date may lie ahead of the day it is set: a year.
+pub const MAX_REPLY_DAYS: i64 = 366;
+
 /// The day `n` working days (Monday to Friday) after `from`. Public holidays are not known
 /// here: a city whose calendar moves working days changes `escalate_every` instead.
 pub fn add_working_days(from: NaiveDate, n: u32) -> NaiveDate {
@@ -272,6 +319,7 @@ mod tests {
         use NoticeState::*;
         let allowed = [
             (Issued, Sign, Signed),
+            (Signed, Sign, Signed),
             (Issued, Reply, Replied),
             (Signed, Reply, Replied),
             (Returned, Reply, Replied),
@@ -321,7 +369,68 @@ mod tests {
             rules(check_words(Signed, Reply, " ", None, by, today)),
             [Rule::NoticeNeedsText]
         );
+        assert_eq!(
+            rules(check_words(
+                Signed,
+                Reply,
+                "\u{200B}\u{FEFF} ",
+                None,
+                by,
+                today
+            )),
+            [Rule::NoticeNeedsText],
+            "invisible characters say nothing"
+        );
         assert_eq!(rules(check_words(Replied, Close, "", None, by, today)), []);
+        // A return names when the better reply is due: after today, within a year.
+        assert_eq!(
+            rules(check_words(Replied, Return, "请补充", None, by, today)),
+            [Rule::Required]
+        );
+        assert_eq!(
+            rules(check_words(
+                Replied,
+                Return,
+                "请补充",
+                Some(today),
+                by,
+                today
+            )),
+            [Rule::ReplyByPast]
+        );
+        assert_eq!(
+            rules(check_words(
+                Replied,
+                Return,
+                "请补充",
+                Some(d("9999-12-31")),
+                by,
+                today
+            )),
+            [Rule::DateTooFar]
+        );
+        assert_eq!(
+            rules(check_words(
+                Replied,
+                Return,
+                "请补充",
+                Some(d("2020-07-08")),
+                by,
+                today
+            )),
+            []
+        );
+        assert_eq!(
+            rules(check_words(
+                Signed,
+                AskExtension,
+                "征迁",
+                Some(d("9999-12-31")),
+                by,
+                today
+            )),
+            [Rule::DateTooFar]
+        );
         assert_eq!(
             rules(check_words(Signed, Close, "", None, by, today)),
             [Rule::NoticeNeedsText]
@@ -359,6 +468,54 @@ mod tests {
                 today
             )),
             [Rule::Required]
+        );
+    }
+
+    #[test]
+    fn a_returned_reply_keeps_the_levels_reached_and_waits_for_its_new_date() {
+        let r = |by: &str, answered: Option<&str>| Round {
+            reply_by: d(by),
+            answered: answered.map(d),
+        };
+        // Replied late (risen to yellow on 11 July), returned on 20 July with a new date of
+        // 27 July: yellow stays, nothing more until 28 July, then red.
+        let rounds = [r("2020-07-10", Some("2020-07-14")), r("2020-07-27", None)];
+        let got = rises_over(0, &rounds, d("2020-07-27"), 5, 3);
+        assert_eq!(
+            got,
+            [Rise {
+                on: d("2020-07-11"),
+                level: 1
+            }]
+        );
+        let got = rises_over(0, &rounds, d("2020-07-28"), 5, 3);
+        assert_eq!(
+            got,
+            [
+                Rise {
+                    on: d("2020-07-11"),
+                    level: 1
+                },
+                Rise {
+                    on: d("2020-07-28"),
+                    level: 2
+                }
+            ]
+        );
+        // Replied on time and returned: no rise at all while the new date is ahead.
+        let rounds = [r("2020-07-10", Some("2020-07-10")), r("2020-07-27", None)];
+        assert!(rises_over(0, &rounds, d("2020-07-20"), 5, 3).is_empty());
+        // Closed on 21 July without the better reply: the round ends there.
+        let rounds = [
+            r("2020-07-10", Some("2020-07-14")),
+            r("2020-07-17", Some("2020-07-21")),
+        ];
+        assert_eq!(
+            rises_over(0, &rounds, d("2020-09-01"), 5, 3)
+                .last()
+                .unwrap()
+                .level,
+            2
         );
     }
 

@@ -97,6 +97,18 @@ pub enum Rule {
     FileDisguised,
     /// Evidence is added only while the report or notice can still change.
     EvidenceClosed,
+    /// More files in one upload than it takes.
+    TooManyFiles,
+    /// A date too far ahead.
+    DateTooFar,
+    /// Only the lead addressed unit (主办) replies or asks for time.
+    NotLeadUnit,
+    /// The unit has signed for the notice already.
+    AlreadySigned,
+    /// A notice on the item is open: a proposal is issued once.
+    NoticeOpen,
+    /// Files go with a reply only.
+    FilesWithReplyOnly,
     /// No extension is waiting to be decided.
     NoExtensionAsked,
     /// The item is archived.
@@ -307,6 +319,18 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 /// figure's source or a reply they can make the text read otherwise than it is written.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Whether a text says nothing: only spaces, line breaks and invisible characters (zero-width
+/// spaces and joiners, the word joiner, the byte-order mark).
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
+            )
+    })
 }
 
 /// Checks free text: no NUL or other control characters except line breaks and tabs, no

@@ -12,7 +12,7 @@ use tuijin_core::clock::Stamp;
 use tuijin_core::event::EventKind;
 use tuijin_core::problem::{Problem, Problems, Refusal, Rule};
 
-use crate::db::{Store, all, exec, one};
+use crate::db::{Store, WriteTxn, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
 use crate::rows::{get, hex};
@@ -64,6 +64,8 @@ pub trait EvidenceStore {
     ) -> Result<Vec<EvidenceRecord>>;
     /// The files attached, in the order they were added.
     async fn list_evidence(&self, on: EvidenceOn) -> Result<Vec<EvidenceRecord>>;
+    /// The files of several reports at once (a review queue), in the order they were added.
+    async fn evidence_of_reports(&self, reports: &[i64]) -> Result<Vec<EvidenceRecord>>;
     async fn get_evidence(&self, id: i64) -> Result<EvidenceRecord>;
     /// A file with its content.
     async fn evidence_content(&self, id: i64) -> Result<(EvidenceRecord, Vec<u8>)>;
@@ -90,98 +92,112 @@ fn record(r: &sea_orm::QueryResult) -> Result<EvidenceRecord> {
     })
 }
 
-impl EvidenceStore for Store {
-    async fn add_evidence(
-        &self,
-        on: EvidenceOn,
-        unit: &str,
-        files: Vec<NewEvidence>,
-        max: u64,
-        stamp: &Stamp,
-    ) -> Result<Vec<EvidenceRecord>> {
-        let mut out = Problems::default();
-        if files.is_empty() {
-            out.push(Problem::new("files", Rule::Required));
+/// Adds files in the writing transaction `txn` (`EvidenceStore::add_evidence`), which the
+/// caller commits: a reply and its files are one write.
+pub(crate) async fn add_in(
+    txn: &WriteTxn,
+    on: EvidenceOn,
+    unit: &str,
+    files: Vec<NewEvidence>,
+    max: u64,
+    stamp: &Stamp,
+) -> Result<Vec<EvidenceRecord>> {
+    let mut out = Problems::default();
+    if files.is_empty() {
+        out.push(Problem::new("files", Rule::Required));
+    }
+    if files.len() > tuijin_core::evidence::MAX_FILES {
+        out.push(
+            Problem::new("files", Rule::TooManyFiles).with("max", tuijin_core::evidence::MAX_FILES),
+        );
+        return Err(StoreError::Invalid(out.0));
+    }
+    let mut types = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        match tuijin_core::evidence::check(&format!("files[{k}]"), &f.name, &f.bytes, max) {
+            Ok(t) => types.push(t),
+            Err(Refusal::Invalid(ps)) => ps.into_iter().for_each(|p| out.push(p)),
+            Err(e) => return Err(e.into()),
         }
-        let mut types = Vec::new();
-        for (k, f) in files.iter().enumerate() {
-            match tuijin_core::evidence::check(&format!("files[{k}]"), &f.name, &f.bytes, max) {
-                Ok(t) => types.push(t),
-                Err(Refusal::Invalid(ps)) => ps.into_iter().for_each(|p| out.push(p)),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        out.finish()?;
-        let txn = self.write().await?;
-        // What it is attached to, whose it is, and whether it can still change.
-        let (plan_id, open, owner_ok, kind, code) = match on {
-            EvidenceOn::Report(id) => {
-                let r = one(
-                    &txn,
-                    "SELECT r.plan_id, r.state, u.code AS unit FROM reports r JOIN units u ON u.id = r.unit_id WHERE r.id = $1",
+    }
+    out.finish()?;
+    // What it is attached to, whose it is, and whether it can still change.
+    let (plan_id, open, owner_ok, kind, code) = match on {
+        EvidenceOn::Report(id) => {
+            let r = one(
+                    txn,
+                    "SELECT r.plan_id, r.state, r.period, u.code AS unit, EXISTS (SELECT 1 FROM closed_periods c \
+                     WHERE c.plan_id = r.plan_id AND c.period = r.period) AS closed \
+                     FROM reports r JOIN units u ON u.id = r.unit_id WHERE r.id = $1",
                     vec![id.into()],
                 )
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("report #{id}")))?;
-                let state: String = get(&r, "state")?;
-                let owner: String = get(&r, "unit")?;
-                (
-                    get::<i64>(&r, "plan_id")?,
-                    matches!(state.as_str(), "draft" | "returned"),
-                    owner == unit,
-                    EventKind::ReportEvidenceAdded,
-                    id.to_string(),
-                )
+            let state: String = get(&r, "state")?;
+            let owner: String = get(&r, "unit")?;
+            if get::<bool>(&r, "closed")? && owner == unit {
+                let period: String = get(&r, "period")?;
+                return Err(StoreError::Conflict(
+                    Problem::new("period", Rule::PeriodClosed).with("period", period),
+                ));
             }
-            EvidenceOn::Notice(id) => {
-                let r = one(
-                    &txn,
+            (
+                get::<i64>(&r, "plan_id")?,
+                matches!(state.as_str(), "draft" | "returned"),
+                owner == unit,
+                EventKind::ReportEvidenceAdded,
+                id.to_string(),
+            )
+        }
+        EvidenceOn::Notice(id) => {
+            let r = one(
+                    txn,
                     "SELECT n.plan_id, n.state, EXISTS (SELECT 1 FROM notice_units l JOIN units u ON u.id = l.unit_id \
                      WHERE l.notice_id = n.id AND u.code = $2) AS addressed FROM notices n WHERE n.id = $1",
                     vec![id.into(), unit.into()],
                 )
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("notice #{id}")))?;
-                let state: String = get(&r, "state")?;
-                (
-                    get::<i64>(&r, "plan_id")?,
-                    matches!(state.as_str(), "issued" | "signed" | "returned"),
-                    get::<bool>(&r, "addressed")?,
-                    EventKind::NoticeEvidenceAdded,
-                    id.to_string(),
-                )
-            }
-        };
-        if !owner_ok {
-            return Err(StoreError::Forbidden(
-                Problem::new("unit", Rule::NotYourUnit).with("unit", unit),
-            ));
-        }
-        if !open {
-            return Err(StoreError::Conflict(Problem::new(
-                "state",
-                Rule::EvidenceClosed,
-            )));
-        }
-        let (report, notice) = match on {
-            EvidenceOn::Report(id) => (Some(id), None),
-            EvidenceOn::Notice(id) => (None, Some(id)),
-        };
-        let mut ids = Vec::new();
-        let mut added = Vec::new();
-        for (f, t) in files.into_iter().zip(types) {
-            let sha = hex(&Sha256::digest(&f.bytes));
-            let size = f.bytes.len() as i64;
-            exec(
-                &txn,
-                "INSERT INTO evidence_blobs (sha256, size, content) VALUES ($1, $2, $3) \
-                 ON CONFLICT (sha256) DO NOTHING",
-                vec![sha.clone().into(), size.into(), f.bytes.into()],
+            let state: String = get(&r, "state")?;
+            (
+                get::<i64>(&r, "plan_id")?,
+                matches!(state.as_str(), "issued" | "signed" | "returned"),
+                get::<bool>(&r, "addressed")?,
+                EventKind::NoticeEvidenceAdded,
+                id.to_string(),
             )
-            .await?;
-            let name = tuijin_core::evidence::clean_name(&f.name);
-            let row = one(
-                &txn,
+        }
+    };
+    if !owner_ok {
+        return Err(StoreError::Forbidden(
+            Problem::new("unit", Rule::NotYourUnit).with("unit", unit),
+        ));
+    }
+    if !open {
+        return Err(StoreError::Conflict(Problem::new(
+            "state",
+            Rule::EvidenceClosed,
+        )));
+    }
+    let (report, notice) = match on {
+        EvidenceOn::Report(id) => (Some(id), None),
+        EvidenceOn::Notice(id) => (None, Some(id)),
+    };
+    let mut ids = Vec::new();
+    let mut added = Vec::new();
+    for (f, t) in files.into_iter().zip(types) {
+        let sha = hex(&Sha256::digest(&f.bytes));
+        let size = f.bytes.len() as i64;
+        exec(
+            txn,
+            "INSERT INTO evidence_blobs (sha256, size, content) VALUES ($1, $2, $3) \
+                 ON CONFLICT (sha256) DO NOTHING",
+            vec![sha.clone().into(), size.into(), f.bytes.into()],
+        )
+        .await?;
+        let name = tuijin_core::evidence::clean_name(&f.name);
+        let row = one(
+                txn,
                 "INSERT INTO evidence (plan_id, report_id, notice_id, sha256, name, size, content_type, unit, \
                  uploaded_by, uploaded_on, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 vec![
@@ -200,38 +216,52 @@ impl EvidenceStore for Store {
             )
             .await?
             .ok_or_else(|| StoreError::Internal("INSERT gave no id".into()))?;
-            ids.push(get::<i64>(&row, "id")?);
-            #[derive(Serialize)]
-            struct Added {
-                name: String,
-                size: i64,
-                sha256: String,
-            }
-            added.push(Added {
-                name,
-                size,
-                sha256: sha,
-            });
+        ids.push(get::<i64>(&row, "id")?);
+        #[derive(Serialize)]
+        struct Added {
+            name: String,
+            size: i64,
+            sha256: String,
         }
-        append(
-            &txn,
-            stamp.at,
-            &stamp.actor,
-            vec![NewEvent::new(kind, code).in_plan(plan_id).after(&added)?],
-        )
-        .await?;
-        let recs = all(
-            &txn,
-            &format!(
-                "{SELECT} WHERE e.id IN ({}) ORDER BY e.id",
-                crate::rows::id_list(&ids)
-            ),
-            vec![],
-        )
-        .await?
-        .iter()
-        .map(record)
-        .collect::<Result<Vec<_>>>()?;
+        added.push(Added {
+            name,
+            size,
+            sha256: sha,
+        });
+    }
+    append(
+        txn,
+        stamp.at,
+        &stamp.actor,
+        vec![NewEvent::new(kind, code).in_plan(plan_id).after(&added)?],
+    )
+    .await?;
+    let recs = all(
+        txn,
+        &format!(
+            "{SELECT} WHERE e.id IN ({}) ORDER BY e.id",
+            crate::rows::id_list(&ids)
+        ),
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(record)
+    .collect::<Result<Vec<_>>>()?;
+    Ok(recs)
+}
+
+impl EvidenceStore for Store {
+    async fn add_evidence(
+        &self,
+        on: EvidenceOn,
+        unit: &str,
+        files: Vec<NewEvidence>,
+        max: u64,
+        stamp: &Stamp,
+    ) -> Result<Vec<EvidenceRecord>> {
+        let txn = self.write().await?;
+        let recs = add_in(&txn, on, unit, files, max, stamp).await?;
         txn.commit().await?;
         Ok(recs)
     }
@@ -245,6 +275,24 @@ impl EvidenceStore for Store {
             &self.db(),
             &format!("{SELECT} WHERE e.{col} = $1 ORDER BY e.id"),
             vec![id.into()],
+        )
+        .await?
+        .iter()
+        .map(record)
+        .collect()
+    }
+
+    async fn evidence_of_reports(&self, reports: &[i64]) -> Result<Vec<EvidenceRecord>> {
+        if reports.is_empty() {
+            return Ok(Vec::new());
+        }
+        all(
+            &self.db(),
+            &format!(
+                "{SELECT} WHERE e.report_id IN ({}) ORDER BY e.id",
+                crate::rows::id_list(reports)
+            ),
+            vec![],
         )
         .await?
         .iter()

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, Value};
 use serde::{Deserialize, Serialize};
 use tuijin_core::clock::Stamp;
 use tuijin_core::event::EventKind;
-use tuijin_core::notice::{self, NoticeAction, NoticeSettings, NoticeState, Rise};
+use tuijin_core::notice::{self, NoticeAction, NoticeSettings, NoticeState, Rise, Round};
 use tuijin_core::problem::{Problem, Problems, Rule};
 
 use crate::db::{Store, WriteTxn, all, exec, one};
@@ -82,6 +82,8 @@ pub struct NoticeRecord {
     pub issued_by: String,
     /// The warnings it answers, when it was issued from a proposal.
     pub prompted_by: Vec<i64>,
+    /// Rounds closed by a returned reply: when each reply was due and when it came.
+    pub rounds: Vec<Round>,
     pub version: i64,
 }
 
@@ -94,10 +96,14 @@ impl NoticeRecord {
             NoticeState::Closed => self.replied_on.or(self.closed_on),
             _ => None,
         };
-        notice::rises(
-            self.level,
-            self.reply_by,
+        let mut rounds = self.rounds.clone();
+        rounds.push(Round {
+            reply_by: self.reply_by,
             answered,
+        });
+        notice::rises_over(
+            self.level,
+            &rounds,
             date,
             settings.escalate_every,
             settings.levels.len(),
@@ -148,6 +154,21 @@ pub trait NoticeStore {
     /// Acts on a notice (`core::notice::transition` and `check_words`): `unit` is the
     /// addressed unit acting (for sign, reply and asking an extension), `text` the reply or
     /// the reason, `until` the date an extension asks for. Refused when stale (`version`).
+    /// `act_on_notice` with files: a reply and its evidence (`core::evidence::check`, at most
+    /// `max` bytes each) are kept in one transaction, or neither; files go with a reply only.
+    #[allow(clippy::too_many_arguments)] // each argument is one fact of the act
+    async fn act_with_files(
+        &self,
+        id: i64,
+        version: i64,
+        action: NoticeAction,
+        unit: Option<&str>,
+        text: &str,
+        until: Option<NaiveDate>,
+        files: Vec<crate::evidence::NewEvidence>,
+        max: u64,
+        stamp: &Stamp,
+    ) -> Result<NoticeRecord>;
     #[allow(clippy::too_many_arguments)] // each argument is one fact of the act
     async fn act_on_notice(
         &self,
@@ -163,13 +184,14 @@ pub trait NoticeStore {
 
 const SELECT: &str = "SELECT n.id, pl.code AS plan_code, n.number, n.level, n.title, n.actions, n.reply_by, \
     n.first_reply_by, n.state, n.facts, n.leader, n.reply, n.replied_on, n.comment, n.closed_on, \
-    n.extension_until, n.extension_reason, n.issued_on, n.issued_by, n.prompted_by, n.version \
+    n.extension_until, n.extension_reason, n.issued_on, n.issued_by, n.prompted_by, n.rounds, n.version \
     FROM notices n JOIN plans pl ON pl.id = n.plan_id";
 
 fn record(r: &sea_orm::QueryResult) -> Result<NoticeRecord> {
     let level: i32 = get(r, "level")?;
     let facts: String = get(r, "facts")?;
     let prompted: Option<String> = get(r, "prompted_by")?;
+    let rounds: Option<String> = get(r, "rounds")?;
     Ok(NoticeRecord {
         id: get(r, "id")?,
         plan: get(r, "plan_code")?,
@@ -196,6 +218,11 @@ fn record(r: &sea_orm::QueryResult) -> Result<NoticeRecord> {
         prompted_by: match prompted {
             Some(p) => serde_json::from_str(&p)
                 .map_err(|e| StoreError::Corrupt(format!("notices.prompted_by: {e}")))?,
+            None => Vec::new(),
+        },
+        rounds: match rounds {
+            Some(p) => serde_json::from_str(&p)
+                .map_err(|e| StoreError::Corrupt(format!("notices.rounds: {e}")))?,
             None => Vec::new(),
         },
         version: get(r, "version")?,
@@ -280,10 +307,10 @@ pub(crate) async fn issue_in(
     stamp: &Stamp,
 ) -> Result<NoticeRecord> {
     let mut out = Problems::default();
-    if new.title.trim().is_empty() {
+    if tuijin_core::problem::is_blank(&new.title) {
         out.push(Problem::new("title", Rule::Required));
     }
-    if new.actions.trim().is_empty() {
+    if tuijin_core::problem::is_blank(&new.actions) {
         out.push(Problem::new("actions", Rule::Required));
     }
     tuijin_core::problem::check_text("title", &new.title, &mut out);
@@ -303,6 +330,8 @@ pub(crate) async fn issue_in(
     }
     if new.reply_by < stamp.today {
         out.push(Problem::new("reply_by", Rule::ReplyByPast).with("today", stamp.today));
+    } else if (new.reply_by - stamp.today).num_days() > notice::MAX_REPLY_DAYS {
+        out.push(Problem::new("reply_by", Rule::DateTooFar).with("max", notice::MAX_REPLY_DAYS));
     }
     let plan_id = crate::items::plan_id_in(txn, &new.plan).await?;
     let mut item_ids = Vec::new();
@@ -353,6 +382,27 @@ pub(crate) async fn issue_in(
     out.finish()?;
     let year = stamp.today.year();
     let seq = next_seq(txn, plan_id, year).await?;
+    // A proposal is issued once: the counter row just taken orders concurrent issuers of the
+    // plan, so this sees a notice another has just issued on the same items.
+    if !new.prompted_by.is_empty() {
+        let open = one(
+            txn,
+            &format!(
+                "SELECT n.number, i.code FROM notices n JOIN notice_items l ON l.notice_id = n.id \
+                 JOIN items i ON i.id = l.item_id WHERE l.item_id IN ({}) AND n.state <> 'closed' LIMIT 1",
+                id_list(&item_ids)
+            ),
+            vec![],
+        )
+        .await?;
+        if let Some(r) = open {
+            return Err(StoreError::Conflict(
+                Problem::new("items", Rule::NoticeOpen)
+                    .with("item", get::<String>(&r, "code")?)
+                    .with("number", get::<String>(&r, "number")?),
+            ));
+        }
+    }
     let number = settings.number(year, seq as u32);
     let facts = serde_json::to_string(&new.facts)
         .map_err(|e| StoreError::Internal(format!("notice facts: {e}")))?;
@@ -418,6 +468,207 @@ pub(crate) async fn issue_in(
     )
     .await?;
     Ok(rec)
+}
+
+/// Acts on a notice in the writing transaction `txn`, which the caller commits.
+#[allow(clippy::too_many_arguments)] // each argument is one fact of the act
+async fn act_in(
+    txn: &WriteTxn,
+    id: i64,
+    version: i64,
+    action: NoticeAction,
+    unit: Option<&str>,
+    text: &str,
+    until: Option<NaiveDate>,
+    files: Vec<crate::evidence::NewEvidence>,
+    max: u64,
+    stamp: &Stamp,
+) -> Result<NoticeRecord> {
+    let before = load(txn, id).await?;
+    if before.version != version {
+        return Err(StoreError::Stale {
+            expected: version,
+            current: before.version,
+        });
+    }
+    let to = notice::transition(before.state, action)?;
+    if !action.by_office() {
+        let u = unit.unwrap_or_default();
+        if !before.addressed_to(&[u]) {
+            return Err(StoreError::Forbidden(
+                Problem::new("unit", Rule::NotAddressed).with("unit", u),
+            ));
+        }
+        // Each unit signs once; the lead unit (主办, listed first) files the one reply and
+        // asks for time, the co-operating units (协办) sign and add to it (PRACTICE.md §1.2).
+        let lead = before.units.first().map(|x| x.code.as_str()).unwrap_or("");
+        match action {
+            NoticeAction::Sign
+                if before
+                    .units
+                    .iter()
+                    .any(|x| x.code == u && x.signed_on.is_some()) =>
+            {
+                return Err(StoreError::Conflict(
+                    Problem::new("unit", Rule::AlreadySigned).with("unit", u),
+                ));
+            }
+            NoticeAction::Reply | NoticeAction::AskExtension if u != lead => {
+                return Err(StoreError::Forbidden(
+                    Problem::new("unit", Rule::NotLeadUnit).with("lead", lead),
+                ));
+            }
+            _ => {}
+        }
+    }
+    if !files.is_empty() && action != NoticeAction::Reply {
+        return Err(StoreError::invalid(Problem::new(
+            "files",
+            Rule::FilesWithReplyOnly,
+        )));
+    }
+    if action == NoticeAction::GrantExtension && before.extension_until.is_none() {
+        return Err(StoreError::Conflict(Problem::new(
+            "state",
+            Rule::NoExtensionAsked,
+        )));
+    }
+    if action == NoticeAction::RefuseExtension && before.extension_until.is_none() {
+        return Err(StoreError::Conflict(Problem::new(
+            "state",
+            Rule::NoExtensionAsked,
+        )));
+    }
+    notice::check_words(
+        before.state,
+        action,
+        text,
+        until,
+        before.reply_by,
+        stamp.today,
+    )?;
+    let text = text.trim().to_string();
+    // A reply's files are kept first, while the notice still takes them.
+    if !files.is_empty() {
+        crate::evidence::add_in(
+            txn,
+            crate::evidence::EvidenceOn::Notice(id),
+            unit.unwrap_or_default(),
+            files,
+            max,
+            stamp,
+        )
+        .await?;
+    }
+    // A returned reply closes its round; the better reply is due by the date named.
+    let mut rounds = before.rounds.clone();
+    rounds.push(Round {
+        reply_by: before.reply_by,
+        answered: before.replied_on,
+    });
+    let rounds = serde_json::to_string(&rounds)
+        .map_err(|e| StoreError::Internal(format!("notice rounds: {e}")))?;
+    let (set, mut values, kind): (&str, Vec<Value>, EventKind) = match action {
+        NoticeAction::Sign => ("state = $1", vec![], EventKind::NoticeSigned),
+        NoticeAction::Reply => (
+            "state = $1, reply = $2, replied_on = $3",
+            vec![text.clone().into(), stamp.today.into()],
+            EventKind::NoticeReplied,
+        ),
+        NoticeAction::Return => (
+            "state = $1, comment = $2, rounds = $3, reply_by = $4, replied_on = NULL",
+            vec![text.clone().into(), rounds.into(), until.into()],
+            EventKind::NoticeReturned,
+        ),
+        NoticeAction::Close => (
+            "state = $1, comment = $2, closed_on = $3",
+            vec![
+                (!text.is_empty()).then(|| text.clone()).into(),
+                stamp.today.into(),
+            ],
+            EventKind::NoticeClosed,
+        ),
+        NoticeAction::AskExtension => (
+            "state = $1, extension_until = $2, extension_reason = $3",
+            vec![until.into(), text.clone().into()],
+            EventKind::NoticeExtensionAsked,
+        ),
+        NoticeAction::GrantExtension => (
+            "state = $1, reply_by = extension_until, extension_until = NULL, extension_reason = NULL",
+            vec![],
+            EventKind::NoticeExtensionGranted,
+        ),
+        NoticeAction::RefuseExtension => (
+            "state = $1, comment = $2, extension_until = NULL, extension_reason = NULL",
+            vec![text.clone().into()],
+            EventKind::NoticeExtensionRefused,
+        ),
+    };
+    values.insert(0, to.as_str().into());
+    let n = values.len();
+    values.push(stamp.at.into());
+    values.push(id.into());
+    values.push(version.into());
+    let written = exec(
+            txn,
+            &format!(
+                "UPDATE notices SET {set}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
+                n + 1,
+                n + 2,
+                n + 3
+            ),
+            values,
+        )
+        .await?;
+    if written == 0 {
+        let current = load(txn, id).await?.version;
+        return Err(StoreError::Stale {
+            expected: version,
+            current,
+        });
+    }
+    // Signing (or replying, which signs too) records the unit's day of receipt.
+    if matches!(action, NoticeAction::Sign | NoticeAction::Reply)
+        && let Some(u) = unit
+    {
+        exec(
+            txn,
+            "UPDATE notice_units SET signed_on = $1 WHERE notice_id = $2 AND signed_on IS NULL \
+                 AND unit_id = (SELECT id FROM units WHERE code = $3)",
+            vec![stamp.today.into(), id.into(), u.into()],
+        )
+        .await?;
+    }
+    let after = load(txn, id).await?;
+    let plan_id = crate::items::plan_id_in(txn, &after.plan).await?;
+    #[derive(Serialize)]
+    struct Act<'a> {
+        unit: Option<&'a str>,
+        text: &'a str,
+        until: Option<NaiveDate>,
+        state: NoticeState,
+        reply_by: NaiveDate,
+    }
+    // A reply or a close ends the notice's warning on its items; the plan is judged again.
+    crate::warnings::refresh(txn, plan_id, None, stamp).await?;
+    append(
+        txn,
+        stamp.at,
+        &stamp.actor,
+        vec![
+            NewEvent::new(kind, id.to_string())
+                .in_plan(plan_id)
+                .after(&Act {
+                    unit,
+                    text: &text,
+                    until,
+                    state: after.state,
+                    reply_by: after.reply_by,
+                })?,
+        ],
+    )
+    .await?;
+    Ok(after)
 }
 
 impl NoticeStore for Store {
@@ -503,6 +754,27 @@ impl NoticeStore for Store {
         Ok(recs)
     }
 
+    async fn act_with_files(
+        &self,
+        id: i64,
+        version: i64,
+        action: NoticeAction,
+        unit: Option<&str>,
+        text: &str,
+        until: Option<NaiveDate>,
+        files: Vec<crate::evidence::NewEvidence>,
+        max: u64,
+        stamp: &Stamp,
+    ) -> Result<NoticeRecord> {
+        let txn = self.write().await?;
+        let after = act_in(
+            &txn, id, version, action, unit, text, until, files, max, stamp,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
     async fn act_on_notice(
         &self,
         id: i64,
@@ -513,145 +785,7 @@ impl NoticeStore for Store {
         until: Option<NaiveDate>,
         stamp: &Stamp,
     ) -> Result<NoticeRecord> {
-        let txn = self.write().await?;
-        let before = load(&txn, id).await?;
-        if before.version != version {
-            return Err(StoreError::Stale {
-                expected: version,
-                current: before.version,
-            });
-        }
-        let to = notice::transition(before.state, action)?;
-        if !action.by_office() {
-            let u = unit.unwrap_or_default();
-            if !before.addressed_to(&[u]) {
-                return Err(StoreError::Forbidden(
-                    Problem::new("unit", Rule::NotAddressed).with("unit", u),
-                ));
-            }
-        }
-        if action == NoticeAction::GrantExtension && before.extension_until.is_none() {
-            return Err(StoreError::Conflict(Problem::new(
-                "state",
-                Rule::NoExtensionAsked,
-            )));
-        }
-        if action == NoticeAction::RefuseExtension && before.extension_until.is_none() {
-            return Err(StoreError::Conflict(Problem::new(
-                "state",
-                Rule::NoExtensionAsked,
-            )));
-        }
-        notice::check_words(
-            before.state,
-            action,
-            text,
-            until,
-            before.reply_by,
-            stamp.today,
-        )?;
-        let text = text.trim().to_string();
-        let (set, mut values, kind): (&str, Vec<Value>, EventKind) = match action {
-            NoticeAction::Sign => ("state = $1", vec![], EventKind::NoticeSigned),
-            NoticeAction::Reply => (
-                "state = $1, reply = $2, replied_on = $3",
-                vec![text.clone().into(), stamp.today.into()],
-                EventKind::NoticeReplied,
-            ),
-            NoticeAction::Return => (
-                "state = $1, comment = $2",
-                vec![text.clone().into()],
-                EventKind::NoticeReturned,
-            ),
-            NoticeAction::Close => (
-                "state = $1, comment = $2, closed_on = $3",
-                vec![
-                    (!text.is_empty()).then(|| text.clone()).into(),
-                    stamp.today.into(),
-                ],
-                EventKind::NoticeClosed,
-            ),
-            NoticeAction::AskExtension => (
-                "state = $1, extension_until = $2, extension_reason = $3",
-                vec![until.into(), text.clone().into()],
-                EventKind::NoticeExtensionAsked,
-            ),
-            NoticeAction::GrantExtension => (
-                "state = $1, reply_by = extension_until, extension_until = NULL, extension_reason = NULL",
-                vec![],
-                EventKind::NoticeExtensionGranted,
-            ),
-            NoticeAction::RefuseExtension => (
-                "state = $1, comment = $2, extension_until = NULL, extension_reason = NULL",
-                vec![text.clone().into()],
-                EventKind::NoticeExtensionRefused,
-            ),
-        };
-        values.insert(0, to.as_str().into());
-        let n = values.len();
-        values.push(stamp.at.into());
-        values.push(id.into());
-        values.push(version.into());
-        let written = exec(
-            &txn,
-            &format!(
-                "UPDATE notices SET {set}, updated_at = ${}, version = version + 1 WHERE id = ${} AND version = ${}",
-                n + 1,
-                n + 2,
-                n + 3
-            ),
-            values,
-        )
-        .await?;
-        if written == 0 {
-            let current = load(&txn, id).await?.version;
-            return Err(StoreError::Stale {
-                expected: version,
-                current,
-            });
-        }
-        // Signing (or replying, which signs too) records the unit's day of receipt.
-        if matches!(action, NoticeAction::Sign | NoticeAction::Reply)
-            && let Some(u) = unit
-        {
-            exec(
-                &txn,
-                "UPDATE notice_units SET signed_on = $1 WHERE notice_id = $2 AND signed_on IS NULL \
-                 AND unit_id = (SELECT id FROM units WHERE code = $3)",
-                vec![stamp.today.into(), id.into(), u.into()],
-            )
-            .await?;
-        }
-        let after = load(&txn, id).await?;
-        let plan_id = crate::items::plan_id_in(&txn, &after.plan).await?;
-        #[derive(Serialize)]
-        struct Act<'a> {
-            unit: Option<&'a str>,
-            text: &'a str,
-            until: Option<NaiveDate>,
-            state: NoticeState,
-            reply_by: NaiveDate,
-        }
-        // A reply or a close ends the notice's warning on its items; the plan is judged again.
-        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
-        append(
-            &txn,
-            stamp.at,
-            &stamp.actor,
-            vec![
-                NewEvent::new(kind, id.to_string())
-                    .in_plan(plan_id)
-                    .after(&Act {
-                        unit,
-                        text: &text,
-                        until,
-                        state: after.state,
-                        reply_by: after.reply_by,
-                    })?,
-            ],
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
+        self.act_with_files(id, version, action, unit, text, until, Vec::new(), 0, stamp)
+            .await
     }
 }

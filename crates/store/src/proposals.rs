@@ -193,7 +193,7 @@ impl ProposalStore for Store {
         stamp: &Stamp,
     ) -> Result<()> {
         let mut out = Problems::default();
-        if reason.trim().is_empty() {
+        if tuijin_core::problem::is_blank(reason) {
             out.push(Problem::new("reason", Rule::Required));
         }
         tuijin_core::problem::check_text("reason", reason, &mut out);

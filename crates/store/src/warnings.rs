@@ -250,7 +250,7 @@ async fn notice_conditions<C: ConnectionTrait>(
     };
     let rows = all(
         c,
-        "SELECT n.number, n.level, n.reply_by, l.item_id FROM notices n JOIN notice_items l ON l.notice_id = n.id \
+        "SELECT n.number, n.level, n.reply_by, n.rounds, l.item_id FROM notices n JOIN notice_items l ON l.notice_id = n.id \
          WHERE n.plan_id = $1 AND n.state IN ('issued', 'signed', 'returned') AND n.reply_by < $2",
         vec![plan_id.into(), today.into()],
     )
@@ -263,10 +263,20 @@ async fn notice_conditions<C: ConnectionTrait>(
         let issued = usize::try_from(get::<i32>(r, "level")?)
             .map_err(|_| StoreError::Corrupt("notices.level".into()))?;
         let reply_by: NaiveDate = get(r, "reply_by")?;
-        let rises = tuijin_core::notice::rises(
-            issued,
+        // The rounds a returned reply closed keep the levels they reached.
+        let mut rounds: Vec<tuijin_core::notice::Round> = match get::<Option<String>>(r, "rounds")?
+        {
+            Some(t) => serde_json::from_str(&t)
+                .map_err(|e| StoreError::Corrupt(format!("notices.rounds: {e}")))?,
+            None => Vec::new(),
+        };
+        rounds.push(tuijin_core::notice::Round {
             reply_by,
-            None,
+            answered: None,
+        });
+        let rises = tuijin_core::notice::rises_over(
+            issued,
+            &rounds,
             today,
             settings.escalate_every,
             settings.levels.len(),

@@ -259,7 +259,8 @@ async fn migrations_are_recorded() {
                 "m0015_notices",
                 "m0016_notice_settings",
                 "m0017_proposals",
-                "m0018_evidence"
+                "m0018_evidence",
+                "m0019_notice_rounds"
             ],
             "{}",
             db.label()

@@ -145,6 +145,42 @@ async fn evidence_is_added_while_things_can_change_checked_whole_and_served_back
         }
         assert_eq!(s.list_evidence(on).await.unwrap(), before);
 
+        // A report of a closed period takes no more files.
+        let may = s
+            .create_report(
+                NewReport {
+                    plan: "evi".into(),
+                    item: "E1".into(),
+                    period: Period::parse("2020-05").unwrap(),
+                    unit: "JTW".into(),
+                    content: ReportContent {
+                        percent: Some(Percent::new(20.0).unwrap()),
+                        narrative: "进场".into(),
+                        ..Default::default()
+                    },
+                },
+                &st,
+            )
+            .await
+            .unwrap();
+        s.close_period("evi", Period::parse("2020-05").unwrap(), &stamp("office"))
+            .await
+            .unwrap();
+        let e = s
+            .add_evidence(
+                EvidenceOn::Report(may.id),
+                "JTW",
+                vec![file("x.pdf", PDF)],
+                MAX,
+                &st,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rule(e), Rule::PeriodClosed);
+        // Too many files at once.
+        let many = (0..21).map(|_| file("x.pdf", PDF)).collect();
+        let e = s.add_evidence(on, "JTW", many, MAX, &st).await.unwrap_err();
+        assert_eq!(rule(e), Rule::TooManyFiles);
         // Another unit may not add to JTW's report, even one co-operating on the item.
         let e = s
             .add_evidence(on, "ZDQ", vec![file("x.pdf", PDF)], MAX, &stamp("zdq"))

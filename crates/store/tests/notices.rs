@@ -294,7 +294,8 @@ async fn the_loop_from_issue_to_close_and_its_refusals() {
             (n.state, n.replied_on),
             (NoticeState::Replied, Some(d("2020-07-15")))
         );
-        let n = act(
+        // A return names when the better reply is due; the reply's round is kept.
+        let e = act(
             n.id,
             n.version,
             NoticeAction::Return,
@@ -304,8 +305,22 @@ async fn the_loop_from_issue_to_close_and_its_refusals() {
             "2020-07-16",
         )
         .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::Required);
+        let n = act(
+            n.id,
+            n.version,
+            NoticeAction::Return,
+            None,
+            "方案缺少节点",
+            Some(d("2020-07-23")),
+            "2020-07-16",
+        )
+        .await
         .unwrap();
         assert_eq!(n.state, NoticeState::Returned);
+        assert_eq!((n.reply_by, n.replied_on), (d("2020-07-23"), None));
+        assert_eq!(n.rounds.len(), 1);
         let n = act(
             n.id,
             n.version,
@@ -525,4 +540,227 @@ async fn a_plan_sets_its_own_number_format_and_levels() {
         e.contains("notices.number_format") || e.contains("{n}"),
         "{e}"
     );
+}
+
+/// What the first independent test of notices found: a returned reply keeps the levels its
+/// round reached and waits for its new date; a notice to two units is signed by each and
+/// answered by the lead; a reply and its files are one write; a proposal is issued once even
+/// when asked twice at once.
+#[tokio::test]
+async fn rounds_lead_units_atomic_replies_and_proposals_issued_once() {
+    use tuijin_store::{EvidenceOn, EvidenceStore, NewEvidence};
+    let settings = NoticeSettings::default();
+    for db in setup().await {
+        let s = &db.store;
+        // Replied on time (10 July), returned on 20 July with a new date of 27 July: no rise
+        // while that date is ahead; red the working days after, and it stays when closed.
+        let n = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        let n = s
+            .act_on_notice(
+                n.id,
+                n.version,
+                NoticeAction::Reply,
+                Some("JTW"),
+                "已报",
+                None,
+                &stamp("jtw", "2020-07-10"),
+            )
+            .await
+            .unwrap();
+        let n = s
+            .act_on_notice(
+                n.id,
+                n.version,
+                NoticeAction::Return,
+                None,
+                "请补充",
+                Some(d("2020-07-27")),
+                &stamp("office", "2020-07-20"),
+            )
+            .await
+            .unwrap();
+        assert!(
+            n.rises(d("2020-07-27"), &settings).is_empty(),
+            "{}",
+            db.label()
+        );
+        assert_eq!(n.level_on(d("2020-07-28"), &settings), 1);
+        let n = s
+            .act_on_notice(
+                n.id,
+                n.version,
+                NoticeAction::Close,
+                None,
+                "另行处理",
+                None,
+                &stamp("office", "2020-08-10"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            n.level_on(d("2020-09-30"), &settings),
+            2,
+            "closed at red, red it stays"
+        );
+
+        // Two units: each signs once; only the lead (listed first) replies.
+        let mut two = new("2020-07-10");
+        two.units = vec!["JTW".into(), "ZDQ".into()];
+        let m = s
+            .issue_notice(two, &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        let m = s
+            .act_on_notice(
+                m.id,
+                m.version,
+                NoticeAction::Sign,
+                Some("JTW"),
+                "",
+                None,
+                &stamp("jtw", "2020-07-01"),
+            )
+            .await
+            .unwrap();
+        let e = s
+            .act_on_notice(
+                m.id,
+                m.version,
+                NoticeAction::Sign,
+                Some("JTW"),
+                "",
+                None,
+                &stamp("jtw", "2020-07-01"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rule(e), Rule::AlreadySigned);
+        let m = s
+            .act_on_notice(
+                m.id,
+                m.version,
+                NoticeAction::Sign,
+                Some("ZDQ"),
+                "",
+                None,
+                &stamp("zdq", "2020-07-01"),
+            )
+            .await
+            .unwrap();
+        assert!(m.units.iter().all(|u| u.signed_on.is_some()));
+        let e = s
+            .act_on_notice(
+                m.id,
+                m.version,
+                NoticeAction::Reply,
+                Some("ZDQ"),
+                "协办意见",
+                None,
+                &stamp("zdq", "2020-07-02"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rule(e), Rule::NotLeadUnit);
+
+        // A reply refused (stale) keeps none of its files; an accepted one keeps them.
+        let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+        let file = || {
+            vec![NewEvidence {
+                name: "方案.pdf".into(),
+                bytes: pdf.clone(),
+            }]
+        };
+        let e = s
+            .act_with_files(
+                m.id,
+                m.version - 1,
+                NoticeAction::Reply,
+                Some("JTW"),
+                "已报",
+                None,
+                file(),
+                1 << 20,
+                &stamp("jtw", "2020-07-02"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Stale { .. }), "{e:?}");
+        assert!(
+            s.list_evidence(EvidenceOn::Notice(m.id))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let e = s
+            .act_with_files(
+                m.id,
+                m.version,
+                NoticeAction::Sign,
+                Some("JTW"),
+                "",
+                None,
+                file(),
+                1 << 20,
+                &stamp("jtw", "2020-07-02"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rule(e), Rule::AlreadySigned);
+        s.act_with_files(
+            m.id,
+            m.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "已报",
+            None,
+            file(),
+            1 << 20,
+            &stamp("jtw", "2020-07-02"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.list_evidence(EvidenceOn::Notice(m.id))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        let m = s.get_notice(m.id).await.unwrap();
+        s.act_on_notice(
+            m.id,
+            m.version,
+            NoticeAction::Close,
+            None,
+            "",
+            None,
+            &stamp("office", "2020-07-03"),
+        )
+        .await
+        .unwrap();
+        // The same proposal issued by eight at once: one notice.
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let s = s.clone();
+            let settings = settings.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut p = new("2020-07-20");
+                p.prompted_by = vec![1];
+                s.issue_notice(p, &settings, &stamp("office", "2020-07-01"))
+                    .await
+            }));
+        }
+        let mut issued = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => issued += 1,
+                Err(e) => assert_eq!(rule(e), Rule::NoticeOpen),
+            }
+        }
+        assert_eq!(issued, 1, "{}", db.label());
+    }
 }

@@ -1479,6 +1479,38 @@ async fn the_office_dismisses_and_issues_proposed_notices() {
             q.as_array().unwrap().iter().all(|p| p["item"] != second),
             "an item with an open notice is not proposed again"
         );
+        // Issued twice, the same proposal is refused the second time.
+        let (s, _, p) = t
+            .send_as("office", "POST", &issue, None, json!({"items": [second]}))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        // Replied and returned without a date: the better reply is due five working days on.
+        let nid = n["id"].as_i64().unwrap();
+        let (s, _, r) = t
+            .send_as(
+                "jtw",
+                "POST",
+                &format!("/api/v1/notices/{nid}/reply"),
+                Some("\"1\""),
+                json!({"text": "已报送"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let (s, _, r) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("/api/v1/notices/{nid}/return"),
+                Some("\"2\""),
+                json!({"text": "请补充完成时限"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["reply_by"], "2020-07-07", "{r}");
+        assert_eq!(
+            r["level"], "blue",
+            "no rise while the new date is ahead: {r}"
+        );
     }
 }
 
@@ -1577,6 +1609,10 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
         assert_eq!(s, StatusCode::NOT_FOUND, "ZDQ cannot see JTW's draft");
         let (s, _) = upload("jtw", at.clone(), vec![]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let many: Vec<(&'static str, Vec<u8>)> = (0..21).map(|_| ("x.pdf", PDF.to_vec())).collect();
+        let (s, v) = upload("jtw", at.clone(), many).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["code"], "too_many_files", "{v}");
         let (_, _, list) = t.get_as(Some("jtw"), &at).await;
         assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 
@@ -1614,5 +1650,21 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
         }
         let (s, _, _) = t.get_as(None, &href).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // The document names every type a file may be served as.
+        let (_, _, spec) = t.get("/api/v1/openapi.json").await;
+        let mut documented: Vec<String> =
+            spec["paths"]["/api/v1/evidence/{id}"]["get"]["responses"]["200"]["content"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+        documented.sort();
+        let mut served: Vec<String> = tuijin_core::evidence::served_types()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        served.sort();
+        assert_eq!(documented, served);
     }
 }

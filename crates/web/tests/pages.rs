@@ -314,6 +314,9 @@ async fn every_page_against_every_role() {
                     );
                 } else if anonymous {
                     assert!(to_login, "{ctx}");
+                } else if *access == "notice_reader" {
+                    // A unit learns nothing of a notice addressed to others: it is not there.
+                    assert_eq!(page.status, StatusCode::NOT_FOUND, "{ctx}");
                 } else {
                     assert_eq!(page.status, StatusCode::FORBIDDEN, "{ctx}");
                 }
@@ -1306,7 +1309,7 @@ async fn a_notice_goes_from_issue_to_close_in_the_pages() {
         assert!(page.html.contains("督查科 0371-00000000"));
         // Another unit may not see it.
         let mut zdq = site.log_in("zdq").await;
-        assert_eq!(site.get(&mut zdq, &at).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(site.get(&mut zdq, &at).await.status, StatusCode::NOT_FOUND);
         // The unit finds it in its workspace, signs, and replies.
         let mut jtw = site.log_in("jtw").await;
         let ws = site.get(&mut jtw, "/workspace").await;
@@ -1542,6 +1545,11 @@ async fn evidence_goes_with_a_report_and_a_reply_in_the_pages() {
         let sent = site.upload(&mut jtw, uri, &pairs, &[]).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
         let mut office = site.log_in("office").await;
+        let review = site.get(&mut office, "/review").await;
+        assert!(
+            review.html.contains("会议纪要.pdf"),
+            "the office reviews the report with its files"
+        );
         let file = site.get(&mut office, &href).await;
         assert_eq!(file.status, StatusCode::OK);
         assert_eq!(file.html.as_bytes(), PDF);

@@ -21,6 +21,7 @@ mod m0015_notices;
 mod m0016_notice_settings;
 mod m0017_proposals;
 mod m0018_evidence;
+mod m0019_notice_rounds;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_notice_settings::Migration),
             Box::new(m0017_proposals::Migration),
             Box::new(m0018_evidence::Migration),
+            Box::new(m0019_notice_rounds::Migration),
         ]
     }
 }

@@ -81,6 +81,13 @@ pub async fn files(req: Request) -> Result<Vec<NewEvidence>, ApiError> {
         if field.name() != Some("file") {
             continue;
         }
+        // Counted as they come: a body of countless parts is refused before it is all read.
+        if out.len() == tuijin_core::evidence::MAX_FILES {
+            return Err(ApiError::invalid(
+                Problem::new("file", Rule::TooManyFiles)
+                    .with("max", tuijin_core::evidence::MAX_FILES),
+            ));
+        }
         let name = field.file_name().unwrap_or_default().to_string();
         let bytes = field.bytes().await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -214,7 +221,15 @@ pub async fn on_notice(
 /// with the type judged from its content, never sniffed, never run.
 #[utoipa::path(get, path = "/api/v1/evidence/{id}",
     params(("id" = i64, Path, description = "evidence id")),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, as the type its content was judged to be", content(
+            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"),
+            (Vec<u8> = "image/webp"), (Vec<u8> = "image/bmp"), (Vec<u8> = "image/tiff"),
+            (Vec<u8> = "image/heif"), (Vec<u8> = "application/pdf"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            (Vec<u8> = "application/msword"), (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.ms-powerpoint"), (String = "text/plain"))),
         (status = 401, body = crate::error::ProblemDoc), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn download(
     State(st): State<AppState>,

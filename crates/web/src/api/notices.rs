@@ -164,6 +164,12 @@ pub fn view(n: &NoticeRecord, today: NaiveDate, s: &NoticeSettings) -> NoticeVie
     }
 }
 
+/// The date a better reply is due when the office returns one without naming a date: the
+/// plan's escalation step, in working days, from today.
+pub fn return_by(today: NaiveDate, s: &NoticeSettings) -> NaiveDate {
+    tuijin_core::notice::add_working_days(today, s.escalate_every)
+}
+
 /// A notice to issue.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -422,7 +428,8 @@ pub struct NoticeAct {
     /// The reply, or the reason (a return, a refusal, a close without a reply, an extension).
     #[serde(default)]
     pub text: String,
-    /// For an extension: the new reply date asked for.
+    /// For an extension: the new reply date asked for. For a return: the date the better reply
+    /// is due (default: the plan's escalation step, in working days, from today).
     pub until: Option<NaiveDate>,
     /// For a unit's act: which of its units acts (default: its only addressed unit).
     pub unit: Option<String>,
@@ -463,6 +470,9 @@ async fn act(
     };
     let header = st.plans.header(&st.store, &n.plan).await?;
     let stamp = st.stamp(&who.name, &header);
+    let until = body.until.or_else(|| {
+        (action == NoticeAction::Return).then(|| return_by(stamp.today, &header.notices))
+    });
     let n = st
         .store
         .act_on_notice(
@@ -471,7 +481,7 @@ async fn act(
             action,
             unit.as_deref(),
             &body.text,
-            body.until,
+            until,
             &stamp,
         )
         .await?;

@@ -148,7 +148,7 @@ pub async fn answered(st: &AppState, plan: &str, items: &[String]) -> Result<Vec
     Ok(queue(st, plan)
         .await?
         .into_iter()
-        .filter(|p| items.contains(&p.proposal.item))
+        .filter(|p| items.contains(&p.proposal.item) && !p.proposal.dismissed)
         .flat_map(|p| p.proposal.warnings)
         .collect())
 }

@@ -54,6 +54,16 @@ pub async fn read_form<T: DeserializeOwned>(
             Some(file) => {
                 let bytes = field.bytes().await.map_err(|e| refused(&e, e.status()))?;
                 if name == FIELD && !(file.is_empty() && bytes.is_empty()) {
+                    if files.len() == tuijin_core::evidence::MAX_FILES {
+                        return Err(ApiError::invalid(
+                            tuijin_core::problem::Problem::new(
+                                FIELD,
+                                tuijin_core::problem::Rule::TooManyFiles,
+                            )
+                            .with("max", tuijin_core::evidence::MAX_FILES),
+                        )
+                        .into());
+                    }
                     files.push(NewEvidence {
                         name: file,
                         bytes: bytes.to_vec(),

@@ -180,7 +180,7 @@ pub async fn board(
     let mut list = readable(&st, &v, &plan, unit, state).await?;
     let level = s.levels.iter().position(|x| *x == q.level);
     list.retain(|n| level.is_none_or(|k| n.level_on(today, &s) == k));
-    if q.overdue == "1" {
+    if matches!(q.overdue.as_str(), "1" | "true" | "on") {
         list.retain(|n| n.state.awaits_reply() && today > n.reply_by);
     }
     let proposed = if v.allowed(Action::IssueNotice) {
@@ -454,6 +454,10 @@ async fn notice_for(st: &AppState, v: &Viewer, id: i64) -> Result<NoticeRecord, 
     v.require(Action::ReadPlan)?;
     let n = st.store.get_notice(id).await?;
     let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
+    // A unit learns nothing of a notice addressed to others: it is not there (as in the API).
+    if v.who.role == Role::Unit && !n.addressed_to(&mine) {
+        return Err(PageError::not_found(format!("notice #{id}")));
+    }
     v.require(Action::ReadNotice {
         addressed: n.addressed_to(&mine),
     })?;
@@ -490,11 +494,26 @@ async fn render(
         .await?;
     let mine: Vec<&str> = v.who.units.iter().map(|u| u.as_str()).collect();
     let addressed = n.addressed_to(&mine);
+    // The lead unit (主办, listed first) replies and asks for time; every addressed unit
+    // signs once.
+    let lead_is_mine = n
+        .units
+        .first()
+        .is_some_and(|u| mine.contains(&u.code.as_str()));
+    let unsigned_is_mine = n
+        .units
+        .iter()
+        .any(|u| mine.contains(&u.code.as_str()) && u.signed_on.is_none());
     let may = |a: NoticeAction| {
         v.allowed(Action::ActOnNotice {
             action: a,
             addressed,
         }) && tuijin_core::notice::transition(n.state, a).is_ok()
+            && match a {
+                NoticeAction::Sign => unsigned_is_mine,
+                NoticeAction::Reply | NoticeAction::AskExtension => lead_is_mine,
+                _ => true,
+            }
     };
     let unit_name = |u: &str| {
         c.unit_name(u)
@@ -510,7 +529,9 @@ async fn render(
                 input type="hidden" name="csrf" value=(v.csrf());
                 input type="hidden" name="version" value=(n.version);
                 input type="hidden" name="action" value=(a.as_str());
-                @if until {
+                @if until && a == NoticeAction::Return {
+                    label { (l.t("notices.better_by")) " " input type="date" name="until" required value=(crate::api::notices::return_by(today, &s)); }
+                } @else if until {
                     label { (l.t("notices.until")) " " input type="date" name="until" required; }
                 }
                 @if let Some(t) = text {
@@ -537,7 +558,9 @@ async fn render(
                 span { (l.t("notices.issued")) ": " (n.issued_on) " · " (n.issued_by) }
             }
             h2 { (n.title) }
-            p { strong { (l.t("notices.to_units")) ": " } @for (k, u) in n.units.iter().enumerate() { @if k > 0 { "、" } (unit_name(&u.code)) @if let Some(d) = u.signed_on { " (" (l.f("notices.signed_on", &[("date", &d)])) ")" } } }
+            p { strong { (l.t("notices.to_units")) ": " } @for (k, u) in n.units.iter().enumerate() { @if k > 0 { "、" } (unit_name(&u.code))
+                @if n.units.len() > 1 { " · " (l.t(if k == 0 { "notices.lead_unit" } else { "notices.co_unit" })) }
+                @if let Some(d) = u.signed_on { " (" (l.f("notices.signed_on", &[("date", &d)])) ")" } } }
             @if let Some(p) = &n.leader { p { strong { (l.t("notices.copied")) ": " } (c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone())) } }
             h3 { (l.t("notices.facts")) }
             div.tablewrap { table {
@@ -568,7 +591,7 @@ async fn render(
             @if may(NoticeAction::Sign) { (act_form(NoticeAction::Sign, "notice.do.sign", None, false)) }
             @if may(NoticeAction::Reply) { (act_form(NoticeAction::Reply, "notice.do.reply", Some("notices.reply"), false)) }
             @if may(NoticeAction::AskExtension) && n.extension_until.is_none() && today <= n.reply_by { (act_form(NoticeAction::AskExtension, "notice.do.ask_extension", Some("notices.reason"), true)) }
-            @if may(NoticeAction::Return) { (act_form(NoticeAction::Return, "notice.do.return", Some("notices.reason"), false)) }
+            @if may(NoticeAction::Return) { (act_form(NoticeAction::Return, "notice.do.return", Some("notices.reason"), true)) }
             @if may(NoticeAction::Close) { (act_form(NoticeAction::Close, "notice.do.close", Some("notices.close_reason"), false)) }
             @if n.extension_until.is_some() && may(NoticeAction::GrantExtension) {
                 (act_form(NoticeAction::GrantExtension, "notice.do.grant_extension", None, false))
@@ -617,9 +640,9 @@ pub async fn act(
     Path(id): Path<i64>,
     req: axum::extract::Request,
 ) -> Result<Response, PageError> {
-    let n = notice_for(&st, &v, id).await?;
     let (f, uploads): (ActForm, _) = super::evidence::read_form(req).await?;
     v.check_csrf(&f.csrf)?;
+    let n = notice_for(&st, &v, id).await?;
     let l = v.lang;
     let action =
         NoticeAction::parse(&f.action).ok_or_else(|| PageError::not_found(f.action.clone()))?;
@@ -639,9 +662,9 @@ pub async fn act(
     let until = NaiveDate::parse_from_str(f.until.trim(), "%Y-%m-%d").ok();
     let c = st.plans.get(&st.store, &n.plan).await?;
     let stamp = st.stamp(&v.who.name, &c.plan);
-    // A reply's files are checked with its words, then kept before the reply is recorded
-    // (once replied, the notice takes no more).
-    if action == NoticeAction::Reply && !uploads.is_empty() {
+    // A reply's files are checked with its words first, so every problem shows at once; the
+    // store keeps the reply and its files in one transaction, or neither.
+    if !uploads.is_empty() {
         let mut problems = super::evidence::check(l, &uploads, st.evidence_max);
         if let Err(r) = tuijin_core::notice::check_words(
             n.state,
@@ -657,25 +680,22 @@ pub async fn act(
             let page = render(&st, &v, &n, &problems).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        st.store
-            .add_evidence(
-                tuijin_store::EvidenceOn::Notice(id),
-                unit.as_deref().unwrap_or_default(),
-                uploads,
-                st.evidence_max,
-                &stamp,
-            )
-            .await?;
     }
+    let until = until.or_else(|| {
+        (action == NoticeAction::Return)
+            .then(|| crate::api::notices::return_by(stamp.today, &c.plan.notices))
+    });
     match st
         .store
-        .act_on_notice(
+        .act_with_files(
             id,
             f.version,
             action,
             unit.as_deref(),
             &f.text,
             until,
+            uploads,
+            st.evidence_max,
             &stamp,
         )
         .await
@@ -692,6 +712,11 @@ pub async fn act(
         }
         Err(StoreError::Conflict(p)) => Ok((
             StatusCode::CONFLICT,
+            render(&st, &v, &n, &[(String::new(), p.message(l))]).await?,
+        )
+            .into_response()),
+        Err(StoreError::Forbidden(p)) => Ok((
+            StatusCode::FORBIDDEN,
             render(&st, &v, &n, &[(String::new(), p.message(l))]).await?,
         )
             .into_response()),

@@ -65,6 +65,15 @@ async fn render(
         )
         .await?;
     queue.sort_by_key(|r| (r.submitted_at, r.id));
+    // The reports' evidence, to open while reviewing.
+    let ids: Vec<i64> = queue.iter().map(|r| r.id).collect();
+    let mut files: std::collections::HashMap<i64, Vec<tuijin_store::EvidenceRecord>> =
+        std::collections::HashMap::new();
+    for e in tuijin_store::EvidenceStore::evidence_of_reports(&st.store, &ids).await? {
+        if let Some(r) = e.report {
+            files.entry(r).or_default().push(e);
+        }
+    }
     let plan = default_plan(&st).await;
     // Unit names, from the cached plan of the first report's plan (units are shared by plans).
     let names = match queue.first() {
@@ -176,6 +185,7 @@ async fn render(
                                     @if !r.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (r.problems) } }
                             @if !r.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &r.figures { (f.indicator) " " (fmt1(f.value.value())) " " } } }
                                     @if !r.next_steps.is_empty() { br; span.small { (l.t("col.next_steps")) ": " (r.next_steps) } }
+                                    @if let Some(fs) = files.get(&r.id) { (super::evidence::list(l, fs)) }
                                 }
                                 td.opt.small { @if let Some(t) = r.submitted_at { (super::widgets::local_time(tz(r.plan.as_str()), t)) } " · " (r.author) }
                             }
