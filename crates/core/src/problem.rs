@@ -315,10 +315,14 @@ impl Problems {
 /// enough that one request cannot fill a disk.
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
-/// The characters that reorder text (bidirectional embeddings, overrides and isolates): in a
-/// figure's source or a reply they can make the text read otherwise than it is written.
+/// The characters that reorder text (bidirectional embeddings, overrides and isolates, and the
+/// direction marks): in a figure's source or a reply they can make the text read otherwise
+/// than it is written.
 pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
 }
 
 /// Whether a text says nothing: only spaces, line breaks and invisible characters (zero-width
@@ -385,6 +389,14 @@ mod tests {
         assert_eq!(check("a\0b"), [Rule::ControlCharacter]);
         assert_eq!(check("\u{7f}"), [Rule::ControlCharacter]);
         assert_eq!(check(&"字".repeat(MAX_TEXT_CHARS + 1)), [Rule::TooLong]);
+        for c in ['\u{202E}', '\u{2067}', '\u{200F}', '\u{061C}'] {
+            assert_eq!(
+                check(&format!("完成{c}90%")),
+                [Rule::ControlCharacter],
+                "{c:?}"
+            );
+        }
+        assert!(is_blank(" \u{200B}\u{FEFF}\n") && !is_blank("\u{200B}好"));
         let p = Problem::new("narrative", Rule::ControlCharacter)
             .with("position", 2)
             .with("char", "U+0000");

@@ -1550,6 +1550,11 @@ async fn evidence_goes_with_a_report_and_a_reply_in_the_pages() {
             review.html.contains("会议纪要.pdf"),
             "the office reviews the report with its files"
         );
+        let item = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(
+            item.html.contains("会议纪要.pdf"),
+            "and sees them on the item"
+        );
         let file = site.get(&mut office, &href).await;
         assert_eq!(file.status, StatusCode::OK);
         assert_eq!(file.html.as_bytes(), PDF);

@@ -109,8 +109,7 @@ fn schema_name(r: &Ref) -> String {
 }
 
 /// Free text: no control characters but line breaks and tabs (`problem::check_text`).
-const TEXT_PATTERN: &str =
-    "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069]*$";
+const TEXT_PATTERN: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F\\u202A-\\u202E\\u2066-\\u2069\\u200E\\u200F\\u061C]*$";
 /// The report list resumes after a report id.
 const REPORT_CURSOR_PATTERN: &str = "^[0-9]{1,18}$";
 

@@ -271,6 +271,15 @@ pub async fn page(
         })
     });
     reports.sort_by(|a, b| b.period.cmp(&a.period).then(b.id.cmp(&a.id)));
+    // Their evidence (佐证材料), downloadable by the same readers.
+    let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+    let mut files: std::collections::HashMap<i64, Vec<tuijin_store::EvidenceRecord>> =
+        std::collections::HashMap::new();
+    for e in tuijin_store::EvidenceStore::evidence_of_reports(&st.store, &ids).await? {
+        if let Some(r) = e.report {
+            files.entry(r).or_default().push(e);
+        }
+    }
     let mut warnings = st
         .store
         .list_warnings(
@@ -371,6 +380,7 @@ pub async fn page(
                             @if !rep.problems.is_empty() { br; span.small { (l.t("col.problems")) ": " (rep.problems) } }
                             @if !rep.figures.is_empty() { br; span.small { (l.t("col.figures")) ": " @for f in &rep.figures { (f.indicator) " " (fmt1(f.value.value())) " " } } }
                             @if !rep.review_comment.is_empty() { br; span.small.muted { (l.t("col.review_comment")) ": " (rep.review_comment) } }
+                            @if let Some(fs) = files.get(&rep.id) { (super::evidence::list(l, fs)) }
                         }
                     }
                 } }
