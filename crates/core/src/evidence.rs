@@ -138,9 +138,17 @@ fn office_in_zip(bytes: &[u8]) -> Option<FileType> {
         ("xl/workbook.xml", "spreadsheetml"),
         ("ppt/presentation.xml", "presentationml"),
     ];
-    main.iter()
-        .find(|(part, _)| has(part))
-        .and_then(|(_, kind)| TYPES.iter().find(|t| t.mime.contains(kind)).copied())
+    let (_, kind) = main.iter().find(|(part, _)| has(part))?;
+    // The package must say what its main part is: its content types name the kind's main
+    // document (read whole, but only up to 1 MiB: it is a short list).
+    let mut zip = zip;
+    let mut types = String::new();
+    let entry = zip.by_name("[Content_Types].xml").ok()?;
+    std::io::Read::read_to_string(&mut std::io::Read::take(entry, 1 << 20), &mut types).ok()?;
+    if !types.contains(&format!("officedocument.{kind}.")) {
+        return None;
+    }
+    TYPES.iter().find(|t| t.mime.contains(kind)).copied()
 }
 
 /// Checks a file before it is kept: a name with an ending, not empty, at most `max` bytes, of
@@ -208,9 +216,23 @@ mod tests {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
+        let kind = if parts.contains(&"word/document.xml") {
+            "wordprocessingml.document.main+xml"
+        } else if parts.contains(&"xl/workbook.xml") {
+            "spreadsheetml.sheet.main+xml"
+        } else {
+            "none"
+        };
         for p in parts {
             w.start_file(*p, opts).unwrap();
-            w.write_all(b"<x/>").unwrap();
+            let body = if *p == "[Content_Types].xml" {
+                format!(
+                    "<Types><Override ContentType=\"application/vnd.openxmlformats-officedocument.{kind}\"/></Types>"
+                )
+            } else {
+                "<x/>".into()
+            };
+            w.write_all(body.as_bytes()).unwrap();
         }
         w.finish().unwrap().into_inner()
     }
@@ -244,6 +266,22 @@ mod tests {
         let other = zipped(&["a.txt", "b.exe"]);
         assert_eq!(
             rule(check("file", "x.docx", &other, 1 << 20)),
+            Rule::FileType
+        );
+        // Nor one that only borrows the part names without saying what it holds.
+        let borrowed = {
+            use std::io::Write;
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for p in ["[Content_Types].xml", "word/document.xml", "evil.exe"] {
+                w.start_file(p, opts).unwrap();
+                w.write_all(b"x").unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        };
+        assert_eq!(
+            rule(check("file", "x.docx", &borrowed, 1 << 20)),
             Rule::FileType
         );
     }

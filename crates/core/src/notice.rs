@@ -174,7 +174,7 @@ pub fn check_words(
             Some(u) if u <= reply_by => {
                 out.push(Problem::new("until", Rule::ExtensionNotLater).with("reply_by", reply_by))
             }
-            Some(u) if (u - reply_by).num_days() > MAX_REPLY_DAYS => {
+            Some(u) if (u - today).num_days() > MAX_REPLY_DAYS => {
                 out.push(Problem::new("until", Rule::DateTooFar).with("max", MAX_REPLY_DAYS))
             }
             Some(_) => {}

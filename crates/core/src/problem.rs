@@ -328,13 +328,34 @@ pub fn is_bidi_control(c: char) -> bool {
 /// Whether a text says nothing: only spaces, line breaks and invisible characters (zero-width
 /// spaces and joiners, the word joiner, the byte-order mark).
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
-            )
-    })
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Characters that show nothing on their own: format characters, fillers, joiners, variation
+/// selectors, the soft hyphen, the blank Braille pattern, Hangul fillers and tags. Listed
+/// here because the standard library has no Unicode categories and a whole table would be
+/// out of proportion for telling a blank reason from a real one.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Checks free text: no NUL or other control characters except line breaks and tabs, no
@@ -397,6 +418,15 @@ mod tests {
             );
         }
         assert!(is_blank(" \u{200B}\u{FEFF}\n") && !is_blank("\u{200B}好"));
+        for blank in [
+            "\u{034F}\u{180E}",
+            "\u{3164}\u{115F}",
+            "\u{2800}",
+            "\u{00AD}",
+            "\u{2061}\u{2062}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
         let p = Problem::new("narrative", Rule::ControlCharacter)
             .with("position", 2)
             .with("char", "U+0000");

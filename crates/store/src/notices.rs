@@ -382,9 +382,10 @@ pub(crate) async fn issue_in(
     out.finish()?;
     let year = stamp.today.year();
     let seq = next_seq(txn, plan_id, year).await?;
-    // A proposal is issued once: the counter row just taken orders concurrent issuers of the
-    // plan, so this sees a notice another has just issued on the same items.
-    if !new.prompted_by.is_empty() {
+    // One item, one notice (一事一单, PRACTICE.md §1.1): the counter row just taken orders
+    // concurrent issuers of the plan, so this sees a notice another has just issued on the
+    // same items (a proposal issued twice, a form sent twice).
+    {
         let open = one(
             txn,
             &format!(

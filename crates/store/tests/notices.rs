@@ -47,6 +47,78 @@ lead = "JTW"
 leader_in_charge = "vm"
 start = 2020-01-01
 due = 2020-12-31
+
+[[item]]
+code = "E2"
+kind = "project"
+title = "工程2"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E3"
+kind = "project"
+title = "工程3"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E4"
+kind = "project"
+title = "工程4"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E5"
+kind = "project"
+title = "工程5"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E6"
+kind = "project"
+title = "工程6"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E7"
+kind = "project"
+title = "工程7"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E8"
+kind = "project"
+title = "工程8"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E9"
+kind = "project"
+title = "工程9"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
+
+[[item]]
+code = "E10"
+kind = "project"
+title = "工程10"
+lead = "JTW"
+start = 2020-01-01
+due = 2020-12-31
 "#;
 
 fn d(s: &str) -> NaiveDate {
@@ -125,12 +197,15 @@ async fn numbers_run_per_year_without_gaps_even_when_issued_at_once() {
             "{e:?}"
         );
         // Eight at once: 2 to 9, each once.
+        // (Each on its own item: one item has one open notice.)
         let mut tasks = Vec::new();
-        for _ in 0..8 {
+        for k in 0..8 {
             let s = s.clone();
             let settings = settings.clone();
             tasks.push(tokio::spawn(async move {
-                s.issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+                let mut n = new("2020-07-10");
+                n.items = vec![format!("E{}", k + 2)];
+                s.issue_notice(n, &settings, &stamp("office", "2020-06-30"))
                     .await
                     .unwrap()
                     .number
@@ -144,9 +219,17 @@ async fn numbers_run_per_year_without_gaps_even_when_issued_at_once() {
         let mut want: Vec<String> = (2..=9).map(|n| format!("督办〔2020〕{n}号")).collect();
         want.sort();
         assert_eq!(numbers, want, "{}", db.label());
+        // A second open notice on an item is refused, and takes no number.
+        let e = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap_err();
+        assert_eq!(rule(e), Rule::NoticeOpen);
         // A new year starts again at 1.
+        let mut n = new("2021-01-20");
+        n.items = vec!["E10".into()];
         let b = s
-            .issue_notice(new("2021-01-20"), &settings, &stamp("office", "2021-01-04"))
+            .issue_notice(n, &settings, &stamp("office", "2021-01-04"))
             .await
             .unwrap();
         assert_eq!(b.number, "督办〔2021〕1号");

@@ -1479,6 +1479,18 @@ async fn the_office_dismisses_and_issues_proposed_notices() {
             q.as_array().unwrap().iter().all(|p| p["item"] != second),
             "an item with an open notice is not proposed again"
         );
+        // One item, one notice: a manual notice on it is refused while this one is open.
+        let (s, _, p) = t
+            .send_as(
+                "office",
+                "POST",
+                "/api/v1/plans/demo-small/notices",
+                None,
+                json!({"items": [second], "units": ["JTW"], "level": "blue", "title": "再督办",
+                       "actions": "报送", "reply_by": "2020-07-10"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
         // Issued twice, the same proposal is refused the second time.
         let (s, _, p) = t
             .send_as("office", "POST", &issue, None, json!({"items": [second]}))

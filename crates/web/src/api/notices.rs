@@ -234,7 +234,7 @@ fn versioned(status: StatusCode, v: NoticeView) -> Response {
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/notices", request_body = IssueNotice,
     params(("plan" = String, Path, description = "plan code")),
     responses((status = 201, body = NoticeView), (status = 403, body = crate::error::ProblemDoc),
-        (status = 404, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
 pub async fn issue(
     State(st): State<AppState>,
     Auth(who): Auth,

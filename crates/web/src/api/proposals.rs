@@ -239,7 +239,7 @@ pub struct IssueProposals {
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/notice-proposals/issue", request_body = IssueProposals,
     params(("plan" = String, Path, description = "plan code")),
     responses((status = 201, body = Vec<NoticeView>), (status = 403, body = crate::error::ProblemDoc),
-        (status = 404, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
 pub async fn issue(
     State(st): State<AppState>,
     Auth(who): Auth,

@@ -400,7 +400,13 @@ pub async fn issue(
     let c = st.plans.get(&st.store, &plan).await?;
     let s = c.plan.notices.clone();
     let reply_by = NaiveDate::parse_from_str(f.reply_by.trim(), "%Y-%m-%d").ok();
-    let level = s.levels.iter().position(|x| *x == f.level).unwrap_or(0);
+    let Some(level) = s.levels.iter().position(|x| *x == f.level) else {
+        let p = tuijin_core::problem::Problem::new("level", tuijin_core::problem::Rule::NotOneOf)
+            .with("value", &f.level)
+            .with("allowed", s.levels.join(", "));
+        let page = render_new(&st, &v, &plan, &f, &[("level".into(), p.message(l))]).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
     let Some(reply_by) = reply_by else {
         let p =
             tuijin_core::problem::Problem::new("reply_by", tuijin_core::problem::Rule::DateFormat);
@@ -443,6 +449,11 @@ pub async fn issue(
                 .collect();
             let page = render_new(&st, &v, &plan, &f, &problems).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        // One item, one notice: the form says which is open.
+        Err(StoreError::Conflict(p)) => {
+            let page = render_new(&st, &v, &plan, &f, &[("items".into(), p.message(l))]).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
