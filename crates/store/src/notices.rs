@@ -146,8 +146,8 @@ pub trait NoticeStore {
         stamp: &Stamp,
     ) -> Result<NoticeRecord>;
     async fn get_notice(&self, id: i64) -> Result<NoticeRecord>;
-    /// How many notices addressed to one of `units` wait for a reply (issued, signed or
-    /// returned).
+    /// How many notices wait for one of `units` to act: to sign it, or (the lead unit) to
+    /// answer it while it waits for a reply (issued, signed or returned).
     async fn count_awaiting_reply(&self, units: &[String]) -> Result<u64>;
     /// Notices in id order, `limit` at most (1 to 1,000).
     async fn list_notices(&self, f: &NoticeFilter, limit: u64) -> Result<Vec<NoticeRecord>>;
@@ -698,7 +698,8 @@ impl NoticeStore for Store {
             &self.db(),
             &format!(
                 "SELECT COUNT(DISTINCT n.id) AS n FROM notices n JOIN notice_units l ON l.notice_id = n.id \
-                 JOIN units u ON u.id = l.unit_id WHERE u.code IN ({}) AND n.state IN ('issued', 'signed', 'returned')",
+                 JOIN units u ON u.id = l.unit_id WHERE u.code IN ({}) AND n.state IN ('issued', 'signed', 'returned') \
+                 AND (l.signed_on IS NULL OR l.position = 0)",
                 marks.join(", ")
             ),
             units.iter().map(|u| u.clone().into()).collect(),

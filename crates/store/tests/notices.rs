@@ -734,6 +734,9 @@ async fn rounds_lead_units_atomic_replies_and_proposals_issued_once() {
             .await
             .unwrap();
         assert!(m.units.iter().all(|u| u.signed_on.is_some()));
+        // Signed, the co-operating unit has nothing left to do; the lead is still to answer.
+        assert_eq!(s.count_awaiting_reply(&["ZDQ".into()]).await.unwrap(), 0);
+        assert_eq!(s.count_awaiting_reply(&["JTW".into()]).await.unwrap(), 1);
         let e = s
             .act_on_notice(
                 m.id,

@@ -130,13 +130,34 @@ pub async fn add_to_report(
     req: Request,
 ) -> Result<Response, ApiError> {
     let r = super::reports::writable(&st, &who, id).await?;
-    let files = files(req).await?;
     let unit = acting_unit(&who, &[r.unit.as_str()]).unwrap_or_default();
-    let header = st.plans.header(&st.store, r.plan.as_str()).await?;
+    add(
+        &st,
+        &who,
+        EvidenceOn::Report(id),
+        unit,
+        r.plan.as_str(),
+        req,
+    )
+    .await
+}
+
+/// Reads the upload (once the caller may add it) and keeps its files for `unit`: 201 with
+/// what was kept.
+async fn add(
+    st: &AppState,
+    who: &tuijin_core::policy::Principal,
+    on: EvidenceOn,
+    unit: &str,
+    plan: &str,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let files = files(req).await?;
+    let header = st.plans.header(&st.store, plan).await?;
     let added = st
         .store
         .add_evidence(
-            EvidenceOn::Report(id),
+            on,
             unit,
             files,
             st.evidence_max,
@@ -185,21 +206,8 @@ pub async fn add_to_notice(
             addressed: acting_unit(&who, &addressed).is_some(),
         },
     )?;
-    let files = files(req).await?;
     let unit = acting_unit(&who, &addressed).unwrap_or_default();
-    let header = st.plans.header(&st.store, &n.plan).await?;
-    let added = st
-        .store
-        .add_evidence(
-            EvidenceOn::Notice(id),
-            unit,
-            files,
-            st.evidence_max,
-            &st.stamp(&who.name, &header),
-        )
-        .await?;
-    let views: Vec<EvidenceView> = added.iter().map(view).collect();
-    Ok((StatusCode::CREATED, Json(views)).into_response())
+    add(&st, &who, EvidenceOn::Notice(id), unit, &n.plan, req).await
 }
 
 /// The evidence on a notice (whoever may read it).
