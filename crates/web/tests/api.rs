@@ -1621,6 +1621,27 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
         assert_eq!(s, StatusCode::NOT_FOUND, "ZDQ cannot see JTW's draft");
         let (s, _) = upload("jtw", at.clone(), vec![]).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        // A part other than `file` is refused, nothing kept.
+        let (ctype, mut body) = multipart(&[("x.pdf", PDF)]);
+        body.splice(
+            0..0,
+            b"--tuijin-test-boundary\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nx\r\n"
+                .iter()
+                .copied(),
+        );
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::post(at.clone())
+                    .header(header::AUTHORIZATION, format!("Bearer {}", t.tokens["jtw"]))
+                    .header(header::CONTENT_TYPE, ctype)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         let many: Vec<(&'static str, Vec<u8>)> = (0..21).map(|_| ("x.pdf", PDF.to_vec())).collect();
         let (s, v) = upload("jtw", at.clone(), many).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");

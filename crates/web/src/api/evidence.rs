@@ -56,8 +56,9 @@ pub fn view(e: &EvidenceRecord) -> EvidenceView {
     }
 }
 
-/// The upload: one or more files, each a `file` part with its file name.
-#[derive(ToSchema)]
+/// The upload: one or more files, each a `file` part with its file name; no other parts.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the document's description of the multipart body
 pub struct EvidenceUpload {
     #[schema(value_type = Vec<String>, format = Binary)]
@@ -79,7 +80,10 @@ pub async fn files(req: Request) -> Result<Vec<NewEvidence>, ApiError> {
         }
     })? {
         if field.name() != Some("file") {
-            continue;
+            return Err(ApiError::BadRequest(format!(
+                "multipart body: a part named `{}`; only `file` parts are taken",
+                field.name().unwrap_or_default()
+            )));
         }
         // Counted as they come: a body of countless parts is refused before it is all read.
         if out.len() == tuijin_core::evidence::MAX_FILES {
