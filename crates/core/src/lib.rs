@@ -3,6 +3,7 @@
 //! function of its arguments, so every rule can be tested in isolation.
 
 pub mod account;
+pub mod assess;
 pub mod audit;
 pub mod board;
 pub mod clock;

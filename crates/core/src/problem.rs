@@ -157,6 +157,28 @@ pub enum Rule {
     EitherOr,
     /// A file that is not a Tuijin backup, or a damaged one.
     NotABackup,
+    /// Not an assessment period (`YYYY-Qn`, `YYYY-Hn` or `YYYY`).
+    AssessPeriodFormat,
+    /// Grade bands are listed from the highest minimum down.
+    GradeOrder,
+    /// A unit named by code in a second category.
+    UnitInTwoCategories,
+    /// A category that takes no unit of the plan.
+    CategoryEmpty,
+    /// A category's criterion weights do not add up to its total.
+    WeightsSum,
+    /// A criterion setting that its kind does not take.
+    NotForKind,
+    /// An adjustment for a unit whose category has no adjustments criterion.
+    NoAdjustments,
+    /// The run's state does not allow the action.
+    AssessmentState,
+    /// The unit is not scored in the run.
+    NotScored,
+    /// The objection has its answer already.
+    ObjectionAnswered,
+    /// No assessment scheme is loaded for the plan.
+    NoScheme,
     /// A backup restores only into an empty database.
     RestoreIntoEmpty,
     /// A request whose path or query holds a control character.
