@@ -31,6 +31,7 @@ pub enum Entity {
     User,
     Backup,
     Notice,
+    Assessment,
 }
 
 impl Entity {
@@ -202,6 +203,27 @@ pub enum EventKind {
     #[strum(serialize = "notice.evidence_added")]
     #[serde(rename = "notice.evidence_added")]
     NoticeEvidenceAdded,
+    #[strum(serialize = "assessment.scheme_loaded")]
+    #[serde(rename = "assessment.scheme_loaded")]
+    AssessmentSchemeLoaded,
+    #[strum(serialize = "assessment.created")]
+    #[serde(rename = "assessment.created")]
+    AssessmentCreated,
+    #[strum(serialize = "assessment.locked")]
+    #[serde(rename = "assessment.locked")]
+    AssessmentLocked,
+    #[strum(serialize = "assessment.published")]
+    #[serde(rename = "assessment.published")]
+    AssessmentPublished,
+    #[strum(serialize = "assessment.discarded")]
+    #[serde(rename = "assessment.discarded")]
+    AssessmentDiscarded,
+    #[strum(serialize = "assessment.objection_filed")]
+    #[serde(rename = "assessment.objection_filed")]
+    ObjectionFiled,
+    #[strum(serialize = "assessment.objection_answered")]
+    #[serde(rename = "assessment.objection_answered")]
+    ObjectionAnswered,
 }
 
 impl EventKind {
@@ -248,6 +270,9 @@ impl EventKind {
             | NoticeEvidenceAdded => Entity::Notice,
             ReportEvidenceAdded => Entity::Report,
             ProposalDismissed => Entity::Item,
+            AssessmentCreated | AssessmentLocked | AssessmentPublished | AssessmentDiscarded
+            | ObjectionFiled | ObjectionAnswered => Entity::Assessment,
+            AssessmentSchemeLoaded => Entity::Plan,
         }
     }
 

@@ -2,5 +2,7 @@
 //! located at file:line:column, and written back in one canonical, diff-friendly layout.
 
 pub mod planfile;
+pub mod schemefile;
 
 pub use planfile::{Located, PlanFileErrors, read_plan, write_plan};
+pub use schemefile::{SchemeFileErrors, read_scheme};

@@ -62,6 +62,9 @@ pub const TABLES: &[&str] = &[
     "notice_dismissals",
     "evidence_blobs",
     "evidence",
+    "assessment_schemes",
+    "assessments",
+    "assessment_objections",
     "users",
     "user_units",
     "api_tokens",
@@ -77,6 +80,7 @@ const SELF_REFERENCES: &[(&str, &str)] = &[
     ("units", "parent_id"),
     ("items", "parent_id"),
     ("reports", "supersedes_id"),
+    ("assessments", "supersedes_id"),
 ];
 
 const FORMAT: &str = "tuijin-backup";

@@ -11,6 +11,7 @@
 //! `rows.rs` (decoding and bulk inserts), `error.rs`, `events.rs` (the chained event log).
 
 mod accounts;
+mod assessments;
 pub mod backup;
 mod breached;
 mod check;
@@ -36,6 +37,7 @@ mod url;
 mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
+pub use assessments::{AssessStore, AssessmentRecord, ObjectionRecord, SchemeRecord};
 pub use breached::is_breached;
 pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
 pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};

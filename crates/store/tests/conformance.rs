@@ -260,7 +260,8 @@ async fn migrations_are_recorded() {
                 "m0016_notice_settings",
                 "m0017_proposals",
                 "m0018_evidence",
-                "m0019_notice_rounds"
+                "m0019_notice_rounds",
+                "m0020_assessments"
             ],
             "{}",
             db.label()

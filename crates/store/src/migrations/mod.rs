@@ -22,6 +22,7 @@ mod m0016_notice_settings;
 mod m0017_proposals;
 mod m0018_evidence;
 mod m0019_notice_rounds;
+mod m0020_assessments;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_proposals::Migration),
             Box::new(m0018_evidence::Migration),
             Box::new(m0019_notice_rounds::Migration),
+            Box::new(m0020_assessments::Migration),
         ]
     }
 }
