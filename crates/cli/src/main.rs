@@ -14,6 +14,7 @@ macro_rules! out {
 mod cmd_accounts;
 mod cmd_dev;
 mod cmd_load;
+mod cmd_assess;
 mod cmd_notice;
 mod cmd_plan;
 mod cmd_report;
@@ -105,6 +106,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: cmd_report::ReportCommand,
+    },
+    /// Unit assessment (考核): validate a scheme, run a period, show a run.
+    Assess {
+        #[command(subcommand)]
+        command: cmd_assess::AssessCommand,
     },
     /// Supervision notices (督办单): list, show, issue.
     Notice {
@@ -260,6 +266,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         } => cmd_status::audit_verify(&db).await,
         Command::Report { command } => cmd_report::run(command).await,
         Command::Notice { command } => cmd_notice::run(command).await,
+        Command::Assess { command } => cmd_assess::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
         Command::User { command } => cmd_accounts::user(command).await,
         Command::Token { command } => cmd_accounts::token(command).await,
@@ -360,6 +367,11 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(_) => seed::sample_notices(&store, &doc, today).await?,
         None => 0,
     };
+    // The example assessment scheme and one published run per ended quarter, once.
+    let runs = match history {
+        Some(_) => cmd_assess::demo_runs(&store, &doc, adopted, today).await?,
+        None => 0,
+    };
     let stamp = clock.stamp("demo", doc.plan.tz());
     let warnings =
         tuijin_store::WarningStore::refresh_warnings(&store, doc.plan.code.as_str(), &stamp)
@@ -379,6 +391,9 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         summary.items.updated
     );
     out!("  simulated today: {today} (change with --today YYYY-MM-DD)");
+    if runs > 0 {
+        out!("  assessment: example scheme loaded, {runs} quarterly runs published");
+    }
     match history {
         Some(n) => out!(
             "  sample history: {n} reports from 2017-09 on, each marked 【样例数据 Sample data】"
