@@ -100,7 +100,14 @@ fn print(a: &AssessmentRecord, lines: bool) {
                 .iter()
                 .map(|c| format!("{} {}", c.kind.as_str(), c.points))
                 .collect();
-            out!("  {:>3}. {:<6} {:>7} {}  [{}]", u.rank, u.unit, u.score.to_string(), grade, parts.join(", "));
+            out!(
+                "  {:>3}. {:<6} {:>7} {}  [{}]",
+                u.rank,
+                u.unit,
+                u.score.to_string(),
+                grade,
+                parts.join(", ")
+            );
             if lines {
                 for c in &u.criteria {
                     for l in &c.lines {
@@ -151,7 +158,10 @@ pub async fn run(cmd: AssessCommand) -> Result<ExitCode> {
             let rec = store.get_plan(&plan).await?;
             let stamp = store.clock().await?.stamp("cli", rec.plan.tz());
             let mut a = store.create_assessment(&plan, period, None, &stamp).await?;
-            for (want, action) in [(lock || publish, RunAction::Lock), (publish, RunAction::Publish)] {
+            for (want, action) in [
+                (lock || publish, RunAction::Lock),
+                (publish, RunAction::Publish),
+            ] {
                 if want {
                     a = store
                         .act_on_assessment(a.id, action, None, &stamp)
@@ -205,15 +215,24 @@ pub async fn demo_runs(
     .map_err(|e| anyhow!("the embedded example scheme is invalid (a build defect):\n{e}"))?;
     let tz = doc.plan.tz();
     store
-        .load_scheme(plan, SEED_SCHEME_TEXT, &scheme, &FixedClock::on(adopted).stamp("demo", tz))
+        .load_scheme(
+            plan,
+            SEED_SCHEME_TEXT,
+            &scheme,
+            &FixedClock::on(adopted).stamp("demo", tz),
+        )
         .await?;
     let mut n = 0;
     for q in AssessPeriod::quarters_between(adopted, today) {
         let on = (q.last_day() + chrono::Duration::days(15)).min(today);
         let stamp = FixedClock::on(on).stamp("sample-office", tz);
         let a = store.create_assessment(plan, q, None, &stamp).await?;
-        store.act_on_assessment(a.id, RunAction::Lock, None, &stamp).await?;
-        store.act_on_assessment(a.id, RunAction::Publish, None, &stamp).await?;
+        store
+            .act_on_assessment(a.id, RunAction::Lock, None, &stamp)
+            .await?;
+        store
+            .act_on_assessment(a.id, RunAction::Publish, None, &stamp)
+            .await?;
         n += 1;
     }
     if n == 0 {

@@ -12,9 +12,9 @@ macro_rules! out {
 }
 
 mod cmd_accounts;
+mod cmd_assess;
 mod cmd_dev;
 mod cmd_load;
-mod cmd_assess;
 mod cmd_notice;
 mod cmd_plan;
 mod cmd_report;

@@ -103,6 +103,12 @@ pub enum Action<'a> {
         action: crate::notice::NoticeAction,
         addressed: bool,
     },
+    /// Load a scheme, run, lock, publish or discard an assessment, answer objections.
+    Assess,
+    /// Read an assessment run: `published` when it is published.
+    ReadAssessment { published: bool },
+    /// File an objection (申诉) to a run for a unit.
+    ObjectToAssessment { unit: &'a str },
     /// Accept or return submitted reports.
     Review,
     /// Close a reporting period, locking its reports.
@@ -149,7 +155,12 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader, ReadReport { .. }) => true,
         (Unit, ReadReport { unit, accepted }) => accepted || p.has_unit(unit),
         (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
-        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. } | IssueNotice) => true,
+        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. } | IssueNotice | Assess) => {
+            true
+        }
+        (Admin | Office | Leader, ReadAssessment { .. }) => true,
+        (Unit, ReadAssessment { published }) => published,
+        (Unit, ObjectToAssessment { unit }) => p.has_unit(unit),
         (Admin | Office | Leader, ReadNotice { .. }) => true,
         (Unit, ReadNotice { addressed }) => addressed,
         (Office, ActOnNotice { action, .. }) => action.by_office(),
@@ -163,7 +174,10 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         return Decision::Allow;
     }
     let why = match action {
-        WriteReport { unit, .. } | ReadReports { unit } | ReadReport { unit, .. }
+        WriteReport { unit, .. }
+        | ReadReports { unit }
+        | ReadReport { unit, .. }
+        | ObjectToAssessment { unit }
             if p.role == Unit && !p.has_unit(unit) =>
         {
             Problem::new("unit", Rule::NotYourUnit)

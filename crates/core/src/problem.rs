@@ -177,6 +177,8 @@ pub enum Rule {
     NotScored,
     /// The objection has its answer already.
     ObjectionAnswered,
+    /// A file the TOML reader refused, at its line and column.
+    FileSyntax,
     /// No assessment scheme is loaded for the plan.
     NoScheme,
     /// A backup restores only into an empty database.

@@ -8,10 +8,10 @@ use std::ops::Range;
 
 use serde::Serialize;
 use toml::de::{DeTable, DeValue};
+use tuijin_core::Unit;
 use tuijin_core::assess::{Scheme, check_scheme};
 use tuijin_core::problem::Problem;
 use tuijin_core::text::Lang;
-use tuijin_core::Unit;
 
 use crate::planfile::line_column;
 
@@ -31,6 +31,17 @@ pub struct SchemeProblem {
 }
 
 impl SchemeProblem {
+    /// The problem as the API answers it: the field path (or `source` for syntax), with the
+    /// line and column among its values.
+    pub fn to_problem(&self) -> Problem {
+        let p = match &self.problem {
+            Some(p) => p.clone(),
+            None => Problem::new("source", tuijin_core::problem::Rule::FileSyntax)
+                .with("message", &self.syntax),
+        };
+        p.with("line", self.line).with("column", self.column)
+    }
+
     pub fn message(&self, lang: Lang) -> String {
         match &self.problem {
             Some(p) => p.message(lang),
@@ -50,7 +61,11 @@ impl SchemeFileErrors {
     pub fn render(&self, lang: Lang) -> String {
         let mut s = String::new();
         for p in &self.problems {
-            let at = p.path.as_ref().map(|x| format!(" [{x}]")).unwrap_or_default();
+            let at = p
+                .path
+                .as_ref()
+                .map(|x| format!(" [{x}]"))
+                .unwrap_or_default();
             s.push_str(&format!(
                 "{}:{}:{}: {}{at}\n",
                 self.file,
@@ -188,10 +203,22 @@ mod tests {
 
     #[test]
     fn syntax_unknown_fields_and_wrong_types_are_located() {
-        let e = read_scheme("s.toml", "[scheme]\ncode = \"s\"\ntitle = \"x\"\ncolour = 1\n", &units(), &levels())
-            .unwrap_err();
-        assert_eq!((e.problems[0].line, e.problems[0].code.as_str()), (4, "syntax"));
-        assert!(e.render(Lang::En).contains("colour"), "{}", e.render(Lang::En));
+        let e = read_scheme(
+            "s.toml",
+            "[scheme]\ncode = \"s\"\ntitle = \"x\"\ncolour = 1\n",
+            &units(),
+            &levels(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.problems[0].line, e.problems[0].code.as_str()),
+            (4, "syntax")
+        );
+        assert!(
+            e.render(Lang::En).contains("colour"),
+            "{}",
+            e.render(Lang::En)
+        );
         let bad = GOOD.replace("weight = 40", "weight = \"forty\"");
         let e = read_scheme("s.toml", &bad, &units(), &levels()).unwrap_err();
         assert_eq!(e.problems[0].line, 17);
@@ -205,13 +232,31 @@ mod tests {
         let e = read_scheme("s.toml", &bad, &units(), &levels()).unwrap_err();
         let p = &e.problems[0];
         assert_eq!((p.line, p.column, p.code.as_str()), (8, 9, "weights_sum"));
-        assert!(e.render(Lang::Zh).starts_with("s.toml:8:9: 各项指标分值合计 90.00 分"), "{}", e.render(Lang::Zh));
-        let bad = GOOD.replace("kind = \"reports\"\nweight = 40", "kind = \"reports\"\nweight = 40\ncooperating = 0.5");
+        assert!(
+            e.render(Lang::Zh)
+                .starts_with("s.toml:8:9: 各项指标分值合计 90.00 分"),
+            "{}",
+            e.render(Lang::Zh)
+        );
+        let bad = GOOD.replace(
+            "kind = \"reports\"\nweight = 40",
+            "kind = \"reports\"\nweight = 40\ncooperating = 0.5",
+        );
         let e = read_scheme("s.toml", &bad, &units(), &levels()).unwrap_err();
-        assert_eq!((e.problems[0].line, e.problems[0].code.as_str()), (18, "not_for_kind"));
-        let bad = GOOD.replace("kinds = [\"district\"]", "kinds = [\"district\"]\nunits = [\"d1\", \"ghost\"]");
+        assert_eq!(
+            (e.problems[0].line, e.problems[0].code.as_str()),
+            (18, "not_for_kind")
+        );
+        let bad = GOOD.replace(
+            "kinds = [\"district\"]",
+            "kinds = [\"district\"]\nunits = [\"d1\", \"ghost\"]",
+        );
         let e = read_scheme("s.toml", &bad, &units(), &levels()).unwrap_err();
-        let p = e.problems.iter().find(|p| p.code == "unknown_unit").unwrap();
+        let p = e
+            .problems
+            .iter()
+            .find(|p| p.code == "unknown_unit")
+            .unwrap();
         assert_eq!((p.line, p.column), (10, 16));
     }
 }

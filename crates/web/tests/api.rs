@@ -851,6 +851,68 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'N'],
         ),
+        // Assessment: the office runs, locks, publishes and answers; a scored unit (JTW) reads
+        // published runs and objects for itself; another unit (ZDQ) may not object for JTW.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/assessment-scheme",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "PUT",
+            "/api/v1/plans/{plan}/assessment-scheme",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/assessments",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/assessments",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/assessments/{run}",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "DELETE",
+            "/api/v1/assessments/{run}",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/assessments/{run}/lock",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/assessments/{run}/publish",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/assessments/{run}/objections",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/assessments/{run}/objections/{objection}/answer",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         (
             "POST",
             "/api/v1/plans/{plan}/periods/{period}/close",
@@ -910,6 +972,45 @@ async fn role_by_endpoint_matrix() {
         .await
         .unwrap()
         .id;
+        // A published run of 2019-Q4 with JTW's objection, for the assessment routes.
+        let plan_doc = tuijin_store::PlanStore::export_plan(&t.db.store, "demo-small")
+            .await
+            .unwrap();
+        let scheme = tuijin_export::read_scheme(
+            "s.toml",
+            ASSESS_SCHEME,
+            &plan_doc.units,
+            &plan_doc.plan.notices.levels,
+        )
+        .unwrap();
+        let office = common::stamp("office");
+        use tuijin_store::AssessStore;
+        t.db.store
+            .load_scheme("demo-small", ASSESS_SCHEME, &scheme, &office)
+            .await
+            .unwrap();
+        let q4 = tuijin_core::assess::AssessPeriod::parse("2019-Q4").unwrap();
+        let run =
+            t.db.store
+                .create_assessment("demo-small", q4, None, &office)
+                .await
+                .unwrap()
+                .id;
+        for a in [
+            tuijin_core::assess::RunAction::Lock,
+            tuijin_core::assess::RunAction::Publish,
+        ] {
+            t.db.store
+                .act_on_assessment(run, a, None, &office)
+                .await
+                .unwrap();
+        }
+        let objection =
+            t.db.store
+                .file_objection(run, "JTW", "第二季度报告已按时报送", &common::stamp("jtw"))
+                .await
+                .unwrap()
+                .id;
         for (method, path, query, expected) in table {
             let code = if path.contains("/indicators/") {
                 "metro_km"
@@ -922,6 +1023,8 @@ async fn role_by_endpoint_matrix() {
                 .replace("{item}", "E1.2")
                 .replace("{period}", "2019-01")
                 .replace("{notice}", &notice.to_string())
+                .replace("{run}", &run.to_string())
+                .replace("{objection}", &objection.to_string())
                 .replace("{id}", &id.to_string());
             let uri = if query.is_empty() {
                 uri
@@ -949,6 +1052,16 @@ async fn role_by_endpoint_matrix() {
                     ("POST", false) if path.ends_with("/dismiss") => {
                         json!({"reason": "x"}).to_string()
                     }
+                    ("POST", false) if path.ends_with("/objections") => {
+                        json!({"unit": "JTW", "reason": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/answer") => {
+                        json!({"answer": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/assessments") => {
+                        json!({"period": "2020-Q1"}).to_string()
+                    }
+                    ("PUT", _) => json!({"source": ASSESS_SCHEME}).to_string(),
                     ("POST", false) if path.ends_with("/notice-proposals/issue") => {
                         json!({"items": ["E1.2"]}).to_string()
                     }
@@ -1701,3 +1814,33 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
         assert_eq!(documented, served);
     }
 }
+
+/// A scheme for the small plan: departments and zones, reports and notices.
+const ASSESS_SCHEME: &str = r#"
+[scheme]
+code = "small"
+title = "测试考核方案"
+
+[[grade]]
+name = "优秀"
+min = 90
+
+[[category]]
+code = "all"
+name = "全部单位"
+total = 100
+kinds = ["department", "zone"]
+
+[[category.criterion]]
+kind = "completion"
+weight = 50
+
+[[category.criterion]]
+kind = "reports"
+weight = 30
+
+[[category.criterion]]
+kind = "notices"
+weight = 20
+deduct = { red = 3 }
+"#;

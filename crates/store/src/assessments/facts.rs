@@ -126,7 +126,11 @@ impl Store {
                 },
             );
         }
-        let mut indicators: Vec<_> = doc.indicators.into_iter().map(|i| (i, Vec::new())).collect();
+        let mut indicators: Vec<_> = doc
+            .indicators
+            .into_iter()
+            .map(|i| (i, Vec::new()))
+            .collect();
         let mut keys: Vec<_> = figures.into_iter().collect();
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         for ((code, _), f) in keys {

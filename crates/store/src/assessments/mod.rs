@@ -287,11 +287,13 @@ impl Store {
             &txn,
             stamp.at,
             &stamp.actor,
-            vec![event(EventKind::AssessmentCreated, id, plan_id).after(&Created {
-                period: period.to_string(),
-                scheme: &scheme.code,
-                supersedes,
-            })?],
+            vec![
+                event(EventKind::AssessmentCreated, id, plan_id).after(&Created {
+                    period: period.to_string(),
+                    scheme: &scheme.code,
+                    supersedes,
+                })?,
+            ],
         )
         .await?;
         txn.commit().await?;
@@ -316,7 +318,12 @@ impl AssessStore for Store {
             .map_err(|e| StoreError::Internal(format!("assessment scheme: {e}")))?;
         let txn = self.write().await?;
         let plan_id = crate::items::plan_id_in(&txn, plan).await?;
-        exec(&txn, "DELETE FROM assessment_schemes WHERE plan_id = $1", vec![plan_id.into()]).await?;
+        exec(
+            &txn,
+            "DELETE FROM assessment_schemes WHERE plan_id = $1",
+            vec![plan_id.into()],
+        )
+        .await?;
         exec(
             &txn,
             "INSERT INTO assessment_schemes (plan_id, code, source, scheme, loaded_by, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -338,11 +345,13 @@ impl AssessStore for Store {
             &txn,
             stamp.at,
             &stamp.actor,
-            vec![NewEvent::new(EventKind::AssessmentSchemeLoaded, plan)
-                .in_plan(plan_id)
-                .after(&Loaded {
-                    scheme: &scheme.scheme.code,
-                })?],
+            vec![
+                NewEvent::new(EventKind::AssessmentSchemeLoaded, plan)
+                    .in_plan(plan_id)
+                    .after(&Loaded {
+                        scheme: &scheme.scheme.code,
+                    })?,
+            ],
         )
         .await?;
         txn.commit().await?;
@@ -508,11 +517,17 @@ impl AssessStore for Store {
         let rec = load(&txn, id).await?;
         assess::check_objection(rec.state, rec.outcome.unit(unit).is_some(), reason)?;
         let plan_id = crate::items::plan_id_in(&txn, &rec.plan).await?;
-        let unit_id: i64 = one(&txn, "SELECT id FROM units WHERE code = $1", vec![unit.into()])
-            .await?
-            .map(|r| get(&r, "id"))
-            .transpose()?
-            .ok_or_else(|| StoreError::invalid(Problem::new("unit", Rule::UnknownUnit).with("unit", unit)))?;
+        let unit_id: i64 = one(
+            &txn,
+            "SELECT id FROM units WHERE code = $1",
+            vec![unit.into()],
+        )
+        .await?
+        .map(|r| get(&r, "id"))
+        .transpose()?
+        .ok_or_else(|| {
+            StoreError::invalid(Problem::new("unit", Rule::UnknownUnit).with("unit", unit))
+        })?;
         let r = one(
             &txn,
             "INSERT INTO assessment_objections (assessment_id, unit_id, reason, filed_by, filed_at) \
@@ -573,7 +588,11 @@ impl AssessStore for Store {
         let period = AssessPeriod::parse(&rec.period)
             .map_err(|_| StoreError::Corrupt(format!("assessments.period `{}`", rec.period)))?;
         let rerun_id = if rerun {
-            Some(self.insert_run(&rec.plan, period, Some(run), stamp).await?.0)
+            Some(
+                self.insert_run(&rec.plan, period, Some(run), stamp)
+                    .await?
+                    .0,
+            )
         } else {
             None
         };
@@ -608,11 +627,13 @@ impl AssessStore for Store {
             &txn,
             stamp.at,
             &stamp.actor,
-            vec![event(EventKind::ObjectionAnswered, run, plan_id).after(&Answered {
-                objection,
-                answer: answer.trim(),
-                rerun: rerun_id,
-            })?],
+            vec![
+                event(EventKind::ObjectionAnswered, run, plan_id).after(&Answered {
+                    objection,
+                    answer: answer.trim(),
+                    rerun: rerun_id,
+                })?,
+            ],
         )
         .await?;
         txn.commit().await?;

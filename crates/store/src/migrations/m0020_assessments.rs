@@ -58,7 +58,12 @@ impl MigrationTrait for Migration {
                 .col(instant_null("published_at"))
                 .col(big("version"))
                 .foreign_key(&mut fk("assessments", "plan_id", "plans", true))
-                .foreign_key(&mut fk("assessments", "supersedes_id", "assessments", false))
+                .foreign_key(&mut fk(
+                    "assessments",
+                    "supersedes_id",
+                    "assessments",
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -82,9 +87,19 @@ impl MigrationTrait for Migration {
                 .col(text_null("answered_by"))
                 .col(instant_null("answered_at"))
                 .col(big_null("rerun_id"))
-                .foreign_key(&mut fk("assessment_objections", "assessment_id", "assessments", true))
+                .foreign_key(&mut fk(
+                    "assessment_objections",
+                    "assessment_id",
+                    "assessments",
+                    true,
+                ))
                 .foreign_key(&mut fk("assessment_objections", "unit_id", "units", false))
-                .foreign_key(&mut fk("assessment_objections", "rerun_id", "assessments", false))
+                .foreign_key(&mut fk(
+                    "assessment_objections",
+                    "rerun_id",
+                    "assessments",
+                    false,
+                ))
                 .to_owned(),
         )
         .await?;

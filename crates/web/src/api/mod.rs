@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is registered here and documented in the OpenAPI
 //! spec (`GET /api/v1/openapi.json`), generated from the handlers' annotations.
 
+pub mod assessments;
 pub mod directory;
 pub mod evidence;
 pub mod health;
@@ -96,6 +97,16 @@ pub(crate) fn code_filters(
         evidence::download,
         proposals::dismiss,
         proposals::issue,
+        assessments::get_scheme,
+        assessments::put_scheme,
+        assessments::create,
+        assessments::list,
+        assessments::get,
+        assessments::lock,
+        assessments::publish,
+        assessments::discard,
+        assessments::object,
+        assessments::answer,
     ),
     components(schemas(crate::error::ProblemDoc)),
     modifiers(&Complete)
@@ -154,6 +165,34 @@ pub fn routes() -> Router<AppState> {
             get(evidence::on_notice).post(evidence::add_to_notice),
         )
         .route("/evidence/{id}", get(evidence::download))
+        .route(
+            "/plans/{plan}/assessment-scheme",
+            get(assessments::get_scheme).put(assessments::put_scheme),
+        )
+        .route(
+            "/plans/{plan}/assessments",
+            get(assessments::list).post(assessments::create),
+        )
+        .route(
+            "/assessments/{run}",
+            get(assessments::get).delete(assessments::discard),
+        )
+        .route(
+            "/assessments/{run}/lock",
+            axum::routing::post(assessments::lock),
+        )
+        .route(
+            "/assessments/{run}/publish",
+            axum::routing::post(assessments::publish),
+        )
+        .route(
+            "/assessments/{run}/objections",
+            axum::routing::post(assessments::object),
+        )
+        .route(
+            "/assessments/{run}/objections/{objection}/answer",
+            axum::routing::post(assessments::answer),
+        )
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::get))
         .route("/notices/{id}/sign", axum::routing::post(notices::sign))
