@@ -195,6 +195,54 @@ mod tests {
 
     const GOOD: &str = "[scheme]\ncode = \"s\"\ntitle = \"方案\"\n\n[[category]]\ncode = \"d\"\nname = \"县区\"\ntotal = 100\nkinds = [\"district\"]\n\n[[category.criterion]]\nkind = \"completion\"\nweight = 60\n\n[[category.criterion]]\nkind = \"reports\"\nweight = 40\n";
 
+    /// Every field of every table, as `docs/assessment-format.md` lists them.
+    const FIELDS: &[(&str, &[&str])] = &[
+        ("scheme", &["code", "title", "title_en", "plan", "example", "description", "description_en"]),
+        ("grade", &["name", "name_en", "min"]),
+        ("category", &["code", "name", "name_en", "total", "kinds", "units", "criterion"]),
+        ("criterion", &["kind", "weight", "when_none", "cooperating", "partial", "sign_within", "deduct", "bonus_cap", "deduction_cap"]),
+        ("adjustment", &["unit", "period", "points", "reason", "evidence", "approved_by"]),
+    ];
+
+    #[test]
+    fn the_format_document_lists_every_field_the_reader_takes() {
+        let doc = include_str!("../../../docs/assessment-format.md");
+        let sample = serde_json::json!({
+            "scheme": {"code": "s", "title": "t", "title_en": "", "plan": "p", "example": true,
+                "description": "", "description_en": ""},
+            "grade": [{"name": "g", "name_en": "", "min": 1.0}],
+            "category": [{"code": "c", "name": "n", "name_en": "", "total": 1.0, "kinds": [],
+                "units": [], "criterion": [{"kind": "completion", "weight": 1.0, "when_none": "full",
+                "cooperating": 0.5, "partial": true, "sign_within": 1, "deduct": {},
+                "bonus_cap": 1.0, "deduction_cap": 1.0}]}],
+            "adjustment": [{"unit": "u", "period": "2019", "points": 1.0, "reason": "r",
+                "evidence": "e", "approved_by": "a"}]
+        });
+        // The reader takes every listed field, and no other (it refuses unknown fields).
+        let back: Scheme = serde_json::from_value(sample.clone()).unwrap();
+        let again = serde_json::to_value(&back).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        let mut got = vec![
+            ("scheme", keys(&again["scheme"])),
+            ("grade", keys(&again["grade"][0])),
+            ("category", keys(&again["category"][0])),
+            ("criterion", keys(&again["category"][0]["criterion"][0])),
+            ("adjustment", keys(&again["adjustment"][0])),
+        ];
+        for ((table, listed), (t, taken)) in FIELDS.iter().zip(got.iter_mut()) {
+            assert_eq!(table, t);
+            let mut listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+            listed.sort();
+            taken.sort();
+            assert_eq!(&listed, taken, "{table}");
+            for f in &listed {
+                assert!(doc.contains(&format!("| `{f}` |")), "docs/assessment-format.md lacks `{f}` of [{table}]");
+            }
+        }
+    }
+
     #[test]
     fn a_good_scheme_reads() {
         let s = read_scheme("s.toml", GOOD, &units(), &levels()).unwrap();
