@@ -223,7 +223,11 @@ pub async fn demo_runs(
         )
         .await?;
     let mut n = 0;
-    for q in AssessPeriod::quarters_between(adopted, today) {
+    // The first whole quarter after the adoption: 2017-Q4 for a plan adopted in 2017-Q3.
+    let quarters = AssessPeriod::quarters_between(adopted, today)
+        .into_iter()
+        .filter(|q| q.first_day() >= adopted);
+    for q in quarters {
         let on = (q.last_day() + chrono::Duration::days(15)).min(today);
         let stamp = FixedClock::on(on).stamp("sample-office", tz);
         let a = store.create_assessment(plan, q, None, &stamp).await?;
@@ -239,4 +243,87 @@ pub async fn demo_runs(
         bail!("no quarter has ended between {adopted} and {today}");
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use tuijin_core::assess::{Basis, Points};
+    use tuijin_store::{NoticeStore, ReportStore};
+
+    /// The demo's runs: for every unit, its lines add up exactly to its score, and every line
+    /// names a record that exists (item, report, notice, indicator, adjustment).
+    #[tokio::test]
+    async fn every_demo_run_adds_up_and_names_real_records() {
+        use tuijin_core::clock::{Clock, FixedClock};
+        let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+        let db = tuijin_store::testing::TestDb::sqlite().await;
+        let s = &db.store;
+        let doc = seed::seed_plan().unwrap();
+        let adopted = doc.plan.source.date.unwrap();
+        s.import_plan(&doc, &FixedClock::on(adopted).stamp("demo", doc.plan.tz()))
+            .await
+            .unwrap();
+        seed::load_sample_history(s, &doc, today).await.unwrap();
+        seed::sample_notices(s, &doc, today).await.unwrap();
+        let n = demo_runs(s, &doc, adopted, today).await.unwrap();
+        assert_eq!(n, 11, "2017-Q4 to 2020-Q2");
+        let items: HashSet<String> = doc.items.iter().map(|i| i.code.to_string()).collect();
+        let indicators: HashSet<String> =
+            doc.indicators.iter().map(|i| i.code.to_string()).collect();
+        let runs = s.list_assessments("zz-ncc-2017", true).await.unwrap();
+        assert_eq!(runs.len(), n);
+        let mut lines = 0;
+        for a in &runs {
+            for c in &a.outcome.categories {
+                for u in &c.units {
+                    let sum: Points = u
+                        .criteria
+                        .iter()
+                        .flat_map(|c| &c.lines)
+                        .map(|l| l.points)
+                        .sum();
+                    assert_eq!(sum, u.score, "{} {}", a.period, u.unit);
+                    for l in u.criteria.iter().flat_map(|c| &c.lines) {
+                        lines += 1;
+                        match &l.basis {
+                            Basis::Item { item, .. } | Basis::Milestone { item, .. } => {
+                                assert!(items.contains(item), "{item}")
+                            }
+                            Basis::Report { item, report, .. } => {
+                                assert!(items.contains(item), "{item}");
+                                if let Some(r) = report {
+                                    let r = s.get_report(*r).await.unwrap();
+                                    assert_eq!(r.item.as_str(), item);
+                                }
+                            }
+                            Basis::NoticeSign { notice, .. }
+                            | Basis::NoticeReply { notice, .. }
+                            | Basis::NoticeLevel { notice, .. } => {
+                                s.get_notice(*notice).await.unwrap();
+                            }
+                            Basis::Indicator { indicator, .. } => {
+                                assert!(indicators.contains(indicator), "{indicator}")
+                            }
+                            Basis::Adjustment { index, .. } => {
+                                assert!(*index < a.scheme.adjustment.len())
+                            }
+                            Basis::NothingDue | Basis::Cap | Basis::Floor => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(lines > 1000, "{lines} lines");
+        // The example bonus of 2019-Q4 is in that run's lines.
+        let q4 = runs.iter().find(|a| a.period == "2019-Q4").unwrap();
+        let hkg = q4.outcome.unit("HKG").unwrap().1;
+        assert!(
+            hkg.criteria
+                .iter()
+                .flat_map(|c| &c.lines)
+                .any(|l| matches!(l.basis, Basis::Adjustment { .. }))
+        );
+    }
 }

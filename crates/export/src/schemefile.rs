@@ -197,11 +197,56 @@ mod tests {
 
     /// Every field of every table, as `docs/assessment-format.md` lists them.
     const FIELDS: &[(&str, &[&str])] = &[
-        ("scheme", &["code", "title", "title_en", "plan", "example", "description", "description_en"]),
+        (
+            "scheme",
+            &[
+                "code",
+                "title",
+                "title_en",
+                "plan",
+                "example",
+                "description",
+                "description_en",
+            ],
+        ),
         ("grade", &["name", "name_en", "min"]),
-        ("category", &["code", "name", "name_en", "total", "kinds", "units", "criterion"]),
-        ("criterion", &["kind", "weight", "when_none", "cooperating", "partial", "sign_within", "deduct", "bonus_cap", "deduction_cap"]),
-        ("adjustment", &["unit", "period", "points", "reason", "evidence", "approved_by"]),
+        (
+            "category",
+            &[
+                "code",
+                "name",
+                "name_en",
+                "total",
+                "kinds",
+                "units",
+                "criterion",
+            ],
+        ),
+        (
+            "criterion",
+            &[
+                "kind",
+                "weight",
+                "when_none",
+                "cooperating",
+                "partial",
+                "sign_within",
+                "deduct",
+                "bonus_cap",
+                "deduction_cap",
+            ],
+        ),
+        (
+            "adjustment",
+            &[
+                "unit",
+                "period",
+                "points",
+                "reason",
+                "evidence",
+                "approved_by",
+            ],
+        ),
     ];
 
     #[test]
@@ -238,7 +283,10 @@ mod tests {
             taken.sort();
             assert_eq!(&listed, taken, "{table}");
             for f in &listed {
-                assert!(doc.contains(&format!("| `{f}` |")), "docs/assessment-format.md lacks `{f}` of [{table}]");
+                assert!(
+                    doc.contains(&format!("| `{f}` |")),
+                    "docs/assessment-format.md lacks `{f}` of [{table}]"
+                );
             }
         }
     }
