@@ -269,7 +269,7 @@ mod tests {
         let keys = |v: &serde_json::Value| -> Vec<String> {
             v.as_object().unwrap().keys().cloned().collect()
         };
-        let mut got = vec![
+        let mut got = [
             ("scheme", keys(&again["scheme"])),
             ("grade", keys(&again["grade"][0])),
             ("category", keys(&again["category"][0])),

@@ -401,8 +401,10 @@ fn check_criterion(
         cr.kind != Notices && cr.sign_within.is_some(),
     );
     not_for(out, "deduct", cr.kind != Notices && cr.deduct.is_some());
-    if let Some(c) = cr.cooperating {
-        if !(0.0..=1.0).contains(&c) || !c.is_finite() {
+    if let Some(c) = cr.cooperating
+        && (!(0.0..=1.0).contains(&c) || !c.is_finite())
+    {
+        {
             out.push(
                 Problem::new(at("cooperating"), Rule::OutOfRange)
                     .with("min", 0)
@@ -410,8 +412,10 @@ fn check_criterion(
             );
         }
     }
-    if let Some(d) = cr.sign_within {
-        if !(1..=30).contains(&d) {
+    if let Some(d) = cr.sign_within
+        && !(1..=30).contains(&d)
+    {
+        {
             out.push(
                 Problem::new(at("sign_within"), Rule::OutOfRange)
                     .with("min", 1)

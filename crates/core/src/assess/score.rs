@@ -277,10 +277,10 @@ impl<'a> Context<'a> {
             .collect();
         let mut live_children = vec![0; items.len()];
         for (n, i) in items.iter().enumerate() {
-            if let Some(&p) = i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
-                if !out[n] {
-                    live_children[p] += 1;
-                }
+            if let Some(&p) = i.parent.as_ref().and_then(|p| index.get(p.as_str()))
+                && !out[n]
+            {
+                live_children[p] += 1;
             }
         }
         let depth = items
@@ -507,7 +507,7 @@ fn reports(unit: &str, ctx: &Context<'_>) -> Vec<Entry> {
     }
     let mut out = Vec::new();
     for (n, item) in ctx.work() {
-        if !item.lead.as_ref().is_some_and(|l| l.as_str() == unit) {
+        if item.lead.as_ref().is_none_or(|l| l.as_str() != unit) {
             continue;
         }
         let code = item.code.to_string();
@@ -628,20 +628,19 @@ fn notices(cr: &Criterion, weight: Points, unit: &str, ctx: &Context<'_>) -> Vec
                 top = top.max(Some(current));
             }
         }
-        if let Some(level) = top.and_then(|l| levels.get(l)) {
-            if let Some(&d) = cr.deduct.as_ref().and_then(|m| m.get(level)) {
-                if d > 0.0 {
-                    deductions.push(Line {
-                        points: -Points::of(d),
-                        met: None,
-                        basis: Basis::NoticeLevel {
-                            notice: n.id,
-                            number: n.number.clone(),
-                            level: level.clone(),
-                        },
-                    });
-                }
-            }
+        if let Some(level) = top.and_then(|l| levels.get(l))
+            && let Some(&d) = cr.deduct.as_ref().and_then(|m| m.get(level))
+            && d > 0.0
+        {
+            deductions.push(Line {
+                points: -Points::of(d),
+                met: None,
+                basis: Basis::NoticeLevel {
+                    notice: n.id,
+                    number: n.number.clone(),
+                    level: level.clone(),
+                },
+            });
         }
     }
     let mut lines = rate(weight, cr.when_none, entries);
@@ -661,7 +660,7 @@ fn indicators(unit: &str, ctx: &Context<'_>) -> Vec<Entry> {
     let f = ctx.facts;
     let mut out = Vec::new();
     for (ind, figures) in &f.indicators {
-        if !ind.owner.as_ref().is_some_and(|o| o.as_str() == unit) {
+        if ind.owner.as_ref().is_none_or(|o| o.as_str() != unit) {
             continue;
         }
         let (Some(base), Some(_)) = (ind.baseline, ind.baseline_year) else {
