@@ -426,7 +426,7 @@ impl AssessStore for Store {
             ),
             RunAction::Discard => (
                 EventKind::AssessmentDiscarded,
-                "DELETE FROM assessments WHERE id = $3 AND state = 'draft' AND $1 = $1 AND $2 = $2",
+                "DELETE FROM assessments WHERE id = $1 AND state = 'draft'",
             ),
         };
         if action == RunAction::Discard {
@@ -443,12 +443,11 @@ impl AssessStore for Store {
             )
             .await?;
         }
-        let n = exec(
-            &txn,
-            sql,
-            vec![stamp.actor.clone().into(), stamp.at.into(), id.into()],
-        )
-        .await?;
+        let values = match action {
+            RunAction::Discard => vec![id.into()],
+            _ => vec![stamp.actor.clone().into(), stamp.at.into(), id.into()],
+        };
+        let n = exec(&txn, sql, values).await?;
         if n != 1 {
             return Err(StoreError::Stale {
                 expected: rec.version,

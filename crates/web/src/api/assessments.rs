@@ -204,6 +204,17 @@ pub async fn readable(
     Ok(a)
 }
 
+fn scheme_view(s: tuijin_store::SchemeRecord) -> SchemeView {
+    SchemeView {
+        code: s.code,
+        title: s.scheme.scheme.title.clone(),
+        title_en: s.scheme.scheme.title_en.clone(),
+        source: s.source,
+        loaded_by: s.loaded_by,
+        loaded_at: s.loaded_at,
+    }
+}
+
 /// The plan's assessment scheme, as loaded.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/assessment-scheme",
     params(("plan" = String, Path, description = "plan code")),
@@ -220,14 +231,7 @@ pub async fn get_scheme(
         .scheme_of(&plan)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("an assessment scheme for plan `{plan}`")))?;
-    Ok(Json(SchemeView {
-        code: s.code,
-        title: s.scheme.scheme.title.clone(),
-        title_en: s.scheme.scheme.title_en.clone(),
-        source: s.source,
-        loaded_by: s.loaded_by,
-        loaded_at: s.loaded_at,
-    }))
+    Ok(Json(scheme_view(s)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -263,14 +267,7 @@ pub async fn put_scheme(
             &st.stamp(&who.name, &doc.plan),
         )
         .await?;
-    Ok(Json(SchemeView {
-        code: s.code,
-        title: s.scheme.scheme.title.clone(),
-        title_en: s.scheme.scheme.title_en.clone(),
-        source: s.source,
-        loaded_by: s.loaded_by,
-        loaded_at: s.loaded_at,
-    }))
+    Ok(Json(scheme_view(s)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
