@@ -267,6 +267,7 @@ mod tests {
             .unwrap();
         seed::load_sample_history(s, &doc, today).await.unwrap();
         seed::sample_notices(s, &doc, today).await.unwrap();
+        seed::record_real_outcomes(s, &doc, today).await.unwrap();
         let n = demo_runs(s, &doc, adopted, today).await.unwrap();
         assert_eq!(n, 11, "2017-Q4 to 2020-Q2");
         let items: HashSet<String> = doc.items.iter().map(|i| i.code.to_string()).collect();
@@ -275,6 +276,7 @@ mod tests {
         let runs = s.list_assessments("zz-ncc-2017", true).await.unwrap();
         assert_eq!(runs.len(), n);
         let mut lines = 0;
+        let mut figures = Vec::new();
         for a in &runs {
             for c in &a.outcome.categories {
                 for u in &c.units {
@@ -303,8 +305,15 @@ mod tests {
                             | Basis::NoticeLevel { notice, .. } => {
                                 s.get_notice(*notice).await.unwrap();
                             }
-                            Basis::Indicator { indicator, .. } => {
-                                assert!(indicators.contains(indicator), "{indicator}")
+                            Basis::Indicator {
+                                indicator, period, ..
+                            } => {
+                                assert!(indicators.contains(indicator), "{indicator}");
+                                // A figure is one known by the period's end, never a later one.
+                                if let Some(p) = period {
+                                    assert!(p.as_str() < a.as_of.to_string().as_str(), "{p}");
+                                    figures.push((a.period.clone(), indicator.clone(), p.clone()));
+                                }
                             }
                             Basis::Adjustment { index, .. } => {
                                 assert!(*index < a.scheme.adjustment.len())
@@ -316,6 +325,17 @@ mod tests {
             }
         }
         assert!(lines > 1000, "{lines} lines");
+        // Each run sees the figures known at its end: the metro length of September 2019
+        // (known in mid-October) in 2019-Q4, not yet in 2019-Q3.
+        let metro = |period: &str| {
+            figures
+                .iter()
+                .find(|(run, ind, _)| run == period && ind == "metro_km")
+                .map(|f| f.2.clone())
+        };
+        assert_eq!(metro("2017-Q4").as_deref(), Some("2017-01"), "{figures:?}");
+        assert_eq!(metro("2019-Q3").as_deref(), Some("2017-01"), "{figures:?}");
+        assert_eq!(metro("2019-Q4").as_deref(), Some("2019-09"), "{figures:?}");
         // The example bonus of 2019-Q4 is in that run's lines.
         let q4 = runs.iter().find(|a| a.period == "2019-Q4").unwrap();
         let hkg = q4.outcome.unit("HKG").unwrap().1;

@@ -349,16 +349,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
     let history = seed::load_sample_history(&store, &doc, today).await?;
     // Real outcomes known by the simulated today become the indicators' actuals (first start).
     let outcomes = match history {
-        Some(_) => {
-            let actuals = seed::real_outcomes(&doc, today)?;
-            tuijin_store::DirectoryStore::record_actuals(
-                &store,
-                doc.plan.code.as_str(),
-                &actuals,
-                &clock.stamp("demo", doc.plan.tz()),
-            )
-            .await?
-        }
+        Some(_) => seed::record_real_outcomes(&store, &doc, today).await?,
         None => 0,
     };
     let accounts = seed::demo_accounts(&store, &clock).await?;

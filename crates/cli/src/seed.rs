@@ -174,13 +174,26 @@ fn period_end(p: &str) -> Option<chrono::NaiveDate> {
     NaiveDate::from_ymd_opt(p.parse().ok()?, 12, 31)
 }
 
-/// The published outcomes known by `today` for the plan's indicators, each kept only where its
-/// scope and basis are the indicator's (`scope`, or `scope, basis`), so that figures of another
-/// scope or basis are never mixed in.
+/// The day a figure for `period` (ending on `end`) became known, for the demo: a dated
+/// figure (a line opened) on its day, a month's figure 15 days after the month, a year's
+/// 60 days after the year — about when Zhengzhou's statistics bureau publishes its monthly
+/// and annual figures. An approximation until indicators carry their own publication lag.
+fn known_on(period: &str, end: chrono::NaiveDate) -> chrono::NaiveDate {
+    let lag = match period.len() {
+        10 => 0, // 2019-09-19
+        7 => 15, // 2019-09
+        _ => 60, // 2019
+    };
+    end + chrono::Duration::days(lag)
+}
+
+/// The published outcomes known by `today` for the plan's indicators, each with the day it
+/// became known (`known_on`) and kept only where its scope and basis are the indicator's
+/// (`scope`, or `scope, basis`), so that figures of another scope or basis are never mixed in.
 pub fn real_outcomes(
     doc: &PlanDocument,
     today: chrono::NaiveDate,
-) -> Result<Vec<tuijin_store::Actual>> {
+) -> Result<Vec<(chrono::NaiveDate, tuijin_store::Actual)>> {
     let mut out = Vec::new();
     let mut reader = csv::Reader::from_reader(ACTUALS_TEXT.as_bytes());
     for (n, row) in reader.deserialize::<OutcomeRow>().enumerate() {
@@ -198,20 +211,49 @@ pub fn real_outcomes(
         }
         let end = period_end(&row.period)
             .ok_or_else(|| anyhow!("{ACTUALS_FILE}:{}: period `{}`", n + 2, row.period))?;
-        if end > today {
+        let known = known_on(&row.period, end);
+        if known > today {
             continue;
         }
-        out.push(tuijin_store::Actual {
-            indicator: ind.code.clone(),
-            period: row.period,
-            period_end: end,
-            value: tuijin_core::report::FigureValue::new(row.value)
-                .map_err(|e| anyhow!("{ACTUALS_FILE}:{}: value: {e}", n + 2))?,
-            source: row.source,
-            report: None,
-        });
+        out.push((
+            known,
+            tuijin_store::Actual {
+                indicator: ind.code.clone(),
+                period: row.period,
+                period_end: end,
+                value: tuijin_core::report::FigureValue::new(row.value)
+                    .map_err(|e| anyhow!("{ACTUALS_FILE}:{}: value: {e}", n + 2))?,
+                source: row.source,
+                report: None,
+            },
+        ));
     }
+    out.sort_by_key(|(known, _)| *known);
     Ok(out)
+}
+
+/// Records the published outcomes known by `today` as the indicators' actuals, each on the day
+/// it became known, so a run over a past period sees the figures known at its end and no
+/// later ones. Returns how many.
+pub async fn record_real_outcomes(
+    store: &tuijin_store::Store,
+    doc: &PlanDocument,
+    today: chrono::NaiveDate,
+) -> Result<usize> {
+    use tuijin_core::clock::{Clock, FixedClock};
+    let actuals = real_outcomes(doc, today)?;
+    let mut n = 0;
+    for day in actuals.chunk_by(|a, b| a.0 == b.0) {
+        let these: Vec<_> = day.iter().map(|(_, a)| a.clone()).collect();
+        n += tuijin_store::DirectoryStore::record_actuals(
+            store,
+            doc.plan.code.as_str(),
+            &these,
+            &FixedClock::on(day[0].0).stamp("demo", doc.plan.tz()),
+        )
+        .await?;
+    }
+    Ok(n)
 }
 
 /// The demo's sample notices, issued on past days to the lead units of items that lag on
@@ -409,7 +451,24 @@ mod tests {
         let doc = seed_plan().unwrap();
         let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
         let all = real_outcomes(&doc, today).unwrap();
-        assert!(all.iter().all(|a| a.period_end <= today));
+        assert!(
+            all.iter()
+                .all(|(known, a)| a.period_end <= *known && *known <= today)
+        );
+        // A year's figure is not known on the year's last day, but two months later.
+        let gdp_2019 = |day| {
+            real_outcomes(&doc, day)
+                .unwrap()
+                .iter()
+                .any(|(_, a)| a.indicator.as_str() == "gdp" && a.period == "2019")
+        };
+        assert!(!gdp_2019(
+            chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()
+        ));
+        assert!(gdp_2019(
+            chrono::NaiveDate::from_ymd_opt(2020, 2, 29).unwrap()
+        ));
+        let all: Vec<_> = all.into_iter().map(|(_, a)| a).collect();
         let metro: Vec<f64> = all
             .iter()
             .filter(|a| a.indicator.as_str() == "metro_km")

@@ -79,6 +79,46 @@ impl AssessPeriod {
             .expect("not the first day ever")
     }
 
+    /// The quarter, the half year and the year that ended last by `today` (the day a period
+    /// ends counts as ended): what the office most likely runs next.
+    pub fn last_ended(today: NaiveDate) -> [AssessPeriod; 3] {
+        use chrono::Datelike;
+        let ended = |p: AssessPeriod| p.last_day() <= today;
+        let year = today.year();
+        let q = (today.month() - 1) / 3 + 1;
+        let quarter = [
+            AssessPeriod::Quarter { year, quarter: q },
+            match q {
+                1 => AssessPeriod::Quarter {
+                    year: year - 1,
+                    quarter: 4,
+                },
+                _ => AssessPeriod::Quarter {
+                    year,
+                    quarter: q - 1,
+                },
+            },
+        ];
+        let h = if today.month() <= 6 { 1 } else { 2 };
+        let half = [
+            AssessPeriod::Half { year, half: h },
+            match h {
+                1 => AssessPeriod::Half {
+                    year: year - 1,
+                    half: 2,
+                },
+                _ => AssessPeriod::Half { year, half: 1 },
+            },
+        ];
+        let pick = |two: [AssessPeriod; 2]| if ended(two[0]) { two[0] } else { two[1] };
+        let whole = if ended(AssessPeriod::Year { year }) {
+            AssessPeriod::Year { year }
+        } else {
+            AssessPeriod::Year { year: year - 1 }
+        };
+        [pick(quarter), pick(half), whole]
+    }
+
     /// Whether `d` falls in the period.
     pub fn contains(self, d: NaiveDate) -> bool {
         self.first_day() <= d && d <= self.last_day()
@@ -167,6 +207,16 @@ mod tests {
         for s in ["2019-Q2", "2019-H1", "2019"] {
             assert_eq!(AssessPeriod::parse(s).unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn the_last_ended_periods_count_their_last_day() {
+        let names = |t| AssessPeriod::last_ended(t).map(|p| p.to_string());
+        assert_eq!(names(d(2020, 6, 30)), ["2020-Q2", "2020-H1", "2019"]);
+        assert_eq!(names(d(2020, 6, 29)), ["2020-Q1", "2019-H2", "2019"]);
+        assert_eq!(names(d(2020, 1, 1)), ["2019-Q4", "2019-H2", "2019"]);
+        assert_eq!(names(d(2019, 12, 31)), ["2019-Q4", "2019-H2", "2019"]);
+        assert_eq!(names(d(2019, 11, 5)), ["2019-Q3", "2019-H1", "2018"]);
     }
 
     #[test]

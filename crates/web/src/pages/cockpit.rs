@@ -85,10 +85,11 @@ pub async fn page(
         None
     };
     let levels = c.plan.notices.clone();
+    let ranking = super::scorecard::cockpit_section(&st, l, &plan, &c).await?;
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
-        @if leader_first { (leader_view) }
+        @if leader_first { (leader_view) (ranking) }
         section aria-labelledby="overall" {
             h2 #overall { (l.t("cockpit.overall")) }
             p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
@@ -188,7 +189,7 @@ pub async fn page(
                 }
             }
         }
-        @if !leader_first { (leader_view) }
+        @if !leader_first { (leader_view) (ranking) }
     };
     Ok(layout(
         &st,

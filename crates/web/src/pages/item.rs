@@ -370,7 +370,7 @@ pub async fn page(
             div.tablewrap { table {
                 thead { tr { th { (l.t("col.period")) } th { (l.t("col.unit")) } th.num { (l.t("col.percent")) } th { (l.t("col.state")) } th { (l.t("col.narrative")) } } }
                 tbody { @for rep in &reports {
-                    tr {
+                    tr id={ "report-" (rep.id) } {
                         td { (rep.period) }
                         td { (c.unit_name(rep.unit.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| rep.unit.to_string())) }
                         td.num { @if let Some(p) = rep.percent { (fmt1(p.value())) "%" } }

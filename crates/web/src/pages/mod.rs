@@ -4,6 +4,7 @@
 //! Each page lives in its own file; adding one is a route here and a link in `NAV`.
 
 mod account;
+mod assessments;
 mod cockpit;
 mod evidence;
 mod figures;
@@ -16,6 +17,7 @@ mod notices;
 mod portal;
 mod proposals;
 mod review;
+mod scorecard;
 mod tree;
 mod warnings;
 pub mod widgets;
@@ -69,6 +71,26 @@ pub fn routes(st: AppState) -> Router<AppState> {
         )
         .route("/notices/{notice}", get(notices::page))
         .route("/notices/{notice}/act", post(notices::act))
+        .route(
+            "/plans/{plan}/assessments",
+            get(assessments::list).post(assessments::create),
+        )
+        .route(
+            "/plans/{plan}/assessments/scheme",
+            get(assessments::scheme).post(assessments::load_scheme),
+        )
+        .route(
+            "/plans/{plan}/assessments/units/{unit}",
+            get(scorecard::across),
+        )
+        .route("/assessments/{run}", get(assessments::run))
+        .route("/assessments/{run}/act", post(assessments::act))
+        .route("/assessments/{run}/units/{unit}", get(scorecard::page))
+        .route("/assessments/{run}/objections", post(scorecard::object))
+        .route(
+            "/assessments/{run}/objections/{objection}/answer",
+            post(assessments::answer),
+        )
         .route("/workspace", get(workspace::page))
         .route(
             "/workspace/report/{plan}/{code}",
@@ -119,6 +141,20 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/plans/{plan}/notices/proposals/dismiss", "form"),
     ("GET", "/notices/{notice}", "notice_reader"),
     ("POST", "/notices/{notice}/act", "form"),
+    ("GET", "/plans/{plan}/assessments", "read_plan"),
+    ("POST", "/plans/{plan}/assessments", "form"),
+    ("GET", "/plans/{plan}/assessments/scheme", "read_plan"),
+    ("POST", "/plans/{plan}/assessments/scheme", "form"),
+    ("GET", "/plans/{plan}/assessments/units/{unit}", "read_plan"),
+    ("GET", "/assessments/{run}", "read_plan"),
+    ("POST", "/assessments/{run}/act", "form"),
+    ("GET", "/assessments/{run}/units/{unit}", "read_plan"),
+    ("POST", "/assessments/{run}/objections", "form"),
+    (
+        "POST",
+        "/assessments/{run}/objections/{objection}/answer",
+        "form",
+    ),
     ("GET", "/workspace", "unit"),
     ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
     ("POST", "/workspace/report/{plan}/{code}", "form"),
@@ -324,6 +360,7 @@ pub enum Section {
     History,
     Warnings,
     Notices,
+    Assessments,
     Workspace,
     Review,
     Portal,
@@ -365,6 +402,11 @@ pub fn layout(
                 Section::Notices,
                 format!("/plans/{p}/notices"),
                 "nav.notices",
+            ));
+            n.push((
+                Section::Assessments,
+                format!("/plans/{p}/assessments"),
+                "nav.assessments",
             ));
             n.push((
                 Section::History,

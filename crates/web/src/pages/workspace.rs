@@ -128,6 +128,7 @@ pub async fn page(
             contributions.entry(r.item.to_string()).or_default().push(r);
         }
         let notices = super::notices::waiting_for(&st, &plan, &mine).await?;
+        let scores = super::scorecard::workspace_section(&st, l, &plan, &c, &mine).await?;
         sections.push((
             plan,
             c,
@@ -138,6 +139,7 @@ pub async fn page(
             returned,
             contributions,
             notices,
+            scores,
         ));
     }
     let body = html! {
@@ -146,7 +148,7 @@ pub async fn page(
         @if !q.done.is_empty() {
             p.notice.good role="status" { (l.f("workspace.submitted", &[("item", &q.done)])) }
         }
-        @for (plan, c, b, period, items, in_period, returned, contributions, notices) in &sections {
+        @for (plan, c, b, period, items, in_period, returned, contributions, notices, scores) in &sections {
             h2 { (l.pick(&c.plan.title)) }
             @if !notices.is_empty() {
                 section aria-labelledby={ "ntc-" (plan) } {
@@ -227,6 +229,7 @@ pub async fn page(
                 }
             }
             (super::figures::section(l, plan, c, &mine))
+            (scores)
         }
     };
     Ok(layout(
