@@ -354,6 +354,76 @@ test("a notice from the proposal queue to 销号, with evidence, as the office a
   await shot(op, "20-notices-board");
 });
 
+test("an assessment run from the office's form to the unit's objection and the corrected run", async () => {
+  // The office opens 考核 from the navigation: the demo's published quarters.
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.getByRole("navigation").getByRole("link", { name: "考核" }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/plans\/zz-ncc-2017\/assessments$/);
+  assert.ok((await op.getByRole("link", { name: "2020-Q2" }).count()) > 0, "the demo's runs");
+  await shot(op, "21-assessments");
+  // A half-year run: a draft, then locked, then published.
+  await op.getByLabel("考核期").fill("2020-H1");
+  await op.getByRole("button", { name: "计算" }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/assessments\/\d+$/);
+  const run = op.url();
+  assert.ok(await op.getByText("草稿：仅市推进办可见").isVisible());
+  assert.ok((await op.locator("table.ranking").count()) >= 3, "a ranking per category");
+  await op.getByRole("button", { name: "锁定" }).click();
+  await op.waitForLoadState("load");
+  assert.equal(await op.getByRole("button", { name: "作废草稿" }).count(), 0, "a locked run stays");
+  await op.getByRole("button", { name: "发布" }).click();
+  await op.waitForLoadState("load");
+  assert.ok((await op.locator(".run-published").count()) > 0);
+  await shot(op, "22-assessment-run");
+
+  // The unit finds its result in its workspace, reads the lines, and objects.
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  const mine = up.locator("section[aria-labelledby^=asm-] a", { hasText: "2020-H1" });
+  assert.ok(await mine.isVisible(), "the new result in the workspace");
+  await mine.click();
+  await up.waitForLoadState("load");
+  assert.match(up.url(), /\/units\/FGW$/);
+  assert.ok(await up.locator("h2", { hasText: "按时报送" }).isVisible());
+  assert.ok((await up.locator("table.lines a[href*='/items/']").count()) > 0, "lines link to items");
+  await shot(up, "23-scorecard");
+  await up.getByLabel(/申诉理由/).fill("五月进度已于6月3日报送，请核实。");
+  await up.getByRole("button", { name: "提出申诉" }).click();
+  await up.waitForLoadState("load");
+  assert.ok(await up.getByText("申诉待答复").isVisible());
+
+  // The office upholds it with a corrected run; the published run is kept and says so.
+  await op.goto(run);
+  await op.locator("form.act textarea[name=answer]").fill("经核实，申诉成立，重新计算。");
+  await op.getByLabel(/申诉成立/).check();
+  await op.getByRole("button", { name: "答复申诉" }).click();
+  await op.waitForLoadState("load");
+  assert.notEqual(op.url(), run, "the corrected run's page");
+  assert.ok(await op.getByText("本次为更正结果").isVisible());
+  await op.goto(run);
+  assert.ok(await op.getByText("本次结果已被更正").isVisible());
+  assert.ok(await op.getByText("经核实，申诉成立，重新计算。").isVisible());
+
+  // The leader sees the rankings on the cockpit; the scorecard fits a phone, in English too.
+  const leader = await visitor();
+  const lp = await logIn(leader, "leader");
+  assert.ok(await lp.locator("h2#ranking").isVisible(), "rankings on the leader's cockpit");
+  await shot(lp, "24-leader-rankings");
+  await up.setViewportSize({ width: 390, height: 844 });
+  await up.goto(up.url().split("#")[0]);
+  const wide = await up.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 400, `the scorecard fits a phone (${wide}px)`);
+  await shot(up, "25-scorecard-phone");
+  await up.getByRole("button", { name: "English" }).click();
+  await up.waitForLoadState("load");
+  assert.ok(await up.locator("h2", { hasText: "Reporting" }).isVisible());
+  await shot(up, "26-scorecard-english");
+  await Promise.all([office.close(), unit.close(), leader.close()]);
+});
+
 test("no request left 127.0.0.1", () => {
   assert.deepEqual(outside, []);
 });

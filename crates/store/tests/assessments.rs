@@ -278,6 +278,19 @@ async fn a_locked_run_never_changes_and_a_rerun_is_blind_to_late_facts() {
         let published = s.get_assessment(a.id).await.unwrap();
         assert_eq!(published.digest, a.digest);
         assert_eq!(published.objections.len(), 1);
+        // The rankings that stand: the published run, until its correction is published too.
+        let latest = |s: &tuijin_store::Store| {
+            let s = s.clone();
+            async move { s.latest_published("ass").await.unwrap().map(|x| x.id) }
+        };
+        assert_eq!(latest(s).await, Some(a.id));
+        let fix = answered.rerun.unwrap();
+        for act in [RunAction::Lock, RunAction::Publish] {
+            s.act_on_assessment(fix, act, None, &stamp("office", "2020-04-24"))
+                .await
+                .unwrap();
+        }
+        assert_eq!(latest(s).await, Some(fix));
         // A period that has not ended cannot be run.
         let e = s
             .create_assessment(

@@ -973,44 +973,7 @@ async fn role_by_endpoint_matrix() {
         .unwrap()
         .id;
         // A published run of 2019-Q4 with JTW's objection, for the assessment routes.
-        let plan_doc = tuijin_store::PlanStore::export_plan(&t.db.store, "demo-small")
-            .await
-            .unwrap();
-        let scheme = tuijin_export::read_scheme(
-            "s.toml",
-            ASSESS_SCHEME,
-            &plan_doc.units,
-            &plan_doc.plan.notices.levels,
-        )
-        .unwrap();
-        let office = common::stamp("office");
-        use tuijin_store::AssessStore;
-        t.db.store
-            .load_scheme("demo-small", ASSESS_SCHEME, &scheme, &office)
-            .await
-            .unwrap();
-        let q4 = tuijin_core::assess::AssessPeriod::parse("2019-Q4").unwrap();
-        let run =
-            t.db.store
-                .create_assessment("demo-small", q4, None, &office)
-                .await
-                .unwrap()
-                .id;
-        for a in [
-            tuijin_core::assess::RunAction::Lock,
-            tuijin_core::assess::RunAction::Publish,
-        ] {
-            t.db.store
-                .act_on_assessment(run, a, None, &office)
-                .await
-                .unwrap();
-        }
-        let objection =
-            t.db.store
-                .file_objection(run, "JTW", "第二季度报告已按时报送", &common::stamp("jtw"))
-                .await
-                .unwrap()
-                .id;
+        let (run, objection) = common::published_run(&t.db.store).await;
         for (method, path, query, expected) in table {
             let code = if path.contains("/indicators/") {
                 "metro_km"
@@ -1061,7 +1024,7 @@ async fn role_by_endpoint_matrix() {
                     ("POST", false) if path.ends_with("/assessments") => {
                         json!({"period": "2020-Q1"}).to_string()
                     }
-                    ("PUT", _) => json!({"source": ASSESS_SCHEME}).to_string(),
+                    ("PUT", _) => json!({"source": common::ASSESS_SCHEME}).to_string(),
                     ("POST", false) if path.ends_with("/notice-proposals/issue") => {
                         json!({"items": ["E1.2"]}).to_string()
                     }
@@ -1814,33 +1777,3 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
         assert_eq!(documented, served);
     }
 }
-
-/// A scheme for the small plan: departments and zones, reports and notices.
-const ASSESS_SCHEME: &str = r#"
-[scheme]
-code = "small"
-title = "测试考核方案"
-
-[[grade]]
-name = "优秀"
-min = 90
-
-[[category]]
-code = "all"
-name = "全部单位"
-total = 100
-kinds = ["department", "zone"]
-
-[[category.criterion]]
-kind = "completion"
-weight = 50
-
-[[category.criterion]]
-kind = "reports"
-weight = 30
-
-[[category.criterion]]
-kind = "notices"
-weight = 20
-deduct = { red = 3 }
-"#;

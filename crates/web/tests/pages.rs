@@ -262,6 +262,8 @@ async fn every_page_against_every_role() {
         .unwrap()
         .id
         .to_string();
+        // A published run of 2019-Q4 with JTW's objection, for the assessment pages.
+        let (run, objection) = common::published_run(&site.db.store).await;
         for (method, path, access) in PAGES {
             let code = if path.contains("/figures/") {
                 "metro_km"
@@ -272,6 +274,9 @@ async fn every_page_against_every_role() {
                 .replace("{plan}", "demo-small")
                 .replace("{code}", code)
                 .replace("{notice}", &notice)
+                .replace("{run}", &run.to_string())
+                .replace("{objection}", &objection.to_string())
+                .replace("{unit}", "JTW")
                 .replace("{id}", &token_id);
             let uri = if path.ends_with("/notices/new") && *method == "GET" {
                 format!("{uri}?item=E1.1")
@@ -1606,5 +1611,248 @@ async fn evidence_goes_with_a_report_and_a_reply_in_the_pages() {
         assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.html);
         let page = site.get(&mut office, &format!("/notices/{}", n.id)).await;
         assert!(page.html.contains("赶工方案.txt"), "{}", page.html);
+    }
+}
+
+/// The id at the end of a `/assessments/{id}` redirect.
+fn run_id(p: &common::site::Page) -> i64 {
+    let to = p.location.as_deref().unwrap_or_default();
+    to.trim_start_matches("/assessments/")
+        .split(['/', '#'])
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a run: {to}"))
+}
+
+#[tokio::test]
+async fn an_assessment_is_run_locked_published_objected_to_and_corrected_in_the_pages() {
+    use tuijin_store::AssessStore;
+    for site in Site::all().await {
+        let mut office = site.log_in("office").await;
+        let mut jtw = site.log_in("jtw").await;
+        let mut zdq = site.log_in("zdq").await;
+        let mut leader = site.log_in("leader").await;
+        let list = site.get(&mut office, "/plans/demo-small/assessments").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.html.contains("尚未载入考核方案"), "{}", list.html);
+
+        // A scheme with a problem: located by line and column, and nothing is loaded.
+        let page = site
+            .get(&mut office, "/plans/demo-small/assessments/scheme")
+            .await;
+        let csrf = page.csrf();
+        let bad = common::ASSESS_SCHEME.replace("weight = 30", "weight = 31");
+        let refused = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/assessments/scheme",
+                &[("csrf", &csrf), ("source", &bad)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.html.contains("行第") && refused.html.contains("category[0]"),
+            "{}",
+            refused.html
+        );
+        assert!(
+            site.db
+                .store
+                .scheme_of("demo-small")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let loaded = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/assessments/scheme",
+                &[("csrf", &csrf), ("source", common::ASSESS_SCHEME)],
+            )
+            .await;
+        assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.html);
+        let scheme = site
+            .get(&mut office, "/plans/demo-small/assessments/scheme")
+            .await;
+        assert!(scheme.html.contains("测试考核方案") && scheme.html.contains("按时报送"));
+
+        // A period not yet ended, and one that is no period: refused with the reason.
+        for (period, says) in [("2020-Q3", "2020-Q3"), ("2019-Q5", "不是考核期")] {
+            let p = site
+                .request(
+                    &mut office,
+                    "POST",
+                    "/plans/demo-small/assessments",
+                    &[("csrf", &csrf), ("period", period)],
+                )
+                .await;
+            assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{period}");
+            assert!(p.html.contains(says), "{period}: {}", p.html);
+        }
+        assert!(
+            site.db
+                .store
+                .list_assessments("demo-small", false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let made = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/assessments",
+                &[("csrf", &csrf), ("period", "2019-Q4")],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+        let id = run_id(&made);
+        let href = format!("/assessments/{id}");
+
+        // A draft is the office's alone.
+        assert_eq!(
+            site.get(&mut jtw, &href).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let theirs = site.get(&mut jtw, "/plans/demo-small/assessments").await;
+        assert!(!theirs.html.contains(&href));
+        let draft = site.get(&mut office, &href).await;
+        assert!(draft.html.contains("草稿") && draft.html.contains("全部单位"));
+        assert!(draft.html.contains(&format!("{href}/units/JTW")));
+        let act = |action: &'static str, version: i64| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("action", action.to_string()),
+                ("version", version.to_string()),
+            ]
+        };
+        let post = |b: &mut Browser, uri: String, form: Vec<(&'static str, String)>| {
+            let site = &site;
+            let mut b = std::mem::take(b);
+            async move {
+                let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let p = site.request(&mut b, "POST", &uri, &f).await;
+                (b, p)
+            }
+        };
+        let v0 = site.db.store.get_assessment(id).await.unwrap().version;
+        // A stale form is refused and changes nothing.
+        let (b, stale) = post(&mut office, format!("{href}/act"), act("lock", v0 + 7)).await;
+        office = b;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+        let (b, locked) = post(&mut office, format!("{href}/act"), act("lock", v0)).await;
+        office = b;
+        assert_eq!(locked.status, StatusCode::SEE_OTHER, "{}", locked.html);
+        let before = site.db.store.get_assessment(id).await.unwrap();
+        // A locked run cannot be discarded (nor locked again).
+        for a in ["discard", "lock"] {
+            let (b, no) = post(&mut office, format!("{href}/act"), act(a, before.version)).await;
+            office = b;
+            assert_eq!(no.status, StatusCode::CONFLICT, "{a}: {}", no.html);
+        }
+        let (b, published) = post(
+            &mut office,
+            format!("{href}/act"),
+            act("publish", before.version),
+        )
+        .await;
+        office = b;
+        assert_eq!(
+            published.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            published.html
+        );
+
+        // The unit sees its scorecard, with a line per record, and may object for its unit only.
+        let card = site.get(&mut jtw, &format!("{href}/units/JTW")).await;
+        assert_eq!(card.status, StatusCode::OK);
+        assert!(card.html.contains("按时报送") && card.html.contains("提出申诉"));
+        assert!(
+            card.html.contains("/plans/demo-small/items/E1"),
+            "lines link to their items: {}",
+            card.html
+        );
+        let other = site.get(&mut zdq, &format!("{href}/units/JTW")).await;
+        assert_eq!(other.status, StatusCode::OK);
+        assert!(!other.html.contains("提出申诉"), "not ZDQ's to object to");
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("考核结果") && ws.html.contains(&format!("{href}/units/JTW")));
+        let jcsrf = card.csrf();
+        let object = |unit: &'static str, reason: &'static str| {
+            vec![
+                ("csrf", jcsrf.clone()),
+                ("unit", unit.to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let (b, empty) = post(&mut jtw, format!("{href}/objections"), object("JTW", " ")).await;
+        jtw = b;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (b, not_mine) = post(
+            &mut jtw,
+            format!("{href}/objections"),
+            object("ZDQ", "不是本单位"),
+        )
+        .await;
+        jtw = b;
+        assert_eq!(not_mine.status, StatusCode::FORBIDDEN);
+        let (b, filed) = post(
+            &mut jtw,
+            format!("{href}/objections"),
+            object("JTW", "十二月报告已按时报送"),
+        )
+        .await;
+        jtw = b;
+        assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.html);
+
+        // The office answers it with a corrected run; the published one is untouched.
+        let page = site.get(&mut office, &href).await;
+        assert!(page.html.contains("十二月报告已按时报送") && page.html.contains("答复申诉"));
+        let o = site.db.store.get_assessment(id).await.unwrap().objections[0].id;
+        let (b, answered) = post(
+            &mut office,
+            format!("{href}/objections/{o}/answer"),
+            vec![
+                ("csrf", csrf.clone()),
+                ("answer", "经核实，申诉成立".into()),
+                ("rerun", "1".into()),
+            ],
+        )
+        .await;
+        office = b;
+        assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.html);
+        let rerun = run_id(&answered);
+        assert_ne!(rerun, id);
+        let corrected = site
+            .get(&mut office, &format!("/assessments/{rerun}"))
+            .await;
+        assert!(corrected.html.contains("更正结果") && corrected.html.contains(&href));
+        let after = site.db.store.get_assessment(id).await.unwrap();
+        assert_eq!(after.digest, before.digest);
+        assert_eq!(after.outcome, before.outcome);
+        let card = site.get(&mut jtw, &format!("{href}/units/JTW")).await;
+        assert!(card.html.contains("经核实，申诉成立"));
+
+        // Leaders see the rankings on the cockpit; a unit across periods.
+        let cockpit = site.get(&mut leader, "/plans/demo-small").await;
+        assert!(
+            cockpit.html.contains("考核排名（2019-Q4）"),
+            "{}",
+            cockpit.html
+        );
+        let across = site
+            .get(&mut leader, "/plans/demo-small/assessments/units/JTW")
+            .await;
+        assert_eq!(across.status, StatusCode::OK);
+        assert!(across.html.contains("2019-Q4") && across.html.contains("历次考核"));
+        assert_eq!(
+            site.get(&mut leader, "/plans/demo-small/assessments/units/NOPE")
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
     }
 }

@@ -112,6 +112,9 @@ pub trait AssessStore {
         plan: &str,
         published_only: bool,
     ) -> Result<Vec<AssessmentRecord>>;
+    /// The newest published run that no published correction replaces: the rankings that
+    /// stand (the cockpit's).
+    async fn latest_published(&self, plan: &str) -> Result<Option<AssessmentRecord>>;
     /// A scored unit's objection (申诉) to a published run.
     async fn file_objection(
         &self,
@@ -503,6 +506,28 @@ impl AssessStore for Store {
             }
         }
         Ok(out)
+    }
+
+    async fn latest_published(&self, plan: &str) -> Result<Option<AssessmentRecord>> {
+        let pid = crate::items::plan_id_in(&self.db(), plan).await?;
+        let row = one(
+            &self.db(),
+            &format!(
+                "{SELECT} WHERE a.plan_id = $1 AND a.state = 'published' AND NOT EXISTS \
+                 (SELECT 1 FROM assessments b WHERE b.supersedes_id = a.id AND b.state = 'published') \
+                 ORDER BY a.as_of DESC, a.id DESC LIMIT 1"
+            ),
+            vec![pid.into()],
+        )
+        .await?;
+        match row {
+            Some(r) => {
+                let mut a = record(&r)?;
+                a.objections = objections_of(&self.db(), &[a.id]).await?;
+                Ok(Some(a))
+            }
+            None => Ok(None),
+        }
     }
 
     async fn file_objection(

@@ -173,14 +173,37 @@ fn basis(l: Lang, plan: &str, c: &CachedPlan, b: &Basis) -> Markup {
     }
 }
 
+/// Lines past which the earned ones are folded away, so the missed ones stand out.
+const FOLD: usize = 12;
+
 fn lines_table(l: Lang, plan: &str, c: &CachedPlan, lines: &[Line]) -> Markup {
-    html! {
-        div.tablewrap { table.lines {
-            thead { tr { th { (l.t("assess.col.basis")) } th { (l.t("assess.result")) } th.num { (l.t("assess.points")) } } }
-            tbody { @for ln in lines {
-                tr { td { (basis(l, plan, c, &ln.basis)) } td { (yes_no(l, ln.met)) } td.num { (ln.points) } }
+    let table = |rows: &[&Line]| {
+        html! {
+            div.tablewrap { table.lines {
+                thead { tr { th { (l.t("assess.col.basis")) } th { (l.t("assess.result")) } th.num { (l.t("assess.points")) } } }
+                tbody { @for ln in rows {
+                    tr { td { (basis(l, plan, c, &ln.basis)) } td { (yes_no(l, ln.met)) } td.num { (ln.points) } }
+                } }
             } }
-        } }
+        }
+    };
+    let met = lines.iter().filter(|x| x.met == Some(true)).count();
+    let missed = lines.iter().filter(|x| x.met == Some(false)).count();
+    let all: Vec<&Line> = lines.iter().collect();
+    if lines.len() <= FOLD || met == 0 {
+        return html! {
+            @if met + missed > 0 { p.small { (l.f("assess.tally", &[("met", &met), ("missed", &missed)])) } }
+            (table(&all))
+        };
+    }
+    let (earned, rest): (Vec<&Line>, Vec<&Line>) = all.iter().partition(|x| x.met == Some(true));
+    html! {
+        p.small { (l.f("assess.tally", &[("met", &met), ("missed", &missed)])) }
+        @if !rest.is_empty() { (table(&rest)) }
+        details.earned {
+            summary { (l.f("assess.show_earned", &[("n", &met)])) }
+            (table(&earned))
+        }
     }
 }
 
@@ -454,9 +477,7 @@ pub async fn cockpit_section(
     c: &CachedPlan,
 ) -> Result<Markup, PageError> {
     const ENDS: usize = 3;
-    let runs = st.store.list_assessments(plan, true).await?;
-    let superseded: Vec<i64> = runs.iter().filter_map(|a| a.supersedes).collect();
-    let Some(a) = runs.iter().find(|a| !superseded.contains(&a.id)) else {
+    let Some(a) = st.store.latest_published(plan).await? else {
         return Ok(html! {});
     };
     Ok(html! {
@@ -467,11 +488,17 @@ pub async fn cockpit_section(
                     @let n = cat.units.len();
                     div {
                         h3 { (named(l, &scat.name, &scat.name_en)) }
-                        ol.plain {
-                            @for (k, u) in cat.units.iter().enumerate() {
-                                @if k == ENDS && n > 2 * ENDS { li.muted { "…" } }
-                                @if k < ENDS || k + ENDS >= n {
-                                    li { span.num { (u.rank) ". " } a href=(card_href(a.id, &u.unit)) { (unit_name(l, c, &u.unit)) } " " (score_bar(l, u.score, cat.total)) }
+                        table {
+                            tbody {
+                                @for (k, u) in cat.units.iter().enumerate() {
+                                    @if k == ENDS && n > 2 * ENDS { tr { td.num.muted { "…" } td {} td {} } }
+                                    @if k < ENDS || k + ENDS >= n {
+                                        tr {
+                                            td.num { (u.rank) }
+                                            td { a href=(card_href(a.id, &u.unit)) { (unit_name(l, c, &u.unit)) } }
+                                            td { (score_bar(l, u.score, cat.total)) }
+                                        }
+                                    }
                                 }
                             }
                         }

@@ -70,3 +70,73 @@ pub async fn add_users(store: &tuijin_store::Store, password: Option<&str>) -> [
     users.map(|u| u.0)
 }
 pub mod site;
+
+/// A scheme for the small plan: departments and zones, reports and notices.
+#[allow(dead_code)] // not every test file assesses
+pub const ASSESS_SCHEME: &str = r#"
+[scheme]
+code = "small"
+title = "测试考核方案"
+
+[[grade]]
+name = "优秀"
+min = 90
+
+[[category]]
+code = "all"
+name = "全部单位"
+total = 100
+kinds = ["department", "zone"]
+
+[[category.criterion]]
+kind = "completion"
+weight = 50
+
+[[category.criterion]]
+kind = "reports"
+weight = 30
+
+[[category.criterion]]
+kind = "notices"
+weight = 20
+deduct = { red = 3 }
+"#;
+
+/// Loads `ASSESS_SCHEME`, runs it over 2019-Q4, locks and publishes the run, and files JTW's
+/// objection to it. Returns the run's and the objection's ids.
+#[allow(dead_code)] // not every test file assesses
+pub async fn published_run(store: &tuijin_store::Store) -> (i64, i64) {
+    use tuijin_core::assess::{AssessPeriod, RunAction};
+    use tuijin_store::AssessStore;
+    let doc = PlanStore::export_plan(store, "demo-small").await.unwrap();
+    let scheme = tuijin_export::read_scheme(
+        "s.toml",
+        ASSESS_SCHEME,
+        &doc.units,
+        &doc.plan.notices.levels,
+    )
+    .unwrap();
+    let office = stamp("office");
+    store
+        .load_scheme("demo-small", ASSESS_SCHEME, &scheme, &office)
+        .await
+        .unwrap();
+    let q4 = AssessPeriod::parse("2019-Q4").unwrap();
+    let run = store
+        .create_assessment("demo-small", q4, None, &office)
+        .await
+        .unwrap()
+        .id;
+    for a in [RunAction::Lock, RunAction::Publish] {
+        store
+            .act_on_assessment(run, a, None, &office)
+            .await
+            .unwrap();
+    }
+    let objection = store
+        .file_objection(run, "JTW", "第二季度报告已按时报送", &stamp("jtw"))
+        .await
+        .unwrap()
+        .id;
+    (run, objection)
+}
