@@ -104,6 +104,10 @@ pub enum EventKind {
     #[strum(serialize = "item.restored")]
     #[serde(rename = "item.restored")]
     ItemRestored,
+    /// An edit from the web or the API, with its reason.
+    #[strum(serialize = "item.edited")]
+    #[serde(rename = "item.edited")]
+    ItemEdited,
     #[strum(serialize = "report.created")]
     #[serde(rename = "report.created")]
     ReportCreated,
@@ -249,7 +253,7 @@ impl EventKind {
             | IndicatorArchived
             | IndicatorActualsLoaded
             | IndicatorFigureFiled => Entity::Indicator,
-            ItemAdded | ItemUpdated | ItemArchived | ItemRestored | WarningRaised
+            ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | WarningRaised
             | WarningCleared => Entity::Item,
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
                 Entity::Report

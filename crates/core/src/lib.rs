@@ -8,6 +8,7 @@ pub mod audit;
 pub mod board;
 pub mod clock;
 pub mod code;
+pub mod edit;
 pub mod event;
 pub mod evidence;
 pub mod explain;

@@ -115,6 +115,8 @@ pub enum Action<'a> {
     ClosePeriod,
     /// Import a plan file.
     ImportPlan,
+    /// Add, change, move, cancel, restore and archive items from the web or the API.
+    EditPlan,
     /// Add, disable and reset users; create and revoke their tokens.
     ManageUsers,
     /// Operational metrics.
@@ -155,9 +157,10 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Admin | Office | Leader, ReadReport { .. }) => true,
         (Unit, ReadReport { unit, accepted }) => accepted || p.has_unit(unit),
         (Unit, WriteReport { unit, relation, .. }) => p.has_unit(unit) && relation.may_report(),
-        (Office, Review | ImportPlan | ClosePeriod | FileFigure { .. } | IssueNotice | Assess) => {
-            true
-        }
+        (
+            Office,
+            Review | ImportPlan | EditPlan | ClosePeriod | FileFigure { .. } | IssueNotice | Assess,
+        ) => true,
         (Admin | Office | Leader, ReadAssessment { .. }) => true,
         (Unit, ReadAssessment { published }) => published,
         (Unit, ObjectToAssessment { unit }) => p.has_unit(unit),

@@ -47,6 +47,7 @@ pub use events::{Event, EventStore};
 pub use evidence::{EvidenceOn, EvidenceRecord, EvidenceStore, NewEvidence};
 pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use notices::{NewNotice, NoticeFact, NoticeFilter, NoticeRecord, NoticeStore, NoticeUnit};
+pub use plans::edit::{EditOutcome, EditStore};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
 pub use proposals::{Dismissal, ProposalRecord, ProposalStore};

@@ -171,7 +171,7 @@ impl Failure {
                 .join("; "),
             Detail::PlanProblems(ps) => ps
                 .iter()
-                .map(|p| format!("{}: {}", p.path, p.kind.message(l)))
+                .map(|p| format!("{}: {}", p.field_name(), p.kind.message(l)))
                 .collect::<Vec<_>>()
                 .join("; "),
         }
@@ -191,7 +191,7 @@ impl Failure {
             Detail::PlanProblems(ps) => ps
                 .iter()
                 .map(|p| FieldError {
-                    field: p.path.to_string(),
+                    field: p.field_name(),
                     code: p.kind.class().to_string(),
                     message: p.kind.message(l),
                 })

@@ -314,11 +314,38 @@ impl ProblemKind {
 pub struct PlanProblem {
     pub path: FieldPath,
     pub kind: ProblemKind,
+    /// The code of the item the problem is about, when an edit names it so (`core::edit`):
+    /// a web or API caller knows items by code, not by their place in a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 impl PlanProblem {
     pub fn new(path: FieldPath, kind: ProblemKind) -> Self {
-        PlanProblem { path, kind }
+        PlanProblem {
+            path,
+            kind,
+            entry: None,
+        }
+    }
+
+    /// The field as a caller names it: `item[E1.1].due` when the item is known by its code,
+    /// else its place in the document (`item[3].due`).
+    pub fn field_name(&self) -> String {
+        match &self.entry {
+            Some(code) => {
+                let mut f = format!("item[{code}]");
+                if !self.path.field.is_empty() {
+                    f.push('.');
+                    f.push_str(&self.path.field);
+                }
+                if let Some(i) = self.path.index {
+                    f.push_str(&format!("[{i}]"));
+                }
+                f
+            }
+            None => self.path.to_string(),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! it writes: the plan's header (`header.rs`), its units and people (`units.rs`), indicators
 //! (`indicators.rs`) and items (`items.rs`); `read.rs` reads plans back.
 
+pub(crate) mod edit;
 mod header;
 mod indicators;
 mod items;
@@ -77,23 +78,43 @@ pub(crate) async fn import_in(
     doc: &PlanDocument,
     stamp: &Stamp,
 ) -> Result<(WriteTxn, ImportSummary, i64)> {
-    let (actor, now) = (stamp.actor.as_str(), stamp.at);
     let problems = tuijin_core::validate(doc);
     if !problems.is_empty() {
         return Err(StoreError::PlanInvalid(problems));
     }
     let txn = this.write().await?;
     take_import_lock(&txn, this.backend()).await?;
+    let (summary, plan_id, mut events) = write_doc(&txn, doc, stamp).await?;
+    events.push(NewEvent::on_plan(
+        EventKind::PlanImported,
+        doc.plan.code.as_str(),
+        plan_id,
+        &summary,
+    )?);
+    append(&txn, stamp.at, &stamp.actor, events).await?;
+    Ok((txn, summary, plan_id))
+}
+
+/// Writes a validated document over the plan in `txn` (matching entries by code, archiving
+/// what it drops, moving the plan's version when anything changed) and recomputes progress;
+/// returns what changed, the plan's id and the events to append. Shared by the import and by
+/// edits (`edit.rs`), so a web edit and a file import write the same way.
+pub(crate) async fn write_doc(
+    txn: &WriteTxn,
+    doc: &PlanDocument,
+    stamp: &Stamp,
+) -> Result<(ImportSummary, i64, Vec<NewEvent>)> {
+    let now = stamp.at;
     let mut events = Vec::new();
     let mut summary = ImportSummary {
         plan: doc.plan.code.to_string(),
         ..Default::default()
     };
-    let plan_id = header::upsert_plan(&txn, &doc.plan, now, &mut summary, &mut events).await?;
+    let plan_id = header::upsert_plan(txn, &doc.plan, now, &mut summary, &mut events).await?;
     let units =
-        units::import_units(&txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
+        units::import_units(txn, plan_id, &doc.units, &mut summary.units, &mut events).await?;
     let people = units::import_people(
-        &txn,
+        txn,
         plan_id,
         &doc.people,
         &units,
@@ -101,9 +122,9 @@ pub(crate) async fn import_in(
         &mut events,
     )
     .await?;
-    header::replace_stages_and_levels(&txn, plan_id, &doc.plan).await?;
+    header::replace_stages_and_levels(txn, plan_id, &doc.plan).await?;
     let indicators = indicators::import_indicators(
-        &txn,
+        txn,
         plan_id,
         doc,
         &units,
@@ -117,7 +138,7 @@ pub(crate) async fn import_in(
         indicators: &indicators,
     };
     items::import_items(
-        &txn,
+        txn,
         plan_id,
         &doc.items,
         &refs,
@@ -126,7 +147,7 @@ pub(crate) async fn import_in(
         &mut events,
     )
     .await?;
-    paths::write_paths(&txn, plan_id, &doc.items).await?;
+    paths::write_paths(txn, plan_id, &doc.items).await?;
     // Anything of the plan changed (an item's date, a unit's name, an archived item), not
     // only its header: move the plan's version, so every server's in-memory copy reloads.
     let changed = [
@@ -139,26 +160,42 @@ pub(crate) async fn import_in(
     .any(|c| c.changed() > 0);
     if changed && !summary.plan_updated {
         exec(
-            &txn,
+            txn,
             "UPDATE plans SET version = version + 1, updated_at = $1 WHERE id = $2",
             vec![now.into(), plan_id.into()],
         )
         .await?;
     }
     let t = std::time::Instant::now();
-    let changes = crate::progress::recompute_plan(&txn, plan_id, stamp).await?;
+    let changes = crate::progress::recompute_plan(txn, plan_id, stamp).await?;
     tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
     for e in &mut events {
         e.plan_id = Some(plan_id);
     }
-    events.push(NewEvent::on_plan(
-        EventKind::PlanImported,
-        doc.plan.code.as_str(),
-        plan_id,
-        &summary,
-    )?);
-    append(&txn, now, actor, events).await?;
-    Ok((txn, summary, plan_id))
+    Ok((summary, plan_id, events))
+}
+
+/// The plan as a document, read in `c` (inside a write transaction, for an edit).
+pub(crate) async fn document_in<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    code: &str,
+) -> Result<PlanDocument> {
+    let row = one(
+        c,
+        &format!("{} WHERE p.code = $1", read::PLAN_SELECT),
+        vec![code.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("plan `{code}`")))?;
+    let rec = read::plan_record(c, &row).await?;
+    let pid = rec.id;
+    Ok(PlanDocument {
+        plan: rec.plan,
+        units: read::units_of(c, pid).await?,
+        people: people_of(c, pid).await?,
+        items: crate::items::load_plan_items(c, pid).await?,
+        indicators: indicators_of(c, pid).await?,
+    })
 }
 
 impl Store {
@@ -201,7 +238,7 @@ impl Store {
 /// Serialises imports for their whole length, so item ids can be handed out safely.
 /// Dialect-specific: PostgreSQL has advisory locks; on SQLite the write transaction already
 /// holds the one write lock.
-async fn take_import_lock(txn: &WriteTxn, backend: Backend) -> Result<()> {
+pub(crate) async fn take_import_lock(txn: &WriteTxn, backend: Backend) -> Result<()> {
     if backend == Backend::Postgres {
         exec(txn, "SELECT pg_advisory_xact_lock(727100001)", vec![]).await?;
     }

@@ -1,0 +1,345 @@
+//! Edits to a plan's items from the web and the API: add an item under a parent, change its
+//! fields, move it, cancel or restore it, archive its branch. An edit is applied to the plan
+//! as a document and the result is checked by `validate`, the same rules a plan file meets, so
+//! what the office types in a form and what it imports can never disagree. Every edit carries
+//! a reason. Pure: the store loads the document inside its transaction, applies the edit here
+//! and writes the result as an import would.
+
+use serde::Serialize;
+
+use crate::problem::{Problem, Problems, Refusal, Rule, check_text, is_blank};
+use crate::validate::{PlanProblem, Section};
+use crate::{Code, Item, PlanDocument};
+
+/// What an edit does.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum EditAction {
+    Create,
+    Update,
+    Move,
+    Cancel,
+    Restore,
+    Archive,
+}
+
+impl EditAction {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// One edit to one item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemEdit {
+    /// A new item; its `parent` says where it goes (it is listed last among its siblings).
+    Create(Item),
+    /// The item with this code, as it should now be (its code and parent unchanged).
+    Update(Item),
+    /// To another parent, or to the top of the tree.
+    Move { code: Code, parent: Option<Code> },
+    /// Kept in the plan, counted for nothing in rollups (with its branch).
+    Cancel { code: Code },
+    /// Counted again.
+    Restore { code: Code },
+    /// Out of the plan with its whole branch (kept in the database, never deleted).
+    Archive { code: Code },
+}
+
+impl ItemEdit {
+    pub fn code(&self) -> &Code {
+        match self {
+            ItemEdit::Create(i) | ItemEdit::Update(i) => &i.code,
+            ItemEdit::Move { code, .. }
+            | ItemEdit::Cancel { code }
+            | ItemEdit::Restore { code }
+            | ItemEdit::Archive { code } => code,
+        }
+    }
+
+    pub fn action(&self) -> EditAction {
+        match self {
+            ItemEdit::Create(_) => EditAction::Create,
+            ItemEdit::Update(_) => EditAction::Update,
+            ItemEdit::Move { .. } => EditAction::Move,
+            ItemEdit::Cancel { .. } => EditAction::Cancel,
+            ItemEdit::Restore { .. } => EditAction::Restore,
+            ItemEdit::Archive { .. } => EditAction::Archive,
+        }
+    }
+}
+
+/// Why an edit cannot be applied.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditRefusal {
+    /// The item edited is not in the plan.
+    NotFound(Code),
+    /// The reason is missing or not text.
+    Reason(Refusal),
+    /// The plan would break a rule of the plan file; each problem names the item it is about
+    /// (`PlanProblem::entry`).
+    Invalid(Vec<PlanProblem>),
+}
+
+/// The reason every edit carries: required, plain text.
+pub fn check_reason(reason: &str) -> Result<(), Refusal> {
+    let mut out = Problems::default();
+    if is_blank(reason) {
+        out.push(Problem::new("reason", Rule::Required));
+    }
+    check_text("reason", reason, &mut out);
+    out.finish()
+}
+
+/// What an edit leaves: the new document and the codes of the items it archived (the edited
+/// item's branch, for `Archive`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub doc: PlanDocument,
+    pub archived: Vec<Code>,
+}
+
+/// Applies `edit` to `doc` and checks the result by the plan file's rules. Problems are
+/// named by the code of the item they are about, not by its place in the document.
+pub fn apply(doc: &PlanDocument, edit: &ItemEdit, reason: &str) -> Result<Applied, EditRefusal> {
+    check_reason(reason).map_err(EditRefusal::Reason)?;
+    let mut out = doc.clone();
+    let at = |code: &Code| out.items.iter().position(|i| i.code == *code);
+    let mut archived = Vec::new();
+    match edit {
+        ItemEdit::Create(item) => out.items.push(item.clone()),
+        ItemEdit::Update(item) => {
+            let n = at(&item.code).ok_or_else(|| EditRefusal::NotFound(item.code.clone()))?;
+            let mut item = item.clone();
+            // Where an item sits changes only by a move.
+            item.parent = out.items[n].parent.clone();
+            out.items[n] = item;
+        }
+        ItemEdit::Move { code, parent } => {
+            let n = at(code).ok_or_else(|| EditRefusal::NotFound(code.clone()))?;
+            out.items[n].parent = parent.clone();
+        }
+        ItemEdit::Cancel { code } | ItemEdit::Restore { code } => {
+            let n = at(code).ok_or_else(|| EditRefusal::NotFound(code.clone()))?;
+            out.items[n].cancelled = matches!(edit, ItemEdit::Cancel { .. });
+        }
+        ItemEdit::Archive { code } => {
+            at(code).ok_or_else(|| EditRefusal::NotFound(code.clone()))?;
+            let branch = branch_of(&out.items, code);
+            out.items.retain(|i| !branch.contains(&i.code));
+            archived = branch;
+        }
+    }
+    let problems = crate::validate(&out);
+    if !problems.is_empty() {
+        let codes: Vec<String> = out.items.iter().map(|i| i.code.to_string()).collect();
+        return Err(EditRefusal::Invalid(
+            problems
+                .into_iter()
+                .map(|mut p| {
+                    if let Section::Item(i) = p.path.section {
+                        p.entry = codes.get(i).cloned();
+                    }
+                    p
+                })
+                .collect(),
+        ));
+    }
+    Ok(Applied { doc: out, archived })
+}
+
+/// An item and everything below it, the item first.
+pub fn branch_of(items: &[Item], code: &Code) -> Vec<Code> {
+    let mut out = vec![code.clone()];
+    let mut k = 0;
+    while k < out.len() {
+        let parent = out[k].clone();
+        out.extend(
+            items
+                .iter()
+                .filter(|i| i.parent.as_ref() == Some(&parent))
+                .map(|i| i.code.clone()),
+        );
+        k += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ItemKind;
+    use crate::validate::ProblemClass;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn code(s: &str) -> Code {
+        Code::parse(s).unwrap()
+    }
+
+    fn item(c: &str, kind: ItemKind, parent: Option<&str>) -> Item {
+        Item {
+            code: code(c),
+            kind,
+            parent: parent.map(code),
+            title: crate::Text::new(format!("事项{c}"), ""),
+            description: crate::Text::default(),
+            lead: None,
+            co: vec![],
+            leader: None,
+            leader_in_charge: None,
+            start: Some(d("2021-01-01")),
+            due: Some(d("2025-12-31")),
+            weight: crate::Weight::ONE,
+            public: false,
+            supports: vec![],
+            source: None,
+            trajectory: vec![],
+            target: None,
+            three_ones: false,
+            rollup: None,
+            manual: None,
+            cancelled: false,
+            shares: vec![],
+        }
+    }
+
+    fn doc() -> PlanDocument {
+        let mut doc = crate::generate::generated_plan("edit", 10, 3, 3);
+        doc.items = vec![
+            item("G1", ItemKind::Goal, None),
+            item("T1", ItemKind::Task, Some("G1")),
+            item("P1", ItemKind::Project, Some("T1")),
+            item("M1", ItemKind::Milestone, Some("P1")),
+            item("T2", ItemKind::Task, Some("G1")),
+        ];
+        doc.items[3].start = None;
+        doc.items[3].due = Some(d("2023-06-30"));
+        doc.indicators.clear();
+        assert_eq!(crate::validate(&doc), vec![], "the fixture is a valid plan");
+        doc
+    }
+
+    fn classes(r: Result<Applied, EditRefusal>) -> Vec<(Option<String>, String, ProblemClass)> {
+        match r {
+            Err(EditRefusal::Invalid(ps)) => ps
+                .into_iter()
+                .map(|p| (p.entry, p.path.field, ProblemClass::from(&p.kind)))
+                .collect(),
+            other => panic!("not refused as invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_edit_meets_the_plan_files_rules_and_names_the_item() {
+        let doc = doc();
+        // A milestone may not hold a project.
+        let r = apply(
+            &doc,
+            &ItemEdit::Create(item("X1", ItemKind::Project, Some("M1"))),
+            "新增",
+        );
+        let got = classes(r);
+        assert!(
+            got.contains(&(
+                Some("X1".into()),
+                "kind".into(),
+                ProblemClass::KindNotAllowed
+            )),
+            "{got:?}"
+        );
+        // A due date before the start.
+        let mut t1 = doc.items[1].clone();
+        t1.due = Some(d("2020-12-31"));
+        let got = classes(apply(&doc, &ItemEdit::Update(t1), "调整"));
+        assert!(
+            got.contains(&(
+                Some("T1".into()),
+                "due".into(),
+                ProblemClass::DueBeforeStart
+            )),
+            "{got:?}"
+        );
+        // A duplicate code.
+        let got = classes(apply(
+            &doc,
+            &ItemEdit::Create(item("T2", ItemKind::Task, Some("G1"))),
+            "新增",
+        ));
+        assert!(
+            got.iter().any(|g| g.2 == ProblemClass::DuplicateCode),
+            "{got:?}"
+        );
+        // A move under its own child makes a cycle.
+        let got = classes(apply(
+            &doc,
+            &ItemEdit::Move {
+                code: code("T1"),
+                parent: Some(code("P1")),
+            },
+            "调整",
+        ));
+        assert!(!got.is_empty());
+    }
+
+    #[test]
+    fn edits_apply_where_they_say() {
+        let doc = doc();
+        let a = apply(
+            &doc,
+            &ItemEdit::Create(item("P2", ItemKind::Project, Some("T2"))),
+            "新增",
+        )
+        .unwrap();
+        assert_eq!(a.doc.items.last().unwrap().code, code("P2"));
+        let a = apply(
+            &doc,
+            &ItemEdit::Move {
+                code: code("P1"),
+                parent: Some(code("T2")),
+            },
+            "调整",
+        )
+        .unwrap();
+        assert_eq!(a.doc.items[2].parent, Some(code("T2")));
+        // An update cannot move: the parent stays.
+        let mut p1 = doc.items[2].clone();
+        p1.parent = Some(code("G1"));
+        p1.weight = crate::Weight::new(3.0).unwrap();
+        let a = apply(&doc, &ItemEdit::Update(p1), "调整").unwrap();
+        assert_eq!(a.doc.items[2].parent, Some(code("T1")));
+        assert_eq!(a.doc.items[2].weight.value(), 3.0);
+        let a = apply(&doc, &ItemEdit::Cancel { code: code("P1") }, "取消").unwrap();
+        assert!(a.doc.items[2].cancelled);
+        let a = apply(&a.doc, &ItemEdit::Restore { code: code("P1") }, "恢复").unwrap();
+        assert!(!a.doc.items[2].cancelled);
+        let a = apply(&doc, &ItemEdit::Archive { code: code("T1") }, "撤销").unwrap();
+        assert_eq!(a.archived, [code("T1"), code("P1"), code("M1")]);
+        assert_eq!(a.doc.items.len(), 2);
+    }
+
+    #[test]
+    fn every_edit_needs_a_reason_and_an_item_that_exists() {
+        let doc = doc();
+        for reason in ["", "  ", "\u{202e}x"] {
+            let r = apply(&doc, &ItemEdit::Cancel { code: code("P1") }, reason);
+            assert!(matches!(r, Err(EditRefusal::Reason(_))), "{reason:?}");
+        }
+        let r = apply(&doc, &ItemEdit::Cancel { code: code("NOPE") }, "取消");
+        assert_eq!(r, Err(EditRefusal::NotFound(code("NOPE"))));
+    }
+}

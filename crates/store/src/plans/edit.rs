@@ -1,0 +1,118 @@
+//! Edits to a plan's items (`core::edit`), written the way an import writes: in one write
+//! transaction, the plan is read as a document, the edit applied and checked by the plan
+//! file's rules, the result written by `write_doc` (progress recomputed, the plan's version
+//! moved), the plan's warnings re-judged, and the edit recorded with its reason. The import
+//! lock serialises edits with imports and with each other, so no edit works on a stale plan.
+
+use serde::Serialize;
+use tuijin_core::clock::Stamp;
+use tuijin_core::edit::{EditAction, EditRefusal, ItemEdit};
+use tuijin_core::event::EventKind;
+
+use crate::db::{Store, one};
+use crate::error::{Result, StoreError};
+use crate::events::{NewEvent, append};
+use crate::rows::get;
+
+/// What an edit did, for its caller: the item as it now stands (none once archived) and the
+/// codes of every item archived with it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EditOutcome {
+    pub item: Option<crate::ItemRecord>,
+    pub archived: Vec<String>,
+}
+
+/// What the history keeps of an edit beside the item's before and after: what was done and
+/// why (`text`, as every trail shows it).
+#[derive(Serialize)]
+struct EditNote<'a> {
+    action: EditAction,
+    text: &'a str,
+    /// The item as it now stands (absent once archived).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'a tuijin_core::Item>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    archived: Vec<String>,
+}
+
+#[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
+pub trait EditStore {
+    /// Applies one edit with its reason. `version` is the item's version the caller read
+    /// (required for every edit but a new item): a moved-on item is `Stale`, and nothing is
+    /// written. A plan the edit would break is `PlanInvalid`, each problem naming its item.
+    async fn edit_item(
+        &self,
+        plan: &str,
+        edit: &ItemEdit,
+        version: Option<i64>,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<EditOutcome>;
+}
+
+impl EditStore for Store {
+    async fn edit_item(
+        &self,
+        plan: &str,
+        edit: &ItemEdit,
+        version: Option<i64>,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<EditOutcome> {
+        tuijin_core::edit::check_reason(reason).map_err(StoreError::from)?;
+        let code = edit.code().to_string();
+        let txn = self.write().await?;
+        super::take_import_lock(&txn, self.backend()).await?;
+        let pid = crate::items::plan_id_in(&txn, plan).await?;
+        if edit.action() != EditAction::Create {
+            let row = one(
+                &txn,
+                "SELECT version FROM items WHERE plan_id = $1 AND code = $2 AND NOT archived",
+                vec![pid.into(), code.as_str().into()],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("item `{code}` in plan `{plan}`")))?;
+            let current: i64 = get(&row, "version")?;
+            if let Some(expected) = version.filter(|v| *v != current) {
+                return Err(StoreError::Stale { expected, current });
+            }
+        }
+        let doc = super::document_in(&txn, plan).await?;
+        let before = doc.items.iter().find(|i| i.code.as_str() == code).cloned();
+        let applied = tuijin_core::edit::apply(&doc, edit, reason).map_err(|r| match r {
+            EditRefusal::NotFound(c) => {
+                StoreError::NotFound(format!("item `{c}` in plan `{plan}`"))
+            }
+            EditRefusal::Reason(r) => StoreError::from(r),
+            EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
+        })?;
+        let (_, plan_id, mut events) = super::write_doc(&txn, &applied.doc, stamp).await?;
+        let after = applied
+            .doc
+            .items
+            .iter()
+            .find(|i| i.code.as_str() == code)
+            .cloned();
+        let archived: Vec<String> = applied.archived.iter().map(|c| c.to_string()).collect();
+        let note = NewEvent::new(EventKind::ItemEdited, code.as_str())
+            .in_plan(plan_id)
+            .after(&EditNote {
+                action: edit.action(),
+                text: reason,
+                item: after.as_ref(),
+                archived: archived.clone(),
+            })?;
+        events.push(match &before {
+            Some(b) => note.before(b)?,
+            None => note,
+        });
+        append(&txn, stamp.at, &stamp.actor, events).await?;
+        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        txn.commit().await?;
+        let item = match after {
+            Some(_) => Some(crate::ItemStore::get_item(self, plan, &code).await?),
+            None => None,
+        };
+        Ok(EditOutcome { item, archived })
+    }
+}
