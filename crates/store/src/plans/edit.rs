@@ -86,6 +86,15 @@ impl EditStore for Store {
             EditRefusal::Reason(r) => StoreError::from(r),
             EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
         })?;
+        // An edit that changes nothing writes nothing: no version moves, no event.
+        if applied.doc == doc {
+            drop(txn);
+            let item = crate::ItemStore::get_item(self, plan, &code).await?;
+            return Ok(EditOutcome {
+                item: Some(item),
+                archived: Vec::new(),
+            });
+        }
         let (_, plan_id, mut events) = super::write_doc(&txn, &applied.doc, stamp).await?;
         let after = applied
             .doc
