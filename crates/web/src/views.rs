@@ -8,7 +8,7 @@ use tuijin_store::{ItemRecord, LinkRecord, PlanRecord, UnitRecord};
 use utoipa::ToSchema;
 
 /// A text in Chinese (primary) and English.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct TextView {
     pub zh: String,
     pub en: String,

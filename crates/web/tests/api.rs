@@ -889,6 +889,43 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        // Plan edits: the office alone (an edit that cannot apply is still not refused).
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "PATCH",
+            "/api/v1/plans/{plan}/items/{code}",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/move",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/cancel",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/restore",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/archive",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         (
             "POST",
             "/api/v1/assessments/{run}/lock",
@@ -1020,6 +1057,19 @@ async fn role_by_endpoint_matrix() {
                     }
                     ("POST", false) if path.ends_with("/answer") => {
                         json!({"answer": "x"}).to_string()
+                    }
+                    // A milestone under a milestone: refused (422), so the office adds nothing.
+                    ("POST", false) if path.ends_with("/plans/{plan}/items") => json!({
+                        "code": "E9", "kind": "milestone", "parent": "E1.2",
+                        "title": {"zh": "x", "en": ""}, "reason": "x"
+                    })
+                    .to_string(),
+                    ("POST", false)
+                        if ["/move", "/cancel", "/restore", "/archive"]
+                            .iter()
+                            .any(|e| path.ends_with(e)) =>
+                    {
+                        json!({"reason": "x"}).to_string()
                     }
                     ("POST", false) if path.ends_with("/assessments") => {
                         json!({"period": "2020-Q1"}).to_string()
@@ -1775,5 +1825,158 @@ async fn evidence_is_uploaded_listed_and_downloaded_as_an_attachment_only_by_rea
             .collect();
         served.sort();
         assert_eq!(documented, served);
+    }
+}
+
+#[tokio::test]
+async fn the_office_edits_items_through_the_api() {
+    use serde_json::json;
+    for t in TestApp::all().await {
+        let item = "/api/v1/plans/demo-small/items/E1.1";
+        let res = t
+            .app
+            .clone()
+            .oneshot(
+                Request::get(item)
+                    .header(
+                        header::AUTHORIZATION,
+                        format!("Bearer {}", t.tokens["office"]),
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let tag = res.headers()[header::ETAG].to_str().unwrap().to_string();
+        // Without If-Match: 428; a unit or a leader: 403; a bad field: 422 naming it.
+        let change = json!({"due": "2020-09-30", "reason": "地铁三号线工期调整"});
+        let (s, _, _) = t
+            .send_as("office", "PATCH", item, None, change.clone())
+            .await;
+        assert_eq!(s, StatusCode::PRECONDITION_REQUIRED);
+        for who in ["jtw", "leader"] {
+            let (s, _, _) = t
+                .send_as(who, "PATCH", item, Some(&tag), change.clone())
+                .await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{who}");
+        }
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                Some(&tag),
+                json!({"weight": -1, "due": "2017-01-01", "code": "X", "reason": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&"item[E1.1].weight") && fields.contains(&"item[E1.1].code"),
+            "every bad field at once: {fields:?}"
+        );
+        // Without a reason: 422.
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                Some(&tag),
+                json!({"due": "2020-09-30"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        // The due date moves; the English title alone changes (a merge patch).
+        let (s, etag, body) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                Some(&tag),
+                json!({"due": "2020-09-30", "title": {"en": "Metro over 300 km"}, "reason": "地铁三号线工期调整"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["due"], "2020-09-30");
+        assert_eq!(body["title"]["zh"], "地铁运营里程超过300公里");
+        assert_eq!(body["title"]["en"], "Metro over 300 km");
+        let new_tag = etag.unwrap();
+        assert_ne!(new_tag, tag);
+        // The old tag is stale: 412 with the current version.
+        let (s, _, body) = t
+            .send_as("office", "PATCH", item, Some(&tag), change.clone())
+            .await;
+        assert_eq!(s, StatusCode::PRECONDITION_FAILED, "{body}");
+        // The export carries the new date.
+        let doc = tuijin_store::PlanStore::export_plan(&t.db.store, "demo-small")
+            .await
+            .unwrap();
+        let e11 = doc
+            .items
+            .iter()
+            .find(|i| i.code.as_str() == "E1.1")
+            .unwrap();
+        assert_eq!(e11.due.unwrap().to_string(), "2020-09-30");
+        // A new project under E1: cancelled, refused a move under a milestone, archived.
+        let (s, etag, body) = t
+            .send_as(
+                "office",
+                "POST",
+                "/api/v1/plans/demo-small/items",
+                None,
+                json!({"code": "E1.3", "kind": "project", "parent": "E1", "title": {"zh": "地铁五号线", "en": ""},
+                       "lead": "JTW", "start": "2018-01-01", "due": "2020-06-30", "reason": "新增工程"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        assert_eq!(body["parent"], "E1");
+        let e13 = "/api/v1/plans/demo-small/items/E1.3";
+        let (s, etag, body) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("{e13}/cancel"),
+                etag.as_deref(),
+                json!({"reason": "并入三号线"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("{e13}/move"),
+                etag.as_deref(),
+                json!({"parent": "E1.2", "reason": "调整"}),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a milestone holds nothing: {body}"
+        );
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("{e13}/archive"),
+                etag.as_deref(),
+                json!({"reason": "录入有误"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        // Archived, not deleted: still readable, marked so, and out of its parent's children.
+        let (s, _, body) = t.get(e13).await;
+        assert_eq!(
+            (s, &body["item"]["archived"]),
+            (StatusCode::OK, &json!(true))
+        );
+        let (_, _, body) = t.get("/api/v1/plans/demo-small/items/E1").await;
+        assert!(!body["children"].to_string().contains("E1.3"), "{body}");
     }
 }

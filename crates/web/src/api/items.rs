@@ -111,12 +111,13 @@ async fn views(
 /// One item, its children, what it supports and what supports it.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}",
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
-    responses((status = 200, body = ItemDetailView), (status = 404, body = crate::error::ProblemDoc)))]
+    responses((status = 200, body = ItemDetailView, description = "the item; its ETag is its version, for an edit's If-Match"), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn get_item(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
-) -> Result<Json<ItemDetailView>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     require(&who, Action::ReadPublic)?;
     let item = st.store.get_item(&plan, &code).await?;
     let hidden = public_only(&who);
@@ -137,14 +138,16 @@ pub async fn get_item(
         supports.retain(|l| l.public);
         supported_by.retain(|l| l.public);
     }
-    Ok(Json(ItemDetailView {
+    let tag = crate::error::etag(item.version);
+    let detail = ItemDetailView {
         item: views(&st, hidden, std::slice::from_ref(&item))
             .await?
             .remove(0),
         children: views(&st, hidden, &children.items).await?,
         supports: supports.iter().map(LinkView::from).collect(),
         supported_by: supported_by.iter().map(LinkView::from).collect(),
-    }))
+    };
+    Ok(([(axum::http::header::ETAG, tag)], Json(detail)).into_response())
 }
 
 /// The item and everything below it, parents first.

@@ -3,6 +3,7 @@
 
 pub mod assessments;
 pub mod directory;
+pub mod edits;
 pub mod evidence;
 pub mod health;
 pub mod items;
@@ -60,6 +61,12 @@ pub(crate) fn code_filters(
         items::list_items,
         items::get_item,
         items::subtree,
+        edits::create,
+        edits::change,
+        edits::move_item,
+        edits::cancel,
+        edits::restore,
+        edits::archive,
         directory::list_units,
         directory::list_indicators,
         directory::list_actuals,
@@ -118,7 +125,27 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/plans", get(plans::list_plans))
         .route("/plans/{plan}", get(plans::get_plan))
-        .route("/plans/{plan}/items/{code}", get(items::get_item))
+        .route("/plans/{plan}/items", axum::routing::post(edits::create))
+        .route(
+            "/plans/{plan}/items/{code}",
+            get(items::get_item).patch(edits::change),
+        )
+        .route(
+            "/plans/{plan}/items/{code}/move",
+            axum::routing::post(edits::move_item),
+        )
+        .route(
+            "/plans/{plan}/items/{code}/cancel",
+            axum::routing::post(edits::cancel),
+        )
+        .route(
+            "/plans/{plan}/items/{code}/restore",
+            axum::routing::post(edits::restore),
+        )
+        .route(
+            "/plans/{plan}/items/{code}/archive",
+            axum::routing::post(edits::archive),
+        )
         .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
         .route(
