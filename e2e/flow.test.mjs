@@ -361,10 +361,10 @@ test("an assessment run from the office's form to the unit's objection and the c
   await op.getByRole("navigation").getByRole("link", { name: "考核" }).click();
   await op.waitForLoadState("load");
   assert.match(op.url(), /\/plans\/zz-ncc-2017\/assessments$/);
-  assert.ok((await op.getByRole("link", { name: "2020-Q2" }).count()) > 0, "the demo's runs");
+  assert.ok((await op.getByRole("link", { name: "2020-Q1" }).count()) > 0, "the demo's runs");
   await shot(op, "21-assessments");
   // A half-year run: a draft, then locked, then published.
-  await op.getByLabel("考核期").fill("2020-H1");
+  await op.getByLabel("考核期").fill("2019-H2");
   await op.getByRole("button", { name: "计算" }).click();
   await op.waitForLoadState("load");
   assert.match(op.url(), /\/assessments\/\d+$/);
@@ -382,7 +382,7 @@ test("an assessment run from the office's form to the unit's objection and the c
   // The unit finds its result in its workspace, reads the lines, and objects.
   const unit = await visitor();
   const up = await logIn(unit, "fgw");
-  const mine = up.locator("section[aria-labelledby^=asm-] a", { hasText: "2020-H1" });
+  const mine = up.locator("section[aria-labelledby^=asm-] a", { hasText: "2019-H2" });
   assert.ok(await mine.isVisible(), "the new result in the workspace");
   await mine.click();
   await up.waitForLoadState("load");
@@ -403,6 +403,15 @@ test("an assessment run from the office's form to the unit's objection and the c
   await op.waitForLoadState("load");
   assert.notEqual(op.url(), run, "the corrected run's page");
   assert.ok(await op.getByText("本次为更正结果").isVisible());
+  const correction = op.url();
+  await op.goto(run);
+  assert.ok(await op.getByText("正在准备更正结果").isVisible(), "a draft correction replaces nothing yet");
+  // Once the correction is locked and published, it stands; the original says so.
+  await op.goto(correction);
+  await op.getByRole("button", { name: "锁定" }).click();
+  await op.waitForLoadState("load");
+  await op.getByRole("button", { name: "发布" }).click();
+  await op.waitForLoadState("load");
   await op.goto(run);
   assert.ok(await op.getByText("本次结果已被更正").isVisible());
   assert.ok(await op.getByText("经核实，申诉成立，重新计算。").isVisible());

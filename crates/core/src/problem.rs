@@ -181,6 +181,12 @@ pub enum Rule {
     FileSyntax,
     /// No assessment scheme is loaded for the plan.
     NoScheme,
+    /// An assessment period whose last day has not passed.
+    AssessPeriodOpen,
+    /// A second published result for a period that has one standing.
+    PeriodPublished,
+    /// A draft made in answer to an objection: kept with the answer.
+    RerunOfObjection,
     /// A backup restores only into an empty database.
     RestoreIntoEmpty,
     /// A request whose path or query holds a control character.

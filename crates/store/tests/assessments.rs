@@ -303,3 +303,89 @@ async fn a_locked_run_never_changes_and_a_rerun_is_blind_to_late_facts() {
         assert!(matches!(e, Err(StoreError::Invalid(_))), "{e:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_answers_leave_one_answer_and_one_correction() {
+    for db in TestDb::all().await {
+        setup(&db).await;
+        let s = &db.store;
+        let q1 = AssessPeriod::parse("2020-Q1").unwrap();
+        // On its last day a period is still open.
+        let e = s
+            .create_assessment("ass", q1, None, &stamp("office", "2020-03-31"))
+            .await;
+        assert!(matches!(e, Err(StoreError::Invalid(_))), "{e:?}");
+        let a = s
+            .create_assessment("ass", q1, None, &stamp("office", "2020-04-15"))
+            .await
+            .unwrap();
+        for act in [RunAction::Lock, RunAction::Publish] {
+            s.act_on_assessment(a.id, act, None, &stamp("office", "2020-04-16"))
+                .await
+                .unwrap();
+        }
+        let o = s
+            .file_objection(a.id, "GHJ", "二月报告已报送", &stamp("GHJ", "2020-04-17"))
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                s.answer_objection(o.id, "重新计算", true, &stamp("office", "2020-04-18"))
+                    .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("{}: {e:?}", db.label()),
+            }
+        }
+        assert_eq!(ok, 1, "{}", db.label());
+        let corrections: Vec<_> = s
+            .list_assessments("ass", false)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.supersedes == Some(a.id))
+            .collect();
+        assert_eq!(corrections.len(), 1, "{}: one re-run", db.label());
+        // A new run of the period corrects the result standing; only one of the two
+        // corrections can then be published.
+        let other = s
+            .create_assessment("ass", q1, None, &stamp("office", "2020-04-19"))
+            .await
+            .unwrap();
+        assert_eq!(other.supersedes, Some(a.id));
+        let fix = corrections[0].id;
+        for r in [fix, other.id] {
+            s.act_on_assessment(r, RunAction::Lock, None, &stamp("office", "2020-04-19"))
+                .await
+                .unwrap();
+        }
+        s.act_on_assessment(
+            fix,
+            RunAction::Publish,
+            None,
+            &stamp("office", "2020-04-19"),
+        )
+        .await
+        .unwrap();
+        let e = s
+            .act_on_assessment(
+                other.id,
+                RunAction::Publish,
+                None,
+                &stamp("office", "2020-04-19"),
+            )
+            .await;
+        assert!(matches!(e, Err(StoreError::Conflict(_))), "{e:?}");
+        assert_eq!(
+            s.latest_published("ass").await.unwrap().map(|r| r.id),
+            Some(fix)
+        );
+    }
+}

@@ -1833,6 +1833,65 @@ async fn an_assessment_is_run_locked_published_objected_to_and_corrected_in_the_
         let after = site.db.store.get_assessment(id).await.unwrap();
         assert_eq!(after.digest, before.digest);
         assert_eq!(after.outcome, before.outcome);
+        // The correction made in answer stays with it: it cannot be discarded.
+        let v = site.db.store.get_assessment(rerun).await.unwrap().version;
+        let (b, kept) = post(
+            &mut office,
+            format!("/assessments/{rerun}/act"),
+            act("discard", v),
+        )
+        .await;
+        office = b;
+        assert_eq!(kept.status, StatusCode::CONFLICT, "{}", kept.html);
+        // Another run of the period is a correction too; two cannot both be published.
+        let other = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/assessments",
+                &[("csrf", &csrf), ("period", "2019-Q4")],
+            )
+            .await;
+        let other = run_id(&other);
+        assert_eq!(
+            site.db
+                .store
+                .get_assessment(other)
+                .await
+                .unwrap()
+                .supersedes,
+            Some(id)
+        );
+        for r in [rerun, other] {
+            let v = site.db.store.get_assessment(r).await.unwrap().version;
+            let (b, p) = post(&mut office, format!("/assessments/{r}/act"), act("lock", v)).await;
+            office = b;
+            assert_eq!(p.status, StatusCode::SEE_OTHER);
+        }
+        let v = site.db.store.get_assessment(rerun).await.unwrap().version;
+        let (b, p) = post(
+            &mut office,
+            format!("/assessments/{rerun}/act"),
+            act("publish", v),
+        )
+        .await;
+        office = b;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+        let v = site.db.store.get_assessment(other).await.unwrap().version;
+        let (b, p) = post(
+            &mut office,
+            format!("/assessments/{other}/act"),
+            act("publish", v),
+        )
+        .await;
+        office = b;
+        assert_eq!(
+            p.status,
+            StatusCode::CONFLICT,
+            "one result stands: {}",
+            p.html
+        );
+        assert!(p.html.contains(&format!("#{rerun}")), "{}", p.html);
         let card = site.get(&mut jtw, &format!("{href}/units/JTW")).await;
         assert!(card.html.contains("经核实，申诉成立"));
 

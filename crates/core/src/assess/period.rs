@@ -79,11 +79,11 @@ impl AssessPeriod {
             .expect("not the first day ever")
     }
 
-    /// The quarter, the half year and the year that ended last by `today` (the day a period
-    /// ends counts as ended): what the office most likely runs next.
+    /// The quarter, the half year and the year that ended last before `today` (a period's last
+    /// day has passed): what the office most likely runs next.
     pub fn last_ended(today: NaiveDate) -> [AssessPeriod; 3] {
         use chrono::Datelike;
-        let ended = |p: AssessPeriod| p.last_day() <= today;
+        let ended = |p: AssessPeriod| p.last_day() < today;
         let year = today.year();
         let q = (today.month() - 1) / 3 + 1;
         let quarter = [
@@ -124,8 +124,8 @@ impl AssessPeriod {
         self.first_day() <= d && d <= self.last_day()
     }
 
-    /// The quarters of a span from `first` to `last` that have ended by `today`, in order
-    /// (what the demo runs).
+    /// The quarters from the one holding `first` that have ended before `today` (their last
+    /// day passed), in order (what the demo runs).
     pub fn quarters_between(first: NaiveDate, today: NaiveDate) -> Vec<AssessPeriod> {
         use chrono::Datelike;
         let mut out = Vec::new();
@@ -133,7 +133,7 @@ impl AssessPeriod {
             year: first.year(),
             quarter: (first.month() - 1) / 3 + 1,
         };
-        while p.last_day() <= today {
+        while p.last_day() < today {
             out.push(p);
             p = match p {
                 AssessPeriod::Quarter { year, quarter: 4 } => AssessPeriod::Quarter {
@@ -212,19 +212,23 @@ mod tests {
     #[test]
     fn the_last_ended_periods_count_their_last_day() {
         let names = |t| AssessPeriod::last_ended(t).map(|p| p.to_string());
-        assert_eq!(names(d(2020, 6, 30)), ["2020-Q2", "2020-H1", "2019"]);
-        assert_eq!(names(d(2020, 6, 29)), ["2020-Q1", "2019-H2", "2019"]);
+        assert_eq!(names(d(2020, 7, 1)), ["2020-Q2", "2020-H1", "2019"]);
+        assert_eq!(names(d(2020, 6, 30)), ["2020-Q1", "2019-H2", "2019"]);
         assert_eq!(names(d(2020, 1, 1)), ["2019-Q4", "2019-H2", "2019"]);
-        assert_eq!(names(d(2019, 12, 31)), ["2019-Q4", "2019-H2", "2019"]);
+        assert_eq!(names(d(2019, 12, 31)), ["2019-Q3", "2019-H1", "2018"]);
         assert_eq!(names(d(2019, 11, 5)), ["2019-Q3", "2019-H1", "2018"]);
     }
 
     #[test]
     fn quarters_between_stop_at_the_last_ended_quarter() {
-        let qs = AssessPeriod::quarters_between(d(2017, 10, 1), d(2018, 6, 29));
-        let names: Vec<String> = qs.iter().map(|q| q.to_string()).collect();
-        assert_eq!(names, ["2017-Q4", "2018-Q1"]);
         let qs = AssessPeriod::quarters_between(d(2017, 10, 1), d(2018, 6, 30));
+        let names: Vec<String> = qs.iter().map(|q| q.to_string()).collect();
+        assert_eq!(
+            names,
+            ["2017-Q4", "2018-Q1"],
+            "2018-Q2 is still open on its last day"
+        );
+        let qs = AssessPeriod::quarters_between(d(2017, 10, 1), d(2018, 7, 1));
         assert_eq!(qs.len(), 3);
     }
 }

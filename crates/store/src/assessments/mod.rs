@@ -123,8 +123,10 @@ pub trait AssessStore {
         reason: &str,
         stamp: &Stamp,
     ) -> Result<ObjectionRecord>;
-    /// The office's answer; with `rerun`, a corrected run (a new draft on today's facts of the
-    /// same period) is made and named in the answer.
+    /// The office's answer; with `rerun`, a corrected run of the same period (a new draft on
+    /// the facts as of the period's end, by the scheme as it is now, with the adjustment the
+    /// objection called for, say) is made, replacing the result that stands, and named in the
+    /// answer. Racing answers leave one answer and at most one re-run.
     async fn answer_objection(
         &self,
         objection: i64,
@@ -230,21 +232,51 @@ fn event(kind: EventKind, id: i64, plan_id: i64) -> NewEvent {
     NewEvent::new(kind, id.to_string()).in_plan(plan_id)
 }
 
+/// A run computed and ready to be stored.
+struct Prepared {
+    period: AssessPeriod,
+    as_of: chrono::NaiveDate,
+    scheme: SchemeRecord,
+    scheme_json: String,
+    result: String,
+}
+
+/// The published run of a period that no published correction replaces, if any.
+async fn standing<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    period: &str,
+) -> Result<Option<i64>> {
+    let r = one(
+        c,
+        "SELECT a.id FROM assessments a WHERE a.plan_id = $1 AND a.period = $2 AND a.state = 'published' \
+         AND NOT EXISTS (SELECT 1 FROM assessments b WHERE b.supersedes_id = a.id AND b.state = 'published') \
+         ORDER BY a.id DESC LIMIT 1",
+        vec![plan_id.into(), period.into()],
+    )
+    .await?;
+    r.map(|r| get(&r, "id")).transpose()
+}
+
 impl Store {
-    async fn insert_run(
+    /// Computes a run of `period` on the facts as they stood at its end, with the plan's
+    /// scheme as it is now. Only a period whose last day has passed: on that day itself reports
+    /// are still coming in.
+    async fn prepare_run(
         &self,
         plan: &str,
         period: AssessPeriod,
-        supersedes: Option<i64>,
         stamp: &Stamp,
-    ) -> Result<(i64, i64)> {
+    ) -> Result<Prepared> {
         let scheme = self
             .scheme_of(plan)
             .await?
             .ok_or_else(|| StoreError::invalid(Problem::new("scheme", Rule::NoScheme)))?;
-        if period.last_day() > stamp.today {
+        if period.last_day() >= stamp.today {
             return Err(StoreError::invalid(
-                Problem::new("period", Rule::PeriodFuture).with("period", period),
+                Problem::new("period", Rule::AssessPeriodOpen)
+                    .with("period", period)
+                    .with("last", period.last_day()),
             ));
         }
         let facts = self.load_facts(plan, period).await?;
@@ -253,55 +285,89 @@ impl Store {
             .map_err(|e| StoreError::Internal(format!("assessment result: {e}")))?;
         let scheme_json = serde_json::to_string(&scheme.scheme)
             .map_err(|e| StoreError::Internal(format!("assessment scheme: {e}")))?;
+        Ok(Prepared {
+            period,
+            as_of: facts.as_of,
+            scheme,
+            scheme_json,
+            result,
+        })
+    }
+
+    async fn insert_run(
+        &self,
+        plan: &str,
+        period: AssessPeriod,
+        supersedes: Option<i64>,
+        stamp: &Stamp,
+    ) -> Result<(i64, i64)> {
+        let p = self.prepare_run(plan, period, stamp).await?;
         let txn = self.write().await?;
         let plan_id = crate::items::plan_id_in(&txn, plan).await?;
-        if let Some(s) = supersedes {
-            load(&txn, s).await?;
-        }
-        let r = one(
-            &txn,
-            "INSERT INTO assessments (plan_id, period, as_of, scheme_code, scheme_source, scheme, state, result, digest, \
-             supersedes_id, created_by, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, 1) \
-             RETURNING id",
-            vec![
-                plan_id.into(),
-                period.to_string().into(),
-                facts.as_of.into(),
-                scheme.code.clone().into(),
-                scheme.source.clone().into(),
-                scheme_json.into(),
-                result.clone().into(),
-                digest(&result).into(),
-                supersedes.into(),
-                stamp.actor.clone().into(),
-                stamp.at.into(),
-            ],
-        )
-        .await?
-        .ok_or_else(|| StoreError::Internal("no id for the new assessment".into()))?;
-        let id: i64 = get(&r, "id")?;
-        #[derive(Serialize)]
-        struct Created<'a> {
-            period: String,
-            scheme: &'a str,
-            supersedes: Option<i64>,
-        }
-        append(
-            &txn,
-            stamp.at,
-            &stamp.actor,
-            vec![
-                event(EventKind::AssessmentCreated, id, plan_id).after(&Created {
-                    period: period.to_string(),
-                    scheme: &scheme.code,
-                    supersedes,
-                })?,
-            ],
-        )
-        .await?;
+        // A new run of a period with a result standing is its correction.
+        let supersedes = match supersedes {
+            Some(s) => Some(s),
+            None => standing(&txn, plan_id, &period.to_string()).await?,
+        };
+        let id = insert_prepared(&txn, plan_id, &p, supersedes, stamp).await?;
         txn.commit().await?;
         Ok((id, plan_id))
     }
+}
+
+/// Stores a computed run as a draft, with its event, in `txn`.
+async fn insert_prepared<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    plan_id: i64,
+    p: &Prepared,
+    supersedes: Option<i64>,
+    stamp: &Stamp,
+) -> Result<i64> {
+    if let Some(s) = supersedes {
+        load(txn, s).await?;
+    }
+    let r = one(
+        txn,
+        "INSERT INTO assessments (plan_id, period, as_of, scheme_code, scheme_source, scheme, state, result, digest, \
+         supersedes_id, created_by, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, 1) \
+         RETURNING id",
+        vec![
+            plan_id.into(),
+            p.period.to_string().into(),
+            p.as_of.into(),
+            p.scheme.code.clone().into(),
+            p.scheme.source.clone().into(),
+            p.scheme_json.clone().into(),
+            p.result.clone().into(),
+            digest(&p.result).into(),
+            supersedes.into(),
+            stamp.actor.clone().into(),
+            stamp.at.into(),
+        ],
+    )
+    .await?
+    .ok_or_else(|| StoreError::Internal("no id for the new assessment".into()))?;
+    let id: i64 = get(&r, "id")?;
+    #[derive(Serialize)]
+    struct Created<'a> {
+        period: String,
+        scheme: &'a str,
+        supersedes: Option<i64>,
+    }
+    append(
+        txn,
+        stamp.at,
+        &stamp.actor,
+        vec![
+            event(EventKind::AssessmentCreated, id, plan_id).after(&Created {
+                period: p.period.to_string(),
+                scheme: &p.scheme.code,
+                supersedes,
+            })?,
+        ],
+    )
+    .await?;
+    Ok(id)
 }
 
 impl AssessStore for Store {
@@ -432,13 +498,41 @@ impl AssessStore for Store {
                 "DELETE FROM assessments WHERE id = $1 AND state = 'draft'",
             ),
         };
+        if action == RunAction::Publish {
+            // One result stands for a period: a second is published only as its correction.
+            // The plan's row lock makes two publishes of one period take turns (SQLite's
+            // write transaction already does).
+            if self.backend() == crate::Backend::Postgres {
+                exec(
+                    &txn,
+                    "SELECT id FROM plans WHERE id = $1 FOR UPDATE",
+                    vec![plan_id.into()],
+                )
+                .await?;
+            }
+            if let Some(s) = standing(&txn, plan_id, &rec.period).await?
+                && rec.supersedes != Some(s)
+            {
+                return Err(StoreError::Conflict(
+                    Problem::new("period", Rule::PeriodPublished)
+                        .with("period", &rec.period)
+                        .with("standing", s),
+                ));
+            }
+        }
         if action == RunAction::Discard {
-            exec(
+            let answers = one(
                 &txn,
-                "UPDATE assessment_objections SET rerun_id = NULL WHERE rerun_id = $1",
+                "SELECT id FROM assessment_objections WHERE rerun_id = $1",
                 vec![id.into()],
             )
             .await?;
+            if answers.is_some() {
+                return Err(StoreError::Conflict(Problem::new(
+                    "assessment",
+                    Rule::RerunOfObjection,
+                )));
+            }
             exec(
                 &txn,
                 "UPDATE assessments SET supersedes_id = NULL WHERE supersedes_id = $1 AND state = 'draft'",
@@ -611,26 +705,22 @@ impl AssessStore for Store {
         let rec = self.get_assessment(run).await?;
         let period = AssessPeriod::parse(&rec.period)
             .map_err(|_| StoreError::Corrupt(format!("assessments.period `{}`", rec.period)))?;
-        let rerun_id = if rerun {
-            Some(
-                self.insert_run(&rec.plan, period, Some(run), stamp)
-                    .await?
-                    .0,
-            )
-        } else {
-            None
+        // Computed first (it reads much); stored with the answer, in one transaction, only if
+        // the objection is still open then: racing answers leave one answer and one re-run.
+        let prepared = match rerun {
+            true => Some(self.prepare_run(&rec.plan, period, stamp).await?),
+            false => None,
         };
         let txn = self.write().await?;
         let plan_id = crate::items::plan_id_in(&txn, &rec.plan).await?;
         let n = exec(
             &txn,
-            "UPDATE assessment_objections SET answer = $1, answered_by = $2, answered_at = $3, rerun_id = $4 \
-             WHERE id = $5 AND answer IS NULL",
+            "UPDATE assessment_objections SET answer = $1, answered_by = $2, answered_at = $3 \
+             WHERE id = $4 AND answer IS NULL",
             vec![
                 answer.trim().into(),
                 stamp.actor.clone().into(),
                 stamp.at.into(),
-                rerun_id.into(),
                 objection.into(),
             ],
         )
@@ -641,6 +731,22 @@ impl AssessStore for Store {
                 Rule::ObjectionAnswered,
             )));
         }
+        let rerun_id = match &prepared {
+            Some(p) => {
+                // The correction replaces the result that stands for the period (the run
+                // objected to, unless a correction of it is published already).
+                let replaces = standing(&txn, plan_id, &rec.period).await?.unwrap_or(run);
+                let id = insert_prepared(&txn, plan_id, p, Some(replaces), stamp).await?;
+                exec(
+                    &txn,
+                    "UPDATE assessment_objections SET rerun_id = $1 WHERE id = $2",
+                    vec![id.into(), objection.into()],
+                )
+                .await?;
+                Some(id)
+            }
+            None => None,
+        };
         #[derive(Serialize)]
         struct Answered<'a> {
             objection: i64,

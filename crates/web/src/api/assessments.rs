@@ -273,7 +273,8 @@ pub async fn put_scheme(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRun {
-    /// `2019-Q2`, `2019-H1` or `2019`; it must have ended.
+    /// `2019-Q2`, `2019-H1` or `2019`; its last day must have passed. A new run of a period
+    /// with a published result is a correction of it.
     #[schema(pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(Q[1-4]|H[12]))?$")]
     pub period: String,
 }
@@ -425,7 +426,8 @@ pub async fn object(
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     pub answer: String,
-    /// Make a corrected run of the same period on today's facts, named in the answer.
+    /// Make a corrected run of the same period (the facts as of its end, by the scheme as it
+    /// now stands), named in the answer; it replaces the result standing once published.
     #[serde(default)]
     pub rerun: bool,
 }

@@ -168,6 +168,10 @@ fn shape_field(schema: &str, name: &str, o: &mut utoipa::openapi::schema::Object
     match name {
         // An indicator's figure is for a year, a quarter or a month, by its frequency.
         "period" if schema == "FileFigure" => o.pattern = Some(FIGURE_PERIOD_PATTERN.into()),
+        // An assessment is of a quarter, a half year or a year.
+        "period" if schema == "NewRun" => {
+            o.pattern = Some(tuijin_core::assess::ASSESS_PERIOD_PATTERN.into())
+        }
         "period" => o.pattern = Some(PERIOD_PATTERN.into()),
         "unit" | "indicator" => o.pattern = Some(CODE_PATTERN.into()),
         "narrative" | "problems" | "next_steps" | "comment" | "source" => {

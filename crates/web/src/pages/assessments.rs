@@ -177,7 +177,7 @@ async fn render_list(
                         th.opt { (l.t("assess.created")) } th.num { (l.t("assess.objections")) }
                     } }
                     tbody { @for a in &runs {
-                        tr.superseded[runs.iter().any(|b| b.supersedes == Some(a.id))] {
+                        tr.superseded[runs.iter().any(|b| b.supersedes == Some(a.id) && b.state == RunState::Published)] {
                             td { a href=(run_href(a.id)) { (a.period) } @if let Some(s) = a.supersedes { " " span.small.muted { (l.f("assess.corrects", &[("id", &s)])) } } }
                             td { (state_chip(l, a.state)) }
                             td { (a.as_of) }
@@ -266,12 +266,14 @@ pub async fn render_run(
     let c = st.plans.get(&st.store, &a.plan).await?;
     let tz = c.plan.tz();
     let office = v.allowed(Action::Assess);
-    let later: Vec<i64> = runs_for(st, v, &a.plan)
+    // Corrections of this run: one published replaces it; drafts are only in preparation.
+    let later: Vec<(i64, RunState)> = runs_for(st, v, &a.plan)
         .await?
         .iter()
         .filter(|b| b.supersedes == Some(a.id))
-        .map(|b| b.id)
+        .map(|b| (b.id, b.state))
         .collect();
+    let readable = |r: i64| office || later.iter().any(|(id, _)| *id == r);
     let trail = st
         .store
         .events_for(Entity::Assessment, &a.id.to_string(), 1000)
@@ -305,7 +307,10 @@ pub async fn render_run(
             span title=(a.digest) { (l.t("assess.digest")) ": " code { (a.digest.get(..12).unwrap_or(&a.digest)) } }
         }
         @if let Some(s) = a.supersedes { p.notice { (l.f("assess.corrects_long", &[("id", &s)])) " " a href=(run_href(s)) { "#" (s) } } }
-        @for n in &later { p.notice { (l.t("assess.corrected_by")) " " a href=(run_href(*n)) { "#" (n) } } }
+        @for (n, state) in &later {
+            @if *state == RunState::Published { p.notice { (l.t("assess.corrected_by")) " " a href=(run_href(*n)) { "#" (n) } } }
+            @else { p.muted { (l.t("assess.correction_pending")) " " a href=(run_href(*n)) { "#" (n) } " " (state_chip(l, *state)) } }
+        }
         @if a.state == RunState::Draft { p.muted { (l.t("assess.draft_help")) } }
         (problems_box(problems))
         @if may(RunAction::Lock) || may(RunAction::Publish) || may(RunAction::Discard) {
@@ -350,7 +355,7 @@ pub async fn render_run(
                         Some(ans) => {
                             p { strong { (l.t("assess.answer")) ": " } span.pre { (ans) } }
                             p.small.muted { (o.answered_at.map(|t| local_time(tz, t)).unwrap_or_default()) " · " (o.answered_by.clone().unwrap_or_default())
-                                @if let Some(r) = o.rerun { " · " (l.t("assess.rerun_made")) " " a href=(run_href(r)) { "#" (r) } } }
+                                @if let Some(r) = o.rerun.filter(|r| readable(*r)) { " · " (l.t("assess.rerun_made")) " " a href=(run_href(r)) { "#" (r) } } }
                         }
                         None => @if office {
                             form.act method="post" action={ "/assessments/" (a.id) "/objections/" (o.id) "/answer" } {

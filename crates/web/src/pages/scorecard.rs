@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use maud::{Markup, html};
 use serde::Deserialize;
-use tuijin_core::assess::{Basis, Line, RunState};
+use tuijin_core::assess::{AssessPeriod, Basis, Line, RunState};
 use tuijin_core::i18n::Lang;
 use tuijin_core::policy::Action;
 use tuijin_store::{AssessStore, AssessmentRecord, StoreError};
@@ -240,6 +240,11 @@ async fn render(
         && v.who.units.iter().any(|u| u.as_str() == unit)
         && v.allowed(Action::ObjectToAssessment { unit });
     let mine: Vec<_> = a.objections.iter().filter(|o| o.unit == unit).collect();
+    let readable: Vec<i64> = runs_for(st, v, &a.plan)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
     let title = format!("{name} · {}", a.period);
     let body = html! {
         p.crumbs {
@@ -274,7 +279,7 @@ async fn render(
                     p.pre { (o.reason) }
                     @match &o.answer {
                         Some(ans) => p { strong { (l.t("assess.answer")) ": " } span.pre { (ans) }
-                            @if let Some(r) = o.rerun { " · " (l.t("assess.rerun_made")) " " a href=(run_href(r)) { "#" (r) } } },
+                            @if let Some(r) = o.rerun { " · " (l.t("assess.rerun_made")) @if readable.contains(&r) { " " a href=(run_href(r)) { "#" (r) } } } },
                         None => p.muted { (l.t("assess.awaiting_answer")) },
                     }
                 }
@@ -358,15 +363,26 @@ pub async fn across(
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
     let mut runs = runs_for(&st, &v, &plan).await?;
-    let superseded: Vec<i64> = runs.iter().filter_map(|a| a.supersedes).collect();
+    // Replaced only by a published correction; a draft correction replaces nothing yet.
+    let superseded: Vec<i64> = runs
+        .iter()
+        .filter(|a| a.state == RunState::Published)
+        .filter_map(|a| a.supersedes)
+        .collect();
     runs.retain(|a| a.outcome.unit(&unit).is_some());
     runs.sort_by_key(|a| (a.as_of, a.period.len(), a.id));
     if runs.is_empty() && c.unit_name(&unit).is_none() {
         return Err(PageError::not_found(format!("unit `{unit}`")));
     }
     let name = unit_name(l, &c, &unit);
-    // The change from the last run of the same length of period that is not superseded.
-    let mut last: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+    // The change from the last published, standing run of the same kind of period (quarter
+    // to quarter, half to half, year to year).
+    let kind = |p: &str| match AssessPeriod::parse(p) {
+        Ok(AssessPeriod::Quarter { .. }) => 'Q',
+        Ok(AssessPeriod::Half { .. }) => 'H',
+        _ => 'Y',
+    };
+    let mut last: std::collections::HashMap<char, f64> = std::collections::HashMap::new();
     let mut rows = Vec::new();
     for a in &runs {
         let (k, r) = a.outcome.unit(&unit).expect("retained");
@@ -377,10 +393,10 @@ pub async fn across(
             0.0
         };
         let old = superseded.contains(&a.id);
-        let change = if old {
+        let change = if old || a.state != RunState::Published {
             None
         } else {
-            let before = last.insert(a.period.len(), pct);
+            let before = last.insert(kind(&a.period), pct);
             before.map(|b| pct - b)
         };
         rows.push((a, k, r, old, change));
