@@ -692,7 +692,9 @@ fn indicators(unit: &str, ctx: &Context<'_>) -> Vec<Entry> {
             });
             continue;
         };
-        let expected = ind.expected_at(fig.period_end);
+        // A figure from before the path begins is judged against the baseline: the path asks
+        // nothing more of it yet.
+        let expected = ind.expected_at(fig.period_end).or(Some(base));
         let meets_target = match ind.direction {
             Direction::Increase => fig.value >= last_target.value - 1e-9,
             Direction::Decrease => fig.value <= last_target.value + 1e-9,
@@ -711,9 +713,15 @@ fn indicators(unit: &str, ctx: &Context<'_>) -> Vec<Entry> {
                     }
                 }
                 Some(e) if (e - base).abs() > 1e-9 => (fig.value - base) / (e - base),
-                // On the baseline's own day the path asks nothing yet.
-                Some(_) => 1.0,
-                None => 0.0,
+                // On (or before) the baseline's day the path asks only the baseline itself.
+                _ => {
+                    let behind = match ind.direction {
+                        Direction::Increase => fig.value < base - 1e-9,
+                        Direction::Decrease => fig.value > base + 1e-9,
+                        Direction::Target => false,
+                    };
+                    if behind { 0.0 } else { 1.0 }
+                }
             }
         }
         .clamp(0.0, 1.0);
@@ -738,7 +746,12 @@ fn adjustments(scheme: &Scheme, cr: &Criterion, unit: &str, period: AssessPeriod
     let mut lines = Vec::new();
     let (mut bonus, mut cut) = (Points::ZERO, Points::ZERO);
     for (index, a) in scheme.adjustment.iter().enumerate() {
-        if a.unit != unit || AssessPeriod::parse(&a.period).ok() != Some(period) {
+        // An adjustment counts in every run whose period holds its own (a quarter's bonus in
+        // its half year and its year too).
+        let within = AssessPeriod::parse(&a.period).is_ok_and(|p| {
+            period.first_day() <= p.first_day() && p.last_day() <= period.last_day()
+        });
+        if a.unit != unit || !within {
             continue;
         }
         let p = Points::of(a.points);

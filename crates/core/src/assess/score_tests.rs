@@ -292,6 +292,51 @@ fn adjustments_of_the_period_count_within_their_caps() {
 }
 
 #[test]
+fn a_quarters_adjustment_counts_in_its_half_year_and_its_year() {
+    let mut f = facts();
+    f.period = AssessPeriod::parse("2019-H1").unwrap();
+    let o = run(&scheme(), &f);
+    // d1: +3 (Q2) and +1 (Q1) both lie in 2019-H1: +4, capped at +2.
+    let (_, d1) = o.unit("d1").unwrap();
+    let adj = d1
+        .criteria
+        .iter()
+        .find(|c| c.kind == CriterionKind::Adjustments)
+        .unwrap();
+    assert_eq!(adj.points, Points(200));
+    assert_eq!(
+        adj.lines.len(),
+        3,
+        "two adjustments and the cap: {:?}",
+        adj.lines
+    );
+    f.period = AssessPeriod::parse("2019-Q3").unwrap();
+    let o = run(&scheme(), &f);
+    assert_eq!(points(&o, "d1", CriterionKind::Adjustments), Points(0));
+}
+
+#[test]
+fn a_figure_from_before_the_path_is_judged_against_the_baseline() {
+    let mut f = facts();
+    // The only figure known is of the baseline's own year and at its value: nothing more
+    // was asked of it; below the baseline it earns nothing.
+    for (value, want) in [(0.0, 1000), (-5.0, 0)] {
+        f.indicators[0].1 = vec![FigureFact {
+            period: "2015".into(),
+            period_end: d("2015-12-31"),
+            value,
+            accepted_on: d("2016-03-01"),
+        }];
+        let o = run(&scheme(), &f);
+        assert_eq!(
+            points(&o, "d1", CriterionKind::Indicators),
+            Points(want),
+            "{value}"
+        );
+    }
+}
+
+#[test]
 fn scores_add_up_rank_and_grade_with_ties_sharing_a_rank() {
     let o = run(&scheme(), &facts());
     // d1: 30 + 20 + 10 + 4 + 8.30 + 2 = 74.30; d2: 32 + 10 + 6.67 + 0 + 10 − 2 = 56.67.

@@ -334,8 +334,12 @@ pub async fn render_run(
                     tbody { @for u in &cat.units {
                         tr {
                             td.num { (u.rank) }
-                            td { a href=(card_href(a.id, &u.unit)) { (unit_name(l, &c, &u.unit)) } }
-                            td { (score_bar(l, u.score, cat.total)) }
+                            td { a href=(card_href(a.id, &u.unit)) { (unit_name(l, &c, &u.unit)) }
+                                @if u.criteria.iter().flat_map(|k| &k.lines).all(|x| matches!(x.basis, tuijin_core::assess::Basis::NothingDue)) {
+                                    br; span.small.muted { (l.t("assess.nothing_due")) }
+                                } }
+                            td { (score_bar(l, u.score, cat.total))
+                                @if u.score > cat.total { br; span.small.muted { (l.t("assess.with_bonus")) } } }
                             td { (grade_name(l, &a.scheme, u.grade)) }
                             @for k in &u.criteria { td.num.opt { (k.points) } }
                         }
