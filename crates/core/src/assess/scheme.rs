@@ -272,7 +272,6 @@ pub fn check_scheme(s: &Scheme, units: &[Unit], levels: &[String]) -> Vec<Proble
             if !(by_code || cat.kinds.contains(&u.kind)) {
                 continue;
             }
-            members += 1;
             match placed.get(&code) {
                 Some(&first) if by_code => out.push(
                     Problem::new(at("units"), Rule::UnitInTwoCategories)
@@ -281,6 +280,9 @@ pub fn check_scheme(s: &Scheme, units: &[Unit], levels: &[String]) -> Vec<Proble
                 ),
                 Some(_) => {}
                 None => {
+                    // Only a unit this category takes counts: one an earlier category took
+                    // by kind is not its member.
+                    members += 1;
                     placed.insert(code, c);
                 }
             }

@@ -292,6 +292,22 @@ fn adjustments_of_the_period_count_within_their_caps() {
 }
 
 #[test]
+fn a_category_whose_units_an_earlier_one_took_is_empty() {
+    let mut s = scheme();
+    let mut again = s.category[1].clone();
+    again.code = "departments2".into();
+    s.category.push(again);
+    let units = facts().units;
+    let problems = check_scheme(&s, &units, &NoticeSettings::default().levels);
+    assert!(
+        problems.iter().any(
+            |p| p.field == "category[2].units" && p.rule == crate::problem::Rule::CategoryEmpty
+        ),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_quarters_adjustment_counts_in_its_half_year_and_its_year() {
     let mut f = facts();
     f.period = AssessPeriod::parse("2019-H1").unwrap();
