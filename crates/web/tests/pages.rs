@@ -296,7 +296,7 @@ async fn every_page_against_every_role() {
                     "read_plan" | "logged_in" => !anonymous,
                     "unit" => matches!(*who, "jtw" | "zdq"),
                     "unit_of_item" => *who == "jtw",
-                    "review" => *who == "office",
+                    "review" | "office" => *who == "office",
                     // metro_km is JTW's; the office files on its behalf.
                     "indicator_owner" => matches!(*who, "jtw" | "office"),
                     "notice_reader" => *who != "zdq" && !anonymous,
@@ -1878,13 +1878,12 @@ async fn an_assessment_is_run_locked_published_objected_to_and_corrected_in_the_
         office = b;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
         let v = site.db.store.get_assessment(other).await.unwrap().version;
-        let (b, p) = post(
+        let (_, p) = post(
             &mut office,
             format!("/assessments/{other}/act"),
             act("publish", v),
         )
         .await;
-        office = b;
         assert_eq!(
             p.status,
             StatusCode::CONFLICT,
@@ -1912,6 +1911,158 @@ async fn an_assessment_is_run_locked_published_objected_to_and_corrected_in_the_
                 .await
                 .status,
             StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_office_edits_the_plan_in_the_pages() {
+    for site in Site::all().await {
+        let mut office = site.log_in("office").await;
+        let item = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(item.html.contains("/plans/demo-small/items/E1.1/edit"));
+        let form = site
+            .get(&mut office, "/plans/demo-small/items/E1.1/edit")
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form.csrf();
+        let version = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.1")
+            .await
+            .unwrap()
+            .version
+            .to_string();
+        let fields = |due: &'static str, weight: &'static str, reason: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("version", version.clone()),
+                ("title", "地铁运营里程超过300公里".to_string()),
+                ("title_en", "Metro in operation over 300 km".to_string()),
+                ("lead", "JTW".to_string()),
+                ("start", "2017-08-14".to_string()),
+                ("due", due.to_string()),
+                ("weight", weight.to_string()),
+                ("target_value", "300".to_string()),
+                ("target_unit", "km".to_string()),
+                ("target_by", "2020-12-31".to_string()),
+                ("target_indicator", "metro_km".to_string()),
+                ("public", "1".to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let send = |b: &mut Browser, f: Vec<(&'static str, String)>| {
+            let site = &site;
+            let mut b = std::mem::take(b);
+            async move {
+                let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let p = site
+                    .request(&mut b, "POST", "/plans/demo-small/items/E1.1/edit", &f)
+                    .await;
+                (b, p)
+            }
+        };
+        // Every problem at once, beside its field; nothing written.
+        let (b, bad) = send(&mut office, fields("2017-01-31", "-2", "")).await;
+        office = b;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.html.contains("权重须为大于 0 的数字"), "{}", bad.html);
+        let (b, bad) = send(&mut office, fields("2017-01-31", "2", "调整")).await;
+        office = b;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.html.contains("field invalid"), "{}", bad.html);
+        let (b, bad) = send(&mut office, fields("2020-09-30", "2", " ")).await;
+        office = b;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a reason is required"
+        );
+        let (b, ok) = send(&mut office, fields("2020-09-30", "2", "三号线工期调整")).await;
+        office = b;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
+        let page = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(page.html.contains("2020-09-30"));
+        assert!(
+            page.html.contains("三号线工期调整"),
+            "the reason is in the history"
+        );
+        // The same form again is stale.
+        let (b, stale) = send(&mut office, fields("2020-08-31", "2", "再调整")).await;
+        office = b;
+        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(stale.html.contains("已被他人修改"), "{}", stale.html);
+
+        // A new item under E1, then cancelled from the item's actions.
+        let new = site
+            .get(&mut office, "/plans/demo-small/items/E1/new")
+            .await;
+        assert_eq!(new.status, StatusCode::OK);
+        let made = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/items/E1/new",
+                &[
+                    ("csrf", &csrf),
+                    ("code", "E1.3"),
+                    ("kind", "project"),
+                    ("title", "地铁五号线"),
+                    ("lead", "JTW"),
+                    ("start", "2018-01-01"),
+                    ("due", "2020-06-30"),
+                    ("weight", "1"),
+                    ("reason", "新增工程"),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+        assert_eq!(
+            made.location.as_deref(),
+            Some("/plans/demo-small/items/E1.3")
+        );
+        let v = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.3")
+            .await
+            .unwrap()
+            .version
+            .to_string();
+        let cancelled = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/items/E1.3/act",
+                &[
+                    ("csrf", &csrf),
+                    ("version", &v),
+                    ("action", "cancel"),
+                    ("reason", "并入三号线"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            cancelled.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            cancelled.html
+        );
+        assert!(
+            tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.3")
+                .await
+                .unwrap()
+                .item
+                .cancelled
+        );
+        assert!(
+            tuijin_store::ProgressStore::check_rollups(&site.db.store, "demo-small")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A unit is refused the forms.
+        let mut jtw = site.log_in("jtw").await;
+        assert_eq!(
+            site.get(&mut jtw, "/plans/demo-small/items/E1.1/edit")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
         );
     }
 }

@@ -325,8 +325,18 @@ pub async fn page(
         @if can_report {
             p { a.button href={ "/workspace/report/" (plan) "/" (code) } { (l.f("item.report_now", &[("period", &period)])) } }
         }
-        @if v.allowed(Action::IssueNotice) {
-            p { a.button href={ "/plans/" (plan) "/notices/new?item=" (super::urlencode(&code)) } { (l.t("item.issue_notice")) } }
+        @if v.allowed(Action::IssueNotice) || v.allowed(Action::EditPlan) {
+            p.kv {
+                @if v.allowed(Action::IssueNotice) {
+                    a.button href={ "/plans/" (plan) "/notices/new?item=" (super::urlencode(&code)) } { (l.t("item.issue_notice")) }
+                }
+                @if v.allowed(Action::EditPlan) {
+                    " " a.button href={ "/plans/" (plan) "/items/" (super::urlencode(&code)) "/edit" } { (l.t("item.edit")) }
+                    @if i.kind != tuijin_core::ItemKind::Milestone {
+                        " " a.button href={ "/plans/" (plan) "/items/" (super::urlencode(&code)) "/new" } { (l.t("item.add_child")) }
+                    }
+                }
+            }
         }
         (facts)
         (explanation)
@@ -419,6 +429,10 @@ fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Eve
                     time datetime=(e.at.to_rfc3339()) { (super::widgets::local_time(tz, e.at)) }
                     " · " (e.actor) " · "
                     (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
+                    // An edit's reason, a dismissal's, a figure's: what the trail says why.
+                    @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) {
+                        " — " q { (t) }
+                    }
                 }
             }
         }

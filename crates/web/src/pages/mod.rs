@@ -14,6 +14,7 @@ mod item;
 mod leader;
 mod login;
 mod notices;
+mod plan_edit;
 mod portal;
 mod proposals;
 mod review;
@@ -52,6 +53,15 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route("/plans/{plan}", get(cockpit::page))
         .route("/plans/{plan}/tree", get(tree::page))
         .route("/plans/{plan}/items/{code}", get(item::page))
+        .route(
+            "/plans/{plan}/items/{code}/edit",
+            get(plan_edit::edit_form).post(plan_edit::save),
+        )
+        .route(
+            "/plans/{plan}/items/{code}/new",
+            get(plan_edit::new_form).post(plan_edit::create),
+        )
+        .route("/plans/{plan}/items/{code}/act", post(plan_edit::act))
         .route("/plans/{plan}/history", get(history::page))
         .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
@@ -112,7 +122,8 @@ pub fn routes(st: AppState) -> Router<AppState> {
 /// `tests/pages.rs` (a route of `routes()` missing here fails it). Access: `public` (anyone),
 /// `read_plan` (any logged-in role), `logged_in`, `unit` (unit accounts), `unit_of_item` (a
 /// unit that leads or co-operates on the item), `review` (the office), `indicator_owner` (the
-/// unit that owns the indicator, or the office), `notice_reader` (the office, leaders, admins
+/// unit that owns the indicator, or the office), `office` (the office alone: editing the
+/// plan), `notice_reader` (the office, leaders, admins
 /// and the addressed unit), `form` (a POST form:
 /// anyone, with the visitor's anti-forgery token), `redirect` (sends each role on).
 pub const PAGES: &[(&str, &str, &str)] = &[
@@ -130,6 +141,11 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}", "read_plan"),
     ("GET", "/plans/{plan}/tree", "read_plan"),
     ("GET", "/plans/{plan}/items/{code}", "public"),
+    ("GET", "/plans/{plan}/items/{code}/edit", "office"),
+    ("POST", "/plans/{plan}/items/{code}/edit", "form"),
+    ("GET", "/plans/{plan}/items/{code}/new", "office"),
+    ("POST", "/plans/{plan}/items/{code}/new", "form"),
+    ("POST", "/plans/{plan}/items/{code}/act", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),

@@ -87,6 +87,7 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     v.require(Action::ReadPlan)?;
     let l = v.lang;
+    let edit = v.allowed(Action::EditPlan);
     let c = st.plans.get(&st.store, &plan).await?;
     let b = c.board(st.today(&c.plan));
     let kind_f = (!q.kind.is_empty())
@@ -151,7 +152,7 @@ pub async fn page(
             p { (l.f("tree.matches", &[("n", &total)])) }
             div.tablewrap { table.tree.wide {
                 (head(l))
-                tbody { @for &n in shown { (row(l, &plan, &c, &b, n, 0, None)) } }
+                tbody { @for &n in shown { (row(l, &plan, &c, &b, n, 0, None, edit)) } }
             } }
             (pager(l, &q, &plan, total))
         }
@@ -166,7 +167,7 @@ pub async fn page(
         let total = roots.len();
         let mut rows: Vec<Markup> = Vec::new();
         for &n in roots.iter().skip(q.page * PAGE).take(PAGE) {
-            walk(l, &plan, &c, &b, &q, &open, n, 0, &mut rows);
+            walk((l, edit), &plan, &c, &b, &q, &open, n, 0, &mut rows);
         }
         html! {
             div.tablewrap { table.tree.wide {
@@ -234,9 +235,10 @@ fn head(l: Lang) -> Markup {
     } } }
 }
 
+/// `edit`: the viewer may edit the plan (each row offers to add an item below).
 #[allow(clippy::too_many_arguments)]
 fn walk(
-    l: Lang,
+    (l, edit): (Lang, bool),
     plan: &str,
     c: &CachedPlan,
     b: &Board,
@@ -266,10 +268,10 @@ fn walk(
         next.sort();
         (is_open, q.href(plan, &next.join(","), q.page))
     });
-    out.push(row(l, plan, c, b, n, depth, toggle));
+    out.push(row(l, plan, c, b, n, depth, toggle, edit));
     if is_open {
         for &k in kids.iter().take(CHILDREN) {
-            walk(l, plan, c, b, q, open, k, depth + 1, out);
+            walk((l, edit), plan, c, b, q, open, k, depth + 1, out);
         }
         if kids.len() > CHILDREN {
             let href = format!("/plans/{plan}/tree?branch={}", i.code);
@@ -278,6 +280,7 @@ fn walk(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row(
     l: Lang,
     plan: &str,
@@ -286,6 +289,7 @@ fn row(
     n: usize,
     depth: usize,
     toggle: Option<(bool, String)>,
+    edit: bool,
 ) -> Markup {
     let i: &Item = &c.items[n];
     let r = &b.rows[n];
@@ -298,6 +302,9 @@ fn row(
                     None => span.toggle {},
                 }
                 (item_link(l, plan, i))
+                @if edit && i.kind != tuijin_core::ItemKind::Milestone {
+                    " " a.add.small.noprint href={ "/plans/" (plan) "/items/" (super::urlencode(i.code.as_str())) "/new" } title=(l.t("edit.add_child")) { "＋" (l.t("item.add_child")) }
+                }
             }
             td.opt.small { (kind(l, &c.plan, i)) }
             td.opt.small { (unit(l, c, i.lead.as_ref())) }

@@ -1,0 +1,733 @@
+//! Editing the plan where the office works: an item's edit form, the form for a new item
+//! under it, and its cancel, restore, move and archive — every one with a reason, against the
+//! version the form was read at, refused with every problem beside its field. The rules are
+//! the plan file's (`core::edit`), applied by the store (`EditStore`).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+use tuijin_core::edit::ItemEdit;
+use tuijin_core::i18n::Lang;
+use tuijin_core::policy::Action;
+use tuijin_core::{Code, Item, ItemKind, Percent, Target, TrajectoryPoint, Weight};
+use tuijin_store::{EditStore, ItemStore, StoreError};
+
+use super::widgets::item_href;
+use super::{PageError, Section, kind_key, layout};
+use crate::AppState;
+use crate::cache::CachedPlan;
+use crate::session::Viewer;
+
+/// The form as typed: text, so a bad value comes back as it was entered.
+#[derive(Deserialize, Default, Clone)]
+pub struct ItemForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    description_en: String,
+    #[serde(default)]
+    lead: String,
+    #[serde(default)]
+    co: Vec<String>,
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    leader_in_charge: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    weight: String,
+    #[serde(default)]
+    public: String,
+    #[serde(default)]
+    three_ones: String,
+    #[serde(default)]
+    target_value: String,
+    #[serde(default)]
+    target_unit: String,
+    #[serde(default)]
+    target_by: String,
+    #[serde(default)]
+    target_indicator: String,
+    #[serde(default)]
+    trajectory: String,
+    #[serde(default)]
+    supports: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn text_of(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+fn code_text(c: &Option<Code>) -> String {
+    c.as_ref().map(|c| c.to_string()).unwrap_or_default()
+}
+
+impl ItemForm {
+    fn of(i: &Item, version: i64) -> ItemForm {
+        ItemForm {
+            version,
+            code: i.code.to_string(),
+            kind: i.kind.as_str().into(),
+            title: i.title.zh.clone(),
+            title_en: i.title.en.clone(),
+            description: i.description.zh.clone(),
+            description_en: i.description.en.clone(),
+            lead: code_text(&i.lead),
+            co: i.co.iter().map(|c| c.to_string()).collect(),
+            leader: code_text(&i.leader),
+            leader_in_charge: code_text(&i.leader_in_charge),
+            start: text_of(i.start),
+            due: text_of(i.due),
+            weight: super::widgets::fmt1(i.weight.value()),
+            public: if i.public { "1".into() } else { String::new() },
+            three_ones: if i.three_ones {
+                "1".into()
+            } else {
+                String::new()
+            },
+            target_value: i
+                .target
+                .as_ref()
+                .map(|t| t.value.to_string())
+                .unwrap_or_default(),
+            target_unit: i
+                .target
+                .as_ref()
+                .map(|t| t.unit.clone())
+                .unwrap_or_default(),
+            target_by: i.target.as_ref().map(|t| text_of(t.by)).unwrap_or_default(),
+            target_indicator: i
+                .target
+                .as_ref()
+                .map(|t| code_text(&t.indicator))
+                .unwrap_or_default(),
+            trajectory: i
+                .trajectory
+                .iter()
+                .map(|p| format!("{} {}", p.date, super::widgets::fmt1(p.percent.value())))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            supports: i
+                .supports
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            source: i.source.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    /// The item the form describes, over `base` (its code, kind, parent and the fields the
+    /// form does not show are kept); every value that does not read is a problem by field.
+    fn item(&self, l: Lang, base: &Item) -> Result<Item, Vec<(String, String)>> {
+        let mut out = base.clone();
+        let mut problems = Vec::new();
+        let mut bad = |field: &str, key: &'static str| {
+            problems.push((field.to_string(), l.t(key).to_string()))
+        };
+        let date = |s: &str| -> Result<Option<NaiveDate>, ()> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| ())
+        };
+        let code = |s: &str| -> Result<Option<Code>, ()> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            Code::parse(s).map(Some).map_err(|_| ())
+        };
+        out.title = tuijin_core::Text::new(self.title.trim(), self.title_en.trim());
+        out.description =
+            tuijin_core::Text::new(self.description.trim(), self.description_en.trim());
+        out.source = Some(self.source.trim().to_string()).filter(|s| !s.is_empty());
+        out.public = !self.public.is_empty();
+        out.three_ones = !self.three_ones.is_empty();
+        match code(&self.lead) {
+            Ok(c) => out.lead = c,
+            Err(()) => bad("lead", "edit.bad_code"),
+        }
+        for (field, value, slot) in [
+            ("leader", &self.leader, &mut out.leader),
+            (
+                "leader_in_charge",
+                &self.leader_in_charge,
+                &mut out.leader_in_charge,
+            ),
+        ] {
+            match code(value) {
+                Ok(c) => *slot = c,
+                Err(()) => bad(field, "edit.bad_code"),
+            }
+        }
+        out.co = Vec::new();
+        for c in &self.co {
+            match code(c) {
+                Ok(Some(c)) => out.co.push(c),
+                Ok(None) => {}
+                Err(()) => bad("co", "edit.bad_code"),
+            }
+        }
+        out.supports = Vec::new();
+        for c in self.supports.split([' ', ',', '，', '、', '\n']) {
+            match code(c) {
+                Ok(Some(c)) => out.supports.push(c),
+                Ok(None) => {}
+                Err(()) => bad("supports", "edit.bad_code"),
+            }
+        }
+        match date(&self.start) {
+            Ok(d) => out.start = d,
+            Err(()) => bad("start", "edit.bad_date"),
+        }
+        match date(&self.due) {
+            Ok(d) => out.due = d,
+            Err(()) => bad("due", "edit.bad_date"),
+        }
+        match self.weight.trim().parse::<f64>().ok().map(Weight::new) {
+            Some(Ok(w)) => out.weight = w,
+            _ => bad("weight", "edit.bad_weight"),
+        }
+        out.target = if self.target_value.trim().is_empty() {
+            None
+        } else {
+            match (
+                self.target_value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite()),
+                date(&self.target_by),
+                code(&self.target_indicator),
+            ) {
+                (Some(value), Ok(by), Ok(indicator)) => Some(Target {
+                    value,
+                    unit: self.target_unit.trim().to_string(),
+                    by,
+                    indicator,
+                }),
+                _ => {
+                    bad("target", "edit.bad_target");
+                    base.target.clone()
+                }
+            }
+        };
+        out.trajectory = Vec::new();
+        for line in self
+            .trajectory
+            .lines()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+        {
+            let mut parts = line.split_whitespace();
+            let point = match (parts.next(), parts.next(), parts.next()) {
+                (Some(d), Some(p), None) => date(d).ok().flatten().zip(
+                    p.trim_end_matches('%')
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(|p| Percent::new(p).ok()),
+                ),
+                _ => None,
+            };
+            match point {
+                Some((date, percent)) => out.trajectory.push(TrajectoryPoint { date, percent }),
+                None => bad("trajectory", "edit.bad_trajectory"),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The problems of a refused edit, by the form's field: those about the edited item by their
+/// field (`target.value` is the `target` group), the rest under "" (shown above the form).
+fn by_field(l: Lang, code: &str, e: StoreError) -> Result<Vec<(String, String)>, PageError> {
+    match e {
+        StoreError::PlanInvalid(ps) => Ok(ps
+            .iter()
+            .map(|p| {
+                let mine = p.entry.as_deref() == Some(code);
+                let field = if mine {
+                    let f = p.path.field.as_str();
+                    f.split('.').next().unwrap_or(f).to_string()
+                } else {
+                    String::new()
+                };
+                let msg = if mine {
+                    p.kind.message(l)
+                } else {
+                    format!("{}: {}", p.field_name(), p.kind.message(l))
+                };
+                (field, msg)
+            })
+            .collect()),
+        StoreError::Invalid(ps) => Ok(ps.iter().map(|p| (p.field.clone(), p.message(l))).collect()),
+        StoreError::Stale { .. } => Ok(vec![(String::new(), l.t("edit.moved_on").to_string())]),
+        other => Err(other.into()),
+    }
+}
+
+fn unit_options(l: Lang, c: &CachedPlan) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = c
+        .units
+        .iter()
+        .map(|(code, name)| (code.clone(), l.pick(name).to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn people_options(l: Lang, c: &CachedPlan) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = c
+        .people
+        .iter()
+        .map(|(code, p)| {
+            (
+                code.clone(),
+                format!("{}（{}）", l.pick(&p.name), l.pick(&p.post)),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The fields of an item, with each field's problems beside it.
+fn fields(l: Lang, c: &CachedPlan, f: &ItemForm, problems: &[(String, String)]) -> Markup {
+    let err = |field: &str| -> Vec<&String> {
+        problems
+            .iter()
+            .filter(|p| p.0 == field)
+            .map(|p| &p.1)
+            .collect()
+    };
+    let class = |field: &str| {
+        if err(field).is_empty() {
+            "field"
+        } else {
+            "field invalid"
+        }
+    };
+    let errs = |field: &str| html! { @for e in err(field) { p.err { (e) } } };
+    let units = unit_options(l, c);
+    let people = people_options(l, c);
+    let mut indicators: Vec<(String, String)> = c
+        .measures
+        .indicators
+        .iter()
+        .map(|(k, (i, _))| (k.clone(), l.pick(&i.name).to_string()))
+        .collect();
+    indicators.sort();
+    let select = |name: &str, options: &[(String, String)], value: &str| {
+        html! {
+            select id=(name) name=(name) {
+                option value="" { "—" }
+                @for (k, v) in options { option value=(k) selected[k == value] { (v) " (" (k) ")" } }
+            }
+        }
+    };
+    html! {
+        div class=(class("title")) { label for="title" { (l.t("edit.title")) } input #title name="title" type="text" required value=(f.title); (errs("title")) }
+        div class=(class("title_en")) { label for="title_en" { (l.t("edit.title_en")) } input #title_en name="title_en" type="text" value=(f.title_en); (errs("title_en")) }
+        div class=(class("description")) { label for="description" { (l.t("edit.description")) } textarea #description name="description" { (f.description) } (errs("description")) }
+        div class=(class("description_en")) { label for="description_en" { (l.t("edit.description_en")) } textarea #description_en name="description_en" { (f.description_en) } (errs("description_en")) }
+        div class=(class("lead")) { label for="lead" { (l.t("col.lead")) } (select("lead", &units, &f.lead)) (errs("lead")) }
+        div class=(class("co")) {
+            label for="co" { (l.t("edit.co")) }
+            select #co name="co" multiple size="6" {
+                @for (k, v) in &units { option value=(k) selected[f.co.contains(k)] { (v) " (" (k) ")" } }
+            }
+            p.small.muted { (l.t("edit.co_help")) }
+            (errs("co"))
+        }
+        div class=(class("leader")) { label for="leader" { (l.t("edit.leader")) } (select("leader", &people, &f.leader)) (errs("leader")) }
+        div class=(class("leader_in_charge")) { label for="leader_in_charge" { (l.t("edit.leader_in_charge")) } (select("leader_in_charge", &people, &f.leader_in_charge)) (errs("leader_in_charge")) }
+        div class=(class("start")) { label for="start" { (l.t("edit.start")) } input #start name="start" type="date" value=(f.start); (errs("start")) }
+        div class=(class("due")) { label for="due" { (l.t("edit.due")) } input #due name="due" type="date" value=(f.due); (errs("due")) }
+        div class=(class("weight")) { label for="weight" { (l.t("edit.weight")) } input #weight name="weight" type="number" min="0.01" step="any" required value=(f.weight); (errs("weight")) }
+        fieldset class=(class("target")) {
+            legend { (l.t("edit.target")) }
+            label { (l.t("edit.target_value")) " " input name="target_value" type="number" step="any" value=(f.target_value); }
+            label { (l.t("edit.target_unit")) " " input name="target_unit" type="text" size="6" value=(f.target_unit); }
+            label { (l.t("edit.target_by")) " " input name="target_by" type="date" value=(f.target_by); }
+            label { (l.t("edit.target_indicator")) " " (select("target_indicator", &indicators, &f.target_indicator)) }
+            (errs("target"))
+        }
+        div class=(class("trajectory")) {
+            label for="trajectory" { (l.t("edit.trajectory")) }
+            textarea #trajectory name="trajectory" rows="3" placeholder="2019-12-31 60" { (f.trajectory) }
+            p.small.muted { (l.t("edit.trajectory_help")) }
+            (errs("trajectory"))
+        }
+        div class=(class("supports")) {
+            label for="supports" { (l.t("edit.supports")) }
+            input #supports name="supports" type="text" value=(f.supports);
+            (errs("supports"))
+        }
+        div class=(class("source")) { label for="source" { (l.t("edit.source")) } textarea #source name="source" { (f.source) } (errs("source")) }
+        div.field { label { input type="checkbox" name="public" value="1" checked[!f.public.is_empty()]; " " (l.t("edit.public")) } }
+        div.field { label { input type="checkbox" name="three_ones" value="1" checked[!f.three_ones.is_empty()]; " " (l.t("edit.three_ones")) } }
+        div class=(class("reason")) {
+            label for="reason" { (l.t("edit.reason")) }
+            input #reason name="reason" type="text" required value=(f.reason);
+            p.small.muted { (l.t("edit.reason_help")) }
+            (errs("reason"))
+        }
+    }
+}
+
+fn general(problems: &[(String, String)], l: Lang) -> Markup {
+    html! {
+        @if !problems.is_empty() {
+            div.notice.bad role="alert" {
+                p { (l.t("form.fix")) }
+                ul { @for (field, msg) in problems { li { @if field.is_empty() { (msg) } @else { a href={ "#" (field) } { (msg) } } } } }
+            }
+        }
+    }
+}
+
+async fn item_of(st: &AppState, plan: &str, code: &str) -> Result<(Item, i64), PageError> {
+    let r = st.store.get_item(plan, code).await?;
+    if r.archived {
+        return Err(PageError::not_found(code.to_string()));
+    }
+    Ok((r.item, r.version))
+}
+
+pub async fn edit_form(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, code)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::EditPlan)?;
+    let (item, version) = item_of(&st, &plan, &code).await?;
+    render_edit(&st, &v, &plan, &item, &ItemForm::of(&item, version), &[]).await
+}
+
+async fn render_edit(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    item: &Item,
+    f: &ItemForm,
+    problems: &[(String, String)],
+) -> Result<Html<String>, PageError> {
+    let l = v.lang;
+    let c = st.plans.get(&st.store, plan).await?;
+    let code = item.code.as_str();
+    let body = html! {
+        p.crumbs { a href=(item_href(plan, code)) { span.code { (code) } " " (l.pick(&item.title)) } " › " (l.t("edit.edit")) }
+        h1 { (l.t("edit.edit")) " " span.code { (code) } }
+        p.muted.small { (l.t(kind_key(item.kind))) " · " (l.t("edit.help")) }
+        (general(problems, l))
+        form method="post" action={ "/plans/" (plan) "/items/" (code) "/edit" } novalidate {
+            input type="hidden" name="csrf" value=(v.csrf());
+            input type="hidden" name="version" value=(f.version);
+            (fields(l, &c, f, problems))
+            p.kv { button type="submit" { (l.t("edit.save")) } " " a href=(item_href(plan, code)) { (l.t("edit.cancel_form")) } }
+        }
+        (actions(v, plan, item, f.version, &c))
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(plan),
+        Section::Tree,
+        l.t("edit.edit"),
+        body,
+    ))
+}
+
+/// Cancel or restore, move, archive: each a small form with its reason.
+fn actions(v: &Viewer, plan: &str, item: &Item, version: i64, c: &CachedPlan) -> Markup {
+    let l = v.lang;
+    let code = item.code.as_str();
+    let form = |action: &'static str, label: &'static str, parent: bool| {
+        html! {
+            form.act method="post" action={ "/plans/" (plan) "/items/" (code) "/act" } {
+                input type="hidden" name="csrf" value=(v.csrf());
+                input type="hidden" name="version" value=(version);
+                input type="hidden" name="action" value=(action);
+                @if parent {
+                    label { (l.t("edit.new_parent")) " "
+                        select name="parent" {
+                            option value="" { (l.t("edit.top")) }
+                            @for i in c.items.iter().filter(|i| i.code != item.code && item.kind.may_sit_under(i.kind)) {
+                                option value=(i.code.as_str()) selected[item.parent.as_ref() == Some(&i.code)] { (i.code) " " (l.pick(&i.title)) }
+                            }
+                        } }
+                }
+                label { (l.t("edit.reason")) " " input type="text" name="reason" required; }
+                button type="submit" { (l.t(label)) }
+            }
+        }
+    };
+    html! {
+        section.acts aria-labelledby="item-acts" {
+            h2 #item-acts { (l.t("edit.other_actions")) }
+            @if item.cancelled { (form("restore", "edit.do.restore", false)) } @else { (form("cancel", "edit.do.cancel", false)) }
+            (form("move", "edit.do.move", true))
+            (form("archive", "edit.do.archive", false))
+            p.small.muted { (l.t("edit.actions_help")) }
+        }
+    }
+}
+
+pub async fn save(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, code)): Path<(String, String)>,
+    Form(f): Form<ItemForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::EditPlan)?;
+    let l = v.lang;
+    let (item, _) = item_of(&st, &plan, &code).await?;
+    let problems = match f.item(l, &item) {
+        Err(p) => p,
+        Ok(new) => {
+            let header = st.plans.header(&st.store, &plan).await?;
+            match st
+                .store
+                .edit_item(
+                    &plan,
+                    &ItemEdit::Update(new),
+                    Some(f.version),
+                    &f.reason,
+                    &st.stamp(&v.who.name, &header),
+                )
+                .await
+            {
+                Ok(_) => return Ok(Redirect::to(&item_href(&plan, &code)).into_response()),
+                Err(e) => by_field(l, &code, e)?,
+            }
+        }
+    };
+    let page = render_edit(&st, &v, &plan, &item, &f, &problems).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+pub async fn new_form(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, parent)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    v.require(Action::EditPlan)?;
+    let (p, _) = item_of(&st, &plan, &parent).await?;
+    let kind = <ItemKind as tuijin_core::VariantArray>::VARIANTS
+        .iter()
+        .copied()
+        .find(|k| k.may_sit_under(p.kind))
+        .unwrap_or(ItemKind::Milestone);
+    let f = ItemForm {
+        kind: kind.as_str().into(),
+        lead: code_text(&p.lead),
+        start: text_of(p.start),
+        due: text_of(p.due),
+        weight: "1".into(),
+        public: if p.public { "1".into() } else { String::new() },
+        ..Default::default()
+    };
+    render_new(&st, &v, &plan, &p, &f, &[]).await
+}
+
+async fn render_new(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    parent: &Item,
+    f: &ItemForm,
+    problems: &[(String, String)],
+) -> Result<Html<String>, PageError> {
+    let l = v.lang;
+    let c = st.plans.get(&st.store, plan).await?;
+    let pcode = parent.code.as_str();
+    let err: Vec<&String> = problems
+        .iter()
+        .filter(|p| p.0 == "code" || p.0 == "kind")
+        .map(|p| &p.1)
+        .collect();
+    let body = html! {
+        p.crumbs { a href=(item_href(plan, pcode)) { span.code { (pcode) } " " (l.pick(&parent.title)) } " › " (l.t("edit.add_child")) }
+        h1 { (l.t("edit.add_child")) }
+        p.muted.small { (l.f("edit.under", &[("parent", &format!("{} {}", pcode, l.pick(&parent.title)))])) }
+        (general(problems, l))
+        form method="post" action={ "/plans/" (plan) "/items/" (pcode) "/new" } novalidate {
+            input type="hidden" name="csrf" value=(v.csrf());
+            div class=(if err.is_empty() { "field" } else { "field invalid" }) {
+                label for="code" { (l.t("edit.code")) }
+                input #code name="code" type="text" required value=(f.code) placeholder={ (pcode) ".1" };
+                label for="kind" { (l.t("edit.kind")) }
+                select #kind name="kind" {
+                    @for k in <ItemKind as tuijin_core::VariantArray>::VARIANTS.iter().filter(|k| k.may_sit_under(parent.kind)) {
+                        option value=(k.as_str()) selected[f.kind == k.as_str()] { (l.t(kind_key(*k))) }
+                    }
+                }
+                @for e in &err { p.err { (e) } }
+            }
+            (fields(l, &c, f, problems))
+            p.kv { button type="submit" { (l.t("edit.create")) } " " a href=(item_href(plan, pcode)) { (l.t("edit.cancel_form")) } }
+        }
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(plan),
+        Section::Tree,
+        l.t("edit.add_child"),
+        body,
+    ))
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, parent)): Path<(String, String)>,
+    Form(f): Form<ItemForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::EditPlan)?;
+    let l = v.lang;
+    let (p, _) = item_of(&st, &plan, &parent).await?;
+    let mut problems = Vec::new();
+    let code = Code::parse(f.code.trim());
+    if code.is_err() {
+        problems.push(("code".to_string(), l.t("edit.bad_code").to_string()));
+    }
+    let kind = ItemKind::parse(&f.kind);
+    if kind.is_none() {
+        problems.push(("kind".to_string(), l.t("edit.bad_kind").to_string()));
+    }
+    if let (Ok(code), Some(kind)) = (code, kind) {
+        let blank = crate::api::edits::blank_item(code.clone(), kind, Some(p.code.clone()));
+        match f.item(l, &blank) {
+            Err(mut e) => problems.append(&mut e),
+            Ok(new) => {
+                let header = st.plans.header(&st.store, &plan).await?;
+                match st
+                    .store
+                    .edit_item(
+                        &plan,
+                        &ItemEdit::Create(new),
+                        None,
+                        &f.reason,
+                        &st.stamp(&v.who.name, &header),
+                    )
+                    .await
+                {
+                    Ok(_) => {
+                        return Ok(Redirect::to(&item_href(&plan, code.as_str())).into_response());
+                    }
+                    Err(e) => problems = by_field(l, code.as_str(), e)?,
+                }
+            }
+        }
+    }
+    let page = render_new(&st, &v, &plan, &p, &f, &problems).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancel, restore, move or archive; back to the item (or its parent, once archived).
+pub async fn act(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, code)): Path<(String, String)>,
+    Form(f): Form<ActForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::EditPlan)?;
+    let l = v.lang;
+    let (item, _) = item_of(&st, &plan, &code).await?;
+    let c = item.code.clone();
+    let edit = match f.action.as_str() {
+        "cancel" => ItemEdit::Cancel { code: c },
+        "restore" => ItemEdit::Restore { code: c },
+        "archive" => ItemEdit::Archive { code: c },
+        "move" => ItemEdit::Move {
+            code: c,
+            parent: Code::parse(f.parent.trim()).ok(),
+        },
+        other => return Err(PageError::bad_request(format!("action `{other}`"))),
+    };
+    let header = st.plans.header(&st.store, &plan).await?;
+    match st
+        .store
+        .edit_item(
+            &plan,
+            &edit,
+            Some(f.version),
+            &f.reason,
+            &st.stamp(&v.who.name, &header),
+        )
+        .await
+    {
+        Ok(out) => {
+            let to = match (out.item, &item.parent) {
+                (Some(_), _) => item_href(&plan, &code),
+                (None, Some(p)) => item_href(&plan, p.as_str()),
+                (None, None) => format!("/plans/{plan}/tree"),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e) => {
+            let problems = by_field(l, &code, e)?;
+            let (now, version) = item_of(&st, &plan, &code).await?;
+            let page = render_edit(
+                &st,
+                &v,
+                &plan,
+                &now,
+                &ItemForm::of(&now, version),
+                &problems,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
