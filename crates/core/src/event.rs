@@ -108,6 +108,14 @@ pub enum EventKind {
     #[strum(serialize = "item.edited")]
     #[serde(rename = "item.edited")]
     ItemEdited,
+    /// A note or a leader's instruction on an item.
+    #[strum(serialize = "item.note_added")]
+    #[serde(rename = "item.note_added")]
+    NoteAdded,
+    /// A baseline of the plan set.
+    #[strum(serialize = "plan.baseline_set")]
+    #[serde(rename = "plan.baseline_set")]
+    BaselineSet,
     #[strum(serialize = "report.created")]
     #[serde(rename = "report.created")]
     ReportCreated,
@@ -253,8 +261,8 @@ impl EventKind {
             | IndicatorArchived
             | IndicatorActualsLoaded
             | IndicatorFigureFiled => Entity::Indicator,
-            ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | WarningRaised
-            | WarningCleared => Entity::Item,
+            ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | NoteAdded
+            | WarningRaised | WarningCleared => Entity::Item,
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
                 Entity::Report
             }
@@ -276,7 +284,7 @@ impl EventKind {
             ProposalDismissed => Entity::Item,
             AssessmentCreated | AssessmentLocked | AssessmentPublished | AssessmentDiscarded
             | ObjectionFiled | ObjectionAnswered => Entity::Assessment,
-            AssessmentSchemeLoaded => Entity::Plan,
+            AssessmentSchemeLoaded | BaselineSet => Entity::Plan,
         }
     }
 

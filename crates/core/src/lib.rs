@@ -5,6 +5,7 @@
 pub mod account;
 pub mod assess;
 pub mod audit;
+pub mod baseline;
 pub mod board;
 pub mod clock;
 pub mod code;

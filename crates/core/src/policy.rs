@@ -115,8 +115,11 @@ pub enum Action<'a> {
     ClosePeriod,
     /// Import a plan file.
     ImportPlan,
-    /// Add, change, move, cancel, restore and archive items from the web or the API.
+    /// Add, change, move, cancel, restore and archive items from the web or the API; set
+    /// baselines.
     EditPlan,
+    /// Add a note on an item (a leader's is an instruction, 领导批示).
+    AddNote,
     /// Add, disable and reset users; create and revoke their tokens.
     ManageUsers,
     /// Operational metrics.
@@ -162,6 +165,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
             Review | ImportPlan | EditPlan | ClosePeriod | FileFigure { .. } | IssueNotice | Assess,
         ) => true,
         (Admin | Office | Leader, ReadAssessment { .. }) => true,
+        (Office | Leader, AddNote) => true,
         (Unit, ReadAssessment { published }) => published,
         (Unit, ObjectToAssessment { unit }) => p.has_unit(unit),
         (Admin | Office | Leader, ReadNotice { .. }) => true,

@@ -13,6 +13,7 @@
 mod accounts;
 mod assessments;
 pub mod backup;
+mod baselines;
 mod breached;
 mod check;
 pub mod clock;
@@ -38,6 +39,7 @@ mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
 pub use assessments::{AssessStore, AssessmentRecord, ObjectionRecord, SchemeRecord};
+pub use baselines::{BaselineRecord, BaselineStore, NOTE_MAX_CHARS, NoteRecord};
 pub use breached::is_breached;
 pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
 pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};

@@ -261,7 +261,8 @@ async fn migrations_are_recorded() {
                 "m0017_proposals",
                 "m0018_evidence",
                 "m0019_notice_rounds",
-                "m0020_assessments"
+                "m0020_assessments",
+                "m0021_baselines_notes"
             ],
             "{}",
             db.label()

@@ -482,3 +482,114 @@ async fn rollups_equal_a_full_recompute_after_random_edits_and_reports() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_moved_deadline_shows_against_the_baseline_and_notes_stay() {
+    use tuijin_store::BaselineStore;
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&small(), &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        // The first import set the first baseline: the plan as adopted.
+        let first = s.list_baselines("demo-small").await.unwrap();
+        assert_eq!(first.len(), 1, "{}", db.label());
+        assert_eq!(first[0].item_count, 4);
+        // A re-import sets none.
+        s.import_plan(&small(), &stamp("office", "2018-02-01"))
+            .await
+            .unwrap();
+        assert_eq!(s.list_baselines("demo-small").await.unwrap().len(), 1);
+        let (mut e11, v) = item(s, "demo-small", "E1.1").await;
+        e11.due = Some(d("2020-09-30"));
+        s.edit_item(
+            "demo-small",
+            &ItemEdit::Update(e11),
+            Some(v),
+            "工期提前",
+            &stamp("office", "2020-06-30"),
+        )
+        .await
+        .unwrap();
+        let (_, base) = s.latest_baseline("demo-small").await.unwrap().unwrap();
+        let now = s.plan_items("demo-small").await.unwrap();
+        let slips = tuijin_core::baseline::slips(&base, &now);
+        assert_eq!(slips.len(), 1, "{slips:?}");
+        assert_eq!(
+            (slips[0].code.as_str(), slips[0].due_days()),
+            ("E1.1", Some(-92))
+        );
+        // A new baseline takes the plan as it now stands; names are unique.
+        s.set_baseline(
+            "demo-small",
+            "2020年中期调整",
+            "",
+            &stamp("office", "2020-07-01"),
+        )
+        .await
+        .unwrap();
+        let e = s
+            .set_baseline(
+                "demo-small",
+                " 2020年中期调整 ",
+                "",
+                &stamp("office", "2020-07-01"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        let (latest, base) = s.latest_baseline("demo-small").await.unwrap().unwrap();
+        assert_eq!(latest.name, "2020年中期调整");
+        assert!(tuijin_core::baseline::slips(&base, &now).is_empty());
+        // Notes: kept in order, a leader's marked as an instruction; blank or on a missing
+        // item refused.
+        s.add_note(
+            "demo-small",
+            "E1.1",
+            "请交通委每周报送进度",
+            true,
+            &stamp("leader", "2020-07-02"),
+        )
+        .await
+        .unwrap();
+        s.add_note(
+            "demo-small",
+            "E1.1",
+            "已转交通委",
+            false,
+            &stamp("office", "2020-07-03"),
+        )
+        .await
+        .unwrap();
+        let notes = s.notes_of("demo-small", "E1.1").await.unwrap();
+        assert_eq!(
+            notes
+                .iter()
+                .map(|n| (n.author.as_str(), n.instruction))
+                .collect::<Vec<_>>(),
+            [("leader", true), ("office", false)]
+        );
+        let e = s
+            .add_note(
+                "demo-small",
+                "E1.1",
+                "  ",
+                false,
+                &stamp("office", "2020-07-03"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        let e = s
+            .add_note(
+                "demo-small",
+                "NOPE",
+                "x",
+                false,
+                &stamp("office", "2020-07-03"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+    }
+}

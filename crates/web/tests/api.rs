@@ -889,6 +889,38 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        // Baselines: read by every logged-in role, set by the office; notes by the office and
+        // leaders.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/baselines",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/baselines",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/baselines/{id}",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/items/{code}/notes",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/notes",
+            "",
+            ['D', 'D', 'A', 'A', 'D', 'D'],
+        ),
         // Plan edits: the office alone (an edit that cannot apply is still not refused).
         (
             "POST",
@@ -1070,6 +1102,12 @@ async fn role_by_endpoint_matrix() {
                             .any(|e| path.ends_with(e)) =>
                     {
                         json!({"reason": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/baselines") => {
+                        json!({"name": "2019 mid-term"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/notes") => {
+                        json!({"text": "抓紧推进"}).to_string()
                     }
                     ("POST", false) if path.ends_with("/assessments") => {
                         json!({"period": "2020-Q1"}).to_string()

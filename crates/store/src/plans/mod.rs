@@ -85,6 +85,7 @@ pub(crate) async fn import_in(
     let txn = this.write().await?;
     take_import_lock(&txn, this.backend()).await?;
     let (summary, plan_id, mut events) = write_doc(&txn, doc, stamp).await?;
+    crate::baselines::first_baseline(&txn, plan_id, doc, stamp).await?;
     events.push(NewEvent::on_plan(
         EventKind::PlanImported,
         doc.plan.code.as_str(),

@@ -2,6 +2,7 @@
 //! spec (`GET /api/v1/openapi.json`), generated from the handlers' annotations.
 
 pub mod assessments;
+pub mod baselines;
 pub mod directory;
 pub mod edits;
 pub mod evidence;
@@ -67,6 +68,11 @@ pub(crate) fn code_filters(
         edits::cancel,
         edits::restore,
         edits::archive,
+        baselines::list,
+        baselines::create,
+        baselines::slips,
+        baselines::notes,
+        baselines::add_note,
         directory::list_units,
         directory::list_indicators,
         directory::list_actuals,
@@ -146,6 +152,15 @@ pub fn routes() -> Router<AppState> {
             "/plans/{plan}/items/{code}/archive",
             axum::routing::post(edits::archive),
         )
+        .route(
+            "/plans/{plan}/items/{code}/notes",
+            get(baselines::notes).post(baselines::add_note),
+        )
+        .route(
+            "/plans/{plan}/baselines",
+            get(baselines::list).post(baselines::create),
+        )
+        .route("/plans/{plan}/baselines/{id}", get(baselines::slips))
         .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
         .route(

@@ -1,0 +1,85 @@
+//! The plan as approved, kept to measure changes against (baselines: each item's dates, weight
+//! and target as they stood), and notes on items by the office and leaders (a leader's is an
+//! instruction, 领导批示).
+
+use sea_orm_migration::prelude::*;
+
+use super::m0001_plans::{big, date_null, fk, flag, id, index, instant, real, real_null, text};
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0021_baselines_notes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Alias::new("baselines"))
+                .col(id("id"))
+                .col(big("plan_id"))
+                .col(text("name"))
+                .col(text("note"))
+                .col(text("created_by"))
+                .col(instant("created_at"))
+                .foreign_key(&mut fk("baselines", "plan_id", "plans", true))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "baselines",
+            "baselines_plan_name",
+            &["plan_id", "name"],
+            true,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("baseline_items"))
+                .col(id("id"))
+                .col(big("baseline_id"))
+                .col(text("code"))
+                .col(date_null("start_date"))
+                .col(date_null("due_date"))
+                .col(real("weight"))
+                .col(real_null("target_value"))
+                .col(date_null("target_by"))
+                .foreign_key(&mut fk("baseline_items", "baseline_id", "baselines", true))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "baseline_items",
+            "baseline_items_code",
+            &["baseline_id", "code"],
+            true,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("item_notes"))
+                .col(id("id"))
+                .col(big("plan_id"))
+                .col(text("item_code"))
+                .col(text("author"))
+                .col(flag("instruction"))
+                .col(text("text"))
+                .col(instant("at"))
+                .foreign_key(&mut fk("item_notes", "plan_id", "plans", true))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "item_notes",
+            "item_notes_item",
+            &["plan_id", "item_code"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}
