@@ -63,6 +63,13 @@ pub trait BaselineStore {
         &self,
         plan: &str,
     ) -> Result<Option<(BaselineRecord, Vec<BaselineItem>)>>;
+    /// One item as the newest baseline keeps it, with that baseline: what the item page
+    /// measures its slip against.
+    async fn baseline_of_item(
+        &self,
+        plan: &str,
+        code: &str,
+    ) -> Result<Option<(BaselineRecord, Option<BaselineItem>)>>;
     /// A note on an item (an instruction when `instruction`).
     async fn add_note(
         &self,
@@ -89,6 +96,17 @@ fn record(r: &sea_orm::QueryResult) -> Result<BaselineRecord> {
         created_by: get(r, "created_by")?,
         created_at: get(r, "created_at")?,
         item_count: get(r, "item_count")?,
+    })
+}
+
+fn baseline_item(r: &sea_orm::QueryResult) -> Result<BaselineItem> {
+    Ok(BaselineItem {
+        code: get(r, "code")?,
+        start: get::<Option<NaiveDate>>(r, "start_date")?,
+        due: get::<Option<NaiveDate>>(r, "due_date")?,
+        weight: get(r, "weight")?,
+        target_value: get(r, "target_value")?,
+        target_by: get::<Option<NaiveDate>>(r, "target_by")?,
     })
 }
 
@@ -281,16 +299,7 @@ impl BaselineStore for Store {
         )
         .await?
         .iter()
-        .map(|r| {
-            Ok(BaselineItem {
-                code: get(r, "code")?,
-                start: get::<Option<NaiveDate>>(r, "start_date")?,
-                due: get::<Option<NaiveDate>>(r, "due_date")?,
-                weight: get(r, "weight")?,
-                target_value: get(r, "target_value")?,
-                target_by: get::<Option<NaiveDate>>(r, "target_by")?,
-            })
-        })
+        .map(baseline_item)
         .collect::<Result<_>>()?;
         Ok((rec, items))
     }
@@ -303,6 +312,26 @@ impl BaselineStore for Store {
             Some(b) => Ok(Some(self.baseline(plan, b.id).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn baseline_of_item(
+        &self,
+        plan: &str,
+        code: &str,
+    ) -> Result<Option<(BaselineRecord, Option<BaselineItem>)>> {
+        let Some(b) = self.list_baselines(plan).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        let item = one(
+            &self.db(),
+            "SELECT code, start_date, due_date, weight, target_value, target_by FROM baseline_items \
+             WHERE baseline_id = $1 AND code = $2",
+            vec![b.id.into(), code.into()],
+        )
+        .await?
+        .map(|r| baseline_item(&r))
+        .transpose()?;
+        Ok(Some((b, item)))
     }
 
     async fn add_note(

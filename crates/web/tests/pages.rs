@@ -1985,6 +1985,56 @@ async fn the_office_edits_the_plan_in_the_pages() {
             page.html.contains("三号线工期调整"),
             "the reason is in the history"
         );
+        // The slip shows against the plan as adopted, on the item and on the baselines page.
+        assert!(
+            page.html.contains("（基线 2020-12-31，-92 天）"),
+            "{}",
+            page.html
+        );
+        let baselines = site.get(&mut office, "/plans/demo-small/baselines").await;
+        assert_eq!(baselines.status, StatusCode::OK);
+        assert!(baselines.html.contains("E1.1") && baselines.html.contains("-92"));
+        let set = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/baselines",
+                &[("csrf", &csrf), ("name", "2020年中期调整"), ("note", "")],
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.html);
+        let again = site
+            .request(
+                &mut office,
+                "POST",
+                "/plans/demo-small/baselines",
+                &[("csrf", &csrf), ("name", "2020年中期调整"), ("note", "")],
+            )
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a name is unique"
+        );
+        let page = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(
+            !page.html.contains("-92 天"),
+            "measured against the newest baseline"
+        );
+        // A leader's instruction on the item.
+        let mut leader = site.log_in("leader").await;
+        let lp = site.get(&mut leader, "/plans/demo-small/items/E1.1").await;
+        let noted = site
+            .request(
+                &mut leader,
+                "POST",
+                "/plans/demo-small/items/E1.1/notes",
+                &[("csrf", &lp.csrf()), ("text", "请交通委每周报送进度")],
+            )
+            .await;
+        assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.html);
+        let page = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(page.html.contains("领导批示") && page.html.contains("请交通委每周报送进度"));
         // The same form again is stale.
         let (b, stale) = send(&mut office, fields("2020-08-31", "2", "再调整")).await;
         office = b;

@@ -105,6 +105,18 @@ pub async fn page(
         LABEL + (WIDTH - LABEL - 10.0) * ((d - start).num_days() as f64 / days).clamp(0.0, 1.0)
     };
     let height = TOP + ROW * shown.len() as f64 + 10.0;
+    // The newest baseline: where an item's bar was when the plan was approved, drawn beside
+    // the bar where it is now when the two differ.
+    let base: std::collections::HashMap<String, tuijin_core::baseline::BaselineItem> =
+        tuijin_store::BaselineStore::latest_baseline(&st.store, &plan)
+            .await?
+            .map(|(_, items)| items.into_iter().map(|b| (b.code.clone(), b)).collect())
+            .unwrap_or_default();
+    let was = |n: usize| {
+        let i = &c.items[n];
+        base.get(i.code.as_str())
+            .filter(|b| b.due.is_some() && (b.due != i.due || b.start != i.start))
+    };
     let slipped =
         |n: usize| c.items[n].kind == ItemKind::Milestone && b.rows[n].status == Status::Overdue;
     let years: Vec<NaiveDate> = (chrono::Datelike::year(&start) + 1..=chrono::Datelike::year(&end))
@@ -166,6 +178,13 @@ pub async fn page(
                         @if slipped(n) {
                             text x=(cx + 11.0) y=(y + 15.0) font-size="11" fill="#7a1f5c" font-weight="bold" { "! " (l.t("gantt.slipped")) }
                         }
+                        @if let Some(bd) = was(n).and_then(|b| b.due) {
+                            @let bx = x(bd);
+                            polygon.baseline points={ (bx) "," (y + 6.0) " " (bx + 5.0) "," (y + 11.0) " " (bx) "," (y + 16.0) " " (bx - 5.0) "," (y + 11.0) }
+                                fill="none" stroke="#57606a" stroke-width="1.5" stroke-dasharray="2 1" {
+                                title { (l.t("gantt.baseline")) " " (bd) }
+                            }
+                        }
                     } @else {
                         @let x0 = x(i.start.unwrap_or(start));
                         @let x1 = x(due).max(x0 + 2.0);
@@ -175,6 +194,13 @@ pub async fn page(
                         }
                         @if let Some(e) = r.expected {
                             line x1=(x0 + (x1 - x0) * e / 100.0) x2=(x0 + (x1 - x0) * e / 100.0) y1=(y + 2.0) y2=(y + 20.0) stroke="#1b1f24" stroke-width="2" {}
+                        }
+                        @if let Some(b) = was(n) {
+                            @let b0 = x(b.start.unwrap_or(start));
+                            @let b1 = x(b.due.unwrap_or(end)).max(b0 + 2.0);
+                            rect.baseline x=(b0) y=(y + 18.0) width=(b1 - b0) height="3" fill="#57606a" {
+                                title { (l.t("gantt.baseline")) " " (b.start.map(|d| d.to_string()).unwrap_or_default()) " – " (b.due.map(|d| d.to_string()).unwrap_or_default()) }
+                            }
                         }
                     }
                 }
@@ -195,6 +221,7 @@ pub async fn page(
                 (super::widgets::status(l, s))
             }
             span { "◆ " (l.t("kind.milestone")) } span { "▬ " (l.t("kind.project")) } span { "| " (l.t("chart.expected")) }
+            span { "▁ ◇ " a href={ "/plans/" (plan) "/baselines" } { (l.t("gantt.baseline")) } }
         }
         div.tablewrap { (svg) }
         @if pages > 1 {

@@ -75,6 +75,29 @@ pub async fn page(
         Some(p) => l.pick(&p.name).to_string(),
         None => code.to_string(),
     };
+    // The newest baseline: a date moved since shows beside the date (the office's view).
+    let baseline = if full {
+        tuijin_store::BaselineStore::baseline_of_item(&st.store, &plan, &code).await?
+    } else {
+        None
+    };
+    let slip = baseline
+        .as_ref()
+        .and_then(|(_, b)| b.as_ref())
+        .and_then(|b| tuijin_core::baseline::slip(b, i));
+    let moved = |m: Option<tuijin_core::baseline::DateMove>| {
+        html! {
+            @if let (Some(m), Some((b, _))) = (m, &baseline) {
+                @let date = m.baseline.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+                " " a.slip href={ "/plans/" (plan) "/baselines" } title=(b.name) {
+                    @match m.days {
+                        Some(n) => (l.f("item.slip_days", &[("date", &date), ("days", &format!("{}{n}", if n > 0 { "+" } else { "" }))])),
+                        None => (l.f("item.slip", &[("date", &date)])),
+                    }
+                }
+            }
+        }
+    };
     let facts = html! {
         dl.facts {
             dt { (l.t("col.lead")) } dd { (unit(l, &c, i.lead.as_ref())) }
@@ -86,8 +109,11 @@ pub async fn page(
                 @if let Some(p) = &i.leader { dt { (l.t("col.leader")) } dd { (person(p.as_str())) } }
                 @if let Some(p) = &i.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (person(p.as_str())) } }
             }
-            @if let Some(d) = i.start { dt { (l.t("col.start")) } dd { (d) } }
-            @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) } }
+            @if let Some(d) = i.start { dt { (l.t("col.start")) } dd { (d) (moved(slip.as_ref().and_then(|s| s.start))) } }
+            @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) (moved(slip.as_ref().and_then(|s| s.due))) } }
+            @if let Some((b, None)) = &baseline {
+                dt { (l.t("item.baseline")) } dd { a href={ "/plans/" (plan) "/baselines" } { (l.f("item.added_since", &[("name", &b.name)])) } }
+            }
             @if let Some(t) = &i.target {
                 dt { (l.t("col.target")) }
                 dd { (fmt1(t.value)) " " (super::widgets::unit_of_measure(l, &t.unit)) @if let Some(by) = t.by { " (" (by) ")" } }
@@ -309,6 +335,7 @@ pub async fn page(
     }) {
         latest_by_unit.insert(0, lead.clone());
     }
+    let notes = tuijin_store::BaselineStore::notes_of(&st.store, &plan, &code).await?;
     let mut events = st.store.item_timeline(&plan, &code, 50).await?;
     events.retain(|e| crate::auth::may_see_event(&v.who, e));
     let can_report = v.who.role == Role::Unit
@@ -408,6 +435,23 @@ pub async fn page(
                 br; span.small.muted { (tuijin_core::warning::render_details(&w.details, l)) }
             }
         } }
+        h2 #notes { (l.t("item.notes")) }
+        @if notes.is_empty() { p.muted { (l.t("item.no_notes")) } }
+        ul.notes { @for n in &notes {
+            li class=(if n.instruction { "instruction" } else { "note" }) {
+                @if n.instruction { strong { (l.t("item.instruction")) } " " }
+                span.pre { (n.text) } br;
+                span.small.muted { (super::widgets::local_time(c.plan.tz(), n.at)) " · " (n.author) }
+            }
+        } }
+        @if v.allowed(Action::AddNote) {
+            form.act method="post" action={ "/plans/" (plan) "/items/" (super::urlencode(&code)) "/notes" } {
+                input type="hidden" name="csrf" value=(v.csrf());
+                label { (l.t(if v.who.role == Role::Leader { "item.add_instruction" } else { "item.add_note" }))
+                    textarea name="text" required maxlength=(tuijin_store::NOTE_MAX_CHARS) {} }
+                button type="submit" { (l.t("item.save_note")) }
+            }
+        }
         h2 { (l.t("item.history")) }
         (timeline(l, c.plan.tz(), &events))
     };

@@ -5,6 +5,7 @@
 
 mod account;
 mod assessments;
+mod baselines;
 mod cockpit;
 mod evidence;
 mod figures;
@@ -62,6 +63,14 @@ pub fn routes(st: AppState) -> Router<AppState> {
             get(plan_edit::new_form).post(plan_edit::create),
         )
         .route("/plans/{plan}/items/{code}/act", post(plan_edit::act))
+        .route(
+            "/plans/{plan}/items/{code}/notes",
+            post(plan_edit::add_note),
+        )
+        .route(
+            "/plans/{plan}/baselines",
+            get(baselines::page).post(baselines::set),
+        )
         .route("/plans/{plan}/history", get(history::page))
         .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
@@ -146,6 +155,9 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/items/{code}/new", "office"),
     ("POST", "/plans/{plan}/items/{code}/new", "form"),
     ("POST", "/plans/{plan}/items/{code}/act", "form"),
+    ("POST", "/plans/{plan}/items/{code}/notes", "form"),
+    ("GET", "/plans/{plan}/baselines", "read_plan"),
+    ("POST", "/plans/{plan}/baselines", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),

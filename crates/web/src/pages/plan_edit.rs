@@ -731,3 +731,37 @@ pub async fn act(
         }
     }
 }
+
+#[derive(Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// The office adds a note, a leader an instruction; back to the item's notes.
+pub async fn add_note(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((plan, code)): Path<(String, String)>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::AddNote)?;
+    let header = st.plans.header(&st.store, &plan).await?;
+    match tuijin_store::BaselineStore::add_note(
+        &st.store,
+        &plan,
+        &code,
+        &f.text,
+        v.who.role == tuijin_core::policy::Role::Leader,
+        &st.stamp(&v.who.name, &header),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("{}#notes", item_href(&plan, &code))).into_response()),
+        // A blank or overlong note: the failure page lists every problem.
+        Err(e) => Err(e.into()),
+    }
+}
