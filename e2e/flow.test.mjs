@@ -433,6 +433,56 @@ test("an assessment run from the office's form to the unit's objection and the c
   await Promise.all([office.close(), unit.close(), leader.close()]);
 });
 
+test("the office moves a deadline with a reason; the slip stays visible; a leader gives an instruction", async () => {
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.goto(`${base}/plans/zz-ncc-2017/items/E1.2`);
+  await op.getByRole("link", { name: "修改", exact: true }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/items\/E1\.2\/edit$/);
+  // Without a reason: refused, nothing changed, the problem beside its field.
+  await op.getByLabel("完成时限").fill("2018-06-30");
+  await op.getByRole("button", { name: "保存修改" }).click();
+  await op.waitForLoadState("load");
+  assert.ok((await op.locator(".field.invalid #reason").count()) > 0, "the reason is marked");
+  await op.getByLabel("修改原因").fill("四环快速化工程征迁延后，经市政府常务会议研究顺延");
+  await op.getByRole("button", { name: "保存修改" }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/items\/E1\.2$/);
+  assert.ok(await op.getByText("（基线 2017-12-31，+181 天）").isVisible(), "the slip against the plan as adopted");
+  assert.ok((await op.getByText("征迁延后").count()) > 0, "the reason in the history");
+  await shot(op, "27-item-slip");
+  await op.goto(`${base}/plans/zz-ncc-2017/timeline?branch=E1`);
+  assert.ok((await op.locator("svg .baseline").count()) > 0, "the baseline drawn beside the current date");
+  await op.goto(`${base}/plans/zz-ncc-2017/baselines`);
+  assert.ok((await op.locator("td", { hasText: "+181" }).count()) > 0);
+  await shot(op, "28-baselines");
+  // A new work item under E1 from the tree's action.
+  await op.goto(`${base}/plans/zz-ncc-2017/items/E1/new`);
+  await op.getByLabel("编号", { exact: true }).fill("E1.9");
+  await op.getByLabel("名称", { exact: true }).fill("轨道交通四期建设规划报批");
+  await op.getByLabel("修改原因").fill("市推进办会议新增");
+  await op.getByRole("button", { name: "新增事项" }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/items\/E1\.9$/);
+  // A leader gives an instruction; a unit sees it and cannot edit.
+  const leader = await visitor();
+  const lp = await logIn(leader, "leader");
+  await lp.goto(`${base}/plans/zz-ncc-2017/items/E1.2`);
+  assert.equal(await lp.locator("a[href$='/edit']").count(), 0, "a leader does not edit");
+  // (The leader may have chosen English in an earlier test: the form by its fields.)
+  await lp.locator("form[action$='/notes'] textarea[name=text]").fill("请市交通委每周调度一次。");
+  await lp.locator("form[action$='/notes'] button[type=submit]").click();
+  await lp.waitForLoadState("load");
+  assert.ok(await lp.locator("li.instruction", { hasText: "请市交通委每周调度一次。" }).isVisible());
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  await up.goto(`${base}/plans/zz-ncc-2017/items/E1.2`);
+  assert.ok(await up.locator("li.instruction", { hasText: "请市交通委每周调度一次。" }).isVisible());
+  assert.equal(await up.locator("a[href$='/edit']").count(), 0, "a unit does not edit");
+  await Promise.all([office.close(), leader.close(), unit.close()]);
+});
+
 test("no request left 127.0.0.1", () => {
   assert.deepEqual(outside, []);
 });

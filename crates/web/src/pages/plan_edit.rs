@@ -489,7 +489,7 @@ fn actions(v: &Viewer, plan: &str, item: &Item, version: i64, c: &CachedPlan) ->
                             }
                         } }
                 }
-                label { (l.t("edit.reason")) " " input type="text" name="reason" required; }
+                label { (l.t("edit.act_reason")) " " input type="text" name="reason" required; }
                 button type="submit" { (l.t(label)) }
             }
         }
