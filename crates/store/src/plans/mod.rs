@@ -3,7 +3,6 @@
 //! it writes: the plan's header (`header.rs`), its units and people (`units.rs`), indicators
 //! (`indicators.rs`) and items (`items.rs`); `read.rs` reads plans back.
 
-pub(crate) mod edit;
 mod header;
 mod indicators;
 mod items;

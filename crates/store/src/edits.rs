@@ -3,6 +3,7 @@
 //! file's rules, the result written by `write_doc` (progress recomputed, the plan's version
 //! moved), the plan's warnings re-judged, and the edit recorded with its reason. The import
 //! lock serialises edits with imports and with each other, so no edit works on a stale plan.
+//! Apart from `plans` because the warnings read the plan modules (as `plan_store` is).
 
 use serde::Serialize;
 use tuijin_core::clock::Stamp;
@@ -62,7 +63,7 @@ impl EditStore for Store {
         tuijin_core::edit::check_reason(reason).map_err(StoreError::from)?;
         let code = edit.code().to_string();
         let txn = self.write().await?;
-        super::take_import_lock(&txn, self.backend()).await?;
+        crate::plans::take_import_lock(&txn, self.backend()).await?;
         let pid = crate::items::plan_id_in(&txn, plan).await?;
         if edit.action() != EditAction::Create {
             let row = one(
@@ -77,7 +78,7 @@ impl EditStore for Store {
                 return Err(StoreError::Stale { expected, current });
             }
         }
-        let doc = super::document_in(&txn, plan).await?;
+        let doc = crate::plans::document_in(&txn, plan).await?;
         let before = doc.items.iter().find(|i| i.code.as_str() == code).cloned();
         let applied = tuijin_core::edit::apply(&doc, edit, reason).map_err(|r| match r {
             EditRefusal::NotFound(c) => {
@@ -95,7 +96,7 @@ impl EditStore for Store {
                 archived: Vec::new(),
             });
         }
-        let (_, plan_id, mut events) = super::write_doc(&txn, &applied.doc, stamp).await?;
+        let (_, plan_id, mut events) = crate::plans::write_doc(&txn, &applied.doc, stamp).await?;
         let after = applied
             .doc
             .items
