@@ -624,7 +624,12 @@ async fn tokens_are_made_shown_once_and_revoked_from_the_account_page() {
             )
             .await;
         assert_eq!(made.status, StatusCode::OK);
-        let at = made.html.find("tj_").expect("the new token is shown");
+        // The token is in its own element; the page's random form tokens may hold "tj_" too.
+        let shown = made
+            .html
+            .find("class=\"secret\">")
+            .expect("the new token is shown");
+        let at = shown + made.html[shown..].find("tj_").expect("a token");
         let token: String = made.html[at..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
