@@ -17,6 +17,8 @@ pub struct BaselineItem {
     pub weight: f64,
     pub target_value: Option<f64>,
     pub target_by: Option<NaiveDate>,
+    pub parent: Option<String>,
+    pub cancelled: bool,
 }
 
 impl BaselineItem {
@@ -28,6 +30,8 @@ impl BaselineItem {
             weight: i.weight.value(),
             target_value: i.target.as_ref().map(|t| t.value),
             target_by: i.target.as_ref().and_then(|t| t.by),
+            parent: i.parent.as_ref().map(|p| p.to_string()),
+            cancelled: i.cancelled,
         }
     }
 }
@@ -66,6 +70,10 @@ pub struct Slip {
     pub weight: Option<(f64, f64)>,
     /// (baseline, now), when the target's value changed.
     pub target_value: Option<(Option<f64>, Option<f64>)>,
+    /// (baseline, now), when it moved to another parent (none: the top).
+    pub parent: Option<(Option<String>, Option<String>)>,
+    /// Now cancelled (true) or restored (false), when that changed.
+    pub cancelled: Option<bool>,
 }
 
 impl Slip {
@@ -79,6 +87,8 @@ impl Slip {
             target_by: None,
             weight: None,
             target_value: None,
+            parent: None,
+            cancelled: None,
         }
     }
 
@@ -98,11 +108,15 @@ pub fn slip(base: &BaselineItem, now: &Item) -> Option<Slip> {
     s.weight = ((base.weight - cur.weight).abs() > 1e-9).then_some((base.weight, cur.weight));
     s.target_value =
         (base.target_value != cur.target_value).then_some((base.target_value, cur.target_value));
+    s.parent = (base.parent != cur.parent).then(|| (base.parent.clone(), cur.parent.clone()));
+    s.cancelled = (base.cancelled != cur.cancelled).then_some(cur.cancelled);
     let changed = s.start.is_some()
         || s.due.is_some()
         || s.target_by.is_some()
         || s.weight.is_some()
-        || s.target_value.is_some();
+        || s.target_value.is_some()
+        || s.parent.is_some()
+        || s.cancelled.is_some();
     changed.then_some(s)
 }
 
@@ -162,7 +176,10 @@ mod tests {
         .collect();
         let mut a = item("A", "2019-06-30");
         a.weight = crate::Weight::new(2.0).unwrap();
-        let now = vec![a, item("B", "2019-06-30"), item("D", "2020-01-31")];
+        let mut b = item("B", "2019-06-30");
+        b.cancelled = true;
+        b.parent = Some(Code::parse("A").unwrap());
+        let now = vec![a, b, item("D", "2020-01-31")];
         let s = slips(&base, &now);
         let codes: Vec<(&str, bool, bool)> = s
             .iter()
@@ -170,8 +187,15 @@ mod tests {
             .collect();
         assert_eq!(
             codes,
-            [("A", false, false), ("D", true, false), ("C", false, true)]
+            [
+                ("A", false, false),
+                ("B", false, false),
+                ("D", true, false),
+                ("C", false, true)
+            ]
         );
+        assert_eq!(s[1].cancelled, Some(true), "a cancellation is a change");
+        assert_eq!(s[1].parent, Some((None, Some("A".into()))), "so is a move");
         assert_eq!(s[0].due_days(), Some(181), "2018-12-31 → 2019-06-30");
         assert_eq!(s[0].weight, Some((1.0, 2.0)));
         assert_eq!(s[0].start, None);

@@ -83,14 +83,17 @@ impl ItemKind {
 pub struct Weight(f64);
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("a weight must be a positive number (got {0})")]
+#[error("a weight must be a number above 0 and at most 1000000 (got {0})")]
 pub struct WeightError(pub f64);
 
 impl Weight {
     pub const ONE: Weight = Weight(1.0);
+    /// Weights are relative among siblings: a million to one is beyond any plan, and a bound
+    /// keeps weight × percent finite in every sum.
+    pub const MAX: f64 = 1_000_000.0;
 
     pub fn new(v: f64) -> Result<Self, WeightError> {
-        if v.is_finite() && v > 0.0 {
+        if v.is_finite() && v > 0.0 && v <= Weight::MAX {
             Ok(Weight(v))
         } else {
             Err(WeightError(v))

@@ -187,6 +187,8 @@ pub enum Rule {
     PeriodPublished,
     /// A draft made in answer to an objection: kept with the answer.
     RerunOfObjection,
+    /// A new item's code is an archived item's: codes are never reused.
+    CodeArchived,
     /// A backup restores only into an empty database.
     RestoreIntoEmpty,
     /// A request whose path or query holds a control character.

@@ -107,6 +107,8 @@ fn baseline_item(r: &sea_orm::QueryResult) -> Result<BaselineItem> {
         weight: get(r, "weight")?,
         target_value: get(r, "target_value")?,
         target_by: get::<Option<NaiveDate>>(r, "target_by")?,
+        parent: get(r, "parent")?,
+        cancelled: get(r, "cancelled")?,
     })
 }
 
@@ -145,6 +147,8 @@ async fn insert_baseline(
                 b.weight.into(),
                 b.target_value.into(),
                 b.target_by.into(),
+                b.parent.into(),
+                b.cancelled.into(),
             ]
         })
         .collect();
@@ -159,6 +163,8 @@ async fn insert_baseline(
             "weight",
             "target_value",
             "target_by",
+            "parent",
+            "cancelled",
         ],
         rows,
     )
@@ -235,8 +241,13 @@ fn check_words(field: &str, text: &str, required: bool, max: usize) -> Result<()
     if required && is_blank(text) {
         out.push(Problem::new(field, Rule::Required));
     }
-    if text.chars().count() > max {
-        out.push(Problem::new(field, Rule::TooLong).with("max", max));
+    let n = text.chars().count();
+    if n > max && n <= tuijin_core::problem::MAX_TEXT_CHARS {
+        out.push(
+            Problem::new(field, Rule::TooLong)
+                .with("max", max)
+                .with("length", n),
+        );
     }
     check_text(field, text, &mut out);
     out.finish().map_err(StoreError::from)
@@ -293,7 +304,7 @@ impl BaselineStore for Store {
         let rec = record(&r)?;
         let items = all(
             &self.db(),
-            "SELECT code, start_date, due_date, weight, target_value, target_by FROM baseline_items \
+            "SELECT code, start_date, due_date, weight, target_value, target_by, parent, cancelled FROM baseline_items \
              WHERE baseline_id = $1 ORDER BY id",
             vec![id.into()],
         )
@@ -324,7 +335,7 @@ impl BaselineStore for Store {
         };
         let item = one(
             &self.db(),
-            "SELECT code, start_date, due_date, weight, target_value, target_by FROM baseline_items \
+            "SELECT code, start_date, due_date, weight, target_value, target_by, parent, cancelled FROM baseline_items \
              WHERE baseline_id = $1 AND code = $2",
             vec![b.id.into(), code.into()],
         )

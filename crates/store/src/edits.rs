@@ -65,7 +65,25 @@ impl EditStore for Store {
         let txn = self.write().await?;
         crate::plans::take_import_lock(&txn, self.backend()).await?;
         let pid = crate::items::plan_id_in(&txn, plan).await?;
-        if edit.action() != EditAction::Create {
+        if edit.action() == EditAction::Create {
+            // An archived item keeps its code with its reports and history: a new item with
+            // it would take them over.
+            let archived = one(
+                &txn,
+                "SELECT id FROM items WHERE plan_id = $1 AND code = $2 AND archived",
+                vec![pid.into(), code.as_str().into()],
+            )
+            .await?;
+            if archived.is_some() {
+                return Err(StoreError::invalid(
+                    tuijin_core::problem::Problem::new(
+                        "code",
+                        tuijin_core::problem::Rule::CodeArchived,
+                    )
+                    .with("code", &code),
+                ));
+            }
+        } else {
             let row = one(
                 &txn,
                 "SELECT version FROM items WHERE plan_id = $1 AND code = $2 AND NOT archived",

@@ -272,6 +272,37 @@ async fn each_edit_applies_or_is_refused_whole() {
             .await
             .unwrap();
         assert_eq!((out.item, out.archived), (None, vec!["E1.3".to_string()]));
+        // Its code stays with it: a new item cannot take it (nor its reports and history).
+        let (mut again, _) = item(s, "demo-small", "E1.1").await;
+        again.code = code("E1.3");
+        again.target = None;
+        let e = s
+            .edit_item(
+                "demo-small",
+                &ItemEdit::Create(again),
+                None,
+                "复用编号",
+                &office,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid(ps) if ps[0].rule == tuijin_core::problem::Rule::CodeArchived),
+            "{e:?}"
+        );
+        // A weight beyond any plan is refused, not an overflow.
+        let (mut heavy, v) = item(s, "demo-small", "E1.2").await;
+        heavy.weight = Weight::new(1e6).unwrap();
+        s.edit_item(
+            "demo-small",
+            &ItemEdit::Update(heavy),
+            Some(v),
+            "权重",
+            &office,
+        )
+        .await
+        .unwrap();
+        assert!(Weight::new(1e307).is_err());
         assert!(!children(s).await.contains(&"E1.3".to_string()));
         assert!(s.check_rollups("demo-small").await.unwrap().is_empty());
         // An edit that changes nothing writes nothing.
@@ -541,6 +572,26 @@ async fn a_moved_deadline_shows_against_the_baseline_and_notes_stay() {
         let (latest, base) = s.latest_baseline("demo-small").await.unwrap().unwrap();
         assert_eq!(latest.name, "2020年中期调整");
         assert!(tuijin_core::baseline::slips(&base, &now).is_empty());
+        // A cancellation is a change against the baseline.
+        let (_, v) = item(s, "demo-small", "E1.2").await;
+        s.edit_item(
+            "demo-small",
+            &ItemEdit::Cancel { code: code("E1.2") },
+            Some(v),
+            "并入E1.1",
+            &stamp("office", "2020-07-01"),
+        )
+        .await
+        .unwrap();
+        let now = s.plan_items("demo-small").await.unwrap();
+        let slips = tuijin_core::baseline::slips(&base, &now);
+        assert_eq!(
+            slips
+                .iter()
+                .map(|x| (x.code.as_str(), x.cancelled))
+                .collect::<Vec<_>>(),
+            [("E1.2", Some(true))]
+        );
         // Notes: kept in order, a leader's marked as an instruction; blank or on a missing
         // item refused.
         s.add_note(

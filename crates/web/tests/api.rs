@@ -1096,8 +1096,11 @@ async fn role_by_endpoint_matrix() {
                         "title": {"zh": "x", "en": ""}, "reason": "x"
                     })
                     .to_string(),
+                    ("POST", false) if path.ends_with("/move") => {
+                        json!({"parent": null, "reason": "x"}).to_string()
+                    }
                     ("POST", false)
-                        if ["/move", "/cancel", "/restore", "/archive"]
+                        if ["/cancel", "/restore", "/archive"]
                             .iter()
                             .any(|e| path.ends_with(e)) =>
                     {
@@ -1918,6 +1921,17 @@ async fn the_office_edits_items_through_the_api() {
             fields.contains(&"item[E1.1].weight") && fields.contains(&"item[E1.1].code"),
             "every bad field at once: {fields:?}"
         );
+        // A weight beyond any plan: 422 on the weight (not an overflow).
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                Some(&tag),
+                json!({"weight": 1e307, "reason": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         // Without a reason: 422.
         let (s, _, _) = t
             .send_as(
@@ -1998,6 +2012,17 @@ async fn the_office_edits_items_through_the_api() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "a milestone holds nothing: {body}"
         );
+        // A move must name its parent (null for the top): a forgotten one moves nothing.
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("{e13}/move"),
+                etag.as_deref(),
+                json!({"reason": "调整"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
         let (s, _, _) = t
             .send_as(
                 "office",

@@ -2043,8 +2043,19 @@ async fn the_office_edits_the_plan_in_the_pages() {
         // The same form again is stale.
         let (b, stale) = send(&mut office, fields("2020-08-31", "2", "再调整")).await;
         office = b;
-        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(stale.status, StatusCode::CONFLICT);
         assert!(stale.html.contains("已被他人修改"), "{}", stale.html);
+        // The form comes back with what the item says now, at its new version.
+        assert!(
+            stale.html.contains("value=\"2020-09-30\""),
+            "{}",
+            stale.html
+        );
+        assert!(
+            !stale
+                .html
+                .contains(&format!("name=\"version\" value=\"{version}\""))
+        );
 
         // A new item under E1, then cancelled from the item's actions.
         let new = site

@@ -14,10 +14,14 @@ use crate::{Code, Direction, ItemKind, PlanDocument, RollupRule};
 /// both databases.
 pub const MAX_DEPTH: usize = 32;
 
-/// The first control character of a text (line breaks and tabs allowed), 1-based.
+/// The first control character of a text (line breaks and tabs allowed), or bidirectional
+/// control (which can make a title read other than it is stored), 1-based.
 fn control_at(s: &str) -> Option<usize> {
     s.chars()
-        .position(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .position(|c| {
+            (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                || crate::problem::is_bidi_control(c)
+        })
         .map(|p| p + 1)
 }
 

@@ -4,7 +4,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::m0001_plans::{big, date_null, fk, flag, id, index, instant, real, real_null, text};
+use super::m0001_plans::{
+    big, date_null, fk, flag, id, index, instant, real, real_null, text, text_null,
+};
 
 pub struct Migration;
 
@@ -48,6 +50,8 @@ impl MigrationTrait for Migration {
                 .col(real("weight"))
                 .col(real_null("target_value"))
                 .col(date_null("target_by"))
+                .col(text_null("parent"))
+                .col(flag("cancelled"))
                 .foreign_key(&mut fk("baseline_items", "baseline_id", "baselines", true))
                 .to_owned(),
         )

@@ -74,6 +74,10 @@ pub struct SlipView {
     pub weight: Option<Vec<f64>>,
     /// [baseline, now] when the target's value changed (null: none).
     pub target_value: Option<Vec<Option<f64>>>,
+    /// [baseline, now] parent codes when it moved (null: the top).
+    pub parent: Option<Vec<Option<String>>>,
+    /// Cancelled (true) or restored (false) since, when that changed.
+    pub cancelled: Option<bool>,
 }
 
 impl From<&Slip> for SlipView {
@@ -87,6 +91,8 @@ impl From<&Slip> for SlipView {
             target_by: s.target_by.as_ref().map(DateMoveView::from),
             weight: s.weight.map(|(a, b)| vec![a, b]),
             target_value: s.target_value.map(|(a, b)| vec![a, b]),
+            parent: s.parent.clone().map(|(a, b)| vec![a, b]),
+            cancelled: s.cancelled,
         }
     }
 }

@@ -125,9 +125,17 @@ pub struct NewItem {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveItem {
-    /// The new parent's code; `null` for the top of the tree.
-    pub parent: Option<String>,
+    /// The new parent's code; `null` for the top of the tree. Required: a move that forgot
+    /// its parent must not put the item at the top.
+    #[serde(deserialize_with = "present")]
+    #[schema(value_type = Option<String>, required = true)]
+    pub parent: Option<Option<String>>,
     pub reason: String,
+}
+
+/// A field that must be given, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -381,7 +389,7 @@ pub async fn move_item(
     ApiJson(body): ApiJson<MoveItem>,
 ) -> Result<Response, ApiError> {
     let c = item_code(&code)?;
-    let parent = match body.parent.as_deref() {
+    let parent = match body.parent.flatten().as_deref() {
         None => None,
         Some(p) => Some(
             Code::parse(p)

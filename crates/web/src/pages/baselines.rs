@@ -110,6 +110,10 @@ async fn render(
                                 @if s.dropped { span.code { (s.code) } " " span.small.muted { (l.t("baseline.dropped")) } }
                                 @else { a href=(item_href(plan, &s.code)) { span.code { (s.code) } " " (title_of(&s.code)) }
                                     @if s.added { " " span.small.muted { (l.t("baseline.added")) } } }
+                                @if let Some(true) = s.cancelled { br; span.small.flag.fall { (l.t("baseline.cancelled")) } }
+                                @if let Some(false) = s.cancelled { br; span.small.muted { (l.t("baseline.restored")) } }
+                                @if let Some((a, b)) = &s.parent { br; span.small.muted { (l.t("baseline.moved")) " "
+                                    (a.clone().unwrap_or_else(|| l.t("edit.top").to_string())) " → " (b.clone().unwrap_or_else(|| l.t("edit.top").to_string())) } }
                             }
                             td.nowrap { (date_move(&s.start)) }
                             td.nowrap { (date_move(&s.due)) }

@@ -516,7 +516,13 @@ pub async fn save(
     let l = v.lang;
     let (item, _) = item_of(&st, &plan, &code).await?;
     let problems = match f.item(l, &item) {
-        Err(p) => p,
+        Err(mut p) => {
+            // Every problem at once: the reason's too.
+            if let Err(r) = tuijin_core::edit::check_reason(&f.reason) {
+                p.extend(r.problems().iter().map(|x| (x.field.clone(), x.message(l))));
+            }
+            p
+        }
         Ok(new) => {
             let header = st.plans.header(&st.store, &plan).await?;
             match st
@@ -531,6 +537,16 @@ pub async fn save(
                 .await
             {
                 Ok(_) => return Ok(Redirect::to(&item_href(&plan, &code)).into_response()),
+                // Moved on: the form again with what the item says now (and the reason typed),
+                // at its new version, so it can be checked and sent again.
+                Err(StoreError::Stale { .. }) => {
+                    let (now, version) = item_of(&st, &plan, &code).await?;
+                    let mut fresh = ItemForm::of(&now, version);
+                    fresh.reason = f.reason.clone();
+                    let msg = vec![(String::new(), l.t("edit.moved_on").to_string())];
+                    let page = render_edit(&st, &v, &plan, &now, &fresh, &msg).await?;
+                    return Ok((StatusCode::CONFLICT, page).into_response());
+                }
                 Err(e) => by_field(l, &code, e)?,
             }
         }
@@ -563,6 +579,15 @@ pub async fn new_form(
     render_new(&st, &v, &plan, &p, &f, &[]).await
 }
 
+/// A code for a new item below `parent` that no item has: the parent's code and the next
+/// free number.
+fn next_code(c: &CachedPlan, parent: &str) -> String {
+    (1..)
+        .map(|n| format!("{parent}.{n}"))
+        .find(|code| !c.items.iter().any(|i| i.code.as_str() == code))
+        .unwrap_or_default()
+}
+
 async fn render_new(
     st: &AppState,
     v: &Viewer,
@@ -588,7 +613,7 @@ async fn render_new(
             input type="hidden" name="csrf" value=(v.csrf());
             div class=(if err.is_empty() { "field" } else { "field invalid" }) {
                 label for="code" { (l.t("edit.code")) }
-                input #code name="code" type="text" required value=(f.code) placeholder={ (pcode) ".1" };
+                input #code name="code" type="text" required value=(f.code) placeholder=(next_code(&c, pcode));
                 label for="kind" { (l.t("edit.kind")) }
                 select #kind name="kind" {
                     @for k in <ItemKind as tuijin_core::VariantArray>::VARIANTS.iter().filter(|k| k.may_sit_under(parent.kind)) {
