@@ -413,7 +413,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
             out!("    admin  / {}", a.admin_password);
             out!("    office / {}   (the delivery office)", a.office_password);
             out!(
-                "    leader / {}   (reads everything, writes nothing)",
+                "    leader / {}   (reads everything; writes only instructions on items)",
                 a.leader_password
             );
             out!(
