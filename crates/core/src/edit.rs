@@ -5,7 +5,8 @@
 //! a reason. Pure: the store loads the document inside its transaction, applies the edit here
 //! and writes the result as an import would.
 
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::problem::{Problem, Problems, Refusal, Rule, check_text, is_blank};
 use crate::validate::{PlanProblem, Section};
@@ -176,6 +177,115 @@ pub fn branch_of(items: &[Item], code: &Code) -> Vec<Code> {
     out
 }
 
+/// What a unit asks to change in an item it leads (调整申请): a later (or earlier) deadline,
+/// another target value, other co-operating units. Each is optional; at least one is asked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestedChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co: Option<Vec<Code>>,
+}
+
+impl RequestedChange {
+    pub fn is_empty(&self) -> bool {
+        self.due.is_none() && self.target_value.is_none() && self.co.is_none()
+    }
+
+    /// The item as it would be with the change: what the office's approval applies (as an
+    /// edit, checked by the plan file's rules then).
+    pub fn apply(&self, item: &Item) -> Item {
+        let mut out = item.clone();
+        if let Some(d) = self.due {
+            out.due = Some(d);
+        }
+        if let (Some(v), Some(t)) = (self.target_value, out.target.as_mut()) {
+            t.value = v;
+        }
+        if let Some(co) = &self.co {
+            out.co = co.clone();
+        }
+        out
+    }
+}
+
+/// Where a change request stands.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Refused,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Whether `unit` may ask for `change` to `item`: it leads the item, asks for something the
+/// item has (a target value only where there is a target), and says why.
+pub fn check_request(
+    item: &Item,
+    unit: &str,
+    change: &RequestedChange,
+    reason: &str,
+    evidence: &str,
+) -> Result<(), Refusal> {
+    if item.lead.as_ref().is_none_or(|l| l.as_str() != unit) {
+        return Err(Refusal::Forbidden(
+            Problem::new("unit", Rule::NotLead).with("unit", unit),
+        ));
+    }
+    let mut out = Problems::default();
+    if change.is_empty() {
+        out.push(Problem::new("change", Rule::Required));
+    }
+    if let Some(v) = change.target_value {
+        if item.target.is_none() {
+            out.push(Problem::new("target_value", Rule::NoTarget));
+        } else if !v.is_finite() {
+            out.push(Problem::new("target_value", Rule::NotANumber));
+        }
+    }
+    if is_blank(reason) {
+        out.push(Problem::new("reason", Rule::Required));
+    }
+    check_text("reason", reason, &mut out);
+    check_text("evidence", evidence, &mut out);
+    out.finish()
+}
+
+/// Whether a request may be decided: a pending one; a refusal says why.
+pub fn check_decision(state: RequestState, approve: bool, text: &str) -> Result<(), Refusal> {
+    if state != RequestState::Pending {
+        return Err(Refusal::Conflict(
+            Problem::new("request", Rule::RequestDecided)
+                .with("state", format!("@request.state.{}", state.as_str())),
+        ));
+    }
+    let mut out = Problems::default();
+    if !approve && is_blank(text) {
+        out.push(Problem::new("text", Rule::Required));
+    }
+    check_text("text", text, &mut out);
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +440,56 @@ mod tests {
         let a = apply(&doc, &ItemEdit::Archive { code: code("T1") }, "撤销").unwrap();
         assert_eq!(a.archived, [code("T1"), code("P1"), code("M1")]);
         assert_eq!(a.doc.items.len(), 2);
+    }
+
+    #[test]
+    fn a_unit_asks_for_a_change_to_what_it_leads_and_the_office_decides_once() {
+        let mut p1 = item("P1", ItemKind::Project, Some("T1"));
+        p1.lead = Some(code("U1"));
+        let later = RequestedChange {
+            due: Some(d("2026-06-30")),
+            ..Default::default()
+        };
+        assert!(check_request(&p1, "U1", &later, "征迁延后", "").is_ok());
+        assert!(matches!(
+            check_request(&p1, "U2", &later, "征迁延后", ""),
+            Err(Refusal::Forbidden(_))
+        ));
+        let codes = |r: Result<(), Refusal>| -> Vec<String> {
+            r.unwrap_err()
+                .problems()
+                .iter()
+                .map(|p| p.field.clone())
+                .collect()
+        };
+        let target = RequestedChange {
+            target_value: Some(250.0),
+            ..Default::default()
+        };
+        assert_eq!(
+            codes(check_request(
+                &p1,
+                "U1",
+                &RequestedChange::default(),
+                " ",
+                ""
+            )),
+            ["change", "reason"]
+        );
+        assert_eq!(
+            codes(check_request(&p1, "U1", &target, "x", "")),
+            ["target_value"]
+        );
+        assert_eq!(later.apply(&p1).due, Some(d("2026-06-30")));
+        assert!(check_decision(RequestState::Pending, true, "").is_ok());
+        assert_eq!(
+            codes(check_decision(RequestState::Pending, false, "")),
+            ["text"]
+        );
+        assert!(matches!(
+            check_decision(RequestState::Approved, true, ""),
+            Err(Refusal::Conflict(_))
+        ));
     }
 
     #[test]

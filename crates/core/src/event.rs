@@ -112,6 +112,16 @@ pub enum EventKind {
     #[strum(serialize = "item.note_added")]
     #[serde(rename = "item.note_added")]
     NoteAdded,
+    /// A lead unit asked for a change to an item (调整申请).
+    #[strum(serialize = "item.change_requested")]
+    #[serde(rename = "item.change_requested")]
+    ChangeRequested,
+    #[strum(serialize = "item.change_approved")]
+    #[serde(rename = "item.change_approved")]
+    ChangeApproved,
+    #[strum(serialize = "item.change_refused")]
+    #[serde(rename = "item.change_refused")]
+    ChangeRefused,
     /// A baseline of the plan set.
     #[strum(serialize = "plan.baseline_set")]
     #[serde(rename = "plan.baseline_set")]
@@ -262,7 +272,9 @@ impl EventKind {
             | IndicatorActualsLoaded
             | IndicatorFigureFiled => Entity::Indicator,
             ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | NoteAdded
-            | WarningRaised | WarningCleared => Entity::Item,
+            | ChangeRequested | ChangeApproved | ChangeRefused | WarningRaised | WarningCleared => {
+                Entity::Item
+            }
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
                 Entity::Report
             }

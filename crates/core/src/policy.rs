@@ -120,6 +120,8 @@ pub enum Action<'a> {
     EditPlan,
     /// Add a note on an item (a leader's is an instruction, 领导批示).
     AddNote,
+    /// Ask for a change to an item the unit leads (调整申请); the office decides (`EditPlan`).
+    RequestChange { unit: &'a str },
     /// Add, disable and reset users; create and revoke their tokens.
     ManageUsers,
     /// Operational metrics.
@@ -166,6 +168,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         ) => true,
         (Admin | Office | Leader, ReadAssessment { .. }) => true,
         (Office | Leader, AddNote) => true,
+        (Unit, RequestChange { unit }) => p.has_unit(unit),
         (Unit, ReadAssessment { published }) => published,
         (Unit, ObjectToAssessment { unit }) => p.has_unit(unit),
         (Admin | Office | Leader, ReadNotice { .. }) => true,
@@ -185,6 +188,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         | ReadReports { unit }
         | ReadReport { unit, .. }
         | ObjectToAssessment { unit }
+        | RequestChange { unit }
             if p.role == Unit && !p.has_unit(unit) =>
         {
             Problem::new("unit", Rule::NotYourUnit)

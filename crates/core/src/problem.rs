@@ -189,6 +189,12 @@ pub enum Rule {
     RerunOfObjection,
     /// A new item's code is an archived item's: codes are never reused.
     CodeArchived,
+    /// A change request from a unit that does not lead the item.
+    NotLead,
+    /// A target value asked of an item without a target.
+    NoTarget,
+    /// A change request that has been decided already.
+    RequestDecided,
     /// A backup restores only into an empty database.
     RestoreIntoEmpty,
     /// A request whose path or query holds a control character.

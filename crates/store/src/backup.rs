@@ -68,6 +68,7 @@ pub const TABLES: &[&str] = &[
     "baselines",
     "baseline_items",
     "item_notes",
+    "change_requests",
     "users",
     "user_units",
     "api_tokens",

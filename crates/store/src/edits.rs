@@ -10,7 +10,7 @@ use tuijin_core::clock::Stamp;
 use tuijin_core::edit::{EditAction, EditRefusal, ItemEdit};
 use tuijin_core::event::EventKind;
 
-use crate::db::{Store, one};
+use crate::db::{Store, WriteTxn, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
 use crate::rows::get;
@@ -96,51 +96,66 @@ impl EditStore for Store {
                 return Err(StoreError::Stale { expected, current });
             }
         }
-        let doc = crate::plans::document_in(&txn, plan).await?;
-        let before = doc.items.iter().find(|i| i.code.as_str() == code).cloned();
-        let applied = tuijin_core::edit::apply(&doc, edit, reason).map_err(|r| match r {
-            EditRefusal::NotFound(c) => {
-                StoreError::NotFound(format!("item `{c}` in plan `{plan}`"))
-            }
-            EditRefusal::Reason(r) => StoreError::from(r),
-            EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
-        })?;
-        // An edit that changes nothing writes nothing: no version moves, no event.
-        if applied.doc == doc {
+        let Some(archived) = edit_in(&txn, plan, edit, reason, stamp).await? else {
+            // An edit that changes nothing writes nothing: no version moves, no event.
             drop(txn);
             let item = crate::ItemStore::get_item(self, plan, &code).await?;
             return Ok(EditOutcome {
                 item: Some(item),
                 archived: Vec::new(),
             });
-        }
-        let (_, plan_id, mut events) = crate::plans::write_doc(&txn, &applied.doc, stamp).await?;
-        let after = applied
-            .doc
-            .items
-            .iter()
-            .find(|i| i.code.as_str() == code)
-            .cloned();
-        let archived: Vec<String> = applied.archived.iter().map(|c| c.to_string()).collect();
-        let note = NewEvent::new(EventKind::ItemEdited, code.as_str())
-            .in_plan(plan_id)
-            .after(&EditNote {
-                action: edit.action(),
-                text: reason,
-                item: after.as_ref(),
-                archived: archived.clone(),
-            })?;
-        events.push(match &before {
-            Some(b) => note.before(b)?,
-            None => note,
-        });
-        append(&txn, stamp.at, &stamp.actor, events).await?;
-        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        };
         txn.commit().await?;
-        let item = match after {
-            Some(_) => Some(crate::ItemStore::get_item(self, plan, &code).await?),
-            None => None,
+        let item = match edit.action() {
+            EditAction::Archive => None,
+            _ => Some(crate::ItemStore::get_item(self, plan, &code).await?),
         };
         Ok(EditOutcome { item, archived })
     }
+}
+
+/// Applies an edit in `txn` (which holds the import lock): the plan read as a document, the
+/// edit applied and checked, the result written, the edit recorded, the warnings re-judged.
+/// The codes archived, or `None` when the edit changes nothing (nothing is written).
+pub(crate) async fn edit_in(
+    txn: &WriteTxn,
+    plan: &str,
+    edit: &ItemEdit,
+    reason: &str,
+    stamp: &Stamp,
+) -> Result<Option<Vec<String>>> {
+    let code = edit.code().to_string();
+    let doc = crate::plans::document_in(txn, plan).await?;
+    let before = doc.items.iter().find(|i| i.code.as_str() == code).cloned();
+    let applied = tuijin_core::edit::apply(&doc, edit, reason).map_err(|r| match r {
+        EditRefusal::NotFound(c) => StoreError::NotFound(format!("item `{c}` in plan `{plan}`")),
+        EditRefusal::Reason(r) => StoreError::from(r),
+        EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
+    })?;
+    if applied.doc == doc {
+        return Ok(None);
+    }
+    let (_, plan_id, mut events) = crate::plans::write_doc(txn, &applied.doc, stamp).await?;
+    let after = applied
+        .doc
+        .items
+        .iter()
+        .find(|i| i.code.as_str() == code)
+        .cloned();
+    let archived: Vec<String> = applied.archived.iter().map(|c| c.to_string()).collect();
+    let note = NewEvent::new(EventKind::ItemEdited, code.as_str())
+        .in_plan(plan_id)
+        .after(&EditNote {
+            action: edit.action(),
+            text: reason,
+            item: after.as_ref(),
+            archived: archived.clone(),
+        })?;
+    events.push(match &before {
+        Some(b) => note.before(b)?,
+        None => note,
+    });
+    append(txn, stamp.at, &stamp.actor, events).await?;
+    crate::warnings::refresh(txn, plan_id, None, stamp).await?;
+    Ok(Some(archived))
 }

@@ -32,6 +32,7 @@ mod plans;
 mod progress;
 mod proposals;
 mod reports;
+mod requests;
 mod rows;
 mod sessions;
 mod settings;
@@ -57,6 +58,7 @@ pub use proposals::{Dismissal, ProposalRecord, ProposalStore};
 pub use reports::{
     Acceptance, ClosedPeriod, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore,
 };
+pub use requests::{NewRequest, RequestRecord, RequestStore};
 pub use sessions::{LoginOutcome, SessionInfo, SessionStore};
 pub use tuijin_core::clock::Stamp;
 pub use url::DatabaseUrl;

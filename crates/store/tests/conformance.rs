@@ -262,7 +262,7 @@ async fn migrations_are_recorded() {
                 "m0018_evidence",
                 "m0019_notice_rounds",
                 "m0020_assessments",
-                "m0021_baselines_notes"
+                "m0021_plan_editing"
             ],
             "{}",
             db.label()

@@ -921,6 +921,31 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'A', 'D', 'D'],
         ),
+        // Change requests: a lead unit asks (JTW leads E1.1), the office decides.
+        (
+            "POST",
+            "/api/v1/plans/{plan}/items/{code}/change-requests",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/change-requests",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/change-requests/{id}/approve",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/change-requests/{id}/refuse",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         // Plan edits: the office alone (an edit that cannot apply is still not refused).
         (
             "POST",
@@ -1105,6 +1130,13 @@ async fn role_by_endpoint_matrix() {
                             .any(|e| path.ends_with(e)) =>
                     {
                         json!({"reason": "x"}).to_string()
+                    }
+                    ("POST", false) if path.ends_with("/items/{code}/change-requests") => {
+                        json!({"unit": "JTW", "due": "2020-11-30", "reason": "征迁延后"})
+                            .to_string()
+                    }
+                    ("POST", false) if path.ends_with("/approve") || path.ends_with("/refuse") => {
+                        json!({"text": "x"}).to_string()
                     }
                     ("POST", false) if path.ends_with("/baselines") => {
                         json!({"name": "2019 mid-term"}).to_string()
@@ -2041,5 +2073,143 @@ async fn the_office_edits_items_through_the_api() {
         );
         let (_, _, body) = t.get("/api/v1/plans/demo-small/items/E1").await;
         assert!(!body["children"].to_string().contains("E1.3"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
+    use serde_json::json;
+    for t in TestApp::all().await {
+        let ask = |body: serde_json::Value, who: &'static str| {
+            let t = &t;
+            async move {
+                t.send_as(
+                    who,
+                    "POST",
+                    "/api/v1/plans/demo-small/items/E1.1/change-requests",
+                    None,
+                    body,
+                )
+                .await
+            }
+        };
+        // Only the lead unit asks; it asks for something, and says why.
+        let (s, _, _) = ask(
+            json!({"unit": "ZDQ", "due": "2020-11-30", "reason": "x"}),
+            "zdq",
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "ZDQ does not lead E1.1");
+        let (s, _, _) = ask(
+            json!({"unit": "JTW", "due": "2020-11-30", "reason": "x"}),
+            "zdq",
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "not ZDQ's to ask for");
+        let (s, _, body) = ask(json!({"unit": "JTW", "reason": " "}), "jtw").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (s, tag, body) = ask(
+            json!({"unit": "JTW", "due": "2020-11-30", "reason": "盾构机到场延后", "evidence": "郑交〔2020〕5号"}),
+            "jtw",
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_i64().unwrap();
+        assert_eq!(body["state"], "pending");
+        // A unit sees its own; the office sees the queue.
+        let (_, _, mine) = t
+            .get_as(Some("zdq"), "/api/v1/plans/demo-small/change-requests")
+            .await;
+        assert_eq!(mine.as_array().unwrap().len(), 0);
+        let (_, _, queue) = t
+            .get("/api/v1/plans/demo-small/change-requests?state=pending")
+            .await;
+        assert_eq!(queue.as_array().unwrap().len(), 1);
+        // A refusal needs its reason; a stale decision is refused; the approval applies the
+        // change as an edit citing the request.
+        let approve = format!("/api/v1/change-requests/{id}/approve");
+        let refuse = format!("/api/v1/change-requests/{id}/refuse");
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &refuse,
+                tag.as_deref(),
+                json!({"text": ""}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _, _) = t
+            .send_as("office", "POST", &approve, Some("\"9\""), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+        let (s, _, _) = t
+            .send_as("jtw", "POST", &approve, tag.as_deref(), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "a unit does not decide");
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "POST",
+                &approve,
+                tag.as_deref(),
+                json!({"text": "同意"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["state"], "approved");
+        let (_, _, item) = t.get("/api/v1/plans/demo-small/items/E1.1").await;
+        assert_eq!(item["item"]["due"], "2020-11-30");
+        let events = tuijin_store::EventStore::events_for(
+            &t.db.store,
+            tuijin_core::event::Entity::Item,
+            "E1.1",
+            100,
+        )
+        .await
+        .unwrap();
+        assert!(events.iter().any(|e| {
+            e.kind == tuijin_core::event::EventKind::ItemEdited
+                && e.after.as_ref().unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("#{id}"))
+        }));
+        // Decided once: a second decision is a conflict.
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &refuse,
+                Some("\"2\""),
+                json!({"text": "x"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        // An approval the plan's rules refuse leaves the request pending and the item as it was.
+        let (_, tag, body) = ask(
+            json!({"unit": "JTW", "due": "2021-06-30", "reason": "再延"}),
+            "jtw",
+        )
+        .await;
+        let id = body["id"].as_i64().unwrap();
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("/api/v1/change-requests/{id}/approve"),
+                tag.as_deref(),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "past its parent's and the plan's end: {body}"
+        );
+        let r = tuijin_store::RequestStore::get_request(&t.db.store, id)
+            .await
+            .unwrap();
+        assert_eq!(r.state, tuijin_core::edit::RequestState::Pending);
     }
 }

@@ -2132,3 +2132,106 @@ async fn the_office_edits_the_plan_in_the_pages() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_lead_unit_asks_for_a_change_and_the_office_approves_in_the_pages() {
+    for site in Site::all().await {
+        let mut jtw = site.log_in("jtw").await;
+        let item = site.get(&mut jtw, "/plans/demo-small/items/E1.1").await;
+        assert!(item.html.contains("/plans/demo-small/items/E1.1/request"));
+        let form = site
+            .get(&mut jtw, "/plans/demo-small/items/E1.1/request")
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form.csrf();
+        let empty = site
+            .request(
+                &mut jtw,
+                "POST",
+                "/plans/demo-small/items/E1.1/request",
+                &[("csrf", &csrf), ("unit", "JTW"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let sent = site
+            .request(
+                &mut jtw,
+                "POST",
+                "/plans/demo-small/items/E1.1/request",
+                &[
+                    ("csrf", &csrf),
+                    ("unit", "JTW"),
+                    ("due", "2020-11-30"),
+                    ("reason", "盾构机到场延后"),
+                    ("evidence", "郑交〔2020〕5号"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("我的调整申请") && ws.html.contains("待审批"));
+        // The office sees it counted on the cockpit, and approves it from the queue.
+        let mut office = site.log_in("office").await;
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        assert!(
+            cockpit.html.contains("调整申请 1 件待审批"),
+            "{}",
+            cockpit.html
+        );
+        let queue = site
+            .get(&mut office, "/plans/demo-small/change-requests")
+            .await;
+        assert!(queue.html.contains("盾构机到场延后"));
+        let r =
+            &tuijin_store::RequestStore::list_requests(&site.db.store, "demo-small", None, None)
+                .await
+                .unwrap()[0];
+        let decide = format!("/change-requests/{}/decide", r.id);
+        let v = r.version.to_string();
+        let ocsrf = queue.csrf();
+        let no = site
+            .request(
+                &mut office,
+                "POST",
+                &decide,
+                &[
+                    ("csrf", &ocsrf),
+                    ("version", &v),
+                    ("decision", "refuse"),
+                    ("text", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            no.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a refusal says why"
+        );
+        let yes = site
+            .request(
+                &mut office,
+                "POST",
+                &decide,
+                &[
+                    ("csrf", &ocsrf),
+                    ("version", &v),
+                    ("decision", "approve"),
+                    ("text", "同意"),
+                ],
+            )
+            .await;
+        assert_eq!(yes.status, StatusCode::SEE_OTHER, "{}", yes.html);
+        let page = site.get(&mut office, "/plans/demo-small/items/E1.1").await;
+        assert!(page.html.contains("2020-11-30") && page.html.contains(&format!("#{}", r.id)));
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("批准"), "the unit sees the outcome");
+        // Another unit may not ask for a change to what it does not lead.
+        let mut zdq = site.log_in("zdq").await;
+        assert_eq!(
+            site.get(&mut zdq, "/plans/demo-small/items/E1.1/request")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

@@ -23,7 +23,7 @@ mod m0017_proposals;
 mod m0018_evidence;
 mod m0019_notice_rounds;
 mod m0020_assessments;
-mod m0021_baselines_notes;
+mod m0021_plan_editing;
 
 pub struct Migrator;
 
@@ -51,7 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_evidence::Migration),
             Box::new(m0019_notice_rounds::Migration),
             Box::new(m0020_assessments::Migration),
-            Box::new(m0021_baselines_notes::Migration),
+            Box::new(m0021_plan_editing::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod plans;
 pub mod progress;
 pub mod proposals;
 pub mod reports;
+pub mod requests;
 pub mod spec;
 pub mod warnings;
 
@@ -73,6 +74,10 @@ pub(crate) fn code_filters(
         baselines::slips,
         baselines::notes,
         baselines::add_note,
+        requests::file,
+        requests::list,
+        requests::approve,
+        requests::refuse,
         directory::list_units,
         directory::list_indicators,
         directory::list_actuals,
@@ -161,6 +166,19 @@ pub fn routes() -> Router<AppState> {
             get(baselines::list).post(baselines::create),
         )
         .route("/plans/{plan}/baselines/{id}", get(baselines::slips))
+        .route(
+            "/plans/{plan}/items/{code}/change-requests",
+            axum::routing::post(requests::file),
+        )
+        .route("/plans/{plan}/change-requests", get(requests::list))
+        .route(
+            "/change-requests/{id}/approve",
+            axum::routing::post(requests::approve),
+        )
+        .route(
+            "/change-requests/{id}/refuse",
+            axum::routing::post(requests::refuse),
+        )
         .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
         .route(

@@ -84,6 +84,21 @@ pub async fn page(
     } else {
         None
     };
+    // Change requests waiting for the office's decision.
+    let requests = if v.allowed(Action::EditPlan) {
+        Some(
+            tuijin_store::RequestStore::list_requests(
+                &st.store,
+                &plan,
+                Some(tuijin_core::edit::RequestState::Pending),
+                None,
+            )
+            .await?
+            .len(),
+        )
+    } else {
+        None
+    };
     let levels = c.plan.notices.clone();
     let ranking = super::scorecard::cockpit_section(&st, l, &plan, &c).await?;
     let body = html! {
@@ -107,6 +122,9 @@ pub async fn page(
                 }
                 @if let Some(n) = proposed {
                     " " a href={ "/plans/" (plan) "/notices/proposals" } { (l.f("proposals.waiting", &[("n", &n)])) }
+                }
+                @if let Some(n) = requests.filter(|n| *n > 0) {
+                    " " a href={ "/plans/" (plan) "/change-requests" } { (l.f("request.waiting", &[("n", &n)])) }
                 }
             }
             (super::notices::risen_list(l, &c, &notices.risen, today))

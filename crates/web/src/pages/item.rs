@@ -350,7 +350,10 @@ pub async fn page(
     let body = html! {
         (head)
         @if can_report {
-            p { a.button href={ "/workspace/report/" (plan) "/" (code) } { (l.f("item.report_now", &[("period", &period)])) } }
+            p.kv { a.button href={ "/workspace/report/" (plan) "/" (code) } { (l.f("item.report_now", &[("period", &period)])) }
+                @if v.who.units.iter().any(|u| i.lead.as_ref().is_some_and(|l| l.as_str() == u.as_str())) {
+                    " " a.button href={ "/plans/" (plan) "/items/" (super::urlencode(&code)) "/request" } { (l.t("request.title")) }
+                } }
         }
         @if v.allowed(Action::IssueNotice) || v.allowed(Action::EditPlan) {
             p.kv {

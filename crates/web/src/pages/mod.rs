@@ -18,6 +18,7 @@ mod notices;
 mod plan_edit;
 mod portal;
 mod proposals;
+mod requests;
 mod review;
 mod scorecard;
 mod tree;
@@ -67,6 +68,12 @@ pub fn routes(st: AppState) -> Router<AppState> {
             "/plans/{plan}/items/{code}/notes",
             post(plan_edit::add_note),
         )
+        .route(
+            "/plans/{plan}/items/{code}/request",
+            get(requests::form).post(requests::file),
+        )
+        .route("/plans/{plan}/change-requests", get(requests::queue))
+        .route("/change-requests/{id}/decide", post(requests::decide))
         .route(
             "/plans/{plan}/baselines",
             get(baselines::page).post(baselines::set),
@@ -156,6 +163,10 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/plans/{plan}/items/{code}/new", "form"),
     ("POST", "/plans/{plan}/items/{code}/act", "form"),
     ("POST", "/plans/{plan}/items/{code}/notes", "form"),
+    ("GET", "/plans/{plan}/items/{code}/request", "unit_of_item"),
+    ("POST", "/plans/{plan}/items/{code}/request", "form"),
+    ("GET", "/plans/{plan}/change-requests", "office"),
+    ("POST", "/change-requests/{id}/decide", "form"),
     ("GET", "/plans/{plan}/baselines", "read_plan"),
     ("POST", "/plans/{plan}/baselines", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),

@@ -129,6 +129,7 @@ pub async fn page(
         }
         let notices = super::notices::waiting_for(&st, &plan, &mine).await?;
         let scores = super::scorecard::workspace_section(&st, l, &plan, &c, &mine).await?;
+        let scores = maud::html! { (scores) (super::requests::workspace_section(&st, l, &plan, &c, &v).await?) };
         sections.push((
             plan,
             c,

@@ -1,6 +1,7 @@
-//! The plan as approved, kept to measure changes against (baselines: each item's dates, weight
-//! and target as they stood), and notes on items by the office and leaders (a leader's is an
-//! instruction, 领导批示).
+//! Editing the plan where the office works: the plan as approved, kept to measure changes
+//! against (baselines: each item's dates, weight and target as they stood), notes on items by
+//! the office and leaders (a leader's is an instruction, 领导批示), and the units' requests
+//! for changes to the items they lead (调整申请).
 
 use sea_orm_migration::prelude::*;
 
@@ -12,7 +13,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m0021_baselines_notes"
+        "m0021_plan_editing"
     }
 }
 
@@ -81,6 +82,40 @@ impl MigrationTrait for Migration {
             "item_notes",
             "item_notes_item",
             &["plan_id", "item_code"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Alias::new("change_requests"))
+                .col(id("id"))
+                .col(big("plan_id"))
+                .col(text("item_code"))
+                .col(big("unit_id"))
+                .col(text("change"))
+                .col(text("reason"))
+                .col(text("evidence"))
+                .col(text("state"))
+                .col(text("filed_by"))
+                .col(instant("filed_at"))
+                .col(text_null("decided_by"))
+                .col(
+                    ColumnDef::new(Alias::new("decided_at"))
+                        .timestamp_with_time_zone()
+                        .null()
+                        .to_owned(),
+                )
+                .col(text_null("decision"))
+                .col(big("version"))
+                .foreign_key(&mut fk("change_requests", "plan_id", "plans", true))
+                .foreign_key(&mut fk("change_requests", "unit_id", "units", false))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "change_requests",
+            "change_requests_plan_state",
+            &["plan_id", "state"],
             false,
         ))
         .await?;
