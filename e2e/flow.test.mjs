@@ -480,6 +480,25 @@ test("the office moves a deadline with a reason; the slip stays visible; a leade
   await up.goto(`${base}/plans/zz-ncc-2017/items/E1.2`);
   assert.ok(await up.locator("li.instruction", { hasText: "请市交通委每周调度一次。" }).isVisible());
   assert.equal(await up.locator("a[href$='/edit']").count(), 0, "a unit does not edit");
+  // The unit asks for a change to an item it leads; the office approves from its queue.
+  await up.goto(`${base}/plans/zz-ncc-2017/items/T2.4`);
+  await up.locator("a[href$='/T2.4/request']").click();
+  await up.waitForLoadState("load");
+  await up.locator("#due").fill("2020-10-31");
+  await up.locator("#reason").fill("提前完成：项目已具备验收条件");
+  await up.locator("form button[type=submit]").last().click();
+  await up.waitForLoadState("load");
+  assert.match(up.url(), /\/workspace/);
+  assert.ok((await up.locator("#requests li", { hasText: "T2.4" }).count()) > 0, "the request in the workspace");
+  await op.goto(`${base}/plans/zz-ncc-2017`);
+  await op.getByRole("link", { name: /调整申请 1 件待审批/ }).click();
+  await op.waitForLoadState("load");
+  await shot(op, "29-change-requests");
+  await op.getByRole("button", { name: "批准", exact: true }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.getByText("没有待审批的调整申请。").isVisible());
+  await op.goto(`${base}/plans/zz-ncc-2017/items/T2.4`);
+  assert.ok(await op.getByText("（基线 2020-12-31，-61 天）").isVisible(), "the approved change, against the baseline");
   await Promise.all([office.close(), leader.close(), unit.close()]);
 });
 
