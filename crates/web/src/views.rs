@@ -138,9 +138,30 @@ pub struct ItemView {
     pub trajectory: Vec<TrajectoryPointView>,
     /// Run project-style: one project, one team, one dedicated plan (三个一).
     pub three_ones: bool,
+    /// Kept in the plan, counted for nothing in rollups (with its branch).
+    pub cancelled: bool,
+    /// How its progress follows from its children's (weighted, simple, worst, manual);
+    /// absent: the plan's default.
+    pub rollup: Option<String>,
+    /// The figure set by hand, with its reason, when the rollup is manual.
+    pub manual: Option<ManualView>,
+    /// Each unit's share in the item's figure (percent, summing to 100), when set.
+    pub shares: Vec<ShareView>,
     pub child_count: i64,
     pub archived: bool,
     pub version: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManualView {
+    pub percent: f64,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareView {
+    pub unit: String,
+    pub percent: f64,
 }
 
 impl From<&ItemRecord> for ItemView {
@@ -179,6 +200,20 @@ impl From<&ItemRecord> for ItemView {
                 })
                 .collect(),
             three_ones: i.three_ones,
+            cancelled: i.cancelled,
+            rollup: i.rollup.map(|x| x.as_str().to_string()),
+            manual: i.manual.as_ref().map(|m| ManualView {
+                percent: m.percent.value(),
+                reason: m.reason.clone(),
+            }),
+            shares: i
+                .shares
+                .iter()
+                .map(|x| ShareView {
+                    unit: x.unit.to_string(),
+                    percent: x.percent.value(),
+                })
+                .collect(),
             child_count: r.child_count,
             archived: r.archived,
             version: r.version,
@@ -195,6 +230,9 @@ impl ItemView {
         v.supports.retain(|c| part.has(c));
         v.leader = None;
         v.leader_in_charge = None;
+        // A hand-set figure's reason and the units' shares are the office's working notes.
+        v.manual = None;
+        v.shares = Vec::new();
         v.child_count = part.children.get(&v.code).copied().unwrap_or(0);
         v
     }

@@ -2030,6 +2030,10 @@ async fn the_office_edits_items_through_the_api() {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["cancelled"], true,
+            "what PATCH and cancel change, GET shows"
+        );
         let (s, _, body) = t
             .send_as(
                 "office",

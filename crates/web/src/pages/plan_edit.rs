@@ -362,7 +362,8 @@ fn fields(l: Lang, c: &CachedPlan, f: &ItemForm, problems: &[(String, String)]) 
         div class=(class("title_en")) { label for="title_en" { (l.t("edit.title_en")) } input #title_en name="title_en" type="text" value=(f.title_en); (errs("title_en")) }
         div class=(class("description")) { label for="description" { (l.t("edit.description")) } textarea #description name="description" { (f.description) } (errs("description")) }
         div class=(class("description_en")) { label for="description_en" { (l.t("edit.description_en")) } textarea #description_en name="description_en" { (f.description_en) } (errs("description_en")) }
-        div class=(class("lead")) { label for="lead" { (l.t("col.lead")) } (select("lead", &units, &f.lead)) (errs("lead")) }
+        div class=(class("lead")) { label for="lead" { (l.t("col.lead")) } (select("lead", &units, &f.lead))
+            p.small.muted { (l.t("edit.lead_help")) } (errs("lead")) }
         div class=(class("co")) {
             label for="co" { (l.t("edit.co")) }
             select #co name="co" multiple size="6" {
