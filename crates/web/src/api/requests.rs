@@ -151,9 +151,11 @@ pub async fn list(
     let state = match q.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(s.parse::<RequestState>().map_err(|_| {
-            ApiError::BadRequest(format!(
-                "state: `{s}` is not one of pending, approved, refused"
-            ))
+            ApiError::Invalid(vec![
+                tuijin_core::problem::Problem::new("state", tuijin_core::problem::Rule::NotOneOf)
+                    .with("value", s)
+                    .with("allowed", "pending, approved, refused"),
+            ])
         })?),
     };
     let mine: Vec<&str> = who.units.iter().map(|u| u.as_str()).collect();

@@ -138,6 +138,9 @@ fn shape_parameter(path: &str, p: &mut Parameter) {
         ("/api/v1/items", "kind") => Some(one_of::<ItemKind>()),
         ("/api/v1/warnings", "kind") => Some(one_of::<WarningKind>()),
         (_, "severity") => Some(one_of::<Severity>()),
+        (p, "state") if p.ends_with("/change-requests") => {
+            Some(one_of::<tuijin_core::edit::RequestState>())
+        }
         (_, "state") => Some(one_of::<ReportState>()),
         _ => None,
     };
