@@ -298,7 +298,7 @@ fn by_field(l: Lang, code: &str, e: StoreError) -> Result<Vec<(String, String)>,
     }
 }
 
-fn unit_options(l: Lang, c: &CachedPlan) -> Vec<(String, String)> {
+pub(super) fn unit_options(l: Lang, c: &CachedPlan) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = c
         .units
         .iter()
@@ -325,21 +325,9 @@ fn people_options(l: Lang, c: &CachedPlan) -> Vec<(String, String)> {
 
 /// The fields of an item, with each field's problems beside it.
 fn fields(l: Lang, c: &CachedPlan, f: &ItemForm, problems: &[(String, String)]) -> Markup {
-    let err = |field: &str| -> Vec<&String> {
-        problems
-            .iter()
-            .filter(|p| p.0 == field)
-            .map(|p| &p.1)
-            .collect()
-    };
-    let class = |field: &str| {
-        if err(field).is_empty() {
-            "field"
-        } else {
-            "field invalid"
-        }
-    };
-    let errs = |field: &str| html! { @for e in err(field) { p.err { (e) } } };
+    let fp = super::widgets::FieldProblems(problems);
+    let class = |field: &str| fp.class(field);
+    let errs = |field: &str| fp.messages(field);
     let units = unit_options(l, c);
     let people = people_options(l, c);
     let mut indicators: Vec<(String, String)> = c

@@ -121,27 +121,10 @@ async fn render(
     let l = v.lang;
     let c = st.plans.get(&st.store, plan).await?;
     let item = st.store.get_item(plan, code).await?.item;
-    let err = |field: &str| -> Vec<&String> {
-        problems
-            .iter()
-            .filter(|p| p.0 == field)
-            .map(|p| &p.1)
-            .collect()
-    };
-    let class = |field: &str| {
-        if err(field).is_empty() {
-            "field"
-        } else {
-            "field invalid"
-        }
-    };
-    let errs = |field: &str| html! { @for e in err(field) { p.err { (e) } } };
-    let mut units: Vec<(String, String)> = c
-        .units
-        .iter()
-        .map(|(k, n)| (k.clone(), l.pick(n).to_string()))
-        .collect();
-    units.sort();
+    let fp = super::widgets::FieldProblems(problems);
+    let class = |field: &str| fp.class(field);
+    let errs = |field: &str| fp.messages(field);
+    let units = super::plan_edit::unit_options(l, &c);
     let body = html! {
         p.crumbs { a href=(item_href(plan, code)) { span.code { (code) } " " (l.pick(&item.title)) } " › " (l.t("request.title")) }
         h1 { (l.t("request.title")) }

@@ -240,11 +240,16 @@ async fn render(
         && v.who.units.iter().any(|u| u.as_str() == unit)
         && v.allowed(Action::ObjectToAssessment { unit });
     let mine: Vec<_> = a.objections.iter().filter(|o| o.unit == unit).collect();
-    let readable: Vec<i64> = runs_for(st, v, &a.plan)
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect();
+    // The corrected runs the viewer may open (a unit: published ones only).
+    let mut readable = Vec::new();
+    for r in mine.iter().filter_map(|o| o.rerun) {
+        if crate::api::assessments::readable(st, &v.who, r)
+            .await
+            .is_ok()
+        {
+            readable.push(r);
+        }
+    }
     let title = format!("{name} · {}", a.period);
     let body = html! {
         p.crumbs {

@@ -148,3 +148,24 @@ pub fn count_cards(l: Lang, counts: &Counts, href: impl Fn(Status) -> String) ->
 pub fn unit_of_measure(l: Lang, unit: &str) -> String {
     tuijin_core::i18n::unit_of_measure(l, unit)
 }
+
+/// A form's problems by field name: each field's box class and its messages beside it.
+pub struct FieldProblems<'a>(pub &'a [(String, String)]);
+
+impl FieldProblems<'_> {
+    fn of(&self, field: &str) -> impl Iterator<Item = &String> {
+        self.0.iter().filter(move |p| p.0 == field).map(|p| &p.1)
+    }
+
+    pub fn class(&self, field: &str) -> &'static str {
+        if self.of(field).next().is_none() {
+            "field"
+        } else {
+            "field invalid"
+        }
+    }
+
+    pub fn messages(&self, field: &str) -> Markup {
+        html! { @for e in self.of(field) { p.err { (e) } } }
+    }
+}
