@@ -36,6 +36,39 @@ impl BaselineItem {
     }
 }
 
+/// The start and due date of each item in a baseline, by code: what status is judged by when
+/// the plan judges against its baseline (`StatusAgainst::Baseline`).
+pub type JudgedDates = std::collections::HashMap<String, (Option<NaiveDate>, Option<NaiveDate>)>;
+
+pub fn judged_dates(baseline: &[BaselineItem]) -> JudgedDates {
+    baseline
+        .iter()
+        .map(|b| (b.code.clone(), (b.start, b.due)))
+        .collect()
+}
+
+/// The items as their status is judged under a baseline: an item the baseline holds takes
+/// its start and due date from it (a deadline moved later is still late against the plan as
+/// approved), keeping the trajectory points that lie strictly between them; an item added
+/// since keeps its own dates.
+pub fn judged(items: &[Item], dates: &JudgedDates) -> Vec<Item> {
+    items.iter().map(|i| judged_item(i, dates)).collect()
+}
+
+/// One item as judged under a baseline (see `judged`).
+pub fn judged_item(item: &Item, dates: &JudgedDates) -> Item {
+    let mut out = item.clone();
+    if let Some(&(start, due)) = dates.get(item.code.as_str())
+        && (start, due) != (item.start, item.due)
+    {
+        out.start = start;
+        out.due = due;
+        out.trajectory
+            .retain(|p| start.is_none_or(|s| p.date > s) && due.is_none_or(|d| p.date < d));
+    }
+    out
+}
+
 /// A date then and now, and how many days it moved (positive: later).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct DateMove {

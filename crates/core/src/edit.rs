@@ -142,22 +142,94 @@ pub fn apply(doc: &PlanDocument, edit: &ItemEdit, reason: &str) -> Result<Applie
             archived = branch;
         }
     }
-    let problems = crate::validate(&out);
-    if !problems.is_empty() {
-        let codes: Vec<String> = out.items.iter().map(|i| i.code.to_string()).collect();
-        return Err(EditRefusal::Invalid(
-            problems
-                .into_iter()
-                .map(|mut p| {
-                    if let Section::Item(i) = p.path.section {
-                        p.entry = codes.get(i).cloned();
-                    }
-                    p
-                })
-                .collect(),
-        ));
-    }
+    let out = checked(out)?;
     Ok(Applied { doc: out, archived })
+}
+
+/// A change to the plan's directory or its settings: a unit or a person put as given (added
+/// when its code is new, replaced otherwise), or the plan's own fields (its code unchanged).
+#[derive(Clone, Debug, PartialEq)]
+pub enum DirectoryEdit {
+    Unit(crate::Unit),
+    Person(crate::Person),
+    Settings(Box<crate::Plan>),
+}
+
+impl DirectoryEdit {
+    /// The event the edit is recorded as, and the code it is about.
+    pub fn subject(&self) -> (crate::event::EventKind, String) {
+        use crate::event::EventKind;
+        match self {
+            DirectoryEdit::Unit(u) => (EventKind::UnitEdited, u.code.to_string()),
+            DirectoryEdit::Person(p) => (EventKind::PersonEdited, p.code.to_string()),
+            DirectoryEdit::Settings(p) => (EventKind::PlanEdited, p.code.to_string()),
+        }
+    }
+}
+
+/// Applies a directory or settings edit to `doc` and checks the result by the plan file's
+/// rules; problems name the unit or person they are about (`PlanProblem::entry`).
+pub fn apply_directory(
+    doc: &PlanDocument,
+    edit: &DirectoryEdit,
+    reason: &str,
+) -> Result<PlanDocument, EditRefusal> {
+    check_reason(reason).map_err(EditRefusal::Reason)?;
+    let mut out = doc.clone();
+    match edit {
+        DirectoryEdit::Unit(u) => match out.units.iter_mut().find(|x| x.code == u.code) {
+            Some(x) => *x = u.clone(),
+            None => out.units.push(u.clone()),
+        },
+        DirectoryEdit::Person(p) => match out.people.iter_mut().find(|x| x.code == p.code) {
+            Some(x) => *x = p.clone(),
+            None => out.people.push(p.clone()),
+        },
+        DirectoryEdit::Settings(plan) => {
+            if plan.code != out.plan.code {
+                return Err(EditRefusal::NotFound(plan.code.clone()));
+            }
+            out.plan = (**plan).clone();
+        }
+    }
+    checked(out)
+}
+
+/// `doc` when it keeps every rule of the plan file; otherwise its problems, each naming the
+/// entry (item, unit or person code) it is about.
+fn checked(doc: PlanDocument) -> Result<PlanDocument, EditRefusal> {
+    let problems = crate::validate(&doc);
+    if problems.is_empty() {
+        return Ok(doc);
+    }
+    Err(EditRefusal::Invalid(
+        problems
+            .into_iter()
+            .map(|mut p| {
+                p.entry = match p.path.section {
+                    Section::Item(i) => doc.items.get(i).map(|x| x.code.to_string()),
+                    Section::Unit(i) => doc.units.get(i).map(|x| x.code.to_string()),
+                    Section::Person(i) => doc.people.get(i).map(|x| x.code.to_string()),
+                    Section::Indicator(i) => doc.indicators.get(i).map(|x| x.code.to_string()),
+                    _ => None,
+                };
+                p
+            })
+            .collect(),
+    ))
+}
+
+/// A version for a record kept without a counter (a unit, a person, the plan's settings):
+/// derived from its content, so it changes exactly when the record does and `If-Match` can
+/// refuse a change made on a stale copy.
+pub fn content_version<T: Serialize>(value: &T) -> i64 {
+    use sha2::Digest;
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let hash = sha2::Sha256::digest(&json);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&hash[..8]);
+    // Positive and below 2^53, so every JSON reader keeps it exact.
+    (u64::from_be_bytes(b) >> 11) as i64
 }
 
 /// An item and everything below it, the item first.

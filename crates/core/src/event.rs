@@ -76,6 +76,17 @@ pub enum EventKind {
     #[strum(serialize = "person.updated")]
     #[serde(rename = "person.updated")]
     PersonUpdated,
+    /// A unit added or changed from the web or the API, with the reason.
+    #[strum(serialize = "unit.edited")]
+    #[serde(rename = "unit.edited")]
+    UnitEdited,
+    #[strum(serialize = "person.edited")]
+    #[serde(rename = "person.edited")]
+    PersonEdited,
+    /// The plan's own fields and settings changed from the web or the API, with the reason.
+    #[strum(serialize = "plan.edited")]
+    #[serde(rename = "plan.edited")]
+    PlanEdited,
     #[strum(serialize = "indicator.added")]
     #[serde(rename = "indicator.added")]
     IndicatorAdded,
@@ -261,11 +272,14 @@ impl EventKind {
     pub fn entity(self) -> Entity {
         use EventKind::*;
         match self {
-            PlanCreated | PlanUpdated | PlanImported | ReportsBatchSubmitted | HistoryLoaded => {
-                Entity::Plan
-            }
-            UnitAdded | UnitUpdated => Entity::Unit,
-            PersonAdded | PersonUpdated => Entity::Person,
+            PlanCreated
+            | PlanUpdated
+            | PlanEdited
+            | PlanImported
+            | ReportsBatchSubmitted
+            | HistoryLoaded => Entity::Plan,
+            UnitAdded | UnitUpdated | UnitEdited => Entity::Unit,
+            PersonAdded | PersonUpdated | PersonEdited => Entity::Person,
             IndicatorAdded
             | IndicatorUpdated
             | IndicatorArchived

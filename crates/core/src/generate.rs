@@ -100,6 +100,7 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
             end: NaiveDate::from_ymd_opt(2030, 12, 31).expect("valid date"),
             thresholds: Thresholds::default(),
             rollup: crate::RollupRule::WeightedMean,
+            status_against: Default::default(),
             reporting: crate::Reporting::default(),
             stages: Vec::new(),
             notices: Default::default(),

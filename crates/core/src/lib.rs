@@ -38,7 +38,10 @@ pub use code::{Code, CodeError};
 pub use indicator::{Attainment, Direction, Frequency, Indicator, IndicatorTarget, Measures};
 pub use item::{Item, ItemKind, ManualProgress, Share, Target, TrajectoryPoint, Weight};
 pub use percent::Percent;
-pub use plan::{Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, Thresholds};
+pub use plan::{
+    Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, StatusAgainst,
+    Thresholds,
+};
 pub use progress::{Progress, RollupRule, Status};
 pub use strum::VariantArray;
 pub use text::Text;

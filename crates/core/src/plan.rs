@@ -36,6 +36,39 @@ impl Cadence {
     }
 }
 
+/// Which dates an item's status is judged by once a baseline is set (基线): the plan as it
+/// now stands (a moved deadline moves what is expected; the slip is shown beside it), or the
+/// baseline (a moved deadline still counts as late against the plan as approved).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum StatusAgainst {
+    #[default]
+    Current,
+    Baseline,
+}
+
+impl StatusAgainst {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
 /// Status thresholds in percentage points below expected progress (DESIGN.md section 4).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {
@@ -112,6 +145,9 @@ pub struct Plan {
     pub thresholds: Thresholds,
     /// The rollup rule of items that do not choose their own.
     pub rollup: RollupRule,
+    /// The dates status is judged by once a baseline is set.
+    #[serde(default)]
+    pub status_against: StatusAgainst,
     pub reporting: Reporting,
     pub stages: Vec<Stage>,
     pub levels: Vec<LevelLabel>,

@@ -189,6 +189,8 @@ pub enum Rule {
     RerunOfObjection,
     /// A new item's code is an archived item's: codes are never reused.
     CodeArchived,
+    /// A new unit or person with a code the plan already lists.
+    CodeTaken,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

@@ -69,5 +69,24 @@ pub struct Person {
     /// The post held, e.g. 副市长.
     pub post: Text,
     pub unit: Option<Code>,
+    /// A telephone number to reach them on, for the office's chase list (催办); seen by
+    /// signed-in users only, never published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     pub assumed: bool,
+}
+
+/// Whether `s` reads as a telephone number: digits with the signs numbers are written with
+/// (`+86 371-6718 8000`, `(0371)67188000`, `…转 8001` / `ext. 8001`), at least five digits.
+pub fn is_phone(s: &str) -> bool {
+    let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+    let rest = s
+        .replace("转", "")
+        .replace("ext.", "")
+        .replace("ext", "")
+        .replace("分机", "");
+    digits >= 5
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()（）/".contains(c))
 }

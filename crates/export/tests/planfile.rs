@@ -299,6 +299,27 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
         ),
         "unknown_time_zone",
     );
+    // Lengths and telephone numbers.
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"{}\"\n",
+            "长".repeat(301)
+        ),
+        "too_long",
+    );
+    check_one(
+        &format!("{HEAD}[[person]]\ncode = \"P1\"\nname = \"张三\"\nphone = \"call me\"\n"),
+        "bad_phone",
+    );
+    let phone = format!(
+        "{HEAD}[[person]]\ncode = \"P1\"\nname = \"张三\"\nphone = \"0371-67188000 转 8001\"\n"
+    );
+    let doc = read_plan("phone.toml", &phone).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        doc.people[0].phone.as_deref(),
+        Some("0371-67188000 转 8001")
+    );
+    assert_eq!(read_plan("again.toml", &write_plan(&doc)).unwrap(), doc);
     // A tree deeper than the storage is tested for.
     let mut deep = HEAD.to_string();
     for n in 0..=tuijin_core::validate::MAX_DEPTH {
@@ -313,13 +334,17 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
 #[test]
 fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
     let src = format!(
-        "{HEAD}rollup = \"worst_child\"\n[plan.reporting]\ndue_day = 3\ngrace_days = 2\nstale_days = 30\n\
+        "{HEAD}rollup = \"worst_child\"\nstatus_against = \"baseline\"\n[plan.reporting]\ndue_day = 3\ngrace_days = 2\nstale_days = 30\n\
          [[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\nrollup = \"manual\"\nmanual = {{ percent = 40, reason = \"按合同节点估算\" }}\n\
          [[item]]\ncode = \"B\"\nkind = \"task\"\ntitle = \"乙\"\ncancelled = true\n\
          [[item]]\ncode = \"A1\"\nkind = \"task\"\ntitle = \"甲一\"\nparent = \"A\"\n"
     );
     let doc = read_plan("engine.toml", &src).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(doc.plan.rollup, tuijin_core::RollupRule::WorstChild);
+    assert_eq!(
+        doc.plan.status_against,
+        tuijin_core::StatusAgainst::Baseline
+    );
     assert_eq!(doc.plan.reporting.due_day, 3);
     assert_eq!(doc.items[0].manual.as_ref().unwrap().percent.value(), 40.0);
     assert!(doc.items[1].cancelled);

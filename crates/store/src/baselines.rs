@@ -11,7 +11,7 @@ use tuijin_core::event::EventKind;
 use tuijin_core::problem::{Problem, Problems, Rule, check_text, is_blank};
 use tuijin_core::{Item, PlanDocument};
 
-use crate::db::{Store, WriteTxn, all, one};
+use crate::db::{Store, WriteTxn, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
 use crate::rows::{get, insert_rows};
@@ -55,6 +55,9 @@ pub trait BaselineStore {
     ) -> Result<BaselineRecord>;
     /// The plan's baselines, the newest first.
     async fn list_baselines(&self, plan: &str) -> Result<Vec<BaselineRecord>>;
+    /// The dates the plan's status is judged by where they are not the items' own: the
+    /// latest baseline's, when the plan judges against its baseline.
+    async fn judged_dates(&self, plan: &str) -> Result<Option<tuijin_core::baseline::JudgedDates>>;
     /// One baseline with its items.
     async fn baseline(&self, plan: &str, id: i64) -> Result<(BaselineRecord, Vec<BaselineItem>)>;
     /// The newest baseline with its items, if the plan has one: what slips are measured
@@ -264,6 +267,7 @@ impl BaselineStore for Store {
         check_words("name", name, true, 100)?;
         check_words("note", note, false, NOTE_MAX_CHARS)?;
         let txn = self.write().await?;
+        crate::plans::take_import_lock(&txn, self.backend()).await?;
         let pid = crate::items::plan_id_in(&txn, plan).await?;
         let taken = one(
             &txn,
@@ -276,8 +280,26 @@ impl BaselineStore for Store {
         }
         let items = crate::items::load_plan_items(&txn, pid).await?;
         let id = insert_baseline(&txn, pid, name, note, &items, stamp).await?;
+        // A plan judged against its baseline is judged against this one from now on.
+        if let Some(dates) = crate::judging::judging_dates(&txn, pid).await? {
+            let judged = tuijin_core::baseline::judged(&items, &dates);
+            crate::plans::paths::write_paths(&txn, pid, &judged).await?;
+            crate::warnings::refresh(&txn, pid, None, stamp).await?;
+            // Every server's copy of the plan judges anew.
+            exec(
+                &txn,
+                "UPDATE plans SET version = version + 1 WHERE id = $1",
+                vec![pid.into()],
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(self.baseline(plan, id).await?.0)
+    }
+
+    async fn judged_dates(&self, plan: &str) -> Result<Option<tuijin_core::baseline::JudgedDates>> {
+        let pid = crate::items::plan_id_in(&self.db(), plan).await?;
+        crate::judging::judging_dates(&self.db(), pid).await
     }
 
     async fn list_baselines(&self, plan: &str) -> Result<Vec<BaselineRecord>> {

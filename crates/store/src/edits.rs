@@ -6,9 +6,11 @@
 //! Apart from `plans` because the warnings read the plan modules (as `plan_store` is).
 
 use serde::Serialize;
+use tuijin_core::PlanDocument;
 use tuijin_core::clock::Stamp;
-use tuijin_core::edit::{EditAction, EditRefusal, ItemEdit};
-use tuijin_core::event::EventKind;
+use tuijin_core::edit::{DirectoryEdit, EditAction, EditRefusal, ItemEdit, content_version};
+use tuijin_core::event::{Entity, EventKind};
+use tuijin_core::problem::{Problem, Rule};
 
 use crate::db::{Store, WriteTxn, one};
 use crate::error::{Result, StoreError};
@@ -49,6 +51,20 @@ pub trait EditStore {
         reason: &str,
         stamp: &Stamp,
     ) -> Result<EditOutcome>;
+
+    /// Adds or changes a unit or a person, or changes the plan's own fields and settings,
+    /// with its reason. `version` is the record's version the caller read
+    /// (`edit::content_version`), `None` to add a unit or person whose code must then be new
+    /// to the plan. A stale version is `Stale`; a plan the edit would break is `PlanInvalid`.
+    /// Returns the plan as it now stands.
+    async fn edit_directory(
+        &self,
+        plan: &str,
+        edit: &DirectoryEdit,
+        version: Option<i64>,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<PlanDocument>;
 }
 
 impl EditStore for Store {
@@ -112,6 +128,108 @@ impl EditStore for Store {
         };
         Ok(EditOutcome { item, archived })
     }
+
+    async fn edit_directory(
+        &self,
+        plan: &str,
+        edit: &DirectoryEdit,
+        version: Option<i64>,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<PlanDocument> {
+        tuijin_core::edit::check_reason(reason).map_err(StoreError::from)?;
+        let (kind, code) = edit.subject();
+        let txn = self.write().await?;
+        crate::plans::take_import_lock(&txn, self.backend()).await?;
+        let doc = crate::plans::document_in(&txn, plan).await?;
+        let current = match edit {
+            DirectoryEdit::Unit(_) => doc
+                .units
+                .iter()
+                .find(|u| u.code.as_str() == code)
+                .map(content_version),
+            DirectoryEdit::Person(_) => doc
+                .people
+                .iter()
+                .find(|p| p.code.as_str() == code)
+                .map(content_version),
+            DirectoryEdit::Settings(_) => Some(content_version(&doc.plan)),
+        };
+        match (version, current) {
+            (None, Some(_)) => {
+                return Err(StoreError::Conflict(
+                    Problem::new("code", Rule::CodeTaken).with("code", &code),
+                ));
+            }
+            (Some(_), None) => {
+                return Err(StoreError::NotFound(format!("`{code}` in plan `{plan}`")));
+            }
+            (Some(expected), Some(current)) if expected != current => {
+                return Err(StoreError::Stale { expected, current });
+            }
+            _ => {}
+        }
+        let before: Option<serde_json::Value> = match edit {
+            DirectoryEdit::Unit(_) => doc
+                .units
+                .iter()
+                .find(|u| u.code.as_str() == code)
+                .map(serde_json::to_value)
+                .transpose(),
+            DirectoryEdit::Person(_) => doc
+                .people
+                .iter()
+                .find(|p| p.code.as_str() == code)
+                .map(serde_json::to_value)
+                .transpose(),
+            DirectoryEdit::Settings(_) => serde_json::to_value(&doc.plan).map(Some),
+        }
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let out = tuijin_core::edit::apply_directory(&doc, edit, reason).map_err(|r| match r {
+            EditRefusal::NotFound(c) => StoreError::NotFound(format!("plan `{c}`")),
+            EditRefusal::Reason(r) => StoreError::from(r),
+            EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
+        })?;
+        if out == doc {
+            return Ok(doc);
+        }
+        let (_, plan_id, events) = crate::plans::write_doc(&txn, &out, stamp).await?;
+        let after = match edit {
+            DirectoryEdit::Unit(u) => serde_json::to_value(u),
+            DirectoryEdit::Person(p) => serde_json::to_value(p),
+            DirectoryEdit::Settings(p) => serde_json::to_value(p),
+        }
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+        // One line in the history per edit: the import's own record of the same change gives
+        // way to the edit's, which says why.
+        let mut events: Vec<NewEvent> = events
+            .into_iter()
+            .filter(|e| !(e.entity_code == code && e.kind.entity() == kind.entity()))
+            .collect();
+        let note = NewEvent::new(kind, code.as_str())
+            .in_plan(plan_id)
+            .after(&Edited {
+                text: reason,
+                value: after,
+            })?;
+        events.push(match &before {
+            Some(b) => note.before(b)?,
+            None => note,
+        });
+        append(&txn, stamp.at, &stamp.actor, events).await?;
+        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        txn.commit().await?;
+        Ok(out)
+    }
+}
+
+/// What the history keeps of a directory or settings edit: why, and the record as it now
+/// stands.
+#[derive(Serialize)]
+struct Edited<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    value: serde_json::Value,
 }
 
 /// Applies an edit in `txn` (which holds the import lock): the plan read as a document, the
@@ -135,7 +253,13 @@ pub(crate) async fn edit_in(
     if applied.doc == doc {
         return Ok(None);
     }
-    let (_, plan_id, mut events) = crate::plans::write_doc(txn, &applied.doc, stamp).await?;
+    let (_, plan_id, events) = crate::plans::write_doc(txn, &applied.doc, stamp).await?;
+    // One line in the history per edit: the import's own record of the edited item gives way
+    // to the edit's, which says why (items archived with it keep theirs).
+    let mut events: Vec<NewEvent> = events
+        .into_iter()
+        .filter(|e| !(e.entity_code == code && e.kind.entity() == Entity::Item))
+        .collect();
     let after = applied
         .doc
         .items

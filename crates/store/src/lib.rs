@@ -24,6 +24,7 @@ mod error;
 mod events;
 mod evidence;
 mod items;
+mod judging;
 mod migrations;
 mod notices;
 mod opening;

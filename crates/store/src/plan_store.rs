@@ -13,6 +13,7 @@ use crate::plans::{ImportSummary, PlanRecord, PlanStore};
 impl PlanStore for Store {
     async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary> {
         let (txn, summary, plan_id) = crate::plans::import_in(self, doc, stamp).await?;
+        crate::baselines::first_baseline(&txn, plan_id, doc, stamp).await?;
         crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
         txn.commit().await?;
         Ok(summary)

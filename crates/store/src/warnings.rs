@@ -350,6 +350,8 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         vec![plan_id.into(), last_closed.to_string().into()],
     )
     .await?;
+    // Under a baseline, items are judged by the dates the plan was approved with.
+    let judged = crate::judging::judging_dates(c, plan_id).await?;
     let mut reported: HashSet<i64> = HashSet::new();
     let mut codes: HashMap<i64, String> = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
@@ -358,12 +360,17 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         if get::<bool>(r, "reported_last")? {
             reported.insert(id);
         }
-        codes.insert(id, get(r, "code")?);
+        let code: String = get(r, "code")?;
+        let (start, due) = match judged.as_ref().and_then(|d| d.get(&code)) {
+            Some(&dates) => dates,
+            None => (get(r, "start_date")?, get(r, "due_date")?),
+        };
+        codes.insert(id, code);
         items.push(Row {
             id: get(r, "id")?,
             parent: get(r, "parent_id")?,
-            start: get(r, "start_date")?,
-            due: get(r, "due_date")?,
+            start,
+            due,
             progress: match get::<Option<f64>>(r, "percent")? {
                 Some(p) => Progress {
                     percent: Some(p),

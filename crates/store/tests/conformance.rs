@@ -262,7 +262,8 @@ async fn migrations_are_recorded() {
                 "m0018_evidence",
                 "m0019_notice_rounds",
                 "m0020_assessments",
-                "m0021_plan_editing"
+                "m0021_plan_editing",
+                "m0022_directory_edits"
             ],
             "{}",
             db.label()

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use tuijin_core::board::Board;
 use tuijin_core::progress::Progress;
 use tuijin_core::{Item, Plan, Text};
-use tuijin_store::{DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
+use tuijin_store::{BaselineStore, DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
 
 use crate::ApiError;
 
@@ -19,6 +19,10 @@ pub struct CachedPlan {
     pub versions: (i64, i64),
     pub plan: Arc<Plan>,
     pub items: Arc<Vec<Item>>,
+    /// The items as their status is judged: `items` itself, or with the baseline's dates when
+    /// the plan judges against its baseline (`Plan::status_against`). Every board is built on
+    /// these; pages show `items`' dates with the slip beside them.
+    pub judged: Arc<Vec<Item>>,
     pub progress: HashMap<String, Progress>,
     /// Unit names by code (units change only with a plan import, which moves the version).
     pub units: Arc<HashMap<String, Text>>,
@@ -76,7 +80,7 @@ impl CachedPlan {
             return b.clone();
         }
         let b = Arc::new(Board::build(
-            &self.items,
+            &self.judged,
             &self.progress,
             date,
             self.plan.thresholds,
@@ -127,10 +131,16 @@ impl PlanCache {
             .map(|p| (p.code.to_string(), p))
             .collect();
         let measures = store.measures(plan).await?;
+        let items = Arc::new(items);
+        let judged = match store.judged_dates(plan).await? {
+            Some(dates) => Arc::new(tuijin_core::baseline::judged(&items, &dates)),
+            None => items.clone(),
+        };
         Ok(CachedPlan {
             versions,
             plan: Arc::new(rec.plan),
-            items: Arc::new(items),
+            items,
+            judged,
             progress,
             units: Arc::new(units),
             people: Arc::new(people),
@@ -202,6 +212,7 @@ impl PlanCache {
                     versions,
                     plan: old.plan.clone(),
                     items: old.items.clone(),
+                    judged: old.judged.clone(),
                     progress,
                     units: old.units.clone(),
                     people: old.people.clone(),

@@ -889,6 +889,55 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        // Units, people and settings: read by every logged-in role, edited by the office alone.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/units",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/units",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "PATCH",
+            "/api/v1/plans/{plan}/units/{unit}",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/people",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/people",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "PATCH",
+            "/api/v1/plans/{plan}/people/{person}",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/settings",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "PATCH",
+            "/api/v1/plans/{plan}/settings",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         // Baselines: read by every logged-in role, set by the office; notes by the office and
         // leaders.
         (
@@ -1078,6 +1127,8 @@ async fn role_by_endpoint_matrix() {
                 .replace("{plan}", "demo-small")
                 .replace("{code}", code)
                 .replace("{item}", "E1.2")
+                .replace("{unit}", "JTW")
+                .replace("{person}", "vm-transport")
                 .replace("{period}", "2019-01")
                 .replace("{notice}", &notice.to_string())
                 .replace("{run}", &run.to_string())
@@ -1138,6 +1189,16 @@ async fn role_by_endpoint_matrix() {
                     ("POST", false) if path.ends_with("/approve") || path.ends_with("/refuse") => {
                         json!({"text": "x"}).to_string()
                     }
+                    // A code the plan has: refused (409), so the office adds nothing.
+                    ("POST", false) if path.ends_with("/units") => json!({
+                        "code": "JTW", "name": {"zh": "x", "en": ""}, "kind": "department",
+                        "reason": "x"
+                    })
+                    .to_string(),
+                    ("POST", false) if path.ends_with("/people") => json!({
+                        "code": "vm-transport", "name": {"zh": "x", "en": ""}, "reason": "x"
+                    })
+                    .to_string(),
                     ("POST", false) if path.ends_with("/baselines") => {
                         json!({"name": "2019 mid-term"}).to_string()
                     }

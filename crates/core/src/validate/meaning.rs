@@ -14,6 +14,15 @@ use crate::{Code, Direction, ItemKind, PlanDocument, RollupRule};
 /// both databases.
 pub const MAX_DEPTH: usize = 32;
 
+/// The longest title of a plan or an item, in characters (the longest in the seed plan is
+/// under 120).
+pub const MAX_TITLE: usize = 300;
+/// The longest name of a unit or person, or post, in characters (English names of zones
+/// run past 120).
+pub const MAX_NAME: usize = 200;
+/// The longest telephone number, extension included.
+pub const MAX_PHONE: usize = 40;
+
 /// The first control character of a text (line breaks and tabs allowed), or bidirectional
 /// control (which can make a title read other than it is stored), 1-based.
 fn control_at(s: &str) -> Option<usize> {
@@ -69,6 +78,114 @@ pub(super) fn check(
     for (i, ind) in doc.indicators.iter().enumerate() {
         text(FieldPath::new(Section::Indicator(i), "name"), &ind.name.zh);
         text(FieldPath::new(Section::Indicator(i), "unit"), &ind.unit);
+    }
+    // Lengths: a title is a line in a list, a name or post a cell in a table, a phone a
+    // number; a paragraph pasted into one is a mistake the office should see at once.
+    let mut long = |path: FieldPath, s: &str, max: usize| {
+        if s.chars().count() > max {
+            out.push(PlanProblem::new(path, ProblemKind::TooLong { max }));
+        }
+    };
+    for (i, u) in doc.units.iter().enumerate() {
+        long(
+            FieldPath::new(Section::Unit(i), "name"),
+            &u.name.zh,
+            MAX_NAME,
+        );
+        long(
+            FieldPath::new(Section::Unit(i), "name_en"),
+            &u.name.en,
+            MAX_NAME,
+        );
+    }
+    for (i, p) in doc.people.iter().enumerate() {
+        long(
+            FieldPath::new(Section::Person(i), "name"),
+            &p.name.zh,
+            MAX_NAME,
+        );
+        long(
+            FieldPath::new(Section::Person(i), "name_en"),
+            &p.name.en,
+            MAX_NAME,
+        );
+        long(
+            FieldPath::new(Section::Person(i), "post"),
+            &p.post.zh,
+            MAX_NAME,
+        );
+        long(
+            FieldPath::new(Section::Person(i), "post_en"),
+            &p.post.en,
+            MAX_NAME,
+        );
+    }
+    for (i, it) in doc.items.iter().enumerate() {
+        long(
+            FieldPath::new(Section::Item(i), "title"),
+            &it.title.zh,
+            MAX_TITLE,
+        );
+        long(
+            FieldPath::new(Section::Item(i), "title_en"),
+            &it.title.en,
+            MAX_TITLE,
+        );
+    }
+    long(
+        FieldPath::new(Section::Plan, "title"),
+        &plan.title.zh,
+        MAX_TITLE,
+    );
+    long(
+        FieldPath::new(Section::Plan, "title_en"),
+        &plan.title.en,
+        MAX_TITLE,
+    );
+    for (i, p) in doc.people.iter().enumerate() {
+        if let Some(phone) = &p.phone {
+            if phone.chars().count() > MAX_PHONE {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Person(i), "phone"),
+                    ProblemKind::TooLong { max: MAX_PHONE },
+                ));
+            } else if !crate::unit::is_phone(phone) {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Person(i), "phone"),
+                    ProblemKind::BadPhone,
+                ));
+            }
+        }
+    }
+    // The settings an edit can change as well as the file: thresholds in order, reporting
+    // days in their ranges.
+    let t = plan.thresholds;
+    if !(t.at_risk >= 0.0 && t.off_track >= t.at_risk && t.off_track <= 100.0) {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "thresholds"),
+            ProblemKind::BadValue {
+                message: "thresholds need 0 <= at_risk <= off_track <= 100".into(),
+            },
+        ));
+    }
+    let r = plan.reporting;
+    for (key, v, range) in [
+        ("due_day", r.due_day, 1..=28),
+        ("grace_days", r.grace_days, 0..=60),
+        ("stale_days", r.stale_days, 1..=3650),
+    ] {
+        if !range.contains(&v) {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Plan, format!("reporting.{key}")),
+                ProblemKind::BadValue {
+                    message: format!(
+                        "{v} is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                },
+            ));
+        }
     }
     if crate::clock::parse_tz(&plan.timezone).is_none() {
         out.push(PlanProblem::new(

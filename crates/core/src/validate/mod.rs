@@ -149,6 +149,12 @@ pub enum ProblemKind {
     TooDeep {
         max: usize,
     },
+    /// A name, title or post longer than such a text may be.
+    TooLong {
+        max: usize,
+    },
+    /// A telephone number that is not one: digits with `+ - ( )`, spaces and an extension.
+    BadPhone,
     /// Text holding NUL or another control character.
     ControlCharacter {
         position: usize,
@@ -266,7 +272,7 @@ impl ProblemKind {
             DueBeforeStart { start, due } => vec![("start", start.clone()), ("due", due.clone())],
             WeightNotPositive { value } => vec![("value", value.clone())],
             DuplicateTargetYear { year } => vec![("year", s(year))],
-            TooDeep { max } => vec![("max", s(max))],
+            TooDeep { max } | TooLong { max } => vec![("max", s(max))],
             ControlCharacter { position } => vec![("position", s(position))],
             UnknownTimeZone { name } => vec![("name", name.clone())],
             OutsideParentDates { parent, start, due } => vec![
@@ -297,6 +303,7 @@ impl ProblemKind {
             | TrajectoryOutOfOrder
             | ManualRollup { .. }
             | ManualOnLeaf
+            | BadPhone
             | MilestoneWithStart
             | SharesWithoutLead
             | SharesOnParent

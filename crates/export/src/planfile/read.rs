@@ -11,7 +11,8 @@ use tuijin_core::validate::{FieldPath, ProblemKind, Section, validate};
 use tuijin_core::{
     Cadence, Code, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind, LevelLabel,
     ManualProgress, Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Share,
-    Stage, Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
+    Stage, StatusAgainst, Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight,
+    text::Lang,
 };
 
 use super::{Located, PlanFileErrors, line_column, path_string};
@@ -40,6 +41,7 @@ const PLAN: &[&str] = &[
     "source",
     "thresholds",
     "rollup",
+    "status_against",
     "reporting",
     "notices",
 ];
@@ -66,7 +68,7 @@ const STAGE: &[&str] = &[
 const LEVEL: &[&str] = &["kind", "label", "label_en"];
 const UNIT: &[&str] = &["code", "name", "name_en", "kind", "parent", "assumed"];
 const PERSON: &[&str] = &[
-    "code", "name", "name_en", "post", "post_en", "unit", "assumed",
+    "code", "name", "name_en", "post", "post_en", "unit", "phone", "assumed",
 ];
 const ITEM: &[&str] = &[
     "code",

@@ -24,6 +24,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
     if p.rollup != tuijin_core::RollupRule::default() {
         w.str("rollup", p.rollup.as_str());
     }
+    if p.status_against != tuijin_core::StatusAgainst::default() {
+        w.str("status_against", p.status_against.as_str());
+    }
     if !p.source.title.is_empty() || p.source.date.is_some() || !p.source.occasion.is_empty() {
         w.0.push_str("\n[plan.source]\n");
         w.text("title", &p.source.title);
@@ -82,6 +85,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         w.text("name", &person.name);
         w.text("post", &person.post);
         w.code("unit", person.unit.as_ref());
+        if let Some(phone) = &person.phone {
+            w.str("phone", phone);
+        }
         w.flag("assumed", person.assumed);
     }
     for ind in &doc.indicators {

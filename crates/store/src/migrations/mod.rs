@@ -24,6 +24,7 @@ mod m0018_evidence;
 mod m0019_notice_rounds;
 mod m0020_assessments;
 mod m0021_plan_editing;
+mod m0022_directory_edits;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_notice_rounds::Migration),
             Box::new(m0020_assessments::Migration),
             Box::new(m0021_plan_editing::Migration),
+            Box::new(m0022_directory_edits::Migration),
         ]
     }
 }

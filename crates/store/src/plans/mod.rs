@@ -84,7 +84,6 @@ pub(crate) async fn import_in(
     let txn = this.write().await?;
     take_import_lock(&txn, this.backend()).await?;
     let (summary, plan_id, mut events) = write_doc(&txn, doc, stamp).await?;
-    crate::baselines::first_baseline(&txn, plan_id, doc, stamp).await?;
     events.push(NewEvent::on_plan(
         EventKind::PlanImported,
         doc.plan.code.as_str(),
@@ -147,7 +146,13 @@ pub(crate) async fn write_doc(
         &mut events,
     )
     .await?;
-    paths::write_paths(txn, plan_id, &doc.items).await?;
+    match crate::judging::judging_dates(txn, plan_id).await? {
+        Some(dates) => {
+            let judged = tuijin_core::baseline::judged(&doc.items, &dates);
+            paths::write_paths(txn, plan_id, &judged).await?
+        }
+        None => paths::write_paths(txn, plan_id, &doc.items).await?,
+    };
     // Anything of the plan changed (an item's date, a unit's name, an archived item), not
     // only its header: move the plan's version, so every server's in-memory copy reloads.
     let changed = [

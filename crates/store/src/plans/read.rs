@@ -19,7 +19,7 @@ use crate::rows::{code, code_opt, get, named, text};
 pub(super) const PLAN_SELECT: &str = "SELECT p.id, p.code, p.title_zh, p.title_en, p.description_zh, p.description_en, \
     p.source_title_zh, p.source_title_en, p.source_date, p.source_occasion_zh, p.source_occasion_en, p.timezone, \
     p.cadence, p.start_date, p.end_date, p.at_risk, p.off_track, p.rollup_rule, p.report_due_day, \
-    p.report_grace_days, p.stale_days, p.notice_settings, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
+    p.report_grace_days, p.stale_days, p.notice_settings, p.status_against, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
 
 pub(super) async fn plan_record<C: ConnectionTrait>(
     c: &C,
@@ -74,6 +74,7 @@ pub(super) async fn plan_record<C: ConnectionTrait>(
             off_track: get(r, "off_track")?,
         },
         rollup: named(r, "rollup_rule")?,
+        status_against: named(r, "status_against")?,
         reporting: Reporting {
             due_day: day_count(r, "report_due_day", 1)?,
             grace_days: day_count(r, "report_grace_days", 0)?,
@@ -203,7 +204,7 @@ pub(super) async fn load_indicators_with_ids<C: ConnectionTrait>(
 pub(crate) async fn people_of<C: ConnectionTrait>(c: &C, pid: i64) -> Result<Vec<Person>> {
     all(
         c,
-        "SELECT p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.assumed \
+        "SELECT p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.phone, p.assumed \
          FROM plan_people pp JOIN people p ON p.id = pp.person_id LEFT JOIN units u ON u.id = p.unit_id \
          WHERE pp.plan_id = $1 ORDER BY pp.position",
         vec![pid.into()],
@@ -214,13 +215,14 @@ pub(crate) async fn people_of<C: ConnectionTrait>(c: &C, pid: i64) -> Result<Vec
     .collect()
 }
 
-/// A person from a row of `code, name_zh, name_en, post_zh, post_en, unit, assumed`.
+/// A person from a row of `code, name_zh, name_en, post_zh, post_en, unit, phone, assumed`.
 pub(crate) fn person_of_row(r: &sea_orm::QueryResult) -> Result<Person> {
     Ok(Person {
         code: code(r, "code")?,
         name: text(r, "name")?,
         post: text(r, "post")?,
         unit: code_opt(r, "unit")?,
+        phone: get(r, "phone")?,
         assumed: get(r, "assumed")?,
     })
 }

@@ -175,7 +175,7 @@ pub(super) async fn import_people(
 ) -> Result<HashMap<String, i64>> {
     let existing = all(
         txn,
-        "SELECT p.id, p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.assumed, \
+        "SELECT p.id, p.code, p.name_zh, p.name_en, p.post_zh, p.post_en, u.code AS unit, p.phone, p.assumed, \
          p.owner_plan_id, o.code AS owner FROM people p LEFT JOIN units u ON u.id = p.unit_id \
          LEFT JOIN plans o ON o.id = p.owner_plan_id",
         vec![],
@@ -211,6 +211,7 @@ pub(super) async fn import_people(
                 .into(),
             p.assumed.into(),
             plan_id.into(),
+            p.phone.clone().into(),
         ];
         match old.get(p.code.as_str()) {
             None => {
@@ -218,8 +219,8 @@ pub(super) async fn import_people(
                 vals.push(p.code.as_str().into());
                 exec(
                     txn,
-                    "INSERT INTO people (name_zh, name_en, post_zh, post_en, unit_id, assumed, owner_plan_id, code) \
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                    "INSERT INTO people (name_zh, name_en, post_zh, post_en, unit_id, assumed, owner_plan_id, phone, code) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
                     vals,
                 )
                 .await?;
@@ -237,7 +238,7 @@ pub(super) async fn import_people(
                 exec(
                     txn,
                     "UPDATE people SET name_zh=$1, name_en=$2, post_zh=$3, post_en=$4, unit_id=$5, assumed=$6, \
-                     owner_plan_id=$7 WHERE id=$8",
+                     owner_plan_id=$7, phone=$8 WHERE id=$9",
                     vals,
                 )
                 .await?;

@@ -146,64 +146,99 @@ pub struct Reason {
 
 /// A problem with one field of the body, named as the plan's problems are.
 fn bad(code: &str, field: &str, message: String) -> PlanProblem {
+    bad_in(Section::Item(0), code, field, message)
+}
+
+/// A problem with one field of a body about an entry of `section` (named by its code).
+pub fn bad_in(section: Section, code: &str, field: &str, message: String) -> PlanProblem {
     let mut p = PlanProblem::new(
-        FieldPath::new(Section::Item(0), field),
+        FieldPath::new(section, field),
         ProblemKind::BadValue { message },
     );
-    p.entry = Some(code.to_string());
+    p.entry = (!code.is_empty()).then(|| code.to_string());
     p
 }
 
 /// `item` with the named fields of `body` put over it: every field that does not read as its
 /// type is a problem, all reported at once.
 pub fn merge(item: &Item, body: &Map<String, Value>, allowed: &[&str]) -> Result<Item, ApiError> {
-    let code = item.code.to_string();
-    let mut base = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge_as(item, Section::Item(0), item.code.as_str(), body, allowed)
+}
+
+/// `value` (an entry of `section` with the code `code`) with the named fields of `body` put
+/// over it as a JSON merge patch; every field not allowed or not reading as its type is a
+/// problem, all reported at once.
+pub fn merge_as<T: serde::Serialize + serde::de::DeserializeOwned>(
+    value: &T,
+    section: Section,
+    code: &str,
+    body: &Map<String, Value>,
+    allowed: &[&str],
+) -> Result<T, ApiError> {
+    let mut base = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut problems = Vec::new();
     for (k, v) in body {
         if k == "reason" {
             continue;
         }
         if !allowed.contains(&k.as_str()) {
-            problems.push(bad(&code, k, format!("`{k}` cannot be changed here")));
+            problems.push(bad_in(
+                section,
+                code,
+                k,
+                format!("`{k}` cannot be changed here"),
+            ));
             continue;
         }
-        // Each field alone over the item, so each bad one is named.
+        // Each field alone over the value, so each bad one is named.
         let mut one = base.clone();
-        merge_patch(&mut one[k], v);
-        match serde_json::from_value::<Item>(one) {
-            Ok(_) => merge_patch(&mut base[k], v),
-            Err(e) => problems.push(bad(&code, k, e.to_string())),
+        merge_field(&mut one, k, v);
+        match serde_json::from_value::<T>(one) {
+            Ok(_) => merge_field(&mut base, k, v),
+            Err(e) => problems.push(bad_in(section, code, k, e.to_string())),
         }
     }
     if !problems.is_empty() {
         return Err(ApiError::PlanInvalid(problems));
     }
     serde_json::from_value(base)
-        .map_err(|e| ApiError::PlanInvalid(vec![bad(&code, "", e.to_string())]))
+        .map_err(|e| ApiError::PlanInvalid(vec![bad_in(section, code, "", e.to_string())]))
 }
 
-/// JSON Merge Patch (RFC 7396): an object merges into an object key by key, anything else
-/// (`null` included, which clears an optional field) replaces.
+/// One top-level field of a merge patch: `null` clears it (an optional field reads `null` as
+/// absent), anything else merges.
+fn merge_field(target: &mut Value, key: &str, patch: &Value) {
+    match patch {
+        Value::Null => target[key] = Value::Null,
+        p => merge_patch(&mut target[key], p),
+    }
+}
+
+/// JSON Merge Patch (RFC 7396): an object merges into an object key by key, a `null` inside
+/// it removes the key (an optional field then reads as absent), anything else replaces.
 fn merge_patch(target: &mut Value, patch: &Value) {
     match (target, patch) {
         (Value::Object(t), Value::Object(p)) => {
             for (k, v) in p {
-                merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
             }
         }
         (t, p) => *t = p.clone(),
     }
 }
 
-fn reason_of(body: &Map<String, Value>) -> String {
+pub fn reason_of(body: &Map<String, Value>) -> String {
     body.get("reason")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
 }
 
-fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
+pub fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
     match body {
         Value::Object(m) => Ok(m),
         _ => Err(ApiError::BadRequest(

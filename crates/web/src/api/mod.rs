@@ -4,6 +4,7 @@
 pub mod assessments;
 pub mod baselines;
 pub mod directory;
+pub mod directory_edits;
 pub mod edits;
 pub mod evidence;
 pub mod health;
@@ -69,6 +70,14 @@ pub(crate) fn code_filters(
         edits::cancel,
         edits::restore,
         edits::archive,
+        directory_edits::list_units,
+        directory_edits::create_unit,
+        directory_edits::change_unit,
+        directory_edits::list_people,
+        directory_edits::create_person,
+        directory_edits::change_person,
+        directory_edits::settings,
+        directory_edits::change_settings,
         baselines::list,
         baselines::create,
         baselines::slips,
@@ -160,6 +169,26 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/plans/{plan}/items/{code}/notes",
             get(baselines::notes).post(baselines::add_note),
+        )
+        .route(
+            "/plans/{plan}/units",
+            get(directory_edits::list_units).post(directory_edits::create_unit),
+        )
+        .route(
+            "/plans/{plan}/units/{unit}",
+            axum::routing::patch(directory_edits::change_unit),
+        )
+        .route(
+            "/plans/{plan}/people",
+            get(directory_edits::list_people).post(directory_edits::create_person),
+        )
+        .route(
+            "/plans/{plan}/people/{person}",
+            axum::routing::patch(directory_edits::change_person),
+        )
+        .route(
+            "/plans/{plan}/settings",
+            get(directory_edits::settings).patch(directory_edits::change_settings),
         )
         .route(
             "/plans/{plan}/baselines",

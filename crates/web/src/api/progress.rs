@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tuijin_core::progress::{ChildShare, Progress, explain as explain_item};
 use tuijin_core::summary::{Scope, summarise};
-use tuijin_store::{ItemFilter, ItemStore, PlanStore, ProgressStore};
+use tuijin_store::{BaselineStore, ItemFilter, ItemStore, PlanStore, ProgressStore};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Auth, require};
@@ -117,7 +117,12 @@ pub async fn explain(
             progress: of(c.id),
         })
         .collect();
-    let i = &item.item;
+    // Judged by the baseline's dates when the plan says so (the stored path is already).
+    let judged = match st.store.judged_dates(&plan).await? {
+        Some(dates) => tuijin_core::baseline::judged_item(&item.item, &dates),
+        None => item.item.clone(),
+    };
+    let i = &judged;
     // Out of the plan's figures when it or an ancestor is cancelled: walk up (a path of at
     // most 32 levels, never the plan).
     let mut cancelled = i.cancelled;
@@ -150,7 +155,7 @@ pub async fn explain(
         } else {
             let then = st.store.plan_progress(&plan, Some(date)).await?;
             std::sync::Arc::new(tuijin_core::board::Board::build(
-                &cached.items,
+                &cached.judged,
                 &then,
                 date,
                 cached.plan.thresholds,

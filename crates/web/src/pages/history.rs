@@ -70,7 +70,7 @@ pub async fn page(
         }
     };
     let then = at(as_of).await?;
-    let board = Board::build(&c.items, &then, as_of, c.plan.thresholds, &c.measures);
+    let board = Board::build(&c.judged, &then, as_of, c.plan.thresholds, &c.measures);
     let (overall, expected) = board.overall(&c.items);
     let movements = match from {
         Some(f) => {

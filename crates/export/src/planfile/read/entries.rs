@@ -37,6 +37,15 @@ impl Reader<'_> {
         }
         let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
         let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
+        let against: Vec<&str> = StatusAgainst::VARIANTS.iter().map(|r| r.as_str()).collect();
+        let status_against = self.choice(
+            f,
+            "status_against",
+            StatusAgainst::parse,
+            &against,
+            false,
+            &mut ok,
+        );
         let mut reporting = Reporting::default();
         if let Some(r) = self.nested(f, "reporting", REPORTING, &mut ok) {
             for (key, slot, range) in [
@@ -140,21 +149,7 @@ impl Reader<'_> {
             if let Some(v) = self.opt_number(&t, "off_track", &mut ok) {
                 thresholds.off_track = v;
             }
-            if !(thresholds.at_risk >= 0.0 && thresholds.off_track >= thresholds.at_risk) {
-                let offset = self
-                    .spans
-                    .get(&FieldPath::new(Section::Plan, "thresholds"))
-                    .copied()
-                    .unwrap_or(0);
-                self.problem(
-                    offset,
-                    FieldPath::new(Section::Plan, "thresholds"),
-                    ProblemKind::BadValue {
-                        message: "thresholds need 0 <= at_risk <= off_track".into(),
-                    },
-                );
-                ok = false;
-            }
+            // Their order and range are the validator's (`core::validate`), as for an edit.
         }
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
         Some(Plan {
@@ -168,6 +163,7 @@ impl Reader<'_> {
             end: end?,
             thresholds,
             rollup: rollup.unwrap_or_default(),
+            status_against: status_against.unwrap_or_default(),
             reporting,
             stages: Vec::new(),
             levels: Vec::new(),
@@ -222,6 +218,10 @@ impl Reader<'_> {
         let name = self.text(f, "name", &mut ok);
         let post = self.text(f, "post", &mut ok);
         let unit = self.opt_code(f, "unit", &mut ok);
+        let phone = match self.opt_str(f, "phone") {
+            Ok(p) => p.filter(|s| !s.trim().is_empty()),
+            Err(()) => None,
+        };
         let assumed = self.bool_or(f, "assumed", false, &mut ok);
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
         Some(Person {
@@ -229,6 +229,7 @@ impl Reader<'_> {
             name,
             post,
             unit,
+            phone,
             assumed,
         })
     }
