@@ -371,7 +371,11 @@ fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
     );
     check_one(
         &format!("{HEAD}[plan.reporting]\ndue_day = 40\n"),
-        "bad_value",
+        "out_of_range",
+    );
+    check_one(
+        &format!("{HEAD}[plan.thresholds]\nat_risk = 20\noff_track = 10\n"),
+        "thresholds_order",
     );
 }
 

@@ -228,7 +228,7 @@ async fn units_people_and_settings_are_edited_with_a_reason_or_refused_whole() {
             .unwrap_err();
         assert_eq!(
             classes(e),
-            [(None, "thresholds".into(), ProblemClass::BadValue)]
+            [(None, "thresholds".into(), ProblemClass::ThresholdsOrder)]
         );
         settings.thresholds.at_risk = 8.0;
         settings.reporting.due_day = 10;

@@ -277,6 +277,7 @@ async fn every_page_against_every_role() {
                 .replace("{run}", &run.to_string())
                 .replace("{objection}", &objection.to_string())
                 .replace("{unit}", "JTW")
+                .replace("{person}", "vm-transport")
                 .replace("{id}", &token_id);
             let uri = if path.ends_with("/notices/new") && *method == "GET" {
                 format!("{uri}?item=E1.1")

@@ -163,9 +163,7 @@ pub(super) fn check(
     if !(t.at_risk >= 0.0 && t.off_track >= t.at_risk && t.off_track <= 100.0) {
         out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "thresholds"),
-            ProblemKind::BadValue {
-                message: "thresholds need 0 <= at_risk <= off_track <= 100".into(),
-            },
+            ProblemKind::ThresholdsOrder,
         ));
     }
     let r = plan.reporting;
@@ -177,12 +175,9 @@ pub(super) fn check(
         if !range.contains(&v) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Plan, format!("reporting.{key}")),
-                ProblemKind::BadValue {
-                    message: format!(
-                        "{v} is not a whole number from {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
+                ProblemKind::OutOfRange {
+                    min: *range.start(),
+                    max: *range.end(),
                 },
             ));
         }

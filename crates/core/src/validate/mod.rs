@@ -153,6 +153,13 @@ pub enum ProblemKind {
     TooLong {
         max: usize,
     },
+    /// Warning thresholds out of order: they need 0 <= at_risk <= off_track <= 100.
+    ThresholdsOrder,
+    /// A whole number outside the range its setting allows.
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
     /// A telephone number that is not one: digits with `+ - ( )`, spaces and an extension.
     BadPhone,
     /// Text holding NUL or another control character.
@@ -273,6 +280,7 @@ impl ProblemKind {
             WeightNotPositive { value } => vec![("value", value.clone())],
             DuplicateTargetYear { year } => vec![("year", s(year))],
             TooDeep { max } | TooLong { max } => vec![("max", s(max))],
+            OutOfRange { min, max } => vec![("min", s(min)), ("max", s(max))],
             ControlCharacter { position } => vec![("position", s(position))],
             UnknownTimeZone { name } => vec![("name", name.clone())],
             OutsideParentDates { parent, start, due } => vec![
@@ -304,6 +312,7 @@ impl ProblemKind {
             | ManualRollup { .. }
             | ManualOnLeaf
             | BadPhone
+            | ThresholdsOrder
             | MilestoneWithStart
             | SharesWithoutLead
             | SharesOnParent

@@ -7,6 +7,7 @@ mod account;
 mod assessments;
 mod baselines;
 mod cockpit;
+mod directory;
 mod evidence;
 mod figures;
 mod gantt;
@@ -77,6 +78,20 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route(
             "/plans/{plan}/baselines",
             get(baselines::page).post(baselines::set),
+        )
+        .route(
+            "/plans/{plan}/units",
+            get(directory::units).post(directory::save_unit),
+        )
+        .route("/plans/{plan}/units/{unit}", get(directory::unit_form))
+        .route(
+            "/plans/{plan}/people",
+            get(directory::people).post(directory::save_person),
+        )
+        .route("/plans/{plan}/people/{person}", get(directory::person_form))
+        .route(
+            "/plans/{plan}/settings",
+            get(directory::settings).post(directory::save_settings),
         )
         .route("/plans/{plan}/history", get(history::page))
         .route("/plans/{plan}/warnings", get(warnings::page))
@@ -169,6 +184,14 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/change-requests/{id}/decide", "form"),
     ("GET", "/plans/{plan}/baselines", "read_plan"),
     ("POST", "/plans/{plan}/baselines", "form"),
+    ("GET", "/plans/{plan}/units", "read_plan"),
+    ("POST", "/plans/{plan}/units", "form"),
+    ("GET", "/plans/{plan}/units/{unit}", "office"),
+    ("GET", "/plans/{plan}/people", "read_plan"),
+    ("POST", "/plans/{plan}/people", "form"),
+    ("GET", "/plans/{plan}/people/{person}", "office"),
+    ("GET", "/plans/{plan}/settings", "office"),
+    ("POST", "/plans/{plan}/settings", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),
@@ -400,6 +423,8 @@ pub enum Section {
     Warnings,
     Notices,
     Assessments,
+    /// The office's keeping of the plan: settings, units, people, baselines, requests.
+    Setup,
     Workspace,
     Review,
     Portal,
@@ -452,6 +477,9 @@ pub fn layout(
                 format!("/plans/{p}/history"),
                 "nav.history",
             ));
+            if v.allowed(Action::EditPlan) {
+                n.push((Section::Setup, format!("/plans/{p}/settings"), "nav.setup"));
+            }
         }
         if v.allowed(Action::Review) {
             n.push((Section::Review, "/review".into(), "nav.review"));

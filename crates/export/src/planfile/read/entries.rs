@@ -63,12 +63,9 @@ impl Reader<'_> {
                             self.problem(
                                 v.span().start,
                                 path,
-                                ProblemKind::BadValue {
-                                    message: format!(
-                                        "{n} is not a whole number from {} to {}",
-                                        range.start(),
-                                        range.end()
-                                    ),
+                                ProblemKind::OutOfRange {
+                                    min: *range.start(),
+                                    max: *range.end(),
                                 },
                             );
                             ok = false;
