@@ -191,6 +191,8 @@ pub enum Rule {
     CodeArchived,
     /// A new unit or person with a code the plan already lists.
     CodeTaken,
+    /// A baseline the plan does not have.
+    UnknownBaseline,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

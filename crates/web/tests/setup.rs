@@ -238,6 +238,45 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
                     && e.after.as_ref().unwrap()["text"] == "按市政府要求从严预警"),
             "{events:?}"
         );
+        // The history judges the plan against a baseline beside the current plan: a milestone
+        // moved from 2017 to September 2020 is late by the baseline, not by the current plan.
+        let r = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.2")
+            .await
+            .unwrap();
+        let mut m = r.item.clone();
+        m.due = chrono::NaiveDate::from_ymd_opt(2020, 9, 30);
+        tuijin_store::EditStore::edit_item(
+            &site.db.store,
+            "demo-small",
+            &tuijin_core::edit::ItemEdit::Update(m),
+            Some(r.version),
+            "延期",
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let first = tuijin_store::BaselineStore::list_baselines(&site.db.store, "demo-small")
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .id;
+        let history = site
+            .get(
+                &mut office,
+                &format!("/plans/demo-small/history?baseline={first}"),
+            )
+            .await;
+        assert_eq!(history.status, StatusCode::OK);
+        let table = &history.html[history.html.find("因日期调整而不同").expect("a difference")..];
+        assert!(
+            table.contains("E1.2") && table.contains("+1004 天"),
+            "{table}"
+        );
+        let bad = site
+            .get(&mut office, "/plans/demo-small/history?baseline=99999")
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
         // The settings form is the office's alone.
         let theirs = site.get(&mut jtw, "/plans/demo-small/settings").await;
         assert_eq!(theirs.status, StatusCode::FORBIDDEN);

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tuijin_core::board::Board;
 use tuijin_core::policy::Action;
 use tuijin_core::summary::compare;
-use tuijin_store::ProgressStore;
+use tuijin_store::{BaselineStore, ProgressStore};
 
 use super::widgets::{count_cards, item_href, progress, status};
 use super::{PageError, Section, layout};
@@ -27,6 +27,9 @@ pub struct HistoryQuery {
     /// … to this one (default: the as-of date, else today).
     #[serde(default)]
     to: String,
+    /// A baseline to judge the plan against beside the current plan (its id).
+    #[serde(default)]
+    baseline: String,
 }
 
 fn date(field: &str, s: &str) -> Result<Option<NaiveDate>, PageError> {
@@ -84,6 +87,44 @@ pub async fn page(
         }
         None => None,
     };
+    // Against a baseline: the plan on the as-of date judged by the current dates and by the
+    // baseline's, and every item whose status differs — what the moved dates hide or show.
+    let baselines = st.store.list_baselines(&plan).await?;
+    let chosen = match q.baseline.trim() {
+        "" => None,
+        s => Some(
+            s.parse::<i64>()
+                .ok()
+                .filter(|id| baselines.iter().any(|b| b.id == *id))
+                .ok_or_else(|| {
+                    PageError::invalid(tuijin_core::problem::Problem::new(
+                        "baseline",
+                        tuijin_core::problem::Rule::UnknownBaseline,
+                    ))
+                })?,
+        ),
+    };
+    let against = match chosen {
+        Some(id) => {
+            let (rec, base) = st.store.baseline(&plan, id).await?;
+            let dates = tuijin_core::baseline::judged_dates(&base);
+            let by_base = tuijin_core::baseline::judged(&c.items, &dates);
+            let cur = Board::build(&c.items, &then, as_of, c.plan.thresholds, &c.measures);
+            let old = Board::build(&by_base, &then, as_of, c.plan.thresholds, &c.measures);
+            let differ: Vec<(usize, Option<i64>)> = (0..c.items.len())
+                .filter(|&n| !cur.is_out(n) && cur.rows[n].status != old.rows[n].status)
+                .map(|n| {
+                    let days = c.items[n]
+                        .due
+                        .zip(by_base[n].due)
+                        .map(|(a, b)| (a - b).num_days());
+                    (n, days)
+                })
+                .collect();
+            Some((rec, cur, old, differ))
+        }
+        None => None,
+    };
     let tree = format!("/plans/{plan}/tree");
     let body = html! {
         h1 { (l.t("nav.history")) " · " (l.pick(&c.plan.title)) }
@@ -91,6 +132,13 @@ pub async fn page(
             div { label for="as_of" { (l.t("history.as_of")) } input #as_of name="as_of" type="date" value=(as_of) max=(today); }
             div { label for="from" { (l.t("history.from")) } input #from name="from" type="date" value=(from.map(|d| d.to_string()).unwrap_or_default()) max=(today); }
             div { label for="to" { (l.t("history.to")) } input #to name="to" type="date" value=(to) max=(today); }
+            @if !baselines.is_empty() {
+                div { label for="baseline" { (l.t("history.against")) }
+                    select #baseline name="baseline" {
+                        option value="" { "—" }
+                        @for b in &baselines { option value=(b.id) selected[chosen == Some(b.id)] { (b.name) } }
+                    } }
+            }
             div { button type="submit" { (l.t("history.show")) } }
         }
         @if let (Some(list), Some(f)) = (&movements, from) {
@@ -124,6 +172,24 @@ pub async fn page(
                              span.small { (pct(m.from.vouched())) " → " (pct(m.to.vouched())) } }
                     } }
                 }
+            }
+        }
+        @if let Some((rec, cur, old, differ)) = &against {
+            h2 { (l.f("history.against_title", &[("name", &rec.name), ("date", &as_of)])) }
+            p.muted.small { (l.t("history.against_help")) " " a href={ "/plans/" (plan) "/baselines?baseline=" (rec.id) } { (l.t("history.against_slips")) } }
+            @if differ.is_empty() { p { (l.t("history.against_same")) } } @else {
+                p { (l.f("history.against_count", &[("n", &differ.len())])) }
+                div.tablewrap { table.wide {
+                    thead { tr { th { (l.t("col.item")) } th { (l.t("history.by_current")) } th { (l.t("history.by_baseline")) } th.opt { (l.t("col.due")) } } }
+                    tbody { @for (n, days) in differ.iter().take(SHOWN) {
+                        tr {
+                            td { a href=(item_href(&plan, c.items[*n].code.as_str())) { span.code { (c.items[*n].code) } " " (l.pick(&c.items[*n].title)) } }
+                            td { (status(l, cur.rows[*n].status)) }
+                            td { (status(l, old.rows[*n].status)) }
+                            td.opt.nowrap { @if let Some(d) = c.items[*n].due { (d) } @if let Some(k) = days.filter(|k| *k != 0) { " " span class=(if k > 0 { "flag fall" } else { "flag jump" }) { (if k > 0 { "+" } else { "" }) (k) " " (l.t("baseline.days")) } } }
+                        }
+                    } }
+                } }
             }
         }
         h2 { (l.f("history.plan_on", &[("date", &as_of)])) }

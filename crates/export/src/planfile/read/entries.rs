@@ -58,7 +58,7 @@ impl Reader<'_> {
                         Some(n) if n.fract() == 0.0 && range.contains(&(n as u32)) && n >= 0.0 => {
                             *slot = n as u32
                         }
-                        Some(n) => {
+                        Some(_) => {
                             let path = FieldPath::new(Section::Plan, format!("reporting.{key}"));
                             self.problem(
                                 v.span().start,
