@@ -445,6 +445,9 @@ pub async fn page(
                 @if n.instruction { strong { (l.t("item.instruction")) } " " }
                 span.pre { (n.text) } br;
                 span.small.muted { (super::widgets::local_time(c.plan.tz(), n.at)) " · " (n.author) }
+                @if n.instruction && v.allowed(Action::IssueNotice) {
+                    " · " a.small href={ "/plans/" (plan) "/notices/new?item=" (super::urlencode(&code)) "&note=" (n.id) } { (l.t("item.notice_from_instruction")) }
+                }
             }
         } }
         @if v.allowed(Action::AddNote) {

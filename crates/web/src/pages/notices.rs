@@ -254,6 +254,10 @@ pub async fn board(
 pub struct NewQuery {
     #[serde(default)]
     item: String,
+    /// A leader's instruction on the item (领导批示) the notice carries out: its text opens
+    /// the notice's actions.
+    #[serde(default)]
+    note: Option<i64>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -306,6 +310,22 @@ pub async fn new_form(
         f.title = title;
         f.actions = actions;
         f.reply_by = p.proposal.reply_by.to_string();
+    }
+    if let Some(id) = q.note {
+        let notes = tuijin_store::BaselineStore::notes_of(&st.store, &plan, &q.item).await?;
+        let n = notes
+            .iter()
+            .find(|n| n.id == id && n.instruction)
+            .ok_or_else(|| PageError::not_found(format!("instruction #{id}")))?;
+        let when = super::widgets::local_time(c.plan.tz(), n.at);
+        f.title = v.lang.f(
+            "notices.instruction_title",
+            &[("item", &v.lang.pick(&i.title))],
+        );
+        f.actions = v.lang.f(
+            "notices.instruction_actions",
+            &[("author", &n.author), ("date", &when), ("text", &n.text)],
+        );
     }
     Ok(render_new(&st, &v, &plan, &f, &[]).await?.into_response())
 }
