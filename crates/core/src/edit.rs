@@ -301,6 +301,8 @@ pub enum RequestState {
     Pending,
     Approved,
     Refused,
+    /// Taken back by the unit that asked, before the office decided.
+    Withdrawn,
 }
 
 impl RequestState {
@@ -340,6 +342,26 @@ pub fn check_request(
     check_text("reason", reason, &mut out);
     check_text("evidence", evidence, &mut out);
     out.finish()
+}
+
+/// Whether `unit` may take its request back: its own, still pending.
+pub fn check_withdrawal(
+    state: RequestState,
+    request_unit: &str,
+    unit: &str,
+) -> Result<(), Refusal> {
+    if request_unit != unit {
+        return Err(Refusal::Forbidden(
+            Problem::new("unit", Rule::NotYourUnit).with("unit", unit),
+        ));
+    }
+    if state != RequestState::Pending {
+        return Err(Refusal::Conflict(
+            Problem::new("request", Rule::RequestDecided)
+                .with("state", format!("@request.state.{}", state.as_str())),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a request may be decided: a pending one; a refusal says why.

@@ -133,6 +133,9 @@ pub enum EventKind {
     #[strum(serialize = "item.change_refused")]
     #[serde(rename = "item.change_refused")]
     ChangeRefused,
+    #[strum(serialize = "item.change_withdrawn")]
+    #[serde(rename = "item.change_withdrawn")]
+    ChangeWithdrawn,
     /// A baseline of the plan set.
     #[strum(serialize = "plan.baseline_set")]
     #[serde(rename = "plan.baseline_set")]
@@ -286,9 +289,8 @@ impl EventKind {
             | IndicatorActualsLoaded
             | IndicatorFigureFiled => Entity::Indicator,
             ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | NoteAdded
-            | ChangeRequested | ChangeApproved | ChangeRefused | WarningRaised | WarningCleared => {
-                Entity::Item
-            }
+            | ChangeRequested | ChangeApproved | ChangeRefused | ChangeWithdrawn
+            | WarningRaised | WarningCleared => Entity::Item,
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
                 Entity::Report
             }

@@ -66,6 +66,14 @@ pub trait RequestStore {
         text: &str,
         stamp: &Stamp,
     ) -> Result<RequestRecord>;
+    /// The unit that asked takes its pending request back. `version` is the request's as read.
+    async fn withdraw_request(
+        &self,
+        id: i64,
+        version: i64,
+        unit: &str,
+        stamp: &Stamp,
+    ) -> Result<RequestRecord>;
 }
 
 const SELECT: &str = "SELECT r.id, p.code AS plan, r.item_code, u.code AS unit, r.change, r.reason, r.evidence, \
@@ -272,6 +280,61 @@ impl RequestStore for Store {
                         unit: &rec.unit,
                         change: &rec.change,
                         text: text.trim(),
+                    })?,
+            ],
+        )
+        .await?;
+        txn.commit().await?;
+        self.get_request(id).await
+    }
+
+    async fn withdraw_request(
+        &self,
+        id: i64,
+        version: i64,
+        unit: &str,
+        stamp: &Stamp,
+    ) -> Result<RequestRecord> {
+        let txn = self.write().await?;
+        let rec = load(&txn, id).await?;
+        if rec.version != version {
+            return Err(StoreError::Stale {
+                expected: version,
+                current: rec.version,
+            });
+        }
+        tuijin_core::edit::check_withdrawal(rec.state, &rec.unit, unit)?;
+        let pid = crate::items::plan_id_in(&txn, &rec.plan).await?;
+        let n = exec(
+            &txn,
+            "UPDATE change_requests SET state = 'withdrawn', decided_by = $1, decided_at = $2, \
+             version = version + 1 WHERE id = $3 AND version = $4 AND state = 'pending'",
+            vec![
+                stamp.actor.clone().into(),
+                stamp.at.into(),
+                id.into(),
+                version.into(),
+            ],
+        )
+        .await?;
+        if n != 1 {
+            return Err(StoreError::Stale {
+                expected: version,
+                current: version + 1,
+            });
+        }
+        append(
+            &txn,
+            stamp.at,
+            &stamp.actor,
+            vec![
+                NewEvent::new(EventKind::ChangeWithdrawn, rec.item.as_str())
+                    .in_plan(pid)
+                    .after(&Noted {
+                        request: id,
+                        unit: &rec.unit,
+                        change: &rec.change,
+                        text: "",
                     })?,
             ],
         )

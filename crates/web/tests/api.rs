@@ -995,6 +995,13 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        // Only the unit that asked takes its request back (JTW's; ZDQ may not).
+        (
+            "POST",
+            "/api/v1/change-requests/{id}/withdraw",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
         // Plan edits: the office alone (an edit that cannot apply is still not refused).
         (
             "POST",
@@ -1117,6 +1124,25 @@ async fn role_by_endpoint_matrix() {
         .id;
         // A published run of 2019-Q4 with JTW's objection, for the assessment routes.
         let (run, objection) = common::published_run(&t.db.store).await;
+        // JTW's pending change request, for the change-request routes.
+        let request = tuijin_store::RequestStore::file_request(
+            &t.db.store,
+            &tuijin_store::NewRequest {
+                plan: "demo-small".into(),
+                item: "E1.1".into(),
+                unit: "JTW".into(),
+                change: tuijin_core::edit::RequestedChange {
+                    due: chrono::NaiveDate::from_ymd_opt(2020, 11, 30),
+                    ..Default::default()
+                },
+                reason: "征迁延后".into(),
+                evidence: String::new(),
+            },
+            &common::stamp("jtw"),
+        )
+        .await
+        .unwrap()
+        .id;
         for (method, path, query, expected) in table {
             let code = if path.contains("/indicators/") {
                 "metro_km"
@@ -1133,7 +1159,15 @@ async fn role_by_endpoint_matrix() {
                 .replace("{notice}", &notice.to_string())
                 .replace("{run}", &run.to_string())
                 .replace("{objection}", &objection.to_string())
-                .replace("{id}", &id.to_string());
+                .replace(
+                    "{id}",
+                    &if path.starts_with("/api/v1/change-requests/") {
+                        request
+                    } else {
+                        id
+                    }
+                    .to_string(),
+                );
             let uri = if query.is_empty() {
                 uri
             } else {
@@ -2276,5 +2310,46 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
             .await
             .unwrap();
         assert_eq!(r.state, tuijin_core::edit::RequestState::Pending);
+        // The unit that asked takes it back: not another unit, not on a stale version; once
+        // withdrawn it cannot be decided, nor withdrawn again.
+        let withdraw = format!("/api/v1/change-requests/{id}/withdraw");
+        let (s, _, _) = t
+            .send_as("zdq", "POST", &withdraw, tag.as_deref(), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _, _) = t
+            .send_as("office", "POST", &withdraw, tag.as_deref(), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _, _) = t
+            .send_as("jtw", "POST", &withdraw, Some("\"9\""), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+        let (s, tag2, body) = t
+            .send_as("jtw", "POST", &withdraw, tag.as_deref(), json!({}))
+            .await;
+        assert_eq!(
+            (s, &body["state"]),
+            (StatusCode::OK, &json!("withdrawn")),
+            "{body}"
+        );
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("/api/v1/change-requests/{id}/approve"),
+                tag2.as_deref(),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (s, _, _) = t
+            .send_as("jtw", "POST", &withdraw, tag2.as_deref(), json!({}))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, _, queue) = t
+            .get("/api/v1/plans/demo-small/change-requests?state=withdrawn")
+            .await;
+        assert_eq!(queue.as_array().unwrap().len(), 1);
     }
 }

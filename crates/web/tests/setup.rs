@@ -277,6 +277,50 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
             .get(&mut office, "/plans/demo-small/history?baseline=99999")
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+        // A unit takes back its pending change request from its workspace.
+        let req = tuijin_store::RequestStore::file_request(
+            &site.db.store,
+            &tuijin_store::NewRequest {
+                plan: "demo-small".into(),
+                item: "E1.1".into(),
+                unit: "JTW".into(),
+                change: tuijin_core::edit::RequestedChange {
+                    due: chrono::NaiveDate::from_ymd_opt(2020, 11, 30),
+                    ..Default::default()
+                },
+                reason: "征迁延后".into(),
+                evidence: String::new(),
+            },
+            &common::stamp("jtw"),
+        )
+        .await
+        .unwrap();
+        let ws = site.get(&mut jtw, "/workspace").await;
+        let action = format!("/change-requests/{}/withdraw", req.id);
+        assert!(ws.html.contains(&action), "{}", ws.html);
+        let jcsrf = ws.csrf();
+        let form = vec![
+            ("csrf", jcsrf.clone()),
+            ("version", req.version.to_string()),
+        ];
+        let mut zdq = site.log_in("zdq").await;
+        let zcsrf = site.get(&mut zdq, "/workspace").await.csrf();
+        let forged = post(
+            &site,
+            &mut zdq,
+            &action,
+            &[("csrf", zcsrf), ("version", req.version.to_string())],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let done = post(&site, &mut jtw, &action, &form).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+        let r = tuijin_store::RequestStore::get_request(&site.db.store, req.id)
+            .await
+            .unwrap();
+        assert_eq!(r.state, tuijin_core::edit::RequestState::Withdrawn);
+        let ws = site.get(&mut jtw, "/workspace").await;
+        assert!(ws.html.contains("已撤回") && !ws.html.contains(&action));
         // The settings form is the office's alone.
         let theirs = site.get(&mut jtw, "/plans/demo-small/settings").await;
         assert_eq!(theirs.status, StatusCode::FORBIDDEN);

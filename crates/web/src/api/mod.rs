@@ -87,6 +87,7 @@ pub(crate) fn code_filters(
         requests::list,
         requests::approve,
         requests::refuse,
+        requests::withdraw,
         directory::list_units,
         directory::list_indicators,
         directory::list_actuals,
@@ -200,6 +201,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(requests::file),
         )
         .route("/plans/{plan}/change-requests", get(requests::list))
+        .route(
+            "/change-requests/{id}/withdraw",
+            axum::routing::post(requests::withdraw),
+        )
         .route(
             "/change-requests/{id}/approve",
             axum::routing::post(requests::approve),

@@ -154,7 +154,7 @@ pub async fn list(
             ApiError::Invalid(vec![
                 tuijin_core::problem::Problem::new("state", tuijin_core::problem::Rule::NotOneOf)
                     .with("value", s)
-                    .with("allowed", "pending, approved, refused"),
+                    .with("allowed", "pending, approved, refused, withdrawn"),
             ])
         })?),
     };
@@ -228,4 +228,35 @@ pub async fn refuse(
     ApiJson(body): ApiJson<Decision>,
 ) -> Result<Response, ApiError> {
     decide(&st, &who, id, &headers, false, &body.text).await
+}
+
+/// Take a pending request back (the unit that asked). Requires If-Match.
+#[utoipa::path(post, path = "/api/v1/change-requests/{id}/withdraw",
+    params(("id" = i64, Path, description = "request id"), ("If-Match" = String, Header, description = "the request's ETag. Required")),
+    responses((status = 200, body = RequestView), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 412, body = crate::error::ProblemDoc), (status = 428, body = crate::error::ProblemDoc)))]
+pub async fn withdraw(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    // A unit's act: any other role is refused before the request is looked up.
+    let first = who.units.first().map(|u| u.as_str()).unwrap_or("");
+    require(&who, Action::RequestChange { unit: first })?;
+    let r = st.store.get_request(id).await?;
+    // Only the unit that asked.
+    require(&who, Action::RequestChange { unit: &r.unit })?;
+    let version = if_match(&headers)?;
+    let header = st.plans.header(&st.store, &r.plan).await?;
+    let r = st
+        .store
+        .withdraw_request(id, version, &r.unit, &st.stamp(&who.name, &header))
+        .await?;
+    Ok((
+        [(header::ETAG, etag(r.version))],
+        Json(RequestView::from(&r)),
+    )
+        .into_response())
 }

@@ -75,6 +75,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
         )
         .route("/plans/{plan}/change-requests", get(requests::queue))
         .route("/change-requests/{id}/decide", post(requests::decide))
+        .route("/change-requests/{id}/withdraw", post(requests::withdraw))
         .route(
             "/plans/{plan}/baselines",
             get(baselines::page).post(baselines::set),
@@ -182,6 +183,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/plans/{plan}/items/{code}/request", "form"),
     ("GET", "/plans/{plan}/change-requests", "office"),
     ("POST", "/change-requests/{id}/decide", "form"),
+    ("POST", "/change-requests/{id}/withdraw", "form"),
     ("GET", "/plans/{plan}/baselines", "read_plan"),
     ("POST", "/plans/{plan}/baselines", "form"),
     ("GET", "/plans/{plan}/units", "read_plan"),

@@ -27,6 +27,7 @@ pub fn state_key(s: RequestState) -> &'static str {
         RequestState::Pending => "request.state.pending",
         RequestState::Approved => "request.state.approved",
         RequestState::Refused => "request.state.refused",
+        RequestState::Withdrawn => "request.state.withdrawn",
     }
 }
 
@@ -408,9 +409,42 @@ pub async fn workspace_section(
                         a href=(item_href(plan, &r.item)) { span.code { (r.item) } } " · " (asked(l, c, r))
                         " · " strong { (l.t(state_key(r.state))) }
                         @if let Some(d) = &r.decision { @if !d.is_empty() { " — " q { (d) } } }
+                        @if r.state == RequestState::Pending {
+                            form.inline method="post" action={ "/change-requests/" (r.id) "/withdraw" } {
+                                input type="hidden" name="csrf" value=(v.csrf());
+                                input type="hidden" name="version" value=(r.version);
+                                " " button.link type="submit" { (l.t("request.withdraw")) }
+                            }
+                        }
                     }
                 } }
             }
         }
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// The unit that asked takes its pending request back; back to its workspace.
+pub async fn withdraw(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, PageError> {
+    v.check_csrf(&f.csrf)?;
+    v.require(Action::ReadPlan)?;
+    let r = st.store.get_request(id).await?;
+    v.require(Action::RequestChange { unit: &r.unit })?;
+    let header = st.plans.header(&st.store, &r.plan).await?;
+    st.store
+        .withdraw_request(id, f.version, &r.unit, &st.stamp(&v.who.name, &header))
+        .await?;
+    Ok(Redirect::to("/workspace#requests").into_response())
 }
