@@ -307,6 +307,12 @@ impl Board {
         self.out[n]
     }
 
+    /// How many items are out of the plan's figures: cancelled, or under a cancelled item.
+    /// Not in `totals`, which count what the figures are made of.
+    pub fn out_count(&self) -> u32 {
+        self.out.iter().filter(|&&o| o).count() as u32
+    }
+
     pub fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()
     }

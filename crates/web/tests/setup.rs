@@ -321,6 +321,55 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
         assert_eq!(r.state, tuijin_core::edit::RequestState::Withdrawn);
         let ws = site.get(&mut jtw, "/workspace").await;
         assert!(ws.html.contains("已撤回") && !ws.html.contains(&action));
+        // An archived item keeps a page with its history, for those who read the plan; the
+        // cockpit counts what was cancelled.
+        let r = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.2")
+            .await
+            .unwrap();
+        tuijin_store::EditStore::edit_item(
+            &site.db.store,
+            "demo-small",
+            &tuijin_core::edit::ItemEdit::Cancel {
+                code: tuijin_core::Code::parse("E1.2").unwrap(),
+            },
+            Some(r.version),
+            "并入E1.1",
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        let at = cockpit
+            .html
+            .find("status=cancelled")
+            .expect("a cancelled card");
+        let card = &cockpit.html[at..];
+        let card = &card[..card.find("</a>").unwrap()];
+        assert!(card.contains("<span class=\"n\">1</span>"), "{card}");
+        let r = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.2")
+            .await
+            .unwrap();
+        tuijin_store::EditStore::edit_item(
+            &site.db.store,
+            "demo-small",
+            &tuijin_core::edit::ItemEdit::Archive {
+                code: tuijin_core::Code::parse("E1.2").unwrap(),
+            },
+            Some(r.version),
+            "录入重复",
+            &common::stamp("office"),
+        )
+        .await
+        .unwrap();
+        let page = site.get(&mut office, "/plans/demo-small/items/E1.2").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html.contains("已归档") && page.html.contains("录入重复"),
+            "{}",
+            page.html
+        );
+        let public = site.get(&mut anon, "/plans/demo-small/items/E1.2").await;
+        assert_eq!(public.status, StatusCode::NOT_FOUND);
         // The settings form is the office's alone.
         let theirs = site.get(&mut jtw, "/plans/demo-small/settings").await;
         assert_eq!(theirs.status, StatusCode::FORBIDDEN);

@@ -108,7 +108,7 @@ pub async fn page(
         section aria-labelledby="overall" {
             h2 #overall { (l.t("cockpit.overall")) }
             p { a href={ "/plans/" (plan) "/tree" } { (progress(l, overall.percent, overall.unknown_share, expected)) } }
-            (count_cards(l, &totals, |s| tree(format!("status={}", s.as_str()))))
+            (count_cards(l, &totals, b.out_count(), |s| tree(format!("status={}", s.as_str()))))
             p.muted.small { (l.t("cockpit.count_note")) }
         }
         section aria-labelledby="notices-open" {

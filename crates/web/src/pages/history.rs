@@ -194,7 +194,7 @@ pub async fn page(
         }
         h2 { (l.f("history.plan_on", &[("date", &as_of)])) }
         p { (progress(l, overall.percent, overall.unknown_share, expected)) }
-        (count_cards(l, &board.totals(), |_| tree.clone()))
+        (count_cards(l, &board.totals(), board.out_count(), |_| tree.clone()))
         table {
             thead { tr { th { (l.t("col.item")) } th { (l.t("col.progress")) } th { (l.t("col.status")) } } }
             tbody {

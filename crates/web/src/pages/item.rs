@@ -32,7 +32,14 @@ pub async fn page(
     let today = st.today(&c.plan);
     let b = c.board(today);
     let not_found = || PageError::not_found(code.to_string());
-    let n = b.position(&code).ok_or_else(not_found)?;
+    let Some(n) = b.position(&code) else {
+        // Archived items leave the plan but keep their record: shown to those who read the
+        // whole plan.
+        if full {
+            return archived(&st, &v, &plan, &code).await;
+        }
+        return Err(not_found());
+    };
     let i = &c.items[n];
     if !full && !i.public {
         // To the public an unpublished item does not exist.
@@ -487,4 +494,44 @@ fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Eve
             }
         }
     }
+}
+
+/// An archived item: what it was, that it left the plan, and its history (reports kept).
+async fn archived(
+    st: &AppState,
+    v: &Viewer,
+    plan: &str,
+    code: &str,
+) -> Result<Html<String>, PageError> {
+    let l = v.lang;
+    let r = tuijin_store::ItemStore::get_item(&st.store, plan, code)
+        .await
+        .map_err(|_| PageError::not_found(code.to_string()))?;
+    if !r.archived {
+        return Err(PageError::not_found(code.to_string()));
+    }
+    let c = st.plans.get(&st.store, plan).await?;
+    let mut events = st.store.item_timeline(plan, code, 50).await?;
+    events.retain(|e| crate::auth::may_see_event(&v.who, e));
+    let i = &r.item;
+    let body = html! {
+        h1 { span.code { (code) } " " (l.pick(&i.title)) }
+        div.notice role="status" { (l.t("item.archived_note")) }
+        dl.kv {
+            dt { (l.t("edit.kind")) } dd { (l.t(super::kind_key(i.kind))) }
+            @if let Some(p) = &i.parent { dt { (l.t("item.was_under")) } dd { a href=(item_href(plan, p.as_str())) { span.code { (p) } } } }
+            @if let Some(u) = &i.lead { dt { (l.t("col.lead")) } dd { (c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())) } }
+            @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) } }
+        }
+        h2 { (l.t("item.history")) }
+        (timeline(l, c.plan.tz(), &events))
+    };
+    Ok(layout(
+        st,
+        v,
+        Some(plan),
+        Section::Tree,
+        l.pick(&i.title),
+        body,
+    ))
 }

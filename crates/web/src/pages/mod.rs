@@ -22,6 +22,7 @@ mod proposals;
 mod requests;
 mod review;
 mod scorecard;
+mod settings;
 mod tree;
 mod warnings;
 pub mod widgets;
@@ -92,7 +93,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route("/plans/{plan}/people/{person}", get(directory::person_form))
         .route(
             "/plans/{plan}/settings",
-            get(directory::settings).post(directory::save_settings),
+            get(settings::settings).post(settings::save_settings),
         )
         .route("/plans/{plan}/history", get(history::page))
         .route("/plans/{plan}/warnings", get(warnings::page))

@@ -129,13 +129,20 @@ pub fn unit(l: Lang, c: &CachedPlan, code: Option<&tuijin_core::Code>) -> String
 }
 
 /// Status counts as cards, each a link to the tree filtered to that status.
-pub fn count_cards(l: Lang, counts: &Counts, href: impl Fn(Status) -> String) -> Markup {
+/// The status counts as cards; the cancelled card counts the items out of the plan's figures
+/// (`cancelled`), which the status counts leave out.
+pub fn count_cards(
+    l: Lang,
+    counts: &Counts,
+    cancelled: u32,
+    href: impl Fn(Status) -> String,
+) -> Markup {
     html! {
         ul.cards {
             @for &s in Status::VARIANTS {
                 li.card {
                     a href=(href(s)) {
-                        span.n { (counts[status_index(s)]) }
+                        span.n { (if s == Status::Cancelled { cancelled } else { counts[status_index(s)] }) }
                         (status(l, s))
                     }
                 }
