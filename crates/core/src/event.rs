@@ -136,6 +136,9 @@ pub enum EventKind {
     #[strum(serialize = "item.change_withdrawn")]
     #[serde(rename = "item.change_withdrawn")]
     ChangeWithdrawn,
+    #[strum(serialize = "item.change_evidence_added")]
+    #[serde(rename = "item.change_evidence_added")]
+    ChangeEvidenceAdded,
     /// A baseline of the plan set.
     #[strum(serialize = "plan.baseline_set")]
     #[serde(rename = "plan.baseline_set")]
@@ -290,7 +293,7 @@ impl EventKind {
             | IndicatorFigureFiled => Entity::Indicator,
             ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | NoteAdded
             | ChangeRequested | ChangeApproved | ChangeRefused | ChangeWithdrawn
-            | WarningRaised | WarningCleared => Entity::Item,
+            | ChangeEvidenceAdded | WarningRaised | WarningCleared => Entity::Item,
             ReportCreated | ReportEdited | ReportSubmitted | ReportAccepted | ReportReturned => {
                 Entity::Report
             }

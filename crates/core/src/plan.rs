@@ -71,6 +71,7 @@ impl StatusAgainst {
 
 /// Status thresholds in percentage points below expected progress (DESIGN.md section 4).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Thresholds {
     pub at_risk: f64,
     pub off_track: f64,
@@ -87,6 +88,7 @@ impl Default for Thresholds {
 
 /// When reports are due and when silence becomes a warning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reporting {
     /// Day of the month after a period on which the top level's reports are due; each level
     /// below is due one day earlier.

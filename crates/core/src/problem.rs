@@ -193,6 +193,8 @@ pub enum Rule {
     CodeTaken,
     /// A baseline the plan does not have.
     UnknownBaseline,
+    /// Archiving a branch with notices, reports or change requests still open on it.
+    ArchiveOpenWork,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

@@ -299,6 +299,38 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
         ),
         "unknown_time_zone",
     );
+    // Settings the file and an edit both meet.
+    check_one(
+        &format!("{HEAD}rollup = \"manual\"\n"),
+        "manual_plan_rollup",
+    );
+    check_one(
+        &format!("{HEAD}[plan.notices]\nnumber_format = \"督办{{year}}号\"\n"),
+        "notice_number_format",
+    );
+    check_one(
+        &format!("{HEAD}[plan.notices]\nlevels = []\n"),
+        "notice_levels",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"\"\"甲\n乙\"\"\"\n"),
+        "line_break",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"M\"\nkind = \"milestone\"\ntitle = \"节点\"\n"),
+        "milestone_without_due",
+    );
+    // Codes differing only in case, and a title of nothing visible.
+    check_one(
+        &format!(
+            "{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"甲\"\n[[item]]\ncode = \"a\"\nkind = \"task\"\ntitle = \"乙\"\n"
+        ),
+        "duplicate_code",
+    );
+    check_one(
+        &format!("{HEAD}[[item]]\ncode = \"A\"\nkind = \"task\"\ntitle = \"\\u200B\"\n"),
+        "missing_chinese_title",
+    );
     // Lengths and telephone numbers.
     check_one(
         &format!(

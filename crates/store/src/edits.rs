@@ -244,6 +244,9 @@ pub(crate) async fn edit_in(
 ) -> Result<Option<Vec<String>>> {
     let code = edit.code().to_string();
     let doc = crate::plans::document_in(txn, plan).await?;
+    if let ItemEdit::Archive { code: c } = edit {
+        open_work(txn, plan, &tuijin_core::edit::branch_of(&doc.items, c)).await?;
+    }
     let before = doc.items.iter().find(|i| i.code.as_str() == code).cloned();
     let applied = tuijin_core::edit::apply(&doc, edit, reason).map_err(|r| match r {
         EditRefusal::NotFound(c) => StoreError::NotFound(format!("item `{c}` in plan `{plan}`")),
@@ -282,4 +285,47 @@ pub(crate) async fn edit_in(
     append(txn, stamp.at, &stamp.actor, events).await?;
     crate::warnings::refresh(txn, plan_id, None, stamp).await?;
     Ok(Some(archived))
+}
+
+/// Refuses to archive a branch with work still open on it — a notice not closed, a report
+/// awaiting review, a change request pending — which would be left pointing at an item nobody
+/// can see; the office closes them first (or cancels the item, which keeps it in sight).
+async fn open_work(txn: &WriteTxn, plan: &str, branch: &[tuijin_core::Code]) -> Result<()> {
+    let codes: Vec<sea_orm::Value> = branch.iter().map(|c| c.as_str().into()).collect();
+    let list = (0..codes.len())
+        .map(|k| format!("${}", k + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut values = vec![sea_orm::Value::from(plan)];
+    values.extend(codes);
+    let r = one(
+        txn,
+        &format!(
+            "SELECT \
+             (SELECT COUNT(DISTINCT n.id) FROM notices n JOIN notice_items ni ON ni.notice_id = n.id \
+              JOIN items i ON i.id = ni.item_id JOIN plans p ON p.id = i.plan_id \
+              WHERE p.code = $1 AND i.code IN ({list}) AND n.state <> 'closed') AS notices, \
+             (SELECT COUNT(*) FROM reports r JOIN items i ON i.id = r.item_id JOIN plans p ON p.id = i.plan_id \
+              WHERE p.code = $1 AND i.code IN ({list}) AND r.state = 'submitted') AS reports, \
+             (SELECT COUNT(*) FROM change_requests q JOIN plans p ON p.id = q.plan_id \
+              WHERE p.code = $1 AND q.item_code IN ({list}) AND q.state = 'pending') AS requests"
+        ),
+        values,
+    )
+    .await?
+    .ok_or_else(|| StoreError::Internal("no counts of open work".into()))?;
+    let (notices, reports, requests): (i64, i64, i64) = (
+        get(&r, "notices")?,
+        get(&r, "reports")?,
+        get(&r, "requests")?,
+    );
+    if notices + reports + requests > 0 {
+        return Err(StoreError::Conflict(
+            Problem::new("code", Rule::ArchiveOpenWork)
+                .with("notices", notices)
+                .with("reports", reports)
+                .with("requests", requests),
+        ));
+    }
+    Ok(())
 }

@@ -22,10 +22,12 @@ use crate::rows::{get, hex};
 pub enum EvidenceOn {
     Report(i64),
     Notice(i64),
+    /// A change request, by the unit that asked, while it is pending.
+    Request(i64),
 }
 
 /// A file to add.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewEvidence {
     pub name: String,
     pub bytes: Vec<u8>,
@@ -37,6 +39,7 @@ pub struct EvidenceRecord {
     pub plan: String,
     pub report: Option<i64>,
     pub notice: Option<i64>,
+    pub request: Option<i64>,
     pub name: String,
     pub size: i64,
     /// The type it is served as, judged from its content.
@@ -71,7 +74,7 @@ pub trait EvidenceStore {
     async fn evidence_content(&self, id: i64) -> Result<(EvidenceRecord, Vec<u8>)>;
 }
 
-const SELECT: &str = "SELECT e.id, pl.code AS plan_code, e.report_id, e.notice_id, e.name, e.size, \
+const SELECT: &str = "SELECT e.id, pl.code AS plan_code, e.report_id, e.notice_id, e.request_id, e.name, e.size, \
     e.content_type, e.sha256, e.unit, e.uploaded_by, e.uploaded_on, e.uploaded_at \
     FROM evidence e JOIN plans pl ON pl.id = e.plan_id";
 
@@ -81,6 +84,7 @@ fn record(r: &sea_orm::QueryResult) -> Result<EvidenceRecord> {
         plan: get(r, "plan_code")?,
         report: get(r, "report_id")?,
         notice: get(r, "notice_id")?,
+        request: get(r, "request_id")?,
         name: get(r, "name")?,
         size: get(r, "size")?,
         content_type: get(r, "content_type")?,
@@ -167,6 +171,24 @@ pub(crate) async fn add_in(
                 id.to_string(),
             )
         }
+        EvidenceOn::Request(id) => {
+            let r = one(
+                txn,
+                "SELECT r.plan_id, r.state, r.item_code, u.code AS unit FROM change_requests r \
+                 JOIN units u ON u.id = r.unit_id WHERE r.id = $1",
+                vec![id.into()],
+            )
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("change request #{id}")))?;
+            let state: String = get(&r, "state")?;
+            (
+                get::<i64>(&r, "plan_id")?,
+                state == "pending",
+                get::<String>(&r, "unit")? == unit,
+                EventKind::ChangeEvidenceAdded,
+                get::<String>(&r, "item_code")?,
+            )
+        }
     };
     if !owner_ok {
         return Err(StoreError::Forbidden(
@@ -179,9 +201,10 @@ pub(crate) async fn add_in(
             Rule::EvidenceClosed,
         )));
     }
-    let (report, notice) = match on {
-        EvidenceOn::Report(id) => (Some(id), None),
-        EvidenceOn::Notice(id) => (None, Some(id)),
+    let (report, notice, request) = match on {
+        EvidenceOn::Report(id) => (Some(id), None, None),
+        EvidenceOn::Notice(id) => (None, Some(id), None),
+        EvidenceOn::Request(id) => (None, None, Some(id)),
     };
     let mut ids = Vec::new();
     let mut added = Vec::new();
@@ -198,12 +221,13 @@ pub(crate) async fn add_in(
         let name = tuijin_core::evidence::clean_name(&f.name);
         let row = one(
                 txn,
-                "INSERT INTO evidence (plan_id, report_id, notice_id, sha256, name, size, content_type, unit, \
-                 uploaded_by, uploaded_on, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                "INSERT INTO evidence (plan_id, report_id, notice_id, request_id, sha256, name, size, content_type, unit, \
+                 uploaded_by, uploaded_on, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 vec![
                     plan_id.into(),
                     report.into(),
                     notice.into(),
+                    request.into(),
                     sha.clone().into(),
                     name.clone().into(),
                     size.into(),
@@ -270,6 +294,7 @@ impl EvidenceStore for Store {
         let (col, id) = match on {
             EvidenceOn::Report(id) => ("report_id", id),
             EvidenceOn::Notice(id) => ("notice_id", id),
+            EvidenceOn::Request(id) => ("request_id", id),
         };
         all(
             &self.db(),

@@ -46,8 +46,15 @@ pub struct NewRequest {
 
 #[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
 pub trait RequestStore {
-    /// A lead unit's request, pending until the office decides.
-    async fn file_request(&self, new: &NewRequest, stamp: &Stamp) -> Result<RequestRecord>;
+    /// A lead unit's request, pending until the office decides, with its evidence files (each
+    /// at most `max` bytes): the request and its files are one write, all or nothing.
+    async fn file_request(
+        &self,
+        new: &NewRequest,
+        files: Vec<crate::NewEvidence>,
+        max: u64,
+        stamp: &Stamp,
+    ) -> Result<RequestRecord>;
     /// A plan's requests, the newest first; of one state, of some units, when asked.
     async fn list_requests(
         &self,
@@ -116,7 +123,13 @@ struct Noted<'a> {
 }
 
 impl RequestStore for Store {
-    async fn file_request(&self, new: &NewRequest, stamp: &Stamp) -> Result<RequestRecord> {
+    async fn file_request(
+        &self,
+        new: &NewRequest,
+        files: Vec<crate::NewEvidence>,
+        max: u64,
+        stamp: &Stamp,
+    ) -> Result<RequestRecord> {
         let (plan, item, unit) = (new.plan.as_str(), new.item.as_str(), new.unit.as_str());
         let (change, reason, evidence) = (&new.change, new.reason.as_str(), new.evidence.as_str());
         let current = crate::ItemStore::get_item(self, plan, item).await?;
@@ -170,6 +183,17 @@ impl RequestStore for Store {
             ],
         )
         .await?;
+        if !files.is_empty() {
+            crate::evidence::add_in(
+                &txn,
+                crate::EvidenceOn::Request(id),
+                unit,
+                files,
+                max,
+                stamp,
+            )
+            .await?;
+        }
         txn.commit().await?;
         self.get_request(id).await
     }

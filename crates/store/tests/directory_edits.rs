@@ -338,3 +338,70 @@ async fn status_is_judged_against_the_baseline_when_the_plan_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_branch_with_open_work_is_not_archived() {
+    use tuijin_core::report::{Period, ReportContent};
+    use tuijin_store::{NewReport, ReportStore};
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let plan = "demo-small";
+        s.import_plan(&small(), &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        let jtw = stamp("jtw", "2020-06-10");
+        let r = s
+            .create_report(
+                NewReport {
+                    plan: plan.into(),
+                    item: "E1.1".into(),
+                    period: Period::parse("2020-05").unwrap(),
+                    unit: "JTW".into(),
+                    content: ReportContent {
+                        percent: Some(tuijin_core::Percent::new(40.0).unwrap()),
+                        narrative: "本月进展".into(),
+                        ..Default::default()
+                    },
+                },
+                &jtw,
+            )
+            .await
+            .unwrap();
+        let r = s.submit_report(r.id, r.version, &jtw).await.unwrap();
+        // E1 holds E1.1, whose report awaits review: archiving E1 is refused, nothing moves.
+        let office = stamp("office", "2020-06-30");
+        let e1 = s.get_item(plan, "E1").await.unwrap();
+        let e = s
+            .edit_item(
+                plan,
+                &ItemEdit::Archive { code: code("E1") },
+                Some(e1.version),
+                "撤并",
+                &office,
+            )
+            .await
+            .unwrap_err();
+        match e {
+            StoreError::Conflict(p) => {
+                assert_eq!(p.rule, tuijin_core::problem::Rule::ArchiveOpenWork);
+                assert!(format!("{p:?}").contains("reports"), "{p:?}");
+            }
+            other => panic!("{}: {other:?}", db.label()),
+        }
+        assert!(!s.get_item(plan, "E1.1").await.unwrap().archived);
+        // Reviewed, the branch can go; a sibling's version does not move with it.
+        s.accept_report(r.id, r.version, "", &office).await.unwrap();
+        let before = s.get_item(plan, "E1.2").await.unwrap().version;
+        let e11 = s.get_item(plan, "E1.1").await.unwrap();
+        s.edit_item(
+            plan,
+            &ItemEdit::Archive { code: code("E1.1") },
+            Some(e11.version),
+            "撤并",
+            &office,
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.get_item(plan, "E1.2").await.unwrap().version, before);
+    }
+}

@@ -280,7 +280,8 @@ fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST
         && (path.ends_with("/evidence")
             || path.starts_with("/workspace/report/")
-            || (path.starts_with("/notices/") && path.ends_with("/act")))
+            || (path.starts_with("/notices/") && path.ends_with("/act"))
+            || (path.starts_with("/plans/") && path.ends_with("/request")))
 }
 
 /// Refuses a body over its limit (`BODY_LIMIT`, or for an upload the evidence limit and 1 MiB

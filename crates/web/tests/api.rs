@@ -995,6 +995,20 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
+        // A request's files: read by whoever reads the request (another unit: not there),
+        // added by the unit that asked.
+        (
+            "GET",
+            "/api/v1/change-requests/{id}/evidence",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'N'],
+        ),
+        (
+            "POST",
+            "/api/v1/change-requests/{id}/evidence",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'N'],
+        ),
         // Only the unit that asked takes its request back (JTW's; ZDQ may not).
         (
             "POST",
@@ -1138,6 +1152,8 @@ async fn role_by_endpoint_matrix() {
                 reason: "征迁延后".into(),
                 evidence: String::new(),
             },
+            Vec::new(),
+            1 << 20,
             &common::stamp("jtw"),
         )
         .await
@@ -2312,6 +2328,49 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
         assert_eq!(r.state, tuijin_core::edit::RequestState::Pending);
         // The unit that asked takes it back: not another unit, not on a stale version; once
         // withdrawn it cannot be decided, nor withdrawn again.
+        // Its evidence: a file from the unit that asked, read by the office, not there for
+        // another unit; a file that is not what it says is refused.
+        let at = format!("/api/v1/change-requests/{id}/evidence");
+        let send = |who: &'static str, name: &'static str, bytes: &'static [u8]| {
+            let app = t.app.clone();
+            let token = t.tokens[who].clone();
+            let at = at.clone();
+            async move {
+                let (ctype, body) = multipart(&[(name, bytes)]);
+                let res = app
+                    .oneshot(
+                        Request::post(at)
+                            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                            .header(header::CONTENT_TYPE, ctype)
+                            .body(Body::from(body))
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                (
+                    status,
+                    serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .unwrap_or(serde_json::Value::Null),
+                )
+            }
+        };
+        let (s, v) = send("jtw", "延期批复.pdf", PDF).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let href = v[0]["href"].as_str().unwrap().to_string();
+        let (s, _) = send("jtw", "x.pdf", b"not a pdf").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = send("office", "延期批复.pdf", PDF).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _, list) = t.get(&at).await;
+        assert_eq!((s, list.as_array().unwrap().len()), (StatusCode::OK, 1));
+        let (s, _, _) = t.get_as(Some("office"), &href).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _, _) = t.get_as(Some("zdq"), &href).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
         let withdraw = format!("/api/v1/change-requests/{id}/withdraw");
         let (s, _, _) = t
             .send_as("zdq", "POST", &withdraw, tag.as_deref(), json!({}))
@@ -2351,5 +2410,8 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
             .get("/api/v1/plans/demo-small/change-requests?state=withdrawn")
             .await;
         assert_eq!(queue.as_array().unwrap().len(), 1);
+        // Decided requests take no more files.
+        let (s, _) = send("jtw", "补充.pdf", PDF).await;
+        assert_eq!(s, StatusCode::CONFLICT);
     }
 }

@@ -291,6 +291,8 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
                 reason: "征迁延后".into(),
                 evidence: String::new(),
             },
+            Vec::new(),
+            1 << 20,
             &common::stamp("jtw"),
         )
         .await

@@ -182,6 +182,92 @@ pub(super) fn check(
             ));
         }
     }
+    // A level named twice; the plan-wide rule `manual` (a figure by hand is per item).
+    for (i, l) in plan.levels.iter().enumerate() {
+        if let Some(first) = plan.levels[..i].iter().position(|x| x.kind == l.kind) {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Level(i), "kind"),
+                ProblemKind::DuplicateCode {
+                    code: l.kind.as_str().to_string(),
+                    first,
+                },
+            ));
+        }
+    }
+    if plan.rollup == RollupRule::Manual {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "rollup"),
+            ProblemKind::ManualPlanRollup,
+        ));
+    }
+    // The supervision notices' settings, as the file reader checks them.
+    let n = &plan.notices;
+    if !n.number_format.contains("{n}") {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "notices.number_format"),
+            ProblemKind::NoticeNumberFormat,
+        ));
+    }
+    if n.levels.is_empty() || n.levels.iter().any(|l| crate::Code::parse(l).is_err()) {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "notices.levels"),
+            ProblemKind::NoticeLevels,
+        ));
+    }
+    if !(1..=60).contains(&n.escalate_every) {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "notices.escalate_every"),
+            ProblemKind::OutOfRange { min: 1, max: 60 },
+        ));
+    }
+    // Titles and names are one line; a description is text, not a document.
+    for (i, it) in doc.items.iter().enumerate() {
+        for (field, t) in [("title", &it.title.zh), ("title_en", &it.title.en)] {
+            if t.contains(['\n', '\r']) {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Item(i), field),
+                    ProblemKind::LineBreak,
+                ));
+            }
+        }
+        for (field, t) in [
+            ("description", &it.description.zh),
+            ("description_en", &it.description.en),
+        ] {
+            if t.chars().count() > crate::problem::MAX_TEXT_CHARS {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Item(i), field),
+                    ProblemKind::TooLong {
+                        max: crate::problem::MAX_TEXT_CHARS,
+                    },
+                ));
+            }
+        }
+        if it.kind == ItemKind::Milestone && it.due.is_none() {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Item(i), "due"),
+                ProblemKind::MilestoneWithoutDue,
+            ));
+        }
+    }
+    for (i, u) in doc.units.iter().enumerate() {
+        for (field, t) in [("name", &u.name.zh), ("name_en", &u.name.en)] {
+            if t.contains(['\n', '\r']) {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Unit(i), field),
+                    ProblemKind::LineBreak,
+                ));
+            }
+        }
+    }
+    for (field, t) in [("title", &plan.title.zh), ("title_en", &plan.title.en)] {
+        if t.contains(['\n', '\r']) {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Plan, field),
+                ProblemKind::LineBreak,
+            ));
+        }
+    }
     if crate::clock::parse_tz(&plan.timezone).is_none() {
         out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "timezone"),

@@ -160,6 +160,16 @@ pub enum ProblemKind {
         min: u32,
         max: u32,
     },
+    /// The plan-wide rollup set to `manual`: a figure by hand belongs to one item.
+    ManualPlanRollup,
+    /// A notice number format without `{n}`.
+    NoticeNumberFormat,
+    /// No notice level, or one that is not a code.
+    NoticeLevels,
+    /// A line break in a title or a name, which are one line.
+    LineBreak,
+    /// A milestone without its date.
+    MilestoneWithoutDue,
     /// A telephone number that is not one: digits with `+ - ( )`, spaces and an extension.
     BadPhone,
     /// Text holding NUL or another control character.
@@ -313,6 +323,11 @@ impl ProblemKind {
             | ManualOnLeaf
             | BadPhone
             | ThresholdsOrder
+            | ManualPlanRollup
+            | NoticeNumberFormat
+            | NoticeLevels
+            | LineBreak
+            | MilestoneWithoutDue
             | MilestoneWithStart
             | SharesWithoutLead
             | SharesOnParent
@@ -350,7 +365,13 @@ impl PlanProblem {
     pub fn field_name(&self) -> String {
         match &self.entry {
             Some(code) => {
-                let mut f = format!("item[{code}]");
+                let section = match self.path.section {
+                    Section::Unit(_) => "unit",
+                    Section::Person(_) => "person",
+                    Section::Indicator(_) => "indicator",
+                    _ => "item",
+                };
+                let mut f = format!("{section}[{code}]");
                 if !self.path.field.is_empty() {
                     f.push('.');
                     f.push_str(&self.path.field);
@@ -370,7 +391,7 @@ impl PlanProblem {
 pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
     let mut out = Vec::new();
     let plan = &doc.plan;
-    if plan.title.zh.trim().is_empty() {
+    if blank(&plan.title.zh) {
         out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "title"),
             ProblemKind::MissingChineseTitle,
@@ -391,7 +412,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, s) in plan.stages.iter().enumerate() {
-        if s.title.zh.trim().is_empty() {
+        if blank(&s.title.zh) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Stage(i), "title"),
                 ProblemKind::MissingChineseTitle,
@@ -401,7 +422,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
 
     let units = duplicates(doc.units.iter().map(|u| &u.code), Section::Unit, &mut out);
     for (i, u) in doc.units.iter().enumerate() {
-        if u.name.zh.trim().is_empty() {
+        if blank(&u.name.zh) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Unit(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -431,7 +452,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, p) in doc.people.iter().enumerate() {
-        if p.name.zh.trim().is_empty() {
+        if blank(&p.name.zh) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Person(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -451,7 +472,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, ind) in doc.indicators.iter().enumerate() {
-        if ind.name.zh.trim().is_empty() {
+        if blank(&ind.name.zh) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Indicator(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -477,7 +498,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
     let items = duplicates(doc.items.iter().map(|x| &x.code), Section::Item, &mut out);
     for (i, item) in doc.items.iter().enumerate() {
         let sec = Section::Item(i);
-        if item.title.zh.trim().is_empty() {
+        if blank(&item.title.zh) {
             out.push(PlanProblem::new(
                 FieldPath::new(sec, "title"),
                 ProblemKind::MissingChineseTitle,
@@ -549,6 +570,16 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
             ));
         }
         for (j, s) in item.supports.iter().enumerate() {
+            if let Some(first) = item.supports[..j].iter().position(|x| x == s) {
+                out.push(PlanProblem::new(
+                    FieldPath::at(sec, "supports", j),
+                    ProblemKind::DuplicateCode {
+                        code: s.to_string(),
+                        first,
+                    },
+                ));
+                continue;
+            }
             if !items.contains_key(s) || s == &item.code {
                 out.push(PlanProblem::new(
                     FieldPath::at(sec, "supports", j),
@@ -602,14 +633,26 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
 }
 
 /// Reports every repeated code and returns each code's first position.
+/// Blank to a reader: nothing but spaces and invisible characters (zero-width space, joiners,
+/// the byte-order mark, word joiner).
+fn blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    })
+}
+
+/// Codes must be unique, and unique regardless of case: `T2.7` and `t2.7` would be told apart
+/// by the database but not by the people reading them.
 fn duplicates<'a>(
     codes: impl Iterator<Item = &'a Code>,
     section: fn(usize) -> Section,
     out: &mut Vec<PlanProblem>,
 ) -> HashMap<&'a Code, usize> {
     let mut seen = HashMap::new();
+    let mut folded: HashMap<String, usize> = HashMap::new();
     for (i, code) in codes.enumerate() {
-        if let Some(&first) = seen.get(code) {
+        let again = folded.get(&code.as_str().to_lowercase()).copied();
+        if let Some(first) = again {
             out.push(PlanProblem::new(
                 FieldPath::new(section(i), "code"),
                 ProblemKind::DuplicateCode {
@@ -619,6 +662,7 @@ fn duplicates<'a>(
             ));
         } else {
             seen.insert(code, i);
+            folded.insert(code.as_str().to_lowercase(), i);
         }
     }
     seen

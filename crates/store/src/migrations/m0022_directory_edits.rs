@@ -1,6 +1,7 @@
 //! What editing the directory and the plan's settings from the web added: a telephone number
 //! for each person (the office's chase list, 催办), and the dates a plan's status is judged by
-//! once a baseline is set (`status_against`: the current plan or the baseline).
+//! once a baseline is set (`status_against`: the current plan or the baseline), and evidence
+//! files on a change request (`evidence.request_id`).
 
 use sea_orm_migration::prelude::*;
 
@@ -33,6 +34,17 @@ impl MigrationTrait for Migration {
                         .text()
                         .not_null()
                         .default("current"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("evidence"))
+                .add_column(
+                    ColumnDef::new(Alias::new("request_id"))
+                        .big_integer()
+                        .null(),
                 )
                 .to_owned(),
         )

@@ -117,6 +117,18 @@ pub(super) async fn import_items(
             counts.unchanged += 1;
             continue;
         }
+        if s.item == *it && !s.archived {
+            // Only its place in the file moved (a sibling before it added or archived): the
+            // item is as it was, so its version, which editors hold, stays.
+            exec(
+                txn,
+                "UPDATE items SET position = $1 WHERE id = $2",
+                vec![(pos as i32).into(), s.id.into()],
+            )
+            .await?;
+            counts.unchanged += 1;
+            continue;
+        }
         let mut v = item_values(plan_id, s.id, pos as i32, it, &ids, refs, now)?;
         // UPDATE ... SET every column but id and plan_id, bump the version, clear archived.
         let last = ITEM_COLUMNS.len() - 1; // "version", bumped below instead

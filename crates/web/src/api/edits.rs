@@ -209,6 +209,10 @@ pub fn merge_as<T: serde::Serialize + serde::de::DeserializeOwned>(
 /// absent), anything else merges.
 fn merge_field(target: &mut Value, key: &str, patch: &Value) {
     match patch {
+        // A text in two languages is cleared to empty ones: it is never absent.
+        Value::Null if target[key].get("zh").is_some() => {
+            target[key] = serde_json::json!({"zh": "", "en": ""})
+        }
         Value::Null => target[key] = Value::Null,
         p => merge_patch(&mut target[key], p),
     }

@@ -214,6 +214,51 @@ pub async fn add_to_notice(
     add(&st, &who, EvidenceOn::Notice(id), unit, &n.plan, req).await
 }
 
+/// Add evidence to a change request (the unit that asked, while it is pending).
+#[utoipa::path(post, path = "/api/v1/change-requests/{id}/evidence",
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    params(("id" = i64, Path, description = "request id")),
+    responses((status = 201, body = Vec<EvidenceView>), (status = 400, body = crate::error::ProblemDoc),
+        (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 413, body = crate::error::ProblemDoc), (status = 422, body = crate::error::ProblemDoc)))]
+pub async fn add_to_request(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<i64>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    // A unit's act: any other role is refused before the request is looked up.
+    let first = who.units.first().map(|u| u.as_str()).unwrap_or("");
+    require(&who, Action::RequestChange { unit: first })?;
+    let r = super::requests::readable(&st, &who, id).await?;
+    require(&who, Action::RequestChange { unit: &r.unit })?;
+    add(
+        &st,
+        &who,
+        EvidenceOn::Request(id),
+        &r.unit,
+        r.plan.as_str(),
+        req,
+    )
+    .await
+}
+
+/// The evidence on a change request (whoever may read it).
+#[utoipa::path(get, path = "/api/v1/change-requests/{id}/evidence",
+    params(("id" = i64, Path, description = "request id")),
+    responses((status = 200, body = Vec<EvidenceView>), (status = 401, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc)))]
+pub async fn on_request(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<EvidenceView>>, ApiError> {
+    super::requests::readable(&st, &who, id).await?;
+    let list = st.store.list_evidence(EvidenceOn::Request(id)).await?;
+    Ok(Json(list.iter().map(view).collect()))
+}
+
 /// The evidence on a notice (whoever may read it).
 #[utoipa::path(get, path = "/api/v1/notices/{id}/evidence",
     params(("id" = i64, Path, description = "notice id")),
@@ -255,9 +300,10 @@ pub async fn download(
         other => other?,
     };
     // Readable only with what it is attached to; otherwise it is not there.
-    let readable = match (e.report, e.notice) {
-        (Some(r), _) => super::reports::readable(&st, &who, r).await.is_ok(),
-        (_, Some(n)) => super::notices::readable(&st, &who, n).await.is_ok(),
+    let readable = match (e.report, e.notice, e.request) {
+        (Some(r), _, _) => super::reports::readable(&st, &who, r).await.is_ok(),
+        (_, Some(n), _) => super::notices::readable(&st, &who, n).await.is_ok(),
+        (_, _, Some(q)) => super::requests::readable(&st, &who, q).await.is_ok(),
         _ => false,
     };
     if !readable {

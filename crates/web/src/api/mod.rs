@@ -88,6 +88,8 @@ pub(crate) fn code_filters(
         requests::approve,
         requests::refuse,
         requests::withdraw,
+        evidence::add_to_request,
+        evidence::on_request,
         directory::list_units,
         directory::list_indicators,
         directory::list_actuals,
@@ -204,6 +206,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/change-requests/{id}/withdraw",
             axum::routing::post(requests::withdraw),
+        )
+        .route(
+            "/change-requests/{id}/evidence",
+            get(evidence::on_request).post(evidence::add_to_request),
         )
         .route(
             "/change-requests/{id}/approve",

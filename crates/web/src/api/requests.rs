@@ -118,6 +118,8 @@ pub async fn file(
                 reason: body.reason.clone(),
                 evidence: body.evidence.clone(),
             },
+            Vec::new(),
+            st.evidence_max,
             &st.stamp(&who.name, &header),
         )
         .await?;
@@ -259,4 +261,19 @@ pub async fn withdraw(
         Json(RequestView::from(&r)),
     )
         .into_response())
+}
+
+/// A request the caller may read: every role that reads the plan, but a unit only its own
+/// (any other is not there).
+pub async fn readable(
+    st: &AppState,
+    who: &tuijin_core::policy::Principal,
+    id: i64,
+) -> Result<tuijin_store::RequestRecord, ApiError> {
+    require(who, Action::ReadPlan)?;
+    let r = st.store.get_request(id).await?;
+    if who.role == Role::Unit && !who.units.iter().any(|u| u.as_str() == r.unit) {
+        return Err(ApiError::NotFound(format!("change request #{id}")));
+    }
+    Ok(r)
 }

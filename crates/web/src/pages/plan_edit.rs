@@ -196,6 +196,17 @@ impl ItemForm {
                 Err(()) => bad("co", "edit.bad_code"),
             }
         }
+        // A list box gives its choices in its own order: the same units in the item's order
+        // are no change.
+        let same = |a: &[Code], b: &[Code]| {
+            let (mut a, mut b) = (a.to_vec(), b.to_vec());
+            a.sort();
+            b.sort();
+            a == b
+        };
+        if same(&out.co, &base.co) {
+            out.co = base.co.clone();
+        }
         out.supports = Vec::new();
         for c in self.supports.split([' ', ',', '，', '、', '\n']) {
             match code(c) {

@@ -132,7 +132,7 @@ async fn render(
         p.muted { (l.t("request.help")) }
         @let general: Vec<&(String, String)> = problems.iter().filter(|p| !["due", "target_value", "co", "reason", "evidence"].contains(&p.0.as_str())).collect();
         @if !general.is_empty() { div.notice.bad role="alert" { ul { @for (_, m) in general { li { (m) } } } } }
-        form method="post" action={ "/plans/" (plan) "/items/" (super::urlencode(code)) "/request" } novalidate {
+        form method="post" action={ "/plans/" (plan) "/items/" (super::urlencode(code)) "/request" } enctype="multipart/form-data" novalidate {
             input type="hidden" name="csrf" value=(v.csrf());
             input type="hidden" name="unit" value=(f.unit);
             div class=(class("due")) {
@@ -164,6 +164,7 @@ async fn render(
                 input #evidence name="evidence" type="text" value=(f.evidence);
                 (errs("evidence"))
             }
+            (super::evidence::input(l, st.evidence_max, problems.iter().find(|p| p.0 == super::evidence::FIELD).map(|p| p.1.clone())))
             p.kv { button type="submit" { (l.t("request.send")) } }
         }
     };
@@ -181,12 +182,14 @@ pub async fn file(
     State(st): State<AppState>,
     v: Viewer,
     Path((plan, code)): Path<(String, String)>,
-    Form(f): Form<RequestForm>,
+    req: axum::extract::Request,
 ) -> Result<Response, PageError> {
+    let (f, uploads): (RequestForm, _) = super::evidence::read_form(req).await?;
     v.check_csrf(&f.csrf)?;
     v.require(Action::RequestChange { unit: &f.unit })?;
     let l = v.lang;
-    let mut problems = Vec::new();
+    // The files are checked with the words, so every problem shows at once.
+    let mut problems = super::evidence::check(l, &uploads, st.evidence_max);
     let due = match f.due.trim() {
         "" => None,
         s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -233,6 +236,8 @@ pub async fn file(
                     reason: f.reason.clone(),
                     evidence: f.evidence.clone(),
                 },
+                uploads,
+                st.evidence_max,
                 &st.stamp(&v.who.name, &header),
             )
             .await

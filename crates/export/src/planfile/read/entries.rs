@@ -77,36 +77,15 @@ impl Reader<'_> {
         }
         let mut notices = tuijin_core::notice::NoticeSettings::default();
         if let Some(n) = self.nested(f, "notices", NOTICES, &mut ok) {
-            let bad = |message: String| ProblemKind::BadValue { message };
-            if let Some(v) = self.get(&n, "number_format") {
-                match self.opt_str(&n, "number_format") {
-                    Ok(Some(t)) if t.contains("{n}") => notices.number_format = t,
-                    Ok(_) => {
-                        self.problem(
-                            v.span().start,
-                            FieldPath::new(Section::Plan, "notices.number_format"),
-                            bad("the number format names the number as {n}, e.g. 督办〔{year}〕{n}号".into()),
-                        );
-                        ok = false;
-                    }
-                    Err(()) => ok = false,
-                }
+            // Their rules are the validator's (`core::validate`), as for an edit.
+            match self.opt_str(&n, "number_format") {
+                Ok(Some(t)) => notices.number_format = t,
+                Ok(None) => {}
+                Err(()) => ok = false,
             }
-            if let Some(v) = self.get(&n, "levels") {
+            if self.get(&n, "levels").is_some() {
                 let levels = self.code_list(&n, "levels", &mut ok);
-                if levels.is_empty() {
-                    self.problem(
-                        v.span().start,
-                        FieldPath::new(Section::Plan, "notices.levels"),
-                        bad(
-                            "at least one level, from the mildest: [\"blue\", \"yellow\", \"red\"]"
-                                .into(),
-                        ),
-                    );
-                    ok = false;
-                } else {
-                    notices.levels = levels.iter().map(|c| c.to_string()).collect();
-                }
+                notices.levels = levels.iter().map(|c| c.to_string()).collect();
             }
             for (name, into) in [
                 ("issuer", &mut notices.issuer),
@@ -121,16 +100,14 @@ impl Reader<'_> {
             }
             if let Some(v) = self.get(&n, "escalate_every") {
                 match self.number_of(&n, "escalate_every", v) {
-                    Some(x) if x.fract() == 0.0 && (1.0..=60.0).contains(&x) => {
+                    Some(x) if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) => {
                         notices.escalate_every = x as u32
                     }
-                    Some(x) => {
+                    Some(_) => {
                         self.problem(
                             v.span().start,
                             FieldPath::new(Section::Plan, "notices.escalate_every"),
-                            bad(format!(
-                                "{x} is not a whole number of working days from 1 to 60"
-                            )),
+                            ProblemKind::OutOfRange { min: 1, max: 60 },
                         );
                         ok = false;
                     }
