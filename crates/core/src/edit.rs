@@ -266,6 +266,15 @@ impl RequestedChange {
         self.due.is_none() && self.target_value.is_none() && self.co.is_none()
     }
 
+    /// The fields asked for as the item has them now: what the request would change from.
+    pub fn before(&self, item: &Item) -> RequestedChange {
+        RequestedChange {
+            due: self.due.and(item.due),
+            target_value: self.target_value.and(item.target.as_ref().map(|t| t.value)),
+            co: self.co.as_ref().map(|_| item.co.clone()),
+        }
+    }
+
     /// The item as it would be with the change: what the office's approval applies (as an
     /// edit, checked by the plan file's rules then).
     pub fn apply(&self, item: &Item) -> Item {
@@ -324,6 +333,12 @@ pub fn check_request(
         return Err(Refusal::Forbidden(
             Problem::new("unit", Rule::NotLead).with("unit", unit),
         ));
+    }
+    if item.cancelled {
+        return Err(Refusal::Conflict(Problem::new(
+            "item",
+            Rule::RequestOnCancelled,
+        )));
     }
     let mut out = Problems::default();
     if change.is_empty() {

@@ -195,6 +195,10 @@ pub enum Rule {
     UnknownBaseline,
     /// Archiving a branch with notices, reports or change requests still open on it.
     ArchiveOpenWork,
+    /// A second change request on an item while the unit's first is pending.
+    RequestPending,
+    /// A change request on a cancelled item.
+    RequestOnCancelled,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

@@ -21,6 +21,9 @@ pub struct RequestRecord {
     pub item: String,
     pub unit: String,
     pub change: RequestedChange,
+    /// The same fields as the item had them when the request was filed (none on requests
+    /// filed before this was kept).
+    pub before: Option<RequestedChange>,
     pub reason: String,
     pub evidence: String,
     pub state: RequestState,
@@ -83,7 +86,7 @@ pub trait RequestStore {
     ) -> Result<RequestRecord>;
 }
 
-const SELECT: &str = "SELECT r.id, p.code AS plan, r.item_code, u.code AS unit, r.change, r.reason, r.evidence, \
+const SELECT: &str = "SELECT r.id, p.code AS plan, r.item_code, u.code AS unit, r.change, r.before_change, r.reason, r.evidence, \
      r.state, r.filed_by, r.filed_at, r.decided_by, r.decided_at, r.decision, r.version \
      FROM change_requests r JOIN plans p ON p.id = r.plan_id JOIN units u ON u.id = r.unit_id";
 
@@ -94,6 +97,14 @@ fn record(r: &sea_orm::QueryResult) -> Result<RequestRecord> {
         item: get(r, "item_code")?,
         unit: get(r, "unit")?,
         change: crate::rows::json(r, "change")?,
+        before: match get::<Option<String>>(r, "before_change")? {
+            Some(t) => {
+                Some(serde_json::from_str(&t).map_err(|e| {
+                    StoreError::Corrupt(format!("change_requests.before_change: {e}"))
+                })?)
+            }
+            None => None,
+        },
         reason: get(r, "reason")?,
         evidence: get(r, "evidence")?,
         state: named(r, "state")?,
@@ -140,8 +151,37 @@ impl RequestStore for Store {
         }
         tuijin_core::edit::check_request(&current.item, unit, change, reason, evidence)?;
         let json = crate::rows::to_json(change)?;
+        let before = crate::rows::to_json(&change.before(&current.item))?;
         let txn = self.write().await?;
         let pid = crate::items::plan_id_in(&txn, plan).await?;
+        // One pending request per item and unit: a second would contradict the first.
+        let pending = one(
+            &txn,
+            "SELECT q.id FROM change_requests q JOIN units u ON u.id = q.unit_id \
+             WHERE q.plan_id = $1 AND q.item_code = $2 AND u.code = $3 AND q.state = 'pending'",
+            vec![pid.into(), item.into(), unit.into()],
+        )
+        .await?;
+        if let Some(p) = pending {
+            return Err(StoreError::Conflict(
+                tuijin_core::problem::Problem::new(
+                    "item",
+                    tuijin_core::problem::Rule::RequestPending,
+                )
+                .with("id", get::<i64>(&p, "id")?),
+            ));
+        }
+        // Checked now by the plan file's rules as the approval would apply it, so the office
+        // is never handed a request it cannot approve.
+        let doc = crate::plans::document_in(&txn, plan).await?;
+        tuijin_core::edit::apply(&doc, &ItemEdit::Update(change.apply(&current.item)), reason)
+            .map_err(|r| match r {
+                tuijin_core::edit::EditRefusal::NotFound(c) => {
+                    StoreError::NotFound(format!("item `{c}` in plan `{plan}`"))
+                }
+                tuijin_core::edit::EditRefusal::Reason(r) => StoreError::from(r),
+                tuijin_core::edit::EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
+            })?;
         let u = one(
             &txn,
             "SELECT id FROM units WHERE code = $1",
@@ -152,7 +192,7 @@ impl RequestStore for Store {
         let r = one(
             &txn,
             "INSERT INTO change_requests (plan_id, item_code, unit_id, change, reason, evidence, state, filed_by, \
-             filed_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, 1) RETURNING id",
+             filed_at, version, before_change) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, 1, $9) RETURNING id",
             vec![
                 pid.into(),
                 item.into(),
@@ -162,6 +202,7 @@ impl RequestStore for Store {
                 evidence.trim().into(),
                 stamp.actor.clone().into(),
                 stamp.at.into(),
+                before.into(),
             ],
         )
         .await?

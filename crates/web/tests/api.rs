@@ -2301,33 +2301,39 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
             )
             .await;
         assert_eq!(s, StatusCode::CONFLICT);
-        // An approval the plan's rules refuse leaves the request pending and the item as it was.
-        let (_, tag, body) = ask(
+        // A request the plan's rules would refuse is refused when filed, named by its field.
+        let (s, _, body) = ask(
             json!({"unit": "JTW", "due": "2021-06-30", "reason": "再延"}),
             "jtw",
         )
         .await;
-        let id = body["id"].as_i64().unwrap();
-        let (s, _, body) = t
-            .send_as(
-                "office",
-                "POST",
-                &format!("/api/v1/change-requests/{id}/approve"),
-                tag.as_deref(),
-                json!({}),
-            )
-            .await;
         assert_eq!(
             s,
             StatusCode::UNPROCESSABLE_ENTITY,
             "past its parent's and the plan's end: {body}"
         );
+        let (s, tag, body) = ask(
+            json!({"unit": "JTW", "due": "2020-12-15", "reason": "再延"}),
+            "jtw",
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_i64().unwrap();
+        // What the item said when it was filed is kept with it.
         let r = tuijin_store::RequestStore::get_request(&t.db.store, id)
             .await
             .unwrap();
-        assert_eq!(r.state, tuijin_core::edit::RequestState::Pending);
-        // The unit that asked takes it back: not another unit, not on a stale version; once
-        // withdrawn it cannot be decided, nor withdrawn again.
+        assert_eq!(
+            r.before.and_then(|b| b.due),
+            chrono::NaiveDate::from_ymd_opt(2020, 11, 30)
+        );
+        // One pending request per item and unit.
+        let (s, _, _) = ask(
+            json!({"unit": "JTW", "target_value": 320, "reason": "加码"}),
+            "jtw",
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT);
         // Its evidence: a file from the unit that asked, read by the office, not there for
         // another unit; a file that is not what it says is refused.
         let at = format!("/api/v1/change-requests/{id}/evidence");

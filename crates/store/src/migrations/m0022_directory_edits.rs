@@ -1,7 +1,8 @@
 //! What editing the directory and the plan's settings from the web added: a telephone number
 //! for each person (the office's chase list, 催办), and the dates a plan's status is judged by
 //! once a baseline is set (`status_against`: the current plan or the baseline), and evidence
-//! files on a change request (`evidence.request_id`).
+//! files on a change request (`evidence.request_id`) and what the item said when the request
+//! was filed (`change_requests.before_change`).
 
 use sea_orm_migration::prelude::*;
 
@@ -46,6 +47,13 @@ impl MigrationTrait for Migration {
                         .big_integer()
                         .null(),
                 )
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("change_requests"))
+                .add_column(text_null("before_change"))
                 .to_owned(),
         )
         .await

@@ -33,16 +33,23 @@ pub fn state_key(s: RequestState) -> &'static str {
 
 /// What a request asks for, in words.
 pub fn asked(l: Lang, c: &CachedPlan, r: &RequestRecord) -> Markup {
+    // What the item said when the request was filed (kept with it); for a request filed
+    // before that was kept, what it says now.
     let item = c.items.iter().find(|i| i.code.as_str() == r.item);
+    let was = r
+        .before
+        .clone()
+        .or_else(|| item.map(|i| r.change.before(i)))
+        .unwrap_or_default();
     html! {
         @if let Some(d) = r.change.due {
-            span { (l.t("request.due")) " " (item.and_then(|i| i.due).map(|d| d.to_string()).unwrap_or_default()) " → " strong { (d) } } br;
+            span { (l.t("request.due")) " " (was.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) " → " strong { (d) } } br;
         }
         @if let Some(v) = r.change.target_value {
-            span { (l.t("request.target_value")) " " (item.and_then(|i| i.target.as_ref()).map(|t| fmt1(t.value)).unwrap_or_default()) " → " strong { (fmt1(v)) } } br;
+            span { (l.t("request.target_value")) " " (was.target_value.map(fmt1).unwrap_or_else(|| "—".into())) " → " strong { (fmt1(v)) } } br;
         }
         @if let Some(co) = &r.change.co {
-            span { (l.t("request.co")) " → " strong { (co.iter().map(|u| c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())).collect::<Vec<_>>().join("、")) } }
+            span { (l.t("request.co")) " " (was.co.as_ref().map(|co| co.iter().map(|u| c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())).collect::<Vec<_>>().join("、")).unwrap_or_default()) " → " strong { (co.iter().map(|u| c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())).collect::<Vec<_>>().join("、")) } }
         }
     }
 }
@@ -246,6 +253,29 @@ pub async fn file(
             Err(StoreError::Invalid(ps)) => {
                 problems = ps.iter().map(|p| (p.field.clone(), p.message(l))).collect();
             }
+            // What the approval would break, said now: by the request's field where it is
+            // about this item's date or target, above the form otherwise.
+            Err(StoreError::PlanInvalid(ps)) => {
+                problems = ps
+                    .iter()
+                    .map(|p| {
+                        let mine = p.entry.as_deref() == Some(code.as_str());
+                        let field = match p.path.field.as_str() {
+                            "due" if mine => "due",
+                            f if mine && f.starts_with("target") => "target_value",
+                            f if mine && f.starts_with("co") => "co",
+                            _ => "",
+                        };
+                        let msg = if field.is_empty() {
+                            format!("{}: {}", p.field_name(), p.kind.message(l))
+                        } else {
+                            p.kind.message(l)
+                        };
+                        (field.to_string(), msg)
+                    })
+                    .collect();
+            }
+            Err(StoreError::Conflict(p)) => problems = vec![(String::new(), p.message(l))],
             Err(e) => return Err(e.into()),
         }
     }
