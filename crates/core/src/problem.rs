@@ -199,6 +199,8 @@ pub enum Rule {
     RequestPending,
     /// A change request on a cancelled item.
     RequestOnCancelled,
+    /// A baseline named as another of the plan's.
+    BaselineNameTaken,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

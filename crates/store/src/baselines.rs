@@ -265,7 +265,9 @@ impl BaselineStore for Store {
         stamp: &Stamp,
     ) -> Result<BaselineRecord> {
         check_words("name", name, true, 100)?;
-        check_words("note", note, false, NOTE_MAX_CHARS)?;
+        // Why: a new baseline changes what every slip is measured against (and, when the plan
+        // judges against its baseline, every status), so it carries its reason like an edit.
+        check_words("note", note, true, NOTE_MAX_CHARS)?;
         let txn = self.write().await?;
         crate::plans::take_import_lock(&txn, self.backend()).await?;
         let pid = crate::items::plan_id_in(&txn, plan).await?;
@@ -276,7 +278,9 @@ impl BaselineStore for Store {
         )
         .await?;
         if taken.is_some() {
-            return Err(StoreError::invalid(Problem::new("name", Rule::Duplicate)));
+            return Err(StoreError::invalid(
+                Problem::new("name", Rule::BaselineNameTaken).with("name", name.trim()),
+            ));
         }
         let items = crate::items::load_plan_items(&txn, pid).await?;
         let id = insert_baseline(&txn, pid, name, note, &items, stamp).await?;

@@ -324,7 +324,7 @@ async fn status_is_judged_against_the_baseline_when_the_plan_says_so() {
             db.label()
         );
         // A new baseline takes the moved date: not late any more.
-        s.set_baseline(plan, "2020年调整版", "", &office)
+        s.set_baseline(plan, "2020年调整版", "市政府常务会议批准调整", &office)
             .await
             .unwrap();
         let late = s

@@ -550,11 +550,24 @@ async fn a_moved_deadline_shows_against_the_baseline_and_notes_stay() {
             (slips[0].code.as_str(), slips[0].due_days()),
             ("E1.1", Some(-92))
         );
-        // A new baseline takes the plan as it now stands; names are unique.
+        // A new baseline takes the plan as it now stands, with its reason; names are unique.
+        let e = s
+            .set_baseline(
+                "demo-small",
+                "2020年中期调整",
+                " ",
+                &stamp("office", "2020-07-01"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Invalid(_)),
+            "a reason is required: {e:?}"
+        );
         s.set_baseline(
             "demo-small",
             "2020年中期调整",
-            "",
+            "中期评估后调整",
             &stamp("office", "2020-07-01"),
         )
         .await
@@ -563,7 +576,7 @@ async fn a_moved_deadline_shows_against_the_baseline_and_notes_stay() {
             .set_baseline(
                 "demo-small",
                 " 2020年中期调整 ",
-                "",
+                "再设",
                 &stamp("office", "2020-07-01"),
             )
             .await

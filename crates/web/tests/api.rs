@@ -1250,7 +1250,7 @@ async fn role_by_endpoint_matrix() {
                     })
                     .to_string(),
                     ("POST", false) if path.ends_with("/baselines") => {
-                        json!({"name": "2019 mid-term"}).to_string()
+                        json!({"name": "2019 mid-term", "note": "mid-term review"}).to_string()
                     }
                     ("POST", false) if path.ends_with("/notes") => {
                         json!({"text": "抓紧推进"}).to_string()

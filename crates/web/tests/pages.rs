@@ -2005,7 +2005,11 @@ async fn the_office_edits_the_plan_in_the_pages() {
                 &mut office,
                 "POST",
                 "/plans/demo-small/baselines",
-                &[("csrf", &csrf), ("name", "2020年中期调整"), ("note", "")],
+                &[
+                    ("csrf", &csrf),
+                    ("name", "2020年中期调整"),
+                    ("note", "中期评估后调整"),
+                ],
             )
             .await;
         assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.html);
@@ -2014,7 +2018,11 @@ async fn the_office_edits_the_plan_in_the_pages() {
                 &mut office,
                 "POST",
                 "/plans/demo-small/baselines",
-                &[("csrf", &csrf), ("name", "2020年中期调整"), ("note", "")],
+                &[
+                    ("csrf", &csrf),
+                    ("name", "2020年中期调整"),
+                    ("note", "再设"),
+                ],
             )
             .await;
         assert_eq!(

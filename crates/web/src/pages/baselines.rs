@@ -84,7 +84,7 @@ async fn render(
                 form.filters method="post" action={ "/plans/" (plan) "/baselines" } {
                     input type="hidden" name="csrf" value=(v.csrf());
                     label { (l.t("baseline.name")) " " input type="text" name="name" required value=(typed.0) placeholder=(l.t("baseline.name_example")); }
-                    label { (l.t("baseline.note")) " " input type="text" name="note" value=(typed.1); }
+                    label { (l.t("baseline.note")) " " input type="text" name="note" required value=(typed.1); }
                     " " button type="submit" { (l.t("baseline.do_set")) }
                 }
             }

@@ -303,7 +303,7 @@ async fn render_units(
         h1 { (l.t("setup.units")) }
         p.muted { (l.t("setup.units_help")) }
         div.tablewrap { table.wide {
-            thead { tr { th { (l.t("edit.code")) } th { (l.t("setup.name")) } th { (l.t("setup.unit_kind")) } th.opt { (l.t("setup.parent_unit")) } th.num { (l.t("setup.leads")) } @if office { th {} } } }
+            thead { tr { th { (l.t("edit.code")) } th { (l.t("setup.col_name")) } th { (l.t("setup.unit_kind")) } th.opt { (l.t("setup.parent_unit")) } th.num { (l.t("setup.leads")) } @if office { th {} } } }
             tbody { @for u in &doc.units {
                 tr id={ "unit-" (u.code) } {
                     td.code { (u.code) }

@@ -263,8 +263,8 @@ pub async fn page(
         p {
             (l.f("explain.figures", &[
                 ("date", &today),
-                ("p", &e.status.progress.map(fmt1).unwrap_or_else(|| l.t("progress.unknown").into())),
-                ("e", &e.status.expected.map(fmt1).unwrap_or_else(|| "—".into())),
+                ("p", &e.status.progress.map(|p| format!("{}%", fmt1(p))).unwrap_or_else(|| l.t("progress.unknown").into())),
+                ("e", &e.status.expected.map(|p| format!("{}%", fmt1(p))).unwrap_or_else(|| "—".into())),
             ]))
             @match e.status.gap {
                 Some(g) if g < 0.0 => { " " (l.f("explain.ahead", &[("g", &fmt1(-g))])) }
@@ -486,6 +486,12 @@ fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Eve
                     time datetime=(e.at.to_rfc3339()) { (super::widgets::local_time(tz, e.at)) }
                     " · " (e.actor) " · "
                     (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
+                    // What an edit did: its action, and the fields it changed.
+                    @if let Some(a) = e.after.as_ref().and_then(|a| a.get("action")).and_then(|a| a.as_str()) {
+                        "（" (l.lookup(&format!("edit.action.{a}")).unwrap_or(a)) "）"
+                    }
+                    @let changed = changed_fields(e);
+                    @if !changed.is_empty() { " " span.muted { (changed.join("；")) } }
                     // An edit's reason, a dismissal's, a figure's: what the trail says why.
                     @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) {
                         " — " q { (t) }
@@ -494,6 +500,48 @@ fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Eve
             }
         }
     }
+}
+
+/// The fields an update changed, `field: before → after`, at most six.
+fn changed_fields(e: &tuijin_store::Event) -> Vec<String> {
+    let (Some(before), Some(after)) = (
+        e.before.as_ref().and_then(|b| b.as_object()),
+        e.after
+            .as_ref()
+            .and_then(|a| a.get("item"))
+            .and_then(|a| a.as_object()),
+    ) else {
+        return Vec::new();
+    };
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Object(o)) if o.contains_key("zh") => {
+            o["zh"].as_str().unwrap_or("").to_string()
+        }
+        Some(v) => v.to_string(),
+    };
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .take(6)
+        .map(|k| {
+            let cut = |s: String| {
+                if s.chars().count() > 40 {
+                    format!("{}…", s.chars().take(40).collect::<String>())
+                } else {
+                    s
+                }
+            };
+            format!(
+                "{k}: {} → {}",
+                cut(show(before.get(k))),
+                cut(show(after.get(k)))
+            )
+        })
+        .collect()
 }
 
 /// An archived item: what it was, that it left the plan, and its history (reports kept).

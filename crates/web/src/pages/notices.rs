@@ -316,7 +316,7 @@ pub async fn new_form(
         let n = notes
             .iter()
             .find(|n| n.id == id && n.instruction)
-            .ok_or_else(|| PageError::not_found(format!("instruction #{id}")))?;
+            .ok_or_else(|| PageError::not_found(v.lang.f("item.no_instruction", &[("id", &id)])))?;
         let when = super::widgets::local_time(c.plan.tz(), n.at);
         f.title = v.lang.f(
             "notices.instruction_title",

@@ -129,7 +129,11 @@ pub async fn page(
         let matches: Vec<usize> = (0..c.items.len())
             .filter(|&n| {
                 let i = &c.items[n];
-                !b.is_out(n)
+                // Cancelled items are out of the tree's branches but found when asked for by
+                // status or by name.
+                (!b.is_out(n)
+                    || status_f == Some(tuijin_core::Status::Cancelled)
+                    || !needle.is_empty())
                     && inside.as_ref().is_none_or(|s| s.contains(&n))
                     && kind_f.is_none_or(|k| i.kind == k)
                     && status_f.is_none_or(|s| b.rows[n].status == s)
