@@ -502,6 +502,55 @@ test("the office moves a deadline with a reason; the slip stays visible; a leade
   await Promise.all([office.close(), leader.close(), unit.close()]);
 });
 
+test("the office keeps the plan's settings, units and people; a unit takes back a request", async () => {
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.goto(`${base}/plans/zz-ncc-2017`);
+  await op.getByRole("link", { name: "规划管理", exact: true }).click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/plans\/zz-ncc-2017\/settings$/);
+  // Thresholds out of order: refused beside them; then a good change with its reason.
+  await op.locator("input[name=at_risk]").fill("20");
+  await op.locator("#f-reason").fill("按市政府要求从严预警");
+  await op.getByRole("button", { name: "保存修改" }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.locator("fieldset.invalid#f-thresholds").isVisible(), "the thresholds are marked");
+  await op.locator("input[name=at_risk]").fill("4");
+  await op.getByRole("button", { name: "保存修改" }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.getByText("已保存。").isVisible());
+  await shot(op, "30-settings");
+  // A person's phone for the chase list.
+  await op.getByRole("link", { name: "责任人", exact: true }).click();
+  await op.waitForLoadState("load");
+  await op.locator("tbody a[href*='/people/']").first().click();
+  await op.waitForLoadState("load");
+  await op.locator("#f-phone").fill("0371-67188000 转 8001");
+  await op.locator("#f-reason").fill("补充联系电话");
+  await op.getByRole("button", { name: "保存修改" }).click();
+  await op.waitForLoadState("load");
+  assert.ok(await op.locator("td a[href^='tel:']", { hasText: "0371-67188000 转 8001" }).first().isVisible());
+  await op.setViewportSize({ width: 390, height: 900 });
+  await shot(op, "31-people-phone");
+  await op.setViewportSize({ width: 1280, height: 900 });
+  // A unit asks for a change and takes it back from its workspace.
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  await up.goto(`${base}/plans/zz-ncc-2017/items/T2.4/request`);
+  await up.locator("#due").fill("2020-11-30");
+  await up.locator("#reason").fill("征迁延后");
+  await up.locator("form button[type=submit]").last().click();
+  await up.waitForLoadState("load");
+  assert.match(up.url(), /\/workspace/, "the request was filed");
+  // (The unit may have chosen English in an earlier test: the form by its action.)
+  const pending = up.locator("#requests form[action$='/withdraw']");
+  assert.equal(await pending.count(), 1, "one pending request to take back");
+  await pending.locator("button").click();
+  await up.waitForLoadState("load");
+  assert.equal(await up.locator("#requests form[action$='/withdraw']").count(), 0, "withdrawn");
+  await Promise.all([office.close(), unit.close()]);
+});
+
 test("no request left 127.0.0.1", () => {
   assert.deepEqual(outside, []);
 });

@@ -522,11 +522,11 @@ async fn render_people(
         h1 { (l.t("setup.people")) }
         p.muted { (l.t("setup.people_help")) }
         div.tablewrap { table.wide {
-            thead { tr { th { (l.t("setup.person_name")) } th { (l.t("setup.post")) } th.opt { (l.t("setup.person_unit")) } th { (l.t("setup.phone")) } th.num { (l.t("setup.named_on")) } @if office { th {} } } }
+            thead { tr { th { (l.t("setup.person_name")) } th.opt { (l.t("setup.post_col")) } th.opt { (l.t("setup.person_unit")) } th { (l.t("setup.phone")) } th.num { (l.t("setup.named_on")) } @if office { th {} } } }
             tbody { @for person in &doc.people {
                 tr id={ "person-" (person.code) } {
                     td { (l.pick(&person.name)) br; span.code.small { (person.code) } }
-                    td { (l.pick(&person.post)) }
+                    td.opt { (l.pick(&person.post)) }
                     td.opt { @if let Some(u) = &person.unit { (unit_name(u)) } }
                     td.nowrap { @if let Some(ph) = &person.phone { a href={ "tel:" (ph.replace(' ', "")) } { (ph) } } @else { span.muted { "—" } } }
                     td.num { (named(person)) }
