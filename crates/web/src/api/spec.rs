@@ -152,7 +152,7 @@ fn shape_parameter(path: &str, p: &mut Parameter) {
     }
     let in_path = matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path);
     let pattern = match p.name.as_str() {
-        "plan" | "code" if in_path => CODE_PATTERN.to_string(),
+        "plan" | "code" | "unit" | "person" if in_path => CODE_PATTERN.to_string(),
         "plan" | "item" | "unit" | "branch" | "parent" => or_empty(CODE_PATTERN),
         "period" if in_path => PERIOD_PATTERN.to_string(),
         "period" => or_empty(PERIOD_PATTERN),
