@@ -201,6 +201,8 @@ pub enum Rule {
     RequestOnCancelled,
     /// A baseline named as another of the plan's.
     BaselineNameTaken,
+    /// An item asked for under a kind that holds none (a milestone).
+    NoChildKind,
     /// A change request from a unit that does not lead the item.
     NotLead,
     /// A target value asked of an item without a target.

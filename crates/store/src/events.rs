@@ -173,6 +173,9 @@ pub(crate) async fn append_each<C: ConnectionTrait>(
 pub trait EventStore {
     /// Events about one entity, oldest first.
     async fn events_for(&self, entity: Entity, code: &str, limit: u64) -> Result<Vec<Event>>;
+    /// The newest `limit` events of an entity, newest first.
+    async fn latest_events_for(&self, entity: Entity, code: &str, limit: u64)
+    -> Result<Vec<Event>>;
     /// Everything that happened to an item: its own events (plan edits, warnings) and those
     /// of the reports on it, oldest first.
     async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
@@ -235,6 +238,21 @@ impl EventStore for Store {
         let rows = all(
             &self.db(),
             &format!("{SELECT} WHERE entity = $1 AND entity_code = $2 ORDER BY id LIMIT $3"),
+            vec![entity.as_str().into(), code.into(), (limit as i64).into()],
+        )
+        .await?;
+        rows.iter().map(event).collect()
+    }
+
+    async fn latest_events_for(
+        &self,
+        entity: Entity,
+        code: &str,
+        limit: u64,
+    ) -> Result<Vec<Event>> {
+        let rows = all(
+            &self.db(),
+            &format!("{SELECT} WHERE entity = $1 AND entity_code = $2 ORDER BY id DESC LIMIT $3"),
             vec![entity.as_str().into(), code.into(), (limit as i64).into()],
         )
         .await?;

@@ -77,6 +77,14 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
         let list = site.get(&mut office, "/plans/demo-small/units").await;
         assert!(list.html.contains("市交通运输局"));
+        // Its history: the reason and what changed, on its form.
+        let form = site.get(&mut office, "/plans/demo-small/units/JTW").await;
+        assert!(form.html.contains("机构改革更名"), "{}", form.html);
+        assert!(
+            form.html.contains("name: 市交通运输委员会 → 市交通运输局"),
+            "{}",
+            form.html
+        );
         // The same form again is stale: refused with what the unit says now.
         let stale = post(
             &site,
@@ -225,6 +233,10 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
             .get(&mut office, "/plans/demo-small/settings?saved=1")
             .await;
         assert!(saved.html.contains("已保存"));
+        assert!(
+            saved.html.contains("按市政府要求从严预警"),
+            "the reason in the settings' history"
+        );
         let events = site
             .db
             .store
@@ -323,6 +335,16 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
         assert_eq!(r.state, tuijin_core::edit::RequestState::Withdrawn);
         let ws = site.get(&mut jtw, "/workspace").await;
         assert!(ws.html.contains("已撤回") && !ws.html.contains(&action));
+        // Nothing goes under a milestone: said, not an empty form.
+        let none = site
+            .get(&mut office, "/plans/demo-small/items/E1.2/new")
+            .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            none.html.contains("里程碑下面不能再设事项"),
+            "{}",
+            none.html
+        );
         // An archived item keeps a page with its history, for those who read the plan; the
         // cockpit counts what was cancelled.
         let r = tuijin_store::ItemStore::get_item(&site.db.store, "demo-small", "E1.2")

@@ -247,6 +247,19 @@ async fn render_units(
     let l = v.lang;
     let doc = st.store.export_plan(plan).await?;
     let c = st.plans.get(&st.store, plan).await?;
+    let tz = c.plan.tz();
+    let history = match editing {
+        Some(code) => {
+            tuijin_store::EventStore::latest_events_for(
+                &st.store,
+                tuijin_core::event::Entity::Unit,
+                code,
+                20,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let leads = |u: &Unit| {
         c.items
             .iter()
@@ -318,6 +331,8 @@ async fn render_units(
         @if office {
             @if let Some(code) = editing {
                 section aria-labelledby="edit-unit" { h2 #edit-unit { (l.t("setup.edit_unit")) " " span.code { (code) } } (form(false)) }
+                h2 { (l.t("setup.history")) }
+                (super::item::timeline(l, tz, &history))
             } @else {
                 section aria-labelledby="add-unit" { h2 #add-unit { (l.t("setup.add_unit")) } (form(true)) }
             }
@@ -467,6 +482,19 @@ async fn render_people(
     let l = v.lang;
     let doc = st.store.export_plan(plan).await?;
     let c = st.plans.get(&st.store, plan).await?;
+    let tz = c.plan.tz();
+    let history = match editing {
+        Some(code) => {
+            tuijin_store::EventStore::latest_events_for(
+                &st.store,
+                tuijin_core::event::Entity::Person,
+                code,
+                20,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     let named = |p: &Person| {
         c.items
             .iter()
@@ -537,6 +565,8 @@ async fn render_people(
         @if office {
             @if let Some(code) = editing {
                 section aria-labelledby="edit-person" { h2 #edit-person { (l.t("setup.edit_person")) " " span.code { (code) } } (form(false)) }
+                h2 { (l.t("setup.history")) }
+                (super::item::timeline(l, tz, &history))
             } @else {
                 section aria-labelledby="add-person" { h2 #add-person { (l.t("setup.add_person")) } (form(true)) }
             }

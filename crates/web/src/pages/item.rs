@@ -478,7 +478,11 @@ pub async fn page(
     ))
 }
 
-fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Event]) -> Markup {
+pub(super) fn timeline(
+    l: crate::i18n::Lang,
+    tz: chrono_tz::Tz,
+    events: &[tuijin_store::Event],
+) -> Markup {
     html! {
         ol.small {
             @for e in events {
@@ -504,11 +508,13 @@ fn timeline(l: crate::i18n::Lang, tz: chrono_tz::Tz, events: &[tuijin_store::Eve
 
 /// The fields an update changed, `field: before → after`, at most six.
 fn changed_fields(e: &tuijin_store::Event) -> Vec<String> {
+    // An item edit keeps the item under `item`; a unit's, person's or settings edit keeps the
+    // record itself beside its `text`.
     let (Some(before), Some(after)) = (
         e.before.as_ref().and_then(|b| b.as_object()),
         e.after
             .as_ref()
-            .and_then(|a| a.get("item"))
+            .map(|a| a.get("item").unwrap_or(a))
             .and_then(|a| a.as_object()),
     ) else {
         return Vec::new();
@@ -525,6 +531,7 @@ fn changed_fields(e: &tuijin_store::Event) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys.into_iter()
+        .filter(|k| !["text", "action", "archived"].contains(&k.as_str()))
         .filter(|k| before.get(*k) != after.get(*k))
         .take(6)
         .map(|k| {

@@ -562,11 +562,17 @@ pub async fn new_form(
 ) -> Result<Html<String>, PageError> {
     v.require(Action::EditPlan)?;
     let (p, _) = item_of(&st, &plan, &parent).await?;
-    let kind = <ItemKind as tuijin_core::VariantArray>::VARIANTS
+    // Nothing sits under a milestone: say so rather than offer an empty form.
+    let Some(kind) = <ItemKind as tuijin_core::VariantArray>::VARIANTS
         .iter()
         .copied()
         .find(|k| k.may_sit_under(p.kind))
-        .unwrap_or(ItemKind::Milestone);
+    else {
+        return Err(PageError::invalid(
+            tuijin_core::problem::Problem::new("parent", tuijin_core::problem::Rule::NoChildKind)
+                .with("kind", format!("@kind.{}", p.kind.as_str())),
+        ));
+    };
     let f = ItemForm {
         kind: kind.as_str().into(),
         lead: code_text(&p.lead),

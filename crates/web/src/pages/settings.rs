@@ -180,6 +180,15 @@ async fn render_settings(
 ) -> Result<Html<String>, PageError> {
     let l = v.lang;
     let p = FieldProblems(problems);
+    let tz = st.plans.header(&st.store, plan).await?.tz();
+    let mut events = tuijin_store::EventStore::latest_events_for(
+        &st.store,
+        tuijin_core::event::Entity::Plan,
+        plan,
+        20,
+    )
+    .await?;
+    events.retain(|e| crate::auth::may_see_event(&v.who, e));
     let choice = |name: &str,
                   label: &str,
                   options: &[(&str, String)],
@@ -258,6 +267,8 @@ async fn render_settings(
             (reason_field(l, &p, &f.reason))
             p { button type="submit" { (l.t("edit.save")) } }
         }
+        h2 { (l.t("setup.history")) }
+        (super::item::timeline(l, tz, &events))
     };
     Ok(layout(
         st,
