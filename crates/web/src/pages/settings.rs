@@ -257,8 +257,8 @@ async fn render_settings(
                     tbody { @for (n, k) in ItemKind::VARIANTS.iter().enumerate() {
                         tr {
                             td { (l.t(kind_key(*k))) }
-                            td { input type="text" name="level_zh" value=(f.level_zh.get(n).map(String::as_str).unwrap_or("")) size="8" aria-label={ (l.t(kind_key(*k))) " 中文" }; }
-                            td { input type="text" name="level_en" value=(f.level_en.get(n).map(String::as_str).unwrap_or("")) size="12" aria-label={ (l.t(kind_key(*k))) " English" }; }
+                            td { input type="text" name="level_zh" value=(f.level_zh.get(n).map(String::as_str).unwrap_or("")) size="12" aria-label={ (l.t(kind_key(*k))) " 中文" }; }
+                            td { input type="text" name="level_en" value=(f.level_en.get(n).map(String::as_str).unwrap_or("")) size="20" aria-label={ (l.t(kind_key(*k))) " English" }; }
                         }
                     } }
                 } }
