@@ -183,6 +183,11 @@ fn plans_that_would_mislead_are_refused_each_with_its_class() {
         &task("start = 2018-01-01\ndue = 2021-03-31\n"),
         "outside_plan",
     );
+    // A target dated after the plan's end.
+    check_one(
+        &task("due = 2020-12-31\ntarget = { value = 300, unit = \"km\", by = 2099-12-31 }\n"),
+        "outside_plan",
+    );
     // Trajectory points outside the item's dates, or on them.
     check_one(
         &task(

@@ -320,6 +320,18 @@ pub(super) fn check(
                 },
             ));
         }
+        // A target's date is judged inside the plan like the item's own dates.
+        if let Some(by) = it.target.as_ref().and_then(|t| t.by)
+            && (by < plan.start || by > plan.end)
+        {
+            out.push(PlanProblem::new(
+                FieldPath::new(sec, "target.by"),
+                ProblemKind::OutsidePlan {
+                    start: plan.start.to_string(),
+                    end: plan.end.to_string(),
+                },
+            ));
+        }
         if it.kind == ItemKind::Milestone && it.start.is_some() {
             out.push(PlanProblem::new(
                 FieldPath::new(sec, "start"),
