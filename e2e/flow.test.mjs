@@ -551,6 +551,62 @@ test("the office keeps the plan's settings, units and people; a unit takes back 
   await Promise.all([office.close(), unit.close()]);
 });
 
+test("indicators: GDP met, the metro forecast short of 300 km, a revision with its reason", async () => {
+  const ctx = await visitor();
+  const lp = await logIn(ctx, "leader");
+  // From the cockpit's tiles to the indicators (the leader may read English: by links).
+  await lp.goto(`${base}/plans/zz-ncc-2017`);
+  assert.ok(await lp.locator("ul.ind-tiles li").count() >= 4, "indicator tiles on the cockpit");
+  await lp.locator("ul.ind-tiles a[href$='/indicators/gdp']").click();
+  await lp.waitForLoadState("load");
+  assert.match(lp.url(), /\/indicators\/gdp$/);
+  // GDP met its 2020 target with the 2018 figure.
+  assert.ok(await lp.locator("p.standing .st-done").isVisible(), "GDP shown as met");
+  assert.match(await lp.locator("p.standing").innerText(), /2018-12-31/);
+  assert.ok(await lp.locator(".indicator-chart svg").isVisible(), "the chart is drawn");
+  // The metro: behind its path, forecast below 300 km with almost no chance.
+  await lp.goto(`${base}/plans/zz-ncc-2017/indicators/metro_km`);
+  assert.ok(await lp.locator("p.standing .st-off_track").isVisible(), "metro behind its path");
+  const prob = await lp.locator("strong.prob").first().innerText();
+  assert.match(prob, /\b0%/, prob);
+  const value = parseFloat(await lp.locator("table.projections td[data-value]").first().getAttribute("data-value"));
+  assert.ok(value < 300, `forecast ${value} km for 2020`);
+  await shot(lp, "40-indicator-metro");
+  await lp.setViewportSize({ width: 390, height: 900 });
+  await shot(lp, "41-indicator-metro-phone");
+  const width = await lp.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `no sideways scroll on a phone (${width})`);
+  await lp.setViewportSize({ width: 1280, height: 900 });
+  await lp.emulateMedia({ media: "print" });
+  await shot(lp, "42-indicator-metro-print");
+  await lp.emulateMedia({ media: "screen" });
+  // As known on 2018-06-30: only the figures known then, no forecast yet.
+  await lp.goto(`${base}/plans/zz-ncc-2017/indicators/metro_km?as_of=2018-06-30`);
+  assert.equal(await lp.locator("table tbody tr", { hasText: "2019-09" }).count(), 0, "not known yet");
+  // The list of every indicator.
+  await lp.goto(`${base}/plans/zz-ncc-2017/indicators`);
+  assert.ok(await lp.locator("table.indicators tbody tr").count() >= 8);
+  await shot(lp, "43-indicators");
+  // The owner (the development and reform commission) revises the 2019 GDP: a reason is asked for.
+  const unit = await visitor();
+  const up = await logIn(unit, "fgw");
+  await up.goto(`${base}/workspace/figures/zz-ncc-2017/gdp`);
+  await up.locator("#period").fill("2019");
+  await up.locator("#value").fill("11589.7");
+  await up.locator("#source").fill("2019年郑州市国民经济和社会发展统计公报（修订）");
+  await up.locator("form button[type=submit]").last().click();
+  await up.waitForLoadState("load");
+  assert.ok(await up.locator("#reason-err").isVisible(), "a revision needs its reason");
+  await up.locator("#reason").fill("统计局公布修订数");
+  await up.locator("form button[type=submit]").last().click();
+  await up.waitForLoadState("load");
+  await up.goto(`${base}/plans/zz-ncc-2017/indicators/gdp`);
+  assert.ok(await up.locator("tr.revised").count() >= 1, "the revised figure is kept, struck through");
+  assert.match(await up.locator("table tbody").first().innerText(), /统计局公布修订数/);
+  await shot(up, "44-indicator-revision");
+  await Promise.all([ctx.close(), unit.close()]);
+});
+
 test("no request left 127.0.0.1", () => {
   assert.deepEqual(outside, []);
 });

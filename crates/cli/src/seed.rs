@@ -151,6 +151,7 @@ struct OutcomeRow {
     indicator: String,
     period: String,
     value: f64,
+    unit: String,
     scope: String,
     basis: String,
     source: String,
@@ -174,21 +175,9 @@ fn period_end(p: &str) -> Option<chrono::NaiveDate> {
     NaiveDate::from_ymd_opt(p.parse().ok()?, 12, 31)
 }
 
-/// The day a figure for `period` (ending on `end`) became known, for the demo: a dated
-/// figure (a line opened) on its day, a month's figure 15 days after the month, a year's
-/// 60 days after the year — about when Zhengzhou's statistics bureau publishes its monthly
-/// and annual figures. An approximation until indicators carry their own publication lag.
-fn known_on(period: &str, end: chrono::NaiveDate) -> chrono::NaiveDate {
-    let lag = match period.len() {
-        10 => 0, // 2019-09-19
-        7 => 15, // 2019-09
-        _ => 60, // 2019
-    };
-    end + chrono::Duration::days(lag)
-}
-
 /// The published outcomes known by `today` for the plan's indicators, each with the day it
-/// became known (`known_on`) and kept only where its scope and basis are the indicator's
+/// became known (the end of its period and the indicator's publication lag,
+/// `Indicator::due_on`) and kept only where its scope and basis are the indicator's
 /// (`scope`, or `scope, basis`), so that figures of another scope or basis are never mixed in.
 pub fn real_outcomes(
     doc: &PlanDocument,
@@ -206,12 +195,12 @@ pub fn real_outcomes(
             continue;
         };
         let joined = format!("{}, {}", row.scope, row.basis);
-        if ind.scope != row.scope && ind.scope != joined {
+        if (ind.scope != row.scope && ind.scope != joined) || ind.unit != row.unit {
             continue;
         }
         let end = period_end(&row.period)
             .ok_or_else(|| anyhow!("{ACTUALS_FILE}:{}: period `{}`", n + 2, row.period))?;
-        let known = known_on(&row.period, end);
+        let known = ind.due_on(end);
         if known > today {
             continue;
         }
@@ -225,6 +214,12 @@ pub fn real_outcomes(
                     .map_err(|e| anyhow!("{ACTUALS_FILE}:{}: value: {e}", n + 2))?,
                 source: row.source,
                 report: None,
+                entry: tuijin_store::Entry {
+                    unit: Some(row.unit),
+                    scope: Some(row.scope),
+                    basis: Some(row.basis),
+                    ..Default::default()
+                },
             },
         ));
     }

@@ -306,6 +306,7 @@ async fn the_demo_history_loads_with_a_mix_of_statuses_and_consistent_rollups() 
             value: tuijin_core::report::FigureValue::new(value).unwrap(),
             source: "test".into(),
             report: None,
+            entry: Default::default(),
         };
         s.record_actuals(
             "zz-ncc-2017",

@@ -153,6 +153,8 @@ pub enum DirectoryEdit {
     Unit(crate::Unit),
     Person(crate::Person),
     Settings(Box<crate::Plan>),
+    /// An indicator's definition: its targets re-based, its path or lag changed.
+    Indicator(Box<crate::Indicator>),
 }
 
 impl DirectoryEdit {
@@ -163,6 +165,7 @@ impl DirectoryEdit {
             DirectoryEdit::Unit(u) => (EventKind::UnitEdited, u.code.to_string()),
             DirectoryEdit::Person(p) => (EventKind::PersonEdited, p.code.to_string()),
             DirectoryEdit::Settings(p) => (EventKind::PlanEdited, p.code.to_string()),
+            DirectoryEdit::Indicator(i) => (EventKind::IndicatorEdited, i.code.to_string()),
         }
     }
 }
@@ -184,6 +187,10 @@ pub fn apply_directory(
         DirectoryEdit::Person(p) => match out.people.iter_mut().find(|x| x.code == p.code) {
             Some(x) => *x = p.clone(),
             None => out.people.push(p.clone()),
+        },
+        DirectoryEdit::Indicator(i) => match out.indicators.iter_mut().find(|x| x.code == i.code) {
+            Some(x) => *x = (**i).clone(),
+            None => return Err(EditRefusal::NotFound(i.code.clone())),
         },
         DirectoryEdit::Settings(plan) => {
             if plan.code != out.plan.code {

@@ -93,6 +93,11 @@ pub enum EventKind {
     #[strum(serialize = "indicator.updated")]
     #[serde(rename = "indicator.updated")]
     IndicatorUpdated,
+    /// An indicator's definition changed from the web or the API (a target re-based), with
+    /// the reason.
+    #[strum(serialize = "indicator.edited")]
+    #[serde(rename = "indicator.edited")]
+    IndicatorEdited,
     #[strum(serialize = "indicator.archived")]
     #[serde(rename = "indicator.archived")]
     IndicatorArchived,
@@ -288,6 +293,7 @@ impl EventKind {
             PersonAdded | PersonUpdated | PersonEdited => Entity::Person,
             IndicatorAdded
             | IndicatorUpdated
+            | IndicatorEdited
             | IndicatorArchived
             | IndicatorActualsLoaded
             | IndicatorFigureFiled => Entity::Indicator,

@@ -65,9 +65,85 @@ impl Frequency {
     }
 }
 
+/// How an indicator's figures count (统计口径): what a period's figure is.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum CountingBasis {
+    /// What stands at the period's end, all that came before included (km of metro in
+    /// operation, resident population, roads finished so far).
+    #[default]
+    Cumulative,
+    /// What happened within the period alone (the year's GDP, the year's train trips).
+    PerPeriod,
+}
+
+impl CountingBasis {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
+/// How the expected value runs between the points of an indicator's path.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PathKind {
+    /// A straight line from the baseline to each target in turn.
+    #[default]
+    Linear,
+    /// Growth at a constant rate from the baseline to each target (GDP growing 8 % a year).
+    Compound,
+    /// The plan's own expected values on dated points (`points`), straight lines between.
+    Points,
+}
+
+impl PathKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorTarget {
     pub year: i32,
+    pub value: f64,
+}
+
+/// An expected value the plan sets on a day, for a path of kind `points`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PathPoint {
+    pub on: chrono::NaiveDate,
     pub value: f64,
 }
 
@@ -87,12 +163,63 @@ pub struct Indicator {
     /// What the figure covers (the city, the metro operator), so figures are never mixed.
     pub scope: String,
     pub public: bool,
+    /// Whether a period's figure is a running total or the period's own.
+    #[serde(default)]
+    pub basis: CountingBasis,
+    /// Days after a period ends before its figure is due to be published (annual GDP about
+    /// two months); `None` takes the frequency's usual lag (`Frequency::usual_lag`).
+    #[serde(default)]
+    pub publication_lag: Option<u32>,
+    /// How the path runs from the baseline to the targets.
+    #[serde(default)]
+    pub path: PathKind,
+    /// The plan's expected values between baseline and targets, for a path of kind `points`.
+    #[serde(default)]
+    pub points: Vec<PathPoint>,
+    /// Where the figures are published (统计公报, a bureau's page).
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Frequency {
+    /// Days after a period ends until its figure is usually published in a Chinese city: a
+    /// month's about 15 days, a quarter's about a month, a year's about two months (the
+    /// statistics bureau's bulletin comes in late February or March).
+    pub fn usual_lag(self) -> u32 {
+        match self {
+            Frequency::Monthly => 15,
+            Frequency::Quarterly => 30,
+            Frequency::Annual => 60,
+        }
+    }
+
+    /// The period of this frequency that contains `date`, written as the plan writes it.
+    pub fn period_of(self, date: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        match self {
+            Frequency::Annual => format!("{}", date.year()),
+            Frequency::Quarterly => format!("{}-Q{}", date.year(), date.month0() / 3 + 1),
+            Frequency::Monthly => format!("{}-{:02}", date.year(), date.month()),
+        }
+    }
 }
 
 impl Indicator {
-    /// The path the indicator should follow: the baseline at the end of its year, then each
-    /// yearly target at the end of its year. Empty without a baseline or targets.
-    fn path(&self) -> Vec<(chrono::NaiveDate, f64)> {
+    /// Days after a period ends before its figure is due.
+    pub fn lag_days(&self) -> u32 {
+        self.publication_lag
+            .unwrap_or_else(|| self.frequency.usual_lag())
+    }
+
+    /// The day the figure for a period ending on `end` is due to be published.
+    pub fn due_on(&self, end: chrono::NaiveDate) -> chrono::NaiveDate {
+        end + chrono::Duration::days(i64::from(self.lag_days()))
+    }
+
+    /// The points the path runs through, by date: the baseline at the end of its year, the
+    /// plan's dated points (for a path of kind `points`), then each yearly target at the end
+    /// of its year. Empty without a baseline or a target.
+    pub fn path_points(&self) -> Vec<(chrono::NaiveDate, f64)> {
         let (Some(year), Some(base)) = (self.baseline_year, self.baseline) else {
             return Vec::new();
         };
@@ -100,21 +227,35 @@ impl Indicator {
             return Vec::new();
         }
         let end = |y: i32| chrono::NaiveDate::from_ymd_opt(y, 12, 31);
-        let mut points: Vec<(chrono::NaiveDate, f64)> =
-            end(year).map(|d| (d, base)).into_iter().collect();
+        let Some(start) = end(year) else {
+            return Vec::new();
+        };
+        let mut points = vec![(start, base)];
+        if self.path == PathKind::Points {
+            points.extend(
+                self.points
+                    .iter()
+                    .filter(|p| p.on > start)
+                    .map(|p| (p.on, p.value)),
+            );
+        }
         points.extend(
             self.targets
                 .iter()
                 .filter(|t| t.year > year)
                 .filter_map(|t| end(t.year).map(|d| (d, t.value))),
         );
+        points.sort_by_key(|p| p.0);
+        points.dedup_by_key(|p| p.0);
         if points.len() < 2 { Vec::new() } else { points }
     }
 
-    /// Where the indicator should be on `date`: linear between the points of its path; the
-    /// last target after the last year; `None` before the baseline or without a path.
+    /// Where the indicator should be on `date`: between two points of its path, on a straight
+    /// line, or at a constant growth rate for a compound path (a straight line where either
+    /// end is not above zero, where no rate leads from one to the other); the last target
+    /// after the last year; `None` before the baseline or without a path.
     pub fn expected_at(&self, date: chrono::NaiveDate) -> Option<f64> {
-        let path = self.path();
+        let path = self.path_points();
         let first = path.first()?;
         if date < first.0 {
             return None;
@@ -123,6 +264,9 @@ impl Indicator {
             let ((d0, v0), (d1, v1)) = (w[0], w[1]);
             if date <= d1 {
                 let f = (date - d0).num_days() as f64 / (d1 - d0).num_days().max(1) as f64;
+                if self.path == PathKind::Compound && v0 > 0.0 && v1 > 0.0 {
+                    return Some(v0 * (v1 / v0).powf(f));
+                }
                 return Some(v0 + (v1 - v0) * f);
             }
         }
@@ -133,7 +277,7 @@ impl Indicator {
     /// baseline to the last target: positive is behind (below the path for an indicator that
     /// should rise, above it for one that should fall, either side for one aimed at a value).
     pub fn gap(&self, actual: f64, date: chrono::NaiveDate) -> Option<f64> {
-        let path = self.path();
+        let path = self.path_points();
         let span = path.last()?.1 - path.first()?.1;
         if span.abs() < 1e-9 {
             return None;
@@ -144,6 +288,45 @@ impl Indicator {
             Direction::Target => (expected - actual).abs() / span.abs() * 100.0,
         })
     }
+
+    /// The gap of `actual` on `date` to the path, as a reader says it: expected value, the
+    /// difference (actual − expected, in the indicator's unit) and that difference in percent
+    /// of the expected value (`None` when that is zero).
+    pub fn gap_now(&self, actual: f64, date: chrono::NaiveDate) -> Option<Gap> {
+        let expected = self.expected_at(date)?;
+        let absolute = actual - expected;
+        Some(Gap {
+            on: date,
+            actual,
+            expected,
+            absolute,
+            relative: (expected.abs() > 1e-9).then(|| absolute / expected.abs() * 100.0),
+            behind: self.gap(actual, date).is_some_and(|g| g > 0.0),
+        })
+    }
+
+    /// Whether `value` meets `target` for this indicator's direction.
+    pub fn meets(&self, value: f64, target: f64) -> bool {
+        match self.direction {
+            Direction::Increase => value >= target - 1e-9,
+            Direction::Decrease => value <= target + 1e-9,
+            Direction::Target => (value - target).abs() <= 1e-9,
+        }
+    }
+}
+
+/// An indicator's figure against its path on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Gap {
+    pub on: chrono::NaiveDate,
+    pub actual: f64,
+    pub expected: f64,
+    /// actual − expected, in the indicator's unit.
+    pub absolute: f64,
+    /// `absolute` in percent of the expected value.
+    pub relative: Option<f64>,
+    /// Whether the figure is on the wrong side of the path for the indicator's direction.
+    pub behind: bool,
 }
 
 /// What the period of a figure filed for an indicator looks like, by its frequency: a year
@@ -177,12 +360,23 @@ pub const MAX_FIGURE: f64 = 1e15;
 
 /// A figure an indicator's owner files for one of the indicator's periods, with where it is
 /// published.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FiledFigure {
     pub period: String,
     pub value: f64,
     /// A citation or an address of the publication (统计公报, a bureau's page).
     pub source: String,
+    /// Why it replaces the figure already filed for its period: needed for a revision.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The unit of measure, scope and counting basis the figure is in, when the filer states
+    /// them: each must be the indicator's, so that figures are never mixed.
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// Whether `unit` (the filing user's unit; `None` for the office, filing on the owner's
@@ -231,6 +425,34 @@ pub fn check_filed(
         out.push(Problem::new("source", Rule::Required));
     }
     crate::problem::check_text("source", &f.source, &mut out);
+    let stated = |field: &'static str, given: &Option<String>, own: &str, rule: Rule| {
+        given
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty() && *g != own.trim())
+            .map(|g| {
+                Problem::new(field, rule)
+                    .with("given", g)
+                    .with("expected", own.trim())
+            })
+    };
+    out.0
+        .extend(stated("unit", &f.unit, &ind.unit, Rule::FigureUnitMismatch));
+    out.0.extend(stated(
+        "scope",
+        &f.scope,
+        &ind.scope,
+        Rule::FigureScopeMismatch,
+    ));
+    out.0.extend(stated(
+        "basis",
+        &f.basis,
+        ind.basis.as_str(),
+        Rule::FigureBasisMismatch,
+    ));
+    if let Some(r) = &f.reason {
+        crate::problem::check_text("reason", r, &mut out);
+    }
     out.finish()?;
     Ok(end.expect("checked above"))
 }
@@ -253,34 +475,59 @@ pub enum Attainment {
     NoFigure,
 }
 
-/// The figures an item's target is judged by: the indicator, and its figures as
-/// (the day each stands for, value), in any order.
+/// A figure of an indicator as recorded: the period it is for, the day it stands for, its
+/// value and the day it became known. A revision is a later record for the same period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub period: String,
+    pub on: chrono::NaiveDate,
+    pub value: f64,
+    pub known: chrono::NaiveDate,
+}
+
+/// The figures as known on `date`: for each period the last record known by then, by the day
+/// each stands for. `figures` are in the order they were entered, so a revision follows what
+/// it revises.
+pub fn known_on(figures: &[Figure], date: chrono::NaiveDate) -> Vec<(chrono::NaiveDate, f64)> {
+    let mut by_period: Vec<(&str, chrono::NaiveDate, f64)> = Vec::new();
+    for f in figures.iter().filter(|f| f.known <= date && f.on <= date) {
+        match by_period.iter_mut().find(|p| p.0 == f.period) {
+            Some(p) => *p = (&f.period, f.on, f.value),
+            None => by_period.push((&f.period, f.on, f.value)),
+        }
+    }
+    let mut out: Vec<(chrono::NaiveDate, f64)> =
+        by_period.into_iter().map(|(_, on, v)| (on, v)).collect();
+    out.sort_by_key(|f| f.0);
+    out
+}
+
+/// The figures an item's target is judged by: each indicator with its figures, every
+/// revision included, in the order they were entered.
 #[derive(Clone, Debug, Default)]
 pub struct Measures {
-    pub indicators: std::collections::HashMap<String, (Indicator, Vec<(chrono::NaiveDate, f64)>)>,
+    pub indicators: std::collections::HashMap<String, (Indicator, Vec<Figure>)>,
 }
 
 impl Measures {
+    /// An indicator's figures as known on `date` (`known_on`).
+    pub fn known(&self, code: &str, date: chrono::NaiveDate) -> Vec<(chrono::NaiveDate, f64)> {
+        self.indicators
+            .get(code)
+            .map(|(_, f)| known_on(f, date))
+            .unwrap_or_default()
+    }
+
     /// The attainment of `target` on `date`, if the target names an indicator this knows.
-    /// Only figures for days up to `date` count, so a past date is judged as it stood.
+    /// Only figures known by `date` count, so a past date is judged as it stood.
     pub fn attainment(
         &self,
         target: &crate::Target,
         date: chrono::NaiveDate,
     ) -> Option<Attainment> {
         let (ind, figures) = self.indicators.get(target.indicator.as_ref()?.as_str())?;
-        let mut known: Vec<(chrono::NaiveDate, f64)> = figures
-            .iter()
-            .copied()
-            .filter(|(d, _)| *d <= date)
-            .collect();
-        known.sort_by_key(|f| f.0);
-        let meets = |v: f64| match ind.direction {
-            Direction::Increase => v >= target.value - 1e-9,
-            Direction::Decrease => v <= target.value + 1e-9,
-            Direction::Target => (v - target.value).abs() <= 1e-9,
-        };
-        if let Some(&(on, value)) = known.iter().find(|(_, v)| meets(*v)) {
+        let known = known_on(figures, date);
+        if let Some(&(on, value)) = known.iter().find(|(_, v)| ind.meets(*v, target.value)) {
             return Some(Attainment::Achieved { on, value });
         }
         Some(match known.last() {
@@ -295,246 +542,4 @@ impl Measures {
 }
 
 #[cfg(test)]
-mod attainment_tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
-        chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    /// G2020.3 of the demo: GDP 10,143 亿元 in 2018 and 11,589.7 in 2019 against a target of
-    /// 10,000 by 2020: achieved, on the day the 2018 figure stands for.
-    #[test]
-    fn a_goal_is_achieved_when_a_figure_first_meets_its_target() {
-        let gdp = Indicator {
-            code: Code::parse("gdp").unwrap(),
-            name: Text::new("地区生产总值", "GDP"),
-            unit: "亿元".into(),
-            direction: Direction::Increase,
-            frequency: Frequency::Annual,
-            baseline_year: Some(2016),
-            baseline: Some(8114.0),
-            targets: vec![IndicatorTarget {
-                year: 2020,
-                value: 10000.0,
-            }],
-            owner: None,
-            scope: String::new(),
-            public: true,
-        };
-        let m = Measures {
-            indicators: [(
-                "gdp".to_string(),
-                (
-                    gdp,
-                    vec![
-                        (d(2019, 12, 31), 11589.7),
-                        (d(2017, 12, 31), 9130.2),
-                        (d(2018, 12, 31), 10143.3),
-                    ],
-                ),
-            )]
-            .into(),
-        };
-        let target = crate::Target {
-            value: 10000.0,
-            unit: "亿元".into(),
-            by: Some(d(2020, 12, 31)),
-            indicator: Some(Code::parse("gdp").unwrap()),
-        };
-        assert_eq!(
-            m.attainment(&target, d(2020, 6, 30)),
-            Some(Attainment::Achieved {
-                on: d(2018, 12, 31),
-                value: 10143.3
-            })
-        );
-        // As it stood in mid-2018: on its way, with only the 2017 figure known.
-        assert!(matches!(
-            m.attainment(&target, d(2018, 6, 30)),
-            Some(Attainment::Towards { value, .. }) if value == 9130.2
-        ));
-        assert_eq!(
-            m.attainment(&target, d(2017, 6, 30)),
-            Some(Attainment::NoFigure)
-        );
-        let unmeasured = crate::Target {
-            indicator: None,
-            ..target
-        };
-        assert_eq!(m.attainment(&unmeasured, d(2020, 6, 30)), None);
-    }
-}
-
-#[cfg(test)]
-mod path_tests {
-    use super::*;
-
-    fn metro() -> Indicator {
-        Indicator {
-            code: Code::parse("metro_km").unwrap(),
-            name: Text::new("地铁运营里程", "Metro in operation"),
-            unit: "km".into(),
-            direction: Direction::Increase,
-            frequency: Frequency::Annual,
-            baseline_year: Some(2017),
-            baseline: Some(100.0),
-            targets: vec![IndicatorTarget {
-                year: 2020,
-                value: 400.0,
-            }],
-            owner: None,
-            scope: String::new(),
-            public: true,
-        }
-    }
-
-    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
-        chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn the_path_runs_from_the_baseline_to_the_targets() {
-        let m = metro();
-        assert_eq!(m.expected_at(d(2017, 6, 30)), None, "before the baseline");
-        assert_eq!(m.expected_at(d(2017, 12, 31)), Some(100.0));
-        let mid = m.expected_at(d(2019, 7, 2)).unwrap();
-        assert!((mid - 250.0).abs() < 1.0, "{mid}");
-        assert_eq!(
-            m.expected_at(d(2022, 1, 1)),
-            Some(400.0),
-            "the last target holds after"
-        );
-        // 150 when 250 was due: 100 behind on a 300 way, a third.
-        let g = m.gap(150.0, d(2019, 7, 2)).unwrap();
-        assert!((g - 33.3).abs() < 0.5, "{g}");
-        assert!(m.gap(260.0, d(2019, 7, 2)).unwrap() < 0.0, "ahead");
-        // Falling indicators: above the path is behind.
-        let mut down = metro();
-        down.direction = Direction::Decrease;
-        down.baseline = Some(400.0);
-        down.targets = vec![IndicatorTarget {
-            year: 2020,
-            value: 100.0,
-        }];
-        assert!(down.gap(350.0, d(2019, 7, 2)).unwrap() > 30.0);
-        // Severity by the plan's thresholds, in % of the way: 10 % behind is at risk (medium),
-        // 33 % off track (high), on the path nothing.
-        use crate::warning::{Severity, indicator_condition};
-        let t = crate::Thresholds::default();
-        let on = d(2019, 7, 2);
-        let at = |v: f64| indicator_condition(&m, v, on, t).map(|c| c.severity);
-        assert_eq!(at(220.0), Some(Severity::Medium));
-        assert_eq!(at(150.0), Some(Severity::High));
-        assert_eq!(at(250.0), None);
-        // No baseline, no path.
-        let mut none = metro();
-        none.baseline = None;
-        assert_eq!(none.gap(1.0, d(2019, 1, 1)), None);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::problem::{Refusal, Rule};
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn gdp(frequency: Frequency) -> Indicator {
-        Indicator {
-            code: Code::parse("GDP").unwrap(),
-            name: Text::new("地区生产总值", "GDP"),
-            unit: "亿元".into(),
-            direction: Direction::Increase,
-            frequency,
-            baseline_year: Some(2016),
-            baseline: Some(8025.3),
-            targets: vec![IndicatorTarget {
-                year: 2020,
-                value: 10000.0,
-            }],
-            owner: Some(Code::parse("TJJ").unwrap()),
-            scope: "全市".into(),
-            public: true,
-        }
-    }
-
-    fn rules(r: Result<NaiveDate, Refusal>) -> Vec<Rule> {
-        match r {
-            Ok(_) => Vec::new(),
-            Err(Refusal::Invalid(ps)) => ps.iter().map(|p| p.rule).collect(),
-            Err(Refusal::Conflict(p) | Refusal::Forbidden(p)) => vec![p.rule],
-        }
-    }
-
-    #[test]
-    fn periods_follow_the_indicators_frequency() {
-        assert_eq!(period_end(Frequency::Annual, "2019"), Some(d("2019-12-31")));
-        assert_eq!(period_end(Frequency::Annual, "2019-12"), None);
-        assert_eq!(
-            period_end(Frequency::Quarterly, "2019-Q3"),
-            Some(d("2019-09-30"))
-        );
-        assert_eq!(period_end(Frequency::Quarterly, "2019-09"), None);
-        assert_eq!(
-            period_end(Frequency::Monthly, "2019-02"),
-            Some(d("2019-02-28"))
-        );
-        assert_eq!(period_end(Frequency::Monthly, "2019"), None);
-        for bad in ["", "19", "20190", "1899", "2019-13", "2019-Q5", "２０１９"] {
-            for f in [Frequency::Annual, Frequency::Quarterly, Frequency::Monthly] {
-                assert_eq!(period_end(f, bad), None, "{bad} {f:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn only_the_owner_files_for_an_ended_period_with_a_source() {
-        let ind = gdp(Frequency::Annual);
-        let tjj = Code::parse("TJJ").unwrap();
-        let other = Code::parse("FGW").unwrap();
-        let fig = |period: &str, value: f64, source: &str| FiledFigure {
-            period: period.into(),
-            value,
-            source: source.into(),
-        };
-        let today = d("2020-06-30");
-        let ok = fig("2019", 11589.7, "2019年郑州市国民经济和社会发展统计公报");
-        assert_eq!(
-            check_filed(&ind, Some(&tjj), &ok, today),
-            Ok(d("2019-12-31"))
-        );
-        // The office files on the owner's behalf.
-        assert_eq!(check_filed(&ind, None, &ok, today), Ok(d("2019-12-31")));
-        assert_eq!(
-            rules(check_filed(&ind, Some(&other), &ok, today)),
-            [Rule::FigureNotOwner]
-        );
-        assert_eq!(
-            rules(check_filed(&ind, Some(&tjj), &fig("2020", 1.0, "x"), today)),
-            [Rule::FigurePeriodNotOver]
-        );
-        assert_eq!(
-            rules(check_filed(
-                &ind,
-                Some(&tjj),
-                &fig("2019-Q4", f64::NAN, " "),
-                today
-            )),
-            [Rule::FigurePeriod, Rule::NotANumber, Rule::Required]
-        );
-        assert_eq!(
-            rules(check_filed(
-                &ind,
-                Some(&tjj),
-                &fig("2019", 1.0, "a\u{0}b"),
-                today
-            )),
-            [Rule::ControlCharacter]
-        );
-    }
-}
+mod tests;

@@ -13,6 +13,7 @@ pub mod edit;
 pub mod event;
 pub mod evidence;
 pub mod explain;
+pub mod forecast;
 pub mod generate;
 pub mod i18n;
 pub mod indicator;
@@ -35,7 +36,10 @@ pub mod validate;
 pub mod warning;
 
 pub use code::{Code, CodeError};
-pub use indicator::{Attainment, Direction, Frequency, Indicator, IndicatorTarget, Measures};
+pub use indicator::{
+    Attainment, CountingBasis, Direction, Figure, Frequency, Indicator, IndicatorTarget, Measures,
+    PathKind, PathPoint,
+};
 pub use item::{Item, ItemKind, ManualProgress, Share, Target, TrajectoryPoint, Weight};
 pub use percent::Percent;
 pub use plan::{

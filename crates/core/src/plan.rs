@@ -75,6 +75,14 @@ impl StatusAgainst {
 pub struct Thresholds {
     pub at_risk: f64,
     pub off_track: f64,
+    /// An indicator's forecast warns when its chance of missing a target is above this, in
+    /// percent.
+    #[serde(default = "default_forecast_miss")]
+    pub forecast_miss: f64,
+}
+
+fn default_forecast_miss() -> f64 {
+    50.0
 }
 
 impl Default for Thresholds {
@@ -82,6 +90,7 @@ impl Default for Thresholds {
         Thresholds {
             at_risk: 5.0,
             off_track: 15.0,
+            forecast_miss: default_forecast_miss(),
         }
     }
 }

@@ -61,6 +61,14 @@ pub enum Rule {
     FigurePeriod,
     /// A figure for a period that has not ended yet.
     FigurePeriodNotOver,
+    /// A figure in another unit of measure than its indicator's.
+    FigureUnitMismatch,
+    /// A figure covering another scope than its indicator's.
+    FigureScopeMismatch,
+    /// A figure counted on another basis (cumulative, per period) than its indicator's.
+    FigureBasisMismatch,
+    /// A figure replacing one already filed for its period says why.
+    RevisionNeedsReason,
     /// The report's state does not allow the action.
     Workflow,
     /// The notice's state does not allow the action.

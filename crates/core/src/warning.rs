@@ -38,6 +38,11 @@ pub enum WarningKind {
     Stale,
     /// The latest accepted figure of the item's target indicator is off its path.
     IndicatorOffPath,
+    /// The trend of the item's target indicator makes missing its next target likelier than
+    /// the plan accepts (`Thresholds::forecast_miss`).
+    IndicatorForecastMiss,
+    /// A figure of the item's target indicator is not in though its publication lag is over.
+    IndicatorFigureOverdue,
     /// A supervision notice on the item is past its reply date without a reply: it has risen
     /// (`notice::rises`), and the office chases it here too.
     NoticeOverdue,
@@ -53,6 +58,10 @@ pub enum Family {
     NotReported,
     /// A measured figure is off its path to the target.
     Indicator,
+    /// The measured figures' trend leads away from the target.
+    Forecast,
+    /// A measured figure is not in after its publication lag.
+    Figure,
     /// A notice on the item waits for its reply past the date.
     Notice,
 }
@@ -66,6 +75,8 @@ impl WarningKind {
             WarningKind::Overdue | WarningKind::BehindTrajectory => Family::Lag,
             WarningKind::ReportMissing | WarningKind::Stale => Family::NotReported,
             WarningKind::IndicatorOffPath => Family::Indicator,
+            WarningKind::IndicatorForecastMiss => Family::Forecast,
+            WarningKind::IndicatorFigureOverdue => Family::Figure,
             WarningKind::NoticeOverdue => Family::Notice,
         }
     }
@@ -116,7 +127,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn new(key: &'static str, args: &[(&str, String)]) -> Detail {
+    pub(crate) fn new(key: &'static str, args: &[(&str, String)]) -> Detail {
         Detail {
             key: key.to_string(),
             args: args
@@ -172,7 +183,7 @@ pub fn render_details(stored: &str, lang: crate::i18n::Lang) -> String {
     }
 }
 
-fn one_place(v: f64) -> String {
+pub(crate) fn one_place(v: f64) -> String {
     let s = format!("{v:.1}");
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
@@ -446,6 +457,8 @@ pub fn indicator_condition(
         since: on,
     })
 }
+
+pub mod indicators;
 
 #[cfg(test)]
 mod tests {

@@ -416,6 +416,56 @@ fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
     );
 }
 
+/// An indicator's counting basis, publication lag, kind of path with its points and source
+/// are read, written back unchanged, and a path that cannot be drawn is refused, each way
+/// named (`indicator_path`), with the line and column of the field.
+#[test]
+fn indicator_definitions_round_trip_and_impossible_paths_are_refused() {
+    let ind = |extra: &str| {
+        format!(
+            "{HEAD}[plan.thresholds]\nforecast_miss = 40\n\n[[indicator]]\ncode = \"gdp\"\nname = \"地区生产总值\"\nunit = \"亿元\"\nbaseline = 8000\nbaseline_year = 2016\ntargets = [{{ year = 2020, value = 10000 }}]\n{extra}"
+        )
+    };
+    let src = ind(
+        "basis = \"per_period\"\npublication_lag = 45\npath = \"points\"\npoints = [{ on = 2018-12-31, value = 8600 }]\nsource = \"统计公报\"\n",
+    );
+    let doc = read_plan("ind.toml", &src).unwrap();
+    let i = &doc.indicators[0];
+    assert_eq!(i.basis, tuijin_core::CountingBasis::PerPeriod);
+    assert_eq!(i.publication_lag, Some(45));
+    assert_eq!(i.path, tuijin_core::PathKind::Points);
+    assert_eq!(i.points.len(), 1);
+    assert_eq!(i.source, "统计公报");
+    assert_eq!(doc.plan.thresholds.forecast_miss, 40.0);
+    assert_eq!(read_plan("again.toml", &write_plan(&doc)).unwrap(), doc);
+    // Defaults: cumulative, the frequency's lag, a straight line.
+    let plain = read_plan("plain.toml", &ind("")).unwrap();
+    assert_eq!(plain.indicators[0].lag_days(), 60);
+    assert_eq!(plain.indicators[0].path, tuijin_core::PathKind::Linear);
+
+    check_one(&ind("path = \"points\"\n"), "indicator_path");
+    check_one(
+        &ind("path = \"points\"\npoints = [{ on = 2021-06-30, value = 9000 }]\n"),
+        "indicator_path",
+    );
+    check_one(
+        &ind("points = [{ on = 2018-06-30, value = 9000 }]\n"),
+        "indicator_path",
+    );
+    let zero = ind("path = \"compound\"\n").replace("baseline = 8000", "baseline = 0");
+    check_one(&zero, "indicator_path");
+    check_one(&ind("publication_lag = 400\n"), "out_of_range");
+    check_one(
+        &ind("").replace("forecast_miss = 40", "forecast_miss = 140"),
+        "out_of_range",
+    );
+    check_one(&ind("path = \"steps\"\n"), "bad_value");
+    check_one(
+        &ind("points = [{ on = 2018-06-30 }]\npath = \"points\"\n"),
+        "missing_field",
+    );
+}
+
 /// `docs/plan-format.md` describes every field the reader accepts, in the part about its
 /// table, and names every problem class the validator has.
 #[test]

@@ -26,6 +26,25 @@ pub struct Actual {
     pub source: String,
     /// The accepted report it came from, if any.
     pub report: Option<i64>,
+    /// Who entered it, when, and on what terms.
+    #[serde(flatten)]
+    pub entry: Entry,
+}
+
+/// What the record of a figure says beyond the figure: the day it became known (from which
+/// it counts), who entered it and when, why it revises an earlier figure for its period, and
+/// the unit, scope and basis it was entered in (always the indicator's: others are refused).
+/// On loading figures only `reason`, `unit`, `scope` and `basis` are read; the rest is the
+/// write's own stamp.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Entry {
+    pub known_on: Option<chrono::NaiveDate>,
+    pub entered_by: Option<String>,
+    pub entered_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub reason: Option<String>,
+    pub unit: Option<String>,
+    pub scope: Option<String>,
+    pub basis: Option<String>,
 }
 
 /// A unit with the number of items it leads.
@@ -55,7 +74,8 @@ pub trait DirectoryStore {
         figure: &tuijin_core::indicator::FiledFigure,
         stamp: &Stamp,
     ) -> Result<Actual>;
-    /// An indicator's actuals, oldest first.
+    /// An indicator's figures, every revision included: oldest period first, a period's
+    /// revisions in the order they were entered.
     async fn indicator_actuals(&self, plan: &str, indicator: &str) -> Result<Vec<Actual>>;
     /// The people named on a plan's items (responsible leaders, leaders in charge).
     async fn list_people(&self, plan: &str) -> Result<Vec<tuijin_core::Person>>;
@@ -64,19 +84,40 @@ pub trait DirectoryStore {
     async fn measures(&self, plan: &str) -> Result<tuijin_core::Measures>;
 }
 
-/// Writes indicator actuals; each row holds indicator id, report id (or null), period, period
-/// end, value, accepted on, source — in that order.
+/// Writes indicator actuals, each for the indicator of the given id, stamped with who enters
+/// them and when (the day of the stamp is the day each becomes known).
 ///
 /// A new figure can change how a goal stands (`Measures`), so the plan's version moves and
 /// every server's in-memory copy reloads.
 pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
     c: &C,
     plan_id: i64,
-    rows: Vec<Vec<sea_orm::Value>>,
+    actuals: &[(i64, &Actual)],
+    stamp: &Stamp,
 ) -> Result<()> {
-    if rows.is_empty() {
+    if actuals.is_empty() {
         return Ok(());
     }
+    let rows = actuals
+        .iter()
+        .map(|(id, a)| {
+            vec![
+                (*id).into(),
+                a.report.into(),
+                a.period.clone().into(),
+                a.period_end.into(),
+                a.value.value().into(),
+                stamp.today.into(),
+                a.source.clone().into(),
+                stamp.actor.clone().into(),
+                stamp.at.to_rfc3339().into(),
+                a.entry.reason.clone().into(),
+                a.entry.unit.clone().into(),
+                a.entry.scope.clone().into(),
+                a.entry.basis.clone().into(),
+            ]
+        })
+        .collect();
     insert_rows(
         c,
         "indicator_actuals",
@@ -88,6 +129,12 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
             "value",
             "accepted_on",
             "source",
+            "entered_by",
+            "entered_at",
+            "reason",
+            "unit",
+            "scope",
+            "basis",
         ],
         rows,
     )
@@ -99,6 +146,34 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
     )
     .await?;
     Ok(())
+}
+
+fn actual_of_row(r: &sea_orm::QueryResult) -> Result<Actual> {
+    let at: Option<String> = get(r, "entered_at")?;
+    Ok(Actual {
+        indicator: code(r, "code")?,
+        period: get(r, "period")?,
+        period_end: get(r, "period_end")?,
+        value: FigureValue::new(get(r, "value")?)
+            .map_err(|_| StoreError::Corrupt("indicator_actuals.value".into()))?,
+        source: get(r, "source")?,
+        report: get(r, "report_id")?,
+        entry: Entry {
+            known_on: Some(get(r, "accepted_on")?),
+            entered_by: get(r, "entered_by")?,
+            entered_at: at
+                .map(|t| {
+                    chrono::DateTime::parse_from_rfc3339(&t)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|_| StoreError::Corrupt("indicator_actuals.entered_at".into()))
+                })
+                .transpose()?,
+            reason: get(r, "reason")?,
+            unit: get(r, "unit")?,
+            scope: get(r, "scope")?,
+            basis: get(r, "basis")?,
+        },
+    })
 }
 
 impl DirectoryStore for Store {
@@ -124,21 +199,13 @@ impl DirectoryStore for Store {
                 );
                 continue;
             };
-            rows.push(vec![
-                get::<i64>(&ind, "id")?.into(),
-                a.report.into(),
-                a.period.clone().into(),
-                a.period_end.into(),
-                a.value.value().into(),
-                stamp.today.into(),
-                a.source.clone().into(),
-            ]);
+            rows.push((get::<i64>(&ind, "id")?, a));
         }
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems));
         }
         let n = rows.len();
-        insert_actuals(&txn, pid, rows).await?;
+        insert_actuals(&txn, pid, &rows, stamp).await?;
         append(
             &txn,
             stamp.at,
@@ -199,29 +266,49 @@ impl DirectoryStore for Store {
         )
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("indicator `{indicator}`")))?;
+        let id: i64 = get(&id, "id")?;
+        let period = figure.period.trim().to_string();
+        // A revision keeps the figure it revises and says why.
+        let previous = one(
+            &txn,
+            "SELECT value FROM indicator_actuals WHERE indicator_id = $1 AND period = $2 ORDER BY id DESC LIMIT 1",
+            vec![id.into(), period.clone().into()],
+        )
+        .await?;
+        let reason = figure
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        if let Some(prev) = &previous
+            && reason.is_none()
+        {
+            return Err(StoreError::Invalid(vec![
+                Problem::new("reason", Rule::RevisionNeedsReason)
+                    .with("period", &period)
+                    .with("previous", get::<f64>(prev, "value")?),
+            ]));
+        }
         let actual = Actual {
             indicator: ind.code.clone(),
-            period: figure.period.trim().to_string(),
+            period,
             period_end,
             value: FigureValue::new(figure.value)
                 .map_err(|_| StoreError::Internal("checked figure not finite".into()))?,
             source: figure.source.trim().to_string(),
             report: None,
+            entry: Entry {
+                known_on: Some(stamp.today),
+                entered_by: Some(stamp.actor.clone()),
+                entered_at: Some(stamp.at),
+                reason: previous.and(reason),
+                unit: Some(ind.unit.clone()),
+                scope: Some(ind.scope.clone()),
+                basis: Some(ind.basis.as_str().to_string()),
+            },
         };
-        insert_actuals(
-            &txn,
-            pid,
-            vec![vec![
-                get::<i64>(&id, "id")?.into(),
-                None::<i64>.into(),
-                actual.period.clone().into(),
-                actual.period_end.into(),
-                actual.value.value().into(),
-                stamp.today.into(),
-                actual.source.clone().into(),
-            ]],
-        )
-        .await?;
+        insert_actuals(&txn, pid, &[(id, &actual)], stamp).await?;
         append(
             &txn,
             stamp.at,
@@ -242,24 +329,15 @@ impl DirectoryStore for Store {
         let pid = self.plan_id(plan).await?;
         all(
             &self.db(),
-            "SELECT a.period, a.period_end, a.value, a.source, a.report_id, i.code FROM indicator_actuals a \
+            "SELECT a.period, a.period_end, a.value, a.source, a.report_id, i.code, a.accepted_on, \
+             a.entered_by, a.entered_at, a.reason, a.unit, a.scope, a.basis FROM indicator_actuals a \
              JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND i.code = $2 \
              ORDER BY a.period_end, a.id",
             vec![pid.into(), indicator.into()],
         )
         .await?
         .iter()
-        .map(|r| {
-            Ok(Actual {
-                indicator: code(r, "code")?,
-                period: get(r, "period")?,
-                period_end: get(r, "period_end")?,
-                value: FigureValue::new(get(r, "value")?)
-                    .map_err(|_| StoreError::Corrupt("indicator_actuals.value".into()))?,
-                source: get(r, "source")?,
-                report: get(r, "report_id")?,
-            })
-        })
+        .map(actual_of_row)
         .collect()
     }
 
@@ -270,18 +348,25 @@ impl DirectoryStore for Store {
         for i in crate::plans::indicators_of(c, pid).await? {
             m.indicators.insert(i.code.to_string(), (i, Vec::new()));
         }
+        // Every record, revisions included, in the order entered: which one counts depends
+        // on the day asked about (`indicator::known_on`).
         for r in &all(
             c,
-            "SELECT i.code, a.period_end, a.value FROM indicator_actuals a \
+            "SELECT i.code, a.period, a.period_end, a.value, a.accepted_on FROM indicator_actuals a \
              JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND NOT i.archived \
-             AND a.id = (SELECT MAX(a2.id) FROM indicator_actuals a2 WHERE a2.indicator_id = a.indicator_id AND a2.period = a.period)",
+             ORDER BY a.id",
             vec![pid.into()],
         )
         .await?
         {
             let code: String = get(r, "code")?;
             if let Some((_, figures)) = m.indicators.get_mut(&code) {
-                figures.push((get(r, "period_end")?, get(r, "value")?));
+                figures.push(tuijin_core::Figure {
+                    period: get(r, "period")?,
+                    on: get(r, "period_end")?,
+                    value: get(r, "value")?,
+                    known: get(r, "accepted_on")?,
+                });
             }
         }
         Ok(m)

@@ -154,6 +154,11 @@ impl EditStore for Store {
                 .find(|p| p.code.as_str() == code)
                 .map(content_version),
             DirectoryEdit::Settings(_) => Some(content_version(&doc.plan)),
+            DirectoryEdit::Indicator(_) => doc
+                .indicators
+                .iter()
+                .find(|i| i.code.as_str() == code)
+                .map(content_version),
         };
         match (version, current) {
             (None, Some(_)) => {
@@ -183,10 +188,16 @@ impl EditStore for Store {
                 .map(serde_json::to_value)
                 .transpose(),
             DirectoryEdit::Settings(_) => serde_json::to_value(&doc.plan).map(Some),
+            DirectoryEdit::Indicator(_) => doc
+                .indicators
+                .iter()
+                .find(|i| i.code.as_str() == code)
+                .map(serde_json::to_value)
+                .transpose(),
         }
         .map_err(|e| StoreError::Internal(e.to_string()))?;
         let out = tuijin_core::edit::apply_directory(&doc, edit, reason).map_err(|r| match r {
-            EditRefusal::NotFound(c) => StoreError::NotFound(format!("plan `{c}`")),
+            EditRefusal::NotFound(c) => StoreError::NotFound(format!("`{c}` in plan `{plan}`")),
             EditRefusal::Reason(r) => StoreError::from(r),
             EditRefusal::Invalid(ps) => StoreError::PlanInvalid(ps),
         })?;
@@ -198,6 +209,7 @@ impl EditStore for Store {
             DirectoryEdit::Unit(u) => serde_json::to_value(u),
             DirectoryEdit::Person(p) => serde_json::to_value(p),
             DirectoryEdit::Settings(p) => serde_json::to_value(p),
+            DirectoryEdit::Indicator(i) => serde_json::to_value(i),
         }
         .map_err(|e| StoreError::Internal(e.to_string()))?;
         // One line in the history per edit: the import's own record of the same change gives

@@ -46,7 +46,7 @@ pub use baselines::{BaselineRecord, BaselineStore, NOTE_MAX_CHARS, NoteRecord};
 pub use breached::is_breached;
 pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
 pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};
-pub use directory::{Actual, DirectoryStore, UnitRecord};
+pub use directory::{Actual, DirectoryStore, Entry, UnitRecord};
 pub use edits::{EditOutcome, EditStore};
 pub use error::{StoreError, Unavailable};
 pub use events::{Event, EventStore};

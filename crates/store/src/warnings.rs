@@ -154,14 +154,16 @@ struct Row {
     indicator: Option<i64>,
 }
 
-/// Adds the indicator-off-path warnings of the items given: each item whose target names an
-/// indicator is judged by that indicator's latest accepted figure (`indicator_actuals`).
-/// Nothing is read when none of the items has a target indicator.
+/// Adds the indicator warnings of the items given (`warning::indicators`): each item whose
+/// target names an indicator is judged by that indicator's figures as known on `today` — off
+/// the path, forecast to miss, a figure overdue. Nothing is read when none of the items has a
+/// target indicator.
 async fn indicator_conditions<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
     items: &[Row],
     thresholds: Thresholds,
+    today: NaiveDate,
     want: &mut HashMap<(i64, WarningKind), Condition>,
 ) -> Result<()> {
     let ids: HashSet<i64> = items
@@ -185,41 +187,56 @@ async fn indicator_conditions<C: ConnectionTrait>(
     {
         code_of.insert(get(r, "id")?, get(r, "code")?);
     }
-    let mut latest: HashMap<i64, (NaiveDate, f64)> = HashMap::new();
+    let mut figures: HashMap<i64, Vec<tuijin_core::Figure>> = HashMap::new();
     for r in &all(
         c,
         &format!(
-            "SELECT indicator_id, period_end, value FROM indicator_actuals WHERE indicator_id IN ({list}) \
-             ORDER BY period_end DESC, id DESC"
+            "SELECT indicator_id, period, period_end, value, accepted_on FROM indicator_actuals \
+             WHERE indicator_id IN ({list}) ORDER BY id"
         ),
         vec![],
     )
     .await?
     {
-        latest
+        figures
             .entry(get(r, "indicator_id")?)
-            .or_insert((get(r, "period_end")?, get(r, "value")?));
+            .or_default()
+            .push(tuijin_core::Figure {
+                period: get(r, "period")?,
+                on: get(r, "period_end")?,
+                value: get(r, "value")?,
+                known: get(r, "accepted_on")?,
+            });
     }
-    if latest.is_empty() {
-        return Ok(());
-    }
+    let start: NaiveDate = one(
+        c,
+        "SELECT start_date FROM plans WHERE id = $1",
+        vec![plan_id.into()],
+    )
+    .await?
+    .map(|r| get(&r, "start_date"))
+    .transpose()?
+    .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
     let indicators: HashMap<String, tuijin_core::Indicator> =
         crate::plans::indicators_of(c, plan_id)
             .await?
             .into_iter()
             .map(|i| (i.code.to_string(), i))
             .collect();
+    let mut by_indicator: HashMap<i64, Vec<Condition>> = HashMap::new();
     for it in items.iter().filter(|r| !r.cancelled) {
         let Some(ind_id) = it.indicator else { continue };
-        let (Some((on, value)), Some(ind)) = (
-            latest.get(&ind_id),
-            code_of.get(&ind_id).and_then(|code| indicators.get(code)),
-        ) else {
+        let Some(ind) = code_of.get(&ind_id).and_then(|code| indicators.get(code)) else {
             continue;
         };
-        if let Some(cond) = tuijin_core::warning::indicator_condition(ind, *value, *on, thresholds)
-        {
-            want.insert((it.id, cond.kind), cond);
+        let conds = by_indicator.entry(ind_id).or_insert_with(|| {
+            let figs = figures.get(&ind_id).map(Vec::as_slice).unwrap_or_default();
+            tuijin_core::warning::indicators::indicator_conditions(
+                ind, figs, today, start, thresholds,
+            )
+        });
+        for cond in conds.iter() {
+            want.insert((it.id, cond.kind), cond.clone());
         }
     }
     Ok(())
@@ -321,13 +338,14 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
     if only.is_some_and(|ids| ids.is_empty()) {
         return Ok(Refresh::default());
     }
-    let plan = one(c, "SELECT cadence, at_risk, off_track, report_due_day, report_grace_days, stale_days FROM plans WHERE id = $1", vec![plan_id.into()])
+    let plan = one(c, "SELECT cadence, at_risk, off_track, forecast_miss, report_due_day, report_grace_days, stale_days FROM plans WHERE id = $1", vec![plan_id.into()])
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan #{plan_id}")))?;
     let cadence: Cadence = named(&plan, "cadence")?;
     let thresholds = Thresholds {
         at_risk: get(&plan, "at_risk")?,
         off_track: get(&plan, "off_track")?,
+        forecast_miss: get(&plan, "forecast_miss")?,
     };
     let reporting = Reporting {
         due_day: get::<i32>(&plan, "report_due_day")?.max(1) as u32,
@@ -457,7 +475,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             want.insert((it.id, cond.kind), cond);
         }
     }
-    indicator_conditions(c, plan_id, &items, thresholds, &mut want).await?;
+    indicator_conditions(c, plan_id, &items, thresholds, stamp.today, &mut want).await?;
     let live: HashSet<i64> = items.iter().filter(|r| !out(r.id)).map(|r| r.id).collect();
     notice_conditions(c, plan_id, &live, stamp.today, &mut want).await?;
     explained_lags(c, plan_id, only, &items, &mut want).await?;

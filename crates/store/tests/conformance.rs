@@ -263,7 +263,8 @@ async fn migrations_are_recorded() {
                 "m0019_notice_rounds",
                 "m0020_assessments",
                 "m0021_plan_editing",
-                "m0022_directory_edits"
+                "m0022_directory_edits",
+                "m0023_indicators"
             ],
             "{}",
             db.label()

@@ -811,6 +811,7 @@ async fn published_outcomes_load_whole_or_not_at_all() {
         value: tuijin_core::report::FigureValue::new(value).unwrap(),
         source: "a published bulletin".into(),
         report: None,
+        entry: Default::default(),
     };
     for db in setup().await {
         let s = &db.store;

@@ -12,6 +12,8 @@ const EXPECTED: RGBColor = RGBColor(0x57, 0x60, 0x6a);
 const ACTUAL: RGBColor = RGBColor(0x00, 0x72, 0xb2);
 const TODAY: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
 
+pub mod indicator;
+
 /// Expected progress (dashed grey) against actual progress (blue steps) over the item's
 /// life, with today marked. `None` when the item has no dates to draw against.
 pub fn trajectory(
@@ -228,6 +230,11 @@ mod tests {
             owner: None,
             scope: String::new(),
             public: true,
+            basis: Default::default(),
+            publication_lag: None,
+            path: Default::default(),
+            points: Vec::new(),
+            source: String::new(),
         };
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
         let figures = [(d(2018, 12, 31), 10143.0), (d(2019, 12, 31), 11589.7)];

@@ -307,6 +307,22 @@ pub struct IndicatorView {
     pub owner: Option<String>,
     pub scope: String,
     pub public: bool,
+    /// `cumulative` (what stands at the period's end) or `per_period`.
+    pub basis: String,
+    /// Days after a period ends before its figure is due.
+    pub publication_lag: u32,
+    /// `linear`, `compound` or `points`.
+    pub path: String,
+    /// The plan's dated expected values, for a path of kind `points`.
+    pub points: Vec<IndicatorPointView>,
+    /// Where the figures are published.
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorPointView {
+    pub on: chrono::NaiveDate,
+    pub value: f64,
 }
 
 impl From<&Indicator> for IndicatorView {
@@ -330,6 +346,18 @@ impl From<&Indicator> for IndicatorView {
             owner: i.owner.as_ref().map(|c| c.to_string()),
             scope: i.scope.clone(),
             public: i.public,
+            basis: i.basis.as_str().into(),
+            publication_lag: i.lag_days(),
+            path: i.path.as_str().into(),
+            points: i
+                .points
+                .iter()
+                .map(|p| IndicatorPointView {
+                    on: p.on,
+                    value: p.value,
+                })
+                .collect(),
+            source: i.source.clone(),
         }
     }
 }

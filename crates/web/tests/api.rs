@@ -530,7 +530,9 @@ async fn report_workflow_over_http_with_versions() {
             kinds,
             [
                 "item.added",
-                // the import judged it: no report since it began
+                // the import judged it: no report since it began, and its indicator's 2018
+                // figure (after the baseline year) not in though due since 2019-03-01
+                "warning.raised",
                 "warning.raised",
                 "report.created",
                 "report.submitted",
@@ -659,6 +661,26 @@ async fn role_by_endpoint_matrix() {
             "/api/v1/plans/{plan}/indicators/{code}/actuals",
             "",
             ['D', 'D', 'A', 'D', 'A', 'D'],
+        ),
+        // One indicator whole, and its chart: read like its figures (this one is not public).
+        (
+            "GET",
+            "/api/v1/plans/{plan}/indicators/{code}",
+            "",
+            ['N', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/indicators/{code}/chart.svg",
+            "",
+            ['N', 'A', 'A', 'A', 'A', 'A'],
+        ),
+        // Its definition (a target re-based) is the office's to change.
+        (
+            "PATCH",
+            "/api/v1/plans/{plan}/indicators/{code}",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
         ),
         (
             "GET",
@@ -1623,14 +1645,41 @@ async fn an_indicators_owner_files_its_figures() {
             .map(|x| x["period"].as_str().unwrap())
             .collect();
         assert_eq!(periods, ["2018", "2019"], "oldest first");
-        // A correction replaces the figure it corrects; both stay on record.
-        let (s, _, _) = t
+        // A correction says why; it replaces the figure it corrects and both stay on record.
+        let (s, _, body) = t
             .send_as(
                 "jtw",
                 "POST",
                 url,
                 None,
                 json!({"period": "2019", "value": 151.9, "source": "郑州市统计公报 2019（修订）"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("revision_needs_reason"), "{body}");
+        // Nor is a figure in another unit of measure or on another basis taken.
+        let (s, _, body) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2019", "value": 151900, "source": "x", "reason": "r", "unit": "m", "basis": "per_period"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let text = body.to_string();
+        assert!(
+            text.contains("figure_unit_mismatch") && text.contains("figure_basis_mismatch"),
+            "{body}"
+        );
+        let (s, _, _) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2019", "value": 151.9, "source": "郑州市统计公报 2019（修订）", "reason": "统计公报修订"}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED);
@@ -1650,8 +1699,12 @@ async fn an_indicators_owner_files_its_figures() {
         let m = tuijin_store::DirectoryStore::measures(&t.db.store, "demo-small")
             .await
             .unwrap();
-        let figures = &m.indicators["metro_km"].1;
-        assert_eq!(figures.len(), 2, "one per period: {figures:?}");
+        assert_eq!(m.indicators["metro_km"].1.len(), 3, "every record kept");
+        let figures = m.known(
+            "metro_km",
+            chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+        );
+        assert_eq!(figures.len(), 2, "one counted per period: {figures:?}");
         assert!(figures.iter().any(|f| (f.1 - 151.9).abs() < 1e-9));
         // A period the office has closed takes no figure: made monthly, May closed.
         let src = std::fs::read_to_string(format!(

@@ -265,7 +265,7 @@ async fn every_page_against_every_role() {
         // A published run of 2019-Q4 with JTW's objection, for the assessment pages.
         let (run, objection) = common::published_run(&site.db.store).await;
         for (method, path, access) in PAGES {
-            let code = if path.contains("/figures/") {
+            let code = if path.contains("/figures/") || path.contains("/indicators/") {
                 "metro_km"
             } else {
                 "E1.1"
@@ -985,6 +985,7 @@ async fn the_leaders_cockpit_answers_are_we_on_track() {
                     value: tuijin_core::report::FigureValue::new(100.0).unwrap(),
                     source: "test".into(),
                     report: None,
+                    entry: Default::default(),
                 }],
                 &common::stamp("office"),
             )

@@ -157,6 +157,11 @@ fn facts() -> Facts {
         owner: Some(Code::parse("d1").unwrap()),
         scope: String::new(),
         public: true,
+        basis: Default::default(),
+        publication_lag: None,
+        path: Default::default(),
+        points: Vec::new(),
+        source: String::new(),
     };
     let figure = |period: &str, end: &str, value: f64, accepted: &str| FigureFact {
         period: period.into(),

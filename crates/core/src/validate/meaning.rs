@@ -160,6 +160,12 @@ pub(super) fn check(
     // The settings an edit can change as well as the file: thresholds in order, reporting
     // days in their ranges.
     let t = plan.thresholds;
+    if !(0.0..=100.0).contains(&t.forecast_miss) {
+        out.push(PlanProblem::new(
+            FieldPath::new(Section::Plan, "thresholds.forecast_miss"),
+            ProblemKind::OutOfRange { min: 0, max: 100 },
+        ));
+    }
     if !(t.at_risk >= 0.0 && t.off_track >= t.at_risk && t.off_track <= 100.0) {
         out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "thresholds"),
@@ -428,6 +434,52 @@ pub(super) fn check(
                 },
             ));
         }
+        indicator_path(i, ind, out);
+    }
+}
+
+/// The path of indicator `i` can be drawn: dated points when it says `points`, each after
+/// the baseline's year and before the last target's end; constant growth only through values
+/// above zero.
+fn indicator_path(i: usize, ind: &crate::Indicator, out: &mut Vec<PlanProblem>) {
+    use crate::indicator::PathKind;
+    let bad = |field: String, why: &'static str| {
+        PlanProblem::new(
+            FieldPath::new(Section::Indicator(i), field),
+            ProblemKind::IndicatorPath { why },
+        )
+    };
+    match ind.path {
+        PathKind::Points if ind.points.is_empty() => out.push(bad("points".into(), "no_points")),
+        PathKind::Points => {
+            let after = ind
+                .baseline_year
+                .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31));
+            let before = ind
+                .targets
+                .iter()
+                .map(|t| t.year)
+                .max()
+                .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31));
+            for (k, p) in ind.points.iter().enumerate() {
+                if after.is_none_or(|a| p.on <= a) || before.is_none_or(|b| p.on >= b) {
+                    out.push(bad(format!("points[{k}].on"), "point_outside"));
+                }
+            }
+        }
+        PathKind::Compound => {
+            let values = ind
+                .baseline
+                .into_iter()
+                .chain(ind.targets.iter().map(|t| t.value));
+            if values.into_iter().any(|v| v <= 0.0) {
+                out.push(bad("path".into(), "compound_not_positive"));
+            }
+        }
+        PathKind::Linear if !ind.points.is_empty() => {
+            out.push(bad("points".into(), "points_unused"));
+        }
+        PathKind::Linear => {}
     }
 }
 

@@ -155,6 +155,12 @@ pub enum ProblemKind {
     },
     /// Warning thresholds out of order: they need 0 <= at_risk <= off_track <= 100.
     ThresholdsOrder,
+    /// An indicator's path that cannot be drawn: `points` without dated points, points
+    /// outside the way from the baseline to the last target, or growth at a constant rate
+    /// (`compound`) through a value of zero or below. `why` names which.
+    IndicatorPath {
+        why: &'static str,
+    },
     /// A whole number outside the range its setting allows.
     OutOfRange {
         min: u32,
@@ -254,6 +260,7 @@ impl ProblemKind {
             ManualRollup { has_figure: true } => {
                 "plan_problem.manual_figure_without_rule".to_string()
             }
+            IndicatorPath { why } => format!("plan_problem.indicator_path.{why}"),
             other => format!("plan_problem.{}", other.class()),
         };
         let template = lang.lookup(&key).unwrap_or("{key}");
@@ -273,6 +280,7 @@ impl ProblemKind {
             | UnknownPerson { code }
             | UnknownItem { code }
             | UnknownIndicator { code } => vec![("code", code.clone())],
+            IndicatorPath { why } => vec![("why", why.to_string())],
             Cycle { path } => vec![("path", path.join(" → "))],
             KindNotAllowed { kind, parent } => {
                 let allowed: Vec<&str> =

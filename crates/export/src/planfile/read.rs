@@ -9,10 +9,10 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 use tuijin_core::validate::{FieldPath, ProblemKind, Section, validate};
 use tuijin_core::{
-    Cadence, Code, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind, LevelLabel,
-    ManualProgress, Percent, Person, Plan, PlanDocument, PlanSource, Reporting, RollupRule, Share,
-    Stage, StatusAgainst, Target, Text, Thresholds, TrajectoryPoint, Unit, UnitKind, Weight,
-    text::Lang,
+    Cadence, Code, CountingBasis, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind,
+    LevelLabel, ManualProgress, PathKind, PathPoint, Percent, Person, Plan, PlanDocument,
+    PlanSource, Reporting, RollupRule, Share, Stage, StatusAgainst, Target, Text, Thresholds,
+    TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
 };
 
 use super::{Located, PlanFileErrors, line_column, path_string};
@@ -54,7 +54,7 @@ const NOTICES: &[&str] = &[
     "contact",
 ];
 const SOURCE: &[&str] = &["title", "title_en", "date", "occasion", "occasion_en"];
-const THRESHOLDS: &[&str] = &["at_risk", "off_track"];
+const THRESHOLDS: &[&str] = &["at_risk", "off_track", "forecast_miss"];
 const REPORTING: &[&str] = &["due_day", "grace_days", "stale_days"];
 const MANUAL: &[&str] = &["percent", "reason"];
 const STAGE: &[&str] = &[
@@ -112,8 +112,14 @@ const INDICATOR: &[&str] = &[
     "owner",
     "scope",
     "public",
+    "basis",
+    "publication_lag",
+    "path",
+    "points",
+    "source",
 ];
 const INDICATOR_TARGET: &[&str] = &["year", "value"];
+const INDICATOR_POINT: &[&str] = &["on", "value"];
 
 /// Every table the reader knows, with the fields it accepts there: what
 /// `docs/plan-format.md` must describe (a test holds the two together).
@@ -130,6 +136,7 @@ pub const FIELDS: &[(&str, &[&str])] = &[
     ("person", PERSON),
     ("indicator", INDICATOR),
     ("indicator.targets", INDICATOR_TARGET),
+    ("indicator.points", INDICATOR_POINT),
     ("item", ITEM),
     ("item.manual", MANUAL),
     ("item.trajectory", TRAJECTORY),

@@ -58,6 +58,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
     w.0.push_str("\n[plan.thresholds]\n");
     w.num("at_risk", p.thresholds.at_risk);
     w.num("off_track", p.thresholds.off_track);
+    if p.thresholds.forecast_miss != tuijin_core::Thresholds::default().forecast_miss {
+        w.num("forecast_miss", p.thresholds.forecast_miss);
+    }
 
     for s in &p.stages {
         w.0.push_str("\n[[stage]]\n");
@@ -106,6 +109,24 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         w.code("owner", ind.owner.as_ref());
         w.str("scope", &ind.scope);
         w.flag("public", ind.public);
+        if ind.basis != tuijin_core::CountingBasis::default() {
+            w.str("basis", ind.basis.as_str());
+        }
+        if let Some(lag) = ind.publication_lag {
+            w.line("publication_lag", &lag.to_string());
+        }
+        if ind.path != tuijin_core::PathKind::default() {
+            w.str("path", ind.path.as_str());
+        }
+        if !ind.points.is_empty() {
+            let parts: Vec<String> = ind
+                .points
+                .iter()
+                .map(|p| format!("{{ on = {}, value = {} }}", p.on, number(p.value)))
+                .collect();
+            w.line("points", &format!("[\n  {},\n]", parts.join(",\n  ")));
+        }
+        w.str("source", &ind.source);
         if !ind.targets.is_empty() {
             let parts: Vec<String> = ind
                 .targets

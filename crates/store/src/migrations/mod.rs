@@ -25,6 +25,7 @@ mod m0019_notice_rounds;
 mod m0020_assessments;
 mod m0021_plan_editing;
 mod m0022_directory_edits;
+mod m0023_indicators;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_assessments::Migration),
             Box::new(m0021_plan_editing::Migration),
             Box::new(m0022_directory_edits::Migration),
+            Box::new(m0023_indicators::Migration),
         ]
     }
 }

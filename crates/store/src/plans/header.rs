@@ -42,6 +42,7 @@ pub(super) async fn upsert_plan(
             (p.reporting.stale_days as i32).into(),
             serde_json::to_string(&p.notices).ok().into(),
             p.status_against.as_str().into(),
+            p.thresholds.forecast_miss.into(),
         ]
     };
     let existing = one(
@@ -80,7 +81,7 @@ pub(super) async fn upsert_plan(
                     "UPDATE plans SET title_zh=$1, title_en=$2, description_zh=$3, description_en=$4, \
                      source_title_zh=$5, source_title_en=$6, source_date=$7, source_occasion_zh=$8, \
                      source_occasion_en=$9, timezone=$10, cadence=$11, start_date=$12, end_date=$13, \
-                     at_risk=$14, off_track=$15, rollup_rule=$16, report_due_day=$17, report_grace_days=$18, stale_days=$19, notice_settings=$20, status_against=$21, updated_at=$22, version = version + 1 WHERE id=$23",
+                     at_risk=$14, off_track=$15, rollup_rule=$16, report_due_day=$17, report_grace_days=$18, stale_days=$19, notice_settings=$20, status_against=$21, forecast_miss=$22, updated_at=$23, version = version + 1 WHERE id=$24",
                     v,
                 )
                 .await?;
@@ -103,8 +104,8 @@ pub(super) async fn upsert_plan(
                 "INSERT INTO plans (code, title_zh, title_en, description_zh, description_en, \
                  source_title_zh, source_title_en, source_date, source_occasion_zh, source_occasion_en, \
                  timezone, cadence, start_date, end_date, at_risk, off_track, rollup_rule, report_due_day, \
-                 report_grace_days, stale_days, notice_settings, status_against, version, created_at, updated_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,1,$23,$23)",
+                 report_grace_days, stale_days, notice_settings, status_against, forecast_miss, version, created_at, updated_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,1,$24,$24)",
                 v,
             )
             .await?;

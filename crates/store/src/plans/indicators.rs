@@ -47,13 +47,22 @@ pub(super) async fn import_indicators(
                 .into(),
             ind.scope.clone().into(),
             ind.public.into(),
+            ind.basis.as_str().into(),
+            ind.publication_lag.map(|d| d as i32).into(),
+            ind.path.as_str().into(),
+            (!ind.points.is_empty())
+                .then(|| serde_json::to_string(&ind.points))
+                .transpose()
+                .map_err(|e| StoreError::Internal(format!("path points: {e}")))?
+                .into(),
+            ind.source.clone().into(),
         ];
         let id = match old.get(ind.code.as_str()) {
             None => {
                 let mut vals = v;
                 vals.push(plan_id.into());
                 vals.push(ind.code.as_str().into());
-                exec(txn, "INSERT INTO indicators (position, name_zh, name_en, unit, direction, frequency, baseline, baseline_year, owner_unit_id, scope, public, plan_id, code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)", vals).await?;
+                exec(txn, "INSERT INTO indicators (position, name_zh, name_en, unit, direction, frequency, baseline, baseline_year, owner_unit_id, scope, public, basis, publication_lag, path_kind, path_points, source, plan_id, code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)", vals).await?;
                 let r = one(
                     txn,
                     "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2",
@@ -75,7 +84,7 @@ pub(super) async fn import_indicators(
                 // Position changes alone are not reported as updates of the indicator.
                 let mut vals = v;
                 vals.push((*id).into());
-                exec(txn, "UPDATE indicators SET position=$1, name_zh=$2, name_en=$3, unit=$4, direction=$5, frequency=$6, baseline=$7, baseline_year=$8, owner_unit_id=$9, scope=$10, public=$11, archived=FALSE WHERE id=$12", vals).await?;
+                exec(txn, "UPDATE indicators SET position=$1, name_zh=$2, name_en=$3, unit=$4, direction=$5, frequency=$6, baseline=$7, baseline_year=$8, owner_unit_id=$9, scope=$10, public=$11, basis=$12, publication_lag=$13, path_kind=$14, path_points=$15, source=$16, archived=FALSE WHERE id=$17", vals).await?;
                 if o != ind || *archived {
                     write_targets(txn, *id, &ind.targets).await?;
                     counts.updated += 1;

@@ -19,7 +19,7 @@ use crate::rows::{code, code_opt, get, named, text};
 pub(super) const PLAN_SELECT: &str = "SELECT p.id, p.code, p.title_zh, p.title_en, p.description_zh, p.description_en, \
     p.source_title_zh, p.source_title_en, p.source_date, p.source_occasion_zh, p.source_occasion_en, p.timezone, \
     p.cadence, p.start_date, p.end_date, p.at_risk, p.off_track, p.rollup_rule, p.report_due_day, \
-    p.report_grace_days, p.stale_days, p.notice_settings, p.status_against, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
+    p.report_grace_days, p.stale_days, p.notice_settings, p.status_against, p.forecast_miss, p.version, p.updated_at, (SELECT COUNT(*) FROM items i WHERE i.plan_id = p.id AND NOT i.archived) AS item_count FROM plans p";
 
 pub(super) async fn plan_record<C: ConnectionTrait>(
     c: &C,
@@ -72,6 +72,7 @@ pub(super) async fn plan_record<C: ConnectionTrait>(
         thresholds: Thresholds {
             at_risk: get(r, "at_risk")?,
             off_track: get(r, "off_track")?,
+            forecast_miss: get(r, "forecast_miss")?,
         },
         rollup: named(r, "rollup_rule")?,
         status_against: named(r, "status_against")?,
@@ -151,7 +152,7 @@ pub(super) async fn load_indicators_with_ids<C: ConnectionTrait>(
 ) -> Result<Vec<(i64, bool, Indicator)>> {
     let rows = all(
         c,
-        "SELECT x.id, x.archived, x.code, x.name_zh, x.name_en, x.unit, x.direction, x.frequency, x.baseline, x.baseline_year, u.code AS owner, x.scope, x.public \
+        "SELECT x.id, x.archived, x.code, x.name_zh, x.name_en, x.unit, x.direction, x.frequency, x.baseline, x.baseline_year, u.code AS owner, x.scope, x.public, x.basis, x.publication_lag, x.path_kind, x.path_points, x.source \
          FROM indicators x LEFT JOIN units u ON u.id = x.owner_unit_id WHERE x.plan_id = $1 ORDER BY x.position",
         vec![plan_id.into()],
     )
@@ -194,6 +195,20 @@ pub(super) async fn load_indicators_with_ids<C: ConnectionTrait>(
                 owner: code_opt(r, "owner")?,
                 scope: get(r, "scope")?,
                 public: get(r, "public")?,
+                basis: named(r, "basis")?,
+                publication_lag: get::<Option<i32>>(r, "publication_lag")?
+                    .map(|d| {
+                        u32::try_from(d)
+                            .map_err(|_| StoreError::Corrupt("indicators.publication_lag".into()))
+                    })
+                    .transpose()?,
+                path: named(r, "path_kind")?,
+                points: match get::<Option<String>>(r, "path_points")? {
+                    Some(t) => serde_json::from_str(&t)
+                        .map_err(|e| StoreError::Corrupt(format!("indicators.path_points: {e}")))?,
+                    None => Vec::new(),
+                },
+                source: get(r, "source")?,
             },
         ));
     }

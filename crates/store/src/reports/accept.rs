@@ -138,7 +138,7 @@ async fn accept_in(
     }
     let (changes, chain) = touch(c, backend, item_id, stamp).await?;
     if !before.figures.is_empty() {
-        record_actuals(c, plan_id, &before, stamp.today).await?;
+        record_actuals(c, plan_id, &before, stamp).await?;
     }
     // What the guarded update wrote, without reading it back.
     let after = ReportRecord {
@@ -166,12 +166,13 @@ async fn accept_in(
     })
 }
 
-/// An accepted report's indicator figures become the indicators' actuals.
+/// An accepted report's indicator figures become the indicators' actuals, known from the day
+/// of the acceptance.
 async fn record_actuals<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
     r: &ReportRecord,
-    accepted_on: NaiveDate,
+    stamp: &Stamp,
 ) -> Result<()> {
     let mut rows = Vec::new();
     for f in &r.figures {
@@ -182,17 +183,22 @@ async fn record_actuals<C: ConnectionTrait>(
         )
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("indicator `{}`", f.indicator)))?;
-        rows.push(vec![
-            get::<i64>(&ind, "id")?.into(),
-            r.id.into(),
-            r.period.to_string().into(),
-            r.period.last_day().into(),
-            f.value.value().into(),
-            accepted_on.into(),
-            format!("report #{}", r.id).into(),
-        ]);
+        let value = f.value;
+        rows.push((
+            get::<i64>(&ind, "id")?,
+            crate::directory::Actual {
+                indicator: f.indicator.clone(),
+                period: r.period.to_string(),
+                period_end: r.period.last_day(),
+                value,
+                source: format!("report #{}", r.id),
+                report: Some(r.id),
+                entry: Default::default(),
+            },
+        ));
     }
-    crate::directory::insert_actuals(c, plan_id, rows).await
+    let refs: Vec<(i64, &crate::directory::Actual)> = rows.iter().map(|(i, a)| (*i, a)).collect();
+    crate::directory::insert_actuals(c, plan_id, &refs, stamp).await
 }
 
 /// Once per transaction: the acceptances' progress history and events, then the warnings of

@@ -109,6 +109,18 @@ pub struct FileFigure {
     pub value: f64,
     /// Where the figure is published: a citation or an address.
     pub source: String,
+    /// Why it replaces the figure already filed for its period: needed for a revision.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The unit of measure the figure is in; refused unless it is the indicator's.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// What the figure covers; refused unless it is the indicator's scope.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// `cumulative` or `per_period`; refused unless it is the indicator's basis.
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// An indicator's figures, oldest first.
@@ -166,6 +178,10 @@ pub async fn file_actual(
         period: body.period,
         value: body.value,
         source: body.source,
+        reason: body.reason,
+        unit: body.unit,
+        scope: body.scope,
+        basis: body.basis,
     };
     let a = st
         .store

@@ -171,15 +171,15 @@ pub struct SettingsChange {
     pub reason: String,
 }
 
-fn entry<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
+pub(super) fn entry<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
     (status, [(header::ETAG, etag(version))], Json(body)).into_response()
 }
 
-async fn document(st: &AppState, plan: &str) -> Result<PlanDocument, ApiError> {
+pub(super) async fn document(st: &AppState, plan: &str) -> Result<PlanDocument, ApiError> {
     Ok(st.store.export_plan(plan).await?)
 }
 
-async fn edit(
+pub(super) async fn edit(
     st: &AppState,
     who: &tuijin_core::policy::Principal,
     plan: &str,

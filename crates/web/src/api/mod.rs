@@ -8,6 +8,7 @@ pub mod directory_edits;
 pub mod edits;
 pub mod evidence;
 pub mod health;
+pub mod indicators;
 pub mod items;
 pub mod notices;
 pub mod plans;
@@ -94,6 +95,9 @@ pub(crate) fn code_filters(
         directory::list_indicators,
         directory::list_actuals,
         directory::file_actual,
+        indicators::get_indicator,
+        indicators::indicator_chart,
+        indicators::change_indicator,
         reports::create,
         reports::list,
         reports::get,
@@ -221,6 +225,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plans/{plan}/items/{code}/subtree", get(items::subtree))
         .route("/plans/{plan}/indicators", get(directory::list_indicators))
+        .route(
+            "/plans/{plan}/indicators/{code}",
+            get(indicators::get_indicator).patch(indicators::change_indicator),
+        )
+        .route(
+            "/plans/{plan}/indicators/{code}/chart.svg",
+            get(indicators::indicator_chart),
+        )
         .route(
             "/plans/{plan}/indicators/{code}/actuals",
             get(directory::list_actuals).post(directory::file_actual),

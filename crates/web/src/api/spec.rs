@@ -176,6 +176,19 @@ fn shape_field(schema: &str, name: &str, o: &mut utoipa::openapi::schema::Object
             o.pattern = Some(tuijin_core::assess::ASSESS_PERIOD_PATTERN.into())
         }
         "period" => o.pattern = Some(PERIOD_PATTERN.into()),
+        // A figure's unit is a unit of measure (亿元), not a unit's code.
+        "unit" | "scope" | "reason" if schema == "FileFigure" => {
+            o.pattern = Some(TEXT_PATTERN.into());
+            o.max_length = Some(MAX_TEXT_CHARS);
+        }
+        "basis" if schema == "FileFigure" => {
+            o.enum_values = Some(
+                tuijin_core::CountingBasis::VARIANTS
+                    .iter()
+                    .map(|b| b.as_str().into())
+                    .collect(),
+            )
+        }
         "unit" | "indicator" => o.pattern = Some(CODE_PATTERN.into()),
         "narrative" | "problems" | "next_steps" | "comment" | "source" => {
             o.pattern = Some(TEXT_PATTERN.into());

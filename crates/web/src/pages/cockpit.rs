@@ -101,6 +101,7 @@ pub async fn page(
     };
     let levels = c.plan.notices.clone();
     let ranking = super::scorecard::cockpit_section(&st, l, &plan, &c).await?;
+    let indicator_tiles = super::indicators::tiles(&st, l, &plan, &c, today).await?;
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
         p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
@@ -111,6 +112,7 @@ pub async fn page(
             (count_cards(l, &totals, b.out_count(), |s| tree(format!("status={}", s.as_str()))))
             p.muted.small { (l.t("cockpit.count_note")) }
         }
+        (indicator_tiles)
         section aria-labelledby="notices-open" {
             h2 #notices-open { (l.t("notices.counts")) }
             p {

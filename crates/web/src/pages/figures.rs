@@ -34,7 +34,13 @@ pub fn owned<'a>(c: &'a CachedPlan, mine: &[&str]) -> Vec<&'a Indicator> {
 }
 
 /// The workspace's section for one plan: my indicators, latest figure against the path.
-pub fn section(l: Lang, plan: &str, c: &CachedPlan, mine: &[&str]) -> Markup {
+pub fn section(
+    l: Lang,
+    plan: &str,
+    c: &CachedPlan,
+    mine: &[&str],
+    today: chrono::NaiveDate,
+) -> Markup {
     let mut list = owned(c, mine);
     if list.is_empty() {
         return html! {};
@@ -51,7 +57,7 @@ pub fn section(l: Lang, plan: &str, c: &CachedPlan, mine: &[&str]) -> Markup {
             tbody {
                 @for ind in &list {
                     @let uom = unit_of_measure(l, &ind.unit);
-                    @let latest = latest(c, ind);
+                    @let latest = latest(c, ind, today);
                     tr {
                         td { (l.pick(&ind.name)) " " span.code { (ind.code) } }
                         td { (l.t(frequency_key(ind.frequency))) }
@@ -75,12 +81,13 @@ pub fn section(l: Lang, plan: &str, c: &CachedPlan, mine: &[&str]) -> Markup {
     }
 }
 
-/// The latest figure known for an indicator: the day it stands for and its value.
-fn latest(c: &CachedPlan, ind: &Indicator) -> Option<(chrono::NaiveDate, f64)> {
-    c.measures
-        .indicators
-        .get(ind.code.as_str())
-        .and_then(|(_, figures)| figures.iter().copied().max_by_key(|f| f.0))
+/// The latest figure known today for an indicator: the day it stands for and its value.
+fn latest(
+    c: &CachedPlan,
+    ind: &Indicator,
+    today: chrono::NaiveDate,
+) -> Option<(chrono::NaiveDate, f64)> {
+    c.measures.known(ind.code.as_str(), today).last().copied()
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -93,6 +100,9 @@ pub struct FigureForm {
     value: String,
     #[serde(default)]
     source: String,
+    /// Why a figure replaces the one filed for its period.
+    #[serde(default)]
+    reason: String,
 }
 
 /// The indicator, when the viewer's units own it (or the viewer is the office).
@@ -169,6 +179,8 @@ pub async fn save(
         period: f.period.clone(),
         value,
         source: f.source.clone(),
+        reason: Some(f.reason.clone()),
+        ..Default::default()
     };
     let stamp = st.stamp(&v.who.name, &c.plan);
     match st
@@ -248,6 +260,11 @@ fn render(
                 label for="source" { (l.t("figures.source")) " " span.hint { (l.t("figures.source_hint")) } }
                 input #source name="source" type="text" required value=(f.source) aria-describedby="source-err";
                 @if let Some(e) = err("source") { p.err #source-err { (e) } }
+            }
+            div class=(class("reason")) {
+                label for="reason" { (l.t("figures.reason")) " " span.hint { (l.t("figures.reason_hint")) } }
+                input #reason name="reason" type="text" value=(f.reason) aria-describedby="reason-err";
+                @if let Some(e) = err("reason") { p.err #reason-err { (e) } }
             }
             p.kv { button type="submit" { (l.t("figures.submit")) } }
         }

@@ -168,12 +168,13 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                     thead { tr { th { (l.t("leader.indicator")) } th.spark { (l.t("leader.trend")) } th.num { (l.t("leader.latest")) } th.num { (l.t("leader.expected")) } th.num { (l.t("col.target")) } th { (l.t("col.status")) } } }
                     tbody {
                         @for code in &indicators {
-                            @if let Some((ind, figures)) = c.measures.indicators.get(code) {
-                                @let latest = figures.iter().filter(|f| f.0 <= today).max_by_key(|f| f.0);
+                            @if let Some((ind, _)) = c.measures.indicators.get(code) {
+                                @let figures = c.measures.known(code, today);
+                                @let latest = figures.last();
                                 @let target = ind.targets.last();
                                 tr {
                                     td { (l.pick(&ind.name)) }
-                                    td.spark { @if let Some(svg) = crate::charts::indicator_spark(ind, figures, today) {
+                                    td.spark { @if let Some(svg) = crate::charts::indicator_spark(ind, &figures, today) {
                                         div role="img" aria-label=(l.f("leader.trend_alt", &[("name", &l.pick(&ind.name))])) { (maud::PreEscaped(svg)) }
                                     } }
                                     td.num { @match latest {

@@ -12,6 +12,7 @@ mod evidence;
 mod figures;
 mod gantt;
 mod history;
+mod indicators;
 mod item;
 mod leader;
 mod login;
@@ -96,6 +97,8 @@ pub fn routes(st: AppState) -> Router<AppState> {
             get(settings::settings).post(settings::save_settings),
         )
         .route("/plans/{plan}/history", get(history::page))
+        .route("/plans/{plan}/indicators", get(indicators::list))
+        .route("/plans/{plan}/indicators/{code}", get(indicators::one))
         .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
         .route("/plans/{plan}/notices", get(notices::board))
@@ -196,6 +199,8 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/settings", "office"),
     ("POST", "/plans/{plan}/settings", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),
+    ("GET", "/plans/{plan}/indicators", "read_plan"),
+    ("GET", "/plans/{plan}/indicators/{code}", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
     ("GET", "/plans/{plan}/timeline", "read_plan"),
     ("GET", "/plans/{plan}/notices", "read_plan"),
@@ -426,6 +431,7 @@ pub enum Section {
     Warnings,
     Notices,
     Assessments,
+    Indicators,
     /// The office's keeping of the plan: settings, units, people, baselines, requests.
     Setup,
     Workspace,
@@ -474,6 +480,11 @@ pub fn layout(
                 Section::Assessments,
                 format!("/plans/{p}/assessments"),
                 "nav.assessments",
+            ));
+            n.push((
+                Section::Indicators,
+                format!("/plans/{p}/indicators"),
+                "nav.indicators",
             ));
             n.push((
                 Section::History,
@@ -617,6 +628,8 @@ pub fn warning_key(k: tuijin_core::warning::WarningKind) -> &'static str {
         ReportMissing => "warning.report_missing",
         Stale => "warning.stale",
         IndicatorOffPath => "warning.indicator_off_path",
+        IndicatorForecastMiss => "warning.indicator_forecast_miss",
+        IndicatorFigureOverdue => "warning.indicator_figure_overdue",
         NoticeOverdue => "warning.notice_overdue",
     }
 }

@@ -229,7 +229,7 @@ pub async fn page(
                     @if (q.page + 1) * PAGE < items.len() { a href={ "/workspace?page=" (q.page + 1) } { (l.t("tree.next")) } }
                 }
             }
-            (super::figures::section(l, plan, c, &mine))
+            (super::figures::section(l, plan, c, &mine, st.today(&c.plan)))
             (scores)
         }
     };

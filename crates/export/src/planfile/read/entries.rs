@@ -123,6 +123,9 @@ impl Reader<'_> {
             if let Some(v) = self.opt_number(&t, "off_track", &mut ok) {
                 thresholds.off_track = v;
             }
+            if let Some(v) = self.opt_number(&t, "forecast_miss", &mut ok) {
+                thresholds.forecast_miss = v;
+            }
             // Their order and range are the validator's (`core::validate`), as for an edit.
         }
         let _ = ok; // problems are recorded; the entry is still built for cross-field checks
@@ -458,6 +461,26 @@ impl Reader<'_> {
         let owner = self.opt_code(f, "owner", &mut ok);
         let scope = self.str_or_empty(f, "scope", &mut ok);
         let public = self.bool_or(f, "public", false, &mut ok);
+        let bases: Vec<&str> = CountingBasis::VARIANTS.iter().map(|d| d.as_str()).collect();
+        let basis = self.choice(f, "basis", CountingBasis::parse, &bases, false, &mut ok);
+        let kinds: Vec<&str> = PathKind::VARIANTS.iter().map(|d| d.as_str()).collect();
+        let path = self.choice(f, "path", PathKind::parse, &kinds, false, &mut ok);
+        let source = self.str_or_empty(f, "source", &mut ok);
+        let publication_lag = self.get(f, "publication_lag").and_then(|v| {
+            match self.number_of(f, "publication_lag", v) {
+                Some(n) if n.fract() == 0.0 && (0.0..=366.0).contains(&n) => Some(n as u32),
+                Some(_) => {
+                    self.problem(
+                        v.span().start,
+                        FieldPath::new(f.section, "publication_lag"),
+                        ProblemKind::OutOfRange { min: 0, max: 366 },
+                    );
+                    None
+                }
+                None => None,
+            }
+        });
+        let points = self.path_points(f, &mut ok);
         let mut targets = Vec::new();
         if let Some(v) = self.get(f, "targets") {
             match v.get_ref().as_array() {
@@ -515,6 +538,57 @@ impl Reader<'_> {
             owner,
             scope,
             public,
+            basis: basis.unwrap_or_default(),
+            publication_lag,
+            path: path.unwrap_or_default(),
+            points,
+            source,
         })
+    }
+
+    /// An indicator's dated path points: `points = [{ on = 2018-12-31, value = 9000 }]`.
+    fn path_points(&mut self, f: &Fields<'_, '_>, ok: &mut bool) -> Vec<PathPoint> {
+        let mut out = Vec::new();
+        let Some(v) = self.get(f, "points") else {
+            return out;
+        };
+        let Some(arr) = v.get_ref().as_array() else {
+            self.wrong_type(f, "points", v, "array of { on, value } tables");
+            *ok = false;
+            return out;
+        };
+        for (i, e) in arr.iter().enumerate() {
+            self.spans
+                .insert(FieldPath::at(f.section, "points", i), e.span().start);
+            let Some(t) = e.get_ref().as_table() else {
+                self.problem(
+                    e.span().start,
+                    FieldPath::at(f.section, "points", i),
+                    ProblemKind::WrongType {
+                        expected: "{ on, value } table",
+                        found: e.get_ref().type_str().into(),
+                    },
+                );
+                *ok = false;
+                continue;
+            };
+            let p = Fields {
+                table: t,
+                section: f.section,
+                prefix: format!("points[{i}]."),
+            };
+            self.unknown_fields(&p, INDICATOR_POINT);
+            let on = self.req_date(&p, "on", ok);
+            let value = if self.required(&p, "value").is_some() {
+                self.opt_number(&p, "value", ok)
+            } else {
+                *ok = false;
+                None
+            };
+            if let (Some(on), Some(value)) = (on, value) {
+                out.push(PathPoint { on, value });
+            }
+        }
+        out
     }
 }

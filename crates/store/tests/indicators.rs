@@ -1,0 +1,225 @@
+//! Indicator figures on both backends: revisions kept with their reason and counted from the
+//! day they are entered (as-of), figures in another unit or basis refused with nothing
+//! written, and the warnings the figures raise on the item they measure — a figure overdue
+//! after its publication lag, a forecast likely to miss the target.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use tuijin_core::PlanDocument;
+use tuijin_core::indicator::FiledFigure;
+use tuijin_core::problem::Rule;
+use tuijin_core::warning::WarningKind;
+use tuijin_export::read_plan;
+use tuijin_store::testing::TestDb;
+use tuijin_store::{DirectoryStore, PlanStore, Stamp, StoreError, WarningFilter, WarningStore};
+
+fn small() -> PlanDocument {
+    let path = format!(
+        "{}/../../tests/fixtures/small.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn stamp(actor: &str, today: &str) -> Stamp {
+    let today = day(today);
+    Stamp {
+        at: Utc.from_utc_datetime(&today.and_hms_opt(2, 0, 0).unwrap()),
+        today,
+        actor: actor.into(),
+    }
+}
+
+fn figure(period: &str, value: f64) -> FiledFigure {
+    FiledFigure {
+        period: period.into(),
+        value,
+        source: "郑州市统计公报".into(),
+        ..Default::default()
+    }
+}
+
+fn rules(e: StoreError) -> Vec<Rule> {
+    match e {
+        StoreError::Invalid(ps) => ps.iter().map(|p| p.rule).collect(),
+        other => panic!("not refused as invalid: {other:?}"),
+    }
+}
+
+async fn open_kinds(s: &tuijin_store::Store) -> Vec<WarningKind> {
+    let f = WarningFilter {
+        plan: Some("demo-small".into()),
+        branch: Some("E1.1".into()),
+        ..Default::default()
+    };
+    let mut k: Vec<WarningKind> = s
+        .list_warnings(&f, 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|w| w.item == "E1.1")
+        .map(|w| w.kind)
+        .collect();
+    k.sort();
+    k
+}
+
+#[tokio::test]
+async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let plan = "demo-small";
+        s.import_plan(&small(), &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &figure("2017", 93.7),
+            &stamp("jtw", "2018-02-01"),
+        )
+        .await
+        .unwrap();
+        // The 2018 figure is due 60 days after the year (the annual lag): on 2019-02-28 it is
+        // not missing; on 2019-03-15 it is overdue on the item the indicator measures.
+        s.refresh_warnings(plan, &stamp("system", "2019-02-28"))
+            .await
+            .unwrap();
+        assert!(
+            !open_kinds(s)
+                .await
+                .contains(&WarningKind::IndicatorFigureOverdue),
+            "{}",
+            db.label()
+        );
+        s.refresh_warnings(plan, &stamp("system", "2019-03-15"))
+            .await
+            .unwrap();
+        assert!(
+            open_kinds(s)
+                .await
+                .contains(&WarningKind::IndicatorFigureOverdue),
+            "{}",
+            db.label()
+        );
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &figure("2018", 120.0),
+            &stamp("jtw", "2019-04-01"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            !open_kinds(s)
+                .await
+                .contains(&WarningKind::IndicatorFigureOverdue),
+            "filed: cleared"
+        );
+
+        // A revision without a reason is refused; in another unit or basis, too; nothing is
+        // written.
+        let before = s.indicator_actuals(plan, "metro_km").await.unwrap().len();
+        let e = s
+            .file_figure(
+                plan,
+                "metro_km",
+                Some("JTW"),
+                &figure("2018", 125.0),
+                &stamp("jtw", "2019-05-01"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rules(e), [Rule::RevisionNeedsReason]);
+        let mixed = FiledFigure {
+            unit: Some("m".into()),
+            basis: Some("per_period".into()),
+            reason: Some("修订".into()),
+            ..figure("2018", 125000.0)
+        };
+        let e = s
+            .file_figure(
+                plan,
+                "metro_km",
+                Some("JTW"),
+                &mixed,
+                &stamp("jtw", "2019-05-01"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            rules(e),
+            [Rule::FigureUnitMismatch, Rule::FigureBasisMismatch]
+        );
+        assert_eq!(
+            s.indicator_actuals(plan, "metro_km").await.unwrap().len(),
+            before
+        );
+        let revised = FiledFigure {
+            reason: Some("统计公报修订".into()),
+            ..figure("2018", 125.0)
+        };
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &revised,
+            &stamp("jtw", "2019-05-01"),
+        )
+        .await
+        .unwrap();
+
+        // Every record is kept, with who entered it, when, and why.
+        let all = s.indicator_actuals(plan, "metro_km").await.unwrap();
+        let y2018: Vec<_> = all.iter().filter(|a| a.period == "2018").collect();
+        assert_eq!(y2018.len(), 2);
+        assert_eq!(y2018[0].value.value(), 120.0);
+        assert_eq!(y2018[0].entry.reason, None);
+        assert_eq!(y2018[1].entry.reason.as_deref(), Some("统计公报修订"));
+        assert_eq!(y2018[1].entry.entered_by.as_deref(), Some("jtw"));
+        assert_eq!(y2018[1].entry.known_on, Some(day("2019-05-01")));
+        assert_eq!(y2018[1].entry.unit.as_deref(), Some("km"));
+        // As known on a day: the revision counts from its own day, not before.
+        let m = s.measures(plan).await.unwrap();
+        assert_eq!(
+            m.known("metro_km", day("2019-04-15")).last().unwrap().1,
+            120.0
+        );
+        assert_eq!(
+            m.known("metro_km", day("2019-05-01")).last().unwrap().1,
+            125.0
+        );
+        assert_eq!(m.known("metro_km", day("2018-01-15")), []);
+
+        // Three figures far below the way to 300 km by 2020: the trend misses the target, and
+        // the item it measures says so.
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &figure("2019", 140.0),
+            &stamp("jtw", "2020-02-20"),
+        )
+        .await
+        .unwrap();
+        s.refresh_warnings(plan, &stamp("system", "2020-03-01"))
+            .await
+            .unwrap();
+        let open = open_kinds(s).await;
+        assert!(
+            open.contains(&WarningKind::IndicatorForecastMiss),
+            "{open:?} {}",
+            db.label()
+        );
+        assert!(open.contains(&WarningKind::IndicatorOffPath), "{open:?}");
+        assert!(
+            !open.contains(&WarningKind::IndicatorFigureOverdue),
+            "{open:?}"
+        );
+    }
+}
