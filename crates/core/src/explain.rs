@@ -41,6 +41,16 @@ pub enum ProgressSource {
     Report,
     /// The units' latest accepted reports, each for its share (`Item::shares`).
     Shares,
+    /// The latest figure of the target's indicator (`ProgressFrom::Indicator`): `value` of
+    /// `target` from `baseline`, standing for `on`; no figure yet when `value` is `None`.
+    Indicator {
+        indicator: String,
+        value: Option<f64>,
+        on: Option<NaiveDate>,
+        baseline: f64,
+        target: f64,
+        unit: String,
+    },
     /// Nothing reported yet.
     Nothing,
 }
@@ -51,6 +61,36 @@ impl Explanation {
         if has_shares && self.source == ProgressSource::Report {
             self.source = ProgressSource::Shares;
         }
+        self
+    }
+
+    /// For an item whose progress is its indicator's (`ProgressFrom::Indicator`): the figure
+    /// it comes from, as known on `date`.
+    pub fn from_indicator(
+        mut self,
+        item: &crate::Item,
+        measures: &crate::Measures,
+        date: NaiveDate,
+    ) -> Explanation {
+        if item.progress_from != crate::ProgressFrom::Indicator {
+            return self;
+        }
+        let Some(t) = &item.target else { return self };
+        let Some(code) = &t.indicator else {
+            return self;
+        };
+        let Some((ind, _)) = measures.indicators.get(code.as_str()) else {
+            return self;
+        };
+        let latest = measures.known(code.as_str(), date).last().copied();
+        self.source = ProgressSource::Indicator {
+            indicator: code.to_string(),
+            value: latest.map(|l| l.1),
+            on: latest.map(|l| l.0),
+            baseline: ind.baseline.unwrap_or(0.0),
+            target: t.value,
+            unit: ind.unit.clone(),
+        };
         self
     }
 

@@ -315,6 +315,19 @@ impl Indicator {
     }
 }
 
+/// An item's progress from its indicator's figure `value` (`ProgressFrom::Indicator`): the
+/// share of the way from the indicator's `baseline` (zero without one) to the item's
+/// `target`, in percent, between 0 and 100. `None` when the target is the baseline (no way to
+/// go).
+pub fn measured_percent(baseline: Option<f64>, target: f64, value: f64) -> Option<f64> {
+    let base = baseline.unwrap_or(0.0);
+    let span = target - base;
+    if span.abs() < 1e-9 || !value.is_finite() {
+        return None;
+    }
+    Some(((value - base) / span * 100.0).clamp(0.0, 100.0))
+}
+
 /// An indicator's figure against its path on a day.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Gap {

@@ -180,6 +180,44 @@ pub struct Item {
     /// summing to 100): each unit's latest accepted report counts for its share. Without
     /// shares only the lead unit's report moves the item.
     pub shares: Vec<Share>,
+    /// Where the item's own progress comes from: its lead unit's reports (the default), or
+    /// the figures of the indicator its target names (roads completed of 193).
+    #[serde(default)]
+    pub progress_from: ProgressFrom,
+}
+
+/// Where a leaf item's own progress comes from.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ProgressFrom {
+    /// The lead unit's latest accepted report (or the units' shares).
+    #[default]
+    Reports,
+    /// The latest figure of the target's indicator, as the share of the way from the
+    /// indicator's baseline to the target (`indicator::measured_percent`).
+    Indicator,
+}
+
+impl ProgressFrom {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
 }
 
 /// One unit's share in an item's figure.
@@ -258,6 +296,7 @@ impl Item {
             manual: None,
             cancelled: false,
             shares: Vec::new(),
+            progress_from: ProgressFrom::Reports,
         }
     }
 }

@@ -40,7 +40,9 @@ pub use indicator::{
     Attainment, CountingBasis, Direction, Figure, Frequency, Indicator, IndicatorTarget, Measures,
     PathKind, PathPoint,
 };
-pub use item::{Item, ItemKind, ManualProgress, Share, Target, TrajectoryPoint, Weight};
+pub use item::{
+    Item, ItemKind, ManualProgress, ProgressFrom, Share, Target, TrajectoryPoint, Weight,
+};
 pub use percent::Percent;
 pub use plan::{
     Cadence, LevelLabel, Plan, PlanDocument, PlanSource, Reporting, Stage, StatusAgainst,

@@ -45,6 +45,8 @@ pub enum Rule {
     MilestoneBinary,
     /// The item's progress is rolled up from its children: a percent on it would be ignored.
     PercentRolledUp,
+    /// The item's progress is its indicator's figure: a percent on it would be ignored.
+    PercentMeasured,
     /// A percent below the last accepted one needs a reason.
     FallNeedsReason,
     /// A submitted report says what was done.

@@ -226,6 +226,8 @@ pub struct ReportFacts {
     pub item_cancelled: bool,
     /// The item has live (not cancelled, not archived) children, so its progress is theirs.
     pub item_has_children: bool,
+    /// The item takes its progress from its target's indicator (`ProgressFrom::Indicator`).
+    pub item_measured: bool,
     pub unit: Code,
     pub relation: Relation,
     pub cadence: Cadence,
@@ -414,6 +416,8 @@ fn check_figures_and_percent(c: &ReportContent, f: &ReportFacts, out: &mut Probl
         }
         if f.item_has_children {
             out.push(Problem::new("percent", Rule::PercentRolledUp));
+        } else if f.item_measured {
+            out.push(Problem::new("percent", Rule::PercentMeasured));
         }
         if let Some(last) = f.last_accepted
             && p.value() < last.value()
@@ -482,6 +486,7 @@ mod tests {
             item_archived: false,
             item_cancelled: false,
             item_has_children: false,
+            item_measured: false,
             unit: Code::parse("JTW").unwrap(),
             relation: Relation::Lead,
             cadence: Cadence::Monthly,
@@ -630,6 +635,15 @@ mod tests {
             ..facts()
         };
         assert_eq!(check(&ok, &f), ("invalid", vec![Rule::PercentRolledUp]));
+        // An item measured by its indicator takes no percent either; text alone is fine.
+        let measured = ReportFacts {
+            item_measured: true,
+            ..facts()
+        };
+        assert_eq!(
+            check(&ok, &measured),
+            ("invalid", vec![Rule::PercentMeasured])
+        );
         assert_eq!(check(&content(None), &f).0, "ok", "words only on a parent");
         // A fall below the last accepted figure needs a reason.
         let f = ReportFacts {

@@ -460,6 +460,33 @@ fn indicator_definitions_round_trip_and_impossible_paths_are_refused() {
         "out_of_range",
     );
     check_one(&ind("path = \"steps\"\n"), "bad_value");
+    // An item may take its progress from the indicator its target names: a leaf, on a
+    // cumulative indicator.
+    let item = |extra: &str, basis: &str| {
+        format!(
+            "{}[[item]]\ncode = \"A\"\nkind = \"project\"\ntitle = \"道路\"\nstart = 2017-01-01\ndue = 2020-12-31\nprogress = \"indicator\"\n{extra}",
+            ind(basis)
+        )
+    };
+    let target = "target = { value = 10000, unit = \"亿元\", indicator = \"gdp\" }\n";
+    let doc = read_plan("m.toml", &item(target, "")).unwrap();
+    assert_eq!(
+        doc.items[0].progress_from,
+        tuijin_core::ProgressFrom::Indicator
+    );
+    assert_eq!(read_plan("again.toml", &write_plan(&doc)).unwrap(), doc);
+    check_one(&item("", ""), "measured_progress");
+    check_one(
+        &item(target, "basis = \"per_period\"\n"),
+        "measured_progress",
+    );
+    check_one(
+        &item(target, "").replace(
+            "kind = \"project\"\ntitle = \"道路\"\nstart = 2017-01-01\n",
+            "kind = \"milestone\"\ntitle = \"道路\"\n",
+        ),
+        "measured_progress",
+    );
     check_one(
         &ind("points = [{ on = 2018-06-30 }]\npath = \"points\"\n"),
         "missing_field",

@@ -206,6 +206,8 @@ impl DirectoryStore for Store {
         }
         let n = rows.len();
         insert_actuals(&txn, pid, &rows, stamp).await?;
+        let ids: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
+        crate::progress::touch_measured_and_record(&txn, self.backend(), pid, &ids, stamp).await?;
         append(
             &txn,
             stamp.at,
@@ -309,6 +311,7 @@ impl DirectoryStore for Store {
             },
         };
         insert_actuals(&txn, pid, &[(id, &actual)], stamp).await?;
+        crate::progress::touch_measured_and_record(&txn, self.backend(), pid, &[id], stamp).await?;
         append(
             &txn,
             stamp.at,

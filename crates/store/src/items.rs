@@ -79,7 +79,7 @@ pub trait ItemStore {
 const SELECT: &str = "SELECT i.id, i.position, i.archived, i.version, i.code, i.kind, pa.code AS parent, \
     i.title_zh, i.title_en, i.description_zh, i.description_en, lu.code AS lead, l1.code AS leader, \
     l2.code AS leader_in_charge, i.start_date, i.due_date, i.weight, i.public, i.source, \
-    i.target_value, i.target_unit, i.target_by, ind.code AS target_indicator, i.three_ones, i.rollup_rule, i.manual_percent, i.manual_reason, i.cancelled, i.expected_path, pl.code AS plan_code, \
+    i.target_value, i.target_unit, i.target_by, ind.code AS target_indicator, i.three_ones, i.rollup_rule, i.manual_percent, i.manual_reason, i.cancelled, i.progress_from, i.expected_path, pl.code AS plan_code, \
     (SELECT COUNT(*) FROM items c WHERE c.parent_id = i.id AND NOT c.archived) AS child_count \
     FROM items i JOIN plans pl ON pl.id = i.plan_id \
     LEFT JOIN items pa ON pa.id = i.parent_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
@@ -104,6 +104,7 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
     item.three_ones = get(r, "three_ones")?;
     item.rollup = named_opt(r, "rollup_rule")?;
     item.cancelled = get(r, "cancelled")?;
+    item.progress_from = named(r, "progress_from")?;
     if let Some(percent) = percent_opt(r, "manual_percent")? {
         item.manual = Some(tuijin_core::ManualProgress {
             percent,

@@ -223,3 +223,88 @@ async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
         );
     }
 }
+
+/// An item whose progress is its indicator's (`progress = "indicator"`): unknown until a
+/// figure comes, then the share of the way from the baseline to its target; its parent rolls
+/// it up, a full recompute agrees, and a report on it takes no percent.
+#[tokio::test]
+async fn an_indicator_figure_moves_the_item_it_measures() {
+    use tuijin_core::report::{Period, ReportContent};
+    use tuijin_core::{Percent, ProgressFrom};
+    use tuijin_store::{NewReport, ProgressStore, ReportStore};
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let plan = "demo-small";
+        let mut doc = small();
+        let e11 = doc
+            .items
+            .iter_mut()
+            .find(|i| i.code.as_str() == "E1.1")
+            .unwrap();
+        e11.progress_from = ProgressFrom::Indicator;
+        s.import_plan(&doc, &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        let now = s.plan_progress(plan, None).await.unwrap();
+        assert_eq!(now["E1.1"].percent, None, "no figure yet: unknown");
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &figure("2019", 151.8),
+            &stamp("jtw", "2020-02-20"),
+        )
+        .await
+        .unwrap();
+        let now = s.plan_progress(plan, None).await.unwrap();
+        // (151.8 − 93.7) / (300 − 93.7) = 28.16 %.
+        let p = now["E1.1"].percent.unwrap();
+        assert!((p - 28.16).abs() < 0.01, "{p} {}", db.label());
+        assert!(now["E1"].percent.is_some(), "the parent rolls it up");
+        assert_eq!(s.check_rollups(plan).await.unwrap(), [], "{}", db.label());
+        // The day before the figure, the item stood where it was.
+        let then = s
+            .plan_progress(plan, Some(day("2020-02-19")))
+            .await
+            .unwrap();
+        assert_eq!(then.get("E1.1").and_then(|p| p.percent), None);
+        // A revision moves it again.
+        let revised = FiledFigure {
+            reason: Some("统计公报修订".into()),
+            ..figure("2019", 155.0)
+        };
+        s.file_figure(
+            plan,
+            "metro_km",
+            Some("JTW"),
+            &revised,
+            &stamp("jtw", "2020-03-01"),
+        )
+        .await
+        .unwrap();
+        let p = s.plan_progress(plan, None).await.unwrap()["E1.1"]
+            .percent
+            .unwrap();
+        assert!((p - 29.71).abs() < 0.01, "{p}");
+        // A report on it says what was done; a percent would be ignored, so it is refused.
+        let report = |percent: Option<f64>| NewReport {
+            plan: plan.into(),
+            item: "E1.1".into(),
+            period: Period::parse("2020-02").unwrap(),
+            unit: "JTW".into(),
+            content: ReportContent {
+                percent: percent.map(|p| Percent::new(p).unwrap()),
+                narrative: "3号线开通".into(),
+                ..Default::default()
+            },
+        };
+        let e = s
+            .create_report(report(Some(60.0)), &stamp("jtw", "2020-03-02"))
+            .await
+            .unwrap_err();
+        assert_eq!(rules(e), [Rule::PercentMeasured]);
+        s.create_report(report(None), &stamp("jtw", "2020-03-02"))
+            .await
+            .unwrap();
+    }
+}

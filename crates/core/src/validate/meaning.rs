@@ -351,6 +351,7 @@ pub(super) fn check(
             ));
         }
         shares(it, has_children.contains(&i), sec, out);
+        measured_progress(doc, it, has_children.contains(&i), sec, out);
         // Each co-operating unit once, and not the lead again.
         let mut co_seen = HashSet::new();
         for (j, c) in it.co.iter().enumerate() {
@@ -480,6 +481,44 @@ fn indicator_path(i: usize, ind: &crate::Indicator, out: &mut Vec<PlanProblem>) 
             out.push(bad("points".into(), "points_unused"));
         }
         PathKind::Linear => {}
+    }
+}
+
+/// An item whose progress comes from its indicator (`ProgressFrom::Indicator`): a leaf that is
+/// not a milestone and has no unit shares, whose target names an indicator counted
+/// cumulatively (a running total is a share of the way; a period's own figure is not).
+fn measured_progress(
+    doc: &crate::PlanDocument,
+    it: &crate::Item,
+    has_children: bool,
+    sec: Section,
+    out: &mut Vec<PlanProblem>,
+) {
+    if it.progress_from != crate::ProgressFrom::Indicator {
+        return;
+    }
+    let why = if has_children {
+        Some("has_children")
+    } else if it.kind == crate::ItemKind::Milestone {
+        Some("milestone")
+    } else if !it.shares.is_empty() {
+        Some("shares")
+    } else {
+        match it.target.as_ref().and_then(|t| t.indicator.as_ref()) {
+            None => Some("no_indicator"),
+            Some(code) => doc
+                .indicators
+                .iter()
+                .find(|x| &x.code == code)
+                .filter(|x| x.basis != crate::CountingBasis::Cumulative)
+                .map(|_| "not_cumulative"),
+        }
+    };
+    if let Some(why) = why {
+        out.push(PlanProblem::new(
+            FieldPath::new(sec, "progress"),
+            ProblemKind::MeasuredProgress { why },
+        ));
     }
 }
 

@@ -161,6 +161,12 @@ pub enum ProblemKind {
     IndicatorPath {
         why: &'static str,
     },
+    /// `progress = "indicator"` on an item that cannot take it: one with children, a
+    /// milestone, one with unit shares, one whose target names no indicator, or one whose
+    /// indicator is not counted cumulatively. `why` names which.
+    MeasuredProgress {
+        why: &'static str,
+    },
     /// A whole number outside the range its setting allows.
     OutOfRange {
         min: u32,
@@ -261,6 +267,7 @@ impl ProblemKind {
                 "plan_problem.manual_figure_without_rule".to_string()
             }
             IndicatorPath { why } => format!("plan_problem.indicator_path.{why}"),
+            MeasuredProgress { why } => format!("plan_problem.measured_progress.{why}"),
             other => format!("plan_problem.{}", other.class()),
         };
         let template = lang.lookup(&key).unwrap_or("{key}");
@@ -280,7 +287,7 @@ impl ProblemKind {
             | UnknownPerson { code }
             | UnknownItem { code }
             | UnknownIndicator { code } => vec![("code", code.clone())],
-            IndicatorPath { why } => vec![("why", why.to_string())],
+            IndicatorPath { why } | MeasuredProgress { why } => vec![("why", why.to_string())],
             Cycle { path } => vec![("path", path.join(" → "))],
             KindNotAllowed { kind, parent } => {
                 let allowed: Vec<&str> =

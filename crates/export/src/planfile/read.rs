@@ -11,8 +11,8 @@ use tuijin_core::validate::{FieldPath, ProblemKind, Section, validate};
 use tuijin_core::{
     Cadence, Code, CountingBasis, Direction, Frequency, Indicator, IndicatorTarget, Item, ItemKind,
     LevelLabel, ManualProgress, PathKind, PathPoint, Percent, Person, Plan, PlanDocument,
-    PlanSource, Reporting, RollupRule, Share, Stage, StatusAgainst, Target, Text, Thresholds,
-    TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
+    PlanSource, ProgressFrom, Reporting, RollupRule, Share, Stage, StatusAgainst, Target, Text,
+    Thresholds, TrajectoryPoint, Unit, UnitKind, Weight, text::Lang,
 };
 
 use super::{Located, PlanFileErrors, line_column, path_string};
@@ -95,6 +95,7 @@ const ITEM: &[&str] = &[
     "manual",
     "cancelled",
     "shares",
+    "progress",
 ];
 const TRAJECTORY: &[&str] = &["date", "percent"];
 const SHARE: &[&str] = &["unit", "share"];

@@ -158,6 +158,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         if let Some(r) = item.rollup {
             w.str("rollup", r.as_str());
         }
+        if item.progress_from != tuijin_core::ProgressFrom::default() {
+            w.str("progress", item.progress_from.as_str());
+        }
         if let Some(m) = &item.manual {
             w.line(
                 "manual",

@@ -1,7 +1,8 @@
 //! What the indicators capability added: the rest of an indicator's definition (counting
 //! basis, publication lag, the kind of path and its dated points, the publishing source), the
 //! plan's forecast setting (warn when the chance of missing a target is above it, in
-//! percent), and for each figure who entered it and when, why it revises an earlier one, and
+//! percent), where an item's own progress comes from (its reports, or its target's
+//! indicator), and for each figure who entered it and when, why it revises an earlier one, and
 //! the unit, scope and basis it was entered in.
 
 use sea_orm_migration::prelude::*;
@@ -54,6 +55,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        add(m, "items", text_default("progress_from", "reports")).await?;
         for col in [
             "entered_by",
             "entered_at",

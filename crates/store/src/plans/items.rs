@@ -332,6 +332,7 @@ const ITEM_COLUMNS: &[&str] = &[
     "manual_percent",
     "manual_reason",
     "cancelled",
+    "progress_from",
     "updated_at",
     "version",
 ];
@@ -395,6 +396,7 @@ fn item_values(
         it.manual.as_ref().map(|m| m.percent.value()).into(),
         it.manual.as_ref().map(|m| m.reason.clone()).into(),
         it.cancelled.into(),
+        it.progress_from.as_str().into(),
         now.into(),
         1i64.into(),
     ])

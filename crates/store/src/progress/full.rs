@@ -86,7 +86,8 @@ pub(super) async fn load_tree<C: ConnectionTrait>(
         }
     }
     if from_reports {
-        let shared = super::shared_figures(c, Some(plan_id), None).await?;
+        let mut shared = super::shared_figures(c, Some(plan_id), None).await?;
+        shared.extend(super::measured_figures(c, Some(plan_id), None).await?);
         for n in &mut nodes {
             n.node.shared = shared.get(&n.id).copied();
         }
@@ -181,6 +182,14 @@ pub(crate) async fn replay<C: ConnectionTrait>(
     for n in &mut nodes {
         n.reported = None;
         n.shared = None;
+    }
+    // Items measured by their indicator take its latest figure: reports do not move them.
+    let measured: HashMap<i64, tuijin_core::Progress> =
+        super::measured_figures(c, Some(plan_id), None).await?;
+    for (k, t) in tree.iter().enumerate() {
+        if let Some(p) = measured.get(&t.id) {
+            nodes[k].shared = Some(*p);
+        }
     }
     let index: HashMap<i64, usize> = tree.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     // Items with unit shares: (unit, share) in order, and each unit's latest (period, percent).

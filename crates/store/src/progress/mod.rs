@@ -82,6 +82,130 @@ pub(crate) async fn shared_figures<C: sea_orm::ConnectionTrait>(
         .collect())
 }
 
+/// The figures of items whose progress comes from their target's indicator
+/// (`ProgressFrom::Indicator`), by item id: the latest figure entered so far (the last revision
+/// of the latest period) as the share of the way from the indicator's baseline to the item's
+/// target (`indicator::measured_percent`); unknown while the indicator has none. Of a plan's
+/// live items, or only of `only`. Figures are entered on the day they become known, so
+/// "entered so far" is "known today".
+pub(crate) async fn measured_figures<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    plan_id: Option<i64>,
+    only: Option<&[i64]>,
+) -> Result<std::collections::HashMap<i64, tuijin_core::Progress>> {
+    let mut cond = vec![
+        "NOT i.archived".to_string(),
+        "i.progress_from = 'indicator'".to_string(),
+    ];
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if let Some(p) = plan_id {
+        values.push(p.into());
+        cond.push("i.plan_id = $1".into());
+    }
+    if let Some(ids) = only {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        cond.push(format!("i.id IN ({})", id_list(ids)));
+    }
+    let items = all(
+        c,
+        &format!(
+            "SELECT i.id, i.target_value, i.target_indicator_id, x.baseline FROM items i \
+             JOIN indicators x ON x.id = i.target_indicator_id WHERE {}",
+            cond.join(" AND ")
+        ),
+        values,
+    )
+    .await?;
+    if items.is_empty() {
+        return Ok(Default::default());
+    }
+    let indicators: Vec<i64> = items
+        .iter()
+        .map(|r| get(r, "target_indicator_id"))
+        .collect::<Result<_>>()?;
+    // The latest period's last revision, per indicator.
+    let mut latest: std::collections::HashMap<i64, (NaiveDate, f64)> = Default::default();
+    for r in &all(
+        c,
+        &format!(
+            "SELECT indicator_id, period_end, value FROM indicator_actuals \
+             WHERE indicator_id IN ({}) ORDER BY period_end, id",
+            id_list(&indicators)
+        ),
+        vec![],
+    )
+    .await?
+    {
+        let (on, v): (NaiveDate, f64) = (get(r, "period_end")?, get(r, "value")?);
+        latest.insert(get(r, "indicator_id")?, (on, v));
+    }
+    let mut out = std::collections::HashMap::new();
+    for r in &items {
+        let ind: i64 = get(r, "target_indicator_id")?;
+        let target: Option<f64> = get(r, "target_value")?;
+        let base: Option<f64> = get(r, "baseline")?;
+        let p = match (latest.get(&ind), target) {
+            (Some(&(_, v)), Some(t)) => tuijin_core::indicator::measured_percent(base, t, v)
+                .map_or(Progress::UNKNOWN, Progress::known),
+            _ => Progress::UNKNOWN,
+        };
+        out.insert(get(r, "id")?, p);
+    }
+    Ok(out)
+}
+
+/// After figures of `indicators` were entered: each item those indicators measure
+/// (`ProgressFrom::Indicator`) moves with its ancestors (`touch`, O(depth) each). Returns the
+/// changes and every item of the chains, for the caller's history, versions and warnings.
+pub(crate) async fn touch_measured<C: ConnectionTrait>(
+    c: &C,
+    backend: crate::db::Backend,
+    indicators: &[i64],
+    stamp: &Stamp,
+) -> Result<(Vec<ProgressChange>, Vec<i64>)> {
+    if indicators.is_empty() {
+        return Ok(Default::default());
+    }
+    let items: Vec<i64> = all(
+        c,
+        &format!(
+            "SELECT id FROM items WHERE target_indicator_id IN ({}) \
+             AND progress_from = 'indicator' AND NOT archived ORDER BY id",
+            id_list(indicators)
+        ),
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(|r| get(r, "id"))
+    .collect::<Result<_>>()?;
+    let (mut changes, mut chains) = (Vec::new(), Vec::new());
+    for id in items {
+        let (ch, chain) = touch(c, backend, id, stamp).await?;
+        changes.extend(ch);
+        chains.extend(chain);
+    }
+    Ok((changes, chains))
+}
+
+/// `touch_measured` with its history written and the versions of what moved bumped.
+pub(crate) async fn touch_measured_and_record<C: ConnectionTrait>(
+    c: &C,
+    backend: crate::db::Backend,
+    plan_id: i64,
+    indicators: &[i64],
+    stamp: &Stamp,
+) -> Result<()> {
+    let (changes, chain) = touch_measured(c, backend, indicators, stamp).await?;
+    write_history(c, &changes, stamp).await?;
+    if !chain.is_empty() {
+        bump(c, plan_id, Some(&chain)).await?;
+    }
+    Ok(())
+}
+
 /// One item's progress changing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProgressChange {

@@ -135,9 +135,15 @@ pub(crate) async fn touch<C: ConnectionTrait>(
         children.insert(chain[k], parse_kids(kids.as_deref().unwrap_or("[]"))?);
     }
     // The item's own figure from its units' shares, when it has shares.
-    let shared = super::shared_figures(c, None, Some(&[item_id]))
+    let shared = match super::shared_figures(c, None, Some(&[item_id]))
         .await?
-        .remove(&item_id);
+        .remove(&item_id)
+    {
+        Some(s) => Some(s),
+        None => super::measured_figures(c, None, Some(&[item_id]))
+            .await?
+            .remove(&item_id),
+    };
     let mut changes = Vec::new();
     let mut below: Option<(i64, Progress)> = None;
     // Rows to write: (item, progress, own reported figure, reported on).

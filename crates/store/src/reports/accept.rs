@@ -136,9 +136,14 @@ async fn accept_in(
         )
         .await?;
     }
-    let (changes, chain) = touch(c, backend, item_id, stamp).await?;
+    let (mut changes, mut chain) = touch(c, backend, item_id, stamp).await?;
     if !before.figures.is_empty() {
-        record_actuals(c, plan_id, &before, stamp).await?;
+        let indicators = record_actuals(c, plan_id, &before, stamp).await?;
+        // Items measured by those indicators move too.
+        let (more, chains) =
+            crate::progress::touch_measured(c, backend, &indicators, stamp).await?;
+        changes.extend(more);
+        chain.extend(chains);
     }
     // What the guarded update wrote, without reading it back.
     let after = ReportRecord {
@@ -173,7 +178,7 @@ async fn record_actuals<C: ConnectionTrait>(
     plan_id: i64,
     r: &ReportRecord,
     stamp: &Stamp,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     let mut rows = Vec::new();
     for f in &r.figures {
         let ind = one(
@@ -198,7 +203,8 @@ async fn record_actuals<C: ConnectionTrait>(
         ));
     }
     let refs: Vec<(i64, &crate::directory::Actual)> = rows.iter().map(|(i, a)| (*i, a)).collect();
-    crate::directory::insert_actuals(c, plan_id, &refs, stamp).await
+    crate::directory::insert_actuals(c, plan_id, &refs, stamp).await?;
+    Ok(rows.iter().map(|(i, _)| *i).collect())
 }
 
 /// Once per transaction: the acceptances' progress history and events, then the warnings of

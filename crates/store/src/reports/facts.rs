@@ -25,7 +25,7 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
     let item = one(
         c,
         "SELECT i.code, i.kind, i.archived, i.cancelled, i.plan_id, pl.cadence, pl.start_date AS plan_start, lu.code AS lead, u.code AS unit, \
-           (SELECT COUNT(*) FROM items k WHERE k.parent_id = i.id AND NOT k.archived AND NOT k.cancelled) AS live_children, \
+           (SELECT COUNT(*) FROM items k WHERE k.parent_id = i.id AND NOT k.archived AND NOT k.cancelled) AS live_children, i.progress_from, \
            (SELECT COUNT(*) FROM item_co_units x WHERE x.item_id = i.id AND x.unit_id = u.id) AS co \
          FROM items i JOIN plans pl ON pl.id = i.plan_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
          JOIN units u ON u.id = $2 WHERE i.id = $1",
@@ -95,6 +95,7 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
         item_archived: get(&item, "archived")?,
         item_cancelled: get(&item, "cancelled")?,
         item_has_children: get::<i64>(&item, "live_children")? > 0,
+        item_measured: get::<String>(&item, "progress_from")? == "indicator",
         unit,
         relation,
         cadence: named(&item, "cadence")?,

@@ -46,6 +46,7 @@ pub const EDITABLE: &[&str] = &[
     "rollup",
     "manual",
     "shares",
+    "progress_from",
 ];
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,6 +107,8 @@ pub struct ItemChange {
     pub rollup: Option<String>,
     pub manual: Option<ManualInput>,
     pub shares: Option<Vec<ShareInput>>,
+    /// `reports` or `indicator`: the item's progress from its target's indicator.
+    pub progress_from: Option<String>,
 }
 
 /// A new item: its code, kind and parent, the fields of a change, and the reason.
@@ -347,6 +350,7 @@ pub fn blank_item(code: Code, kind: tuijin_core::ItemKind, parent: Option<Code>)
         manual: None,
         cancelled: false,
         shares: Vec::new(),
+        progress_from: Default::default(),
     }
 }
 

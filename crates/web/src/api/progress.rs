@@ -53,8 +53,12 @@ pub struct ExplainView {
     pub item: String,
     pub date: NaiveDate,
     pub progress: ProgressView,
-    /// manual, children, report, shares (the units' reports, each for its share) or nothing.
+    /// manual, children, report, shares (the units' reports, each for its share), indicator
+    /// (the target's indicator: see `indicator_source`) or nothing.
     pub progress_source: String,
+    /// For progress from an indicator: its latest figure known on `date` against the way
+    /// from the indicator's baseline to the item's target.
+    pub indicator_source: Option<IndicatorSourceView>,
     /// For a manual figure, the reason given.
     pub manual_reason: Option<String>,
     pub rollup_rule: String,
@@ -66,6 +70,18 @@ pub struct ExplainView {
     pub threshold: Option<f64>,
     /// The rule that decided the status, with its numbers.
     pub rule: String,
+}
+
+/// The indicator figure an item's progress comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorSourceView {
+    pub indicator: String,
+    /// The latest figure known, and the day it stands for; none yet when absent.
+    pub value: Option<f64>,
+    pub on: Option<NaiveDate>,
+    pub baseline: f64,
+    pub target: f64,
+    pub unit: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,6 +162,10 @@ pub async fn explain(
         plan_rec.plan.thresholds,
     )
     .shared(!i.shares.is_empty());
+    let e = {
+        let cached = st.plans.get(&st.store, &plan).await?;
+        e.from_indicator(i, &cached.measures, date)
+    };
     // A positioning or a goal may be measured by what serves it rather than reported: judged
     // on the board of that date (the whole plan, for these few items only).
     let e = if matches!(i.kind, ItemKind::Positioning | ItemKind::Goal) {
@@ -174,13 +194,33 @@ pub async fn explain(
         tuijin_core::progress::ProgressSource::Children => ("children", None),
         tuijin_core::progress::ProgressSource::Report => ("report", None),
         tuijin_core::progress::ProgressSource::Shares => ("shares", None),
+        tuijin_core::progress::ProgressSource::Indicator { .. } => ("indicator", None),
         tuijin_core::progress::ProgressSource::Nothing => ("nothing", None),
+    };
+    let indicator_source = match &e.source {
+        tuijin_core::progress::ProgressSource::Indicator {
+            indicator,
+            value,
+            on,
+            baseline,
+            target,
+            unit,
+        } => Some(IndicatorSourceView {
+            indicator: indicator.clone(),
+            value: *value,
+            on: *on,
+            baseline: *baseline,
+            target: *target,
+            unit: unit.clone(),
+        }),
+        _ => None,
     };
     Ok(Json(ExplainView {
         item: code,
         date,
         progress: e.progress.into(),
         progress_source: source.into(),
+        indicator_source,
         manual_reason,
         rollup_rule: e.rule.as_str().into(),
         children: e

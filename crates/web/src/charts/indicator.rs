@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use tuijin_core::Indicator;
-use tuijin_core::forecast::Forecast;
+use tuijin_core::forecast::{Forecast, years};
 
 use super::{ACTUAL, EXPECTED, TODAY};
 use crate::i18n::Lang;
@@ -64,8 +64,10 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
         .chain(targets.iter().map(|p| p.0))
         .chain(band.iter().map(|b| b.0))
         .chain(std::iter::once(d.as_of));
-    let start = dates.clone().min()? - chrono::Duration::days(60);
-    let end = dates.max()? + chrono::Duration::days(60);
+    // Time as decimal years, so that the axis marks fall on the first day of each year.
+    let start = years(dates.clone().min()?) - 0.2;
+    let end = years(dates.max()?) + 0.2;
+    let x = years;
     let mut values: Vec<f64> = path
         .iter()
         .map(|p| p.1)
@@ -107,16 +109,18 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
         chart
             .configure_mesh()
             .light_line_style(RGBColor(0xea, 0xee, 0xf2))
-            .x_labels(8)
+            .x_labels(10)
             .y_labels(6)
-            .x_label_formatter(&|d| d.format("%Y").to_string())
+            .x_label_formatter(&|t| format!("{t:.0}"))
+            .label_style(("sans-serif", 17))
+            .axis_desc_style(("sans-serif", 17))
             .y_label_formatter(&|v| crate::pages::widgets::fmt1(*v))
             .y_desc(crate::pages::widgets::unit_of_measure(l, &ind.unit))
             .draw()
             .ok()?;
         if band.len() >= 2 {
-            let mut poly: Vec<(NaiveDate, f64)> = band.iter().map(|b| (b.0, clamp(b.3))).collect();
-            poly.extend(band.iter().rev().map(|b| (b.0, clamp(b.2))));
+            let mut poly: Vec<(f64, f64)> = band.iter().map(|b| (x(b.0), clamp(b.3))).collect();
+            poly.extend(band.iter().rev().map(|b| (x(b.0), clamp(b.2))));
             chart
                 .draw_series(std::iter::once(Polygon::new(poly, BAND.mix(0.25).filled())))
                 .ok()?
@@ -126,7 +130,9 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                 });
             chart
                 .draw_series(DashedLineSeries::new(
-                    band.iter().map(|b| (b.0, clamp(b.1))).collect::<Vec<_>>(),
+                    band.iter()
+                        .map(|b| (x(b.0), clamp(b.1)))
+                        .collect::<Vec<_>>(),
                     3,
                     3,
                     BAND.stroke_width(2),
@@ -141,10 +147,10 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
             let mut pts = Vec::new();
             let mut day = p0;
             while day < p1 {
-                pts.extend(ind.expected_at(day).map(|v| (day, v)));
+                pts.extend(ind.expected_at(day).map(|v| (x(day), v)));
                 day += chrono::Duration::days(30);
             }
-            pts.extend(ind.expected_at(p1).map(|v| (p1, v)));
+            pts.extend(ind.expected_at(p1).map(|v| (x(p1), v)));
             chart
                 .draw_series(DashedLineSeries::new(pts, 6, 4, EXPECTED.stroke_width(2)))
                 .ok()?
@@ -154,19 +160,26 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                 });
         }
         chart
-            .draw_series(LineSeries::new(d.known.to_vec(), ACTUAL.stroke_width(3)))
+            .draw_series(LineSeries::new(
+                d.known.iter().map(|p| (x(p.0), p.1)).collect::<Vec<_>>(),
+                ACTUAL.stroke_width(3),
+            ))
             .ok()?
             .label(l.t("chart.figures"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(3)));
         chart
-            .draw_series(d.known.iter().map(|p| Circle::new(*p, 4, ACTUAL.filled())))
+            .draw_series(
+                d.known
+                    .iter()
+                    .map(|p| Circle::new((x(p.0), p.1), 5, ACTUAL.filled())),
+            )
             .ok()?;
         if !d.revised.is_empty() {
             chart
                 .draw_series(
                     d.revised
                         .iter()
-                        .map(|p| Circle::new(*p, 5, ACTUAL.stroke_width(2))),
+                        .map(|p| Circle::new((x(p.0), p.1), 6, ACTUAL.stroke_width(2))),
                 )
                 .ok()?
                 .label(l.t("chart.revised"))
@@ -177,16 +190,16 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                 .draw_series(
                     targets
                         .iter()
-                        .map(|p| TriangleMarker::new((p.0, clamp(p.1)), 7, TARGET.filled())),
+                        .map(|p| TriangleMarker::new((x(p.0), clamp(p.1)), 8, TARGET.filled())),
                 )
                 .ok()?
                 .label(l.t("chart.target"))
                 .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, TARGET.filled()));
         }
-        if d.as_of >= start && d.as_of <= end {
+        if x(d.as_of) >= start && x(d.as_of) <= end {
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(d.as_of, y0), (d.as_of, y1)],
+                    vec![(x(d.as_of), y0), (x(d.as_of), y1)],
                     TODAY.stroke_width(1),
                 )))
                 .ok()?
@@ -199,6 +212,7 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(0xd0, 0xd7, 0xde))
+            .label_font(("sans-serif", 15))
             .position(SeriesLabelPosition::UpperLeft)
             .draw()
             .ok()?;

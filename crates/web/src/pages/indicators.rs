@@ -42,8 +42,16 @@ fn as_of(q: &AsOf, today: NaiveDate) -> Result<NaiveDate, PageError> {
         })
 }
 
+/// A share as a percentage; a chance too small or too large to write to one decimal says
+/// so rather than claiming certainty.
 fn pct(v: f64) -> String {
-    format!("{}%", fmt1(v * 100.0))
+    if v > 0.0 && v < 0.0005 {
+        "<0.1%".to_string()
+    } else if v < 1.0 && v > 0.9995 {
+        ">99.9%".to_string()
+    } else {
+        format!("{}%", fmt1(v * 100.0))
+    }
 }
 
 /// One line on where the indicator stands: the target met (when, at what), or the gap to
@@ -272,7 +280,7 @@ pub async fn one(
         p.small.muted {
             a href={ "/api/v1/plans/" (plan) "/indicators/" (code) "?as_of=" (day) } { "JSON" } " · "
             a href={ "/api/v1/plans/" (plan) "/indicators/" (code) "/chart.svg?as_of=" (day) } { "SVG" } " · "
-            a href="/docs/forecasting" { (l.t("ind.method")) }
+            (l.t("ind.method"))
         }
     };
     Ok(layout(

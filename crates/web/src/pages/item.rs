@@ -239,12 +239,14 @@ pub async fn page(
         c.plan.thresholds,
     )
     .measured(b.measured(n))
-    .shared(!i.shares.is_empty());
+    .shared(!i.shares.is_empty())
+    .from_indicator(i, &c.measures, today);
     let source_key = match &e.source {
         ProgressSource::Manual { .. } => "explain.source.manual",
         ProgressSource::Children => "explain.source.children",
         ProgressSource::Report => "explain.source.report",
         ProgressSource::Shares => "explain.source.shares",
+        ProgressSource::Indicator { .. } => "explain.source.indicator",
         ProgressSource::Nothing => "explain.source.nothing",
     };
     let measured = b.is_apart(n) && !b.is_out(n);
@@ -259,7 +261,22 @@ pub async fn page(
                 None => p { (l.t("explain.measured.served")) " → " (status(l, e.status.status)) },
             }
         } @else {
-        p { (l.t(source_key)) @if let ProgressSource::Manual { reason } = &e.source { " " q { (reason) } } }
+        p {
+            (l.t(source_key))
+            @if let ProgressSource::Manual { reason } = &e.source { " " q { (reason) } }
+            @if let ProgressSource::Indicator { indicator, value, on, baseline, target, unit } = &e.source {
+                @let uom = super::widgets::unit_of_measure(l, unit);
+                " "
+                @match (value, on) {
+                    (Some(v), Some(d)) => (l.f("explain.indicator_figure", &[
+                        ("value", &format!("{} {uom}", fmt1(*v))), ("on", d),
+                        ("baseline", &fmt1(*baseline)), ("target", &format!("{} {uom}", fmt1(*target))),
+                    ])),
+                    _ => (l.t("explain.indicator_none")),
+                }
+                " " a href={ "/plans/" (plan) "/indicators/" (indicator) } { (l.t("ind.title")) }
+            }
+        }
         p {
             (l.f("explain.figures", &[
                 ("date", &today),

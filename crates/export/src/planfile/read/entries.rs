@@ -277,6 +277,8 @@ impl Reader<'_> {
         let rules: Vec<&str> = RollupRule::VARIANTS.iter().map(|r| r.as_str()).collect();
         let rollup = self.choice(f, "rollup", RollupRule::parse, &rules, false, &mut ok);
         let cancelled = self.bool_or(f, "cancelled", false, &mut ok);
+        let froms: Vec<&str> = ProgressFrom::VARIANTS.iter().map(|r| r.as_str()).collect();
+        let progress_from = self.choice(f, "progress", ProgressFrom::parse, &froms, false, &mut ok);
         let mut manual = None;
         if let Some(m) = self.nested(f, "manual", MANUAL, &mut ok) {
             let reason = self.str_or_empty(&m, "reason", &mut ok);
@@ -325,6 +327,7 @@ impl Reader<'_> {
             manual,
             cancelled,
             shares,
+            progress_from: progress_from.unwrap_or_default(),
         })
     }
 
