@@ -600,11 +600,24 @@ test("indicators: GDP met, the metro forecast short of 300 km, a revision with i
   await up.locator("#reason").fill("统计局公布修订数");
   await up.locator("form button[type=submit]").last().click();
   await up.waitForLoadState("load");
+  // Waiting for the office: listed, not counted.
+  await up.goto(`${base}/plans/zz-ncc-2017/indicators/gdp`);
+  assert.equal(await up.locator("tr.revised").count(), 0, "not counted before review");
+  // The office accepts it on the review page.
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.goto(`${base}/review`);
+  const pending = op.locator("form[action^='/review/figures/zz-ncc-2017/']");
+  assert.equal(await pending.count(), 1, "one figure to review");
+  await shot(op, "45-figure-review");
+  await pending.locator("button[value=accept]").click();
+  await op.waitForLoadState("load");
+  assert.equal(await op.locator("form[action^='/review/figures/']").count(), 0, "reviewed");
   await up.goto(`${base}/plans/zz-ncc-2017/indicators/gdp`);
   assert.ok(await up.locator("tr.revised").count() >= 1, "the revised figure is kept, struck through");
   assert.match(await up.locator("table tbody").first().innerText(), /统计局公布修订数/);
   await shot(up, "44-indicator-revision");
-  await Promise.all([ctx.close(), unit.close()]);
+  await Promise.all([ctx.close(), unit.close(), office.close()]);
 });
 
 test("no request left 127.0.0.1", () => {

@@ -441,6 +441,7 @@ mod tests {
             manual: None,
             cancelled: false,
             shares: vec![],
+            progress_from: Default::default(),
         }
     }
 

@@ -108,6 +108,14 @@ pub enum EventKind {
     #[strum(serialize = "indicator.figure_filed")]
     #[serde(rename = "indicator.figure_filed")]
     IndicatorFigureFiled,
+    /// A unit's figure accepted by the office: it counts from that day.
+    #[strum(serialize = "indicator.figure_accepted")]
+    #[serde(rename = "indicator.figure_accepted")]
+    IndicatorFigureAccepted,
+    /// A unit's figure returned by the office, with why.
+    #[strum(serialize = "indicator.figure_returned")]
+    #[serde(rename = "indicator.figure_returned")]
+    IndicatorFigureReturned,
     #[strum(serialize = "item.added")]
     #[serde(rename = "item.added")]
     ItemAdded,
@@ -296,7 +304,9 @@ impl EventKind {
             | IndicatorEdited
             | IndicatorArchived
             | IndicatorActualsLoaded
-            | IndicatorFigureFiled => Entity::Indicator,
+            | IndicatorFigureFiled
+            | IndicatorFigureAccepted
+            | IndicatorFigureReturned => Entity::Indicator,
             ItemAdded | ItemUpdated | ItemArchived | ItemRestored | ItemEdited | NoteAdded
             | ChangeRequested | ChangeApproved | ChangeRefused | ChangeWithdrawn
             | ChangeEvidenceAdded | WarningRaised | WarningCleared => Entity::Item,

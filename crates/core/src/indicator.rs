@@ -367,6 +367,43 @@ pub fn period_end(freq: Frequency, s: &str) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// Where a filed figure stands: a unit's figure waits for the office's review, as a report
+/// does, and counts only once accepted (from the day of the acceptance).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FigureState {
+    /// Filed by the owner unit, waiting for the office.
+    Submitted,
+    /// Counted: filed by the office, loaded from a publication, accepted with a report or
+    /// accepted on review.
+    #[default]
+    Accepted,
+    /// Sent back by the office with its comment; never counted.
+    Returned,
+}
+
+impl FigureState {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+}
+
 /// The largest figure taken, either way: far beyond any city's statistic in any unit (GDP in
 /// yuan is about 1e13), small enough that no figure is an overflow in disguise.
 pub const MAX_FIGURE: f64 = 1e15;

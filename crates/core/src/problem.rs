@@ -71,6 +71,12 @@ pub enum Rule {
     FigureBasisMismatch,
     /// A figure replacing one already filed for its period says why.
     RevisionNeedsReason,
+    /// A figure for the period already waits for the office's review.
+    FigurePending,
+    /// The figure is not waiting for review (already accepted or returned).
+    FigureNotPending,
+    /// Returning a figure says why.
+    FigureReturnNeedsComment,
     /// The report's state does not allow the action.
     Workflow,
     /// The notice's state does not allow the action.

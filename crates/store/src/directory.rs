@@ -38,6 +38,12 @@ pub struct Actual {
 /// write's own stamp.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Entry {
+    /// The record's id (to review it by); `None` before it is written.
+    pub id: Option<i64>,
+    /// Waiting for the office's review, counted, or returned.
+    pub state: tuijin_core::indicator::FigureState,
+    pub review_comment: Option<String>,
+    pub reviewed_by: Option<String>,
     pub known_on: Option<chrono::NaiveDate>,
     pub entered_by: Option<String>,
     pub entered_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -115,6 +121,7 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
                 a.entry.unit.clone().into(),
                 a.entry.scope.clone().into(),
                 a.entry.basis.clone().into(),
+                a.entry.state.as_str().into(),
             ]
         })
         .collect();
@@ -135,6 +142,7 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
             "unit",
             "scope",
             "basis",
+            "state",
         ],
         rows,
     )
@@ -148,7 +156,7 @@ pub(crate) async fn insert_actuals<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-fn actual_of_row(r: &sea_orm::QueryResult) -> Result<Actual> {
+pub(crate) fn actual_of_row(r: &sea_orm::QueryResult) -> Result<Actual> {
     let at: Option<String> = get(r, "entered_at")?;
     Ok(Actual {
         indicator: code(r, "code")?,
@@ -159,6 +167,10 @@ fn actual_of_row(r: &sea_orm::QueryResult) -> Result<Actual> {
         source: get(r, "source")?,
         report: get(r, "report_id")?,
         entry: Entry {
+            id: Some(get(r, "id")?),
+            state: crate::rows::named(r, "state")?,
+            review_comment: get(r, "review_comment")?,
+            reviewed_by: get(r, "reviewed_by")?,
             known_on: Some(get(r, "accepted_on")?),
             entered_by: get(r, "entered_by")?,
             entered_at: at
@@ -270,10 +282,23 @@ impl DirectoryStore for Store {
         .ok_or_else(|| StoreError::NotFound(format!("indicator `{indicator}`")))?;
         let id: i64 = get(&id, "id")?;
         let period = figure.period.trim().to_string();
+        // One figure of a period waits for review at a time.
+        if one(
+            &txn,
+            "SELECT 1 AS x FROM indicator_actuals WHERE indicator_id = $1 AND period = $2 AND state = 'submitted'",
+            vec![id.into(), period.clone().into()],
+        )
+        .await?
+        .is_some()
+        {
+            return Err(StoreError::Conflict(
+                Problem::new("period", Rule::FigurePending).with("period", &period),
+            ));
+        }
         // A revision keeps the figure it revises and says why.
         let previous = one(
             &txn,
-            "SELECT value FROM indicator_actuals WHERE indicator_id = $1 AND period = $2 ORDER BY id DESC LIMIT 1",
+            "SELECT value FROM indicator_actuals WHERE indicator_id = $1 AND period = $2 AND state = 'accepted' ORDER BY id DESC LIMIT 1",
             vec![id.into(), period.clone().into()],
         )
         .await?;
@@ -301,6 +326,12 @@ impl DirectoryStore for Store {
             source: figure.source.trim().to_string(),
             report: None,
             entry: Entry {
+                // A unit's figure waits for the office; the office's own counts at once.
+                state: if unit.is_some() {
+                    tuijin_core::indicator::FigureState::Submitted
+                } else {
+                    tuijin_core::indicator::FigureState::Accepted
+                },
                 known_on: Some(stamp.today),
                 entered_by: Some(stamp.actor.clone()),
                 entered_at: Some(stamp.at),
@@ -308,10 +339,23 @@ impl DirectoryStore for Store {
                 unit: Some(ind.unit.clone()),
                 scope: Some(ind.scope.clone()),
                 basis: Some(ind.basis.as_str().to_string()),
+                ..Default::default()
             },
         };
+        let mut actual = actual;
         insert_actuals(&txn, pid, &[(id, &actual)], stamp).await?;
-        crate::progress::touch_measured_and_record(&txn, self.backend(), pid, &[id], stamp).await?;
+        actual.entry.id = one(
+            &txn,
+            "SELECT MAX(id) AS id FROM indicator_actuals WHERE indicator_id = $1 AND period = $2",
+            vec![id.into(), actual.period.clone().into()],
+        )
+        .await?
+        .map(|r| get::<i64>(&r, "id"))
+        .transpose()?;
+        if actual.entry.state == tuijin_core::indicator::FigureState::Accepted {
+            crate::progress::touch_measured_and_record(&txn, self.backend(), pid, &[id], stamp)
+                .await?;
+        }
         append(
             &txn,
             stamp.at,
@@ -332,8 +376,9 @@ impl DirectoryStore for Store {
         let pid = self.plan_id(plan).await?;
         all(
             &self.db(),
-            "SELECT a.period, a.period_end, a.value, a.source, a.report_id, i.code, a.accepted_on, \
-             a.entered_by, a.entered_at, a.reason, a.unit, a.scope, a.basis FROM indicator_actuals a \
+            "SELECT a.id, a.period, a.period_end, a.value, a.source, a.report_id, i.code, a.accepted_on, \
+             a.entered_by, a.entered_at, a.reason, a.unit, a.scope, a.basis, a.state, a.review_comment, \
+             a.reviewed_by FROM indicator_actuals a \
              JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND i.code = $2 \
              ORDER BY a.period_end, a.id",
             vec![pid.into(), indicator.into()],
@@ -357,7 +402,7 @@ impl DirectoryStore for Store {
             c,
             "SELECT i.code, a.period, a.period_end, a.value, a.accepted_on FROM indicator_actuals a \
              JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND NOT i.archived \
-             ORDER BY a.id",
+             AND a.state = 'accepted' ORDER BY a.id",
             vec![pid.into()],
         )
         .await?

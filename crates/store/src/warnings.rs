@@ -192,7 +192,7 @@ async fn indicator_conditions<C: ConnectionTrait>(
         c,
         &format!(
             "SELECT indicator_id, period, period_end, value, accepted_on FROM indicator_actuals \
-             WHERE indicator_id IN ({list}) ORDER BY id"
+             WHERE indicator_id IN ({list}) AND state = 'accepted' ORDER BY id"
         ),
         vec![],
     )

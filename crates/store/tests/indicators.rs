@@ -10,7 +10,9 @@ use tuijin_core::problem::Rule;
 use tuijin_core::warning::WarningKind;
 use tuijin_export::read_plan;
 use tuijin_store::testing::TestDb;
-use tuijin_store::{DirectoryStore, PlanStore, Stamp, StoreError, WarningFilter, WarningStore};
+use tuijin_store::{
+    DirectoryStore, FigureStore, PlanStore, Stamp, StoreError, WarningFilter, WarningStore,
+};
 
 fn small() -> PlanDocument {
     let path = format!(
@@ -42,9 +44,36 @@ fn figure(period: &str, value: f64) -> FiledFigure {
     }
 }
 
+/// The owner unit files a figure and the office accepts it the same day.
+async fn file_accepted(s: &tuijin_store::Store, period: &str, f: FiledFigure, on: &str) {
+    let a = s
+        .file_figure(
+            "demo-small",
+            "metro_km",
+            Some("JTW"),
+            &FiledFigure {
+                period: period.into(),
+                ..f
+            },
+            &stamp("jtw", on),
+        )
+        .await
+        .unwrap();
+    s.review_figure(
+        "demo-small",
+        a.entry.id.unwrap(),
+        true,
+        "",
+        &stamp("office", on),
+    )
+    .await
+    .unwrap();
+}
+
 fn rules(e: StoreError) -> Vec<Rule> {
     match e {
         StoreError::Invalid(ps) => ps.iter().map(|p| p.rule).collect(),
+        StoreError::Conflict(p) => vec![p.rule],
         other => panic!("not refused as invalid: {other:?}"),
     }
 }
@@ -75,15 +104,7 @@ async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
         s.import_plan(&small(), &stamp("office", "2018-01-01"))
             .await
             .unwrap();
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &figure("2017", 93.7),
-            &stamp("jtw", "2018-02-01"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2017", figure("2017", 93.7), "2018-02-01").await;
         // The 2018 figure is due 60 days after the year (the annual lag): on 2019-02-28 it is
         // not missing; on 2019-03-15 it is overdue on the item the indicator measures.
         s.refresh_warnings(plan, &stamp("system", "2019-02-28"))
@@ -106,15 +127,7 @@ async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
             "{}",
             db.label()
         );
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &figure("2018", 120.0),
-            &stamp("jtw", "2019-04-01"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2018", figure("2018", 120.0), "2019-04-01").await;
         assert!(
             !open_kinds(s)
                 .await
@@ -164,15 +177,7 @@ async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
             reason: Some("统计公报修订".into()),
             ..figure("2018", 125.0)
         };
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &revised,
-            &stamp("jtw", "2019-05-01"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2018", revised, "2019-05-01").await;
 
         // Every record is kept, with who entered it, when, and why.
         let all = s.indicator_actuals(plan, "metro_km").await.unwrap();
@@ -198,15 +203,7 @@ async fn revisions_count_from_their_day_and_figures_are_never_mixed() {
 
         // Three figures far below the way to 300 km by 2020: the trend misses the target, and
         // the item it measures says so.
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &figure("2019", 140.0),
-            &stamp("jtw", "2020-02-20"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2019", figure("2019", 140.0), "2020-02-20").await;
         s.refresh_warnings(plan, &stamp("system", "2020-03-01"))
             .await
             .unwrap();
@@ -247,15 +244,7 @@ async fn an_indicator_figure_moves_the_item_it_measures() {
             .unwrap();
         let now = s.plan_progress(plan, None).await.unwrap();
         assert_eq!(now["E1.1"].percent, None, "no figure yet: unknown");
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &figure("2019", 151.8),
-            &stamp("jtw", "2020-02-20"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2019", figure("2019", 151.8), "2020-02-20").await;
         let now = s.plan_progress(plan, None).await.unwrap();
         // (151.8 − 93.7) / (300 − 93.7) = 28.16 %.
         let p = now["E1.1"].percent.unwrap();
@@ -273,15 +262,7 @@ async fn an_indicator_figure_moves_the_item_it_measures() {
             reason: Some("统计公报修订".into()),
             ..figure("2019", 155.0)
         };
-        s.file_figure(
-            plan,
-            "metro_km",
-            Some("JTW"),
-            &revised,
-            &stamp("jtw", "2020-03-01"),
-        )
-        .await
-        .unwrap();
+        file_accepted(s, "2019", revised, "2020-03-01").await;
         let p = s.plan_progress(plan, None).await.unwrap()["E1.1"]
             .percent
             .unwrap();
@@ -306,5 +287,130 @@ async fn an_indicator_figure_moves_the_item_it_measures() {
         s.create_report(report(None), &stamp("jtw", "2020-03-02"))
             .await
             .unwrap();
+    }
+}
+
+/// A unit's figure waits for the office: not counted while submitted, never when returned,
+/// counted from the day it is accepted; one waits per period; a review happens once.
+#[tokio::test]
+async fn a_units_figure_counts_once_the_office_accepts_it() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let plan = "demo-small";
+        s.import_plan(&small(), &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        let a = s
+            .file_figure(
+                plan,
+                "metro_km",
+                Some("JTW"),
+                &figure("2019", 151.8),
+                &stamp("jtw", "2020-02-20"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            a.entry.state,
+            tuijin_core::indicator::FigureState::Submitted
+        );
+        let id = a.entry.id.unwrap();
+        assert!(
+            s.measures(plan)
+                .await
+                .unwrap()
+                .known("metro_km", day("2100-01-01"))
+                .is_empty()
+        );
+        assert_eq!(s.pending_figures(plan).await.unwrap().len(), 1);
+        let e = s
+            .file_figure(
+                plan,
+                "metro_km",
+                Some("JTW"),
+                &figure("2019", 152.0),
+                &stamp("jtw", "2020-02-21"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rules(e), [Rule::FigurePending]);
+        let e = s
+            .review_figure(plan, id, false, "  ", &stamp("office", "2020-02-25"))
+            .await
+            .unwrap_err();
+        assert_eq!(rules(e), [Rule::FigureReturnNeedsComment]);
+        // Returned: never counted, and the unit may file again.
+        let back = s
+            .review_figure(
+                plan,
+                id,
+                false,
+                "请附统计公报页码",
+                &stamp("office", "2020-02-25"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            back.entry.state,
+            tuijin_core::indicator::FigureState::Returned
+        );
+        assert!(
+            s.measures(plan)
+                .await
+                .unwrap()
+                .known("metro_km", day("2100-01-01"))
+                .is_empty()
+        );
+        let e = s
+            .review_figure(plan, id, true, "", &stamp("office", "2020-02-26"))
+            .await
+            .unwrap_err();
+        assert_eq!(rules(e), [Rule::FigureNotPending]);
+        let again = s
+            .file_figure(
+                plan,
+                "metro_km",
+                Some("JTW"),
+                &figure("2019", 151.8),
+                &stamp("jtw", "2020-02-27"),
+            )
+            .await
+            .unwrap();
+        // Accepted on 2020-03-02: counted from that day, not from the day it was filed.
+        s.review_figure(
+            plan,
+            again.entry.id.unwrap(),
+            true,
+            "",
+            &stamp("office", "2020-03-02"),
+        )
+        .await
+        .unwrap();
+        let m = s.measures(plan).await.unwrap();
+        assert!(
+            m.known("metro_km", day("2020-03-01")).is_empty(),
+            "{}",
+            db.label()
+        );
+        assert_eq!(
+            m.known("metro_km", day("2020-03-02")),
+            [(day("2019-12-31"), 151.8)]
+        );
+        assert!(s.pending_figures(plan).await.unwrap().is_empty());
+        // The office's own figure counts at once.
+        let own = s
+            .file_figure(
+                plan,
+                "metro_km",
+                None,
+                &figure("2018", 136.6),
+                &stamp("office", "2020-03-03"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            own.entry.state,
+            tuijin_core::indicator::FigureState::Accepted
+        );
     }
 }

@@ -675,6 +675,13 @@ async fn role_by_endpoint_matrix() {
             "",
             ['N', 'A', 'A', 'A', 'A', 'A'],
         ),
+        // The office reviews the figures units file.
+        (
+            "POST",
+            "/api/v1/plans/{plan}/indicators/{code}/actuals/{id}/review",
+            "",
+            ['D', 'D', 'A', 'D', 'D', 'D'],
+        ),
         // Its definition (a target re-based) is the office's to change.
         (
             "PATCH",
@@ -1258,6 +1265,9 @@ async fn role_by_endpoint_matrix() {
                         json!({"unit": "JTW", "due": "2020-11-30", "reason": "征迁延后"})
                             .to_string()
                     }
+                    ("POST", false) if path.ends_with("/actuals/{id}/review") => {
+                        json!({"accept": true}).to_string()
+                    }
                     ("POST", false) if path.ends_with("/approve") || path.ends_with("/refuse") => {
                         json!({"text": "x"}).to_string()
                     }
@@ -1599,10 +1609,64 @@ async fn an_indicators_owner_files_its_figures() {
         let (_, _, list) = t.get(url).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 
-        // The owner files 2019: recorded, listed, and the metro item is warned off its path
-        // (93.7 km in 2017 to 300 km in 2020 passes about 231 km at the end of 2019).
+        // The owner files 2019: recorded and listed, waiting for the office's review; once
+        // accepted the metro item is warned off its path (93.7 km in 2017 to 300 km in 2020
+        // passes about 231 km at the end of 2019).
         let (s, _, a) = t.send_as("jtw", "POST", url, None, fig.clone()).await;
         assert_eq!(s, StatusCode::CREATED, "{a}");
+        assert_eq!(a["state"], "submitted", "{a}");
+        let off_path = |w: &serde_json::Value| {
+            w["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["item"] == "E1.1")
+        };
+        let (_, _, w) = t
+            .get("/api/v1/warnings?plan=demo-small&kind=indicator_off_path")
+            .await;
+        assert!(!off_path(&w), "not counted before review: {w}");
+        // A second figure for the period waits until the first is reviewed.
+        let (s, _, v) = t
+            .send_as(
+                "jtw",
+                "POST",
+                url,
+                None,
+                json!({"period": "2019", "value": 152, "source": "x", "reason": "r"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert_eq!(codes(&v), ["figure_pending"], "{v}");
+        let review = format!("{url}/{}/review", a["id"]);
+        let (s, _, _) = t
+            .send_as("jtw", "POST", &review, None, json!({"accept": true}))
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "a unit does not review its own figure"
+        );
+        let (s, _, v) = t
+            .send_as(
+                "office",
+                "POST",
+                &review,
+                None,
+                json!({"accept": false, "comment": " "}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(codes(&v), ["figure_return_needs_comment"], "{v}");
+        let (s, _, v) = t
+            .send_as("office", "POST", &review, None, json!({"accept": true}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["state"], "accepted", "{v}");
+        let (s, _, v) = t
+            .send_as("office", "POST", &review, None, json!({"accept": true}))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "reviewed once: {v}");
         assert_eq!(
             (
                 a["period"].as_str(),
@@ -1617,15 +1681,7 @@ async fn an_indicators_owner_files_its_figures() {
         let (_, _, w) = t
             .get("/api/v1/warnings?plan=demo-small&kind=indicator_off_path")
             .await;
-        assert!(
-            w["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|x| x["item"] == "E1.1"),
-            "{}: {w}",
-            t.db.label()
-        );
+        assert!(off_path(&w), "{}: {w}", t.db.label());
         // The office files on the owner's behalf; the history says who filed what.
         let (s, _, _) = t
             .send_as(
@@ -1683,6 +1739,23 @@ async fn an_indicators_owner_files_its_figures() {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED);
+        let (_, _, list) = t.get(url).await;
+        let last = &list["items"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["state"], "submitted", "{list}");
+        assert_eq!(
+            list["items"][1]["superseded"], false,
+            "a figure waiting replaces nothing"
+        );
+        let (s, _, _) = t
+            .send_as(
+                "office",
+                "POST",
+                &format!("{url}/{}/review", last["id"]),
+                None,
+                json!({"accept": true, "comment": "与公报一致"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
         let (_, _, list) = t.get(url).await;
         let flags: Vec<(&str, bool)> = list["items"]
             .as_array()

@@ -109,7 +109,7 @@ impl Store {
         for r in &all(
             c,
             "SELECT i.code, a.period, a.period_end, a.value, a.accepted_on FROM indicator_actuals a \
-             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND a.accepted_on <= $2 ORDER BY a.id",
+             JOIN indicators i ON i.id = a.indicator_id WHERE i.plan_id = $1 AND a.accepted_on <= $2 AND a.state = 'accepted' ORDER BY a.id",
             vec![pid.into(), as_of.into()],
         )
         .await?

@@ -56,6 +56,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         add(m, "items", text_default("progress_from", "reports")).await?;
+        // A unit's figure waits for the office's review, as a report does.
+        add(m, "indicator_actuals", text_default("state", "accepted")).await?;
+        for col in ["review_comment", "reviewed_by", "reviewed_at"] {
+            add(m, "indicator_actuals", text_null(col)).await?;
+        }
         for col in [
             "entered_by",
             "entered_at",

@@ -131,7 +131,7 @@ pub(crate) async fn measured_figures<C: sea_orm::ConnectionTrait>(
         c,
         &format!(
             "SELECT indicator_id, period_end, value FROM indicator_actuals \
-             WHERE indicator_id IN ({}) ORDER BY period_end, id",
+             WHERE indicator_id IN ({}) AND state = 'accepted' ORDER BY period_end, id",
             id_list(&indicators)
         ),
         vec![],

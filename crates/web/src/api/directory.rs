@@ -74,13 +74,28 @@ pub struct ActualView {
     /// Replaced by a later figure for the same period (a correction): kept on record, not
     /// counted.
     pub superseded: bool,
+    /// The record's id, to review it by.
+    pub id: Option<i64>,
+    /// `submitted` (waiting for the office's review; not counted yet), `accepted` or
+    /// `returned` (with `review_comment`; never counted).
+    pub state: String,
+    pub review_comment: Option<String>,
+    /// Why it revises the figure before it for its period.
+    pub reason: Option<String>,
 }
 
-/// The figures with, for each, whether a later one for the same period replaced it.
+/// The figures with, for each, whether a later accepted one for the same period replaced it
+/// (a figure waiting for review, or returned, replaces nothing).
 pub fn with_superseded(list: &[Actual]) -> Vec<(bool, &Actual)> {
+    let accepted = |a: &Actual| a.entry.state == tuijin_core::indicator::FigureState::Accepted;
     list.iter()
         .enumerate()
-        .map(|(k, a)| (list[k + 1..].iter().any(|b| b.period == a.period), a))
+        .map(|(k, a)| {
+            let later = list[k + 1..]
+                .iter()
+                .any(|b| accepted(b) && b.period == a.period);
+            (accepted(a) && later, a)
+        })
         .collect()
 }
 
@@ -94,6 +109,10 @@ impl From<&Actual> for ActualView {
             source: a.source.clone(),
             report: a.report,
             superseded: false,
+            id: a.entry.id,
+            state: a.entry.state.as_str().into(),
+            review_comment: a.entry.review_comment.clone(),
+            reason: a.entry.reason.clone(),
         }
     }
 }
@@ -137,7 +156,11 @@ pub async fn list_actuals(
     if public_only(&who) && !ind.public {
         return Err(not_found(&plan, &code));
     }
-    let list = st.store.indicator_actuals(&plan, &code).await?;
+    let mut list = st.store.indicator_actuals(&plan, &code).await?;
+    if public_only(&who) {
+        // Anonymous readers see only what counts.
+        list.retain(|a| a.entry.state == tuijin_core::indicator::FigureState::Accepted);
+    }
     Ok(Json(ListView {
         items: with_superseded(&list)
             .into_iter()

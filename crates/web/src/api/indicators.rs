@@ -31,6 +31,12 @@ pub struct IndicatorQuery {
 /// A figure as recorded, with what the record says about it on the day asked about.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FigureView {
+    /// The record's id, to review it by.
+    pub id: Option<i64>,
+    /// `submitted` (a unit's figure waiting for the office's review), `accepted` (counted from
+    /// `known_on`) or `returned` (with `review_comment`; never counted).
+    pub state: String,
+    pub review_comment: Option<String>,
     pub period: String,
     pub period_end: NaiveDate,
     pub value: f64,
@@ -128,6 +134,53 @@ pub struct IndicatorDetail {
     pub version: i64,
 }
 
+/// The office's decision on a figure a unit filed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FigureReview {
+    /// `true` to accept (it counts from today), `false` to return it.
+    pub accept: bool,
+    /// Why, when returning; optional when accepting.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Accept or return a figure a unit filed (the office): accepted, it counts from today.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/indicators/{code}/actuals/{id}/review", request_body = FigureReview,
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "indicator code"),
+        ("id" = i64, Path, description = "the figure's id")),
+    responses((status = 200, body = FigureView), (status = 403, body = crate::error::ProblemDoc),
+        (status = 404, body = crate::error::ProblemDoc), (status = 409, body = crate::error::ProblemDoc),
+        (status = 422, body = crate::error::ProblemDoc)))]
+pub async fn review_figure(
+    State(st): State<AppState>,
+    Auth(who): Auth,
+    Path((plan, code, id)): Path<(String, String, i64)>,
+    crate::error::ApiJson(body): crate::error::ApiJson<FigureReview>,
+) -> Result<axum::Json<FigureView>, ApiError> {
+    require(&who, Action::Review)?;
+    let (c, ind) = readable(&st, &who, &plan, &code).await?;
+    let stamp = st.stamp(&who.name, &c.plan);
+    let a = tuijin_store::FigureStore::review_figure(
+        &st.store,
+        &plan,
+        id,
+        body.accept,
+        &body.comment,
+        &stamp,
+    )
+    .await?;
+    if a.indicator != ind.code {
+        return Err(ApiError::NotFound(format!("figure #{id} of `{code}`")));
+    }
+    let d = detail(&c, &ind, std::slice::from_ref(&a), stamp.today, false);
+    d.figures
+        .into_iter()
+        .next()
+        .map(axum::Json)
+        .ok_or_else(|| ApiError::Internal("the reviewed figure is missing".into()))
+}
+
 /// Whether a source is a web address to link to.
 pub fn source_url(source: &str) -> Option<String> {
     let s = source.trim();
@@ -144,14 +197,22 @@ pub fn detail(
     as_of: NaiveDate,
     public: bool,
 ) -> IndicatorDetail {
+    // Accepted figures count from the day they became known; a unit's figures waiting for
+    // review (or returned) are listed from the day they were filed, never counted.
+    // Anonymous readers see only what counts.
+    let accepted = |a: &Actual| a.entry.state == tuijin_core::indicator::FigureState::Accepted;
     let known: Vec<&Actual> = actuals
         .iter()
         .filter(|a| a.entry.known_on.is_none_or(|k| k <= as_of) && a.period_end <= as_of)
+        .filter(|a| !public || accepted(a))
         .collect();
     let figures: Vec<FigureView> = known
         .iter()
         .enumerate()
         .map(|(k, a)| FigureView {
+            id: a.entry.id,
+            state: a.entry.state.as_str().into(),
+            review_comment: a.entry.review_comment.clone(),
             period: a.period.clone(),
             period_end: a.period_end,
             value: a.value.value(),
@@ -169,8 +230,14 @@ pub fn detail(
             unit: a.entry.unit.clone(),
             scope: a.entry.scope.clone(),
             basis: a.entry.basis.clone(),
-            revision: known[..k].iter().filter(|b| b.period == a.period).count(),
-            counted: !known[k + 1..].iter().any(|b| b.period == a.period),
+            revision: known[..k]
+                .iter()
+                .filter(|b| accepted(b) && b.period == a.period)
+                .count(),
+            counted: accepted(a)
+                && !known[k + 1..]
+                    .iter()
+                    .any(|b| accepted(b) && b.period == a.period),
         })
         .collect();
     let counted = c.measures.known(ind.code.as_str(), as_of);
@@ -231,7 +298,7 @@ pub fn chart(l: crate::i18n::Lang, ind: &Indicator, d: &IndicatorDetail) -> Opti
     let revised: Vec<(NaiveDate, f64)> = d
         .figures
         .iter()
-        .filter(|f| !f.counted)
+        .filter(|f| !f.counted && f.state == "accepted")
         .map(|f| (f.period_end, f.value))
         .collect();
     let mut known = known;

@@ -98,6 +98,7 @@ pub(crate) fn code_filters(
         indicators::get_indicator,
         indicators::indicator_chart,
         indicators::change_indicator,
+        indicators::review_figure,
         reports::create,
         reports::list,
         reports::get,
@@ -228,6 +229,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/plans/{plan}/indicators/{code}",
             get(indicators::get_indicator).patch(indicators::change_indicator),
+        )
+        .route(
+            "/plans/{plan}/indicators/{code}/actuals/{id}/review",
+            axum::routing::post(indicators::review_figure),
         )
         .route(
             "/plans/{plan}/indicators/{code}/chart.svg",

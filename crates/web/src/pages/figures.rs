@@ -141,10 +141,15 @@ pub async fn form(
 ) -> Result<Response, PageError> {
     let (c, ind) = mine(&st, &v, &plan, &code).await?;
     let actuals = st.store.indicator_actuals(&plan, &code).await?;
-    let notice = q
-        .filed
-        .is_some()
-        .then(|| v.lang.t("figures.filed").to_string());
+    let notice = q.filed.is_some().then(|| {
+        // A unit's figure waits for the office; the office's own counts at once.
+        let key = if v.who.role == Role::Unit {
+            "figures.submitted"
+        } else {
+            "figures.filed"
+        };
+        v.lang.t(key).to_string()
+    });
     let f = FigureForm::default();
     let page = render(&st, &v, &c, &plan, &ind, &actuals, &f, &[], notice);
     Ok(page.into_response())
@@ -276,7 +281,14 @@ fn render(
                 thead { tr { th { (l.t("col.period")) } th.num { (l.t("figures.value")) } th.opt { (l.t("figures.on_path")) } th { (l.t("figures.source")) } } }
                 tbody { @for (superseded, a) in crate::api::directory::with_superseded(actuals).into_iter().rev() {
                     tr.superseded[superseded] {
-                        td { (a.period) @if superseded { " " span.small.muted { (l.t("figures.superseded")) } } }
+                        td {
+                            (a.period)
+                            @if superseded { " " span.small.muted { (l.t("figures.superseded")) } }
+                            @if a.entry.state != tuijin_core::indicator::FigureState::Accepted {
+                                " " span.flag { (l.t(state_key(a.entry.state))) }
+                                @if let Some(c) = a.entry.review_comment.as_ref().filter(|c| !c.is_empty()) { " " span.small { q { (c) } } }
+                            }
+                        }
                         td.num { (fmt1(a.value.value())) " " (uom) }
                         td.opt { @match ind.expected_at(a.period_end) { Some(e) => { (fmt1(e)) }, None => "—" } }
                         td { (source_text(l, &a.source)) }
@@ -293,6 +305,15 @@ fn source_text(l: Lang, source: &str) -> String {
     match source.strip_prefix("report #") {
         Some(id) => l.f("figures.from_report", &[("id", &id)]),
         None => source.to_string(),
+    }
+}
+
+fn state_key(s: tuijin_core::indicator::FigureState) -> &'static str {
+    use tuijin_core::indicator::FigureState::*;
+    match s {
+        Submitted => "figure_state.submitted",
+        Accepted => "figure_state.accepted",
+        Returned => "figure_state.returned",
     }
 }
 

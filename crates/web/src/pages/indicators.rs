@@ -248,7 +248,7 @@ pub async fn one(
                 } }
                 tbody {
                     @for f in &d.figures {
-                        tr class=[(!f.counted).then_some("revised")] {
+                        tr class=[(!f.counted && f.state == "accepted").then_some("revised")] {
                             td { (f.period) }
                             td.num {
                                 @if f.counted { (fmt1(f.value)) } @else { del { (fmt1(f.value)) } }
@@ -262,7 +262,10 @@ pub async fn one(
                             td.opt.small { @if let Some(by) = &f.entered_by { (by) } }
                             td.opt.small {
                                 @if f.revision > 0 { (l.f("ind.revision_n", &[("n", &f.revision)])) ": " (f.reason.clone().unwrap_or_default()) }
-                                @if !f.counted { " " span.muted { (l.t("ind.superseded")) } }
+                                @if f.state != "accepted" {
+                                    " " span.flag { (l.lookup(&format!("figure_state.{}", f.state)).unwrap_or(&f.state)) }
+                                    @if let Some(c) = f.review_comment.as_ref().filter(|c| !c.is_empty()) { " " q { (c) } }
+                                } @else if !f.counted { " " span.muted { (l.t("ind.superseded")) } }
                             }
                         }
                     }

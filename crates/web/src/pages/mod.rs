@@ -9,6 +9,7 @@ mod baselines;
 mod cockpit;
 mod directory;
 mod evidence;
+mod figure_review;
 mod figures;
 mod gantt;
 mod history;
@@ -147,6 +148,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
             get(figures::form).post(figures::save),
         )
         .route("/review", get(review::page).post(review::decide))
+        .route("/review/figures/{plan}/{id}", post(figure_review::decide))
         .route("/review/close", post(review::close))
         .layer(axum::middleware::from_fn_with_state(
             st,
@@ -232,6 +234,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/workspace/figures/{plan}/{code}", "form"),
     ("GET", "/review", "review"),
     ("POST", "/review", "form"),
+    ("POST", "/review/figures/{plan}/{id}", "form"),
     ("POST", "/review/close", "form"),
 ];
 

@@ -232,7 +232,11 @@ async fn render(
         }
         None => html! {},
     };
-    let body = html! { (body) (close) };
+    let figures = match &plan {
+        Some(p) => super::figure_review::section(&st, v, p).await?,
+        None => html! {},
+    };
+    let body = html! { (body) (figures) (close) };
     Ok(layout(
         &st,
         v,
