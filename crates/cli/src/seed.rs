@@ -214,10 +214,11 @@ pub fn real_outcomes(
                     .map_err(|e| anyhow!("{ACTUALS_FILE}:{}: value: {e}", n + 2))?,
                 source: row.source,
                 report: None,
+                // Kept only where it is the indicator's, so stated as the indicator's.
                 entry: tuijin_store::Entry {
-                    unit: Some(row.unit),
-                    scope: Some(row.scope),
-                    basis: Some(row.basis),
+                    unit: Some(ind.unit.clone()),
+                    scope: Some(ind.scope.clone()),
+                    basis: Some(ind.basis.as_str().to_string()),
                     ..Default::default()
                 },
             },

@@ -295,14 +295,47 @@ impl Indicator {
     pub fn gap_now(&self, actual: f64, date: chrono::NaiveDate) -> Option<Gap> {
         let expected = self.expected_at(date)?;
         let absolute = actual - expected;
+        // Behind: on the wrong side of the path; for an indicator aimed at a value, farther
+        // from the final target than the path is.
+        let behind = match self.direction {
+            Direction::Target => self
+                .targets
+                .last()
+                .is_some_and(|t| (actual - t.value).abs() > (expected - t.value).abs() + 1e-9),
+            _ => self.gap(actual, date).is_some_and(|g| g > 0.0),
+        };
         Some(Gap {
             on: date,
             actual,
             expected,
             absolute,
             relative: (expected.abs() > 1e-9).then(|| absolute / expected.abs() * 100.0),
-            behind: self.gap(actual, date).is_some_and(|g| g > 0.0),
+            behind,
         })
+    }
+
+    /// The figure that met `target` among `known` (by day): for a cumulative indicator the
+    /// first that met it (what is built stays built); for a per-period one the first of the
+    /// latest unbroken run of figures that meet it, so a year that falls back below the target
+    /// undoes it (passengers down in 2020 after 2018 met the target).
+    pub fn met_by(
+        &self,
+        known: &[(chrono::NaiveDate, f64)],
+        target: f64,
+    ) -> Option<(chrono::NaiveDate, f64)> {
+        match self.basis {
+            CountingBasis::Cumulative => {
+                known.iter().copied().find(|(_, v)| self.meets(*v, target))
+            }
+            CountingBasis::PerPeriod => {
+                let run = known
+                    .iter()
+                    .rev()
+                    .take_while(|(_, v)| self.meets(*v, target))
+                    .count();
+                (run > 0).then(|| known[known.len() - run])
+            }
+        }
     }
 
     /// Whether `value` meets `target` for this indicator's direction.
@@ -486,20 +519,35 @@ pub fn check_filed(
                     .with("expected", own.trim())
             })
     };
-    out.0
-        .extend(stated("unit", &f.unit, &ind.unit, Rule::FigureUnitMismatch));
+    // The unit as the indicator writes it, or as the pages show it in either language (公里).
+    let shown = |l| crate::i18n::unit_of_measure(l, &ind.unit);
+    let unit_as_shown =
+        f.unit.as_deref().map(str::trim).is_some_and(|u| {
+            u == shown(crate::i18n::Lang::Zh) || u == shown(crate::i18n::Lang::En)
+        });
+    if !unit_as_shown {
+        out.0
+            .extend(stated("unit", &f.unit, &ind.unit, Rule::FigureUnitMismatch));
+    }
     out.0.extend(stated(
         "scope",
         &f.scope,
         &ind.scope,
         Rule::FigureScopeMismatch,
     ));
-    out.0.extend(stated(
-        "basis",
-        &f.basis,
-        ind.basis.as_str(),
-        Rule::FigureBasisMismatch,
-    ));
+    if let Some(given) = f.basis.as_deref().map(str::trim).filter(|g| !g.is_empty())
+        && given != ind.basis.as_str()
+    {
+        let named = |b: &str| match CountingBasis::parse(b) {
+            Some(b) => format!("@ind.basis.{}", b.as_str()),
+            None => b.to_string(),
+        };
+        out.push(
+            Problem::new("basis", Rule::FigureBasisMismatch)
+                .with("given", named(given))
+                .with("expected", named(ind.basis.as_str())),
+        );
+    }
     if let Some(r) = &f.reason {
         crate::problem::check_text("reason", r, &mut out);
     }
@@ -577,7 +625,7 @@ impl Measures {
     ) -> Option<Attainment> {
         let (ind, figures) = self.indicators.get(target.indicator.as_ref()?.as_str())?;
         let known = known_on(figures, date);
-        if let Some(&(on, value)) = known.iter().find(|(_, v)| ind.meets(*v, target.value)) {
+        if let Some((on, value)) = ind.met_by(&known, target.value) {
             return Some(Attainment::Achieved { on, value });
         }
         Some(match known.last() {

@@ -77,6 +77,8 @@ pub enum Rule {
     FigureNotPending,
     /// Returning a figure says why.
     FigureReturnNeedsComment,
+    /// An indicator's unit, scope, basis or frequency does not change under figures it keeps.
+    IndicatorHasFigures,
     /// The report's state does not allow the action.
     Workflow,
     /// The notice's state does not allow the action.

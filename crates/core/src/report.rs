@@ -242,6 +242,9 @@ pub struct ReportFacts {
     pub last_accepted: Option<Percent>,
     /// The plan's live indicators that the report's figures name: code and owner unit.
     pub indicators: Vec<(Code, Option<Code>)>,
+    /// Of those, the ones counted within a period (`CountingBasis::PerPeriod`) with their
+    /// frequency: a report carries their figure only for a period of that frequency.
+    pub per_period: Vec<(Code, crate::Frequency)>,
 }
 
 /// Whether a new report may be started: the unit reports on the item, the item and period
@@ -443,6 +446,28 @@ fn check_figures_and_percent(c: &ReportContent, f: &ReportFacts, out: &mut Probl
                 .push(Problem::new(field, Rule::FigureNotOwner).with("indicator", &fig.indicator)),
             Some(_) => {}
         }
+        // As filed from the workspace: within the largest figure taken, and a period's own
+        // figure (the year's GDP) only with a report of that kind of period.
+        if fig.value.value().abs() > crate::indicator::MAX_FIGURE {
+            out.push(
+                Problem::new(format!("figures[{n}].value"), Rule::OutOfRange)
+                    .with("min", -crate::indicator::MAX_FIGURE)
+                    .with("max", crate::indicator::MAX_FIGURE),
+            );
+        }
+        if let Some((_, freq)) = f.per_period.iter().find(|(code, _)| *code == fig.indicator) {
+            let fits = matches!(
+                (freq, f.period),
+                (crate::Frequency::Monthly, Period::Month { .. })
+                    | (crate::Frequency::Quarterly, Period::Quarter { .. })
+            );
+            if !fits {
+                out.push(
+                    Problem::new(format!("figures[{n}].indicator"), Rule::FigurePeriod)
+                        .with("frequency", format!("@frequency.{}", freq.as_str())),
+                );
+            }
+        }
     }
 }
 
@@ -496,6 +521,7 @@ mod tests {
             period_closed: false,
             open_report: None,
             last_accepted: None,
+            per_period: vec![],
             indicators: vec![
                 (
                     Code::parse("metro_km").unwrap(),
@@ -696,6 +722,25 @@ mod tests {
                 "invalid",
                 vec![Rule::FigureUnknownIndicator, Rule::FigureTwice]
             )
+        );
+        // As from the workspace: within the largest figure taken; a period's own figure (the
+        // year's total) only with a report of its kind of period.
+        figs.figures = vec![figure("metro_km", 1e300)];
+        assert_eq!(check(&figs, &facts()), ("invalid", vec![Rule::OutOfRange]));
+        let yearly = ReportFacts {
+            per_period: vec![(Code::parse("free").unwrap(), crate::Frequency::Annual)],
+            ..facts()
+        };
+        figs.figures = vec![figure("free", 1.0)];
+        assert_eq!(check(&figs, &yearly), ("invalid", vec![Rule::FigurePeriod]));
+        let monthly = ReportFacts {
+            per_period: vec![(Code::parse("free").unwrap(), crate::Frequency::Monthly)],
+            ..facts()
+        };
+        assert_eq!(
+            check(&figs, &monthly).0,
+            "ok",
+            "a month's figure with a month's report"
         );
         // Another unit's indicator is a question of permission.
         figs.figures = vec![figure("gdp", 1.0)];

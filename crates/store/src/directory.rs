@@ -335,7 +335,7 @@ impl DirectoryStore for Store {
                 known_on: Some(stamp.today),
                 entered_by: Some(stamp.actor.clone()),
                 entered_at: Some(stamp.at),
-                reason: previous.and(reason),
+                reason,
                 unit: Some(ind.unit.clone()),
                 scope: Some(ind.scope.clone()),
                 basis: Some(ind.basis.as_str().to_string()),

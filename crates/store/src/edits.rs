@@ -174,6 +174,32 @@ impl EditStore for Store {
             }
             _ => {}
         }
+        // An indicator's figures are in its unit, scope, basis and periods: none of these
+        // changes under figures already kept (they would be mixed, never converted).
+        if let DirectoryEdit::Indicator(new) = edit
+            && let Some(old) = doc.indicators.iter().find(|i| i.code == new.code)
+        {
+            let changed = [
+                ("unit", old.unit != new.unit),
+                ("scope", old.scope != new.scope),
+                ("basis", old.basis != new.basis),
+                ("frequency", old.frequency != new.frequency),
+            ];
+            if let Some((field, _)) = changed.iter().find(|c| c.1)
+                && one(
+                    &txn,
+                    "SELECT 1 AS x FROM indicator_actuals a JOIN indicators i ON i.id = a.indicator_id \
+                     JOIN plans p ON p.id = i.plan_id WHERE p.code = $1 AND i.code = $2",
+                    vec![plan.into(), code.as_str().into()],
+                )
+                .await?
+                .is_some()
+            {
+                return Err(StoreError::Conflict(
+                    Problem::new(*field, Rule::IndicatorHasFigures).with("field", *field),
+                ));
+            }
+        }
         let before: Option<serde_json::Value> = match edit {
             DirectoryEdit::Unit(_) => doc
                 .units

@@ -414,3 +414,99 @@ async fn a_units_figure_counts_once_the_office_accepts_it() {
         );
     }
 }
+
+/// A target re-based with a reason is kept in the history; the unit, scope, basis and
+/// frequency do not change once the indicator keeps figures; the plan file's rules hold for
+/// an edit (a lag out of range, a line break in a name).
+#[tokio::test]
+async fn an_indicator_is_rebased_with_a_reason_and_keeps_its_way_of_counting() {
+    use tuijin_core::edit::{DirectoryEdit, content_version};
+    use tuijin_core::event::Entity;
+    use tuijin_store::{EditStore, EventStore};
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let plan = "demo-small";
+        s.import_plan(&small(), &stamp("office", "2018-01-01"))
+            .await
+            .unwrap();
+        let doc = s.export_plan(plan).await.unwrap();
+        let metro = doc
+            .indicators
+            .iter()
+            .find(|i| i.code.as_str() == "metro_km")
+            .unwrap()
+            .clone();
+        let edit = |f: &dyn Fn(&mut tuijin_core::Indicator)| {
+            let mut i = metro.clone();
+            f(&mut i);
+            DirectoryEdit::Indicator(Box::new(i))
+        };
+        let office = stamp("office", "2019-01-10");
+        // Out of range or two lines: refused by the plan file's rules.
+        for bad in [
+            edit(&|i| i.publication_lag = Some(100_000)),
+            edit(&|i| i.name.zh = "地铁\n里程".into()),
+        ] {
+            let e = s
+                .edit_directory(plan, &bad, Some(content_version(&metro)), "核对", &office)
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::PlanInvalid(_)), "{e:?}");
+        }
+        // Re-based with a reason: in the history with the reason.
+        let rebased = edit(&|i| i.targets[0].value = 260.0);
+        s.edit_directory(
+            plan,
+            &rebased,
+            Some(content_version(&metro)),
+            "按线网规划调整",
+            &office,
+        )
+        .await
+        .unwrap();
+        let events = s
+            .latest_events_for(Entity::Indicator, "metro_km", 5)
+            .await
+            .unwrap();
+        assert!(
+            events.iter().any(|e| e
+                .after
+                .as_ref()
+                .is_some_and(|a| a.to_string().contains("按线网规划调整"))),
+            "{events:?}"
+        );
+        // Once it keeps a figure, its unit is its figures' unit.
+        s.file_figure(
+            plan,
+            "metro_km",
+            None,
+            &figure("2018", 136.6),
+            &stamp("office", "2019-03-05"),
+        )
+        .await
+        .unwrap();
+        let now = s.export_plan(plan).await.unwrap();
+        let metro = now
+            .indicators
+            .iter()
+            .find(|i| i.code.as_str() == "metro_km")
+            .unwrap()
+            .clone();
+        let mut other = metro.clone();
+        other.unit = "公里".into();
+        let e = s
+            .edit_directory(
+                plan,
+                &DirectoryEdit::Indicator(Box::new(other)),
+                Some(content_version(&metro)),
+                "改用中文单位",
+                &stamp("office", "2019-03-06"),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Conflict(p) if p.rule == Rule::IndicatorHasFigures),
+            "{e:?}"
+        );
+    }
+}

@@ -1125,8 +1125,49 @@ async fn an_indicators_owner_files_figures_from_the_workspace() {
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.html);
         let after = site.get(&mut unit, ok.location.as_deref().unwrap()).await;
-        assert!(after.html.contains("数值已填报"), "{}", after.html);
+        assert!(after.html.contains("数值已提交"), "{}", after.html);
         assert!(after.html.contains("郑州市2019年统计公报"));
+        assert!(
+            after.html.contains("待审核"),
+            "waiting for the office: {}",
+            after.html
+        );
+        // The office sees it on the review page and accepts it there.
+        let mut office = site.log_in("office").await;
+        let review = site.get(&mut office, "/review").await;
+        assert!(review.html.contains("待审核的指标数值"), "{}", review.html);
+        let id = site
+            .db
+            .store
+            .indicator_actuals("demo-small", "metro_km")
+            .await
+            .unwrap()[0]
+            .entry
+            .id
+            .unwrap();
+        let accepted = site
+            .request(
+                &mut office,
+                "POST",
+                &format!("/review/figures/demo-small/{id}"),
+                &[
+                    ("csrf", &review.csrf()),
+                    ("action", "accept"),
+                    ("comment", ""),
+                ],
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.html);
+        let counted = site
+            .db
+            .store
+            .indicator_actuals("demo-small", "metro_km")
+            .await
+            .unwrap();
+        assert_eq!(
+            counted[0].entry.state,
+            tuijin_core::indicator::FigureState::Accepted
+        );
         // Another unit may not open the form.
         let mut other = site.log_in("zdq").await;
         let no = site

@@ -361,6 +361,41 @@ mod path_kinds {
         assert!((z - 10000.0 * 730.0 / 1461.0).abs() < 1e-6, "{z}");
     }
 
+    /// Cumulative: what is built stays built, met by the first figure that met it. Per
+    /// period: a year that falls back below undoes it (passengers in 2020 after 2018).
+    #[test]
+    fn a_per_period_target_is_met_by_the_latest_run_of_figures() {
+        let mut g = gdp(PathKind::Linear, vec![]);
+        let known = [
+            (d("2017-12-31"), 9000.0),
+            (d("2018-12-31"), 10143.0),
+            (d("2019-12-31"), 11589.7),
+        ];
+        assert_eq!(g.met_by(&known, 10000.0), Some(known[1]));
+        let fell = [known[0], known[1], (d("2020-12-31"), 9500.0)];
+        assert_eq!(g.met_by(&fell, 10000.0), None);
+        g.basis = CountingBasis::Cumulative;
+        assert_eq!(g.met_by(&fell, 10000.0), Some(known[1]));
+        // Aimed at a value: behind means farther from it than the path.
+        let mut t = gdp(PathKind::Linear, vec![]);
+        t.direction = Direction::Target;
+        t.baseline = Some(3.0);
+        t.targets = vec![IndicatorTarget {
+            year: 2020,
+            value: 5.0,
+        }];
+        let on = d("2018-12-31");
+        let expected = t.expected_at(on).unwrap();
+        assert!(
+            !t.gap_now(expected + 0.3, on).unwrap().behind,
+            "closer to 5"
+        );
+        assert!(
+            t.gap_now(expected - 0.3, on).unwrap().behind,
+            "farther from 5"
+        );
+    }
+
     #[test]
     fn publication_lag_by_frequency_unless_set() {
         let mut g = gdp(PathKind::Linear, vec![]);

@@ -20,6 +20,8 @@ pub const MAX_TITLE: usize = 300;
 /// The longest name of a unit or person, or post, in characters (English names of zones
 /// run past 120).
 pub const MAX_NAME: usize = 200;
+/// The most characters in a unit of measure (亿元, km, 万标箱): a word, not a sentence.
+pub const MAX_UNIT: usize = 40;
 /// The longest telephone number, extension included.
 pub const MAX_PHONE: usize = 40;
 
@@ -77,7 +79,13 @@ pub(super) fn check(
     }
     for (i, ind) in doc.indicators.iter().enumerate() {
         text(FieldPath::new(Section::Indicator(i), "name"), &ind.name.zh);
+        text(
+            FieldPath::new(Section::Indicator(i), "name_en"),
+            &ind.name.en,
+        );
         text(FieldPath::new(Section::Indicator(i), "unit"), &ind.unit);
+        text(FieldPath::new(Section::Indicator(i), "scope"), &ind.scope);
+        text(FieldPath::new(Section::Indicator(i), "source"), &ind.source);
     }
     // Lengths: a title is a line in a list, a name or post a cell in a table, a phone a
     // number; a paragraph pasted into one is a mistake the office should see at once.
@@ -119,6 +127,14 @@ pub(super) fn check(
             &p.post.en,
             MAX_NAME,
         );
+    }
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        let sec = Section::Indicator(i);
+        long(FieldPath::new(sec, "name"), &ind.name.zh, MAX_NAME);
+        long(FieldPath::new(sec, "name_en"), &ind.name.en, MAX_NAME);
+        long(FieldPath::new(sec, "unit"), &ind.unit, MAX_UNIT);
+        long(FieldPath::new(sec, "scope"), &ind.scope, MAX_NAME);
+        long(FieldPath::new(sec, "source"), &ind.source, MAX_TITLE);
     }
     for (i, it) in doc.items.iter().enumerate() {
         long(
@@ -253,6 +269,27 @@ pub(super) fn check(
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Item(i), "due"),
                 ProblemKind::MilestoneWithoutDue,
+            ));
+        }
+    }
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        for (field, t) in [
+            ("name", &ind.name.zh),
+            ("name_en", &ind.name.en),
+            ("unit", &ind.unit),
+            ("scope", &ind.scope),
+        ] {
+            if t.contains(['\n', '\r']) {
+                out.push(PlanProblem::new(
+                    FieldPath::new(Section::Indicator(i), field),
+                    ProblemKind::LineBreak,
+                ));
+            }
+        }
+        if ind.publication_lag.is_some_and(|d| d > 366) {
+            out.push(PlanProblem::new(
+                FieldPath::new(Section::Indicator(i), "publication_lag"),
+                ProblemKind::OutOfRange { min: 0, max: 366 },
             ));
         }
     }
@@ -417,9 +454,15 @@ pub(super) fn check(
 
     for (i, ind) in doc.indicators.iter().enumerate() {
         // The path from the baseline through the targets runs the indicator's way.
-        let mut values: Vec<(i32, f64)> = ind.targets.iter().map(|t| (t.year, t.value)).collect();
+        // (the baseline and targets at their years' ends, and the plan's own points)
+        let end = |y: i32| chrono::NaiveDate::from_ymd_opt(y, 12, 31);
+        let mut values: Vec<(Option<chrono::NaiveDate>, f64)> =
+            ind.targets.iter().map(|t| (end(t.year), t.value)).collect();
         if let (Some(y), Some(b)) = (ind.baseline_year, ind.baseline) {
-            values.push((y, b));
+            values.push((end(y), b));
+        }
+        if ind.path == crate::indicator::PathKind::Points {
+            values.extend(ind.points.iter().map(|p| (Some(p.on), p.value)));
         }
         values.sort_by_key(|v| v.0);
         let against = match ind.direction {
@@ -465,6 +508,8 @@ fn indicator_path(i: usize, ind: &crate::Indicator, out: &mut Vec<PlanProblem>) 
             for (k, p) in ind.points.iter().enumerate() {
                 if after.is_none_or(|a| p.on <= a) || before.is_none_or(|b| p.on >= b) {
                     out.push(bad(format!("points[{k}].on"), "point_outside"));
+                } else if k > 0 && p.on <= ind.points[k - 1].on {
+                    out.push(bad(format!("points[{k}].on"), "points_order"));
                 }
             }
         }

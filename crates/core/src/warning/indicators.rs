@@ -18,13 +18,23 @@ pub fn indicator_conditions(
     thresholds: crate::Thresholds,
 ) -> Vec<Condition> {
     let known = known_on(figures, today);
+    // Dated from the day the latest figure became known: nothing could say it before.
+    let known_since = known.last().and_then(|&(on, _)| {
+        figures
+            .iter()
+            .filter(|f| f.on == on && f.known <= today)
+            .map(|f| f.known)
+            .max()
+    });
     let mut out = Vec::new();
     if let Some(&(on, value)) = known.last()
-        && let Some(c) = indicator_condition(ind, value, on, thresholds)
+        && let Some(mut c) = indicator_condition(ind, value, on, thresholds)
     {
+        c.since = known_since.unwrap_or(c.since).max(c.since);
         out.push(c);
     }
-    if let Some(c) = forecast_condition(ind, &known, thresholds) {
+    if let Some(mut c) = forecast_condition(ind, &known, thresholds) {
+        c.since = known_since.unwrap_or(c.since).max(c.since);
         out.push(c);
     }
     if let Some(c) = overdue_condition(ind, &known, today, plan_start) {
@@ -44,6 +54,10 @@ fn forecast_condition(
         return None;
     };
     let next = projections.first()?;
+    // A target already met is not forecast to be missed.
+    if ind.met_by(known, next.target).is_some() {
+        return None;
+    }
     let miss = 1.0 - next.probability?;
     if miss * 100.0 <= thresholds.forecast_miss {
         return None;
@@ -68,12 +82,23 @@ fn forecast_condition(
                 ("forecast", one_place(next.value)),
                 ("unit", ind.unit.clone()),
                 ("target", one_place(next.target)),
-                ("miss", one_place(miss * 100.0)),
+                ("miss", share(miss)),
             ],
         )
         .stored(),
         since,
     })
+}
+
+/// A chance as a percentage, one decimal; below 0.1 % or above 99.9 % said so.
+fn share(p: f64) -> String {
+    if p > 0.0 && p < 0.0005 {
+        "<0.1".into()
+    } else if p < 1.0 && p > 0.9995 {
+        ">99.9".into()
+    } else {
+        one_place(p * 100.0)
+    }
 }
 
 /// The periods of `ind`'s frequency from the plan's start — or after the baseline's year, which

@@ -183,11 +183,20 @@ async fn record_actuals<C: ConnectionTrait>(
     for f in &r.figures {
         let ind = one(
             c,
-            "SELECT id FROM indicators WHERE plan_id = $1 AND code = $2",
+            "SELECT id, unit, scope, basis FROM indicators WHERE plan_id = $1 AND code = $2",
             vec![plan_id.into(), f.indicator.as_str().into()],
         )
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("indicator `{}`", f.indicator)))?;
+        // In the indicator's own unit, scope and basis (a report names only the indicator);
+        // a later report's figure for the period revises the earlier, its report the reason.
+        let entry = crate::directory::Entry {
+            unit: Some(get(&ind, "unit")?),
+            scope: Some(get(&ind, "scope")?),
+            basis: Some(get(&ind, "basis")?),
+            reason: Some(format!("report #{}", r.id)),
+            ..Default::default()
+        };
         let value = f.value;
         rows.push((
             get::<i64>(&ind, "id")?,
@@ -198,7 +207,7 @@ async fn record_actuals<C: ConnectionTrait>(
                 value,
                 source: format!("report #{}", r.id),
                 report: Some(r.id),
-                entry: Default::default(),
+                entry,
             },
         ));
     }

@@ -77,16 +77,20 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
         None => None,
     };
     let mut indicators = Vec::new();
+    let mut per_period = Vec::new();
     if !s.figures.is_empty() {
         for r in &all(
             c,
-            "SELECT x.code, u.code AS owner FROM indicators x LEFT JOIN units u ON u.id = x.owner_unit_id \
-             WHERE x.plan_id = $1 AND NOT x.archived",
+            "SELECT x.code, u.code AS owner, x.basis, x.frequency FROM indicators x \
+             LEFT JOIN units u ON u.id = x.owner_unit_id WHERE x.plan_id = $1 AND NOT x.archived",
             vec![plan_id.into()],
         )
         .await?
         {
             indicators.push((code(r, "code")?, code_opt(r, "owner")?));
+            if get::<String>(r, "basis")? == "per_period" {
+                per_period.push((code(r, "code")?, named(r, "frequency")?));
+            }
         }
     }
     Ok(ReportFacts {
@@ -106,5 +110,6 @@ pub(super) async fn load<C: ConnectionTrait>(c: &C, s: &Subject<'_>) -> Result<R
         open_report: open,
         last_accepted: last,
         indicators,
+        per_period,
     })
 }

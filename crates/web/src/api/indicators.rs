@@ -132,6 +132,23 @@ pub struct IndicatorDetail {
     pub items: Vec<String>,
     /// The definition's version, to send back in `If-Match` with a change (also the ETag).
     pub version: i64,
+    /// What the indicator says on `as_of` that the office should chase, whether or not an
+    /// item's target names it (the warnings list shows these on the items it measures).
+    pub warnings: Vec<IndicatorWarning>,
+}
+
+/// A condition an indicator's figures raise: off its path, forecast to miss, a figure overdue.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IndicatorWarning {
+    /// indicator_off_path, indicator_forecast_miss or indicator_figure_overdue.
+    pub kind: String,
+    pub severity: String,
+    /// Since when it holds.
+    pub since: NaiveDate,
+    /// In English; the pages show it in the reader's language.
+    pub message: String,
+    #[serde(skip)]
+    pub details: String,
 }
 
 /// The office's decision on a figure a unit filed.
@@ -284,6 +301,26 @@ pub fn detail(
         forecast: forecast(ind, &counted),
         items,
         version: tuijin_core::edit::content_version(ind),
+        warnings: tuijin_core::warning::indicators::indicator_conditions(
+            ind,
+            c.measures
+                .indicators
+                .get(ind.code.as_str())
+                .map(|(_, f)| f.as_slice())
+                .unwrap_or_default(),
+            as_of,
+            c.plan.start,
+            c.plan.thresholds,
+        )
+        .into_iter()
+        .map(|w| IndicatorWarning {
+            kind: w.kind.as_str().into(),
+            severity: w.severity.as_str().into(),
+            since: w.since,
+            message: tuijin_core::warning::render_details(&w.details, tuijin_core::i18n::Lang::En),
+            details: w.details,
+        })
+        .collect(),
     }
 }
 
@@ -351,13 +388,50 @@ pub async fn get_indicator(
 ) -> Result<Response, ApiError> {
     let (c, ind) = readable(&st, &who, &plan, &code).await?;
     let actuals = st.store.indicator_actuals(&plan, &code).await?;
-    let as_of = q.as_of.unwrap_or_else(|| st.today(&c.plan));
+    // Nothing is known of days to come: a later day answers as today.
+    let as_of = q
+        .as_of
+        .unwrap_or_else(|| st.today(&c.plan))
+        .min(st.today(&c.plan));
     let d = detail(&c, &ind, &actuals, as_of, public_only(&who));
     Ok(super::directory_edits::entry(
         axum::http::StatusCode::OK,
         d.version,
         d,
     ))
+}
+
+/// A change to an indicator's definition: the fields named change (a JSON merge patch), the
+/// others stay; `reason` is required and kept in the indicator's history with the
+/// definition before and after. Unit, scope, basis and frequency do not change once the
+/// indicator keeps figures (409 `indicator_has_figures`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // the schema of the merge patch; the body is read as JSON and merged
+pub struct IndicatorChange {
+    pub reason: String,
+    pub name: Option<crate::views::TextView>,
+    pub unit: Option<String>,
+    /// increase, decrease or target.
+    pub direction: Option<String>,
+    /// monthly, quarterly or annual.
+    pub frequency: Option<String>,
+    pub baseline: Option<f64>,
+    pub baseline_year: Option<i32>,
+    /// `[{year, value}]`: re-basing a target replaces the list.
+    pub targets: Option<Vec<crate::views::IndicatorTargetView>>,
+    /// The owner unit's code.
+    pub owner: Option<String>,
+    pub scope: Option<String>,
+    pub public: Option<bool>,
+    /// cumulative or per_period.
+    pub basis: Option<String>,
+    /// Days after a period ends before its figure is due (0–366).
+    pub publication_lag: Option<u32>,
+    /// linear, compound or points.
+    pub path: Option<String>,
+    /// `[{on, value}]` for a path of kind points.
+    pub points: Option<Vec<crate::views::IndicatorPointView>>,
+    pub source: Option<String>,
 }
 
 /// The fields of an indicator's definition a change may name: all but its code.
@@ -382,7 +456,7 @@ pub const INDICATOR_FIELDS: &[&str] = &[
 /// Change an indicator's definition (the office): re-base a target, change the path or the
 /// publication lag. Only the fields named change (a JSON merge patch), with the reason, kept
 /// in the history with the definition before and after. Requires If-Match (the `version`).
-#[utoipa::path(patch, path = "/api/v1/plans/{plan}/indicators/{code}", request_body = Object,
+#[utoipa::path(patch, path = "/api/v1/plans/{plan}/indicators/{code}", request_body = IndicatorChange,
     params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "indicator code"),
         ("If-Match" = String, Header, description = "the ETag read. Required (428 without it, 412 when the indicator has changed)")),
     responses((status = 200, body = IndicatorDetail), (status = 400, body = crate::error::ProblemDoc),
@@ -450,7 +524,11 @@ pub async fn indicator_chart(
 ) -> Result<Response, ApiError> {
     let (c, ind) = readable(&st, &who, &plan, &code).await?;
     let actuals = st.store.indicator_actuals(&plan, &code).await?;
-    let as_of = q.as_of.unwrap_or_else(|| st.today(&c.plan));
+    // Nothing is known of days to come: a later day answers as today.
+    let as_of = q
+        .as_of
+        .unwrap_or_else(|| st.today(&c.plan))
+        .min(st.today(&c.plan));
     let d = detail(&c, &ind, &actuals, as_of, public_only(&who));
     let lang = crate::error::api_lang(&headers);
     let svg = chart(lang, &ind, &d).unwrap_or_else(|| {

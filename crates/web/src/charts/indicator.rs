@@ -62,12 +62,17 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
         .map(|p| p.0)
         .chain(d.known.iter().map(|p| p.0))
         .chain(targets.iter().map(|p| p.0))
-        .chain(band.iter().map(|b| b.0))
-        .chain(std::iter::once(d.as_of));
+        .chain(band.iter().map(|b| b.0));
+    let (first, last) = (dates.clone().min()?, dates.max()?);
+    // The day asked about is marked when it falls near the data, never stretching the chart
+    // to a far future.
+    let show_as_of = d.as_of >= first && years(d.as_of) <= years(last) + 1.0;
+    let last = if show_as_of { last.max(d.as_of) } else { last };
     // Time as decimal years, so that the axis marks fall on the first day of each year.
-    let start = years(dates.clone().min()?) - 0.2;
-    let end = years(dates.max()?) + 0.2;
+    let start = years(first) - 0.2;
+    let end = years(last) + 0.2;
     let x = years;
+    let whole_years = (end.floor() - start.ceil()) as usize + 1;
     let mut values: Vec<f64> = path
         .iter()
         .map(|p| p.1)
@@ -98,20 +103,34 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
     let clamp = |v: f64| v.clamp(y0, y1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (720, 420)).into_drawing_area();
         root.fill(&WHITE).ok()?;
-        let mut chart = ChartBuilder::on(&root)
+        // The legend has its own strip under the chart, so it never hides a figure.
+        let (plot, strip) = root.split_vertically(360);
+        let widest = [y0, y1]
+            .iter()
+            .map(|v| crate::pages::widgets::fmt1(*v).chars().count())
+            .max()
+            .unwrap_or(4);
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .x_label_area_size(28)
-            .y_label_area_size(64)
+            .y_label_area_size((widest as u32 * 10 + 30).clamp(64, 200))
             .build_cartesian_2d(start..end, y0..y1)
             .ok()?;
         chart
             .configure_mesh()
             .light_line_style(RGBColor(0xea, 0xee, 0xf2))
-            .x_labels(10)
+            .x_labels(whole_years.clamp(2, 12))
             .y_labels(6)
-            .x_label_formatter(&|t| format!("{t:.0}"))
+            // Only whole years are written: the first day of each.
+            .x_label_formatter(&|t| {
+                if (t - t.round()).abs() < 0.01 {
+                    format!("{t:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .label_style(("sans-serif", 17))
             .axis_desc_style(("sans-serif", 17))
             .y_label_formatter(&|v| crate::pages::widgets::fmt1(*v))
@@ -123,11 +142,7 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
             poly.extend(band.iter().rev().map(|b| (x(b.0), clamp(b.2))));
             chart
                 .draw_series(std::iter::once(Polygon::new(poly, BAND.mix(0.25).filled())))
-                .ok()?
-                .label(l.t("chart.forecast_band"))
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 16, y + 5)], BAND.mix(0.25).filled())
-                });
+                .ok()?;
             chart
                 .draw_series(DashedLineSeries::new(
                     band.iter()
@@ -137,9 +152,7 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                     3,
                     BAND.stroke_width(2),
                 ))
-                .ok()?
-                .label(l.t("chart.forecast"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BAND.stroke_width(2)));
+                .ok()?;
         }
         if path.len() >= 2 {
             // Sampled monthly, so a path of constant growth is drawn as the curve it is.
@@ -153,20 +166,14 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
             pts.extend(ind.expected_at(p1).map(|v| (x(p1), v)));
             chart
                 .draw_series(DashedLineSeries::new(pts, 6, 4, EXPECTED.stroke_width(2)))
-                .ok()?
-                .label(l.t("chart.path"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], EXPECTED.stroke_width(2))
-                });
+                .ok()?;
         }
         chart
             .draw_series(LineSeries::new(
                 d.known.iter().map(|p| (x(p.0), p.1)).collect::<Vec<_>>(),
                 ACTUAL.stroke_width(3),
             ))
-            .ok()?
-            .label(l.t("chart.figures"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ACTUAL.stroke_width(3)));
+            .ok()?;
         chart
             .draw_series(
                 d.known
@@ -181,9 +188,7 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                         .iter()
                         .map(|p| Circle::new((x(p.0), p.1), 6, ACTUAL.stroke_width(2))),
                 )
-                .ok()?
-                .label(l.t("chart.revised"))
-                .legend(|(x, y)| Circle::new((x + 8, y), 4, ACTUAL.stroke_width(2)));
+                .ok()?;
         }
         if !targets.is_empty() {
             chart
@@ -192,31 +197,111 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                         .iter()
                         .map(|p| TriangleMarker::new((x(p.0), clamp(p.1)), 8, TARGET.filled())),
                 )
-                .ok()?
-                .label(l.t("chart.target"))
-                .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, TARGET.filled()));
+                .ok()?;
         }
-        if x(d.as_of) >= start && x(d.as_of) <= end {
+        if show_as_of {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     vec![(x(d.as_of), y0), (x(d.as_of), y1)],
                     TODAY.stroke_width(1),
                 )))
-                .ok()?
-                .label(l.t("chart.as_of"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], TODAY.stroke_width(1))
-                });
+                .ok()?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(0xd0, 0xd7, 0xde))
-            .label_font(("sans-serif", 15))
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()
-            .ok()?;
+        legend(
+            l,
+            &strip,
+            d,
+            band.len() >= 2,
+            path.len() >= 2,
+            !targets.is_empty(),
+            show_as_of,
+        )?;
         root.present().ok()?;
     }
     Some(svg)
+}
+
+/// What each mark means, in a row (or two) under the chart: only the marks drawn.
+#[allow(clippy::too_many_arguments)] // one flag per kind of mark
+fn legend(
+    l: Lang,
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    d: &ChartData<'_>,
+    band: bool,
+    path: bool,
+    targets: bool,
+    as_of: bool,
+) -> Option<()> {
+    #[derive(Clone, Copy)]
+    enum Mark {
+        Line(RGBColor, u32),
+        Dot,
+        Ring,
+        Box,
+        Triangle,
+    }
+    let mut entries = vec![(Mark::Dot, "chart.figures")];
+    if !d.revised.is_empty() {
+        entries.push((Mark::Ring, "chart.revised"));
+    }
+    if path {
+        entries.push((Mark::Line(EXPECTED, 2), "chart.path"));
+    }
+    if targets {
+        entries.push((Mark::Triangle, "chart.target"));
+    }
+    if band {
+        entries.push((Mark::Line(BAND, 2), "chart.forecast"));
+        entries.push((Mark::Box, "chart.forecast_band"));
+    }
+    if as_of {
+        entries.push((Mark::Line(TODAY, 1), "chart.as_of"));
+    }
+    let font = ("sans-serif", 15).into_font();
+    let (mut cx, mut cy) = (16i32, 16i32);
+    for (mark, key) in entries {
+        let text = l.t(key);
+        // Measured by hand: the SVG's text is set by the reader's font, so no metrics here;
+        // a CJK character is about a full em at 15 px, a Latin one about half.
+        let text_width: i32 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 8 } else { 15 })
+            .sum();
+        let width = 26 + text_width + 18;
+        if cx + width > 710 {
+            cx = 16;
+            cy += 24;
+        }
+        match mark {
+            Mark::Line(c, w) => area
+                .draw(&PathElement::new(
+                    vec![(cx, cy), (cx + 18, cy)],
+                    c.stroke_width(w),
+                ))
+                .ok()?,
+            Mark::Dot => area
+                .draw(&Circle::new((cx + 9, cy), 5, ACTUAL.filled()))
+                .ok()?,
+            Mark::Ring => area
+                .draw(&Circle::new((cx + 9, cy), 5, ACTUAL.stroke_width(2)))
+                .ok()?,
+            Mark::Box => area
+                .draw(&Rectangle::new(
+                    [(cx, cy - 6), (cx + 18, cy + 6)],
+                    BAND.mix(0.25).filled(),
+                ))
+                .ok()?,
+            Mark::Triangle => area
+                .draw(&TriangleMarker::new((cx + 9, cy), 7, TARGET.filled()))
+                .ok()?,
+        }
+        area.draw(&Text::new(
+            text.to_string(),
+            (cx + 26, cy - 8),
+            font.clone(),
+        ))
+        .ok()?;
+        cx += width;
+    }
+    Some(())
 }

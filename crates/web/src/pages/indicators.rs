@@ -162,7 +162,12 @@ pub async fn list(
                             Some(t) => { (fmt1(t.value)) " " (uom) " (" (t.year) ")" }
                             None => "—",
                         } }
-                        td { (standing(l, d, &uom)) }
+                        td {
+                            (standing(l, d, &uom))
+                            @for w in d.warnings.iter().filter(|w| w.kind == "indicator_figure_overdue") {
+                                br; span.small.flag { (tuijin_core::warning::render_details(&w.details, l)) }
+                            }
+                        }
                         td.opt { (forecast_line(l, &d.forecast, &uom)) }
                     }
                 }
@@ -200,6 +205,15 @@ pub async fn one(
     let actuals = st.store.indicator_actuals(&plan, &code).await?;
     let d = detail(&c, &ind, &actuals, day, false);
     let uom = unit_of_measure(l, &ind.unit);
+    // The definition's changes (targets re-based, with the reason) and the figures' filings
+    // and reviews, newest first.
+    let history = tuijin_store::EventStore::latest_events_for(
+        &st.store,
+        tuijin_core::event::Entity::Indicator,
+        &code,
+        30,
+    )
+    .await?;
     let svg = chart(l, &ind, &d);
     let may_file = v.allowed(Action::FileFigure {
         indicator: &code,
@@ -211,6 +225,9 @@ pub async fn one(
         h1 { (title) " " span.code { (ind.code) } }
         p.standing { (standing(l, &d, &uom)) }
         p { (forecast_line(l, &d.forecast, &uom)) }
+        @for w in &d.warnings {
+            p.notice.bad.small { (tuijin_core::warning::render_details(&w.details, l)) }
+        }
         form.inline method="get" {
             label { (l.t("ind.as_of")) " " input type="date" name="as_of" value=(day); }
             " " button type="submit" { (l.t("ind.show")) }
@@ -274,6 +291,10 @@ pub async fn one(
         }
         h2 { (l.t("ind.forecast")) }
         (explain(l, &d, &uom))
+        @if !history.is_empty() {
+            h2 { (l.t("setup.history")) }
+            (super::item::timeline(l, c.plan.tz(), &history))
+        }
         h2 { (l.t("ind.items")) }
         @if d.items.is_empty() { p.muted { (l.t("ind.no_items")) } }
         @else { ul { @for code in &d.items {
