@@ -583,6 +583,9 @@ test("indicators: GDP met, the metro forecast short of 300 km, a revision with i
   // As known on 2018-06-30: only the figures known then, no forecast yet.
   await lp.goto(`${base}/plans/zz-ncc-2017/indicators/metro_km?as_of=2018-06-30`);
   assert.equal(await lp.locator("table tbody tr", { hasText: "2019-09" }).count(), 0, "not known yet");
+  // The forecast made in mid-2018 from the figures known then, beside what is known now.
+  await lp.goto(`${base}/plans/zz-ncc-2017/indicators/gdp?as_of=2018-06-30`);
+  assert.equal(await lp.locator("table.then-now tbody tr").count(), 1, "the 2020 projection made in 2018");
   // The list of every indicator.
   await lp.goto(`${base}/plans/zz-ncc-2017/indicators`);
   assert.ok(await lp.locator("table.indicators tbody tr").count() >= 8);

@@ -291,6 +291,7 @@ pub async fn one(
         }
         h2 { (l.t("ind.forecast")) }
         (explain(l, &d, &uom))
+        @if day < today { (then_and_now(l, &d, &c.measures.known(&code, today), &uom)) }
         @if !history.is_empty() {
             h2 { (l.t("setup.history")) }
             (super::item::timeline(l, c.plan.tz(), &history))
@@ -315,6 +316,38 @@ pub async fn one(
         &title,
         body,
     ))
+}
+
+/// A forecast made on a past day beside what happened: for each target year it projected, the
+/// figure known today for that year (or "not yet known").
+fn then_and_now(l: Lang, d: &IndicatorDetail, now: &[(NaiveDate, f64)], uom: &str) -> Markup {
+    let Forecast::Made { projections, .. } = &d.forecast else {
+        return html! {};
+    };
+    if projections.is_empty() {
+        return html! {};
+    }
+    html! {
+        h3 { (l.f("ind.then_and_now", &[("as_of", &d.as_of)])) }
+        div.tablewrap { table.then-now {
+            thead { tr { th { (l.t("ind.year")) } th.num { (l.t("ind.forecast_value")) } th.num { (l.t("ind.interval_col")) } th.num { (l.t("ind.happened")) } } }
+            tbody { @for p in projections {
+                @let actual = now.iter().rev().find(|(on, _)| chrono::Datelike::year(on) == p.year).map(|f| f.1);
+                tr {
+                    td { (p.year) }
+                    td.num { (fmt1(p.value)) " " (uom) }
+                    td.num { (fmt1(p.low)) " – " (fmt1(p.high)) }
+                    td.num data-actual=[actual] {
+                        @match actual {
+                            Some(v) => { (fmt1(v)) " " (uom)
+                                @if v < p.low || v > p.high { " " span.flag { (l.t("ind.outside_interval")) } } }
+                            None => span.muted { (l.t("ind.not_yet_known")) },
+                        }
+                    }
+                }
+            } }
+        } }
+    }
 }
 
 /// The numbers behind the forecast: each trend fitted, which was chosen and why, the

@@ -41,6 +41,8 @@ pub struct SettingsForm {
     #[serde(default)]
     off_track: String,
     #[serde(default)]
+    forecast_miss: String,
+    #[serde(default)]
     rollup: String,
     #[serde(default)]
     status_against: String,
@@ -74,6 +76,7 @@ impl SettingsForm {
             cadence: p.cadence.as_str().into(),
             at_risk: p.thresholds.at_risk.to_string(),
             off_track: p.thresholds.off_track.to_string(),
+            forecast_miss: p.thresholds.forecast_miss.to_string(),
             rollup: p.rollup.as_str().into(),
             status_against: p.status_against.as_str().into(),
             due_day: p.reporting.due_day.to_string(),
@@ -119,6 +122,9 @@ impl SettingsForm {
         }
         if let Some(v) = number("thresholds", &self.off_track) {
             p.thresholds.off_track = v;
+        }
+        if let Some(v) = number("thresholds", &self.forecast_miss) {
+            p.thresholds.forecast_miss = v;
         }
         for (field, s, slot) in [
             ("reporting", &self.due_day, &mut p.reporting.due_day),
@@ -237,6 +243,7 @@ async fn render_settings(
                 legend { (l.t("setup.thresholds")) }
                 label { (l.t("setup.at_risk")) " " input type="text" inputmode="decimal" name="at_risk" value=(f.at_risk) size="5"; }
                 " " label { (l.t("setup.off_track")) " " input type="text" inputmode="decimal" name="off_track" value=(f.off_track) size="5"; }
+                " " label { (l.t("setup.forecast_miss")) " " input type="text" inputmode="decimal" name="forecast_miss" value=(f.forecast_miss) size="5"; }
                 p.small.muted { (l.t("setup.thresholds_help")) }
                 (p.messages("thresholds"))
             }
