@@ -422,7 +422,10 @@ fn check_figures_and_percent(c: &ReportContent, f: &ReportFacts, out: &mut Probl
         } else if f.item_measured {
             out.push(Problem::new("percent", Rule::PercentMeasured));
         }
+        // (a percent that would be ignored has nothing to fall from)
         if let Some(last) = f.last_accepted
+            && !f.item_has_children
+            && !f.item_measured
             && p.value() < last.value()
             && c.problems.trim().is_empty()
         {

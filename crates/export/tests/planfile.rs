@@ -454,6 +454,11 @@ fn indicator_definitions_round_trip_and_impossible_paths_are_refused() {
     );
     let zero = ind("path = \"compound\"\n").replace("baseline = 8000", "baseline = 0");
     check_one(&zero, "indicator_path");
+    // Beyond what a figure may be: the chart and the forecast have nothing to work with.
+    check_one(
+        &ind("").replace("value = 10000", "value = 1e16"),
+        "indicator_path",
+    );
     check_one(&ind("publication_lag = 400\n"), "out_of_range");
     check_one(
         &ind("").replace("forecast_miss = 40", "forecast_miss = 140"),

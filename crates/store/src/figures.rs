@@ -22,11 +22,13 @@ const SELECT: &str = "SELECT a.id, a.indicator_id, a.period, a.period_end, a.val
 pub trait FigureStore {
     /// The figures of a plan waiting for the office's review, oldest first.
     async fn pending_figures(&self, plan: &str) -> Result<Vec<Actual>>;
-    /// Accepts (`accept`) or returns a submitted figure of `plan`, with the office's comment
-    /// (required to return). An accepted figure counts from `stamp.today`.
+    /// Accepts (`accept`) or returns a submitted figure of `plan` (of `indicator`, when
+    /// given: another indicator's figure is not found), with the office's comment (required
+    /// to return). An accepted figure counts from `stamp.today`.
     async fn review_figure(
         &self,
         plan: &str,
+        indicator: Option<&str>,
         id: i64,
         accept: bool,
         comment: &str,
@@ -51,6 +53,7 @@ impl FigureStore for Store {
     async fn review_figure(
         &self,
         plan: &str,
+        indicator_code: Option<&str>,
         id: i64,
         accept: bool,
         comment: &str,
@@ -76,6 +79,12 @@ impl FigureStore for Store {
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("figure #{id} in plan `{plan}`")))?;
         let before = actual_of_row(&row)?;
+        if indicator_code.is_some_and(|c| c != before.indicator.as_str()) {
+            return Err(StoreError::NotFound(format!(
+                "figure #{id} of `{}`",
+                indicator_code.unwrap_or_default()
+            )));
+        }
         if before.entry.state != FigureState::Submitted {
             return Err(StoreError::Conflict(
                 Problem::new("figure", Rule::FigureNotPending).with(

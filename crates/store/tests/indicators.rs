@@ -61,6 +61,7 @@ async fn file_accepted(s: &tuijin_store::Store, period: &str, f: FiledFigure, on
         .unwrap();
     s.review_figure(
         "demo-small",
+        None,
         a.entry.id.unwrap(),
         true,
         "",
@@ -334,8 +335,29 @@ async fn a_units_figure_counts_once_the_office_accepts_it() {
             .await
             .unwrap_err();
         assert_eq!(rules(e), [Rule::FigurePending]);
+        // Under another indicator's code the figure is not found, and nothing changes.
         let e = s
-            .review_figure(plan, id, false, "  ", &stamp("office", "2020-02-25"))
+            .review_figure(
+                plan,
+                Some("gdp"),
+                id,
+                true,
+                "",
+                &stamp("office", "2020-02-25"),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+        assert_eq!(s.pending_figures(plan).await.unwrap().len(), 1);
+        let e = s
+            .review_figure(
+                plan,
+                Some("metro_km"),
+                id,
+                false,
+                "  ",
+                &stamp("office", "2020-02-25"),
+            )
             .await
             .unwrap_err();
         assert_eq!(rules(e), [Rule::FigureReturnNeedsComment]);
@@ -343,6 +365,7 @@ async fn a_units_figure_counts_once_the_office_accepts_it() {
         let back = s
             .review_figure(
                 plan,
+                Some("metro_km"),
                 id,
                 false,
                 "请附统计公报页码",
@@ -362,7 +385,14 @@ async fn a_units_figure_counts_once_the_office_accepts_it() {
                 .is_empty()
         );
         let e = s
-            .review_figure(plan, id, true, "", &stamp("office", "2020-02-26"))
+            .review_figure(
+                plan,
+                Some("metro_km"),
+                id,
+                true,
+                "",
+                &stamp("office", "2020-02-26"),
+            )
             .await
             .unwrap_err();
         assert_eq!(rules(e), [Rule::FigureNotPending]);
@@ -379,6 +409,7 @@ async fn a_units_figure_counts_once_the_office_accepts_it() {
         // Accepted on 2020-03-02: counted from that day, not from the day it was filed.
         s.review_figure(
             plan,
+            Some("metro_km"),
             again.entry.id.unwrap(),
             true,
             "",

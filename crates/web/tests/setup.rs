@@ -200,6 +200,7 @@ async fn the_office_keeps_units_people_and_settings_in_the_pages() {
                 ("cadence", "monthly".to_string()),
                 ("at_risk", at_risk.to_string()),
                 ("off_track", "15".to_string()),
+                ("forecast_miss", "60".to_string()),
                 ("rollup", "weighted_mean".to_string()),
                 ("status_against", "baseline".to_string()),
                 ("due_day", "10".to_string()),

@@ -493,6 +493,21 @@ fn indicator_path(i: usize, ind: &crate::Indicator, out: &mut Vec<PlanProblem>) 
             ProblemKind::IndicatorPath { why },
         )
     };
+    // Within the largest figure taken, as the figures are.
+    let huge = |v: f64| !v.is_finite() || v.abs() > crate::indicator::MAX_FIGURE;
+    if ind.baseline.is_some_and(huge) {
+        out.push(bad("baseline".into(), "value_too_large"));
+    }
+    for (k, t) in ind.targets.iter().enumerate() {
+        if huge(t.value) {
+            out.push(bad(format!("targets[{k}].value"), "value_too_large"));
+        }
+    }
+    for (k, p) in ind.points.iter().enumerate() {
+        if huge(p.value) {
+            out.push(bad(format!("points[{k}].value"), "value_too_large"));
+        }
+    }
     match ind.path {
         PathKind::Points if ind.points.is_empty() => out.push(bad("points".into(), "no_points")),
         PathKind::Points => {

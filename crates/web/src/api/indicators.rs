@@ -181,15 +181,13 @@ pub async fn review_figure(
     let a = tuijin_store::FigureStore::review_figure(
         &st.store,
         &plan,
+        Some(&code),
         id,
         body.accept,
         &body.comment,
         &stamp,
     )
     .await?;
-    if a.indicator != ind.code {
-        return Err(ApiError::NotFound(format!("figure #{id} of `{code}`")));
-    }
     let d = detail(&c, &ind, std::slice::from_ref(&a), stamp.today, false);
     d.figures
         .into_iter()
@@ -229,7 +227,11 @@ pub fn detail(
         .map(|(k, a)| FigureView {
             id: a.entry.id,
             state: a.entry.state.as_str().into(),
-            review_comment: a.entry.review_comment.clone(),
+            review_comment: if public {
+                None
+            } else {
+                a.entry.review_comment.clone()
+            },
             period: a.period.clone(),
             period_end: a.period_end,
             value: a.value.value(),

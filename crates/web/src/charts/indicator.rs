@@ -98,6 +98,13 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
         .fold(f64::INFINITY, f64::min)
         .max(core_lo - reach * 0.5)
         .min(if core_lo >= 0.0 { 0.0 } else { core_lo });
+    // Values the plan and the figures cannot hold (beyond ±10^15): nothing sensible to draw,
+    // and the axis arithmetic would not end.
+    if !(lo.is_finite() && hi.is_finite())
+        || lo.abs().max(hi.abs()) > 10.0 * tuijin_core::indicator::MAX_FIGURE
+    {
+        return None;
+    }
     let pad = ((hi - lo) * 0.08).max(1e-9);
     let (y0, y1) = (lo - pad.min(lo.abs().max(pad)), hi + pad);
     let clamp = |v: f64| v.clamp(y0, y1);

@@ -68,8 +68,8 @@ pub async fn section(st: &AppState, v: &Viewer, plan: &str) -> Result<Markup, Pa
                             form method="post" action={ "/review/figures/" (plan) "/" (f.entry.id.unwrap_or(0)) } {
                                 input type="hidden" name="csrf" value=(v.csrf());
                                 input type="text" name="comment" aria-label=(l.t("review.comment")) placeholder=(l.t("review.comment"));
-                                " " button type="submit" name="action" value="accept" { (l.t("review.accept")) }
-                                " " button.secondary type="submit" name="action" value="return" { (l.t("review.return")) }
+                                " " button type="submit" name="action" value="accept" { (l.t("figreview.accept")) }
+                                " " button.secondary type="submit" name="action" value="return" { (l.t("figreview.return")) }
                             }
                         }
                     }
@@ -107,7 +107,7 @@ pub async fn decide(
     let stamp = st.stamp(&v.who.name, &c.plan);
     match st
         .store
-        .review_figure(&plan, id, accept, &f.comment, &stamp)
+        .review_figure(&plan, None, id, accept, &f.comment, &stamp)
         .await
     {
         Ok(_) => Ok(Redirect::to(if accept {

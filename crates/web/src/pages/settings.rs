@@ -123,7 +123,10 @@ impl SettingsForm {
         if let Some(v) = number("thresholds", &self.off_track) {
             p.thresholds.off_track = v;
         }
-        if let Some(v) = number("thresholds", &self.forecast_miss) {
+        // A form from before the field existed sends none: the setting stays.
+        if !self.forecast_miss.trim().is_empty()
+            && let Some(v) = number("thresholds", &self.forecast_miss)
+        {
             p.thresholds.forecast_miss = v;
         }
         for (field, s, slot) in [
