@@ -82,7 +82,7 @@ fn forecast_condition(
                 ("forecast", one_place(next.value)),
                 ("unit", ind.unit.clone()),
                 ("target", one_place(next.target)),
-                ("miss", share(miss)),
+                ("miss", chance_percent(miss)),
             ],
         )
         .stored(),
@@ -90,8 +90,9 @@ fn forecast_condition(
     })
 }
 
-/// A chance as a percentage, one decimal; below 0.1 % or above 99.9 % said so.
-fn share(p: f64) -> String {
+/// A chance as a percentage (without the sign), one decimal; below 0.1 % or above 99.9 % said
+/// so rather than claiming certainty. Pages and warnings write chances with it.
+pub fn chance_percent(p: f64) -> String {
     if p > 0.0 && p < 0.0005 {
         "<0.1".into()
     } else if p < 1.0 && p > 0.9995 {

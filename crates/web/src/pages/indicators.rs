@@ -42,16 +42,9 @@ fn as_of(q: &AsOf, today: NaiveDate) -> Result<NaiveDate, PageError> {
         })
 }
 
-/// A share as a percentage; a chance too small or too large to write to one decimal says
-/// so rather than claiming certainty.
+/// A share as a percentage (`warning::indicators::chance_percent`).
 fn pct(v: f64) -> String {
-    if v > 0.0 && v < 0.0005 {
-        "<0.1%".to_string()
-    } else if v < 1.0 && v > 0.9995 {
-        ">99.9%".to_string()
-    } else {
-        format!("{}%", fmt1(v * 100.0))
-    }
+    format!("{}%", tuijin_core::warning::indicators::chance_percent(v))
 }
 
 /// One line on where the indicator stands: the target met (when, at what), or the gap to
