@@ -158,7 +158,7 @@ pub async fn list(
                         td {
                             (standing(l, d, &uom))
                             @for w in d.warnings.iter().filter(|w| w.kind == "indicator_figure_overdue") {
-                                br; span.small.flag { (tuijin_core::warning::render_details(&w.details, l)) }
+                                br; span.small.overdue { (tuijin_core::warning::render_details(&w.details, l)) }
                             }
                         }
                         td.opt { (forecast_line(l, &d.forecast, &uom)) }
