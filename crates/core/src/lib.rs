@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod board;
 pub mod clock;
 pub mod code;
+pub mod duties;
 pub mod edit;
 pub mod event;
 pub mod evidence;

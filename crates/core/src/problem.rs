@@ -145,6 +145,20 @@ pub enum Rule {
     OwnedByAnotherPlan,
     /// Past reports load only into a plan that has none yet.
     HistoryOnlyIntoEmptyPlan,
+    /// A locked cell of a handed-down workbook was changed (`{expected}` is what it held).
+    CellLocked,
+    /// A workbook that is not the template it claims to be (its key sheet is missing).
+    NotATemplate,
+    /// A template made for another unit, plan or period than the import names.
+    TemplateMismatch,
+    /// A filled template with no row filled in.
+    NothingFilled,
+    /// A sheet without a column it must have.
+    MissingColumn,
+    /// A file that is not an Excel workbook (.xlsx) or cannot be read as one.
+    NotAWorkbook,
+    /// A date of the past that is after today.
+    DateAfterToday,
     /// A list cursor this server did not give out.
     BadCursor,
     /// A value not among those the field takes.

@@ -3,6 +3,7 @@
 
 pub mod planfile;
 pub mod schemefile;
+pub mod xlsx;
 
 pub use planfile::{Located, PlanFileErrors, read_plan, write_plan};
 pub use schemefile::{SchemeFileErrors, read_scheme};

@@ -59,7 +59,8 @@ pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
 pub use proposals::{Dismissal, ProposalRecord, ProposalStore};
 pub use reports::{
-    Acceptance, ClosedPeriod, NewReport, ReportEdit, ReportFilter, ReportRecord, ReportStore,
+    Acceptance, ClosedPeriod, Filing, NewReport, ReportEdit, ReportFilter, ReportRecord,
+    ReportStore,
 };
 pub use requests::{NewRequest, RequestRecord, RequestStore};
 pub use sessions::{LoginOutcome, SessionInfo, SessionStore};

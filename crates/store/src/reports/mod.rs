@@ -7,6 +7,7 @@
 mod accept;
 mod bulk;
 mod facts;
+mod filing;
 mod workflow;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,6 +25,7 @@ use crate::progress::ProgressChange;
 use crate::rows::{code, get, json, named, percent_opt};
 
 pub use accept::Acceptance;
+pub use filing::Filing;
 pub(crate) use workflow::reseal_closed;
 
 /// A new report: one item, one period, one unit, and what it says.
@@ -171,6 +173,20 @@ pub trait ReportStore {
         reports: &[HistoricReport],
         stamp: &Stamp,
     ) -> Result<usize>;
+    /// Files a unit's reports for one period together (a filled template read back): each row
+    /// starts a draft or edits the unit's open draft or returned report on its item, and is
+    /// submitted when `submit`; every row judged by the same rules as a single report. One
+    /// transaction: on any problem nothing is kept, and every row's problems are returned, each
+    /// field prefixed with its row (`rows[3].percent`).
+    async fn file_reports(
+        &self,
+        plan: &str,
+        unit: &str,
+        period: Period,
+        rows: &[Filing],
+        submit: bool,
+        stamp: &Stamp,
+    ) -> Result<Vec<ReportRecord>>;
     /// Reports in id order, `limit` at most (1 to 1,000).
     async fn list_reports(&self, filter: &ReportFilter, limit: u64) -> Result<Vec<ReportRecord>>;
     /// What units other than the lead contribute to the given items (at most 1,000): each
@@ -376,6 +392,19 @@ impl ReportStore for Store {
         stamp: &Stamp,
     ) -> Result<usize> {
         self.load_history_in(plan, reports, stamp).await
+    }
+
+    async fn file_reports(
+        &self,
+        plan: &str,
+        unit: &str,
+        period: Period,
+        rows: &[Filing],
+        submit: bool,
+        stamp: &Stamp,
+    ) -> Result<Vec<ReportRecord>> {
+        self.file_reports_in(plan, unit, period, rows, submit, stamp)
+            .await
     }
 
     async fn contributions(&self, plan: &str, items: &[String]) -> Result<Vec<ReportRecord>> {

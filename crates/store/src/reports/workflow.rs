@@ -188,41 +188,73 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<ReportRecord> {
         let txn = self.write().await?;
-        let item = one(
-            &txn,
-            "SELECT i.id, i.plan_id FROM items i JOIN plans pl ON pl.id = i.plan_id \
+        let rec = create(&txn, new, stamp).await?;
+        txn.commit().await?;
+        Ok(rec)
+    }
+
+    pub(super) async fn edit_report_in(
+        &self,
+        id: i64,
+        version: i64,
+        edit: ReportEdit,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord> {
+        let txn = self.write().await?;
+        let after = edit_in(&txn, id, version, edit, stamp).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    pub(super) async fn submit_report_in(
+        &self,
+        id: i64,
+        version: i64,
+        stamp: &Stamp,
+    ) -> Result<ReportRecord> {
+        let txn = self.write().await?;
+        let after = submit_in(&txn, id, version, stamp).await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+}
+
+/// Starts a draft inside the caller's transaction: the rules of `core::report::check_new`,
+/// then the row and its event.
+pub(super) async fn create(txn: &WriteTxn, new: NewReport, stamp: &Stamp) -> Result<ReportRecord> {
+    let item = one(
+        txn,
+        "SELECT i.id, i.plan_id FROM items i JOIN plans pl ON pl.id = i.plan_id \
              WHERE pl.code = $1 AND i.code = $2",
-            vec![new.plan.clone().into(), new.item.clone().into()],
-        )
-        .await?
-        .ok_or_else(|| {
-            StoreError::NotFound(format!("item `{}` in plan `{}`", new.item, new.plan))
-        })?;
-        let (item_id, plan_id): (i64, i64) = (get(&item, "id")?, get(&item, "plan_id")?);
-        let unit = one(
-            &txn,
-            "SELECT id FROM units WHERE code = $1",
-            vec![new.unit.clone().into()],
-        )
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("unit `{}`", new.unit)))?;
-        let unit_id: i64 = get(&unit, "id")?;
-        let f = facts::load(
-            &txn,
-            &Subject {
-                item_id,
-                unit_id,
-                period: new.period,
-                report: None,
-                figures: &new.content.figures,
-                today: stamp.today,
-            },
-        )
-        .await?;
-        report::check_new(&new.content, &f)?;
-        let c = &new.content;
-        let r = one(
-            &txn,
+        vec![new.plan.clone().into(), new.item.clone().into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("item `{}` in plan `{}`", new.item, new.plan)))?;
+    let (item_id, plan_id): (i64, i64) = (get(&item, "id")?, get(&item, "plan_id")?);
+    let unit = one(
+        txn,
+        "SELECT id FROM units WHERE code = $1",
+        vec![new.unit.clone().into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("unit `{}`", new.unit)))?;
+    let unit_id: i64 = get(&unit, "id")?;
+    let f = facts::load(
+        txn,
+        &Subject {
+            item_id,
+            unit_id,
+            period: new.period,
+            report: None,
+            figures: &new.content.figures,
+            today: stamp.today,
+        },
+    )
+    .await?;
+    report::check_new(&new.content, &f)?;
+    let c = &new.content;
+    let r = one(
+            txn,
             "INSERT INTO reports (plan_id, item_id, period, unit_id, percent, narrative, problems, next_steps, state, author, \
              reviewer, review_comment, created_at, updated_at, version, figures, period_start, period_end) \
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'draft',$9,'','',$10,$10,1,$11,$12,$13) RETURNING id",
@@ -244,35 +276,34 @@ impl Store {
         )
         .await?
         .ok_or_else(|| StoreError::Internal("INSERT … RETURNING gave no row".into()))?;
-        let rec = load(&txn, get(&r, "id")?).await?;
-        event(
-            &txn,
-            stamp,
-            EventKind::ReportCreated,
-            &rec,
-            None,
-            Some(plan_id),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(rec)
-    }
+    let rec = load(txn, get(&r, "id")?).await?;
+    event(
+        txn,
+        stamp,
+        EventKind::ReportCreated,
+        &rec,
+        None,
+        Some(plan_id),
+    )
+    .await?;
+    Ok(rec)
+}
 
-    pub(super) async fn edit_report_in(
-        &self,
-        id: i64,
-        version: i64,
-        edit: ReportEdit,
-        stamp: &Stamp,
-    ) -> Result<ReportRecord> {
-        let txn = self.write().await?;
-        let before = load(&txn, id).await?;
-        check_version(&before, version)?;
-        let content = edit.apply(&before.content());
-        let f = facts_of_existing(&txn, &before, &content, stamp).await?;
-        report::check_edit(before.state, &content, &f)?;
-        guarded(
-            &txn,
+/// Edits a draft or returned report inside the caller's transaction.
+pub(super) async fn edit_in(
+    txn: &WriteTxn,
+    id: i64,
+    version: i64,
+    edit: ReportEdit,
+    stamp: &Stamp,
+) -> Result<ReportRecord> {
+    let before = load(txn, id).await?;
+    check_version(&before, version)?;
+    let content = edit.apply(&before.content());
+    let f = facts_of_existing(txn, &before, &content, stamp).await?;
+    report::check_edit(before.state, &content, &f)?;
+    guarded(
+            txn,
             id,
             version,
             "percent = $1, narrative = $2, problems = $3, next_steps = $4, updated_at = $5, figures = $6",
@@ -286,54 +317,53 @@ impl Store {
             ],
         )
         .await?;
-        let after = load(&txn, id).await?;
-        event(
-            &txn,
-            stamp,
-            EventKind::ReportEdited,
-            &after,
-            Some(&before),
-            None,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
-    }
+    let after = load(txn, id).await?;
+    event(
+        txn,
+        stamp,
+        EventKind::ReportEdited,
+        &after,
+        Some(&before),
+        None,
+    )
+    .await?;
+    Ok(after)
+}
 
-    pub(super) async fn submit_report_in(
-        &self,
-        id: i64,
-        version: i64,
-        stamp: &Stamp,
-    ) -> Result<ReportRecord> {
-        let txn = self.write().await?;
-        let before = load(&txn, id).await?;
-        check_version(&before, version)?;
-        let content = before.content();
-        let f = facts_of_existing(&txn, &before, &content, stamp).await?;
-        let to = report::check_submit(before.state, &content, &f)?;
-        guarded(
-            &txn,
-            id,
-            version,
-            "state = $1, submitted_at = $2, updated_at = $2",
-            vec![to.as_str().into(), stamp.at.into()],
-        )
-        .await?;
-        let after = load(&txn, id).await?;
-        event(
-            &txn,
-            stamp,
-            EventKind::ReportSubmitted,
-            &after,
-            Some(&before),
-            None,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
-    }
+/// Submits a draft or returned report inside the caller's transaction.
+pub(super) async fn submit_in(
+    txn: &WriteTxn,
+    id: i64,
+    version: i64,
+    stamp: &Stamp,
+) -> Result<ReportRecord> {
+    let before = load(txn, id).await?;
+    check_version(&before, version)?;
+    let content = before.content();
+    let f = facts_of_existing(txn, &before, &content, stamp).await?;
+    let to = report::check_submit(before.state, &content, &f)?;
+    guarded(
+        txn,
+        id,
+        version,
+        "state = $1, submitted_at = $2, updated_at = $2",
+        vec![to.as_str().into(), stamp.at.into()],
+    )
+    .await?;
+    let after = load(txn, id).await?;
+    event(
+        txn,
+        stamp,
+        EventKind::ReportSubmitted,
+        &after,
+        Some(&before),
+        None,
+    )
+    .await?;
+    Ok(after)
+}
 
+impl Store {
     pub(super) async fn return_report_in(
         &self,
         id: i64,

@@ -1,0 +1,105 @@
+//! A unit's duties in a plan (责任清单): the items it leads or co-operates on, and of those the
+//! ones it must report on for a period — the rows of the Excel template handed down to it.
+//!
+//! The rule is the one the workspace page and the missing-report warning follow: a live leaf
+//! (its progress is not its children's) that the unit leads, begun by the period's end and not
+//! yet done. Co-operating units may report too (a contribution), but are not expected to.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::report::{Period, Relation};
+use crate::{Code, Item, PlanDocument};
+
+/// One item on a unit's list, with how the unit stands to it.
+#[derive(Clone, Debug)]
+pub struct Duty<'a> {
+    pub item: &'a Item,
+    pub relation: Relation,
+    /// Levels under the top of the tree (0 for a root): lower levels report first.
+    pub level: u32,
+    /// The item is a live leaf: its progress is reported, not rolled up from children.
+    pub leaf: bool,
+}
+
+/// Every live item the unit leads or co-operates on, in plan order.
+pub fn duties<'a>(doc: &'a PlanDocument, unit: &str) -> Vec<Duty<'a>> {
+    let with_children: HashSet<&Code> = doc
+        .items
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| i.parent.as_ref())
+        .collect();
+    let level = |i: &Item| {
+        let mut d = 0;
+        let mut at = i.parent.as_ref();
+        while let Some(p) = at {
+            d += 1;
+            at = doc
+                .items
+                .iter()
+                .find(|x| &x.code == p)
+                .and_then(|x| x.parent.as_ref());
+            if d > 64 {
+                break;
+            }
+        }
+        d
+    };
+    doc.items
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| {
+            let relation = Relation::of(unit, i.lead.as_ref(), &i.co);
+            relation.may_report().then(|| Duty {
+                item: i,
+                relation,
+                level: level(i),
+                leaf: !with_children.contains(&i.code),
+            })
+        })
+        .collect()
+}
+
+/// Whether the unit is expected to report on the duty for `period`: it leads a live leaf that
+/// has begun by the period's end and is not done (`done`: its progress stands at 100).
+pub fn expects_report(d: &Duty<'_>, period: Period, done: bool) -> bool {
+    d.relation == Relation::Lead
+        && d.leaf
+        && !done
+        && d.item.start.is_none_or(|s| s <= period.last_day())
+}
+
+/// The date the duty's report for `period` is due: the plan's due day after the period, earlier
+/// by a day for each level up (`Period::due_date`).
+pub fn report_due(d: &Duty<'_>, period: Period, due_day: u32) -> NaiveDate {
+    period.due_date(due_day, d.level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_reports_on_the_live_leaves_it_leads_once_begun() {
+        let doc = crate::generate::generated_plan("t", 300, 4, 10);
+        let unit = doc.items.iter().rev().find_map(|i| i.lead.clone()).unwrap();
+        let all = duties(&doc, unit.as_str());
+        assert!(!all.is_empty());
+        let june = Period::containing(doc.plan.cadence, doc.plan.end);
+        for d in &all {
+            let expected = expects_report(d, june, false);
+            assert_eq!(
+                expected,
+                d.relation == Relation::Lead
+                    && d.leaf
+                    && d.item.start.is_none_or(|s| s <= june.last_day()),
+                "{}",
+                d.item.code
+            );
+            assert!(!expects_report(d, june, true), "a done item asks for no report");
+        }
+        assert!(all.iter().any(|d| expects_report(d, june, false)));
+    }
+}

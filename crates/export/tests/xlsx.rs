@@ -1,0 +1,275 @@
+//! Excel workbooks: the plan workbook round trips (plan → xlsx → plan and xlsx → plan → xlsx
+//! give the same), the report template reads back what a unit filled in and refuses each kind
+//! of broken file at its cell, and past reports read from CSV and XLSX with every problem
+//! located. (The Python test in `.ci/excel_roundtrip.py` opens the same files with openpyxl.)
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use rust_xlsxwriter::Workbook;
+use tuijin_core::problem::Rule;
+use tuijin_core::report::Period;
+use tuijin_export::xlsx::plan::{read_plan_xlsx, write_plan_xlsx};
+use tuijin_export::xlsx::template::{
+    Filled, SHEET, Template, TemplateRow, locate_all, read_template, write_template,
+};
+
+const SEED: &str = include_str!("../../../plans/zhengzhou-ncc-2017.toml");
+
+fn seed() -> tuijin_core::PlanDocument {
+    tuijin_export::read_plan("seed.toml", SEED).expect("the seed plan reads")
+}
+
+/// Every sheet's cells, as calamine reads them.
+fn cells(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let r = wb.worksheet_range(&n).unwrap();
+            (n, r.rows().map(|row| row.to_vec()).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_workbook_round_trips_exactly() {
+    let doc = seed();
+    let t = std::time::Instant::now();
+    let xlsx = write_plan_xlsx(&doc).unwrap();
+    let written = t.elapsed();
+    let t = std::time::Instant::now();
+    let back = read_plan_xlsx("seed.xlsx", xlsx.clone()).unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "seed plan: xlsx written in {:?}, read in {:?} ({} bytes)",
+        written,
+        t.elapsed(),
+        xlsx.len()
+    );
+    assert_eq!(back, doc, "plan → xlsx → plan");
+    assert_eq!(
+        tuijin_export::write_plan(&back),
+        tuijin_export::write_plan(&doc),
+        "the plan file is the same text"
+    );
+    let again = write_plan_xlsx(&back).unwrap();
+    assert_eq!(cells(&again), cells(&xlsx), "xlsx → plan → xlsx");
+    let sheets: Vec<String> = cells(&xlsx).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(sheets, ["计划", "阶段", "层级", "单位", "人员", "指标", "事项"]);
+}
+
+#[test]
+fn a_broken_plan_workbook_is_refused_at_its_cells() {
+    let doc = seed();
+    let xlsx = write_plan_xlsx(&doc).unwrap();
+    // Rewrite the items sheet by hand: a parent that does not exist, and a bad date.
+    let sheets = cells(&xlsx);
+    let mut wb = Workbook::new();
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
+                    Data::Bool(b) => ws.write_boolean(r, c, *b).map(|_| ()),
+                    Data::DateTime(d) => ws.write_number(r, c, d.as_f64()).map(|_| ()),
+                    _ => Ok(()),
+                }
+                .unwrap();
+            }
+        }
+        if name == "事项" {
+            let parent = rows[0].iter().position(|h| h == &Data::String("parent".into())).unwrap();
+            ws.write_string(9, parent as u16, "NO-SUCH").unwrap();
+            let due = rows[0].iter().position(|h| h == &Data::String("due".into())).unwrap();
+            ws.write_string(11, due as u16, "2020-13-45").unwrap();
+        }
+    }
+    let broken = wb.save_to_buffer().unwrap();
+    let e = read_plan_xlsx("broken.xlsx", broken).unwrap_err();
+    let text = e.render(tuijin_core::text::Lang::En);
+    assert!(text.contains("事项!C10"), "{text}");
+    assert!(text.contains("事项!"), "{text}");
+    assert!(e.problems.len() >= 2, "{text}");
+}
+
+fn template() -> Template {
+    Template {
+        plan: "zz-ncc-2017".into(),
+        plan_title: "郑州建设国家中心城市".into(),
+        unit: "JTW".into(),
+        unit_name: "市交通运输局".into(),
+        period: Period::parse("2020-06").unwrap(),
+        rows: vec![
+            TemplateRow {
+                item: "T1.1".into(),
+                title: "航空枢纽".into(),
+                last_percent: Some(40.0),
+                last_period: Some(Period::parse("2020-05").unwrap()),
+                ..Default::default()
+            },
+            TemplateRow {
+                item: "T1.2".into(),
+                title: "铁路枢纽".into(),
+                indicator: Some(("metro_km".into(), "地铁运营里程（km）".into())),
+                ..Default::default()
+            },
+        ],
+    }
+}
+
+/// Writes `edits` (row, col, value) over a template's report sheet, keeping the other sheets.
+fn edited(bytes: &[u8], edits: &[(u32, u16, Data)]) -> Vec<u8> {
+    let sheets = cells(bytes);
+    let mut wb = Workbook::new();
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        let mut grid: Vec<Vec<Data>> = rows.clone();
+        if name == SHEET {
+            for (r, c, v) in edits {
+                let (r, c) = (*r as usize, *c as usize);
+                while grid.len() <= r {
+                    grid.push(Vec::new());
+                }
+                while grid[r].len() <= c {
+                    grid[r].push(Data::Empty);
+                }
+                grid[r][c] = v.clone();
+            }
+        }
+        for (r, row) in grid.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
+                    _ => Ok(()),
+                }
+                .unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_filled_template_reads_back_what_the_unit_wrote() {
+    let bytes = write_template(&template()).unwrap();
+    let filled = edited(
+        &bytes,
+        &[
+            (1, 8, Data::Float(55.5)),
+            (1, 9, Data::String("完成航站楼主体".into())),
+            (2, 8, Data::String("60%".into())),
+            (2, 9, Data::String("新开一条线".into())),
+            (2, 15, Data::Float(151.0)),
+        ],
+    );
+    let f: Filled = read_template(filled, "t.xlsx").unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!((f.plan.as_str(), f.unit.as_str()), ("zz-ncc-2017", "JTW"));
+    assert_eq!(f.period.to_string(), "2020-06");
+    assert_eq!(f.rows.len(), 2);
+    assert_eq!(f.rows[0].row, 2);
+    assert_eq!(f.rows[0].content.percent.unwrap().value(), 55.5);
+    assert_eq!(f.rows[1].content.percent.unwrap().value(), 60.0);
+    assert_eq!(f.rows[1].content.figures[0].indicator.as_str(), "metro_km");
+    assert_eq!(f.rows[1].content.figures[0].value.value(), 151.0);
+    // A rule's problem on a row lands on its cell.
+    let at = locate_all(
+        &f,
+        vec![tuijin_core::problem::Problem::new("rows[1].problems", Rule::FallNeedsReason)],
+    );
+    assert_eq!(at[0].at(), "填报!K3");
+}
+
+#[test]
+fn a_broken_template_is_refused_with_every_error_at_its_cell() {
+    let bytes = write_template(&template()).unwrap();
+    let broken = edited(
+        &bytes,
+        &[
+            (1, 8, Data::Float(120.0)),
+            (1, 1, Data::String("改过的名称".into())),
+            (2, 8, Data::String("大约一半".into())),
+            (2, 0, Data::String("T9.9".into())),
+            (3, 0, Data::String("X1".into())),
+            (3, 2, Data::String("FGW".into())),
+            (3, 9, Data::String("另一单位的事项".into())),
+        ],
+    );
+    let e = read_template(broken, "t.xlsx").unwrap_err();
+    let found: Vec<(String, Rule)> = e.iter().map(|p| (p.at(), p.problem.rule)).collect();
+    for want in [
+        ("填报!I2", Rule::PercentRange),
+        ("填报!B2", Rule::CellLocked),
+        ("填报!I3", Rule::PercentRange),
+        ("填报!A3", Rule::CellLocked),
+        ("填报!C4", Rule::TemplateMismatch),
+    ] {
+        assert!(
+            found.contains(&(want.0.to_string(), want.1)),
+            "{want:?} in {found:?}"
+        );
+    }
+    let msg = e[0].render(tuijin_core::i18n::Lang::Zh);
+    assert!(msg.starts_with("填报!"), "{msg}");
+}
+
+#[test]
+fn a_template_with_nothing_filled_or_not_a_template_is_refused() {
+    let bytes = write_template(&template()).unwrap();
+    let e = read_template(bytes, "t.xlsx").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::NothingFilled);
+    let mut wb = Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "x").unwrap();
+    let e = read_template(wb.save_to_buffer().unwrap(), "t.xlsx").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::NotATemplate);
+    let e = read_template(b"not a zip".to_vec(), "t.xlsx").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::NotAWorkbook);
+}
+
+#[test]
+fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
+    use tuijin_export::xlsx::history::read_history;
+    let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+    let csv = "\u{feff}item,unit,period,percent,narrative,problems,next_steps\n\
+               T1.1,JTW,2019-12,40,推进,,\n\
+               T1.1,JTW,2020-03,55,继续,,\n";
+    let h = read_history("past.csv", csv.as_bytes().to_vec(), today).unwrap();
+    assert_eq!(h.reports.len(), 2);
+    assert_eq!(h.reports[0].accepted_on.to_string(), "2019-12-31");
+    let bad = "事项编码,单位编码,期次,进度,采纳日期\n\
+               T1.1,JTW,2019-13,40,\n\
+               T1.1,JTW,2020-03,140,2021-01-01\n";
+    let e = read_history("past.csv", bad.as_bytes().to_vec(), today).unwrap_err();
+    let at: Vec<String> = e.iter().map(|p| p.at()).collect();
+    assert_eq!(at, ["past.csv!2:3", "past.csv!3:4", "past.csv!3:5"], "{e:?}");
+    let e = read_history("past.csv", b"item,unit\nT1,JTW\n".to_vec(), today).unwrap_err();
+    assert!(e.iter().all(|p| p.problem.rule == Rule::MissingColumn));
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("历史").unwrap();
+    for (c, h) in ["事项编码", "单位编码", "期次", "进度", "进展情况"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "T1.1").unwrap();
+    ws.write_string(1, 1, "JTW").unwrap();
+    ws.write_string(1, 2, "2020-01").unwrap();
+    ws.write_number(1, 3, 50.0).unwrap();
+    ws.write_string(2, 0, "T1.1").unwrap();
+    ws.write_string(2, 1, "JTW").unwrap();
+    ws.write_string(2, 2, "2020-02").unwrap();
+    ws.write_string(2, 3, "很多").unwrap();
+    let e = read_history("past.xlsx", wb.save_to_buffer().unwrap(), today).unwrap_err();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].at(), "历史!D3");
+    // A problem the plan finds (here: an item it does not have) is placed the same way.
+    let csv = "item,unit,period,percent\nT1.1,JTW,2019-12,40\nNOPE,JTW,2019-12,40\n";
+    let h = read_history("p.csv", csv.as_bytes().to_vec(), today).unwrap();
+    let at = h.locate(vec![tuijin_core::problem::Problem::new("reports[1].item", Rule::UnknownItem)]);
+    assert_eq!(at[0].at(), "p.csv!3:1");
+}
