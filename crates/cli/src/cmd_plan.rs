@@ -19,7 +19,8 @@ pub enum PlanCommand {
         #[arg(long, default_value = "en")]
         lang: String,
     },
-    /// Import a plan file: all or nothing; items are matched by code, dropped ones archived.
+    /// Import a plan file (or a plan workbook, .xlsx): all or nothing; items are matched by
+    /// code, dropped ones archived.
     Import {
         file: PathBuf,
         #[command(flatten)]
@@ -27,11 +28,14 @@ pub enum PlanCommand {
         #[arg(long, default_value = "en")]
         lang: String,
     },
-    /// Write a plan back out in the plan file format.
+    /// Write a plan back out in the plan file format (or as a workbook: --format xlsx).
     Export {
         /// Plan code; may be left out when the database holds one plan.
         #[arg(long)]
         plan: Option<String>,
+        /// toml (the plan file) or xlsx (a workbook with the same content; needs -o).
+        #[arg(long, default_value = "toml")]
+        format: String,
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -65,6 +69,17 @@ fn read(
     file: &PathBuf,
     lang: Lang,
 ) -> Result<std::result::Result<tuijin_core::PlanDocument, String>> {
+    if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let name = file.display().to_string();
+        return Ok(
+            tuijin_export::xlsx::plan::read_plan_xlsx(&name, bytes).map_err(|e| e.render(lang))
+        );
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
@@ -152,7 +167,18 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        PlanCommand::Export { plan, output, db } => {
+        PlanCommand::Export {
+            plan,
+            format,
+            output,
+            db,
+        } => {
+            if !matches!(format.as_str(), "toml" | "xlsx") {
+                bail!("--format `{format}`: use toml or xlsx");
+            }
+            if format == "xlsx" && output.is_none() {
+                bail!("--format xlsx writes a file: give it with -o FILE.xlsx");
+            }
             let store = db.open().await?;
             let code = match plan {
                 Some(p) => p,
@@ -173,6 +199,14 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
                 }
             };
             let doc = store.export_plan(&code).await?;
+            if format == "xlsx" {
+                let path = output.as_ref().expect("checked above");
+                let bytes = tuijin_export::xlsx::plan::write_plan_xlsx(&doc)
+                    .map_err(|e| anyhow::anyhow!("cannot write the workbook: {e}"))?;
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,6 +1,7 @@
 //! `tuijin report submit`: file a report from a script, optionally accepting it at once (as the
 //! office, for migrations and batch entry).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -43,10 +44,48 @@ pub enum ReportCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Load past reports (CSV or XLSX: item, unit, period, percent, texts, dates) as accepted
+    /// history stamped at their periods, into a plan that has no reports yet. All or nothing:
+    /// every problem is listed at its line or cell.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        plan: String,
+        /// Language of the messages: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub async fn run(cmd: ReportCommand) -> Result<ExitCode> {
     match cmd {
+        ReportCommand::Import {
+            file,
+            plan,
+            lang,
+            db,
+        } => {
+            let lang = crate::cmd_excel::lang(&lang)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let store = db.open().await?;
+            let rec = store.get_plan(&plan).await?;
+            let stamp = store.clock().await?.stamp("cli", rec.plan.tz());
+            let started = std::time::Instant::now();
+            let name = file.display().to_string();
+            match tuijin_web::workbooks::import_history(&store, &plan, &name, bytes, &stamp).await {
+                Ok(n) => {
+                    out!(
+                        "{n} past report(s) loaded into {plan} as accepted history in {:.2}s",
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => crate::cmd_excel::refused(e, &file, lang),
+            }
+        }
         ReportCommand::Submit {
             plan,
             item,

@@ -14,6 +14,7 @@ macro_rules! out {
 mod cmd_accounts;
 mod cmd_assess;
 mod cmd_dev;
+mod cmd_excel;
 mod cmd_load;
 mod cmd_notice;
 mod cmd_plan;
@@ -102,7 +103,7 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Progress reports: submit one from a script.
+    /// Progress reports: submit one from a script, or load past reports in bulk.
     Report {
         #[command(subcommand)]
         command: cmd_report::ReportCommand,
@@ -111,6 +112,12 @@ enum Command {
     Assess {
         #[command(subcommand)]
         command: cmd_assess::AssessCommand,
+    },
+    /// Excel hand-down and read-back: a unit's report template and responsibility list, and a
+    /// filled template imported as the unit's reports.
+    Excel {
+        #[command(subcommand)]
+        command: cmd_excel::ExcelCommand,
     },
     /// Supervision notices (督办单): list, show, issue.
     Notice {
@@ -266,6 +273,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         } => cmd_status::audit_verify(&db).await,
         Command::Report { command } => cmd_report::run(command).await,
         Command::Notice { command } => cmd_notice::run(command).await,
+        Command::Excel { command } => cmd_excel::run(command).await,
         Command::Assess { command } => cmd_assess::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
         Command::User { command } => cmd_accounts::user(command).await,

@@ -77,6 +77,58 @@ pub fn report_due(d: &Duty<'_>, period: Period, due_day: u32) -> NaiveDate {
     period.due_date(due_day, d.level)
 }
 
+/// Whether past reports (loaded as history) fit the plan: each item exists, its unit leads or
+/// co-operates on it, and its period is one of the plan's cadence within the plan. Every
+/// problem, each with its place (`reports[3].unit`).
+pub fn check_past_reports(
+    doc: &PlanDocument,
+    reports: &[crate::sample::HistoricReport],
+) -> Vec<crate::problem::Problem> {
+    use crate::problem::{Problem, Rule};
+    let units: HashSet<&Code> = doc.units.iter().map(|u| &u.code).collect();
+    let mut out = Vec::new();
+    for (n, r) in reports.iter().enumerate() {
+        let at = |f: &str| format!("reports[{n}].{f}");
+        match doc.items.iter().find(|i| i.code == r.item) {
+            None => out.push(Problem::new(at("item"), Rule::UnknownItem).with("item", &r.item)),
+            Some(_) if !units.contains(&r.unit) => {
+                out.push(Problem::new(at("unit"), Rule::UnknownUnit).with("unit", &r.unit))
+            }
+            Some(i) if !Relation::of(r.unit.as_str(), i.lead.as_ref(), &i.co).may_report() => out
+                .push(
+                    Problem::new(at("unit"), Rule::NotResponsible)
+                        .with("unit", &r.unit)
+                        .with("item", &r.item),
+                ),
+            Some(_) => {}
+        }
+        if !r.period.is_of(doc.plan.cadence) {
+            out.push(
+                Problem::new(at("period"), Rule::PeriodCadence)
+                    .with("cadence", format!("@cadence.{}", doc.plan.cadence.as_str()))
+                    .with(
+                        "example",
+                        Period::containing(doc.plan.cadence, doc.plan.start),
+                    ),
+            );
+        } else if r.period.last_day() < doc.plan.start {
+            out.push(
+                Problem::new(at("period"), Rule::PeriodBeforePlan)
+                    .with("period", r.period)
+                    .with("start", doc.plan.start),
+            );
+        }
+        if r.accepted_on < r.period.first_day() {
+            out.push(
+                Problem::new(at("accepted_on"), Rule::FromAfterTo)
+                    .with("from", r.period.first_day())
+                    .with("to", r.accepted_on),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +150,10 @@ mod tests {
                 "{}",
                 d.item.code
             );
-            assert!(!expects_report(d, june, true), "a done item asks for no report");
+            assert!(
+                !expects_report(d, june, true),
+                "a done item asks for no report"
+            );
         }
         assert!(all.iter().any(|d| expects_report(d, june, false)));
     }

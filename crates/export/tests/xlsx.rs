@@ -54,7 +54,10 @@ fn the_plan_workbook_round_trips_exactly() {
     let again = write_plan_xlsx(&back).unwrap();
     assert_eq!(cells(&again), cells(&xlsx), "xlsx → plan → xlsx");
     let sheets: Vec<String> = cells(&xlsx).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(sheets, ["计划", "阶段", "层级", "单位", "人员", "指标", "事项"]);
+    assert_eq!(
+        sheets,
+        ["计划", "阶段", "层级", "单位", "人员", "指标", "事项"]
+    );
 }
 
 #[test]
@@ -81,9 +84,15 @@ fn a_broken_plan_workbook_is_refused_at_its_cells() {
             }
         }
         if name == "事项" {
-            let parent = rows[0].iter().position(|h| h == &Data::String("parent".into())).unwrap();
+            let parent = rows[0]
+                .iter()
+                .position(|h| h == &Data::String("parent".into()))
+                .unwrap();
             ws.write_string(9, parent as u16, "NO-SUCH").unwrap();
-            let due = rows[0].iter().position(|h| h == &Data::String("due".into())).unwrap();
+            let due = rows[0]
+                .iter()
+                .position(|h| h == &Data::String("due".into()))
+                .unwrap();
             ws.write_string(11, due as u16, "2020-13-45").unwrap();
         }
     }
@@ -180,7 +189,10 @@ fn a_filled_template_reads_back_what_the_unit_wrote() {
     // A rule's problem on a row lands on its cell.
     let at = locate_all(
         &f,
-        vec![tuijin_core::problem::Problem::new("rows[1].problems", Rule::FallNeedsReason)],
+        vec![tuijin_core::problem::Problem::new(
+            "rows[1].problems",
+            Rule::FallNeedsReason,
+        )],
     );
     assert_eq!(at[0].at(), "填报!K3");
 }
@@ -200,7 +212,7 @@ fn a_broken_template_is_refused_with_every_error_at_its_cell() {
             (3, 9, Data::String("另一单位的事项".into())),
         ],
     );
-    let e = read_template(broken, "t.xlsx").unwrap_err();
+    let e = read_template(broken, "t.xlsx").unwrap().problems;
     let found: Vec<(String, Rule)> = e.iter().map(|p| (p.at(), p.problem.rule)).collect();
     for want in [
         ("填报!I2", Rule::PercentRange),
@@ -244,16 +256,23 @@ fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
     let bad = "事项编码,单位编码,期次,进度,采纳日期\n\
                T1.1,JTW,2019-13,40,\n\
                T1.1,JTW,2020-03,140,2021-01-01\n";
-    let e = read_history("past.csv", bad.as_bytes().to_vec(), today).unwrap_err();
+    let e = read_history("past.csv", bad.as_bytes().to_vec(), today).unwrap().problems;
     let at: Vec<String> = e.iter().map(|p| p.at()).collect();
-    assert_eq!(at, ["past.csv!2:3", "past.csv!3:4", "past.csv!3:5"], "{e:?}");
+    assert_eq!(
+        at,
+        ["past.csv!2:3", "past.csv!3:4", "past.csv!3:5"],
+        "{e:?}"
+    );
     let e = read_history("past.csv", b"item,unit\nT1,JTW\n".to_vec(), today).unwrap_err();
     assert!(e.iter().all(|p| p.problem.rule == Rule::MissingColumn));
 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("历史").unwrap();
-    for (c, h) in ["事项编码", "单位编码", "期次", "进度", "进展情况"].iter().enumerate() {
+    for (c, h) in ["事项编码", "单位编码", "期次", "进度", "进展情况"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     ws.write_string(1, 0, "T1.1").unwrap();
@@ -264,12 +283,17 @@ fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
     ws.write_string(2, 1, "JTW").unwrap();
     ws.write_string(2, 2, "2020-02").unwrap();
     ws.write_string(2, 3, "很多").unwrap();
-    let e = read_history("past.xlsx", wb.save_to_buffer().unwrap(), today).unwrap_err();
+    let h = read_history("past.xlsx", wb.save_to_buffer().unwrap(), today).unwrap();
+    assert_eq!(h.reports.len(), 1, "the good row is kept for the plan's checks");
+    let e = h.problems;
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].at(), "历史!D3");
     // A problem the plan finds (here: an item it does not have) is placed the same way.
     let csv = "item,unit,period,percent\nT1.1,JTW,2019-12,40\nNOPE,JTW,2019-12,40\n";
     let h = read_history("p.csv", csv.as_bytes().to_vec(), today).unwrap();
-    let at = h.locate(vec![tuijin_core::problem::Problem::new("reports[1].item", Rule::UnknownItem)]);
+    let at = h.locate(vec![tuijin_core::problem::Problem::new(
+        "reports[1].item",
+        Rule::UnknownItem,
+    )]);
     assert_eq!(at[0].at(), "p.csv!3:1");
 }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod pages;
 pub mod session;
 pub mod views;
+pub mod workbooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -19,7 +19,11 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("unit", &["unit", "单位编码", "填报单位"], true),
     ("period", &["period", "期次"], true),
     ("percent", &["percent", "进度", "本期进度（%）"], true),
-    ("narrative", &["narrative", "进展情况", "本期进展情况"], false),
+    (
+        "narrative",
+        &["narrative", "进展情况", "本期进展情况"],
+        false,
+    ),
     ("problems", &["problems", "存在问题"], false),
     ("next_steps", &["next_steps", "下步打算"], false),
     ("submitted_on", &["submitted_on", "报送日期"], false),
@@ -42,7 +46,12 @@ pub struct History {
     /// The 0-based column of each field, in `COLUMNS` order.
     cols: Vec<Option<u16>>,
     places: Vec<Place>,
+    /// The record each report came from (an index into `places`).
+    index: Vec<usize>,
     pub reports: Vec<HistoricReport>,
+    /// What the file shows wrong on its own, each at its line or cell; the records without
+    /// problems are in `reports`, to be judged against the plan too.
+    pub problems: Vec<CellProblem>,
 }
 
 impl History {
@@ -54,7 +63,8 @@ impl History {
         match (place, &self.sheet) {
             (Place::Row(r), Some(sheet)) => (
                 sheet.clone(),
-                col.map(|c| cell_name(*r, c)).unwrap_or_else(|| (r + 1).to_string()),
+                col.map(|c| cell_name(*r, c))
+                    .unwrap_or_else(|| (r + 1).to_string()),
             ),
             (Place::Line(l), _) => (
                 self.file.clone(),
@@ -67,14 +77,38 @@ impl History {
         }
     }
 
-    /// Places problems about the reports (fields `reports[n].…`) at their cells or lines.
+    /// Places problems about the reports (fields `reports[n].…`, `n` an index into `reports`)
+    /// at their cells or lines.
     pub fn locate(&self, problems: Vec<Problem>) -> Vec<CellProblem> {
+        let problems = problems
+            .into_iter()
+            .map(|mut p| {
+                let moved = p.field.strip_prefix("reports[").and_then(|rest| {
+                    let (n, f) = rest.split_once(']')?;
+                    let record = *self.index.get(n.parse::<usize>().ok()?)?;
+                    Some(format!("reports[{record}]{f}"))
+                });
+                if let Some(f) = moved {
+                    p.field = f;
+                }
+                p
+            })
+            .collect();
+        self.locate_records(problems)
+    }
+
+    /// Places problems about records (fields `reports[n].…`, `n` an index into the file's
+    /// records).
+    fn locate_records(&self, problems: Vec<Problem>) -> Vec<CellProblem> {
         problems
             .into_iter()
             .map(|mut p| {
                 let parsed = p.field.strip_prefix("reports[").and_then(|rest| {
                     let (n, f) = rest.split_once(']')?;
-                    Some((n.parse::<usize>().ok()?, f.trim_start_matches('.').to_string()))
+                    Some((
+                        n.parse::<usize>().ok()?,
+                        f.trim_start_matches('.').to_string(),
+                    ))
                 });
                 match parsed.and_then(|(n, f)| self.places.get(n).map(|pl| (pl.clone(), f))) {
                     Some((place, field)) => {
@@ -93,7 +127,11 @@ impl History {
 type Cells = Vec<String>;
 
 /// Reads a CSV or XLSX file of past reports (by its name's ending).
-pub fn read_history(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Vec<CellProblem>> {
+pub fn read_history(
+    file: &str,
+    bytes: Vec<u8>,
+    today: NaiveDate,
+) -> Result<History, Vec<CellProblem>> {
     if file.to_ascii_lowercase().ends_with(".xlsx") {
         read_xlsx(file, bytes, today)
     } else {
@@ -144,7 +182,11 @@ fn read_csv(file: &str, bytes: &[u8], today: NaiveDate) -> Result<History, Vec<C
         }
     }
     let Some((_, head)) = records.first() else {
-        return Err(vec![CellProblem::new(file, "", Problem::new("", Rule::FileEmpty).with("name", file))]);
+        return Err(vec![CellProblem::new(
+            file,
+            "",
+            Problem::new("", Rule::FileEmpty).with("name", file),
+        )]);
     };
     let (cols, missing) = header_cols(head);
     let mut h = History {
@@ -152,12 +194,20 @@ fn read_csv(file: &str, bytes: &[u8], today: NaiveDate) -> Result<History, Vec<C
         sheet: None,
         cols,
         places: Vec::new(),
+        index: Vec::new(),
         reports: Vec::new(),
+        problems: Vec::new(),
     };
     if !missing.is_empty() {
         return Err(missing
             .iter()
-            .map(|m| CellProblem::new(file, "1", Problem::new("", Rule::MissingColumn).with("column", m)))
+            .map(|m| {
+                CellProblem::new(
+                    file,
+                    "1",
+                    Problem::new("", Rule::MissingColumn).with("column", m),
+                )
+            })
             .collect());
     }
     let rows: Vec<(Place, Cells)> = records
@@ -168,7 +218,11 @@ fn read_csv(file: &str, bytes: &[u8], today: NaiveDate) -> Result<History, Vec<C
             let cells = h
                 .cols
                 .iter()
-                .map(|c| c.and_then(|c| r.get(c as usize)).cloned().unwrap_or_default())
+                .map(|c| {
+                    c.and_then(|c| r.get(c as usize))
+                        .cloned()
+                        .unwrap_or_default()
+                })
                 .collect();
             (Place::Line(line), cells)
         })
@@ -186,7 +240,13 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
     if !missing.is_empty() {
         return Err(missing
             .iter()
-            .map(|m| CellProblem::new(&name, "1", Problem::new("", Rule::MissingColumn).with("column", m)))
+            .map(|m| {
+                CellProblem::new(
+                    &name,
+                    "1",
+                    Problem::new("", Rule::MissingColumn).with("column", m),
+                )
+            })
             .collect());
     }
     let mut h = History {
@@ -194,7 +254,9 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
         sheet: Some(name),
         cols,
         places: Vec::new(),
+        index: Vec::new(),
         reports: Vec::new(),
+        problems: Vec::new(),
     };
     let mut rows = Vec::new();
     for r in 1..sheet.rows() {
@@ -219,7 +281,11 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
 }
 
 /// Parses each record's cells; every problem at once.
-fn fill(h: &mut History, rows: Vec<(Place, Cells)>, today: NaiveDate) -> Result<(), Vec<CellProblem>> {
+fn fill(
+    h: &mut History,
+    rows: Vec<(Place, Cells)>,
+    today: NaiveDate,
+) -> Result<(), Vec<CellProblem>> {
     let mut problems = Vec::new();
     for (place, cells) in rows {
         let n = h.places.len();
@@ -260,7 +326,9 @@ fn fill(h: &mut History, rows: Vec<(Place, Cells)>, today: NaiveDate) -> Result<
             match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(d) if d > today => {
                     problems.push(
-                        bad(field, Rule::DateAfterToday).with("date", d).with("today", today),
+                        bad(field, Rule::DateAfterToday)
+                            .with("date", d)
+                            .with("today", today),
                     );
                     None
                 }
@@ -276,7 +344,11 @@ fn fill(h: &mut History, rows: Vec<(Place, Cells)>, today: NaiveDate) -> Result<
         if let (Some(s), Some(a)) = (submitted, accepted)
             && a < s
         {
-            problems.push(bad("accepted_on", Rule::FromAfterTo).with("from", s).with("to", a));
+            problems.push(
+                bad("accepted_on", Rule::FromAfterTo)
+                    .with("from", s)
+                    .with("to", a),
+            );
         }
         for (i, field) in [(4, "narrative"), (5, "problems"), (6, "next_steps")] {
             let mut ps = tuijin_core::problem::Problems::default();
@@ -289,6 +361,7 @@ fn fill(h: &mut History, rows: Vec<(Place, Cells)>, today: NaiveDate) -> Result<
         if let (Some(item), Some(unit), Some(period), Some(percent), Some(s), Some(a)) =
             (item, unit, period, percent, submitted, accepted)
         {
+            h.index.push(n);
             h.reports.push(HistoricReport {
                 item,
                 unit,
@@ -304,13 +377,14 @@ fn fill(h: &mut History, rows: Vec<(Place, Cells)>, today: NaiveDate) -> Result<
     }
     if h.places.is_empty() {
         let file = h.file.clone();
-        return Err(vec![CellProblem::new(&file, "", Problem::new("", Rule::NothingFilled))]);
+        return Err(vec![CellProblem::new(
+            &file,
+            "",
+            Problem::new("", Rule::NothingFilled),
+        )]);
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(h.locate(problems))
-    }
+    h.problems = h.locate_records(problems);
+    Ok(())
 }
 
 fn number(s: &str) -> Number {

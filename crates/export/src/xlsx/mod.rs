@@ -20,6 +20,9 @@ use serde::Serialize;
 use tuijin_core::i18n::Lang;
 use tuijin_core::problem::{Problem, Rule};
 
+/// What writing a workbook can fail with.
+pub use rust_xlsxwriter::XlsxError;
+
 /// One problem at a cell of a workbook (or a line of a CSV file: `sheet` is the file name and
 /// `cell` the line).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -138,7 +141,8 @@ impl Sheet {
     }
 
     pub(crate) fn is_empty_row(&self, row: u32, cols: std::ops::Range<u16>) -> bool {
-        cols.into_iter().all(|c| self.text(row, c).trim().is_empty())
+        cols.into_iter()
+            .all(|c| self.text(row, c).trim().is_empty())
     }
 }
 
@@ -204,9 +208,9 @@ pub(crate) fn date(d: &Data) -> Option<Result<NaiveDate, ()>> {
     match d {
         Data::Empty => None,
         Data::DateTime(dt) => Some(excel_date(dt.as_f64()).ok_or(())),
-        Data::DateTimeIso(s) => Some(
-            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| ()),
-        ),
+        Data::DateTimeIso(s) => {
+            Some(NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| ()))
+        }
         Data::String(s) if s.trim().is_empty() => None,
         Data::String(s) => Some(NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ())),
         _ => Some(Err(())),
@@ -226,7 +230,15 @@ mod tests {
 
     #[test]
     fn columns_are_named_as_excel_names_them() {
-        for (col, name) in [(0, "A"), (3, "D"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")] {
+        for (col, name) in [
+            (0, "A"),
+            (3, "D"),
+            (25, "Z"),
+            (26, "AA"),
+            (27, "AB"),
+            (701, "ZZ"),
+            (702, "AAA"),
+        ] {
             assert_eq!(column_letters(col), name);
         }
         assert_eq!(cell_name(6, 3), "D7");

@@ -96,7 +96,10 @@ pub fn write_plan_xlsx(doc: &PlanDocument) -> Result<Vec<u8>, XlsxError> {
         .set_border(FormatBorder::Thin);
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let empty = toml::Table::new();
-    let plan = table.get("plan").and_then(Value::as_table).unwrap_or(&empty);
+    let plan = table
+        .get("plan")
+        .and_then(Value::as_table)
+        .unwrap_or(&empty);
     let ws = wb.add_worksheet();
     ws.set_name(PLAN_SHEET)?;
     ws.write_string_with_format(0, 0, "field", &head)?;
@@ -146,12 +149,10 @@ fn write_value(
         Value::Integer(i) => ws.write_number(row, col, *i as f64)?,
         Value::Float(f) => ws.write_number(row, col, *f)?,
         Value::Boolean(b) => ws.write_boolean(row, col, *b)?,
-        Value::Datetime(d) => {
-            match d.to_string().parse::<chrono::NaiveDate>() {
-                Ok(day) => ws.write_date_with_format(row, col, to_excel(day), date)?,
-                Err(_) => ws.write_string(row, col, d.to_string())?,
-            }
-        }
+        Value::Datetime(d) => match d.to_string().parse::<chrono::NaiveDate>() {
+            Ok(day) => ws.write_date_with_format(row, col, to_excel(day), date)?,
+            Err(_) => ws.write_string(row, col, d.to_string())?,
+        },
         Value::Array(a) if CODE_LISTS.contains(&last) => {
             let codes: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
             ws.write_string(row, col, codes.join(", "))?
@@ -233,8 +234,12 @@ fn toml_value(d: &Data, key: &str) -> Option<String> {
     let date_key = DATES.contains(&key) || DATES.contains(&last);
     Some(match d {
         // A date pasted as its serial number (the cell lost its date format).
-        Data::Float(f) if date_key => super::excel_date(*f).map_or(number_text(*f), |d| d.to_string()),
-        Data::Int(i) if date_key => super::excel_date(*i as f64).map_or(i.to_string(), |d| d.to_string()),
+        Data::Float(f) if date_key => {
+            super::excel_date(*f).map_or(number_text(*f), |d| d.to_string())
+        }
+        Data::Int(i) if date_key => {
+            super::excel_date(*i as f64).map_or(i.to_string(), |d| d.to_string())
+        }
         Data::Bool(b) => b.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => number_text(*f),
@@ -290,7 +295,8 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
     let plan = book
         .sheet(PLAN_SHEET, tuijin_core::problem::Rule::NotATemplate)
         .map_err(|_| fail(PLAN_SHEET, format!("the sheet `{PLAN_SHEET}` is missing")))?;
-    let mut tables: Vec<(String, Vec<(String, String, String)>)> = vec![(String::new(), Vec::new())];
+    let mut tables: Vec<(String, Vec<(String, String, String)>)> =
+        vec![(String::new(), Vec::new())];
     for row in 1..plan.rows() {
         let key = plan.text(row, 0).trim().to_string();
         let Some(v) = toml_value(plan.get(row, 1), &key) else {
@@ -321,7 +327,9 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
         let Ok(sheet) = book.sheet(name, tuijin_core::problem::Rule::NotATemplate) else {
             continue;
         };
-        let cols: Vec<String> = (0..sheet.cols()).map(|c| sheet.text(0, c).trim().to_string()).collect();
+        let cols: Vec<String> = (0..sheet.cols())
+            .map(|c| sheet.text(0, c).trim().to_string())
+            .collect();
         for row in 1..sheet.rows() {
             if sheet.is_empty_row(row, 0..sheet.cols()) {
                 continue;
@@ -347,7 +355,11 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
             }
             for t in order {
                 let (parts, at) = &split[&t];
-                b.line(&format!("{t} = {{ {} }}", parts.join(", ")), name, at.clone());
+                b.line(
+                    &format!("{t} = {{ {} }}", parts.join(", ")),
+                    name,
+                    at.clone(),
+                );
             }
         }
     }

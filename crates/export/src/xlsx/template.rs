@@ -100,7 +100,9 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
         .set_background_color("#DDEBF7")
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center);
-    let locked = Format::new().set_text_wrap().set_background_color("#F2F2F2");
+    let locked = Format::new()
+        .set_text_wrap()
+        .set_background_color("#F2F2F2");
     let locked_date = locked.clone().set_num_format("yyyy-mm-dd");
     let input = Format::new()
         .set_unlocked()
@@ -116,9 +118,11 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
     for (c, (name, _)) in COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *name, &head)?;
     }
-    for (c, w) in [12, 36, 10, 11, 11, 10, 10, 10, 10, 40, 30, 30, 12, 20, 11, 11]
-        .into_iter()
-        .enumerate()
+    for (c, w) in [
+        12, 36, 10, 11, 11, 10, 10, 10, 10, 40, 30, 30, 12, 20, 11, 11,
+    ]
+    .into_iter()
+    .enumerate()
     {
         ws.set_column_width(c as u16, w)?;
     }
@@ -156,7 +160,11 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
             Some(v) => ws.write_number_with_format(row, 14, v, &locked)?,
             None => ws.write_blank(row, 14, &locked)?,
         };
-        let value_format = if r.indicator.is_some() { &input } else { &locked };
+        let value_format = if r.indicator.is_some() {
+            &input
+        } else {
+            &locked
+        };
         match d.figures.first() {
             Some(f) => ws.write_number_with_format(row, VALUE, f.value.value(), value_format)?,
             None => ws.write_blank(row, VALUE, value_format)?,
@@ -238,7 +246,11 @@ fn write_help(ws: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
         ws.write_string(
             at + 1 + n as u32,
             1,
-            if *input { "由单位填写" } else { "锁定，仅供参考" },
+            if *input {
+                "由单位填写"
+            } else {
+                "锁定，仅供参考"
+            },
         )?;
     }
     ws.protect();
@@ -252,6 +264,9 @@ pub struct Filled {
     pub unit: String,
     pub period: Period,
     pub rows: Vec<FilledRow>,
+    /// What the file shows wrong on its own, each at its cell: with any, nothing may be
+    /// written, but the rows are still judged so that every problem is listed at once.
+    pub problems: Vec<CellProblem>,
 }
 
 #[derive(Clone, Debug)]
@@ -262,10 +277,11 @@ pub struct FilledRow {
     pub content: ReportContent,
 }
 
-/// Reads a filled template: every problem the file shows on its own (a changed locked cell, a
-/// percent that is not one, a missing sheet or column), each at its cell. What only the
-/// stored plan can judge (the item, the unit, the period, the report rules) is judged on import,
-/// and located with `locate`.
+/// Reads a filled template. A file that is not a template at all (no key sheet, a missing
+/// column) is refused outright; the problems of its rows (a changed locked cell, a percent that
+/// is not one) are kept in `Filled::problems`, each at its cell, beside the rows read. What only
+/// the stored plan can judge (the item, the unit, the period, the report rules) is judged on
+/// import, and located with `locate_all`.
 pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProblem>> {
     let mut book = Book::open(bytes, file).map_err(|p| vec![p])?;
     let key = book.sheet(KEY, Rule::NotATemplate).map_err(|p| vec![p])?;
@@ -331,6 +347,12 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
             ));
             continue;
         }
+        // A changed item code is reported once, as a changed cell.
+        let item = if row < keyed && item != key.text(row, ITEM) {
+            key.text(row, ITEM)
+        } else {
+            item
+        };
         let row_unit = sheet.text(row, UNIT).trim().to_string();
         if row >= keyed && !row_unit.is_empty() && row_unit != unit {
             out.push(CellProblem::new(
@@ -398,20 +420,18 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
         });
     }
     if rows.is_empty() && out.is_empty() {
-        out.push(CellProblem::new(
+        return Err(vec![CellProblem::new(
             SHEET,
             "",
             Problem::new("", Rule::NothingFilled),
-        ));
-    }
-    if !out.is_empty() {
-        return Err(out);
+        )]);
     }
     Ok(Filled {
         plan: key.text(0, 1),
         unit,
         period,
         rows,
+        problems: out,
     })
 }
 

@@ -50,7 +50,7 @@ impl Store {
         unit: &str,
         period: Period,
         rows: &[Filing],
-        submit: bool,
+        (submit, check_only): (bool, bool),
         stamp: &Stamp,
     ) -> Result<Vec<ReportRecord>> {
         let txn = self.write().await?;
@@ -131,6 +131,9 @@ impl Store {
         if !problems.is_empty() {
             // Dropping the transaction rolls back the rows that passed.
             return Err(StoreError::Invalid(problems));
+        }
+        if check_only {
+            return Ok(out);
         }
         txn.commit().await?;
         Ok(out)

@@ -177,7 +177,9 @@ pub trait ReportStore {
     /// starts a draft or edits the unit's open draft or returned report on its item, and is
     /// submitted when `submit`; every row judged by the same rules as a single report. One
     /// transaction: on any problem nothing is kept, and every row's problems are returned, each
-    /// field prefixed with its row (`rows[3].percent`).
+    /// field prefixed with its row (`rows[3].percent`). With `check_only`, every row is judged
+    /// and nothing is kept even when all pass.
+    #[allow(clippy::too_many_arguments)] // each is one fact of the batch
     async fn file_reports(
         &self,
         plan: &str,
@@ -185,6 +187,7 @@ pub trait ReportStore {
         period: Period,
         rows: &[Filing],
         submit: bool,
+        check_only: bool,
         stamp: &Stamp,
     ) -> Result<Vec<ReportRecord>>;
     /// Reports in id order, `limit` at most (1 to 1,000).
@@ -401,9 +404,10 @@ impl ReportStore for Store {
         period: Period,
         rows: &[Filing],
         submit: bool,
+        check_only: bool,
         stamp: &Stamp,
     ) -> Result<Vec<ReportRecord>> {
-        self.file_reports_in(plan, unit, period, rows, submit, stamp)
+        self.file_reports_in(plan, unit, period, rows, (submit, check_only), stamp)
             .await
     }
 
