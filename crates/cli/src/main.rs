@@ -13,6 +13,7 @@ macro_rules! out {
 
 mod cmd_accounts;
 mod cmd_assess;
+mod cmd_brief;
 mod cmd_dev;
 mod cmd_excel;
 mod cmd_load;
@@ -113,6 +114,9 @@ enum Command {
         #[command(subcommand)]
         command: cmd_assess::AssessCommand,
     },
+    /// A briefing (工作简报) of a week, month, quarter or year as PDF, DOCX, Markdown or HTML,
+    /// from the figures as they stood on its as-of day.
+    Brief(Box<cmd_brief::BriefArgs>),
     /// Excel hand-down and read-back: a unit's report template and responsibility list, and a
     /// filled template imported as the unit's reports.
     Excel {
@@ -274,6 +278,7 @@ async fn run(command: Command) -> Result<ExitCode> {
         Command::Report { command } => cmd_report::run(command).await,
         Command::Notice { command } => cmd_notice::run(command).await,
         Command::Excel { command } => cmd_excel::run(command).await,
+        Command::Brief(args) => cmd_brief::run(*args).await,
         Command::Assess { command } => cmd_assess::run(command).await,
         Command::Dev { command } => cmd_dev::run(command).await,
         Command::User { command } => cmd_accounts::user(command).await,

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod audit;
 pub mod baseline;
 pub mod board;
+pub mod briefing;
 pub mod clock;
 pub mod code;
 pub mod duties;

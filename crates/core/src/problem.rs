@@ -245,6 +245,14 @@ pub enum Rule {
     RestoreIntoEmpty,
     /// A request whose path or query holds a control character.
     UriControlCharacter,
+    /// Not a briefing period (`2019-W35`, `2019-08`, `2019-Q3`, `2019`).
+    BriefPeriodFormat,
+    /// A briefing period of another cadence than the one asked for.
+    BriefCadenceMismatch,
+    /// A briefing taken before its period ended.
+    BriefBeforePeriodEnd,
+    /// A briefing of a day that has not come.
+    BriefInFuture,
 }
 
 impl Rule {

@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod briefing;
 pub mod cache;
 mod charts;
 pub mod error;
 pub use tuijin_core::i18n;
 pub mod client;
+pub mod csv_out;
 pub mod jobs;
 pub mod metrics;
 pub mod pages;
@@ -140,7 +142,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(extra)
         .route("/healthz", get(api::health::healthz))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1", api::routes())
+        .nest(
+            "/api/v1",
+            // The lists answer CSV when asked, built from their own JSON (`csv_out`).
+            api::routes().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                csv_out::api,
+            )),
+        )
         .merge(pages::routes(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

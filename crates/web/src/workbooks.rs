@@ -307,7 +307,10 @@ pub async fn import_template(
             ));
         }
     }
-    if wrong.iter().any(|p| p.sheet == tuijin_export::xlsx::template::KEY) {
+    if wrong
+        .iter()
+        .any(|p| p.sheet == tuijin_export::xlsx::template::KEY)
+    {
         return Err(WorkbookError::Cells(wrong));
     }
     let rows: Vec<Filing> = filled
@@ -338,7 +341,10 @@ pub async fn import_template(
 
 /// Row, then column, of a cell name (`I7` → (7, "I")): problems listed in reading order.
 fn cell_order(cell: &str) -> (u32, usize, String) {
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let row = cell[letters.len()..].parse().unwrap_or(0);
     (row, letters.len(), letters)
 }

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod requests;
 pub mod spec;
 pub mod warnings;
+pub mod workbooks;
 
 use axum::Router;
 use axum::routing::get;
@@ -142,6 +143,10 @@ pub(crate) fn code_filters(
         assessments::discard,
         assessments::object,
         assessments::answer,
+        workbooks::template,
+        workbooks::duties,
+        workbooks::upload,
+        workbooks::plan_workbook,
     ),
     components(schemas(crate::error::ProblemDoc)),
     modifiers(&Complete)
@@ -257,6 +262,19 @@ pub fn routes() -> Router<AppState> {
             get(progress::timeline),
         )
         .route("/plans/{plan}/periods", get(reports::closed_periods))
+        .route(
+            "/plans/{plan}/units/{unit}/template.xlsx",
+            get(workbooks::template),
+        )
+        .route(
+            "/plans/{plan}/units/{unit}/template",
+            axum::routing::post(workbooks::upload),
+        )
+        .route(
+            "/plans/{plan}/units/{unit}/duties.xlsx",
+            get(workbooks::duties),
+        )
+        .route("/plans/{plan}/workbook.xlsx", get(workbooks::plan_workbook))
         .route(
             "/plans/{plan}/periods/{period}/close",
             axum::routing::post(reports::close_period),

@@ -54,6 +54,7 @@ impl Modify for Complete {
                 }
             }
         }
+        crate::csv_out::document(doc);
         // The shapes of fields apply to what requests send: the request bodies and what they
         // refer to (a figure), never to a view that happens to have a field of the same name
         // (an indicator's `unit` is a unit of measure, not a unit code).

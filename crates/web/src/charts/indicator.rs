@@ -175,12 +175,15 @@ pub fn indicator_chart(l: Lang, d: &ChartData<'_>) -> Option<String> {
                 .draw_series(DashedLineSeries::new(pts, 6, 4, EXPECTED.stroke_width(2)))
                 .ok()?;
         }
-        chart
-            .draw_series(LineSeries::new(
-                d.known.iter().map(|p| (x(p.0), p.1)).collect::<Vec<_>>(),
-                ACTUAL.stroke_width(3),
-            ))
-            .ok()?;
+        // A line needs two figures (one alone is its dot).
+        if d.known.len() >= 2 {
+            chart
+                .draw_series(LineSeries::new(
+                    d.known.iter().map(|p| (x(p.0), p.1)).collect::<Vec<_>>(),
+                    ACTUAL.stroke_width(3),
+                ))
+                .ok()?;
+        }
         chart
             .draw_series(
                 d.known

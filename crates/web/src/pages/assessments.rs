@@ -251,9 +251,17 @@ pub async fn run(
     State(st): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-) -> Result<Html<String>, PageError> {
+    csv: crate::csv_out::PageCsv,
+) -> Result<Response, PageError> {
     let a = run_for(&st, &v, id).await?;
-    render_run(&st, &v, &a, &[]).await
+    if csv.wanted {
+        let c = st.plans.get(&st.store, &a.plan).await?;
+        let table = super::downloads::ranking(v.lang, &c, &a);
+        let list = format!("ranking-{}", a.period);
+        let name = crate::csv_out::file_name(Some(&a.plan), &list, st.today_default());
+        return Ok(crate::csv_out::download(&table, &name));
+    }
+    Ok(render_run(&st, &v, &a, &[]).await?.into_response())
 }
 
 pub async fn render_run(
@@ -348,6 +356,7 @@ pub async fn render_run(
             }
         }
         p.muted.small { (l.t("assess.rank_help")) }
+        (crate::csv_out::link_to(l, &format!("/assessments/{}?format=csv", a.id)))
         section aria-labelledby="objections" {
             h2 #objections { (l.t("assess.objections")) }
             @if a.objections.is_empty() { p { (l.t("assess.no_objections")) } }

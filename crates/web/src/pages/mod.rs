@@ -8,6 +8,7 @@ mod assessments;
 mod baselines;
 mod cockpit;
 mod directory;
+mod downloads;
 mod evidence;
 mod figure_review;
 mod figures;
@@ -17,6 +18,7 @@ mod indicators;
 mod item;
 mod leader;
 mod login;
+mod notice_board;
 mod notices;
 mod plan_edit;
 mod portal;
@@ -102,7 +104,7 @@ pub fn routes(st: AppState) -> Router<AppState> {
         .route("/plans/{plan}/indicators/{code}", get(indicators::one))
         .route("/plans/{plan}/warnings", get(warnings::page))
         .route("/plans/{plan}/timeline", get(gantt::page))
-        .route("/plans/{plan}/notices", get(notices::board))
+        .route("/plans/{plan}/notices", get(notice_board::board))
         .route(
             "/plans/{plan}/notices/new",
             get(notices::new_form).post(notices::issue),

@@ -3,7 +3,7 @@
 //! API, so the item's and its parents' progress move in the same transaction.
 
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use maud::html;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use tuijin_store::{Acceptance, ReportFilter, ReportStore, Stamp};
 use super::widgets::{fmt1, item_href};
 use super::{PageError, Section, default_plan, layout};
 use crate::AppState;
+use crate::csv_out::PageCsv;
 use crate::session::Viewer;
 
 #[derive(Deserialize, Default)]
@@ -35,9 +36,10 @@ pub async fn page(
     State(st): State<AppState>,
     v: Viewer,
     Query(o): Query<Outcome>,
-) -> Result<Html<String>, PageError> {
+    csv: PageCsv,
+) -> Result<Response, PageError> {
     v.require(Action::Review)?;
-    render(&st, &v, o, &[]).await
+    render(&st, &v, o, &[], Some(&csv)).await
 }
 
 /// A report the office chose that could not be accepted or returned, and why.
@@ -51,7 +53,8 @@ async fn render(
     v: &Viewer,
     o: Outcome,
     failures: &[Failed],
-) -> Result<Html<String>, PageError> {
+    csv: Option<&PageCsv>,
+) -> Result<Response, PageError> {
     let st = st.clone();
     let l = v.lang;
     let mut queue = st
@@ -120,6 +123,11 @@ async fn render(
             .map(|t| l.pick(t).to_string())
             .unwrap_or_else(|| u.to_string())
     };
+    if csv.is_some_and(|k| k.wanted) {
+        let table = super::downloads::review(l, &queue, item_title, unit_name);
+        let name = crate::csv_out::file_name(plan.as_deref(), "review", st.today_default());
+        return Ok(crate::csv_out::download(&table, &name));
+    }
     let body = html! {
         h1 { (l.t("nav.review")) }
         @if o.accepted + o.returned > 0 {
@@ -145,6 +153,7 @@ async fn render(
             p { (l.t("review.empty")) }
         } @else {
             p.muted { (l.f("review.count", &[("n", &queue.len())])) }
+            @if let Some(k) = csv { (k.link(l)) }
             form method="post" action="/review" {
                 input type="hidden" name="csrf" value=(v.csrf());
                 div.tablewrap { table.wide {
@@ -244,7 +253,8 @@ async fn render(
         Section::Review,
         l.t("nav.review"),
         body,
-    ))
+    )
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -361,7 +371,7 @@ pub async fn decide(
         failed: failures.len(),
         ..Default::default()
     };
-    Ok(render(&st, &v, o, &failures).await?.into_response())
+    render(&st, &v, o, &failures, None).await
 }
 
 /// The stamp of the office's decision on a report, in its plan's zone.

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tuijin_core::VariantArray;
@@ -17,6 +17,7 @@ use super::widgets::{item_link, kind, row_progress, status, unit};
 use super::{PageError, Section, kind_key, layout, status_key, urlencode};
 use crate::AppState;
 use crate::cache::CachedPlan;
+use crate::csv_out::PageCsv;
 use crate::i18n::Lang;
 use crate::session::Viewer;
 use tuijin_core::board::Board;
@@ -84,7 +85,8 @@ pub async fn page(
     v: Viewer,
     Path(plan): Path<String>,
     Query(q): Query<TreeQuery>,
-) -> Result<Html<String>, PageError> {
+    csv: PageCsv,
+) -> Result<Response, PageError> {
     v.require(Action::ReadPlan)?;
     let l = v.lang;
     let edit = v.allowed(Action::EditPlan);
@@ -150,6 +152,13 @@ pub async fn page(
                         || i.title.en.to_lowercase().contains(&needle))
             })
             .collect();
+        if csv.wanted {
+            return Ok(download(
+                &st,
+                &plan,
+                super::downloads::tree(l, &c, &b, &matches),
+            ));
+        }
         let total = matches.len();
         let shown = matches.iter().skip(q.page * PAGE).take(PAGE);
         html! {
@@ -161,6 +170,14 @@ pub async fn page(
             (pager(l, &q, &plan, total))
         }
     } else {
+        if csv.wanted {
+            let all = super::downloads::whole_tree(&b);
+            return Ok(download(
+                &st,
+                &plan,
+                super::downloads::tree(l, &c, &b, &all),
+            ));
+        }
         let open: HashSet<&str> = q.open.split(',').filter(|s| !s.is_empty()).collect();
         let roots: Vec<usize> = b
             .roots()
@@ -217,19 +234,18 @@ pub async fn page(
             @if !q.branch.is_empty() { input type="hidden" name="branch" value=(q.branch); }
             div { button type="submit" { (l.t("tree.apply")) } " " a.button.secondary href={ "/plans/" (plan) "/tree" } { (l.t("tree.reset")) } }
         }
+        (csv.link(l))
         @if let Some(r) = branch_root {
             p.notice { (l.t("tree.in_branch")) " " (item_link(l, &plan, &c.items[r])) }
         }
         (body)
     };
-    Ok(layout(
-        &st,
-        &v,
-        Some(&plan),
-        Section::Tree,
-        l.t("nav.tree"),
-        page,
-    ))
+    Ok(layout(&st, &v, Some(&plan), Section::Tree, l.t("nav.tree"), page).into_response())
+}
+
+fn download(st: &AppState, plan: &str, table: tuijin_export::table_csv::Table) -> Response {
+    let name = crate::csv_out::file_name(Some(plan), "items", st.today_default());
+    crate::csv_out::download(&table, &name)
 }
 
 fn head(l: Lang) -> Markup {

@@ -3,7 +3,7 @@
 //! leader to call; filters by unit, kind, severity, branch and age; a page at a time.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use tuijin_core::VariantArray;
@@ -14,6 +14,7 @@ use tuijin_store::{WarningCursor, WarningFilter, WarningStore};
 use super::widgets::item_href;
 use super::{PageError, Section, layout, severity_key, urlencode, warning_key};
 use crate::AppState;
+use crate::csv_out::{MAX_ROWS, PageCsv};
 use crate::session::Viewer;
 
 /// Rows per page.
@@ -42,7 +43,8 @@ pub async fn page(
     v: Viewer,
     Path(plan): Path<String>,
     Query(q): Query<WarningsQuery>,
-) -> Result<Html<String>, PageError> {
+    csv: PageCsv,
+) -> Result<Response, PageError> {
     v.require(Action::ReadPlan)?;
     let l = v.lang;
     let c = st.plans.get(&st.store, &plan).await?;
@@ -66,6 +68,17 @@ pub async fn page(
         newest_first: false,
         after: WarningCursor::parse(&q.after),
     };
+    if csv.wanted {
+        // Every warning the filters match, from the first: the file is the whole list.
+        let all = WarningFilter {
+            after: None,
+            ..filter
+        };
+        let list = st.store.list_warnings(&all, MAX_ROWS as u64).await?;
+        let table = super::downloads::warnings(l, &c, &b, &list, today);
+        let name = crate::csv_out::file_name(Some(&plan), "warnings", today);
+        return Ok(crate::csv_out::download(&table, &name));
+    }
     let mut list = st.store.list_warnings(&filter, PAGE + 1).await?;
     let more = list.len() as u64 > PAGE;
     list.truncate(PAGE as usize);
@@ -143,6 +156,7 @@ pub async fn page(
                 input #age name="age" type="number" min="0" max="100000" value=(age.map(|a| a.to_string()).unwrap_or_default()); }
             div { button type="submit" { (l.t("history.show")) } }
         }
+        (csv.link(l))
         @if list.is_empty() {
             p { (l.t("cockpit.no_warnings")) }
         } @else {
@@ -181,5 +195,6 @@ pub async fn page(
         Section::Warnings,
         l.t("nav.warnings"),
         body,
-    ))
+    )
+    .into_response())
 }

@@ -1,0 +1,306 @@
+//! Briefings: a past period's briefing says the same thing however much happens after it, the
+//! current period's shows what happened, and every file format carries the content — each
+//! file opened by an independent reader (pdftotext for the PDF, python-docx for the DOCX).
+
+mod common;
+
+use chrono::NaiveDate;
+use tuijin_core::Percent;
+use tuijin_core::briefing::{Brief, BriefPeriod};
+use tuijin_core::clock::{Clock, DEFAULT_TZ, FixedClock, Stamp};
+use tuijin_core::i18n::Lang;
+use tuijin_core::report::{Period, ReportContent};
+use tuijin_export::brief::BriefFormat;
+use tuijin_store::{NewReport, ReportStore, Store, WarningStore};
+use tuijin_web::AppState;
+use tuijin_web::briefing::{BriefRequest, build, render};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn on(d: &str, actor: &str) -> Stamp {
+    FixedClock::on(day(d)).stamp(actor, DEFAULT_TZ)
+}
+
+/// JTW reports `percent` on `item` for `period`, and the office accepts it on `accepted`.
+async fn accepted(
+    s: &Store,
+    item: &str,
+    period: &str,
+    percent: f64,
+    problems: &str,
+    accepted: &str,
+) {
+    let st = on(accepted, "jtw");
+    let r = s
+        .create_report(
+            NewReport {
+                plan: "demo-small".into(),
+                item: item.into(),
+                period: Period::parse(period).unwrap(),
+                unit: "JTW".into(),
+                content: ReportContent {
+                    percent: Some(Percent::new(percent).unwrap()),
+                    narrative: format!("{item} 推进情况"),
+                    problems: problems.into(),
+                    next_steps: "加快推进".into(),
+                    ..Default::default()
+                },
+            },
+            &st,
+        )
+        .await
+        .unwrap();
+    let r = s.submit_report(r.id, r.version, &st).await.unwrap();
+    s.accept_report(r.id, r.version, "", &on(accepted, "office"))
+        .await
+        .unwrap();
+}
+
+async fn brief(st: &AppState, period: &str, lang: Lang) -> Brief {
+    build(
+        st,
+        &BriefRequest {
+            plan: "demo-small".into(),
+            period: BriefPeriod::parse(period, None).unwrap(),
+            as_of: None,
+            lang,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_past_briefing_says_the_same_after_later_data_and_the_current_one_moves() {
+    for db in common::with_small_plan().await {
+        let s = &db.store;
+        // History: E1.1 at 60 % in the spring, corrected down to 30 % in the summer with
+        // the reason in its problems; warnings judged at the end of September.
+        accepted(s, "E1.1", "2019-04", 60.0, "", "2019-05-10").await;
+        accepted(
+            s,
+            "E1.1",
+            "2019-07",
+            30.0,
+            "征迁滞后，资金未到位",
+            "2019-08-12",
+        )
+        .await;
+        s.refresh_warnings("demo-small", &on("2019-09-30", "system"))
+            .await
+            .unwrap();
+        let st = AppState::new(s.clone(), common::today(), true);
+        let first = brief(&st, "2019-Q3", Lang::Zh).await;
+        let text = first.text();
+        // What it says: the period, the as-of day, the headline figures, the item that fell
+        // with its unit's reason, the warnings on the day.
+        for want in [
+            "2019年第三季度 · 季推进",
+            "数据截至 2019-09-30",
+            "总体进度",
+            "较 2019-06-30 变化（百分点）",
+            "E1.1",
+            "60% → 30%",
+            "征迁滞后，资金未到位 (2019-07)",
+            "未解除预警",
+        ] {
+            assert!(
+                text.contains(want),
+                "{} missing `{want}`:\n{text}",
+                db.label()
+            );
+        }
+        let files: Vec<Vec<u8>> = [BriefFormat::Md, BriefFormat::Html]
+            .iter()
+            .map(|f| render(&first, *f).unwrap())
+            .collect();
+
+        // Later: a report accepted today (for a 2019 period and a 2020 one), warnings judged
+        // today, a figure filed today for 2019.
+        accepted(s, "E1.1", "2019-09", 45.0, "补报", "2020-06-30").await;
+        accepted(s, "E1.1", "2020-05", 90.0, "", "2020-06-30").await;
+        s.refresh_warnings("demo-small", &common::stamp("system"))
+            .await
+            .unwrap();
+        let st = AppState::new(s.clone(), common::today(), true);
+        let again = brief(&st, "2019-Q3", Lang::Zh).await;
+        assert_eq!(again.text(), text, "{}", db.label());
+        assert_eq!(again, first, "{}", db.label());
+        for (k, f) in [BriefFormat::Md, BriefFormat::Html].iter().enumerate() {
+            assert_eq!(
+                render(&again, *f).unwrap(),
+                files[k],
+                "{} {f:?}",
+                db.label()
+            );
+        }
+        // The quarter that ends today shows what happened.
+        let now = brief(&st, "2020-Q2", Lang::Zh).await.text();
+        assert!(now.contains("30% → 90%") || now.contains("90%"), "{now}");
+        assert_ne!(now, text);
+    }
+}
+
+#[tokio::test]
+async fn a_briefing_is_refused_before_its_period_ends_or_for_a_day_to_come() {
+    for db in common::with_small_plan().await {
+        let st = AppState::new(db.store.clone(), common::today(), true);
+        let req = |period: &str, as_of: Option<&str>| BriefRequest {
+            plan: "demo-small".into(),
+            period: BriefPeriod::parse(period, None).unwrap(),
+            as_of: as_of.map(day),
+            lang: Lang::En,
+        };
+        let code = |e: tuijin_web::error::ApiError| match e {
+            tuijin_web::error::ApiError::Invalid(ps) => ps[0].rule.code().to_string(),
+            other => format!("{other:?}"),
+        };
+        let e = build(&st, &req("2020-Q3", None)).await.unwrap_err();
+        assert_eq!(code(e), "brief_in_future");
+        let e = build(&st, &req("2019-Q3", Some("2019-09-01")))
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "brief_before_period_end");
+        let e = build(&st, &req("2019-Q3", Some("2020-07-01")))
+            .await
+            .unwrap_err();
+        assert_eq!(code(e), "brief_in_future");
+        // A later as-of day is the office's choice: the figures of that day.
+        let b = build(&st, &req("2019-Q3", Some("2019-10-15")))
+            .await
+            .unwrap();
+        assert_eq!(b.as_of, day("2019-10-15"));
+        assert!(b.issued.contains("2019-10-15"));
+        // Every cadence: a week, a month, a year.
+        for p in ["2020-W26", "2020-05", "2019"] {
+            let b = build(&st, &req(p, None)).await.unwrap();
+            assert_eq!(b.period.to_string(), p);
+        }
+    }
+}
+
+/// The Python that reads DOCX files in tests: `TUIJIN_TEST_PYTHON`, else `python3`; it needs
+/// python-docx (`.ci/run` installs it).
+fn python() -> String {
+    std::env::var("TUIJIN_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+#[tokio::test]
+async fn every_format_holds_the_briefing_as_an_independent_reader_sees_it() {
+    let db = tuijin_store::testing::TestDb::sqlite().await;
+    let path = format!(
+        "{}/../../tests/fixtures/small.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc =
+        tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap()).unwrap();
+    let s = &db.store;
+    tuijin_store::PlanStore::import_plan(s, &doc, &on("2020-01-01", "test"))
+        .await
+        .unwrap();
+    accepted(s, "E1.1", "2020-04", 50.0, "", "2020-05-08").await;
+    accepted(s, "E1.1", "2020-05", 20.0, "施工许可延迟", "2020-06-08").await;
+    s.refresh_warnings("demo-small", &common::stamp("system"))
+        .await
+        .unwrap();
+    let st = AppState::new(s.clone(), common::today(), true);
+    let dir = tempfile::tempdir().unwrap();
+    for lang in [Lang::Zh, Lang::En] {
+        let b = brief(&st, "2020-06", lang).await;
+        let (period, item) = match lang {
+            Lang::Zh => ("2020年6月", "E1.1"),
+            Lang::En => ("June 2020", "E1.1"),
+        };
+        // PDF: pdftotext reads the Chinese text, the period, a slipped item and its reason;
+        // the charts stay vectors (no raster image in the file).
+        let pdf = render(&b, BriefFormat::Pdf).unwrap();
+        let p = dir.path().join(format!("b-{}.pdf", lang.code()));
+        std::fs::write(&p, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", p.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (Debian poppler-utils) runs");
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let flat: String = text.split_whitespace().collect();
+        for want in [period, item, "施工许可延迟", &b.sections[0].heading] {
+            let w: String = want.split_whitespace().collect();
+            assert!(flat.contains(&w), "PDF ({lang:?}) lacks `{want}`:\n{text}");
+        }
+        let info = std::process::Command::new("pdfinfo")
+            .arg(&p)
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout).to_string();
+        assert!(info.contains("A4"), "{info}");
+        let fonts = std::process::Command::new("pdffonts")
+            .arg(&p)
+            .output()
+            .unwrap();
+        let fonts = String::from_utf8_lossy(&fonts.stdout).to_string();
+        assert!(fonts.contains("CJK"), "an embedded CJK font: {fonts}");
+        // Page numbers: "1 / N" at the foot of the first page.
+        assert!(flat.contains("1/"), "{text}");
+        // A chart drawn as vectors: the indicator's chart is there, and no picture is.
+        let images = std::process::Command::new("pdfimages")
+            .args(["-list", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let images = String::from_utf8_lossy(&images.stdout).to_string();
+        assert_eq!(images.lines().count(), 2, "no raster images: {images}");
+        assert!(b.sections.iter().any(|s| {
+            s.blocks
+                .iter()
+                .any(|b| matches!(b, tuijin_core::briefing::Block::Chart(_)))
+        }));
+
+        // DOCX: python-docx reads headings in Word's heading styles, the tables, the text,
+        // and a picture for the chart.
+        let docx = render(&b, BriefFormat::Docx).unwrap();
+        let p = dir.path().join(format!("b-{}.docx", lang.code()));
+        std::fs::write(&p, &docx).unwrap();
+        let script = r#"
+import sys, docx
+d = docx.Document(sys.argv[1])
+heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
+print("HEADINGS", len(heads))
+for h in heads: print("H", h)
+print("TABLES", len(d.tables))
+print("PICTURES", len(d.inline_shapes))
+print("TEXT", " ".join(p.text for p in d.paragraphs))
+print("CELLS", " ".join(cells))
+"#;
+        let out = std::process::Command::new(python())
+            .args(["-c", script, p.to_str().unwrap()])
+            .output()
+            .expect("python runs");
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "python-docx read the file (pip install python-docx): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for s in &b.sections {
+            assert!(said.contains(&format!("H {}", s.heading)), "{said}");
+        }
+        assert!(
+            said.contains(period) && said.contains("施工许可延迟"),
+            "{said}"
+        );
+        assert!(
+            !said.contains("PICTURES 0"),
+            "the chart as a picture: {said}"
+        );
+
+        // Markdown and HTML: the same words.
+        let md = String::from_utf8(render(&b, BriefFormat::Md).unwrap()).unwrap();
+        let html = String::from_utf8(render(&b, BriefFormat::Html).unwrap()).unwrap();
+        for want in [period, "施工许可延迟"] {
+            assert!(md.contains(want) && html.contains(want), "{want}");
+        }
+        assert!(html.contains("<svg"), "the chart inline in the HTML");
+    }
+}
