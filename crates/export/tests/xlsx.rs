@@ -256,7 +256,9 @@ fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
     let bad = "事项编码,单位编码,期次,进度,采纳日期\n\
                T1.1,JTW,2019-13,40,\n\
                T1.1,JTW,2020-03,140,2021-01-01\n";
-    let e = read_history("past.csv", bad.as_bytes().to_vec(), today).unwrap().problems;
+    let e = read_history("past.csv", bad.as_bytes().to_vec(), today)
+        .unwrap()
+        .problems;
     let at: Vec<String> = e.iter().map(|p| p.at()).collect();
     assert_eq!(
         at,
@@ -284,7 +286,11 @@ fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
     ws.write_string(2, 2, "2020-02").unwrap();
     ws.write_string(2, 3, "很多").unwrap();
     let h = read_history("past.xlsx", wb.save_to_buffer().unwrap(), today).unwrap();
-    assert_eq!(h.reports.len(), 1, "the good row is kept for the plan's checks");
+    assert_eq!(
+        h.reports.len(),
+        1,
+        "the good row is kept for the plan's checks"
+    );
     let e = h.problems;
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].at(), "历史!D3");

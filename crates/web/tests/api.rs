@@ -773,6 +773,33 @@ async fn role_by_endpoint_matrix() {
             "",
             ['D', 'A', 'A', 'A', 'A', 'A'],
         ),
+        // Excel: a unit's template and list for the office, leaders and the unit; the upload by
+        // the unit itself (an empty body: refused as no workbook, 422); the plan workbook for
+        // those who read every unit's reports.
+        (
+            "GET",
+            "/api/v1/plans/{plan}/units/{unit}/template.xlsx",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/units/{unit}/duties.xlsx",
+            "",
+            ['D', 'A', 'A', 'A', 'A', 'D'],
+        ),
+        (
+            "POST",
+            "/api/v1/plans/{plan}/units/{unit}/template",
+            "",
+            ['D', 'D', 'D', 'D', 'A', 'D'],
+        ),
+        (
+            "GET",
+            "/api/v1/plans/{plan}/workbook.xlsx",
+            "",
+            ['D', 'A', 'A', 'A', 'D', 'D'],
+        ),
         // Notices: the office issues and decides; the addressed unit (JTW) signs, replies and
         // asks for time; another unit (ZDQ) does not see the notice at all.
         (

@@ -104,7 +104,7 @@ pub async fn page(
     let indicator_tiles = super::indicators::tiles(&st, l, &plan, &c, today).await?;
     let body = html! {
         h1 { (l.pick(&c.plan.title)) }
-        p.muted { (l.f("cockpit.as_of", &[("date", &today)])) }
+        p.muted { (l.f("cockpit.as_of", &[("date", &today)])) " " (super::workbooks::plan_link(l, &v, &plan)) }
         @if leader_first { (leader_view) (ranking) }
         section aria-labelledby="overall" {
             h2 #overall { (l.t("cockpit.overall")) }

@@ -274,6 +274,8 @@ async fn render_units(
             .unwrap_or_else(|| code.to_string())
     };
     let office = v.allowed(Action::EditPlan);
+    // The office and leaders download a unit's workbooks here (责任清单, 填报模板).
+    let excel = v.allowed(Action::ReadReports { unit: "" });
     let p = FieldProblems(problems);
     let form = |is_new: bool| {
         html! {
@@ -315,8 +317,9 @@ async fn render_units(
         @if office { (tabs(l, plan, "units")) }
         h1 { (l.t("setup.units")) }
         p.muted { (l.t("setup.units_help")) }
+        p { (super::workbooks::plan_link(l, v, plan)) }
         div.tablewrap { table.wide {
-            thead { tr { th { (l.t("edit.code")) } th { (l.t("setup.col_name")) } th { (l.t("setup.unit_kind")) } th.opt { (l.t("setup.parent_unit")) } th.num { (l.t("setup.leads")) } @if office { th {} } } }
+            thead { tr { th { (l.t("edit.code")) } th { (l.t("setup.col_name")) } th { (l.t("setup.unit_kind")) } th.opt { (l.t("setup.parent_unit")) } th.num { (l.t("setup.leads")) } @if excel { th.opt { (l.t("excel.col.files")) } } @if office { th {} } } }
             tbody { @for u in &doc.units {
                 tr id={ "unit-" (u.code) } {
                     td.code { (u.code) }
@@ -324,6 +327,7 @@ async fn render_units(
                     td { (named(l, "unit_kind", u.kind.as_str())) }
                     td.opt { @if let Some(pc) = &u.parent { (name_of(pc)) } }
                     td.num { (leads(u)) }
+                    @if excel { td.opt.small { (super::workbooks::row_links(l, plan, u.code.as_str())) } }
                     @if office { td { a href={ "/plans/" (plan) "/units/" (u.code) } { (l.t("setup.edit")) } } }
                 }
             } }

@@ -30,6 +30,7 @@ mod settings;
 mod tree;
 mod warnings;
 pub mod widgets;
+mod workbooks;
 mod workspace;
 
 use axum::Router;
@@ -142,6 +143,10 @@ pub fn routes(st: AppState) -> Router<AppState> {
         )
         .route("/workspace", get(workspace::page))
         .route(
+            "/workspace/excel/{plan}",
+            get(workbooks::page).post(workbooks::upload),
+        )
+        .route(
             "/workspace/report/{plan}/{code}",
             get(workspace::form).post(workspace::save),
         )
@@ -230,6 +235,8 @@ pub const PAGES: &[(&str, &str, &str)] = &[
         "form",
     ),
     ("GET", "/workspace", "unit"),
+    ("GET", "/workspace/excel/{plan}", "unit"),
+    ("POST", "/workspace/excel/{plan}", "form"),
     ("GET", "/workspace/report/{plan}/{code}", "unit_of_item"),
     ("POST", "/workspace/report/{plan}/{code}", "form"),
     ("GET", "/workspace/figures/{plan}/{code}", "indicator_owner"),

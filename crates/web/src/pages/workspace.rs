@@ -151,6 +151,7 @@ pub async fn page(
         }
         @for (plan, c, b, period, items, in_period, returned, contributions, notices, scores) in &sections {
             h2 { (l.pick(&c.plan.title)) }
+            p { a.button href={ "/workspace/excel/" (plan) } { (l.t("excel.title")) } " " span.small.muted { (l.t("excel.workspace_help")) } }
             @if !notices.is_empty() {
                 section aria-labelledby={ "ntc-" (plan) } {
                     h3 id={ "ntc-" (plan) } { (l.t("notices.waiting")) " (" (notices.len()) ")" }
