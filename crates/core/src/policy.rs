@@ -126,6 +126,9 @@ pub enum Action<'a> {
     ManageUsers,
     /// Operational metrics.
     ReadMetrics,
+    /// Make and read briefings (工作简报): the office writes them, leaders read them; they
+    /// show every unit's standing, so units see their own on their pages instead.
+    ReadBriefing,
     /// Create, list and revoke one's own API tokens; choose one's language.
     ManageOwnAccount,
 }
@@ -177,6 +180,7 @@ pub fn decide(p: &Principal, action: Action<'_>) -> Decision {
         (Unit, ActOnNotice { action, addressed }) => addressed && !action.by_office(),
         (Unit, FileFigure { owner, .. }) => owner.is_some_and(|o| p.has_unit(o)),
         (Admin, ManageUsers | ReadMetrics) => true,
+        (Admin | Office | Leader, ReadBriefing) => true,
         (Admin | Office | Leader | Unit, ManageOwnAccount) => true,
         _ => false,
     };
@@ -292,6 +296,24 @@ mod tests {
         }
         assert_eq!(
             read(&Principal::anonymous(), "FGW", true),
+            Decision::Unauthenticated
+        );
+    }
+
+    #[test]
+    fn briefings_are_for_the_office_and_leaders() {
+        for role in [Role::Admin, Role::Office, Role::Leader] {
+            assert_eq!(
+                decide(&who(role, &[]), Action::ReadBriefing),
+                Decision::Allow
+            );
+        }
+        assert!(matches!(
+            decide(&who(Role::Unit, &["JTW"]), Action::ReadBriefing),
+            Decision::Deny(_)
+        ));
+        assert_eq!(
+            decide(&Principal::anonymous(), Action::ReadBriefing),
             Decision::Unauthenticated
         );
     }

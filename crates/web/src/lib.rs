@@ -67,6 +67,8 @@ pub struct AppState {
     /// Requests handled at once; more are shed with 503 rather than queued without bound
     /// (`set_max_in_flight`).
     in_flight: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Briefings rendering in the background and those waiting for their download.
+    pub(crate) briefs: std::sync::Arc<pages::briefings::BriefJobs>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             backups: None,
             last_backup: Default::default(),
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
+            briefs: Default::default(),
         }
     }
 }

@@ -304,3 +304,91 @@ print("CELLS", " ".join(cells))
         assert!(html.contains("<svg"), "the chart inline in the HTML");
     }
 }
+
+/// The briefings page as the office uses it: the form, a refusal shown in place, a briefing
+/// rendered in the background behind a page that refreshes itself, then the file; a leader
+/// reads briefings too, a unit does not.
+#[tokio::test]
+async fn the_office_makes_a_briefing_in_the_browser() {
+    use axum::http::StatusCode;
+    for site in common::site::Site::all().await {
+        let mut office = site.log_in("office").await;
+        let page = site.get(&mut office, "/plans/demo-small/briefings").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html.contains("2020-06"),
+            "the last month ended is offered"
+        );
+        let csrf = page.csrf();
+        let post = |period: &'static str, format: &'static str| {
+            [
+                ("csrf", csrf.clone()),
+                ("cadence", "monthly".to_string()),
+                ("period", period.to_string()),
+                ("as_of", String::new()),
+                ("format", format.to_string()),
+                ("lang", "zh".to_string()),
+            ]
+        };
+        // Refused in place, with the reason: not a period; a month not yet over.
+        for (period, want) in [("2020-13", "不是简报期间"), ("2020-07", "尚未结束")] {
+            let f = post(period, "md");
+            let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let page = site
+                .request(&mut office, "POST", "/plans/demo-small/briefings", &form)
+                .await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{period}");
+            assert!(page.html.contains(want), "{period}: {}", page.html);
+        }
+        let f = post("2020-05", "md");
+        let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = site
+            .request(&mut office, "POST", "/plans/demo-small/briefings", &form)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        let job = page.location.clone().unwrap();
+        assert!(job.starts_with("/briefings/"), "{job}");
+        // The job's page says it is rendering until the file is ready.
+        let mut ready = None;
+        for _ in 0..300 {
+            let page = site.get(&mut office, &job).await;
+            assert_eq!(page.status, StatusCode::OK);
+            if page.html.contains("/file") {
+                ready = Some(page);
+                break;
+            }
+            assert!(page.html.contains("正在生成简报"), "{}", page.html);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let ready = ready.expect("the briefing is made within 30 s");
+        assert!(ready.html.contains("简报已生成"));
+        let file = site.get(&mut office, &format!("{job}/file")).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.html.contains("2020年5月 · 月通报"), "{}", file.html);
+        // A leader may follow it and make their own; a unit may do neither.
+        let mut leader = site.log_in("leader").await;
+        assert_eq!(site.get(&mut leader, &job).await.status, StatusCode::OK);
+        assert_eq!(
+            site.get(&mut leader, "/plans/demo-small/briefings")
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let mut unit = site.log_in("jtw").await;
+        assert_eq!(
+            site.get(&mut unit, &job).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            site.get(&mut unit, "/plans/demo-small/briefings")
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // An unknown job is gone, not an error.
+        let gone = site
+            .get(&mut office, "/briefings/ffffffffffffffffffffffffffffffff")
+            .await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -278,7 +278,8 @@ async fn every_page_against_every_role() {
                 .replace("{objection}", &objection.to_string())
                 .replace("{unit}", "JTW")
                 .replace("{person}", "vm-transport")
-                .replace("{id}", &token_id);
+                .replace("{id}", &token_id)
+                .replace("{brief}", "0123456789abcdef0123456789abcdef");
             let uri = if path.ends_with("/notices/new") && *method == "GET" {
                 format!("{uri}?item=E1.1")
             } else {
@@ -301,6 +302,9 @@ async fn every_page_against_every_role() {
                     // metro_km is JTW's; the office files on its behalf.
                     "indicator_owner" => matches!(*who, "jtw" | "office"),
                     "notice_reader" => *who != "zdq" && !anonymous,
+                    "briefing" => matches!(*who, "admin" | "office" | "leader"),
+                    // No such briefing: the office and leaders learn it is gone.
+                    "briefing_job" => false,
                     "form" => false,
                     other => panic!("unknown access {other}"),
                 };
@@ -320,6 +324,9 @@ async fn every_page_against_every_role() {
                     );
                 } else if anonymous {
                     assert!(to_login, "{ctx}");
+                } else if *access == "briefing_job" && matches!(*who, "admin" | "office" | "leader")
+                {
+                    assert_eq!(page.status, StatusCode::NOT_FOUND, "{ctx}");
                 } else if *access == "notice_reader" {
                     // A unit learns nothing of a notice addressed to others: it is not there.
                     assert_eq!(page.status, StatusCode::NOT_FOUND, "{ctx}");

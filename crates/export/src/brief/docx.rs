@@ -190,9 +190,12 @@ pub fn docx(b: &Brief) -> Result<Vec<u8>, std::io::Error> {
                             let width = TEXT_WIDTH_EMU.min(w * 9525);
                             let height = (f64::from(width) * f64::from(h) / f64::from(w)) as u32;
                             d.add_paragraph(
-                                Paragraph::new().style("Normal").align(AlignmentType::Center).add_run(
-                                    Run::new().add_image(Pic::new(&png).size(width, height)),
-                                ),
+                                Paragraph::new()
+                                    .style("Normal")
+                                    .align(AlignmentType::Center)
+                                    .add_run(
+                                        Run::new().add_image(Pic::new(&png).size(width, height)),
+                                    ),
                             )
                         }
                         None => d,

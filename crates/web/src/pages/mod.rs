@@ -6,6 +6,7 @@
 mod account;
 mod assessments;
 mod baselines;
+pub(crate) mod briefings;
 mod cockpit;
 mod directory;
 mod downloads;
@@ -101,6 +102,12 @@ pub fn routes(st: AppState) -> Router<AppState> {
             get(settings::settings).post(settings::save_settings),
         )
         .route("/plans/{plan}/history", get(history::page))
+        .route(
+            "/plans/{plan}/briefings",
+            get(briefings::page).post(briefings::start),
+        )
+        .route("/briefings/{brief}", get(briefings::status))
+        .route("/briefings/{brief}/file", get(briefings::file))
         .route("/plans/{plan}/indicators", get(indicators::list))
         .route("/plans/{plan}/indicators/{code}", get(indicators::one))
         .route("/plans/{plan}/warnings", get(warnings::page))
@@ -208,6 +215,10 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/plans/{plan}/settings", "office"),
     ("POST", "/plans/{plan}/settings", "form"),
     ("GET", "/plans/{plan}/history", "read_plan"),
+    ("GET", "/plans/{plan}/briefings", "briefing"),
+    ("POST", "/plans/{plan}/briefings", "form"),
+    ("GET", "/briefings/{brief}", "briefing_job"),
+    ("GET", "/briefings/{brief}/file", "briefing_job"),
     ("GET", "/plans/{plan}/indicators", "read_plan"),
     ("GET", "/plans/{plan}/indicators/{code}", "read_plan"),
     ("GET", "/plans/{plan}/warnings", "read_plan"),
@@ -444,6 +455,7 @@ pub enum Section {
     Notices,
     Assessments,
     Indicators,
+    Briefings,
     /// The office's keeping of the plan: settings, units, people, baselines, requests.
     Setup,
     Workspace,
@@ -503,6 +515,13 @@ pub fn layout(
                 format!("/plans/{p}/history"),
                 "nav.history",
             ));
+            if v.allowed(Action::ReadBriefing) {
+                n.push((
+                    Section::Briefings,
+                    format!("/plans/{p}/briefings"),
+                    "nav.briefings",
+                ));
+            }
             if v.allowed(Action::EditPlan) {
                 n.push((Section::Setup, format!("/plans/{p}/settings"), "nav.setup"));
             }
