@@ -145,13 +145,9 @@ pub fn period_words(l: Lang, p: BriefPeriod) -> String {
             l.f("brief.period.week", &[("year", &year), ("week", &week)])
         }
         BriefPeriod::Month { year, month } => {
-            let name = chrono::Month::try_from(month as u8)
-                .map(|m| m.name())
-                .unwrap_or_default();
-            l.f(
-                "brief.period.month",
-                &[("year", &year), ("month", &month), ("month_name", &name)],
-            )
+            // A month's name: 6月, June.
+            let name = l.lookup(&format!("month.{month}")).unwrap_or_default();
+            l.f("brief.period.month", &[("year", &year), ("month", &name)])
         }
         BriefPeriod::Quarter { year, quarter } => {
             let q = match (l, quarter) {

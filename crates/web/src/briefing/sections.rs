@@ -25,6 +25,8 @@ use crate::pages::{status_key, warning_key};
 
 /// Rows a list shows before it says how many more there are.
 const SHOWN: usize = 30;
+/// Positionings and major tasks listed in the progress section.
+const MAJOR_SHOWN: usize = 60;
 
 pub struct Ctx<'a> {
     pub st: &'a AppState,
@@ -197,11 +199,18 @@ pub fn progress(x: &Ctx<'_>) -> Section {
         blocks.push(Block::Subheading {
             text: x.l.t("cockpit.positionings").into(),
         });
-        blocks.push(x.table(
-            &head,
-            &numeric,
-            positionings.iter().map(|&n| row(n)).collect(),
-        ));
+        blocks.push(
+            x.table(
+                &head,
+                &numeric,
+                positionings
+                    .iter()
+                    .take(MAJOR_SHOWN)
+                    .map(|&n| row(n))
+                    .collect(),
+            ),
+        );
+        blocks.extend(x.more(MAJOR_SHOWN, positionings.len()));
     }
     blocks.push(Block::Subheading {
         text: x.l.t("cockpit.major").into(),
@@ -211,7 +220,13 @@ pub fn progress(x: &Ctx<'_>) -> Section {
             text: x.l.t("brief.none").into(),
         });
     } else {
-        blocks.push(x.table(&head, &numeric, major.iter().map(|&n| row(n)).collect()));
+        // A large plan has thousands: the briefing lists the first, as the cockpit does.
+        blocks.push(x.table(
+            &head,
+            &numeric,
+            major.iter().take(MAJOR_SHOWN).map(|&n| row(n)).collect(),
+        ));
+        blocks.extend(x.more(MAJOR_SHOWN, major.len()));
     }
     Section {
         id: "progress".into(),
