@@ -8,8 +8,8 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,7 +64,7 @@ async function visitor() {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
   ctx.on("request", (r) => {
     const u = new URL(r.url());
-    if (u.protocol !== "data:" && u.hostname !== "127.0.0.1") outside.push(r.url());
+    if (u.protocol !== "data:" && u.protocol !== "file:" && u.hostname !== "127.0.0.1") outside.push(r.url());
   });
   return ctx;
 }
@@ -621,6 +621,69 @@ test("indicators: GDP met, the metro forecast short of 300 km, a revision with i
   assert.match(await up.locator("table tbody").first().innerText(), /统计局公布修订数/);
   await shot(up, "44-indicator-revision");
   await Promise.all([ctx.close(), unit.close(), office.close()]);
+});
+
+test("briefings: the office's quarterly PDF, a leader's monthly web page, none for a unit", async () => {
+  const office = await visitor();
+  const op = await logIn(office, "office");
+  await op.goto(`${base}/plans/zz-ncc-2017`);
+  await op.locator("nav a[href$='/briefings']").click();
+  await op.waitForLoadState("load");
+  await shot(op, "50-briefings");
+  await op.setViewportSize({ width: 390, height: 900 });
+  await shot(op, "51-briefings-phone");
+  const width = await op.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 400, `no sideways scroll on a phone (${width})`);
+  await op.setViewportSize({ width: 1280, height: 900 });
+  // The 2019 third quarter as PDF: a page says it is being made, then offers the file.
+  await op.locator("#cadence").selectOption("quarterly");
+  await op.locator("#period").fill("2019-Q3");
+  await op.locator("#format").selectOption("pdf");
+  await op.locator("form.stack button[type=submit]").click();
+  await op.waitForLoadState("load");
+  assert.match(op.url(), /\/briefings\/[0-9a-f]{32}$/);
+  await shot(op, "52-briefing-rendering");
+  const link = op.locator("a[href$='/file']");
+  await link.waitFor({ timeout: 120_000 });
+  await shot(op, "53-briefing-ready");
+  const [download] = await Promise.all([op.waitForEvent("download"), link.click()]);
+  const pdf = join(data, "briefing.pdf");
+  await download.saveAs(pdf);
+  const text = execFileSync("pdftotext", ["-layout", pdf, "-"]).toString().replace(/\s+/g, "");
+  for (const want of ["2019年第三季度·季推进", "数据截至2019-09-30", "总体情况", "预警情况", "地铁运营里程"]) {
+    assert.ok(text.includes(want), `the PDF says ${want}`);
+  }
+  // A leader makes the June bulletin as a web page in English.
+  const lctx = await visitor();
+  const lp = await logIn(lctx, "leader");
+  await lp.goto(`${base}/plans/zz-ncc-2017/briefings`);
+  await lp.locator("#cadence").selectOption("monthly");
+  await lp.locator("#period").fill("2020-06");
+  await lp.locator("#format").selectOption("html");
+  await lp.locator("#lang").selectOption("en");
+  await lp.locator("form.stack button[type=submit]").click();
+  const llink = lp.locator("a[href$='/file']");
+  await llink.waitFor({ timeout: 120_000 });
+  const [dl] = await Promise.all([lp.waitForEvent("download"), llink.click()]);
+  const html = join(data, "briefing.html");
+  await dl.saveAs(html);
+  const page = readFileSync(html, "utf8");
+  assert.match(page, /June 2020 · Monthly bulletin/);
+  assert.match(page, /<svg/);
+  // The file opens on its own, printable.
+  const view = await lctx.newPage();
+  await view.goto(`file://${html}`);
+  await shot(view, "54-briefing-html");
+  await view.emulateMedia({ media: "print" });
+  await shot(view, "55-briefing-html-print");
+  // A unit has no briefings: no link, and the page is refused.
+  const uctx = await visitor();
+  const up = await logIn(uctx, "fgw");
+  await up.goto(`${base}/plans/zz-ncc-2017`);
+  assert.equal(await up.locator("nav a[href$='/briefings']").count(), 0);
+  const resp = await up.goto(`${base}/plans/zz-ncc-2017/briefings`);
+  assert.equal(resp.status(), 403);
+  await Promise.all([office.close(), lctx.close(), uctx.close()]);
 });
 
 test("no request left 127.0.0.1", () => {

@@ -448,7 +448,10 @@ pub async fn warnings(x: &Ctx<'_>) -> Result<Section, ApiError> {
     }];
     for (unit, list) in &units {
         blocks.push(Block::Subheading {
-            text: format!("{unit}（{}）", list.len()),
+            text: match l {
+                Lang::Zh => format!("{unit}（{}）", list.len()),
+                Lang::En => format!("{unit} ({})", list.len()),
+            },
         });
         let rows = list
             .iter()
