@@ -174,7 +174,7 @@ pub(crate) fn number_text(v: f64) -> String {
 pub(crate) enum Number {
     Empty,
     Value(f64),
-    NotANumber,
+    Unreadable,
 }
 
 pub(crate) fn number(d: &Data) -> Number {
@@ -190,10 +190,10 @@ pub(crate) fn number(d: &Data) -> Number {
                 t.parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite())
-                    .map_or(Number::NotANumber, Number::Value)
+                    .map_or(Number::Unreadable, Number::Value)
             }
         }
-        _ => Number::NotANumber,
+        _ => Number::Unreadable,
     }
 }
 

@@ -224,6 +224,9 @@ impl Builder {
     }
 }
 
+/// One line of the plan table: field, TOML value, and the cell it came from.
+type PlanLine = (String, String, String);
+
 /// A cell as a TOML value for `key`, or `None` when empty.
 fn toml_value(d: &Data, key: &str) -> Option<String> {
     let last = key.rsplit('.').next().unwrap_or(key);
@@ -295,8 +298,7 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
     let plan = book
         .sheet(PLAN_SHEET, tuijin_core::problem::Rule::NotATemplate)
         .map_err(|_| fail(PLAN_SHEET, format!("the sheet `{PLAN_SHEET}` is missing")))?;
-    let mut tables: Vec<(String, Vec<(String, String, String)>)> =
-        vec![(String::new(), Vec::new())];
+    let mut tables: Vec<(String, Vec<PlanLine>)> = vec![(String::new(), Vec::new())];
     for row in 1..plan.rows() {
         let key = plan.text(row, 0).trim().to_string();
         let Some(v) = toml_value(plan.get(row, 1), &key) else {

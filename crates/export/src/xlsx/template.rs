@@ -377,7 +377,7 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
                     None
                 }
             },
-            Number::NotANumber => {
+            Number::Unreadable => {
                 out.push(CellProblem::new(
                     SHEET,
                     cell_name(row, PERCENT),
@@ -389,7 +389,7 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
         let mut figures = Vec::new();
         match number(sheet.get(row, VALUE)) {
             Number::Empty => {}
-            Number::NotANumber => out.push(CellProblem::new(
+            Number::Unreadable => out.push(CellProblem::new(
                 SHEET,
                 cell_name(row, VALUE),
                 Problem::new("figures[0].value", Rule::NotANumber),
