@@ -524,3 +524,94 @@ async fn past_reports_load_as_history_that_the_as_of_views_show() {
         assert_eq!(t.reports().await, 2);
     }
 }
+
+#[tokio::test]
+async fn the_upload_page_shows_every_problem_in_place() {
+    use common::site::Site;
+    for site in Site::all().await {
+        let mut b = site.log_in("jtw").await;
+        let page = site.get(&mut b, "/workspace").await;
+        assert!(
+            page.html.contains("/workspace/excel/demo-small"),
+            "a link on the workspace"
+        );
+        let page = site.get(&mut b, "/workspace/excel/demo-small").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.html
+                .contains("/api/v1/plans/demo-small/units/JTW/template.xlsx?period=2020-06")
+        );
+        assert!(
+            page.html
+                .contains("/api/v1/plans/demo-small/units/JTW/duties.xlsx")
+        );
+        let csrf = page.csrf();
+        let period = tuijin_core::report::Period::parse("2020-06").unwrap();
+        let bytes = tuijin_web::workbooks::template(&site.db.store, "demo-small", "JTW", period)
+            .await
+            .unwrap();
+        let rows = &sheets(&bytes)[1].1;
+        let e11 = 1 + rows[1..].iter().position(|r| r[0] == s("E1.1")).unwrap() as u32;
+        let broken = fill(
+            &bytes,
+            &[(e11, PERCENT, s("很多")), (e11, TITLE, s("改名"))],
+        );
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("unit", "JTW"),
+            ("action", "draft"),
+        ];
+        let page = site
+            .upload(
+                &mut b,
+                "/workspace/excel/demo-small",
+                &form,
+                &[("workbook", "t.xlsx", &broken)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let html = &page.html;
+        assert!(html.contains("excel-problems"), "{html}");
+        for cell in [format!("I{}", e11 + 1), format!("B{}", e11 + 1)] {
+            assert!(
+                html.contains(&format!("<td class=\"code\">{cell}</td>")),
+                "{cell} in {html}"
+            );
+        }
+        assert!(
+            html.contains("0 到 100") || html.contains("0 to 100"),
+            "{html}"
+        );
+        let good = fill(
+            &bytes,
+            &[
+                (e11, PERCENT, Data::Float(33.0)),
+                (e11, NARRATIVE, s("推进")),
+            ],
+        );
+        let page = site
+            .upload(
+                &mut b,
+                "/workspace/excel/demo-small",
+                &form,
+                &[("workbook", "t.xlsx", &good)],
+            )
+            .await;
+        assert!(!page.html.contains("excel-problems"), "{}", page.html);
+        assert!(page.html.contains("notice good"), "{}", page.html);
+        // The office finds each unit's files on the units page, the plan workbook on the cockpit.
+        let mut office = site.log_in("office").await;
+        let units = site.get(&mut office, "/plans/demo-small/units").await;
+        assert!(
+            units
+                .html
+                .contains("/api/v1/plans/demo-small/units/ZDQ/duties.xlsx")
+        );
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        assert!(
+            cockpit
+                .html
+                .contains("/api/v1/plans/demo-small/workbook.xlsx")
+        );
+    }
+}

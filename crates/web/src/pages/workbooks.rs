@@ -163,9 +163,11 @@ pub async fn upload(
 ) -> Result<Html<String>, PageError> {
     unit_user(&v)?;
     let bad = |e: String| PageError::from(crate::ApiError::BadRequest(format!("form: {e}")));
-    let mut m = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| bad(e.body_text()))?;
+    // A body that is no multipart form carries no anti-forgery token: refused as such first.
+    let Ok(mut m) = Multipart::from_request(req, &()).await else {
+        v.check_csrf("")?;
+        return Err(bad("not a multipart form".into()));
+    };
     let (mut csrf, mut unit, mut action, mut file) =
         (String::new(), String::new(), String::new(), Vec::new());
     while let Some(field) = m.next_field().await.map_err(|e| bad(e.to_string()))? {
