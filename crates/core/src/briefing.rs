@@ -80,7 +80,15 @@ impl BriefPeriod {
     /// that cadence's.
     pub fn parse(s: &str, cadence: Option<BriefCadence>) -> Result<BriefPeriod, BriefPeriodError> {
         let s = s.trim();
-        let bad = || BriefPeriodError::Form(s.to_string());
+        // Quoted back in the message, shortened: a period is at most 8 characters.
+        let bad = || {
+            let shown: String = s.chars().take(20).collect();
+            BriefPeriodError::Form(if shown.len() < s.len() {
+                format!("{shown}…")
+            } else {
+                shown
+            })
+        };
         let year_of = |y: &str| -> Result<i32, BriefPeriodError> {
             let year: i32 = y.parse().map_err(|_| bad())?;
             if y.len() != 4 || !(1900..=2200).contains(&year) {

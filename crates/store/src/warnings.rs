@@ -36,7 +36,12 @@ pub struct WarningRecord {
     pub kind: WarningKind,
     pub severity: Severity,
     pub details: String,
+    /// The day the condition began (a lag is dated back to it), which may be before the
+    /// warning was first recorded.
     pub raised_on: NaiveDate,
+    /// When the warning was recorded: what an as-of reading (a briefing) goes by.
+    #[serde(skip)]
+    pub raised_at: chrono::DateTime<chrono::Utc>,
     pub cleared_on: Option<NaiveDate>,
 }
 
@@ -728,7 +733,7 @@ impl WarningStore for Store {
             format!("{RANK_SQL}, w.raised_on, w.id")
         };
         let sql = format!(
-            "{with}SELECT w.id, pl.code AS plan_code, i.code AS item_code, i.title_zh, lu.code AS lead, pe.code AS leader, w.kind, w.severity, w.details, w.raised_on, w.cleared_on \
+            "{with}SELECT w.id, pl.code AS plan_code, i.code AS item_code, i.title_zh, lu.code AS lead, pe.code AS leader, w.kind, w.severity, w.details, w.raised_on, w.raised_at, w.cleared_on \
              FROM warnings w JOIN plans pl ON pl.id = w.plan_id JOIN items i ON i.id = w.item_id LEFT JOIN units lu ON lu.id = i.lead_unit_id \
              LEFT JOIN people pe ON pe.id = i.leader_id{where_} \
              ORDER BY {order} LIMIT {lim}"
@@ -747,6 +752,7 @@ impl WarningStore for Store {
                     severity: named(r, "severity")?,
                     details: get(r, "details")?,
                     raised_on: get(r, "raised_on")?,
+                    raised_at: get(r, "raised_at")?,
                     cleared_on: get(r, "cleared_on")?,
                 })
             })

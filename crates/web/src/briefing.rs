@@ -46,10 +46,9 @@ pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError>
         };
         ApiError::invalid(Problem::new("as_of", rule).with("date", period_end_arg(req, today)))
     })?;
-    // "Since the last briefing": the previous period's briefing, taken as many days after its
-    // end as this one is.
-    let lag = as_of - req.period.last_day();
-    let since = req.period.previous().last_day() + lag;
+    // "Since the last briefing": from the day before the period began (the previous
+    // period's end) to the as-of day.
+    let since = req.period.previous().last_day();
     let now = st.store.plan_progress(&req.plan, Some(as_of)).await?;
     let then = st.store.plan_progress(&req.plan, Some(since)).await?;
     let board = Board::build(&c.judged, &now, as_of, c.plan.thresholds, &c.measures);

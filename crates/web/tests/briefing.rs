@@ -143,6 +143,29 @@ async fn a_past_briefing_says_the_same_after_later_data_and_the_current_one_move
     }
 }
 
+/// A warning the engine records today but dates back to the day its condition began was not
+/// known on a past briefing's day: it stays out of that briefing.
+#[tokio::test]
+async fn a_warning_recorded_later_is_not_in_an_earlier_briefing() {
+    for db in common::with_small_plan().await {
+        let s = &db.store;
+        accepted(s, "E1.1", "2019-04", 60.0, "", "2019-05-10").await;
+        let st = AppState::new(s.clone(), common::today(), true);
+        let before = brief(&st, "2019-Q3", Lang::Zh).await;
+        // Judged only now: E1.2 overdue since 2018-01-01, reports missing since 2019 …
+        s.refresh_warnings("demo-small", &common::stamp("system"))
+            .await
+            .unwrap();
+        let st = AppState::new(s.clone(), common::today(), true);
+        let after = brief(&st, "2019-Q3", Lang::Zh).await;
+        assert_eq!(after.text(), before.text(), "{}", db.label());
+        assert!(after.text().contains("未解除预警 0 条"), "{}", after.text());
+        // Today's briefing has them.
+        let now = brief(&st, "2020-Q2", Lang::Zh).await.text();
+        assert!(now.contains("逾期未完成"), "{now}");
+    }
+}
+
 #[tokio::test]
 async fn a_briefing_is_refused_before_its_period_ends_or_for_a_day_to_come() {
     for db in common::with_small_plan().await {
@@ -172,6 +195,8 @@ async fn a_briefing_is_refused_before_its_period_ends_or_for_a_day_to_come() {
             .await
             .unwrap();
         assert_eq!(b.as_of, day("2019-10-15"));
+        // What moved is counted from the period's start, whatever the as-of day.
+        assert_eq!(b.since, day("2019-06-30"));
         assert!(b.issued.contains("2019-10-15"));
         // Every cadence: a week, a month, a year.
         for p in ["2020-W26", "2020-05", "2019"] {
@@ -339,8 +364,12 @@ async fn the_office_makes_a_briefing_in_the_browser() {
             ]
         };
         // Refused in place, with the reason: not a period; a month not yet over.
-        for (period, want) in [("2020-13", "不是简报期间"), ("2020-07", "尚未结束")] {
-            let f = post(period, "md");
+        for (period, format, want) in [
+            ("2020-13", "md", "不是简报期间"),
+            ("2020-07", "md", "尚未结束"),
+            ("2020-05", "exe", "exe"),
+        ] {
+            let f = post(period, format);
             let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let page = site
                 .request(&mut office, "POST", "/plans/demo-small/briefings", &form)

@@ -8,7 +8,7 @@ fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '$' | '&' => {
                 out.push('\\');
                 out.push(ch);
             }
@@ -20,13 +20,15 @@ fn esc(s: &str) -> String {
 }
 
 pub fn markdown(b: &Brief) -> String {
+    let colon = if b.lang == "en" { ": " } else { "：" };
     let mut o = String::new();
     o.push_str(&format!("# {}\n\n", esc(&b.title)));
     o.push_str(&format!("**{}**\n\n", esc(&b.subtitle)));
     o.push_str(&format!("{}\n\n", esc(&b.issued)));
     o.push_str(&format!("## {}\n\n", esc(&b.contents)));
-    for (k, s) in b.sections.iter().enumerate() {
-        o.push_str(&format!("{}. [{}](#{})\n", k + 1, esc(&s.heading), s.id));
+    // The headings carry their numbers.
+    for s in &b.sections {
+        o.push_str(&format!("- [{}](#{})\n", esc(&s.heading), s.id));
     }
     o.push('\n');
     for s in &b.sections {
@@ -47,9 +49,9 @@ pub fn markdown(b: &Brief) -> String {
                     o.push('\n');
                 }
                 Block::Figures { items } => {
-                    items
-                        .iter()
-                        .for_each(|(k, v)| o.push_str(&format!("- {}：**{}**\n", esc(k), esc(v))));
+                    items.iter().for_each(|(k, v)| {
+                        o.push_str(&format!("- {}{colon}**{}**\n", esc(k), esc(v)))
+                    });
                     o.push('\n');
                 }
                 Block::Table(t) => {

@@ -67,8 +67,9 @@ impl Ctx<'_> {
     fn status(&self, s: Status) -> String {
         self.l.t(status_key(s)).into()
     }
+    /// Within the period itself (an as-of day after its end does not stretch it).
     fn in_period(&self, d: NaiveDate) -> bool {
-        d >= self.period.first_day() && d <= self.as_of
+        d >= self.period.first_day() && d <= self.period.last_day()
     }
     fn table(&self, head: &[&'static str], numeric: &[bool], rows: Vec<Vec<String>>) -> Block {
         Block::Table(Table {
@@ -81,6 +82,19 @@ impl Ctx<'_> {
         (total > shown).then(|| Block::Note {
             text: self.l.f("brief.more", &[("n", &(total - shown))]),
         })
+    }
+}
+
+/// Progress as the site shows it: what accepted reports vouch for, a lower bound ("≥ 61.9%")
+/// with the share not reported beside it when part of the weight has no report.
+fn prog(l: Lang, p: Progress) -> String {
+    match p.vouched() {
+        None => "—".into(),
+        Some(v) if p.unknown_share > 0.005 => l.f(
+            "brief.at_least",
+            &[("p", &fmt1(v)), ("u", &fmt1(p.unknown_share * 100.0))],
+        ),
+        Some(v) => format!("{}%", fmt1(v)),
     }
 }
 
@@ -107,11 +121,11 @@ pub async fn overview(x: &Ctx<'_>) -> Result<Section, ApiError> {
     let behind = count(Status::AtRisk) + count(Status::OffTrack) + count(Status::Overdue);
     let open = open_warnings(x).await?.len();
     let mut items = vec![
-        (l.t("brief.overall").to_string(), pct(overall.percent)),
+        (l.t("brief.overall").to_string(), prog(l, overall)),
         (l.t("brief.expected").to_string(), pct(expected)),
         (
             l.f("brief.change_since", &[("date", &x.since)]),
-            delta(was.percent, overall.percent),
+            delta(was.vouched(), overall.vouched()),
         ),
         (
             l.t("brief.unknown_share").to_string(),
@@ -134,7 +148,7 @@ pub async fn overview(x: &Ctx<'_>) -> Result<Section, ApiError> {
         "brief.summary",
         &[
             ("date", &x.as_of),
-            ("overall", &pct(overall.percent)),
+            ("overall", &prog(l, overall)),
             ("expected", &pct(expected)),
             ("behind", &behind),
             ("warnings", &open),
@@ -173,15 +187,15 @@ pub fn progress(x: &Ctx<'_>) -> Section {
         })
         .collect();
     // A positioning is as far as the work that serves it (`Row::aligned`).
-    let shown = |r: &tuijin_core::board::Row| r.aligned.unwrap_or(r.progress).percent;
+    let shown = |r: &tuijin_core::board::Row| r.aligned.unwrap_or(r.progress);
     let row = |n: usize| {
         let r = &b.rows[n];
         vec![
             x.title(n),
             x.lead(n),
-            pct(shown(r)),
+            prog(x.l, shown(r)),
             pct(r.expected),
-            delta(shown(&x.before.rows[n]), shown(r)),
+            delta(shown(&x.before.rows[n]).vouched(), shown(r).vouched()),
             x.status(r.status),
         ]
     };
@@ -288,12 +302,15 @@ pub async fn movement(x: &Ctx<'_>) -> Result<Section, ApiError> {
             let why = if parent {
                 l.t("brief.rolled_up").to_string()
             } else {
-                why(x, &m.code).await?
+                let lead = index
+                    .get(m.code.as_str())
+                    .and_then(|&n| x.c.items[n].lead.as_ref().map(|u| u.to_string()));
+                why(x, &m.code, lead).await?
             };
             rows.push(vec![
                 format!("{} {}", m.code, l.pick(&m.title)),
                 lead(&m.code),
-                format!("{} → {}", pct(m.from.vouched()), pct(m.to.vouched())),
+                format!("{} → {}", prog(l, m.from), prog(l, m.to)),
                 format!("{} → {}", x.status(m.from_status), x.status(m.to_status)),
                 why,
             ]);
@@ -326,8 +343,8 @@ pub async fn movement(x: &Ctx<'_>) -> Result<Section, ApiError> {
                 vec![
                     format!("{} {}", m.code, l.pick(&m.title)),
                     lead(&m.code),
-                    pct(m.from.vouched()),
-                    pct(m.to.vouched()),
+                    prog(l, m.from),
+                    prog(l, m.to),
                     format!("{:+.1}", gain(m)),
                 ]
             })
@@ -354,14 +371,18 @@ pub async fn movement(x: &Ctx<'_>) -> Result<Section, ApiError> {
 
 /// Why an item slipped, in its units' words: the problems (else the narrative) of the latest
 /// report on it accepted by the as-of day.
-async fn why(x: &Ctx<'_>, code: &str) -> Result<String, ApiError> {
+async fn why(x: &Ctx<'_>, code: &str, lead: Option<String>) -> Result<String, ApiError> {
     let tz = x.c.plan.tz();
+    let Some(lead) = lead else {
+        return Ok(x.l.t("brief.no_report").into());
+    };
     let reports =
         x.st.store
             .list_reports(
                 &ReportFilter {
                     plan: Some(x.plan.to_string()),
                     item: Some(code.to_string()),
+                    unit: Some(lead),
                     ..Default::default()
                 },
                 500,
@@ -411,9 +432,15 @@ async fn open_warnings(x: &Ctx<'_>) -> Result<Vec<tuijin_store::WarningRecord>, 
                 10_000,
             )
             .await?;
+    // Recorded by the as-of day (a warning dated back to when its condition began was not
+    // known before it was recorded), not cleared by it; one per item and kind.
+    let tz = x.c.plan.tz();
+    let mut seen = std::collections::HashSet::new();
     Ok(all
         .into_iter()
+        .filter(|w| w.raised_at.with_timezone(&tz).date_naive() <= x.as_of)
         .filter(|w| w.cleared_on.is_none_or(|d| d > x.as_of))
+        .filter(|w| seen.insert((w.item.clone(), w.kind)))
         .collect())
 }
 
@@ -739,7 +766,10 @@ fn forecast(l: Lang, f: &Forecast, uom: &str) -> String {
                     s.push(' ');
                     s.push_str(&l.f(
                         "ind.chance",
-                        &[("p", &tuijin_core::warning::indicators::chance_percent(pr))],
+                        &[(
+                            "p",
+                            &format!("{}%", tuijin_core::warning::indicators::chance_percent(pr)),
+                        )],
                     ));
                 }
                 s

@@ -22,11 +22,16 @@ use crate::AppState;
 use crate::briefing::{BriefRequest, build, cadence_key, period_words, render};
 use crate::session::Viewer;
 
-/// Finished briefings are kept this long for their download, and at most this many jobs.
+/// Finished briefings are kept this long for their download; each user keeps at most
+/// `PER_USER` (their own oldest make room), the server at most `MAX_JOBS`; `AT_ONCE` render at
+/// a time (typesetting takes a core and some hundred MB), the others wait their turn.
 const KEEP: Duration = Duration::from_secs(30 * 60);
-const MAX_JOBS: usize = 64;
+const PER_USER: usize = 8;
+const MAX_JOBS: usize = 256;
+const AT_ONCE: usize = 2;
 
 enum State_ {
+    Queued,
     Running,
     Done {
         bytes: Vec<u8>,
@@ -39,6 +44,7 @@ enum State_ {
 /// A briefing being rendered or done. Its id is a random 128-bit value; anyone who may read
 /// briefings may follow it (they could make the same briefing themselves).
 struct Job {
+    user: String,
     plan: String,
     started: Instant,
     took: Option<Duration>,
@@ -47,12 +53,23 @@ struct Job {
 }
 
 /// The briefings being rendered and those waiting for their download, by a random id.
-#[derive(Default)]
-pub struct BriefJobs(Mutex<HashMap<String, Job>>);
+pub struct BriefJobs {
+    jobs: Mutex<HashMap<String, Job>>,
+    turns: tokio::sync::Semaphore,
+}
+
+impl Default for BriefJobs {
+    fn default() -> Self {
+        BriefJobs {
+            jobs: Mutex::default(),
+            turns: tokio::sync::Semaphore::new(AT_ONCE),
+        }
+    }
+}
 
 impl BriefJobs {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Job>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -222,8 +239,32 @@ pub async fn start(
             }
         },
     };
-    let format = BriefFormat::parse(&f.format).unwrap_or(BriefFormat::Pdf);
-    let lang = tuijin_core::i18n::Lang::parse(&f.lang).unwrap_or(l);
+    let format = match f.format.trim() {
+        "" => Some(BriefFormat::Pdf),
+        s => BriefFormat::parse(s),
+    };
+    if format.is_none() {
+        errors.push((
+            "format".into(),
+            Problem::new("format", Rule::NotOneOf)
+                .with("value", &f.format)
+                .with("allowed", "pdf, docx, html, md")
+                .message(l),
+        ));
+    }
+    let lang = match f.lang.trim() {
+        "" => Some(l),
+        s => tuijin_core::i18n::Lang::parse(s),
+    };
+    if lang.is_none() {
+        errors.push((
+            "lang".into(),
+            Problem::new("lang", Rule::NotOneOf)
+                .with("value", &f.lang)
+                .with("allowed", "zh, en")
+                .message(l),
+        ));
+    }
     if let (Some(p), true) = (period, errors.is_empty()) {
         if let Err(e) = tuijin_core::briefing::as_of_day(p, as_of, today) {
             let (rule, date) = match e {
@@ -240,7 +281,8 @@ pub async fn start(
             ));
         }
     }
-    let Some(period) = period.filter(|_| errors.is_empty()) else {
+    let (Some(period), Some(format), Some(lang), true) = (period, format, lang, errors.is_empty())
+    else {
         let page = form_page(&st, &v, &plan, today, &f, &errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -253,25 +295,45 @@ pub async fn start(
     {
         let mut jobs = st.briefs.lock();
         jobs.retain(|_, j| j.started.elapsed() < KEEP);
-        // Bounded: the oldest go first.
-        while jobs.len() >= MAX_JOBS {
-            let Some(oldest) = jobs
+        // A user makes room among their own briefings only, oldest finished first; a server
+        // full of briefings refuses more for a while rather than drop anyone's.
+        let me = v.who.name.as_str();
+        while jobs.values().filter(|j| j.user == me).count() >= PER_USER {
+            let oldest = jobs
                 .iter()
+                .filter(|(_, j)| {
+                    j.user == me && !matches!(j.state, State_::Queued | State_::Running)
+                })
                 .min_by_key(|(_, j)| j.started)
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            jobs.remove(&oldest);
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => {
+                    jobs.remove(&k);
+                }
+                None => break,
+            }
+        }
+        if jobs.len() >= MAX_JOBS || jobs.values().filter(|j| j.user == me).count() >= PER_USER {
+            drop(jobs);
+            let page = form_page(
+                &st,
+                &v,
+                &plan,
+                today,
+                &f,
+                &[("".into(), l.t("brief.busy").into())],
+            );
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
         }
         jobs.insert(
             id.clone(),
             Job {
+                user: v.who.name.clone(),
                 plan: plan.clone(),
                 started: Instant::now(),
                 took: None,
                 title,
-                state: State_::Running,
+                state: State_::Queued,
             },
         );
     }
@@ -284,6 +346,13 @@ pub async fn start(
     let st2 = st.clone();
     let id2 = id.clone();
     tokio::spawn(async move {
+        // One of `AT_ONCE` turns; the page says it waits until then.
+        let Ok(_turn) = st2.briefs.turns.acquire().await else {
+            return;
+        };
+        if let Some(j) = st2.briefs.lock().get_mut(&id2) {
+            j.state = State_::Running;
+        }
         let outcome = match build(&st2, &req).await {
             Ok(b) => {
                 let name = format!("{}.{}", b.file_stem(), format.as_str());
@@ -330,6 +399,7 @@ pub async fn status(
             .ok_or_else(|| PageError::not_found(l.t("brief.gone")))?;
         let secs = j.took.unwrap_or_else(|| j.started.elapsed()).as_secs_f64();
         let (state, size) = match &j.state {
+            State_::Queued => ("queued", 0),
             State_::Running => ("running", 0),
             State_::Done { bytes, .. } => ("done", bytes.len()),
             State_::Failed(_) => ("failed", 0),
@@ -340,6 +410,12 @@ pub async fn status(
         h1 { (l.t("brief.page_title")) }
         p { strong { (title) } }
         @match state {
+            "queued" => {
+                div.rendering role="status" aria-live="polite" {
+                    span.spinner aria-hidden="true" {}
+                    (l.t("brief.queued"))
+                }
+            }
             "running" => {
                 div.rendering role="status" aria-live="polite" {
                     span.spinner aria-hidden="true" {}
@@ -364,7 +440,7 @@ pub async fn status(
         body,
     )
     .into_response();
-    if state == "running" {
+    if matches!(state, "running" | "queued") {
         resp.headers_mut()
             .insert("refresh", header::HeaderValue::from_static("1"));
     }
