@@ -208,6 +208,9 @@ try:
     items = wb["事项"]
     check(items.max_row - 1 == plan_toml.count("[[item]]"), f"{items.max_row - 1} items, one row each")
     check([c.value for c in items[1]][:3] == ["code", "kind", "parent"], "items header")
+    due_col = openpyxl.utils.get_column_letter(columns(items)["due"])
+    check(any(d.type == "date" and str(d.sqref).startswith(f"{due_col}2") for d in items.data_validations.dataValidation),
+          "date validation on the items' due dates")
     other_data = os.path.join(WORK, "data2")
     t0 = time.time()
     run("plan", "import", xlsx, "--init", data=other_data)

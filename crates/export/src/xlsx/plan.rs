@@ -13,7 +13,9 @@
 use std::collections::HashMap;
 
 use calamine::Data;
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError,
+};
 use toml::Value;
 use tuijin_core::PlanDocument;
 use tuijin_core::text::Lang;
@@ -122,6 +124,13 @@ pub fn write_plan_xlsx(doc: &PlanDocument) -> Result<Vec<u8>, XlsxError> {
             ws.set_column_width(c as u16, 14)?;
         }
         ws.set_freeze_panes(1, 1)?;
+        // Date columns take dates only, so a typo is caught as it is typed (and on import).
+        for (c, col) in cols.iter().enumerate() {
+            let last = col.rsplit('.').next().unwrap_or(col);
+            if DATES.contains(&col.as_str()) || DATES.contains(&last) {
+                ws.add_data_validation(1, c as u16, 1_048_575, c as u16, &date_rule()?)?;
+            }
+        }
         let entries = table.get(*section).and_then(Value::as_array);
         for (n, e) in entries.into_iter().flatten().enumerate() {
             let Some(e) = e.as_table() else { continue };
@@ -133,6 +142,16 @@ pub fn write_plan_xlsx(doc: &PlanDocument) -> Result<Vec<u8>, XlsxError> {
         }
     }
     wb.save_to_buffer()
+}
+
+/// Data validation of a date column: a date from 1900 to 2200.
+fn date_rule() -> Result<DataValidation, XlsxError> {
+    let from = ExcelDateTime::from_ymd(1900, 1, 1)?;
+    let to = ExcelDateTime::from_ymd(2200, 12, 31)?;
+    DataValidation::new()
+        .allow_date(DataValidationRule::Between(from, to))
+        .set_error_title("请填写日期")?
+        .set_error_message("请填写日期，格式 YYYY-MM-DD（如 2020-12-31）。")
 }
 
 fn write_value(

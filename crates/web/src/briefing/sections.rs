@@ -121,7 +121,14 @@ pub async fn overview(x: &Ctx<'_>) -> Result<Section, ApiError> {
     let behind = count(Status::AtRisk) + count(Status::OffTrack) + count(Status::Overdue);
     let open = open_warnings(x).await?.len();
     let mut items = vec![
-        (l.t("brief.overall").to_string(), prog(l, overall)),
+        (
+            l.t("brief.overall").to_string(),
+            // The share unreported has its own card beside it.
+            match overall.vouched() {
+                Some(v) if overall.unknown_share > 0.005 => format!("≥{}%", fmt1(v)),
+                v => pct(v),
+            },
+        ),
         (l.t("brief.expected").to_string(), pct(expected)),
         (
             l.f("brief.change_since", &[("date", &x.since)]),
