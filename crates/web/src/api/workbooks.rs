@@ -150,7 +150,8 @@ pub struct Filed {
 /// every problem, its `field` the sheet and cell (`填报!I7`). By the unit's own users.
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/units/{unit}/template", params(
         ("plan" = String, Path, description = "plan code"), ("unit" = String, Path, description = "unit code"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "the .xlsx file itself (sent as application/octet-stream or as the xlsx media type)"),
     responses((status = 201, body = Filed), (status = 400, body = crate::error::ProblemDoc),
         (status = 401, body = crate::error::ProblemDoc), (status = 403, body = crate::error::ProblemDoc),
         (status = 404, body = crate::error::ProblemDoc), (status = 413, body = crate::error::ProblemDoc),
