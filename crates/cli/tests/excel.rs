@@ -308,3 +308,101 @@ fn past_reports_load_as_history_all_or_nothing() {
     assert_eq!(code, 1, "a plan with reports takes no history");
     assert!(err.contains("已有填报"), "{err}");
 }
+
+/// The seed plan's whole sample history (thousands of reports, words with commas, quotes and
+/// line breaks) written as CSV and loaded: each item's figure on a past day is its lead's
+/// latest report accepted by then.
+#[test]
+fn the_seed_history_round_trips_through_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let seed = format!(
+        "{}/../../plans/zhengzhou-ncc-2017.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    ok(&["plan", "import", &seed, "--data", &data, "--init"]);
+    let doc = tuijin_export::read_plan("seed", &std::fs::read_to_string(&seed).unwrap()).unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+    let history = tuijin_core::sample::history(&doc, today).accepted;
+    assert!(history.len() > 1000);
+    let csv = dir.path().join("past.csv");
+    let mut w = csv::Writer::from_path(&csv).unwrap();
+    w.write_record([
+        "item",
+        "unit",
+        "period",
+        "percent",
+        "narrative",
+        "problems",
+        "next_steps",
+        "submitted_on",
+        "accepted_on",
+    ])
+    .unwrap();
+    for r in &history {
+        w.write_record([
+            r.item.to_string(),
+            r.unit.to_string(),
+            r.period.to_string(),
+            r.percent.to_string(),
+            format!("{}, \"引号\"\n第二行", r.narrative),
+            r.problems.clone(),
+            r.next_steps.clone(),
+            r.submitted_on.to_string(),
+            r.accepted_on.to_string(),
+        ])
+        .unwrap();
+    }
+    w.flush().unwrap();
+    let out = ok(&[
+        "report",
+        "import",
+        &csv.display().to_string(),
+        "--plan",
+        "zz-ncc-2017",
+        "--data",
+        &data,
+    ]);
+    assert!(
+        out.contains(&format!("{} past report(s) loaded", history.len())),
+        "{out}"
+    );
+    let day = chrono::NaiveDate::from_ymd_opt(2019, 9, 30).unwrap();
+    let mut checked = 0;
+    for item in doc
+        .items
+        .iter()
+        .filter(|i| i.kind == tuijin_core::ItemKind::Work)
+    {
+        let Some(last) = history
+            .iter()
+            .filter(|r| r.item == item.code && Some(&r.unit) == item.lead.as_ref())
+            .filter(|r| r.accepted_on <= day)
+            .max_by_key(|r| (r.accepted_on, r.period))
+        else {
+            continue;
+        };
+        let status = ok(&[
+            "status",
+            "--plan",
+            "zz-ncc-2017",
+            "--branch",
+            item.code.as_str(),
+            "--date",
+            "2019-09-30",
+            "--data",
+            &data,
+        ]);
+        assert!(
+            status.contains(&format!("progress at least {:.1}%", last.percent)),
+            "{}: {} in {status}",
+            item.code,
+            last.percent
+        );
+        checked += 1;
+        if checked == 5 {
+            break;
+        }
+    }
+    assert_eq!(checked, 5);
+}
