@@ -258,7 +258,7 @@ pub async fn duties_list(
                 co: d.item.co.iter().map(&name).collect::<Vec<_>>().join("、"),
                 start: d.item.start,
                 due: d.item.due,
-                progress: pct,
+                progress: pct.map(|p| (p * 10.0).round() / 10.0),
                 status: status
                     .and_then(|s| Lang::Zh.lookup(&format!("status.{}", s.as_str())))
                     .unwrap_or("")
