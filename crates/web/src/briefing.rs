@@ -9,6 +9,7 @@
 //! own, `tuijin_export::brief` as Markdown, DOCX and PDF.
 
 mod html;
+mod measures;
 mod sections;
 
 pub use html::html;
@@ -75,10 +76,10 @@ pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError>
     if let Some(s) = sections::notices(&ctx).await? {
         sections.push(s);
     }
-    if let Some(s) = sections::indicators(&ctx).await? {
+    if let Some(s) = measures::indicators(&ctx).await? {
         sections.push(s);
     }
-    if let Some(s) = sections::ranking(&ctx).await? {
+    if let Some(s) = measures::ranking(&ctx).await? {
         sections.push(s);
     }
     // Numbered headings: 一、二、… in Chinese, 1. 2. … in English.

@@ -265,21 +265,19 @@ pub async fn start(
                 .message(l),
         ));
     }
-    if let (Some(p), true) = (period, errors.is_empty()) {
-        if let Err(e) = tuijin_core::briefing::as_of_day(p, as_of, today) {
-            let (rule, date) = match e {
-                tuijin_core::briefing::AsOfError::BeforeEnd { end } => {
-                    (Rule::BriefBeforePeriodEnd, end)
-                }
-                tuijin_core::briefing::AsOfError::Future { today, .. } => {
-                    (Rule::BriefInFuture, today)
-                }
-            };
-            errors.push((
-                "as_of".into(),
-                Problem::new("as_of", rule).with("date", date).message(l),
-            ));
-        }
+    if let (Some(p), true) = (period, errors.is_empty())
+        && let Err(e) = tuijin_core::briefing::as_of_day(p, as_of, today)
+    {
+        let (rule, date) = match e {
+            tuijin_core::briefing::AsOfError::BeforeEnd { end } => {
+                (Rule::BriefBeforePeriodEnd, end)
+            }
+            tuijin_core::briefing::AsOfError::Future { today, .. } => (Rule::BriefInFuture, today),
+        };
+        errors.push((
+            "as_of".into(),
+            Problem::new("as_of", rule).with("date", date).message(l),
+        ));
     }
     let (Some(period), Some(format), Some(lang), true) = (period, format, lang, errors.is_empty())
     else {
