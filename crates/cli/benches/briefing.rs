@@ -37,36 +37,39 @@ fn briefing_100k(c: &mut Criterion) {
             .iter()
             .filter_map(|i| i.parent.as_ref().map(|p| p.as_str()))
             .collect();
-        // Two months of reports on every leaf: April's, then May's (some forward, some back).
+        // Two months of reports on every leaf: April's, then May's (some forward, some back),
+        // loaded as one history (it goes only into a plan without reports).
+        let mut reports: Vec<HistoricReport> = Vec::new();
         for (k, month) in ["2020-04", "2020-05"].iter().enumerate() {
             let period = Period::parse(month).unwrap();
-            let reports: Vec<HistoricReport> = doc
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| !parents.contains(i.code.as_str()) && i.lead.is_some())
-                .map(|(n, i)| HistoricReport {
-                    item: i.code.clone(),
-                    unit: i.lead.clone().unwrap(),
-                    period,
-                    percent: if i.kind == tuijin_core::ItemKind::Milestone {
-                        if n % 2 == 0 { 100.0 } else { 0.0 }
-                    } else {
-                        ((n * 37 + k * 50) % 101) as f64
-                    },
-                    narrative: "bench".into(),
-                    problems: if n % 3 == 0 {
-                        "征迁滞后".into()
-                    } else {
-                        String::new()
-                    },
-                    next_steps: String::new(),
-                    submitted_on: period.last_day(),
-                    accepted_on: period.last_day(),
-                })
-                .collect();
-            store.load_history("bench", &reports, &stamp).await.unwrap();
+            reports.extend(
+                doc.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| !parents.contains(i.code.as_str()) && i.lead.is_some())
+                    .map(|(n, i)| HistoricReport {
+                        item: i.code.clone(),
+                        unit: i.lead.clone().unwrap(),
+                        period,
+                        percent: if i.kind == tuijin_core::ItemKind::Milestone {
+                            if n % 2 == 0 { 100.0 } else { 0.0 }
+                        } else {
+                            ((n * 37 + k * 50) % 101) as f64
+                        },
+                        narrative: "bench".into(),
+                        problems: if n % 3 == 0 {
+                            "征迁滞后".into()
+                        } else {
+                            String::new()
+                        },
+                        next_steps: String::new(),
+                        submitted_on: period.last_day(),
+                        accepted_on: period.last_day(),
+                    })
+                    .collect::<Vec<_>>(),
+            );
         }
+        store.load_history("bench", &reports, &stamp).await.unwrap();
         store
             .refresh_warnings(
                 "bench",
