@@ -253,6 +253,8 @@ pub enum Rule {
     BriefBeforePeriodEnd,
     /// A briefing of a day that has not come.
     BriefInFuture,
+    /// A workbook sheet with a value far outside any table Tuijin writes.
+    SheetTooLarge,
 }
 
 impl Rule {

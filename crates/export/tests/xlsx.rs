@@ -303,3 +303,50 @@ fn past_reports_read_from_csv_and_xlsx_with_every_problem_located() {
     )]);
     assert_eq!(at[0].at(), "p.csv!3:1");
 }
+
+/// One value in the last cell of a sheet (XFD1048576) made the reader allocate every cell in
+/// between — 512 GiB for an 11 KB file — and the server aborted. Now the stray cell is refused
+/// at its place; a value far down in a usable column is read without a dense grid.
+#[test]
+fn a_stray_cell_at_the_end_of_a_sheet_is_refused_not_allocated() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("_key").unwrap();
+    ws.write_string(0, 0, "x").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let e = read_template(wb.save_to_buffer().unwrap(), "bomb.xlsx").unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].problem.rule, Rule::SheetTooLarge, "{e:?}");
+    assert_eq!(e[0].at(), "_key!XFD1048576");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("_key").unwrap();
+    ws.write_string(0, 0, "x").unwrap();
+    ws.write_string(1_048_575, 3, "x").unwrap();
+    let e = read_template(wb.save_to_buffer().unwrap(), "deep.xlsx").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::NotATemplate, "{e:?}");
+}
+
+/// A plan workbook whose items sheet was renamed is refused, never read as a plan without
+/// items (an import would archive every item).
+#[test]
+fn a_plan_workbook_without_one_of_its_sheets_is_refused() {
+    let xlsx = write_plan_xlsx(&seed()).unwrap();
+    let sheets = cells(&xlsx);
+    let mut wb = Workbook::new();
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(if name == "事项" { "Sheet6" } else { name })
+            .unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if let Data::String(s) = v {
+                    ws.write_string(r as u32, c as u16, s).unwrap();
+                }
+            }
+        }
+    }
+    let e = read_plan_xlsx("renamed.xlsx", wb.save_to_buffer().unwrap()).unwrap_err();
+    let text = e.render(tuijin_core::text::Lang::En);
+    assert!(text.contains("the sheet `事项` is missing"), "{text}");
+}

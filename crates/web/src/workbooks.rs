@@ -53,7 +53,8 @@ pub fn parse_period(doc_cadence: tuijin_core::Cadence, s: &str) -> Result<Period
     if !p.is_of(doc_cadence) {
         return Err(Problem::new("period", Rule::PeriodCadence)
             .with("cadence", format!("@cadence.{}", doc_cadence.as_str()))
-            .with("example", p));
+            // An example of the plan's own cadence for the same time, not the input again.
+            .with("example", Period::containing(doc_cadence, p.last_day())));
     }
     Ok(p)
 }
@@ -372,5 +373,27 @@ pub async fn import_history(
             Err(WorkbookError::Cells(vec![CellProblem::new(file, "", p)]))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn a_period_of_another_cadence_is_answered_with_one_of_the_plans() {
+        let e = parse_period(tuijin_core::Cadence::Monthly, "2020-Q2").unwrap_err();
+        assert_eq!(e.rule, Rule::PeriodCadence);
+        assert!(
+            e.args
+                .iter()
+                .any(|(k, v)| *k == "example" && v == "2020-06"),
+            "{:?}",
+            e.args
+        );
+        assert_eq!(
+            parse_period(tuijin_core::Cadence::Monthly, " 2020-06 ").unwrap(),
+            Period::parse("2020-06").unwrap()
+        );
     }
 }

@@ -14,7 +14,7 @@ pub mod template;
 
 use std::io::Cursor;
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
 use serde::Serialize;
 use tuijin_core::i18n::Lang;
@@ -104,35 +104,73 @@ impl Book {
         self.0.sheet_names().to_vec()
     }
 
-    /// The sheet's cells, or a problem naming the missing sheet.
+    /// The sheet's cells, or a problem naming the missing sheet. Read cell by cell and kept
+    /// sparse: calamine's `worksheet_range` allocates every cell between A1 and the last used
+    /// one, so one stray value in XFD1048576 of an 11 KB upload asked for 512 GiB and aborted
+    /// the server. A value beyond column `MAX_COLS` is refused at its cell.
     pub(crate) fn sheet(&mut self, name: &str, missing: Rule) -> Result<Sheet, CellProblem> {
-        self.0
-            .worksheet_range(name)
-            .map(Sheet)
-            .map_err(|_| CellProblem::new(name, "", Problem::new("", missing).with("sheet", name)))
+        let mut reader = self.0.worksheet_cells_reader(name).map_err(|_| {
+            CellProblem::new(name, "", Problem::new("", missing).with("sheet", name))
+        })?;
+        let mut cells = std::collections::HashMap::new();
+        let (mut rows, mut cols) = (0u32, 0u16);
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(CellProblem::new(
+                        name,
+                        "",
+                        Problem::new("", Rule::NotAWorkbook).with("reason", e),
+                    ));
+                }
+            };
+            let (r, c) = cell.get_position();
+            let value = Data::from(cell.get_value().clone());
+            if value == Data::Empty {
+                continue;
+            }
+            if c >= MAX_COLS {
+                return Err(CellProblem::new(
+                    name,
+                    &cell_name(r, u16::try_from(c).unwrap_or(u16::MAX)),
+                    Problem::new("", Rule::SheetTooLarge)
+                        .with("sheet", name)
+                        .with("cols", column_letters(MAX_COLS as u16 - 1)),
+                ));
+            }
+            let c = c as u16;
+            rows = rows.max(r + 1);
+            cols = cols.max(c + 1);
+            cells.insert((r, c), value);
+        }
+        Ok(Sheet { cells, rows, cols })
     }
 }
 
-/// The cells of one sheet, addressed by 0-based absolute row and column.
-pub(crate) struct Sheet(Range<Data>);
+/// Columns read from a sheet: far more than any of Tuijin's workbooks has.
+const MAX_COLS: u32 = 256;
+
+/// The cells of one sheet that hold something, by 0-based absolute row and column.
+pub(crate) struct Sheet {
+    cells: std::collections::HashMap<(u32, u16), Data>,
+    rows: u32,
+    cols: u16,
+}
 
 impl Sheet {
     pub(crate) fn get(&self, row: u32, col: u16) -> &Data {
-        self.0
-            .get_value((row, u32::from(col)))
-            .unwrap_or(&Data::Empty)
+        self.cells.get(&(row, col)).unwrap_or(&Data::Empty)
     }
 
     /// One past the last row holding anything.
     pub(crate) fn rows(&self) -> u32 {
-        self.0.end().map(|(r, _)| r + 1).unwrap_or(0)
+        self.rows
     }
 
     pub(crate) fn cols(&self) -> u16 {
-        self.0
-            .end()
-            .map(|(_, c)| u16::try_from(c + 1).unwrap_or(u16::MAX))
-            .unwrap_or(0)
+        self.cols
     }
 
     /// The cell as text: numbers without a needless `.0`, dates as `YYYY-MM-DD`.

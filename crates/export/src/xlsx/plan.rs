@@ -344,10 +344,21 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
             b.line(&format!("{field} = {v}"), PLAN_SHEET, at.clone());
         }
     }
+    // The workbook is written with every sheet, empty ones included: a sheet renamed or deleted
+    // is refused, never read as "no items" (which an import would take as archiving them all).
+    let mut missing = Vec::new();
+    for (_, name) in SHEETS {
+        if !book.names().iter().any(|n| n == name) {
+            missing.push(*name);
+        }
+    }
+    if let Some(name) = missing.first() {
+        return Err(fail(name, format!("the sheet `{name}` is missing")));
+    }
     for (section, name) in SHEETS {
-        let Ok(sheet) = book.sheet(name, tuijin_core::problem::Rule::NotATemplate) else {
-            continue;
-        };
+        let sheet = book
+            .sheet(name, tuijin_core::problem::Rule::NotATemplate)
+            .map_err(|p| fail(name, p.problem.message(Lang::En)))?;
         let cols: Vec<String> = (0..sheet.cols())
             .map(|c| sheet.text(0, c).trim().to_string())
             .collect();

@@ -306,7 +306,9 @@ impl Store {
             values.push(after.into());
             conds.push(format!("r.id > ${}", values.len()));
         }
-        values.push((limit.clamp(1, 1000) as i64).into());
+        // Callers ask for one row more than a page to tell whether more follow: a page of the
+        // API's largest size (1,000) takes 1,001 rows.
+        values.push((limit.clamp(1, 10_001) as i64).into());
         let where_ = if conds.is_empty() {
             String::new()
         } else {
