@@ -134,7 +134,7 @@ impl Book {
             if c >= MAX_COLS {
                 return Err(CellProblem::new(
                     name,
-                    &cell_name(r, u16::try_from(c).unwrap_or(u16::MAX)),
+                    cell_name(r, u16::try_from(c).unwrap_or(u16::MAX)),
                     Problem::new("", Rule::SheetTooLarge)
                         .with("sheet", name)
                         .with("cols", column_letters(MAX_COLS as u16 - 1)),
