@@ -315,16 +315,25 @@ async fn gather(
             .find(|(k, v)| k == "plan" && !v.is_empty())
             .map(|(_, v)| v.clone());
     }
+    // The caller's `limit` is the size of the pages read and its `cursor` where the rows start,
+    // both checked by the list's own handler (a malformed one is refused as in JSON).
+    let given = |name: &str| {
+        asked
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let page_size = given("limit").unwrap_or_else(|| PAGE.into());
+    let mut cursor: Option<String> = given("cursor");
     let kept: Vec<(String, String)> = asked
         .into_iter()
         .filter(|(k, _)| !matches!(k.as_str(), "format" | "limit" | "cursor"))
         .collect();
     let mut table = Table::new(list.header());
-    let mut cursor: Option<String> = None;
     loop {
         let mut query = kept.clone();
         if list.paged {
-            query.push(("limit".into(), PAGE.into()));
+            query.push(("limit".into(), page_size.clone()));
             if let Some(c) = cursor.take() {
                 query.push(("cursor".into(), c));
             }
@@ -518,7 +527,7 @@ pub fn document(doc: &mut utoipa::openapi::OpenApi) {
         let columns = list.header().join(", ");
         let paged = if list.paged {
             format!(
-                " Every page (`limit` and `cursor` are ignored), at most {MAX_ROWS} rows, or 422 \
+                " Every page from `cursor` on (pages of `limit` read one after another), at most {MAX_ROWS} rows, or 422 \
                  on `rows`."
             )
         } else {

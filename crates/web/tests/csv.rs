@@ -623,3 +623,33 @@ print(len(rows))
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A CSV request is checked as its JSON list is: a malformed cursor or a limit out of range is
+/// refused, not ignored (schemathesis found the cursor accepted); a valid limit only sizes the
+/// pages read, the file still holds every row.
+#[tokio::test]
+async fn a_csv_request_with_a_bad_cursor_or_limit_is_refused_like_json() {
+    for t in App::all().await {
+        let a = t
+            .get(
+                Some("office"),
+                "/api/v1/notices?format=csv&cursor=__main__",
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        let a = t
+            .get(Some("office"), "/api/v1/items?format=csv&limit=0", None)
+            .await;
+        let json = t.get(Some("office"), "/api/v1/items?limit=0", None).await;
+        assert_eq!(a.status, json.status, "{}", a.text());
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        let all = t
+            .get(Some("office"), "/api/v1/items?format=csv", None)
+            .await;
+        let small = t
+            .get(Some("office"), "/api/v1/items?format=csv&limit=2", None)
+            .await;
+        assert_eq!(all.table().1.len(), small.table().1.len());
+    }
+}
