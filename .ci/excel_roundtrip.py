@@ -18,6 +18,7 @@ Against a fresh demo (the seed plan and its sample history, simulated today 2020
 Usage: .ci/excel_roundtrip.py TUIJIN_BINARY   (openpyxl must be importable)
 """
 
+import datetime
 import json
 import os
 import random
@@ -119,7 +120,12 @@ try:
         last = ws.cell(r, col["上次采纳进度（%）"]).value or 0
         pct = min(100.0, round(float(last) + 1.5 + n, 1))
         code = ws.cell(r, col["事项编码"]).value
-        ws.cell(r, col["本期进度（%）"]).value = pct
+        if n == 2:
+            # Typed as "60%" in Excel: the value 0.6 shown with a percent format.
+            ws.cell(r, col["本期进度（%）"]).value = pct / 100
+            ws.cell(r, col["本期进度（%）"]).number_format = "0.0%"
+        else:
+            ws.cell(r, col["本期进度（%）"]).value = pct
         ws.cell(r, col["本期进展情况"]).value = f"{code} 本月推进顺利（自动测试）"
         ws.cell(r, col["下步打算"]).value = "继续推进"
         filled[code] = pct
@@ -188,6 +194,12 @@ try:
     wb.save(jun)
     p = run("excel", "import", jun, "--plan", PLAN, "--unit", UNIT, "--lang", "en", ok=False)
     check(p.returncode != 0 and f"填报!K{r}:" in p.stderr, "a fall without a reason: 填报!K (problems)")
+    # A formula written by a script carries no result: refused at its cell, not read as empty.
+    ws.cell(r, col["本期进度（%）"]).value = "=40+10"
+    wb.save(jun)
+    p = run("excel", "import", jun, "--plan", PLAN, "--unit", UNIT, ok=False)
+    check(p.returncode != 0 and f"填报!I{r}:" in p.stderr and "公式" in p.stderr,
+          "a formula without a saved result is refused at its cell")
 
     # 3. The responsibility list.
     duties = os.path.join(WORK, "duties.xlsx")
@@ -241,17 +253,21 @@ try:
                      r'title = "[^"]*"\n(?:title_en = "[^"]*"\n)?(?:description = "[^"]*"\n)?'
                      r'(?:description_en = "[^"]*"\n)?lead = "([^"]+)"', plan_toml)
     code, lead = leaf.group(1), leaf.group(2)
-    ws.append([code, lead, "2018-06", 20, "上半年"])
+    # "2018-06" typed into Excel becomes the date 1 June 2018: read back as the month.
+    ws.append([code, lead, datetime.date(2018, 6, 1), 20, "上半年"])
+    ws["C2"].number_format = "yyyy-mm"
     ws.append([code, lead, "2018-12", 45, "全年"])
     past = os.path.join(WORK, "past.xlsx")
     wb.save(past)
     ws.append(["NO-SUCH", lead, "2018-12", 45, ""])
     ws.append([code, lead, "2018-13", 145, ""])
+    ws.append([code, lead, "2018-12", 50, "又一行"])
     bad_past = os.path.join(WORK, "bad-past.xlsx")
     wb.save(bad_past)
     p = run("report", "import", bad_past, "--plan", PLAN, data=other_data, ok=False)
     check(p.returncode != 0 and "历史!A4" in p.stderr and "历史!C5" in p.stderr and "历史!D5" in p.stderr,
           "broken past reports refused at their cells")
+    check("历史!C6" in p.stderr and "不止一次" in p.stderr, "the same item, unit and period twice refused")
     p = run("report", "import", past, "--plan", PLAN, data=other_data)
     check("2 past report(s)" in p.stdout, "past reports loaded")
     p = run("status", "--plan", PLAN, "--branch", code, "--date", "2018-07-01", data=other_data)

@@ -65,6 +65,7 @@ fn briefing_100k(c: &mut Criterion) {
                         next_steps: String::new(),
                         submitted_on: period.last_day(),
                         accepted_on: period.last_day(),
+                        figures: Vec::new(),
                     })
                     .collect::<Vec<_>>(),
             );

@@ -60,6 +60,7 @@ fn pages_100k(c: &mut Criterion) {
                 next_steps: String::new(),
                 submitted_on: period.last_day(),
                 accepted_on: period.last_day(),
+                figures: Vec::new(),
             })
             .collect();
         store.load_history("bench", &reports, &stamp).await.unwrap();

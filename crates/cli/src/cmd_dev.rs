@@ -111,6 +111,7 @@ pub async fn run(cmd: DevCommand) -> Result<ExitCode> {
                     next_steps: String::new(),
                     submitted_on: p.last_day(),
                     accepted_on: p.last_day(),
+                    figures: Vec::new(),
                 });
             }
             let stamp = tuijin_core::clock::FixedClock::on(p.last_day())

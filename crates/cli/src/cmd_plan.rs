@@ -139,12 +139,16 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
                 .import_plan(&doc, &store.clock().await?.stamp("cli", doc.plan.tz()))
                 .await
                 .context("import failed; nothing was changed")?;
+            // The plan is updated when its own fields or any of its entries changed.
+            let entries_changed = [&s.items, &s.units, &s.people, &s.indicators]
+                .iter()
+                .any(|c| c.added + c.updated + c.archived > 0);
             out!(
                 "plan {} {} in {:.2}s",
                 s.plan,
                 if s.plan_created {
                     "created"
-                } else if s.plan_updated {
+                } else if s.plan_updated || entries_changed {
                     "updated"
                 } else {
                     "unchanged"

@@ -77,47 +77,99 @@ pub fn report_due(d: &Duty<'_>, period: Period, due_day: u32) -> NaiveDate {
     period.due_date(due_day, d.level)
 }
 
-/// Whether past reports (loaded as history) fit the plan: each item exists, its unit leads or
-/// co-operates on it, and its period is one of the plan's cadence within the plan. Every
+/// Whether past reports (loaded as history) fit the plan, by the rules of a report typed into
+/// the form (`report::check_past`): each item exists, its unit leads or co-operates on it; the
+/// period is one of the plan's cadence, begun by `today` and not before the plan; a milestone is
+/// 0 or 100; a parent's or a measured item's percent is not typed; the words are clean; no item,
+/// unit and period comes twice; and a report is not accepted before its period began. Every
 /// problem, each with its place (`reports[3].unit`).
 pub fn check_past_reports(
     doc: &PlanDocument,
     reports: &[crate::sample::HistoricReport],
+    today: NaiveDate,
 ) -> Vec<crate::problem::Problem> {
+    use std::collections::HashMap;
+
     use crate::problem::{Problem, Rule};
+    use crate::report::{ReportContent, ReportFacts, check_past, repeated_reports};
     let units: HashSet<&Code> = doc.units.iter().map(|u| &u.code).collect();
-    let mut out = Vec::new();
+    let items: HashMap<&Code, &Item> = doc.items.iter().map(|i| (&i.code, i)).collect();
+    let with_children: HashSet<&Code> = doc
+        .items
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| i.parent.as_ref())
+        .collect();
+    let indicators: Vec<(Code, Option<Code>)> = doc
+        .indicators
+        .iter()
+        .map(|x| (x.code.clone(), x.owner.clone()))
+        .collect();
+    let per_period: Vec<(Code, crate::Frequency)> = doc
+        .indicators
+        .iter()
+        .filter(|x| x.basis == crate::indicator::CountingBasis::PerPeriod)
+        .map(|x| (x.code.clone(), x.frequency))
+        .collect();
+    let mut out = repeated_reports(reports);
     for (n, r) in reports.iter().enumerate() {
         let at = |f: &str| format!("reports[{n}].{f}");
-        match doc.items.iter().find(|i| i.code == r.item) {
-            None => out.push(Problem::new(at("item"), Rule::UnknownItem).with("item", &r.item)),
-            Some(_) if !units.contains(&r.unit) => {
-                out.push(Problem::new(at("unit"), Rule::UnknownUnit).with("unit", &r.unit))
-            }
-            Some(i) if !Relation::of(r.unit.as_str(), i.lead.as_ref(), &i.co).may_report() => out
-                .push(
-                    Problem::new(at("unit"), Rule::NotResponsible)
-                        .with("unit", &r.unit)
-                        .with("item", &r.item),
-                ),
-            Some(_) => {}
-        }
-        if !r.period.is_of(doc.plan.cadence) {
+        let Some(item) = items.get(&r.item) else {
+            out.push(Problem::new(at("item"), Rule::UnknownItem).with("item", &r.item));
+            continue;
+        };
+        let relation = Relation::of(r.unit.as_str(), item.lead.as_ref(), &item.co);
+        if !units.contains(&r.unit) {
+            out.push(Problem::new(at("unit"), Rule::UnknownUnit).with("unit", &r.unit));
+        } else if !relation.may_report() {
             out.push(
-                Problem::new(at("period"), Rule::PeriodCadence)
-                    .with("cadence", format!("@cadence.{}", doc.plan.cadence.as_str()))
-                    .with(
-                        "example",
-                        Period::containing(doc.plan.cadence, doc.plan.start),
-                    ),
-            );
-        } else if r.period.last_day() < doc.plan.start {
-            out.push(
-                Problem::new(at("period"), Rule::PeriodBeforePlan)
-                    .with("period", r.period)
-                    .with("start", doc.plan.start),
+                Problem::new(at("unit"), Rule::NotResponsible)
+                    .with("unit", &r.unit)
+                    .with("item", &r.item),
             );
         }
+        let Ok(percent) = crate::Percent::new(r.percent) else {
+            out.push(Problem::new(at("percent"), Rule::PercentRange));
+            continue;
+        };
+        let content = ReportContent {
+            percent: Some(percent),
+            narrative: r.narrative.clone(),
+            problems: r.problems.clone(),
+            next_steps: r.next_steps.clone(),
+            figures: r.figures.clone(),
+        };
+        let facts = ReportFacts {
+            item: r.item.clone(),
+            item_kind: item.kind,
+            item_archived: false,
+            item_cancelled: item.cancelled,
+            item_has_children: with_children.contains(&item.code),
+            item_measured: item.progress_from == crate::ProgressFrom::Indicator,
+            unit: r.unit.clone(),
+            relation,
+            cadence: doc.plan.cadence,
+            today,
+            plan_start: doc.plan.start,
+            period: r.period,
+            period_closed: false,
+            open_report: None,
+            last_accepted: None,
+            indicators: if r.figures.is_empty() {
+                Vec::new()
+            } else {
+                indicators.clone()
+            },
+            per_period: if r.figures.is_empty() {
+                Vec::new()
+            } else {
+                per_period.clone()
+            },
+        };
+        out.extend(check_past(&content, &facts).0.into_iter().map(|mut p| {
+            p.field = at(&p.field);
+            p
+        }));
         if r.accepted_on < r.period.first_day() {
             out.push(
                 Problem::new(at("accepted_on"), Rule::FromAfterTo)

@@ -30,6 +30,7 @@ pub mod problem;
 pub mod progress;
 pub mod proposal;
 pub mod report;
+pub mod rewind;
 pub mod sample;
 pub mod summary;
 pub mod text;

@@ -255,6 +255,18 @@ pub enum Rule {
     BriefInFuture,
     /// A workbook sheet with a value far outside any table Tuijin writes.
     SheetTooLarge,
+    /// The same item, unit and period twice in one file of past reports.
+    ReportTwice,
+    /// More problems than are listed: the first ones are shown, with the count of the rest.
+    MoreProblems,
+    /// A formula whose result was never saved (a file written by a script, not by Excel).
+    FormulaNoValue,
+    /// An Excel 97–2003 file (.xls), not an .xlsx workbook.
+    OldExcelFormat,
+    /// The hidden key sheet of a report template was changed.
+    KeyChanged,
+    /// Rows of a report template were deleted, inserted or sorted.
+    RowsMoved,
 }
 
 impl Rule {

@@ -269,6 +269,35 @@ pub fn check_new(content: &ReportContent, f: &ReportFacts) -> Result<(), Refusal
     finish(out)
 }
 
+/// The rules a report of the past obeys when it is loaded as accepted history (a batch from a
+/// spreadsheet): those on its period, its percent, its figures and its words, as for one typed
+/// into the form — but not the workflow's (an open report, a closed period) nor "a fall needs
+/// a reason" (what was accepted then is recorded as it was). The caller fills
+/// `last_accepted` with `None`.
+pub fn check_past(content: &ReportContent, f: &ReportFacts) -> Problems {
+    let mut out = Problems::default();
+    check_period(f, &mut out);
+    check_words(content, false, &mut out);
+    check_figures_and_percent(content, f, &mut out);
+    out
+}
+
+/// Each report of a batch of past reports whose item, unit and period came before in the same
+/// batch (one accepted report per item, unit and period): a problem at the repeat's period.
+pub fn repeated_reports(reports: &[crate::sample::HistoricReport]) -> Vec<Problem> {
+    let mut seen = std::collections::HashSet::new();
+    reports
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !seen.insert((&r.item, &r.unit, r.period)))
+        .map(|(n, r)| {
+            Problem::new(format!("reports[{n}].period"), Rule::ReportTwice)
+                .with("item", &r.item)
+                .with("period", r.period)
+        })
+        .collect()
+}
+
 /// Every problem at once; but a figure for another unit's indicator is a question of who may
 /// report it, answered as a refusal of permission.
 fn finish(out: Problems) -> Result<(), Refusal> {

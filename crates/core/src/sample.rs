@@ -25,6 +25,9 @@ pub struct HistoricReport {
     pub next_steps: String,
     pub submitted_on: NaiveDate,
     pub accepted_on: NaiveDate,
+    /// Indicator figures reported with it (each for an indicator the unit owns), which become
+    /// the indicators' actuals known from the day of acceptance.
+    pub figures: Vec<crate::report::Figure>,
 }
 
 /// A report still in the workflow on the last day of the history.
@@ -165,6 +168,7 @@ pub fn history(doc: &PlanDocument, until: NaiveDate) -> SampleHistory {
                     next_steps: pick(&NEXT, "s"),
                     submitted_on: period.next().first_day() + Duration::days(2),
                     accepted_on: period.next().first_day() + Duration::days(4),
+                    figures: Vec::new(),
                 };
                 last = percent;
                 if report.accepted_on <= until {

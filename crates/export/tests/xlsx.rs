@@ -318,13 +318,14 @@ fn a_stray_cell_at_the_end_of_a_sheet_is_refused_not_allocated() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].problem.rule, Rule::SheetTooLarge, "{e:?}");
     assert_eq!(e[0].at(), "_key!XFD1048576");
+    // A value far down a usable column is read (sparsely), and the file judged on its merits.
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("_key").unwrap();
     ws.write_string(0, 0, "x").unwrap();
     ws.write_string(1_048_575, 3, "x").unwrap();
     let e = read_template(wb.save_to_buffer().unwrap(), "deep.xlsx").unwrap_err();
-    assert_eq!(e[0].problem.rule, Rule::NotATemplate, "{e:?}");
+    assert_eq!(e[0].problem.rule, Rule::KeyChanged, "{e:?}");
 }
 
 /// A plan workbook whose items sheet was renamed is refused, never read as a plan without
@@ -349,4 +350,152 @@ fn a_plan_workbook_without_one_of_its_sheets_is_refused() {
     let e = read_plan_xlsx("renamed.xlsx", wb.save_to_buffer().unwrap()).unwrap_err();
     let text = e.render(tuijin_core::text::Lang::En);
     assert!(text.contains("the sheet `事项` is missing"), "{text}");
+}
+
+/// `60%` typed into a cell is kept by Excel as 0.6 with a percent format: it is read as the
+/// 60 the person typed, not filed as 0.6 %.
+#[test]
+fn a_percent_typed_with_its_sign_is_read_as_typed() {
+    let bytes = write_template(&template()).unwrap();
+    let sheets = cells(&bytes);
+    let mut wb = Workbook::new();
+    let pct = rust_xlsxwriter::Format::new().set_num_format("0%");
+    let pct1 = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    for (name, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
+                    _ => Ok(()),
+                }
+                .unwrap();
+            }
+        }
+        if name == SHEET {
+            ws.write_number_with_format(1, 8, 0.6, &pct).unwrap();
+            ws.write_string(1, 9, "过半").unwrap();
+            ws.write_number_with_format(2, 8, 0.855, &pct1).unwrap();
+            ws.write_string(2, 9, "大部").unwrap();
+        }
+    }
+    let f = read_template(wb.save_to_buffer().unwrap(), "t.xlsx").unwrap();
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(f.rows[0].content.percent.unwrap().value(), 60.0);
+    assert_eq!(f.rows[1].content.percent.unwrap().value(), 85.5);
+}
+
+/// Text that starts with `[` is text: a title `[试点]…` round-trips, not read as TOML.
+#[test]
+fn a_title_in_brackets_round_trips_through_the_plan_workbook() {
+    let mut doc = seed();
+    doc.items[3].title.zh = "[试点]航空港区{先行}示范".into();
+    let back =
+        read_plan_xlsx("t.xlsx", write_plan_xlsx(&doc).unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.items[3].title.zh, "[试点]航空港区{先行}示范");
+    assert_eq!(back, doc);
+}
+
+/// A template whose rows were deleted, inserted or sorted is refused once, at the first row
+/// that moved — not as every locked cell of every row below it; a changed key sheet and an
+/// Excel 97–2003 file are each named for what they are.
+#[test]
+fn moved_rows_a_changed_key_and_an_old_format_are_named() {
+    let mut t = template();
+    t.rows.push(TemplateRow {
+        item: "T1.3".into(),
+        title: "公路枢纽".into(),
+        ..Default::default()
+    });
+    let bytes = write_template(&t).unwrap();
+    let sheets = cells(&bytes);
+    let rewrite = |edit: &dyn Fn(&str, &mut Vec<Vec<Data>>)| {
+        let mut wb = Workbook::new();
+        for (name, rows) in &sheets {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            let mut rows = rows.clone();
+            edit(name, &mut rows);
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    let (r, c) = (r as u32, c as u16);
+                    match v {
+                        Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                        Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
+                        _ => Ok(()),
+                    }
+                    .unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    // The first item's row deleted, a percent filled in the row now first.
+    let deleted = rewrite(&|name, rows| {
+        if name == SHEET {
+            rows.remove(1);
+            while rows[1].len() <= 9 {
+                rows[1].push(Data::Empty);
+            }
+            rows[1][8] = Data::Float(50.0);
+            rows[1][9] = Data::String("推进".into());
+        }
+    });
+    let e = read_template(deleted, "t.xlsx").unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].problem.rule, Rule::RowsMoved);
+    assert_eq!(e[0].at(), "填报!A2");
+    let msg = e[0].render(tuijin_core::i18n::Lang::Zh);
+    assert!(msg.contains("T1.1") && msg.contains("T1.2"), "{msg}");
+    let key = rewrite(&|name, rows| {
+        if name == tuijin_export::xlsx::template::KEY {
+            rows[0][0] = Data::String("something else".into());
+        }
+    });
+    let e = read_template(key, "t.xlsx").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::KeyChanged, "{e:?}");
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.extend([0; 504]);
+    let e = read_template(xls, "old.xls").unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::OldExcelFormat, "{e:?}");
+    assert!(
+        e[0].render(tuijin_core::i18n::Lang::Zh).contains(".xlsx"),
+        "{e:?}"
+    );
+}
+
+/// Excel turns `2020-06` typed in the period column into 1 June 2020, and a date column that
+/// lost its format holds a serial number: both read back as what was meant.
+#[test]
+fn periods_and_days_that_excel_made_dates_read_back() {
+    use tuijin_export::xlsx::history::read_history;
+    let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let month = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm");
+    for (c, h) in ["事项编码", "单位编码", "期次", "进度", "采纳日期"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "T1.1").unwrap();
+    ws.write_string(1, 1, "JTW").unwrap();
+    ws.write_datetime_with_format(
+        1,
+        2,
+        rust_xlsxwriter::ExcelDateTime::from_ymd(2020, 3, 1).unwrap(),
+        &month,
+    )
+    .unwrap();
+    ws.write_number(1, 3, 40.0).unwrap();
+    // 2020-04-03 as Excel's serial day number, its date format lost.
+    ws.write_number(1, 4, 43_924.0).unwrap();
+    let h = read_history("past.xlsx", wb.save_to_buffer().unwrap(), today).unwrap();
+    assert!(h.problems.is_empty(), "{:?}", h.problems);
+    assert_eq!(h.reports[0].period.to_string(), "2020-03");
+    assert_eq!(h.reports[0].accepted_on.to_string(), "2020-04-03");
 }

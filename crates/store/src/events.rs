@@ -179,6 +179,14 @@ pub trait EventStore {
     /// Everything that happened to an item: its own events (plan edits, warnings) and those
     /// of the reports on it, oldest first.
     async fn item_timeline(&self, plan: &str, code: &str, limit: u64) -> Result<Vec<Event>>;
+    /// Every change of the plan's items made after `after`, oldest first, each with the item
+    /// as it stood before it (`core::rewind`): what a document of a past day undoes to show
+    /// the plan as it was. The import that created the plan is its origin, not a change.
+    async fn item_changes_after(
+        &self,
+        plan: &str,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<tuijin_core::rewind::ItemChange>>;
     /// Walks the whole chain and names the first broken link, if any; also checks that the
     /// chain's head is the last event's hash. Returns the number of events checked.
     async fn verify_chain(&self) -> Result<(u64, Option<Break>)>;
@@ -232,6 +240,69 @@ impl EventStore for Store {
         )
         .await?;
         rows.iter().map(event).collect()
+    }
+
+    async fn item_changes_after(
+        &self,
+        plan: &str,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<tuijin_core::rewind::ItemChange>> {
+        use tuijin_core::rewind::ItemChange;
+        let pid = self.plan_id(plan).await?;
+        let db = self.db();
+        let origin: Option<i64> = match one(
+            &db,
+            "SELECT MIN(id) AS id FROM events WHERE entity = 'plan' AND entity_code = $1 AND kind = $2",
+            vec![plan.into(), EventKind::PlanImported.as_str().into()],
+        )
+        .await?
+        {
+            Some(r) => get(&r, "id")?,
+            None => None,
+        };
+        let kinds = [
+            EventKind::ItemAdded,
+            EventKind::ItemUpdated,
+            EventKind::ItemArchived,
+            EventKind::ItemRestored,
+            EventKind::ItemEdited,
+        ];
+        let list = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = all(
+            &db,
+            &format!(
+                "SELECT entity_code, kind, before_json FROM events WHERE id > $1 AND plan_id = $2 \
+                 AND entity = 'item' AND kind IN ({list}) AND at > $3 ORDER BY id"
+            ),
+            vec![
+                origin.unwrap_or(0).into(),
+                pid.into(),
+                audit::stored_instant(after).into(),
+            ],
+        )
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = get(r, "entity_code")?;
+                let kind: EventKind = named(r, "kind")?;
+                let before = match (kind, get::<Option<String>>(r, "before_json")?) {
+                    // Restored: it was in the archive before.
+                    (EventKind::ItemRestored, _) | (_, None) => None,
+                    (_, Some(json)) => Some(serde_json::from_str(&json).map_err(|e| {
+                        StoreError::Corrupt(format!("events.before_json of {code}: {e}"))
+                    })?),
+                };
+                Ok(ItemChange {
+                    code: tuijin_core::Code::parse(&code)
+                        .map_err(|_| StoreError::Corrupt(format!("events.entity_code {code}")))?,
+                    before,
+                })
+            })
+            .collect()
     }
 
     async fn events_for(&self, entity: Entity, code: &str, limit: u64) -> Result<Vec<Event>> {

@@ -589,6 +589,7 @@ async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
             next_steps: String::new(),
             submitted_on: NaiveDate::from_ymd_opt(2018, 7, 3).unwrap(),
             accepted_on: NaiveDate::from_ymd_opt(2018, 7, 3).unwrap(),
+            figures: Vec::new(),
         };
         let err = s
             .submit_batch(
@@ -606,10 +607,46 @@ async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
                 .is_empty(),
             "nothing written"
         );
+        // The rules of a report typed into the form: a parent's figure is its children's, a
+        // milestone is 0 or 100, one report per item, unit and period.
+        let err = s
+            .submit_batch(
+                "demo-small",
+                &[
+                    report("E1", "FGW"),
+                    report("E1.2", "JTW"),
+                    report("E1.1", "JTW"),
+                    report("E1.1", "JTW"),
+                ],
+                &st,
+            )
+            .await
+            .unwrap_err();
+        let StoreError::Invalid(problems) = &err else {
+            panic!("{err:?}")
+        };
+        let found: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.field.as_str(), p.rule.code()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("reports[3].period", "report_twice"),
+                ("reports[0].percent", "percent_rolled_up"),
+                ("reports[1].percent", "milestone_binary"),
+            ]
+        );
         let ids = s
             .submit_batch(
                 "demo-small",
-                &[report("E1.1", "JTW"), report("E1", "FGW")],
+                &[
+                    report("E1.1", "JTW"),
+                    HistoricReport {
+                        percent: 100.0,
+                        ..report("E1.2", "JTW")
+                    },
+                ],
                 &st,
             )
             .await

@@ -642,6 +642,7 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
                 next_steps: String::new(),
                 submitted_on: d(on),
                 accepted_on: d(on),
+                figures: Vec::new(),
             }
         };
         s.load_history(

@@ -36,6 +36,7 @@ async fn a_page_of_a_thousand_reports_and_one_more() {
                 next_steps: String::new(),
                 submitted_on: period.last_day(),
                 accepted_on: period.last_day(),
+                figures: Vec::new(),
             });
         }
     }

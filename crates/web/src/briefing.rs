@@ -3,7 +3,9 @@
 //! was accepted), warnings raised by then and not yet cleared, notices by their dates and
 //! reply rounds, indicator figures as known then, the assessment published by then — never
 //! from today's state, so the 2019-Q3 briefing says the same thing whenever it is made.
-//! The plan's structure (codes, titles, lead units, dates) is the current one.
+//! The plan's items too are as they stood then: changes made since (an item added, retitled,
+//! moved or archived) are undone from the history of events (`core::rewind`). Unit names and
+//! indicator targets are the current ones.
 //!
 //! The document itself is `tuijin_core::briefing::Brief`; `html` writes it as a page of its
 //! own, `tuijin_export::brief` as Markdown, DOCX and PDF.
@@ -22,6 +24,7 @@ use tuijin_core::problem::{Problem, Rule};
 use tuijin_store::ProgressStore;
 
 use crate::AppState;
+use crate::cache::CachedPlan;
 use crate::error::ApiError;
 
 /// What a briefing is asked for with.
@@ -37,9 +40,9 @@ pub struct BriefRequest {
 /// Builds the briefing for `req`: refused (with the field named) for a day before the
 /// period's end or after today.
 pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError> {
-    let c = st.plans.get(&st.store, &req.plan).await?;
+    let current = st.plans.get(&st.store, &req.plan).await?;
     let l = req.lang;
-    let today = st.today(&c.plan);
+    let today = st.today(&current.plan);
     let as_of = as_of_day(req.period, req.as_of, today).map_err(|e| {
         let rule = match e {
             tuijin_core::briefing::AsOfError::BeforeEnd { .. } => Rule::BriefBeforePeriodEnd,
@@ -47,11 +50,13 @@ pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError>
         };
         ApiError::invalid(Problem::new("as_of", rule).with("date", period_end_arg(req, today)))
     })?;
+    let c = plan_as_of(st, &req.plan, &current, as_of).await?;
     // "Since the last briefing": from the day before the period began (the previous
     // period's end) to the as-of day.
     let since = req.period.previous().last_day();
-    let now = st.store.plan_progress(&req.plan, Some(as_of)).await?;
-    let then = st.store.plan_progress(&req.plan, Some(since)).await?;
+    // Items archived since are part of the plan as it stood: their figures of then count.
+    let now = st.store.plan_progress_then(&req.plan, as_of).await?;
+    let then = st.store.plan_progress_then(&req.plan, since).await?;
     let board = Board::build(&c.judged, &now, as_of, c.plan.thresholds, &c.measures);
     let before = Board::build(&c.judged, &then, since, c.plan.thresholds, &c.measures);
     let ctx = sections::Ctx {
@@ -104,6 +109,34 @@ pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError>
         contents: l.t("brief.contents").into(),
         sections,
     })
+}
+
+/// The plan's items as they stood at the end of `day`: the current ones with every change made
+/// after it undone (`core::rewind`) — an item added since is not there, one retitled or moved
+/// since reads as it did, one archived since is back. The current plan when nothing changed.
+async fn plan_as_of(
+    st: &AppState,
+    plan: &str,
+    current: &std::sync::Arc<CachedPlan>,
+    day: NaiveDate,
+) -> Result<std::sync::Arc<CachedPlan>, ApiError> {
+    use tuijin_store::{BaselineStore, EventStore};
+    let end = tuijin_core::clock::local_instant(
+        day + chrono::Duration::days(1),
+        chrono::NaiveTime::MIN,
+        current.plan.tz(),
+    );
+    let changes = st.store.item_changes_after(plan, end).await?;
+    if changes.is_empty() {
+        return Ok(current.clone());
+    }
+    let items = tuijin_core::rewind::items_before(&current.items, &changes);
+    let judged = st
+        .store
+        .judged_dates(plan)
+        .await?
+        .map(|dates| tuijin_core::baseline::judged(&items, &dates));
+    Ok(std::sync::Arc::new(current.with_items(items, judged)))
 }
 
 /// The briefing written in `format`: the bytes of the file.

@@ -90,6 +90,24 @@ impl CachedPlan {
         b
     }
 
+    /// The same plan with other items — the plan as it stood on a past day, for a briefing of
+    /// that day (`core::rewind`): `judged` are those items as their status is judged.
+    pub fn with_items(&self, items: Vec<Item>, judged: Option<Vec<Item>>) -> CachedPlan {
+        let items = Arc::new(items);
+        CachedPlan {
+            versions: self.versions,
+            plan: self.plan.clone(),
+            judged: judged.map_or_else(|| items.clone(), Arc::new),
+            items,
+            progress: HashMap::new(),
+            units: self.units.clone(),
+            people: self.people.clone(),
+            measures: self.measures.clone(),
+            board: Mutex::new(None),
+            public: Default::default(),
+        }
+    }
+
     pub fn item(&self, board: &Board, code: &str) -> Option<&Item> {
         board.position(code).map(|n| &self.items[n])
     }

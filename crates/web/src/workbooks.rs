@@ -43,6 +43,23 @@ impl WorkbookError {
     }
 }
 
+/// The file's problems, the first `MAX_LISTED` of them in reading order and then how many
+/// more: a file of 300,000 bad rows is answered with a page a person can read, not 30 MB.
+fn cells(mut problems: Vec<CellProblem>) -> WorkbookError {
+    const MAX_LISTED: usize = 1000;
+    if problems.len() > MAX_LISTED {
+        let more = problems.len() - MAX_LISTED;
+        let file = problems[0].sheet.clone();
+        problems.truncate(MAX_LISTED);
+        problems.push(CellProblem::new(
+            &file,
+            "",
+            Problem::new("", Rule::MoreProblems).with("count", more),
+        ));
+    }
+    WorkbookError::Cells(problems)
+}
+
 fn write_err(e: tuijin_export::xlsx::XlsxError) -> WorkbookError {
     WorkbookError::Write(e.to_string())
 }
@@ -291,7 +308,7 @@ pub async fn import_template(
     submit: bool,
     stamp: &Stamp,
 ) -> Result<Vec<ReportRecord>, WorkbookError> {
-    let filled = read_template(bytes, file).map_err(WorkbookError::Cells)?;
+    let filled = read_template(bytes, file).map_err(cells)?;
     let mut wrong = filled.problems.clone();
     for (what, cell, template, asked) in [
         ("plan", "B1", &filled.plan, plan),
@@ -312,7 +329,7 @@ pub async fn import_template(
         .iter()
         .any(|p| p.sheet == tuijin_export::xlsx::template::KEY)
     {
-        return Err(WorkbookError::Cells(wrong));
+        return Err(cells(wrong));
     }
     let rows: Vec<Filing> = filled
         .rows
@@ -330,11 +347,11 @@ pub async fn import_template(
         .await
     {
         Ok(done) if !check_only => Ok(done),
-        Ok(_) => Err(WorkbookError::Cells(wrong)),
+        Ok(_) => Err(cells(wrong)),
         Err(StoreError::Invalid(ps)) => {
             wrong.extend(locate_all(&filled, ps));
             wrong.sort_by_key(|p| cell_order(&p.cell));
-            Err(WorkbookError::Cells(wrong))
+            Err(cells(wrong))
         }
         Err(e) => Err(e.into()),
     }
@@ -359,18 +376,18 @@ pub async fn import_history(
     bytes: Vec<u8>,
     stamp: &Stamp,
 ) -> Result<usize, WorkbookError> {
-    let h = read_history(file, bytes, stamp.today).map_err(WorkbookError::Cells)?;
+    let h = read_history(file, bytes, stamp.today).map_err(cells)?;
     let doc = store.export_plan(plan).await?;
     let mut problems = h.problems.clone();
-    problems.extend(h.locate(check_past_reports(&doc, &h.reports)));
+    problems.extend(h.locate(check_past_reports(&doc, &h.reports, stamp.today)));
     if !problems.is_empty() {
-        return Err(WorkbookError::Cells(problems));
+        return Err(cells(problems));
     }
     match store.load_history(plan, &h.reports, stamp).await {
         Ok(n) => Ok(n),
-        Err(StoreError::Invalid(ps)) => Err(WorkbookError::Cells(h.locate(ps))),
+        Err(StoreError::Invalid(ps)) => Err(cells(h.locate(ps))),
         Err(StoreError::Conflict(p) | StoreError::Forbidden(p)) => {
-            Err(WorkbookError::Cells(vec![CellProblem::new(file, "", p)]))
+            Err(cells(vec![CellProblem::new(file, "", p)]))
         }
         Err(e) => Err(e.into()),
     }

@@ -143,6 +143,44 @@ async fn a_past_briefing_says_the_same_after_later_data_and_the_current_one_move
     }
 }
 
+/// The plan changed after the period — an item retitled, one added, one archived — and the past
+/// briefing still shows the plan as it stood then; the current one shows it as it is.
+#[tokio::test]
+async fn a_past_briefing_shows_the_plan_as_it_stood_after_the_plan_changed() {
+    use tuijin_store::PlanStore;
+    for db in common::with_small_plan().await {
+        let s = &db.store;
+        accepted(s, "E1.1", "2019-04", 60.0, "", "2019-05-10").await;
+        accepted(s, "E1.2", "2019-06", 100.0, "", "2019-07-05").await;
+        let st = AppState::new(s.clone(), common::today(), true);
+        let first = brief(&st, "2019-Q3", Lang::Zh).await;
+        let text = first.text();
+        assert!(text.contains("E1.2"), "{text}");
+        let mut doc = s.export_plan("demo-small").await.unwrap();
+        let e11 = doc
+            .items
+            .iter()
+            .position(|i| i.code.as_str() == "E1.1")
+            .unwrap();
+        doc.items[e11].title.zh = "改过名称的事项".into();
+        let mut added = doc.items[e11].clone();
+        added.code = tuijin_core::Code::parse("E1.3").unwrap();
+        added.title.zh = "后来增加的事项".into();
+        doc.items.push(added);
+        doc.items.retain(|i| i.code.as_str() != "E1.2");
+        s.import_plan(&doc, &common::stamp("office")).await.unwrap();
+        let st = AppState::new(s.clone(), common::today(), true);
+        let again = brief(&st, "2019-Q3", Lang::Zh).await;
+        assert_eq!(again.text(), text, "{}", db.label());
+        assert_eq!(again, first, "{}", db.label());
+        let now = brief(&st, "2020-Q2", Lang::Zh).await.text();
+        for want in ["改过名称的事项", "后来增加的事项"] {
+            assert!(now.contains(want), "{} `{want}` in:\n{now}", db.label());
+        }
+        assert!(!now.contains("E1.2"), "{now}");
+    }
+}
+
 /// A warning the engine records today but dates back to the day its condition began was not
 /// known on a past briefing's day: it stays out of that briefing.
 #[tokio::test]

@@ -314,6 +314,41 @@ async fn a_broken_template_is_refused_whole_with_every_problem_at_its_cell() {
     }
 }
 
+/// A file with thousands of bad rows is answered with the first thousand problems and how
+/// many more there are — a page a person can read, not tens of megabytes.
+#[tokio::test]
+async fn a_flood_of_problems_is_listed_up_to_a_thousand_with_the_count_of_the_rest() {
+    let t = apps().await.remove(0);
+    let bytes = t.template("jtw", "JTW", "2020-06").await;
+    let first = sheets(&bytes)[1].1.len() as u32;
+    let edits: Vec<(u32, u16, Data)> = (0..1_500)
+        .flat_map(|n| {
+            [
+                (first + n, ITEM, s("E1.1")),
+                (first + n, PERCENT, s("大约一半")),
+            ]
+        })
+        .collect();
+    let (st, v) = t.upload("jtw", "JTW", fill(&bytes, &edits), false).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let found = problems(&v);
+    assert_eq!(found.len(), 1_001, "{}", found.len());
+    assert_eq!(found[1_000].1, "more_problems");
+    let last = &v["errors"]
+        .as_array()
+        .or_else(|| v["problems"].as_array())
+        .unwrap()[1_000];
+    let message = last["message"].as_str().unwrap();
+    let more: u64 = message
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("a count in {message}"));
+    // 1,500 rows, each with a bad percent (and the rules' own problems on top).
+    assert!(more >= 500, "{message}");
+}
+
 #[tokio::test]
 async fn a_closed_period_and_a_fall_without_reason_are_refused() {
     for t in apps().await {
@@ -522,6 +557,92 @@ async fn past_reports_load_as_history_that_the_as_of_views_show() {
                 .contains("already has reports")
         );
         assert_eq!(t.reports().await, 2);
+    }
+}
+
+/// Past reports obey the rules of a report typed into the form — a parent's percent is its
+/// children's, a milestone is 0 or 100, one report per item, unit and period, a period that has
+/// begun, a figure for an indicator the plan has — and carry indicator figures, which become the
+/// indicator's actuals known from the day of acceptance.
+#[tokio::test]
+async fn past_reports_obey_the_report_rules_and_carry_figures() {
+    use tuijin_store::DirectoryStore;
+    for t in apps().await {
+        let stamp = common::stamp("office");
+        let bad = "item,unit,period,percent,indicator,value\n\
+                   E1,JTW,2019-06,30,,\n\
+                   E1.2,JTW,2019-06,50,,\n\
+                   E1.1,JTW,2019-08,30,,\n\
+                   E1.1,JTW,2019-08,35,,\n\
+                   E1.1,JTW,2020-08,40,,\n\
+                   E1.1,JTW,2019-10,40,no_such,5\n\
+                   E1.1,JTW,2019-11,40,metro_km,\n";
+        let e = tuijin_web::workbooks::import_history(
+            &t.db.store,
+            "demo-small",
+            "bad.csv",
+            bad.into(),
+            &stamp,
+        )
+        .await
+        .unwrap_err();
+        let tuijin_web::workbooks::WorkbookError::Cells(cells) = &e else {
+            panic!("{e}")
+        };
+        let found: Vec<(String, &str)> = cells
+            .iter()
+            .map(|p| (p.at(), p.problem.rule.code()))
+            .collect();
+        for want in [
+            ("bad.csv!2:4", "percent_rolled_up"),
+            ("bad.csv!3:4", "milestone_binary"),
+            ("bad.csv!5:3", "report_twice"),
+            ("bad.csv!6:3", "period_future"),
+            ("bad.csv!7:5", "figure_unknown_indicator"),
+            ("bad.csv!8:6", "required"),
+        ] {
+            assert!(
+                found.contains(&(want.0.to_string(), want.1)),
+                "{want:?} in {found:?}"
+            );
+        }
+        assert!(
+            !found.iter().any(|(at, _)| at.starts_with("bad.csv!4:")),
+            "the first of two rows is not at fault: {found:?}"
+        );
+        assert_eq!(t.reports().await, 0, "nothing was written");
+        let csv = "item,unit,period,percent,indicator,value\n\
+                   E1.1,JTW,2019-06,30,,\n\
+                   E1.2,JTW,2019-09,100,,\n\
+                   E1.1,JTW,2019-12,55,metro_km,151.5\n";
+        let n = tuijin_web::workbooks::import_history(
+            &t.db.store,
+            "demo-small",
+            "past.csv",
+            csv.into(),
+            &stamp,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.render(tuijin_core::i18n::Lang::En)));
+        assert_eq!(n, 3);
+        let actuals =
+            t.db.store
+                .indicator_actuals("demo-small", "metro_km")
+                .await
+                .unwrap();
+        let from_report: Vec<_> = actuals.iter().filter(|a| a.report.is_some()).collect();
+        assert_eq!(from_report.len(), 1, "{actuals:?}");
+        let a = from_report[0];
+        assert_eq!(a.value.value(), 151.5);
+        assert_eq!(a.period, "2019-12");
+        assert_eq!(
+            a.entry.known_on,
+            chrono::NaiveDate::from_ymd_opt(2019, 12, 31),
+            "known from the day the report was accepted"
+        );
+        let report = t.db.store.get_report(a.report.unwrap()).await.unwrap();
+        assert_eq!(report.item.as_str(), "E1.1");
+        assert_eq!(report.figures.len(), 1, "the report carries its figure");
     }
 }
 

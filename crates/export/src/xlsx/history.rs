@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use tuijin_core::Code;
 use tuijin_core::problem::{Problem, Rule};
-use tuijin_core::report::Period;
+use tuijin_core::report::{Figure, FigureValue, Period};
 use tuijin_core::sample::HistoricReport;
 
 use super::{Book, CellProblem, Number, cell_name};
@@ -28,6 +28,8 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("next_steps", &["next_steps", "下步打算"], false),
     ("submitted_on", &["submitted_on", "报送日期"], false),
     ("accepted_on", &["accepted_on", "采纳日期"], false),
+    ("indicator", &["indicator", "指标编码"], false),
+    ("value", &["value", "指标值", "本期指标值"], false),
 ];
 
 /// Where a record came from: a CSV line, or a sheet's row.
@@ -109,6 +111,14 @@ impl History {
                         n.parse::<usize>().ok()?,
                         f.trim_start_matches('.').to_string(),
                     ))
+                });
+                // A row carries one figure: its indicator and value have a column each.
+                let parsed = parsed.map(|(n, f)| {
+                    let f = match f.split_once("].") {
+                        Some((head, part)) if head.starts_with("figures[") => part.to_string(),
+                        _ => f,
+                    };
+                    (n, f)
                 });
                 match parsed.and_then(|(n, f)| self.places.get(n).map(|pl| (pl.clone(), f))) {
                     Some((place, field)) => {
@@ -266,11 +276,9 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
         let cells: Cells = h
             .cols
             .iter()
-            .map(|c| match c {
-                Some(c) => match (super::date(sheet.get(r, *c)), sheet.get(r, *c)) {
-                    (Some(Ok(d)), calamine::Data::DateTime(_)) => d.to_string(),
-                    _ => sheet.text(r, *c),
-                },
+            .zip(COLUMNS)
+            .map(|(c, (field, _, _))| match c {
+                Some(c) => cell_text(sheet.get(r, *c), field),
                 None => String::new(),
             })
             .collect();
@@ -278,6 +286,26 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
     }
     fill(&mut h, rows, today)?;
     Ok(h)
+}
+
+/// A workbook cell as the text a CSV file would hold. Excel turns what a person types into
+/// dates: `2020-06` in the period column becomes 1 June 2020, read back as the month; a date
+/// column whose format was lost holds the day's serial number, read back as the day.
+fn cell_text(d: &calamine::Data, field: &str) -> String {
+    use calamine::Data;
+    let day = match d {
+        Data::DateTime(dt) => super::excel_date(dt.as_f64()),
+        Data::Float(f) if field.ends_with("_on") && *f >= 1.0 => super::excel_date(*f),
+        Data::Int(i) if field.ends_with("_on") && *i >= 1 => super::excel_date(*i as f64),
+        _ => None,
+    };
+    match day {
+        Some(d) if field == "period" && chrono::Datelike::day(&d) == 1 => {
+            d.format("%Y-%m").to_string()
+        }
+        Some(d) => d.to_string(),
+        None => super::text(d),
+    }
 }
 
 /// Parses each record's cells; every problem at once.
@@ -358,8 +386,32 @@ fn fill(
                 p
             }));
         }
-        if let (Some(item), Some(unit), Some(period), Some(percent), Some(s), Some(a)) =
-            (item, unit, period, percent, submitted, accepted)
+        // One indicator figure per row, as in the template: the indicator's code and value.
+        let figure = match (cells[9].trim(), number(&cells[10])) {
+            ("", Number::Empty) => Ok(None),
+            (_, Number::Empty) => {
+                problems.push(bad("value", Rule::Required));
+                Err(())
+            }
+            (_, Number::Unreadable) => {
+                problems.push(bad("value", Rule::NotANumber));
+                Err(())
+            }
+            (indicator, Number::Value(v)) => {
+                let indicator = code(indicator, "indicator", &mut problems);
+                match FigureValue::new(v) {
+                    Ok(value) => indicator
+                        .map(|indicator| Some(Figure { indicator, value }))
+                        .ok_or(()),
+                    Err(_) => {
+                        problems.push(bad("value", Rule::NotANumber));
+                        Err(())
+                    }
+                }
+            }
+        };
+        if let (Some(item), Some(unit), Some(period), Some(percent), Some(s), Some(a), Ok(figure)) =
+            (item, unit, period, percent, submitted, accepted, figure)
         {
             h.index.push(n);
             h.reports.push(HistoricReport {
@@ -372,6 +424,7 @@ fn fill(
                 next_steps: cells[6].clone(),
                 submitted_on: s,
                 accepted_on: a,
+                figures: figure.into_iter().collect(),
             });
         }
     }

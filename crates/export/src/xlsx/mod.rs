@@ -89,6 +89,15 @@ pub(crate) struct Book(Xlsx<Cursor<Vec<u8>>>);
 
 impl Book {
     pub(crate) fn open(bytes: Vec<u8>, file: &str) -> Result<Book, CellProblem> {
+        // An Excel 97–2003 file is an OLE compound document, not a zip: say so, rather than
+        // pass on the zip reader's complaint.
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            return Err(CellProblem::new(
+                file,
+                "",
+                Problem::new("", Rule::OldExcelFormat),
+            ));
+        }
         open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
             .map(Book)
             .map_err(|e| {
@@ -115,7 +124,7 @@ impl Book {
         let mut cells = std::collections::HashMap::new();
         let (mut rows, mut cols) = (0u32, 0u16);
         loop {
-            let cell = match reader.next_cell() {
+            let (cell, style) = match reader.next_cell_with_style_id() {
                 Ok(Some(c)) => c,
                 Ok(None) => break,
                 Err(e) => {
@@ -127,9 +136,25 @@ impl Book {
                 }
             };
             let (r, c) = cell.get_position();
-            let value = Data::from(cell.get_value().clone());
+            let mut value = Data::from(cell.get_value().clone());
             if value == Data::Empty {
                 continue;
+            }
+            // `60%` typed into a cell is kept as 0.6 shown with a percent format: read it as
+            // what the person sees and typed.
+            if let Data::Float(_) | Data::Int(_) = value
+                && reader
+                    .styles()
+                    .get(style)
+                    .and_then(|s| s.number_format.as_ref())
+                    .is_some_and(|f| is_percent_format(&f.format_code))
+            {
+                let v = match value {
+                    Data::Int(i) => i as f64,
+                    Data::Float(f) => f,
+                    _ => unreachable!("matched above"),
+                };
+                value = Data::String(format!("{}%", number_text(shown_percent(v))));
             }
             if c >= MAX_COLS {
                 return Err(CellProblem::new(
@@ -145,8 +170,57 @@ impl Book {
             cols = cols.max(c + 1);
             cells.insert((r, c), value);
         }
+        drop(reader);
+        self.formulas_have_values(name)?;
         Ok(Sheet { cells, rows, cols })
     }
+
+    /// A formula is read by the result the file saved with it. Excel and WPS always save one;
+    /// a file written by a script may not, and its cell would read as empty — so such a file
+    /// is refused at the first formula without a result, with what to do.
+    fn formulas_have_values(&mut self, name: &str) -> Result<(), CellProblem> {
+        let Ok(mut reader) = self.0.worksheet_cells_reader(name) else {
+            return Ok(());
+        };
+        while let Ok(Some(cell)) = reader.next_cell_with_formula_metadata() {
+            if cell.formula.is_some() && cell.value == calamine::DataRef::Empty {
+                let (r, c) = cell.pos;
+                return Err(CellProblem::new(
+                    name,
+                    cell_name(r, u16::try_from(c).unwrap_or(u16::MAX)),
+                    Problem::new("", Rule::FormulaNoValue),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a number format shows its value as a percent (`0%`, `0.0%`, `#,##0.00%;[Red]-0%`):
+/// a `%` in its first section outside quotes and escapes.
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if !quoted => {
+                chars.next();
+            }
+            ';' if !quoted => return false,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The percent a person sees for a value shown with a percent format: 0.6 → 60, without the
+/// binary fraction's noise (0.07 × 100 is 7.000000000000001).
+fn shown_percent(v: f64) -> f64 {
+    let p = v * 100.0;
+    let rounded = (p * 1e9).round() / 1e9;
+    if rounded.is_finite() { rounded } else { p }
 }
 
 /// Columns read from a sheet: far more than any of Tuijin's workbooks has.
@@ -241,20 +315,6 @@ pub(crate) fn excel_date(serial: f64) -> Option<NaiveDate> {
     base.checked_add_signed(chrono::Duration::days(serial.floor() as i64))
 }
 
-/// A date in a cell: a date cell, or text `YYYY-MM-DD`.
-pub(crate) fn date(d: &Data) -> Option<Result<NaiveDate, ()>> {
-    match d {
-        Data::Empty => None,
-        Data::DateTime(dt) => Some(excel_date(dt.as_f64()).ok_or(())),
-        Data::DateTimeIso(s) => {
-            Some(NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| ()))
-        }
-        Data::String(s) if s.trim().is_empty() => None,
-        Data::String(s) => Some(NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| ())),
-        _ => Some(Err(())),
-    }
-}
-
 /// Excel's date for a calendar date.
 pub(crate) fn to_excel(d: NaiveDate) -> rust_xlsxwriter::ExcelDateTime {
     use chrono::Datelike;
@@ -280,6 +340,26 @@ mod tests {
             assert_eq!(column_letters(col), name);
         }
         assert_eq!(cell_name(6, 3), "D7");
+    }
+
+    #[test]
+    fn percent_formats_are_told_from_others() {
+        for (code, percent) in [
+            ("0%", true),
+            ("0.00%", true),
+            ("#,##0.0%;[Red]-#,##0.0%", true),
+            ("General", false),
+            ("0.00", false),
+            ("0.0\"%\"", false),
+            ("0\\%", false),
+            ("0;0%", false),
+            ("yyyy-mm-dd", false),
+        ] {
+            assert_eq!(is_percent_format(code), percent, "{code}");
+        }
+        assert_eq!(shown_percent(0.6), 60.0);
+        assert_eq!(shown_percent(0.07), 7.0);
+        assert_eq!(shown_percent(0.855), 85.5);
     }
 
     #[test]

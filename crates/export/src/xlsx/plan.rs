@@ -38,6 +38,10 @@ pub const SHEETS: &[(&str, &str)] = &[
 const SPLIT: &[(&str, &str)] = &[("item", "target"), ("item", "manual")];
 /// Lists of codes, written `A, B`.
 const CODE_LISTS: &[&str] = &["co", "supports"];
+/// Fields whose values are lists or tables, written in the plan file's notation
+/// (`[{ year = 2020, value = 1.2 }]`) and read back as such; any other text is text, even when
+/// it starts with `[` (a title `[试点]…`).
+const STRUCTURED: &[&str] = &["targets", "points", "trajectory", "shares", "levels"];
 /// Fields that hold dates.
 const DATES: &[&str] = &["start", "end", "due", "date", "target.by"];
 
@@ -283,7 +287,7 @@ fn toml_value(d: &Data, key: &str) -> Option<String> {
             }
         }
         // Lists of points and tables are written in the plan file's own notation.
-        _ if text.trim_start().starts_with(['[', '{']) => text.replace(['\n', '\r'], " "),
+        _ if STRUCTURED.contains(&last) => text.replace(['\n', '\r'], " "),
         _ => Value::String(text).to_string(),
     })
 }

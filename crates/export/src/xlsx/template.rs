@@ -289,7 +289,7 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
         return Err(vec![CellProblem::new(
             KEY,
             "A1",
-            Problem::new("", Rule::NotATemplate).with("sheet", KEY),
+            Problem::new("", Rule::KeyChanged).with("sheet", KEY),
         )]);
     }
     let sheet = book.sheet(SHEET, Rule::NotATemplate).map_err(|p| vec![p])?;
@@ -309,7 +309,7 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
             out.push(CellProblem::new(
                 KEY,
                 "D1",
-                Problem::new("", Rule::NotATemplate).with("sheet", KEY),
+                Problem::new("", Rule::KeyChanged).with("sheet", KEY),
             ));
             return Err(out);
         }
@@ -319,6 +319,21 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
     }
     let unit = key.text(0, 2);
     let keyed = key.rows();
+    // A row deleted, inserted or sorted shifts every row below it: said once, at the first
+    // row that holds another row's item, rather than as every locked cell of every row after.
+    let handed: std::collections::HashSet<String> = (1..keyed).map(|r| key.text(r, ITEM)).collect();
+    if let Some(row) = (1..keyed).find(|&r| {
+        let found = sheet.text(r, ITEM);
+        found != key.text(r, ITEM) && handed.contains(found.trim())
+    }) {
+        return Err(vec![CellProblem::new(
+            SHEET,
+            cell_name(row, ITEM),
+            Problem::new("", Rule::RowsMoved)
+                .with("expected", key.text(row, ITEM))
+                .with("found", sheet.text(row, ITEM).trim()),
+        )]);
+    }
     let mut rows = Vec::new();
     for row in 1..sheet.rows().max(keyed) {
         // The locked cells come back as they went out.

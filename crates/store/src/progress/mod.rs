@@ -324,6 +324,13 @@ pub trait ProgressStore {
     /// The plan's version (moved by plan edits) and progress version (moved by every write of
     /// progress): a reader that keeps figures in memory reloads when either moved.
     async fn versions(&self, plan: &str) -> Result<(i64, i64)>;
+    /// Progress as of a past date of every item of a plan that had a figure by then, the
+    /// items archived since included (a document of that day shows the plan as it stood).
+    async fn plan_progress_then(
+        &self,
+        plan: &str,
+        date: NaiveDate,
+    ) -> Result<HashMap<String, Progress>>;
     /// Progress of every live item of a plan by item code, now or as of a past date.
     async fn plan_progress(
         &self,
@@ -479,18 +486,39 @@ impl ProgressStore for Store {
                 vec![pid.into()],
             )
             .await?,
-            Some(d) => all(
-                &self.db(),
-                "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
-                 WHERE i.plan_id = $1 AND NOT i.archived AND h.id = ( \
-                   SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
-                   ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)",
-                vec![pid.into(), d.into()],
-            )
-            .await?,
+            Some(d) => progress_on(self, pid, d, "AND NOT i.archived").await?,
         };
         by_code(&rows)
     }
+
+    async fn plan_progress_then(
+        &self,
+        plan: &str,
+        date: NaiveDate,
+    ) -> Result<HashMap<String, Progress>> {
+        let pid = self.plan_id(plan).await?;
+        by_code(&progress_on(self, pid, date, "").await?)
+    }
+}
+
+/// Each item's last figure on or before `d` (`only`: a further condition on the item `i`).
+async fn progress_on(
+    store: &Store,
+    pid: i64,
+    d: NaiveDate,
+    only: &str,
+) -> Result<Vec<sea_orm::QueryResult>> {
+    all(
+        &store.db(),
+        &format!(
+            "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
+             WHERE i.plan_id = $1 {only} AND h.id = ( \
+               SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
+               ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)"
+        ),
+        vec![pid.into(), d.into()],
+    )
+    .await
 }
 
 async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i64) -> Result<()> {
