@@ -34,6 +34,9 @@ pub struct FileConfig {
     pub backup_every_hours: Option<u32>,
     /// Scheduled backups kept; older ones are deleted (default 7).
     pub backup_keep: Option<u32>,
+    /// Seconds between the re-evaluations of every plan's warnings (default 900). Servers
+    /// sharing one database run each re-evaluation once among them.
+    pub warning_refresh_seconds: Option<u32>,
     /// Requests handled at once; more are answered 503 at once (default 1024).
     pub max_in_flight: Option<usize>,
     /// The largest evidence file (佐证材料), in MiB (default 20); one upload's files together
@@ -114,6 +117,9 @@ impl FileConfig {
         if let Some(EvidenceMb(mb)) = self.evidence_max_mb {
             st.evidence_max = mb * 1024 * 1024;
         }
+        if let Some(m) = self.warning_refresh_seconds {
+            st.warning_refresh = std::time::Duration::from_secs(u64::from(m.max(1)));
+        }
         if let Some(dir) = &self.backup_dir {
             st.backups = Some(tuijin_web::jobs::BackupPlan {
                 dir: dir.clone(),
@@ -146,7 +152,7 @@ pub const DEMO_BIND: &str = "127.0.0.1:8080";
 pub struct DbArgs {
     /// Settings file (TOML): data, database_url, bind, secure_cookies, session_idle_minutes,
     /// session_absolute_hours, min_free_mb, backup_dir, backup_every_hours, backup_keep,
-    /// max_in_flight, evidence_max_mb, trusted_proxies.
+    /// warning_refresh_seconds, max_in_flight, evidence_max_mb, trusted_proxies.
     /// Environment variables and flags override it.
     #[arg(long, env = "TUIJIN_CONFIG")]
     pub config: Option<PathBuf>,

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tuijin_store::testing::TestDb;
-use tuijin_store::{CheckStore, DatabaseUrl, ReportStore, Store};
+use tuijin_store::{CheckStore, DatabaseUrl, ProgressStore, ReportStore, Store};
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_tuijin")
@@ -406,6 +406,98 @@ fn eight_writers_wait_for_each_other_and_never_fail() {
     writers(&Setup::sqlite(), "sqlite");
     if let Some(pg) = Setup::postgres() {
         writers(&pg, "postgres");
+    }
+}
+
+/// Two servers on one database, under writers on both: every acknowledged write is there,
+/// rollups are consistent, each server reads what the other wrote, and the warnings'
+/// re-evaluation runs once per slot among them — and goes on in the other when one dies.
+fn two_servers(s: &Setup, label: &str) {
+    let config = s.dir.path().join("two.toml");
+    std::fs::write(&config, "warning_refresh_seconds = 1\n").unwrap();
+    let mut a = Server::start_with(s, Some(&config));
+    let b = Server::start_with(s, Some(&config));
+    let (pid_a, pid_b) = (a.child.id(), b.child.id());
+    let on_a = load(s, a.addr, 2, 4_000, 11);
+    let on_b = load(s, b.addr, 2, 4_000, 12);
+    let (va, vb) = (summary(on_a), summary(on_b));
+    for v in [&va, &vb] {
+        assert_eq!(v["server_errors"], 0, "{v}\n{}", server_errors(s));
+        assert_eq!(v["connection_errors"], 0, "{v}");
+        assert!(v["accepted"].as_u64().unwrap() > 0, "{v}");
+    }
+    // Each server's view of the plan follows the other's writes.
+    let progress = |addr| {
+        get_as(addr, "/api/v1/plans/gen/progress", Some(&s.office_token))
+            .map(|(st, body)| {
+                assert_eq!(st, 200, "{body}");
+                serde_json::from_str::<Value>(&body).unwrap()
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        progress(a.addr),
+        progress(b.addr),
+        "{label}: both servers agree"
+    );
+    let summary_of = |addr| {
+        get_as(addr, "/api/v1/plans/gen/summary", Some(&s.office_token))
+            .map(|(_, body)| serde_json::from_str::<Value>(&body).unwrap())
+            .unwrap()
+    };
+    assert_eq!(
+        summary_of(a.addr),
+        summary_of(b.addr),
+        "{label}: same summary"
+    );
+    // Kill one: the other goes on with the periodic job.
+    a.kill();
+    std::thread::sleep(Duration::from_millis(3_500));
+    let (acked, found) = check_acks(s);
+    assert_eq!(acked, found);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let claims = rt.block_on(async {
+        let store = Store::open(&s.url).await.unwrap();
+        let problems = store.check_rollups("gen").await.unwrap();
+        assert!(problems.is_empty(), "{label}: rollups {problems:?}");
+        let c = store.job_claims("warning-refresh").await.unwrap();
+        store.close().await.unwrap();
+        c
+    });
+    let by = |pid: u32| {
+        claims
+            .iter()
+            .filter(|(_, who)| who.split(':').nth(1) == Some(&pid.to_string()))
+            .count()
+    };
+    let slots: std::collections::HashSet<i64> = claims.iter().map(|(slot, _)| *slot).collect();
+    println!(
+        "[faults] {label}: two servers, 2 writers each for 4 s: {} + {} accepted, 5xx 0; \
+         acknowledged {acked}, found {found}; warnings re-evaluated in {} one-second slots \
+         ({} by the first server, {} by the second), each once",
+        va["accepted"],
+        vb["accepted"],
+        claims.len(),
+        by(pid_a),
+        by(pid_b)
+    );
+    assert_eq!(slots.len(), claims.len(), "one run per slot");
+    assert_eq!(by(pid_a) + by(pid_b), claims.len(), "{claims:?}");
+    assert!(claims.len() >= 6, "about one run a second: {claims:?}");
+    let last = claims.last().unwrap();
+    assert_eq!(
+        last.1.split(':').nth(1),
+        Some(pid_b.to_string().as_str()),
+        "after the first server died the second ran the job: {claims:?}"
+    );
+    drop(b);
+}
+
+#[test]
+fn two_servers_share_one_database() {
+    two_servers(&Setup::sqlite(), "sqlite");
+    if let Some(pg) = Setup::postgres() {
+        two_servers(&pg, "postgres");
     }
 }
 

@@ -77,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "events",
     "event_chain",
     "settings",
+    "job_claims",
 ];
 
 /// Tables whose rows point at rows of the same table: loaded parents first.

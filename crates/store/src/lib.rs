@@ -16,6 +16,7 @@ pub mod backup;
 mod baselines;
 mod breached;
 mod check;
+mod claims;
 pub mod clock;
 mod db;
 mod directory;

@@ -264,7 +264,8 @@ async fn migrations_are_recorded() {
                 "m0020_assessments",
                 "m0021_plan_editing",
                 "m0022_directory_edits",
-                "m0023_indicators"
+                "m0023_indicators",
+                "m0024_scale"
             ],
             "{}",
             db.label()

@@ -124,6 +124,11 @@ pub fn require(p: &Principal, action: Action<'_>) -> Result<(), ApiError> {
 }
 
 /// Whether the principal sees only the published part of the plan.
+/// Whether the caller may do `action` (without saying why not).
+pub fn allowed(p: &Principal, action: Action<'_>) -> bool {
+    matches!(decide(p, action), Decision::Allow)
+}
+
 pub fn public_only(p: &Principal) -> bool {
     p.role == Role::Public
 }

@@ -1,7 +1,8 @@
 //! Background work: re-evaluating every plan's warnings on a schedule (some conditions — a
-//! deadline passing, silence growing stale — arise with time and no write; the refresh is
-//! idempotent, so several processes running it is harmless), and the group-commit task that
-//! batches acceptances into one transaction, with `accept`, the one way handlers hand it work.
+//! deadline passing, silence growing stale — arise with time and no write), scheduled backups,
+//! and the group-commit task that batches acceptances into one transaction, with `accept`, the
+//! one way handlers hand it work. Server processes sharing one database run each periodic job
+//! once among them: each run claims its time slot in the database first (`Store::claim_job`).
 
 use std::time::Duration;
 
@@ -9,16 +10,69 @@ use tuijin_store::{PlanStore, WarningStore};
 
 use crate::AppState;
 
-/// Refreshes the warnings of every plan now, then every `every`, until the process ends.
+/// The name the job claims of this process carry: its host and process id, and a random part
+/// (a restarted process may get its old id back).
+pub fn process_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "host".into());
+        let mut r = [0u8; 2];
+        getrandom::fill(&mut r).expect("the operating system gives randomness");
+        format!("{host}:{}:{:02x}{:02x}", std::process::id(), r[0], r[1])
+    })
+}
+
+/// The time slot of a periodic job run now: whole periods since the Unix epoch, by the
+/// machine's clock (the same in every process, whatever the simulated date).
+pub fn slot(every: Duration) -> i64 {
+    use tuijin_core::clock::Clock;
+    let now = tuijin_store::clock::SystemClock.now().timestamp_millis();
+    now.div_euclid(every.as_millis().max(1) as i64)
+}
+
+/// Whether this process runs `job` in the current slot: it claims the slot, or another process
+/// has. A database that cannot be reached runs nothing (the job is logged and tried next time).
+pub async fn claim(st: &AppState, job: &str, every: Duration) -> bool {
+    match st
+        .store
+        .claim_job(job, slot(every), process_name(), st.clock.now())
+        .await
+    {
+        Ok(mine) => {
+            if !mine {
+                tracing::debug!(job, "run claimed by another process");
+            }
+            mine
+        }
+        Err(e) => {
+            tracing::warn!(job, error = %e, "cannot claim the job's run");
+            false
+        }
+    }
+}
+
+/// Refreshes the warnings of every plan now, then every `every`, until the process ends; of
+/// the processes sharing the database, one runs each refresh.
 pub fn spawn_warning_refresh(st: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            refresh_all(&st).await;
+            if claim(&st, WARNING_REFRESH, every).await {
+                refresh_all(&st).await;
+            }
         }
     })
 }
+
+/// The claim name of the warnings' re-evaluation.
+pub const WARNING_REFRESH: &str = "warning-refresh";
+/// The claim name of a scheduled backup.
+pub const SCHEDULED_BACKUP: &str = "scheduled-backup";
 
 #[tracing::instrument(skip(st))]
 pub async fn refresh_all(st: &AppState) {
@@ -173,6 +227,9 @@ pub fn spawn_backups(st: AppState, plan: BackupPlan) -> tokio::task::JoinHandle<
         tick.tick().await;
         loop {
             tick.tick().await;
+            if !claim(&st, SCHEDULED_BACKUP, plan.every).await {
+                continue;
+            }
             let outcome = backup_once(&st, &plan).await;
             *st.last_backup.lock().expect("backup lock") = Some(outcome);
         }

@@ -59,6 +59,8 @@ pub struct AppState {
     pub min_free_bytes: u64,
     /// Scheduled backups, when the settings ask for them.
     pub backups: Option<jobs::BackupPlan>,
+    /// Time between the re-evaluations of every plan's warnings (15 minutes by default).
+    pub warning_refresh: Duration,
     /// The outcome of the last scheduled backup, for `/healthz`.
     pub last_backup: std::sync::Arc<std::sync::Mutex<Option<jobs::BackupOutcome>>>,
     /// The largest evidence file, in bytes (`core::evidence::DEFAULT_MAX_BYTES` unless the
@@ -89,6 +91,7 @@ impl AppState {
             min_free_bytes: DEFAULT_MIN_FREE_BYTES,
             evidence_max: tuijin_core::evidence::DEFAULT_MAX_BYTES,
             backups: None,
+            warning_refresh: Duration::from_secs(15 * 60),
             last_backup: Default::default(),
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_IN_FLIGHT)),
             briefs: Default::default(),
@@ -246,7 +249,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
 
 /// Serves on a bound listener, with the background jobs running beside it.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let job = jobs::spawn_warning_refresh(state.clone(), Duration::from_secs(15 * 60));
+    let job = jobs::spawn_warning_refresh(state.clone(), state.warning_refresh);
     let backups = state
         .backups
         .clone()

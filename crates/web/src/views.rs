@@ -150,6 +150,21 @@ pub struct ItemView {
     pub child_count: i64,
     pub archived: bool,
     pub version: i64,
+    /// Where the item stands on the day asked for (`as_of`, today by default): progress,
+    /// expected progress and status — for callers who may read the plan's progress; absent
+    /// for anonymous visitors and for an archived item.
+    pub standing: Option<StandingView>,
+}
+
+/// An item's progress, expected progress and status on a day, as the plan's board judges it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingView {
+    pub date: NaiveDate,
+    pub progress: crate::api::progress::ProgressView,
+    /// Where the item should be by the date, from its dates or its children's.
+    pub expected: Option<f64>,
+    /// done, on_track, at_risk, off_track, overdue, not_reported, not_started, cancelled…
+    pub status: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -217,6 +232,7 @@ impl From<&ItemRecord> for ItemView {
             child_count: r.child_count,
             archived: r.archived,
             version: r.version,
+            standing: None,
         }
     }
 }

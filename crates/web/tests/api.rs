@@ -149,6 +149,78 @@ async fn one_item_with_children_links_and_provenance() {
     }
 }
 
+/// Item views carry where each item stands — progress, expected progress and status — on the
+/// day asked for (today by default; a past day as recorded then), for callers who may read the
+/// plan's progress; anonymous visitors get none, and a day to come is refused.
+#[tokio::test]
+async fn item_views_carry_where_each_stands_on_the_day() {
+    use tuijin_store::ReportStore;
+    for t in TestApp::all().await {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        t.db.store
+            .load_history(
+                "demo-small",
+                &[tuijin_core::sample::HistoricReport {
+                    item: tuijin_core::Code::parse("E1.1").unwrap(),
+                    unit: tuijin_core::Code::parse("JTW").unwrap(),
+                    period: tuijin_core::report::Period::parse("2019-12").unwrap(),
+                    percent: 40.0,
+                    narrative: "推进".into(),
+                    problems: String::new(),
+                    next_steps: String::new(),
+                    submitted_on: day("2020-01-03"),
+                    accepted_on: day("2020-01-05"),
+                    figures: Vec::new(),
+                }],
+                &common::stamp("office"),
+            )
+            .await
+            .unwrap();
+        let (s, _, v) = t.get("/api/v1/plans/demo-small/items/E1").await;
+        assert_eq!(s, StatusCode::OK);
+        let e11 = &v["children"][0];
+        assert_eq!(e11["code"], "E1.1");
+        assert_eq!(e11["standing"]["date"], "2020-06-30");
+        assert_eq!(e11["standing"]["progress"]["percent"], 40.0);
+        assert!(e11["standing"]["status"].is_string(), "{e11}");
+        assert!(v["item"]["standing"]["expected"].is_number(), "{v}");
+        let (_, _, then) = t
+            .get("/api/v1/plans/demo-small/items/E1.1?as_of=2020-01-04")
+            .await;
+        assert_eq!(then["item"]["standing"]["date"], "2020-01-04");
+        assert!(
+            then["item"]["standing"]["progress"]["percent"].is_null(),
+            "not accepted yet on the day: {then}"
+        );
+        let (_, _, list) = t
+            .get("/api/v1/items?plan=demo-small&parent=E1&as_of=2020-02-01")
+            .await;
+        assert_eq!(list["items"][0]["standing"]["progress"]["percent"], 40.0);
+        let (_, _, sub) = t.get("/api/v1/plans/demo-small/items/E1/subtree").await;
+        assert!(
+            sub["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["standing"]["status"].is_string()),
+            "{sub}"
+        );
+        let (_, _, anon) = t.get_as(None, "/api/v1/items?plan=demo-small").await;
+        assert!(
+            anon["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["standing"].is_null()),
+            "{anon}"
+        );
+        let (s, _, _) = t
+            .get("/api/v1/plans/demo-small/items/E1?as_of=2020-07-01")
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a day to come");
+    }
+}
+
 #[tokio::test]
 async fn plans_units_indicators_and_spec() {
     for t in TestApp::all().await {

@@ -26,6 +26,7 @@ mod m0020_assessments;
 mod m0021_plan_editing;
 mod m0022_directory_edits;
 mod m0023_indicators;
+mod m0024_scale;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_plan_editing::Migration),
             Box::new(m0022_directory_edits::Migration),
             Box::new(m0023_indicators::Migration),
+            Box::new(m0024_scale::Migration),
         ]
     }
 }

@@ -7,11 +7,12 @@ use tuijin_core::ItemKind;
 use tuijin_store::{ItemFilter, ItemStore};
 use utoipa::IntoParams;
 
-use crate::auth::{Auth, public_only, require};
+use crate::auth::{Auth, allowed, public_only, require};
 use crate::error::ApiQuery;
-use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView};
+use crate::views::{ItemDetailView, ItemView, LinkView, ListView, PageView, StandingView};
 use crate::{ApiError, AppState};
 use tuijin_core::policy::Action;
+use tuijin_core::policy::Principal;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -31,6 +32,9 @@ pub struct ItemQuery {
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// The day each item's standing (progress, expected, status) is judged on: today by
+    /// default; a past day uses progress as recorded then.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Items, filtered, in plan order, a page at a time.
@@ -81,41 +85,89 @@ pub async fn list_items(
         )
         .await?;
     Ok(Json(PageView {
-        items: views(&st, hidden, &page.items).await?,
+        items: views(&st, &who, &page.items, q.as_of).await?,
         next_cursor: page.next_cursor,
     }))
 }
 
-/// Items as the caller may see them: whole, or for anonymous visitors their published part.
+/// Items as the caller may see them: whole, or for anonymous visitors their published part;
+/// with where each stands on `as_of` (today by default) for callers who may read progress.
 async fn views(
     st: &AppState,
-    hidden: bool,
+    who: &Principal,
     items: &[tuijin_store::ItemRecord],
+    as_of: Option<chrono::NaiveDate>,
 ) -> Result<Vec<ItemView>, ApiError> {
-    if !hidden {
-        return Ok(items.iter().map(ItemView::from).collect());
-    }
+    let hidden = public_only(who);
+    let standing = allowed(who, Action::ReadPlan);
     let mut plans = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for r in items {
         let plan = r.plan.to_string();
-        if !plans.contains_key(&plan) {
+        if (hidden || standing) && !plans.contains_key(&plan) {
             let c = st.plans.get(&st.store, &plan).await?;
-            plans.insert(plan.clone(), c);
+            let board = board_on(st, &c, &plan, as_of).await?;
+            plans.insert(plan.clone(), (c, board));
         }
-        out.push(ItemView::public(r, plans[&plan].public_part()));
+        let mut v = if hidden {
+            ItemView::public(r, plans[&plan].0.public_part())
+        } else {
+            ItemView::from(r)
+        };
+        if standing && !r.archived {
+            let board = &plans[&plan].1;
+            v.standing = board.row(r.item.code.as_str()).map(|row| StandingView {
+                date: board.date,
+                progress: row.progress.into(),
+                expected: row.expected,
+                status: row.status.as_str().into(),
+            });
+        }
+        out.push(v);
     }
     Ok(out)
 }
 
+/// The plan's board on `as_of`: today's from memory, a past day's from the progress recorded
+/// then; a day to come is refused.
+async fn board_on(
+    st: &AppState,
+    c: &std::sync::Arc<crate::cache::CachedPlan>,
+    plan: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<std::sync::Arc<tuijin_core::board::Board>, ApiError> {
+    use tuijin_store::ProgressStore;
+    let today = st.today(&c.plan);
+    match as_of {
+        None => Ok(c.board(today)),
+        Some(d) if d == today => Ok(c.board(today)),
+        Some(d) if d > today => Err(ApiError::invalid(
+            tuijin_core::problem::Problem::new("as_of", tuijin_core::problem::Rule::DateAfterToday)
+                .with("date", d)
+                .with("today", today),
+        )),
+        Some(d) => {
+            let progress = st.store.plan_progress(plan, Some(d)).await?;
+            Ok(std::sync::Arc::new(tuijin_core::board::Board::build(
+                &c.judged,
+                &progress,
+                d,
+                c.plan.thresholds,
+                &c.measures,
+            )))
+        }
+    }
+}
+
 /// One item, its children, what it supports and what supports it.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}",
-    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code"), super::progress::AsOfQuery),
     responses((status = 200, body = ItemDetailView, description = "the item; its ETag is its version, for an edit's If-Match"), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn get_item(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<super::progress::AsOfQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     require(&who, Action::ReadPublic)?;
@@ -140,10 +192,10 @@ pub async fn get_item(
     }
     let tag = crate::error::etag(item.version);
     let detail = ItemDetailView {
-        item: views(&st, hidden, std::slice::from_ref(&item))
+        item: views(&st, &who, std::slice::from_ref(&item), q.as_of)
             .await?
             .remove(0),
-        children: views(&st, hidden, &children.items).await?,
+        children: views(&st, &who, &children.items, q.as_of).await?,
         supports: supports.iter().map(LinkView::from).collect(),
         supported_by: supported_by.iter().map(LinkView::from).collect(),
     };
@@ -152,12 +204,13 @@ pub async fn get_item(
 
 /// The item and everything below it, parents first.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/items/{code}/subtree",
-    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code")),
+    params(("plan" = String, Path, description = "plan code"), ("code" = String, Path, description = "item code"), super::progress::AsOfQuery),
     responses((status = 200, body = ListView<ItemView>), (status = 404, body = crate::error::ProblemDoc)))]
 pub async fn subtree(
     State(st): State<AppState>,
     Auth(who): Auth,
     Path((plan, code)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<super::progress::AsOfQuery>,
 ) -> Result<Json<ListView<ItemView>>, ApiError> {
     require(&who, Action::ReadPublic)?;
     let mut items = st.store.subtree(&plan, &code).await?;
@@ -171,6 +224,6 @@ pub async fn subtree(
         items.retain(|i| i.item.public);
     }
     Ok(Json(ListView {
-        items: views(&st, hidden, &items).await?,
+        items: views(&st, &who, &items, q.as_of).await?,
     }))
 }

@@ -1,0 +1,76 @@
+//! The hot reads use their indexes, on both databases: an item's children are found by the
+//! parent's id (`items_parent_position`), never by walking the plan's items in order; one item
+//! by plan and code (`items_plan_code`); a page of a plan's items from the plan's own index.
+//! Checked with `EXPLAIN QUERY PLAN` (SQLite) and `EXPLAIN` (PostgreSQL, after `ANALYZE`, on a
+//! plan large enough that a scan would be the planner's choice if the index did not serve).
+
+use tuijin_store::testing::{TestDb, stamp};
+use tuijin_store::{ItemFilter, ItemStore, PlanStore};
+
+#[tokio::test]
+async fn the_hot_item_reads_use_their_indexes() {
+    let doc = tuijin_core::generate::generated_plan("qp", 6_000, 3, 20);
+    let root = doc
+        .items
+        .iter()
+        .find(|i| i.parent.is_none())
+        .unwrap()
+        .code
+        .to_string();
+    let leaf = doc.items.last().unwrap().code.to_string();
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("test")).await.unwrap();
+        db.execute("ANALYZE").await.unwrap();
+        let children = ItemFilter {
+            plan: Some("qp".into()),
+            parent: Some(root.clone()),
+            ..Default::default()
+        };
+        let plan = s.explain_list_items(&children, None).await.unwrap();
+        assert!(
+            plan.contains("items_parent_position"),
+            "{}: children by the parent's index:\n{plan}",
+            db.label()
+        );
+        assert!(
+            !plan.contains("items_plan_position"),
+            "{}: not by walking the plan:\n{plan}",
+            db.label()
+        );
+        // The next page of children too.
+        let page = s.list_items(&children, 2, None).await.unwrap();
+        let cursor = page.next_cursor.expect("a root has more than two children");
+        let plan = s
+            .explain_list_items(&children, Some(&cursor))
+            .await
+            .unwrap();
+        assert!(
+            plan.contains("items_parent_position"),
+            "{}:\n{plan}",
+            db.label()
+        );
+        let plan = s.explain_get_item("qp", &leaf).await.unwrap();
+        assert!(
+            plan.contains("items_plan_code"),
+            "{}: one item by plan and code:\n{plan}",
+            db.label()
+        );
+        let all = ItemFilter {
+            plan: Some("qp".into()),
+            ..Default::default()
+        };
+        let plan = s.explain_list_items(&all, None).await.unwrap();
+        assert!(
+            plan.contains("items_plan_position") || plan.contains("items_plan_code"),
+            "{}: a page of the plan from the plan's index:\n{plan}",
+            db.label()
+        );
+        // Every child row counts its own children by the parent's index too.
+        assert!(
+            !plan.to_lowercase().contains("scan c ") && !plan.contains("Seq Scan on items c"),
+            "{}: child counts by index:\n{plan}",
+            db.label()
+        );
+    }
+}
