@@ -233,6 +233,15 @@ try:
     run("plan", "export", "--plan", PLAN, "--format", "xlsx", "-o", xlsx2, data=other_data)
     cells = lambda f: [[[c.value for c in row] for row in ws.iter_rows()] for ws in openpyxl.load_workbook(f)]
     check(cells(xlsx) == cells(xlsx2), "xlsx -> plan -> xlsx gives the same cells")
+    # The same workbook kept in the 1904 date system (an option of Excel for Mac): same dates.
+    wb = openpyxl.load_workbook(xlsx)
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    mac = os.path.join(WORK, "plan-1904.xlsx")
+    wb.save(mac)
+    third = os.path.join(WORK, "data3")
+    run("plan", "import", mac, "--init", data=third)
+    check(run("plan", "export", "--plan", PLAN, data=third).stdout == plan_toml,
+          "a workbook in the 1904 date system gives the same plan")
     # A plan workbook with a bad parent is refused at its cell.
     wb = openpyxl.load_workbook(xlsx)
     ws = wb["事项"]

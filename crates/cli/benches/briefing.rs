@@ -51,11 +51,11 @@ fn briefing_100k(c: &mut Criterion) {
                         item: i.code.clone(),
                         unit: i.lead.clone().unwrap(),
                         period,
-                        percent: if i.kind == tuijin_core::ItemKind::Milestone {
+                        percent: Some(if i.kind == tuijin_core::ItemKind::Milestone {
                             if n % 2 == 0 { 100.0 } else { 0.0 }
                         } else {
                             ((n * 37 + k * 50) % 101) as f64
-                        },
+                        }),
                         narrative: "bench".into(),
                         problems: if n % 3 == 0 {
                             "征迁滞后".into()

@@ -50,11 +50,11 @@ fn pages_100k(c: &mut Criterion) {
                 item: i.code.clone(),
                 unit: i.lead.clone().unwrap(),
                 period,
-                percent: if i.kind == tuijin_core::ItemKind::Milestone {
+                percent: Some(if i.kind == tuijin_core::ItemKind::Milestone {
                     if n % 2 == 0 { 100.0 } else { 0.0 }
                 } else {
                     ((n * 37) % 101) as f64
-                },
+                }),
                 narrative: "bench".into(),
                 problems: String::new(),
                 next_steps: String::new(),

@@ -105,7 +105,7 @@ pub async fn run(cmd: DevCommand) -> Result<ExitCode> {
                     item: it.code.clone(),
                     unit: it.lead.clone().expect("filtered"),
                     period: p,
-                    percent: ((n * 37) % 101) as f64,
+                    percent: Some(((n * 37) % 101) as f64),
                     narrative: "load test".into(),
                     problems: String::new(),
                     next_steps: String::new(),

@@ -73,11 +73,11 @@ pub(crate) fn refused(e: WorkbookError, file: &std::path::Path, lang: Lang) -> R
     match e {
         WorkbookError::Cells(ps) => {
             eprint!("{}", tuijin_export::xlsx::render(&ps, lang));
+            let n = tuijin_export::xlsx::problem_count(&ps);
             eprintln!(
-                "tuijin: nothing imported: {} has {} problem{}",
+                "tuijin: nothing imported: {} has {n} problem{}",
                 file.display(),
-                ps.len(),
-                if ps.len() == 1 { "" } else { "s" }
+                if n == 1 { "" } else { "s" }
             );
             Ok(ExitCode::FAILURE)
         }

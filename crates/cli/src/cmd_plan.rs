@@ -69,20 +69,29 @@ fn read(
     file: &PathBuf,
     lang: Lang,
 ) -> Result<std::result::Result<tuijin_core::PlanDocument, String>> {
-    if file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-    {
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let name = file.display().to_string();
-        return Ok(
-            tuijin_export::xlsx::plan::read_plan_xlsx(&name, bytes).map_err(|e| e.render(lang))
-        );
-    }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    use tuijin_export::xlsx::{FileKind, file_kind, old_excel};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
+    // By what the file is (a workbook, an Excel 97–2003 file, text), then by its name.
+    let xlsx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    match file_kind(&bytes) {
+        FileKind::OldExcel => return Ok(Err(old_excel(&name).render(lang) + "\n")),
+        FileKind::Workbook => {
+            return Ok(
+                tuijin_export::xlsx::plan::read_plan_xlsx(&name, bytes).map_err(|e| e.render(lang))
+            );
+        }
+        FileKind::Text if xlsx => {
+            return Ok(
+                tuijin_export::xlsx::plan::read_plan_xlsx(&name, bytes).map_err(|e| e.render(lang))
+            );
+        }
+        FileKind::Text => {}
+    }
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("cannot read {}: not UTF-8 text", file.display()))?;
     Ok(tuijin_export::read_plan(&name, &text).map_err(|e| e.render(lang)))
 }
 

@@ -54,7 +54,7 @@ pub async fn load_sample_history(
             period: r.period,
             unit: r.unit.to_string(),
             content: ReportContent {
-                percent: Some(tuijin_core::Percent::new(r.percent)?),
+                percent: r.percent.map(tuijin_core::Percent::new).transpose()?,
                 narrative: r.narrative.clone(),
                 problems: r.problems.clone(),
                 next_steps: r.next_steps.clone(),

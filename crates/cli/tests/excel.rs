@@ -344,7 +344,7 @@ fn the_seed_history_round_trips_through_csv() {
             r.item.to_string(),
             r.unit.to_string(),
             r.period.to_string(),
-            r.percent.to_string(),
+            r.percent.map(|p| p.to_string()).unwrap_or_default(),
             format!("{}, \"引号\"\n第二行", r.narrative),
             r.problems.clone(),
             r.next_steps.clone(),
@@ -394,10 +394,10 @@ fn the_seed_history_round_trips_through_csv() {
             &data,
         ]);
         assert!(
-            status.contains(&format!("progress at least {:.1}%", last.percent)),
+            status.contains(&format!("progress at least {:.1}%", last.percent.unwrap())),
             "{}: {} in {status}",
             item.code,
-            last.percent
+            last.percent.unwrap()
         );
         checked += 1;
         if checked == 5 {

@@ -128,12 +128,12 @@ pub fn check_past_reports(
                     .with("item", &r.item),
             );
         }
-        let Ok(percent) = crate::Percent::new(r.percent) else {
+        let Ok(percent) = r.percent.map(crate::Percent::new).transpose() else {
             out.push(Problem::new(at("percent"), Rule::PercentRange));
             continue;
         };
         let content = ReportContent {
-            percent: Some(percent),
+            percent,
             narrative: r.narrative.clone(),
             problems: r.problems.clone(),
             next_steps: r.next_steps.clone(),
@@ -170,7 +170,8 @@ pub fn check_past_reports(
             p.field = at(&p.field);
             p
         }));
-        if r.accepted_on < r.period.first_day() {
+        // (A period not begun is refused as such; its acceptance is not judged again.)
+        if r.accepted_on < r.period.first_day() && r.period.first_day() <= today {
             out.push(
                 Problem::new(at("accepted_on"), Rule::FromAfterTo)
                     .with("from", r.period.first_day())

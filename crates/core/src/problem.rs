@@ -267,6 +267,8 @@ pub enum Rule {
     KeyChanged,
     /// Rows of a report template were deleted, inserted or sorted.
     RowsMoved,
+    /// A workbook that unpacks to more than is read.
+    WorkbookTooLarge,
 }
 
 impl Rule {

@@ -19,7 +19,9 @@ pub struct HistoricReport {
     pub item: Code,
     pub unit: Code,
     pub period: Period,
-    pub percent: f64,
+    /// The percent reported, or none (a report on a parent or on an item measured by its
+    /// indicator says what was done and gives no figure of its own).
+    pub percent: Option<f64>,
     pub narrative: String,
     pub problems: String,
     pub next_steps: String,
@@ -158,7 +160,7 @@ pub fn history(doc: &PlanDocument, until: NaiveDate) -> SampleHistory {
                     item: item.code.clone(),
                     unit: unit.clone(),
                     period,
-                    percent,
+                    percent: Some(percent),
                     narrative: format!("{SAMPLE_MARK}{}", pick(&DONE, "n")),
                     problems: if behind {
                         pick(&BEHIND, "p")
@@ -209,7 +211,7 @@ mod tests {
         assert!(
             h.accepted
                 .iter()
-                .all(|r| (0.0..=100.0).contains(&r.percent))
+                .all(|r| r.percent.is_some_and(|p| (0.0..=100.0).contains(&p)))
         );
         // Per item, percent never goes down from one period to the next.
         let mut by_item: std::collections::HashMap<&str, Vec<&HistoricReport>> = Default::default();

@@ -457,6 +457,40 @@ fn moved_rows_a_changed_key_and_an_old_format_are_named() {
     });
     let e = read_template(key, "t.xlsx").unwrap_err();
     assert_eq!(e[0].problem.rule, Rule::KeyChanged, "{e:?}");
+    // The period or an item code changed in the key: the key no longer matches its digest.
+    for (r, c, v) in [(0, 3, "2019-01"), (2, 0, "T9.9")] {
+        let key = rewrite(&|name, rows| {
+            if name == tuijin_export::xlsx::template::KEY {
+                rows[r][c] = Data::String(v.into());
+            }
+        });
+        let e = read_template(key, "t.xlsx").unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].problem.rule, Rule::KeyChanged, "{v}: {e:?}");
+    }
+    // The last row deleted: said as a moved row, not as its locked cells to type back.
+    let last = rewrite(&|name, rows| {
+        if name == SHEET {
+            rows.pop();
+            rows[1].resize(10, Data::Empty);
+            rows[1][8] = Data::Float(50.0);
+            rows[1][9] = Data::String("推进".into());
+        }
+    });
+    let e = read_template(last, "t.xlsx").unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].problem.rule, e[0].at().as_str()),
+        (Rule::RowsMoved, "填报!A4")
+    );
+    // A space after a code is not a moved row.
+    let spaced = rewrite(&|name, rows| {
+        if name == SHEET {
+            rows[2][0] = Data::String("T1.2 ".into());
+        }
+    });
+    let e = read_template(spaced, "t.xlsx").map_or_else(|e| e, |f| f.problems);
+    assert!(e.iter().all(|p| p.problem.rule != Rule::RowsMoved), "{e:?}");
     let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     xls.extend([0; 504]);
     let e = read_template(xls, "old.xls").unwrap_err();
@@ -498,4 +532,37 @@ fn periods_and_days_that_excel_made_dates_read_back() {
     assert!(h.problems.is_empty(), "{:?}", h.problems);
     assert_eq!(h.reports[0].period.to_string(), "2020-03");
     assert_eq!(h.reports[0].accepted_on.to_string(), "2020-04-03");
+}
+
+/// A CSV file saved by Excel on Windows ends its lines with CRLF: problems are still placed on
+/// their own lines. A file is read as what it is, whatever its name: an Excel 97–2003 file is
+/// named as such, a workbook called `.csv` is read as a workbook.
+#[test]
+fn past_report_files_are_read_as_what_they_are() {
+    use tuijin_export::xlsx::history::read_history;
+    let today = chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap();
+    let crlf = "item,unit,period,percent\r\nT1.1,JTW,2019-06,x\r\nT1.1,JTW,2019-07,50\r\nT1.1,JTW,2019-08,y\r\n";
+    let e = read_history("crlf.csv", crlf.as_bytes().to_vec(), today)
+        .unwrap()
+        .problems;
+    let at: Vec<String> = e.iter().map(|p| p.at()).collect();
+    assert_eq!(at, ["crlf.csv!2:4", "crlf.csv!4:4"]);
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.extend([0; 504]);
+    let e = read_history("old.xls", xls.clone(), today).unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::OldExcelFormat);
+    let e = read_history("old.csv", xls, today).unwrap_err();
+    assert_eq!(e[0].problem.rule, Rule::OldExcelFormat);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["item", "unit", "period", "percent"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["T1.1", "JTW", "2019-06"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_number(1, 3, 40.0).unwrap();
+    let h = read_history("named.csv", wb.save_to_buffer().unwrap(), today).unwrap();
+    assert_eq!(h.reports.len(), 1);
+    assert_eq!(h.reports[0].percent, Some(40.0));
 }

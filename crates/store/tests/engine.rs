@@ -583,7 +583,7 @@ async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
             item: tuijin_core::Code::parse(item).unwrap(),
             unit: tuijin_core::Code::parse(unit).unwrap(),
             period: Period::parse("2018-06").unwrap(),
-            percent: 30.0,
+            percent: Some(30.0),
             narrative: "批量导入".into(),
             problems: String::new(),
             next_steps: String::new(),
@@ -643,7 +643,7 @@ async fn a_batch_of_reports_is_submitted_whole_or_not_at_all() {
                 &[
                     report("E1.1", "JTW"),
                     HistoricReport {
-                        percent: 100.0,
+                        percent: Some(100.0),
                         ..report("E1.2", "JTW")
                     },
                 ],

@@ -636,7 +636,7 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
                 item: tuijin_core::Code::parse("S").unwrap(),
                 unit: tuijin_core::Code::parse(unit).unwrap(),
                 period: Period::parse(period).unwrap(),
-                percent,
+                percent: Some(percent),
                 narrative: "进展".into(),
                 problems: String::new(),
                 next_steps: String::new(),

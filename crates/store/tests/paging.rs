@@ -30,7 +30,7 @@ async fn a_page_of_a_thousand_reports_and_one_more() {
                 item: i.code.clone(),
                 unit: i.lead.clone().unwrap(),
                 period,
-                percent: 10.0 * month as f64,
+                percent: Some(10.0 * month as f64),
                 narrative: String::new(),
                 problems: String::new(),
                 next_steps: String::new(),

@@ -43,6 +43,20 @@ impl WorkbookError {
     }
 }
 
+/// Parses an uploaded file on the blocking pool, two files at a time across the server: a
+/// parse takes the CPU for as long as the file asks, and must not hold up other requests.
+async fn parse<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let _turn = SLOTS
+        .get_or_init(|| tokio::sync::Semaphore::new(2))
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
 /// The file's problems, the first `MAX_LISTED` of them in reading order and then how many
 /// more: a file of 300,000 bad rows is answered with a page a person can read, not 30 MB.
 fn cells(mut problems: Vec<CellProblem>) -> WorkbookError {
@@ -308,7 +322,10 @@ pub async fn import_template(
     submit: bool,
     stamp: &Stamp,
 ) -> Result<Vec<ReportRecord>, WorkbookError> {
-    let filled = read_template(bytes, file).map_err(cells)?;
+    let name = file.to_string();
+    let filled = parse(move || read_template(bytes, &name))
+        .await
+        .map_err(cells)?;
     let mut wrong = filled.problems.clone();
     for (what, cell, template, asked) in [
         ("plan", "B1", &filled.plan, plan),
@@ -357,6 +374,22 @@ pub async fn import_template(
     }
 }
 
+/// Where a problem of a past-reports file is, in reading order: a CSV file's `line:column`, or
+/// a sheet's cell name.
+fn place_order(cell: &str) -> (u32, usize, String) {
+    match cell.split_once(':') {
+        Some((line, col)) => (
+            line.parse().unwrap_or(0),
+            col.parse().unwrap_or(0),
+            String::new(),
+        ),
+        None if cell.bytes().all(|b| b.is_ascii_digit()) => {
+            (cell.parse().unwrap_or(0), 0, String::new())
+        }
+        None => cell_order(cell),
+    }
+}
+
 /// Row, then column, of a cell name (`I7` → (7, "I")): problems listed in reading order.
 fn cell_order(cell: &str) -> (u32, usize, String) {
     let letters: String = cell
@@ -376,10 +409,14 @@ pub async fn import_history(
     bytes: Vec<u8>,
     stamp: &Stamp,
 ) -> Result<usize, WorkbookError> {
-    let h = read_history(file, bytes, stamp.today).map_err(cells)?;
+    let (name, today) = (file.to_string(), stamp.today);
+    let h = parse(move || read_history(&name, bytes, today))
+        .await
+        .map_err(cells)?;
     let doc = store.export_plan(plan).await?;
     let mut problems = h.problems.clone();
     problems.extend(h.locate(check_past_reports(&doc, &h.reports, stamp.today)));
+    problems.sort_by_key(|p| place_order(&p.cell));
     if !problems.is_empty() {
         return Err(cells(problems));
     }

@@ -164,7 +164,7 @@ async fn item_views_carry_where_each_stands_on_the_day() {
                     item: tuijin_core::Code::parse("E1.1").unwrap(),
                     unit: tuijin_core::Code::parse("JTW").unwrap(),
                     period: tuijin_core::report::Period::parse("2019-12").unwrap(),
-                    percent: 40.0,
+                    percent: Some(40.0),
                     narrative: "推进".into(),
                     problems: String::new(),
                     next_steps: String::new(),

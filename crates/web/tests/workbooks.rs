@@ -576,7 +576,8 @@ async fn past_reports_obey_the_report_rules_and_carry_figures() {
                    E1.1,JTW,2019-08,35,,\n\
                    E1.1,JTW,2020-08,40,,\n\
                    E1.1,JTW,2019-10,40,no_such,5\n\
-                   E1.1,JTW,2019-11,40,metro_km,\n";
+                   E1.1,JTW,2019-11,40,metro_km,\n\
+                   E1.1,JTW,2019-05,,,\n";
         let e = tuijin_web::workbooks::import_history(
             &t.db.store,
             "demo-small",
@@ -600,6 +601,7 @@ async fn past_reports_obey_the_report_rules_and_carry_figures() {
             ("bad.csv!6:3", "period_future"),
             ("bad.csv!7:5", "figure_unknown_indicator"),
             ("bad.csv!8:6", "required"),
+            ("bad.csv!9:4", "required"),
         ] {
             assert!(
                 found.contains(&(want.0.to_string(), want.1)),
@@ -611,10 +613,12 @@ async fn past_reports_obey_the_report_rules_and_carry_figures() {
             "the first of two rows is not at fault: {found:?}"
         );
         assert_eq!(t.reports().await, 0, "nothing was written");
-        let csv = "item,unit,period,percent,indicator,value\n\
-                   E1.1,JTW,2019-06,30,,\n\
-                   E1.2,JTW,2019-09,100,,\n\
-                   E1.1,JTW,2019-12,55,metro_km,151.5\n";
+        // A report on the parent says what was done, without a percent of its own.
+        let csv = "item,unit,period,percent,narrative,indicator,value\n\
+                   E1.1,JTW,2019-06,30,,,\n\
+                   E1.2,JTW,2019-09,100,,,\n\
+                   E1.1,JTW,2019-12,55,,metro_km,151.5\n\
+                   E1,JTW,2019-12,,总体推进顺利,,\n";
         let n = tuijin_web::workbooks::import_history(
             &t.db.store,
             "demo-small",
@@ -624,7 +628,7 @@ async fn past_reports_obey_the_report_rules_and_carry_figures() {
         )
         .await
         .unwrap_or_else(|e| panic!("{}", e.render(tuijin_core::i18n::Lang::En)));
-        assert_eq!(n, 3);
+        assert_eq!(n, 4);
         let actuals =
             t.db.store
                 .indicator_actuals("demo-small", "metro_km")

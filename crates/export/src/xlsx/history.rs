@@ -142,10 +142,14 @@ pub fn read_history(
     bytes: Vec<u8>,
     today: NaiveDate,
 ) -> Result<History, Vec<CellProblem>> {
-    if file.to_ascii_lowercase().ends_with(".xlsx") {
-        read_xlsx(file, bytes, today)
-    } else {
-        read_csv(file, &bytes, today)
+    // By what the file is, not what it is called: a workbook renamed .csv is a workbook.
+    match super::file_kind(&bytes) {
+        super::FileKind::Workbook => read_xlsx(file, bytes, today),
+        super::FileKind::OldExcel => Err(vec![super::old_excel(file)]),
+        super::FileKind::Text if file.to_ascii_lowercase().ends_with(".xlsx") => {
+            read_xlsx(file, bytes, today)
+        }
+        super::FileKind::Text => read_csv(file, &bytes, today),
     }
 }
 
@@ -171,15 +175,28 @@ fn read_csv(file: &str, bytes: &[u8], today: NaiveDate) -> Result<History, Vec<C
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
+    // A record's line, counted from its first byte (the reader's own count is one short
+    // after a CRLF line end, which is how Excel on Windows saves CSV).
+    let line_at = |p: Option<&csv::Position>| {
+        p.map(|p| {
+            // (After a CRLF the reader may place a record at the LF before it.)
+            let mut end = (p.byte() as usize).min(bytes.len());
+            while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+                end += 1;
+            }
+            1 + bytes[..end].iter().filter(|&&b| b == b'\n').count()
+        })
+        .unwrap_or(0)
+    };
     let mut records = Vec::new();
     for r in rdr.records() {
         match r {
             Ok(r) => {
-                let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = line_at(r.position());
                 records.push((line, r.iter().map(str::to_string).collect::<Vec<_>>()));
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = line_at(e.position());
                 return Err(vec![CellProblem::new(
                     file,
                     line.to_string(),
@@ -278,7 +295,7 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
             .iter()
             .zip(COLUMNS)
             .map(|(c, (field, _, _))| match c {
-                Some(c) => cell_text(sheet.get(r, *c), field),
+                Some(c) => cell_text(&sheet, sheet.get(r, *c), field),
                 None => String::new(),
             })
             .collect();
@@ -291,12 +308,12 @@ fn read_xlsx(file: &str, bytes: Vec<u8>, today: NaiveDate) -> Result<History, Ve
 /// A workbook cell as the text a CSV file would hold. Excel turns what a person types into
 /// dates: `2020-06` in the period column becomes 1 June 2020, read back as the month; a date
 /// column whose format was lost holds the day's serial number, read back as the day.
-fn cell_text(d: &calamine::Data, field: &str) -> String {
+fn cell_text(sheet: &super::Sheet, d: &calamine::Data, field: &str) -> String {
     use calamine::Data;
     let day = match d {
         Data::DateTime(dt) => super::excel_date(dt.as_f64()),
-        Data::Float(f) if field.ends_with("_on") && *f >= 1.0 => super::excel_date(*f),
-        Data::Int(i) if field.ends_with("_on") && *i >= 1 => super::excel_date(*i as f64),
+        Data::Float(f) if field.ends_with("_on") && *f >= 1.0 => sheet.serial_date(*f),
+        Data::Int(i) if field.ends_with("_on") && *i >= 1 => sheet.serial_date(*i as f64),
         _ => None,
     };
     match day {
@@ -335,12 +352,15 @@ fn fill(
         let period = Period::parse(cells[2].trim())
             .map_err(|_| problems.push(bad("period", Rule::PeriodFormat)))
             .ok();
+        // A percent, or none: a report on a parent or on an item measured by its indicator
+        // says what was done (or gives the figure) without one — but a row says something.
         let percent = match number(&cells[3]) {
-            Number::Value(v) if (0.0..=100.0).contains(&v) => Some(v),
-            Number::Empty => {
+            Number::Value(v) if (0.0..=100.0).contains(&v) => Some(Some(v)),
+            Number::Empty if cells[4].trim().is_empty() && cells[9].trim().is_empty() => {
                 problems.push(bad("percent", Rule::Required));
                 None
             }
+            Number::Empty => Some(None),
             _ => {
                 problems.push(bad("percent", Rule::PercentRange));
                 None
@@ -367,8 +387,16 @@ fn fill(
                 }
             }
         };
-        let submitted = day(7, "submitted_on", &mut problems);
         let accepted = day(8, "accepted_on", &mut problems);
+        // Submitted by default on the period's last day, or on the day of acceptance if that
+        // came first: only a date typed in can be out of order.
+        let submitted = match (
+            cells[7].trim().is_empty(),
+            day(7, "submitted_on", &mut problems),
+        ) {
+            (true, Some(d)) => Some(accepted.map_or(d, |a| d.min(a))),
+            (_, d) => d,
+        };
         if let (Some(s), Some(a)) = (submitted, accepted)
             && a < s
         {

@@ -58,6 +58,24 @@ impl CellProblem {
     }
 }
 
+/// How many problems a list stands for: its entries, or, when it ends with "and N more"
+/// (`more_problems`), the entries before it and those N.
+pub fn problem_count(problems: &[CellProblem]) -> usize {
+    match problems.last() {
+        Some(last) if last.problem.rule == Rule::MoreProblems => {
+            let more = last
+                .problem
+                .args
+                .iter()
+                .find(|(k, _)| *k == "count")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            problems.len() - 1 + more
+        }
+        _ => problems.len(),
+    }
+}
+
 /// Every problem, one per line.
 pub fn render(problems: &[CellProblem], lang: Lang) -> String {
     problems
@@ -84,6 +102,35 @@ pub fn cell_name(row: u32, col: u16) -> String {
     format!("{}{}", column_letters(col), row + 1)
 }
 
+/// What a file is, by its first bytes (whatever its name says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A zip: an .xlsx workbook (or something else zipped, refused when opened).
+    Workbook,
+    /// An OLE compound file: an Excel 97–2003 workbook (.xls).
+    OldExcel,
+    /// Anything else: read as text (CSV, TOML).
+    Text,
+}
+
+/// The kind of a file by its first bytes.
+pub fn file_kind(bytes: &[u8]) -> FileKind {
+    if bytes.starts_with(&OLE_MAGIC) {
+        FileKind::OldExcel
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        FileKind::Workbook
+    } else {
+        FileKind::Text
+    }
+}
+
+/// The refusal of an Excel 97–2003 file, at the file.
+pub fn old_excel(file: &str) -> CellProblem {
+    CellProblem::new(file, "", Problem::new("", Rule::OldExcelFormat))
+}
+
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// An opened workbook.
 pub(crate) struct Book(Xlsx<Cursor<Vec<u8>>>);
 
@@ -91,13 +138,10 @@ impl Book {
     pub(crate) fn open(bytes: Vec<u8>, file: &str) -> Result<Book, CellProblem> {
         // An Excel 97–2003 file is an OLE compound document, not a zip: say so, rather than
         // pass on the zip reader's complaint.
-        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            return Err(CellProblem::new(
-                file,
-                "",
-                Problem::new("", Rule::OldExcelFormat),
-            ));
+        if file_kind(&bytes) == FileKind::OldExcel {
+            return Err(old_excel(file));
         }
+        unpacked_size(&bytes, file, MAX_UNPACKED)?;
         open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
             .map(Book)
             .map_err(|e| {
@@ -118,6 +162,7 @@ impl Book {
     /// one, so one stray value in XFD1048576 of an 11 KB upload asked for 512 GiB and aborted
     /// the server. A value beyond column `MAX_COLS` is refused at its cell.
     pub(crate) fn sheet(&mut self, name: &str, missing: Rule) -> Result<Sheet, CellProblem> {
+        let epoch_1904 = self.0.has_1904_epoch();
         let mut reader = self.0.worksheet_cells_reader(name).map_err(|_| {
             CellProblem::new(name, "", Problem::new("", missing).with("sheet", name))
         })?;
@@ -140,8 +185,23 @@ impl Book {
             if value == Data::Empty {
                 continue;
             }
+            // A workbook kept in the 1904 date system: its dates as the 1900 system counts.
+            if let Data::DateTime(dt) = &value
+                && epoch_1904
+            {
+                let kind = if dt.is_datetime() {
+                    calamine::ExcelDateTimeType::DateTime
+                } else {
+                    calamine::ExcelDateTimeType::TimeDelta
+                };
+                value = Data::DateTime(calamine::ExcelDateTime::new(
+                    dt.as_f64() + EPOCH_1904_DAYS,
+                    kind,
+                    false,
+                ));
+            }
             // `60%` typed into a cell is kept as 0.6 shown with a percent format: read it as
-            // what the person sees and typed.
+            // the number the person sees and typed (60), in a percent column or any other.
             if let Data::Float(_) | Data::Int(_) = value
                 && reader
                     .styles()
@@ -154,7 +214,7 @@ impl Book {
                     Data::Float(f) => f,
                     _ => unreachable!("matched above"),
                 };
-                value = Data::String(format!("{}%", number_text(shown_percent(v))));
+                value = Data::Float(shown_percent(v));
             }
             if c >= MAX_COLS {
                 return Err(CellProblem::new(
@@ -172,7 +232,12 @@ impl Book {
         }
         drop(reader);
         self.formulas_have_values(name)?;
-        Ok(Sheet { cells, rows, cols })
+        Ok(Sheet {
+            cells,
+            rows,
+            cols,
+            epoch_1904,
+        })
     }
 
     /// A formula is read by the result the file saved with it. Excel and WPS always save one;
@@ -223,6 +288,42 @@ fn shown_percent(v: f64) -> f64 {
     if rounded.is_finite() { rounded } else { p }
 }
 
+/// The most a workbook may hold unpacked: far beyond any of Tuijin's workbooks (the seed plan's
+/// is under 1 MiB, a 100,000-item plan's about 40 MiB), and small enough that a file of a few
+/// hundred kilobytes that unpacks to gigabytes (one cell of 300 MB of text) is refused before
+/// it is parsed.
+pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+
+/// Unpacks every part of the file without keeping it, and refuses the file when the parts
+/// together hold more than `MAX_UNPACKED` — counting what the parts really unpack to, not what
+/// the file says they hold.
+fn unpacked_size(bytes: &[u8], file: &str, limit: u64) -> Result<(), CellProblem> {
+    use std::io::Read;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        CellProblem::new(
+            file,
+            "",
+            Problem::new("", Rule::NotAWorkbook).with("reason", e),
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        let left = limit - total;
+        total += std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
+            .map_err(|e| unreadable(&e))?;
+        if total > limit {
+            return Err(CellProblem::new(
+                file,
+                "",
+                Problem::new("", Rule::WorkbookTooLarge).with("mib", limit >> 20),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Columns read from a sheet: far more than any of Tuijin's workbooks has.
 const MAX_COLS: u32 = 256;
 
@@ -231,7 +332,13 @@ pub(crate) struct Sheet {
     cells: std::collections::HashMap<(u32, u16), Data>,
     rows: u32,
     cols: u16,
+    /// The workbook counts days from 1904 (an option of Excel for Mac): a bare serial number
+    /// in a date column is a day of that system.
+    epoch_1904: bool,
 }
+
+/// Days between the 1900 and 1904 date systems' day 0.
+const EPOCH_1904_DAYS: f64 = 1462.0;
 
 impl Sheet {
     pub(crate) fn get(&self, row: u32, col: u16) -> &Data {
@@ -250,6 +357,18 @@ impl Sheet {
     /// The cell as text: numbers without a needless `.0`, dates as `YYYY-MM-DD`.
     pub(crate) fn text(&self, row: u32, col: u16) -> String {
         text(self.get(row, col))
+    }
+
+    /// The calendar date of a bare serial number in a date column of this sheet.
+    pub(crate) fn serial_date(&self, serial: f64) -> Option<NaiveDate> {
+        excel_date(
+            serial
+                + if self.epoch_1904 {
+                    EPOCH_1904_DAYS
+                } else {
+                    0.0
+                },
+        )
     }
 
     pub(crate) fn is_empty_row(&self, row: u32, cols: std::ops::Range<u16>) -> bool {
@@ -360,6 +479,29 @@ mod tests {
         assert_eq!(shown_percent(0.6), 60.0);
         assert_eq!(shown_percent(0.07), 7.0);
         assert_eq!(shown_percent(0.855), 85.5);
+    }
+
+    /// A small file that unpacks to far more than it weighs (one part of 3 MiB of the same
+    /// letter, a few kilobytes packed) is refused before anything parses it.
+    #[test]
+    fn a_file_that_unpacks_beyond_the_limit_is_refused() {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let deflate = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", deflate).unwrap();
+        zip.write_all(&vec![b'A'; 3 << 20]).unwrap();
+        zip.finish().unwrap();
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 64 << 10, "{} bytes packed", bytes.len());
+        let e = unpacked_size(&bytes, "bomb.xlsx", 2 << 20).unwrap_err();
+        assert_eq!(e.problem.rule, Rule::WorkbookTooLarge);
+        assert!(unpacked_size(&bytes, "ok.xlsx", 4 << 20).is_ok());
+        let e = Book::open(b"PK\x03\x04 not really".to_vec(), "x.xlsx")
+            .err()
+            .unwrap();
+        assert_eq!(e.problem.rule, Rule::NotAWorkbook);
     }
 
     #[test]

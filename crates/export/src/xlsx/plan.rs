@@ -210,13 +210,13 @@ impl PlanWorkbookErrors {
                 (Some(path), None) => format!(" [{path}]"),
                 _ => String::new(),
             };
-            let cell = if p.cell.is_empty() {
-                p.sheet.clone()
-            } else {
-                format!("{}!{}", p.sheet, p.cell)
+            let place = match (p.sheet.is_empty(), p.cell.is_empty()) {
+                (true, _) => String::new(),
+                (false, true) => format!("{}: ", p.sheet),
+                (false, false) => format!("{}!{}: ", p.sheet, p.cell),
             };
             s.push_str(&format!(
-                "{}: {cell}: {}{at}\n",
+                "{}: {place}{}{at}\n",
                 self.file,
                 p.located.kind.message(lang)
             ));
@@ -251,7 +251,7 @@ impl Builder {
 type PlanLine = (String, String, String);
 
 /// A cell as a TOML value for `key`, or `None` when empty.
-fn toml_value(d: &Data, key: &str) -> Option<String> {
+fn toml_value(sheet: &super::Sheet, d: &Data, key: &str) -> Option<String> {
     let last = key.rsplit('.').next().unwrap_or(key);
     let text = super::text(d);
     if text.trim().is_empty() {
@@ -260,12 +260,12 @@ fn toml_value(d: &Data, key: &str) -> Option<String> {
     let date_key = DATES.contains(&key) || DATES.contains(&last);
     Some(match d {
         // A date pasted as its serial number (the cell lost its date format).
-        Data::Float(f) if date_key => {
-            super::excel_date(*f).map_or(number_text(*f), |d| d.to_string())
-        }
-        Data::Int(i) if date_key => {
-            super::excel_date(*i as f64).map_or(i.to_string(), |d| d.to_string())
-        }
+        Data::Float(f) if date_key => sheet
+            .serial_date(*f)
+            .map_or(number_text(*f), |d| d.to_string()),
+        Data::Int(i) if date_key => sheet
+            .serial_date(*i as f64)
+            .map_or(i.to_string(), |d| d.to_string()),
         Data::Bool(b) => b.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => number_text(*f),
@@ -295,11 +295,11 @@ fn toml_value(d: &Data, key: &str) -> Option<String> {
 /// Reads a plan workbook: the same document the plan file would give, or every problem at its
 /// sheet and cell.
 pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWorkbookErrors> {
-    let fail = |sheet: &str, message: String| PlanWorkbookErrors {
+    let fail_at = |sheet: &str, cell: &str, message: String| PlanWorkbookErrors {
         file: file.to_string(),
         problems: vec![PlanCell {
             sheet: sheet.to_string(),
-            cell: String::new(),
+            cell: cell.to_string(),
             located: Located {
                 line: 0,
                 column: 0,
@@ -313,18 +313,34 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
             },
         }],
     };
-    let mut book = Book::open(bytes, file).map_err(|p| fail("", p.problem.message(Lang::En)))?;
+    let fail = |sheet: &str, message: String| fail_at(sheet, "", message);
+    // A problem of the file or of a cell, at its place (the file itself when it is the file's).
+    let at = |p: super::CellProblem| {
+        let sheet = if p.sheet == file {
+            ""
+        } else {
+            p.sheet.as_str()
+        };
+        fail_at(sheet, &p.cell, p.problem.message(Lang::En))
+    };
+    let mut book = Book::open(bytes, file).map_err(at)?;
     let mut b = Builder {
         text: String::new(),
         cells: Vec::new(),
     };
     let plan = book
         .sheet(PLAN_SHEET, tuijin_core::problem::Rule::NotATemplate)
-        .map_err(|_| fail(PLAN_SHEET, format!("the sheet `{PLAN_SHEET}` is missing")))?;
+        .map_err(|p| {
+            if p.problem.rule == tuijin_core::problem::Rule::NotATemplate {
+                fail(PLAN_SHEET, format!("the sheet `{PLAN_SHEET}` is missing"))
+            } else {
+                at(p)
+            }
+        })?;
     let mut tables: Vec<(String, Vec<PlanLine>)> = vec![(String::new(), Vec::new())];
     for row in 1..plan.rows() {
         let key = plan.text(row, 0).trim().to_string();
-        let Some(v) = toml_value(plan.get(row, 1), &key) else {
+        let Some(v) = toml_value(&plan, plan.get(row, 1), &key) else {
             continue;
         };
         let (table, field) = match key.split_once('.') {
@@ -362,7 +378,7 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
     for (section, name) in SHEETS {
         let sheet = book
             .sheet(name, tuijin_core::problem::Rule::NotATemplate)
-            .map_err(|p| fail(name, p.problem.message(Lang::En)))?;
+            .map_err(at)?;
         let cols: Vec<String> = (0..sheet.cols())
             .map(|c| sheet.text(0, c).trim().to_string())
             .collect();
@@ -374,7 +390,7 @@ pub fn read_plan_xlsx(file: &str, bytes: Vec<u8>) -> Result<PlanDocument, PlanWo
             let mut split: HashMap<String, (Vec<String>, String)> = HashMap::new();
             let mut order = Vec::new();
             for (c, key) in cols.iter().enumerate() {
-                let Some(v) = toml_value(sheet.get(row, c as u16), key) else {
+                let Some(v) = toml_value(&sheet, sheet.get(row, c as u16), key) else {
                     continue;
                 };
                 let at = cell_name(row, c as u16);

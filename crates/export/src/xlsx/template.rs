@@ -201,9 +201,55 @@ pub fn write_template(t: &Template) -> Result<Vec<u8>, XlsxError> {
         let code = r.indicator.as_ref().map(|i| i.0.as_str()).unwrap_or("");
         key.write_string(row, INDICATOR, code)?;
     }
+    key.write_string(0, DIGEST, key_digest(t))?;
     key.set_hidden(true);
     key.protect();
     wb.save_to_buffer()
+}
+
+/// The column of `_key`'s first row that holds the digest of the key.
+const DIGEST: u16 = 4;
+
+/// A digest of what the key sheet holds (the mark, plan, unit and period, and each row's
+/// code, title, unit and indicator): a key edited by hand no longer matches it. It catches
+/// slips and casual edits, as the sheet's protection does; it is no signature.
+fn digest_of(head: [&str; 4], rows: &[[String; 4]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in head {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    for row in rows {
+        for cell in row {
+            h.update(cell.as_bytes());
+            h.update([0x1f]);
+        }
+        h.update([0x1e]);
+    }
+    h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn key_digest(t: &Template) -> String {
+    let rows: Vec<[String; 4]> = t
+        .rows
+        .iter()
+        .map(|r| {
+            [
+                r.item.clone(),
+                r.title.clone(),
+                t.unit.clone(),
+                r.indicator
+                    .as_ref()
+                    .map(|i| i.0.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    digest_of([MARK, &t.plan, &t.unit, &t.period.to_string()], &rows)
 }
 
 fn write_help(ws: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
@@ -303,6 +349,22 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
             ));
         }
     }
+    let rows: Vec<[String; 4]> = (1..key.rows())
+        .map(|r| [ITEM, TITLE, UNIT, INDICATOR].map(|c| key.text(r, c)))
+        .collect();
+    let (a, b, c, d) = (
+        key.text(0, 0),
+        key.text(0, 1),
+        key.text(0, 2),
+        key.text(0, 3),
+    );
+    if key.text(0, DIGEST) != digest_of([&a, &b, &c, &d], &rows) {
+        return Err(vec![CellProblem::new(
+            KEY,
+            "",
+            Problem::new("", Rule::KeyChanged).with("sheet", KEY),
+        )]);
+    }
     let period = match Period::parse(key.text(0, 3).trim()) {
         Ok(p) => p,
         Err(_) => {
@@ -322,16 +384,27 @@ pub fn read_template(bytes: Vec<u8>, file: &str) -> Result<Filled, Vec<CellProbl
     // A row deleted, inserted or sorted shifts every row below it: said once, at the first
     // row that holds another row's item, rather than as every locked cell of every row after.
     let handed: std::collections::HashSet<String> = (1..keyed).map(|r| key.text(r, ITEM)).collect();
+    // (A row left with no code where the key has one was deleted, the last row included.)
     if let Some(row) = (1..keyed).find(|&r| {
         let found = sheet.text(r, ITEM);
-        found != key.text(r, ITEM) && handed.contains(found.trim())
+        let found = found.trim();
+        found != key.text(r, ITEM).trim()
+            && (handed.contains(found) || sheet.is_empty_row(r, 0..sheet.cols().max(1)))
     }) {
+        let found = sheet.text(row, ITEM);
         return Err(vec![CellProblem::new(
             SHEET,
             cell_name(row, ITEM),
             Problem::new("", Rule::RowsMoved)
                 .with("expected", key.text(row, ITEM))
-                .with("found", sheet.text(row, ITEM).trim()),
+                .with(
+                    "found",
+                    if found.trim().is_empty() {
+                        "—"
+                    } else {
+                        found.trim()
+                    },
+                ),
         )]);
     }
     let mut rows = Vec::new();

@@ -63,7 +63,7 @@ fn report_row(
         item_id.into(),
         r.period.to_string().into(),
         unit_id.into(),
-        Some(r.percent).into(),
+        r.percent.into(),
         r.narrative.clone().into(),
         r.problems.clone().into(),
         r.next_steps.clone().into(),
@@ -239,14 +239,14 @@ fn judge(
                     .with("item", &r.item),
             );
         }
-        match Percent::new(r.percent) {
+        match r.percent.map(Percent::new).transpose() {
             Err(_) => problems.push(Problem::new(
                 format!("reports[{n}].percent"),
                 Rule::PercentRange,
             )),
             Ok(percent) => {
                 let content = ReportContent {
-                    percent: Some(percent),
+                    percent,
                     narrative: r.narrative.clone(),
                     problems: r.problems.clone(),
                     next_steps: r.next_steps.clone(),
@@ -493,8 +493,11 @@ impl Store {
             )?);
             // The lead unit's reports move an item's figure, and on an item with unit shares
             // each share's unit's.
-            if leads.contains(&(*item, *unit)) || shared.contains(&(*item, *unit)) {
-                replay.push((r.accepted_on, *item, *unit, r.period, r.percent));
+            // (A report without a percent — on a parent, or a measured item — moves nothing.)
+            if let Some(percent) = r.percent
+                && (leads.contains(&(*item, *unit)) || shared.contains(&(*item, *unit)))
+            {
+                replay.push((r.accepted_on, *item, *unit, r.period, percent));
             }
         }
         let first = max_report_id(&txn).await?;

@@ -101,7 +101,7 @@ async fn render(
             }
             Outcome::Refused { unit, problems } => {
                 section.notice.bad role="alert" aria-labelledby="excel-problems" {
-                    h2 id="excel-problems" { (l.f("excel.refused", &[("count", &problems.len()), ("unit", unit)])) }
+                    h2 id="excel-problems" { (l.f("excel.refused", &[("count", &tuijin_export::xlsx::problem_count(problems)), ("unit", unit)])) }
                     (problem_table(l, problems))
                 }
             }
@@ -170,9 +170,25 @@ pub async fn upload(
     };
     let (mut csrf, mut unit, mut action, mut file) =
         (String::new(), String::new(), String::new(), Vec::new());
+    let mut file_name = String::from("upload.xlsx");
     while let Some(field) = m.next_field().await.map_err(|e| bad(e.to_string()))? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "workbook" {
+            // The name the person chose, as the problems name the file: its last part only,
+            // without control characters, at most 100 characters.
+            if let Some(n) = field
+                .file_name()
+                .and_then(|n| n.rsplit(['/', '\\']).next())
+                .map(|n| {
+                    n.chars()
+                        .filter(|c| !c.is_control())
+                        .take(100)
+                        .collect::<String>()
+                })
+                .filter(|n| !n.trim().is_empty())
+            {
+                file_name = n;
+            }
             file = field
                 .bytes()
                 .await
@@ -197,25 +213,18 @@ pub async fn upload(
     let p = st.plans.header(&st.store, &plan).await?;
     let stamp = st.stamp(&v.who.name, &p);
     let submit = action == "submit";
-    let outcome = match workbooks::import_template(
-        &st.store,
-        &plan,
-        &unit,
-        "upload.xlsx",
-        file,
-        submit,
-        &stamp,
-    )
-    .await
-    {
-        Ok(done) => Outcome::Filed {
-            unit,
-            count: done.len(),
-            submitted: submit,
-        },
-        Err(WorkbookError::Cells(problems)) => Outcome::Refused { unit, problems },
-        Err(WorkbookError::Store(e)) => return Err(crate::ApiError::from(e).into()),
-        Err(WorkbookError::Write(e)) => return Err(crate::ApiError::Internal(e).into()),
-    };
+    let outcome =
+        match workbooks::import_template(&st.store, &plan, &unit, &file_name, file, submit, &stamp)
+            .await
+        {
+            Ok(done) => Outcome::Filed {
+                unit,
+                count: done.len(),
+                submitted: submit,
+            },
+            Err(WorkbookError::Cells(problems)) => Outcome::Refused { unit, problems },
+            Err(WorkbookError::Store(e)) => return Err(crate::ApiError::from(e).into()),
+            Err(WorkbookError::Write(e)) => return Err(crate::ApiError::Internal(e).into()),
+        };
     render(&st, &v, &plan, None, outcome).await
 }
