@@ -69,6 +69,39 @@ pub fn items_before(items: &[Item], changes: &[ItemChange]) -> Vec<Item> {
     out
 }
 
+/// Entries of a list (units, indicators) as they stood before `changes` (in the order they
+/// were made; each with the entry before it, `None` when the change added it), given the
+/// entries now, in order. An entry changed since reads as it did; one added since is left out;
+/// one removed since (in `changes` with its old self, and not in `now`) comes back at the end.
+pub fn entries_before<T: Clone>(
+    now: &[(Code, T)],
+    changes: &[(Code, Option<T>)],
+) -> Vec<(Code, T)> {
+    let mut state: HashMap<&Code, Option<&T>> = now.iter().map(|(c, t)| (c, Some(t))).collect();
+    for (code, before) in changes.iter().rev() {
+        state.insert(code, before.as_ref());
+    }
+    let present: HashSet<&Code> = now.iter().map(|(c, _)| c).collect();
+    let mut out: Vec<(Code, T)> = now
+        .iter()
+        .filter_map(|(c, _)| {
+            state
+                .get(c)
+                .copied()
+                .flatten()
+                .map(|t| (c.clone(), t.clone()))
+        })
+        .collect();
+    let mut back: Vec<(Code, T)> = state
+        .iter()
+        .filter(|(c, _)| !present.contains(*c))
+        .filter_map(|(c, t)| t.map(|t| ((*c).clone(), t.clone())))
+        .collect();
+    back.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    out.extend(back);
+    out
+}
+
 /// The index just past the item at `at` and everything below it (which follows it in plan
 /// order).
 fn end_of_subtree(items: &[Item], at: usize) -> usize {
@@ -143,6 +176,22 @@ mod tests {
             "the oldest change's before wins"
         );
         assert_eq!(items_before(&now, &[]), now, "nothing changed since");
+    }
+
+    #[test]
+    fn list_entries_read_as_they_were() {
+        let c = |s: &str| Code::parse(s).unwrap();
+        let now = vec![(c("A"), "甲新"), (c("C"), "丙")];
+        let changes = vec![
+            (c("A"), Some("甲")),
+            (c("B"), Some("乙")),
+            (c("C"), None),
+            (c("A"), Some("甲二")),
+        ];
+        assert_eq!(
+            entries_before(&now, &changes),
+            [(c("A"), "甲"), (c("B"), "乙")]
+        );
     }
 
     #[test]

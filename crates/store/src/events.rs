@@ -187,13 +187,100 @@ pub trait EventStore {
         plan: &str,
         after: DateTime<Utc>,
     ) -> Result<Vec<tuijin_core::rewind::ItemChange>>;
+    /// Every change of the units (names, kinds) and of the plan's indicators (their
+    /// definitions, not their figures) made after `after`, oldest first, each with the entry
+    /// as it stood before it, `None` when the change added it. As `item_changes_after`.
+    async fn directory_changes_after(
+        &self,
+        plan: &str,
+        after: DateTime<Utc>,
+    ) -> Result<DirectoryChanges>;
     /// Walks the whole chain and names the first broken link, if any; also checks that the
     /// chain's head is the last event's hash. Returns the number of events checked.
     async fn verify_chain(&self) -> Result<(u64, Option<Break>)>;
 }
 
+/// Changes of units and indicators after a day (`EventStore::directory_changes_after`).
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryChanges {
+    pub units: Vec<(tuijin_core::Code, Option<tuijin_core::Unit>)>,
+    pub indicators: Vec<(tuijin_core::Code, Option<tuijin_core::Indicator>)>,
+}
+
 const SELECT: &str =
     "SELECT id, at, actor, kind, entity, entity_code, before_json, after_json FROM events";
+
+impl Store {
+    /// The id of the event of the import that created `plan`: what came with it is the
+    /// plan's origin, not a change.
+    async fn origin_of(&self, plan: &str) -> Result<i64> {
+        Ok(match one(
+            &self.db(),
+            "SELECT MIN(id) AS id FROM events WHERE entity = 'plan' AND entity_code = $1 AND kind = $2",
+            vec![plan.into(), EventKind::PlanImported.as_str().into()],
+        )
+        .await?
+        {
+            Some(r) => get::<Option<i64>>(&r, "id")?.unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    /// Changes of `kinds` after `after` and after the plan's origin, oldest first, each with
+    /// the entry before it (`None` for an addition, or for the kind `restored` that brought
+    /// an entry back from the archive). `with_unplanned`: also the events of no plan (units
+    /// are shared by plans).
+    async fn changes_after<T: serde::de::DeserializeOwned>(
+        &self,
+        plan: &str,
+        kinds: &[EventKind],
+        restored: Option<EventKind>,
+        with_unplanned: bool,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<(tuijin_core::Code, Option<T>)>> {
+        let pid = self.plan_id(plan).await?;
+        let origin = self.origin_of(plan).await?;
+        let list = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scope = if with_unplanned {
+            "(plan_id = $2 OR plan_id IS NULL)"
+        } else {
+            "plan_id = $2"
+        };
+        let rows = all(
+            &self.db(),
+            &format!(
+                "SELECT entity_code, kind, before_json FROM events WHERE id > $1 AND {scope} \
+                 AND kind IN ({list}) AND at > $3 ORDER BY id"
+            ),
+            vec![
+                origin.into(),
+                pid.into(),
+                audit::stored_instant(after).into(),
+            ],
+        )
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = get(r, "entity_code")?;
+                let kind: EventKind = named(r, "kind")?;
+                let before = match get::<Option<String>>(r, "before_json")? {
+                    _ if Some(kind) == restored => None,
+                    None => None,
+                    Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                        StoreError::Corrupt(format!("events.before_json of {code}: {e}"))
+                    })?),
+                };
+                let code = tuijin_core::Code::parse(&code)
+                    .map_err(|_| StoreError::Corrupt(format!("events.entity_code {code}")))?;
+                Ok((code, before))
+            })
+            .collect()
+    }
+}
 
 fn event(r: &sea_orm::QueryResult) -> Result<Event> {
     let json = |col: &str| -> Result<Option<serde_json::Value>> {
@@ -247,19 +334,6 @@ impl EventStore for Store {
         plan: &str,
         after: DateTime<Utc>,
     ) -> Result<Vec<tuijin_core::rewind::ItemChange>> {
-        use tuijin_core::rewind::ItemChange;
-        let pid = self.plan_id(plan).await?;
-        let db = self.db();
-        let origin: Option<i64> = match one(
-            &db,
-            "SELECT MIN(id) AS id FROM events WHERE entity = 'plan' AND entity_code = $1 AND kind = $2",
-            vec![plan.into(), EventKind::PlanImported.as_str().into()],
-        )
-        .await?
-        {
-            Some(r) => get(&r, "id")?,
-            None => None,
-        };
         let kinds = [
             EventKind::ItemAdded,
             EventKind::ItemUpdated,
@@ -267,42 +341,36 @@ impl EventStore for Store {
             EventKind::ItemRestored,
             EventKind::ItemEdited,
         ];
-        let list = kinds
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = all(
-            &db,
-            &format!(
-                "SELECT entity_code, kind, before_json FROM events WHERE id > $1 AND plan_id = $2 \
-                 AND entity = 'item' AND kind IN ({list}) AND at > $3 ORDER BY id"
-            ),
-            vec![
-                origin.unwrap_or(0).into(),
-                pid.into(),
-                audit::stored_instant(after).into(),
-            ],
-        )
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let code: String = get(r, "entity_code")?;
-                let kind: EventKind = named(r, "kind")?;
-                let before = match (kind, get::<Option<String>>(r, "before_json")?) {
-                    // Restored: it was in the archive before.
-                    (EventKind::ItemRestored, _) | (_, None) => None,
-                    (_, Some(json)) => Some(serde_json::from_str(&json).map_err(|e| {
-                        StoreError::Corrupt(format!("events.before_json of {code}: {e}"))
-                    })?),
-                };
-                Ok(ItemChange {
-                    code: tuijin_core::Code::parse(&code)
-                        .map_err(|_| StoreError::Corrupt(format!("events.entity_code {code}")))?,
-                    before,
-                })
-            })
-            .collect()
+        Ok(self
+            .changes_after(plan, &kinds, Some(EventKind::ItemRestored), false, after)
+            .await?
+            .into_iter()
+            .map(|(code, before)| tuijin_core::rewind::ItemChange { code, before })
+            .collect())
+    }
+
+    async fn directory_changes_after(
+        &self,
+        plan: &str,
+        after: DateTime<Utc>,
+    ) -> Result<DirectoryChanges> {
+        let units = [
+            EventKind::UnitAdded,
+            EventKind::UnitUpdated,
+            EventKind::UnitEdited,
+        ];
+        let indicators = [
+            EventKind::IndicatorAdded,
+            EventKind::IndicatorUpdated,
+            EventKind::IndicatorArchived,
+            EventKind::IndicatorEdited,
+        ];
+        Ok(DirectoryChanges {
+            units: self.changes_after(plan, &units, None, true, after).await?,
+            indicators: self
+                .changes_after(plan, &indicators, None, false, after)
+                .await?,
+        })
     }
 
     async fn events_for(&self, entity: Entity, code: &str, limit: u64) -> Result<Vec<Event>> {

@@ -51,7 +51,7 @@ pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};
 pub use directory::{Actual, DirectoryStore, Entry, UnitRecord};
 pub use edits::{EditOutcome, EditStore};
 pub use error::{StoreError, Unavailable};
-pub use events::{Event, EventStore};
+pub use events::{DirectoryChanges, Event, EventStore};
 pub use evidence::{EvidenceOn, EvidenceRecord, EvidenceStore, NewEvidence};
 pub use figures::FigureStore;
 pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};

@@ -3,9 +3,9 @@
 //! was accepted), warnings raised by then and not yet cleared, notices by their dates and
 //! reply rounds, indicator figures as known then, the assessment published by then — never
 //! from today's state, so the 2019-Q3 briefing says the same thing whenever it is made.
-//! The plan's items too are as they stood then: changes made since (an item added, retitled,
-//! moved or archived) are undone from the history of events (`core::rewind`). Unit names and
-//! indicator targets are the current ones.
+//! The plan's items, unit names and indicator definitions too are as they stood then: changes
+//! made since (an item added, retitled, moved or archived; a unit renamed; an indicator
+//! re-targeted) are undone from the history of events (`core::rewind`).
 //!
 //! The document itself is `tuijin_core::briefing::Brief`; `html` writes it as a page of its
 //! own, `tuijin_export::brief` as Markdown, DOCX and PDF.
@@ -111,15 +111,18 @@ pub async fn build(st: &AppState, req: &BriefRequest) -> Result<Brief, ApiError>
     })
 }
 
-/// The plan's items as they stood at the end of `day`: the current ones with every change made
-/// after it undone (`core::rewind`) — an item added since is not there, one retitled or moved
-/// since reads as it did, one archived since is back. The current plan when nothing changed.
+/// The plan as it stood at the end of `day`: its items, unit names and indicator definitions
+/// with every change made after it undone (`core::rewind`) — an item added since is not there,
+/// one retitled or moved since reads as it did, one archived since is back; a unit renamed
+/// since has its old name; an indicator re-targeted since its old targets. The current plan
+/// when nothing changed.
 async fn plan_as_of(
     st: &AppState,
     plan: &str,
     current: &std::sync::Arc<CachedPlan>,
     day: NaiveDate,
 ) -> Result<std::sync::Arc<CachedPlan>, ApiError> {
+    use tuijin_core::rewind::{entries_before, items_before};
     use tuijin_store::{BaselineStore, EventStore};
     let end = tuijin_core::clock::local_instant(
         day + chrono::Duration::days(1),
@@ -127,16 +130,43 @@ async fn plan_as_of(
         current.plan.tz(),
     );
     let changes = st.store.item_changes_after(plan, end).await?;
-    if changes.is_empty() {
+    let directory = st.store.directory_changes_after(plan, end).await?;
+    if changes.is_empty() && directory.units.is_empty() && directory.indicators.is_empty() {
         return Ok(current.clone());
     }
-    let items = tuijin_core::rewind::items_before(&current.items, &changes);
+    let items = items_before(&current.items, &changes);
     let judged = st
         .store
         .judged_dates(plan)
         .await?
         .map(|dates| tuijin_core::baseline::judged(&items, &dates));
-    Ok(std::sync::Arc::new(current.with_items(items, judged)))
+    // Unit names: those renamed since read as they were (a unit is its name here).
+    let mut units = (*current.units).clone();
+    for (code, before) in directory.units.iter().rev() {
+        match before {
+            Some(u) => units.insert(code.to_string(), u.name.clone()),
+            None => units.remove(code.as_str()),
+        };
+    }
+    // Indicators: their definitions of then, with the figures they have (the figures known by
+    // the day are chosen where they are read); one archived since is not brought back.
+    let now: Vec<(tuijin_core::Code, tuijin_core::Indicator)> = current
+        .measures
+        .indicators
+        .values()
+        .map(|(i, _)| (i.code.clone(), i.clone()))
+        .collect();
+    let mut measures = tuijin_core::Measures::default();
+    for (code, def) in entries_before(&now, &directory.indicators) {
+        if let Some((_, figures)) = current.measures.indicators.get(code.as_str()) {
+            measures
+                .indicators
+                .insert(code.to_string(), (def, figures.clone()));
+        }
+    }
+    Ok(std::sync::Arc::new(
+        current.as_it_stood(items, judged, units, measures),
+    ))
 }
 
 /// The briefing written in `format`: the bytes of the file.

@@ -90,9 +90,16 @@ impl CachedPlan {
         b
     }
 
-    /// The same plan with other items — the plan as it stood on a past day, for a briefing of
-    /// that day (`core::rewind`): `judged` are those items as their status is judged.
-    pub fn with_items(&self, items: Vec<Item>, judged: Option<Vec<Item>>) -> CachedPlan {
+    /// The same plan with other items, unit names and indicators — the plan as it stood on a
+    /// past day, for a briefing of that day (`core::rewind`): `judged` are those items as their
+    /// status is judged.
+    pub fn as_it_stood(
+        &self,
+        items: Vec<Item>,
+        judged: Option<Vec<Item>>,
+        units: HashMap<String, Text>,
+        measures: tuijin_core::Measures,
+    ) -> CachedPlan {
         let items = Arc::new(items);
         CachedPlan {
             versions: self.versions,
@@ -100,9 +107,9 @@ impl CachedPlan {
             judged: judged.map_or_else(|| items.clone(), Arc::new),
             items,
             progress: HashMap::new(),
-            units: self.units.clone(),
+            units: Arc::new(units),
             people: self.people.clone(),
-            measures: self.measures.clone(),
+            measures: Arc::new(measures),
             board: Mutex::new(None),
             public: Default::default(),
         }

@@ -168,13 +168,30 @@ async fn a_past_briefing_shows_the_plan_as_it_stood_after_the_plan_changed() {
         added.title.zh = "后来增加的事项".into();
         doc.items.push(added);
         doc.items.retain(|i| i.code.as_str() != "E1.2");
+        // A unit renamed and an indicator re-targeted in the same import.
+        let jtw = doc
+            .units
+            .iter()
+            .position(|u| u.code.as_str() == "JTW")
+            .unwrap();
+        doc.units[jtw].name.zh = "改名后的交通局".into();
+        doc.indicators[0].targets[0].value = 999.0;
         s.import_plan(&doc, &common::stamp("office")).await.unwrap();
         let st = AppState::new(s.clone(), common::today(), true);
         let again = brief(&st, "2019-Q3", Lang::Zh).await;
         assert_eq!(again.text(), text, "{}", db.label());
         assert_eq!(again, first, "{}", db.label());
+        assert!(
+            text.contains("市交通运输委员会") && text.contains("300 公里"),
+            "{text}"
+        );
         let now = brief(&st, "2020-Q2", Lang::Zh).await.text();
-        for want in ["改过名称的事项", "后来增加的事项"] {
+        for want in [
+            "改过名称的事项",
+            "后来增加的事项",
+            "改名后的交通局",
+            "999 公里",
+        ] {
             assert!(now.contains(want), "{} `{want}` in:\n{now}", db.label());
         }
         assert!(!now.contains("E1.2"), "{now}");

@@ -14,7 +14,19 @@ use crate::pages::widgets::fmt1;
 /// indicators.
 pub async fn indicators(x: &Ctx<'_>) -> Result<Option<Section>, ApiError> {
     let l = x.l;
-    let list = x.st.store.list_indicators(x.plan).await?;
+    // The plan's indicators as they were defined on the day (`briefing::plan_as_of`).
+    let list: Vec<tuijin_core::Indicator> =
+        x.st.store
+            .list_indicators(x.plan)
+            .await?
+            .into_iter()
+            .filter_map(|i| {
+                x.c.measures
+                    .indicators
+                    .get(i.code.as_str())
+                    .map(|(def, _)| def.clone())
+            })
+            .collect();
     if list.is_empty() {
         return Ok(None);
     }
