@@ -151,7 +151,8 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             // The plan is updated when its own fields or any of its entries changed.
             let entries_changed = [&s.items, &s.units, &s.people, &s.indicators]
                 .iter()
-                .any(|c| c.added + c.updated + c.archived > 0);
+                .any(|c| c.added + c.updated + c.archived > 0)
+                || s.items_reordered;
             out!(
                 "plan {} {} in {:.2}s",
                 s.plan,

@@ -177,6 +177,10 @@ pub enum EventKind {
     #[strum(serialize = "history.loaded")]
     #[serde(rename = "history.loaded")]
     HistoryLoaded,
+    /// The plan's items put in another order (their order before: a list of codes).
+    #[strum(serialize = "plan.reordered")]
+    #[serde(rename = "plan.reordered")]
+    PlanReordered,
     #[strum(serialize = "period.closed")]
     #[serde(rename = "period.closed")]
     PeriodClosed,
@@ -296,7 +300,8 @@ impl EventKind {
             | PlanEdited
             | PlanImported
             | ReportsBatchSubmitted
-            | HistoryLoaded => Entity::Plan,
+            | HistoryLoaded
+            | PlanReordered => Entity::Plan,
             UnitAdded | UnitUpdated | UnitEdited => Entity::Unit,
             PersonAdded | PersonUpdated | PersonEdited => Entity::Person,
             IndicatorAdded

@@ -69,6 +69,24 @@ pub fn items_before(items: &[Item], changes: &[ItemChange]) -> Vec<Item> {
     out
 }
 
+/// Puts the items `order` names in that order, in the places they hold among the others (an
+/// item it does not name stays where it is): the order of the items before a reordering.
+pub fn reorder(items: &mut [Item], order: &[String]) {
+    let rank: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.as_str(), n))
+        .collect();
+    let places: Vec<usize> = (0..items.len())
+        .filter(|&n| rank.contains_key(items[n].code.as_str()))
+        .collect();
+    let mut named: Vec<Item> = places.iter().map(|&n| items[n].clone()).collect();
+    named.sort_by_key(|i| rank[i.code.as_str()]);
+    for (place, item) in places.into_iter().zip(named) {
+        items[place] = item;
+    }
+}
+
 /// Entries of a list (units, indicators) as they stood before `changes` (in the order they
 /// were made; each with the entry before it, `None` when the change added it), given the
 /// entries now, in order. An entry changed since reads as it did; one added since is left out;
@@ -176,6 +194,17 @@ mod tests {
             "the oldest change's before wins"
         );
         assert_eq!(items_before(&now, &[]), now, "nothing changed since");
+    }
+
+    #[test]
+    fn a_reordering_is_undone_around_the_items_it_did_not_name() {
+        let mut items = vec![
+            item("B", None, "乙"),
+            item("X", None, "新"),
+            item("A", None, "甲"),
+        ];
+        reorder(&mut items, &["A".into(), "B".into()]);
+        assert_eq!(codes(&items), ["A", "X", "B"]);
     }
 
     #[test]

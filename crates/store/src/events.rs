@@ -187,6 +187,9 @@ pub trait EventStore {
         plan: &str,
         after: DateTime<Utc>,
     ) -> Result<Vec<tuijin_core::rewind::ItemChange>>;
+    /// The order of the plan's items before the first reordering after `after`, if any
+    /// (`core::rewind::reorder`): codes, in order.
+    async fn order_after(&self, plan: &str, after: DateTime<Utc>) -> Result<Option<Vec<String>>>;
     /// Every change of the units (names, kinds) and of the plan's indicators (their
     /// definitions, not their figures) made after `after`, oldest first, each with the entry
     /// as it stood before it, `None` when the change added it. As `item_changes_after`.
@@ -347,6 +350,14 @@ impl EventStore for Store {
             .into_iter()
             .map(|(code, before)| tuijin_core::rewind::ItemChange { code, before })
             .collect())
+    }
+
+    async fn order_after(&self, plan: &str, after: DateTime<Utc>) -> Result<Option<Vec<String>>> {
+        Ok(self
+            .changes_after::<Vec<String>>(plan, &[EventKind::PlanReordered], None, false, after)
+            .await?
+            .into_iter()
+            .find_map(|(_, before)| before))
     }
 
     async fn directory_changes_after(

@@ -334,8 +334,13 @@ impl Store {
                 Some(plan) if pid == plan => {
                     conds.push(format!("i.position > {}", arg(pos.into(), &mut values)))
                 }
-                Some(plan) if pid > plan => conds.push("1 = 0".into()),
-                Some(_) => {}
+                // A cursor of another plan resumes nothing here.
+                Some(_) => {
+                    return Err(StoreError::invalid(tuijin_core::problem::Problem::new(
+                        "cursor",
+                        tuijin_core::problem::Rule::BadCursor,
+                    )));
+                }
                 None => {
                     let a = arg(pid.into(), &mut values);
                     let b = arg(pos.into(), &mut values);

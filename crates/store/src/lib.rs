@@ -17,6 +17,7 @@ mod baselines;
 mod breached;
 mod check;
 mod claims;
+pub use claims::JobRun;
 pub mod clock;
 mod db;
 mod directory;

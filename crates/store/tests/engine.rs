@@ -981,3 +981,50 @@ async fn the_deepest_allowed_tree_takes_reports_at_its_bottom() {
         assert!(s.check_rollups("demo-small").await.unwrap().is_empty());
     }
 }
+
+/// A re-import that only puts the items in another order is a change of the plan: it is
+/// recorded with the order before (what a document of an earlier day lists them in), the plan's
+/// version moves so every server reloads, and the same order again changes nothing.
+#[tokio::test]
+async fn a_reordering_is_recorded_with_the_order_before() {
+    use tuijin_store::EventStore;
+    for db in setup().await {
+        let s = &db.store;
+        let before: Vec<String> = small().items.iter().map(|i| i.code.to_string()).collect();
+        let mut doc = small();
+        let first = doc.items.remove(0);
+        doc.items.push(first);
+        let version = s.get_plan("demo-small").await.unwrap().version;
+        let summary = s
+            .import_plan(&doc, &stamp("office", "2019-03-01"))
+            .await
+            .unwrap();
+        assert!(summary.items_reordered, "{}", db.label());
+        assert_eq!(summary.items.updated, 0);
+        assert!(s.get_plan("demo-small").await.unwrap().version > version);
+        let day = Utc.from_utc_datetime(
+            &NaiveDate::from_ymd_opt(2019, 2, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+        );
+        assert_eq!(
+            s.order_after("demo-small", day).await.unwrap(),
+            Some(before.clone()),
+            "{}",
+            db.label()
+        );
+        let later = Utc.from_utc_datetime(
+            &NaiveDate::from_ymd_opt(2019, 3, 2)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+        );
+        assert_eq!(s.order_after("demo-small", later).await.unwrap(), None);
+        let again = s
+            .import_plan(&doc, &stamp("office", "2019-04-01"))
+            .await
+            .unwrap();
+        assert!(!again.items_reordered, "{}", db.label());
+    }
+}

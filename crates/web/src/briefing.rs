@@ -131,10 +131,18 @@ async fn plan_as_of(
     );
     let changes = st.store.item_changes_after(plan, end).await?;
     let directory = st.store.directory_changes_after(plan, end).await?;
-    if changes.is_empty() && directory.units.is_empty() && directory.indicators.is_empty() {
+    let order = st.store.order_after(plan, end).await?;
+    if changes.is_empty()
+        && directory.units.is_empty()
+        && directory.indicators.is_empty()
+        && order.is_none()
+    {
         return Ok(current.clone());
     }
-    let items = items_before(&current.items, &changes);
+    let mut items = items_before(&current.items, &changes);
+    if let Some(order) = order {
+        tuijin_core::rewind::reorder(&mut items, &order);
+    }
     let judged = st
         .store
         .judged_dates(plan)

@@ -34,24 +34,39 @@ pub fn slot(every: Duration) -> i64 {
     now.div_euclid(every.as_millis().max(1) as i64)
 }
 
-/// Whether this process runs `job` in the current slot: it claims the slot, or another process
-/// has. A database that cannot be reached runs nothing (the job is logged and tried next time).
-pub async fn claim(st: &AppState, job: &str, every: Duration) -> bool {
+/// The run of `job` this process makes in the current slot, if it claims it: not when another
+/// process has, nor while a run (of any process) is unfinished — unless it started more than
+/// four periods ago (its process died). A database that cannot be reached runs nothing (the
+/// job is logged and tried next time).
+pub async fn claim(st: &AppState, job: &str, every: Duration) -> Option<tuijin_store::JobRun> {
+    use tuijin_core::clock::Clock;
+    let now = tuijin_store::clock::SystemClock.now();
+    let every_ms = every.as_millis().max(1) as i64;
+    let lease = chrono::Duration::milliseconds(every_ms.saturating_mul(4));
     match st
         .store
-        .claim_job(job, slot(every), process_name(), st.clock.now())
+        .claim_job(job, every_ms, slot(every), process_name(), (now, lease))
         .await
     {
-        Ok(mine) => {
-            if !mine {
-                tracing::debug!(job, "run claimed by another process");
+        Ok(run) => {
+            if run.is_none() {
+                tracing::debug!(job, "run claimed by another process, or one is unfinished");
             }
-            mine
+            run
         }
         Err(e) => {
             tracing::warn!(job, error = %e, "cannot claim the job's run");
-            false
+            None
         }
+    }
+}
+
+/// Ends a claimed run (logged if it cannot be: its lease then runs out).
+async fn finish(st: &AppState, run: &tuijin_store::JobRun) {
+    use tuijin_core::clock::Clock;
+    let now = tuijin_store::clock::SystemClock.now();
+    if let Err(e) = st.store.finish_job(run, now).await {
+        tracing::warn!(job = %run.key, error = %e, "cannot mark the job's run finished");
     }
 }
 
@@ -62,8 +77,9 @@ pub fn spawn_warning_refresh(st: AppState, every: Duration) -> tokio::task::Join
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            if claim(&st, WARNING_REFRESH, every).await {
+            if let Some(run) = claim(&st, WARNING_REFRESH, every).await {
                 refresh_all(&st).await;
+                finish(&st, &run).await;
             }
         }
     })
@@ -227,10 +243,11 @@ pub fn spawn_backups(st: AppState, plan: BackupPlan) -> tokio::task::JoinHandle<
         tick.tick().await;
         loop {
             tick.tick().await;
-            if !claim(&st, SCHEDULED_BACKUP, plan.every).await {
+            let Some(run) = claim(&st, SCHEDULED_BACKUP, plan.every).await else {
                 continue;
-            }
+            };
             let outcome = backup_once(&st, &plan).await;
+            finish(&st, &run).await;
             *st.last_backup.lock().expect("backup lock") = Some(outcome);
         }
     })

@@ -275,7 +275,11 @@ impl From<&LinkRecord> for LinkView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemDetailView {
     pub item: ItemView,
+    /// The first 1,000 children in plan order; more follow from
+    /// `/api/v1/items?plan=…&parent=…&cursor=children_next_cursor`.
     pub children: Vec<ItemView>,
+    /// Where the rest of the children begin, when there are more than 1,000.
+    pub children_next_cursor: Option<String>,
     pub supports: Vec<LinkView>,
     pub supported_by: Vec<LinkView>,
 }

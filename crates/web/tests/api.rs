@@ -218,6 +218,67 @@ async fn item_views_carry_where_each_stands_on_the_day() {
             .get("/api/v1/plans/demo-small/items/E1?as_of=2020-07-01")
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a day to come");
+        let (s, _, _) = t
+            .get("/api/v1/items?plan=demo-small&parent=NOPE&as_of=2020-07-01")
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a day to come, with nothing listed"
+        );
+        // A positioning stands where the work that serves it is, as the pages show it.
+        let (_, _, p1) = t.get("/api/v1/plans/demo-small/items/P1").await;
+        assert_eq!(
+            p1["item"]["standing"]["progress"],
+            v["item"]["standing"]["progress"].clone(),
+            "P1 is served by E1 alone: {p1}"
+        );
+        assert_eq!(p1["item"]["standing"]["progress"]["percent"], 40.0, "{p1}");
+        // A cursor of another plan, or of nothing, resumes nothing here.
+        let (s, _, _) = t
+            .get("/api/v1/items?plan=demo-small&parent=E1&cursor=999-1")
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(v["children_next_cursor"].is_null(), "two children: {v}");
+    }
+}
+
+/// To anonymous visitors an unpublished or archived item is exactly a missing one: the same
+/// status and the same words, for the item and its subtree.
+#[tokio::test]
+async fn a_hidden_item_answers_visitors_as_a_missing_one() {
+    use tuijin_store::PlanStore;
+    for t in TestApp::all().await {
+        let mut doc = t.db.store.export_plan("demo-small").await.unwrap();
+        for i in doc.items.iter_mut() {
+            i.public = i.code.as_str() != "E1.1";
+        }
+        doc.items.retain(|i| i.code.as_str() != "E1.2");
+        t.db.store
+            .import_plan(&doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        async fn answer(t: &TestApp, code: &str, tail: &str) -> (StatusCode, String) {
+            let uri = format!("/api/v1/plans/demo-small/items/{code}{tail}");
+            let (s, _, v) = t.get_as(None, &uri).await;
+            let detail = v["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .replace(code, "CODE");
+            (s, detail)
+        }
+        for tail in ["", "/subtree"] {
+            let missing = answer(&t, "NOPE", tail).await;
+            assert_eq!(missing.0, StatusCode::NOT_FOUND);
+            assert_eq!(
+                answer(&t, "E1.1", tail).await,
+                missing,
+                "unpublished {tail}"
+            );
+            assert_eq!(answer(&t, "E1.2", tail).await, missing, "archived {tail}");
+        }
+        let (s, _, _) = t.get_as(None, "/api/v1/plans/demo-small/items/E1").await;
+        assert_eq!(s, StatusCode::OK);
     }
 }
 

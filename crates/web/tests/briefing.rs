@@ -168,6 +168,14 @@ async fn a_past_briefing_shows_the_plan_as_it_stood_after_the_plan_changed() {
         added.title.zh = "后来增加的事项".into();
         doc.items.push(added);
         doc.items.retain(|i| i.code.as_str() != "E1.2");
+        // P1 (a root) moved after E1's branch.
+        let p1 = doc
+            .items
+            .iter()
+            .position(|i| i.code.as_str() == "P1")
+            .unwrap();
+        let moved = doc.items.remove(p1);
+        doc.items.push(moved);
         // A unit renamed and an indicator re-targeted in the same import.
         let jtw = doc
             .units

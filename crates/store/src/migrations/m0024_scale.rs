@@ -3,11 +3,19 @@
 //! `parent_id` alone; the events of a plan after a given one (a past day's plan is the current
 //! one with later changes undone) from `events (plan_id, id)`; and `job_claims`, where the
 //! server processes sharing one database claim each run of a background job, so that it runs
-//! once among them (the first to insert the row for the job and its time slot runs it).
+//! once among them (the first to insert the row for the job and its time slot runs it, and
+//! none starts while a run is unfinished).
 
 use sea_orm_migration::prelude::*;
 
 use super::m0001_plans::{big, index, instant, text};
+
+fn instant_null(name: &str) -> ColumnDef {
+    ColumnDef::new(Alias::new(name))
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
 
 pub struct Migration;
 
@@ -43,6 +51,7 @@ impl MigrationTrait for Migration {
                 .col(big("slot"))
                 .col(text("claimed_by"))
                 .col(instant("claimed_at"))
+                .col(instant_null("done_at"))
                 .primary_key(
                     Index::create()
                         .col(Alias::new("job"))

@@ -29,15 +29,18 @@ struct StoredItem {
     item: Item,
 }
 
+/// Returns whether the items that were there before are now in another order (recorded as a
+/// `plan.reordered` event with their order before, so a document of a past day lists them as
+/// they stood: `core::rewind`).
 pub(super) async fn import_items(
     txn: &WriteTxn,
-    plan_id: i64,
+    (plan_id, plan): (i64, &str),
     items: &[Item],
     refs: &Refs<'_>,
     now: DateTime<Utc>,
     counts: &mut SectionCounts,
     events: &mut Vec<NewEvent>,
-) -> Result<()> {
+) -> Result<bool> {
     let t = std::time::Instant::now();
     let old: HashMap<String, StoredItem> = crate::items::load_plan_items_stored(txn, plan_id)
         .await?
@@ -54,6 +57,30 @@ pub(super) async fn import_items(
             )
         })
         .collect();
+    let mut before: Vec<(&i32, &str)> = old
+        .values()
+        .filter(|s| !s.archived)
+        .map(|s| (&s.position, s.item.code.as_str()))
+        .collect();
+    before.sort_unstable();
+    let before: Vec<&str> = before.into_iter().map(|(_, c)| c).collect();
+    let was: HashSet<&str> = before.iter().copied().collect();
+    let kept: HashSet<&str> = items.iter().map(|i| i.code.as_str()).collect();
+    let reordered = !before
+        .iter()
+        .filter(|c| kept.contains(*c))
+        .copied()
+        .eq(items
+            .iter()
+            .map(|i| i.code.as_str())
+            .filter(|c| was.contains(c)));
+    if reordered {
+        events.push(
+            NewEvent::new(EventKind::PlanReordered, plan)
+                .in_plan(plan_id)
+                .before(&before)?,
+        );
+    }
     let next = one(txn, "SELECT COALESCE(MAX(id), 0) AS m FROM items", vec![])
         .await?
         .ok_or_else(|| StoreError::Internal("MAX(id) gave no row".into()))?;
@@ -277,7 +304,7 @@ pub(super) async fn import_items(
         shares,
     )
     .await?;
-    Ok(())
+    Ok(reordered)
 }
 
 /// Depth of each item in its tree (roots are 0); the document is validated, so no cycles.

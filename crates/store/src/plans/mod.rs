@@ -42,6 +42,8 @@ pub struct ImportSummary {
     pub plan: String,
     pub plan_created: bool,
     pub plan_updated: bool,
+    /// The items that were there before are in another order.
+    pub items_reordered: bool,
     pub units: SectionCounts,
     pub people: SectionCounts,
     pub indicators: SectionCounts,
@@ -136,9 +138,9 @@ pub(crate) async fn write_doc(
         people: &people,
         indicators: &indicators,
     };
-    items::import_items(
+    summary.items_reordered = items::import_items(
         txn,
-        plan_id,
+        (plan_id, doc.plan.code.as_str()),
         &doc.items,
         &refs,
         now,
@@ -162,7 +164,8 @@ pub(crate) async fn write_doc(
         &summary.items,
     ]
     .iter()
-    .any(|c| c.changed() > 0);
+    .any(|c| c.changed() > 0)
+        || summary.items_reordered;
     if changed && !summary.plan_updated {
         exec(
             txn,

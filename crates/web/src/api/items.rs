@@ -60,6 +60,7 @@ pub async fn list_items(
             ))
         })?),
     };
+    check_as_of(&st, q.as_of)?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::BadRequest(format!(
@@ -106,7 +107,11 @@ async fn views(
         let plan = r.plan.to_string();
         if (hidden || standing) && !plans.contains_key(&plan) {
             let c = st.plans.get(&st.store, &plan).await?;
-            let board = board_on(st, &c, &plan, as_of).await?;
+            let board = if standing {
+                Some(board_on(st, &c, &plan, as_of).await?)
+            } else {
+                None
+            };
             plans.insert(plan.clone(), (c, board));
         }
         let mut v = if hidden {
@@ -114,11 +119,12 @@ async fn views(
         } else {
             ItemView::from(r)
         };
-        if standing && !r.archived {
-            let board = &plans[&plan].1;
+        if let (false, Some(board)) = (r.archived, &plans[&plan].1) {
+            // As the pages show it: an item measured by the work that serves it (a
+            // positioning, a goal) stands where that work is (`Row::aligned`).
             v.standing = board.row(r.item.code.as_str()).map(|row| StandingView {
                 date: board.date,
-                progress: row.progress.into(),
+                progress: row.aligned.unwrap_or(row.progress).into(),
                 expected: row.expected,
                 status: row.status.as_str().into(),
             });
@@ -126,6 +132,27 @@ async fn views(
         out.push(v);
     }
     Ok(out)
+}
+
+/// The answer for an item that is not there — the store's own words, so that an item hidden
+/// from the caller answers exactly as a missing one.
+fn missing(plan: &str, code: &str) -> ApiError {
+    ApiError::from(tuijin_store::StoreError::NotFound(format!(
+        "item `{code}` in plan `{plan}`"
+    )))
+}
+
+/// A day to come is refused before anything is read (whether or not any item matches).
+fn check_as_of(st: &AppState, as_of: Option<chrono::NaiveDate>) -> Result<(), ApiError> {
+    let today = st.clock.today(tuijin_core::clock::DEFAULT_TZ);
+    match as_of {
+        Some(d) if d > today => Err(ApiError::invalid(
+            tuijin_core::problem::Problem::new("as_of", tuijin_core::problem::Rule::DateAfterToday)
+                .with("date", d)
+                .with("today", today),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The plan's board on `as_of`: today's from memory, a past day's from the progress recorded
@@ -171,12 +198,12 @@ pub async fn get_item(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     require(&who, Action::ReadPublic)?;
+    check_as_of(&st, q.as_of)?;
     let item = st.store.get_item(&plan, &code).await?;
     let hidden = public_only(&who);
-    if hidden && !item.item.public {
-        return Err(ApiError::NotFound(format!(
-            "item `{code}` in plan `{plan}` not found"
-        )));
+    // An unpublished or archived item is, to visitors, exactly a missing one.
+    if hidden && (!item.item.public || item.archived) {
+        return Err(missing(&plan, &code));
     }
     let filter = ItemFilter {
         plan: Some(plan.clone()),
@@ -196,6 +223,7 @@ pub async fn get_item(
             .await?
             .remove(0),
         children: views(&st, &who, &children.items, q.as_of).await?,
+        children_next_cursor: children.next_cursor,
         supports: supports.iter().map(LinkView::from).collect(),
         supported_by: supported_by.iter().map(LinkView::from).collect(),
     };
@@ -213,15 +241,17 @@ pub async fn subtree(
     ApiQuery(q): ApiQuery<super::progress::AsOfQuery>,
 ) -> Result<Json<ListView<ItemView>>, ApiError> {
     require(&who, Action::ReadPublic)?;
+    check_as_of(&st, q.as_of)?;
     let mut items = st.store.subtree(&plan, &code).await?;
     let hidden = public_only(&who);
     if hidden {
-        if items.first().is_some_and(|root| !root.item.public) {
-            return Err(ApiError::NotFound(format!(
-                "item `{code}` in plan `{plan}` not found"
-            )));
+        if items
+            .first()
+            .is_some_and(|root| !root.item.public || root.archived)
+        {
+            return Err(missing(&plan, &code));
         }
-        items.retain(|i| i.item.public);
+        items.retain(|i| i.item.public && !i.archived);
     }
     Ok(Json(ListView {
         items: views(&st, &who, &items, q.as_of).await?,
