@@ -450,6 +450,24 @@ fn two_servers(s: &Setup, label: &str) {
         summary_of(b.addr),
         "{label}: same summary"
     );
+    let warnings = |addr| {
+        get_as(
+            addr,
+            "/api/v1/warnings?plan=gen&limit=1000",
+            Some(&s.office_token),
+        )
+        .map(|(st, body)| {
+            assert_eq!(st, 200, "{body}");
+            serde_json::from_str::<Value>(&body).unwrap()
+        })
+        .unwrap()
+    };
+    let (wa, wb) = (warnings(a.addr), warnings(b.addr));
+    assert_eq!(wa, wb, "{label}: the same warnings on both");
+    assert!(
+        !wa["items"].as_array().unwrap().is_empty(),
+        "{label}: the re-evaluation raised warnings: {wa}"
+    );
     // Kill one: the other goes on with the periodic job (at once, or once a run the dead
     // server left unfinished is past its lease of four periods).
     a.kill();
