@@ -334,13 +334,11 @@ impl Store {
                 Some(plan) if pid == plan => {
                     conds.push(format!("i.position > {}", arg(pos.into(), &mut values)))
                 }
-                // A cursor of another plan resumes nothing here.
-                Some(_) => {
-                    return Err(StoreError::invalid(tuijin_core::problem::Problem::new(
-                        "cursor",
-                        tuijin_core::problem::Rule::BadCursor,
-                    )));
-                }
+                // Every cursor of the published shape is a place in (plan, position) order
+                // (`ITEM_CURSOR_PATTERN`): one before this plan resumes at its start, one after
+                // it has nothing left.
+                Some(plan) if pid > plan => conds.push("1 = 0".into()),
+                Some(_) => {}
                 None => {
                     let a = arg(pid.into(), &mut values);
                     let b = arg(pos.into(), &mut values);

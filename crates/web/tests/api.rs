@@ -234,11 +234,17 @@ async fn item_views_carry_where_each_stands_on_the_day() {
             "P1 is served by E1 alone: {p1}"
         );
         assert_eq!(p1["item"]["standing"]["progress"]["percent"], 40.0, "{p1}");
-        // A cursor of another plan, or of nothing, resumes nothing here.
-        let (s, _, _) = t
+        // A cursor is a place in (plan, position) order: one past this plan leaves nothing,
+        // one before it starts from the first child.
+        let (s, _, after) = t
             .get("/api/v1/items?plan=demo-small&parent=E1&cursor=999-1")
             .await;
-        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(s, StatusCode::OK);
+        assert!(codes(&after).is_empty(), "{after}");
+        let (_, _, before) = t
+            .get("/api/v1/items?plan=demo-small&parent=E1&cursor=0-1")
+            .await;
+        assert_eq!(codes(&before), ["E1.1", "E1.2"]);
         assert!(v["children_next_cursor"].is_null(), "two children: {v}");
     }
 }
