@@ -25,12 +25,7 @@ pub struct Duty<'a> {
 
 /// Every live item the unit leads or co-operates on, in plan order.
 pub fn duties<'a>(doc: &'a PlanDocument, unit: &str) -> Vec<Duty<'a>> {
-    let with_children: HashSet<&Code> = doc
-        .items
-        .iter()
-        .filter(|i| !i.cancelled)
-        .filter_map(|i| i.parent.as_ref())
-        .collect();
+    let with_children = parents(doc);
     let level = |i: &Item| {
         let mut d = 0;
         let mut at = i.parent.as_ref();
@@ -59,6 +54,16 @@ pub fn duties<'a>(doc: &'a PlanDocument, unit: &str) -> Vec<Duty<'a>> {
                 leaf: !with_children.contains(&i.code),
             })
         })
+        .collect()
+}
+
+/// The codes of the items with live (not cancelled) children: their progress is their
+/// children's.
+fn parents(doc: &PlanDocument) -> HashSet<&Code> {
+    doc.items
+        .iter()
+        .filter(|i| !i.cancelled)
+        .filter_map(|i| i.parent.as_ref())
         .collect()
 }
 
@@ -91,15 +96,10 @@ pub fn check_past_reports(
     use std::collections::HashMap;
 
     use crate::problem::{Problem, Rule};
-    use crate::report::{ReportContent, ReportFacts, check_past, repeated_reports};
+    use crate::report::{PastFacts, check_past_report, repeated_reports};
     let units: HashSet<&Code> = doc.units.iter().map(|u| &u.code).collect();
     let items: HashMap<&Code, &Item> = doc.items.iter().map(|i| (&i.code, i)).collect();
-    let with_children: HashSet<&Code> = doc
-        .items
-        .iter()
-        .filter(|i| !i.cancelled)
-        .filter_map(|i| i.parent.as_ref())
-        .collect();
+    let with_children = parents(doc);
     let indicators: Vec<(Code, Option<Code>)> = doc
         .indicators
         .iter()
@@ -128,48 +128,21 @@ pub fn check_past_reports(
                     .with("item", &r.item),
             );
         }
-        let Ok(percent) = r.percent.map(crate::Percent::new).transpose() else {
-            out.push(Problem::new(at("percent"), Rule::PercentRange));
-            continue;
-        };
-        let content = ReportContent {
-            percent,
-            narrative: r.narrative.clone(),
-            problems: r.problems.clone(),
-            next_steps: r.next_steps.clone(),
-            figures: r.figures.clone(),
-        };
-        let facts = ReportFacts {
-            item: r.item.clone(),
-            item_kind: item.kind,
-            item_archived: false,
-            item_cancelled: item.cancelled,
-            item_has_children: with_children.contains(&item.code),
-            item_measured: item.progress_from == crate::ProgressFrom::Indicator,
-            unit: r.unit.clone(),
-            relation,
-            cadence: doc.plan.cadence,
-            today,
-            plan_start: doc.plan.start,
-            period: r.period,
-            period_closed: false,
-            open_report: None,
-            last_accepted: None,
-            indicators: if r.figures.is_empty() {
-                Vec::new()
-            } else {
-                indicators.clone()
+        out.extend(check_past_report(
+            n,
+            r,
+            &PastFacts {
+                item_kind: item.kind,
+                item_has_children: with_children.contains(&item.code),
+                item_measured: item.progress_from == crate::ProgressFrom::Indicator,
+                relation,
+                cadence: doc.plan.cadence,
+                plan_start: doc.plan.start,
+                today,
+                indicators: &indicators,
+                per_period: &per_period,
             },
-            per_period: if r.figures.is_empty() {
-                Vec::new()
-            } else {
-                per_period.clone()
-            },
-        };
-        out.extend(check_past(&content, &facts).0.into_iter().map(|mut p| {
-            p.field = at(&p.field);
-            p
-        }));
+        ));
         // (A period not begun is refused as such; its acceptance is not judged again.)
         if r.accepted_on < r.period.first_day() && r.period.first_day() <= today {
             out.push(

@@ -269,6 +269,79 @@ pub fn check_new(content: &ReportContent, f: &ReportFacts) -> Result<(), Refusal
     finish(out)
 }
 
+/// What the past-report rules need to know of a report's item and plan, beside the report:
+/// the parts of `ReportFacts` a loaded history has (no workflow, no earlier acceptance).
+pub struct PastFacts<'a> {
+    pub item_kind: ItemKind,
+    pub item_has_children: bool,
+    pub item_measured: bool,
+    pub relation: Relation,
+    pub cadence: Cadence,
+    pub plan_start: NaiveDate,
+    pub today: NaiveDate,
+    /// The plan's live indicators with their owner units, and of those the ones counted
+    /// within a period, with their frequency.
+    pub indicators: &'a [(Code, Option<Code>)],
+    pub per_period: &'a [(Code, crate::Frequency)],
+}
+
+/// The problems of the past report `r`, the `n`th of a batch (fields `reports[n].…`), by
+/// `check_past`: the one place both the file check (`duties::check_past_reports`) and the
+/// store's batch judge build a past report's facts.
+pub fn check_past_report(
+    n: usize,
+    r: &crate::sample::HistoricReport,
+    f: &PastFacts<'_>,
+) -> Vec<Problem> {
+    let at = |field: &str| format!("reports[{n}].{field}");
+    let Ok(percent) = r.percent.map(Percent::new).transpose() else {
+        return vec![Problem::new(at("percent"), Rule::PercentRange)];
+    };
+    let content = ReportContent {
+        percent,
+        narrative: r.narrative.clone(),
+        problems: r.problems.clone(),
+        next_steps: r.next_steps.clone(),
+        figures: r.figures.clone(),
+    };
+    let facts = ReportFacts {
+        item: r.item.clone(),
+        item_kind: f.item_kind,
+        item_archived: false,
+        item_cancelled: false,
+        item_has_children: f.item_has_children,
+        item_measured: f.item_measured,
+        unit: r.unit.clone(),
+        relation: f.relation,
+        cadence: f.cadence,
+        today: f.today,
+        plan_start: f.plan_start,
+        period: r.period,
+        period_closed: false,
+        open_report: None,
+        last_accepted: None,
+        // (the indicators matter only to a report with figures)
+        indicators: if r.figures.is_empty() {
+            Vec::new()
+        } else {
+            f.indicators.to_vec()
+        },
+        per_period: if r.figures.is_empty() {
+            Vec::new()
+        } else {
+            f.per_period.to_vec()
+        },
+    };
+    check_past(&content, &facts)
+        .0
+        .into_iter()
+        .map(|mut p| {
+            p.field = at(&p.field);
+            p
+        })
+        .collect()
+}
+
 /// The rules a report of the past obeys when it is loaded as accepted history (a batch from a
 /// spreadsheet): those on its period, its percent, its figures and its words, as for one typed
 /// into the form — but not the workflow's (an open report, a closed period) nor "a fall needs

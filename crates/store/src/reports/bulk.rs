@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use sea_orm::Value;
 use tuijin_core::Cadence;
+use tuijin_core::Code;
 use tuijin_core::clock::Stamp;
 use tuijin_core::event::EventKind;
 use tuijin_core::problem::{Problem, Rule};
-use tuijin_core::report::{Relation, ReportContent, ReportFacts, check_past, repeated_reports};
+use tuijin_core::report::{PastFacts, Relation, check_past_report, repeated_reports};
 use tuijin_core::sample::HistoricReport;
-use tuijin_core::{Code, Percent};
 
 use super::morning;
 use crate::db::{Store, WriteTxn, all, one};
@@ -239,52 +239,21 @@ fn judge(
                     .with("item", &r.item),
             );
         }
-        match r.percent.map(Percent::new).transpose() {
-            Err(_) => problems.push(Problem::new(
-                format!("reports[{n}].percent"),
-                Rule::PercentRange,
-            )),
-            Ok(percent) => {
-                let content = ReportContent {
-                    percent,
-                    narrative: r.narrative.clone(),
-                    problems: r.problems.clone(),
-                    next_steps: r.next_steps.clone(),
-                    figures: r.figures.clone(),
-                };
-                let facts = ReportFacts {
-                    item: r.item.clone(),
-                    item_kind: item.kind,
-                    item_archived: false,
-                    item_cancelled: false,
-                    item_has_children: item.has_children,
-                    item_measured: item.measured,
-                    unit: r.unit.clone(),
-                    relation,
-                    cadence: batch.cadence,
-                    today,
-                    plan_start: batch.plan_start,
-                    period: r.period,
-                    period_closed: false,
-                    open_report: None,
-                    last_accepted: None,
-                    indicators: if r.figures.is_empty() {
-                        Vec::new()
-                    } else {
-                        indicators.clone()
-                    },
-                    per_period: if r.figures.is_empty() {
-                        Vec::new()
-                    } else {
-                        per_period.clone()
-                    },
-                };
-                problems.extend(check_past(&content, &facts).0.into_iter().map(|mut p| {
-                    p.field = format!("reports[{n}].{}", p.field);
-                    p
-                }));
-            }
-        }
+        problems.extend(check_past_report(
+            n,
+            r,
+            &PastFacts {
+                item_kind: item.kind,
+                item_has_children: item.has_children,
+                item_measured: item.measured,
+                relation,
+                cadence: batch.cadence,
+                plan_start: batch.plan_start,
+                today,
+                indicators: &indicators,
+                per_period: &per_period,
+            },
+        ));
         ids.push((item.id, unit));
     }
     if let Some(p) = problems
