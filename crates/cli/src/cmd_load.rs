@@ -35,9 +35,12 @@ pub struct LoadArgs {
     pub office_token: String,
     #[arg(long, default_value_t = 4)]
     pub clients: usize,
-    /// How long to run, in milliseconds.
+    /// How long to run, in milliseconds (at most, with `--flows`).
     #[arg(long, default_value_t = 10_000)]
     pub millis: u64,
+    /// Stop once this many flows were accepted, across all clients (0: run for `--millis`).
+    #[arg(long, default_value_t = 0)]
+    pub flows: u64,
     /// Seed of the clients' choices.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -207,7 +210,7 @@ pub fn run(a: LoadArgs) -> Result<()> {
             format!("Bearer {}", a.unit_token),
             format!("Bearer {}", a.office_token),
         );
-        let (addr, plan) = (a.server, a.plan.clone());
+        let (addr, plan, a_flows) = (a.server, a.plan.clone(), a.flows);
         let mut rng =
             Rng(a.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ ((c as u64 + 1) * 0x2545_f491));
         handles.push(std::thread::spawn(move || {
@@ -228,7 +231,11 @@ pub fn run(a: LoadArgs) -> Result<()> {
                     }
                 }
             };
+            let flows = a_flows;
             while !stop.load(Ordering::Relaxed) {
+                if flows > 0 && shared.lock().expect("load lock").summary.accepted >= flows {
+                    break;
+                }
                 let flow = Instant::now();
                 let (item, unit_code) = &leaves[rng.below(leaves.len())];
                 let period = format!("2020-{:02}", 1 + rng.below(12));
@@ -307,7 +314,10 @@ pub fn run(a: LoadArgs) -> Result<()> {
             }
         }));
     }
-    std::thread::sleep(Duration::from_millis(a.millis));
+    let deadline = started + Duration::from_millis(a.millis);
+    while Instant::now() < deadline && !handles.iter().all(|h| h.is_finished()) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     stop.store(true, Ordering::Relaxed);
     for h in handles {
         let _ = h.join();

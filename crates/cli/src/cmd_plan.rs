@@ -52,6 +52,10 @@ pub enum PlanCommand {
         units: usize,
         #[arg(long, default_value = "generated")]
         code: String,
+        /// The tree's shape instead of a size and depth: children per item at each level, the
+        /// roots first (`10,10,20` is 10 roots, 100 items under them, 2,000 under those).
+        #[arg(long, value_delimiter = ',', conflicts_with_all = ["items", "depth"])]
+        fanout: Vec<usize>,
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -134,20 +138,24 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             }
         },
         PlanCommand::Import { file, db, lang: l } => {
+            let bar = crate::bar::Bar::new();
+            bar.step(&format!("reading {}", file.display()));
             let doc = match read(&file, lang(&l)?)? {
                 Ok(doc) => doc,
                 Err(problems) => {
+                    bar.finish();
                     eprint!("{problems}");
                     eprintln!("tuijin: nothing imported: {} is not valid", file.display());
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let store = db.open().await?;
+            let store = db.open().await?.with_steps(bar.steps());
             let started = std::time::Instant::now();
             let s = store
                 .import_plan(&doc, &store.clock().await?.stamp("cli", doc.plan.tz()))
-                .await
-                .context("import failed; nothing was changed")?;
+                .await;
+            bar.finish();
+            let s = s.context("import failed; nothing was changed")?;
             // The plan is updated when its own fields or any of its entries changed.
             let entries_changed = [&s.items, &s.units, &s.people, &s.indicators]
                 .iter()
@@ -229,10 +237,26 @@ pub async fn run(cmd: PlanCommand) -> Result<ExitCode> {
             depth,
             units,
             code,
+            fanout,
             output,
         } => {
-            let doc = tuijin_core::generate::generated_plan(&code, items, depth, units);
-            write_out(output.as_ref(), &tuijin_export::write_plan(&doc))?;
+            use tuijin_core::generate::{Shape, generate};
+            let shape = if fanout.is_empty() {
+                Shape::sized(items, depth)
+            } else {
+                Shape::fanout(&fanout)
+            };
+            let bar = crate::bar::Bar::new();
+            let total = shape.items() as u64;
+            let doc = generate(&code, &shape, units, &mut |n| {
+                bar.count("generating", n as u64, total)
+            });
+            bar.step("writing the plan file");
+            let text = tuijin_export::write_plan(&doc);
+            drop(doc);
+            let written = write_out(output.as_ref(), &text);
+            bar.finish();
+            written?;
             Ok(ExitCode::SUCCESS)
         }
     }

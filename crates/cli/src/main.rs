@@ -11,6 +11,7 @@ macro_rules! out {
     }};
 }
 
+mod bar;
 mod cmd_accounts;
 mod cmd_assess;
 mod cmd_brief;
@@ -41,6 +42,7 @@ use config::{DEMO_BIND, DbArgs, ServeArgs};
 
 // Imports and rollups allocate many small strings; mimalloc roughly halves the time glibc's
 // allocator takes for them (measured on the 100k-item import, BENCHMARKS.md).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

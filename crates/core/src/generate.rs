@@ -8,10 +8,65 @@ use crate::{
     UnitKind, Weight,
 };
 
-/// A plan of `items` items in trees `depth` levels deep (positioning → goal → task → project →
-/// work → milestone), led by `units` units.
+/// The tree of a generated plan: children per item at each level (the roots first), up to
+/// a number of items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    fans: Vec<usize>,
+    items: usize,
+}
+
+impl Shape {
+    /// About `items` items in trees `depth` levels deep (positioning → goal → task → project →
+    /// work → milestone), every level with the same fan-out.
+    pub fn sized(items: usize, depth: usize) -> Shape {
+        let depth = depth.clamp(1, 6);
+        // f + f^2 + ... + f^depth ≈ items.
+        let mut fan = 2usize;
+        while (1..=depth).map(|d| fan.pow(d as u32)).sum::<usize>() < items {
+            fan += 1;
+        }
+        Shape {
+            fans: vec![fan; depth],
+            items,
+        }
+    }
+
+    /// That many roots, each with `fanout[1]` children, each of those with `fanout[2]`, and
+    /// so on (`[10, 10, 20]` is 10 + 100 + 2,000 items). At most six levels.
+    pub fn fanout(fanout: &[usize]) -> Shape {
+        let fans = fanout[..fanout.len().min(6)].to_vec();
+        let items = (1..=fans.len())
+            .map(|d| fans[..d].iter().product::<usize>())
+            .sum();
+        Shape { fans, items }
+    }
+
+    /// How many items the plan will have.
+    pub fn items(&self) -> usize {
+        self.items
+    }
+}
+
+/// A plan of `items` items in trees `depth` levels deep, led by `units` units.
 pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> PlanDocument {
-    let depth = depth.clamp(1, 6);
+    generate(code, &Shape::sized(items, depth), units, &mut |_| {})
+}
+
+/// A plan of the tree shape `fanout` (`Shape::fanout`), led by `units` units.
+pub fn plan_of_shape(code: &str, fanout: &[usize], units: usize) -> PlanDocument {
+    generate(code, &Shape::fanout(fanout), units, &mut |_| {})
+}
+
+/// A plan of `shape` led by `units` units, breadth first; `made` is told the count of items
+/// made so far every 10,000 items (for a progress bar).
+pub fn generate(
+    code: &str,
+    shape: &Shape,
+    units: usize,
+    made: &mut dyn FnMut(usize),
+) -> PlanDocument {
+    let (fans, items) = (&shape.fans, shape.items);
     let kinds = [
         ItemKind::Positioning,
         ItemKind::Goal,
@@ -30,11 +85,6 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
             assumed: false,
         })
         .collect();
-    // Fan-out so that `depth` levels hold about `items` nodes: f + f^2 + ... + f^depth ≈ items.
-    let mut fan = 2usize;
-    while (1..=depth).map(|d| fan.pow(d as u32)).sum::<usize>() < items {
-        fan += 1;
-    }
     let mut out = Vec::with_capacity(items);
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
@@ -45,7 +95,7 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
     };
     // Breadth-first: level by level, each parent gets up to `fan` children.
     let mut level: Vec<Option<usize>> = vec![None];
-    'outer: for kind in kinds.into_iter().take(depth) {
+    'outer: for (kind, &fan) in kinds.into_iter().zip(fans) {
         let mut next_level = Vec::new();
         for parent in &level {
             for _ in 0..fan {
@@ -84,6 +134,9 @@ pub fn generated_plan(code: &str, items: usize, depth: usize, units: usize) -> P
                 it.weight = Weight::new(1.0 + (next() % 3) as f64).expect("positive");
                 next_level.push(Some(n));
                 out.push(it);
+                if out.len() % 10_000 == 0 {
+                    made(out.len());
+                }
             }
         }
         level = next_level;
@@ -129,5 +182,22 @@ mod tests {
         assert_eq!(doc, generated_plan("gen", 5000, 6, 40), "deterministic");
         let max_kind = doc.items.iter().map(|i| i.kind).max().unwrap();
         assert_eq!(max_kind, ItemKind::Milestone);
+    }
+
+    #[test]
+    fn a_shape_gives_its_levels() {
+        let doc = plan_of_shape("gen", &[10, 10, 20], 20);
+        assert_eq!(doc.items.len(), 2_110);
+        assert!(crate::validate(&doc).is_empty());
+        let roots = doc.items.iter().filter(|i| i.parent.is_none()).count();
+        assert_eq!(roots, 10);
+        let first = &doc.items[0].code;
+        let under_first = doc
+            .items
+            .iter()
+            .filter(|i| i.parent.as_ref() == Some(first));
+        assert_eq!(under_first.count(), 10);
+        let tasks = doc.items.iter().filter(|i| i.kind == ItemKind::Task);
+        assert_eq!(tasks.count(), 2_000);
     }
 }

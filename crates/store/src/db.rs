@@ -64,7 +64,12 @@ pub enum Create {
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    steps: Option<Steps>,
 }
+
+/// What a long write tells while it runs: the step it is on and how far (`done` of `total`; a
+/// total of 0 is a step without a count). The command line shows it as a progress bar.
+pub type Steps = Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,6 +144,7 @@ impl Health {
 pub(crate) struct Conn<C> {
     c: C,
     health: Arc<Health>,
+    steps: Option<Steps>,
     /// Held by a write transaction on SQLite: the process's write permit.
     _permit: Option<OwnedSemaphorePermit>,
 }
@@ -169,6 +175,53 @@ impl<C> Conn<C> {
     /// The connection itself, for what the wrapper does not pass through (streaming rows).
     pub(crate) fn inner(&self) -> &C {
         &self.c
+    }
+
+    /// Tells whoever watches the store how far a long write is (`Store::with_steps`).
+    pub(crate) fn step(&self, what: &str, done: u64, total: u64) {
+        if let Some(s) = &self.steps {
+            s(what, done, total);
+        }
+    }
+}
+
+/// A statement whose rows are read one at a time: for results too large to hold at once as
+/// the driver's rows. A whole plan's items held as rows took ~370 MB at 100,000 items (every
+/// value copied by the driver), beside the 70 MB of items made from them (heaptrack,
+/// BENCHMARKS.md "memory per item"); read row by row the rows never pile up.
+pub(crate) trait EachRow: ConnectionTrait {
+    fn each_row<'a, F>(
+        &'a self,
+        sql: &'a str,
+        values: Vec<Value>,
+        f: F,
+    ) -> futures_util::future::BoxFuture<'a, Result<()>>
+    where
+        F: FnMut(QueryResult) -> Result<()> + Send + 'a;
+}
+
+impl<C: ConnectionTrait + sea_orm::StreamTrait + Send + Sync> EachRow for Conn<C> {
+    fn each_row<'a, F>(
+        &'a self,
+        sql: &'a str,
+        values: Vec<Value>,
+        mut f: F,
+    ) -> futures_util::future::BoxFuture<'a, Result<()>>
+    where
+        F: FnMut(QueryResult) -> Result<()> + Send + 'a,
+    {
+        // Boxed: an opaque future here is not seen to be `Send` by the generic callers'
+        // futures (the compiler's "not general enough" limit with lifetimes in trait futures).
+        Box::pin(async move {
+            use futures_util::StreamExt;
+            let statement = stmt(&self.c, sql, values);
+            let rows = self.health.watch(self.c.stream(statement).await)?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.next().await {
+                f(self.health.watch(row)?)?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -224,6 +277,7 @@ impl Store {
                 writer,
                 waiting: AtomicUsize::new(0),
             }),
+            steps: None,
         };
         match store.ping().await {
             Err(StoreError::Unavailable(Unavailable::Damaged)) => {
@@ -254,6 +308,7 @@ impl Store {
         Conn {
             c: i.pool.read().expect("pool lock").clone(),
             health: i.health.clone(),
+            steps: self.steps.clone(),
             _permit: None,
         }
     }
@@ -284,6 +339,7 @@ impl Store {
         let txn = Conn {
             c: txn,
             health: db.health.clone(),
+            steps: db.steps,
             _permit: permit,
         };
         if self.backend() == Backend::Sqlite {
@@ -313,6 +369,7 @@ impl Store {
         let txn = Conn {
             c: txn,
             health: db.health.clone(),
+            steps: db.steps,
             _permit: permit,
         };
         if self.backend() == Backend::Sqlite
@@ -341,6 +398,7 @@ impl Store {
         Ok(Conn {
             c: txn,
             health: db.health.clone(),
+            steps: db.steps,
             _permit: None,
         })
     }
@@ -661,6 +719,15 @@ pub(crate) async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value
 }
 
 use crate::rows::get;
+
+impl Store {
+    /// The same store, telling `steps` how far its long writes are (a plan import: the items
+    /// written, the warnings judged, the commit).
+    pub fn with_steps(mut self, steps: Steps) -> Store {
+        self.steps = Some(steps);
+        self
+    }
+}
 
 impl Store {
     /// Every table and its columns (lower-case, sorted), read from the database's own catalogue:

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, QueryResult, Value};
 use serde::Serialize;
 use tuijin_core::{Code, Item, ItemKind};
 
-use crate::db::{Store, all, one};
+use crate::db::{EachRow, Store, all, one};
 use crate::error::{Result, StoreError};
 use crate::rows::{
     code, code_opt, get, id_list, named, named_opt, percent_opt, point, text, weight,
@@ -179,17 +179,17 @@ async fn fill_lists<C: ConnectionTrait>(
 }
 
 /// Every item of a plan, archived ones too, as (id, position, archived, item).
-pub(crate) async fn load_plan_items_stored<C: ConnectionTrait>(
+pub(crate) async fn load_plan_items_stored<C: EachRow>(
     c: &C,
     plan_id: i64,
 ) -> Result<Vec<(i64, i32, bool, Item)>> {
-    let rows = all(
-        c,
-        &format!("{SELECT} WHERE i.plan_id = $1 ORDER BY i.position"),
-        vec![plan_id.into()],
-    )
+    let mut recs = Vec::new();
+    let sql = format!("{SELECT} WHERE i.plan_id = $1 ORDER BY i.position");
+    c.each_row(&sql, vec![plan_id.into()], |row| {
+        recs.push(record(&row)?);
+        Ok(())
+    })
     .await?;
-    let mut recs = rows.iter().map(record).collect::<Result<Vec<_>>>()?;
     fill_lists(c, &mut recs, Some(plan_id)).await?;
     Ok(recs
         .into_iter()
@@ -198,7 +198,7 @@ pub(crate) async fn load_plan_items_stored<C: ConnectionTrait>(
 }
 
 /// The plan's current (not archived) items in file order.
-pub(crate) async fn load_plan_items<C: ConnectionTrait>(c: &C, plan_id: i64) -> Result<Vec<Item>> {
+pub(crate) async fn load_plan_items<C: EachRow>(c: &C, plan_id: i64) -> Result<Vec<Item>> {
     Ok(load_plan_items_stored(c, plan_id)
         .await?
         .into_iter()

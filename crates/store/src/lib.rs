@@ -48,7 +48,7 @@ pub use assessments::{AssessStore, AssessmentRecord, ObjectionRecord, SchemeReco
 pub use baselines::{BaselineRecord, BaselineStore, NOTE_MAX_CHARS, NoteRecord};
 pub use breached::is_breached;
 pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
-pub use db::{APPLICATION_ID, Backend, Create, StorageHealth, Store};
+pub use db::{APPLICATION_ID, Backend, Create, Steps, StorageHealth, Store};
 pub use directory::{Actual, DirectoryStore, Entry, UnitRecord};
 pub use edits::{EditOutcome, EditStore};
 pub use error::{StoreError, Unavailable};

@@ -14,7 +14,9 @@ impl PlanStore for Store {
     async fn import_plan(&self, doc: &PlanDocument, stamp: &Stamp) -> Result<ImportSummary> {
         let (txn, summary, plan_id) = crate::plans::import_in(self, doc, stamp).await?;
         crate::baselines::first_baseline(&txn, plan_id, doc, stamp).await?;
+        txn.step("warnings", 0, 0);
         crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        txn.step("commit", 0, 0);
         txn.commit().await?;
         Ok(summary)
     }

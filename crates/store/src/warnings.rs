@@ -322,7 +322,7 @@ async fn notice_conditions<C: ConnectionTrait>(
     Ok(())
 }
 
-pub(crate) async fn refresh<C: ConnectionTrait>(
+pub(crate) async fn refresh<C: crate::db::EachRow>(
     c: &C,
     plan_id: i64,
     only: Option<&[i64]>,
@@ -358,27 +358,25 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         stale_days: get::<i32>(&plan, "stale_days")?.max(1) as u32,
     };
     let last_closed = Period::containing(cadence, stamp.today).previous();
-    let rows = all(
-        c,
-        &format!(
-            "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, i.target_indicator_id, p.percent, p.unknown_share, p.reported_on, \
-             EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children, \
-             EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $2 \
-               AND r.unit_id = i.lead_unit_id \
-               AND r.state IN ('submitted', 'accepted', 'superseded')) AS reported_last \
-             FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE {} AND NOT i.archived{}",
-            plan_is("i.plan_id"),
-            subset("i.id")
-        ),
-        vec![plan_id.into(), last_closed.to_string().into()],
-    )
-    .await?;
     // Under a baseline, items are judged by the dates the plan was approved with.
     let judged = crate::judging::judging_dates(c, plan_id).await?;
     let mut reported: HashSet<i64> = HashSet::new();
     let mut codes: HashMap<i64, String> = HashMap::new();
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
+    let mut items = Vec::new();
+    let sql = format!(
+        "SELECT i.id, i.code, i.parent_id, i.start_date, i.due_date, i.lead_unit_id, i.cancelled, i.target_indicator_id, p.percent, p.unknown_share, p.reported_on, \
+         EXISTS (SELECT 1 FROM items c WHERE c.parent_id = i.id AND NOT c.archived AND NOT c.cancelled) AS has_children, \
+         EXISTS (SELECT 1 FROM reports r WHERE r.item_id = i.id AND r.period = $2 \
+           AND r.unit_id = i.lead_unit_id \
+           AND r.state IN ('submitted', 'accepted', 'superseded')) AS reported_last \
+         FROM items i LEFT JOIN item_progress p ON p.item_id = i.id WHERE {} AND NOT i.archived{}",
+        plan_is("i.plan_id"),
+        subset("i.id")
+    );
+    // Row by row: a whole plan's rows held at once cost several times the rows made of them.
+    let values = vec![plan_id.into(), last_closed.to_string().into()];
+    c.each_row(&sql, values, |row| {
+        let r = &row;
         let id: i64 = get(r, "id")?;
         if get::<bool>(r, "reported_last")? {
             reported.insert(id);
@@ -390,7 +388,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
         };
         codes.insert(id, code);
         items.push(Row {
-            id: get(r, "id")?,
+            id,
             parent: get(r, "parent_id")?,
             start,
             due,
@@ -407,7 +405,9 @@ pub(crate) async fn refresh<C: ConnectionTrait>(
             reported_on: get(r, "reported_on")?,
             indicator: get(r, "target_indicator_id")?,
         });
-    }
+        Ok(())
+    })
+    .await?;
     // Each item's expected path, kept beside it (a parent's is its children's).
     let paths = crate::plans::paths::stored_paths(
         c,

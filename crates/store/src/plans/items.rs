@@ -121,7 +121,17 @@ pub(super) async fn import_items(
         .collect::<Result<_>>()?;
     tracing::debug!(elapsed = ?t.elapsed(), "import: existing items loaded, new rows built");
     let t = std::time::Instant::now();
-    insert_rows(txn, "items", ITEM_COLUMNS, rows).await?;
+    // In slices, so a long import can tell how far it is.
+    let total = rows.len() as u64;
+    let mut rows = rows.into_iter().peekable();
+    let mut done = 0u64;
+    txn.step("items", 0, total);
+    while rows.peek().is_some() {
+        let slice: Vec<_> = rows.by_ref().take(20_000).collect();
+        done += slice.len() as u64;
+        insert_rows(txn, "items", ITEM_COLUMNS, slice).await?;
+        txn.step("items", done, total);
+    }
     tracing::debug!(elapsed = ?t.elapsed(), "import: new items inserted");
     let mut rewrite_links: Vec<(i64, &Item)> = new_items
         .iter()

@@ -79,6 +79,7 @@ pub(crate) async fn import_in(
     doc: &PlanDocument,
     stamp: &Stamp,
 ) -> Result<(WriteTxn, ImportSummary, i64)> {
+    this.db().step("check", 0, 0);
     let problems = tuijin_core::validate(doc);
     if !problems.is_empty() {
         return Err(StoreError::PlanInvalid(problems));
@@ -92,6 +93,7 @@ pub(crate) async fn import_in(
         plan_id,
         &summary,
     )?);
+    txn.step("events", 0, 0);
     append(&txn, stamp.at, &stamp.actor, events).await?;
     Ok((txn, summary, plan_id))
 }
@@ -175,6 +177,7 @@ pub(crate) async fn write_doc(
         .await?;
     }
     let t = std::time::Instant::now();
+    txn.step("progress", 0, 0);
     let changes = crate::progress::recompute_plan(txn, plan_id, stamp).await?;
     tracing::debug!(elapsed = ?t.elapsed(), changed = changes.len(), "import: progress recomputed");
     for e in &mut events {
@@ -184,10 +187,7 @@ pub(crate) async fn write_doc(
 }
 
 /// The plan as a document, read in `c` (inside a write transaction, for an edit).
-pub(crate) async fn document_in<C: sea_orm::ConnectionTrait>(
-    c: &C,
-    code: &str,
-) -> Result<PlanDocument> {
+pub(crate) async fn document_in<C: crate::db::EachRow>(c: &C, code: &str) -> Result<PlanDocument> {
     let row = one(
         c,
         &format!("{} WHERE p.code = $1", read::PLAN_SELECT),

@@ -33,7 +33,7 @@ use full::load_tree;
 pub(crate) use full::{recompute_plan, replay};
 pub(crate) use touch::touch;
 
-use crate::db::{Store, all, exec, one};
+use crate::db::{EachRow, Store, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::rows::{get, id_list, insert_rows, named, named_opt};
 
@@ -437,14 +437,16 @@ impl ProgressStore for Store {
 
     async fn progress_since(&self, plan: &str, since: i64) -> Result<HashMap<String, Progress>> {
         let pid = self.plan_id(plan).await?;
-        let rows = all(
-            &self.db(),
-            "SELECT i.code, p.percent, p.unknown_share FROM item_progress p JOIN items i ON i.id = p.item_id \
-             WHERE p.changed_in > $1 AND i.plan_id = $2 AND NOT i.archived",
-            vec![since.into(), pid.into()],
-        )
-        .await?;
-        by_code(&rows)
+        let mut out = HashMap::new();
+        self.db()
+            .each_row(
+                "SELECT i.code, p.percent, p.unknown_share FROM item_progress p JOIN items i ON i.id = p.item_id \
+                 WHERE p.changed_in > $1 AND i.plan_id = $2 AND NOT i.archived",
+                vec![since.into(), pid.into()],
+                by_code(&mut out),
+            )
+            .await?;
+        Ok(out)
     }
 
     async fn item_history(&self, plan: &str, code: &str) -> Result<Vec<(NaiveDate, Progress)>> {
@@ -478,17 +480,22 @@ impl ProgressStore for Store {
         as_of: Option<NaiveDate>,
     ) -> Result<HashMap<String, Progress>> {
         let pid = self.plan_id(plan).await?;
-        let rows = match as_of {
-            None => all(
-                &self.db(),
-                "SELECT i.code, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
-                 WHERE i.plan_id = $1 AND NOT i.archived",
-                vec![pid.into()],
-            )
-            .await?,
-            Some(d) => progress_on(self, pid, d, "AND NOT i.archived").await?,
+        let mut out = HashMap::new();
+        let add = by_code(&mut out);
+        match as_of {
+            None => {
+                self.db()
+                    .each_row(
+                        "SELECT i.code, p.percent, p.unknown_share FROM items i JOIN item_progress p ON p.item_id = i.id \
+                         WHERE i.plan_id = $1 AND NOT i.archived",
+                        vec![pid.into()],
+                        add,
+                    )
+                    .await?
+            }
+            Some(d) => progress_on(self, pid, d, "AND NOT i.archived", add).await?,
         };
-        by_code(&rows)
+        Ok(out)
     }
 
     async fn plan_progress_then(
@@ -497,28 +504,31 @@ impl ProgressStore for Store {
         date: NaiveDate,
     ) -> Result<HashMap<String, Progress>> {
         let pid = self.plan_id(plan).await?;
-        by_code(&progress_on(self, pid, date, "").await?)
+        let mut out = HashMap::new();
+        progress_on(self, pid, date, "", by_code(&mut out)).await?;
+        Ok(out)
     }
 }
 
-/// Each item's last figure on or before `d` (`only`: a further condition on the item `i`).
+/// Each item's last figure on or before `d` (`only`: a further condition on the item `i`), row
+/// by row to `f`.
 async fn progress_on(
     store: &Store,
     pid: i64,
     d: NaiveDate,
     only: &str,
-) -> Result<Vec<sea_orm::QueryResult>> {
-    all(
-        &store.db(),
-        &format!(
-            "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
-             WHERE i.plan_id = $1 {only} AND h.id = ( \
-               SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
-               ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)"
-        ),
-        vec![pid.into(), d.into()],
-    )
-    .await
+    f: impl FnMut(sea_orm::QueryResult) -> Result<()> + Send,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT i.code, h.percent, h.unknown_share FROM items i JOIN progress_history h ON h.item_id = i.id \
+         WHERE i.plan_id = $1 {only} AND h.id = ( \
+           SELECT h2.id FROM progress_history h2 WHERE h2.item_id = i.id AND h2.effective_date <= $2 \
+           ORDER BY h2.effective_date DESC, h2.id DESC LIMIT 1)"
+    );
+    store
+        .db()
+        .each_row(&sql, vec![pid.into(), d.into()], f)
+        .await
 }
 
 async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i64) -> Result<()> {
@@ -531,19 +541,20 @@ async fn bump_items_of_plan<C: ConnectionTrait>(c: &C, plan_id: i64, version: i6
     Ok(())
 }
 
-/// Rows of `code, percent, unknown_share` as progress by item code.
-fn by_code(rows: &[sea_orm::QueryResult]) -> Result<HashMap<String, Progress>> {
-    rows.iter()
-        .map(|r| {
-            Ok((
-                get::<String>(r, "code")?,
-                Progress {
-                    percent: get(r, "percent")?,
-                    unknown_share: get(r, "unknown_share")?,
-                },
-            ))
-        })
-        .collect()
+/// A row handler that files rows of `code, percent, unknown_share` as progress by item code.
+fn by_code(
+    out: &mut HashMap<String, Progress>,
+) -> impl FnMut(sea_orm::QueryResult) -> Result<()> + Send + '_ {
+    |r| {
+        out.insert(
+            get::<String>(&r, "code")?,
+            Progress {
+                percent: get(&r, "percent")?,
+                unknown_share: get(&r, "unknown_share")?,
+            },
+        );
+        Ok(())
+    }
 }
 
 /// Marks a plan's progress as changed, for in-memory readers (`ProgressStore::versions`), and
