@@ -45,33 +45,34 @@ pub fn summarise(
     thresholds: Thresholds,
     measures: &crate::Measures,
 ) -> Summary {
-    let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
     // Statuses come from the one place that decides them, the board, so a summary and the
     // cockpit can never disagree: cancelled branches out, positionings and goals measured by
     // what serves them, goals with an indicator target judged by its figures.
     let board = crate::board::Board::build(items, progress, date, thresholds, measures);
-    let in_scope: Vec<&Item> = match scope {
-        Scope::Plan => items.iter().collect(),
+    summarise_on(&board, items, progress, scope)
+}
+
+/// The same, on a board already built for `items` and `progress` (a server keeps one per plan
+/// and day): no per-item lookups by code, so a million-item plan is summarised in one pass.
+pub fn summarise_on(
+    board: &crate::board::Board,
+    items: &[Item],
+    progress: &HashMap<String, Progress>,
+    scope: Scope<'_>,
+) -> Summary {
+    let date = board.date;
+    let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
+    let in_scope: Vec<usize> = match scope {
+        Scope::Plan => (0..items.len()).collect(),
         Scope::Branch(root) => {
-            let mut keep: Vec<&Item> = Vec::new();
-            let mut inside: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            // Files need not list parents before children, so grow the set until it is stable.
-            inside.insert(root);
-            let mut grew = true;
-            while grew {
-                grew = false;
-                for i in items {
-                    if !inside.contains(i.code.as_str())
-                        && i.parent
-                            .as_ref()
-                            .is_some_and(|p| inside.contains(p.as_str()))
-                    {
-                        inside.insert(i.code.as_str());
-                        grew = true;
-                    }
-                }
+            let mut keep: Vec<usize> = Vec::new();
+            let mut stack: Vec<usize> = board.position(root).into_iter().collect();
+            while let Some(n) = stack.pop() {
+                keep.push(n);
+                stack.extend_from_slice(board.children(n));
             }
-            keep.extend(items.iter().filter(|i| inside.contains(i.code.as_str())));
+            // In the plan's order, as the items are.
+            keep.sort_unstable();
             keep
         }
         // A unit answers for the items it leads whose figure is its own work (not a parent
@@ -82,42 +83,39 @@ pub fn summarise(
             .filter(|(n, i)| {
                 i.lead.as_ref().is_some_and(|l| l.as_str() == unit) && board.answerable(items, *n)
             })
-            .map(|(_, i)| i)
+            .map(|(n, _)| n)
             .collect(),
     };
     let counted =
         |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
-    let position: HashMap<&str, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (i.code.as_str(), n))
-        .collect();
-    let live: Vec<usize> = in_scope
-        .iter()
-        .filter_map(|i| position.get(i.code.as_str()).copied())
-        .filter(|&n| counted(n))
-        .collect();
+    let live: Vec<usize> = in_scope.into_iter().filter(|&n| counted(n)).collect();
     let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
+    let mut counts = [0usize; Status::VARIANTS.len()];
     for &n in &live {
-        *by_status
-            .entry(board.rows[n].status.as_str().to_string())
-            .or_default() += 1;
+        counts[crate::board::status_index(board.rows[n].status)] += 1;
+    }
+    for (s, c) in Status::VARIANTS.iter().zip(counts) {
+        by_status.insert(s.as_str().to_string(), c);
     }
     // The top of the scope: the reported work whose parent is outside it (measured items are
     // not part of the figure: their weight would stay unknown forever).
-    let work: std::collections::HashSet<&str> = live
-        .iter()
-        .filter(|&&n| !board.is_apart(n))
-        .map(|&n| items[n].code.as_str())
-        .collect();
+    let mut work = vec![false; items.len()];
+    for &n in live.iter().filter(|&&n| !board.is_apart(n)) {
+        work[n] = true;
+    }
+    let mut parent: Vec<Option<usize>> = vec![None; items.len()];
+    for (p, _) in items.iter().enumerate() {
+        for &c in board.children(p) {
+            parent[c] = Some(p);
+        }
+    }
     let tops: Vec<&Item> = live
         .iter()
+        .filter(|&&n| work[n] && !parent[n].is_some_and(|p| work[p]))
         .map(|&n| &items[n])
-        .filter(|i| work.contains(i.code.as_str()))
-        .filter(|i| !i.parent.as_ref().is_some_and(|p| work.contains(p.as_str())))
         .collect();
     let expect = |code: &str| board.row(code).and_then(|r| r.expected);
     let (progress, expected) = top_figures(&tops, &of, &expect);

@@ -70,6 +70,15 @@ impl WarningKind {
     pub fn as_str(self) -> &'static str {
         self.into()
     }
+    /// The kinds of a family.
+    pub fn of_family(f: Family) -> impl Iterator<Item = WarningKind> {
+        use strum::VariantArray;
+        WarningKind::VARIANTS
+            .iter()
+            .copied()
+            .filter(move |k| k.family() == f)
+    }
+
     pub fn family(self) -> Family {
         match self {
             WarningKind::Overdue | WarningKind::BehindTrajectory => Family::Lag,

@@ -3,7 +3,7 @@
 //! of broken file at its cell, and past reports read from CSV and XLSX with every problem
 //! located. (The Python test in `.ci/excel_roundtrip.py` opens the same files with openpyxl.)
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use rust_xlsxwriter::Workbook;
 use tuijin_core::problem::Rule;
 use tuijin_core::report::Period;
@@ -19,17 +19,7 @@ fn seed() -> tuijin_core::PlanDocument {
 }
 
 /// Every sheet's cells, as calamine reads them.
-fn cells(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let names = wb.sheet_names().to_vec();
-    names
-        .into_iter()
-        .map(|n| {
-            let r = wb.worksheet_range(&n).unwrap();
-            (n, r.rows().map(|row| row.to_vec()).collect())
-        })
-        .collect()
-}
+use tuijin_export::xlsx::testing::{rewrite, sheets as cells};
 
 #[test]
 fn the_plan_workbook_round_trips_exactly() {
@@ -131,37 +121,7 @@ fn template() -> Template {
 
 /// Writes `edits` (row, col, value) over a template's report sheet, keeping the other sheets.
 fn edited(bytes: &[u8], edits: &[(u32, u16, Data)]) -> Vec<u8> {
-    let sheets = cells(bytes);
-    let mut wb = Workbook::new();
-    for (name, rows) in &sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).unwrap();
-        let mut grid: Vec<Vec<Data>> = rows.clone();
-        if name == SHEET {
-            for (r, c, v) in edits {
-                let (r, c) = (*r as usize, *c as usize);
-                while grid.len() <= r {
-                    grid.push(Vec::new());
-                }
-                while grid[r].len() <= c {
-                    grid[r].push(Data::Empty);
-                }
-                grid[r][c] = v.clone();
-            }
-        }
-        for (r, row) in grid.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match v {
-                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
-                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
-                    _ => Ok(()),
-                }
-                .unwrap();
-            }
-        }
-    }
-    wb.save_to_buffer().unwrap()
+    tuijin_export::xlsx::testing::set_cells(bytes, SHEET, edits)
 }
 
 #[test]
@@ -411,28 +371,7 @@ fn moved_rows_a_changed_key_and_an_old_format_are_named() {
         ..Default::default()
     });
     let bytes = write_template(&t).unwrap();
-    let sheets = cells(&bytes);
-    let rewrite = |edit: &dyn Fn(&str, &mut Vec<Vec<Data>>)| {
-        let mut wb = Workbook::new();
-        for (name, rows) in &sheets {
-            let ws = wb.add_worksheet();
-            ws.set_name(name).unwrap();
-            let mut rows = rows.clone();
-            edit(name, &mut rows);
-            for (r, row) in rows.iter().enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    let (r, c) = (r as u32, c as u16);
-                    match v {
-                        Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
-                        Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
-                        _ => Ok(()),
-                    }
-                    .unwrap();
-                }
-            }
-        }
-        wb.save_to_buffer().unwrap()
-    };
+    let rewrite = |edit: &dyn Fn(&str, &mut Vec<Vec<Data>>)| rewrite(&bytes, edit);
     // The first item's row deleted, a percent filled in the row now first.
     let deleted = rewrite(&|name, rows| {
         if name == SHEET {

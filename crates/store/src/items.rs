@@ -294,6 +294,11 @@ impl Store {
             ));
         }
         match (f.parent.as_deref(), plan_id) {
+            // Visitors see the published tree: an item under an unpublished (or archived)
+            // one is a root of it, as its view names no parent (`PublicPart`).
+            (Some(""), _) if f.public_only => {
+                conds.push("(i.parent_id IS NULL OR NOT pa.public OR pa.archived)".into())
+            }
             (Some(""), _) => conds.push("i.parent_id IS NULL".into()),
             // Within a plan, the children by the parent's id: one index range, however large
             // the plan (`items (parent_id, position)`); an unknown parent has none.

@@ -15,9 +15,13 @@ impl PlanStore for Store {
         let (txn, summary, plan_id) = crate::plans::import_in(self, doc, stamp).await?;
         crate::baselines::first_baseline(&txn, plan_id, doc, stamp).await?;
         txn.step("warnings", 0, 0);
-        crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        let t = std::time::Instant::now();
+        let judged = crate::warnings::refresh(&txn, plan_id, None, stamp).await?;
+        tracing::debug!(elapsed = ?t.elapsed(), raised = judged.raised, "import: warnings judged");
         txn.step("commit", 0, 0);
+        let t = std::time::Instant::now();
         txn.commit().await?;
+        tracing::debug!(elapsed = ?t.elapsed(), "import: committed");
         Ok(summary)
     }
 

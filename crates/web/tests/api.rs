@@ -289,6 +289,44 @@ async fn a_hidden_item_answers_visitors_as_a_missing_one() {
 }
 
 #[tokio::test]
+async fn a_visitor_sees_a_published_item_under_an_unpublished_one_as_a_root() {
+    use tuijin_store::PlanStore;
+    for t in TestApp::all().await {
+        let mut doc = t.db.store.export_plan("demo-small").await.unwrap();
+        for i in doc.items.iter_mut() {
+            i.public = i.code.as_str() != "E1";
+        }
+        t.db.store
+            .import_plan(&doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        let codes = |v: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| (i["code"].as_str().unwrap().to_string(), i["parent"].clone()))
+                .collect()
+        };
+        let (s, _, all) = t.get_as(None, "/api/v1/items?plan=demo-small").await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, _, roots) = t
+            .get_as(None, "/api/v1/items?plan=demo-small&parent=")
+            .await;
+        let all = codes(&all);
+        let roots = codes(&roots);
+        assert!(all.iter().all(|(c, _)| c != "E1"), "{all:?}");
+        // Every item the flat list shows without a parent is a root of the published tree.
+        let parentless: Vec<_> = all.iter().filter(|(_, p)| p.is_null()).cloned().collect();
+        assert_eq!(parentless, roots, "{}", t.db.label());
+        assert!(roots.iter().any(|(c, _)| c == "E1.1"), "{roots:?}");
+        // The office still sees the tree as it is.
+        let (_, _, office) = t.get("/api/v1/items?plan=demo-small&parent=").await;
+        assert!(codes(&office).iter().all(|(c, _)| c != "E1.1"));
+    }
+}
+
+#[tokio::test]
 async fn plans_units_indicators_and_spec() {
     for t in TestApp::all().await {
         let (_, _, v) = t.get("/api/v1/plans").await;

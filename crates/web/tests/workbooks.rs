@@ -6,8 +6,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use rust_xlsxwriter::Workbook;
+use calamine::Data;
 use serde_json::Value;
 use tower::ServiceExt;
 use tuijin_store::{ProgressStore, ReportFilter, ReportStore};
@@ -114,48 +113,11 @@ impl App {
     }
 }
 
-fn sheets(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let names = wb.sheet_names().to_vec();
-    names
-        .into_iter()
-        .map(|n| {
-            let r = wb.worksheet_range(&n).unwrap();
-            (n, r.rows().map(|row| row.to_vec()).collect())
-        })
-        .collect()
-}
+use tuijin_export::xlsx::testing::sheets;
 
 /// The template with cells of its report sheet set, as a unit (or a script) would.
 fn fill(bytes: &[u8], edits: &[(u32, u16, Data)]) -> Vec<u8> {
-    let mut wb = Workbook::new();
-    for (name, rows) in sheets(bytes) {
-        let ws = wb.add_worksheet();
-        ws.set_name(&name).unwrap();
-        let mut grid = rows;
-        if name == "填报" {
-            for (r, c, v) in edits {
-                let (r, c) = (*r as usize, *c as usize);
-                grid.resize(grid.len().max(r + 1), Vec::new());
-                let len = grid[r].len().max(c + 1);
-                grid[r].resize(len, Data::Empty);
-                grid[r][c] = v.clone();
-            }
-        }
-        for (r, row) in grid.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match v {
-                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
-                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
-                    Data::DateTime(d) => ws.write_number(r, c, d.as_f64()).map(|_| ()),
-                    _ => Ok(()),
-                }
-                .unwrap();
-            }
-        }
-    }
-    wb.save_to_buffer().unwrap()
+    tuijin_export::xlsx::testing::set_cells(bytes, "填报", edits)
 }
 
 fn s(v: &str) -> Data {

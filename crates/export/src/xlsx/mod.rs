@@ -11,6 +11,8 @@ pub mod duties;
 pub mod history;
 pub mod plan;
 pub mod template;
+#[doc(hidden)]
+pub mod testing;
 
 use std::io::Cursor;
 

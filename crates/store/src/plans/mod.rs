@@ -94,7 +94,10 @@ pub(crate) async fn import_in(
         &summary,
     )?);
     txn.step("events", 0, 0);
+    let t = std::time::Instant::now();
+    let n = events.len();
     append(&txn, stamp.at, &stamp.actor, events).await?;
+    tracing::debug!(elapsed = ?t.elapsed(), events = n, "import: events appended");
     Ok((txn, summary, plan_id))
 }
 

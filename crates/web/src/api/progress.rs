@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use tuijin_core::progress::{ChildShare, Progress, explain as explain_item};
-use tuijin_core::summary::{Scope, summarise};
+use tuijin_core::summary::{Scope, summarise, summarise_on};
 use tuijin_store::{BaselineStore, ItemFilter, ItemStore, PlanStore, ProgressStore};
 use utoipa::{IntoParams, ToSchema};
 
@@ -325,22 +325,23 @@ pub async fn summary(
         }
         (None, None) => Scope::Plan,
     };
-    // Today's figures come from memory; a past date reads the history.
-    let past;
-    let progress = if date < today {
-        past = st.store.plan_progress(&plan, Some(date)).await?;
-        &past
+    // Judged as the pages judge (`CachedPlan::judged`: against the baseline when the plan
+    // says so), so the summary and the cockpit agree. Today's figures come from memory, on the
+    // board kept for the day; a past date reads the history.
+    let s = if date < today {
+        let past = st.store.plan_progress(&plan, Some(date)).await?;
+        summarise(
+            &cached.judged,
+            &past,
+            scope,
+            date,
+            cached.plan.thresholds,
+            &cached.measures,
+        )
     } else {
-        &cached.progress
+        let board = cached.board(date);
+        summarise_on(&board, &cached.judged, &cached.progress, scope)
     };
-    let s = summarise(
-        items,
-        progress,
-        scope,
-        date,
-        cached.plan.thresholds,
-        &cached.measures,
-    );
     Ok(Json(SummaryView {
         date: s.date,
         items: s.items,
