@@ -605,9 +605,27 @@ async fn explained_lags<C: ConnectionTrait>(
     if lagging_parents.is_empty() {
         return Ok(());
     }
-    // The whole plan's tree, and which items carry a warning: the ones just worked out for
-    // the items read, the stored open ones for the rest (a refresh of one report's chain does
-    // not read the other branches).
+    let below = match only {
+        Some(_) => warned_below_chain(c, &lagging_parents, items, want).await?,
+        None => warned_below_plan(c, plan_id, want).await?,
+    };
+    for p in lagging_parents {
+        if below.contains(&p) {
+            for &k in &lags {
+                want.remove(&(p, k));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The items with a warning below them, in a refresh of the whole plan: every ancestor of an
+/// item with a warning just worked out, from the plan's tree read once.
+async fn warned_below_plan<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    want: &HashMap<(i64, WarningKind), Condition>,
+) -> Result<HashSet<i64>> {
     let mut parent_of: HashMap<i64, i64> = HashMap::new();
     for r in &all(
         c,
@@ -618,23 +636,7 @@ async fn explained_lags<C: ConnectionTrait>(
     {
         parent_of.insert(get(r, "id")?, get(r, "parent_id")?);
     }
-    let read: HashSet<i64> = items.iter().map(|r| r.id).collect();
-    let mut warned: HashSet<i64> = want.keys().map(|(i, _)| *i).collect();
-    if only.is_some() {
-        for r in &all(
-            c,
-            "SELECT DISTINCT item_id FROM warnings WHERE plan_id = $1 AND cleared_on IS NULL",
-            vec![plan_id.into()],
-        )
-        .await?
-        {
-            let id: i64 = get(r, "item_id")?;
-            if !read.contains(&id) {
-                warned.insert(id);
-            }
-        }
-    }
-    // Every ancestor of a warned item has a warning below it.
+    let warned: HashSet<i64> = want.keys().map(|(i, _)| *i).collect();
     let mut below: HashSet<i64> = HashSet::new();
     for &w in &warned {
         let mut id = w;
@@ -650,14 +652,50 @@ async fn explained_lags<C: ConnectionTrait>(
             }
         }
     }
-    for p in lagging_parents {
-        if below.contains(&p) {
-            for &k in &lags {
-                want.remove(&(p, k));
+    Ok(below)
+}
+
+/// Which of `parents` have a warning below them, in a refresh of one chain (an item and its
+/// ancestors, after a report): the chain's own items by what was just worked out, every other
+/// item by its stored open warnings, found by walking down from each parent breadth first and
+/// stopping at the first one. Reading the plan's whole tree and every open warning here made
+/// each accepted report cost O(plan) (21,100 items: 47 ms of a 50 ms batch).
+async fn warned_below_chain<C: ConnectionTrait>(
+    c: &C,
+    parents: &[i64],
+    items: &[Row],
+    want: &HashMap<(i64, WarningKind), Condition>,
+) -> Result<HashSet<i64>> {
+    let parent_of: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
+    let mut below: HashSet<i64> = HashSet::new();
+    for &(w, _) in want.keys() {
+        let mut id = w;
+        for _ in 0..=64 {
+            match parent_of.get(&id) {
+                Some(Some(p)) => {
+                    below.insert(*p);
+                    id = *p;
+                }
+                _ => break,
             }
         }
     }
-    Ok(())
+    let read: Vec<i64> = items.iter().map(|r| r.id).collect();
+    let sql = format!(
+        "WITH RECURSIVE down(id) AS ( \
+           SELECT id FROM items WHERE parent_id = $1 AND NOT archived \
+           UNION ALL SELECT i.id FROM items i JOIN down d ON i.parent_id = d.id WHERE NOT i.archived) \
+         SELECT d.id FROM down d WHERE d.id NOT IN ({}) \
+           AND EXISTS (SELECT 1 FROM warnings w WHERE w.item_id = d.id AND w.cleared_on IS NULL) \
+         LIMIT 1",
+        id_list(&read)
+    );
+    for &p in parents {
+        if !below.contains(&p) && one(c, &sql, vec![p.into()]).await?.is_some() {
+            below.insert(p);
+        }
+    }
+    Ok(below)
 }
 
 impl WarningStore for Store {
