@@ -55,38 +55,19 @@ fn a_broken_plan_workbook_is_refused_at_its_cells() {
     let doc = seed();
     let xlsx = write_plan_xlsx(&doc).unwrap();
     // Rewrite the items sheet by hand: a parent that does not exist, and a bad date.
-    let sheets = cells(&xlsx);
-    let mut wb = Workbook::new();
-    for (name, rows) in &sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(name).unwrap();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                match v {
-                    Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
-                    Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
-                    Data::Bool(b) => ws.write_boolean(r, c, *b).map(|_| ()),
-                    Data::DateTime(d) => ws.write_number(r, c, d.as_f64()).map(|_| ()),
-                    _ => Ok(()),
-                }
-                .unwrap();
-            }
-        }
+    let broken = rewrite(&xlsx, &|name, rows| {
         if name == "事项" {
-            let parent = rows[0]
-                .iter()
-                .position(|h| h == &Data::String("parent".into()))
-                .unwrap();
-            ws.write_string(9, parent as u16, "NO-SUCH").unwrap();
-            let due = rows[0]
-                .iter()
-                .position(|h| h == &Data::String("due".into()))
-                .unwrap();
-            ws.write_string(11, due as u16, "2020-13-45").unwrap();
+            let column = |h: &str| {
+                rows[0]
+                    .iter()
+                    .position(|c| c == &Data::String(h.into()))
+                    .unwrap()
+            };
+            let (parent, due) = (column("parent"), column("due"));
+            rows[9][parent] = Data::String("NO-SUCH".into());
+            rows[11][due] = Data::String("2020-13-45".into());
         }
-    }
-    let broken = wb.save_to_buffer().unwrap();
+    });
     let e = read_plan_xlsx("broken.xlsx", broken).unwrap_err();
     let text = e.render(tuijin_core::text::Lang::En);
     assert!(text.contains("事项!C10"), "{text}");
