@@ -2553,6 +2553,14 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_decides() {
         assert_eq!(s, StatusCode::FORBIDDEN, "not ZDQ's to ask for");
         let (s, _, body) = ask(json!({"unit": "JTW", "reason": " "}), "jtw").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        // A bad co-operating unit code is named with its place in the list.
+        let (s, _, body) = ask(
+            json!({"unit": "JTW", "co": ["ZDQ", ""], "reason": "协办调整"}),
+            "jtw",
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.to_string().contains("co[1]"), "{body}");
         let (s, tag, body) = ask(
             json!({"unit": "JTW", "due": "2020-11-30", "reason": "盾构机到场延后", "evidence": "郑交〔2020〕5号"}),
             "jtw",

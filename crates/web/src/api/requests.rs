@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tuijin_core::Code;
+use tuijin_core::problem::{Problem, Rule};
 use tuijin_core::edit::{RequestState, RequestedChange};
 use tuijin_core::policy::{Action, Role};
 use tuijin_store::{RequestRecord, RequestStore};
@@ -92,14 +93,24 @@ pub async fn file(
     ApiJson(body): ApiJson<NewRequest>,
 ) -> Result<Response, ApiError> {
     require(&who, Action::RequestChange { unit: &body.unit })?;
+    // A bad unit code in `co` is a value breaking a rule (422, with its place in the list),
+    // not a malformed request.
     let co = match &body.co {
         None => None,
-        Some(list) => Some(
-            list.iter()
-                .map(|c| Code::parse(c))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ApiError::BadRequest(format!("co: {e}")))?,
-        ),
+        Some(list) => {
+            let mut problems = Vec::new();
+            let mut codes = Vec::with_capacity(list.len());
+            for (n, c) in list.iter().enumerate() {
+                match Code::parse(c) {
+                    Ok(code) => codes.push(code),
+                    Err(_) => problems.push(Problem::new(format!("co[{n}]"), Rule::CodeFormat)),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(ApiError::Invalid(problems));
+            }
+            Some(codes)
+        }
     };
     let change = RequestedChange {
         due: body.due,
