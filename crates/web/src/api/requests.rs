@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tuijin_core::Code;
-use tuijin_core::problem::{Problem, Rule};
 use tuijin_core::edit::{RequestState, RequestedChange};
 use tuijin_core::policy::{Action, Role};
+use tuijin_core::problem::{Problem, Rule};
 use tuijin_store::{RequestRecord, RequestStore};
 use utoipa::{IntoParams, ToSchema};
 
