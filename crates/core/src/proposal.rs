@@ -106,7 +106,10 @@ pub fn proposals(
     cadence: Cadence,
     levels: usize,
 ) -> Vec<Proposal> {
+    // Grouped by item through an index of the groups: a search of the groups per warning was
+    // quadratic (10,000 warnings took a cockpit 0.3 s).
     let mut by_item: Vec<(String, Vec<&OpenWarning>)> = Vec::new();
+    let mut group: HashMap<&str, usize> = HashMap::new();
     for w in warnings
         .iter()
         .filter(|w| calls_for_notice(w, today, cadence))
@@ -114,9 +117,12 @@ pub fn proposals(
         if matches!(noticed.get(&w.item), Some(Noticed::Open)) {
             continue;
         }
-        match by_item.iter_mut().find(|(i, _)| *i == w.item) {
-            Some((_, ws)) => ws.push(w),
-            None => by_item.push((w.item.clone(), vec![w])),
+        match group.get(w.item.as_str()) {
+            Some(&g) => by_item[g].1.push(w),
+            None => {
+                group.insert(&w.item, by_item.len());
+                by_item.push((w.item.clone(), vec![w]));
+            }
         }
     }
     let top = levels.saturating_sub(1);

@@ -385,7 +385,7 @@ impl Store {
         .await
     }
 
-    async fn explain(&self, sql: &str, values: Vec<Value>) -> Result<String> {
+    pub(crate) async fn explain(&self, sql: &str, values: Vec<Value>) -> Result<String> {
         let (prefix, col) = match self.backend() {
             crate::db::Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
             crate::db::Backend::Postgres => ("EXPLAIN ", "QUERY PLAN"),

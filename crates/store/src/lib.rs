@@ -59,7 +59,7 @@ pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkReco
 pub use notices::{NewNotice, NoticeFact, NoticeFilter, NoticeRecord, NoticeStore, NoticeUnit};
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
-pub use proposals::{Dismissal, ProposalRecord, ProposalStore};
+pub use proposals::{Dismissal, ProposalRecord, ProposalStore, QUEUE_SCAN, Queue};
 pub use reports::{
     Acceptance, ClosedPeriod, Filing, NewReport, ReportEdit, ReportFilter, ReportRecord,
     ReportStore,

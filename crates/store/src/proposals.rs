@@ -39,6 +39,20 @@ pub struct ProposalRecord {
     pub dismissals: Vec<Dismissal>,
 }
 
+/// How many of a plan's open warnings, most severe and longest outstanding first, the queue is
+/// worked out from. A plan with more (a whole province's items, all late) gets the queue of
+/// its worst warnings, marked `partial`, rather than a page that reads millions of rows.
+pub const QUEUE_SCAN: u64 = 10_000;
+
+/// A plan's queue of proposed notices.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Queue {
+    pub proposals: Vec<ProposalRecord>,
+    /// The plan has more open warnings than `QUEUE_SCAN`: the queue holds the proposals of the
+    /// most severe and oldest of them, and more may follow once those are answered.
+    pub partial: bool,
+}
+
 #[allow(async_fn_in_trait)] // used with the concrete `Store`, whose futures are Send
 pub trait ProposalStore {
     /// The plan's queue on `today` (`core::proposal::proposals`), dismissed proposals included
@@ -49,7 +63,7 @@ pub trait ProposalStore {
         today: NaiveDate,
         cadence: Cadence,
         settings: &NoticeSettings,
-    ) -> Result<Vec<ProposalRecord>>;
+    ) -> Result<Queue>;
     /// Dismisses the warnings a proposal on `item` rests on, saying why: the proposal leaves
     /// the queue until a new warning calls for a notice on the item. `warnings` must be open
     /// warnings on the item.
@@ -100,16 +114,18 @@ impl ProposalStore for Store {
         today: NaiveDate,
         cadence: Cadence,
         settings: &NoticeSettings,
-    ) -> Result<Vec<ProposalRecord>> {
-        let open = self
+    ) -> Result<Queue> {
+        let mut open = self
             .list_warnings(
                 &WarningFilter {
                     plan: Some(plan.to_string()),
                     ..Default::default()
                 },
-                10_000,
+                QUEUE_SCAN + 1,
             )
             .await?;
+        let partial = open.len() as u64 > QUEUE_SCAN;
+        open.truncate(QUEUE_SCAN as usize);
         let mut noticed: HashMap<String, Noticed> = HashMap::new();
         for n in every_notice(self, plan).await? {
             for item in &n.items {
@@ -159,7 +175,7 @@ impl ProposalStore for Store {
             .collect();
         let dismissed: HashSet<i64> = dismissals.keys().copied().collect();
         let by_id: HashMap<i64, &WarningRecord> = open.iter().map(|w| (w.id, w)).collect();
-        Ok(proposal::proposals(
+        let proposals = proposal::proposals(
             &inputs,
             &noticed,
             &dismissed,
@@ -181,7 +197,8 @@ impl ProposalStore for Store {
                 .collect(),
             proposal: p,
         })
-        .collect())
+        .collect();
+        Ok(Queue { proposals, partial })
     }
 
     async fn dismiss_proposal(

@@ -265,7 +265,8 @@ async fn migrations_are_recorded() {
                 "m0021_plan_editing",
                 "m0022_directory_edits",
                 "m0023_indicators",
-                "m0024_scale"
+                "m0024_scale",
+                "m0025_chase_order"
             ],
             "{}",
             db.label()

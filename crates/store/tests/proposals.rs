@@ -94,7 +94,8 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
         let queue = s
             .notice_proposals("pro", today, Cadence::Monthly, &settings)
             .await
-            .unwrap();
+            .unwrap()
+            .proposals;
         let items: Vec<&str> = queue.iter().map(|p| p.proposal.item.as_str()).collect();
         assert_eq!(items, ["E1", "E2"], "{}", db.label());
         let e1 = &queue[0];
@@ -133,7 +134,8 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
         let queue = s
             .notice_proposals("pro", today, Cadence::Monthly, &settings)
             .await
-            .unwrap();
+            .unwrap()
+            .proposals;
         assert!(queue[0].proposal.dismissed);
         assert_eq!(queue[0].dismissals[0].reason, "市领导已专题调度");
         assert_eq!(queue[0].dismissals.len(), ids.len());
@@ -177,7 +179,8 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
         let queue = s
             .notice_proposals("pro", today, Cadence::Monthly, &settings)
             .await
-            .unwrap();
+            .unwrap()
+            .proposals;
         assert!(queue.iter().all(|p| p.proposal.item != "E2"));
 
         // Closed while the item still lags (the June report is missing too), it is proposed
@@ -197,7 +200,8 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
         let queue = s
             .notice_proposals("pro", d("2020-07-20"), Cadence::Monthly, &settings)
             .await
-            .unwrap();
+            .unwrap()
+            .proposals;
         let e2 = queue.iter().find(|p| p.proposal.item == "E2").unwrap();
         assert_eq!(
             e2.proposal.level,
@@ -205,5 +209,54 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
             "the notice had risen to yellow, unanswered past 15 July, before it was closed: red now ({})",
             db.label()
         );
+    }
+}
+
+/// A plan with more open warnings than the queue reads gets the queue of its worst ones,
+/// marked partial, so that a count built on it says "at least"; a small plan's is whole.
+#[tokio::test]
+async fn a_queue_from_only_the_worst_warnings_says_so() {
+    let settings = NoticeSettings::default();
+    let doc = tuijin_core::generate::generated_plan("big", 6_000, 3, 20);
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("office", "2026-11-28"))
+            .await
+            .unwrap();
+        let open = s
+            .list_warnings(
+                &tuijin_store::WarningFilter {
+                    plan: Some("big".into()),
+                    ..Default::default()
+                },
+                tuijin_store::QUEUE_SCAN + 1,
+            )
+            .await
+            .unwrap();
+        assert!(
+            open.len() as u64 > tuijin_store::QUEUE_SCAN,
+            "{}: the generated plan is all late",
+            db.label()
+        );
+        let q = s
+            .notice_proposals("big", d("2026-11-28"), Cadence::Monthly, &settings)
+            .await
+            .unwrap();
+        assert!(q.partial, "{}", db.label());
+        assert!(!q.proposals.is_empty(), "{}", db.label());
+        s.import_plan(
+            &read_plan("pro.toml", PLAN).unwrap(),
+            &stamp("office", "2020-01-01"),
+        )
+        .await
+        .unwrap();
+        s.refresh_warnings("pro", &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        let q = s
+            .notice_proposals("pro", d("2020-06-30"), Cadence::Monthly, &settings)
+            .await
+            .unwrap();
+        assert!(!q.partial, "{}", db.label());
     }
 }

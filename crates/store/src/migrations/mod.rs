@@ -27,6 +27,7 @@ mod m0021_plan_editing;
 mod m0022_directory_edits;
 mod m0023_indicators;
 mod m0024_scale;
+pub(crate) mod m0025_chase_order;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_directory_edits::Migration),
             Box::new(m0023_indicators::Migration),
             Box::new(m0024_scale::Migration),
+            Box::new(m0025_chase_order::Migration),
         ]
     }
 }

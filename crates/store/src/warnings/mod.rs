@@ -128,7 +128,20 @@ fn severity_rank(s: Severity) -> u8 {
     }
 }
 
+/// A severity's rank in the chase list; the same expression as the index that serves the
+/// list in this order (`m0025_chase_order::RANK`, there without the table's alias).
 const RANK_SQL: &str = "CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
+
+#[cfg(test)]
+mod rank {
+    #[test]
+    fn the_chase_order_is_the_index_order() {
+        assert_eq!(
+            super::RANK_SQL.replace("w.", ""),
+            crate::migrations::m0025_chase_order::RANK
+        );
+    }
+}
 
 /// What a refresh did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -646,6 +659,37 @@ impl WarningStore for Store {
     }
 
     async fn list_warnings(&self, f: &WarningFilter, limit: u64) -> Result<Vec<WarningRecord>> {
+        let (sql, values) = self.warnings_query(f, limit).await?;
+        let rows = all(&self.db(), &sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WarningRecord {
+                    id: get(r, "id")?,
+                    plan: get(r, "plan_code")?,
+                    item: get(r, "item_code")?,
+                    item_title: get(r, "title_zh")?,
+                    lead: get(r, "lead")?,
+                    leader: get(r, "leader")?,
+                    kind: named(r, "kind")?,
+                    severity: named(r, "severity")?,
+                    details: get(r, "details")?,
+                    raised_on: get(r, "raised_on")?,
+                    raised_at: get(r, "raised_at")?,
+                    cleared_on: get(r, "cleared_on")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Store {
+    /// How the database runs a list of warnings (for the query-plan tests).
+    pub async fn explain_list_warnings(&self, f: &WarningFilter, limit: u64) -> Result<String> {
+        let (sql, values) = self.warnings_query(f, limit).await?;
+        self.explain(&sql, values).await
+    }
+
+    async fn warnings_query(&self, f: &WarningFilter, limit: u64) -> Result<(String, Vec<Value>)> {
         let mut conds: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let push = |v: Value, values: &mut Vec<Value>| {
@@ -653,7 +697,12 @@ impl WarningStore for Store {
             format!("${}", values.len())
         };
         if let Some(p) = &f.plan {
-            conds.push(format!("pl.code = {}", push(p.clone().into(), &mut values)));
+            // The plan's id as a value of its own (not through the join), so that both
+            // planners read the plan's open warnings in the chase index's order.
+            conds.push(format!(
+                "w.plan_id = (SELECT id FROM plans WHERE code = {})",
+                push(p.clone().into(), &mut values)
+            ));
         }
         if let Some(u) = &f.unit {
             conds.push(format!("lu.code = {}", push(u.clone().into(), &mut values)));
@@ -677,9 +726,8 @@ impl WarningStore for Store {
             let r = push(i64::from(a.rank).into(), &mut values);
             let d = push(a.raised_on.into(), &mut values);
             let i = push(a.id.into(), &mut values);
-            conds.push(format!(
-                "({RANK_SQL} > {r} OR ({RANK_SQL} = {r} AND (w.raised_on > {d} OR (w.raised_on = {d} AND w.id > {i}))))"
-            ));
+            // A row comparison, which both databases read as a range of the chase index.
+            conds.push(format!("({RANK_SQL}, w.raised_on, w.id) > ({r}, {d}, {i})"));
         }
         let mut with = String::new();
         if let Some(b) = &f.branch {
@@ -699,7 +747,9 @@ impl WarningStore for Store {
             );
             conds.push("w.item_id IN (SELECT id FROM sub)".into());
         }
-        let lim = push((limit.clamp(1, 10_000) as i64).into(), &mut values);
+        // At most the proposal queue's scan and one more (to tell it there are more).
+        let most = crate::proposals::QUEUE_SCAN + 1;
+        let lim = push((limit.clamp(1, most) as i64).into(), &mut values);
         let where_ = if conds.is_empty() {
             String::new()
         } else {
@@ -716,24 +766,6 @@ impl WarningStore for Store {
              LEFT JOIN people pe ON pe.id = i.leader_id{where_} \
              ORDER BY {order} LIMIT {lim}"
         );
-        let rows = all(&self.db(), &sql, values).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WarningRecord {
-                    id: get(r, "id")?,
-                    plan: get(r, "plan_code")?,
-                    item: get(r, "item_code")?,
-                    item_title: get(r, "title_zh")?,
-                    lead: get(r, "lead")?,
-                    leader: get(r, "leader")?,
-                    kind: named(r, "kind")?,
-                    severity: named(r, "severity")?,
-                    details: get(r, "details")?,
-                    raised_on: get(r, "raised_on")?,
-                    raised_at: get(r, "raised_at")?,
-                    cleared_on: get(r, "cleared_on")?,
-                })
-            })
-            .collect()
+        Ok((sql, values))
     }
 }

@@ -136,6 +136,11 @@ fn proposal_view(plan: &Plan, items: &[tuijin_core::Item], p: &ProposalRecord) -
 
 /// The plan's queue today, dismissed proposals included.
 pub async fn queue(st: &AppState, plan: &str) -> Result<Vec<ProposalRecord>, ApiError> {
+    Ok(queue_of(st, plan).await?.proposals)
+}
+
+/// The queue with whether it was worked out from only the worst `QUEUE_SCAN` open warnings.
+pub async fn queue_of(st: &AppState, plan: &str) -> Result<tuijin_store::Queue, ApiError> {
     let header = st.plans.header(&st.store, plan).await?;
     Ok(st
         .store

@@ -20,12 +20,15 @@ use crate::session::Viewer;
 use crate::{ApiError, AppState};
 
 /// How many proposals wait in the plan's queue today (the office's cockpit and board).
-pub async fn waiting(st: &AppState, plan: &str) -> Result<usize, PageError> {
-    Ok(queue(st, plan)
-        .await?
-        .iter()
-        .filter(|p| !p.proposal.dismissed)
-        .count())
+pub async fn waiting(st: &AppState, plan: &str) -> Result<String, PageError> {
+    let q = crate::api::proposals::queue_of(st, plan).await?;
+    let n = q.proposals.iter().filter(|p| !p.proposal.dismissed).count();
+    // Worked out from the worst open warnings only: at least this many.
+    Ok(if q.partial {
+        format!("{n}+")
+    } else {
+        n.to_string()
+    })
 }
 
 /// The proposal waiting on an item, if any: the notice form starts from its text.
@@ -59,20 +62,18 @@ async fn render(
     let c = st.plans.get(&st.store, plan).await?;
     let today = st.today(&c.plan);
     let s = c.plan.notices.clone();
-    let all = queue(st, plan).await?;
+    let q = crate::api::proposals::queue_of(st, plan).await?;
     let (dismissed, waiting): (Vec<&ProposalRecord>, Vec<&ProposalRecord>) =
-        all.iter().partition(|p| p.proposal.dismissed);
+        q.proposals.iter().partition(|p| p.proposal.dismissed);
+    // Items by code from the board's index, not a walk of the plan per row.
+    let b = c.board(today);
     let title = |code: &str| {
-        c.items
-            .iter()
-            .find(|i| i.code.as_str() == code)
+        c.item(&b, code)
             .map(|i| l.pick(&i.title).to_string())
             .unwrap_or_default()
     };
     let lead = |code: &str| {
-        c.items
-            .iter()
-            .find(|i| i.code.as_str() == code)
+        c.item(&b, code)
             .and_then(|i| i.lead.as_ref())
             .map(|u| {
                 c.unit_name(u.as_str())
@@ -88,6 +89,9 @@ async fn render(
         p.small.muted { (l.t("proposals.rule")) }
         @if !problems.is_empty() {
             div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for m in problems { li { (m) } } } }
+        }
+        @if q.partial {
+            p.notice role="status" { (l.f("proposals.partial", &[("n", &tuijin_store::QUEUE_SCAN)])) }
         }
         @if waiting.is_empty() {
             p { (l.t("proposals.none")) }
