@@ -65,6 +65,9 @@ pub struct Board {
     children: Vec<Vec<usize>>,
     supporters: Vec<Vec<usize>>,
     roots: Vec<usize>,
+    /// `units`, worked out once per board: a walk of every item, which a million-item plan's
+    /// cockpit would otherwise pay on each view.
+    units: std::sync::OnceLock<Vec<(String, Counts)>>,
 }
 
 impl Board {
@@ -245,6 +248,7 @@ impl Board {
             children,
             supporters,
             roots,
+            units: std::sync::OnceLock::new(),
         }
     }
 
@@ -364,7 +368,12 @@ impl Board {
 
     /// Per lead unit, the status counts of the items it leads, worst first: most overdue,
     /// then most off track, then most at risk.
-    pub fn units(&self, items: &[Item]) -> Vec<(String, Counts)> {
+    /// `items` are those the board was built from, as for every other view of it.
+    pub fn units(&self, items: &[Item]) -> &[(String, Counts)] {
+        self.units.get_or_init(|| self.count_units(items))
+    }
+
+    fn count_units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
         for (n, ((i, r), &out)) in items.iter().zip(&self.rows).zip(&self.out).enumerate() {
             if out || !self.answerable(items, n) {

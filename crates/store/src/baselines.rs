@@ -15,6 +15,7 @@ use crate::db::{Store, WriteTxn, all, exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
 use crate::rows::{get, insert_rows};
+use sea_orm::Value;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BaselineRecord {
@@ -66,6 +67,9 @@ pub trait BaselineStore {
         &self,
         plan: &str,
     ) -> Result<Option<(BaselineRecord, Vec<BaselineItem>)>>;
+    /// The items named, as the newest baseline keeps them (those it has): a page of the
+    /// timeline draws where its rows were, without reading a whole plan's baseline.
+    async fn latest_baseline_items(&self, plan: &str, codes: &[&str]) -> Result<Vec<BaselineItem>>;
     /// One item as the newest baseline keeps it, with that baseline: what the item page
     /// measures its slip against.
     async fn baseline_of_item(
@@ -349,6 +353,33 @@ impl BaselineStore for Store {
             Some(b) => Ok(Some(self.baseline(plan, b.id).await?)),
             None => Ok(None),
         }
+    }
+
+    async fn latest_baseline_items(&self, plan: &str, codes: &[&str]) -> Result<Vec<BaselineItem>> {
+        let Some(b) = self.list_baselines(plan).await?.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(codes.len());
+        // A few hundred codes per statement, each a bound value.
+        for chunk in codes.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|k| format!("${}", k + 2)).collect();
+            let mut values: Vec<Value> = vec![b.id.into()];
+            values.extend(chunk.iter().map(|c| Value::from(c.to_string())));
+            for r in &all(
+                &self.db(),
+                &format!(
+                    "SELECT code, start_date, due_date, weight, target_value, target_by, parent, cancelled FROM baseline_items \
+                     WHERE baseline_id = $1 AND code IN ({})",
+                    marks.join(", ")
+                ),
+                values,
+            )
+            .await?
+            {
+                out.push(baseline_item(r)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn baseline_of_item(

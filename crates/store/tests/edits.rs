@@ -585,6 +585,21 @@ async fn a_moved_deadline_shows_against_the_baseline_and_notes_stay() {
         let (latest, base) = s.latest_baseline("demo-small").await.unwrap().unwrap();
         assert_eq!(latest.name, "2020年中期调整");
         assert!(tuijin_core::baseline::slips(&base, &now).is_empty());
+        // A few items of the newest baseline, read by code, are those of the whole read; a
+        // code it does not hold is left out.
+        let some = s
+            .latest_baseline_items("demo-small", &["E1.1", "NOPE", "E1"])
+            .await
+            .unwrap();
+        let mut want: Vec<_> = base
+            .iter()
+            .filter(|b| b.code == "E1.1" || b.code == "E1")
+            .cloned()
+            .collect();
+        let mut got = some.clone();
+        want.sort_by(|a, b| a.code.cmp(&b.code));
+        got.sort_by(|a, b| a.code.cmp(&b.code));
+        assert_eq!(got, want, "{}", db.label());
         // A cancellation is a change against the baseline.
         let (_, v) = item(s, "demo-small", "E1.2").await;
         s.edit_item(

@@ -19,7 +19,12 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
     let today = b.date;
     let items = &c.items;
     // The stage goal that ends next (or the last one): its parts with their attainment.
-    let stage = (0..items.len())
+    // Stage goals and the plan's projects are at the top of the plan: read from the board's
+    // roots, not a walk of every item (a million-item plan's cockpit).
+    let stage = b
+        .roots()
+        .iter()
+        .copied()
         .filter(|&n| items[n].kind == ItemKind::Goal && items[n].parent.is_none() && !b.is_out(n))
         .filter(|&n| items[n].due.is_some())
         .min_by_key(|&n| {
@@ -44,7 +49,10 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         })
         .unwrap_or_default();
     // The plan's supporting projects: top-level projects, with the hard targets below them.
-    let projects: Vec<usize> = (0..items.len())
+    let projects: Vec<usize> = b
+        .roots()
+        .iter()
+        .copied()
         .filter(|&n| {
             items[n].kind == ItemKind::Project && items[n].parent.is_none() && !b.is_out(n)
         })
@@ -88,16 +96,19 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         .filter(|&n| matches!(b.rows[n].status, Status::Overdue | Status::OffTrack))
         .filter(|&n| b.children(n).is_empty())
         .collect();
-    worst.sort_by(|&x, &y| {
-        let key = |n: usize| {
-            (
-                b.rows[n].status != Status::Overdue,
-                -(b.rows[n].gap.unwrap_or(0.0) * 10.0).round() as i64,
-            )
-        };
-        key(x).cmp(&key(y))
-    });
-    worst.truncate(WORST);
+    // The item's place breaks ties, so the first WORST are picked without sorting them all.
+    let key = |n: usize| {
+        (
+            b.rows[n].status != Status::Overdue,
+            -(b.rows[n].gap.unwrap_or(0.0) * 10.0).round() as i64,
+            n,
+        )
+    };
+    if worst.len() > WORST {
+        worst.select_nth_unstable_by_key(WORST - 1, |&n| key(n));
+        worst.truncate(WORST);
+    }
+    worst.sort_by_key(|&n| key(n));
     let unit_name = |code: Option<&tuijin_core::Code>| {
         code.map(|u| {
             c.unit_name(u.as_str())
