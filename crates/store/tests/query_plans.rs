@@ -117,5 +117,41 @@ async fn the_chase_list_reads_its_index() {
             (c.rank, c.raised_on, c.id)
         };
         assert!(key(last) < key(&next[0]), "{}", db.label());
+        // An item's own warnings, and the open ones below it counted to a cap.
+        let root = doc.items.iter().find(|i| i.parent.is_none()).unwrap();
+        let root = root.code.as_str();
+        let branch = s
+            .list_warnings(
+                &WarningFilter {
+                    branch: Some(root.into()),
+                    ..f.clone()
+                },
+                10_000,
+            )
+            .await
+            .unwrap();
+        let own = s
+            .list_warnings(
+                &WarningFilter {
+                    item: Some(root.into()),
+                    ..f.clone()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        assert!(own.iter().all(|w| w.item == root), "{}", db.label());
+        assert_eq!(
+            own.len(),
+            branch.iter().filter(|w| w.item == root).count(),
+            "{}",
+            db.label()
+        );
+        let below = (branch.len() - own.len()) as u64;
+        assert!(below > 10, "{}: the root has late items below", db.label());
+        let n = s.open_warnings_below("qw", root, 100_000).await.unwrap();
+        assert_eq!(n, below, "{}", db.label());
+        let n = s.open_warnings_below("qw", root, 5).await.unwrap();
+        assert_eq!(n, 6, "{}: past the cap, one more than it", db.label());
     }
 }

@@ -4,7 +4,8 @@
 //! 2 ms from the index). The severity's rank is an expression index — both databases accept
 //! this syntax and match it to the same expression in `ORDER BY` — and partial: cleared
 //! warnings are never chased. It replaces the index by plan and clearing day
-//! (`warnings_plan_open`); a plan's warnings of every state are found by `warnings_plan`.
+//! (`warnings_plan_open`); a plan's warnings of every state are found by `warnings_plan`, an
+//! item's by `warnings_item`.
 
 use sea_orm_migration::prelude::*;
 
@@ -43,6 +44,16 @@ impl MigrationTrait for Migration {
                 .name("warnings_plan")
                 .table(Alias::new("warnings"))
                 .col(Alias::new("plan_id"))
+                .col(Alias::new("id"))
+                .to_owned(),
+        )
+        .await?;
+        // One item's warnings of every state (its page), by the item.
+        m.create_index(
+            Index::create()
+                .name("warnings_item")
+                .table(Alias::new("warnings"))
+                .col(Alias::new("item_id"))
                 .col(Alias::new("id"))
                 .to_owned(),
         )

@@ -18,6 +18,7 @@ use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
 use crate::rows::{get, id_list, insert_rows, named};
 
+mod below;
 mod lags;
 use lags::explained_lags;
 
@@ -57,6 +58,8 @@ pub struct WarningFilter {
     pub severity: Option<Severity>,
     /// This item and everything below it.
     pub branch: Option<String>,
+    /// This one item's warnings (with `plan`).
+    pub item: Option<String>,
     /// Open warnings only (the default), or cleared ones too.
     pub include_cleared: bool,
     /// Raised on or before this day: warnings at least so old.
@@ -706,6 +709,12 @@ impl Store {
         }
         if let Some(u) = &f.unit {
             conds.push(format!("lu.code = {}", push(u.clone().into(), &mut values)));
+        }
+        if let Some(code) = &f.item {
+            conds.push(format!(
+                "i.code = {}",
+                push(code.clone().into(), &mut values)
+            ));
         }
         if let Some(k) = f.kind {
             conds.push(format!("w.kind = {}", push(k.as_str().into(), &mut values)));

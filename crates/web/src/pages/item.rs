@@ -20,6 +20,9 @@ use super::{PageError, Section, layout, severity_key, warning_key};
 use crate::AppState;
 use crate::session::Viewer;
 
+/// How far the warnings below an item are counted (more shows as "1000+").
+const BELOW_CAP: u64 = 1000;
+
 pub async fn page(
     State(st): State<AppState>,
     v: Viewer,
@@ -330,24 +333,28 @@ pub async fn page(
             files.entry(r).or_default().push(e);
         }
     }
-    let mut warnings = st
+    // The item's own warnings, open and cleared; warnings below explain a parent's lag, and
+    // the item shows how many (counted to a cap: "1000+" at the top of a large plan).
+    let warnings = st
         .store
         .list_warnings(
             &WarningFilter {
                 plan: Some(plan.clone()),
-                branch: Some(code.clone()),
+                item: Some(code.clone()),
                 include_cleared: true,
                 ..Default::default()
             },
             100,
         )
         .await?;
-    // Warnings below explain a parent's lag; the item shows how many, and carries its own.
-    let below = warnings
-        .iter()
-        .filter(|w| w.item != code && w.cleared_on.is_none())
-        .count();
-    warnings.retain(|w| w.item == code);
+    let below = match st
+        .store
+        .open_warnings_below(&plan, &code, BELOW_CAP)
+        .await?
+    {
+        n if n > BELOW_CAP => format!("{BELOW_CAP}+"),
+        n => n.to_string(),
+    };
     // Each unit's latest accepted figure: the lead's, and what the others contribute.
     let mut latest_by_unit = st
         .store
@@ -451,7 +458,7 @@ pub async fn page(
             } }
         }
         h2 { (l.t("item.warnings")) }
-        @if below > 0 {
+        @if below != "0" {
             p { a href={ "/plans/" (plan) "/warnings?branch=" (code) } { (l.f("item.warnings_below", &[("n", &below)])) } }
         }
         @if warnings.is_empty() { p { (l.t("item.no_warnings")) } }
