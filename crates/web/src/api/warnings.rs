@@ -153,6 +153,7 @@ pub async fn list(
         kind,
         severity,
         branch: q.branch,
+        item: None,
         include_cleared: q.cleared.unwrap_or(false),
         raised_by: q
             .age

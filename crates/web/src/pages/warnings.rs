@@ -63,6 +63,7 @@ pub async fn page(
         kind,
         severity,
         branch: branch.clone(),
+        item: None,
         include_cleared: false,
         raised_by: age.map(|d| today - chrono::Duration::days(i64::from(d))),
         newest_first: false,
