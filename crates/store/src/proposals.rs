@@ -42,7 +42,7 @@ pub struct ProposalRecord {
 /// How many of a plan's open warnings, most severe and longest outstanding first, the queue is
 /// worked out from. A plan with more (a whole province's items, all late) gets the queue of
 /// its worst warnings, marked `partial`, rather than a page that reads millions of rows.
-pub const QUEUE_SCAN: u64 = 10_000;
+pub const QUEUE_SCAN: u64 = crate::warnings::MOST_LISTED - 1;
 
 /// A plan's queue of proposed notices.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -131,6 +131,10 @@ fn severity_rank(s: Severity) -> u8 {
     }
 }
 
+/// The most warnings one list returns: the proposal queue's scan (`proposals::QUEUE_SCAN`)
+/// and one more, which tells it there are more.
+pub const MOST_LISTED: u64 = 10_001;
+
 /// A severity's rank in the chase list; the same expression as the index that serves the
 /// list in this order (`m0025_chase_order::RANK`, there without the table's alias).
 const RANK_SQL: &str = "CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
@@ -756,9 +760,7 @@ impl Store {
             );
             conds.push("w.item_id IN (SELECT id FROM sub)".into());
         }
-        // At most the proposal queue's scan and one more (to tell it there are more).
-        let most = crate::proposals::QUEUE_SCAN + 1;
-        let lim = push((limit.clamp(1, most) as i64).into(), &mut values);
+        let lim = push((limit.clamp(1, MOST_LISTED) as i64).into(), &mut values);
         let where_ = if conds.is_empty() {
             String::new()
         } else {
