@@ -8,8 +8,8 @@ use crate::error::{Result, StoreError};
 use crate::rows::get;
 
 impl Store {
-    /// The open warnings on the items below `code` (not its own), counting no further than
-    /// `cap + 1`: more than `cap` means "more than `cap`".
+    /// The open warnings on the items below `code` (not its own), exact up to `cap`; more
+    /// than `cap` means "more than `cap`" (the count stops soon after).
     pub async fn open_warnings_below(&self, plan: &str, code: &str, cap: u64) -> Result<u64> {
         let root = one(
             &self.db(),
@@ -21,11 +21,17 @@ impl Store {
         let root: i64 = get(&root, "id")?;
         let row = one(
             &self.db(),
+            // The warnings of the first `cap + 1` warned items found: past `cap` items there
+            // are past `cap` warnings. Read from the walk alone (a join with it made SQLite
+            // walk the whole branch first).
             "WITH RECURSIVE down(id) AS ( \
                SELECT id FROM items WHERE parent_id = $1 \
                UNION ALL SELECT i.id FROM items i JOIN down d ON i.parent_id = d.id) \
-             SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM down d JOIN warnings w ON w.item_id = d.id \
-               WHERE w.cleared_on IS NULL LIMIT $2) AS found",
+             SELECT CAST(COALESCE(SUM(k), 0) AS BIGINT) AS n FROM ( \
+               SELECT (SELECT COUNT(*) FROM warnings w WHERE w.item_id = d.id AND w.cleared_on IS NULL) AS k \
+               FROM down d \
+               WHERE EXISTS (SELECT 1 FROM warnings w WHERE w.item_id = d.id AND w.cleared_on IS NULL) \
+               LIMIT $2) AS found",
             vec![root.into(), ((cap + 1) as i64).into()],
         )
         .await?;

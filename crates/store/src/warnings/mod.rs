@@ -703,22 +703,30 @@ impl Store {
             values.push(v);
             format!("${}", values.len())
         };
-        if let Some(p) = &f.plan {
+        match (&f.plan, &f.item) {
+            // One item's warnings: by the item's id, from its own index (a plan condition
+            // beside it lures the planner into the plan's million warnings).
+            (Some(p), Some(code)) => {
+                let p = push(p.clone().into(), &mut values);
+                let code = push(code.clone().into(), &mut values);
+                conds.push(format!(
+                    "w.item_id = (SELECT i2.id FROM items i2 JOIN plans p2 ON p2.id = i2.plan_id WHERE p2.code = {p} AND i2.code = {code})"
+                ));
+            }
             // The plan's id as a value of its own (not through the join), so that both
             // planners read the plan's open warnings in the chase index's order.
-            conds.push(format!(
+            (Some(p), None) => conds.push(format!(
                 "w.plan_id = (SELECT id FROM plans WHERE code = {})",
                 push(p.clone().into(), &mut values)
-            ));
+            )),
+            (None, Some(code)) => conds.push(format!(
+                "i.code = {}",
+                push(code.clone().into(), &mut values)
+            )),
+            (None, None) => {}
         }
         if let Some(u) = &f.unit {
             conds.push(format!("lu.code = {}", push(u.clone().into(), &mut values)));
-        }
-        if let Some(code) = &f.item {
-            conds.push(format!(
-                "i.code = {}",
-                push(code.clone().into(), &mut values)
-            ));
         }
         if let Some(k) = f.kind {
             conds.push(format!("w.kind = {}", push(k.as_str().into(), &mut values)));
