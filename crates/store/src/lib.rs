@@ -45,7 +45,7 @@ mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
 pub use assessments::{AssessStore, AssessmentRecord, ObjectionRecord, SchemeRecord};
-pub use baselines::{BaselineRecord, BaselineStore, NOTE_MAX_CHARS, NoteRecord};
+pub use baselines::{BaselineName, BaselineRecord, BaselineStore, NOTE_MAX_CHARS, NoteRecord};
 pub use breached::is_breached;
 pub use check::{AuditReport, CheckStore, IntegrityReport, SealCheck};
 pub use db::{APPLICATION_ID, Backend, Create, Steps, StorageHealth, Store};
