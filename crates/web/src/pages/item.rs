@@ -347,13 +347,14 @@ pub async fn page(
             100,
         )
         .await?;
-    let below = match st
+    let below = st
         .store
         .open_warnings_below(&plan, &code, BELOW_CAP)
-        .await?
-    {
-        n if n > BELOW_CAP => format!("{BELOW_CAP}+"),
-        n => n.to_string(),
+        .await?;
+    let below_text = if below > BELOW_CAP {
+        format!("{BELOW_CAP}+")
+    } else {
+        below.to_string()
     };
     // Each unit's latest accepted figure: the lead's, and what the others contribute.
     let mut latest_by_unit = st
@@ -458,8 +459,8 @@ pub async fn page(
             } }
         }
         h2 { (l.t("item.warnings")) }
-        @if below != "0" {
-            p { a href={ "/plans/" (plan) "/warnings?branch=" (code) } { (l.f("item.warnings_below", &[("n", &below)])) } }
+        @if below > 0 {
+            p { a href={ "/plans/" (plan) "/warnings?branch=" (code) } { (l.f("item.warnings_below", &[("n", &below_text)])) } }
         }
         @if warnings.is_empty() { p { (l.t("item.no_warnings")) } }
         ul { @for w in &warnings {
