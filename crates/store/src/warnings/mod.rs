@@ -20,7 +20,9 @@ use crate::rows::{get, id_list, insert_rows, named};
 
 mod below;
 mod lags;
+mod notices;
 use lags::explained_lags;
+use notices::notice_conditions;
 
 /// What a `warning.cleared` event records.
 #[derive(Serialize)]
@@ -271,80 +273,6 @@ async fn indicator_conditions<C: ConnectionTrait>(
 }
 
 /// Re-evaluates a plan's items, or only `only` (an item and its ancestors after a report).
-/// A notice past its reply date without a reply warns on each of its items (the live ones
-/// among `live`), as severe as the level it has reached that day; of several on one item, the
-/// most severe.
-async fn notice_conditions<C: ConnectionTrait>(
-    c: &C,
-    plan_id: i64,
-    live: &HashSet<i64>,
-    today: NaiveDate,
-    want: &mut HashMap<(i64, WarningKind), Condition>,
-) -> Result<()> {
-    let settings: tuijin_core::notice::NoticeSettings = match one(
-        c,
-        "SELECT notice_settings FROM plans WHERE id = $1",
-        vec![plan_id.into()],
-    )
-    .await?
-    .and_then(|r| get::<Option<String>>(&r, "notice_settings").ok().flatten())
-    {
-        Some(t) => serde_json::from_str(&t)
-            .map_err(|e| StoreError::Corrupt(format!("plans.notice_settings: {e}")))?,
-        None => Default::default(),
-    };
-    let rows = all(
-        c,
-        "SELECT n.number, n.level, n.reply_by, n.rounds, l.item_id FROM notices n JOIN notice_items l ON l.notice_id = n.id \
-         WHERE n.plan_id = $1 AND n.state IN ('issued', 'signed', 'returned') AND n.reply_by < $2",
-        vec![plan_id.into(), today.into()],
-    )
-    .await?;
-    for r in &rows {
-        let item: i64 = get(r, "item_id")?;
-        if !live.contains(&item) {
-            continue;
-        }
-        let issued = usize::try_from(get::<i32>(r, "level")?)
-            .map_err(|_| StoreError::Corrupt("notices.level".into()))?;
-        let reply_by: NaiveDate = get(r, "reply_by")?;
-        // The rounds a returned reply closed keep the levels they reached.
-        let mut rounds: Vec<tuijin_core::notice::Round> = match get::<Option<String>>(r, "rounds")?
-        {
-            Some(t) => serde_json::from_str(&t)
-                .map_err(|e| StoreError::Corrupt(format!("notices.rounds: {e}")))?,
-            None => Vec::new(),
-        };
-        rounds.push(tuijin_core::notice::Round {
-            reply_by,
-            answered: None,
-        });
-        let rises = tuijin_core::notice::rises_over(
-            issued,
-            &rounds,
-            today,
-            settings.escalate_every,
-            settings.levels.len(),
-        );
-        let level = rises.last().map_or(issued, |x| x.level);
-        let number: String = get(r, "number")?;
-        let cond = tuijin_core::warning::notice_condition(
-            &number,
-            reply_by,
-            level,
-            settings.levels.get(level).map(String::as_str).unwrap_or(""),
-            settings.levels.len(),
-        );
-        match want.get(&(item, WarningKind::NoticeOverdue)) {
-            Some(old) if old.severity >= cond.severity => {}
-            _ => {
-                want.insert((item, WarningKind::NoticeOverdue), cond);
-            }
-        }
-    }
-    Ok(())
-}
-
 pub(crate) async fn refresh<C: crate::db::EachRow>(
     c: &C,
     plan_id: i64,
@@ -485,11 +413,13 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
         plan_is("i.plan_id"),
         subset("i.id")
     );
-    for r in &all(c, &sql, vec![plan_id.into(), stamp.today.into()]).await? {
-        if let Some(d) = get::<Option<NaiveDate>>(r, "d")? {
-            changed_on.insert(get(r, "item_id")?, d);
+    c.each_row(&sql, vec![plan_id.into(), stamp.today.into()], |r| {
+        if let Some(d) = get::<Option<NaiveDate>>(&r, "d")? {
+            changed_on.insert(get(&r, "item_id")?, d);
         }
-    }
+        Ok(())
+    })
+    .await?;
     // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
     // a report touched), so the rows read above hold them.
     let parent: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
@@ -549,8 +479,15 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
     explained_lags(c, plan_id, only, &items, &mut want).await?;
     tracing::debug!(elapsed = ?t.elapsed(), wanted = want.len(), "refresh: conditions judged");
     let t = std::time::Instant::now();
-    let open = all(
-        c,
+    // Row by row, keeping only what must change: a million-item plan has ~2 million open
+    // warnings, and holding them all as rows cost over a gigabyte that the server kept.
+    let mut result = Refresh::default();
+    let mut events = Vec::new();
+    let mut seen = HashSet::new();
+    let mut changed: Vec<(i64, &Condition)> = Vec::new();
+    let mut ended: Vec<(i64, String, WarningKind)> = Vec::new();
+    let mut open = 0usize;
+    c.each_row(
         &format!(
             "SELECT w.id, w.item_id, w.kind, w.severity, w.details, i.code FROM warnings w JOIN items i ON i.id = w.item_id \
              WHERE {} AND w.cleared_on IS NULL{}",
@@ -558,51 +495,53 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
             subset("w.item_id")
         ),
         vec![plan_id.into()],
+        |w| {
+            open += 1;
+            let (id, item): (i64, i64) = (get(&w, "id")?, get(&w, "item_id")?);
+            let kind: WarningKind = named(&w, "kind")?;
+            match want.get_key_value(&(item, kind)) {
+                Some((key, cond)) => {
+                    seen.insert(*key);
+                    let (sev, details): (String, String) =
+                        (get(&w, "severity")?, get(&w, "details")?);
+                    if sev != cond.severity.as_str() || details != cond.details {
+                        changed.push((id, cond));
+                    }
+                }
+                None => ended.push((id, get(&w, "code")?, kind)),
+            }
+            Ok(())
+        },
     )
     .await?;
-    let mut result = Refresh::default();
-    let mut events = Vec::new();
-    let mut seen = HashSet::new();
-
-    for w in &open {
-        let (id, item): (i64, i64) = (get(w, "id")?, get(w, "item_id")?);
-        let kind: WarningKind = named(w, "kind")?;
-        let code: String = get(w, "code")?;
-        match want.get(&(item, kind)) {
-            Some(cond) => {
-                seen.insert((item, kind));
-                let (sev, details): (String, String) = (get(w, "severity")?, get(w, "details")?);
-                if sev != cond.severity.as_str() || details != cond.details {
-                    exec(
-                        c,
-                        "UPDATE warnings SET severity = $1, details = $2 WHERE id = $3",
-                        vec![
-                            cond.severity.as_str().into(),
-                            cond.details.clone().into(),
-                            id.into(),
-                        ],
-                    )
-                    .await?;
-                    result.updated += 1;
-                }
-            }
-            None => {
-                exec(
-                    c,
-                    "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id = $3",
-                    vec![stamp.today.into(), stamp.at.into(), id.into()],
-                )
-                .await?;
-                result.cleared += 1;
-                events.push(
-                    NewEvent::new(EventKind::WarningCleared, code)
-                        .in_plan(plan_id)
-                        .before(&Cleared { kind })?,
-                );
-            }
-        }
+    for (id, cond) in changed {
+        exec(
+            c,
+            "UPDATE warnings SET severity = $1, details = $2 WHERE id = $3",
+            vec![
+                cond.severity.as_str().into(),
+                cond.details.clone().into(),
+                id.into(),
+            ],
+        )
+        .await?;
+        result.updated += 1;
     }
-    tracing::debug!(elapsed = ?t.elapsed(), open = open.len(), "refresh: open warnings compared");
+    for (id, code, kind) in ended {
+        exec(
+            c,
+            "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id = $3",
+            vec![stamp.today.into(), stamp.at.into(), id.into()],
+        )
+        .await?;
+        result.cleared += 1;
+        events.push(
+            NewEvent::new(EventKind::WarningCleared, code)
+                .in_plan(plan_id)
+                .before(&Cleared { kind })?,
+        );
+    }
+    tracing::debug!(elapsed = ?t.elapsed(), open, "refresh: open warnings compared");
     let t = std::time::Instant::now();
     // In the order of the indexes they go into — warnings by item, their events by code: a
     // million-item plan's warnings written in hash order cost random writes all over both
