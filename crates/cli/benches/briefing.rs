@@ -18,7 +18,7 @@ use tuijin_web::AppState;
 use tuijin_web::briefing::{BriefRequest, build, render};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn briefing_100k(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();

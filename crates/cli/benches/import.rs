@@ -7,7 +7,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use tuijin_store::{DatabaseUrl, PlanStore, Store};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn import_100k(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -20,7 +20,7 @@ use tuijin_store::{
 use tuijin_web::{AppState, router};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn pages_100k(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
