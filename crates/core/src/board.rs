@@ -50,6 +50,44 @@ pub struct Row {
     pub aligned: Option<Progress>,
 }
 
+/// What `Board::parents` holds for a root.
+const NO_PARENT: usize = usize::MAX;
+
+/// A list of items for each item (its children, its supporters) kept in one flat array: a
+/// million items' lists as a million vectors cost 24 bytes and an allocation apiece.
+struct Links {
+    /// Where each item's list starts in `flat`; one entry more than there are items.
+    start: Vec<usize>,
+    flat: Vec<usize>,
+}
+
+impl Links {
+    /// The lists of `len` items from (owner, member) pairs; each list keeps the pairs' order.
+    fn of(len: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Links {
+        let mut start = vec![0usize; len + 1];
+        for (owner, _) in pairs.clone() {
+            start[owner + 1] += 1;
+        }
+        for n in 0..len {
+            start[n + 1] += start[n];
+        }
+        let mut next = start.clone();
+        let mut flat = vec![0usize; start[len]];
+        for (owner, member) in pairs {
+            flat[next[owner]] = member;
+            next[owner] += 1;
+        }
+        Links { start, flat }
+    }
+}
+
+impl std::ops::Index<usize> for Links {
+    type Output = [usize];
+    fn index(&self, n: usize) -> &[usize] {
+        &self.flat[self.start[n]..self.start[n + 1]]
+    }
+}
+
 pub struct Board {
     pub date: NaiveDate,
     pub rows: Vec<Row>,
@@ -62,8 +100,10 @@ pub struct Board {
     /// A goal's attainment by its indicator, when its target names one.
     attained: Vec<Option<Attainment>>,
     index: HashMap<String, usize>,
-    children: Vec<Vec<usize>>,
-    supporters: Vec<Vec<usize>>,
+    children: Links,
+    supporters: Links,
+    /// Each item's parent's position, `NO_PARENT` for a root.
+    parents: Vec<usize>,
     roots: Vec<usize>,
     /// `units`, worked out once per board: a walk of every item, which a million-item plan's
     /// cockpit would otherwise pay on each view.
@@ -84,20 +124,29 @@ impl Board {
             .enumerate()
             .map(|(n, i)| (i.code.to_string(), n))
             .collect();
-        let mut children = vec![Vec::new(); items.len()];
-        let mut supporters = vec![Vec::new(); items.len()];
+        let mut parents = vec![NO_PARENT; items.len()];
+        let mut supports = Vec::new();
         let mut roots = Vec::new();
         for (n, i) in items.iter().enumerate() {
             match i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
-                Some(&p) => children[p].push(n),
+                Some(&p) => parents[n] = p,
                 None => roots.push(n),
             }
             for s in &i.supports {
                 if let Some(&t) = index.get(s.as_str()) {
-                    supporters[t].push(n);
+                    supports.push((t, n));
                 }
             }
         }
+        let children = Links::of(
+            items.len(),
+            parents
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p != NO_PARENT)
+                .map(|(n, &p)| (p, n)),
+        );
+        let supporters = Links::of(items.len(), supports.into_iter());
         let out = crate::item::out_of_plan(items);
         // Each item is expected where its own dates say, or a parent where its children are.
         let paths = crate::path::paths(items);
@@ -190,10 +239,10 @@ impl Board {
             if apart[n] {
                 // What serves it is expected where its own paths say: the weighted expected
                 // figure of its supporters (or, for a goal of goals, of its parts).
-                let serving: Vec<usize> = if children[n].is_empty() {
-                    supporters[n].clone()
+                let serving: &[usize] = if children[n].is_empty() {
+                    &supporters[n]
                 } else {
-                    children[n].clone()
+                    &children[n]
                 };
                 let dated: Vec<(f64, f64)> = serving
                     .iter()
@@ -247,6 +296,7 @@ impl Board {
             index,
             children,
             supporters,
+            parents,
             roots,
             units: std::sync::OnceLock::new(),
         }
@@ -327,6 +377,11 @@ impl Board {
 
     pub fn children(&self, n: usize) -> &[usize] {
         &self.children[n]
+    }
+
+    /// The position of item `n`'s parent; `None` for a root.
+    pub fn parent(&self, n: usize) -> Option<usize> {
+        Some(self.parents[n]).filter(|&p| p != NO_PARENT)
     }
 
     /// The items that declare they support item `n`.
@@ -450,6 +505,42 @@ mod tests {
         // U2 leads the off-track A.2: it comes first.
         assert_eq!(b.units(&items)[0].0, "U2");
         assert_eq!(b.children(b.position("A").unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn lists_of_items_keep_their_order_and_their_owner() {
+        // Owners out of order, one with none, members in the order given.
+        let pairs = [(2, 5), (0, 1), (2, 3), (0, 4), (2, 0)];
+        let l = Links::of(4, pairs.iter().copied());
+        assert_eq!(&l[0], &[1, 4]);
+        assert!(l[1].is_empty());
+        assert_eq!(&l[2], &[5, 3, 0]);
+        assert!(l[3].is_empty());
+        let none = Links::of(0, std::iter::empty());
+        assert_eq!(none.start, vec![0]);
+    }
+
+    #[test]
+    fn each_item_knows_its_parent() {
+        let items = vec![
+            item("A", None, "U1"),
+            item("A.1", Some("A"), "U1"),
+            item("B", None, "U1"),
+            item("A.2", Some("A"), "U1"),
+        ];
+        let b = Board::build(
+            &items,
+            &HashMap::new(),
+            NaiveDate::from_ymd_opt(2020, 7, 2).unwrap(),
+            Thresholds::default(),
+            &Measures::default(),
+        );
+        let at = |c| b.position(c).unwrap();
+        assert_eq!(b.parent(at("A")), None);
+        assert_eq!(b.parent(at("A.1")), Some(at("A")));
+        assert_eq!(b.parent(at("A.2")), Some(at("A")));
+        assert_eq!(b.children(at("A")), &[at("A.1"), at("A.2")]);
+        assert_eq!(b.roots(), &[at("A"), at("B")]);
     }
     /// On random plans with random progress, every view agrees: the board's status of each
     /// item is what `explain` says (or, for a measured item, what `measured` says), and the

@@ -62,8 +62,12 @@ pub fn summarise_on(
 ) -> Summary {
     let date = board.date;
     let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
-    let in_scope: Vec<usize> = match scope {
-        Scope::Plan => (0..items.len()).collect(),
+    let counted =
+        |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
+    // The scope's counted items, in the plan's order; the whole plan's are not listed (a
+    // million positions per request), only walked.
+    let listed: Option<Vec<usize>> = match scope {
+        Scope::Plan => None,
         Scope::Branch(root) => {
             let mut keep: Vec<usize> = Vec::new();
             let mut stack: Vec<usize> = board.position(root).into_iter().collect();
@@ -71,31 +75,40 @@ pub fn summarise_on(
                 keep.push(n);
                 stack.extend_from_slice(board.children(n));
             }
-            // In the plan's order, as the items are.
             keep.sort_unstable();
-            keep
+            keep.retain(|&n| counted(n));
+            Some(keep)
         }
         // A unit answers for the items it leads whose figure is its own work (not a parent
         // whose figure is other units' children).
-        Scope::Unit(unit) => items
-            .iter()
-            .enumerate()
-            .filter(|(n, i)| {
-                i.lead.as_ref().is_some_and(|l| l.as_str() == unit) && board.answerable(items, *n)
-            })
-            .map(|(n, _)| n)
-            .collect(),
+        Scope::Unit(unit) => Some(
+            items
+                .iter()
+                .enumerate()
+                .filter(|(n, i)| {
+                    i.lead.as_ref().is_some_and(|l| l.as_str() == unit)
+                        && board.answerable(items, *n)
+                        && counted(*n)
+                })
+                .map(|(n, _)| n)
+                .collect(),
+        ),
     };
-    let counted =
-        |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
-    let live: Vec<usize> = in_scope.into_iter().filter(|&n| counted(n)).collect();
+    let live = || -> Box<dyn Iterator<Item = usize> + '_> {
+        match &listed {
+            Some(l) => Box::new(l.iter().copied()),
+            None => Box::new((0..items.len()).filter(|&n| counted(n))),
+        }
+    };
     let mut by_status: BTreeMap<String, usize> = Status::VARIANTS
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
     let mut counts = [0usize; Status::VARIANTS.len()];
-    for &n in &live {
+    let mut live_count = 0usize;
+    for n in live() {
         counts[crate::board::status_index(board.rows[n].status)] += 1;
+        live_count += 1;
     }
     for (s, c) in Status::VARIANTS.iter().zip(counts) {
         by_status.insert(s.as_str().to_string(), c);
@@ -103,19 +116,12 @@ pub fn summarise_on(
     // The top of the scope: the reported work whose parent is outside it (measured items are
     // not part of the figure: their weight would stay unknown forever).
     let mut work = vec![false; items.len()];
-    for &n in live.iter().filter(|&&n| !board.is_apart(n)) {
+    for n in live().filter(|&n| !board.is_apart(n)) {
         work[n] = true;
     }
-    let mut parent: Vec<Option<usize>> = vec![None; items.len()];
-    for (p, _) in items.iter().enumerate() {
-        for &c in board.children(p) {
-            parent[c] = Some(p);
-        }
-    }
-    let tops: Vec<&Item> = live
-        .iter()
-        .filter(|&&n| work[n] && !parent[n].is_some_and(|p| work[p]))
-        .map(|&n| &items[n])
+    let tops: Vec<&Item> = live()
+        .filter(|&n| work[n] && !board.parent(n).is_some_and(|p| work[p]))
+        .map(|n| &items[n])
         .collect();
     let expect = |code: &str| board.row(code).and_then(|r| r.expected);
     let (progress, expected) = top_figures(&tops, &of, &expect);
@@ -139,7 +145,7 @@ pub fn summarise_on(
     };
     Summary {
         date,
-        items: live.len(),
+        items: live_count,
         by_status,
         progress,
         expected,
