@@ -50,6 +50,27 @@ pub struct Row {
     pub aligned: Option<Progress>,
 }
 
+/// How many items `Board::worst_work` names: enough for a call list, short enough to read at
+/// a glance.
+pub const CALL_LIST: usize = 8;
+
+/// The `few` candidates with the least keys, in key order: what sorting them all and keeping
+/// the first `few` gives, without listing them all (a million-item plan's late leaves).
+fn fewest<K: Ord>(
+    candidates: impl Iterator<Item = usize>,
+    key: impl Fn(usize) -> K,
+    few: usize,
+) -> Vec<usize> {
+    let mut heap = std::collections::BinaryHeap::with_capacity(few + 1);
+    for n in candidates {
+        heap.push((key(n), n));
+        if heap.len() > few {
+            heap.pop();
+        }
+    }
+    heap.into_sorted_vec().into_iter().map(|(_, n)| n).collect()
+}
+
 /// What `Board::parents` holds for a root.
 const NO_PARENT: usize = usize::MAX;
 
@@ -108,6 +129,8 @@ pub struct Board {
     /// `units`, worked out once per board: a walk of every item, which a million-item plan's
     /// cockpit would otherwise pay on each view.
     units: std::sync::OnceLock<Vec<(String, Counts)>>,
+    /// `worst_work`, worked out once per board (a walk of every item's row).
+    worst: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Board {
@@ -299,6 +322,7 @@ impl Board {
             parents,
             roots,
             units: std::sync::OnceLock::new(),
+            worst: std::sync::OnceLock::new(),
         }
     }
 
@@ -428,6 +452,28 @@ impl Board {
         self.units.get_or_init(|| self.count_units(items))
     }
 
+    /// The reported work furthest behind — overdue first, then by the widest gap, ties by
+    /// place in the plan — at most `CALL_LIST` items: whom a leader calls first.
+    pub fn worst_work(&self) -> &[usize] {
+        self.worst.get_or_init(|| {
+            let key = |n: usize| {
+                (
+                    self.rows[n].status != Status::Overdue,
+                    -(self.rows[n].gap.unwrap_or(0.0) * 10.0).round() as i64,
+                    n,
+                )
+            };
+            fewest(
+                (0..self.rows.len())
+                    .filter(|&n| !self.out[n] && !self.apart[n])
+                    .filter(|&n| matches!(self.rows[n].status, Status::Overdue | Status::OffTrack))
+                    .filter(|&n| self.children[n].is_empty()),
+                key,
+                CALL_LIST,
+            )
+        })
+    }
+
     fn count_units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
         for (n, ((i, r), &out)) in items.iter().zip(&self.rows).zip(&self.out).enumerate() {
@@ -508,6 +554,22 @@ mod tests {
     }
 
     #[test]
+    fn the_fewest_are_the_first_of_the_whole_sort_ties_by_place() {
+        // Keys with many ties, in no order.
+        let keys: Vec<(bool, i64)> = (0..500)
+            .map(|n: i64| (n % 3 == 0, -((n * 7919) % 13)))
+            .collect();
+        let key = |n: usize| (keys[n].0, keys[n].1, n);
+        let mut all: Vec<usize> = (0..keys.len()).collect();
+        all.sort_by_key(|&n| key(n));
+        for few in [0, 1, 8, 499, 500, 600] {
+            let want: Vec<usize> = all.iter().copied().take(few).collect();
+            assert_eq!(fewest(0..keys.len(), key, few), want, "{few}");
+        }
+        assert!(fewest(std::iter::empty(), key, 8).is_empty());
+    }
+
+    #[test]
     fn lists_of_items_keep_their_order_and_their_owner() {
         // Owners out of order, one with none, members in the order given.
         let pairs = [(2, 5), (0, 1), (2, 3), (0, 4), (2, 0)];
@@ -578,6 +640,7 @@ mod tests {
         use crate::generate::generated_plan;
         use crate::progress::explain;
         use crate::summary::{Scope, summarise};
+        let mut called = 0;
         for seed in 0..24u64 {
             let doc = generated_plan(
                 "p",
@@ -618,6 +681,19 @@ mod tests {
             let t = Thresholds::default();
             let m = Measures::default();
             let b = Board::build(&items, &progress, date, t, &m);
+            // The call list is the head of all late leaves sorted worst first.
+            let mut late: Vec<usize> = (0..items.len())
+                .filter(|&n| !b.is_out(n) && !b.is_apart(n) && b.children(n).is_empty())
+                .filter(|&n| matches!(b.rows[n].status, Status::Overdue | Status::OffTrack))
+                .collect();
+            late.sort_by_key(|&n| {
+                let r = &b.rows[n];
+                let gap = -(r.gap.unwrap_or(0.0) * 10.0).round() as i64;
+                (r.status != Status::Overdue, gap, n)
+            });
+            late.truncate(CALL_LIST);
+            assert_eq!(b.worst_work(), &late[..], "seed {seed}");
+            called += late.len();
             for (n, i) in items.iter().enumerate() {
                 let said = match b.measured(n) {
                     Some((s, _)) => s,
@@ -672,5 +748,6 @@ mod tests {
                 }
             }
         }
+        assert!(called > 0, "some random plans have late work to call about");
     }
 }

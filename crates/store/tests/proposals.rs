@@ -139,6 +139,20 @@ async fn a_lagging_item_is_proposed_dismissed_with_a_reason_and_issued_from_the_
         assert!(queue[0].proposal.dismissed);
         assert_eq!(queue[0].dismissals[0].reason, "市领导已专题调度");
         assert_eq!(queue[0].dismissals.len(), ids.len());
+        let (waiting, partial) = s
+            .waiting_proposals("pro", today, Cadence::Monthly, &settings)
+            .await
+            .unwrap();
+        assert_eq!(
+            (waiting, partial),
+            (
+                queue.iter().filter(|p| !p.proposal.dismissed).count(),
+                false
+            ),
+            "a dismissed proposal does not wait ({})",
+            db.label()
+        );
+        assert_eq!(waiting, queue.len() - 1);
         let trail = s.events_for(Entity::Item, "E1", 100).await.unwrap();
         assert!(
             trail.iter().any(|e| e.kind == EventKind::ProposalDismissed),
@@ -244,6 +258,18 @@ async fn a_queue_from_only_the_worst_warnings_says_so() {
             .unwrap();
         assert!(q.partial, "{}", db.label());
         assert!(!q.proposals.is_empty(), "{}", db.label());
+        let waiting = |q: &tuijin_store::Queue| {
+            let n = q.proposals.iter().filter(|p| !p.proposal.dismissed).count();
+            (n, q.partial)
+        };
+        assert_eq!(
+            s.waiting_proposals("big", d("2026-11-28"), Cadence::Monthly, &settings)
+                .await
+                .unwrap(),
+            waiting(&q),
+            "{}: the count is the queue's",
+            db.label()
+        );
         s.import_plan(
             &read_plan("pro.toml", PLAN).unwrap(),
             &stamp("office", "2020-01-01"),
@@ -258,5 +284,13 @@ async fn a_queue_from_only_the_worst_warnings_says_so() {
             .await
             .unwrap();
         assert!(!q.partial, "{}", db.label());
+        assert_eq!(
+            s.waiting_proposals("pro", d("2020-06-30"), Cadence::Monthly, &settings)
+                .await
+                .unwrap(),
+            waiting(&q),
+            "{}",
+            db.label()
+        );
     }
 }

@@ -139,7 +139,8 @@ pub const MOST_LISTED: u64 = 10_001;
 
 /// A severity's rank in the chase list; the same expression as the index that serves the
 /// list in this order (`m0025_chase_order::RANK`, there without the table's alias).
-const RANK_SQL: &str = "CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
+pub(crate) const RANK_SQL: &str =
+    "CASE w.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END";
 
 #[cfg(test)]
 mod rank {

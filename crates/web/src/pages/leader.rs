@@ -12,26 +12,6 @@ use super::widgets::{fmt1, item_href, row_progress, status, unit_of_measure};
 use crate::cache::CachedPlan;
 use crate::i18n::Lang;
 
-/// The worst items shown: enough for a call list, short enough to read at a glance.
-const WORST: usize = 8;
-
-/// The `few` candidates with the least keys, in key order: what sorting them all and keeping
-/// the first `few` gives, without listing them all.
-fn fewest<K: Ord>(
-    candidates: impl Iterator<Item = usize>,
-    key: impl Fn(usize) -> K,
-    few: usize,
-) -> Vec<usize> {
-    let mut heap = std::collections::BinaryHeap::with_capacity(few + 1);
-    for n in candidates {
-        heap.push((key(n), n));
-        if heap.len() > few {
-            heap.pop();
-        }
-    }
-    heap.into_sorted_vec().into_iter().map(|(_, n)| n).collect()
-}
-
 pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
     let today = b.date;
     let items = &c.items;
@@ -107,24 +87,8 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         .collect();
     indicators.sort();
     indicators.dedup();
-    // Worst first: overdue, then furthest behind, among reported work. The item's place
-    // breaks ties. Kept in a heap of the worst few while walking the plan: a million-item
-    // plan's late leaves, listed and partly sorted, cost the cockpit 10 ms a view.
-    let key = |n: usize| {
-        (
-            b.rows[n].status != Status::Overdue,
-            -(b.rows[n].gap.unwrap_or(0.0) * 10.0).round() as i64,
-            n,
-        )
-    };
-    let worst = fewest(
-        (0..items.len())
-            .filter(|&n| !b.is_out(n) && !b.is_apart(n))
-            .filter(|&n| matches!(b.rows[n].status, Status::Overdue | Status::OffTrack))
-            .filter(|&n| b.children(n).is_empty()),
-        key,
-        WORST,
-    );
+    // Worst first: overdue, then furthest behind, among reported work (once per board).
+    let worst = b.worst_work();
     let unit_name = |code: Option<&tuijin_core::Code>| {
         code.map(|u| {
             c.unit_name(u.as_str())
@@ -229,7 +193,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                 div.tablewrap { table {
                     thead { tr { th { (l.t("col.item")) } th { (l.t("col.status")) } th { (l.t("col.lead")) } th { (l.t("col.leader")) } } }
                     tbody {
-                        @for &n in &worst {
+                        @for &n in worst {
                             tr {
                                 td { (link(&items[n])) br; (row_progress(l, &b.rows[n])) }
                                 td { (status(l, b.rows[n].status)) }
@@ -277,26 +241,5 @@ fn attainment(l: Lang, b: &Board, n: usize, i: &Item) -> Markup {
             @if b.supporters(n).is_empty() && b.children(n).is_empty() { span.muted { (l.t("leader.no_measure")) } }
             @else { (row_progress(l, &b.rows[n])) " " span.small.muted { (l.f("leader.served_by", &[("n", &b.supporters(n).len())])) } }
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fewest;
-
-    #[test]
-    fn the_fewest_are_the_first_of_the_whole_sort_ties_by_place() {
-        // Keys with many ties, in no order.
-        let keys: Vec<(bool, i64)> = (0..500)
-            .map(|n: i64| (n % 3 == 0, -((n * 7919) % 13)))
-            .collect();
-        let key = |n: usize| (keys[n].0, keys[n].1, n);
-        let mut all: Vec<usize> = (0..keys.len()).collect();
-        all.sort_by_key(|&n| key(n));
-        for few in [0, 1, 8, 499, 500, 600] {
-            let want: Vec<usize> = all.iter().copied().take(few).collect();
-            assert_eq!(fewest(0..keys.len(), key, few), want, "{few}");
-        }
-        assert!(fewest(std::iter::empty(), key, 8).is_empty());
     }
 }

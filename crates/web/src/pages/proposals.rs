@@ -21,10 +21,17 @@ use crate::{ApiError, AppState};
 
 /// How many proposals wait in the plan's queue today (the office's cockpit and board).
 pub async fn waiting(st: &AppState, plan: &str) -> Result<String, PageError> {
-    let q = crate::api::proposals::queue_of(st, plan).await?;
-    let n = q.proposals.iter().filter(|p| !p.proposal.dismissed).count();
+    let header = st.plans.header(&st.store, plan).await?;
+    let (n, partial) = tuijin_store::ProposalStore::waiting_proposals(
+        &st.store,
+        plan,
+        st.today(&header),
+        header.cadence,
+        &header.notices,
+    )
+    .await?;
     // Worked out from the worst open warnings only: at least this many.
-    Ok(if q.partial {
+    Ok(if partial {
         format!("{n}+")
     } else {
         n.to_string()
