@@ -36,6 +36,8 @@ pub struct CachedPlan {
     /// What anonymous visitors may learn of the plan, built on first use (it depends on the
     /// items only, so it is shared across progress updates).
     public: Arc<std::sync::OnceLock<PublicPart>>,
+    /// The units that lead items, by code, built on first use (`lead_units`).
+    leads: Arc<std::sync::OnceLock<Vec<String>>>,
 }
 
 /// The published part of a plan, for views shown to anonymous visitors: built from public
@@ -112,6 +114,7 @@ impl CachedPlan {
             measures: Arc::new(measures),
             board: Mutex::new(None),
             public: Default::default(),
+            leads: Default::default(),
         }
     }
 
@@ -121,6 +124,21 @@ impl CachedPlan {
 
     pub fn public_part(&self) -> &PublicPart {
         self.public.get_or_init(|| PublicPart::of(&self.items))
+    }
+
+    /// The codes of the units that lead items, sorted: a filter's choices, worked out once per
+    /// loaded plan (a million items' leads, listed and sorted per view, cost 0.3 s).
+    pub fn lead_units(&self) -> &[String] {
+        self.leads.get_or_init(|| {
+            let set: std::collections::HashSet<&str> = self
+                .items
+                .iter()
+                .filter_map(|i| i.lead.as_ref().map(|u| u.as_str()))
+                .collect();
+            let mut v: Vec<String> = set.into_iter().map(str::to_string).collect();
+            v.sort();
+            v
+        })
     }
 
     pub fn unit_name(&self, code: &str) -> Option<&Text> {
@@ -172,6 +190,7 @@ impl PlanCache {
             measures: Arc::new(measures),
             board: Mutex::new(None),
             public: Default::default(),
+            leads: Default::default(),
         })
     }
 
@@ -244,6 +263,7 @@ impl PlanCache {
                     measures: old.measures.clone(),
                     board: Mutex::new(None),
                     public: old.public.clone(),
+                    leads: old.leads.clone(),
                 })
             }
             None => Arc::new(Self::load(store, plan, versions).await?),

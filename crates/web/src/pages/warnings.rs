@@ -87,21 +87,18 @@ pub async fn page(
         .then(|| list.last().map(|w| WarningCursor::of(w).to_string()))
         .flatten();
     // The units that lead items, for the filter.
-    let mut units: Vec<(String, String)> = c
-        .items
+    let units: Vec<(String, String)> = c
+        .lead_units()
         .iter()
-        .filter_map(|i| i.lead.as_ref())
         .map(|u| {
             (
-                u.to_string(),
-                c.unit_name(u.as_str())
+                u.clone(),
+                c.unit_name(u)
                     .map(|t| l.pick(t).to_string())
-                    .unwrap_or_else(|| u.to_string()),
+                    .unwrap_or_else(|| u.clone()),
             )
         })
         .collect();
-    units.sort();
-    units.dedup();
     let person = |code: &str| {
         c.people
             .get(code)
