@@ -165,6 +165,26 @@ async fn notices_and_dismissals(
     Ok((noticed, dismissals))
 }
 
+/// The warnings `notice_proposals` reads, in the same (chase) order, as few columns: `$1` the
+/// plan's code, `$2` how many.
+fn waiting_sql() -> String {
+    format!(
+        "SELECT w.id, i.code, w.kind, w.severity, w.raised_on FROM warnings w JOIN items i ON i.id = w.item_id \
+         WHERE w.plan_id = (SELECT id FROM plans WHERE code = $1) AND w.cleared_on IS NULL \
+         ORDER BY {}, w.raised_on, w.id LIMIT $2",
+        crate::warnings::RANK_SQL
+    )
+}
+
+impl Store {
+    /// The database's plan for `waiting_proposals`' read, with `limit` rows instead of the
+    /// queue's scan (for the query-plan tests, whose plans are smaller than the scan).
+    pub async fn explain_waiting_proposals(&self, plan: &str, limit: u64) -> Result<String> {
+        let values = vec![plan.into(), (limit as i64).into()];
+        self.explain(&waiting_sql(), values).await
+    }
+}
+
 impl ProposalStore for Store {
     async fn notice_proposals(
         &self,
@@ -230,13 +250,7 @@ impl ProposalStore for Store {
         cadence: Cadence,
         settings: &NoticeSettings,
     ) -> Result<(usize, bool)> {
-        // The warnings `notice_proposals` reads, in the same (chase) order, as few columns.
-        let sql = format!(
-            "SELECT w.id, i.code, w.kind, w.severity, w.raised_on FROM warnings w JOIN items i ON i.id = w.item_id \
-             WHERE w.plan_id = (SELECT id FROM plans WHERE code = $1) AND w.cleared_on IS NULL \
-             ORDER BY {}, w.raised_on, w.id LIMIT $2",
-            crate::warnings::RANK_SQL
-        );
+        let sql = waiting_sql();
         let rows = all(
             &self.db(),
             &sql,
