@@ -62,6 +62,34 @@ fn every_error_class_is_reported_at_its_place_at_once() {
     assert_eq!(got, expected);
 }
 
+/// Problems found after reading point into lists and nested tables: the element of `co`, the
+/// unit of the second share, a target's indicator.
+#[test]
+fn problems_inside_lists_and_tables_are_located_at_the_element() {
+    let src = format!(
+        "{HEAD}\n[[unit]]\ncode = \"A\"\nname = \"甲\"\nkind = \"department\"\n\n\
+         [[item]]\ncode = \"T1\"\nkind = \"task\"\ntitle = \"任务\"\nlead = \"A\"\n\
+         co = [\"A\", \"NOPE\"]\n\
+         shares = [{{ unit = \"A\", share = 50 }}, {{ unit = \"GONE\", share = 50 }}]\n\
+         target = {{ value = 3, unit = \"km\", indicator = \"none\" }}\n"
+    );
+    let got = problems(&src);
+    let at = |needle: &str| {
+        let offset = src.find(needle).unwrap();
+        let line = src[..offset].matches('\n').count() + 1;
+        let column = offset - src[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
+        (line, column)
+    };
+    let places: Vec<(usize, usize)> = got.iter().map(|p| (p.0, p.1)).collect();
+    for needle in ["\"NOPE\"", "{ unit = \"GONE\"", "\"none\""] {
+        assert!(
+            places.contains(&at(needle)),
+            "{needle} at {:?}, got {got:?}\n{src}",
+            at(needle)
+        );
+    }
+}
+
 #[test]
 fn messages_name_the_file_place_and_fix_in_both_languages() {
     let errs = read_plan("bad.toml", &fixture("bad.toml")).unwrap_err();

@@ -149,7 +149,6 @@ pub const FIELDS: &[(&str, &[&str])] = &[
 pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> {
     let mut r = Reader {
         src,
-        spans: HashMap::new(),
         problems: Vec::new(),
         codes: HashMap::new(),
         unbuilt: HashSet::new(),
@@ -182,7 +181,7 @@ pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> 
             if about_unbuilt {
                 continue;
             }
-            let (offset, entry) = r_locate(&r.spans, &r.codes, &p.path);
+            let (offset, entry) = r_locate(root.get_ref(), &r.codes, &p.path);
             let (line, column) = line_column(src, offset);
             problems.push(Located {
                 line,
@@ -205,34 +204,69 @@ pub fn read_plan(file: &str, src: &str) -> Result<PlanDocument, PlanFileErrors> 
     }
 }
 
+/// Where a problem found after reading is in the file: the field its path names, else the
+/// same field without its index, else the outer field (`target` for `target.indicator`), else
+/// the section. Looked up in the parsed file when a problem needs it: recording where every
+/// field was while reading cost a million-item plan ten million map entries (a third of its
+/// read time).
 fn r_locate(
-    spans: &HashMap<FieldPath, usize>,
+    root: &DeTable<'_>,
     codes: &HashMap<Section, String>,
     path: &FieldPath,
 ) -> (usize, Option<String>) {
-    let offset = spans
-        .get(path)
+    let outer = path.field.split('.').next().unwrap_or_default();
+    let offset = span_of(root, path)
         .or_else(|| {
-            spans.get(&FieldPath {
-                index: None,
-                ..path.clone()
-            })
+            span_of(
+                root,
+                &FieldPath {
+                    index: None,
+                    ..path.clone()
+                },
+            )
         })
-        .or_else(|| {
-            // `target.indicator` and the like: fall back to the outer field.
-            let outer = path.field.split('.').next().unwrap_or_default();
-            spans.get(&FieldPath::new(path.section, outer))
-        })
-        .or_else(|| spans.get(&FieldPath::new(path.section, "")))
-        .copied()
+        .or_else(|| span_of(root, &FieldPath::new(path.section, outer)))
+        .or_else(|| span_of(root, &FieldPath::new(path.section, "")))
         .unwrap_or(0);
     (offset, codes.get(&path.section).cloned())
 }
 
+/// Where `path` starts in the parsed file, if the file has it: its section's table, then each
+/// dotted part of the field (`shares[1].unit`), then the element `index` names.
+fn span_of(root: &DeTable<'_>, path: &FieldPath) -> Option<usize> {
+    let (key, n) = match path.section {
+        Section::Plan => ("plan", None),
+        Section::Stage(n) => ("stage", Some(n)),
+        Section::Level(n) => ("level", Some(n)),
+        Section::Unit(n) => ("unit", Some(n)),
+        Section::Person(n) => ("person", Some(n)),
+        Section::Item(n) => ("item", Some(n)),
+        Section::Indicator(n) => ("indicator", Some(n)),
+    };
+    let mut v = root.get(key)?;
+    if let Some(n) = n {
+        v = v.get_ref().as_array()?.get(n)?;
+    }
+    if !path.field.is_empty() {
+        for part in path.field.split('.') {
+            let (name, at) = match part.split_once('[') {
+                Some((name, rest)) => (name, Some(rest.strip_suffix(']')?.parse::<usize>().ok()?)),
+                None => (part, None),
+            };
+            v = v.get_ref().as_table()?.get(name)?;
+            if let Some(at) = at {
+                v = v.get_ref().as_array()?.get(at)?;
+            }
+        }
+    }
+    if let Some(i) = path.index {
+        v = v.get_ref().as_array()?.get(i)?;
+    }
+    Some(v.span().start)
+}
+
 struct Reader<'s> {
     src: &'s str,
-    /// Start offset of every field read, and of each section (field "").
-    spans: HashMap<FieldPath, usize>,
     problems: Vec<Located>,
     codes: HashMap<Section, String>,
     /// Codes of entries too broken to build; references to them are not reported again.
@@ -245,6 +279,8 @@ struct Fields<'t, 'i> {
     section: Section,
     /// Prefix for nested tables, e.g. "target." for the keys of an item's target.
     prefix: String,
+    /// Where the section starts in the file: where a missing field is reported.
+    start: usize,
 }
 
 type Val<'t, 'i> = &'t Spanned<DeValue<'i>>;
@@ -273,6 +309,7 @@ impl<'s> Reader<'s> {
             table: root,
             section: Section::Plan,
             prefix: String::new(),
+            start: 0,
         };
         for (k, v) in root {
             if !TOP.contains(&k.get_ref().as_ref()) {
@@ -290,15 +327,12 @@ impl<'s> Reader<'s> {
         }
         let plan = match root.get("plan") {
             Some(v) => match v.get_ref().as_table() {
-                Some(t) => {
-                    self.spans
-                        .insert(FieldPath::new(Section::Plan, ""), v.span().start);
-                    self.plan(&Fields {
-                        table: t,
-                        section: Section::Plan,
-                        prefix: String::new(),
-                    })
-                }
+                Some(t) => self.plan(&Fields {
+                    table: t,
+                    section: Section::Plan,
+                    prefix: String::new(),
+                    start: v.span().start,
+                }),
                 None => {
                     self.wrong_type(&top, "plan", v, "table");
                     None
@@ -360,8 +394,6 @@ impl<'s> Reader<'s> {
         let mut ok = true;
         for (i, entry) in arr.iter().enumerate() {
             let sec = section(i);
-            self.spans
-                .insert(FieldPath::new(sec, ""), entry.span().start);
             let Some(t) = entry.get_ref().as_table() else {
                 self.problem(
                     entry.span().start,
@@ -381,6 +413,7 @@ impl<'s> Reader<'s> {
                 table: t,
                 section: sec,
                 prefix: String::new(),
+                start: entry.span().start,
             };
             self.unknown_fields(&f, allowed);
             match read(self, &f) {
@@ -432,24 +465,14 @@ impl<'s> Reader<'s> {
 
     /// Looks a field up and records where it is.
     fn get<'t, 'i>(&mut self, f: &Fields<'t, 'i>, key: &str) -> Option<Val<'t, 'i>> {
-        let v = f.table.get(key)?;
-        self.spans.insert(
-            FieldPath::new(f.section, format!("{}{key}", f.prefix)),
-            v.span().start,
-        );
-        Some(v)
+        f.table.get(key)
     }
 
     fn required<'t, 'i>(&mut self, f: &Fields<'t, 'i>, key: &str) -> Option<Val<'t, 'i>> {
         let v = self.get(f, key);
         if v.is_none() {
-            let offset = self
-                .spans
-                .get(&FieldPath::new(f.section, ""))
-                .copied()
-                .unwrap_or(0);
             self.problem(
-                offset,
+                f.start,
                 FieldPath::new(f.section, format!("{}{key}", f.prefix)),
                 ProblemKind::MissingField {
                     field: format!("{}{key}", f.prefix),
@@ -557,10 +580,6 @@ impl<'s> Reader<'s> {
         };
         let mut out = Vec::new();
         for (i, e) in arr.iter().enumerate() {
-            self.spans.insert(
-                FieldPath::at(f.section, format!("{}{key}", f.prefix), i),
-                e.span().start,
-            );
             match self.code_of(f, key, e, Some(i)) {
                 Some(c) => out.push(c),
                 None => *ok = false,
@@ -726,6 +745,7 @@ impl<'s> Reader<'s> {
                     table: t,
                     section: f.section,
                     prefix: format!("{}{key}.", f.prefix),
+                    start: f.start,
                 };
                 self.unknown_fields(&n, allowed);
                 Some(n)

@@ -344,7 +344,6 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (i, e) in arr.iter().enumerate() {
             let path = FieldPath::at(f.section, "shares", i);
-            self.spans.insert(path.clone(), e.span().start);
             let Some(t) = e.get_ref().as_table() else {
                 self.problem(
                     e.span().start,
@@ -361,6 +360,7 @@ impl Reader<'_> {
                 table: t,
                 section: f.section,
                 prefix: format!("shares[{i}]."),
+                start: f.start,
             };
             self.unknown_fields(&p, SHARE);
             let unit = if self.required(&p, "unit").is_some() {
@@ -406,7 +406,6 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (i, e) in arr.iter().enumerate() {
             let path = FieldPath::at(f.section, "trajectory", i);
-            self.spans.insert(path.clone(), e.span().start);
             let Some(t) = e.get_ref().as_table() else {
                 self.problem(
                     e.span().start,
@@ -423,6 +422,7 @@ impl Reader<'_> {
                 table: t,
                 section: f.section,
                 prefix: format!("trajectory[{i}]."),
+                start: f.start,
             };
             self.unknown_fields(&p, TRAJECTORY);
             let date = self.req_date(&p, "date", ok);
@@ -493,8 +493,6 @@ impl Reader<'_> {
                 }
                 Some(arr) => {
                     for (i, e) in arr.iter().enumerate() {
-                        self.spans
-                            .insert(FieldPath::at(f.section, "targets", i), e.span().start);
                         let Some(t) = e.get_ref().as_table() else {
                             self.problem(
                                 e.span().start,
@@ -511,6 +509,7 @@ impl Reader<'_> {
                             table: t,
                             section: f.section,
                             prefix: format!("targets[{i}]."),
+                            start: f.start,
                         };
                         self.unknown_fields(&p, INDICATOR_TARGET);
                         if self.required(&p, "year").is_none()
@@ -561,8 +560,6 @@ impl Reader<'_> {
             return out;
         };
         for (i, e) in arr.iter().enumerate() {
-            self.spans
-                .insert(FieldPath::at(f.section, "points", i), e.span().start);
             let Some(t) = e.get_ref().as_table() else {
                 self.problem(
                     e.span().start,
@@ -579,6 +576,7 @@ impl Reader<'_> {
                 table: t,
                 section: f.section,
                 prefix: format!("points[{i}]."),
+                start: f.start,
             };
             self.unknown_fields(&p, INDICATOR_POINT);
             let on = self.req_date(&p, "on", ok);
