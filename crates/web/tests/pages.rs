@@ -2293,3 +2293,66 @@ async fn a_lead_unit_asks_for_a_change_and_the_office_approves_in_the_pages() {
         );
     }
 }
+
+/// A long queue comes a page at a time: every waiting proposal on exactly one page, the pages
+/// linked, a page past the end the last one.
+#[tokio::test]
+async fn a_long_proposal_queue_comes_a_page_at_a_time() {
+    for site in Site::all().await {
+        let s = &site.db.store;
+        let doc = tuijin_core::generate::generated_plan("big", 5_000, 3, 10);
+        tuijin_store::PlanStore::import_plan(s, &doc, &common::stamp("office"))
+            .await
+            .unwrap();
+        tuijin_store::WarningStore::refresh_warnings(s, "big", &common::stamp("office"))
+            .await
+            .unwrap();
+        let mut office = site.log_in("office").await;
+        let first = site.get(&mut office, "/plans/big/notices/proposals").await;
+        assert_eq!(first.status, StatusCode::OK);
+        let total: usize = {
+            let h = &first.html;
+            let at = h.find("id=\"waiting\">督办建议 ").expect("the count")
+                + "id=\"waiting\">督办建议 ".len();
+            h[at..at + h[at..].find(' ').unwrap()].parse().unwrap()
+        };
+        assert!(
+            total > 100,
+            "the generated plan proposes more than a page: {total}"
+        );
+        let rows = |html: &str| -> Vec<String> {
+            html.split("name=\"items\" value=\"")
+                .skip(1)
+                .map(|r| r[..r.find('"').unwrap()].to_string())
+                .collect()
+        };
+        let mut seen: Vec<String> = Vec::new();
+        let pages = total.div_ceil(100);
+        for n in 0..pages {
+            let p = site
+                .get(
+                    &mut office,
+                    &format!("/plans/big/notices/proposals?page={n}"),
+                )
+                .await;
+            let r = rows(&p.html);
+            assert_eq!(r.len(), if n + 1 < pages { 100 } else { total - 100 * n });
+            assert_eq!(p.html.contains("rel=\"next\""), n + 1 < pages, "page {n}");
+            assert_eq!(p.html.contains("rel=\"prev\""), n > 0, "page {n}");
+            seen.extend(r);
+        }
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), total, "each proposal on one page");
+        assert_eq!(rows(&first.html), seen[..100].to_vec());
+        let past = site
+            .get(&mut office, "/plans/big/notices/proposals?page=999")
+            .await;
+        assert_eq!(rows(&past.html), seen[100 * (pages - 1)..].to_vec());
+        let junk = site
+            .get(&mut office, "/plans/big/notices/proposals?page=x")
+            .await;
+        assert_eq!(rows(&junk.html), seen[..100].to_vec());
+    }
+}

@@ -3,7 +3,7 @@
 //! from the notice form, or to dismiss with a reason. The rule is `core::proposal`; the queue
 //! and the bulk issue are shared with the API (`api::proposals`).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
@@ -50,12 +50,40 @@ pub async fn on_item(
         .find(|p| p.proposal.item == item && !p.proposal.dismissed))
 }
 
+/// Proposals shown on one page of the queue: a province's queue holds thousands, and all of
+/// them on one page made 12 MB that a browser could not lay out in two minutes.
+const PAGE: usize = 100;
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    /// The page of the queue, from 0; one that does not parse is the first.
+    #[serde(default)]
+    page: String,
+}
+
 pub async fn page(
     State(st): State<AppState>,
     v: Viewer,
     Path(plan): Path<String>,
+    Query(q): Query<QueueQuery>,
 ) -> Result<Html<String>, PageError> {
-    render(&st, &v, &plan, &[]).await
+    let n = q.page.trim().parse().unwrap_or(0);
+    render(&st, &v, &plan, &[], n).await
+}
+
+/// The queue's pages: previous, "page n of m", next.
+fn pager(l: tuijin_core::text::Lang, plan: &str, page: usize, total: usize) -> maud::Markup {
+    let pages = total.div_ceil(PAGE);
+    let href = |n: usize| format!("/plans/{plan}/notices/proposals?page={n}");
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(l.t("tree.pages")) {
+                @if page > 0 { a href=(href(page - 1)) rel="prev" { (l.t("tree.prev")) } }
+                span { (l.f("tree.page_of", &[("n", &(page + 1)), ("of", &pages)])) }
+                @if page + 1 < pages { a href=(href(page + 1)) rel="next" { (l.t("tree.next")) } }
+            }
+        }
+    }
 }
 
 async fn render(
@@ -63,6 +91,7 @@ async fn render(
     v: &Viewer,
     plan: &str,
     problems: &[String],
+    page: usize,
 ) -> Result<Html<String>, PageError> {
     v.require(Action::IssueNotice)?;
     let l = v.lang;
@@ -72,6 +101,9 @@ async fn render(
     let q = crate::api::proposals::queue_of(st, plan).await?;
     let (dismissed, waiting): (Vec<&ProposalRecord>, Vec<&ProposalRecord>) =
         q.proposals.iter().partition(|p| p.proposal.dismissed);
+    // A page past the end shows the last one.
+    let page = page.min(waiting.len().saturating_sub(1) / PAGE);
+    let shown = &waiting[(page * PAGE).min(waiting.len())..((page + 1) * PAGE).min(waiting.len())];
     // Items by code from the board's index, not a walk of the plan per row.
     let b = c.board(today);
     let title = |code: &str| {
@@ -107,13 +139,15 @@ async fn render(
                 input type="hidden" name="csrf" value=(v.csrf());
                 p.kv { button type="submit" { (l.t("proposals.issue_selected")) } span.small.muted { (l.t("proposals.issue_help")) } }
             }
+            p #waiting { (l.f("proposals.waiting", &[("n", &waiting.len())])) }
+            (pager(l, plan, page, waiting.len()))
             div.tablewrap { table.wide {
                 thead { tr {
                     th { span.sr-only { (l.t("proposals.select")) } }
                     th { (l.t("col.item")) } th { (l.t("col.unit")) } th { (l.t("proposals.found")) }
                     th { (l.t("notices.level")) } th { (l.t("notices.reply_by")) } th { (l.t("proposals.decide")) }
                 } }
-                tbody { @for p in &waiting {
+                tbody { @for p in shown {
                     @let code = p.proposal.item.as_str();
                     @let (_, actions) = proposed_text(l, &title(code), p);
                     tr {
@@ -145,12 +179,13 @@ async fn render(
                     }
                 } }
             } }
+            (pager(l, plan, page, waiting.len()))
         }
         @if !dismissed.is_empty() {
             h2 { (l.t("proposals.dismissed")) }
             div.tablewrap { table.wide {
                 thead { tr { th { (l.t("col.item")) } th { (l.t("proposals.reason")) } th { (l.t("proposals.dismissed_by")) } } }
-                tbody { @for p in &dismissed {
+                tbody { @for p in dismissed.iter().take(PAGE) {
                     @let code = p.proposal.item.as_str();
                     tr {
                         td { a href=(item_href(plan, code)) { span.code { (code) } " " (title(code)) } }
@@ -159,6 +194,9 @@ async fn render(
                     }
                 } }
             } }
+            @if dismissed.len() > PAGE {
+                p.small.muted { (l.f("proposals.dismissed_more", &[("n", &(dismissed.len() - PAGE))])) }
+            }
         }
     };
     Ok(layout(
@@ -196,7 +234,7 @@ pub async fn issue(
     let news = match bulk(&st, &plan, &f.items).await {
         Ok(n) => n,
         Err(ApiError::Invalid(ps)) => {
-            let page = render(&st, &v, &plan, &refused(ps)).await?;
+            let page = render(&st, &v, &plan, &refused(ps), 0).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(e) => return Err(e.into()),
@@ -205,7 +243,7 @@ pub async fn issue(
     match st.store.issue_notices(news, &header.notices, &stamp).await {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{plan}/notices")).into_response()),
         Err(StoreError::Invalid(ps)) => {
-            let page = render(&st, &v, &plan, &refused(ps)).await?;
+            let page = render(&st, &v, &plan, &refused(ps), 0).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -250,7 +288,7 @@ pub async fn dismiss(
         Ok(()) => Ok(Redirect::to(&format!("/plans/{plan}/notices/proposals")).into_response()),
         Err(StoreError::Invalid(ps)) => {
             let msgs: Vec<String> = ps.iter().map(|p| p.message(l)).collect();
-            let page = render(&st, &v, &plan, &msgs).await?;
+            let page = render(&st, &v, &plan, &msgs, 0).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
