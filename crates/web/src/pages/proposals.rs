@@ -139,7 +139,8 @@ async fn render(
                 input type="hidden" name="csrf" value=(v.csrf());
                 p.kv { button type="submit" { (l.t("proposals.issue_selected")) } span.small.muted { (l.t("proposals.issue_help")) } }
             }
-            p #waiting { (l.f("proposals.waiting", &[("n", &waiting.len())])) }
+            // "N+" when the queue comes from only the worst warnings, as on the cockpit.
+            p #waiting { (l.f("proposals.waiting", &[("n", &if q.partial { format!("{}+", waiting.len()) } else { waiting.len().to_string() })])) }
             (pager(l, plan, page, waiting.len()))
             div.tablewrap { table.wide {
                 thead { tr {
