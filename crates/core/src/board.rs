@@ -517,8 +517,8 @@ mod tests {
             item("C", None, "U2"),
         ];
         items[5].cancelled = true;
-        items[0].supports = vec![Code::parse("P").unwrap()];
-        items[3].supports = vec![Code::parse("P").unwrap()];
+        items[0].supports = vec![Code::parse("P").unwrap()].into();
+        items[3].supports = vec![Code::parse("P").unwrap()].into();
         let mut progress = HashMap::new();
         progress.insert("A".to_string(), Progress::known(50.0));
         progress.insert("A.1".to_string(), Progress::known(50.0));
@@ -614,7 +614,7 @@ mod tests {
         let mut goal = Item::new(Code::parse("G").unwrap(), ItemKind::Goal, "G");
         goal.due = chrono::NaiveDate::from_ymd_opt(2020, 12, 31);
         let mut work = item("W", None, "U1");
-        work.supports = vec![Code::parse("G").unwrap()];
+        work.supports = vec![Code::parse("G").unwrap()].into();
         let items = vec![goal, work];
         let mut progress = HashMap::new();
         progress.insert("W".to_string(), Progress::known(20.0));

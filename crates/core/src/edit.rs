@@ -278,7 +278,7 @@ impl RequestedChange {
         RequestedChange {
             due: self.due.and(item.due),
             target_value: self.target_value.and(item.target.as_ref().map(|t| t.value)),
-            co: self.co.as_ref().map(|_| item.co.clone()),
+            co: self.co.as_ref().map(|_| item.co.to_vec()),
         }
     }
 
@@ -293,7 +293,7 @@ impl RequestedChange {
             t.value = v;
         }
         if let Some(co) = &self.co {
-            out.co = co.clone();
+            out.co = co.as_slice().into();
         }
         out
     }
@@ -425,22 +425,22 @@ mod tests {
             title: crate::Text::new(format!("事项{c}"), ""),
             description: crate::Text::default(),
             lead: None,
-            co: vec![],
+            co: Default::default(),
             leader: None,
             leader_in_charge: None,
             start: Some(d("2021-01-01")),
             due: Some(d("2025-12-31")),
             weight: crate::Weight::ONE,
             public: false,
-            supports: vec![],
+            supports: Default::default(),
             source: None,
-            trajectory: vec![],
+            trajectory: Default::default(),
             target: None,
             three_ones: false,
             rollup: None,
             manual: None,
             cancelled: false,
-            shares: vec![],
+            shares: Default::default(),
             progress_from: Default::default(),
         }
     }

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 
 use crate::{Code, Text, percent::Percent, progress::RollupRule};
 
@@ -152,7 +153,7 @@ pub struct Item {
     /// 牵头单位.
     pub lead: Option<Code>,
     /// 配合单位.
-    pub co: Vec<Code>,
+    pub co: ThinVec<Code>,
     /// 责任领导.
     pub leader: Option<Code>,
     /// 分管领导.
@@ -163,23 +164,24 @@ pub struct Item {
     /// Shown on the public transparency portal.
     pub public: bool,
     /// Items in other branches this one serves (alignment, not a second parent).
-    pub supports: Vec<Code>,
+    pub supports: ThinVec<Code>,
     /// The passage of the source document the item comes from, quoted.
     pub source: Option<String>,
-    pub trajectory: Vec<TrajectoryPoint>,
-    pub target: Option<Target>,
+    pub trajectory: ThinVec<TrajectoryPoint>,
+    /// Boxed, as few items have one: a million items in memory would carry 64 bytes apiece.
+    pub target: Option<Box<Target>>,
     /// Run "project-style": one project, one team, one dedicated plan (三个一).
     pub three_ones: bool,
     /// How this item's progress follows from its children's; `None` takes the plan's default.
     pub rollup: Option<RollupRule>,
     /// The figure set by hand, with its reason, when the rollup is manual.
-    pub manual: Option<ManualProgress>,
+    pub manual: Option<Box<ManualProgress>>,
     /// Cancelled items stay in the plan but count for nothing in rollups.
     pub cancelled: bool,
     /// Explicit shares of the lead and co-operating units in the item's figure (percent,
     /// summing to 100): each unit's latest accepted report counts for its share. Without
     /// shares only the lead unit's report moves the item.
-    pub shares: Vec<Share>,
+    pub shares: ThinVec<Share>,
     /// Where the item's own progress comes from: its lead unit's reports (the default), or
     /// the figures of the indicator its target names (roads completed of 193).
     #[serde(default)]
@@ -280,22 +282,22 @@ impl Item {
             title: Text::new(title_zh, ""),
             description: Text::default(),
             lead: None,
-            co: Vec::new(),
+            co: ThinVec::new(),
             leader: None,
             leader_in_charge: None,
             start: None,
             due: None,
             weight: Weight::ONE,
             public: false,
-            supports: Vec::new(),
+            supports: ThinVec::new(),
             source: None,
-            trajectory: Vec::new(),
+            trajectory: ThinVec::new(),
             target: None,
             three_ones: false,
             rollup: None,
             manual: None,
             cancelled: false,
-            shares: Vec::new(),
+            shares: ThinVec::new(),
             progress_from: ProgressFrom::Reports,
         }
     }

@@ -54,5 +54,6 @@ pub use plan::{
 pub use progress::{Progress, RollupRule, Status};
 pub use strum::VariantArray;
 pub use text::Text;
+pub use thin_vec::{ThinVec, thin_vec};
 pub use unit::{Person, Unit, UnitKind};
 pub use validate::{FieldPath, PlanProblem, Section, validate};

@@ -257,7 +257,7 @@ mod tests {
         manual.rollup = Some(RollupRule::Manual);
         let early = item("M.1", Some("M"), Some("2020-01-01"), "2020-02-01");
         let mut parent = item("Q", None, Some("2020-01-01"), "2020-12-31");
-        parent.trajectory = vec![];
+        parent.trajectory = vec![].into();
         let mut gone = item("Q.1", Some("Q"), Some("2020-01-01"), "2020-02-01");
         gone.cancelled = true;
         let mut undated = Item::new(Code::parse("Q.2").unwrap(), ItemKind::Task, "Q.2");

@@ -245,7 +245,7 @@ pub(crate) mod tests {
         assert!((unit.progress.unknown_share - 0.25).abs() < 1e-9);
         // U1 leads A, whose figure is A.1 (its own) and A.2 (U2's): it answers for A.1 only,
         // not for U2's part under its item.
-        items[2].co = vec![Code::parse("U1").unwrap()];
+        items[2].co = vec![Code::parse("U1").unwrap()].into();
         let u1 = summarise(
             &items,
             &progress,

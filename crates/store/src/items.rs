@@ -100,16 +100,16 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
     item.weight = weight(get(r, "weight")?)?;
     item.public = get(r, "public")?;
     item.source = get(r, "source")?;
-    item.target = target(r)?;
+    item.target = target(r)?.map(Box::new);
     item.three_ones = get(r, "three_ones")?;
     item.rollup = named_opt(r, "rollup_rule")?;
     item.cancelled = get(r, "cancelled")?;
     item.progress_from = named(r, "progress_from")?;
     if let Some(percent) = percent_opt(r, "manual_percent")? {
-        item.manual = Some(tuijin_core::ManualProgress {
+        item.manual = Some(Box::new(tuijin_core::ManualProgress {
             percent,
             reason: get::<Option<String>>(r, "manual_reason")?.unwrap_or_default(),
-        });
+        }));
     }
     Ok(ItemRecord {
         id: get(r, "id")?,

@@ -297,10 +297,10 @@ async fn engine_settings_are_stored() {
         doc.plan.rollup = tuijin_core::RollupRule::SimpleMean;
         doc.plan.reporting.due_day = 3;
         doc.items[1].rollup = Some(tuijin_core::RollupRule::Manual);
-        doc.items[1].manual = Some(tuijin_core::ManualProgress {
+        doc.items[1].manual = Some(Box::new(tuijin_core::ManualProgress {
             percent: tuijin_core::Percent::new(35.0).unwrap(),
             reason: "按合同节点估算".into(),
-        });
+        }));
         doc.items[3].cancelled = true;
         db.store.import_plan(&doc, &stamp("test")).await.unwrap();
         assert_eq!(

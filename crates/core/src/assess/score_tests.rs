@@ -113,7 +113,7 @@ fn facts() -> Facts {
     p1.weight = Weight::new(3.0).unwrap();
     p1.start = Some(d("2019-01-01"));
     let mut p2 = item("P2", ItemKind::Project, Some("T1"), "d1", "2019-06-30");
-    p2.co = vec![Code::parse("d2").unwrap()];
+    p2.co = vec![Code::parse("d2").unwrap()].into();
     p2.start = Some(d("2019-05-01"));
     let mut p3 = item("P3", ItemKind::Project, Some("T1"), "d2", "2019-12-31");
     p3.start = Some(d("2019-01-01"));

@@ -188,7 +188,7 @@ impl ItemForm {
                 Err(()) => bad(field, "edit.bad_code"),
             }
         }
-        out.co = Vec::new();
+        out.co = Default::default();
         for c in &self.co {
             match code(c) {
                 Ok(Some(c)) => out.co.push(c),
@@ -207,7 +207,7 @@ impl ItemForm {
         if same(&out.co, &base.co) {
             out.co = base.co.clone();
         }
-        out.supports = Vec::new();
+        out.supports = Default::default();
         for c in self.supports.split([' ', ',', '，', '、', '\n']) {
             match code(c) {
                 Ok(Some(c)) => out.supports.push(c),
@@ -239,19 +239,19 @@ impl ItemForm {
                 date(&self.target_by),
                 code(&self.target_indicator),
             ) {
-                (Some(value), Ok(by), Ok(indicator)) => Some(Target {
+                (Some(value), Ok(by), Ok(indicator)) => Some(Box::new(Target {
                     value,
                     unit: self.target_unit.trim().to_string(),
                     by,
                     indicator,
-                }),
+                })),
                 _ => {
                     bad("target", "edit.bad_target");
                     base.target.clone()
                 }
             }
         };
-        out.trajectory = Vec::new();
+        out.trajectory = Default::default();
         for line in self
             .trajectory
             .lines()
