@@ -1,9 +1,7 @@
-//! Where a plan's memory goes, per item: a generated plan's items, their progress by code and
-//! the board of one day, each measured by dhat's counting allocator (bytes live after building it).
+//! Where a plan's memory goes, per item: what a server keeps of a generated plan — its items,
+//! their positions by code, their progress by position and the board of one day — each measured by dhat's counting allocator (bytes live after building it).
 //! `cargo run --release -p tuijin-core --example memory -- 100000` (BENCHMARKS.md, "memory
 //! per item").
-
-use std::collections::HashMap;
 
 use tuijin_core::progress::Progress;
 
@@ -26,14 +24,17 @@ fn main() {
     let items = doc.items.clone();
     let items_bytes = live() - before;
     let before = live();
-    let progress: HashMap<String, Progress> = items
-        .iter()
-        .map(|i| (i.code.to_string(), Progress::known(50.0)))
-        .collect();
+    let positions = std::sync::Arc::new(tuijin_core::positions::Positions::of(
+        items.iter().map(|i| i.code.as_str()),
+    ));
+    let positions_bytes = live() - before;
+    let before = live();
+    let progress: Vec<Progress> = vec![Progress::known(50.0); items.len()];
     let progress_bytes = live() - before;
     let before = live();
-    let board = tuijin_core::board::Board::build(
+    let board = tuijin_core::board::Board::build_on(
         &items,
+        positions.clone(),
         &progress,
         chrono::NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
         doc.plan.thresholds,
@@ -49,7 +50,8 @@ fn main() {
     );
     for (what, b) in [
         ("items", items_bytes),
-        ("progress by code", progress_bytes),
+        ("positions by code", positions_bytes),
+        ("progress", progress_bytes),
         ("board of one day", board_bytes),
     ] {
         println!(

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use crate::indicator::{Attainment, Measures};
 use crate::path::Path;
+use crate::positions::Positions;
 use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, roll_up};
 use crate::{Item, ItemKind, Thresholds};
 
@@ -118,9 +119,11 @@ pub struct Board {
     out: Vec<bool>,
     /// Measured rather than reported: positionings and goals with no work below them.
     apart: Vec<bool>,
-    /// A goal's attainment by its indicator, when its target names one.
-    attained: Vec<Option<Attainment>>,
-    index: HashMap<String, usize>,
+    /// A goal's attainment by its indicator, for the goals whose target names one (few: a
+    /// slot per item would cost a million-item plan 32 MB).
+    attained: HashMap<usize, Attainment>,
+    /// Positions by code; shared by every board of the same items (`build_on`).
+    index: std::sync::Arc<Positions>,
     children: Links,
     supporters: Links,
     /// Each item's parent's position, `NO_PARENT` for a root.
@@ -142,21 +145,49 @@ impl Board {
         thresholds: Thresholds,
         measures: &Measures,
     ) -> Board {
-        let index: HashMap<String, usize> = items
+        let index = Positions::of(items.iter().map(|i| i.code.as_str()));
+        let by_position: Vec<Progress> = items
             .iter()
-            .enumerate()
-            .map(|(n, i)| (i.code.to_string(), n))
+            .map(|i| {
+                progress
+                    .get(i.code.as_str())
+                    .copied()
+                    .unwrap_or(Progress::UNKNOWN)
+            })
             .collect();
+        Board::build_on(
+            items,
+            std::sync::Arc::new(index),
+            &by_position,
+            date,
+            thresholds,
+            measures,
+        )
+    }
+
+    /// The same from what a server keeps per plan: the items' positions (built once per set
+    /// of items, shared by every board of them) and each item's progress by position (what a
+    /// map by code costs three times over for a million items).
+    pub fn build_on(
+        items: &[Item],
+        index: std::sync::Arc<Positions>,
+        progress: &[Progress],
+        date: NaiveDate,
+        thresholds: Thresholds,
+        measures: &Measures,
+    ) -> Board {
+        assert_eq!(index.len(), items.len(), "positions of other items");
+        assert_eq!(progress.len(), items.len(), "progress of other items");
         let mut parents = vec![NO_PARENT; items.len()];
         let mut supports = Vec::new();
         let mut roots = Vec::new();
         for (n, i) in items.iter().enumerate() {
             match i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
-                Some(&p) => parents[n] = p,
+                Some(p) => parents[n] = p,
                 None => roots.push(n),
             }
             for s in &i.supports {
-                if let Some(&t) = index.get(s.as_str()) {
+                if let Some(t) = index.get(s.as_str()) {
                     supports.push((t, n));
                 }
             }
@@ -177,11 +208,8 @@ impl Board {
             .iter()
             .zip(&out)
             .zip(&paths)
-            .map(|((i, &out), path)| {
-                let p = progress
-                    .get(i.code.as_str())
-                    .copied()
-                    .unwrap_or(Progress::UNKNOWN);
+            .zip(progress)
+            .map(|(((i, &out), path), &p)| {
                 let exp = path.as_ref().map(|p| p.at(date));
                 let (status, gap) = if out {
                     (Status::Cancelled, None)
@@ -217,7 +245,7 @@ impl Board {
             apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
                 && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
         }
-        let mut attained: Vec<Option<Attainment>> = vec![None; items.len()];
+        let mut attained: HashMap<usize, Attainment> = HashMap::new();
         for &n in order.iter().rev() {
             if out[n] {
                 continue;
@@ -253,11 +281,15 @@ impl Board {
                 None
             };
             rows[n].aligned = aligned;
-            if items[n].kind == ItemKind::Goal {
-                attained[n] = items[n]
+            let attainment = match items[n].kind {
+                ItemKind::Goal => items[n]
                     .target
                     .as_ref()
-                    .and_then(|t| measures.attainment(t, date));
+                    .and_then(|t| measures.attainment(t, date)),
+                _ => None,
+            };
+            if let Some(a) = attainment {
+                attained.insert(n, a);
             }
             if apart[n] {
                 // What serves it is expected where its own paths say: the weighted expected
@@ -274,7 +306,7 @@ impl Board {
                     .collect();
                 let w: f64 = dated.iter().map(|d| d.0).sum();
                 let exp = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
-                let (status, gap) = match attained[n] {
+                let (status, gap) = match attainment {
                     Some(a) => (attainment_status(a, thresholds), None),
                     // Judged by what serves it, against where that is expected to be, and
                     // overdue after its own due date; when nothing serves it at all, not
@@ -284,7 +316,7 @@ impl Board {
                         Some(a) => classify(a, None, items[n].due, exp, date, thresholds),
                     },
                 };
-                if attained[n].is_none() {
+                if attainment.is_none() {
                     rows[n].expected = exp;
                 }
                 rows[n].status = status;
@@ -292,7 +324,7 @@ impl Board {
                 // Counted only when a figure judges it; otherwise its supporters are counted
                 // in their own branches, and it would count them twice.
                 rows[n].counts = [0; Status::VARIANTS.len()];
-                if attained[n].is_some() {
+                if attainment.is_some() {
                     rows[n].counts[status_index(status)] = 1;
                 }
             }
@@ -333,7 +365,7 @@ impl Board {
             return None;
         }
         let status = self.rows[n].status;
-        let rule = match self.attained[n] {
+        let rule = match self.attained.get(&n).copied() {
             Some(Attainment::Achieved { on, value }) => {
                 format!("measured by its indicator: achieved on {on} at {value}")
             }
@@ -377,7 +409,7 @@ impl Board {
 
     /// A goal's attainment by its indicator.
     pub fn attainment(&self, n: usize) -> Option<Attainment> {
-        self.attained[n]
+        self.attained.get(&n).copied()
     }
 
     /// Whether item `n` is out of the plan's figures: cancelled, or under a cancelled item.
@@ -392,7 +424,12 @@ impl Board {
     }
 
     pub fn position(&self, code: &str) -> Option<usize> {
-        self.index.get(code).copied()
+        self.index.get(code)
+    }
+
+    /// The items' positions by code this board was built on.
+    pub fn positions(&self) -> &std::sync::Arc<Positions> {
+        &self.index
     }
 
     pub fn row(&self, code: &str) -> Option<&Row> {

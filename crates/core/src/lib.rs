@@ -26,6 +26,7 @@ pub mod percent;
 pub mod period;
 pub mod plan;
 pub mod policy;
+pub mod positions;
 pub mod problem;
 pub mod progress;
 pub mod proposal;

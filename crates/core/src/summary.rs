@@ -49,19 +49,20 @@ pub fn summarise(
     // cockpit can never disagree: cancelled branches out, positionings and goals measured by
     // what serves them, goals with an indicator target judged by its figures.
     let board = crate::board::Board::build(items, progress, date, thresholds, measures);
-    summarise_on(&board, items, progress, scope)
+    summarise_on(&board, items, scope)
 }
 
-/// The same, on a board already built for `items` and `progress` (a server keeps one per plan
-/// and day): no per-item lookups by code, so a million-item plan is summarised in one pass.
-pub fn summarise_on(
-    board: &crate::board::Board,
-    items: &[Item],
-    progress: &HashMap<String, Progress>,
-    scope: Scope<'_>,
-) -> Summary {
+/// The same, on a board already built for `items` (a server keeps one per plan and day; its
+/// rows carry each item's progress): no per-item lookups by code, so a million-item plan is
+/// summarised in one pass.
+pub fn summarise_on(board: &crate::board::Board, items: &[Item], scope: Scope<'_>) -> Summary {
     let date = board.date;
-    let of = |code: &str| progress.get(code).copied().unwrap_or(Progress::UNKNOWN);
+    let of = |code: &str| {
+        board
+            .row(code)
+            .map(|r| r.progress)
+            .unwrap_or(Progress::UNKNOWN)
+    };
     let counted =
         |n: usize| !board.is_out(n) && (!board.is_apart(n) || board.attainment(n).is_some());
     // The scope's counted items, in the plan's order; the whole plan's are not listed (a

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use tuijin_core::board::Board;
+use tuijin_core::positions::Positions;
 use tuijin_core::progress::Progress;
 use tuijin_core::{Item, Plan, Text};
 use tuijin_store::{BaselineStore, DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
@@ -23,7 +24,10 @@ pub struct CachedPlan {
     /// the plan judges against its baseline (`Plan::status_against`). Every board is built on
     /// these; pages show `items`' dates with the slip beside them.
     pub judged: Arc<Vec<Item>>,
-    pub progress: HashMap<String, Progress>,
+    /// Each item's progress, by its position in `items` (and `judged`, in the same order).
+    pub progress: Arc<Vec<Progress>>,
+    /// The items' positions by code, shared by every board and version of the same items.
+    pub positions: Arc<Positions>,
     /// Unit names by code (units change only with a plan import, which moves the version).
     pub units: Arc<HashMap<String, Text>>,
     /// People (leaders) by code.
@@ -81,8 +85,9 @@ impl CachedPlan {
         if let Some(b) = slot.as_ref().filter(|b| b.date == date) {
             return b.clone();
         }
-        let b = Arc::new(Board::build(
+        let b = Arc::new(Board::build_on(
             &self.judged,
+            self.positions.clone(),
             &self.progress,
             date,
             self.plan.thresholds,
@@ -102,13 +107,15 @@ impl CachedPlan {
         units: HashMap<String, Text>,
         measures: tuijin_core::Measures,
     ) -> CachedPlan {
+        let positions = Arc::new(Positions::of(items.iter().map(|i| i.code.as_str())));
         let items = Arc::new(items);
         CachedPlan {
             versions: self.versions,
             plan: self.plan.clone(),
             judged: judged.map_or_else(|| items.clone(), Arc::new),
+            progress: Arc::new(vec![Progress::UNKNOWN; items.len()]),
+            positions,
             items,
-            progress: HashMap::new(),
             units: Arc::new(units),
             people: self.people.clone(),
             measures: Arc::new(measures),
@@ -146,6 +153,16 @@ impl CachedPlan {
     }
 }
 
+/// Each item's progress as read by code, put at the item's position; codes no longer in the
+/// plan are passed over.
+fn apply(progress: &mut [Progress], positions: &Positions, by_code: HashMap<String, Progress>) {
+    for (code, p) in by_code {
+        if let Some(n) = positions.get(&code) {
+            progress[n] = p;
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct PlanCache {
     plans: Mutex<HashMap<String, Arc<CachedPlan>>>,
@@ -160,7 +177,13 @@ impl PlanCache {
     async fn load(store: &Store, plan: &str, versions: (i64, i64)) -> Result<CachedPlan, ApiError> {
         let rec = store.get_plan(plan).await?;
         let items = store.plan_items(plan).await?;
-        let progress = store.plan_progress(plan, None).await?;
+        let positions = Arc::new(Positions::of(items.iter().map(|i| i.code.as_str())));
+        let mut progress = vec![Progress::UNKNOWN; items.len()];
+        apply(
+            &mut progress,
+            &positions,
+            store.plan_progress(plan, None).await?,
+        );
         let units = store
             .list_units()
             .await?
@@ -184,7 +207,8 @@ impl PlanCache {
             plan: Arc::new(rec.plan),
             items,
             judged,
-            progress,
+            progress: Arc::new(progress),
+            positions,
             units: Arc::new(units),
             people: Arc::new(people),
             measures: Arc::new(measures),
@@ -250,14 +274,15 @@ impl PlanCache {
         {
             Some(old) => {
                 let delta = store.progress_since(plan, old.versions.1).await?;
-                let mut progress = old.progress.clone();
-                progress.extend(delta);
+                let mut progress = Vec::clone(&old.progress);
+                apply(&mut progress, &old.positions, delta);
                 Arc::new(CachedPlan {
                     versions,
                     plan: old.plan.clone(),
                     items: old.items.clone(),
                     judged: old.judged.clone(),
-                    progress,
+                    progress: Arc::new(progress),
+                    positions: old.positions.clone(),
                     units: old.units.clone(),
                     people: old.people.clone(),
                     measures: old.measures.clone(),

@@ -340,7 +340,7 @@ pub async fn summary(
         )
     } else {
         let board = cached.board(date);
-        summarise_on(&board, &cached.judged, &cached.progress, scope)
+        summarise_on(&board, &cached.judged, scope)
     };
     Ok(Json(SummaryView {
         date: s.date,
