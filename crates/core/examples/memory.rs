@@ -1,5 +1,6 @@
 //! Where a plan's memory goes, per item: what a server keeps of a generated plan — its items,
-//! their positions by code, their progress by position and the board of one day — each measured by dhat's counting allocator (bytes live after building it).
+//! the shape of its tree (shared by its boards), the progress by position and the board of one
+//! day — each measured by dhat's counting allocator (bytes live after building it).
 //! `cargo run --release -p tuijin-core --example memory -- 100000` (BENCHMARKS.md, "memory
 //! per item").
 
@@ -24,17 +25,15 @@ fn main() {
     let items = doc.items.clone();
     let items_bytes = live() - before;
     let before = live();
-    let positions = std::sync::Arc::new(tuijin_core::positions::Positions::of(
-        items.iter().map(|i| i.code.as_str()),
-    ));
-    let positions_bytes = live() - before;
+    let shape = std::sync::Arc::new(tuijin_core::shape::Shape::of(&items));
+    let shape_bytes = live() - before;
     let before = live();
     let progress: Vec<Progress> = vec![Progress::known(50.0); items.len()];
     let progress_bytes = live() - before;
     let before = live();
     let board = tuijin_core::board::Board::build_on(
         &items,
-        positions.clone(),
+        shape.clone(),
         &progress,
         chrono::NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
         doc.plan.thresholds,
@@ -50,7 +49,7 @@ fn main() {
     );
     for (what, b) in [
         ("items", items_bytes),
-        ("positions by code", positions_bytes),
+        ("shape of the tree", shape_bytes),
         ("progress", progress_bytes),
         ("board of one day", board_bytes),
     ] {

@@ -11,9 +11,10 @@ use chrono::NaiveDate;
 
 use crate::indicator::{Attainment, Measures};
 use crate::path::Path;
-use crate::positions::Positions;
 use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, roll_up};
+use crate::shape::Shape;
 use crate::{Item, ItemKind, Thresholds};
+use std::sync::Arc;
 
 /// A goal's status from its attainment: done when achieved; on its way judged by how far
 /// the latest figure is off the indicator's path, with the plan's thresholds.
@@ -73,62 +74,14 @@ fn fewest<K: Ord>(
 }
 
 /// What `Board::parents` holds for a root.
-const NO_PARENT: usize = usize::MAX;
-
-/// A list of items for each item (its children, its supporters) kept in one flat array: a
-/// million items' lists as a million vectors cost 24 bytes and an allocation apiece.
-struct Links {
-    /// Where each item's list starts in `flat`; one entry more than there are items.
-    start: Vec<usize>,
-    flat: Vec<usize>,
-}
-
-impl Links {
-    /// The lists of `len` items from (owner, member) pairs; each list keeps the pairs' order.
-    fn of(len: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Links {
-        let mut start = vec![0usize; len + 1];
-        for (owner, _) in pairs.clone() {
-            start[owner + 1] += 1;
-        }
-        for n in 0..len {
-            start[n + 1] += start[n];
-        }
-        let mut next = start.clone();
-        let mut flat = vec![0usize; start[len]];
-        for (owner, member) in pairs {
-            flat[next[owner]] = member;
-            next[owner] += 1;
-        }
-        Links { start, flat }
-    }
-}
-
-impl std::ops::Index<usize> for Links {
-    type Output = [usize];
-    fn index(&self, n: usize) -> &[usize] {
-        &self.flat[self.start[n]..self.start[n + 1]]
-    }
-}
-
 pub struct Board {
     pub date: NaiveDate,
     pub rows: Vec<Row>,
-    /// Each item's expected path (`path::paths`).
-    paths: Vec<Option<Path>>,
-    /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
-    out: Vec<bool>,
-    /// Measured rather than reported: positionings and goals with no work below them.
-    apart: Vec<bool>,
     /// A goal's attainment by its indicator, for the goals whose target names one (few: a
     /// slot per item would cost a million-item plan 32 MB).
     attained: HashMap<usize, Attainment>,
-    /// Positions by code; shared by every board of the same items (`build_on`).
-    index: std::sync::Arc<Positions>,
-    children: Links,
-    supporters: Links,
-    /// Each item's parent's position, `NO_PARENT` for a root.
-    parents: Vec<usize>,
-    roots: Vec<usize>,
+    /// The tree's shape, shared by every board of the same items (`build_on`).
+    shape: Arc<Shape>,
     /// `units`, worked out once per board: a walk of every item, which a million-item plan's
     /// cockpit would otherwise pay on each view.
     units: std::sync::OnceLock<Vec<(String, Counts)>>,
@@ -145,7 +98,6 @@ impl Board {
         thresholds: Thresholds,
         measures: &Measures,
     ) -> Board {
-        let index = Positions::of(items.iter().map(|i| i.code.as_str()));
         let by_position: Vec<Progress> = items
             .iter()
             .map(|i| {
@@ -157,7 +109,7 @@ impl Board {
             .collect();
         Board::build_on(
             items,
-            std::sync::Arc::new(index),
+            Arc::new(Shape::of(items)),
             &by_position,
             date,
             thresholds,
@@ -165,49 +117,32 @@ impl Board {
         )
     }
 
-    /// The same from what a server keeps per plan: the items' positions (built once per set
-    /// of items, shared by every board of them) and each item's progress by position (what a
-    /// map by code costs three times over for a million items).
+    /// The same from what a server keeps per plan: the items' shape (worked out once per set of
+    /// items, shared by every board of them) and each item's progress by position (what a map
+    /// by code costs three times over for a million items).
     pub fn build_on(
         items: &[Item],
-        index: std::sync::Arc<Positions>,
+        shape: Arc<Shape>,
         progress: &[Progress],
         date: NaiveDate,
         thresholds: Thresholds,
         measures: &Measures,
     ) -> Board {
-        assert_eq!(index.len(), items.len(), "positions of other items");
+        assert_eq!(shape.len(), items.len(), "the shape of other items");
         assert_eq!(progress.len(), items.len(), "progress of other items");
-        let mut parents = vec![NO_PARENT; items.len()];
-        let mut supports = Vec::new();
-        let mut roots = Vec::new();
-        for (n, i) in items.iter().enumerate() {
-            match i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
-                Some(p) => parents[n] = p,
-                None => roots.push(n),
-            }
-            for s in &i.supports {
-                if let Some(t) = index.get(s.as_str()) {
-                    supports.push((t, n));
-                }
-            }
-        }
-        let children = Links::of(
-            items.len(),
-            parents
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| **p != NO_PARENT)
-                .map(|(n, &p)| (p, n)),
-        );
-        let supporters = Links::of(items.len(), supports.into_iter());
-        let out = crate::item::out_of_plan(items);
-        // Each item is expected where its own dates say, or a parent where its children are.
-        let paths = crate::path::paths(items);
+        let Shape {
+            children,
+            supporters,
+            order,
+            out,
+            apart,
+            paths,
+            ..
+        } = &*shape;
         let mut rows: Vec<Row> = items
             .iter()
-            .zip(&out)
-            .zip(&paths)
+            .zip(out)
+            .zip(paths)
             .zip(progress)
             .map(|(((i, &out), path), &p)| {
                 let exp = path.as_ref().map(|p| p.at(date));
@@ -230,21 +165,8 @@ impl Board {
                 }
             })
             .collect();
-        // Children before parents: a depth-first order from the roots, walked backwards.
-        let mut order = Vec::with_capacity(items.len());
-        let mut stack: Vec<usize> = roots.clone();
-        while let Some(n) = stack.pop() {
-            order.push(n);
-            stack.extend(children[n].iter().copied());
-        }
-        // Positionings and goals that have no work of their own below them are measured, not
-        // reported (`summary::measured_apart`): by the items that support them, and a goal
-        // with an indicator target by the indicator's figures.
-        let mut apart = vec![false; items.len()];
-        for &n in order.iter().rev() {
-            apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
-                && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
-        }
+        // Children before parents: the shape's order (parents first), walked backwards.
+        let order: Vec<usize> = order.iter().map(|&n| n as usize).collect();
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
         for &n in order.iter().rev() {
             if out[n] {
@@ -344,15 +266,8 @@ impl Board {
         Board {
             date,
             rows,
-            paths,
-            out,
-            apart,
             attained,
-            index,
-            children,
-            supporters,
-            parents,
-            roots,
+            shape,
             units: std::sync::OnceLock::new(),
             worst: std::sync::OnceLock::new(),
         }
@@ -361,7 +276,7 @@ impl Board {
     /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
     /// words: what `explain` says of it, so the explanation and the board never disagree.
     pub fn measured(&self, n: usize) -> Option<(Status, String)> {
-        if !self.apart[n] || self.out[n] {
+        if !self.shape.apart[n] || self.shape.out[n] {
             return None;
         }
         let status = self.rows[n].status;
@@ -395,16 +310,17 @@ impl Board {
     /// (no live children), or a parent whose figure is set by hand. A parent whose figure is
     /// its children's is their units' work, not its lead's alone.
     pub fn answerable(&self, items: &[Item], n: usize) -> bool {
-        self.children[n].iter().all(|&c| self.out[c]) || items[n].rollup == Some(RollupRule::Manual)
+        self.shape.children[n].iter().all(|&c| self.shape.out[c])
+            || items[n].rollup == Some(RollupRule::Manual)
     }
 
     /// The path item `n` is expected to follow: its own dates, or its children's paths.
     pub fn path(&self, n: usize) -> Option<&Path> {
-        self.paths[n].as_ref()
+        self.shape.paths[n].as_ref()
     }
 
     pub fn is_apart(&self, n: usize) -> bool {
-        self.apart[n]
+        self.shape.apart[n]
     }
 
     /// A goal's attainment by its indicator.
@@ -414,22 +330,22 @@ impl Board {
 
     /// Whether item `n` is out of the plan's figures: cancelled, or under a cancelled item.
     pub fn is_out(&self, n: usize) -> bool {
-        self.out[n]
+        self.shape.out[n]
     }
 
     /// How many items are out of the plan's figures: cancelled, or under a cancelled item.
     /// Not in `totals`, which count what the figures are made of.
     pub fn out_count(&self) -> u32 {
-        self.out.iter().filter(|&&o| o).count() as u32
+        self.shape.out.iter().filter(|&&o| o).count() as u32
     }
 
     pub fn position(&self, code: &str) -> Option<usize> {
-        self.index.get(code)
+        self.shape.index.get(code)
     }
 
-    /// The items' positions by code this board was built on.
-    pub fn positions(&self) -> &std::sync::Arc<Positions> {
-        &self.index
+    /// The shape of the tree this board was built on.
+    pub fn shape(&self) -> &Arc<Shape> {
+        &self.shape
     }
 
     pub fn row(&self, code: &str) -> Option<&Row> {
@@ -437,29 +353,30 @@ impl Board {
     }
 
     pub fn children(&self, n: usize) -> &[usize] {
-        &self.children[n]
+        &self.shape.children[n]
     }
 
     /// The position of item `n`'s parent; `None` for a root.
     pub fn parent(&self, n: usize) -> Option<usize> {
-        Some(self.parents[n]).filter(|&p| p != NO_PARENT)
+        self.shape.parent(n)
     }
 
     /// The items that declare they support item `n`.
     pub fn supporters(&self, n: usize) -> &[usize] {
-        &self.supporters[n]
+        &self.shape.supporters[n]
     }
 
     pub fn roots(&self) -> &[usize] {
-        &self.roots
+        &self.shape.roots
     }
 
     /// The whole plan's progress and expected progress (as `summary::summarise` gives them).
     pub fn overall(&self, items: &[Item]) -> (Progress, Option<f64>) {
         let tops: Vec<&Item> = self
+            .shape
             .roots
             .iter()
-            .filter(|&&n| !self.out[n] && !self.apart[n])
+            .filter(|&&n| !self.shape.out[n] && !self.shape.apart[n])
             .map(|&n| &items[n])
             .collect();
         let of = |code: &str| {
@@ -474,7 +391,7 @@ impl Board {
     /// Status counts of the whole plan.
     pub fn totals(&self) -> Counts {
         let mut sum = [0; Status::VARIANTS.len()];
-        for &r in &self.roots {
+        for &r in &self.shape.roots {
             for (s, x) in sum.iter_mut().zip(self.rows[r].counts) {
                 *s += x;
             }
@@ -502,9 +419,9 @@ impl Board {
             };
             fewest(
                 (0..self.rows.len())
-                    .filter(|&n| !self.out[n] && !self.apart[n])
+                    .filter(|&n| !self.shape.out[n] && !self.shape.apart[n])
                     .filter(|&n| matches!(self.rows[n].status, Status::Overdue | Status::OffTrack))
-                    .filter(|&n| self.children[n].is_empty()),
+                    .filter(|&n| self.shape.children[n].is_empty()),
                 key,
                 CALL_LIST,
             )
@@ -513,7 +430,12 @@ impl Board {
 
     fn count_units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
-        for (n, ((i, r), &out)) in items.iter().zip(&self.rows).zip(&self.out).enumerate() {
+        for (n, ((i, r), &out)) in items
+            .iter()
+            .zip(&self.rows)
+            .zip(&self.shape.out)
+            .enumerate()
+        {
             if out || !self.answerable(items, n) {
                 continue;
             }
@@ -591,6 +513,52 @@ mod tests {
     }
 
     #[test]
+    fn boards_on_one_shared_shape_are_the_boards_built_afresh() {
+        // A server keeps one shape per set of items and builds each day's board (and each
+        // progress version's) on it: it must be the board built from nothing.
+        let doc = crate::generate::generated_plan("gen", 3000, 5, 20);
+        let mut items = doc.items;
+        items[7].cancelled = true;
+        let shape = Arc::new(Shape::of(&items));
+        for (seed, day) in [(1u64, (2019, 3, 1)), (2, (2021, 6, 30)), (3, (2021, 6, 30))] {
+            let mut progress = HashMap::new();
+            let mut by_position = vec![Progress::UNKNOWN; items.len()];
+            for (n, i) in items.iter().enumerate() {
+                let x = (n as u64).wrapping_mul(2654435761).wrapping_add(seed * 97) % 130;
+                if x <= 100 {
+                    let p = Progress::known(x as f64);
+                    progress.insert(i.code.to_string(), p);
+                    by_position[n] = p;
+                }
+            }
+            let date = NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap();
+            let th = Thresholds::default();
+            let fresh = Board::build(&items, &progress, date, th, &Measures::default());
+            let shared = Board::build_on(
+                &items,
+                shape.clone(),
+                &by_position,
+                date,
+                th,
+                &Measures::default(),
+            );
+            assert_eq!(shared.rows, fresh.rows, "seed {seed}");
+            assert_eq!(shared.totals(), fresh.totals());
+            assert_eq!(shared.worst_work(), fresh.worst_work());
+            for n in 0..items.len() {
+                assert_eq!(shared.path(n), fresh.path(n));
+                assert_eq!(shared.is_out(n), fresh.is_out(n));
+                assert_eq!(shared.is_apart(n), fresh.is_apart(n));
+                assert_eq!(shared.parent(n), fresh.parent(n));
+                assert_eq!(shared.children(n), fresh.children(n));
+                assert_eq!(shared.position(items[n].code.as_str()), Some(n));
+            }
+            assert!(Arc::ptr_eq(shared.shape(), &shape));
+        }
+        assert!(shape.positions().get("no-such-item").is_none());
+    }
+
+    #[test]
     fn the_fewest_are_the_first_of_the_whole_sort_ties_by_place() {
         // Keys with many ties, in no order.
         let keys: Vec<(bool, i64)> = (0..500)
@@ -604,19 +572,6 @@ mod tests {
             assert_eq!(fewest(0..keys.len(), key, few), want, "{few}");
         }
         assert!(fewest(std::iter::empty(), key, 8).is_empty());
-    }
-
-    #[test]
-    fn lists_of_items_keep_their_order_and_their_owner() {
-        // Owners out of order, one with none, members in the order given.
-        let pairs = [(2, 5), (0, 1), (2, 3), (0, 4), (2, 0)];
-        let l = Links::of(4, pairs.iter().copied());
-        assert_eq!(&l[0], &[1, 4]);
-        assert!(l[1].is_empty());
-        assert_eq!(&l[2], &[5, 3, 0]);
-        assert!(l[3].is_empty());
-        let none = Links::of(0, std::iter::empty());
-        assert_eq!(none.start, vec![0]);
     }
 
     #[test]

@@ -244,6 +244,17 @@ pub fn out_of_plan(items: &[Item]) -> Vec<bool> {
         .enumerate()
         .map(|(n, i)| (i.code.as_str(), n))
         .collect();
+    out_of_plan_by(items, |n| {
+        items[n]
+            .parent
+            .as_ref()
+            .and_then(|p| index.get(p.as_str()).copied())
+    })
+}
+
+/// The same, with each item's parent's position given (`parent(n)`; `None` for a root), for
+/// callers that know them already.
+pub fn out_of_plan_by(items: &[Item], parent: impl Fn(usize) -> Option<usize>) -> Vec<bool> {
     // None: not decided yet. Walk up from each item until an answer is known, then mark the
     // walked chain with it; every item is decided once. A cycle cannot occur (the validator
     // refuses one), and the walk stops after the plan's size anyway.
@@ -259,8 +270,8 @@ pub fn out_of_plan(items: &[Item]) -> Vec<bool> {
                 break true;
             }
             chain.push(n);
-            match items[n].parent.as_ref().and_then(|p| index.get(p.as_str())) {
-                Some(&p) if chain.len() <= items.len() => n = p,
+            match parent(n) {
+                Some(p) if chain.len() <= items.len() => n = p,
                 _ => break false,
             }
         };

@@ -33,6 +33,7 @@ pub mod proposal;
 pub mod report;
 pub mod rewind;
 pub mod sample;
+pub mod shape;
 pub mod summary;
 pub mod text;
 pub mod unit;

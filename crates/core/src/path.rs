@@ -150,6 +150,18 @@ pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
         order.push(n);
         stack.extend(children[n].iter().copied());
     }
+    paths_by(items, &out, |n| &children[n], &order)
+}
+
+/// The same from what a caller knows already: which items are out of the figures
+/// (`item::out_of_plan`), each item's children, and an order with every parent before its
+/// children.
+pub fn paths_by<'a>(
+    items: &[Item],
+    out: &[bool],
+    children: impl Fn(usize) -> &'a [usize],
+    order: &[usize],
+) -> Vec<Option<Path>> {
     let mut paths: Vec<Option<Path>> = vec![None; items.len()];
     for &n in order.iter().rev() {
         if out[n] {
@@ -157,7 +169,7 @@ pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
         }
         let i = &items[n];
         let rule = i.rollup.unwrap_or_default();
-        let live: Vec<(f64, &Path)> = children[n]
+        let live: Vec<(f64, &Path)> = children(n)
             .iter()
             .filter(|&&c| !out[c])
             .filter_map(|&c| {

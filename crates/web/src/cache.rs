@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use tuijin_core::board::Board;
 use tuijin_core::positions::Positions;
 use tuijin_core::progress::Progress;
+use tuijin_core::shape::Shape;
 use tuijin_core::{Item, Plan, Text};
 use tuijin_store::{BaselineStore, DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
 
@@ -26,8 +27,9 @@ pub struct CachedPlan {
     pub judged: Arc<Vec<Item>>,
     /// Each item's progress, by its position in `items` (and `judged`, in the same order).
     pub progress: Arc<Vec<Progress>>,
-    /// The items' positions by code, shared by every board and version of the same items.
-    pub positions: Arc<Positions>,
+    /// The items' tree (positions by code, children, expected paths), shared by every board
+    /// and progress version of the same items.
+    pub shape: Arc<Shape>,
     /// Unit names by code (units change only with a plan import, which moves the version).
     pub units: Arc<HashMap<String, Text>>,
     /// People (leaders) by code.
@@ -87,7 +89,7 @@ impl CachedPlan {
         }
         let b = Arc::new(Board::build_on(
             &self.judged,
-            self.positions.clone(),
+            self.shape.clone(),
             &self.progress,
             date,
             self.plan.thresholds,
@@ -107,14 +109,15 @@ impl CachedPlan {
         units: HashMap<String, Text>,
         measures: tuijin_core::Measures,
     ) -> CachedPlan {
-        let positions = Arc::new(Positions::of(items.iter().map(|i| i.code.as_str())));
+        let judged = judged.unwrap_or_else(|| items.clone());
+        let shape = Arc::new(Shape::of(&judged));
         let items = Arc::new(items);
         CachedPlan {
             versions: self.versions,
             plan: self.plan.clone(),
-            judged: judged.map_or_else(|| items.clone(), Arc::new),
+            judged: Arc::new(judged),
             progress: Arc::new(vec![Progress::UNKNOWN; items.len()]),
-            positions,
+            shape,
             items,
             units: Arc::new(units),
             people: self.people.clone(),
@@ -202,13 +205,19 @@ impl PlanCache {
             Some(dates) => Arc::new(tuijin_core::baseline::judged(&items, &dates)),
             None => items.clone(),
         };
+        let shape = Arc::new(Shape::of(&judged));
+        apply(
+            &mut progress,
+            shape.positions(),
+            store.plan_progress(plan, None).await?,
+        );
         Ok(CachedPlan {
             versions,
             plan: Arc::new(rec.plan),
             items,
             judged,
             progress: Arc::new(progress),
-            positions,
+            shape,
             units: Arc::new(units),
             people: Arc::new(people),
             measures: Arc::new(measures),
@@ -275,14 +284,14 @@ impl PlanCache {
             Some(old) => {
                 let delta = store.progress_since(plan, old.versions.1).await?;
                 let mut progress = Vec::clone(&old.progress);
-                apply(&mut progress, &old.positions, delta);
+                apply(&mut progress, old.shape.positions(), delta);
                 Arc::new(CachedPlan {
                     versions,
                     plan: old.plan.clone(),
                     items: old.items.clone(),
                     judged: old.judged.clone(),
                     progress: Arc::new(progress),
-                    positions: old.positions.clone(),
+                    shape: old.shape.clone(),
                     units: old.units.clone(),
                     people: old.people.clone(),
                     measures: old.measures.clone(),
