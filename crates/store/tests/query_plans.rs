@@ -5,7 +5,7 @@
 //! plan large enough that a scan would be the planner's choice if the index did not serve).
 
 use tuijin_store::testing::{TestDb, stamp};
-use tuijin_store::{ItemFilter, ItemStore, PlanStore};
+use tuijin_store::{ItemFilter, ItemStore, PlanStore, ProgressStore};
 
 #[tokio::test]
 async fn the_hot_item_reads_use_their_indexes() {
@@ -178,5 +178,32 @@ async fn the_chase_list_reads_its_index() {
         );
         let n = s.open_warnings_below("qw", root, below).await.unwrap();
         assert_eq!(n, below, "{}: exact up to the cap", db.label());
+    }
+}
+
+#[tokio::test]
+async fn the_progress_since_a_version_reads_the_changes_index() {
+    // What a server applies after each accepted report: the items whose progress changed
+    // since its copy — found from the changes' index, not by looking up every item of the plan.
+    let doc = tuijin_core::generate::generated_plan("qp", 6_000, 3, 20);
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&doc, &stamp("test")).await.unwrap();
+        db.execute("ANALYZE").await.unwrap();
+        let (_, progress_version) = s.versions("qp").await.unwrap();
+        let plan = s
+            .explain_progress_since("qp", progress_version)
+            .await
+            .unwrap();
+        assert!(
+            plan.contains("item_progress_changed_in"),
+            "{}: the changes by their index:\n{plan}",
+            db.label()
+        );
+        assert!(
+            !plan.contains("items_plan_kind") && !plan.contains("items_plan_position"),
+            "{}: not by walking the plan's items:\n{plan}",
+            db.label()
+        );
     }
 }
