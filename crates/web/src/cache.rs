@@ -258,11 +258,26 @@ impl PlanCache {
             .cloned()
     }
 
-    pub async fn get(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
+    pub async fn get(
+        self: &Arc<Self>,
+        store: &Store,
+        plan: &str,
+    ) -> Result<Arc<CachedPlan>, ApiError> {
         let versions = store.versions(plan).await?;
         if let Some(hit) = self.cached(plan, versions) {
             return Ok(hit);
         }
+        // The load runs as a task of its own: a request that gives up (its timeout, a closed
+        // connection) does not abandon it half done. A million-item plan's first load can
+        // outlast a request's 30 s while the start-up warning refresh shares the cores; each
+        // timed-out request dropped its load and the next began again, so the plan never loaded.
+        let (this, store, plan) = (self.clone(), store.clone(), plan.to_string());
+        tokio::spawn(async move { this.load_or_apply(&store, &plan).await })
+            .await
+            .map_err(|e| ApiError::Internal(format!("loading a plan: {e}")))?
+    }
+
+    async fn load_or_apply(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
         let loader = self
             .loading
             .lock()
@@ -307,5 +322,41 @@ impl PlanCache {
             .expect("cache lock")
             .insert(plan.to_string(), fresh.clone());
         Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tuijin_store::testing::{TestDb, stamp};
+
+    #[tokio::test]
+    async fn a_load_its_request_gave_up_on_is_finished_and_kept() {
+        let doc = tuijin_core::generate::generated_plan("big", 20_000, 5, 20);
+        for db in TestDb::all().await {
+            db.store.import_plan(&doc, &stamp("test")).await.unwrap();
+            let versions = db.store.versions("big").await.unwrap();
+            let cache = Arc::new(PlanCache::default());
+            // The request leaves at once, long before 20,000 items are read.
+            let gave_up =
+                tokio::time::timeout(Duration::from_millis(1), cache.get(&db.store, "big")).await;
+            assert!(gave_up.is_err(), "{}: the request gave up", db.label());
+            // Its load goes on without it and lands in the cache for the next request.
+            let mut waited = 0;
+            while cache.cached("big", versions).is_none() && waited < 1200 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                waited += 1;
+            }
+            let hit = cache
+                .cached("big", versions)
+                .unwrap_or_else(|| panic!("{}: the load was abandoned", db.label()));
+            assert_eq!(hit.items.len(), 20_000);
+            let again = cache.get(&db.store, "big").await.unwrap();
+            assert!(
+                Arc::ptr_eq(&hit, &again),
+                "the next request takes it as it is"
+            );
+        }
     }
 }
