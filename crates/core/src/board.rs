@@ -545,13 +545,13 @@ mod tests {
             assert_eq!(shared.rows, fresh.rows, "seed {seed}");
             assert_eq!(shared.totals(), fresh.totals());
             assert_eq!(shared.worst_work(), fresh.worst_work());
-            for n in 0..items.len() {
+            for (n, item) in items.iter().enumerate() {
                 assert_eq!(shared.path(n), fresh.path(n));
                 assert_eq!(shared.is_out(n), fresh.is_out(n));
                 assert_eq!(shared.is_apart(n), fresh.is_apart(n));
                 assert_eq!(shared.parent(n), fresh.parent(n));
                 assert_eq!(shared.children(n), fresh.children(n));
-                assert_eq!(shared.position(items[n].code.as_str()), Some(n));
+                assert_eq!(shared.position(item.code.as_str()), Some(n));
             }
             assert!(Arc::ptr_eq(shared.shape(), &shape));
         }
