@@ -180,13 +180,7 @@ impl PlanCache {
     async fn load(store: &Store, plan: &str, versions: (i64, i64)) -> Result<CachedPlan, ApiError> {
         let rec = store.get_plan(plan).await?;
         let items = store.plan_items(plan).await?;
-        let positions = Arc::new(Positions::of(items.iter().map(|i| i.code.as_str())));
         let mut progress = vec![Progress::UNKNOWN; items.len()];
-        apply(
-            &mut progress,
-            &positions,
-            store.plan_progress(plan, None).await?,
-        );
         let units = store
             .list_units()
             .await?
