@@ -109,13 +109,13 @@ impl CachedPlan {
         units: HashMap<String, Text>,
         measures: tuijin_core::Measures,
     ) -> CachedPlan {
-        let judged = judged.unwrap_or_else(|| items.clone());
-        let shape = Arc::new(Shape::of(&judged));
         let items = Arc::new(items);
+        let judged = judged.map_or_else(|| items.clone(), Arc::new);
+        let shape = Arc::new(Shape::of(&judged));
         CachedPlan {
             versions: self.versions,
             plan: self.plan.clone(),
-            judged: Arc::new(judged),
+            judged,
             progress: Arc::new(vec![Progress::UNKNOWN; items.len()]),
             shape,
             items,
