@@ -166,9 +166,9 @@ impl Board {
             })
             .collect();
         // Children before parents: the shape's order (parents first), walked backwards.
-        let order: Vec<usize> = order.iter().map(|&n| n as usize).collect();
+        let children_first = || order.iter().rev().map(|&n| n as usize);
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
-        for &n in order.iter().rev() {
+        for n in children_first() {
             if out[n] {
                 continue;
             }
@@ -251,7 +251,7 @@ impl Board {
                 }
             }
         }
-        for &n in order.iter().rev() {
+        for n in children_first() {
             if out[n] {
                 continue;
             }

@@ -11,8 +11,6 @@
 //! days; a mean of piecewise-linear paths is piecewise linear with the union of their points,
 //! so every path is exact on every day.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -130,33 +128,14 @@ fn union<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<NaiveDate> {
 /// plan's figures). `items` is a whole plan, cancelled items included; parents need not come
 /// first.
 pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
-    let index: HashMap<&str, usize> = items
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (i.code.as_str(), n))
-        .collect();
-    let out = crate::item::out_of_plan(items);
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    let mut roots = Vec::new();
-    for (n, i) in items.iter().enumerate() {
-        match i.parent.as_ref().and_then(|p| index.get(p.as_str())) {
-            Some(&p) => children[p].push(n),
-            None => roots.push(n),
-        }
-    }
-    let mut order = Vec::with_capacity(items.len());
-    let mut stack = roots;
-    while let Some(n) = stack.pop() {
-        order.push(n);
-        stack.extend(children[n].iter().copied());
-    }
-    paths_by(items, &out, |n| &children[n], &order)
+    // The shape works out the children and their order once, for boards and for this.
+    crate::shape::Shape::of(items).paths
 }
 
 /// The same from what a caller knows already: which items are out of the figures
 /// (`item::out_of_plan`), each item's children, and an order with every parent before its
 /// children.
-pub fn paths_by<'a>(
+pub(crate) fn paths_by<'a>(
     items: &[Item],
     out: &[bool],
     children: impl Fn(usize) -> &'a [usize],
