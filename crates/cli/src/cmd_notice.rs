@@ -197,7 +197,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
                     let row = &board.rows[k];
                     Some(NoticeFact {
                         code: code.clone(),
-                        title: all[k].title.zh.clone(),
+                        title: all[k].title.zh().to_string(),
                         status: row.status.as_str().into(),
                         progress: row.progress.vouched(),
                         expected: row.expected,

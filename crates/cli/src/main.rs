@@ -391,7 +391,7 @@ async fn demo(serve: ServeArgs, today: chrono::NaiveDate) -> Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {wanted} (is another server running there?)"))?;
     let addr = listener.local_addr()?;
-    out!("推进 Tuijin demo — {}", doc.plan.title.zh);
+    out!("推进 Tuijin demo — {}", doc.plan.title.zh());
     out!(
         "  plan {} loaded into {} ({} items; {} added, {} updated now)",
         doc.plan.code,

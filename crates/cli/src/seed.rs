@@ -364,7 +364,7 @@ pub async fn sample_notices(
         let row = &board.rows[k];
         let fact = NoticeFact {
             code: item.clone(),
-            title: doc.items[k].title.zh.clone(),
+            title: doc.items[k].title.zh().to_string(),
             status: row.status.as_str().into(),
             progress: row.progress.vouched(),
             expected: row.expected,
@@ -382,7 +382,10 @@ pub async fn sample_notices(
                     items: vec![item.clone()],
                     units: vec![lead.clone()],
                     level: *level,
-                    title: format!("{SAMPLE_MARK}关于“{}”进度滞后的督办", doc.items[k].title.zh),
+                    title: format!(
+                        "{SAMPLE_MARK}关于“{}”进度滞后的督办",
+                        doc.items[k].title.zh()
+                    ),
                     actions: "请于反馈期限前报送滞后原因、赶工措施和完成时限。".into(),
                     reply_by: d(*due),
                     facts: vec![fact],

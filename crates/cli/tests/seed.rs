@@ -52,7 +52,7 @@ fn structure_of_the_speech() {
         .items
         .iter()
         .filter(|i| i.kind == ItemKind::Positioning)
-        .map(|i| i.title.zh.as_str())
+        .map(|i| i.title.zh())
         .collect();
     assert_eq!(
         titles,
@@ -77,7 +77,7 @@ fn structure_of_the_speech() {
     }
     // The delivery mechanism: the leading body and its office at the DRC.
     let office = doc.units.iter().find(|u| u.code.as_str() == "TJB").unwrap();
-    assert!(office.name.zh.contains("市发改委"));
+    assert!(office.name.zh().contains("市发改委"));
     assert!(
         doc.items
             .iter()
@@ -156,7 +156,7 @@ fn every_item_is_bilingual_and_quotes_the_speech_verbatim() {
     let speech = flat(SPEECH);
     for i in &doc.items {
         assert!(
-            !i.title.zh.is_empty() && !i.title.en.is_empty(),
+            !i.title.zh().is_empty() && !i.title.en().is_empty(),
             "{} needs both titles",
             i.code
         );
@@ -172,7 +172,7 @@ fn every_item_is_bilingual_and_quotes_the_speech_verbatim() {
     }
     for u in &doc.units {
         assert!(
-            !u.name.zh.is_empty() && !u.name.en.is_empty(),
+            !u.name.zh().is_empty() && !u.name.en().is_empty(),
             "unit {}",
             u.code
         );

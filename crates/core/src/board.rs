@@ -45,12 +45,10 @@ pub struct Row {
     pub status: Status,
     /// Expected minus actual, in points (positive is behind).
     pub gap: Option<f64>,
-    /// Statuses in the branch this item heads, itself included; cancelled items are left out.
-    pub counts: Counts,
-    /// For an item without children that others support: the weighted progress of those
-    /// supporting items (a positioning is as far as the work that serves it).
-    pub aligned: Option<Progress>,
 }
+// A million-item board holds a million rows: what only some items have (a branch's counts,
+// an aligned figure) is kept beside them (`Board::counts`, `Board::aligned`).
+const _: () = assert!(std::mem::size_of::<Row>() <= 64);
 
 /// How many items `Board::worst_work` names: enough for a call list, short enough to read at
 /// a glance.
@@ -80,6 +78,12 @@ pub struct Board {
     /// A goal's attainment by its indicator, for the goals whose target names one (few: a
     /// slot per item would cost a million-item plan 32 MB).
     attained: HashMap<usize, Attainment>,
+    /// The status counts of each branch, for the items with children, by their slot in the
+    /// shape (`Shape::branch`); a leaf's are its own status (`counts`).
+    branches: Vec<Counts>,
+    /// For an item without children that others support, the weighted progress of those
+    /// supporting items; for a goal of goals, of its parts (few items: positionings, goals).
+    aligned: HashMap<usize, Progress>,
     /// The tree's shape, shared by every board of the same items (`build_on`).
     shape: Arc<Shape>,
     /// `units`, worked out once per board: a walk of every item, which a million-item plan's
@@ -142,32 +146,27 @@ impl Board {
         let mut rows: Vec<Row> = items
             .iter()
             .zip(out)
-            .zip(paths)
             .zip(progress)
-            .map(|(((i, &out), path), &p)| {
-                let exp = path.as_ref().map(|p| p.at(date));
+            .enumerate()
+            .map(|(n, ((i, &out), &p))| {
+                let exp = paths.at(n, date);
                 let (status, gap) = if out {
                     (Status::Cancelled, None)
                 } else {
                     classify(p, i.start, i.due, exp, date, thresholds)
                 };
-                let mut counts = [0; Status::VARIANTS.len()];
-                if !out {
-                    counts[status_index(status)] = 1;
-                }
                 Row {
                     progress: p,
                     expected: exp,
                     status,
                     gap,
-                    counts,
-                    aligned: None,
                 }
             })
             .collect();
         // Children before parents: the shape's order (parents first), walked backwards.
         let children_first = || order.iter().rev().map(|&n| n as usize);
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
+        let mut aligned_of: HashMap<usize, Progress> = HashMap::new();
         for n in children_first() {
             if out[n] {
                 continue;
@@ -194,7 +193,7 @@ impl Board {
                     .iter()
                     .map(|&c| ChildProgress {
                         weight: items[c].weight.value(),
-                        progress: rows[c].aligned.unwrap_or(rows[c].progress),
+                        progress: aligned_of.get(&c).copied().unwrap_or(rows[c].progress),
                         cancelled: out[c],
                     })
                     .collect();
@@ -202,7 +201,9 @@ impl Board {
             } else {
                 None
             };
-            rows[n].aligned = aligned;
+            if let Some(a) = aligned {
+                aligned_of.insert(n, a);
+            }
             let attainment = match items[n].kind {
                 ItemKind::Goal => items[n]
                     .target
@@ -243,34 +244,66 @@ impl Board {
                 }
                 rows[n].status = status;
                 rows[n].gap = gap;
-                // Counted only when a figure judges it; otherwise its supporters are counted
-                // in their own branches, and it would count them twice.
-                rows[n].counts = [0; Status::VARIANTS.len()];
-                if attainment.is_some() {
-                    rows[n].counts[status_index(status)] = 1;
-                }
             }
         }
-        for n in children_first() {
-            if out[n] {
-                continue;
-            }
-            let mut sum = rows[n].counts;
-            for &c in &children[n] {
-                for (s, x) in sum.iter_mut().zip(rows[c].counts) {
-                    *s += x;
-                }
-            }
-            rows[n].counts = sum;
-        }
-        Board {
+        let mut board = Board {
             date,
             rows,
             attained,
-            shape,
+            branches: vec![[0; Status::VARIANTS.len()]; shape.branches()],
+            aligned: aligned_of,
+            shape: shape.clone(),
             units: std::sync::OnceLock::new(),
             worst: std::sync::OnceLock::new(),
+        };
+        for n in children_first() {
+            let Some(slot) = shape.branch(n) else {
+                continue;
+            };
+            if out[n] {
+                continue;
+            }
+            let mut sum = board.own_count(n);
+            for &c in &children[n] {
+                for (s, x) in sum.iter_mut().zip(board.counts(c)) {
+                    *s += x;
+                }
+            }
+            board.branches[slot] = sum;
         }
+        board
+    }
+
+    /// What item `n` counts for itself in its branch's counts: its status, unless it is out of
+    /// the figures, or measured rather than reported with no figure judging it (its
+    /// supporters are counted in their own branches, and it would count them twice).
+    fn own_count(&self, n: usize) -> Counts {
+        let mut c = [0; Status::VARIANTS.len()];
+        let uncounted = self.shape.apart[n] && !self.attained.contains_key(&n);
+        if !self.shape.out[n] && !uncounted {
+            c[status_index(self.rows[n].status)] = 1;
+        }
+        c
+    }
+
+    /// Statuses in the branch item `n` heads, itself included; cancelled items are left out.
+    pub fn counts(&self, n: usize) -> Counts {
+        match self.shape.branch(n) {
+            Some(slot) => self.branches[slot],
+            None => self.own_count(n),
+        }
+    }
+
+    /// For an item without children that others support: the weighted progress of those
+    /// supporting items (a positioning is as far as the work that serves it); for a goal of
+    /// goals measured by its parts, theirs.
+    pub fn aligned(&self, n: usize) -> Option<Progress> {
+        self.aligned.get(&n).copied()
+    }
+
+    /// The figure item `n` is shown with: what serves it when something does, else its own.
+    pub fn shown(&self, n: usize) -> Progress {
+        self.aligned(n).unwrap_or(self.rows[n].progress)
     }
 
     /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
@@ -294,7 +327,7 @@ impl Board {
             None if self.rows[n].status == Status::Unmeasured => {
                 "nothing measures it yet: no indicator figure, no item serving it".into()
             }
-            None => match self.rows[n].aligned.and_then(|a| a.vouched()) {
+            None => match self.aligned(n).and_then(|a| a.vouched()) {
                 Some(p) => format!(
                     "measured by the items that serve it: at least {p:.1} % of their work done"
                 ),
@@ -315,8 +348,8 @@ impl Board {
     }
 
     /// The path item `n` is expected to follow: its own dates, or its children's paths.
-    pub fn path(&self, n: usize) -> Option<&Path> {
-        self.shape.paths[n].as_ref()
+    pub fn path(&self, n: usize) -> Option<Path> {
+        self.shape.paths.get(n)
     }
 
     pub fn is_apart(&self, n: usize) -> bool {
@@ -392,7 +425,7 @@ impl Board {
     pub fn totals(&self) -> Counts {
         let mut sum = [0; Status::VARIANTS.len()];
         for &r in &self.shape.roots {
-            for (s, x) in sum.iter_mut().zip(self.rows[r].counts) {
+            for (s, x) in sum.iter_mut().zip(self.counts(r)) {
                 *s += x;
             }
         }
@@ -494,8 +527,9 @@ mod tests {
         let a = b.row("A").unwrap();
         assert_eq!(a.status, Status::OnTrack);
         let idx = |s| status_index(s);
-        assert_eq!(a.counts[idx(Status::OnTrack)], 2);
-        assert_eq!(a.counts[idx(Status::OffTrack)], 1);
+        let counts = b.counts(b.position("A").unwrap());
+        assert_eq!(counts[idx(Status::OnTrack)], 2);
+        assert_eq!(counts[idx(Status::OffTrack)], 1);
         let t = b.totals();
         assert_eq!(
             t.iter().sum::<u32>(),
@@ -505,8 +539,9 @@ mod tests {
         assert_eq!(t[idx(Status::Done)], 1);
         assert_eq!(t[idx(Status::Unreported)], 1);
         // P is served by A.1 (50 %) and B (100 %), equal weights.
-        assert_eq!(b.row("P").unwrap().aligned.unwrap().percent, Some(75.0));
-        assert_eq!(b.row("A").unwrap().aligned, None);
+        let at = |code| b.position(code).unwrap();
+        assert_eq!(b.aligned(at("P")).unwrap().percent, Some(75.0));
+        assert_eq!(b.aligned(at("A")), None);
         // U2 leads the off-track A.2: it comes first.
         assert_eq!(b.units(&items)[0].0, "U2");
         assert_eq!(b.children(b.position("A").unwrap()).len(), 2);
@@ -698,7 +733,7 @@ mod tests {
                             Vec::new(),
                             i.start,
                             i.due,
-                            b.path(n),
+                            b.path(n).as_ref(),
                             date,
                             t,
                         )
@@ -733,7 +768,7 @@ mod tests {
                 for (k, s) in Status::VARIANTS.iter().enumerate() {
                     assert_eq!(
                         branch.by_status[s.as_str()] as u32,
-                        b.rows[r].counts[k],
+                        b.counts(r)[k],
                         "seed {seed}, branch {}: {s:?}",
                         items[r].code
                     );

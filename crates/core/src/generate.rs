@@ -105,7 +105,7 @@ pub fn generate(
                 let n = out.len();
                 let code = Code::parse(&format!("G{n}")).expect("valid code");
                 let mut it = Item::new(code, kind, format!("生成事项 {n}"));
-                it.title.en = format!("Generated item {n}");
+                it.title = Text::new(format!("生成事项 {n}"), format!("Generated item {n}"));
                 it.parent = parent.map(|p: usize| out_code(&out, p));
                 // Roots spread over the first years; children inside their parent's dates.
                 let (s, d) = match parent.and_then(|p| Some((out[p].start?, out[p].due?))) {

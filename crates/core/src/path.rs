@@ -76,16 +76,7 @@ impl Path {
     /// The percent expected on `date`.
     pub fn at(&self, date: NaiveDate) -> f64 {
         let p = &self.0;
-        let i = p.partition_point(|q| q.0 <= date);
-        if i == 0 {
-            return p[0].1;
-        }
-        if i == p.len() {
-            return p[i - 1].1;
-        }
-        let (a, b) = (p[i - 1], p[i]);
-        let span = (b.0 - a.0).num_days() as f64;
-        a.1 + (b.1 - a.1) * (date - a.0).num_days() as f64 / span
+        interpolate(p.len(), |i| p[i], date)
     }
 
     /// The points, in date order.
@@ -116,6 +107,90 @@ impl Path {
     }
 }
 
+/// The percent expected on `date` of the path whose `len` points (at least one, in increasing
+/// date order) `point` gives: linear between points, flat beyond both ends.
+fn interpolate(len: usize, point: impl Fn(usize) -> (NaiveDate, f64), date: NaiveDate) -> f64 {
+    // The first point after `date` (a binary search, as `partition_point` over the points).
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if point(mid).0 <= date {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if lo == 0 {
+        return point(0).1;
+    }
+    if lo == len {
+        return point(len - 1).1;
+    }
+    let (a, b) = (point(lo - 1), point(lo));
+    let span = (b.0 - a.0).num_days() as f64;
+    a.1 + (b.1 - a.1) * (date - a.0).num_days() as f64 / span
+}
+
+/// Every item's path in flat arrays: what a server keeps for a million items, where a vector
+/// of points each would cost ~70 bytes an item against ~28.
+pub(crate) struct Paths {
+    /// Where each item's points start in `days` and `values`; one entry more than items. An
+    /// item with no path has none (a path has at least one point).
+    start: Vec<u32>,
+    days: Vec<NaiveDate>,
+    values: Vec<f64>,
+}
+
+impl Paths {
+    pub(crate) fn of(paths: &[Option<Path>]) -> Paths {
+        let points: usize = paths.iter().flatten().map(|p| p.0.len()).sum();
+        let mut out = Paths {
+            start: Vec::with_capacity(paths.len() + 1),
+            days: Vec::with_capacity(points),
+            values: Vec::with_capacity(points),
+        };
+        out.start.push(0);
+        for p in paths {
+            for &(d, v) in p.iter().flat_map(|p| &p.0) {
+                out.days.push(d);
+                out.values.push(v);
+            }
+            let end = u32::try_from(out.days.len()).expect("fewer than 4 billion path points");
+            out.start.push(end);
+        }
+        out
+    }
+
+    fn range(&self, n: usize) -> std::ops::Range<usize> {
+        self.start[n] as usize..self.start[n + 1] as usize
+    }
+
+    /// The percent item `n` is expected to have done on `date`; `None` when it has no path.
+    pub(crate) fn at(&self, n: usize, date: NaiveDate) -> Option<f64> {
+        let r = self.range(n);
+        let (days, values) = (&self.days[r.clone()], &self.values[r]);
+        (!days.is_empty()).then(|| interpolate(days.len(), |i| (days[i], values[i]), date))
+    }
+
+    /// Item `n`'s path.
+    pub(crate) fn get(&self, n: usize) -> Option<Path> {
+        let r = self.range(n);
+        (!r.is_empty()).then(|| {
+            Path(
+                self.days[r.clone()]
+                    .iter()
+                    .copied()
+                    .zip(self.values[r].iter().copied())
+                    .collect(),
+            )
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+}
+
 /// Every day on which one of the paths has a point, in order.
 fn union<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<NaiveDate> {
     let mut days: Vec<NaiveDate> = paths.flat_map(|p| p.0.iter().map(|q| q.0)).collect();
@@ -129,7 +204,8 @@ fn union<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<NaiveDate> {
 /// first.
 pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
     // The shape works out the children and their order once, for boards and for this.
-    crate::shape::Shape::of(items).paths
+    let shape = crate::shape::Shape::of(items);
+    (0..shape.paths.len()).map(|n| shape.paths.get(n)).collect()
 }
 
 /// The same from what a caller knows already: which items are out of the figures
@@ -271,5 +347,36 @@ mod tests {
         ];
         let p = paths(&items);
         assert_eq!(p[0], Path::own(items[0].start, items[0].due, &[]));
+    }
+
+    #[test]
+    fn flat_paths_are_the_paths_on_every_day() {
+        let tp = |s: &str, p: f64| TrajectoryPoint {
+            date: d(s),
+            percent: Percent::new(p).unwrap(),
+        };
+        let one = Path::own(Some(d("2020-01-01")), Some(d("2020-01-11")), &[]);
+        let traj = Path::own(
+            None,
+            Some(d("2020-03-01")),
+            &[tp("2020-01-03", 40.0), tp("2020-02-01", 50.0)],
+        );
+        let single = Path::own(None, Some(d("2020-01-05")), &[]);
+        let list = vec![one, None, traj, single, None];
+        let flat = Paths::of(&list);
+        assert_eq!(flat.len(), list.len());
+        for (n, p) in list.iter().enumerate() {
+            assert_eq!(&flat.get(n), p, "item {n}");
+            let mut day = d("2019-12-25");
+            while day < d("2020-03-10") {
+                assert_eq!(
+                    flat.at(n, day),
+                    p.as_ref().map(|p| p.at(day)),
+                    "{n} on {day}"
+                );
+                day += Duration::days(1);
+            }
+        }
+        assert_eq!(Paths::of(&[]).len(), 0);
     }
 }

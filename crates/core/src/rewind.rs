@@ -153,7 +153,7 @@ mod tests {
         let mut i = crate::generate::generated_plan("t", 2, 1, 1).items[0].clone();
         i.code = Code::parse(code).unwrap();
         i.parent = parent.map(|p| Code::parse(p).unwrap());
-        i.title.zh = title.into();
+        i.title = crate::Text::new(title, i.title.en());
         i
     }
 
@@ -190,7 +190,8 @@ mod tests {
         let then = items_before(&now, &changes);
         assert_eq!(codes(&then), ["A", "A1", "A2"]);
         assert_eq!(
-            then[1].title.zh, "原名称",
+            then[1].title.zh(),
+            "原名称",
             "the oldest change's before wins"
         );
         assert_eq!(items_before(&now, &[]), now, "nothing changed since");

@@ -5,7 +5,7 @@
 //! accepted report — takes it as it is (a million-item plan's rebuild after a report spent most
 //! of its 1.4 s redoing this).
 
-use crate::path::Path;
+use crate::path::Paths;
 use crate::positions::Positions;
 use crate::{Item, ItemKind};
 
@@ -51,7 +51,11 @@ pub struct Shape {
     pub(crate) children: Links,
     pub(crate) supporters: Links,
     /// Each item's parent's position, `NO_PARENT` for a root.
-    parents: Vec<usize>,
+    parents: Vec<u32>,
+    /// For each item with children, its slot among them (`NO_BRANCH` for the others): where
+    /// a board keeps what only branches have.
+    branch: Vec<u32>,
+    branches: usize,
     pub(crate) roots: Vec<usize>,
     /// Every item once, each parent before its children (depth first from the roots).
     pub(crate) order: Vec<u32>,
@@ -60,7 +64,7 @@ pub struct Shape {
     /// Measured rather than reported: positionings and goals with no work below them.
     pub(crate) apart: Vec<bool>,
     /// Each item's expected path (`path::paths`).
-    pub(crate) paths: Vec<Option<Path>>,
+    pub(crate) paths: Paths,
 }
 
 impl Shape {
@@ -107,16 +111,29 @@ impl Shape {
             apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
                 && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
         }
+        let mut branches = 0;
+        let branch = (0..items.len())
+            .map(|n| {
+                if children[n].is_empty() {
+                    NO_BRANCH
+                } else {
+                    branches += 1;
+                    (branches - 1) as u32
+                }
+            })
+            .collect();
         Shape {
             index,
             children,
             supporters,
-            parents,
+            parents: parents.into_iter().map(|p| p as u32).collect(),
+            branch,
+            branches,
             roots,
             order: order.into_iter().map(|n| n as u32).collect(),
             out,
             apart,
-            paths,
+            paths: Paths::of(&paths),
         }
     }
 
@@ -135,9 +152,25 @@ impl Shape {
 
     /// The position of item `n`'s parent; `None` for a root.
     pub fn parent(&self, n: usize) -> Option<usize> {
-        Some(self.parents[n]).filter(|&p| p != NO_PARENT)
+        Some(self.parents[n])
+            .filter(|&p| p != NO_PARENT as u32)
+            .map(|p| p as usize)
+    }
+
+    /// Item `n`'s slot among the items with children; `None` for an item without.
+    pub fn branch(&self, n: usize) -> Option<usize> {
+        Some(self.branch[n])
+            .filter(|&b| b != NO_BRANCH)
+            .map(|b| b as usize)
+    }
+
+    /// How many items have children.
+    pub fn branches(&self) -> usize {
+        self.branches
     }
 }
+
+const NO_BRANCH: u32 = u32::MAX;
 
 #[cfg(test)]
 mod tests {

@@ -447,7 +447,7 @@ pub fn indicator_condition(
         details: Detail::new(
             "warning.detail.indicator",
             &[
-                ("indicator", indicator.name.zh.clone()),
+                ("indicator", indicator.name.zh().to_string()),
                 (
                     "indicator_en",
                     indicator.name.get(crate::i18n::Lang::En).to_string(),

@@ -381,7 +381,7 @@ async fn concurrent_editors_never_lose_an_edit() {
             let s = s.clone();
             tasks.push(tokio::spawn(async move {
                 let (mut it, v) = item(&s, "demo-small", c).await;
-                it.title.en = format!("renamed {k}");
+                it.title = tuijin_core::Text::new(it.title.zh(), format!("renamed {k}"));
                 s.edit_item(
                     "demo-small",
                     &ItemEdit::Update(it),
@@ -398,7 +398,7 @@ async fn concurrent_editors_never_lose_an_edit() {
         }
         for (k, c) in ["E1.1", "E1.2", "E1"].into_iter().enumerate() {
             assert_eq!(
-                item(s, "demo-small", c).await.0.title.en,
+                item(s, "demo-small", c).await.0.title.en(),
                 format!("renamed {k}"),
                 "{}",
                 db.label()

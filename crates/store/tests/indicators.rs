@@ -476,7 +476,7 @@ async fn an_indicator_is_rebased_with_a_reason_and_keeps_its_way_of_counting() {
         // Out of range or two lines: refused by the plan file's rules.
         for bad in [
             edit(&|i| i.publication_lag = Some(100_000)),
-            edit(&|i| i.name.zh = "地铁\n里程".into()),
+            edit(&|i| i.name = tuijin_core::Text::new("地铁\n里程", i.name.en())),
         ] {
             let e = s
                 .edit_directory(plan, &bad, Some(content_version(&metro)), "核对", &office)

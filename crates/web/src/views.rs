@@ -17,8 +17,8 @@ pub struct TextView {
 impl From<&Text> for TextView {
     fn from(t: &Text) -> Self {
         TextView {
-            zh: t.zh.clone(),
-            en: t.en.clone(),
+            zh: t.zh().to_string(),
+            en: t.en().to_string(),
         }
     }
 }

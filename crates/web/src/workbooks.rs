@@ -121,7 +121,7 @@ fn unit_name(doc: &PlanDocument, unit: &str) -> Result<String, StoreError> {
     doc.units
         .iter()
         .find(|u| u.code.as_str() == unit)
-        .map(|u| u.name.zh.clone())
+        .map(|u| u.name.zh().to_string())
         .ok_or_else(|| StoreError::NotFound(format!("unit `{unit}` in plan `{}`", doc.plan.code)))
 }
 
@@ -185,7 +185,7 @@ pub async fn template(
         });
         rows.push(TemplateRow {
             item: code.to_string(),
-            title: d.item.title.zh.clone(),
+            title: d.item.title.zh().to_string(),
             due: d.item.due,
             report_due: Some(period.due_date(doc.plan.reporting.due_day, d.level)),
             last_percent: prev.and_then(|r| r.percent).map(|p| p.value()),
@@ -197,7 +197,7 @@ pub async fn template(
             percent_locked: d.item.progress_from == ProgressFrom::Indicator,
             indicator: indicator.map(|i| {
                 let unit = tuijin_core::i18n::unit_of_measure(Lang::Zh, &i.unit);
-                (i.code.to_string(), format!("{}（{unit}）", i.name.zh))
+                (i.code.to_string(), format!("{}（{unit}）", i.name.zh()))
             }),
             last_value,
             draft: this
@@ -207,7 +207,7 @@ pub async fn template(
     }
     let t = Template {
         plan: plan.to_string(),
-        plan_title: doc.plan.title.zh.clone(),
+        plan_title: doc.plan.title.zh().to_string(),
         unit: unit.to_string(),
         unit_name,
         period,
@@ -238,7 +238,7 @@ pub async fn duties_list(
         doc.units
             .iter()
             .find(|u| &u.code == c)
-            .map(|u| u.name.zh.clone())
+            .map(|u| u.name.zh().to_string())
             .unwrap_or_else(|| c.to_string())
     };
     let label = |k: tuijin_core::ItemKind| {
@@ -246,7 +246,7 @@ pub async fn duties_list(
             .levels
             .iter()
             .find(|l| l.kind == k)
-            .map(|l| l.label.zh.clone())
+            .map(|l| l.label.zh().to_string())
             .unwrap_or_else(|| {
                 Lang::Zh
                     .lookup(&format!("kind.{}", k.as_str()))
@@ -273,7 +273,7 @@ pub async fn duties_list(
             DutyRow {
                 item: d.item.code.to_string(),
                 level: label(d.item.kind),
-                title: d.item.title.zh.clone(),
+                title: d.item.title.zh().to_string(),
                 parent: d
                     .item
                     .parent
@@ -301,7 +301,7 @@ pub async fn duties_list(
         .collect();
     write_duties(&Duties {
         plan: plan.to_string(),
-        plan_title: doc.plan.title.zh.clone(),
+        plan_title: doc.plan.title.zh().to_string(),
         unit: unit.to_string(),
         unit_name,
         as_of: today,

@@ -162,10 +162,10 @@ async fn a_past_briefing_shows_the_plan_as_it_stood_after_the_plan_changed() {
             .iter()
             .position(|i| i.code.as_str() == "E1.1")
             .unwrap();
-        doc.items[e11].title.zh = "改过名称的事项".into();
+        doc.items[e11].title = tuijin_core::Text::new("改过名称的事项", doc.items[e11].title.en());
         let mut added = doc.items[e11].clone();
         added.code = tuijin_core::Code::parse("E1.3").unwrap();
-        added.title.zh = "后来增加的事项".into();
+        added.title = tuijin_core::Text::new("后来增加的事项", added.title.en());
         doc.items.push(added);
         doc.items.retain(|i| i.code.as_str() != "E1.2");
         // P1 (a root) moved after E1's branch.
@@ -182,7 +182,7 @@ async fn a_past_briefing_shows_the_plan_as_it_stood_after_the_plan_changed() {
             .iter()
             .position(|u| u.code.as_str() == "JTW")
             .unwrap();
-        doc.units[jtw].name.zh = "改名后的交通局".into();
+        doc.units[jtw].name = tuijin_core::Text::new("改名后的交通局", doc.units[jtw].name.en());
         doc.indicators[0].targets[0].value = 999.0;
         s.import_plan(&doc, &common::stamp("office")).await.unwrap();
         let st = AppState::new(s.clone(), common::today(), true);

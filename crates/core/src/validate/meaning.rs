@@ -52,36 +52,36 @@ pub(super) fn check(
         }
     };
     for (field, t) in [
-        ("title", &plan.title.zh),
-        ("title_en", &plan.title.en),
-        ("description", &plan.description.zh),
-        ("description_en", &plan.description.en),
+        ("title", &plan.title.zh()),
+        ("title_en", &plan.title.en()),
+        ("description", &plan.description.zh()),
+        ("description_en", &plan.description.en()),
     ] {
         text(FieldPath::new(Section::Plan, field), t);
     }
     for (i, u) in doc.units.iter().enumerate() {
-        text(FieldPath::new(Section::Unit(i), "name"), &u.name.zh);
-        text(FieldPath::new(Section::Unit(i), "name_en"), &u.name.en);
+        text(FieldPath::new(Section::Unit(i), "name"), u.name.zh());
+        text(FieldPath::new(Section::Unit(i), "name_en"), u.name.en());
     }
     for (i, p) in doc.people.iter().enumerate() {
-        text(FieldPath::new(Section::Person(i), "name"), &p.name.zh);
-        text(FieldPath::new(Section::Person(i), "post"), &p.post.zh);
+        text(FieldPath::new(Section::Person(i), "name"), p.name.zh());
+        text(FieldPath::new(Section::Person(i), "post"), p.post.zh());
     }
     for (i, it) in doc.items.iter().enumerate() {
         let sec = Section::Item(i);
-        text(FieldPath::new(sec, "title"), &it.title.zh);
-        text(FieldPath::new(sec, "title_en"), &it.title.en);
-        text(FieldPath::new(sec, "description"), &it.description.zh);
-        text(FieldPath::new(sec, "description_en"), &it.description.en);
+        text(FieldPath::new(sec, "title"), it.title.zh());
+        text(FieldPath::new(sec, "title_en"), it.title.en());
+        text(FieldPath::new(sec, "description"), it.description.zh());
+        text(FieldPath::new(sec, "description_en"), it.description.en());
         if let Some(src) = &it.source {
             text(FieldPath::new(sec, "source"), src);
         }
     }
     for (i, ind) in doc.indicators.iter().enumerate() {
-        text(FieldPath::new(Section::Indicator(i), "name"), &ind.name.zh);
+        text(FieldPath::new(Section::Indicator(i), "name"), ind.name.zh());
         text(
             FieldPath::new(Section::Indicator(i), "name_en"),
-            &ind.name.en,
+            ind.name.en(),
         );
         text(FieldPath::new(Section::Indicator(i), "unit"), &ind.unit);
         text(FieldPath::new(Section::Indicator(i), "scope"), &ind.scope);
@@ -97,41 +97,41 @@ pub(super) fn check(
     for (i, u) in doc.units.iter().enumerate() {
         long(
             FieldPath::new(Section::Unit(i), "name"),
-            &u.name.zh,
+            u.name.zh(),
             MAX_NAME,
         );
         long(
             FieldPath::new(Section::Unit(i), "name_en"),
-            &u.name.en,
+            u.name.en(),
             MAX_NAME,
         );
     }
     for (i, p) in doc.people.iter().enumerate() {
         long(
             FieldPath::new(Section::Person(i), "name"),
-            &p.name.zh,
+            p.name.zh(),
             MAX_NAME,
         );
         long(
             FieldPath::new(Section::Person(i), "name_en"),
-            &p.name.en,
+            p.name.en(),
             MAX_NAME,
         );
         long(
             FieldPath::new(Section::Person(i), "post"),
-            &p.post.zh,
+            p.post.zh(),
             MAX_NAME,
         );
         long(
             FieldPath::new(Section::Person(i), "post_en"),
-            &p.post.en,
+            p.post.en(),
             MAX_NAME,
         );
     }
     for (i, ind) in doc.indicators.iter().enumerate() {
         let sec = Section::Indicator(i);
-        long(FieldPath::new(sec, "name"), &ind.name.zh, MAX_NAME);
-        long(FieldPath::new(sec, "name_en"), &ind.name.en, MAX_NAME);
+        long(FieldPath::new(sec, "name"), ind.name.zh(), MAX_NAME);
+        long(FieldPath::new(sec, "name_en"), ind.name.en(), MAX_NAME);
         long(FieldPath::new(sec, "unit"), &ind.unit, MAX_UNIT);
         long(FieldPath::new(sec, "scope"), &ind.scope, MAX_NAME);
         long(FieldPath::new(sec, "source"), &ind.source, MAX_TITLE);
@@ -139,23 +139,23 @@ pub(super) fn check(
     for (i, it) in doc.items.iter().enumerate() {
         long(
             FieldPath::new(Section::Item(i), "title"),
-            &it.title.zh,
+            it.title.zh(),
             MAX_TITLE,
         );
         long(
             FieldPath::new(Section::Item(i), "title_en"),
-            &it.title.en,
+            it.title.en(),
             MAX_TITLE,
         );
     }
     long(
         FieldPath::new(Section::Plan, "title"),
-        &plan.title.zh,
+        plan.title.zh(),
         MAX_TITLE,
     );
     long(
         FieldPath::new(Section::Plan, "title_en"),
-        &plan.title.en,
+        plan.title.en(),
         MAX_TITLE,
     );
     for (i, p) in doc.people.iter().enumerate() {
@@ -244,7 +244,7 @@ pub(super) fn check(
     }
     // Titles and names are one line; a description is text, not a document.
     for (i, it) in doc.items.iter().enumerate() {
-        for (field, t) in [("title", &it.title.zh), ("title_en", &it.title.en)] {
+        for (field, t) in [("title", &it.title.zh()), ("title_en", &it.title.en())] {
             if t.contains(['\n', '\r']) {
                 out.push(PlanProblem::new(
                     FieldPath::new(Section::Item(i), field),
@@ -253,8 +253,8 @@ pub(super) fn check(
             }
         }
         for (field, t) in [
-            ("description", &it.description.zh),
-            ("description_en", &it.description.en),
+            ("description", &it.description.zh()),
+            ("description_en", &it.description.en()),
         ] {
             if t.chars().count() > crate::problem::MAX_TEXT_CHARS {
                 out.push(PlanProblem::new(
@@ -274,10 +274,10 @@ pub(super) fn check(
     }
     for (i, ind) in doc.indicators.iter().enumerate() {
         for (field, t) in [
-            ("name", &ind.name.zh),
-            ("name_en", &ind.name.en),
-            ("unit", &ind.unit),
-            ("scope", &ind.scope),
+            ("name", ind.name.zh()),
+            ("name_en", ind.name.en()),
+            ("unit", ind.unit.as_str()),
+            ("scope", ind.scope.as_str()),
         ] {
             if t.contains(['\n', '\r']) {
                 out.push(PlanProblem::new(
@@ -294,7 +294,7 @@ pub(super) fn check(
         }
     }
     for (i, u) in doc.units.iter().enumerate() {
-        for (field, t) in [("name", &u.name.zh), ("name_en", &u.name.en)] {
+        for (field, t) in [("name", &u.name.zh()), ("name_en", &u.name.en())] {
             if t.contains(['\n', '\r']) {
                 out.push(PlanProblem::new(
                     FieldPath::new(Section::Unit(i), field),
@@ -303,7 +303,7 @@ pub(super) fn check(
             }
         }
     }
-    for (field, t) in [("title", &plan.title.zh), ("title_en", &plan.title.en)] {
+    for (field, t) in [("title", &plan.title.zh()), ("title_en", &plan.title.en())] {
         if t.contains(['\n', '\r']) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Plan, field),

@@ -406,7 +406,7 @@ impl PlanProblem {
 pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
     let mut out = Vec::new();
     let plan = &doc.plan;
-    if blank(&plan.title.zh) {
+    if blank(plan.title.zh()) {
         out.push(PlanProblem::new(
             FieldPath::new(Section::Plan, "title"),
             ProblemKind::MissingChineseTitle,
@@ -427,7 +427,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, s) in plan.stages.iter().enumerate() {
-        if blank(&s.title.zh) {
+        if blank(s.title.zh()) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Stage(i), "title"),
                 ProblemKind::MissingChineseTitle,
@@ -437,7 +437,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
 
     let units = duplicates(doc.units.iter().map(|u| &u.code), Section::Unit, &mut out);
     for (i, u) in doc.units.iter().enumerate() {
-        if blank(&u.name.zh) {
+        if blank(u.name.zh()) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Unit(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -467,7 +467,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, p) in doc.people.iter().enumerate() {
-        if blank(&p.name.zh) {
+        if blank(p.name.zh()) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Person(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -487,7 +487,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
         &mut out,
     );
     for (i, ind) in doc.indicators.iter().enumerate() {
-        if blank(&ind.name.zh) {
+        if blank(ind.name.zh()) {
             out.push(PlanProblem::new(
                 FieldPath::new(Section::Indicator(i), "name"),
                 ProblemKind::MissingChineseTitle,
@@ -513,7 +513,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
     let items = duplicates(doc.items.iter().map(|x| &x.code), Section::Item, &mut out);
     for (i, item) in doc.items.iter().enumerate() {
         let sec = Section::Item(i);
-        if blank(&item.title.zh) {
+        if blank(item.title.zh()) {
             out.push(PlanProblem::new(
                 FieldPath::new(sec, "title"),
                 ProblemKind::MissingChineseTitle,

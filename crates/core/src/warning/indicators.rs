@@ -73,7 +73,7 @@ fn forecast_condition(
         details: Detail::new(
             "warning.detail.forecast",
             &[
-                ("indicator", ind.name.zh.clone()),
+                ("indicator", ind.name.zh().to_string()),
                 (
                     "indicator_en",
                     ind.name.get(crate::i18n::Lang::En).to_string(),
@@ -144,7 +144,7 @@ fn overdue_condition(
         details: Detail::new(
             "warning.detail.figure_overdue",
             &[
-                ("indicator", ind.name.zh.clone()),
+                ("indicator", ind.name.zh().to_string()),
                 (
                     "indicator_en",
                     ind.name.get(crate::i18n::Lang::En).to_string(),

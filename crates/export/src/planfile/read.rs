@@ -509,7 +509,7 @@ impl<'s> Reader<'s> {
     fn text(&mut self, f: &Fields<'_, '_>, key: &str, ok: &mut bool) -> Text {
         let zh = self.str_or_empty(f, key, ok);
         let en = self.str_or_empty(f, &format!("{key}_en"), ok);
-        Text { zh, en }
+        Text::new(zh, en)
     }
 
     fn code_of(

@@ -232,8 +232,8 @@ impl Writer {
         }
     }
     fn text(&mut self, key: &str, t: &Text) {
-        self.str(key, &t.zh);
-        self.str(&format!("{key}_en"), &t.en);
+        self.str(key, t.zh());
+        self.str(&format!("{key}_en"), t.en());
     }
     fn code(&mut self, key: &str, c: Option<&Code>) {
         if let Some(c) = c {

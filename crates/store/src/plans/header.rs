@@ -21,15 +21,15 @@ pub(super) async fn upsert_plan(
 ) -> Result<i64> {
     let values = |p: &Plan| -> Vec<Value> {
         vec![
-            p.title.zh.clone().into(),
-            p.title.en.clone().into(),
-            p.description.zh.clone().into(),
-            p.description.en.clone().into(),
-            p.source.title.zh.clone().into(),
-            p.source.title.en.clone().into(),
+            p.title.zh().to_string().into(),
+            p.title.en().to_string().into(),
+            p.description.zh().to_string().into(),
+            p.description.en().to_string().into(),
+            p.source.title.zh().to_string().into(),
+            p.source.title.en().to_string().into(),
             p.source.date.into(),
-            p.source.occasion.zh.clone().into(),
-            p.source.occasion.en.clone().into(),
+            p.source.occasion.zh().to_string().into(),
+            p.source.occasion.en().to_string().into(),
             p.timezone.clone().into(),
             p.cadence.as_str().into(),
             p.start.into(),
@@ -149,10 +149,10 @@ pub(super) async fn replace_stages_and_levels(
                 plan_id.into(),
                 (i as i32).into(),
                 s.code.as_str().into(),
-                s.title.zh.clone().into(),
-                s.title.en.clone().into(),
-                s.description.zh.clone().into(),
-                s.description.en.clone().into(),
+                s.title.zh().to_string().into(),
+                s.title.en().to_string().into(),
+                s.description.zh().to_string().into(),
+                s.description.en().to_string().into(),
                 s.end.into(),
             ],
         )
@@ -162,7 +162,7 @@ pub(super) async fn replace_stages_and_levels(
         exec(
             txn,
             "INSERT INTO levels (plan_id, position, kind, label_zh, label_en) VALUES ($1,$2,$3,$4,$5)",
-            vec![plan_id.into(), (i as i32).into(), l.kind.as_str().into(), l.label.zh.clone().into(), l.label.en.clone().into()],
+            vec![plan_id.into(), (i as i32).into(), l.kind.as_str().into(), l.label.zh().to_string().into(), l.label.en().to_string().into()],
         )
         .await?;
     }

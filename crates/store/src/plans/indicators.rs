@@ -33,8 +33,8 @@ pub(super) async fn import_indicators(
     for (pos, ind) in doc.indicators.iter().enumerate() {
         let v: Vec<Value> = vec![
             (pos as i32).into(),
-            ind.name.zh.clone().into(),
-            ind.name.en.clone().into(),
+            ind.name.zh().to_string().into(),
+            ind.name.en().to_string().into(),
             ind.unit.clone().into(),
             ind.direction.as_str().into(),
             ind.frequency.as_str().into(),

@@ -72,8 +72,8 @@ pub(super) async fn import_units(
     let mut refused = Vec::new();
     for (i, u) in units.iter().enumerate() {
         let v: Vec<Value> = vec![
-            u.name.zh.clone().into(),
-            u.name.en.clone().into(),
+            u.name.zh().to_string().into(),
+            u.name.en().to_string().into(),
             u.kind.as_str().into(),
             u.assumed.into(),
         ];
@@ -200,10 +200,10 @@ pub(super) async fn import_people(
     let mut refused = Vec::new();
     for (i, p) in people.iter().enumerate() {
         let v: Vec<Value> = vec![
-            p.name.zh.clone().into(),
-            p.name.en.clone().into(),
-            p.post.zh.clone().into(),
-            p.post.en.clone().into(),
+            p.name.zh().to_string().into(),
+            p.name.en().to_string().into(),
+            p.post.zh().to_string().into(),
+            p.post.en().to_string().into(),
             p.unit
                 .as_ref()
                 .map(|u| lookup(units, "unit", u))

@@ -121,13 +121,16 @@ async fn views(
         };
         if let (false, Some(board)) = (r.archived, &plans[&plan].1) {
             // As the pages show it: an item measured by the work that serves it (a
-            // positioning, a goal) stands where that work is (`Row::aligned`).
-            v.standing = board.row(r.item.code.as_str()).map(|row| StandingView {
-                date: board.date,
-                progress: row.aligned.unwrap_or(row.progress).into(),
-                expected: row.expected,
-                status: row.status.as_str().into(),
-            });
+            // positioning, a goal) stands where that work is (`Board::aligned`).
+            v.standing = board
+                .position(r.item.code.as_str())
+                .map(|n| (n, &board.rows[n]))
+                .map(|(n, row)| StandingView {
+                    date: board.date,
+                    progress: board.shown(n).into(),
+                    expected: row.expected,
+                    status: row.status.as_str().into(),
+                });
         }
         out.push(v);
     }

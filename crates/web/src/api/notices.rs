@@ -216,7 +216,7 @@ pub async fn facts(
             .collect();
         out.push(NoticeFact {
             code: code.clone(),
-            title: c.items[n].title.zh.clone(),
+            title: c.items[n].title.zh().to_string(),
             status: row.status.as_str().into(),
             progress: row.progress.vouched(),
             expected: row.expected,

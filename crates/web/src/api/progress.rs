@@ -127,7 +127,7 @@ pub async fn explain(
         .iter()
         .map(|c| ChildShare {
             code: c.item.code.to_string(),
-            title: c.item.title.zh.clone(),
+            title: c.item.title.zh().to_string(),
             weight: c.item.weight.value(),
             cancelled: c.item.cancelled,
             progress: of(c.id),

@@ -92,7 +92,7 @@ pub fn proposed_text(lang: Lang, item_title: &str, p: &ProposalRecord) -> (Strin
 
 fn proposal_view(plan: &Plan, items: &[tuijin_core::Item], p: &ProposalRecord) -> ProposalView {
     let item = items.iter().find(|i| i.code.as_str() == p.proposal.item);
-    let item_title = item.map(|i| i.title.zh.clone()).unwrap_or_default();
+    let item_title = item.map(|i| i.title.zh().to_string()).unwrap_or_default();
     let (title, actions) = proposed_text(Lang::Zh, &item_title, p);
     ProposalView {
         item: p.proposal.item.clone(),

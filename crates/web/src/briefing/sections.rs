@@ -195,16 +195,15 @@ pub fn progress(x: &Ctx<'_>) -> Section {
                     .is_none_or(|p| p.kind != ItemKind::Task)
         })
         .collect();
-    // A positioning is as far as the work that serves it (`Row::aligned`).
-    let shown = |r: &tuijin_core::board::Row| r.aligned.unwrap_or(r.progress);
+    // A positioning is as far as the work that serves it (`Board::aligned`).
     let row = |n: usize| {
         let r = &b.rows[n];
         vec![
             x.title(n),
             x.lead(n),
-            prog(x.l, shown(r)),
+            prog(x.l, b.shown(n)),
             pct(r.expected),
-            delta(shown(&x.before.rows[n]).vouched(), shown(r).vouched()),
+            delta(x.before.shown(n).vouched(), b.shown(n).vouched()),
             x.status(r.status),
         ]
     };
@@ -307,7 +306,7 @@ pub async fn movement(x: &Ctx<'_>) -> Result<Section, ApiError> {
             // A parent moves with the items below it: its reasons are theirs.
             let parent = index
                 .get(m.code.as_str())
-                .is_some_and(|&n| x.board.rows[n].counts.iter().sum::<u32>() > 1);
+                .is_some_and(|&n| x.board.counts(n).iter().sum::<u32>() > 1);
             let why = if parent {
                 l.t("brief.rolled_up").to_string()
             } else {

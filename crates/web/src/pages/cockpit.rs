@@ -141,7 +141,7 @@ pub async fn page(
                         @for &n in &positionings {
                             tr {
                                 td { (item_link(l, &plan, &c.items[n])) }
-                                td { a href=(item_href(&plan, c.items[n].code.as_str())) { (row_progress(l, &b.rows[n])) } }
+                                td { a href=(item_href(&plan, c.items[n].code.as_str())) { (row_progress(l, &b, n)) } }
                                 td.num { a href=(item_href(&plan, c.items[n].code.as_str())) { (b.supporters(n).len()) } }
                             }
                         }
@@ -162,10 +162,10 @@ pub async fn page(
                         @let r = &b.rows[n];
                         tr {
                             td { (item_link(l, &plan, i)) }
-                            td { a href=(tree(format!("branch={}", i.code))) { (row_progress(l, r)) } }
+                            td { a href=(tree(format!("branch={}", i.code))) { (row_progress(l, &b, n)) } }
                             td { (status(l, r.status)) }
                             @for s in behind {
-                                td.num.opt { a href=(tree(format!("branch={}&status={}", i.code, s.as_str()))) { (r.counts[status_index(s)]) } }
+                                td.num.opt { a href=(tree(format!("branch={}&status={}", i.code, s.as_str()))) { (b.counts(n)[status_index(s)]) } }
                             }
                         }
                     }

@@ -185,8 +185,8 @@ impl UnitForm {
         UnitForm {
             version: Some(content_version(u)),
             code: u.code.to_string(),
-            name: u.name.zh.clone(),
-            name_en: u.name.en.clone(),
+            name: u.name.zh().to_string(),
+            name_en: u.name.en().to_string(),
             kind: u.kind.as_str().to_string(),
             parent: u.parent.as_ref().map(|c| c.to_string()).unwrap_or_default(),
             assumed: if u.assumed {
@@ -427,10 +427,10 @@ impl PersonForm {
         PersonForm {
             version: Some(content_version(p)),
             code: p.code.to_string(),
-            name: p.name.zh.clone(),
-            name_en: p.name.en.clone(),
-            post: p.post.zh.clone(),
-            post_en: p.post.en.clone(),
+            name: p.name.zh().to_string(),
+            name_en: p.name.en().to_string(),
+            post: p.post.zh().to_string(),
+            post_en: p.post.en().to_string(),
             unit: p.unit.as_ref().map(|c| c.to_string()).unwrap_or_default(),
             phone: p.phone.clone().unwrap_or_default(),
             assumed: if p.assumed {

@@ -51,8 +51,8 @@ pub fn tree(l: Lang, c: &CachedPlan, b: &Board, rows: &[usize]) -> Table {
     for &n in rows {
         let i = &c.items[n];
         let r = &b.rows[n];
-        let p = r
-            .aligned
+        let p = b
+            .aligned(n)
             .filter(|_| r.progress.percent.is_none())
             .unwrap_or(r.progress);
         t.push([

@@ -201,7 +201,7 @@ pub async fn page(
                 @for &n in board.roots().iter().filter(|&&n| !board.is_out(n)) {
                     tr {
                         td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
-                        td { (super::widgets::row_progress(l, &board.rows[n])) }
+                        td { (super::widgets::row_progress(l, &board, n)) }
                         td { (status(l, board.rows[n].status)) }
                     }
                 }

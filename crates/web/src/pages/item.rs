@@ -73,7 +73,7 @@ pub async fn page(
         h1 { (l.pick(&i.title)) }
         @if !l.pick(&i.description).is_empty() { p { (l.pick(&i.description)) } }
         p.kv {
-            span { (row_progress(l, r)) }
+            span { (row_progress(l, &b, n)) }
             span { (status(l, r.status)) }
         }
     };
@@ -146,7 +146,7 @@ pub async fn page(
                 tbody { @for &k in &children {
                     tr {
                         td { a href=(link(c.items[k].code.as_str())) { span.code { (c.items[k].code) } " " (l.pick(&c.items[k].title)) } }
-                        td { (row_progress(l, &b.rows[k])) }
+                        td { (row_progress(l, &b, k)) }
                         td { (status(l, b.rows[k].status)) }
                         @if full { td.num { (fmt1(c.items[k].weight.value())) } }
                     }
@@ -237,7 +237,7 @@ pub async fn page(
         shares,
         i.start,
         i.due,
-        b.path(n),
+        b.path(n).as_ref(),
         today,
         c.plan.thresholds,
     )
@@ -298,13 +298,13 @@ pub async fn page(
         @if r.progress.unknown_share > 0.0 && r.progress.percent.is_some() {
             p.notice { (l.f("explain.unknown", &[("s", &format!("{:.0}", r.progress.unknown_share * 100.0))])) }
         }
-        @if let Some(a) = r.aligned {
+        @if let Some(a) = b.aligned(n) {
             p { (l.t("explain.aligned")) " " (progress(l, a.percent, a.unknown_share, None)) }
         }
     };
 
     let history = st.store.item_history(&plan, &code).await?;
-    let chart = crate::charts::trajectory(l, i, b.path(n), &history, today);
+    let chart = crate::charts::trajectory(l, i, b.path(n).as_ref(), &history, today);
     let mut reports = st
         .store
         .list_reports(

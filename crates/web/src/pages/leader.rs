@@ -134,7 +134,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                         @for &n in &projects {
                             tr {
                                 td { (link(&items[n])) }
-                                td { (row_progress(l, &b.rows[n])) }
+                                td { (row_progress(l, b, n)) }
                                 td { (status(l, b.rows[n].status)) }
                                 td.small {
                                     @for (k, t) in targets_below(n).into_iter().enumerate() {
@@ -195,7 +195,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                     tbody {
                         @for &n in worst {
                             tr {
-                                td { (link(&items[n])) br; (row_progress(l, &b.rows[n])) }
+                                td { (link(&items[n])) br; (row_progress(l, b, n)) }
                                 td { (status(l, b.rows[n].status)) }
                                 td { (unit_name(items[n].lead.as_ref())) }
                                 td { (person(items[n].leader.as_ref())) }
@@ -239,7 +239,7 @@ fn attainment(l: Lang, b: &Board, n: usize, i: &Item) -> Markup {
         Some(Attainment::NoFigure) => html! { (l.t("leader.no_figure")) },
         None => html! {
             @if b.supporters(n).is_empty() && b.children(n).is_empty() { span.muted { (l.t("leader.no_measure")) } }
-            @else { (row_progress(l, &b.rows[n])) " " span.small.muted { (l.f("leader.served_by", &[("n", &b.supporters(n).len())])) } }
+            @else { (row_progress(l, b, n)) " " span.small.muted { (l.f("leader.served_by", &[("n", &b.supporters(n).len())])) } }
         },
     }
 }

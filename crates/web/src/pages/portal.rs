@@ -67,7 +67,7 @@ pub async fn plan(
                 tbody { @for &n in &public {
                     tr {
                         td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
-                        td { (row_progress(l, &b.rows[n])) }
+                        td { (row_progress(l, &b, n)) }
                         td { (status(l, b.rows[n].status)) }
                         td.opt { @if let Some(d) = c.items[n].due { (d) } }
                     }

@@ -71,8 +71,8 @@ impl SettingsForm {
         };
         SettingsForm {
             version: content_version(p),
-            title: p.title.zh.clone(),
-            title_en: p.title.en.clone(),
+            title: p.title.zh().to_string(),
+            title_en: p.title.en().to_string(),
             cadence: p.cadence.as_str().into(),
             at_risk: p.thresholds.at_risk.to_string(),
             off_track: p.thresholds.off_track.to_string(),
@@ -84,11 +84,11 @@ impl SettingsForm {
             stale_days: p.reporting.stale_days.to_string(),
             level_zh: ItemKind::VARIANTS
                 .iter()
-                .map(|k| label(*k).map(|t| t.zh).unwrap_or_default())
+                .map(|k| label(*k).map(|t| t.zh().to_string()).unwrap_or_default())
                 .collect(),
             level_en: ItemKind::VARIANTS
                 .iter()
-                .map(|k| label(*k).map(|t| t.en).unwrap_or_default())
+                .map(|k| label(*k).map(|t| t.en().to_string()).unwrap_or_default())
                 .collect(),
             ..Default::default()
         }

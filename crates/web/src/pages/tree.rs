@@ -148,8 +148,8 @@ pub async fn page(
                     })
                     && (needle.is_empty()
                         || i.code.as_str().to_lowercase().contains(&needle)
-                        || i.title.zh.contains(q.q.trim())
-                        || i.title.en.to_lowercase().contains(&needle))
+                        || i.title.zh().contains(q.q.trim())
+                        || i.title.en().to_lowercase().contains(&needle))
             })
             .collect();
         if csv.wanted {
@@ -328,7 +328,7 @@ fn row(
             }
             td.opt.small { (kind(l, &c.plan, i)) }
             td.opt.small { (unit(l, c, i.lead.as_ref())) }
-            td { (row_progress(l, r)) }
+            td { (row_progress(l, b, n)) }
             td { (status(l, r.status)) }
             td.opt.small { @if let Some(d) = i.due { (d) } }
         }

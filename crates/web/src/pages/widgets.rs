@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use tuijin_core::VariantArray;
-use tuijin_core::board::{Counts, Row, status_index};
+use tuijin_core::board::{Board, Counts, status_index};
 use tuijin_core::{Item, Status, Text};
 
 use super::{kind_key, status_key};
@@ -70,9 +70,12 @@ pub fn progress(
     }
 }
 
-pub fn row_progress(l: Lang, r: &Row) -> Markup {
-    let p = r
-        .aligned
+/// Item `n`'s progress as a row shows it: its own figure, or when it has none yet, what serves
+/// it (`Board::aligned`).
+pub fn row_progress(l: Lang, b: &Board, n: usize) -> Markup {
+    let r = &b.rows[n];
+    let p = b
+        .aligned(n)
         .filter(|_| r.progress.percent.is_none())
         .unwrap_or(r.progress);
     progress(l, p.percent, p.unknown_share, r.expected)
@@ -111,7 +114,7 @@ pub fn item_link(l: Lang, plan: &str, i: &Item) -> Markup {
 pub fn kind(l: Lang, plan: &tuijin_core::Plan, i: &Item) -> String {
     // The plan's own word for the level when it has one, else the generic one.
     let label = plan.level_label(i.kind);
-    if label.zh.is_empty() {
+    if label.zh().is_empty() {
         l.t(kind_key(i.kind)).to_string()
     } else {
         l.pick(&label).to_string()

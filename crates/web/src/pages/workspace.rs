@@ -209,7 +209,7 @@ pub async fn page(
                                 }
                             }
                             td { (l.t(if lead { "relation.lead" } else { "relation.co" })) }
-                            td { (row_progress(l, &b.rows[n])) }
+                            td { (row_progress(l, b, n)) }
                             td { (status(l, b.rows[n].status)) }
                             // An item accepted as done asks for no further reports.
                             td.opt { @if b.rows[n].status == Status::Done { "—" } @else { (due) } }
@@ -433,7 +433,7 @@ fn render_form(
     let body = html! {
         p.crumbs { a href="/workspace" { (l.t("nav.workspace")) } " › " (l.t("workspace.report")) }
         h1 { (l.t("workspace.report")) ": " (item_link(l, plan, i)) }
-        p.kv { span { (row_progress(l, &b.rows[n])) } span { (status(l, b.rows[n].status)) } }
+        p.kv { span { (row_progress(l, &b, n)) } span { (status(l, b.rows[n].status)) } }
         @if let Some(r) = last {
             p.notice {
                 (l.f("workspace.last_accepted", &[("period", &r.period), ("percent", &r.percent.map(|p| format!("{}%", fmt1(p.value()))).unwrap_or_else(|| "—".into()))]))
