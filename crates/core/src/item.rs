@@ -285,7 +285,7 @@ pub fn out_of_plan_by(items: &[Item], parent: impl Fn(usize) -> Option<usize>) -
 
 impl Item {
     /// A new item with every optional field empty; builders and tests start from here.
-    pub fn new(code: Code, kind: ItemKind, title_zh: impl Into<String>) -> Self {
+    pub fn new(code: Code, kind: ItemKind, title_zh: impl AsRef<str>) -> Self {
         Item {
             code,
             kind,

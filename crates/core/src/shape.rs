@@ -15,14 +15,14 @@ const NO_PARENT: usize = usize::MAX;
 /// million items' lists as a million vectors cost 24 bytes and an allocation apiece.
 pub(crate) struct Links {
     /// Where each item's list starts in `flat`; one entry more than there are items.
-    start: Vec<usize>,
+    start: Vec<u32>,
     flat: Vec<usize>,
 }
 
 impl Links {
     /// The lists of `len` items from (owner, member) pairs; each list keeps the pairs' order.
     fn of(len: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Links {
-        let mut start = vec![0usize; len + 1];
+        let mut start = vec![0u32; len + 1];
         for (owner, _) in pairs.clone() {
             start[owner + 1] += 1;
         }
@@ -30,9 +30,9 @@ impl Links {
             start[n + 1] += start[n];
         }
         let mut next = start.clone();
-        let mut flat = vec![0usize; start[len]];
+        let mut flat = vec![0usize; start[len] as usize];
         for (owner, member) in pairs {
-            flat[next[owner]] = member;
+            flat[next[owner] as usize] = member;
             next[owner] += 1;
         }
         Links { start, flat }
@@ -42,7 +42,7 @@ impl Links {
 impl std::ops::Index<usize> for Links {
     type Output = [usize];
     fn index(&self, n: usize) -> &[usize] {
-        &self.flat[self.start[n]..self.start[n + 1]]
+        &self.flat[self.start[n] as usize..self.start[n + 1] as usize]
     }
 }
 

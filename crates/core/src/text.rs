@@ -40,24 +40,18 @@ impl From<Text> for Fields {
 }
 
 impl Text {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        let mut both = zh.into();
-        // Texts are titles and passages: nothing near 4 GB gets this far (a plan file is read
-        // whole into memory first), and a longer one would be cut at a character boundary
-        // rather than overflow.
-        let zh = u32::try_from(both.len()).unwrap_or(u32::MAX);
-        if (zh as usize) < both.len() {
-            let mut cut = zh as usize;
-            while !both.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            both.truncate(cut);
-        }
-        let zh = both.len() as u32;
-        both.push_str(&en.into());
+    pub fn new(zh: impl AsRef<str>, en: impl AsRef<str>) -> Self {
+        let (zh, en) = (zh.as_ref(), en.as_ref());
+        // Texts are titles and passages read from a plan file or a form, far below 4 GB.
+        let zh_len = u32::try_from(zh.len()).expect("a text under 4 GB");
+        // One allocation of the exact size: a million items' titles are loaded at once, and
+        // growing a buffer per title would leave the allocator's pages full of holes.
+        let mut both = String::with_capacity(zh.len() + en.len());
+        both.push_str(zh);
+        both.push_str(en);
         Text {
             both: both.into_boxed_str(),
-            zh,
+            zh: zh_len,
         }
     }
 

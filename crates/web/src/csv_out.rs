@@ -56,13 +56,13 @@ pub struct List {
     /// Paged by `limit` and `cursor`.
     pub paged: bool,
     pub rows: Rows,
-    /// JSON paths, separated by spaces: `code`, `title.zh()` (a field of an object),
+    /// JSON paths, separated by spaces: `code`, `title.zh` (a field of an object),
     /// `units[].code` (a field of every element of a list); `header=path` names the column
     /// otherwise than the path does.
     pub columns: &'static str,
 }
 
-const ITEM_COLUMNS: &str = "plan code kind parent title.zh() title.en() lead co leader leader_in_charge start due weight public target.value target.unit target.by target.indicator three_ones cancelled archived child_count source version";
+const ITEM_COLUMNS: &str = "plan code kind parent title.zh title.en lead co leader leader_in_charge start due weight public target.value target.unit target.by target.indicator three_ones cancelled archived child_count source version";
 
 /// Every list the API answers as CSV, with its columns (documented in `docs/csv.md`).
 pub const LISTS: &[List] = &[
@@ -135,35 +135,35 @@ pub const LISTS: &[List] = &[
         name: "plans",
         paged: false,
         rows: Rows::Items,
-        columns: "code title.zh() title.en() cadence timezone start end item_count version",
+        columns: "code title.zh title.en cadence timezone start end item_count version",
     },
     List {
         path: "/units",
         name: "units",
         paged: false,
         rows: Rows::Items,
-        columns: "code name.zh() name.en() kind parent assumed lead_count",
+        columns: "code name.zh name.en kind parent assumed lead_count",
     },
     List {
         path: "/plans/{plan}/units",
         name: "units",
         paged: false,
         rows: Rows::Items,
-        columns: "code name.zh() name.en() kind parent assumed version",
+        columns: "code name.zh name.en kind parent assumed version",
     },
     List {
         path: "/plans/{plan}/people",
         name: "people",
         paged: false,
         rows: Rows::Items,
-        columns: "code name.zh() name.en() post.zh() post.en() unit phone assumed version",
+        columns: "code name.zh name.en post.zh post.en unit phone assumed version",
     },
     List {
         path: "/plans/{plan}/indicators",
         name: "indicators",
         paged: false,
         rows: Rows::Items,
-        columns: "code name.zh() name.en() unit direction frequency baseline baseline_year \
+        columns: "code name.zh name.en unit direction frequency baseline baseline_year \
                   targets owner scope public basis publication_lag path source",
     },
     List {
@@ -621,7 +621,7 @@ mod tests {
             "units": [{"code": "A"}, {"code": "B"}], "lead": null, "weight": 1.5,
             "figures": [{"indicator": "g", "value": 2.0}], "public": true
         });
-        assert_eq!(cell(&row, "title.zh()"), "畅通");
+        assert_eq!(cell(&row, "title.zh"), "畅通");
         assert_eq!(cell(&row, "co"), "FGW;ZDQ");
         assert_eq!(cell(&row, "units[].code"), "A;B");
         assert_eq!(cell(&row, "lead"), "");
@@ -633,7 +633,7 @@ mod tests {
             column("units=units[].code"),
             ("units".to_string(), "units[].code")
         );
-        assert_eq!(column("title.zh()").0, "title_zh");
+        assert_eq!(column("title.zh").0, "title_zh");
     }
 
     #[test]
