@@ -194,7 +194,7 @@ pub async fn run(cmd: NoticeCommand) -> Result<ExitCode> {
                 .iter()
                 .filter_map(|code| {
                     let k = board.position(code)?;
-                    let row = &board.rows[k];
+                    let row = board.row_at(k);
                     Some(NoticeFact {
                         code: code.clone(),
                         title: all[k].title.zh().to_string(),

@@ -361,7 +361,7 @@ pub async fn sample_notices(
         let Some(k) = board.position(item) else {
             continue;
         };
-        let row = &board.rows[k];
+        let row = board.row_at(k);
         let fact = NoticeFact {
             code: item.clone(),
             title: doc.items[k].title.zh().to_string(),

@@ -28,13 +28,13 @@ fn main() {
     let shape = std::sync::Arc::new(tuijin_core::shape::Shape::of(&items));
     let shape_bytes = live() - before;
     let before = live();
-    let progress: Vec<Progress> = vec![Progress::known(50.0); items.len()];
+    let progress = std::sync::Arc::new(vec![Progress::known(50.0); items.len()]);
     let progress_bytes = live() - before;
     let before = live();
     let board = tuijin_core::board::Board::build_on(
         &items,
         shape.clone(),
-        &progress,
+        progress.clone(),
         chrono::NaiveDate::from_ymd_opt(2022, 6, 30).expect("date"),
         doc.plan.thresholds,
         &Default::default(),

@@ -38,7 +38,7 @@ pub fn status_index(s: Status) -> usize {
         .expect("every status is listed")
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Row {
     pub progress: Progress,
     pub expected: Option<f64>,
@@ -46,9 +46,11 @@ pub struct Row {
     /// Expected minus actual, in points (positive is behind).
     pub gap: Option<f64>,
 }
-// A million-item board holds a million rows: what only some items have (a branch's counts,
-// an aligned figure) is kept beside them (`Board::counts`, `Board::aligned`).
-const _: () = assert!(std::mem::size_of::<Row>() <= 64);
+// A million-item board keeps one byte per item, its status: the progress is the server's own
+// copy, shared; the expected figure is the item's path on the board's date, worked out when
+// asked (kept only where what serves an item sets it); the gap follows from the two. What only
+// some items have (a branch's counts, an aligned figure) is kept beside them
+// (`Board::counts`, `Board::aligned`).
 
 /// How many items `Board::worst_work` names: enough for a call list, short enough to read at
 /// a glance.
@@ -74,7 +76,14 @@ fn fewest<K: Ord>(
 /// What `Board::parents` holds for a root.
 pub struct Board {
     pub date: NaiveDate,
-    pub rows: Vec<Row>,
+    /// Each item's progress by position, shared with whoever built the board (a server's
+    /// cached plan), not copied per board.
+    progress: Arc<Vec<Progress>>,
+    /// Each item's status.
+    status: Vec<Status>,
+    /// The expected figure of the items measured by what serves them, where it is that of
+    /// what serves them rather than of their own path (few: positionings, goals of goals).
+    expected_apart: HashMap<usize, Option<f64>>,
     /// A goal's attainment by its indicator, for the goals whose target names one (few: a
     /// slot per item would cost a million-item plan 32 MB).
     attained: HashMap<usize, Attainment>,
@@ -114,7 +123,7 @@ impl Board {
         Board::build_on(
             items,
             Arc::new(Shape::of(items)),
-            &by_position,
+            Arc::new(by_position),
             date,
             thresholds,
             measures,
@@ -127,7 +136,7 @@ impl Board {
     pub fn build_on(
         items: &[Item],
         shape: Arc<Shape>,
-        progress: &[Progress],
+        progress: Arc<Vec<Progress>>,
         date: NaiveDate,
         thresholds: Thresholds,
         measures: &Measures,
@@ -143,26 +152,23 @@ impl Board {
             paths,
             ..
         } = &*shape;
-        let mut rows: Vec<Row> = items
+        // Every item's expected figure, while the board is built: what serves an item is
+        // weighed by it.
+        let mut expected: Vec<Option<f64>> = (0..items.len()).map(|n| paths.at(n, date)).collect();
+        let mut status: Vec<Status> = items
             .iter()
             .zip(out)
-            .zip(progress)
-            .enumerate()
-            .map(|(n, ((i, &out), &p))| {
-                let exp = paths.at(n, date);
-                let (status, gap) = if out {
-                    (Status::Cancelled, None)
+            .zip(progress.iter())
+            .zip(&expected)
+            .map(|(((i, &out), &p), &exp)| {
+                if out {
+                    Status::Cancelled
                 } else {
-                    classify(p, i.start, i.due, exp, date, thresholds)
-                };
-                Row {
-                    progress: p,
-                    expected: exp,
-                    status,
-                    gap,
+                    classify(p, i.start, i.due, exp, date, thresholds).0
                 }
             })
             .collect();
+        let mut expected_apart: HashMap<usize, Option<f64>> = HashMap::new();
         // Children before parents: the shape's order (parents first), walked backwards.
         let children_first = || order.iter().rev().map(|&n| n as usize);
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
@@ -178,7 +184,7 @@ impl Board {
                         .iter()
                         .map(|&s| ChildProgress {
                             weight: items[s].weight.value(),
-                            progress: rows[s].progress,
+                            progress: progress[s],
                             cancelled: out[s],
                         })
                         .collect();
@@ -187,13 +193,13 @@ impl Board {
             } else if apart[n]
                 && children[n]
                     .iter()
-                    .any(|&c| !out[c] && rows[c].status != Status::Unmeasured)
+                    .any(|&c| !out[c] && status[c] != Status::Unmeasured)
             {
                 let kids: Vec<ChildProgress> = children[n]
                     .iter()
                     .map(|&c| ChildProgress {
                         weight: items[c].weight.value(),
-                        progress: aligned_of.get(&c).copied().unwrap_or(rows[c].progress),
+                        progress: aligned_of.get(&c).copied().unwrap_or(progress[c]),
                         cancelled: out[c],
                     })
                     .collect();
@@ -225,30 +231,32 @@ impl Board {
                 let dated: Vec<(f64, f64)> = serving
                     .iter()
                     .filter(|&&k| !out[k])
-                    .filter_map(|&k| rows[k].expected.map(|e| (items[k].weight.value(), e)))
+                    .filter_map(|&k| expected[k].map(|e| (items[k].weight.value(), e)))
                     .collect();
                 let w: f64 = dated.iter().map(|d| d.0).sum();
                 let exp = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
-                let (status, gap) = match attainment {
-                    Some(a) => (attainment_status(a, thresholds), None),
+                let judged = match attainment {
+                    Some(a) => attainment_status(a, thresholds),
                     // Judged by what serves it, against where that is expected to be, and
                     // overdue after its own due date; when nothing serves it at all, not
                     // measured (never "unreported").
                     None => match aligned {
-                        None => (Status::Unmeasured, None),
-                        Some(a) => classify(a, None, items[n].due, exp, date, thresholds),
+                        None => Status::Unmeasured,
+                        Some(a) => classify(a, None, items[n].due, exp, date, thresholds).0,
                     },
                 };
                 if attainment.is_none() {
-                    rows[n].expected = exp;
+                    expected[n] = exp;
+                    expected_apart.insert(n, exp);
                 }
-                rows[n].status = status;
-                rows[n].gap = gap;
+                status[n] = judged;
             }
         }
         let mut board = Board {
             date,
-            rows,
+            progress,
+            status,
+            expected_apart,
             attained,
             branches: vec![[0; Status::VARIANTS.len()]; shape.branches()],
             aligned: aligned_of,
@@ -281,7 +289,7 @@ impl Board {
         let mut c = [0; Status::VARIANTS.len()];
         let uncounted = self.shape.apart[n] && !self.attained.contains_key(&n);
         if !self.shape.out[n] && !uncounted {
-            c[status_index(self.rows[n].status)] = 1;
+            c[status_index(self.status[n])] = 1;
         }
         c
     }
@@ -303,7 +311,7 @@ impl Board {
 
     /// The figure item `n` is shown with: what serves it when something does, else its own.
     pub fn shown(&self, n: usize) -> Progress {
-        self.aligned(n).unwrap_or(self.rows[n].progress)
+        self.aligned(n).unwrap_or(self.progress[n])
     }
 
     /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
@@ -312,7 +320,7 @@ impl Board {
         if !self.shape.apart[n] || self.shape.out[n] {
             return None;
         }
-        let status = self.rows[n].status;
+        let status = self.status[n];
         let rule = match self.attained.get(&n).copied() {
             Some(Attainment::Achieved { on, value }) => {
                 format!("measured by its indicator: achieved on {on} at {value}")
@@ -324,7 +332,7 @@ impl Board {
                 None => format!("measured by its indicator: {value} on {on}"),
             },
             Some(Attainment::NoFigure) => "measured by its indicator: no figure yet".into(),
-            None if self.rows[n].status == Status::Unmeasured => {
+            None if self.status[n] == Status::Unmeasured => {
                 "nothing measures it yet: no indicator figure, no item serving it".into()
             }
             None => match self.aligned(n).and_then(|a| a.vouched()) {
@@ -381,8 +389,68 @@ impl Board {
         &self.shape
     }
 
-    pub fn row(&self, code: &str) -> Option<&Row> {
-        self.position(code).map(|n| &self.rows[n])
+    /// Item `code`'s row, by its code.
+    pub fn row(&self, code: &str) -> Option<Row> {
+        self.position(code).map(|n| self.row_at(n))
+    }
+
+    /// Item `n`'s row: its progress, expected figure, status and gap.
+    pub fn row_at(&self, n: usize) -> Row {
+        Row {
+            progress: self.progress[n],
+            expected: self.expected(n),
+            status: self.status[n],
+            gap: self.gap(n),
+        }
+    }
+
+    /// How many items the board holds.
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// Item `n`'s status.
+    pub fn status(&self, n: usize) -> Status {
+        self.status[n]
+    }
+
+    /// Item `n`'s own progress (what `shown` gives is what serves it, when something does).
+    pub fn progress(&self, n: usize) -> Progress {
+        self.progress[n]
+    }
+
+    /// Where item `n` is expected to be on the board's date: its path's figure, or for an
+    /// item measured by what serves it, theirs.
+    pub fn expected(&self, n: usize) -> Option<f64> {
+        match self.shape.apart[n]
+            .then(|| self.expected_apart.get(&n))
+            .flatten()
+        {
+            Some(&e) => e,
+            None => self.shape.paths.at(n, self.date),
+        }
+    }
+
+    /// Expected minus actual, in points (positive is behind), as its status was judged on:
+    /// none for an item out of the figures or judged by its indicator; for an item measured by
+    /// what serves it, that figure against theirs.
+    pub fn gap(&self, n: usize) -> Option<f64> {
+        if self.shape.out[n] {
+            return None;
+        }
+        let judged = if self.shape.apart[n] {
+            if self.attained.contains_key(&n) {
+                return None;
+            }
+            self.aligned(n)?
+        } else {
+            self.progress[n]
+        };
+        Some(self.expected(n)? - judged.vouched()?)
     }
 
     pub fn children(&self, n: usize) -> &[usize] {
@@ -445,15 +513,15 @@ impl Board {
         self.worst.get_or_init(|| {
             let key = |n: usize| {
                 (
-                    self.rows[n].status != Status::Overdue,
-                    -(self.rows[n].gap.unwrap_or(0.0) * 10.0).round() as i64,
+                    self.status[n] != Status::Overdue,
+                    -(self.gap(n).unwrap_or(0.0) * 10.0).round() as i64,
                     n,
                 )
             };
             fewest(
-                (0..self.rows.len())
+                (0..self.len())
                     .filter(|&n| !self.shape.out[n] && !self.shape.apart[n])
-                    .filter(|&n| matches!(self.rows[n].status, Status::Overdue | Status::OffTrack))
+                    .filter(|&n| matches!(self.status[n], Status::Overdue | Status::OffTrack))
                     .filter(|&n| self.shape.children[n].is_empty()),
                 key,
                 CALL_LIST,
@@ -463,9 +531,9 @@ impl Board {
 
     fn count_units(&self, items: &[Item]) -> Vec<(String, Counts)> {
         let mut by: HashMap<&str, Counts> = HashMap::new();
-        for (n, ((i, r), &out)) in items
+        for (n, ((i, &status), &out)) in items
             .iter()
-            .zip(&self.rows)
+            .zip(&self.status)
             .zip(&self.shape.out)
             .enumerate()
         {
@@ -474,7 +542,7 @@ impl Board {
             }
             if let Some(u) = &i.lead {
                 by.entry(u.as_str()).or_insert([0; Status::VARIANTS.len()])
-                    [status_index(r.status)] += 1;
+                    [status_index(status)] += 1;
             }
         }
         let key = |c: &Counts| {
@@ -572,12 +640,14 @@ mod tests {
             let shared = Board::build_on(
                 &items,
                 shape.clone(),
-                &by_position,
+                Arc::new(by_position),
                 date,
                 th,
                 &Measures::default(),
             );
-            assert_eq!(shared.rows, fresh.rows, "seed {seed}");
+            for n in 0..items.len() {
+                assert_eq!(shared.row_at(n), fresh.row_at(n), "seed {seed}");
+            }
             assert_eq!(shared.totals(), fresh.totals());
             assert_eq!(shared.worst_work(), fresh.worst_work());
             for (n, item) in items.iter().enumerate() {
@@ -655,11 +725,11 @@ mod tests {
             )
         };
         let b = on(2020, 7, 2);
-        assert_eq!(b.rows[1].status, Status::OffTrack);
-        assert_eq!(b.rows[0].status, Status::OffTrack, "{:?}", b.rows[0]);
-        assert_eq!(b.rows[0].expected, b.rows[1].expected);
+        assert_eq!(b.status(1), Status::OffTrack);
+        assert_eq!(b.status(0), Status::OffTrack, "{:?}", b.row_at(0));
+        assert_eq!(b.expected(0), b.expected(1));
         let b = on(2021, 1, 5);
-        assert_eq!(b.rows[0].status, Status::Overdue);
+        assert_eq!(b.status(0), Status::Overdue);
     }
 
     #[test]
@@ -711,10 +781,10 @@ mod tests {
             // The call list is the head of all late leaves sorted worst first.
             let mut late: Vec<usize> = (0..items.len())
                 .filter(|&n| !b.is_out(n) && !b.is_apart(n) && b.children(n).is_empty())
-                .filter(|&n| matches!(b.rows[n].status, Status::Overdue | Status::OffTrack))
+                .filter(|&n| matches!(b.status(n), Status::Overdue | Status::OffTrack))
                 .collect();
             late.sort_by_key(|&n| {
-                let r = &b.rows[n];
+                let r = b.row_at(n);
                 let gap = -(r.gap.unwrap_or(0.0) * 10.0).round() as i64;
                 (r.status != Status::Overdue, gap, n)
             });
@@ -741,7 +811,22 @@ mod tests {
                         .status
                     }
                 };
-                assert_eq!(said, b.rows[n].status, "seed {seed}, {}", i.code);
+                assert_eq!(said, b.status(n), "seed {seed}, {}", i.code);
+                // The gap is what the status was judged on: the expected figure (the item's
+                // path, or what serves it) less the vouched progress.
+                let own = progress[i.code.as_str()];
+                let gap = if b.is_out(n) || b.attainment(n).is_some() {
+                    None
+                } else if b.is_apart(n) {
+                    b.aligned(n)
+                        .and_then(|a| classify(a, None, i.due, b.expected(n), date, t).1)
+                } else {
+                    let exp = b.path(n).map(|p| p.at(date));
+                    assert_eq!(b.expected(n), exp, "seed {seed}, {}", i.code);
+                    classify(own, i.start, i.due, exp, date, t).1
+                };
+                assert_eq!(b.gap(n), gap, "seed {seed}, {}", i.code);
+                assert_eq!(b.row_at(n).progress, own);
             }
             let whole = summarise(&items, &progress, Scope::Plan, date, t, &m);
             let totals = b.totals();

@@ -108,7 +108,7 @@ pub fn summarise_on(board: &crate::board::Board, items: &[Item], scope: Scope<'_
     let mut counts = [0usize; Status::VARIANTS.len()];
     let mut live_count = 0usize;
     for n in live() {
-        counts[crate::board::status_index(board.rows[n].status)] += 1;
+        counts[crate::board::status_index(board.status(n))] += 1;
         live_count += 1;
     }
     for (s, c) in Status::VARIANTS.iter().zip(counts) {
@@ -136,8 +136,7 @@ pub fn summarise_on(board: &crate::board::Board, items: &[Item], scope: Scope<'_
                 let co = i.co.iter().any(|c| c.as_str() == unit)
                     && i.lead.as_ref().is_none_or(|l| l.as_str() != unit);
                 if co && counted(n) && board.answerable(items, n) {
-                    *by.entry(board.rows[n].status.as_str().to_string())
-                        .or_default() += 1;
+                    *by.entry(board.status(n).as_str().to_string()).or_default() += 1;
                 }
             }
             Some(by)

@@ -366,14 +366,14 @@ async fn a_cancelled_item_takes_its_branch_out_of_every_figure() {
         );
         let x1 = board.position("X.1").unwrap();
         assert!(board.is_out(x1));
-        assert_eq!(board.rows[x1].status, Status::Cancelled);
+        assert_eq!(board.status(x1), Status::Cancelled);
         let totals: u32 = board.totals().iter().sum();
         assert_eq!(totals, 6);
         // The plan's figure leaves P out: its weight is not unknown forever.
         let (overall, _) = board.overall(&items);
         assert_eq!(overall.unknown_share, summary.progress.unknown_share);
         let p = board.position("P").unwrap();
-        assert_ne!(board.rows[p].status, Status::Unreported, "P is as far as C");
+        assert_ne!(board.status(p), Status::Unreported, "P is as far as C");
     }
 }
 

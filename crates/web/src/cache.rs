@@ -90,7 +90,7 @@ impl CachedPlan {
         let b = Arc::new(Board::build_on(
             &self.judged,
             self.shape.clone(),
-            &self.progress,
+            self.progress.clone(),
             date,
             self.plan.thresholds,
             &self.measures,

@@ -124,7 +124,7 @@ async fn views(
             // positioning, a goal) stands where that work is (`Board::aligned`).
             v.standing = board
                 .position(r.item.code.as_str())
-                .map(|n| (n, &board.rows[n]))
+                .map(|n| (n, board.row_at(n)))
                 .map(|(n, row)| StandingView {
                     date: board.date,
                     progress: board.shown(n).into(),

@@ -198,7 +198,7 @@ pub async fn facts(
     let mut out = Vec::new();
     for code in items {
         let Some(n) = b.position(code) else { continue };
-        let row = &b.rows[n];
+        let row = b.row_at(n);
         let warnings = st
             .store
             .list_warnings(

@@ -197,7 +197,7 @@ pub fn progress(x: &Ctx<'_>) -> Section {
         .collect();
     // A positioning is as far as the work that serves it (`Board::aligned`).
     let row = |n: usize| {
-        let r = &b.rows[n];
+        let r = b.row_at(n);
         vec![
             x.title(n),
             x.lead(n),

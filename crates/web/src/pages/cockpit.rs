@@ -159,7 +159,7 @@ pub async fn page(
                 tbody {
                     @for &n in &major {
                         @let i = &c.items[n];
-                        @let r = &b.rows[n];
+                        @let r = b.row_at(n);
                         tr {
                             td { (item_link(l, &plan, i)) }
                             td { a href=(tree(format!("branch={}", i.code))) { (row_progress(l, &b, n)) } }

@@ -50,7 +50,7 @@ pub fn tree(l: Lang, c: &CachedPlan, b: &Board, rows: &[usize]) -> Table {
     ));
     for &n in rows {
         let i = &c.items[n];
-        let r = &b.rows[n];
+        let r = b.row_at(n);
         let p = b
             .aligned(n)
             .filter(|_| r.progress.percent.is_none())

@@ -121,7 +121,7 @@ pub async fn page(
             .filter(|b| b.due.is_some() && (b.due != i.due || b.start != i.start))
     };
     let slipped =
-        |n: usize| c.items[n].kind == ItemKind::Milestone && b.rows[n].status == Status::Overdue;
+        |n: usize| c.items[n].kind == ItemKind::Milestone && b.status(n) == Status::Overdue;
     let years: Vec<NaiveDate> = (chrono::Datelike::year(&start) + 1..=chrono::Datelike::year(&end))
         .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
         .filter(|d| *d < end)
@@ -166,7 +166,7 @@ pub async fn page(
             }
             @for (k, &n) in shown.iter().enumerate() {
                 @let i = &c.items[n];
-                @let r = &b.rows[n];
+                @let r = b.row_at(n);
                 @let y = TOP + ROW * k as f64;
                 @let due = i.due.unwrap_or(end);
                 a href=(item_href(&plan, i.code.as_str())) {
@@ -240,7 +240,7 @@ pub async fn page(
         ul { @for n in slips.iter().take(200) {
             li { a href=(item_href(&plan, c.items[*n].code.as_str())) { span.code { (c.items[*n].code) } " " (l.pick(&c.items[*n].title)) }
                  " · " (l.f("gantt.due_was", &[("date", &c.items[*n].due.map(|d| d.to_string()).unwrap_or_default())]))
-                 @if let Some(p) = b.rows[*n].progress.percent { " · " (fmt0(p)) "%" } }
+                 @if let Some(p) = b.progress(*n).percent { " · " (fmt0(p)) "%" } }
         } }
     };
     Ok(layout(

@@ -112,7 +112,7 @@ pub async fn page(
             let cur = Board::build(&c.items, &then, as_of, c.plan.thresholds, &c.measures);
             let old = Board::build(&by_base, &then, as_of, c.plan.thresholds, &c.measures);
             let differ: Vec<(usize, Option<i64>)> = (0..c.items.len())
-                .filter(|&n| !cur.is_out(n) && cur.rows[n].status != old.rows[n].status)
+                .filter(|&n| !cur.is_out(n) && cur.status(n) != old.status(n))
                 .map(|n| {
                     let days = c.items[n]
                         .due
@@ -184,8 +184,8 @@ pub async fn page(
                     tbody { @for (n, days) in differ.iter().take(SHOWN) {
                         tr {
                             td { a href=(item_href(&plan, c.items[*n].code.as_str())) { span.code { (c.items[*n].code) } " " (l.pick(&c.items[*n].title)) } }
-                            td { (status(l, cur.rows[*n].status)) }
-                            td { (status(l, old.rows[*n].status)) }
+                            td { (status(l, cur.status(*n))) }
+                            td { (status(l, old.status(*n))) }
                             td.opt.nowrap { @if let Some(d) = c.items[*n].due { (d) } @if let Some(k) = days.filter(|k| *k != 0) { " " span class=(if k > 0 { "flag fall" } else { "flag jump" }) { (if k > 0 { "+" } else { "" }) (k) " " (l.t("baseline.days")) } } }
                         }
                     } }
@@ -202,7 +202,7 @@ pub async fn page(
                     tr {
                         td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
                         td { (super::widgets::row_progress(l, &board, n)) }
-                        td { (status(l, board.rows[n].status)) }
+                        td { (status(l, board.status(n))) }
                     }
                 }
             }

@@ -48,7 +48,7 @@ pub async fn page(
         // To the public an unpublished item does not exist.
         return Err(not_found());
     }
-    let r = &b.rows[n];
+    let r = b.row_at(n);
     let children: Vec<usize> = b
         .children(n)
         .iter()
@@ -147,7 +147,7 @@ pub async fn page(
                     tr {
                         td { a href=(link(c.items[k].code.as_str())) { span.code { (c.items[k].code) } " " (l.pick(&c.items[k].title)) } }
                         td { (row_progress(l, &b, k)) }
-                        td { (status(l, b.rows[k].status)) }
+                        td { (status(l, b.status(k))) }
                         @if full { td.num { (fmt1(c.items[k].weight.value())) } }
                     }
                 } }
@@ -226,7 +226,7 @@ pub async fn page(
             title: l.pick(&c.items[k].title).to_string(),
             weight: c.items[k].weight.value(),
             cancelled: b.is_out(k),
-            progress: b.rows[k].progress,
+            progress: b.progress(k),
         })
         .collect();
     let e = explain(

@@ -109,14 +109,14 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         section.leader aria-labelledby="leader" {
             h2 #leader { (l.t("leader.title")) }
             @if let Some(g) = stage {
-                h3 { (link(&items[g])) " " (status(l, b.rows[g].status)) }
+                h3 { (link(&items[g])) " " (status(l, b.status(g))) }
                 div.tablewrap { table {
                     thead { tr { th { (l.t("leader.goal")) } th { (l.t("col.status")) } th { (l.t("leader.measure")) } } }
                     tbody {
                         @for &n in &parts {
                             tr {
                                 td { (link(&items[n])) }
-                                td { (status(l, b.rows[n].status)) }
+                                td { (status(l, b.status(n))) }
                                 td { (attainment(l, b, n, &items[n])) }
                             }
                         }
@@ -135,7 +135,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                             tr {
                                 td { (link(&items[n])) }
                                 td { (row_progress(l, b, n)) }
-                                td { (status(l, b.rows[n].status)) }
+                                td { (status(l, b.status(n))) }
                                 td.small {
                                     @for (k, t) in targets_below(n).into_iter().enumerate() {
                                         @if k > 0 { br; }
@@ -144,7 +144,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                         " " (fmt1(target.value)) " " (unit_of_measure(l, &target.unit))
                                         // A target measured by an indicator stands as the indicator's figures
                                         // say, whatever the reported percent.
-                                        " " (status(l, indicator_status(c, target, b.date).unwrap_or(b.rows[t].status)))
+                                        " " (status(l, indicator_status(c, target, b.date).unwrap_or(b.status(t))))
                                     }
                                 }
                                 td.opt { (unit_name(items[n].lead.as_ref())) }
@@ -196,7 +196,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                         @for &n in worst {
                             tr {
                                 td { (link(&items[n])) br; (row_progress(l, b, n)) }
-                                td { (status(l, b.rows[n].status)) }
+                                td { (status(l, b.status(n))) }
                                 td { (unit_name(items[n].lead.as_ref())) }
                                 td { (person(items[n].leader.as_ref())) }
                             }

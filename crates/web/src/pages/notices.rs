@@ -260,7 +260,7 @@ async fn render_new(
     let body = html! {
         p.crumbs { a href={ "/plans/" (plan) "/notices" } { (l.t("notices.title")) } " › " (l.t("notices.issue")) }
         h1 { (l.t("notices.issue")) }
-        p { a href=(item_href(plan, i.code.as_str())) { span.code { (i.code) } " " (l.pick(&i.title)) } " " (status(l, b.rows[n].status)) }
+        p { a href=(item_href(plan, i.code.as_str())) { span.code { (i.code) } " " (l.pick(&i.title)) } " " (status(l, b.status(n))) }
         p.small.muted { (l.t("notices.facts_frozen")) }
         @if !problems.is_empty() {
             div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for (field, msg) in problems { li { a href={ "#" (field) } { (msg) } } } } }

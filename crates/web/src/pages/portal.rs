@@ -68,7 +68,7 @@ pub async fn plan(
                     tr {
                         td { a href=(item_href(&plan, c.items[n].code.as_str())) { span.code { (c.items[n].code) } " " (l.pick(&c.items[n].title)) } }
                         td { (row_progress(l, &b, n)) }
-                        td { (status(l, b.rows[n].status)) }
+                        td { (status(l, b.status(n))) }
                         td.opt { @if let Some(d) = c.items[n].due { (d) } }
                     }
                 } }

@@ -138,7 +138,7 @@ pub async fn page(
                     || !needle.is_empty())
                     && inside.as_ref().is_none_or(|s| s.contains(&n))
                     && kind_f.is_none_or(|k| i.kind == k)
-                    && status_f.is_none_or(|s| b.rows[n].status == s)
+                    && status_f.is_none_or(|s| b.status(n) == s)
                     && (q.unit.is_empty()
                         || i.lead.as_ref().is_some_and(|u| u.as_str() == q.unit)
                         || i.co.iter().any(|u| u.as_str() == q.unit))
@@ -312,7 +312,7 @@ fn row(
     edit: bool,
 ) -> Markup {
     let i: &Item = &c.items[n];
-    let r = &b.rows[n];
+    let r = b.row_at(n);
     html! {
         tr class={ "d" (depth.min(6)) } {
             td.title {

@@ -73,7 +73,7 @@ pub fn progress(
 /// Item `n`'s progress as a row shows it: its own figure, or when it has none yet, what serves
 /// it (`Board::aligned`).
 pub fn row_progress(l: Lang, b: &Board, n: usize) -> Markup {
-    let r = &b.rows[n];
+    let r = b.row_at(n);
     let p = b
         .aligned(n)
         .filter(|_| r.progress.percent.is_none())

@@ -210,12 +210,12 @@ pub async fn page(
                             }
                             td { (l.t(if lead { "relation.lead" } else { "relation.co" })) }
                             td { (row_progress(l, b, n)) }
-                            td { (status(l, b.rows[n].status)) }
+                            td { (status(l, b.status(n))) }
                             // An item accepted as done asks for no further reports.
-                            td.opt { @if b.rows[n].status == Status::Done { "—" } @else { (due) } }
+                            td.opt { @if b.status(n) == Status::Done { "—" } @else { (due) } }
                             td { @match rep { Some(r) => { (l.t(report_state_key(r.state))) @if let Some(p) = r.percent { " · " (fmt1(p.value())) "%" } }, None => span.muted { (l.t("workspace.not_yet")) } } }
                             td {
-                                @if b.rows[n].status != Status::Done && rep.is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned | ReportState::Accepted)) {
+                                @if b.status(n) != Status::Done && rep.is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned | ReportState::Accepted)) {
                                     a href={ "/workspace/report/" (plan) "/" (i.code) } { (l.t("workspace.report")) }
                                 }
                             }
@@ -433,7 +433,7 @@ fn render_form(
     let body = html! {
         p.crumbs { a href="/workspace" { (l.t("nav.workspace")) } " › " (l.t("workspace.report")) }
         h1 { (l.t("workspace.report")) ": " (item_link(l, plan, i)) }
-        p.kv { span { (row_progress(l, &b, n)) } span { (status(l, b.rows[n].status)) } }
+        p.kv { span { (row_progress(l, &b, n)) } span { (status(l, b.status(n))) } }
         @if let Some(r) = last {
             p.notice {
                 (l.f("workspace.last_accepted", &[("period", &r.period), ("percent", &r.percent.map(|p| format!("{}%", fmt1(p.value()))).unwrap_or_else(|| "—".into()))]))
