@@ -97,6 +97,7 @@ fn dated_targets_of_the_speech() {
     };
     let target = |c: &str| {
         item(c)
+            .extra
             .target
             .clone()
             .unwrap_or_else(|| panic!("{c} has no target"))
@@ -187,7 +188,7 @@ fn every_task_project_and_work_is_aligned() {
             && matches!(i.kind, ItemKind::Task | ItemKind::Project | ItemKind::Work)
             && i.code.as_str() != "M"
     }) {
-        assert!(!i.supports.is_empty(), "{} supports nothing", i.code);
+        assert!(!i.extra.supports.is_empty(), "{} supports nothing", i.code);
     }
 }
 

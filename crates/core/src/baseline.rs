@@ -28,8 +28,8 @@ impl BaselineItem {
             start: i.start,
             due: i.due,
             weight: i.weight.value(),
-            target_value: i.target.as_ref().map(|t| t.value),
-            target_by: i.target.as_ref().and_then(|t| t.by),
+            target_value: i.extra.target.as_ref().map(|t| t.value),
+            target_by: i.extra.target.as_ref().and_then(|t| t.by),
             parent: i.parent.as_ref().map(|p| p.to_string()),
             cancelled: i.cancelled,
         }
@@ -63,7 +63,8 @@ pub fn judged_item(item: &Item, dates: &JudgedDates) -> Item {
     {
         out.start = start;
         out.due = due;
-        out.trajectory
+        out.extra
+            .trajectory
             .retain(|p| start.is_none_or(|s| p.date > s) && due.is_none_or(|d| p.date < d));
     }
     out

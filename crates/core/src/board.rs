@@ -212,6 +212,7 @@ impl Board {
             }
             let attainment = match items[n].kind {
                 ItemKind::Goal => items[n]
+                    .extra
                     .target
                     .as_ref()
                     .and_then(|t| measures.attainment(t, date)),
@@ -577,8 +578,8 @@ mod tests {
             item("C", None, "U2"),
         ];
         items[5].cancelled = true;
-        items[0].supports = vec![Code::parse("P").unwrap()].into();
-        items[3].supports = vec![Code::parse("P").unwrap()].into();
+        items[0].extra.supports = vec![Code::parse("P").unwrap()].into();
+        items[3].extra.supports = vec![Code::parse("P").unwrap()].into();
         let mut progress = HashMap::new();
         progress.insert("A".to_string(), Progress::known(50.0));
         progress.insert("A.1".to_string(), Progress::known(50.0));
@@ -711,7 +712,7 @@ mod tests {
         let mut goal = Item::new(Code::parse("G").unwrap(), ItemKind::Goal, "G");
         goal.due = chrono::NaiveDate::from_ymd_opt(2020, 12, 31);
         let mut work = item("W", None, "U1");
-        work.supports = vec![Code::parse("G").unwrap()].into();
+        work.extra.supports = vec![Code::parse("G").unwrap()].into();
         let items = vec![goal, work];
         let mut progress = HashMap::new();
         progress.insert("W".to_string(), Progress::known(20.0));

@@ -277,7 +277,9 @@ impl RequestedChange {
     pub fn before(&self, item: &Item) -> RequestedChange {
         RequestedChange {
             due: self.due.and(item.due),
-            target_value: self.target_value.and(item.target.as_ref().map(|t| t.value)),
+            target_value: self
+                .target_value
+                .and(item.extra.target.as_ref().map(|t| t.value)),
             co: self.co.as_ref().map(|_| item.co.to_vec()),
         }
     }
@@ -289,7 +291,7 @@ impl RequestedChange {
         if let Some(d) = self.due {
             out.due = Some(d);
         }
-        if let (Some(v), Some(t)) = (self.target_value, out.target.as_mut()) {
+        if let (Some(v), Some(t)) = (self.target_value, out.extra.target.as_mut()) {
             t.value = v;
         }
         if let Some(co) = &self.co {
@@ -352,7 +354,7 @@ pub fn check_request(
         out.push(Problem::new("change", Rule::Required));
     }
     if let Some(v) = change.target_value {
-        if item.target.is_none() {
+        if item.extra.target.is_none() {
             out.push(Problem::new("target_value", Rule::NoTarget));
         } else if !v.is_finite() {
             out.push(Problem::new("target_value", Rule::NotANumber));
@@ -423,25 +425,18 @@ mod tests {
             kind,
             parent: parent.map(code),
             title: crate::Text::new(format!("事项{c}"), ""),
-            description: crate::Text::default(),
             lead: None,
             co: Default::default(),
-            leader: None,
-            leader_in_charge: None,
             start: Some(d("2021-01-01")),
             due: Some(d("2025-12-31")),
             weight: crate::Weight::ONE,
             public: false,
-            supports: Default::default(),
-            source: None,
-            trajectory: Default::default(),
-            target: None,
             three_ones: false,
             rollup: None,
-            manual: None,
             cancelled: false,
-            shares: Default::default(),
             progress_from: Default::default(),
+            source: None,
+            extra: Default::default(),
         }
     }
 

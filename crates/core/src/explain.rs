@@ -75,7 +75,9 @@ impl Explanation {
         if item.progress_from != crate::ProgressFrom::Indicator {
             return self;
         }
-        let Some(t) = &item.target else { return self };
+        let Some(t) = &item.extra.target else {
+            return self;
+        };
         let Some(code) = &t.indicator else {
             return self;
         };

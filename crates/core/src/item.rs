@@ -143,49 +143,240 @@ pub struct Target {
     pub indicator: Option<Code>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(from = "ItemIn")]
 pub struct Item {
     pub code: Code,
     pub kind: ItemKind,
     pub parent: Option<Code>,
     pub title: Text,
-    pub description: Text,
     /// 牵头单位.
     pub lead: Option<Code>,
     /// 配合单位.
     pub co: ThinVec<Code>,
-    /// 责任领导.
-    pub leader: Option<Code>,
-    /// 分管领导.
-    pub leader_in_charge: Option<Code>,
     pub start: Option<NaiveDate>,
     pub due: Option<NaiveDate>,
     pub weight: Weight,
     /// Shown on the public transparency portal.
     pub public: bool,
-    /// Items in other branches this one serves (alignment, not a second parent).
-    pub supports: ThinVec<Code>,
-    /// The passage of the source document the item comes from, quoted.
-    pub source: Option<String>,
-    pub trajectory: ThinVec<TrajectoryPoint>,
-    /// Boxed, as few items have one: a million items in memory would carry 64 bytes apiece.
-    pub target: Option<Box<Target>>,
     /// Run "project-style": one project, one team, one dedicated plan (三个一).
     pub three_ones: bool,
     /// How this item's progress follows from its children's; `None` takes the plan's default.
     pub rollup: Option<RollupRule>,
-    /// The figure set by hand, with its reason, when the rollup is manual.
-    pub manual: Option<Box<ManualProgress>>,
     /// Cancelled items stay in the plan but count for nothing in rollups.
     pub cancelled: bool,
+    /// Where the item's own progress comes from: its lead unit's reports (the default), or
+    /// the figures of the indicator its target names (roads completed of 193).
+    pub progress_from: ProgressFrom,
+    /// The passage of the source document the item comes from, quoted (kept in line: a plan
+    /// drawn from a document quotes it for nearly every item).
+    pub source: Option<Box<str>>,
+    /// What most items leave empty (description, leaders, links, trajectory, target, manual
+    /// figure, shares), out of line.
+    pub extra: Extra,
+}
+
+/// The fields of an item that most items leave empty. A server keeps every item of a plan in
+/// memory; kept in line they cost a million-item plan 120 bytes an item whether set or not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemExtra {
+    pub description: Text,
+    /// 责任领导.
+    pub leader: Option<Code>,
+    /// 分管领导.
+    pub leader_in_charge: Option<Code>,
+    /// Items in other branches this one serves (alignment, not a second parent).
+    pub supports: ThinVec<Code>,
+    pub trajectory: ThinVec<TrajectoryPoint>,
+    pub target: Option<Box<Target>>,
+    /// The figure set by hand, with its reason, when the rollup is manual.
+    pub manual: Option<Box<ManualProgress>>,
     /// Explicit shares of the lead and co-operating units in the item's figure (percent,
     /// summing to 100): each unit's latest accepted report counts for its share. Without
     /// shares only the lead unit's report moves the item.
     pub shares: ThinVec<Share>,
-    /// Where the item's own progress comes from: its lead unit's reports (the default), or
-    /// the figures of the indicator its target names (roads completed of 193).
+}
+
+/// An item's `ItemExtra`, allocated only when one of its fields is set: reading an unset one
+/// reads an empty `ItemExtra`; writing one allocates it (`tidy` gives it back when it ends up
+/// empty).
+#[derive(Clone, Default)]
+pub struct Extra(Option<Box<ItemExtra>>);
+
+impl Extra {
+    /// Gives the allocation back when nothing in it is set.
+    pub fn tidy(&mut self) {
+        if self
+            .0
+            .as_deref()
+            .is_some_and(|e| *e == ItemExtra::default())
+        {
+            self.0 = None;
+        }
+    }
+
+    /// Whether the fields are held out of line (one of them is, or was, set).
+    pub fn is_allocated(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+impl From<ItemExtra> for Extra {
+    fn from(e: ItemExtra) -> Extra {
+        let mut x = Extra(Some(Box::new(e)));
+        x.tidy();
+        x
+    }
+}
+
+impl std::ops::Deref for Extra {
+    type Target = ItemExtra;
+    fn deref(&self) -> &ItemExtra {
+        static EMPTY: std::sync::OnceLock<ItemExtra> = std::sync::OnceLock::new();
+        self.0
+            .as_deref()
+            .unwrap_or_else(|| EMPTY.get_or_init(ItemExtra::default))
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut ItemExtra {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Extra) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Extra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+// An item is written and read with every field flat, in this order (the API's JSON, events'
+// payloads, baselines' snapshots), as before the rare fields moved out of line.
+#[derive(Serialize)]
+struct ItemOut<'a> {
+    code: &'a Code,
+    kind: ItemKind,
+    parent: &'a Option<Code>,
+    title: &'a Text,
+    description: &'a Text,
+    lead: &'a Option<Code>,
+    co: &'a ThinVec<Code>,
+    leader: &'a Option<Code>,
+    leader_in_charge: &'a Option<Code>,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    weight: Weight,
+    public: bool,
+    supports: &'a ThinVec<Code>,
+    source: &'a Option<Box<str>>,
+    trajectory: &'a ThinVec<TrajectoryPoint>,
+    target: &'a Option<Box<Target>>,
+    three_ones: bool,
+    rollup: Option<RollupRule>,
+    manual: &'a Option<Box<ManualProgress>>,
+    cancelled: bool,
+    shares: &'a ThinVec<Share>,
+    progress_from: ProgressFrom,
+}
+
+#[derive(Deserialize)]
+struct ItemIn {
+    code: Code,
+    kind: ItemKind,
+    parent: Option<Code>,
+    title: Text,
+    description: Text,
+    lead: Option<Code>,
+    co: ThinVec<Code>,
+    leader: Option<Code>,
+    leader_in_charge: Option<Code>,
+    start: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    weight: Weight,
+    public: bool,
+    supports: ThinVec<Code>,
+    source: Option<Box<str>>,
+    trajectory: ThinVec<TrajectoryPoint>,
+    target: Option<Box<Target>>,
+    three_ones: bool,
+    rollup: Option<RollupRule>,
+    manual: Option<Box<ManualProgress>>,
+    cancelled: bool,
+    shares: ThinVec<Share>,
     #[serde(default)]
-    pub progress_from: ProgressFrom,
+    progress_from: ProgressFrom,
+}
+
+impl Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = &*self.extra;
+        ItemOut {
+            code: &self.code,
+            kind: self.kind,
+            parent: &self.parent,
+            title: &self.title,
+            description: &e.description,
+            lead: &self.lead,
+            co: &self.co,
+            leader: &e.leader,
+            leader_in_charge: &e.leader_in_charge,
+            start: self.start,
+            due: self.due,
+            weight: self.weight,
+            public: self.public,
+            supports: &e.supports,
+            source: &self.source,
+            trajectory: &e.trajectory,
+            target: &e.target,
+            three_ones: self.three_ones,
+            rollup: self.rollup,
+            manual: &e.manual,
+            cancelled: self.cancelled,
+            shares: &e.shares,
+            progress_from: self.progress_from,
+        }
+        .serialize(s)
+    }
+}
+
+impl From<ItemIn> for Item {
+    fn from(i: ItemIn) -> Item {
+        Item {
+            code: i.code,
+            kind: i.kind,
+            parent: i.parent,
+            title: i.title,
+            lead: i.lead,
+            co: i.co,
+            start: i.start,
+            due: i.due,
+            weight: i.weight,
+            public: i.public,
+            three_ones: i.three_ones,
+            rollup: i.rollup,
+            cancelled: i.cancelled,
+            progress_from: i.progress_from,
+            source: i.source,
+            extra: ItemExtra {
+                description: i.description,
+                leader: i.leader,
+                leader_in_charge: i.leader_in_charge,
+                supports: i.supports,
+                trajectory: i.trajectory,
+                target: i.target,
+                manual: i.manual,
+                shares: i.shares,
+            }
+            .into(),
+        }
+    }
 }
 
 /// Where a leaf item's own progress comes from.
@@ -291,24 +482,17 @@ impl Item {
             kind,
             parent: None,
             title: Text::new(title_zh, ""),
-            description: Text::default(),
             lead: None,
             co: ThinVec::new(),
-            leader: None,
-            leader_in_charge: None,
             start: None,
             due: None,
             weight: Weight::ONE,
             public: false,
-            supports: ThinVec::new(),
-            source: None,
-            trajectory: ThinVec::new(),
-            target: None,
             three_ones: false,
             rollup: None,
-            manual: None,
             cancelled: false,
-            shares: ThinVec::new(),
+            source: None,
+            extra: Extra::default(),
             progress_from: ProgressFrom::Reports,
         }
     }
@@ -317,6 +501,100 @@ impl Item {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // What a server holds per item of a loaded plan (BENCHMARKS.md, memory per item).
+    const _: () = assert!(std::mem::size_of::<Item>() <= 144);
+
+    #[test]
+    fn rare_fields_take_memory_only_once_set() {
+        let mut i = Item::new(Code::parse("A").unwrap(), ItemKind::Task, "甲");
+        assert!(!i.extra.is_allocated());
+        assert_eq!(
+            i.extra.description,
+            Text::default(),
+            "an unset field reads empty"
+        );
+        assert!(i.extra.leader.is_none() && i.extra.shares.is_empty());
+        i.extra.leader = Some(Code::parse("P1").unwrap());
+        assert!(i.extra.is_allocated());
+        assert_eq!(i.extra.leader.as_ref().map(|c| c.as_str()), Some("P1"));
+        let copy = i.clone();
+        i.extra.tidy();
+        assert!(i.extra.is_allocated(), "a set field is kept");
+        i.extra.leader = None;
+        i.extra.tidy();
+        assert!(!i.extra.is_allocated(), "tidy gives an empty one back");
+        assert_ne!(i, copy);
+        // Held or not, an empty set of fields is the same item.
+        let mut held = i.clone();
+        held.extra.target = None;
+        assert!(held.extra.is_allocated());
+        assert_eq!(held, i);
+        let from: Extra = ItemExtra::default().into();
+        assert!(!from.is_allocated());
+    }
+
+    #[test]
+    fn items_are_written_flat_in_their_fields_order_and_read_back() {
+        let mut i = Item::new(Code::parse("A.1").unwrap(), ItemKind::Project, "甲");
+        i.parent = Some(Code::parse("A").unwrap());
+        i.lead = Some(Code::parse("U1").unwrap());
+        i.extra.description = Text::new("说明", "About");
+        i.extra.leader = Some(Code::parse("P1").unwrap());
+        i.extra.supports = thin_vec::thin_vec![Code::parse("B").unwrap()];
+        i.source = Some("原文".into());
+        i.extra.target = Some(Box::new(Target {
+            value: 300.0,
+            unit: "km".into(),
+            by: None,
+            indicator: None,
+        }));
+        let text = serde_json::to_string(&i).unwrap();
+        let at: Vec<usize> = [
+            "code",
+            "kind",
+            "parent",
+            "title",
+            "description",
+            "lead",
+            "co",
+            "leader",
+            "leader_in_charge",
+            "start",
+            "due",
+            "weight",
+            "public",
+            "supports",
+            "source",
+            "trajectory",
+            "target",
+            "three_ones",
+            "rollup",
+            "manual",
+            "cancelled",
+            "shares",
+            "progress_from",
+        ]
+        .iter()
+        .map(|k| {
+            text.find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{k} in {text}"))
+        })
+        .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["description"]["en"], "About");
+        assert_eq!(json["target"]["value"], 300.0);
+        let back: Item = serde_json::from_value(json).unwrap();
+        assert_eq!(back, i);
+        let plain = Item::new(Code::parse("B").unwrap(), ItemKind::Task, "乙");
+        let back: Item = serde_json::from_str(&serde_json::to_string(&plain).unwrap()).unwrap();
+        assert!(
+            !back.extra.is_allocated(),
+            "an item read with none set holds none"
+        );
+        assert_eq!(back, plain);
+    }
 
     #[test]
     fn hierarchy() {

@@ -46,7 +46,8 @@ pub use indicator::{
     PathKind, PathPoint,
 };
 pub use item::{
-    Item, ItemKind, ManualProgress, ProgressFrom, Share, Target, TrajectoryPoint, Weight,
+    Extra, Item, ItemExtra, ItemKind, ManualProgress, ProgressFrom, Share, Target, TrajectoryPoint,
+    Weight,
 };
 pub use percent::Percent;
 pub use plan::{

@@ -243,7 +243,7 @@ pub(crate) fn paths_by<'a>(
             RollupRule::Manual | RollupRule::WorstChild => None,
             RollupRule::WeightedMean | RollupRule::SimpleMean => Path::weighted(&live),
         };
-        paths[n] = combined.or_else(|| Path::own(i.start, i.due, &i.trajectory));
+        paths[n] = combined.or_else(|| Path::own(i.start, i.due, &i.extra.trajectory));
     }
     paths
 }
@@ -324,14 +324,14 @@ mod tests {
         manual.rollup = Some(RollupRule::Manual);
         let early = item("M.1", Some("M"), Some("2020-01-01"), "2020-02-01");
         let mut parent = item("Q", None, Some("2020-01-01"), "2020-12-31");
-        parent.trajectory = vec![].into();
+        parent.extra.trajectory = vec![].into();
         let mut gone = item("Q.1", Some("Q"), Some("2020-01-01"), "2020-02-01");
         gone.cancelled = true;
         let mut undated = Item::new(Code::parse("Q.2").unwrap(), ItemKind::Task, "Q.2");
         undated.parent = Some(Code::parse("Q").unwrap());
         let items = vec![manual, early, parent, gone, undated];
         let p = paths(&items);
-        let own = |n: usize| Path::own(items[n].start, items[n].due, &items[n].trajectory);
+        let own = |n: usize| Path::own(items[n].start, items[n].due, &items[n].extra.trajectory);
         // Manual: its own dates. Only cancelled or undated children: its own dates.
         assert_eq!(p[0], own(0));
         assert_eq!(p[2], own(2));

@@ -142,7 +142,8 @@ pub fn history(doc: &PlanDocument, until: NaiveDate) -> SampleHistory {
                         0.0
                     }
                 } else {
-                    let exp = expected(item.start, item.due, &item.trajectory, end).unwrap_or(0.0);
+                    let exp =
+                        expected(item.start, item.due, &item.extra.trajectory, end).unwrap_or(0.0);
                     let jitter = (hash(&[code, "j", &period.to_string()]) % 7) as f64 - 3.0;
                     let mut p = (exp * pace + jitter).clamp(0.0, 100.0);
                     if item.due.is_some_and(|d| end >= d) && pace >= 0.95 {
@@ -150,7 +151,7 @@ pub fn history(doc: &PlanDocument, until: NaiveDate) -> SampleHistory {
                     }
                     (p.max(last) * 10.0).round() / 10.0
                 };
-                let behind = expected(item.start, item.due, &item.trajectory, end)
+                let behind = expected(item.start, item.due, &item.extra.trajectory, end)
                     .is_some_and(|e| e - percent > 5.0);
                 let pick = |list: &[&str], salt: &str| {
                     list[(hash(&[code, salt, &period.to_string()]) % list.len() as u64) as usize]

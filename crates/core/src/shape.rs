@@ -79,7 +79,7 @@ impl Shape {
                 Some(p) => parents[n] = p,
                 None => roots.push(n),
             }
-            for s in &i.supports {
+            for s in &i.extra.supports {
                 if let Some(t) = index.get(s.as_str()) {
                     supports.push((t, n));
                 }

@@ -20,8 +20,8 @@ fn small_plan_reads() {
         .find(|i| i.code.as_str() == "E1.1")
         .unwrap();
     assert_eq!(e11.weight.value(), 2.0);
-    assert_eq!(e11.trajectory.len(), 2);
-    let t = e11.target.as_ref().unwrap();
+    assert_eq!(e11.extra.trajectory.len(), 2);
+    let t = e11.extra.target.as_ref().unwrap();
     assert_eq!((t.value, t.unit.as_str()), (300.0, "km"));
     assert_eq!(doc.indicators[0].targets[0].value, 300.0);
 }
@@ -411,7 +411,10 @@ fn engine_settings_round_trip_and_manual_rollup_needs_a_reason() {
         tuijin_core::StatusAgainst::Baseline
     );
     assert_eq!(doc.plan.reporting.due_day, 3);
-    assert_eq!(doc.items[0].manual.as_ref().unwrap().percent.value(), 40.0);
+    assert_eq!(
+        doc.items[0].extra.manual.as_ref().unwrap().percent.value(),
+        40.0
+    );
     assert!(doc.items[1].cancelled);
     let again = read_plan("again.toml", &write_plan(&doc)).unwrap();
     assert_eq!(doc, again);

@@ -91,26 +91,28 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
     let mut item = Item::new(code(r, "code")?, kind, "");
     item.parent = code_opt(r, "parent")?;
     item.title = text(r, "title")?;
-    item.description = text(r, "description")?;
+    item.extra.description = text(r, "description")?;
     item.lead = code_opt(r, "lead")?;
-    item.leader = code_opt(r, "leader")?;
-    item.leader_in_charge = code_opt(r, "leader_in_charge")?;
+    item.extra.leader = code_opt(r, "leader")?;
+    item.extra.leader_in_charge = code_opt(r, "leader_in_charge")?;
     item.start = get(r, "start_date")?;
     item.due = get(r, "due_date")?;
     item.weight = weight(get(r, "weight")?)?;
     item.public = get(r, "public")?;
-    item.source = get(r, "source")?;
-    item.target = target(r)?.map(Box::new);
+    item.source = get::<Option<String>>(r, "source")?.map(Box::from);
+    item.extra.target = target(r)?.map(Box::new);
     item.three_ones = get(r, "three_ones")?;
     item.rollup = named_opt(r, "rollup_rule")?;
     item.cancelled = get(r, "cancelled")?;
     item.progress_from = named(r, "progress_from")?;
     if let Some(percent) = percent_opt(r, "manual_percent")? {
-        item.manual = Some(Box::new(tuijin_core::ManualProgress {
+        item.extra.manual = Some(Box::new(tuijin_core::ManualProgress {
             percent,
             reason: get::<Option<String>>(r, "manual_reason")?.unwrap_or_default(),
         }));
     }
+    // Gives back what was set aside for fields this item leaves empty (most items).
+    item.extra.tidy();
     Ok(ItemRecord {
         id: get(r, "id")?,
         plan: code(r, "plan_code")?,
@@ -152,7 +154,7 @@ async fn fill_lists<C: ConnectionTrait>(
     let sup = all(c, &format!("SELECT l.item_id, t.code FROM item_supports l JOIN items x ON x.id = l.item_id JOIN items t ON t.id = l.target_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
     for r in &sup {
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
-            recs[i].item.supports.push(code(r, "code")?);
+            recs[i].item.extra.supports.push(code(r, "code")?);
         }
     }
     let sh = all(c, &format!("SELECT l.item_id, u.code, l.percent FROM item_shares l JOIN items x ON x.id = l.item_id JOIN units u ON u.id = l.unit_id WHERE {cond} ORDER BY l.item_id, l.position"), values.clone()).await?;
@@ -160,7 +162,7 @@ async fn fill_lists<C: ConnectionTrait>(
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
             let percent = tuijin_core::Percent::new(get(r, "percent")?)
                 .map_err(|_| StoreError::Corrupt("item_shares.percent".into()))?;
-            recs[i].item.shares.push(tuijin_core::Share {
+            recs[i].item.extra.shares.push(tuijin_core::Share {
                 unit: code(r, "code")?,
                 percent,
             });
@@ -171,6 +173,7 @@ async fn fill_lists<C: ConnectionTrait>(
         if let Some(&i) = pos.get(&get::<i64>(r, "item_id")?) {
             recs[i]
                 .item
+                .extra
                 .trajectory
                 .push(point(get(r, "point_date")?, get(r, "percent")?)?);
         }

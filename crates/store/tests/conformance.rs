@@ -56,7 +56,7 @@ async fn import_then_read() {
         let e1 = s.get_item("demo-small", "E1").await.unwrap();
         assert_eq!(e1.item.co, [code("FGW"), code("ZDQ")]);
         assert_eq!(e1.item.lead, Some(code("JTW")));
-        assert_eq!(e1.item.leader, Some(code("vm-transport")));
+        assert_eq!(e1.item.extra.leader, Some(code("vm-transport")));
         assert_eq!(e1.child_count, 2);
         assert!(e1.item.three_ones);
 
@@ -141,7 +141,7 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
             Text::new("畅通郑州工程（修订）", "Smooth-Flowing Zhengzhou (revised)");
         let mut extra = changed.items[2].clone();
         extra.code = code("E1.3");
-        extra.target = None;
+        extra.extra.target = None;
         changed.items.push(extra);
         let sum = s.import_plan(&changed, &stamp("office")).await.unwrap();
         assert_eq!(
@@ -297,7 +297,7 @@ async fn engine_settings_are_stored() {
         doc.plan.rollup = tuijin_core::RollupRule::SimpleMean;
         doc.plan.reporting.due_day = 3;
         doc.items[1].rollup = Some(tuijin_core::RollupRule::Manual);
-        doc.items[1].manual = Some(Box::new(tuijin_core::ManualProgress {
+        doc.items[1].extra.manual = Some(Box::new(tuijin_core::ManualProgress {
             percent: tuijin_core::Percent::new(35.0).unwrap(),
             reason: "按合同节点估算".into(),
         }));

@@ -208,8 +208,8 @@ async fn each_edit_applies_or_is_refused_whole() {
         let (mut p, _) = item(s, "demo-small", "E1.1").await;
         p.code = code("E1.3");
         p.title = tuijin_core::Text::new("地铁五号线", "Metro line 5");
-        p.target = None;
-        p.trajectory.clear();
+        p.extra.target = None;
+        p.extra.trajectory.clear();
         p.source = None;
         let made = s
             .edit_item(
@@ -275,7 +275,7 @@ async fn each_edit_applies_or_is_refused_whole() {
         // Its code stays with it: a new item cannot take it (nor its reports and history).
         let (mut again, _) = item(s, "demo-small", "E1.1").await;
         again.code = code("E1.3");
-        again.target = None;
+        again.extra.target = None;
         let e = s
             .edit_item(
                 "demo-small",

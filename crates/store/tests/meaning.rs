@@ -573,7 +573,7 @@ shares = [{ unit = "LEAD", share = 60 }, { unit = "CO", share = 40 }]
 async fn units_with_shares_each_move_the_item_by_their_share() {
     use tuijin_store::ReportStore;
     let doc = read_plan("shared.toml", SHARED).unwrap();
-    assert_eq!(doc.items[0].shares.len(), 2);
+    assert_eq!(doc.items[0].extra.shares.len(), 2);
     for db in TestDb::all().await {
         let s = &db.store;
         s.import_plan(&doc, &stamp("office", "2020-01-01"))
@@ -623,7 +623,7 @@ async fn units_with_shares_each_move_the_item_by_their_share() {
         assert!(s.check_rollups("shared").await.unwrap().is_empty());
         // The plan file keeps the shares.
         let back = s.export_plan("shared").await.unwrap();
-        assert_eq!(back.items[0].shares, doc.items[0].shares);
+        assert_eq!(back.items[0].extra.shares, doc.items[0].extra.shares);
     }
     // A history loaded from another system replays the same way.
     for db in TestDb::all().await {

@@ -199,7 +199,7 @@ mod tests {
         let svg = trajectory(
             Lang::Zh,
             &i,
-            Path::own(i.start, i.due, &i.trajectory).as_ref(),
+            Path::own(i.start, i.due, &i.extra.trajectory).as_ref(),
             &h,
             NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
         )

@@ -189,24 +189,25 @@ impl From<&ItemRecord> for ItemView {
             kind: i.kind.as_str().into(),
             parent: s(&i.parent),
             title: (&i.title).into(),
-            description: (&i.description).into(),
+            description: (&i.extra.description).into(),
             lead: s(&i.lead),
             co: i.co.iter().map(|c| c.to_string()).collect(),
-            leader: s(&i.leader),
-            leader_in_charge: s(&i.leader_in_charge),
+            leader: s(&i.extra.leader),
+            leader_in_charge: s(&i.extra.leader_in_charge),
             start: i.start,
             due: i.due,
             weight: i.weight.value(),
             public: i.public,
-            supports: i.supports.iter().map(|c| c.to_string()).collect(),
-            source: i.source.clone(),
-            target: i.target.as_ref().map(|t| TargetView {
+            supports: i.extra.supports.iter().map(|c| c.to_string()).collect(),
+            source: i.source.as_deref().map(String::from),
+            target: i.extra.target.as_ref().map(|t| TargetView {
                 value: t.value,
                 unit: t.unit.clone(),
                 by: t.by,
                 indicator: t.indicator.as_ref().map(|c| c.to_string()),
             }),
             trajectory: i
+                .extra
                 .trajectory
                 .iter()
                 .map(|p| TrajectoryPointView {
@@ -217,11 +218,12 @@ impl From<&ItemRecord> for ItemView {
             three_ones: i.three_ones,
             cancelled: i.cancelled,
             rollup: i.rollup.map(|x| x.as_str().to_string()),
-            manual: i.manual.as_ref().map(|m| ManualView {
+            manual: i.extra.manual.as_ref().map(|m| ManualView {
                 percent: m.percent.value(),
                 reason: m.reason.clone(),
             }),
             shares: i
+                .extra
                 .shares
                 .iter()
                 .map(|x| ShareView {

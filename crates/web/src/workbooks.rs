@@ -165,6 +165,7 @@ pub async fn template(
             .max_by_key(|r| r.id);
         let indicator = d
             .item
+            .extra
             .target
             .as_ref()
             .and_then(|t| t.indicator.as_ref())

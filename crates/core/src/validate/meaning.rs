@@ -71,8 +71,14 @@ pub(super) fn check(
         let sec = Section::Item(i);
         text(FieldPath::new(sec, "title"), it.title.zh());
         text(FieldPath::new(sec, "title_en"), it.title.en());
-        text(FieldPath::new(sec, "description"), it.description.zh());
-        text(FieldPath::new(sec, "description_en"), it.description.en());
+        text(
+            FieldPath::new(sec, "description"),
+            it.extra.description.zh(),
+        );
+        text(
+            FieldPath::new(sec, "description_en"),
+            it.extra.description.en(),
+        );
         if let Some(src) = &it.source {
             text(FieldPath::new(sec, "source"), src);
         }
@@ -253,8 +259,8 @@ pub(super) fn check(
             }
         }
         for (field, t) in [
-            ("description", &it.description.zh()),
-            ("description_en", &it.description.en()),
+            ("description", &it.extra.description.zh()),
+            ("description_en", &it.extra.description.en()),
         ] {
             if t.chars().count() > crate::problem::MAX_TEXT_CHARS {
                 out.push(PlanProblem::new(
@@ -364,7 +370,7 @@ pub(super) fn check(
             ));
         }
         // A target's date is judged inside the plan like the item's own dates.
-        if let Some(by) = it.target.as_ref().and_then(|t| t.by)
+        if let Some(by) = it.extra.target.as_ref().and_then(|t| t.by)
             && (by < plan.start || by > plan.end)
         {
             out.push(PlanProblem::new(
@@ -403,7 +409,7 @@ pub(super) fn check(
         }
         // Trajectory points strictly inside the item's dates: the start is 0 % and the due date
         // 100 % by definition.
-        if let Some(j) = it.trajectory.iter().position(|p| {
+        if let Some(j) = it.extra.trajectory.iter().position(|p| {
             it.start.is_some_and(|s| p.date <= s) || it.due.is_some_and(|d| p.date >= d)
         }) {
             out.push(PlanProblem::new(
@@ -415,7 +421,7 @@ pub(super) fn check(
             ));
         }
         // A target measured by an indicator is in the indicator's unit.
-        if let Some(t) = &it.target
+        if let Some(t) = &it.extra.target
             && let Some(code) = &t.indicator
             && let Some(&k) = indicators.get(code)
         {
@@ -439,7 +445,7 @@ pub(super) fn check(
             }
             at = p;
         }
-        for (j, s) in it.supports.iter().enumerate() {
+        for (j, s) in it.extra.supports.iter().enumerate() {
             if items.get(s).is_some_and(|k| ancestors.contains(k)) {
                 out.push(PlanProblem::new(
                     FieldPath::at(sec, "supports", j),
@@ -561,10 +567,10 @@ fn measured_progress(
         Some("has_children")
     } else if it.kind == crate::ItemKind::Milestone {
         Some("milestone")
-    } else if !it.shares.is_empty() {
+    } else if !it.extra.shares.is_empty() {
         Some("shares")
     } else {
-        match it.target.as_ref().and_then(|t| t.indicator.as_ref()) {
+        match it.extra.target.as_ref().and_then(|t| t.indicator.as_ref()) {
             None => Some("no_indicator"),
             Some(code) => doc
                 .indicators
@@ -585,7 +591,7 @@ fn measured_progress(
 /// Unit shares (`Item::shares`): the lead's and co-operating units' only, each once, adding
 /// up to 100 %, the lead's among them, and only on an item that takes reports.
 fn shares(it: &crate::Item, has_children: bool, sec: Section, out: &mut Vec<PlanProblem>) {
-    if it.shares.is_empty() {
+    if it.extra.shares.is_empty() {
         return;
     }
     if has_children {
@@ -601,7 +607,7 @@ fn shares(it: &crate::Item, has_children: bool, sec: Section, out: &mut Vec<Plan
         ));
     }
     let mut seen = HashSet::new();
-    for (j, s) in it.shares.iter().enumerate() {
+    for (j, s) in it.extra.shares.iter().enumerate() {
         let path = FieldPath::at(sec, "shares", j);
         let responsible = it.lead.as_ref() == Some(&s.unit) || it.co.contains(&s.unit);
         if !responsible {
@@ -626,7 +632,7 @@ fn shares(it: &crate::Item, has_children: bool, sec: Section, out: &mut Vec<Plan
             ProblemKind::SharesWithoutLead,
         ));
     }
-    let sum: f64 = it.shares.iter().map(|s| s.percent.value()).sum();
+    let sum: f64 = it.extra.shares.iter().map(|s| s.percent.value()).sum();
     if (sum - 100.0).abs() > 0.01 {
         out.push(PlanProblem::new(
             FieldPath::new(sec, "shares"),
@@ -679,7 +685,8 @@ fn supports_cycles(doc: &PlanDocument, items: &HashMap<&Code, usize>, out: &mut 
         .items
         .iter()
         .map(|it| {
-            it.supports
+            it.extra
+                .supports
                 .iter()
                 .filter_map(|s| items.get(s).copied())
                 .collect()

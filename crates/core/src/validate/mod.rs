@@ -559,8 +559,8 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
             unit_ref(Some(c), &units, FieldPath::at(sec, "co", j), &mut out);
         }
         for (field, person) in [
-            ("leader", &item.leader),
-            ("leader_in_charge", &item.leader_in_charge),
+            ("leader", &item.extra.leader),
+            ("leader_in_charge", &item.extra.leader_in_charge),
         ] {
             if let Some(p) = person
                 && !people.contains_key(p)
@@ -584,8 +584,8 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
                 },
             ));
         }
-        for (j, s) in item.supports.iter().enumerate() {
-            if let Some(first) = item.supports[..j].iter().position(|x| x == s) {
+        for (j, s) in item.extra.supports.iter().enumerate() {
+            if let Some(first) = item.extra.supports[..j].iter().position(|x| x == s) {
                 out.push(PlanProblem::new(
                     FieldPath::at(sec, "supports", j),
                     ProblemKind::DuplicateCode {
@@ -605,6 +605,7 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
             }
         }
         if item
+            .extra
             .trajectory
             .windows(2)
             .any(|w| w[1].date <= w[0].date || w[1].percent < w[0].percent)
@@ -615,8 +616,9 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
             ));
         }
         let manual_rule = item.rollup == Some(crate::RollupRule::Manual);
-        let has_figure = item.manual.is_some();
+        let has_figure = item.extra.manual.is_some();
         let has_reason = item
+            .extra
             .manual
             .as_ref()
             .is_some_and(|m| !m.reason.trim().is_empty());
@@ -626,7 +628,11 @@ pub fn validate(doc: &PlanDocument) -> Vec<PlanProblem> {
                 ProblemKind::ManualRollup { has_figure },
             ));
         }
-        if let Some(code) = item.target.as_ref().and_then(|t| t.indicator.as_ref())
+        if let Some(code) = item
+            .extra
+            .target
+            .as_ref()
+            .and_then(|t| t.indicator.as_ref())
             && !indicators.contains_key(code)
         {
             out.push(PlanProblem::new(

@@ -142,11 +142,11 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         w.str("kind", item.kind.as_str());
         w.code("parent", item.parent.as_ref());
         w.text("title", &item.title);
-        w.text("description", &item.description);
+        w.text("description", &item.extra.description);
         w.code("lead", item.lead.as_ref());
         w.codes("co", &item.co);
-        w.code("leader", item.leader.as_ref());
-        w.code("leader_in_charge", item.leader_in_charge.as_ref());
+        w.code("leader", item.extra.leader.as_ref());
+        w.code("leader_in_charge", item.extra.leader_in_charge.as_ref());
         w.date("start", item.start);
         w.date("due", item.due);
         if item.weight.value() != 1.0 {
@@ -161,7 +161,7 @@ pub fn write_plan(doc: &PlanDocument) -> String {
         if item.progress_from != tuijin_core::ProgressFrom::default() {
             w.str("progress", item.progress_from.as_str());
         }
-        if let Some(m) = &item.manual {
+        if let Some(m) = &item.extra.manual {
             w.line(
                 "manual",
                 &format!(
@@ -171,8 +171,8 @@ pub fn write_plan(doc: &PlanDocument) -> String {
                 ),
             );
         }
-        w.codes("supports", &item.supports);
-        if let Some(t) = &item.target {
+        w.codes("supports", &item.extra.supports);
+        if let Some(t) = &item.extra.target {
             let mut parts = vec![format!("value = {}", number(t.value))];
             if !t.unit.is_empty() {
                 parts.push(format!("unit = {}", quote(&t.unit)));
@@ -185,8 +185,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
             }
             w.line("target", &format!("{{ {} }}", parts.join(", ")));
         }
-        if !item.trajectory.is_empty() {
+        if !item.extra.trajectory.is_empty() {
             let parts: Vec<String> = item
+                .extra
                 .trajectory
                 .iter()
                 .map(|t| {
@@ -199,8 +200,9 @@ pub fn write_plan(doc: &PlanDocument) -> String {
                 .collect();
             w.line("trajectory", &format!("[\n  {},\n]", parts.join(",\n  ")));
         }
-        if !item.shares.is_empty() {
+        if !item.extra.shares.is_empty() {
             let parts: Vec<String> = item
+                .extra
                 .shares
                 .iter()
                 .map(|s| {

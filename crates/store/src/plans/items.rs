@@ -199,9 +199,9 @@ pub(super) async fn import_items(
             counts.unchanged += 1;
         }
         if s.item.co != it.co
-            || s.item.supports != it.supports
-            || s.item.trajectory != it.trajectory
-            || s.item.shares != it.shares
+            || s.item.extra.supports != it.extra.supports
+            || s.item.extra.trajectory != it.extra.trajectory
+            || s.item.extra.shares != it.extra.shares
         {
             rewrite_links.push((s.id, it));
         }
@@ -260,7 +260,7 @@ pub(super) async fn import_items(
     let mut traj = Vec::new();
     let mut shares = Vec::new();
     for (id, it) in &rewrite_links {
-        for (i, s) in it.shares.iter().enumerate() {
+        for (i, s) in it.extra.shares.iter().enumerate() {
             shares.push(vec![
                 (*id).into(),
                 lookup(refs.units, "unit", &s.unit)?.into(),
@@ -275,14 +275,14 @@ pub(super) async fn import_items(
                 (i as i32).into(),
             ]);
         }
-        for (i, s) in it.supports.iter().enumerate() {
+        for (i, s) in it.extra.supports.iter().enumerate() {
             sup.push(vec![
                 (*id).into(),
                 lookup_str(&ids, "item", s)?.into(),
                 (i as i32).into(),
             ]);
         }
-        for p in &it.trajectory {
+        for p in &it.extra.trajectory {
             traj.push(vec![(*id).into(), p.date.into(), p.percent.value().into()]);
         }
     }
@@ -399,12 +399,13 @@ fn item_values(
         .map(|p| lookup_str(ids, "item", p))
         .transpose()?;
     let indicator = it
+        .extra
         .target
         .as_ref()
         .and_then(|t| t.indicator.as_ref())
         .map(|c| lookup(refs.indicators, "indicator", c))
         .transpose()?;
-    let t = it.target.as_ref();
+    let t = it.extra.target.as_ref();
     Ok(vec![
         id.into(),
         plan_id.into(),
@@ -414,24 +415,24 @@ fn item_values(
         parent.into(),
         it.title.zh().to_string().into(),
         it.title.en().to_string().into(),
-        it.description.zh().to_string().into(),
-        it.description.en().to_string().into(),
+        it.extra.description.zh().to_string().into(),
+        it.extra.description.en().to_string().into(),
         unit(&it.lead)?.into(),
-        person(&it.leader)?.into(),
-        person(&it.leader_in_charge)?.into(),
+        person(&it.extra.leader)?.into(),
+        person(&it.extra.leader_in_charge)?.into(),
         it.start.into(),
         it.due.into(),
         it.weight.value().into(),
         it.public.into(),
-        it.source.clone().into(),
+        it.source.as_deref().map(str::to_string).into(),
         t.map(|t| t.value).into(),
         t.map(|t| t.unit.clone()).unwrap_or_default().into(),
         t.and_then(|t| t.by).into(),
         indicator.into(),
         it.three_ones.into(),
         it.rollup.map(|r| r.as_str()).into(),
-        it.manual.as_ref().map(|m| m.percent.value()).into(),
-        it.manual.as_ref().map(|m| m.reason.clone()).into(),
+        it.extra.manual.as_ref().map(|m| m.percent.value()).into(),
+        it.extra.manual.as_ref().map(|m| m.reason.clone()).into(),
         it.cancelled.into(),
         it.progress_from.as_str().into(),
         now.into(),

@@ -278,7 +278,8 @@ pub fn detail(
         .iter()
         .filter(|i| !public || i.public)
         .filter(|i| {
-            i.target
+            i.extra
+                .target
                 .as_ref()
                 .and_then(|t| t.indicator.as_ref())
                 .is_some_and(|x| x == &ind.code)

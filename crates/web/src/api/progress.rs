@@ -153,7 +153,7 @@ pub async fn explain(
         of(item.id),
         cancelled,
         rule,
-        i.manual.as_ref().map(|m| m.reason.as_str()),
+        i.extra.manual.as_ref().map(|m| m.reason.as_str()),
         children,
         i.start,
         i.due,
@@ -161,7 +161,7 @@ pub async fn explain(
         date,
         plan_rec.plan.thresholds,
     )
-    .shared(!i.shares.is_empty());
+    .shared(!i.extra.shares.is_empty());
     let e = {
         let cached = st.plans.get(&st.store, &plan).await?;
         e.from_indicator(i, &cached.measures, date)

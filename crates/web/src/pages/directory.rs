@@ -503,7 +503,8 @@ async fn render_people(
         c.items
             .iter()
             .filter(|i| {
-                i.leader.as_ref() == Some(&p.code) || i.leader_in_charge.as_ref() == Some(&p.code)
+                i.extra.leader.as_ref() == Some(&p.code)
+                    || i.extra.leader_in_charge.as_ref() == Some(&p.code)
             })
             .count()
     };

@@ -67,7 +67,8 @@ pub fn tree(l: Lang, c: &CachedPlan, b: &Board, rows: &[usize]) -> Table {
                 .map(|u| unit_name(l, c, u.as_str()))
                 .collect::<Vec<_>>()
                 .join("、"),
-            i.leader
+            i.extra
+                .leader
                 .as_ref()
                 .map(|p| person(l, c, p.as_str()))
                 .unwrap_or_default(),

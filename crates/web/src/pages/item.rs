@@ -71,7 +71,7 @@ pub async fn page(
             (kind(l, &c.plan, i)) " · " span.code { (i.code) }
         }
         h1 { (l.pick(&i.title)) }
-        @if !l.pick(&i.description).is_empty() { p { (l.pick(&i.description)) } }
+        @if !l.pick(&i.extra.description).is_empty() { p { (l.pick(&i.extra.description)) } }
         p.kv {
             span { (row_progress(l, &b, n)) }
             span { (status(l, r.status)) }
@@ -116,15 +116,15 @@ pub async fn page(
                 dd { @for (k, u) in i.co.iter().enumerate() { @if k > 0 { "、" } (unit(l, &c, Some(u))) } }
             }
             @if full {
-                @if let Some(p) = &i.leader { dt { (l.t("col.leader")) } dd { (person(p.as_str())) } }
-                @if let Some(p) = &i.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (person(p.as_str())) } }
+                @if let Some(p) = &i.extra.leader { dt { (l.t("col.leader")) } dd { (person(p.as_str())) } }
+                @if let Some(p) = &i.extra.leader_in_charge { dt { (l.t("col.leader_in_charge")) } dd { (person(p.as_str())) } }
             }
             @if let Some(d) = i.start { dt { (l.t("col.start")) } dd { (d) (moved(slip.as_ref().and_then(|s| s.start))) } }
             @if let Some(d) = i.due { dt { (l.t("col.due")) } dd { (d) (moved(slip.as_ref().and_then(|s| s.due))) } }
             @if let Some((b, None)) = &baseline {
                 dt { (l.t("item.baseline")) } dd { a href={ "/plans/" (plan) "/baselines" } { (l.f("item.added_since", &[("name", &b.name)])) } }
             }
-            @if let Some(t) = &i.target {
+            @if let Some(t) = &i.extra.target {
                 dt { (l.t("col.target")) }
                 dd { (fmt1(t.value)) " " (super::widgets::unit_of_measure(l, &t.unit)) @if let Some(by) = t.by { " (" (by) ")" } }
             }
@@ -165,7 +165,7 @@ pub async fn page(
         }
     };
     // The item's target indicator: its path and its actuals, with their sources.
-    let indicator = match i.target.as_ref().and_then(|t| t.indicator.as_ref()) {
+    let indicator = match i.extra.target.as_ref().and_then(|t| t.indicator.as_ref()) {
         Some(code) => st
             .store
             .list_indicators(&plan)
@@ -233,7 +233,7 @@ pub async fn page(
         r.progress,
         b.is_out(n),
         i.rollup.unwrap_or(c.plan.rollup),
-        i.manual.as_ref().map(|m| m.reason.as_str()),
+        i.extra.manual.as_ref().map(|m| m.reason.as_str()),
         shares,
         i.start,
         i.due,
@@ -242,7 +242,7 @@ pub async fn page(
         c.plan.thresholds,
     )
     .measured(b.measured(n))
-    .shared(!i.shares.is_empty())
+    .shared(!i.extra.shares.is_empty())
     .from_indicator(i, &c.measures, today);
     let source_key = match &e.source {
         ProgressSource::Manual { .. } => "explain.source.manual",
@@ -415,19 +415,19 @@ pub async fn page(
         // Only an item that takes reports: a parent's figure is its children's.
         @if !i.co.is_empty() && b.children(n).iter().all(|&k| b.is_out(k)) {
             h2 #contributions { (l.t("item.contributions")) }
-            p.muted.small { (l.t(if i.shares.is_empty() { "item.contributions_help" } else { "item.contributions_shared" })) }
+            p.muted.small { (l.t(if i.extra.shares.is_empty() { "item.contributions_help" } else { "item.contributions_shared" })) }
             div.tablewrap { table {
                 thead { tr { th { (l.t("col.unit")) } th { (l.t("col.our_role")) } th.num { (l.t("item.share")) } th { (l.t("col.period")) } th.num { (l.t("col.percent")) } } }
                 tbody { @for u in i.lead.iter().chain(i.co.iter()) {
                     @let rep = latest_by_unit.iter().find(|r| r.unit == *u);
-                    @let share = i.shares.iter().find(|s| s.unit == *u);
+                    @let share = i.extra.shares.iter().find(|s| s.unit == *u);
                     @let is_lead = i.lead.as_ref() == Some(u);
                     tr {
                         td { (c.unit_name(u.as_str()).map(|t| l.pick(t).to_string()).unwrap_or_else(|| u.to_string())) }
                         td { (l.t(if is_lead { "relation.lead" } else { "relation.co" })) }
                         td.num { @match share {
                             Some(s) => { (fmt1(s.percent.value())) "%" }
-                            None if i.shares.is_empty() && is_lead => "100%",
+                            None if i.extra.shares.is_empty() && is_lead => "100%",
                             None => span.muted { (l.t("item.not_counted")) },
                         } }
                         td { @match rep { Some(r) => (r.period), None => span.muted { (l.t("workspace.not_yet")) } } }

@@ -58,7 +58,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         let mut out = Vec::new();
         let mut stack = vec![n];
         while let Some(k) = stack.pop() {
-            if items[k].target.is_some() {
+            if items[k].extra.target.is_some() {
                 out.push(k);
             }
             stack.extend(b.children(k).iter().copied().filter(|&x| !b.is_out(x)));
@@ -78,6 +78,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         )
         .filter_map(|&n| {
             items[n]
+                .extra
                 .target
                 .as_ref()?
                 .indicator
@@ -139,7 +140,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                 td.small {
                                     @for (k, t) in targets_below(n).into_iter().enumerate() {
                                         @if k > 0 { br; }
-                                        @let target = items[t].target.as_ref().expect("has a target");
+                                        @let target = items[t].extra.target.as_ref().expect("has a target");
                                         a href=(item_href(plan, items[t].code.as_str())) { (items[t].code) }
                                         " " (fmt1(target.value)) " " (unit_of_measure(l, &target.unit))
                                         // A target measured by an indicator stands as the indicator's figures
@@ -198,7 +199,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
                                 td { (link(&items[n])) br; (row_progress(l, b, n)) }
                                 td { (status(l, b.status(n))) }
                                 td { (unit_name(items[n].lead.as_ref())) }
-                                td { (person(items[n].leader.as_ref())) }
+                                td { (person(items[n].extra.leader.as_ref())) }
                             }
                         }
                     }
@@ -225,6 +226,7 @@ fn indicator_status(
 /// the way, or the progress of the work that serves it.
 fn attainment(l: Lang, b: &Board, n: usize, i: &Item) -> Markup {
     let unit = i
+        .extra
         .target
         .as_ref()
         .map(|t| unit_of_measure(l, &t.unit))

@@ -93,12 +93,12 @@ impl ItemForm {
             kind: i.kind.as_str().into(),
             title: i.title.zh().to_string(),
             title_en: i.title.en().to_string(),
-            description: i.description.zh().to_string(),
-            description_en: i.description.en().to_string(),
+            description: i.extra.description.zh().to_string(),
+            description_en: i.extra.description.en().to_string(),
             lead: code_text(&i.lead),
             co: i.co.iter().map(|c| c.to_string()).collect(),
-            leader: code_text(&i.leader),
-            leader_in_charge: code_text(&i.leader_in_charge),
+            leader: code_text(&i.extra.leader),
+            leader_in_charge: code_text(&i.extra.leader_in_charge),
             start: text_of(i.start),
             due: text_of(i.due),
             weight: super::widgets::fmt1(i.weight.value()),
@@ -109,34 +109,44 @@ impl ItemForm {
                 String::new()
             },
             target_value: i
+                .extra
                 .target
                 .as_ref()
                 .map(|t| t.value.to_string())
                 .unwrap_or_default(),
             target_unit: i
+                .extra
                 .target
                 .as_ref()
                 .map(|t| t.unit.clone())
                 .unwrap_or_default(),
-            target_by: i.target.as_ref().map(|t| text_of(t.by)).unwrap_or_default(),
+            target_by: i
+                .extra
+                .target
+                .as_ref()
+                .map(|t| text_of(t.by))
+                .unwrap_or_default(),
             target_indicator: i
+                .extra
                 .target
                 .as_ref()
                 .map(|t| code_text(&t.indicator))
                 .unwrap_or_default(),
             trajectory: i
+                .extra
                 .trajectory
                 .iter()
                 .map(|p| format!("{} {}", p.date, super::widgets::fmt1(p.percent.value())))
                 .collect::<Vec<_>>()
                 .join("\n"),
             supports: i
+                .extra
                 .supports
                 .iter()
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
-            source: i.source.clone().unwrap_or_default(),
+            source: i.source.as_deref().unwrap_or_default().to_string(),
             ..Default::default()
         }
     }
@@ -166,21 +176,24 @@ impl ItemForm {
             Code::parse(s).map(Some).map_err(|_| ())
         };
         out.title = tuijin_core::Text::new(self.title.trim(), self.title_en.trim());
-        out.description =
+        out.extra.description =
             tuijin_core::Text::new(self.description.trim(), self.description_en.trim());
-        out.source = Some(self.source.trim().to_string()).filter(|s| !s.is_empty());
+        out.source = Some(self.source.trim())
+            .filter(|s| !s.is_empty())
+            .map(Box::from);
         out.public = !self.public.is_empty();
         out.three_ones = !self.three_ones.is_empty();
         match code(&self.lead) {
             Ok(c) => out.lead = c,
             Err(()) => bad("lead", "edit.bad_code"),
         }
+        let extra = &mut *out.extra;
         for (field, value, slot) in [
-            ("leader", &self.leader, &mut out.leader),
+            ("leader", &self.leader, &mut extra.leader),
             (
                 "leader_in_charge",
                 &self.leader_in_charge,
-                &mut out.leader_in_charge,
+                &mut extra.leader_in_charge,
             ),
         ] {
             match code(value) {
@@ -207,10 +220,10 @@ impl ItemForm {
         if same(&out.co, &base.co) {
             out.co = base.co.clone();
         }
-        out.supports = Default::default();
+        out.extra.supports = Default::default();
         for c in self.supports.split([' ', ',', '，', '、', '\n']) {
             match code(c) {
-                Ok(Some(c)) => out.supports.push(c),
+                Ok(Some(c)) => out.extra.supports.push(c),
                 Ok(None) => {}
                 Err(()) => bad("supports", "edit.bad_code"),
             }
@@ -227,7 +240,7 @@ impl ItemForm {
             Some(Ok(w)) => out.weight = w,
             _ => bad("weight", "edit.bad_weight"),
         }
-        out.target = if self.target_value.trim().is_empty() {
+        out.extra.target = if self.target_value.trim().is_empty() {
             None
         } else {
             match (
@@ -247,11 +260,11 @@ impl ItemForm {
                 })),
                 _ => {
                     bad("target", "edit.bad_target");
-                    base.target.clone()
+                    base.extra.target.clone()
                 }
             }
         };
-        out.trajectory = Default::default();
+        out.extra.trajectory = Default::default();
         for line in self
             .trajectory
             .lines()
@@ -269,7 +282,9 @@ impl ItemForm {
                 _ => None,
             };
             match point {
-                Some((date, percent)) => out.trajectory.push(TrajectoryPoint { date, percent }),
+                Some((date, percent)) => {
+                    out.extra.trajectory.push(TrajectoryPoint { date, percent })
+                }
                 None => bad("trajectory", "edit.bad_trajectory"),
             }
         }

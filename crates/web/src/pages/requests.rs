@@ -147,7 +147,7 @@ async fn render(
                 input #due name="due" type="date" value=(f.due);
                 (errs("due"))
             }
-            @if let Some(t) = &item.target {
+            @if let Some(t) = &item.extra.target {
                 div class=(class("target_value")) {
                     label for="target_value" { (l.t("request.target_value")) " (" (l.t("request.now")) " " (fmt1(t.value)) " " (t.unit) ")" }
                     input #target_value name="target_value" type="number" step="any" value=(f.target_value);

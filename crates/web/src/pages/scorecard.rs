@@ -137,7 +137,8 @@ fn basis(l: Lang, plan: &str, c: &CachedPlan, b: &Basis) -> Markup {
                 .map(|(i, _)| l.pick(&i.name).to_string())
                 .unwrap_or_else(|| indicator.clone());
             let measured = c.items.iter().find(|i| {
-                i.target
+                i.extra
+                    .target
                     .as_ref()
                     .and_then(|t| t.indicator.as_ref())
                     .is_some_and(|x| x.as_str() == indicator)

@@ -318,7 +318,7 @@ async fn reportable_indicator(
     plan: &str,
     item: &tuijin_core::Item,
 ) -> Result<Option<tuijin_core::Indicator>, PageError> {
-    let Some(code) = item.target.as_ref().and_then(|t| t.indicator.clone()) else {
+    let Some(code) = item.extra.target.as_ref().and_then(|t| t.indicator.clone()) else {
         return Ok(None);
     };
     Ok(st
