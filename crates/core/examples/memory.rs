@@ -43,9 +43,8 @@ fn main() {
     let per = |b: isize| b as f64 / n as f64;
     println!("items: {n}");
     println!(
-        "size_of Item {} B, Row {} B",
-        std::mem::size_of::<tuijin_core::Item>(),
-        std::mem::size_of::<tuijin_core::board::Row>()
+        "size_of Item {} B",
+        std::mem::size_of::<tuijin_core::Item>()
     );
     for (what, b) in [
         ("items", items_bytes),
