@@ -294,3 +294,39 @@ async fn a_queue_from_only_the_worst_warnings_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_plan_with_no_open_warning_waits_for_no_proposal() {
+    // Before its start nothing in the plan is late: no open warning, no proposal — the read
+    // of the worst open warnings answers an empty list on both databases.
+    let small = read_plan(
+        "small.toml",
+        &std::fs::read_to_string(format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let settings = NoticeSettings::default();
+    for db in TestDb::all().await {
+        let s = &db.store;
+        s.import_plan(&small, &stamp("office", "2017-01-02"))
+            .await
+            .unwrap();
+        let today = d("2017-01-02");
+        let q = s
+            .notice_proposals("demo-small", today, Cadence::Monthly, &settings)
+            .await
+            .unwrap();
+        assert!(q.proposals.is_empty(), "{}", db.label());
+        assert_eq!(
+            s.waiting_proposals("demo-small", today, Cadence::Monthly, &settings)
+                .await
+                .unwrap(),
+            (0, false),
+            "{}",
+            db.label()
+        );
+    }
+}
