@@ -102,6 +102,44 @@ pub struct Board {
     worst: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// The items measured by what serves them (`Shape::apart`, few), each after the measured items
+/// that serve it — its parts for a goal of goals, its supporters otherwise — in the order of
+/// `candidates` where nothing decides. A cycle of supports is cut where it closes.
+fn served_first(shape: &Shape, candidates: impl Iterator<Item = usize>) -> Vec<usize> {
+    let serving = |n: usize| -> &[usize] {
+        if shape.children[n].is_empty() {
+            &shape.supporters[n]
+        } else {
+            &shape.children[n]
+        }
+    };
+    let mut seen: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for start in candidates.filter(|&n| shape.apart[n] && !shape.out[n]) {
+        if !seen.insert(start) {
+            continue;
+        }
+        // Depth first, each item placed once all it waits for are.
+        let mut stack = vec![(start, 0usize)];
+        while let Some((n, next)) = stack.last_mut() {
+            let (n, k) = (*n, *next);
+            match serving(n).get(k) {
+                Some(&w) => {
+                    *next += 1;
+                    if shape.apart[w] && !shape.out[w] && seen.insert(w) {
+                        stack.push((w, 0));
+                    }
+                }
+                None => {
+                    out.push(n);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    out
+}
+
 impl Board {
     /// `items` is a whole plan (cancelled items included); `progress` each item's by code.
     pub fn build(
@@ -173,7 +211,13 @@ impl Board {
         let children_first = || order.iter().rev().map(|&n| n as usize);
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
         let mut aligned_of: HashMap<usize, Progress> = HashMap::new();
-        for n in children_first() {
+        // The items measured by what serves them come last, each after the measured items
+        // that serve it: a positioning served by a goal in another branch is judged on that
+        // goal's figures, whatever the order of the file.
+        let sequence = children_first()
+            .filter(|&n| !apart[n])
+            .chain(served_first(&shape, children_first()));
+        for n in sequence {
             if out[n] {
                 continue;
             }
@@ -184,7 +228,7 @@ impl Board {
                         .iter()
                         .map(|&s| ChildProgress {
                             weight: items[s].weight.value(),
-                            progress: progress[s],
+                            progress: aligned_of.get(&s).copied().unwrap_or(progress[s]),
                             cancelled: out[s],
                         })
                         .collect();

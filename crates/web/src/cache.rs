@@ -5,7 +5,9 @@
 //! several server processes, since the versions live in the database.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use tuijin_core::board::Board;
@@ -166,7 +168,17 @@ fn apply(progress: &mut [Progress], positions: &Positions, by_code: HashMap<Stri
     }
 }
 
-#[derive(Default)]
+tokio::task_local! {
+    /// Set while a read (GET, HEAD) is handled (`reads_may_wait_elsewhere`): a read that finds
+    /// its plan still loading after the cache's loading wait is answered "loading, come back"
+    /// instead of holding its connection for the whole load; a write waits for the load.
+    pub static READ: ();
+}
+
+/// How long a read waits for its plan's load before it is answered "loading": a million-item
+/// plan's first load takes ~20 s, which a request's 30-s limit would otherwise end in a 408.
+pub const LOADING_WAIT: Duration = Duration::from_secs(10);
+
 pub struct PlanCache {
     plans: Mutex<HashMap<String, Arc<CachedPlan>>>,
     /// Plan headers by code, with the plan version they were read at.
@@ -174,6 +186,34 @@ pub struct PlanCache {
     /// One loader per plan: requests that miss together wait for one load instead of each
     /// loading the whole plan (eight cold loads of a 100k-item plan at once took 17 s).
     loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// `LOADING_WAIT` unless set otherwise (`set_loading_wait`), in milliseconds.
+    loading_wait_ms: AtomicU64,
+}
+
+impl Default for PlanCache {
+    fn default() -> Self {
+        PlanCache {
+            plans: Default::default(),
+            headers: Default::default(),
+            loading: Default::default(),
+            loading_wait_ms: AtomicU64::new(LOADING_WAIT.as_millis() as u64),
+        }
+    }
+}
+
+/// Marks the request a read while it is handled, for `PlanCache::get`.
+pub async fn reads_may_wait_elsewhere(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        READ.scope((), next.run(req)).await
+    } else {
+        next.run(req).await
+    }
 }
 
 impl PlanCache {
@@ -266,9 +306,23 @@ impl PlanCache {
         // outlast a request's 30 s while the start-up warning refresh shares the cores; each
         // timed-out request dropped its load and the next began again, so the plan never loaded.
         let (this, store, plan) = (self.clone(), store.clone(), plan.to_string());
-        tokio::spawn(async move { this.load_or_apply(&store, &plan).await })
-            .await
-            .map_err(|e| ApiError::Internal(format!("loading a plan: {e}")))?
+        let load = tokio::spawn(async move { this.load_or_apply(&store, &plan).await });
+        let joined = if READ.try_with(|_| ()).is_ok() {
+            let wait = Duration::from_millis(self.loading_wait_ms.load(Ordering::Relaxed));
+            // The load goes on when the read stops waiting: the next read finds it done.
+            tokio::time::timeout(wait, load)
+                .await
+                .map_err(|_| ApiError::Loading)?
+        } else {
+            load.await
+        };
+        joined.map_err(|e| ApiError::Internal(format!("loading a plan: {e}")))?
+    }
+
+    /// How long a read waits for its plan's load before it is answered "loading".
+    pub fn set_loading_wait(&self, wait: Duration) {
+        self.loading_wait_ms
+            .store(wait.as_millis() as u64, Ordering::Relaxed);
     }
 
     async fn load_or_apply(&self, store: &Store, plan: &str) -> Result<Arc<CachedPlan>, ApiError> {
@@ -322,28 +376,45 @@ impl PlanCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
     use tuijin_store::testing::{TestDb, stamp};
 
-    #[tokio::test]
-    async fn a_load_its_request_gave_up_on_is_finished_and_kept() {
-        let doc = tuijin_core::generate::generated_plan("big", 20_000, 5, 20);
+    /// The cached plan once a load that went on alone has landed (a minute at most).
+    async fn landed(
+        cache: &PlanCache,
+        plan: &str,
+        versions: (i64, i64),
+    ) -> Option<Arc<CachedPlan>> {
+        for _ in 0..1200 {
+            if let Some(hit) = cache.cached(plan, versions) {
+                return Some(hit);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
+    /// Each backend with a generated plan `big` of `items` items, its versions, an empty cache.
+    async fn with_big_plan(items: usize) -> Vec<(TestDb, (i64, i64), Arc<PlanCache>)> {
+        let doc = tuijin_core::generate::generated_plan("big", items, 5, 20);
+        let mut out = Vec::new();
         for db in TestDb::all().await {
             db.store.import_plan(&doc, &stamp("test")).await.unwrap();
             let versions = db.store.versions("big").await.unwrap();
-            let cache = Arc::new(PlanCache::default());
+            out.push((db, versions, Arc::new(PlanCache::default())));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_load_its_request_gave_up_on_is_finished_and_kept() {
+        for (db, versions, cache) in with_big_plan(20_000).await {
             // The request leaves at once, long before 20,000 items are read.
             let gave_up =
                 tokio::time::timeout(Duration::from_millis(1), cache.get(&db.store, "big")).await;
             assert!(gave_up.is_err(), "{}: the request gave up", db.label());
             // Its load goes on without it and lands in the cache for the next request.
-            let mut waited = 0;
-            while cache.cached("big", versions).is_none() && waited < 1200 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                waited += 1;
-            }
-            let hit = cache
-                .cached("big", versions)
+            let hit = landed(&cache, "big", versions)
+                .await
                 .unwrap_or_else(|| panic!("{}: the load was abandoned", db.label()));
             assert_eq!(hit.items.len(), 20_000);
             let again = cache.get(&db.store, "big").await.unwrap();
@@ -351,6 +422,37 @@ mod tests {
                 Arc::ptr_eq(&hit, &again),
                 "the next request takes it as it is"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_is_told_its_plan_is_loading_and_a_write_waits_for_it() {
+        for (db, versions, cache) in with_big_plan(2_000).await {
+            cache.set_loading_wait(Duration::ZERO);
+            // A read that will not wait: told the plan is loading, and the load goes on.
+            let read = READ.scope((), cache.get(&db.store, "big")).await;
+            assert!(
+                matches!(read, Err(ApiError::Loading)),
+                "{}: a read is told",
+                db.label()
+            );
+            assert!(
+                landed(&cache, "big", versions).await.is_some(),
+                "{}",
+                db.label()
+            );
+            let hit = READ.scope((), cache.get(&db.store, "big")).await.unwrap();
+            assert_eq!(
+                hit.items.len(),
+                2_000,
+                "{}: the next read has it",
+                db.label()
+            );
+            // Outside a read (a write), the same cold load is waited for, whatever the wait.
+            let fresh = Arc::new(PlanCache::default());
+            fresh.set_loading_wait(Duration::ZERO);
+            let write = fresh.get(&db.store, "big").await.unwrap();
+            assert_eq!(write.items.len(), 2_000, "{}: a write waits", db.label());
         }
     }
 }

@@ -45,6 +45,9 @@ pub enum ApiError {
     Unavailable(Unavailable),
     /// The body is larger than the route takes.
     TooLarge,
+    /// The plan a read needs is still loading into memory (a large plan after a start or a
+    /// change): nothing is wrong, the same request will be answered shortly.
+    Loading,
     /// The system is wrong; the cause is logged, never sent.
     Internal(String),
 }
@@ -263,6 +266,11 @@ impl From<ApiError> for Failure {
                     Key(unavailable_key(u)),
                 )
             }
+            ApiError::Loading => Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "loading",
+                Key("error.loading_detail"),
+            ),
             ApiError::TooLarge => Failure::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
@@ -396,6 +404,11 @@ pub async fn render_failures(State(st): State<AppState>, req: Request, next: Nex
         StatusCode::SERVICE_UNAVAILABLE => {
             out.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            // A page still loading asks the browser to come back by itself.
+            if failure.kind == "loading" && face == Face::Page {
+                out.headers_mut()
+                    .insert(header::REFRESH, HeaderValue::from_static("5"));
+            }
         }
         _ => {}
     }

@@ -157,6 +157,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             )),
         )
         .merge(pages::routes(state.clone()))
+        .layer(axum::middleware::from_fn(cache::reads_may_wait_elsewhere))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             shed_load,

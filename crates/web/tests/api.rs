@@ -2447,6 +2447,33 @@ async fn the_office_edits_items_through_the_api() {
             .find(|i| i.code.as_str() == "E1.1")
             .unwrap();
         assert_eq!(e11.due.unwrap().to_string(), "2020-09-30");
+        // A list is cleared by `null` as by `[]`; figures keep every decimal they were given.
+        let (s, etag, body) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                Some(&new_tag),
+                json!({"trajectory": [{"date": "2020-03-31", "percent": 33.33}], "co": ["ZDQ"],
+                       "weight": 0.25, "reason": "分段目标"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["trajectory"][0]["percent"], 33.33);
+        assert_eq!(body["weight"], 0.25);
+        let (s, _, body) = t
+            .send_as(
+                "office",
+                "PATCH",
+                item,
+                etag.as_deref(),
+                json!({"trajectory": null, "co": null, "supports": null, "shares": null,
+                       "reason": "取消分段"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        assert_eq!(body["trajectory"], json!([]), "{body}");
+        assert_eq!(body["co"], json!([]), "{body}");
         // A new project under E1: cancelled, refused a move under a milestone, archived.
         let (s, etag, body) = t
             .send_as(

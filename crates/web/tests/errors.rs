@@ -298,3 +298,30 @@ async fn control_characters_are_refused_before_anything_reads_them_and_excess_lo
         assert_eq!(send(&app, "/api/v1/plans", "en").await.0, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn a_page_whose_plan_is_still_loading_asks_the_browser_to_come_back() {
+    use common::site::Site;
+    let sites = Site::configured(|s| s.plans.set_loading_wait(std::time::Duration::ZERO)).await;
+    for site in sites {
+        let mut b = site.log_in("office").await;
+        // The plan's first read: its load has only begun, and the read does not wait for it.
+        let p = site.get(&mut b, "/plans/demo-small").await;
+        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{}", p.html);
+        assert!(p.html.contains("规划正在载入"), "{}", p.html);
+        assert_eq!(p.headers.get(header::REFRESH).unwrap(), "5");
+        assert_eq!(p.headers.get(header::RETRY_AFTER).unwrap(), "5");
+        // The load went on without it: the same read is soon answered in full.
+        let mut answered = false;
+        for _ in 0..500 {
+            let p = site.get(&mut b, "/plans/demo-small").await;
+            if p.status == StatusCode::OK {
+                answered = true;
+                break;
+            }
+            assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{}", p.html);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(answered, "{}: the plan loaded", site.db.label());
+    }
+}

@@ -299,3 +299,70 @@ fn cockpit_summary_and_explain_agree_on_random_plans() {
     }
     assert!(called > 0, "some random plans have late work to call about");
 }
+
+#[test]
+fn measured_items_are_judged_on_what_serves_them_whatever_the_order_of_the_file() {
+    // P is served by the goal G.1 (itself measured by the task T) and by the task T2; G.1
+    // sits under G, in another branch than P. Listed with P first or last, the plan is the
+    // same plan.
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let make = |code: &str, kind: ItemKind, parent: Option<&str>, supports: &[&str]| {
+        let mut i = Item::new(Code::parse(code).unwrap(), kind, code);
+        i.parent = parent.map(|p| Code::parse(p).unwrap());
+        if kind != ItemKind::Positioning {
+            i.start = Some(day(if kind == ItemKind::Task {
+                "2020-01-01"
+            } else {
+                "2017-01-01"
+            }));
+            i.due = Some(day(if kind == ItemKind::Task {
+                "2020-12-31"
+            } else {
+                "2030-12-31"
+            }));
+        }
+        i.extra.supports = supports.iter().map(|s| Code::parse(s).unwrap()).collect();
+        i.extra.tidy();
+        i
+    };
+    let plan = vec![
+        make("P", ItemKind::Positioning, None, &[]),
+        make("G", ItemKind::Goal, None, &[]),
+        make("G.1", ItemKind::Goal, Some("G"), &["P"]),
+        make("T", ItemKind::Task, None, &["G.1"]),
+        make("T2", ItemKind::Task, None, &["P"]),
+    ];
+    let mut progress = HashMap::new();
+    progress.insert("T".to_string(), Progress::known(42.0));
+    progress.insert("T2".to_string(), Progress::known(60.0));
+    let date = day("2020-06-30");
+    let board = |items: &[Item]| {
+        Board::build(
+            items,
+            &progress,
+            date,
+            Thresholds::default(),
+            &Measures::default(),
+        )
+    };
+    let first = board(&plan);
+    let mut last = plan.clone();
+    last.rotate_left(1); // G, G.1, T, T2, P
+    let last_board = board(&last);
+    for i in &plan {
+        let (a, b) = (
+            first.position(i.code.as_str()).unwrap(),
+            last_board.position(i.code.as_str()).unwrap(),
+        );
+        assert_eq!(first.row_at(a), last_board.row_at(b), "{}", i.code);
+        assert_eq!(first.aligned(a), last_board.aligned(b), "{}", i.code);
+    }
+    // P stands where its two servers are: G.1 as far as T (42), and T2 (60).
+    let p = first.position("P").unwrap();
+    assert_eq!(first.aligned(p).unwrap().percent, Some(51.0));
+    // And is expected where they are expected: G.1 where T is, T2 on its own path.
+    let t = first.position("T").unwrap();
+    let t2 = first.position("T2").unwrap();
+    let both = (first.expected(t).unwrap() + first.expected(t2).unwrap()) / 2.0;
+    assert!((first.expected(p).unwrap() - both).abs() < 1e-9);
+}

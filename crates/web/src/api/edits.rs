@@ -103,7 +103,7 @@ pub struct ItemChange {
     pub trajectory: Option<Vec<PointInput>>,
     pub target: Option<TargetInput>,
     pub three_ones: Option<bool>,
-    /// weighted, simple, worst or manual.
+    /// `weighted_mean`, `simple_mean`, `worst_child` or `manual`.
     pub rollup: Option<String>,
     pub manual: Option<ManualInput>,
     pub shares: Option<Vec<ShareInput>>,
@@ -209,13 +209,15 @@ pub fn merge_as<T: serde::Serialize + serde::de::DeserializeOwned>(
 }
 
 /// One top-level field of a merge patch: `null` clears it (an optional field reads `null` as
-/// absent), anything else merges.
+/// absent, a text or a list as empty), anything else merges.
 fn merge_field(target: &mut Value, key: &str, patch: &Value) {
     match patch {
         // A text in two languages is cleared to empty ones: it is never absent.
         Value::Null if target[key].get("zh").is_some() => {
             target[key] = serde_json::json!({"zh": "", "en": ""})
         }
+        // So is a list (co-operating units, supports, trajectory, shares): to an empty one.
+        Value::Null if target[key].is_array() => target[key] = serde_json::json!([]),
         Value::Null => target[key] = Value::Null,
         p => merge_patch(&mut target[key], p),
     }

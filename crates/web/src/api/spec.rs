@@ -217,7 +217,7 @@ fn complete(op: &mut Operation, api: bool, names_a_record: bool) {
     };
     add(
         "503",
-        "Overloaded, or the storage cannot take the request now; retry after `Retry-After` seconds.",
+        "Overloaded, the storage cannot take the request now, or (a read) its plan is still loading; retry after `Retry-After` seconds.",
     );
     if api {
         add(

@@ -26,6 +26,7 @@ pub struct Browser {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub headers: axum::http::HeaderMap,
     pub html: String,
 }
 
@@ -47,12 +48,17 @@ impl Site {
     }
 
     pub async fn with_rules(rules: tuijin_core::policy::SessionRules) -> Vec<Site> {
+        Self::configured(|state| state.rules = rules).await
+    }
+
+    /// The site on each backend with its state set up by `set` first.
+    pub async fn configured(set: impl Fn(&mut AppState)) -> Vec<Site> {
         let mut out = Vec::new();
         for db in super::with_small_plan().await {
             super::add_users(&db.store, Some(PASSWORD)).await;
             let clock = super::today();
             let mut state = AppState::new(db.store.clone(), clock, true);
-            state.rules = rules;
+            set(&mut state);
             out.push(Site {
                 app: router(state),
                 db,
@@ -141,6 +147,7 @@ impl Site {
             assert!(s.contains("SameSite=Lax"), "{s}");
         }
         let status = res.status();
+        let headers = res.headers().clone();
         let location = res
             .headers()
             .get(header::LOCATION)
@@ -151,6 +158,7 @@ impl Site {
         Page {
             status,
             location,
+            headers,
             html: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }

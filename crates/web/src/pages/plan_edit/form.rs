@@ -87,7 +87,8 @@ impl ItemForm {
             leader_in_charge: code_text(&e.leader_in_charge),
             start: text_of(i.start),
             due: text_of(i.due),
-            weight: crate::pages::widgets::fmt1(i.weight.value()),
+            // As stored, not rounded: a form saved unchanged must not change them.
+            weight: i.weight.value().to_string(),
             public: if i.public { "1".into() } else { String::new() },
             three_ones: if i.three_ones {
                 "1".into()
@@ -113,13 +114,7 @@ impl ItemForm {
             trajectory: e
                 .trajectory
                 .iter()
-                .map(|p| {
-                    format!(
-                        "{} {}",
-                        p.date,
-                        crate::pages::widgets::fmt1(p.percent.value())
-                    )
-                })
+                .map(|p| format!("{} {}", p.date, p.percent.value()))
                 .collect::<Vec<_>>()
                 .join("\n"),
             supports: e
@@ -275,5 +270,25 @@ impl ItemForm {
         } else {
             Err(problems)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_shows_figures_as_stored_so_an_unchanged_save_changes_nothing() {
+        let mut i = Item::new(Code::parse("A").unwrap(), tuijin_core::ItemKind::Task, "甲");
+        i.weight = Weight::new(0.04).unwrap();
+        i.extra.trajectory = tuijin_core::thin_vec![TrajectoryPoint {
+            date: NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
+            percent: Percent::new(33.33).unwrap(),
+        }];
+        let f = ItemForm::of(&i, 1);
+        assert_eq!(f.weight, "0.04");
+        assert_eq!(f.trajectory, "2020-03-31 33.33");
+        i.weight = Weight::new(2.0).unwrap();
+        assert_eq!(ItemForm::of(&i, 1).weight, "2");
     }
 }
