@@ -361,7 +361,7 @@ impl Board {
 
     /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
     /// words: what `explain` says of it, so the explanation and the board never disagree.
-    pub fn measured(&self, n: usize) -> Option<(Status, String)> {
+    pub fn measured(&self, n: usize) -> Option<crate::explain::Measured> {
         if !self.shape.apart[n] || self.shape.out[n] {
             return None;
         }
@@ -387,7 +387,14 @@ impl Board {
                 None => "measured by the items that serve it: none is reported yet".into(),
             },
         };
-        Some((status, rule))
+        Some(crate::explain::Measured {
+            status,
+            rule,
+            shown: self.shown(n),
+            served: self.aligned(n).is_some(),
+            expected: self.expected(n),
+            gap: self.gap(n),
+        })
     }
 
     /// Whether item `n` is measured rather than reported (a positioning, a goal with no work

@@ -51,8 +51,25 @@ pub enum ProgressSource {
         target: f64,
         unit: String,
     },
+    /// Measured by the items that serve it (a positioning, a goal with no work below it):
+    /// the figure is theirs (`Board::aligned`).
+    Served,
     /// Nothing reported yet.
     Nothing,
+}
+
+/// How an item measured rather than reported stands on a board (`Board::measured`): the
+/// status and the rule in words, with the figures it was judged on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    pub status: Status,
+    pub rule: String,
+    /// The figure it is shown with: what serves it when something does, else its own.
+    pub shown: Progress,
+    /// Whether `shown` is what serves it.
+    pub served: bool,
+    pub expected: Option<f64>,
+    pub gap: Option<f64>,
 }
 
 impl Explanation {
@@ -96,15 +113,22 @@ impl Explanation {
         self
     }
 
-    /// For an item measured rather than reported (`Board::measured`): its status and the rule
-    /// that made it, in place of a judgement of its own (absent) reports.
-    pub fn measured(mut self, measured: Option<(Status, String)>) -> Explanation {
-        if let Some((status, rule)) = measured {
+    /// For an item measured rather than reported (`Board::measured`): its status, the rule
+    /// that made it and the figures it was judged on, in place of a judgement of its own
+    /// (absent) reports — so the explanation says what the item views and pages show.
+    pub fn measured(mut self, measured: Option<Measured>) -> Explanation {
+        if let Some(m) = measured {
+            self.progress = m.shown;
+            if m.served {
+                self.source = ProgressSource::Served;
+            }
             self.status = StatusReason {
-                status,
-                gap: None,
+                status: m.status,
+                progress: m.shown.vouched(),
+                expected: m.expected,
+                gap: m.gap,
                 threshold: None,
-                rule,
+                rule: m.rule,
                 ..self.status
             };
         }

@@ -713,4 +713,4 @@ mod tree_tests {
     }
 }
 
-pub use crate::explain::{ChildShare, Explanation, ProgressSource, explain};
+pub use crate::explain::{ChildShare, Explanation, Measured, ProgressSource, explain};

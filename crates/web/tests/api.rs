@@ -743,6 +743,39 @@ async fn report_workflow_over_http_with_versions() {
             .get("/api/v1/plans/demo-small/items/E1.1/explain?date=2019-01-01")
             .await;
         assert_eq!(e["status"], "unreported", "{e}");
+        // A day to come is refused by every read that takes a date, naming its parameter:
+        // none judges today's figures against a later day's path.
+        for (url, field) in [
+            (
+                "/api/v1/plans/demo-small/items/E1.1/explain?date=2020-07-01",
+                "date",
+            ),
+            ("/api/v1/plans/demo-small/summary?date=2020-07-01", "date"),
+            (
+                "/api/v1/plans/demo-small/progress?as_of=2020-07-01",
+                "as_of",
+            ),
+            (
+                "/api/v1/plans/demo-small/items/E1?as_of=2020-07-01",
+                "as_of",
+            ),
+            (
+                "/api/v1/plans/demo-small/items/E1/subtree?as_of=2020-07-01",
+                "as_of",
+            ),
+            ("/api/v1/items?plan=demo-small&as_of=2020-07-01", "as_of"),
+        ] {
+            let (s, _, v) = t.get(url).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {v}");
+            assert_eq!(v["errors"][0]["code"], "date_after_today", "{url}: {v}");
+            assert_eq!(v["errors"][0]["field"], field, "{url}: {v}");
+        }
+        // Today itself is answered.
+        let today = common::today().today(tuijin_core::clock::DEFAULT_TZ);
+        let (s, _, v) = t
+            .get(&format!("/api/v1/plans/demo-small/summary?date={today}"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
     }
 }
 
@@ -1745,6 +1778,17 @@ async fn explain_judges_a_measured_item_as_the_cockpit_does() {
                 .is_some_and(|r| r.starts_with("measured by")),
             "{e}"
         );
+        // The figures it was judged on are those the item view shows: what serves it.
+        let (status, _, v) = t.get("/api/v1/plans/demo-small/items/P1").await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let standing = &v["item"]["standing"];
+        assert_eq!(e["progress_source"], "served", "{e}");
+        assert_eq!(e["progress"], standing["progress"], "{e} {v}");
+        assert!(standing["progress"]["percent"].is_number(), "{v}");
+        assert_eq!(e["expected"], standing["expected"], "{e} {v}");
+        assert_eq!(e["status"], standing["status"], "{e} {v}");
+        let gap = e["expected"].as_f64().unwrap() - e["progress"]["at_least"].as_f64().unwrap();
+        assert!((e["gap"].as_f64().unwrap() - gap).abs() < 1e-9, "{e}");
     }
 }
 

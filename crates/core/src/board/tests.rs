@@ -230,7 +230,7 @@ fn cockpit_summary_and_explain_agree_on_random_plans() {
         called += late.len();
         for (n, i) in items.iter().enumerate() {
             let said = match b.measured(n) {
-                Some((s, _)) => s,
+                Some(m) => m.status,
                 None => {
                     explain(
                         progress[i.code.as_str()],

@@ -147,15 +147,11 @@ fn missing(plan: &str, code: &str) -> ApiError {
 
 /// A day to come is refused before anything is read (whether or not any item matches).
 fn check_as_of(st: &AppState, as_of: Option<chrono::NaiveDate>) -> Result<(), ApiError> {
-    let today = st.clock.today(tuijin_core::clock::DEFAULT_TZ);
-    match as_of {
-        Some(d) if d > today => Err(ApiError::invalid(
-            tuijin_core::problem::Problem::new("as_of", tuijin_core::problem::Rule::DateAfterToday)
-                .with("date", d)
-                .with("today", today),
-        )),
-        _ => Ok(()),
-    }
+    super::not_after_today(
+        "as_of",
+        as_of,
+        st.clock.today(tuijin_core::clock::DEFAULT_TZ),
+    )
 }
 
 /// The plan's board on `as_of`: today's from memory, a past day's from the progress recorded
@@ -168,14 +164,10 @@ async fn board_on(
 ) -> Result<std::sync::Arc<tuijin_core::board::Board>, ApiError> {
     use tuijin_store::ProgressStore;
     let today = st.today(&c.plan);
+    super::not_after_today("as_of", as_of, today)?;
     match as_of {
         None => Ok(c.board(today)),
         Some(d) if d == today => Ok(c.board(today)),
-        Some(d) if d > today => Err(ApiError::invalid(
-            tuijin_core::problem::Problem::new("as_of", tuijin_core::problem::Rule::DateAfterToday)
-                .with("date", d)
-                .with("today", today),
-        )),
         Some(d) => {
             let progress = st.store.plan_progress(plan, Some(d)).await?;
             Ok(std::sync::Arc::new(tuijin_core::board::Board::build(

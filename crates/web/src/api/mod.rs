@@ -53,6 +53,24 @@ pub(crate) fn code_filters(
     }
 }
 
+/// A day to come is refused, under the name of the parameter that gave it: figures are as
+/// recorded on a day, and judging today's figures against a later day's expected path would
+/// show lags that do not exist yet. One rule for every read that takes a date.
+pub(crate) fn not_after_today(
+    name: &'static str,
+    date: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    match date {
+        Some(d) if d > today => Err(ApiError::invalid(
+            Problem::new(name, Rule::DateAfterToday)
+                .with("date", d)
+                .with("today", today),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

@@ -21,7 +21,8 @@ use tuijin_core::policy::Action;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DateQuery {
-    /// The date to judge on (default: today). Progress is as recorded on that date.
+    /// The date to judge on (default: today); a day to come is refused (422
+    /// `date_after_today`). Progress is as recorded on that date.
     pub date: Option<NaiveDate>,
 }
 
@@ -54,7 +55,8 @@ pub struct ExplainView {
     pub date: NaiveDate,
     pub progress: ProgressView,
     /// manual, children, report, shares (the units' reports, each for its share), indicator
-    /// (the target's indicator: see `indicator_source`) or nothing.
+    /// (the target's indicator: see `indicator_source`), served (the items that serve a
+    /// positioning or a goal with no work below it) or nothing.
     pub progress_source: String,
     /// For progress from an indicator: its latest figure known on `date` against the way
     /// from the indicator's baseline to the item's target.
@@ -106,6 +108,7 @@ pub async fn explain(
     require(&who, Action::ReadPlan)?;
     let plan_rec = st.store.get_plan(&plan).await?;
     let today = st.today(&plan_rec.plan);
+    super::not_after_today("date", q.date, today)?;
     let date = q.date.unwrap_or(today);
     let item = st.store.get_item(&plan, &code).await?;
     let filter = ItemFilter {
@@ -195,6 +198,7 @@ pub async fn explain(
         tuijin_core::progress::ProgressSource::Report => ("report", None),
         tuijin_core::progress::ProgressSource::Shares => ("shares", None),
         tuijin_core::progress::ProgressSource::Indicator { .. } => ("indicator", None),
+        tuijin_core::progress::ProgressSource::Served => ("served", None),
         tuijin_core::progress::ProgressSource::Nothing => ("nothing", None),
     };
     let indicator_source = match &e.source {
@@ -245,7 +249,8 @@ pub async fn explain(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
-    /// A past date: progress as it was recorded then.
+    /// A past date: progress as it was recorded then; a day to come is refused (422
+    /// `date_after_today`).
     pub as_of: Option<NaiveDate>,
 }
 
@@ -260,6 +265,8 @@ pub async fn plan_progress(
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<BTreeMap<String, ProgressView>>, ApiError> {
     require(&who, Action::ReadPlan)?;
+    let header = st.plans.header(&st.store, &plan).await?;
+    super::not_after_today("as_of", q.as_of, st.today(&header))?;
     let map = st.store.plan_progress(&plan, q.as_of).await?;
     Ok(Json(map.into_iter().map(|(k, v)| (k, v.into())).collect()))
 }
@@ -271,7 +278,8 @@ pub struct SummaryQuery {
     pub branch: Option<String>,
     /// Summarise the items this unit leads.
     pub unit: Option<String>,
-    /// Judge on this date (default today); a past date uses progress as recorded then.
+    /// Judge on this date (default today); a past date uses progress as recorded then, a day
+    /// to come is refused (422 `date_after_today`).
     pub date: Option<NaiveDate>,
 }
 
@@ -301,6 +309,7 @@ pub async fn summary(
     super::code_filters(&mut [("branch", &mut q.branch), ("unit", &mut q.unit)])?;
     let cached = st.plans.get(&st.store, &plan).await?;
     let today = st.today(&cached.plan);
+    super::not_after_today("date", q.date, today)?;
     let date = q.date.unwrap_or(today);
     let items = &cached.items;
     let scope = match (&q.branch, &q.unit) {

@@ -250,6 +250,7 @@ pub async fn page(
         ProgressSource::Report => "explain.source.report",
         ProgressSource::Shares => "explain.source.shares",
         ProgressSource::Indicator { .. } => "explain.source.indicator",
+        ProgressSource::Served => "explain.source.served",
         ProgressSource::Nothing => "explain.source.nothing",
     };
     let measured = b.is_apart(n) && !b.is_out(n);
