@@ -162,6 +162,7 @@ fn every_item_is_bilingual_and_quotes_the_speech_verbatim() {
             i.code
         );
         let quote = i
+            .extra
             .source
             .as_deref()
             .unwrap_or_else(|| panic!("{} has no source quote", i.code));

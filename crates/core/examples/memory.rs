@@ -28,7 +28,10 @@ fn main() {
     let shape = std::sync::Arc::new(tuijin_core::shape::Shape::of(&items));
     let shape_bytes = live() - before;
     let before = live();
-    let progress = std::sync::Arc::new(vec![Progress::known(50.0); items.len()]);
+    let progress = std::sync::Arc::new(
+        std::iter::repeat_n(Progress::known(50.0), items.len())
+            .collect::<tuijin_core::progress::ProgressList>(),
+    );
     let progress_bytes = live() - before;
     let before = live();
     let board = tuijin_core::board::Board::build_on(

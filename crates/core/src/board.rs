@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 
 use crate::indicator::{Attainment, Measures};
 use crate::path::Path;
-use crate::progress::{ChildProgress, Progress, RollupRule, Status, classify, roll_up};
+use crate::progress::{
+    ChildProgress, Progress, ProgressList, RollupRule, Status, classify, roll_up,
+};
 use crate::shape::Shape;
 use crate::{Item, ItemKind, Thresholds};
 use std::sync::Arc;
@@ -78,7 +80,7 @@ pub struct Board {
     pub date: NaiveDate,
     /// Each item's progress by position, shared with whoever built the board (a server's
     /// cached plan), not copied per board.
-    progress: Arc<Vec<Progress>>,
+    progress: Arc<ProgressList>,
     /// Each item's status.
     status: Vec<Status>,
     /// The expected figure of the items measured by what serves them, where it is that of
@@ -149,7 +151,7 @@ impl Board {
         thresholds: Thresholds,
         measures: &Measures,
     ) -> Board {
-        let by_position: Vec<Progress> = items
+        let by_position: ProgressList = items
             .iter()
             .map(|i| {
                 progress
@@ -174,7 +176,7 @@ impl Board {
     pub fn build_on(
         items: &[Item],
         shape: Arc<Shape>,
-        progress: Arc<Vec<Progress>>,
+        progress: Arc<ProgressList>,
         date: NaiveDate,
         thresholds: Thresholds,
         measures: &Measures,
@@ -198,7 +200,7 @@ impl Board {
             .zip(out)
             .zip(progress.iter())
             .zip(&expected)
-            .map(|(((i, &out), &p), &exp)| {
+            .map(|(((i, &out), p), &exp)| {
                 if out {
                     Status::Cancelled
                 } else {
@@ -228,7 +230,10 @@ impl Board {
                         .iter()
                         .map(|&s| ChildProgress {
                             weight: items[s].weight.value(),
-                            progress: aligned_of.get(&s).copied().unwrap_or(progress[s]),
+                            progress: aligned_of
+                                .get(&s)
+                                .copied()
+                                .unwrap_or_else(|| progress.get(s)),
                             cancelled: out[s],
                         })
                         .collect();
@@ -243,7 +248,10 @@ impl Board {
                     .iter()
                     .map(|&c| ChildProgress {
                         weight: items[c].weight.value(),
-                        progress: aligned_of.get(&c).copied().unwrap_or(progress[c]),
+                        progress: aligned_of
+                            .get(&c)
+                            .copied()
+                            .unwrap_or_else(|| progress.get(c)),
                         cancelled: out[c],
                     })
                     .collect();
@@ -356,7 +364,7 @@ impl Board {
 
     /// The figure item `n` is shown with: what serves it when something does, else its own.
     pub fn shown(&self, n: usize) -> Progress {
-        self.aligned(n).unwrap_or(self.progress[n])
+        self.aligned(n).unwrap_or_else(|| self.progress.get(n))
     }
 
     /// How an item that is measured rather than reported (`is_apart`) stands, and the rule in
@@ -449,7 +457,7 @@ impl Board {
     /// Item `n`'s row: its progress, expected figure, status and gap.
     pub fn row_at(&self, n: usize) -> Row {
         Row {
-            progress: self.progress[n],
+            progress: self.progress.get(n),
             expected: self.expected(n),
             status: self.status[n],
             gap: self.gap(n),
@@ -472,7 +480,7 @@ impl Board {
 
     /// Item `n`'s own progress (what `shown` gives is what serves it, when something does).
     pub fn progress(&self, n: usize) -> Progress {
-        self.progress[n]
+        self.progress.get(n)
     }
 
     /// Where item `n` is expected to be on the board's date: its path's figure, or for an
@@ -500,7 +508,7 @@ impl Board {
             }
             self.aligned(n)?
         } else {
-            self.progress[n]
+            self.progress.get(n)
         };
         Some(self.expected(n)? - judged.vouched()?)
     }

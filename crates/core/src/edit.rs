@@ -435,7 +435,6 @@ mod tests {
             rollup: None,
             cancelled: false,
             progress_from: Default::default(),
-            source: None,
             extra: Default::default(),
         }
     }

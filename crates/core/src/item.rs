@@ -168,11 +168,8 @@ pub struct Item {
     /// Where the item's own progress comes from: its lead unit's reports (the default), or
     /// the figures of the indicator its target names (roads completed of 193).
     pub progress_from: ProgressFrom,
-    /// The passage of the source document the item comes from, quoted (kept in line: a plan
-    /// drawn from a document quotes it for nearly every item).
-    pub source: Option<Box<str>>,
-    /// What most items leave empty (description, leaders, links, trajectory, target, manual
-    /// figure, shares), out of line.
+    /// What most items leave empty (description, leaders, links, source quote, trajectory,
+    /// target, manual figure, shares), out of line.
     pub extra: Extra,
 }
 
@@ -187,6 +184,10 @@ pub struct ItemExtra {
     pub leader_in_charge: Option<Code>,
     /// Items in other branches this one serves (alignment, not a second parent).
     pub supports: ThinVec<Code>,
+    /// The passage of the source document the item comes from, quoted. A plan drawn from a
+    /// document quotes it for nearly every item, but such plans are small; a large one
+    /// (generated, or rows from a workbook) quotes none.
+    pub source: Option<Box<str>>,
     pub trajectory: ThinVec<TrajectoryPoint>,
     pub target: Option<Box<Target>>,
     /// The figure set by hand, with its reason, when the rollup is manual.
@@ -332,7 +333,7 @@ impl Serialize for Item {
             weight: self.weight,
             public: self.public,
             supports: &e.supports,
-            source: &self.source,
+            source: &e.source,
             trajectory: &e.trajectory,
             target: &e.target,
             three_ones: self.three_ones,
@@ -363,12 +364,12 @@ impl From<ItemIn> for Item {
             rollup: i.rollup,
             cancelled: i.cancelled,
             progress_from: i.progress_from,
-            source: i.source,
             extra: ItemExtra {
                 description: i.description,
                 leader: i.leader,
                 leader_in_charge: i.leader_in_charge,
                 supports: i.supports,
+                source: i.source,
                 trajectory: i.trajectory,
                 target: i.target,
                 manual: i.manual,
@@ -491,7 +492,6 @@ impl Item {
             three_ones: false,
             rollup: None,
             cancelled: false,
-            source: None,
             extra: Extra::default(),
             progress_from: ProgressFrom::Reports,
         }
@@ -503,7 +503,7 @@ mod tests {
     use super::*;
 
     // What a server holds per item of a loaded plan (BENCHMARKS.md, memory per item).
-    const _: () = assert!(std::mem::size_of::<Item>() <= 144);
+    const _: () = assert!(std::mem::size_of::<Item>() <= 128);
 
     #[test]
     fn rare_fields_take_memory_only_once_set() {
@@ -542,7 +542,7 @@ mod tests {
         i.extra.description = Text::new("说明", "About");
         i.extra.leader = Some(Code::parse("P1").unwrap());
         i.extra.supports = thin_vec::thin_vec![Code::parse("B").unwrap()];
-        i.source = Some("原文".into());
+        i.extra.source = Some("原文".into());
         i.extra.target = Some(Box::new(Target {
             value: 300.0,
             unit: "km".into(),

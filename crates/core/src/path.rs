@@ -132,28 +132,57 @@ fn interpolate(len: usize, point: impl Fn(usize) -> (NaiveDate, f64), date: Naiv
 }
 
 /// Every item's path in flat arrays: what a server keeps for a million items, where a vector
-/// of points each would cost ~70 bytes an item against ~28.
+/// of points each would cost ~70 bytes an item against ~14.
+///
+/// Most items are leaves whose path is plain: 0 % on the start date, 100 % on the due date.
+/// Their two values are implied rather than stored — an item's values sit at its first point's
+/// index less two for every plain path before it (`plain_before`, a rank over a bit set with a
+/// count per 64 items). Written here because the rank is two lines and a succinct-structure
+/// crate would bring far more than it.
 pub(crate) struct Paths {
-    /// Where each item's points start in `days` and `values`; one entry more than items. An
-    /// item with no path has none (a path has at least one point).
+    /// Where each item's points start in `days`; one entry more than items. An item with no
+    /// path has none (a path has at least one point).
     start: Vec<u32>,
     days: Vec<NaiveDate>,
+    /// The values of the paths that are not plain, in item order.
     values: Vec<f64>,
+    /// One bit per item: its path is plain (two points, 0 then 100).
+    plain: Vec<u64>,
+    /// The plain paths before each block of 64 items.
+    ranks: Vec<u32>,
+}
+
+/// Whether a path is 0 % on its first day and 100 % on its last, with nothing between.
+fn is_plain(p: &Path) -> bool {
+    matches!(p.0.as_slice(), [(_, a), (_, b)] if *a == 0.0 && *b == 100.0)
 }
 
 impl Paths {
     pub(crate) fn of(paths: &[Option<Path>]) -> Paths {
         let points: usize = paths.iter().flatten().map(|p| p.0.len()).sum();
+        let plain_count = paths.iter().flatten().filter(|p| is_plain(p)).count();
+        let blocks = paths.len().div_ceil(64);
         let mut out = Paths {
             start: Vec::with_capacity(paths.len() + 1),
             days: Vec::with_capacity(points),
-            values: Vec::with_capacity(points),
+            values: Vec::with_capacity(points - 2 * plain_count),
+            plain: vec![0; blocks],
+            ranks: Vec::with_capacity(blocks),
         };
         out.start.push(0);
-        for p in paths {
-            for &(d, v) in p.iter().flat_map(|p| &p.0) {
-                out.days.push(d);
-                out.values.push(v);
+        let mut plain_so_far = 0u32;
+        for (n, p) in paths.iter().enumerate() {
+            if n % 64 == 0 {
+                out.ranks.push(plain_so_far);
+            }
+            if let Some(p) = p {
+                out.days.extend(p.0.iter().map(|q| q.0));
+                if is_plain(p) {
+                    out.plain[n / 64] |= 1 << (n % 64);
+                    plain_so_far += 1;
+                } else {
+                    out.values.extend(p.0.iter().map(|q| q.1));
+                }
             }
             let end = u32::try_from(out.days.len()).expect("fewer than 4 billion path points");
             out.start.push(end);
@@ -165,25 +194,37 @@ impl Paths {
         self.start[n] as usize..self.start[n + 1] as usize
     }
 
+    fn is_plain(&self, n: usize) -> bool {
+        self.plain[n / 64] >> (n % 64) & 1 == 1
+    }
+
+    /// How many of the items before `n` have a plain path.
+    fn plain_before(&self, n: usize) -> usize {
+        let below = self.plain[n / 64] & ((1u64 << (n % 64)) - 1);
+        self.ranks[n / 64] as usize + below.count_ones() as usize
+    }
+
+    /// Item `n`'s points as days and values.
+    fn points(&self, n: usize) -> (&[NaiveDate], &[f64]) {
+        const PLAIN: [f64; 2] = [0.0, 100.0];
+        let r = self.range(n);
+        if self.is_plain(n) {
+            return (&self.days[r], &PLAIN);
+        }
+        let first = r.start - 2 * self.plain_before(n);
+        (&self.days[r.clone()], &self.values[first..first + r.len()])
+    }
+
     /// The percent item `n` is expected to have done on `date`; `None` when it has no path.
     pub(crate) fn at(&self, n: usize, date: NaiveDate) -> Option<f64> {
-        let r = self.range(n);
-        let (days, values) = (&self.days[r.clone()], &self.values[r]);
+        let (days, values) = self.points(n);
         (!days.is_empty()).then(|| interpolate(days.len(), |i| (days[i], values[i]), date))
     }
 
     /// Item `n`'s path.
     pub(crate) fn get(&self, n: usize) -> Option<Path> {
-        let r = self.range(n);
-        (!r.is_empty()).then(|| {
-            Path(
-                self.days[r.clone()]
-                    .iter()
-                    .copied()
-                    .zip(self.values[r].iter().copied())
-                    .collect(),
-            )
-        })
+        let (days, values) = self.points(n);
+        (!days.is_empty()).then(|| Path(days.iter().copied().zip(values.iter().copied()).collect()))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -256,6 +297,49 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The flat form gives back every path as it was given, plain or not, across the bit
+    /// set's blocks of 64, with items without a path in between.
+    #[test]
+    fn flat_paths_give_back_what_they_were_given() {
+        let plain = |k: i64| {
+            Path(vec![
+                (d("2021-01-01") + Duration::days(k), 0.0),
+                (d("2022-01-01"), 100.0),
+            ])
+        };
+        let other = |k: i64| {
+            Path(vec![
+                (d("2021-01-01"), 0.0),
+                (d("2021-06-01") + Duration::days(k), 40.0 + k as f64 / 7.0),
+                (d("2022-01-01"), 100.0),
+            ])
+        };
+        let paths: Vec<Option<Path>> = (0..300)
+            .map(|k| match k % 7 {
+                0 | 3 => None,
+                1 | 2 | 5 => Some(plain(k)),
+                4 => Some(Path(vec![(d("2021-01-01"), 0.0), (d("2022-01-01"), 90.0)])),
+                _ => Some(other(k)),
+            })
+            .collect();
+        let flat = Paths::of(&paths);
+        assert_eq!(flat.len(), paths.len());
+        for (n, p) in paths.iter().enumerate() {
+            assert_eq!(&flat.get(n), p, "item {n}");
+            for day in ["2020-12-31", "2021-03-15", "2021-06-20", "2022-02-01"] {
+                assert_eq!(
+                    flat.at(n, d(day)),
+                    p.as_ref().map(|p| p.at(d(day))),
+                    "item {n} on {day}"
+                );
+            }
+        }
+        // Only the paths that are not plain keep their values.
+        let plain_count = paths.iter().flatten().filter(|p| is_plain(p)).count();
+        let points: usize = paths.iter().flatten().map(|p| p.points().len()).sum();
+        assert_eq!(flat.values.len(), points - 2 * plain_count);
     }
 
     fn item(code: &str, parent: Option<&str>, start: Option<&str>, due: &str) -> Item {

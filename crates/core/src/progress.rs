@@ -713,4 +713,7 @@ mod tree_tests {
     }
 }
 
+mod list;
+pub use list::ProgressList;
+
 pub use crate::explain::{ChildShare, Explanation, Measured, ProgressSource, explain};

@@ -99,7 +99,7 @@ fn record(r: &QueryResult) -> Result<ItemRecord> {
     item.due = get(r, "due_date")?;
     item.weight = weight(get(r, "weight")?)?;
     item.public = get(r, "public")?;
-    item.source = get::<Option<String>>(r, "source")?.map(Box::from);
+    item.extra.source = get::<Option<String>>(r, "source")?.map(Box::from);
     item.extra.target = target(r)?.map(Box::new);
     item.three_ones = get(r, "three_ones")?;
     item.rollup = named_opt(r, "rollup_rule")?;

@@ -210,7 +210,7 @@ async fn each_edit_applies_or_is_refused_whole() {
         p.title = tuijin_core::Text::new("地铁五号线", "Metro line 5");
         p.extra.target = None;
         p.extra.trajectory.clear();
-        p.source = None;
+        p.extra.source = None;
         let made = s
             .edit_item(
                 "demo-small",

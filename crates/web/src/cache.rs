@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use tuijin_core::board::Board;
 use tuijin_core::positions::Positions;
-use tuijin_core::progress::Progress;
+use tuijin_core::progress::{Progress, ProgressList};
 use tuijin_core::shape::Shape;
 use tuijin_core::{Item, Plan, Text};
 use tuijin_store::{BaselineStore, DirectoryStore, ItemStore, PlanStore, ProgressStore, Store};
@@ -28,7 +28,7 @@ pub struct CachedPlan {
     /// these; pages show `items`' dates with the slip beside them.
     pub judged: Arc<Vec<Item>>,
     /// Each item's progress, by its position in `items` (and `judged`, in the same order).
-    pub progress: Arc<Vec<Progress>>,
+    pub progress: Arc<ProgressList>,
     /// The items' tree (positions by code, children, expected paths), shared by every board
     /// and progress version of the same items.
     pub shape: Arc<Shape>,
@@ -118,7 +118,7 @@ impl CachedPlan {
             versions: self.versions,
             plan: self.plan.clone(),
             judged,
-            progress: Arc::new(vec![Progress::UNKNOWN; items.len()]),
+            progress: Arc::new(ProgressList::unknown(items.len())),
             shape,
             items,
             units: Arc::new(units),
@@ -160,10 +160,10 @@ impl CachedPlan {
 
 /// Each item's progress as read by code, put at the item's position; codes no longer in the
 /// plan are passed over.
-fn apply(progress: &mut [Progress], positions: &Positions, by_code: HashMap<String, Progress>) {
+fn apply(progress: &mut ProgressList, positions: &Positions, by_code: HashMap<String, Progress>) {
     for (code, p) in by_code {
         if let Some(n) = positions.get(&code) {
-            progress[n] = p;
+            progress.set(n, p);
         }
     }
 }
@@ -220,7 +220,7 @@ impl PlanCache {
     async fn load(store: &Store, plan: &str, versions: (i64, i64)) -> Result<CachedPlan, ApiError> {
         let rec = store.get_plan(plan).await?;
         let items = store.plan_items(plan).await?;
-        let mut progress = vec![Progress::UNKNOWN; items.len()];
+        let mut progress = ProgressList::unknown(items.len());
         let units = store
             .list_units()
             .await?
@@ -346,7 +346,7 @@ impl PlanCache {
         {
             Some(old) => {
                 let delta = store.progress_since(plan, old.versions.1).await?;
-                let mut progress = Vec::clone(&old.progress);
+                let mut progress = ProgressList::clone(&old.progress);
                 apply(&mut progress, old.shape.positions(), delta);
                 Arc::new(CachedPlan {
                     versions,

@@ -199,7 +199,7 @@ impl From<&ItemRecord> for ItemView {
             weight: i.weight.value(),
             public: i.public,
             supports: i.extra.supports.iter().map(|c| c.to_string()).collect(),
-            source: i.source.as_deref().map(String::from),
+            source: i.extra.source.as_deref().map(String::from),
             target: i.extra.target.as_ref().map(|t| TargetView {
                 value: t.value,
                 unit: t.unit.clone(),

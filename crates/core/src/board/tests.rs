@@ -77,7 +77,7 @@ fn boards_on_one_shared_shape_are_the_boards_built_afresh() {
         let shared = Board::build_on(
             &items,
             shape.clone(),
-            Arc::new(by_position),
+            Arc::new(by_position.iter().copied().collect()),
             date,
             th,
             &Measures::default(),

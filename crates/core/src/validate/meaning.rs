@@ -79,7 +79,7 @@ pub(super) fn check(
             FieldPath::new(sec, "description_en"),
             it.extra.description.en(),
         );
-        if let Some(src) = &it.source {
+        if let Some(src) = &it.extra.source {
             text(FieldPath::new(sec, "source"), src);
         }
     }

@@ -215,7 +215,7 @@ pub fn write_plan(doc: &PlanDocument) -> String {
                 .collect();
             w.line("shares", &format!("[{}]", parts.join(", ")));
         }
-        if let Some(s) = &item.source {
+        if let Some(s) = &item.extra.source {
             w.str("source", s);
         }
     }

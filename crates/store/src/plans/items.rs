@@ -424,7 +424,7 @@ fn item_values(
         it.due.into(),
         it.weight.value().into(),
         it.public.into(),
-        it.source.as_deref().map(str::to_string).into(),
+        it.extra.source.as_deref().map(str::to_string).into(),
         t.map(|t| t.value).into(),
         t.map(|t| t.unit.clone()).unwrap_or_default().into(),
         t.and_then(|t| t.by).into(),

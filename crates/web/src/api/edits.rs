@@ -344,7 +344,6 @@ pub fn blank_item(code: Code, kind: tuijin_core::ItemKind, parent: Option<Code>)
         rollup: None,
         cancelled: false,
         progress_from: Default::default(),
-        source: None,
         extra: Default::default(),
     }
 }

@@ -132,7 +132,7 @@ pub async fn page(
         }
     };
     let source = html! {
-        @if let Some(src) = &i.source {
+        @if let Some(src) = &i.extra.source {
             h2 { (l.t("item.source")) }
             blockquote lang="zh-CN" { (src) }
             p.small.muted { (l.pick(&c.plan.source.title)) @if let Some(d) = c.plan.source.date { " · " (d) } }

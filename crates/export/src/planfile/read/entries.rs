@@ -319,9 +319,9 @@ impl Reader<'_> {
             rollup,
             cancelled,
             progress_from: progress_from.unwrap_or_default(),
-            source: source.map(Box::from),
             extra: tuijin_core::ItemExtra {
                 description,
+                source: source.map(Box::from),
                 leader,
                 leader_in_charge,
                 supports: supports.into(),

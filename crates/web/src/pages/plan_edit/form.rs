@@ -123,7 +123,7 @@ impl ItemForm {
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
-            source: i.source.as_deref().unwrap_or_default().to_string(),
+            source: i.extra.source.as_deref().unwrap_or_default().to_string(),
             ..Default::default()
         }
     }
@@ -155,7 +155,7 @@ impl ItemForm {
         out.title = tuijin_core::Text::new(self.title.trim(), self.title_en.trim());
         out.extra.description =
             tuijin_core::Text::new(self.description.trim(), self.description_en.trim());
-        out.source = Some(self.source.trim())
+        out.extra.source = Some(self.source.trim())
             .filter(|s| !s.is_empty())
             .map(Box::from);
         out.public = !self.public.is_empty();
