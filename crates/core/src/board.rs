@@ -186,12 +186,12 @@ impl Board {
         let Shape {
             children,
             supporters,
-            order,
             out,
             apart,
             paths,
             ..
         } = &*shape;
+        let order = shape.order();
         // Every item's expected figure, while the board is built: what serves an item is
         // weighed by it.
         let mut expected: Vec<Option<f64>> = (0..items.len()).map(|n| paths.at(n, date)).collect();

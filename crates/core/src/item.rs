@@ -503,7 +503,7 @@ mod tests {
     use super::*;
 
     // What a server holds per item of a loaded plan (BENCHMARKS.md, memory per item).
-    const _: () = assert!(std::mem::size_of::<Item>() <= 128);
+    const _: () = assert!(std::mem::size_of::<Item>() <= 120);
 
     #[test]
     fn rare_fields_take_memory_only_once_set() {

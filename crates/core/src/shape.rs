@@ -37,6 +37,11 @@ impl Links {
         }
         Links { start, flat }
     }
+
+    /// How many items have a list.
+    fn len(&self) -> usize {
+        self.start.len() - 1
+    }
 }
 
 impl std::ops::Index<usize> for Links {
@@ -52,13 +57,14 @@ pub struct Shape {
     pub(crate) supporters: Links,
     /// Each item's parent's position, `NO_PARENT` for a root.
     parents: Vec<u32>,
-    /// For each item with children, its slot among them (`NO_BRANCH` for the others): where
-    /// a board keeps what only branches have.
-    branch: Vec<u32>,
+    /// One bit per item: it has children. An item's slot among the items with children (where
+    /// a board keeps what only branches have) is how many come before it: the bits before it,
+    /// counted from `branch_ranks`, the count before each block of 64 (a million items' slots
+    /// in 160 KB rather than 4 MB).
+    has_children: Vec<u64>,
+    branch_ranks: Vec<u32>,
     branches: usize,
     pub(crate) roots: Vec<usize>,
-    /// Every item once, each parent before its children (depth first from the roots).
-    pub(crate) order: Vec<u32>,
     /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
     pub(crate) out: Vec<bool>,
     /// Measured rather than reported: positionings and goals with no work below them.
@@ -94,12 +100,7 @@ impl Shape {
                 .map(|(n, &p)| (p, n)),
         );
         let supporters = Links::of(items.len(), supports.into_iter());
-        let mut order = Vec::with_capacity(items.len());
-        let mut stack: Vec<usize> = roots.clone();
-        while let Some(n) = stack.pop() {
-            order.push(n);
-            stack.extend(children[n].iter().copied());
-        }
+        let order = depth_first(&roots, &children);
         let parent = |n: usize| Some(parents[n]).filter(|&p| p != NO_PARENT);
         let out = crate::item::out_of_plan_by(items, parent);
         // Each item is expected where its own dates say, or a parent where its children are.
@@ -111,26 +112,27 @@ impl Shape {
             apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
                 && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
         }
+        let mut has_children = vec![0u64; items.len().div_ceil(64)];
+        let mut branch_ranks = Vec::with_capacity(has_children.len());
         let mut branches = 0;
-        let branch = (0..items.len())
-            .map(|n| {
-                if children[n].is_empty() {
-                    NO_BRANCH
-                } else {
-                    branches += 1;
-                    (branches - 1) as u32
-                }
-            })
-            .collect();
+        for n in 0..items.len() {
+            if n % 64 == 0 {
+                branch_ranks.push(branches as u32);
+            }
+            if !children[n].is_empty() {
+                has_children[n / 64] |= 1 << (n % 64);
+                branches += 1;
+            }
+        }
         Shape {
             index,
             children,
             supporters,
             parents: parents.into_iter().map(|p| p as u32).collect(),
-            branch,
+            has_children,
+            branch_ranks,
             branches,
             roots,
-            order: order.into_iter().map(|n| n as u32).collect(),
             out,
             apart,
             paths: Paths::of(&paths),
@@ -159,9 +161,19 @@ impl Shape {
 
     /// Item `n`'s slot among the items with children; `None` for an item without.
     pub fn branch(&self, n: usize) -> Option<usize> {
-        Some(self.branch[n])
-            .filter(|&b| b != NO_BRANCH)
-            .map(|b| b as usize)
+        let (block, bit) = (self.has_children[n / 64], n % 64);
+        (block >> bit & 1 == 1).then(|| {
+            self.branch_ranks[n / 64] as usize + (block & ((1u64 << bit) - 1)).count_ones() as usize
+        })
+    }
+
+    /// Every item once, each parent before its children (depth first from the roots): worked
+    /// out when a board is built rather than kept (4 MB for a million items).
+    pub(crate) fn order(&self) -> Vec<u32> {
+        depth_first(&self.roots, &self.children)
+            .into_iter()
+            .map(|n| n as u32)
+            .collect()
     }
 
     /// How many items have children.
@@ -170,7 +182,16 @@ impl Shape {
     }
 }
 
-const NO_BRANCH: u32 = u32::MAX;
+/// Every item under `roots` once, each parent before its children.
+fn depth_first(roots: &[usize], children: &Links) -> Vec<usize> {
+    let mut order = Vec::with_capacity(children.len());
+    let mut stack: Vec<usize> = roots.to_vec();
+    while let Some(n) = stack.pop() {
+        order.push(n);
+        stack.extend(children[n].iter().copied());
+    }
+    order
+}
 
 #[cfg(test)]
 mod tests {
@@ -187,5 +208,34 @@ mod tests {
         assert!(l[3].is_empty());
         let none = Links::of(0, std::iter::empty());
         assert_eq!(none.start, vec![0]);
+    }
+
+    /// Each item with children has its own slot, in position order, across the bit set's
+    /// blocks of 64; the order walked has every item once, each parent before its children.
+    #[test]
+    fn branches_are_numbered_in_order_and_the_order_puts_parents_first() {
+        let doc = crate::generate::generated_plan("shape", 500, 4, 5);
+        let shape = Shape::of(&doc.items);
+        let mut next = 0;
+        for n in 0..shape.len() {
+            if shape.children[n].is_empty() {
+                assert_eq!(shape.branch(n), None, "item {n}");
+            } else {
+                assert_eq!(shape.branch(n), Some(next), "item {n}");
+                next += 1;
+            }
+        }
+        assert_eq!(shape.branches(), next);
+        assert!(next > 64, "more than one block of branches: {next}");
+        let order = shape.order();
+        let mut seen = vec![false; shape.len()];
+        for &n in &order {
+            if let Some(p) = shape.parent(n as usize) {
+                assert!(seen[p], "{p} before its child {n}");
+            }
+            seen[n as usize] = true;
+        }
+        assert!(seen.iter().all(|&s| s), "every item once");
+        assert_eq!(order.len(), shape.len());
     }
 }

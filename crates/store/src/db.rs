@@ -668,14 +668,18 @@ fn prepare_sqlite_file(path: &Path, create: Create) -> Result<()> {
 fn sqlite_pool(path: &Path) -> DatabaseConnection {
     // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
     // (fsync'd) before it is acknowledged; foreign keys are off by default in SQLite and must
-    // be asked for; other processes' writers are waited for, not failed.
+    // be asked for; other processes' writers are waited for, not failed. Each connection keeps
+    // a page cache of its own over what the system already caches of the file: 512 KiB each
+    // (SQLite's default is 2 MiB) keeps eight connections' copies under 4 MiB, where the
+    // default held ~10 MiB of a million-item plan's pages after a few page views.
     let opts = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-512");
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(30))
