@@ -108,7 +108,7 @@ pub struct Board {
 /// that serve it — its parts for a goal of goals, its supporters otherwise — in the order of
 /// `candidates` where nothing decides. A cycle of supports is cut where it closes.
 fn served_first(shape: &Shape, candidates: impl Iterator<Item = usize>) -> Vec<usize> {
-    let serving = |n: usize| -> &[usize] {
+    let serving = |n: usize| -> &[u32] {
         if shape.children[n].is_empty() {
             &shape.supporters[n]
         } else {
@@ -127,6 +127,7 @@ fn served_first(shape: &Shape, candidates: impl Iterator<Item = usize>) -> Vec<u
             let (n, k) = (*n, *next);
             match serving(n).get(k) {
                 Some(&w) => {
+                    let w = w as usize;
                     *next += 1;
                     if shape.apart[w] && !shape.out[w] && seen.insert(w) {
                         stack.push((w, 0));
@@ -228,7 +229,8 @@ impl Board {
                 (!supporters[n].is_empty()).then(|| {
                     let kids: Vec<ChildProgress> = supporters[n]
                         .iter()
-                        .map(|&s| ChildProgress {
+                        .map(|&s| s as usize)
+                        .map(|s| ChildProgress {
                             weight: items[s].weight.value(),
                             progress: aligned_of
                                 .get(&s)
@@ -242,11 +244,12 @@ impl Board {
             } else if apart[n]
                 && children[n]
                     .iter()
-                    .any(|&c| !out[c] && status[c] != Status::Unmeasured)
+                    .any(|&c| !out[c as usize] && status[c as usize] != Status::Unmeasured)
             {
                 let kids: Vec<ChildProgress> = children[n]
                     .iter()
-                    .map(|&c| ChildProgress {
+                    .map(|&c| c as usize)
+                    .map(|c| ChildProgress {
                         weight: items[c].weight.value(),
                         progress: aligned_of
                             .get(&c)
@@ -276,15 +279,16 @@ impl Board {
             if apart[n] {
                 // What serves it is expected where its own paths say: the weighted expected
                 // figure of its supporters (or, for a goal of goals, of its parts).
-                let serving: &[usize] = if children[n].is_empty() {
+                let serving: &[u32] = if children[n].is_empty() {
                     &supporters[n]
                 } else {
                     &children[n]
                 };
                 let dated: Vec<(f64, f64)> = serving
                     .iter()
-                    .filter(|&&k| !out[k])
-                    .filter_map(|&k| expected[k].map(|e| (items[k].weight.value(), e)))
+                    .map(|&k| k as usize)
+                    .filter(|&k| !out[k])
+                    .filter_map(|k| expected[k].map(|e| (items[k].weight.value(), e)))
                     .collect();
                 let w: f64 = dated.iter().map(|d| d.0).sum();
                 let exp = (w > 0.0).then(|| dated.iter().map(|(wi, e)| wi * e).sum::<f64>() / w);
@@ -325,7 +329,7 @@ impl Board {
                 continue;
             }
             let mut sum = board.own_count(n);
-            for &c in &children[n] {
+            for c in children[n].iter().map(|&c| c as usize) {
                 for (s, x) in sum.iter_mut().zip(board.counts(c)) {
                     *s += x;
                 }
@@ -411,7 +415,9 @@ impl Board {
     /// (no live children), or a parent whose figure is set by hand. A parent whose figure is
     /// its children's is their units' work, not its lead's alone.
     pub fn answerable(&self, items: &[Item], n: usize) -> bool {
-        self.shape.children[n].iter().all(|&c| self.shape.out[c])
+        self.shape.children[n]
+            .iter()
+            .all(|&c| self.shape.out[c as usize])
             || items[n].rollup == Some(RollupRule::Manual)
     }
 
@@ -513,7 +519,8 @@ impl Board {
         Some(self.expected(n)? - judged.vouched()?)
     }
 
-    pub fn children(&self, n: usize) -> &[usize] {
+    /// Item `n`'s children's positions (as `u32`, as the shape keeps them).
+    pub fn children(&self, n: usize) -> &[u32] {
         &self.shape.children[n]
     }
 
@@ -523,7 +530,7 @@ impl Board {
     }
 
     /// The items that declare they support item `n`.
-    pub fn supporters(&self, n: usize) -> &[usize] {
+    pub fn supporters(&self, n: usize) -> &[u32] {
         &self.shape.supporters[n]
     }
 

@@ -255,7 +255,7 @@ pub fn paths(items: &[Item]) -> Vec<Option<Path>> {
 pub(crate) fn paths_by<'a>(
     items: &[Item],
     out: &[bool],
-    children: impl Fn(usize) -> &'a [usize],
+    children: impl Fn(usize) -> &'a [u32],
     order: &[usize],
 ) -> Vec<Option<Path>> {
     let mut paths: Vec<Option<Path>> = vec![None; items.len()];
@@ -267,8 +267,9 @@ pub(crate) fn paths_by<'a>(
         let rule = i.rollup.unwrap_or_default();
         let live: Vec<(f64, &Path)> = children(n)
             .iter()
-            .filter(|&&c| !out[c])
-            .filter_map(|&c| {
+            .map(|&c| c as usize)
+            .filter(|&c| !out[c])
+            .filter_map(|c| {
                 let w = match rule {
                     RollupRule::WeightedMean | RollupRule::Manual => items[c].weight.value(),
                     RollupRule::SimpleMean | RollupRule::WorstChild => 1.0,

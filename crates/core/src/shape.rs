@@ -16,7 +16,8 @@ const NO_PARENT: usize = usize::MAX;
 pub(crate) struct Links {
     /// Where each item's list starts in `flat`; one entry more than there are items.
     start: Vec<u32>,
-    flat: Vec<usize>,
+    /// Positions as `u32`: half of `usize` for the million entries of a large plan.
+    flat: Vec<u32>,
 }
 
 impl Links {
@@ -30,9 +31,9 @@ impl Links {
             start[n + 1] += start[n];
         }
         let mut next = start.clone();
-        let mut flat = vec![0usize; start[len] as usize];
+        let mut flat = vec![0u32; start[len] as usize];
         for (owner, member) in pairs {
-            flat[next[owner] as usize] = member;
+            flat[next[owner] as usize] = u32::try_from(member).expect("fewer than 4 billion items");
             next[owner] += 1;
         }
         Links { start, flat }
@@ -45,8 +46,8 @@ impl Links {
 }
 
 impl std::ops::Index<usize> for Links {
-    type Output = [usize];
-    fn index(&self, n: usize) -> &[usize] {
+    type Output = [u32];
+    fn index(&self, n: usize) -> &[u32] {
         &self.flat[self.start[n] as usize..self.start[n + 1] as usize]
     }
 }
@@ -110,7 +111,10 @@ impl Shape {
         let mut apart = vec![false; items.len()];
         for &n in order.iter().rev() {
             apart[n] = matches!(items[n].kind, ItemKind::Positioning | ItemKind::Goal)
-                && children[n].iter().filter(|&&c| !out[c]).all(|&c| apart[c]);
+                && children[n]
+                    .iter()
+                    .filter(|&&c| !out[c as usize])
+                    .all(|&c| apart[c as usize]);
         }
         let mut has_children = vec![0u64; items.len().div_ceil(64)];
         let mut branch_ranks = Vec::with_capacity(has_children.len());
@@ -188,7 +192,7 @@ fn depth_first(roots: &[usize], children: &Links) -> Vec<usize> {
     let mut stack: Vec<usize> = roots.to_vec();
     while let Some(n) = stack.pop() {
         order.push(n);
-        stack.extend(children[n].iter().copied());
+        stack.extend(children[n].iter().map(|&c| c as usize));
     }
     order
 }

@@ -74,7 +74,7 @@ pub fn summarise_on(board: &crate::board::Board, items: &[Item], scope: Scope<'_
             let mut stack: Vec<usize> = board.position(root).into_iter().collect();
             while let Some(n) = stack.pop() {
                 keep.push(n);
-                stack.extend_from_slice(board.children(n));
+                stack.extend(board.children(n).iter().map(|&c| c as usize));
             }
             keep.sort_unstable();
             keep.retain(|&n| counted(n));

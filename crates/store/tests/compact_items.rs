@@ -11,7 +11,13 @@ const SEED: &str = include_str!("../../../plans/zhengzhou-ncc-2017.toml");
 
 #[tokio::test]
 async fn rare_fields_are_held_only_by_the_items_that_set_them() {
-    let doc = read_plan("zhengzhou-ncc-2017.toml", SEED).unwrap();
+    let mut doc = read_plan("zhengzhou-ncc-2017.toml", SEED).unwrap();
+    // The seed quotes its speech for every item: every other item without its quote, so that
+    // the plan has items with no rare field set as well.
+    for i in doc.items.iter_mut().step_by(2) {
+        i.extra.source = None;
+        i.extra.tidy();
+    }
     let today = NaiveDate::from_ymd_opt(2017, 6, 1).unwrap();
     let stamp = Stamp {
         at: Utc.from_utc_datetime(&today.and_hms_opt(2, 0, 0).unwrap()),

@@ -135,7 +135,7 @@ fn each_item_knows_its_parent() {
     assert_eq!(b.parent(at("A")), None);
     assert_eq!(b.parent(at("A.1")), Some(at("A")));
     assert_eq!(b.parent(at("A.2")), Some(at("A")));
-    assert_eq!(b.children(at("A")), &[at("A.1"), at("A.2")]);
+    assert_eq!(b.children(at("A")), &[at("A.1") as u32, at("A.2") as u32]);
     assert_eq!(b.roots(), &[at("A"), at("B")]);
 }
 /// On random plans with random progress, every view agrees: the board's status of each

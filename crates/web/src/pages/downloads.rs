@@ -93,7 +93,7 @@ pub fn whole_tree(b: &Board) -> Vec<usize> {
             continue;
         }
         out.push(n);
-        stack.extend(b.children(n).iter().rev().copied());
+        stack.extend(b.children(n).iter().rev().map(|&c| c as usize));
     }
     out
 }

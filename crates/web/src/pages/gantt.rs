@@ -68,7 +68,7 @@ pub async fn page(
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
             set.insert(n);
-            stack.extend(b.children(n).iter().copied());
+            stack.extend(b.children(n).iter().map(|&c| c as usize));
         }
         Some(set)
     };

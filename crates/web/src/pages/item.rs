@@ -52,7 +52,7 @@ pub async fn page(
     let children: Vec<usize> = b
         .children(n)
         .iter()
-        .copied()
+        .map(|&k| k as usize)
         .filter(|&k| full || c.items[k].public)
         .collect();
     let (mut supports, mut supported_by) = st.store.links(&plan, &code).await?;
@@ -221,7 +221,8 @@ pub async fn page(
     let shares: Vec<ChildShare> = b
         .children(n)
         .iter()
-        .map(|&k| ChildShare {
+        .map(|&k| k as usize)
+        .map(|k| ChildShare {
             code: c.items[k].code.to_string(),
             title: l.pick(&c.items[k].title).to_string(),
             weight: c.items[k].weight.value(),
@@ -414,7 +415,7 @@ pub async fn page(
         (kids)
         (links)
         // Only an item that takes reports: a parent's figure is its children's.
-        @if !i.co.is_empty() && b.children(n).iter().all(|&k| b.is_out(k)) {
+        @if !i.co.is_empty() && b.children(n).iter().all(|&k| b.is_out(k as usize)) {
             h2 #contributions { (l.t("item.contributions")) }
             p.muted.small { (l.t(if i.extra.shares.is_empty() { "item.contributions_help" } else { "item.contributions_shared" })) }
             div.tablewrap { table {

@@ -40,7 +40,7 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
         .map(|g| {
             b.children(g)
                 .iter()
-                .copied()
+                .map(|&k| k as usize)
                 .filter(|&k| !b.is_out(k))
                 .collect()
         })
@@ -61,7 +61,12 @@ pub fn view(l: Lang, plan: &str, c: &CachedPlan, b: &Board) -> Markup {
             if items[k].extra.target.is_some() {
                 out.push(k);
             }
-            stack.extend(b.children(k).iter().copied().filter(|&x| !b.is_out(x)));
+            stack.extend(
+                b.children(k)
+                    .iter()
+                    .map(|&x| x as usize)
+                    .filter(|&x| !b.is_out(x)),
+            );
         }
         out.sort();
         out

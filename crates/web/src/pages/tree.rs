@@ -123,7 +123,7 @@ pub async fn page(
             let mut stack = vec![r];
             while let Some(n) = stack.pop() {
                 set.insert(n);
-                stack.extend(b.children(n).iter().copied());
+                stack.extend(b.children(n).iter().map(|&c| c as usize));
             }
             set
         });
@@ -272,7 +272,7 @@ fn walk(
     let kids: Vec<usize> = b
         .children(n)
         .iter()
-        .copied()
+        .map(|&k| k as usize)
         .filter(|&k| !b.is_out(k))
         .collect();
     let is_open = open.contains(i.code.as_str());

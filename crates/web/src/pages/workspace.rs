@@ -75,7 +75,7 @@ pub async fn page(
             .filter(|&n| {
                 let i = &c.items[n];
                 !b.is_out(n)
-                    && b.children(n).iter().all(|&k| b.is_out(k))
+                    && b.children(n).iter().all(|&k| b.is_out(k as usize))
                     && i.lead
                         .iter()
                         .chain(i.co.iter())
