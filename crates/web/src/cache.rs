@@ -161,6 +161,16 @@ impl CachedPlan {
 /// Each item's progress as read by code, put at the item's position; codes no longer in the
 /// plan are passed over.
 fn apply(progress: &mut ProgressList, positions: &Positions, by_code: HashMap<String, Progress>) {
+    if by_code.len() > positions.len() / 16 {
+        // A whole plan's progress (a load): each position's code looked up in the map, rather
+        // than each code found in the positions by halves (seconds for a million items).
+        for n in 0..positions.len() {
+            if let Some(p) = by_code.get(positions.code(n)) {
+                progress.set(n, *p);
+            }
+        }
+        return;
+    }
     for (code, p) in by_code {
         if let Some(n) = positions.get(&code) {
             progress.set(n, p);
