@@ -211,7 +211,7 @@ impl Board {
             .collect();
         let mut expected_apart: HashMap<usize, Option<f64>> = HashMap::new();
         // Children before parents: the shape's order (parents first), walked backwards.
-        let children_first = || order.iter().rev().map(|&n| n as usize);
+        let children_first = || order.iter().rev().copied();
         let mut attained: HashMap<usize, Attainment> = HashMap::new();
         let mut aligned_of: HashMap<usize, Progress> = HashMap::new();
         // The items measured by what serves them come last, each after the measured items

@@ -182,11 +182,8 @@ impl Shape {
 
     /// Every item once, each parent before its children (depth first from the roots): worked
     /// out when a board is built rather than kept (4 MB for a million items).
-    pub(crate) fn order(&self) -> Vec<u32> {
+    pub(crate) fn order(&self) -> Vec<usize> {
         depth_first(&self.roots, &self.children)
-            .into_iter()
-            .map(|n| n as u32)
-            .collect()
     }
 
     /// How many items have children.
@@ -243,10 +240,10 @@ mod tests {
         let order = shape.order();
         let mut seen = vec![false; shape.len()];
         for &n in &order {
-            if let Some(p) = shape.parent(n as usize) {
+            if let Some(p) = shape.parent(n) {
                 assert!(seen[p], "{p} before its child {n}");
             }
-            seen[n as usize] = true;
+            seen[n] = true;
         }
         assert!(seen.iter().all(|&s| s), "every item once");
         assert_eq!(order.len(), shape.len());
