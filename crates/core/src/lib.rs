@@ -6,6 +6,7 @@ pub mod account;
 pub mod assess;
 pub mod audit;
 pub mod baseline;
+mod bits;
 pub mod board;
 pub mod briefing;
 pub mod clock;

@@ -14,6 +14,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::bits::RankedBits;
 use crate::progress::RollupRule;
 use crate::{Item, TrajectoryPoint};
 
@@ -136,9 +137,7 @@ fn interpolate(len: usize, point: impl Fn(usize) -> (NaiveDate, f64), date: Naiv
 ///
 /// Most items are leaves whose path is plain: 0 % on the start date, 100 % on the due date.
 /// Their two values are implied rather than stored — an item's values sit at its first point's
-/// index less two for every plain path before it (`plain_before`, a rank over a bit set with a
-/// count per 64 items). Written here because the rank is two lines and a succinct-structure
-/// crate would bring far more than it.
+/// index less two for every plain path before it (the rank of its bit in `plain`).
 pub(crate) struct Paths {
     /// Where each item's points start in `days`; one entry more than items. An item with no
     /// path has none (a path has at least one point).
@@ -147,9 +146,7 @@ pub(crate) struct Paths {
     /// The values of the paths that are not plain, in item order.
     values: Vec<f64>,
     /// One bit per item: its path is plain (two points, 0 then 100).
-    plain: Vec<u64>,
-    /// The plain paths before each block of 64 items.
-    ranks: Vec<u32>,
+    plain: RankedBits,
 }
 
 /// Whether a path is 0 % on its first day and 100 % on its last, with nothing between.
@@ -160,27 +157,18 @@ fn is_plain(p: &Path) -> bool {
 impl Paths {
     pub(crate) fn of(paths: &[Option<Path>]) -> Paths {
         let points: usize = paths.iter().flatten().map(|p| p.0.len()).sum();
-        let plain_count = paths.iter().flatten().filter(|p| is_plain(p)).count();
-        let blocks = paths.len().div_ceil(64);
+        let plain = RankedBits::of(paths.len(), |n| paths[n].as_ref().is_some_and(is_plain));
         let mut out = Paths {
             start: Vec::with_capacity(paths.len() + 1),
             days: Vec::with_capacity(points),
-            values: Vec::with_capacity(points - 2 * plain_count),
-            plain: vec![0; blocks],
-            ranks: Vec::with_capacity(blocks),
+            values: Vec::with_capacity(points - 2 * plain.ones()),
+            plain,
         };
         out.start.push(0);
-        let mut plain_so_far = 0u32;
         for (n, p) in paths.iter().enumerate() {
-            if n % 64 == 0 {
-                out.ranks.push(plain_so_far);
-            }
             if let Some(p) = p {
                 out.days.extend(p.0.iter().map(|q| q.0));
-                if is_plain(p) {
-                    out.plain[n / 64] |= 1 << (n % 64);
-                    plain_so_far += 1;
-                } else {
+                if !out.plain.get(n) {
                     out.values.extend(p.0.iter().map(|q| q.1));
                 }
             }
@@ -194,24 +182,14 @@ impl Paths {
         self.start[n] as usize..self.start[n + 1] as usize
     }
 
-    fn is_plain(&self, n: usize) -> bool {
-        self.plain[n / 64] >> (n % 64) & 1 == 1
-    }
-
-    /// How many of the items before `n` have a plain path.
-    fn plain_before(&self, n: usize) -> usize {
-        let below = self.plain[n / 64] & ((1u64 << (n % 64)) - 1);
-        self.ranks[n / 64] as usize + below.count_ones() as usize
-    }
-
     /// Item `n`'s points as days and values.
     fn points(&self, n: usize) -> (&[NaiveDate], &[f64]) {
         const PLAIN: [f64; 2] = [0.0, 100.0];
         let r = self.range(n);
-        if self.is_plain(n) {
+        if self.plain.get(n) {
             return (&self.days[r], &PLAIN);
         }
-        let first = r.start - 2 * self.plain_before(n);
+        let first = r.start - 2 * self.plain.rank(n);
         (&self.days[r.clone()], &self.values[first..first + r.len()])
     }
 

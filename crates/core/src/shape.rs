@@ -5,6 +5,7 @@
 //! accepted report — takes it as it is (a million-item plan's rebuild after a report spent most
 //! of its 1.4 s redoing this).
 
+use crate::bits::RankedBits;
 use crate::path::Paths;
 use crate::positions::Positions;
 use crate::{Code, Item, ItemKind};
@@ -59,12 +60,9 @@ pub struct Shape {
     /// Each item's parent's position, `NO_PARENT` for a root.
     parents: Vec<u32>,
     /// One bit per item: it has children. An item's slot among the items with children (where
-    /// a board keeps what only branches have) is how many come before it: the bits before it,
-    /// counted from `branch_ranks`, the count before each block of 64 (a million items' slots
-    /// in 160 KB rather than 4 MB).
-    has_children: Vec<u64>,
-    branch_ranks: Vec<u32>,
-    branches: usize,
+    /// a board keeps what only branches have) is how many come before it, its bit's rank (a
+    /// million items' slots in 160 KB rather than 4 MB).
+    has_children: RankedBits,
     pub(crate) roots: Vec<usize>,
     /// Out of the plan's figures: cancelled or under a cancelled item (`item::out_of_plan`).
     pub(crate) out: Vec<bool>,
@@ -125,26 +123,13 @@ impl Shape {
                     .filter(|&&c| !out[c as usize])
                     .all(|&c| apart[c as usize]);
         }
-        let mut has_children = vec![0u64; items.len().div_ceil(64)];
-        let mut branch_ranks = Vec::with_capacity(has_children.len());
-        let mut branches = 0;
-        for n in 0..items.len() {
-            if n % 64 == 0 {
-                branch_ranks.push(branches as u32);
-            }
-            if !children[n].is_empty() {
-                has_children[n / 64] |= 1 << (n % 64);
-                branches += 1;
-            }
-        }
+        let has_children = RankedBits::of(items.len(), |n| !children[n].is_empty());
         Shape {
             index,
             children,
             supporters,
             parents: parents.into_iter().map(|p| p as u32).collect(),
             has_children,
-            branch_ranks,
-            branches,
             roots,
             out,
             apart,
@@ -174,10 +159,7 @@ impl Shape {
 
     /// Item `n`'s slot among the items with children; `None` for an item without.
     pub fn branch(&self, n: usize) -> Option<usize> {
-        let (block, bit) = (self.has_children[n / 64], n % 64);
-        (block >> bit & 1 == 1).then(|| {
-            self.branch_ranks[n / 64] as usize + (block & ((1u64 << bit) - 1)).count_ones() as usize
-        })
+        self.has_children.get(n).then(|| self.has_children.rank(n))
     }
 
     /// Every item once, each parent before its children (depth first from the roots): worked
@@ -188,7 +170,7 @@ impl Shape {
 
     /// How many items have children.
     pub fn branches(&self) -> usize {
-        self.branches
+        self.has_children.ones()
     }
 }
 
