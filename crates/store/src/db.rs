@@ -28,10 +28,11 @@ use sea_orm::{
     QueryResult, SqlxPostgresConnector, SqlxSqliteConnector, Statement, TransactionTrait, Value,
 };
 use sea_orm_migration::MigratorTrait;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::error::{Result, StoreError, Unavailable, classify};
 use crate::migrations::Migrator;
+use crate::pages::{PageCheck, Pages};
 use crate::url::DatabaseUrl;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +87,8 @@ struct Inner {
     /// SQLite: one writer of this process at a time.
     writer: Option<Arc<Semaphore>>,
     waiting: AtomicUsize,
+    /// What is known of the SQLite file's pages (`pages.rs`); writers wait for a verdict.
+    pages: watch::Sender<Pages>,
 }
 
 /// What the connections have seen: whether the pool must be replaced, and the last failure.
@@ -109,6 +112,8 @@ pub struct StorageHealth {
     pub writes_failing: bool,
     /// The last storage failure and how long ago, if any in this process's life.
     pub last_failure: Option<(Unavailable, Duration)>,
+    /// What the check of the SQLite file's pages found so far.
+    pub pages: Pages,
 }
 
 impl Health {
@@ -255,8 +260,17 @@ impl Conn<DatabaseTransaction> {
 
 impl Store {
     /// Connects and checks the file without migrating (for `tuijin migrate --status`, checks
-    /// and tests of migrations).
+    /// and tests of migrations); the file's pages are checked as their size says (`pages.rs`).
     pub async fn connect(url: &DatabaseUrl, create: Create) -> Result<Store> {
+        Self::connect_checking(url, create, PageCheck::BySize).await
+    }
+
+    /// Connects, checking the SQLite file's pages when `check` says.
+    pub async fn connect_checking(
+        url: &DatabaseUrl,
+        create: Create,
+        check: PageCheck,
+    ) -> Result<Store> {
         let (pool, backend, writer) = match url {
             DatabaseUrl::Sqlite(path) => {
                 prepare_sqlite_file(path, create)?;
@@ -276,6 +290,7 @@ impl Store {
                 health: Arc::new(Health::default()),
                 writer,
                 waiting: AtomicUsize::new(0),
+                pages: watch::Sender::new(Pages::Sound),
             }),
             steps: None,
         };
@@ -285,10 +300,20 @@ impl Store {
             }
             other => other?,
         }
-        if backend == Backend::Sqlite {
-            store.quick_check().await?;
-        }
+        store.check_pages(check).await?;
         Ok(store)
+    }
+
+    /// The state of the page check, for `pages.rs`.
+    pub(crate) fn pages(&self) -> &watch::Sender<Pages> {
+        &self.inner.pages
+    }
+
+    /// Notes a damaged file in the storage's health: writes are failing from now on.
+    pub(crate) fn note_damaged(&self) {
+        let mut s = self.inner.health.state.lock().expect("health lock");
+        s.last_failure = Some((Instant::now(), Unavailable::Damaged));
+        s.writes_failing = true;
     }
 
     /// A connection for reads (and for statements that need no transaction).
@@ -317,6 +342,11 @@ impl Store {
     /// queue instead of failing. Past `MAX_WAITING` queued writers, the request is refused as
     /// overloaded; after `WRITE_WAIT` in the queue, as busy. Nothing is written in either case.
     pub(crate) async fn write(&self) -> Result<WriteTxn> {
+        // Nothing is written to a file whose pages are not known to be sound (`pages.rs`); a
+        // damaged one is refused as storage that cannot take writes (a 503, not a 500).
+        self.pages_sound()
+            .await
+            .map_err(|_| StoreError::Unavailable(Unavailable::Damaged))?;
         let i = &self.inner;
         let permit = match &i.writer {
             None => None,
@@ -357,6 +387,10 @@ impl Store {
     /// A write transaction if the write permit is free right now, else `None`: for bookkeeping
     /// writes (a token's last use) that a request must never wait for.
     pub(crate) async fn try_write(&self) -> Result<Option<WriteTxn>> {
+        match self.pages_sound_now() {
+            None => return Ok(None),
+            Some(sound) => sound.map_err(|_| StoreError::Unavailable(Unavailable::Damaged))?,
+        }
         let permit = match &self.inner.writer {
             None => None,
             Some(sem) => match sem.clone().try_acquire_owned() {
@@ -430,6 +464,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether migrations are waiting to be applied.
+    pub(crate) async fn migrations_pending(&self) -> Result<bool> {
+        let db = self.db();
+        let pending = db
+            .health
+            .watch(Migrator::get_pending_migrations(&db.c).await)?;
+        Ok(!pending.is_empty())
+    }
+
     /// Names of the migrations applied, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<String>> {
         let db = self.db();
@@ -471,6 +514,7 @@ impl Store {
         StorageHealth {
             writes_failing: s.writes_failing,
             last_failure: s.last_failure.map(|(at, why)| (why, at.elapsed())),
+            pages: self.pages_state(),
         }
     }
 
@@ -480,32 +524,8 @@ impl Store {
         Ok(())
     }
 
-    /// SQLite's own page check: a damaged file is refused at start-up with the way out.
-    async fn quick_check(&self) -> Result<()> {
-        let rows = match all(&self.db(), "PRAGMA quick_check", vec![]).await {
-            Ok(rows) => rows,
-            Err(StoreError::Unavailable(Unavailable::Damaged)) => {
-                return Err(self.damaged("its pages cannot be read"));
-            }
-            Err(e) => return Err(e),
-        };
-        let findings: Vec<String> = rows
-            .iter()
-            .filter_map(|r| r.try_get_by_index::<String>(0).ok())
-            .filter(|s| s != "ok")
-            .collect();
-        if findings.is_empty() {
-            Ok(())
-        } else {
-            Err(self.damaged(&format!(
-                "SQLite's quick_check finds: {}",
-                findings.into_iter().take(3).collect::<Vec<_>>().join("; ")
-            )))
-        }
-    }
-
     /// The refusal of a damaged database, with the way out.
-    fn damaged(&self, why: &str) -> StoreError {
+    pub(crate) fn damaged(&self, why: &str) -> StoreError {
         StoreError::Corrupt(format!(
             "{} is damaged ({why}); Tuijin will not serve it: restore the latest backup into a new \
              data folder with `tuijin restore FILE --data DIR` (see docs/operations.md)",
@@ -587,6 +607,16 @@ impl Store {
 
     pub(crate) async fn mark_ours(&self) -> Result<()> {
         if self.backend() == Backend::Sqlite {
+            let id: i64 = get(
+                &one(&self.db(), "PRAGMA application_id", vec![])
+                    .await?
+                    .ok_or_else(|| StoreError::Internal("no application_id".into()))?,
+                "application_id",
+            )?;
+            if id == APPLICATION_ID {
+                return Ok(());
+            }
+            self.pages_sound().await?;
             exec(
                 &self.db(),
                 &format!("PRAGMA application_id = {APPLICATION_ID}"),

@@ -26,7 +26,11 @@ impl Store {
     /// Applies pending migrations, then fills what a new migration left to compute: the
     /// expected paths of items imported before they were kept (`plans::paths`).
     pub async fn upgrade(&self) -> Result<()> {
-        self.migrate().await?;
+        if self.migrations_pending().await? {
+            // Migrating writes: not before the file's pages are known to be sound.
+            self.pages_sound().await?;
+            self.migrate().await?;
+        }
         crate::plans::paths::fill_missing(self).await
     }
 }

@@ -64,6 +64,20 @@ pub trait ProposalStore {
         cadence: Cadence,
         settings: &NoticeSettings,
     ) -> Result<Queue>;
+    /// The queue as `notice_proposals` gives it, but without the warnings' records
+    /// (`ProposalRecord::warnings` empty): for a page that shows some of the proposals, whose
+    /// records `with_warnings` then reads. At a million items the queue rests on 10,000
+    /// warnings; their records cost the page ~100 ms, the page shows 100.
+    async fn notice_proposals_bare(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<Queue>;
+    /// Reads the records of the warnings the given proposals rest on (of `plan`), in each
+    /// proposal's order.
+    async fn with_warnings(&self, plan: &str, proposals: &mut [ProposalRecord]) -> Result<()>;
     /// How many proposals of the queue wait (are not dismissed), and whether the queue is
     /// partial: `notice_proposals`' count without reading its warnings whole (the cockpit's
     /// figure; the worst 10,000 warnings read as records cost a million-item plan 50 ms).
@@ -226,71 +240,16 @@ impl Store {
     }
 }
 
-impl ProposalStore for Store {
-    async fn notice_proposals(
+impl Store {
+    /// The queue's proposals from the worst `QUEUE_SCAN` open warnings, read as few columns
+    /// (`waiting_sql_as_one`), with the office's dismissals; and whether the plan has more.
+    async fn bare_queue(
         &self,
         plan: &str,
         today: NaiveDate,
         cadence: Cadence,
         settings: &NoticeSettings,
-    ) -> Result<Queue> {
-        let mut open = self
-            .list_warnings(
-                &WarningFilter {
-                    plan: Some(plan.to_string()),
-                    ..Default::default()
-                },
-                QUEUE_SCAN + 1,
-            )
-            .await?;
-        let partial = open.len() as u64 > QUEUE_SCAN;
-        open.truncate(QUEUE_SCAN as usize);
-        let (noticed, dismissals) = notices_and_dismissals(self, plan, today, settings).await?;
-        let inputs: Vec<OpenWarning> = open
-            .iter()
-            .map(|w| OpenWarning {
-                id: w.id,
-                item: w.item.clone(),
-                kind: w.kind,
-                severity: w.severity,
-                raised_on: w.raised_on,
-            })
-            .collect();
-        let dismissed: HashSet<i64> = dismissals.keys().copied().collect();
-        let by_id: HashMap<i64, &WarningRecord> = open.iter().map(|w| (w.id, w)).collect();
-        let proposals = proposal::proposals(
-            &inputs,
-            &noticed,
-            &dismissed,
-            today,
-            cadence,
-            settings.levels.len(),
-        )
-        .into_iter()
-        .map(|p| ProposalRecord {
-            warnings: p
-                .warnings
-                .iter()
-                .filter_map(|id| by_id.get(id).map(|w| (*w).clone()))
-                .collect(),
-            dismissals: p
-                .warnings
-                .iter()
-                .filter_map(|id| dismissals.get(id).cloned())
-                .collect(),
-            proposal: p,
-        })
-        .collect();
-        Ok(Queue { proposals, partial })
-    }
-
-    async fn waiting_proposals(
-        &self,
-        plan: &str,
-        today: NaiveDate,
-        cadence: Cadence,
-        settings: &NoticeSettings,
-    ) -> Result<(usize, bool)> {
+    ) -> Result<(Vec<Proposal>, HashMap<i64, Dismissal>, bool)> {
         let row = one(
             &self.db(),
             &waiting_sql_as_one(self.backend()),
@@ -303,18 +262,99 @@ impl ProposalStore for Store {
         open.truncate(QUEUE_SCAN as usize);
         let (noticed, dismissals) = notices_and_dismissals(self, plan, today, settings).await?;
         let dismissed: HashSet<i64> = dismissals.keys().copied().collect();
-        let waiting = proposal::proposals(
+        let proposals = proposal::proposals(
             &open,
             &noticed,
             &dismissed,
             today,
             cadence,
             settings.levels.len(),
-        )
-        .iter()
-        .filter(|p| !p.dismissed)
-        .count();
-        Ok((waiting, partial))
+        );
+        Ok((proposals, dismissals, partial))
+    }
+}
+
+impl ProposalStore for Store {
+    async fn notice_proposals(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<Queue> {
+        let mut q = self
+            .notice_proposals_bare(plan, today, cadence, settings)
+            .await?;
+        self.with_warnings(plan, &mut q.proposals).await?;
+        Ok(q)
+    }
+
+    async fn notice_proposals_bare(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<Queue> {
+        let (proposals, dismissals, partial) =
+            self.bare_queue(plan, today, cadence, settings).await?;
+        let proposals = proposals
+            .into_iter()
+            .map(|p| ProposalRecord {
+                warnings: Vec::new(),
+                dismissals: p
+                    .warnings
+                    .iter()
+                    .filter_map(|id| dismissals.get(id).cloned())
+                    .collect(),
+                proposal: p,
+            })
+            .collect();
+        Ok(Queue { proposals, partial })
+    }
+
+    async fn with_warnings(&self, plan: &str, proposals: &mut [ProposalRecord]) -> Result<()> {
+        let ids: Vec<i64> = proposals
+            .iter()
+            .flat_map(|p| p.proposal.warnings.iter().copied())
+            .collect();
+        let mut by_id: HashMap<i64, WarningRecord> = HashMap::with_capacity(ids.len());
+        // A thousand at a time: one statement's bound values stay well within both databases'
+        // limits.
+        for chunk in ids.chunks(1000) {
+            let records = self
+                .list_warnings(
+                    &WarningFilter {
+                        plan: Some(plan.to_string()),
+                        ids: Some(chunk.to_vec()),
+                        include_cleared: true,
+                        ..Default::default()
+                    },
+                    chunk.len() as u64,
+                )
+                .await?;
+            by_id.extend(records.into_iter().map(|w| (w.id, w)));
+        }
+        for p in proposals {
+            p.warnings = p
+                .proposal
+                .warnings
+                .iter()
+                .filter_map(|id| by_id.get(id).cloned())
+                .collect();
+        }
+        Ok(())
+    }
+
+    async fn waiting_proposals(
+        &self,
+        plan: &str,
+        today: NaiveDate,
+        cadence: Cadence,
+        settings: &NoticeSettings,
+    ) -> Result<(usize, bool)> {
+        let (proposals, _, partial) = self.bare_queue(plan, today, cadence, settings).await?;
+        Ok((proposals.iter().filter(|p| !p.dismissed).count(), partial))
     }
 
     async fn dismiss_proposal(

@@ -117,6 +117,32 @@ async fn the_chase_list_reads_its_index() {
             "{}: a later page from the index too:\n{plan}",
             db.label()
         );
+        // The records of a queue page's warnings, by id: from the table's key, not a walk
+        // of the plan's open warnings.
+        let page_ids = WarningFilter {
+            ids: Some(first.iter().skip(10).take(30).map(|w| w.id).collect()),
+            include_cleared: true,
+            ..f.clone()
+        };
+        let by_id = s.list_warnings(&page_ids, 30).await.unwrap();
+        assert_eq!(
+            by_id.iter().map(|w| w.id).collect::<Vec<_>>(),
+            first
+                .iter()
+                .skip(10)
+                .take(30)
+                .map(|w| w.id)
+                .collect::<Vec<_>>(),
+            "{}: the warnings asked for, in the chase order",
+            db.label()
+        );
+        let plan = s.explain_list_warnings(&page_ids, 30).await.unwrap();
+        assert!(
+            !plan.contains("warnings_chase")
+                && (plan.contains("warnings_pkey") || plan.contains("INTEGER PRIMARY KEY")),
+            "{}: warnings by id from the key:\n{plan}",
+            db.label()
+        );
         // The page after follows on: nothing seen twice, in the chase order.
         let next = s.list_warnings(&after, 100).await.unwrap();
         assert!(next.iter().all(|w| first.iter().all(|v| v.id != w.id)));

@@ -30,6 +30,7 @@ async fn health_says_when_the_storage_is_short_of_room() {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(h["database"], "ok");
         assert_eq!(h["storage"]["writes_failing"], false);
+        assert_eq!(h["storage"]["pages"], "sound", "{h}");
         if db.label() == "sqlite" {
             assert_eq!(h["status"], "ok", "{h}");
             assert!(h["storage"]["free_bytes"].as_u64().unwrap() > 0);

@@ -2339,6 +2339,19 @@ async fn a_long_proposal_queue_comes_a_page_at_a_time() {
             assert_eq!(r.len(), if n + 1 < pages { 100 } else { total - 100 * n });
             assert_eq!(p.html.contains("rel=\"next\""), n + 1 < pages, "page {n}");
             assert_eq!(p.html.contains("rel=\"prev\""), n > 0, "page {n}");
+            // Each proposal shown with the warnings it rests on (their records are read for
+            // the page shown only).
+            let found: Vec<&str> = p
+                .html
+                .split("<ul class=\"plain\">")
+                .skip(1)
+                .map(|l| &l[..l.find("</ul>").unwrap()])
+                .collect();
+            assert_eq!(found.len(), r.len(), "page {n}");
+            assert!(
+                found.iter().all(|l| l.contains("class=\"sev sev-")),
+                "page {n}: a proposal without its warnings"
+            );
             seen.extend(r);
         }
         let mut unique = seen.clone();

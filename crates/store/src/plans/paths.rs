@@ -69,8 +69,11 @@ pub(crate) async fn write_paths(txn: &WriteTxn, plan_id: i64, items: &[Item]) ->
 pub(crate) async fn fill_missing(store: &Store) -> Result<()> {
     let rows = all(
         &store.db(),
-        "SELECT DISTINCT i.plan_id FROM items i WHERE NOT i.archived AND i.due_date IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM items j WHERE j.plan_id = i.plan_id AND j.expected_path IS NOT NULL)",
+        // Plan by plan, each test stopping at its first row: this runs at every opening, and
+        // a scan of every item for the plans' ids took 2 s at a million items.
+        "SELECT p.id AS plan_id FROM plans p \
+         WHERE EXISTS (SELECT 1 FROM items i WHERE i.plan_id = p.id AND NOT i.archived AND i.due_date IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM items j WHERE j.plan_id = p.id AND j.expected_path IS NOT NULL)",
         vec![],
     )
     .await?;

@@ -71,6 +71,8 @@ pub struct WarningFilter {
     pub newest_first: bool,
     /// Resume after this warning (a page's `WarningCursor`), in the chase list's order.
     pub after: Option<WarningCursor>,
+    /// Only these warnings, by id (the page of a queue that is shown); none when empty.
+    pub ids: Option<Vec<i64>>,
 }
 
 /// Where a page of the chase list ended: severity rank, raising day, id. Written as text
@@ -682,6 +684,14 @@ impl Store {
         }
         if let Some(d) = f.raised_by {
             conds.push(format!("w.raised_on <= {}", push(d.into(), &mut values)));
+        }
+        if let Some(ids) = &f.ids {
+            let list: Vec<String> = ids.iter().map(|i| push((*i).into(), &mut values)).collect();
+            conds.push(if list.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("w.id IN ({})", list.join(", "))
+            });
         }
         if let Some(a) = f.after.filter(|_| !f.newest_first) {
             let r = push(i64::from(a.rank).into(), &mut values);

@@ -35,6 +35,10 @@ pub struct StorageView {
     pub free_bytes: Option<u64>,
     /// Below this much free space the storage counts as degraded.
     pub min_free_bytes: u64,
+    /// SQLite's check of the file's pages: `checking` (a large file is checked in the
+    /// background after start; writes wait for it), `sound`, or `damaged` (writes are refused:
+    /// restore the latest backup, see docs/operations.md).
+    pub pages: &'static str,
 }
 
 /// Health of the server, its database and its storage.
@@ -45,7 +49,8 @@ pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
     let seen = st.store.storage_health();
     let free = st.store.free_space();
     let low = free.is_some_and(|f| f < st.min_free_bytes);
-    let status = match (reachable, seen.writes_failing || low) {
+    let damaged = matches!(seen.pages, tuijin_store::Pages::Damaged(_));
+    let status = match (reachable, seen.writes_failing || low || damaged) {
         (false, _) => "unavailable",
         (true, true) => "degraded",
         (true, false) => "ok",
@@ -59,6 +64,7 @@ pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
             seconds_since_failure: seen.last_failure.map(|(_, d)| d.as_secs()),
             free_bytes: free,
             min_free_bytes: st.min_free_bytes,
+            pages: seen.pages.word(),
         },
         last_backup: st.last_backup.lock().expect("backup lock").clone(),
         today: st.today_default(),

@@ -160,6 +160,7 @@ pub async fn list(
             .map(|days| st.today_default() - chrono::Duration::days(i64::from(days))),
         newest_first: false,
         after,
+        ids: None,
     };
     let mut list = st.store.list_warnings(&filter, limit + 1).await?;
     let more = list.len() as u64 > limit;

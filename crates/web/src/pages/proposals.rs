@@ -98,12 +98,21 @@ async fn render(
     let c = st.plans.get(&st.store, plan).await?;
     let today = st.today(&c.plan);
     let s = c.plan.notices.clone();
-    let q = crate::api::proposals::queue_of(st, plan).await?;
-    let (dismissed, waiting): (Vec<&ProposalRecord>, Vec<&ProposalRecord>) =
-        q.proposals.iter().partition(|p| p.proposal.dismissed);
+    // The queue without its warnings' records, then the records of the page shown only.
+    let q = st
+        .store
+        .notice_proposals_bare(plan, today, c.plan.cadence, &s)
+        .await?;
+    let partial = q.partial;
+    let (dismissed, mut waiting): (Vec<ProposalRecord>, Vec<ProposalRecord>) =
+        q.proposals.into_iter().partition(|p| p.proposal.dismissed);
     // A page past the end shows the last one.
     let page = page.min(waiting.len().saturating_sub(1) / PAGE);
-    let shown = &waiting[(page * PAGE).min(waiting.len())..((page + 1) * PAGE).min(waiting.len())];
+    let range = (page * PAGE).min(waiting.len())..((page + 1) * PAGE).min(waiting.len());
+    st.store
+        .with_warnings(plan, &mut waiting[range.clone()])
+        .await?;
+    let shown = &waiting[range];
     // Items by code from the board's index, not a walk of the plan per row.
     let b = c.board(today);
     let title = |code: &str| {
@@ -129,7 +138,7 @@ async fn render(
         @if !problems.is_empty() {
             div.notice.bad role="alert" { p { (l.t("form.fix")) } ul { @for m in problems { li { (m) } } } }
         }
-        @if q.partial {
+        @if partial {
             p.notice role="status" { (l.f("proposals.partial", &[("n", &tuijin_store::QUEUE_SCAN)])) }
         }
         @if waiting.is_empty() {
@@ -140,7 +149,7 @@ async fn render(
                 p.kv { button type="submit" { (l.t("proposals.issue_selected")) } span.small.muted { (l.t("proposals.issue_help")) } }
             }
             // "N+" when the queue comes from only the worst warnings, as on the cockpit.
-            p #waiting { (l.f("proposals.waiting", &[("n", &if q.partial { format!("{}+", waiting.len()) } else { waiting.len().to_string() })])) }
+            p #waiting { (l.f("proposals.waiting", &[("n", &if partial { format!("{}+", waiting.len()) } else { waiting.len().to_string() })])) }
             (pager(l, plan, page, waiting.len()))
             div.tablewrap { table.wide {
                 thead { tr {

@@ -68,6 +68,7 @@ pub async fn page(
         raised_by: age.map(|d| today - chrono::Duration::days(i64::from(d))),
         newest_first: false,
         after: WarningCursor::parse(&q.after),
+        ids: None,
     };
     if csv.wanted {
         // Every warning the filters match, from the first: the file is the whole list.
