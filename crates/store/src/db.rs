@@ -89,6 +89,8 @@ struct Inner {
     waiting: AtomicUsize,
     /// What is known of the SQLite file's pages (`pages.rs`); writers wait for a verdict.
     pages: watch::Sender<Pages>,
+    /// How long a writer waits for that verdict, in milliseconds; 0 for as long as it takes.
+    pages_wait_ms: std::sync::atomic::AtomicU64,
 }
 
 /// What the connections have seen: whether the pool must be replaced, and the last failure.
@@ -127,7 +129,10 @@ impl Health {
 
     fn failed(&self, e: &DbErr) {
         let Some(why) = classify(e) else { return };
-        if matches!(why, Unavailable::Busy | Unavailable::Overloaded) {
+        if matches!(
+            why,
+            Unavailable::Busy | Unavailable::Overloaded | Unavailable::Checking
+        ) {
             return;
         }
         tracing::warn!(error = %e, "storage failure: connections will be replaced");
@@ -291,6 +296,7 @@ impl Store {
                 writer,
                 waiting: AtomicUsize::new(0),
                 pages: watch::Sender::new(Pages::Sound),
+                pages_wait_ms: std::sync::atomic::AtomicU64::new(0),
             }),
             steps: None,
         };
@@ -307,6 +313,24 @@ impl Store {
     /// The state of the page check, for `pages.rs`.
     pub(crate) fn pages(&self) -> &watch::Sender<Pages> {
         &self.inner.pages
+    }
+
+    /// How long a writer waits for the page check's verdict (`None`: as long as it takes).
+    pub(crate) fn pages_wait(&self) -> Option<Duration> {
+        match self.inner.pages_wait_ms.load(Ordering::SeqCst) {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// Bounds how long a writer waits for the page check's verdict: past it, the write is
+    /// refused as `Unavailable::Checking` (a server answers `503` with `Retry-After` before
+    /// its request timeout, instead of holding the request). Commands wait as long as it takes.
+    pub fn bound_page_check_wait(&self, at_most: Duration) {
+        let ms = u64::try_from(at_most.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        self.inner.pages_wait_ms.store(ms, Ordering::SeqCst);
     }
 
     /// Notes a damaged file in the storage's health: writes are failing from now on.
@@ -344,9 +368,10 @@ impl Store {
     pub(crate) async fn write(&self) -> Result<WriteTxn> {
         // Nothing is written to a file whose pages are not known to be sound (`pages.rs`); a
         // damaged one is refused as storage that cannot take writes (a 503, not a 500).
-        self.pages_sound()
-            .await
-            .map_err(|_| StoreError::Unavailable(Unavailable::Damaged))?;
+        self.pages_sound().await.map_err(|e| match e {
+            StoreError::Corrupt(_) => StoreError::Unavailable(Unavailable::Damaged),
+            other => other,
+        })?;
         let i = &self.inner;
         let permit = match &i.writer {
             None => None,

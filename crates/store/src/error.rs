@@ -57,6 +57,10 @@ pub enum Unavailable {
     Overloaded,
     #[error("the database file is damaged")]
     Damaged,
+    /// A large SQLite file's pages are still being checked after the start (`pages.rs`):
+    /// nothing is written before the verdict.
+    #[error("the database file is still being checked after the start")]
+    Checking,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -127,11 +127,15 @@ impl Store {
     /// way out when they are damaged. Every write asks this before it begins.
     pub(crate) async fn pages_sound(&self) -> Result<()> {
         let mut rx = self.pages().subscribe();
-        let verdict = rx
-            .wait_for(|p| *p != Pages::Checking)
-            .await
-            .map_err(|_| StoreError::Internal("the page check ended without a verdict".into()))?
-            .clone();
+        let wait = rx.wait_for(|p| *p != Pages::Checking);
+        let verdict = match self.pages_wait() {
+            None => wait.await,
+            Some(at_most) => tokio::time::timeout(at_most, wait)
+                .await
+                .map_err(|_| StoreError::Unavailable(Unavailable::Checking))?,
+        }
+        .map_err(|_| StoreError::Internal("the page check ended without a verdict".into()))?
+        .clone();
         match verdict {
             Pages::Damaged(found) => Err(self.damaged(&found)),
             _ => Ok(()),

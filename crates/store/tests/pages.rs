@@ -155,3 +155,64 @@ async fn a_sound_file_checked_in_the_background_takes_writes_after_the_verdict()
     assert!(!h.writes_failing && h.last_failure.is_none());
     assert_eq!(store.list_users().await.unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_bounded_in_its_wait_is_refused_while_the_check_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = filled(dir.path()).await;
+    // Half a million rows and an index for the check to read, so that it outlasts the writer's
+    // bound.
+    let DatabaseUrl::Sqlite(file) = &url else {
+        panic!("a SQLite file")
+    };
+    let ok = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3\n\
+                 c = sqlite3.connect('{}')\n\
+                 c.execute('CREATE TABLE padding (a INTEGER, b TEXT)')\n\
+                 c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) INSERT INTO padding SELECT i, hex(randomblob(8)) FROM n')\n\
+                 c.execute('CREATE INDEX padding_b ON padding (b)')\n\
+                 c.commit()\n\
+                 c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n\
+                 c.close()\n",
+                file.display()
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let store = Store::connect_checking(&url, Create::Never, PageCheck::Background)
+        .await
+        .unwrap();
+    store.bound_page_check_wait(std::time::Duration::from_millis(1));
+    let jtw = [tuijin_core::Code::parse("JTW").unwrap()];
+    let r = store
+        .add_user(
+            "jtw",
+            Role::Unit,
+            &jtw,
+            Some("a long enough pass"),
+            &stamp(),
+        )
+        .await;
+    assert!(
+        matches!(r, Err(StoreError::Unavailable(Unavailable::Checking))),
+        "{r:?}"
+    );
+    // Not a storage failure: the health stays clean, and after the verdict the write goes.
+    assert_eq!(verdict(&store).await, Pages::Sound);
+    let h = store.storage_health();
+    assert!(!h.writes_failing && h.last_failure.is_none(), "{h:?}");
+    store
+        .add_user(
+            "jtw",
+            Role::Unit,
+            &jtw,
+            Some("a long enough pass"),
+            &stamp(),
+        )
+        .await
+        .unwrap();
+}

@@ -134,6 +134,11 @@ impl CachedPlan {
         board.position(code).map(|n| &self.items[n])
     }
 
+    /// An item by its code, from the tree's index (no board needed).
+    pub fn item_by_code(&self, code: &str) -> Option<&Item> {
+        self.shape.positions().get(code).map(|n| &self.items[n])
+    }
+
     pub fn public_part(&self) -> &PublicPart {
         self.public.get_or_init(|| PublicPart::of(&self.items))
     }

@@ -292,7 +292,9 @@ fn unavailable_key(u: Unavailable) -> &'static str {
     match u {
         Unavailable::DiskFull => "error.unavailable.disk_full",
         Unavailable::ReadOnly => "error.unavailable.read_only",
-        Unavailable::Io | Unavailable::Damaged => "error.unavailable.io",
+        Unavailable::Io => "error.unavailable.io",
+        Unavailable::Damaged => "error.unavailable.damaged",
+        Unavailable::Checking => "error.unavailable.checking",
         Unavailable::Connection => "error.unavailable.connection",
         Unavailable::Busy => "error.unavailable.busy",
         Unavailable::Overloaded => "error.unavailable.overloaded",

@@ -35,6 +35,14 @@ use tuijin_store::Store;
 
 pub use error::ApiError;
 
+/// How long a request may take before it is answered `408`.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a write waits for the page check of a large file after the start (`Store::
+/// bound_page_check_wait`): well within `REQUEST_TIMEOUT`, so that it is refused as "still
+/// checking, retry" rather than timed out.
+const PAGE_CHECK_WAIT: Duration = Duration::from_secs(20);
+
 /// Everything a handler may use; passed explicitly, no globals.
 #[derive(Clone)]
 pub struct AppState {
@@ -76,6 +84,9 @@ pub struct AppState {
 impl AppState {
     /// The state of one server; spawns its group-commit task, so call it inside a runtime.
     pub fn new(store: Store, clock: Arc<dyn Clock>, demo: bool) -> Self {
+        // A write that comes while a large file's pages are still checked after the start is
+        // answered `503` "still checking" with `Retry-After` before the request's own timeout.
+        store.bound_page_check_wait(PAGE_CHECK_WAIT);
         let accepts = jobs::spawn_committer(store.clone());
         AppState {
             store,
@@ -173,7 +184,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            REQUEST_TIMEOUT,
         ))
         .layer(axum::middleware::from_fn(error::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(

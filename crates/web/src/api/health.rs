@@ -49,7 +49,12 @@ pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
     let seen = st.store.storage_health();
     let free = st.store.free_space();
     let low = free.is_some_and(|f| f < st.min_free_bytes);
-    let damaged = matches!(seen.pages, tuijin_store::Pages::Damaged(_));
+    // A damaged file, found by the page check or by a read that met a damaged page.
+    let damaged = matches!(seen.pages, tuijin_store::Pages::Damaged(_))
+        || matches!(
+            seen.last_failure,
+            Some((tuijin_store::Unavailable::Damaged, _))
+        );
     let status = match (reachable, seen.writes_failing || low || damaged) {
         (false, _) => "unavailable",
         (true, true) => "degraded",
