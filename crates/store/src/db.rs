@@ -32,8 +32,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::error::{Result, StoreError, Unavailable, classify};
 use crate::migrations::Migrator;
-use crate::pages::{PageCheck, Pages};
 use crate::url::DatabaseUrl;
+use crate::verdict::{PageCheck, Pages};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -556,119 +556,6 @@ impl Store {
              data folder with `tuijin restore FILE --data DIR` (see docs/operations.md)",
             self.inner.url
         ))
-    }
-
-    /// Refuses a database that holds another program's tables, or a schema newer than ours.
-    pub(crate) async fn check_identity(&self, create: Create) -> Result<()> {
-        let db = self.db();
-        let tables = self.table_names().await?;
-        if tables.is_empty() {
-            // An empty file (cut to nothing, or made by hand) or an empty PostgreSQL database is
-            // no Tuijin data: made into a new server only when asked, like a missing file.
-            if create == Create::Never {
-                return Err(StoreError::NotFound(format!(
-                    "database {}: it is empty, so it holds no plan yet \
-                     (check --data or the database URL, or make it a new database with --init)",
-                    self.inner.url
-                )));
-            }
-            return Ok(());
-        }
-        if self.backend() == Backend::Sqlite {
-            let id: i64 = get(
-                &one(&db, "PRAGMA application_id", vec![])
-                    .await?
-                    .ok_or_else(|| StoreError::Internal("no application_id".into()))?,
-                "application_id",
-            )?;
-            if id != 0 && id != APPLICATION_ID {
-                return Err(StoreError::Corrupt(format!(
-                    "{} belongs to another program (application_id {id:#x}); Tuijin will not change it",
-                    self.inner.url
-                )));
-            }
-        }
-        let ours = tables.iter().any(|t| t == "seaql_migrations")
-            && all(
-                &db,
-                "SELECT version FROM seaql_migrations WHERE version = 'm0001_plans'",
-                vec![],
-            )
-            .await
-            .map(|r| !r.is_empty())
-            .unwrap_or(false);
-        if !ours {
-            let some: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
-            return Err(StoreError::Corrupt(format!(
-                "{} is not a Tuijin database (it holds other tables: {}); Tuijin will not change it",
-                self.inner.url,
-                some.join(", ")
-            )));
-        }
-        let known: Vec<String> = Migrator::migrations()
-            .iter()
-            .map(|m| m.name().to_string())
-            .collect();
-        let newer: Vec<String> = self
-            .applied_migrations()
-            .await?
-            .into_iter()
-            .filter(|m| !known.contains(m))
-            .collect();
-        if !newer.is_empty() {
-            return Err(StoreError::Corrupt(format!(
-                "{} was written by a newer Tuijin (migrations {}); run that version, or restore a backup made by this one",
-                self.inner.url,
-                newer.join(", ")
-            )));
-        }
-        Ok(())
-    }
-
-    /// Marks a SQLite file as Tuijin's.
-    pub(crate) async fn mark_ours_pub(&self) -> Result<()> {
-        self.mark_ours().await
-    }
-
-    pub(crate) async fn mark_ours(&self) -> Result<()> {
-        if self.backend() == Backend::Sqlite {
-            let id: i64 = get(
-                &one(&self.db(), "PRAGMA application_id", vec![])
-                    .await?
-                    .ok_or_else(|| StoreError::Internal("no application_id".into()))?,
-                "application_id",
-            )?;
-            if id == APPLICATION_ID {
-                return Ok(());
-            }
-            self.pages_sound().await?;
-            exec(
-                &self.db(),
-                &format!("PRAGMA application_id = {APPLICATION_ID}"),
-                vec![],
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// The tables of the database (lower-case), from its own catalogue.
-    pub(crate) async fn table_names(&self) -> Result<Vec<String>> {
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            }
-            Backend::Postgres => {
-                "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
-            }
-        };
-        let mut names: Vec<String> = all(&self.db(), sql, vec![])
-            .await?
-            .iter()
-            .map(|r| get::<String>(r, "name").map(|s| s.to_lowercase()))
-            .collect::<Result<_>>()?;
-        names.sort();
-        Ok(names)
     }
 }
 

@@ -42,6 +42,7 @@ mod rows;
 mod sessions;
 mod settings;
 mod url;
+mod verdict;
 mod warnings;
 
 pub use accounts::{AccountStore, TOKEN_PREFIX, TokenRecord, UserRecord, hash_password};
@@ -58,7 +59,7 @@ pub use evidence::{EvidenceOn, EvidenceRecord, EvidenceStore, NewEvidence};
 pub use figures::FigureStore;
 pub use items::{ITEM_CURSOR_PATTERN, ItemFilter, ItemRecord, ItemStore, LinkRecord, Page};
 pub use notices::{NewNotice, NoticeFact, NoticeFilter, NoticeRecord, NoticeStore, NoticeUnit};
-pub use pages::{CHECK_FIRST_UP_TO, PageCheck, Pages};
+pub use pages::CHECK_FIRST_UP_TO;
 pub use plans::{ImportSummary, PlanRecord, PlanStore, SectionCounts};
 pub use progress::{ItemProgress, Mismatch, ProgressChange, ProgressStore};
 pub use proposals::{Dismissal, ProposalRecord, ProposalStore, QUEUE_SCAN, Queue};
@@ -70,6 +71,7 @@ pub use requests::{NewRequest, RequestRecord, RequestStore};
 pub use sessions::{LoginOutcome, SessionInfo, SessionStore};
 pub use tuijin_core::clock::Stamp;
 pub use url::DatabaseUrl;
+pub use verdict::{PageCheck, Pages};
 pub use warnings::{
     Refresh, WARNING_CURSOR_PATTERN, WarningCursor, WarningFilter, WarningRecord, WarningStore,
 };

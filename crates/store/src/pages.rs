@@ -15,43 +15,11 @@ use std::time::Instant;
 use crate::db::{Backend, Store, all};
 use crate::error::{Result, StoreError, Unavailable};
 use crate::url::DatabaseUrl;
+use crate::verdict::{PageCheck, Pages};
 
 /// Files (with their write-ahead log) up to this size are checked before opening returns:
 /// about 1–2 s of reading at most on the machines measured (BENCHMARKS.md).
 pub const CHECK_FIRST_UP_TO: u64 = 256 * 1024 * 1024;
-
-/// When a SQLite file's pages are checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PageCheck {
-    /// Before opening returns, up to `CHECK_FIRST_UP_TO`; in the background beyond it.
-    BySize,
-    /// Before opening returns, whatever the size.
-    First,
-    /// In the background, whatever the size (writers wait for the verdict).
-    Background,
-}
-
-/// What is known of the file's pages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Pages {
-    /// The check is still running; writers wait.
-    Checking,
-    /// The check passed (or there is nothing to check: PostgreSQL looks after its own pages).
-    Sound,
-    /// The check found damage: what it found. Nothing more is written.
-    Damaged(String),
-}
-
-impl Pages {
-    /// The word `/healthz` reports.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Pages::Checking => "checking",
-            Pages::Sound => "sound",
-            Pages::Damaged(_) => "damaged",
-        }
-    }
-}
 
 impl Store {
     /// Checks the pages of a SQLite file now or starts checking them in the background, as
