@@ -5,7 +5,6 @@
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use tuijin_core::{Code, Percent, Text, TrajectoryPoint, Weight};
 
@@ -85,6 +84,10 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 }
 
 /// Multi-row inserts in batches that stay under both backends' limit on bound parameters.
+/// The statement's text is written here rather than by sea-query: for a million rows its
+/// builder (every value wrapped in an expression, cloned and rendered) cost more than the
+/// database's own work, and every full batch has the same text, so the driver prepares it
+/// once and reuses it.
 pub(crate) async fn insert_rows<C: ConnectionTrait>(
     c: &C,
     table: &str,
@@ -94,18 +97,57 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
     if rows.is_empty() {
         return Ok(());
     }
-    let per = (30_000 / columns.len()).max(1);
+    let backend = c.get_database_backend();
+    let width = columns.len();
+    let per = (30_000 / width).max(1);
+    let mut full: Option<String> = None;
     let mut rows = rows.into_iter().peekable();
+    let mut values: Vec<Value> = Vec::new();
     while rows.peek().is_some() {
-        let mut q = Query::insert();
-        q.into_table(Alias::new(table))
-            .columns(columns.iter().map(|c| Alias::new(*c)));
+        values.reserve(per * width);
+        let mut n = 0;
         for row in rows.by_ref().take(per) {
-            q.values_panic(row.into_iter().map(SimpleExpr::Value));
+            debug_assert_eq!(row.len(), width, "a row of {table} has the wrong width");
+            values.extend(row);
+            n += 1;
         }
-        exec_built(c, &q).await?;
+        let sql = if n == per {
+            full.get_or_insert_with(|| insert_sql(backend, table, columns, per))
+                .clone()
+        } else {
+            insert_sql(backend, table, columns, n)
+        };
+        let values = std::mem::take(&mut values);
+        c.execute(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await?;
     }
     Ok(())
+}
+
+/// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)` for `rows` rows; SQLite's placeholders
+/// are `?`, bound in order (its driver looks each `$n` up by name: quadratic in a statement of
+/// 30,000 of them).
+fn insert_sql(backend: sea_orm::DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut k = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for i in 0..columns.len() {
+            k += 1;
+            sql.push_str(if i == 0 { "" } else { ", " });
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    let _ = write!(sql, "${k}");
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// Integer ids the store read itself, as a SQL list (`1,2,3`): safe to write inline.
@@ -114,16 +156,6 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
         .map(|i| i.to_string())
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Runs a sea-query statement built for whichever backend `c` is.
-pub(crate) async fn exec_built<C, S>(c: &C, s: &S) -> Result<u64>
-where
-    C: ConnectionTrait,
-    S: sea_orm::StatementBuilder,
-{
-    let backend = c.get_database_backend();
-    Ok(c.execute(backend.build(s)).await?.rows_affected())
 }
 
 /// Whether a part of a cursor is 1 to `most` ASCII digits: the one shape check of every
@@ -144,5 +176,5 @@ pub(crate) fn decode_path(text: &str) -> Result<tuijin_core::path::Path> {
 
 /// Bytes as lowercase hexadecimal (a SHA-256 as it is written and compared).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }

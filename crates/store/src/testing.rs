@@ -118,3 +118,36 @@ impl TestDb {
         crate::db::exec(&self.store.db(), sql, vec![]).await
     }
 }
+
+/// A write transaction a test holds open, so that it can check what goes on while the store's
+/// one writer is taken, and write behind a waiting writer's back.
+pub struct HeldWrite(crate::db::WriteTxn);
+
+impl TestDb {
+    /// Takes the store's write lock and holds it until the `HeldWrite` is committed or dropped.
+    pub async fn hold_write(&self) -> crate::error::Result<HeldWrite> {
+        Ok(HeldWrite(self.store.write().await?))
+    }
+}
+
+impl HeldWrite {
+    /// Runs a statement in the held transaction.
+    pub async fn execute(&self, sql: &str) -> crate::error::Result<u64> {
+        crate::db::exec(&self.0, sql, vec![]).await
+    }
+
+    /// Appends a note on `item` to the event chain, as every write that changes a plan does.
+    pub async fn note(
+        &self,
+        item: &str,
+        stamp: &tuijin_core::clock::Stamp,
+    ) -> crate::error::Result<()> {
+        let e = crate::events::NewEvent::new(tuijin_core::event::EventKind::NoteAdded, item)
+            .after(&"a write held open by a test")?;
+        crate::events::append(&self.0, stamp.at, &stamp.actor, vec![e]).await
+    }
+
+    pub async fn commit(self) -> crate::error::Result<()> {
+        self.0.commit().await
+    }
+}

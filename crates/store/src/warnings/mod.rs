@@ -7,20 +7,20 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, Value};
 use serde::Serialize;
 use tuijin_core::clock::Stamp;
-use tuijin_core::event::EventKind;
 use tuijin_core::progress::{Progress, status};
 use tuijin_core::report::Period;
 use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
 use tuijin_core::{Cadence, Reporting, Thresholds};
 
-use crate::db::{Store, all, exec, one};
+use crate::db::{Store, all, one};
 use crate::error::{Result, StoreError};
-use crate::events::{NewEvent, append};
-use crate::rows::{get, id_list, insert_rows, named};
+use crate::rows::{get, id_list, named};
 
+mod apply;
 mod below;
 mod lags;
 mod notices;
+use apply::{Judged, Raised, chain_head};
 use lags::explained_lags;
 use notices::notice_conditions;
 
@@ -282,6 +282,17 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
     only: Option<&[i64]>,
     stamp: &Stamp,
 ) -> Result<Refresh> {
+    judge(c, plan_id, only, stamp).await?.apply(c, stamp).await
+}
+
+/// What a refresh would change (`refresh`'s reading half): worked out from reads alone, so a
+/// whole plan's can be judged in a read snapshot, outside the write lock (`refresh_warnings`).
+pub(crate) async fn judge<C: crate::db::EachRow>(
+    c: &C,
+    plan_id: i64,
+    only: Option<&[i64]>,
+    stamp: &Stamp,
+) -> Result<Judged> {
     // In subset mode the plan condition is written `+col = $1`: the unary plus keeps SQLite
     // from choosing the plan-wide index over the primary key for the few ids listed (valid SQL
     // on PostgreSQL too, whose planner has statistics to go by).
@@ -295,7 +306,7 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
         None => String::new(),
     };
     if only.is_some_and(|ids| ids.is_empty()) {
-        return Ok(Refresh::default());
+        return Ok(Judged::nothing(plan_id));
     }
     let plan = one(c, "SELECT cadence, at_risk, off_track, forecast_miss, report_due_day, report_grace_days, stale_days FROM plans WHERE id = $1", vec![plan_id.into()])
         .await?
@@ -484,10 +495,8 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
     let t = std::time::Instant::now();
     // Row by row, keeping only what must change: a million-item plan has ~2 million open
     // warnings, and holding them all as rows cost over a gigabyte that the server kept.
-    let mut result = Refresh::default();
-    let mut events = Vec::new();
     let mut seen = HashSet::new();
-    let mut changed: Vec<(i64, &Condition)> = Vec::new();
+    let mut changed: Vec<(i64, (i64, WarningKind))> = Vec::new();
     let mut ended: Vec<(i64, String, WarningKind)> = Vec::new();
     let mut open = 0usize;
     c.each_row(
@@ -508,7 +517,7 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
                     let (sev, details): (String, String) =
                         (get(&w, "severity")?, get(&w, "details")?);
                     if sev != cond.severity.as_str() || details != cond.details {
-                        changed.push((id, cond));
+                        changed.push((id, *key));
                     }
                 }
                 None => ended.push((id, get(&w, "code")?, kind)),
@@ -517,92 +526,61 @@ pub(crate) async fn refresh<C: crate::db::EachRow>(
         },
     )
     .await?;
-    for (id, cond) in changed {
-        exec(
-            c,
-            "UPDATE warnings SET severity = $1, details = $2 WHERE id = $3",
-            vec![
-                cond.severity.as_str().into(),
-                cond.details.clone().into(),
-                id.into(),
-            ],
-        )
-        .await?;
-        result.updated += 1;
-    }
-    for (id, code, kind) in ended {
-        exec(
-            c,
-            "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id = $3",
-            vec![stamp.today.into(), stamp.at.into(), id.into()],
-        )
-        .await?;
-        result.cleared += 1;
-        events.push(
-            NewEvent::new(EventKind::WarningCleared, code)
-                .in_plan(plan_id)
-                .before(&Cleared { kind })?,
-        );
-    }
     tracing::debug!(elapsed = ?t.elapsed(), open, "refresh: open warnings compared");
-    let t = std::time::Instant::now();
-    // In the order of the indexes they go into — warnings by item, their events by code: a
-    // million-item plan's warnings written in hash order cost random writes all over both
-    // indexes (30 s and 33 s, against a few seconds in order).
-    let mut raised: Vec<(&(i64, WarningKind), &Condition)> = want
-        .iter()
-        .filter(|(key, _)| !seen.contains(*key))
+    let changed = changed
+        .into_iter()
+        .filter_map(|(id, key)| want.get(&key).map(|cond| (id, cond.clone())))
         .collect();
-    raised.sort_unstable_by_key(|((item, kind), _)| (*item, kind.as_str()));
-    let mut inserts: Vec<Vec<Value>> = Vec::with_capacity(raised.len());
-    let mut raised_events = Vec::with_capacity(raised.len());
-    for ((item, kind), cond) in raised {
-        inserts.push(vec![
-            plan_id.into(),
-            (*item).into(),
-            kind.as_str().into(),
-            cond.severity.as_str().into(),
-            cond.details.clone().into(),
-            cond.since.min(stamp.today).into(),
-            stamp.at.into(),
-        ]);
-        result.raised += 1;
-        let code = codes.get(item).cloned().unwrap_or_default();
-        let event = NewEvent::new(EventKind::WarningRaised, code.clone())
-            .in_plan(plan_id)
-            .after(cond)?;
-        raised_events.push((code, event));
-    }
-    raised_events.sort_by(|a, b| a.0.cmp(&b.0));
-    events.extend(raised_events.into_iter().map(|(_, e)| e));
-    insert_rows(
-        c,
-        "warnings",
-        &[
-            "plan_id",
-            "item_id",
-            "kind",
-            "severity",
-            "details",
-            "raised_on",
-            "raised_at",
-        ],
-        inserts,
-    )
-    .await?;
-    tracing::debug!(elapsed = ?t.elapsed(), raised = result.raised, "refresh: warnings inserted");
-    let t = std::time::Instant::now();
-    append(c, stamp.at, &stamp.actor, events).await?;
-    tracing::debug!(elapsed = ?t.elapsed(), "refresh: events appended");
-    result.open = want.len();
-    Ok(result)
+    let wanted = want.len();
+    let raised = want
+        .into_iter()
+        .filter(|(key, _)| !seen.contains(key))
+        .map(|((item, kind), cond)| {
+            let code = codes.get(&item).cloned().unwrap_or_default();
+            Raised {
+                item,
+                kind,
+                code,
+                cond,
+            }
+        })
+        .collect();
+    Ok(Judged {
+        plan_id,
+        wanted,
+        changed,
+        ended,
+        raised,
+    })
 }
 
 impl WarningStore for Store {
     async fn refresh_warnings(&self, plan: &str, stamp: &Stamp) -> Result<Refresh> {
+        // Judged in a read snapshot: a whole plan's judging reads every item (40 s at a
+        // million), and under the write lock it held every other write back that long, on
+        // every scheduled refresh, even when nothing changed.
+        let (judged, head) = {
+            let snap = self.snapshot().await?;
+            let pid = crate::items::plan_id_in(&snap, plan).await?;
+            let head = chain_head(&snap, false).await?;
+            (judge(&snap, pid, None, stamp).await?, head)
+        };
+        // Nothing to change as of the snapshot: any write since brought its own warnings up
+        // to date (a report's refreshes its chain), as if this refresh had run before it.
+        if judged.is_empty() {
+            return Ok(judged.unchanged());
+        }
         let txn = self.write().await?;
-        let pid = crate::items::plan_id_in(&txn, plan).await?;
-        let r = refresh(&txn, pid, None, stamp).await?;
+        // Every write that moves what warnings are judged by (a report, an edit, a notice, a
+        // figure, a setting) appends an event, so an unmoved chain head means the snapshot's
+        // judgement still holds; otherwise judge again, under the lock.
+        let judged = if chain_head(&txn, true).await? == head {
+            judged
+        } else {
+            let pid = crate::items::plan_id_in(&txn, plan).await?;
+            judge(&txn, pid, None, stamp).await?
+        };
+        let r = judged.apply(&txn, stamp).await?;
         txn.commit().await?;
         Ok(r)
     }
