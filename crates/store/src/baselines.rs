@@ -317,7 +317,8 @@ impl BaselineStore for Store {
         // A plan judged against its baseline is judged against this one from now on.
         if let Some(dates) = crate::judging::judging_dates(&txn, pid).await? {
             let judged = tuijin_core::baseline::judged(&items, &dates);
-            crate::plans::paths::write_paths(&txn, pid, &judged).await?;
+            crate::plans::paths::write_paths(&txn, pid, &crate::plans::paths::wanted(&judged)?)
+                .await?;
             crate::warnings::refresh(&txn, pid, None, stamp).await?;
             // Every server's copy of the plan judges anew.
             exec(

@@ -37,6 +37,7 @@ pub(super) async fn import_items(
     (plan_id, plan): (i64, &str),
     items: &[Item],
     refs: &Refs<'_>,
+    paths: &HashMap<&str, Option<String>>,
     now: DateTime<Utc>,
     counts: &mut SectionCounts,
     events: &mut Vec<NewEvent>,
@@ -113,8 +114,7 @@ pub(super) async fn import_items(
                 ids[it.code.as_str()],
                 *pos as i32,
                 it,
-                &ids,
-                refs,
+                (&ids, refs, paths),
                 now,
             )
         })
@@ -166,7 +166,7 @@ pub(super) async fn import_items(
             counts.unchanged += 1;
             continue;
         }
-        let mut v = item_values(plan_id, s.id, pos as i32, it, &ids, refs, now)?;
+        let mut v = item_values(plan_id, s.id, pos as i32, it, (&ids, refs, paths), now)?;
         // UPDATE ... SET every column but id and plan_id, bump the version, clear archived.
         let last = ITEM_COLUMNS.len() - 1; // "version", bumped below instead
         let sets: Vec<String> = ITEM_COLUMNS[..last]
@@ -370,6 +370,7 @@ const ITEM_COLUMNS: &[&str] = &[
     "manual_reason",
     "cancelled",
     "progress_from",
+    "expected_path",
     "updated_at",
     "version",
 ];
@@ -379,8 +380,11 @@ fn item_values(
     id: i64,
     position: i32,
     it: &Item,
-    ids: &HashMap<&str, i64>,
-    refs: &Refs<'_>,
+    (ids, refs, paths): (
+        &HashMap<&str, i64>,
+        &Refs<'_>,
+        &HashMap<&str, Option<String>>,
+    ),
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>> {
     let unit = |c: &Option<Code>| {
@@ -435,6 +439,7 @@ fn item_values(
         it.extra.manual.as_ref().map(|m| m.reason.clone()).into(),
         it.cancelled.into(),
         it.progress_from.as_str().into(),
+        paths.get(it.code.as_str()).cloned().flatten().into(),
         now.into(),
         1i64.into(),
     ])

@@ -143,23 +143,32 @@ pub(crate) async fn write_doc(
         people: &people,
         indicators: &indicators,
     };
+    // Each item's expected path, judged (under a baseline) by the dates it was approved with:
+    // new items are written with theirs.
+    let judged;
+    let as_judged = match crate::judging::judging_dates(txn, plan_id).await? {
+        Some(dates) => {
+            judged = tuijin_core::baseline::judged(&doc.items, &dates);
+            &judged[..]
+        }
+        None => &doc.items[..],
+    };
+    let want = paths::wanted(as_judged)?;
     summary.items_reordered = items::import_items(
         txn,
         (plan_id, doc.plan.code.as_str()),
         &doc.items,
         &refs,
+        &want,
         now,
         &mut summary.items,
         &mut events,
     )
     .await?;
-    match crate::judging::judging_dates(txn, plan_id).await? {
-        Some(dates) => {
-            let judged = tuijin_core::baseline::judged(&doc.items, &dates);
-            paths::write_paths(txn, plan_id, &judged).await?
-        }
-        None => paths::write_paths(txn, plan_id, &doc.items).await?,
-    };
+    // Every live item new: each was written with its path (a first import).
+    if summary.items.added < doc.items.len() {
+        paths::write_paths(txn, plan_id, &want).await?;
+    }
     // Anything of the plan changed (an item's date, a unit's name, an archived item), not
     // only its header: move the plan's version, so every server's in-memory copy reloads.
     let changed = [

@@ -13,14 +13,23 @@ use crate::db::{Store, WriteTxn, all, exec};
 use crate::error::Result;
 use crate::rows::{decode_path, encode_path, get};
 
-/// Writes the path of every live item of the plan whose stored path differs; `items` are the
-/// plan's live items (the imported document's). Returns how many were written.
-pub(crate) async fn write_paths(txn: &WriteTxn, plan_id: i64, items: &[Item]) -> Result<usize> {
-    let want: HashMap<&str, Option<String>> = items
+/// Each item's expected path as stored (`encode_path`), by code; `items` are the plan's live
+/// items as judged (under a baseline, with its dates).
+pub(crate) fn wanted(items: &[Item]) -> Result<HashMap<&str, Option<String>>> {
+    items
         .iter()
         .zip(tuijin_core::path::paths(items))
         .map(|(i, p)| Ok((i.code.as_str(), p.as_ref().map(encode_path).transpose()?)))
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// Writes the path of every live item of the plan whose stored path differs from `want`
+/// (`wanted`). Returns how many were written.
+pub(crate) async fn write_paths(
+    txn: &WriteTxn,
+    plan_id: i64,
+    want: &HashMap<&str, Option<String>>,
+) -> Result<usize> {
     let rows = all(
         txn,
         "SELECT id, code, expected_path FROM items WHERE plan_id = $1 AND NOT archived",
@@ -81,7 +90,7 @@ pub(crate) async fn fill_missing(store: &Store) -> Result<()> {
         let plan_id: i64 = get(r, "plan_id")?;
         let txn = store.write().await?;
         let items = crate::items::load_plan_items(&txn, plan_id).await?;
-        let n = write_paths(&txn, plan_id, &items).await?;
+        let n = write_paths(&txn, plan_id, &wanted(&items)?).await?;
         txn.commit().await?;
         tracing::info!(plan_id, items = n, "expected paths written");
     }
