@@ -110,6 +110,18 @@ impl Store {
         }
     }
 
+    /// Waits, however long it takes, until the page check has its verdict (at once when there
+    /// is none to wait for). Background work that writes waits here rather than take the
+    /// bounded wait a request has (a scheduled job refused while a cold file is checked would
+    /// not run until its next period).
+    pub async fn page_verdict(&self) -> Pages {
+        let mut rx = self.pages().subscribe();
+        match rx.wait_for(|p| *p != Pages::Checking).await {
+            Ok(p) => p.clone(),
+            Err(_) => self.pages_state(),
+        }
+    }
+
     /// Whether a write may begin now without waiting: `None` while the check runs.
     pub(crate) fn pages_sound_now(&self) -> Option<Result<()>> {
         match &*self.pages().borrow() {

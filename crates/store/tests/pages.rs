@@ -202,7 +202,13 @@ async fn a_writer_bounded_in_its_wait_is_refused_while_the_check_runs() {
         "{r:?}"
     );
     // Not a storage failure: the health stays clean, and after the verdict the write goes.
-    assert_eq!(verdict(&store).await, Pages::Sound);
+    // Background work waits for the verdict however long the check takes.
+    assert_eq!(
+        store.pages_state(),
+        Pages::Checking,
+        "the check outlasts the write"
+    );
+    assert_eq!(store.page_verdict().await, Pages::Sound);
     let h = store.storage_health();
     assert!(!h.writes_failing && h.last_failure.is_none(), "{h:?}");
     store

@@ -40,6 +40,9 @@ pub fn slot(every: Duration) -> i64 {
 /// job is logged and tried next time).
 pub async fn claim(st: &AppState, job: &str, every: Duration) -> Option<tuijin_store::JobRun> {
     use tuijin_core::clock::Clock;
+    // A large file is checked in the background after the start, and writes wait for it; a
+    // request's wait is bounded, a job's is not: the start's refresh runs when the check ends.
+    st.store.page_verdict().await;
     let now = tuijin_store::clock::SystemClock.now();
     let every_ms = every.as_millis().max(1) as i64;
     let lease = chrono::Duration::milliseconds(every_ms.saturating_mul(4));

@@ -75,3 +75,61 @@ async fn scheduled_backups_are_checked_and_kept_to_their_number() {
         assert!(tuijin_store::backup::verify_backup(std::path::Path::new(k)).is_ok());
     }
 }
+
+/// A large file is checked in the background after the start. A request's write waits for the
+/// verdict only so long; the scheduled warning refresh waits however long it takes, so the
+/// start's refresh runs when the check ends instead of being skipped until the next period.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_refresh_waits_for_the_page_check() {
+    use tuijin_store::{Create, DatabaseUrl, PageCheck, Pages, PlanStore, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::in_data_dir(dir.path());
+    {
+        let store = Store::open(&url).await.unwrap();
+        let path = format!(
+            "{}/../../tests/fixtures/small.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let doc = tuijin_export::read_plan("small.toml", &std::fs::read_to_string(path).unwrap())
+            .unwrap();
+        store
+            .import_plan(
+                &doc,
+                &common::today().stamp("office", tuijin_core::clock::DEFAULT_TZ),
+            )
+            .await
+            .unwrap();
+        store.close().await.unwrap();
+    }
+    // Half a million rows and an index for the check to read, so that it outlasts a bounded wait.
+    let DatabaseUrl::Sqlite(file) = &url else {
+        panic!("a SQLite file")
+    };
+    let script = format!(
+        "import sqlite3\n\
+         c = sqlite3.connect('{}')\n\
+         c.execute('CREATE TABLE padding (a INTEGER, b TEXT)')\n\
+         c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) INSERT INTO padding SELECT i, hex(randomblob(8)) FROM n')\n\
+         c.execute('CREATE INDEX padding_b ON padding (b)')\n\
+         c.commit()\n\
+         c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n\
+         c.close()\n",
+        file.display()
+    );
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let store = Store::connect_checking(&url, Create::Never, PageCheck::Background)
+        .await
+        .unwrap();
+    let st = AppState::new(store.clone(), common::today(), false);
+    // Requests give up at once here: only a job that waits for the verdict gets its run.
+    store.bound_page_check_wait(std::time::Duration::from_millis(1));
+    assert_eq!(store.pages_state(), Pages::Checking);
+    let every = std::time::Duration::from_secs(3600);
+    let run = tuijin_web::jobs::claim(&st, tuijin_web::jobs::WARNING_REFRESH, every).await;
+    assert!(run.is_some(), "the refresh's run was not claimed");
+    assert_eq!(store.pages_state(), Pages::Sound);
+}
