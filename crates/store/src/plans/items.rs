@@ -19,6 +19,8 @@ pub(super) struct Refs<'a> {
     pub units: &'a HashMap<String, i64>,
     pub people: &'a HashMap<String, i64>,
     pub indicators: &'a HashMap<String, i64>,
+    /// Each item's expected path as stored, by code (`paths::wanted`).
+    pub paths: &'a HashMap<&'a str, Option<String>>,
 }
 
 /// An item as stored: the domain item with its position and archive flag.
@@ -37,7 +39,6 @@ pub(super) async fn import_items(
     (plan_id, plan): (i64, &str),
     items: &[Item],
     refs: &Refs<'_>,
-    paths: &HashMap<&str, Option<String>>,
     now: DateTime<Utc>,
     counts: &mut SectionCounts,
     events: &mut Vec<NewEvent>,
@@ -114,7 +115,7 @@ pub(super) async fn import_items(
                 ids[it.code.as_str()],
                 *pos as i32,
                 it,
-                (&ids, refs, paths),
+                (&ids, refs),
                 now,
             )
         })
@@ -166,7 +167,7 @@ pub(super) async fn import_items(
             counts.unchanged += 1;
             continue;
         }
-        let mut v = item_values(plan_id, s.id, pos as i32, it, (&ids, refs, paths), now)?;
+        let mut v = item_values(plan_id, s.id, pos as i32, it, (&ids, refs), now)?;
         // UPDATE ... SET every column but id and plan_id, bump the version, clear archived.
         let last = ITEM_COLUMNS.len() - 1; // "version", bumped below instead
         let sets: Vec<String> = ITEM_COLUMNS[..last]
@@ -380,11 +381,7 @@ fn item_values(
     id: i64,
     position: i32,
     it: &Item,
-    (ids, refs, paths): (
-        &HashMap<&str, i64>,
-        &Refs<'_>,
-        &HashMap<&str, Option<String>>,
-    ),
+    (ids, refs): (&HashMap<&str, i64>, &Refs<'_>),
     now: DateTime<Utc>,
 ) -> Result<Vec<Value>> {
     let unit = |c: &Option<Code>| {
@@ -439,7 +436,7 @@ fn item_values(
         it.extra.manual.as_ref().map(|m| m.reason.clone()).into(),
         it.cancelled.into(),
         it.progress_from.as_str().into(),
-        paths.get(it.code.as_str()).cloned().flatten().into(),
+        refs.paths.get(it.code.as_str()).cloned().flatten().into(),
         now.into(),
         1i64.into(),
     ])

@@ -138,11 +138,6 @@ pub(crate) async fn write_doc(
         &mut events,
     )
     .await?;
-    let refs = items::Refs {
-        units: &units,
-        people: &people,
-        indicators: &indicators,
-    };
     // Each item's expected path, judged (under a baseline) by the dates it was approved with:
     // new items are written with theirs.
     let judged;
@@ -154,12 +149,17 @@ pub(crate) async fn write_doc(
         None => &doc.items[..],
     };
     let want = paths::wanted(as_judged)?;
+    let refs = items::Refs {
+        units: &units,
+        people: &people,
+        indicators: &indicators,
+        paths: &want,
+    };
     summary.items_reordered = items::import_items(
         txn,
         (plan_id, doc.plan.code.as_str()),
         &doc.items,
         &refs,
-        &want,
         now,
         &mut summary.items,
         &mut events,

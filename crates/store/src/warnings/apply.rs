@@ -3,14 +3,14 @@
 
 use sea_orm::{ConnectionTrait, Value};
 use tuijin_core::clock::Stamp;
-use tuijin_core::event::EventKind;
+use tuijin_core::event::{Entity, EventKind};
 use tuijin_core::warning::{Condition, WarningKind};
 
 use super::{Cleared, Refresh};
 use crate::db::{exec, one};
 use crate::error::{Result, StoreError};
 use crate::events::{NewEvent, append};
-use crate::rows::{get, insert_rows};
+use crate::rows::{get, id_list, insert_rows};
 
 /// A condition that holds with no open warning for it yet.
 pub(crate) struct Raised {
@@ -74,13 +74,21 @@ impl Judged {
             .await?;
             result.updated += 1;
         }
-        for (id, code, kind) in self.ended {
+        // Cleared 500 at a time: a day that moves a large plan clears hundreds of thousands
+        // (900,001 one by one held the writer 34 s at a million items).
+        for chunk in self.ended.chunks(500) {
+            let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| *id).collect();
             exec(
                 c,
-                "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id = $3",
-                vec![stamp.today.into(), stamp.at.into(), id.into()],
+                &format!(
+                    "UPDATE warnings SET cleared_on = $1, cleared_at = $2 WHERE id IN ({})",
+                    id_list(&ids)
+                ),
+                vec![stamp.today.into(), stamp.at.into()],
             )
             .await?;
+        }
+        for (_, code, kind) in self.ended {
             result.cleared += 1;
             events.push(
                 NewEvent::new(EventKind::WarningCleared, code)
@@ -92,7 +100,7 @@ impl Judged {
         // million-item plan's warnings written in hash order cost random writes all over both
         // indexes (30 s and 33 s, against a few seconds in order).
         let mut raised = self.raised;
-        raised.sort_unstable_by(|a, b| (a.item, a.kind.as_str()).cmp(&(b.item, b.kind.as_str())));
+        raised.sort_unstable_by_key(|r| (r.item, r.kind.as_str()));
         let mut inserts: Vec<Vec<Value>> = Vec::with_capacity(raised.len());
         let mut raised_events = Vec::with_capacity(raised.len());
         for r in raised {
@@ -136,18 +144,53 @@ impl Judged {
     }
 }
 
-/// The event chain's head: moves with every write that appends an event. `lock`: in a write
-/// transaction, hold the head until the commit (PostgreSQL, whose writers run side by side:
-/// a writer that appends meanwhile waits for this one, so what was judged still holds when it
-/// is written; SQLite's one writer holds its lock already).
-pub(crate) async fn chain_head<C: ConnectionTrait>(c: &C, lock: bool) -> Result<String> {
-    let sql = if lock {
-        "UPDATE event_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash"
-    } else {
-        "SELECT last_hash FROM event_chain WHERE id = 1"
-    };
-    let row = one(c, sql, vec![])
+/// What a plan's warnings are judged by has not moved while this stays the same: the newest
+/// event of the plan, and the newest of no plan that is not an account's or a backup's (units
+/// are shared by plans; sign-ins are not a change). Every write that moves what warnings are
+/// judged by (a report, an edit, a notice, a figure, a setting) appends an event.
+///
+/// `lock`: in a write transaction, first take the event chain's head until the commit — on
+/// PostgreSQL, whose writers run side by side, a writer appending meanwhile waits for this
+/// one, and every event committed before is seen (SQLite's one writer holds its lock already).
+pub(crate) async fn judged_by<C: ConnectionTrait>(
+    c: &C,
+    plan_id: i64,
+    lock: bool,
+) -> Result<(Option<i64>, Option<i64>)> {
+    if lock {
+        one(
+            c,
+            "UPDATE event_chain SET last_hash = last_hash WHERE id = 1 RETURNING last_hash",
+            vec![],
+        )
         .await?
         .ok_or_else(|| StoreError::Corrupt("the event chain has no head row".into()))?;
-    get(&row, "last_hash")
+    }
+    let plan = one(
+        c,
+        "SELECT MAX(id) AS id FROM events WHERE plan_id = $1",
+        vec![plan_id.into()],
+    )
+    .await?;
+    let shared = one(
+        c,
+        &format!(
+            "SELECT id FROM events WHERE plan_id IS NULL AND entity NOT IN ('{}', '{}') \
+             ORDER BY id DESC LIMIT 1",
+            Entity::User.as_str(),
+            Entity::Backup.as_str()
+        ),
+        vec![],
+    )
+    .await?;
+    Ok((
+        match plan {
+            Some(r) => get(&r, "id")?,
+            None => None,
+        },
+        match shared {
+            Some(r) => get(&r, "id")?,
+            None => None,
+        },
+    ))
 }

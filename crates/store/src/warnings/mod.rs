@@ -20,7 +20,7 @@ mod apply;
 mod below;
 mod lags;
 mod notices;
-use apply::{Judged, Raised, chain_head};
+use apply::{Judged, Raised, judged_by};
 use lags::explained_lags;
 use notices::notice_conditions;
 
@@ -562,7 +562,7 @@ impl WarningStore for Store {
         let (judged, head) = {
             let snap = self.snapshot().await?;
             let pid = crate::items::plan_id_in(&snap, plan).await?;
-            let head = chain_head(&snap, false).await?;
+            let head = judged_by(&snap, pid, false).await?;
             (judge(&snap, pid, None, stamp).await?, head)
         };
         // Nothing to change as of the snapshot: any write since brought its own warnings up
@@ -571,13 +571,12 @@ impl WarningStore for Store {
             return Ok(judged.unchanged());
         }
         let txn = self.write().await?;
-        // Every write that moves what warnings are judged by (a report, an edit, a notice, a
-        // figure, a setting) appends an event, so an unmoved chain head means the snapshot's
-        // judgement still holds; otherwise judge again, under the lock.
-        let judged = if chain_head(&txn, true).await? == head {
+        // Nothing it was judged by has moved since the snapshot: its judgement still holds;
+        // otherwise judge again, under the lock.
+        let pid = crate::items::plan_id_in(&txn, plan).await?;
+        let judged = if judged_by(&txn, pid, true).await? == head {
             judged
         } else {
-            let pid = crate::items::plan_id_in(&txn, plan).await?;
             judge(&txn, pid, None, stamp).await?
         };
         let r = judged.apply(&txn, stamp).await?;
