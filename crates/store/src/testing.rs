@@ -11,6 +11,10 @@ use crate::{DatabaseUrl, Store};
 /// The environment variable naming a PostgreSQL server for tests.
 pub const PG_ENV: &str = "TUIJIN_TEST_DATABASE_URL";
 
+/// Set (to anything but empty) beside `PG_ENV`: `TestDb::all` gives PostgreSQL alone. CI's
+/// PostgreSQL step sets it, as the step before it ran every test on SQLite already.
+pub const ONLY_PG_ENV: &str = "TUIJIN_TEST_ONLY_POSTGRES";
+
 pub struct TestDb {
     pub store: Store,
     pub url: DatabaseUrl,
@@ -60,10 +64,17 @@ impl TestDb {
         })
     }
 
-    /// Every backend available here: SQLite always, PostgreSQL when configured.
+    /// Every backend available here: SQLite always, PostgreSQL when configured — or
+    /// PostgreSQL alone when `ONLY_PG_ENV` says so.
     pub async fn all() -> Vec<TestDb> {
+        let only_pg = std::env::var(ONLY_PG_ENV).is_ok_and(|v| !v.is_empty());
+        let pg = TestDb::postgres().await;
+        if only_pg {
+            let pg = pg.unwrap_or_else(|| panic!("{ONLY_PG_ENV} is set but {PG_ENV} is not"));
+            return vec![pg];
+        }
         let mut v = vec![TestDb::sqlite().await];
-        v.extend(TestDb::postgres().await);
+        v.extend(pg);
         v
     }
 
@@ -150,4 +161,26 @@ impl HeldWrite {
     pub async fn commit(self) -> crate::error::Result<()> {
         self.0.commit().await
     }
+}
+
+/// Pads a closed SQLite file with half a million rows and an index, so that its page check
+/// (`PageCheck::Background`) takes long enough to outlast a bounded wait. By Python's sqlite3,
+/// a reader independent of the store.
+pub fn pad_sqlite_file(file: &std::path::Path) {
+    let script = format!(
+        "import sqlite3\n\
+         c = sqlite3.connect('{}')\n\
+         c.execute('CREATE TABLE padding (a INTEGER, b TEXT)')\n\
+         c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) INSERT INTO padding SELECT i, hex(randomblob(8)) FROM n')\n\
+         c.execute('CREATE INDEX padding_b ON padding (b)')\n\
+         c.commit()\n\
+         c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n\
+         c.close()\n",
+        file.display()
+    );
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .expect("python3 runs");
+    assert!(ok.success(), "padding {} failed", file.display());
 }

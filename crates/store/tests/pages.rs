@@ -165,24 +165,7 @@ async fn a_writer_bounded_in_its_wait_is_refused_while_the_check_runs() {
     let DatabaseUrl::Sqlite(file) = &url else {
         panic!("a SQLite file")
     };
-    let ok = Command::new("python3")
-        .args([
-            "-c",
-            &format!(
-                "import sqlite3\n\
-                 c = sqlite3.connect('{}')\n\
-                 c.execute('CREATE TABLE padding (a INTEGER, b TEXT)')\n\
-                 c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) INSERT INTO padding SELECT i, hex(randomblob(8)) FROM n')\n\
-                 c.execute('CREATE INDEX padding_b ON padding (b)')\n\
-                 c.commit()\n\
-                 c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n\
-                 c.close()\n",
-                file.display()
-            ),
-        ])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    tuijin_store::testing::pad_sqlite_file(file);
     let store = Store::connect_checking(&url, Create::Never, PageCheck::Background)
         .await
         .unwrap();

@@ -105,22 +105,7 @@ async fn the_start_refresh_waits_for_the_page_check() {
     let DatabaseUrl::Sqlite(file) = &url else {
         panic!("a SQLite file")
     };
-    let script = format!(
-        "import sqlite3\n\
-         c = sqlite3.connect('{}')\n\
-         c.execute('CREATE TABLE padding (a INTEGER, b TEXT)')\n\
-         c.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500000) INSERT INTO padding SELECT i, hex(randomblob(8)) FROM n')\n\
-         c.execute('CREATE INDEX padding_b ON padding (b)')\n\
-         c.commit()\n\
-         c.execute('PRAGMA wal_checkpoint(TRUNCATE)')\n\
-         c.close()\n",
-        file.display()
-    );
-    let ok = std::process::Command::new("python3")
-        .args(["-c", &script])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    tuijin_store::testing::pad_sqlite_file(file);
     let store = Store::connect_checking(&url, Create::Never, PageCheck::Background)
         .await
         .unwrap();
