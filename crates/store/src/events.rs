@@ -229,6 +229,71 @@ impl Store {
         })
     }
 
+    /// The addition of an item that came with the plan's first import, which has no
+    /// `item.added` of its own (`plans::items::Refs::origin`): the import's event, about the item
+    /// as it was imported — as it stood before its first change since, or as it is when it has
+    /// not changed. `None` for an item added by an event of its own.
+    async fn added_with_origin(&self, plan: &str, pid: i64, code: &str) -> Result<Option<Event>> {
+        let db = self.db();
+        let item_event = "entity = 'item' AND entity_code = $1 AND plan_id = $2";
+        let own = one(
+            &db,
+            &format!("SELECT id FROM events WHERE {item_event} AND kind = $3 LIMIT 1"),
+            vec![
+                code.into(),
+                pid.into(),
+                EventKind::ItemAdded.as_str().into(),
+            ],
+        )
+        .await?;
+        let origin = self.origin_of(plan).await?;
+        if own.is_some() || origin == 0 {
+            return Ok(None);
+        }
+        let Some(row) = one(&db, &format!("{SELECT} WHERE id = $1"), vec![origin.into()]).await?
+        else {
+            return Ok(None);
+        };
+        let origin = event(&row)?;
+        let changes = [
+            EventKind::ItemUpdated,
+            EventKind::ItemArchived,
+            EventKind::ItemRestored,
+            EventKind::ItemEdited,
+        ]
+        .map(|k| format!("'{}'", k.as_str()))
+        .join(", ");
+        let first_change = one(
+            &db,
+            &format!(
+                "SELECT before_json FROM events WHERE {item_event} AND id > $3 \
+                 AND kind IN ({changes}) AND before_json IS NOT NULL ORDER BY id LIMIT 1"
+            ),
+            vec![code.into(), pid.into(), origin.id.into()],
+        )
+        .await?;
+        let as_imported = match first_change {
+            Some(r) => {
+                let json: String = get(&r, "before_json")?;
+                serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("events.before_json of {code}: {e}")))?
+            }
+            None => {
+                use crate::items::ItemStore;
+                serde_json::to_value(self.get_item(plan, code).await?.item)
+                    .map_err(|e| StoreError::Corrupt(format!("item {code}: {e}")))?
+            }
+        };
+        Ok(Some(Event {
+            kind: EventKind::ItemAdded,
+            entity: Entity::Item,
+            entity_code: code.to_string(),
+            before: None,
+            after: Some(as_imported),
+            ..origin
+        }))
+    }
+
     /// Changes of `kinds` after `after` and after the plan's origin, oldest first, each with
     /// the entry before it (`None` for an addition, or for the kind `restored` that brought
     /// an entry back from the archive). `with_unplanned`: also the events of no plan (units
@@ -329,7 +394,15 @@ impl EventStore for Store {
             vec![code.into(), pid.into(), item_id.into(), (limit as i64).into()],
         )
         .await?;
-        rows.iter().map(event).collect()
+        let mut events: Vec<Event> = rows.iter().map(event).collect::<Result<_>>()?;
+        let own_addition = events.first().is_some_and(|e| e.kind == EventKind::ItemAdded);
+        if limit > 0 && !own_addition {
+            if let Some(added) = self.added_with_origin(plan, pid, code).await? {
+                events.insert(0, added);
+                events.truncate(limit as usize);
+            }
+        }
+        Ok(events)
     }
 
     async fn item_changes_after(

@@ -173,11 +173,50 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
         assert_eq!(sum.items.added, 0);
         assert!(!s.get_item("demo-small", "E1.2").await.unwrap().archived);
 
+        // The plan's first import is one event, its origin: the items that came with it have
+        // no `item.added` of their own; an item added later has.
         let events = s.events_for(Entity::Item, "E1", 10).await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["item.added", "item.updated", "item.updated"]);
-        assert_eq!(events[1].actor, "office");
-        assert!(events[1].before.is_some() && events[1].after.is_some());
+        assert_eq!(kinds, ["item.updated", "item.updated"], "{}", db.label());
+        assert_eq!(events[0].actor, "office");
+        assert!(events[0].before.is_some() && events[0].after.is_some());
+        let later = s.events_for(Entity::Item, "E1.3", 10).await.unwrap();
+        assert_eq!(later[0].kind.as_str(), "item.added", "{}", db.label());
+
+        // Its timeline shows the import as its addition, with the item as it was imported
+        // (before the retitling), though the item has changed since.
+        let timeline = s.item_timeline("demo-small", "E1", 100).await.unwrap();
+        let own: Vec<&str> = timeline
+            .iter()
+            .map(|e| e.kind.as_str())
+            .filter(|k| k.starts_with("item."))
+            .collect();
+        assert_eq!(own, ["item.added", "item.updated", "item.updated"]);
+        let plan_events = s.events_for(Entity::Plan, "demo-small", 10).await.unwrap();
+        let origin = plan_events
+            .iter()
+            .find(|e| e.kind.as_str() == "plan.imported")
+            .unwrap();
+        let added = &timeline[0];
+        assert_eq!((added.id, added.at), (origin.id, origin.at));
+        assert_eq!((added.actor.as_str(), added.entity_code.as_str()), ("test", "E1"));
+        let first = doc.items.iter().find(|i| i.code.as_str() == "E1").unwrap();
+        assert_eq!(
+            added.after,
+            Some(serde_json::to_value(first).unwrap()),
+            "{}",
+            db.label()
+        );
+        assert_eq!(added.after, events[0].before, "as it stood before its first change");
+        // One that never changed: as it is.
+        let e11 = s.item_timeline("demo-small", "E1.1", 100).await.unwrap();
+        let now = s.get_item("demo-small", "E1.1").await.unwrap().item;
+        assert_eq!(e11[0].kind.as_str(), "item.added");
+        assert_eq!(e11[0].after, Some(serde_json::to_value(now).unwrap()));
+        // A limit of one is the addition alone.
+        let one = s.item_timeline("demo-small", "E1", 1).await.unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].kind.as_str(), "item.added");
     }
 }
 

@@ -21,6 +21,11 @@ pub(super) struct Refs<'a> {
     pub indicators: &'a HashMap<String, i64>,
     /// Each item's expected path as stored, by code (`paths::wanted`).
     pub paths: &'a HashMap<&'a str, Option<String>>,
+    /// The plan is new with this import: its items come with the import's one `plan.imported`
+    /// event, the plan's origin, rather than an `item.added` each (a million-item plan wrote a
+    /// million events). An item's timeline shows that event as its addition
+    /// (`EventStore::item_timeline`).
+    pub origin: bool,
 }
 
 /// An item as stored: the domain item with its position and archive flag.
@@ -140,6 +145,9 @@ pub(super) async fn import_items(
         .collect();
     for (_, it) in &new_items {
         counts.added += 1;
+        if refs.origin {
+            continue;
+        }
         events.push(
             NewEvent::new(EventKind::ItemAdded, it.code.as_str())
                 .in_plan(plan_id)

@@ -154,6 +154,7 @@ pub(crate) async fn write_doc(
         people: &people,
         indicators: &indicators,
         paths: &want,
+        origin: summary.plan_created,
     };
     summary.items_reordered = items::import_items(
         txn,
