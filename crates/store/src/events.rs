@@ -275,8 +275,9 @@ impl Store {
         let as_imported = match first_change {
             Some(r) => {
                 let json: String = get(&r, "before_json")?;
-                serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Corrupt(format!("events.before_json of {code}: {e}")))?
+                serde_json::from_str(&json).map_err(|e| {
+                    StoreError::Corrupt(format!("events.before_json of {code}: {e}"))
+                })?
             }
             None => {
                 use crate::items::ItemStore;
@@ -395,12 +396,15 @@ impl EventStore for Store {
         )
         .await?;
         let mut events: Vec<Event> = rows.iter().map(event).collect::<Result<_>>()?;
-        let own_addition = events.first().is_some_and(|e| e.kind == EventKind::ItemAdded);
-        if limit > 0 && !own_addition {
-            if let Some(added) = self.added_with_origin(plan, pid, code).await? {
-                events.insert(0, added);
-                events.truncate(limit as usize);
-            }
+        let own_addition = events
+            .first()
+            .is_some_and(|e| e.kind == EventKind::ItemAdded);
+        if limit > 0
+            && !own_addition
+            && let Some(added) = self.added_with_origin(plan, pid, code).await?
+        {
+            events.insert(0, added);
+            events.truncate(limit as usize);
         }
         Ok(events)
     }

@@ -199,7 +199,10 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
             .unwrap();
         let added = &timeline[0];
         assert_eq!((added.id, added.at), (origin.id, origin.at));
-        assert_eq!((added.actor.as_str(), added.entity_code.as_str()), ("test", "E1"));
+        assert_eq!(
+            (added.actor.as_str(), added.entity_code.as_str()),
+            ("test", "E1")
+        );
         let first = doc.items.iter().find(|i| i.code.as_str() == "E1").unwrap();
         assert_eq!(
             added.after,
@@ -207,7 +210,10 @@ async fn reimport_updates_by_code_and_archives_what_was_dropped() {
             "{}",
             db.label()
         );
-        assert_eq!(added.after, events[0].before, "as it stood before its first change");
+        assert_eq!(
+            added.after, events[0].before,
+            "as it stood before its first change"
+        );
         // One that never changed: as it is.
         let e11 = s.item_timeline("demo-small", "E1.1", 100).await.unwrap();
         let now = s.get_item("demo-small", "E1.1").await.unwrap().item;
