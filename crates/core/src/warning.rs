@@ -148,7 +148,12 @@ impl Detail {
 
     /// The form kept in the warning's `details`.
     pub fn stored(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut text = serde_json::to_string(self).unwrap_or_default();
+        // Exact size: the writer starts at 128 bytes, and a whole-plan refresh holds a wanted
+        // warning's details for every warned item (a million at a million items; most are
+        // ~60 bytes).
+        text.shrink_to_fit();
+        text
     }
 
     /// The message in `lang`. A value named `NAME_en` stands in for `NAME` in English (an

@@ -7,11 +7,10 @@ use std::collections::HashMap;
 
 use sea_orm::Value;
 use tuijin_core::Item;
-use tuijin_core::path::Path;
 
 use crate::db::{Store, WriteTxn, all, exec};
 use crate::error::Result;
-use crate::rows::{decode_path, encode_path, get};
+use crate::rows::{encode_path, get};
 
 /// Each item's expected path as stored (`encode_path`), by code; `items` are the plan's live
 /// items as judged (under a baseline, with its dates).
@@ -95,24 +94,4 @@ pub(crate) async fn fill_missing(store: &Store) -> Result<()> {
         tracing::info!(plan_id, items = n, "expected paths written");
     }
     Ok(())
-}
-
-/// The stored paths of the given items (ids), by id; an item without dates has none.
-pub(crate) async fn stored_paths<C: crate::db::EachRow>(
-    c: &C,
-    sql_where: &str,
-    values: Vec<Value>,
-) -> Result<HashMap<i64, Path>> {
-    let mut out = HashMap::new();
-    let sql = format!("SELECT i.id, i.expected_path FROM items i WHERE {sql_where}");
-    // Row by row: a whole plan's rows held at once are a copy of every path's text in SQLite's
-    // own memory (184 MB for a million items, at every start-up warning refresh).
-    c.each_row(&sql, values, |r| {
-        if let Some(text) = get::<Option<String>>(&r, "expected_path")? {
-            out.insert(get(&r, "id")?, decode_path(&text)?);
-        }
-        Ok(())
-    })
-    .await?;
-    Ok(out)
 }

@@ -7,9 +7,9 @@ use sea_orm::ConnectionTrait;
 use tuijin_core::warning::{Condition, WarningKind};
 
 use super::Row;
-use crate::db::{all, one};
+use crate::db::one;
 use crate::error::Result;
-use crate::rows::{get, id_list};
+use crate::rows::id_list;
 
 /// A warning is raised where someone must act. A parent whose lag is explained by warnings
 /// below it (a late child, a missing report, an indicator off its path) carries no lag
@@ -17,7 +17,6 @@ use crate::rows::{get, id_list};
 /// children. A parent lagging with nothing warned below keeps its warning.
 pub(super) async fn explained_lags<C: ConnectionTrait>(
     c: &C,
-    plan_id: i64,
     only: Option<&[i64]>,
     items: &[Row],
     want: &mut HashMap<(i64, WarningKind), Condition>,
@@ -37,7 +36,7 @@ pub(super) async fn explained_lags<C: ConnectionTrait>(
     }
     let below = match only {
         Some(_) => warned_below_chain(c, &lagging_parents, items, want).await?,
-        None => warned_below_plan(c, plan_id, want).await?,
+        None => warned_below_plan(items, want),
     };
     for p in lagging_parents {
         if below.contains(&p) {
@@ -50,22 +49,13 @@ pub(super) async fn explained_lags<C: ConnectionTrait>(
 }
 
 /// The items with a warning below them, in a refresh of the whole plan: every ancestor of an
-/// item with a warning just worked out, from the plan's tree read once.
-async fn warned_below_plan<C: ConnectionTrait>(
-    c: &C,
-    plan_id: i64,
-    want: &HashMap<(i64, WarningKind), Condition>,
-) -> Result<HashSet<i64>> {
-    let mut parent_of: HashMap<i64, i64> = HashMap::new();
-    for r in &all(
-        c,
-        "SELECT id, parent_id FROM items WHERE plan_id = $1 AND NOT archived AND parent_id IS NOT NULL",
-        vec![plan_id.into()],
-    )
-    .await?
-    {
-        parent_of.insert(get(r, "id")?, get(r, "parent_id")?);
-    }
+/// item with a warning just worked out, from the plan's tree as the refresh read it (its rows
+/// are every item not archived; reading the tree again held a million driver rows at once).
+fn warned_below_plan(items: &[Row], want: &HashMap<(i64, WarningKind), Condition>) -> HashSet<i64> {
+    let parent_of: HashMap<i64, i64> = items
+        .iter()
+        .filter_map(|r| r.parent.map(|p| (r.id, p)))
+        .collect();
     let warned: HashSet<i64> = want.keys().map(|(i, _)| *i).collect();
     let mut below: HashSet<i64> = HashSet::new();
     for &w in &warned {
@@ -82,7 +72,7 @@ async fn warned_below_plan<C: ConnectionTrait>(
             }
         }
     }
-    Ok(below)
+    below
 }
 
 /// Which of `parents` have a warning below them, in a refresh of one chain (an item and its

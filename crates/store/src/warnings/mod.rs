@@ -10,11 +10,11 @@ use tuijin_core::clock::Stamp;
 use tuijin_core::progress::{Progress, status};
 use tuijin_core::report::Period;
 use tuijin_core::warning::{Condition, ItemFacts, Severity, WarningKind, conditions};
-use tuijin_core::{Cadence, Reporting, Thresholds};
+use tuijin_core::{Cadence, Code, Reporting, Thresholds};
 
 use crate::db::{Store, all, one};
 use crate::error::{Result, StoreError};
-use crate::rows::{get, id_list, named};
+use crate::rows::{code, decode_path, get, id_list, named};
 
 mod apply;
 mod below;
@@ -175,6 +175,9 @@ pub trait WarningStore {
 
 struct Row {
     id: i64,
+    /// In line for codes of up to 15 characters: a map of a million `String` codes beside the
+    /// rows was a million small allocations at every whole-plan refresh.
+    code: Code,
     parent: Option<i64>,
     start: Option<NaiveDate>,
     due: Option<NaiveDate>,
@@ -326,7 +329,6 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
     // Under a baseline, items are judged by the dates the plan was approved with.
     let judged = crate::judging::judging_dates(c, plan_id).await?;
     let mut reported: HashSet<i64> = HashSet::new();
-    let mut codes: HashMap<i64, String> = HashMap::new();
     let mut items = Vec::new();
     let t = std::time::Instant::now();
     // Whether an item has live children, and whether its lead reported for the last closed
@@ -368,14 +370,14 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
         if get::<bool>(r, "reported_last")? {
             reported.insert(id);
         }
-        let code: String = get(r, "code")?;
-        let (start, due) = match judged.as_ref().and_then(|d| d.get(&code)) {
+        let code = code(r, "code")?;
+        let (start, due) = match judged.as_ref().and_then(|d| d.get(code.as_str())) {
             Some(&dates) => dates,
             None => (get(r, "start_date")?, get(r, "due_date")?),
         };
-        codes.insert(id, code);
         items.push(Row {
             id,
+            code,
             parent: get(r, "parent_id")?,
             start,
             due,
@@ -397,9 +399,11 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
     .await?;
     if let Some(sql) = reported_sql {
         let values = vec![plan_id.into(), last_closed.to_string().into()];
-        for r in &all(c, sql, values).await? {
-            reported.insert(get(r, "item_id")?);
-        }
+        c.each_row(sql, values, |r| {
+            reported.insert(get(&r, "item_id")?);
+            Ok(())
+        })
+        .await?;
         let parents: HashSet<i64> = items
             .iter()
             .filter(|r| !r.cancelled)
@@ -411,13 +415,6 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
     }
     tracing::debug!(elapsed = ?t.elapsed(), items = items.len(), "refresh: items read");
     let t = std::time::Instant::now();
-    // Each item's expected path, kept beside it (a parent's is its children's).
-    let paths = crate::plans::paths::stored_paths(
-        c,
-        &format!("{}{}", plan_is("i.plan_id"), subset("i.id")),
-        vec![plan_id.into()],
-    )
-    .await?;
     // Since when each item's figure has been what it is: its last change in the history, as of
     // today (a lag is dated back to the day it began, not to the refresh).
     let mut changed_on: HashMap<i64, NaiveDate> = HashMap::new();
@@ -436,12 +433,19 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
     .await?;
     // Levels need every ancestor: a subset is always an item with all its ancestors (the chain
     // a report touched), so the rows read above hold them.
-    let parent: HashMap<i64, Option<i64>> = items.iter().map(|r| (r.id, r.parent)).collect();
+    // One index by id serves the walks up (a map per question — parents, cancelled — was
+    // two more maps of a million entries at every whole-plan refresh).
+    let at: HashMap<i64, u32> = items
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (r.id, n as u32))
+        .collect();
+    let row = |id: i64| at.get(&id).map(|&n| &items[n as usize]);
     let level = |mut id: i64| {
         let mut n = 0u32;
-        while let Some(Some(p)) = parent.get(&id) {
+        while let Some(p) = row(id).and_then(|r| r.parent) {
             n += 1;
-            id = *p;
+            id = p;
             if n > 64 {
                 break;
             }
@@ -449,26 +453,50 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
         n
     };
     // A cancelled item takes its branch out of the figures, and out of the warnings.
-    let cancelled: HashMap<i64, bool> = items.iter().map(|r| (r.id, r.cancelled)).collect();
     let out = |mut id: i64| {
         for _ in 0..=64 {
-            if cancelled.get(&id).copied().unwrap_or(false) {
-                return true;
-            }
-            match parent.get(&id) {
-                Some(Some(p)) => id = *p,
+            match row(id) {
+                Some(r) if r.cancelled => return true,
+                Some(Row {
+                    parent: Some(p), ..
+                }) => id = *p,
                 _ => return false,
             }
         }
         false
     };
-    tracing::debug!(elapsed = ?t.elapsed(), "refresh: paths and changes read");
+    tracing::debug!(elapsed = ?t.elapsed(), "refresh: changes read");
     let t = std::time::Instant::now();
     let mut want: HashMap<(i64, WarningKind), Condition> = HashMap::new();
-    for it in items.iter().filter(|r| !out(r.id)) {
-        let path = paths.get(&it.id);
+    // Each item is judged as its expected path is read, row by row: a parent's path is its
+    // children's (hundreds of points near the top of a large plan), and a million paths held
+    // in a map were the largest part of a whole-plan refresh's memory. The rows are every
+    // item of the plan (or of the subset): archived ones, not among the rows above, are passed.
+    let sql = format!(
+        "SELECT i.id, i.expected_path FROM items i WHERE {}{}",
+        plan_is("i.plan_id"),
+        subset("i.id")
+    );
+    c.each_row(&sql, vec![plan_id.into()], |r| {
+        let Some(it) = row(get(&r, "id")?) else {
+            return Ok(());
+        };
+        if out(it.id) {
+            return Ok(());
+        }
+        let path = match get::<Option<String>>(&r, "expected_path")? {
+            Some(text) => Some(decode_path(&text)?),
+            None => None,
+        };
         let facts = ItemFacts {
-            status: status(it.progress, it.start, it.due, path, stamp.today, thresholds),
+            status: status(
+                it.progress,
+                it.start,
+                it.due,
+                path.as_ref(),
+                stamp.today,
+                thresholds,
+            ),
             reports_expected: it.leaf && it.has_lead,
             start: it.start,
             level: level(it.id),
@@ -479,18 +507,20 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
             },
             last_accepted: it.reported_on,
             due: it.due,
-            path: path.cloned(),
+            path,
             progress_since: changed_on.get(&it.id).copied().or(it.reported_on),
             thresholds,
         };
         for cond in conditions(&facts, stamp.today, cadence, reporting) {
             want.insert((it.id, cond.kind), cond);
         }
-    }
+        Ok(())
+    })
+    .await?;
     indicator_conditions(c, plan_id, &items, thresholds, stamp.today, &mut want).await?;
     let live: HashSet<i64> = items.iter().filter(|r| !out(r.id)).map(|r| r.id).collect();
     notice_conditions(c, plan_id, &live, stamp.today, &mut want).await?;
-    explained_lags(c, plan_id, only, &items, &mut want).await?;
+    explained_lags(c, only, &items, &mut want).await?;
     tracing::debug!(elapsed = ?t.elapsed(), wanted = want.len(), "refresh: conditions judged");
     let t = std::time::Instant::now();
     // Row by row, keeping only what must change: a million-item plan has ~2 million open
@@ -536,7 +566,7 @@ pub(crate) async fn judge<C: crate::db::EachRow>(
         .into_iter()
         .filter(|(key, _)| !seen.contains(key))
         .map(|((item, kind), cond)| {
-            let code = codes.get(&item).cloned().unwrap_or_default();
+            let code = row(item).map(|r| r.code.to_string()).unwrap_or_default();
             Raised {
                 item,
                 kind,
