@@ -255,14 +255,12 @@ impl Store {
             return Ok(None);
         };
         let origin = event(&row)?;
-        let changes = [
+        let changes = kinds_in(&[
             EventKind::ItemUpdated,
             EventKind::ItemArchived,
             EventKind::ItemRestored,
             EventKind::ItemEdited,
-        ]
-        .map(|k| format!("'{}'", k.as_str()))
-        .join(", ");
+        ]);
         let first_change = one(
             &db,
             &format!(
@@ -309,11 +307,7 @@ impl Store {
     ) -> Result<Vec<(tuijin_core::Code, Option<T>)>> {
         let pid = self.plan_id(plan).await?;
         let origin = self.origin_of(plan).await?;
-        let list = kinds
-            .iter()
-            .map(|k| format!("'{}'", k.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = kinds_in(kinds);
         let scope = if with_unplanned {
             "(plan_id = $2 OR plan_id IS NULL)"
         } else {
@@ -581,4 +575,14 @@ impl EventStore for Store {
         }
         Ok((checked, None))
     }
+}
+
+/// Event kinds as the list of an SQL `IN (…)`. Kinds are the catalogue's own names (letters,
+/// dots and underscores), so writing them inline is safe.
+fn kinds_in(kinds: &[EventKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

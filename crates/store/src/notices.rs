@@ -650,8 +650,12 @@ async fn act_in(
         state: NoticeState,
         reply_by: NaiveDate,
     }
-    // A reply or a close ends the notice's warning on its items; the plan is judged again.
-    crate::warnings::refresh(txn, plan_id, None, stamp).await?;
+    // A reply or a close ends the notice's warning on its items: they are judged again, with
+    // their ancestors (whose lag may have been explained by that warning). Not the whole plan:
+    // at a million items that held every other write back for half a minute per act, and
+    // nothing outside the chains depends on the notice (the scheduled refresh judges the rest).
+    let chains = crate::warnings::notice_chains(txn, id).await?;
+    crate::warnings::refresh(txn, plan_id, Some(&chains), stamp).await?;
     append(
         txn,
         stamp.at,

@@ -15,6 +15,11 @@ pub const PG_ENV: &str = "TUIJIN_TEST_DATABASE_URL";
 /// PostgreSQL step sets it, as the step before it ran every test on SQLite already.
 pub const ONLY_PG_ENV: &str = "TUIJIN_TEST_ONLY_POSTGRES";
 
+/// Whether an environment variable is set to something (set but empty counts as not set).
+pub fn env_is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty())
+}
+
 pub struct TestDb {
     pub store: Store,
     pub url: DatabaseUrl,
@@ -67,7 +72,7 @@ impl TestDb {
     /// Every backend available here: SQLite always, PostgreSQL when configured — or
     /// PostgreSQL alone when `ONLY_PG_ENV` says so.
     pub async fn all() -> Vec<TestDb> {
-        let only_pg = std::env::var(ONLY_PG_ENV).is_ok_and(|v| !v.is_empty());
+        let only_pg = env_is_set(ONLY_PG_ENV);
         let pg = TestDb::postgres().await;
         if only_pg {
             let pg = pg.unwrap_or_else(|| panic!("{ONLY_PG_ENV} is set but {PG_ENV} is not"));

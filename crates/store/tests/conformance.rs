@@ -275,7 +275,7 @@ async fn pagination_walks_every_item_once() {
 #[tokio::test]
 async fn migrations_are_recorded() {
     let dbs = TestDb::all().await;
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    let set = tuijin_store::testing::env_is_set;
     if set(tuijin_store::testing::PG_ENV) {
         let labels: Vec<&str> = dbs.iter().map(|d| d.label()).collect();
         let expected: &[&str] = if set(tuijin_store::testing::ONLY_PG_ENV) {

@@ -582,6 +582,78 @@ async fn escalation_is_read_as_of_any_date() {
     }
 }
 
+/// A notice's act judges again the warnings of its items and their ancestors only: the
+/// reply ends the notice's warning at once, while an item outside the notice keeps what the
+/// last whole-plan refresh said until the next one (at a million items a whole-plan judgement
+/// per act held every other write back for half a minute).
+#[tokio::test]
+async fn a_notice_act_judges_its_own_items_only() {
+    let settings = NoticeSettings::default();
+    for db in setup().await {
+        let s = &db.store;
+        let label = db.label();
+        let n = s
+            .issue_notice(new("2020-07-10"), &settings, &stamp("office", "2020-06-30"))
+            .await
+            .unwrap();
+        s.refresh_warnings("sup", &stamp("job", "2020-07-13"))
+            .await
+            .unwrap();
+        let open = |item: &'static str| {
+            let s = s.clone();
+            async move {
+                let mut w = s
+                    .list_warnings(
+                        &WarningFilter {
+                            plan: Some("sup".into()),
+                            item: Some(item.into()),
+                            ..Default::default()
+                        },
+                        100,
+                    )
+                    .await
+                    .unwrap();
+                w.sort_by_key(|w| w.id);
+                w.into_iter()
+                    .map(|w| (w.id, w.kind, w.severity, w.details, w.raised_on))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let e1 = open("E1").await;
+        assert!(
+            e1.iter().any(|w| w.1 == WarningKind::NoticeOverdue),
+            "{label}: {e1:?}"
+        );
+        let e2 = open("E2").await;
+        // Replied three months on: judged that day, E2's warnings would read differently.
+        s.act_on_notice(
+            n.id,
+            n.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "已报送",
+            None,
+            &stamp("jtw", "2020-10-14"),
+        )
+        .await
+        .unwrap();
+        let after = open("E1").await;
+        assert!(
+            !after.iter().any(|w| w.1 == WarningKind::NoticeOverdue),
+            "{label}: the reply ended the notice's warning: {after:?}"
+        );
+        assert_eq!(open("E2").await, e2, "{label}: E2 is not the notice's");
+        s.refresh_warnings("sup", &stamp("job", "2020-10-14"))
+            .await
+            .unwrap();
+        assert_ne!(
+            open("E2").await,
+            e2,
+            "{label}: a whole-plan refresh that day changes E2's warnings"
+        );
+    }
+}
+
 /// A plan sets its own notices: number format, levels and escalation step, kept with the plan
 /// and used for the numbers and the levels.
 #[tokio::test]

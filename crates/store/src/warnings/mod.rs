@@ -22,6 +22,7 @@ mod lags;
 mod notices;
 use apply::{Judged, Raised, judged_by};
 use lags::explained_lags;
+pub(crate) use notices::notice_chains;
 use notices::notice_conditions;
 
 /// What a `warning.cleared` event records.

@@ -83,3 +83,19 @@ pub(super) async fn notice_conditions<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// The ids of a notice's items and of every ancestor of them: the subset a warning refresh
+/// of those items needs (each item with all its ancestors).
+pub(crate) async fn notice_chains<C: ConnectionTrait>(c: &C, notice: i64) -> Result<Vec<i64>> {
+    let rows = all(
+        c,
+        "WITH RECURSIVE up(id, parent_id) AS ( \
+           SELECT i.id, i.parent_id FROM notice_items l JOIN items i ON i.id = l.item_id \
+           WHERE l.notice_id = $1 \
+           UNION SELECT i.id, i.parent_id FROM items i JOIN up ON i.id = up.parent_id) \
+         SELECT id FROM up ORDER BY id",
+        vec![notice.into()],
+    )
+    .await?;
+    rows.iter().map(|r| get(r, "id")).collect()
+}
