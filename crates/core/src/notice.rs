@@ -154,11 +154,12 @@ pub fn check_words(
     if needs_text && crate::problem::is_blank(text) {
         out.push(Problem::new("text", Rule::NoticeNeedsText));
     }
-    // A return names the date the better reply is due (the web fills in a default).
+    // A return names the date the better reply is due (the web fills in a default): today at
+    // the earliest, as for a notice's first reply date.
     if action == NoticeAction::Return {
         match until {
             None => out.push(Problem::new("until", Rule::Required)),
-            Some(u) if u <= today => {
+            Some(u) if u < today => {
                 out.push(Problem::new("until", Rule::ReplyByPast).with("today", today))
             }
             Some(u) if (u - today).num_days() > MAX_REPLY_DAYS => {
@@ -382,10 +383,23 @@ mod tests {
             "invisible characters say nothing"
         );
         assert_eq!(rules(check_words(Replied, Close, "", None, by, today)), []);
-        // A return names when the better reply is due: after today, within a year.
+        // A return names when the better reply is due: today at the earliest (as a notice's
+        // first reply date), within a year.
         assert_eq!(
             rules(check_words(Replied, Return, "请补充", None, by, today)),
             [Rule::Required]
+        );
+        let yesterday = today.pred_opt().unwrap();
+        assert_eq!(
+            rules(check_words(
+                Replied,
+                Return,
+                "请补充",
+                Some(yesterday),
+                by,
+                today
+            )),
+            [Rule::ReplyByPast]
         );
         assert_eq!(
             rules(check_words(
@@ -396,7 +410,7 @@ mod tests {
                 by,
                 today
             )),
-            [Rule::ReplyByPast]
+            []
         );
         assert_eq!(
             rules(check_words(

@@ -528,17 +528,18 @@ async fn act_in(
             Rule::FilesWithReplyOnly,
         )));
     }
-    if action == NoticeAction::GrantExtension && before.extension_until.is_none() {
-        return Err(StoreError::Conflict(Problem::new(
-            "state",
-            Rule::NoExtensionAsked,
-        )));
+    use NoticeAction::{GrantExtension, RefuseExtension};
+    if matches!(action, GrantExtension | RefuseExtension) && before.extension_until.is_none() {
+        let asked = Problem::new("state", Rule::NoExtensionAsked);
+        return Err(StoreError::Conflict(asked));
     }
-    if action == NoticeAction::RefuseExtension && before.extension_until.is_none() {
-        return Err(StoreError::Conflict(Problem::new(
-            "state",
-            Rule::NoExtensionAsked,
-        )));
+    // A date already passed is not granted: the notice would be late the moment it was.
+    if action == GrantExtension
+        && let Some(u) = before.extension_until
+        && u < stamp.today
+    {
+        let past = Problem::new("until", Rule::ReplyByPast).with("today", stamp.today);
+        return Err(StoreError::invalid(past));
     }
     notice::check_words(
         before.state,

@@ -333,6 +333,19 @@ async fn the_loop_from_issue_to_close_and_its_refusals() {
         .await
         .unwrap();
         assert_eq!(n.extension_until, Some(d("2020-07-20")));
+        // Not granted once the date asked for has passed: it would be late the moment it was.
+        let e = act(
+            n.id,
+            n.version,
+            NoticeAction::GrantExtension,
+            None,
+            "",
+            None,
+            "2020-07-21",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(rule(e), Rule::ReplyByPast);
         let n = act(
             n.id,
             n.version,

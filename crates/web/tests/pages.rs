@@ -2369,3 +2369,82 @@ async fn a_long_proposal_queue_comes_a_page_at_a_time() {
         assert_eq!(rows(&junk.html), seen[..100].to_vec());
     }
 }
+
+/// The cockpit's list of risen notices (已升级的督办单（逾期未反馈）) names only those still
+/// waiting for a reply: a notice replied late keeps the level it reached, but waits on no one.
+#[tokio::test]
+async fn the_cockpit_lists_only_risen_notices_still_unanswered() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use tuijin_core::notice::{NoticeAction, NoticeSettings};
+    use tuijin_store::{NewNotice, NoticeStore, Stamp};
+    let on = |day: &str, actor: &str| {
+        let today = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        Stamp {
+            at: Utc.from_utc_datetime(&today.and_hms_opt(2, 0, 0).unwrap()),
+            today,
+            actor: actor.into(),
+        }
+    };
+    let notice = |item: &str, title: &str| NewNotice {
+        plan: "demo-small".into(),
+        items: vec![item.into()],
+        units: vec!["JTW".into()],
+        level: 0,
+        title: title.into(),
+        actions: "报送赶工方案".into(),
+        reply_by: NaiveDate::from_ymd_opt(2020, 5, 15).unwrap(),
+        facts: vec![],
+        prompted_by: Vec::new(),
+    };
+    let settings = NoticeSettings::default();
+    for site in Site::all().await {
+        let s = &site.db.store;
+        let silent = s
+            .issue_notice(
+                notice("E1.1", "无人回复的督办"),
+                &settings,
+                &on("2020-05-06", "office"),
+            )
+            .await
+            .unwrap();
+        let late = s
+            .issue_notice(
+                notice("E1.2", "迟到回复的督办"),
+                &settings,
+                &on("2020-05-06", "office"),
+            )
+            .await
+            .unwrap();
+        // Replied a month late: risen by then, and it stays at the level it reached.
+        s.act_on_notice(
+            late.id,
+            late.version,
+            NoticeAction::Reply,
+            Some("JTW"),
+            "已报送",
+            None,
+            &on("2020-06-15", "jtw"),
+        )
+        .await
+        .unwrap();
+        let mut office = site.log_in("office").await;
+        let cockpit = site.get(&mut office, "/plans/demo-small").await;
+        let html = &cockpit.html;
+        let list = &html[html.find("已升级的督办单").expect("the risen list")..];
+        let list = &list[..list.find("</ul>").unwrap()];
+        assert!(list.contains(&silent.number), "{list}");
+        assert!(!list.contains(&late.number), "replied: {list}");
+        assert!(!list.contains("迟到回复的督办"), "{list}");
+        // On its page, the rises stand between the issue and the late reply, by their days.
+        let page = site
+            .get(&mut office, &format!("/notices/{}", late.id))
+            .await;
+        let trail = &page.html[page.html.find("<ol class=\"trail\">").unwrap()..];
+        let (issued, rose, replied) = (
+            trail.find("督办单交办").unwrap(),
+            trail.find("逾期未反馈，升级为").unwrap(),
+            trail.find("督办单反馈").unwrap(),
+        );
+        assert!(issued < rose && rose < replied, "{trail}");
+    }
+}

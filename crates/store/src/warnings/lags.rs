@@ -19,6 +19,7 @@ pub(super) async fn explained_lags<C: ConnectionTrait>(
     c: &C,
     only: Option<&[i64]>,
     items: &[Row],
+    parent_of: &(dyn Fn(i64) -> Option<i64> + Sync),
     want: &mut HashMap<(i64, WarningKind), Condition>,
 ) -> Result<()> {
     use tuijin_core::warning::Family;
@@ -36,7 +37,7 @@ pub(super) async fn explained_lags<C: ConnectionTrait>(
     }
     let below = match only {
         Some(_) => warned_below_chain(c, &lagging_parents, items, want).await?,
-        None => warned_below_plan(items, want),
+        None => warned_below_plan(parent_of, want),
     };
     for p in lagging_parents {
         if below.contains(&p) {
@@ -49,20 +50,20 @@ pub(super) async fn explained_lags<C: ConnectionTrait>(
 }
 
 /// The items with a warning below them, in a refresh of the whole plan: every ancestor of an
-/// item with a warning just worked out, from the plan's tree as the refresh read it (its rows
-/// are every item not archived; reading the tree again held a million driver rows at once).
-fn warned_below_plan(items: &[Row], want: &HashMap<(i64, WarningKind), Condition>) -> HashSet<i64> {
-    let parent_of: HashMap<i64, i64> = items
-        .iter()
-        .filter_map(|r| r.parent.map(|p| (r.id, p)))
-        .collect();
+/// item with a warning just worked out, from the plan's tree as the refresh read it (`parent_of`
+/// answers from its rows, every item not archived; reading the tree again held a million
+/// driver rows at once).
+fn warned_below_plan(
+    parent_of: &(dyn Fn(i64) -> Option<i64> + Sync),
+    want: &HashMap<(i64, WarningKind), Condition>,
+) -> HashSet<i64> {
     let warned: HashSet<i64> = want.keys().map(|(i, _)| *i).collect();
     let mut below: HashSet<i64> = HashSet::new();
     for &w in &warned {
         let mut id = w;
         for _ in 0..=64 {
-            match parent_of.get(&id) {
-                Some(&p) => {
+            match parent_of(id) {
+                Some(p) => {
                     if !below.insert(p) {
                         break;
                     }

@@ -1,6 +1,6 @@
 //! Warnings of supervision notices past their reply date without a reply.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
@@ -10,13 +10,13 @@ use crate::db::{all, one};
 use crate::error::{Result, StoreError};
 use crate::rows::get;
 
-/// A notice past its reply date without a reply warns on each of its items (the live ones
-/// among `live`), as severe as the level it has reached that day; of several on one item, the
+/// A notice past its reply date without a reply warns on each of its items (those `live`
+/// says are judged: not archived, not in a cancelled branch, in the refresh's subset), as severe as the level it has reached that day; of several on one item, the
 /// most severe.
 pub(super) async fn notice_conditions<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,
-    live: &HashSet<i64>,
+    live: &(dyn Fn(i64) -> bool + Sync),
     today: NaiveDate,
     want: &mut HashMap<(i64, WarningKind), Condition>,
 ) -> Result<()> {
@@ -41,7 +41,7 @@ pub(super) async fn notice_conditions<C: ConnectionTrait>(
     .await?;
     for r in &rows {
         let item: i64 = get(r, "item_id")?;
-        if !live.contains(&item) {
+        if !live(item) {
             continue;
         }
         let issued = usize::try_from(get::<i32>(r, "level")?)

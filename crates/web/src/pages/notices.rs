@@ -115,7 +115,9 @@ pub async fn counts(
         if n.state.awaits_reply() && today > n.reply_by {
             out.overdue += 1;
         }
-        if k > n.level {
+        // The leaders' list of what the units left unanswered: a notice replied late keeps the
+        // level it reached, but it is no longer waiting on anyone.
+        if k > n.level && n.state.awaits_reply() {
             out.risen.push(n);
         }
     }
@@ -421,6 +423,21 @@ async fn render(
         .store
         .events_for(tuijin_core::event::Entity::Notice, &n.id.to_string(), 1000)
         .await?;
+    // Each rise takes its place among the events by its day, as the day begins.
+    let tz = c.plan.tz();
+    let rise_at: Vec<usize> = rises
+        .iter()
+        .map(|r| {
+            let after = |e: &tuijin_store::Event| e.at.with_timezone(&tz).date_naive() >= r.on;
+            trail.iter().position(after).unwrap_or(trail.len())
+        })
+        .collect();
+    let rise_li = |r: &tuijin_core::notice::Rise| {
+        html! {
+            li.rise { (r.on) " · " (l.t("notices.rose")) " " (level_chip(l, &s, r.level))
+                @if let Some(p) = &n.leader { " · " (l.f("notices.copied_to", &[("leader", &c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone()))])) } }
+        }
+    };
     let files = st
         .store
         .list_evidence(tuijin_store::EvidenceOn::Notice(n.id))
@@ -533,14 +550,12 @@ async fn render(
         }
         h2 { (l.t("notices.trail")) }
         ol.trail {
-            @for e in &trail {
+            @for (i, e) in trail.iter().enumerate() {
+                @for (r, _) in rises.iter().zip(&rise_at).filter(|(_, at)| **at == i) { (rise_li(r)) }
                 li { (super::widgets::local_time(c.plan.tz(), e.at)) " · " (e.actor) " · " (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
                     @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) { " — " q { (t) } } }
             }
-            @for r in &rises {
-                li.rise { (r.on) " · " (l.t("notices.rose")) " " (level_chip(l, &s, r.level))
-                    @if let Some(p) = &n.leader { " · " (l.f("notices.copied_to", &[("leader", &c.people.get(p.as_str()).map(|x| l.pick(&x.name).to_string()).unwrap_or_else(|| p.clone()))])) } }
-            }
+            @for (r, _) in rises.iter().zip(&rise_at).filter(|(_, at)| **at == trail.len()) { (rise_li(r)) }
         }
     };
     Ok(layout(
