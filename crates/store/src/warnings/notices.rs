@@ -11,8 +11,8 @@ use crate::error::{Result, StoreError};
 use crate::rows::get;
 
 /// A notice past its reply date without a reply warns on each of its items (those `live`
-/// says are judged: not archived, not in a cancelled branch, in the refresh's subset), as severe as the level it has reached that day; of several on one item, the
-/// most severe.
+/// says are judged: not archived, not in a cancelled branch, in the refresh's subset), as
+/// severe as the level it has reached that day; of several on one item, the most severe.
 pub(super) async fn notice_conditions<C: ConnectionTrait>(
     c: &C,
     plan_id: i64,

@@ -552,7 +552,7 @@ async fn render(
         ol.trail {
             @for (i, e) in trail.iter().enumerate() {
                 @for (r, _) in rises.iter().zip(&rise_at).filter(|(_, at)| **at == i) { (rise_li(r)) }
-                li { (super::widgets::local_time(c.plan.tz(), e.at)) " · " (e.actor) " · " (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
+                li { (super::widgets::local_time(tz, e.at)) " · " (e.actor) " · " (l.lookup(&e.kind.message_key()).unwrap_or(e.kind.as_str()))
                     @if let Some(t) = e.after.as_ref().and_then(|a| a.get("text")).and_then(|t| t.as_str()).filter(|t| !t.is_empty()) { " — " q { (t) } } }
             }
             @for (r, _) in rises.iter().zip(&rise_at).filter(|(_, at)| **at == trail.len()) { (rise_li(r)) }
